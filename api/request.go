@@ -1,0 +1,175 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pacer/errs"
+)
+
+// MaxJSONBytes bounds a JSON request body. Larger bodies get 413.
+const MaxJSONBytes = 1 << 20
+
+// Decode reads the request body as one JSON object into v, strictly: unknown
+// fields, trailing data, wrong types and malformed JSON are all 400, so a
+// client can never set a field it may not. Strings decoded are fresh copies,
+// so nothing in v aliases Fiber's reused buffers.
+func Decode(c *fiber.Ctx, v any) error {
+	raw, err := readBody(c, MaxJSONBytes)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return errs.BadRequest("request body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return errs.BadRequest("request body must hold exactly one JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errs.BadRequest("request body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return errs.BadRequest(fmt.Sprintf("malformed JSON at byte %d", syn.Offset))
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return &errs.Error{Kind: errs.Invalid, Code: "bad_request",
+				Message: typ.Field + " has the wrong type", Fields: map[string]string{typ.Field: "wrong type"}}
+		}
+		return errs.BadRequest("request body must be a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errs.BadRequest("malformed JSON: unexpected end")
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "json: unknown field ") {
+		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		return &errs.Error{Kind: errs.Invalid, Code: "bad_request",
+			Message: "unknown field " + strconv.Quote(name), Fields: map[string]string{name: "unknown field"}}
+	}
+	return errs.BadRequest("malformed JSON")
+}
+
+// readBody returns the body, reading a streamed one through a limit so that
+// an oversized body is refused without being held in memory.
+func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
+	if cl := c.Request().Header.ContentLength(); cl > int(limit) {
+		return nil, errs.E(errs.TooLarge, "request body too large")
+	}
+	if c.Request().IsBodyStream() {
+		stream := c.Context().RequestBodyStream()
+		raw, err := io.ReadAll(io.LimitReader(stream, limit+1))
+		if err != nil {
+			return nil, errs.BadRequest("could not read request body")
+		}
+		if int64(len(raw)) > limit {
+			return nil, errs.E(errs.TooLarge, "request body too large")
+		}
+		return raw, nil
+	}
+	raw := c.Body()
+	if int64(len(raw)) > limit {
+		return nil, errs.E(errs.TooLarge, "request body too large")
+	}
+	return raw, nil
+}
+
+// ParamID parses a positive integer route parameter; anything else is 404,
+// since no object has that id.
+func ParamID(c *fiber.Ctx, name string) (uint64, error) {
+	id, err := ParseID(c.Params(name))
+	if err != nil {
+		return 0, errs.NotFoundf(name)
+	}
+	return id, nil
+}
+
+// ParseID parses a positive decimal ID.
+func ParseID(s string) (uint64, error) {
+	if s == "" || len(s) > 20 || s[0] == '+' || s[0] == '-' {
+		return 0, errors.New("bad id")
+	}
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || id == 0 {
+		return 0, errors.New("bad id")
+	}
+	return id, nil
+}
+
+// QueryID parses an optional positive ID from the query string (0 if absent).
+func QueryID(c *fiber.Ctx, name string) (uint64, error) {
+	s := c.Query(name)
+	if s == "" {
+		return 0, nil
+	}
+	id, err := ParseID(s)
+	if err != nil {
+		return 0, errs.Field(name, "must be a positive integer")
+	}
+	return id, nil
+}
+
+// Page is a parsed ?limit=&cursor= pair.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// ParsePage reads ?limit= (default 50, max 200) and ?cursor=.
+func ParsePage(c *fiber.Ctx) (Page, error) {
+	p := Page{Limit: 50, Cursor: strings.Clone(c.Query("cursor"))}
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return p, errs.Field("limit", "must be a positive integer")
+		}
+		if n > 200 {
+			n = 200
+		}
+		p.Limit = n
+	}
+	if len(p.Cursor) > 256 {
+		return p, errs.Field("cursor", "invalid")
+	}
+	return p, nil
+}
+
+// List is the contract's list shape.
+type List[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// Items wraps a slice as a list with no further pages (never null).
+func Items[T any](items []T) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return List[T]{Items: items}
+}
+
+// Created answers 201 with v as JSON.
+func Created(c *fiber.Ctx, v any) error { return c.Status(fiber.StatusCreated).JSON(v) }
+
+// NoContent answers 204.
+func NoContent(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) }
+
+// FormatID is the decimal form of an ID (for cursors and links).
+func FormatID(id uint64) string { return strconv.FormatUint(id, 10) }

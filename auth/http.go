@@ -1,0 +1,304 @@
+package auth
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pacer/api"
+	"pacer/errs"
+)
+
+// Cookie names of a page session. The access cookie carries the same kind of
+// JWT as the Authorization header; the refresh cookie renews it.
+const (
+	AccessCookie  = "pacer_access"
+	RefreshCookie = "pacer_refresh"
+	// CSRFHeader carries the CSRF token on script requests made with the
+	// cookie session; forms carry it in the _csrf field.
+	CSRFHeader = "X-CSRF-Token"
+)
+
+const identityKey = "pacer.identity"
+
+// From returns the caller, or nil when the request is anonymous.
+func From(c *fiber.Ctx) *Identity {
+	id, _ := c.Locals(identityKey).(*Identity)
+	return id
+}
+
+// Caller returns the caller or a 401.
+func Caller(c *fiber.Ctx) (*Identity, error) {
+	if id := From(c); id != nil {
+		return id, nil
+	}
+	return nil, errs.Unauth("sign in required")
+}
+
+// HTTP serves the account routes and middleware.
+type HTTP struct {
+	svc          *Service
+	limiter      *api.RateLimiter
+	secureCookie bool
+	// Audit, when set, records sign-ins; it must not be given secrets.
+	Audit func(action string, actor uint64, detail string)
+}
+
+// NewHTTP builds the account routes; authRate limits login and registration
+// attempts per client IP per minute (0 = no limit).
+func NewHTTP(svc *Service, authRate int, secureCookie bool) *HTTP {
+	return &HTTP{svc: svc, limiter: api.NewRateLimiter(authRate, time.Minute, svc.now), secureCookie: secureCookie}
+}
+
+// Service returns the account service.
+func (h *HTTP) Service() *Service { return h.svc }
+
+// Identify establishes the caller from a Bearer token or, for pages and
+// their scripts, from the session cookies. A cookie-authenticated request
+// that changes state through the API must carry the CSRF header, because
+// browsers attach cookies to cross-site requests.
+func (h *HTTP) Identify() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if authz := c.Get(fiber.HeaderAuthorization); authz != "" {
+			raw, ok := strings.CutPrefix(authz, "Bearer ")
+			if !ok {
+				return errs.Unauth("Authorization must be a Bearer token")
+			}
+			id, err := h.svc.Authenticate(strings.TrimSpace(raw))
+			if err != nil {
+				return err
+			}
+			c.Locals(identityKey, id)
+			return c.Next()
+		}
+		id := h.fromCookies(c)
+		if id != nil && isUnsafe(c.Method()) && strings.HasPrefix(c.Path(), "/api/") {
+			if !h.checkCSRF(id, c.Get(CSRFHeader)) {
+				return errs.Forbid("missing or wrong CSRF token")
+			}
+		}
+		if id != nil {
+			c.Locals(identityKey, id)
+		}
+		return c.Next()
+	}
+}
+
+func isUnsafe(method string) bool {
+	switch method {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return false
+	}
+	return true
+}
+
+// fromCookies authenticates the access cookie, renewing it from the refresh
+// cookie when it has expired.
+func (h *HTTP) fromCookies(c *fiber.Ctx) *Identity {
+	if raw := c.Cookies(AccessCookie); raw != "" {
+		if id, err := h.svc.Authenticate(raw); err == nil {
+			return id
+		}
+	}
+	refresh := c.Cookies(RefreshCookie)
+	if refresh == "" {
+		return nil
+	}
+	t, err := h.svc.AccessFor(refresh)
+	if err != nil {
+		h.ClearCookies(c)
+		return nil
+	}
+	id, err := h.svc.Authenticate(t.AccessToken)
+	if err != nil {
+		return nil
+	}
+	c.Cookie(h.cookie(AccessCookie, t.AccessToken, t.ExpiresAt))
+	return id
+}
+
+func (h *HTTP) checkCSRF(id *Identity, token string) bool {
+	return token != "" && h.svc.CheckSignature("csrf", string(sessionKey(id.Session)), token)
+}
+
+// CheckCSRF reports whether a page form's token belongs to the caller's
+// sign-in.
+func (h *HTTP) CheckCSRF(id *Identity, token string) bool { return id != nil && h.checkCSRF(id, token) }
+
+func (h *HTTP) cookie(name, value string, exp time.Time) *fiber.Cookie {
+	return &fiber.Cookie{Name: name, Value: value, Path: "/", Expires: exp, HTTPOnly: true,
+		Secure: h.secureCookie, SameSite: fiber.CookieSameSiteLaxMode}
+}
+
+// SetCookies starts a page session.
+func (h *HTTP) SetCookies(c *fiber.Ctx, t Tokens) {
+	c.Cookie(h.cookie(AccessCookie, t.AccessToken, t.ExpiresAt))
+	c.Cookie(h.cookie(RefreshCookie, t.RefreshToken, h.svc.now().Add(h.svc.cfg.RefreshTTL)))
+}
+
+// ClearCookies ends a page session in the browser.
+func (h *HTTP) ClearCookies(c *fiber.Ctx) {
+	for _, n := range []string{AccessCookie, RefreshCookie} {
+		c.Cookie(h.cookie(n, "", time.Unix(1, 0)))
+	}
+}
+
+// RefreshCookieValue returns the page session's refresh token.
+func (h *HTTP) RefreshCookieValue(c *fiber.Ctx) string {
+	return strings.Clone(c.Cookies(RefreshCookie))
+}
+
+// LimitAuth counts one sign-in or registration attempt of the client IP.
+func (h *HTTP) LimitAuth(c *fiber.Ctx) error { return h.limiter.Check(c, c.IP()) }
+
+// Required refuses anonymous requests with 401.
+func Required() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if From(c) == nil {
+			return errs.Unauth("sign in required")
+		}
+		return c.Next()
+	}
+}
+
+// Admin refuses callers who are not administrators (403).
+func Admin() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := Caller(c)
+		if err != nil {
+			return err
+		}
+		if !id.IsAdmin {
+			return errs.Forbid("administrators only")
+		}
+		return c.Next()
+	}
+}
+
+// Mount adds the account routes under /api/v1.
+func (h *HTTP) Mount(r fiber.Router) {
+	r.Post("/auth/register", h.register)
+	r.Post("/auth/login", h.login)
+	r.Post("/auth/refresh", h.refresh)
+	r.Post("/auth/logout", h.logout)
+	r.Get("/me", Required(), h.me)
+	r.Patch("/me", Required(), h.patchMe)
+}
+
+func (h *HTTP) register(c *fiber.Ctx) error {
+	if err := h.LimitAuth(c); err != nil {
+		return err
+	}
+	var in NewUser
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	t, err := h.svc.Register(in)
+	if err != nil {
+		return err
+	}
+	return api.Created(c, t)
+}
+
+type loginBody struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (h *HTTP) login(c *fiber.Ctx) error {
+	if err := h.LimitAuth(c); err != nil {
+		return err
+	}
+	var in loginBody
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	if in.Email == "" || in.Password == "" {
+		f := map[string]string{}
+		if in.Email == "" {
+			f["email"] = "required"
+		}
+		if in.Password == "" {
+			f["password"] = "required"
+		}
+		return errs.Validation(f)
+	}
+	t, u, err := h.svc.Login(in.Email, in.Password)
+	h.audit(err, u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+func (h *HTTP) audit(err error, u User) {
+	if h.Audit == nil {
+		return
+	}
+	if err != nil {
+		h.Audit("login_failed", u.ID, "")
+	} else {
+		h.Audit("login", u.ID, "")
+	}
+}
+
+type refreshBody struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (h *HTTP) refresh(c *fiber.Ctx) error {
+	var in refreshBody
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	if in.RefreshToken == "" {
+		return errs.Field("refresh_token", "required")
+	}
+	t, err := h.svc.Refresh(in.RefreshToken)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+func (h *HTTP) logout(c *fiber.Ctx) error {
+	var in refreshBody
+	if len(c.Body()) > 0 || c.Request().IsBodyStream() {
+		if err := api.Decode(c, &in); err != nil {
+			return err
+		}
+	}
+	if err := h.svc.Logout(in.RefreshToken, From(c)); err != nil {
+		return err
+	}
+	return api.NoContent(c)
+}
+
+func (h *HTTP) me(c *fiber.Ctx) error {
+	id, err := Caller(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.User(id.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u.Public())
+}
+
+func (h *HTTP) patchMe(c *fiber.Ctx) error {
+	id, err := Caller(c)
+	if err != nil {
+		return err
+	}
+	var in Update
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	u, _, err := h.svc.UpdateMe(id.UserID, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u.Public())
+}

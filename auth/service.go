@@ -1,0 +1,650 @@
+// Package auth owns accounts: users and their argon2id passwords, short-lived
+// JWT access tokens, opaque rotating refresh tokens grouped in families (one
+// per sign-in), and the Fiber middleware through which every handler learns
+// who is calling.
+package auth
+
+import (
+	"crypto/hmac"
+	"errors"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// User is an account. PasswordHash and TokenGen never leave this package's
+// JSON answers (see Public).
+type User struct {
+	ID           uint64    `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	PasswordHash string    `json:"password_hash"`
+	IsAdmin      bool      `json:"is_admin"`
+	Disabled     bool      `json:"disabled"`
+	Timezone     string    `json:"timezone"`
+	TokenGen     uint64    `json:"token_gen"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// PublicUser is what the API shows of a user to themselves.
+type PublicUser struct {
+	ID       uint64 `json:"id"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	IsAdmin  bool   `json:"is_admin"`
+	Timezone string `json:"timezone"`
+}
+
+// Public returns the user as the API shows it.
+func (u User) Public() PublicUser {
+	return PublicUser{ID: u.ID, Email: u.Email, Name: u.Name, IsAdmin: u.IsAdmin, Timezone: u.Timezone}
+}
+
+// session is one sign-in: the family of refresh tokens it rotates through.
+type session struct {
+	ID        uint64    `json:"id"`
+	UserID    uint64    `json:"user_id"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Revoked   bool      `json:"revoked"`
+}
+
+type refreshRecord struct {
+	Session   uint64    `json:"session"`
+	UserID    uint64    `json:"user_id"`
+	Used      bool      `json:"used"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Config tunes the service.
+type Config struct {
+	AccessTTL  time.Duration // default 15 min
+	RefreshTTL time.Duration // default 30 days
+	Argon2     Argon2Params  // default OWASPParams
+	HashLimit  int           // concurrent hashes, default 2
+}
+
+// Service is the account service.
+type Service struct {
+	db     *storage.DB
+	now    func() time.Time
+	cfg    Config
+	hasher *Hasher
+	tokens *tokens
+	key    []byte
+}
+
+// NewService builds the service around a signing key of at least 32 bytes.
+func NewService(db *storage.DB, key []byte, cfg Config, now func() time.Time) (*Service, error) {
+	if len(key) < MinKeyBytes {
+		return nil, errors.New("auth: signing key shorter than 32 bytes")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if cfg.AccessTTL <= 0 {
+		cfg.AccessTTL = 15 * time.Minute
+	}
+	if cfg.RefreshTTL <= 0 {
+		cfg.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if cfg.Argon2.MemoryKiB == 0 {
+		cfg.Argon2 = OWASPParams
+	}
+	if cfg.HashLimit <= 0 {
+		cfg.HashLimit = 2
+	}
+	return &Service{db: db, now: now, cfg: cfg, hasher: NewHasher(cfg.Argon2, cfg.HashLimit),
+		tokens: newTokens(key, cfg.AccessTTL, now), key: key}, nil
+}
+
+// Tokens is the answer to register, login and refresh.
+type Tokens struct {
+	User         PublicUser `json:"user"`
+	AccessToken  string     `json:"access_token"`
+	RefreshToken string     `json:"refresh_token"`
+	ExpiresAt    time.Time  `json:"expires_at"`
+	session      uint64
+}
+
+// Session is the sign-in the tokens belong to (for CSRF tokens of pages).
+func (t Tokens) Session() uint64 { return t.session }
+
+// NewUser is the input of Register and CreateUser.
+type NewUser struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+func validEmail(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 3 || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>") {
+		return "", false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s, "@") {
+		return "", false
+	}
+	return strings.ToLower(s), true
+}
+
+func validPassword(p string) string {
+	n := utf8.RuneCountInString(p)
+	switch {
+	case !utf8.ValidString(p):
+		return "must be valid UTF-8"
+	case n < 8:
+		return "must be at least 8 characters"
+	case n > 128:
+		return "must be at most 128 characters"
+	}
+	return ""
+}
+
+// ValidName checks a display name: 1 to 100 characters of text.
+func ValidName(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", "required"
+	case !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n"):
+		return "", "must be one line of text"
+	case utf8.RuneCountInString(s) > 100:
+		return "", "must be at most 100 characters"
+	}
+	return s, ""
+}
+
+func (in NewUser) validate() (NewUser, error) {
+	fields := map[string]string{}
+	email, ok := validEmail(in.Email)
+	if !ok {
+		fields["email"] = "must be a valid e-mail address"
+	}
+	if r := validPassword(in.Password); r != "" {
+		fields["password"] = r
+	}
+	name, r := ValidName(in.Name)
+	if r != "" {
+		fields["name"] = r
+	}
+	if len(fields) > 0 {
+		return in, errs.Validation(fields)
+	}
+	return NewUser{Email: email, Password: in.Password, Name: name}, nil
+}
+
+// CreateUser adds an account (used by registration and `pacer user add`).
+func (s *Service) CreateUser(in NewUser, admin bool) (User, error) {
+	in, err := in.validate()
+	if err != nil {
+		return User{}, err
+	}
+	// Hash outside the transaction: it is slow and needs no lock.
+	hash, err := s.hasher.Hash(in.Password)
+	if err != nil {
+		return User{}, errs.Wrap(err, "hash password")
+	}
+	var u User
+	err = s.db.Update(func(tx *storage.Tx) error {
+		if tx.Has(storage.UsersByEmail, storage.EmailKey(in.Email)) {
+			return errs.ConflictCode("conflict", "an account with this e-mail already exists")
+		}
+		id, err := tx.NextID(storage.Users)
+		if err != nil {
+			return err
+		}
+		u = User{ID: id, Email: in.Email, Name: in.Name, PasswordHash: hash, IsAdmin: admin,
+			Timezone: "UTC", TokenGen: 1, CreatedAt: s.now().UTC()}
+		if err := tx.Put(storage.Users, storage.ID(id), u); err != nil {
+			return err
+		}
+		return tx.PutRaw(storage.UsersByEmail, storage.EmailKey(in.Email), storage.ID(id))
+	})
+	if err != nil {
+		return User{}, errs.Wrap(err, "create user")
+	}
+	return u, nil
+}
+
+// Register creates an account and signs it in.
+func (s *Service) Register(in NewUser) (Tokens, error) {
+	u, err := s.CreateUser(in, false)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return s.startSession(u)
+}
+
+var errBadLogin = errs.Unauth("wrong e-mail or password")
+
+// Login checks a password and starts a session. Unknown e-mails, wrong
+// passwords and disabled accounts get the same answer after the same work.
+func (s *Service) Login(email, password string) (Tokens, User, error) {
+	key := storage.EmailKey(email)
+	var u User
+	var found bool
+	if len(key) > 0 && len(key) <= 254 {
+		err := s.db.View(func(tx *storage.Tx) error {
+			id := tx.GetRaw(storage.UsersByEmail, key)
+			if id == nil {
+				return nil
+			}
+			if err := tx.Get(storage.Users, id, &u); err != nil {
+				return err
+			}
+			found = true
+			return nil
+		})
+		if err != nil {
+			return Tokens{}, User{}, errs.Wrap(err, "login lookup")
+		}
+	}
+	if !found || len(password) > 1024 {
+		s.hasher.VerifyDummy(password)
+		return Tokens{}, User{}, errBadLogin
+	}
+	if !s.hasher.Verify(u.PasswordHash, password) || u.Disabled {
+		return Tokens{}, u, errBadLogin
+	}
+	t, err := s.startSession(u)
+	return t, u, err
+}
+
+func (s *Service) startSession(u User) (Tokens, error) {
+	token, hash, err := newOpaque()
+	if err != nil {
+		return Tokens{}, errs.Wrap(err, "token")
+	}
+	now := s.now().UTC()
+	var sess session
+	err = s.db.Update(func(tx *storage.Tx) error {
+		id, err := tx.NextID(storage.Sessions)
+		if err != nil {
+			return err
+		}
+		sess = session{ID: id, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTTL)}
+		if err := tx.Put(storage.Sessions, storage.ID(id), sess); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(storage.SessionsByUser, storage.Key(u.ID, id), nil); err != nil {
+			return err
+		}
+		return tx.Put(storage.Refresh, hash, refreshRecord{Session: id, UserID: u.ID, ExpiresAt: sess.ExpiresAt})
+	})
+	if err != nil {
+		return Tokens{}, errs.Wrap(err, "start session")
+	}
+	return s.pair(u, sess.ID, token)
+}
+
+func (s *Service) pair(u User, sid uint64, refresh string) (Tokens, error) {
+	access, exp, err := s.tokens.issue(u.ID, sid, u.TokenGen)
+	if err != nil {
+		return Tokens{}, errs.Wrap(err, "sign token")
+	}
+	return Tokens{User: u.Public(), AccessToken: access, RefreshToken: refresh, ExpiresAt: exp, session: sid}, nil
+}
+
+var errBadRefresh = errs.Unauth("invalid or expired refresh token")
+
+// Refresh rotates a refresh token: the old one stops working and a new pair
+// is returned. Presenting an already-used token means it was stolen or
+// replayed, so the whole family (the sign-in) is revoked.
+func (s *Service) Refresh(token string) (Tokens, error) {
+	if token == "" || len(token) > 256 {
+		return Tokens{}, errBadRefresh
+	}
+	newToken, newHash, err := newOpaque()
+	if err != nil {
+		return Tokens{}, errs.Wrap(err, "token")
+	}
+	now := s.now()
+	var u User
+	var sid uint64
+	var reused bool
+	err = s.db.Update(func(tx *storage.Tx) error {
+		var rec refreshRecord
+		if err := tx.Get(storage.Refresh, hashOpaque(token), &rec); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return errBadRefresh
+			}
+			return err
+		}
+		var sess session
+		if err := tx.Get(storage.Sessions, storage.ID(rec.Session), &sess); err != nil {
+			return err
+		}
+		if rec.Used {
+			// Commit the revocation, then answer 401 after the commit.
+			reused = true
+			sess.Revoked = true
+			return tx.Put(storage.Sessions, storage.ID(sess.ID), sess)
+		}
+		if sess.Revoked || now.After(rec.ExpiresAt) {
+			return errBadRefresh
+		}
+		if err := tx.Get(storage.Users, storage.ID(rec.UserID), &u); err != nil {
+			return err
+		}
+		if u.Disabled {
+			return errBadRefresh
+		}
+		rec.Used = true
+		if err := tx.Put(storage.Refresh, hashOpaque(token), rec); err != nil {
+			return err
+		}
+		sid = sess.ID
+		return tx.Put(storage.Refresh, newHash, refreshRecord{Session: sess.ID, UserID: u.ID, ExpiresAt: sess.ExpiresAt})
+	})
+	if err != nil {
+		return Tokens{}, errs.Wrap(err, "refresh")
+	}
+	if reused {
+		return Tokens{}, errs.Unauth("refresh token reused; the session has been revoked")
+	}
+	return s.pair(u, sid, newToken)
+}
+
+// AccessFor issues a fresh access token for a still-valid refresh token
+// without rotating it. Pages use it: several page requests may race to renew
+// one cookie session, and rotation would read that as token reuse.
+func (s *Service) AccessFor(refresh string) (Tokens, error) {
+	if refresh == "" || len(refresh) > 256 {
+		return Tokens{}, errBadRefresh
+	}
+	var u User
+	var sid uint64
+	err := s.db.View(func(tx *storage.Tx) error {
+		var rec refreshRecord
+		if err := tx.Get(storage.Refresh, hashOpaque(refresh), &rec); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return errBadRefresh
+			}
+			return err
+		}
+		var sess session
+		if err := tx.Get(storage.Sessions, storage.ID(rec.Session), &sess); err != nil {
+			return err
+		}
+		if rec.Used || sess.Revoked || s.now().After(rec.ExpiresAt) {
+			return errBadRefresh
+		}
+		if err := tx.Get(storage.Users, storage.ID(rec.UserID), &u); err != nil {
+			return err
+		}
+		if u.Disabled {
+			return errBadRefresh
+		}
+		sid = sess.ID
+		return nil
+	})
+	if err != nil {
+		return Tokens{}, errs.Wrap(err, "renew access")
+	}
+	return s.pair(u, sid, refresh)
+}
+
+// Logout revokes the sign-in of a refresh token and, when given, of the
+// caller's access token. Their access tokens stop working at once.
+func (s *Service) Logout(refresh string, caller *Identity) error {
+	revoked := false
+	err := s.db.Update(func(tx *storage.Tx) error {
+		var sids []uint64
+		if caller != nil {
+			sids = append(sids, caller.Session)
+		}
+		if refresh != "" && len(refresh) <= 256 {
+			var rec refreshRecord
+			if err := tx.Get(storage.Refresh, hashOpaque(refresh), &rec); err == nil {
+				// A refresh token of someone else's sign-in is ignored when
+				// the caller is known, so nobody can log out another user.
+				if caller == nil || rec.UserID == caller.UserID {
+					sids = append(sids, rec.Session)
+				}
+			} else if !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+		}
+		for _, sid := range sids {
+			var sess session
+			if err := tx.Get(storage.Sessions, storage.ID(sid), &sess); err != nil {
+				if errors.Is(err, storage.ErrNotFound) {
+					continue
+				}
+				return err
+			}
+			sess.Revoked = true
+			if err := tx.Put(storage.Sessions, storage.ID(sid), sess); err != nil {
+				return err
+			}
+			revoked = true
+		}
+		return nil
+	})
+	if err != nil {
+		return errs.Wrap(err, "logout")
+	}
+	if !revoked {
+		return errBadRefresh
+	}
+	return nil
+}
+
+// Identity is who is calling, as established from a valid, unrevoked token.
+type Identity struct {
+	UserID  uint64
+	Name    string
+	Email   string
+	IsAdmin bool
+	Session uint64
+	// Timezone is the user's own time zone (IANA name).
+	Timezone string
+}
+
+var errBadToken = errs.Unauth("invalid or expired token")
+
+// Authenticate verifies an access token and checks, on every call, that its
+// sign-in is not revoked, the password has not changed since it was issued,
+// and the account is not disabled.
+func (s *Service) Authenticate(raw string) (*Identity, error) {
+	v, ok := s.tokens.verify(raw)
+	if !ok {
+		return nil, errBadToken
+	}
+	var id *Identity
+	err := s.db.View(func(tx *storage.Tx) error {
+		var u User
+		if err := tx.Get(storage.Users, storage.ID(v.user), &u); err != nil {
+			return err
+		}
+		var sess session
+		if err := tx.Get(storage.Sessions, storage.ID(v.sid), &sess); err != nil {
+			return err
+		}
+		if u.Disabled || u.TokenGen != v.gen || sess.Revoked || sess.UserID != u.ID {
+			return errBadToken
+		}
+		id = &Identity{UserID: u.ID, Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin, Session: sess.ID, Timezone: u.Timezone}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, errBadToken
+		}
+		return nil, errs.Wrap(err, "authenticate")
+	}
+	return id, nil
+}
+
+// User returns a user by id.
+func (s *Service) User(id uint64) (User, error) {
+	var u User
+	err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		u, err = LookupTx(tx, id)
+		return err
+	})
+	return u, err
+}
+
+// LookupTx reads a user inside a caller's transaction.
+func LookupTx(tx *storage.Tx, id uint64) (User, error) {
+	var u User
+	if err := tx.Get(storage.Users, storage.ID(id), &u); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return u, errs.NotFoundf("user")
+		}
+		return u, err
+	}
+	return u, nil
+}
+
+// Update is the body of PATCH /me.
+type Update struct {
+	Name            *string `json:"name"`
+	Timezone        *string `json:"timezone"`
+	Password        *string `json:"password"`
+	CurrentPassword *string `json:"current_password"`
+}
+
+// UpdateMe changes the caller's own account. A new password needs the
+// current one and ends every sign-in of the account, this one included.
+func (s *Service) UpdateMe(userID uint64, in Update) (User, bool, error) {
+	fields := map[string]string{}
+	var name string
+	if in.Name != nil {
+		var r string
+		if name, r = ValidName(*in.Name); r != "" {
+			fields["name"] = r
+		}
+	}
+	if in.Timezone != nil {
+		if !ValidTimezone(*in.Timezone) {
+			fields["timezone"] = "must be an IANA time zone name"
+		}
+	}
+	if in.Password != nil {
+		if r := validPassword(*in.Password); r != "" {
+			fields["password"] = r
+		}
+		if in.CurrentPassword == nil || *in.CurrentPassword == "" {
+			fields["current_password"] = "required to change the password"
+		}
+	}
+	if len(fields) > 0 {
+		return User{}, false, errs.Validation(fields)
+	}
+	u, err := s.User(userID)
+	if err != nil {
+		return User{}, false, err
+	}
+	var newHash string
+	if in.Password != nil {
+		if !s.hasher.Verify(u.PasswordHash, *in.CurrentPassword) {
+			return User{}, false, errs.Field("current_password", "is wrong")
+		}
+		if newHash, err = s.hasher.Hash(*in.Password); err != nil {
+			return User{}, false, errs.Wrap(err, "hash")
+		}
+	}
+	err = s.db.Update(func(tx *storage.Tx) error {
+		var err error
+		if u, err = LookupTx(tx, userID); err != nil {
+			return err
+		}
+		if in.Name != nil {
+			u.Name = name
+		}
+		if in.Timezone != nil {
+			u.Timezone = *in.Timezone
+		}
+		if newHash != "" {
+			u.PasswordHash = newHash
+			u.TokenGen++
+			if err := revokeAll(tx, u.ID); err != nil {
+				return err
+			}
+		}
+		return tx.Put(storage.Users, storage.ID(u.ID), u)
+	})
+	if err != nil {
+		return User{}, false, errs.Wrap(err, "update user")
+	}
+	return u, newHash != "", nil
+}
+
+func revokeAll(tx *storage.Tx, user uint64) error {
+	var sids []uint64
+	_ = tx.Each(storage.SessionsByUser, storage.Key(user), func(k, _ []byte) error {
+		sids = append(sids, storage.Part(k, 1))
+		return nil
+	})
+	for _, sid := range sids {
+		var sess session
+		if err := tx.Get(storage.Sessions, storage.ID(sid), &sess); err != nil {
+			continue
+		}
+		if !sess.Revoked {
+			sess.Revoked = true
+			if err := tx.Put(storage.Sessions, storage.ID(sid), sess); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SetDisabled disables or re-enables an account; disabling ends its
+// sign-ins at once.
+func (s *Service) SetDisabled(userID uint64, disabled bool) (User, error) {
+	var u User
+	err := s.db.Update(func(tx *storage.Tx) error {
+		var err error
+		if u, err = LookupTx(tx, userID); err != nil {
+			return err
+		}
+		u.Disabled = disabled
+		if disabled {
+			u.TokenGen++
+			if err := revokeAll(tx, u.ID); err != nil {
+				return err
+			}
+		}
+		return tx.Put(storage.Users, storage.ID(u.ID), u)
+	})
+	return u, errs.Wrap(err, "disable user")
+}
+
+// ValidTimezone reports whether name is a loadable IANA zone.
+func ValidTimezone(name string) bool {
+	if name == "" || len(name) > 64 || strings.Contains(name, "..") {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil && name != "Local"
+}
+
+// Sign returns an HMAC of msg bound to purpose with the server key, for
+// links that must not be forgeable (calendar feeds, unsubscribe links).
+func (s *Service) Sign(purpose, msg string) string { return mac(s.key, purpose, msg) }
+
+// CheckSignature reports whether sig is Sign(purpose, msg).
+func (s *Service) CheckSignature(purpose, msg, sig string) bool {
+	return hmac.Equal([]byte(sig), []byte(mac(s.key, purpose, msg)))
+}
+
+// CSRFToken is the token a page form of this sign-in must carry.
+func (s *Service) CSRFToken(id *Identity) string {
+	if id == nil {
+		return ""
+	}
+	return s.Sign("csrf", string(sessionKey(id.Session)))
+}
+
+func sessionKey(sid uint64) []byte { return storage.ID(sid) }

@@ -1,0 +1,124 @@
+// Package demo seeds a sample course for `pacer --demo`: an instructor, a
+// student, and a few weeks of a real self-paced course, so that a newcomer
+// sees the platform working at once.
+package demo
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"pacer/auth"
+	"pacer/modules"
+	"pacer/server"
+	"pacer/storage"
+)
+
+// Account is a seeded account and its one-time password.
+type Account struct {
+	Role     string
+	Email    string
+	Password string
+	ID       uint64
+}
+
+func password() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Empty reports whether the database holds no users.
+func Empty(db *storage.DB) bool {
+	empty := true
+	_ = db.View(func(tx *storage.Tx) error {
+		empty = tx.Count(storage.Users, nil) == 0
+		return nil
+	})
+	return empty
+}
+
+// Seed fills an empty database; on a non-empty one it does nothing and
+// returns no accounts.
+func Seed(s *server.Server) ([]Account, error) {
+	if !Empty(s.DB) {
+		return nil, nil
+	}
+	accounts := []Account{
+		{Role: "admin", Email: "admin@pacer.test", Password: password()},
+		{Role: "instructor", Email: "ada@pacer.test", Password: password()},
+		{Role: "student", Email: "sam@pacer.test", Password: password()},
+	}
+	names := []string{"Site Admin", "Ada Lovelace", "Sam Student"}
+	for i := range accounts {
+		u, err := s.Auth.CreateUser(auth.NewUser{Email: accounts[i].Email, Password: accounts[i].Password, Name: names[i]}, i == 0)
+		if err != nil {
+			return nil, err
+		}
+		accounts[i].ID = u.ID
+	}
+	teacher, student := accounts[1].ID, accounts[2].ID
+	now := s.Courses.Now().UTC()
+	// The course started twelve days ago, so week 1 is done, week 2 is open
+	// and week 3 is still locked: every state shows at once.
+	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -12)
+	c, err := s.Courses.CreateCourse(teacher, modules.CourseInput{
+		Title:       ptr("Thinking in Statistics"),
+		Description: ptr(courseDescription),
+		Published:   ptr(true),
+		Pacing:      ptr("scheduled"),
+		StartsAt:    &start,
+		Timezone:    ptr("Europe/Berlin"),
+		Enrollment:  ptr("open"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	var prev uint64
+	for i, w := range weeks {
+		in := modules.ModuleInput{Title: ptr(w.title), Summary: ptr(w.summary), Week: modules.Nullable[int]{Set: true, Value: i + 1}}
+		if prev != 0 {
+			in.Prerequisites = &[]uint64{prev}
+		}
+		m, err := s.Courses.CreateModule(teacher, c.ID, in)
+		if err != nil {
+			return nil, err
+		}
+		prev = m.ID
+		for _, p := range w.pages {
+			if _, err := s.Courses.CreateItem(teacher, c.ID, m.ID, modules.ItemInput{
+				Kind: ptr(modules.KindPage), Title: ptr(p.title), Body: ptr(p.body)}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if _, err := s.Courses.Enroll(c.ID, student, ""); err != nil {
+		return nil, err
+	}
+	// The student has done the first week's reading.
+	mods, err := s.Courses.GetModule(student, c.ID, firstModule(s, c.ID))
+	if err != nil {
+		return nil, fmt.Errorf("read week 1: %w", err)
+	}
+	for _, it := range mods.Items {
+		if _, err := s.Courses.Complete(student, c.ID, it.ID); err != nil {
+			return nil, err
+		}
+	}
+	return accounts, nil
+}
+
+func firstModule(s *server.Server, course uint64) uint64 {
+	var id uint64
+	_ = s.DB.View(func(tx *storage.Tx) error {
+		mods, err := modules.ModulesTx(tx, course)
+		if err == nil && len(mods) > 0 {
+			id = mods[0].ID
+		}
+		return err
+	})
+	return id
+}
+
+func ptr[T any](v T) *T { return &v }

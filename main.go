@@ -1,0 +1,262 @@
+// Command pacer serves the Pacer course platform: one binary, one data
+// directory. See README.md for the verbs and flags.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"pacer/auth"
+	"pacer/demo"
+	"pacer/server"
+	"pacer/storage"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "pacer:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches the verbs: serve (the default), user add, backup.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	verb := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		verb, args = args[0], args[1:]
+	}
+	switch verb {
+	case "serve":
+		return serve(args, stdout, stderr)
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return errors.New("usage: pacer user add --data DIR --email E --name N [--admin]")
+		}
+		return userAdd(args[1:], stdin, stdout)
+	case "backup":
+		return backup(args, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: pacer [serve] [flags] | pacer user add ... | pacer backup --data DIR FILE")
+		return nil
+	}
+	return fmt.Errorf("unknown verb %q (serve, user add, backup)", verb)
+}
+
+// flags is a FlagSet whose every flag has a PACER_* environment twin: the
+// environment sets the default, and a flag on the command line wins.
+type flags struct{ *flag.FlagSet }
+
+func newFlags(name string) flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	return flags{fs}
+}
+
+func envName(flagName string) string {
+	return "PACER_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (f flags) str(name, def, usage string) *string {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		def = v
+	}
+	return f.String(name, def, usage+" (env "+envName(name)+")")
+}
+
+func (f flags) boolean(name string, def bool, usage string) *bool {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if b, err := strconv.ParseBool(v); err == nil {
+			def = b
+		}
+	}
+	return f.Bool(name, def, usage+" (env "+envName(name)+")")
+}
+
+func (f flags) integer(name string, def int64, usage string) *int64 {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			def = n
+		}
+	}
+	return f.Int64(name, def, usage+" (env "+envName(name)+")")
+}
+
+func (f flags) duration(name string, def time.Duration, usage string) *time.Duration {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			def = d
+		}
+	}
+	return f.Duration(name, def, usage+" (env "+envName(name)+")")
+}
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve")
+	addr := fs.str("addr", ":3000", "listen address")
+	data := fs.str("data", "./pacer-data", "data directory")
+	demoFlag := fs.boolean("demo", false, "seed a sample course on an empty database and print its accounts")
+	baseURL := fs.str("base-url", "http://localhost:3000", "public URL, used in e-mails and the calendar feed")
+	tick := fs.duration("tick", time.Minute, "how often the scheduler looks for work")
+	maxUpload := fs.integer("max-upload-bytes", 2<<30, "largest media upload")
+	authRate := fs.integer("auth-rate", 20, "login/registration attempts per minute per client IP; 0 = no limit")
+	smtpURL := fs.str("smtp-url", "", "smtp://user:pass@host:port; empty keeps mail in the outbox")
+	mailFrom := fs.str("mail-from", "pacer@localhost", "sender address")
+	accessTTL := fs.duration("access-ttl", 15*time.Minute, "access-token lifetime")
+	tlsCert := fs.str("tls-cert", "", "TLS certificate file (serve HTTPS)")
+	tlsKey := fs.str("tls-key", "", "TLS key file")
+	proxies := fs.str("trusted-proxies", "", "comma-separated proxy addresses whose X-Forwarded-For is believed")
+	logLevel := fs.str("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	log := newLogger(stderr, *logLevel)
+	var trusted []string
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			trusted = append(trusted, p)
+		}
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	cfg := server.Config{
+		Addr: *addr, DataDir: *data, BaseURL: *baseURL, Tick: *tick, MaxUploadBytes: *maxUpload,
+		AuthRate: int(*authRate), SMTPURL: *smtpURL, MailFrom: *mailFrom, AccessTTL: *accessTTL,
+		JWTSecret: os.Getenv("PACER_JWT_SECRET"), TLSCert: *tlsCert, TLSKey: *tlsKey,
+		TrustedProxies: trusted, Log: log,
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		return err
+	}
+	if *demoFlag {
+		accounts, err := demo.Seed(srv)
+		if err != nil {
+			srv.Close(context.Background())
+			return fmt.Errorf("seed demo: %w", err)
+		}
+		printAccounts(stdout, *baseURL, accounts)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Serve(ctx, nil); err != nil {
+		return err
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+func printAccounts(w io.Writer, baseURL string, accounts []demo.Account) {
+	if len(accounts) == 0 {
+		fmt.Fprintf(w, "Pacer demo: the database already holds data; no accounts were added.\nOpen %s\n", baseURL)
+		return
+	}
+	fmt.Fprintf(w, "\nPacer demo is ready at %s\nSign in with one of these accounts (passwords are shown only now):\n", baseURL)
+	for _, a := range accounts {
+		fmt.Fprintf(w, "  %-11s %-28s password: %s\n", a.Role, a.Email, a.Password)
+	}
+	fmt.Fprintln(w)
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	if f, ok := w.(*os.File); ok && isTerminal(f) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := newFlags("user add")
+	data := fs.str("data", "./pacer-data", "data directory")
+	email := fs.String("email", "", "e-mail address")
+	name := fs.String("name", "", "display name")
+	admin := fs.Bool("admin", false, "make the user an administrator")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password from standard input: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	db, err := storage.Open(*data, storage.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, err := auth.LoadKey(*data, os.Getenv("PACER_JWT_SECRET"))
+	if err != nil {
+		return err
+	}
+	svc, err := auth.NewService(db, key, auth.Config{}, nil)
+	if err != nil {
+		return err
+	}
+	u, err := svc.CreateUser(auth.NewUser{Email: *email, Password: password, Name: *name}, *admin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, u.ID)
+	return nil
+}
+
+func backup(args []string, stdout io.Writer) error {
+	fs := newFlags("backup")
+	data := fs.str("data", "./pacer-data", "data directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: pacer backup --data DIR FILE")
+	}
+	db, err := storage.Open(*data, storage.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	target := fs.Arg(0)
+	tmp, err := os.CreateTemp(filepath.Dir(target), ".pacer-backup-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := db.WriteBackup(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write backup: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %d bytes to %s\n", n, target)
+	return nil
+}

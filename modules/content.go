@@ -1,0 +1,597 @@
+package modules
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// Nullable is an input field that distinguishes "absent" from "null": a
+// PATCH with "due_at": null clears the date, one without it keeps it.
+type Nullable[T any] struct {
+	Set   bool
+	Null  bool
+	Value T
+}
+
+// UnmarshalJSON records that the field was present.
+func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
+	n.Set = true
+	if string(b) == "null" {
+		n.Null = true
+		return nil
+	}
+	return json.Unmarshal(b, &n.Value)
+}
+
+// ModuleInput is the body of module create and update.
+type ModuleInput struct {
+	Title         *string             `json:"title"`
+	Summary       *string             `json:"summary"`
+	Week          Nullable[int]       `json:"week"`
+	OpensAt       Nullable[time.Time] `json:"opens_at"`
+	DueAt         Nullable[time.Time] `json:"due_at"`
+	Prerequisites *[]uint64           `json:"prerequisites"`
+	Published     *bool               `json:"published"`
+	Position      *int                `json:"position"`
+}
+
+func optTime(n Nullable[time.Time], dst **time.Time, name string, fields map[string]string) {
+	if !n.Set {
+		return
+	}
+	if n.Null {
+		*dst = nil
+		return
+	}
+	t := n.Value.UTC()
+	if t.Year() < 2000 || t.Year() > 2200 {
+		fields[name] = "must be a date between 2000 and 2200"
+		return
+	}
+	*dst = &t
+}
+
+func (in ModuleInput) apply(m *Module, fields map[string]string) {
+	if in.Title != nil {
+		if t, r := ValidTitle(*in.Title); r != "" {
+			fields["title"] = r
+		} else {
+			m.Title = t
+		}
+	}
+	if in.Summary != nil {
+		if r := ValidText(*in.Summary); r != "" {
+			fields["summary"] = r
+		} else {
+			m.Summary = *in.Summary
+		}
+	}
+	if in.Week.Set {
+		switch {
+		case in.Week.Null:
+			m.Week = 0
+		case in.Week.Value < 1 || in.Week.Value > 520:
+			fields["week"] = "must be between 1 and 520"
+		default:
+			m.Week = in.Week.Value
+		}
+	}
+	optTime(in.OpensAt, &m.OpensAt, "opens_at", fields)
+	optTime(in.DueAt, &m.DueAt, "due_at", fields)
+	if m.OpensAt != nil && m.DueAt != nil && m.DueAt.Before(*m.OpensAt) {
+		fields["due_at"] = "must not be before opens_at"
+	}
+	if in.Published != nil {
+		m.Published = *in.Published
+	}
+}
+
+// checkPrerequisites validates the prerequisite list: modules of the same
+// course, not the module itself, no cycles.
+func checkPrerequisites(tx *storage.Tx, m *Module, pre []uint64) error {
+	if len(pre) > 100 {
+		return errs.Field("prerequisites", "at most 100")
+	}
+	seen := map[uint64]bool{}
+	var clean []uint64
+	for _, id := range pre {
+		if id == 0 || id == m.ID {
+			return errs.Field("prerequisites", "must name other modules of this course")
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		var o Module
+		if err := tx.Get(storage.Modules, storage.ID(id), &o); err != nil || o.CourseID != m.CourseID {
+			return errs.Field("prerequisites", fmt.Sprintf("module %d is not in this course", id))
+		}
+		clean = append(clean, id)
+	}
+	// A cycle exists if m is reachable from one of its prerequisites.
+	stack := slices.Clone(clean)
+	visited := map[uint64]bool{}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if id == m.ID {
+			return errs.Field("prerequisites", "would make a cycle")
+		}
+		if visited[id] {
+			continue
+		}
+		visited[id] = true
+		var o Module
+		if err := tx.Get(storage.Modules, storage.ID(id), &o); err == nil {
+			stack = append(stack, o.Prerequisites...)
+		}
+	}
+	if clean == nil {
+		clean = []uint64{}
+	}
+	m.Prerequisites = clean
+	return nil
+}
+
+// orderedModules lists a course's modules in order.
+func orderedModules(tx *storage.Tx, courseID uint64) ([]Module, error) {
+	var out []Module
+	err := tx.Each(storage.ModulesByCourse, storage.Key(courseID), func(k, _ []byte) error {
+		var m Module
+		if err := tx.Get(storage.Modules, storage.ID(storage.Part(k, 2)), &m); err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// ModulesTx lists a course's modules in order, inside a caller's transaction.
+func ModulesTx(tx *storage.Tx, courseID uint64) ([]Module, error) { return orderedModules(tx, courseID) }
+
+// renumber rewrites positions 1..n and the order index of a course.
+func renumber(tx *storage.Tx, courseID uint64, mods []Module) error {
+	if err := tx.DeletePrefix(storage.ModulesByCourse, storage.Key(courseID)); err != nil {
+		return err
+	}
+	for i := range mods {
+		mods[i].Position = i + 1
+		if err := tx.Put(storage.Modules, storage.ID(mods[i].ID), mods[i]); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(storage.ModulesByCourse, storage.Key(courseID, uint64(i+1), mods[i].ID), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateModule appends a module to a course (instructors only).
+func (s *Service) CreateModule(caller, courseID uint64, in ModuleInput) (Module, error) {
+	var m Module
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireInstructor(); err != nil {
+			return err
+		}
+		m = Module{CourseID: courseID, Published: true, Prerequisites: []uint64{}, CreatedAt: s.now().UTC()}
+		fields := map[string]string{}
+		if in.Title == nil {
+			fields["title"] = "required"
+		}
+		in.apply(&m, fields)
+		if len(fields) > 0 {
+			return errs.Validation(fields)
+		}
+		if m.ID, err = tx.NextID(storage.Modules); err != nil {
+			return err
+		}
+		if in.Prerequisites != nil {
+			if err := checkPrerequisites(tx, &m, *in.Prerequisites); err != nil {
+				return err
+			}
+		}
+		m.SummaryHTML = s.md.HTML(m.Summary)
+		mods, err := orderedModules(tx, courseID)
+		if err != nil {
+			return err
+		}
+		mods = insertAt(mods, m, in.Position)
+		if err := renumber(tx, courseID, mods); err != nil {
+			return err
+		}
+		for _, x := range mods {
+			if x.ID == m.ID {
+				m = x
+			}
+		}
+		return nil
+	})
+	return m, errs.Wrap(err, "create module")
+}
+
+// insertAt puts m at 1-based position pos (nil or out of range: the end).
+func insertAt(mods []Module, m Module, pos *int) []Module {
+	i := len(mods)
+	if pos != nil && *pos >= 1 && *pos <= len(mods) {
+		i = *pos - 1
+	}
+	return slices.Insert(mods, i, m)
+}
+
+// moduleForStaff loads a module of a course for an instructor.
+func (s *Service) moduleTx(tx *storage.Tx, courseID, moduleID uint64) (Module, error) {
+	var m Module
+	if err := tx.Get(storage.Modules, storage.ID(moduleID), &m); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return m, errs.NotFoundf("module")
+		}
+		return m, err
+	}
+	if m.CourseID != courseID {
+		return m, errs.NotFoundf("module")
+	}
+	return m, nil
+}
+
+// UpdateModule changes a module (instructors only).
+func (s *Service) UpdateModule(caller, courseID, moduleID uint64, in ModuleInput) (Module, error) {
+	var m Module
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if m, err = s.moduleTx(tx, courseID, moduleID); err != nil {
+			return err
+		}
+		if err := a.RequireInstructor(); err != nil {
+			return err
+		}
+		fields := map[string]string{}
+		in.apply(&m, fields)
+		if len(fields) > 0 {
+			return errs.Validation(fields)
+		}
+		if in.Prerequisites != nil {
+			if err := checkPrerequisites(tx, &m, *in.Prerequisites); err != nil {
+				return err
+			}
+		}
+		m.SummaryHTML = s.md.HTML(m.Summary)
+		mods, err := orderedModules(tx, courseID)
+		if err != nil {
+			return err
+		}
+		mods = slices.DeleteFunc(mods, func(x Module) bool { return x.ID == m.ID })
+		pos := in.Position
+		if pos == nil {
+			p := m.Position
+			pos = &p
+		}
+		mods = insertAt(mods, m, pos)
+		if err := renumber(tx, courseID, mods); err != nil {
+			return err
+		}
+		for _, x := range mods {
+			if x.ID == m.ID {
+				m = x
+			}
+		}
+		return nil
+	})
+	return m, errs.Wrap(err, "update module")
+}
+
+// DeleteModule removes a module, its items and its place in other modules'
+// prerequisites (instructors only). Learners' progress records of its items
+// are removed with the items.
+func (s *Service) DeleteModule(caller, courseID, moduleID uint64) error {
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		m, err := s.moduleTx(tx, courseID, moduleID)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireInstructor(); err != nil {
+			return err
+		}
+		items, err := moduleItems(tx, m.ID)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := s.deleteItemTx(tx, it); err != nil {
+				return err
+			}
+		}
+		if err := tx.Delete(storage.Modules, storage.ID(m.ID)); err != nil {
+			return err
+		}
+		mods, err := orderedModules(tx, courseID)
+		if err != nil {
+			return err
+		}
+		mods = slices.DeleteFunc(mods, func(x Module) bool { return x.ID == m.ID })
+		for i := range mods {
+			mods[i].Prerequisites = slices.DeleteFunc(mods[i].Prerequisites, func(id uint64) bool { return id == m.ID })
+		}
+		return renumber(tx, courseID, mods)
+	})
+	return errs.Wrap(err, "delete module")
+}
+
+// ItemInput is the body of item create and update.
+type ItemInput struct {
+	Kind      *string  `json:"kind"`
+	Title     *string  `json:"title"`
+	Body      *string  `json:"body"`
+	MediaID   *uint64  `json:"media_id"`
+	Points    *float64 `json:"points"`
+	Published *bool    `json:"published"`
+	Position  *int     `json:"position"`
+}
+
+func (in ItemInput) apply(it *Item, fields map[string]string) {
+	if in.Title != nil {
+		if t, r := ValidTitle(*in.Title); r != "" {
+			fields["title"] = r
+		} else {
+			it.Title = t
+		}
+	}
+	if in.Body != nil {
+		if r := ValidText(*in.Body); r != "" {
+			fields["body"] = r
+		} else {
+			it.Body = *in.Body
+		}
+	}
+	if in.MediaID != nil {
+		it.MediaID = *in.MediaID
+	}
+	if in.Points != nil {
+		if *in.Points < 0 || *in.Points > 10000 || *in.Points != *in.Points {
+			fields["points"] = "must be between 0 and 10000"
+		} else {
+			it.Points = *in.Points
+		}
+	}
+	if in.Published != nil {
+		it.Published = *in.Published
+	}
+}
+
+func moduleItems(tx *storage.Tx, moduleID uint64) ([]Item, error) {
+	var out []Item
+	err := tx.Each(storage.ItemsByModule, storage.Key(moduleID), func(k, _ []byte) error {
+		var it Item
+		if err := tx.Get(storage.Items, storage.ID(storage.Part(k, 2)), &it); err != nil {
+			return err
+		}
+		out = append(out, it)
+		return nil
+	})
+	return out, err
+}
+
+// ItemsTx lists a module's items in order inside a caller's transaction.
+func ItemsTx(tx *storage.Tx, moduleID uint64) ([]Item, error) { return moduleItems(tx, moduleID) }
+
+func renumberItems(tx *storage.Tx, moduleID uint64, items []Item) error {
+	if err := tx.DeletePrefix(storage.ItemsByModule, storage.Key(moduleID)); err != nil {
+		return err
+	}
+	for i := range items {
+		items[i].Position = i + 1
+		if err := tx.Put(storage.Items, storage.ID(items[i].ID), items[i]); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(storage.ItemsByModule, storage.Key(moduleID, uint64(i+1), items[i].ID), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validKind(k string) bool {
+	switch k {
+	case KindPage, KindLecture, KindAssignment, KindDiscussion, KindFile:
+		return true
+	}
+	return false
+}
+
+// CreateItem adds an item to a module (instructors only).
+func (s *Service) CreateItem(caller, courseID, moduleID uint64, in ItemInput) (Item, error) {
+	var it Item
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		m, err := s.moduleTx(tx, courseID, moduleID)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireInstructor(); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		it = Item{CourseID: courseID, ModuleID: m.ID, Published: true, CreatedAt: now, UpdatedAt: now}
+		fields := map[string]string{}
+		switch {
+		case in.Kind == nil:
+			fields["kind"] = "required"
+		case !validKind(*in.Kind):
+			fields["kind"] = "must be page, lecture, assignment, discussion or file"
+		default:
+			it.Kind = *in.Kind
+		}
+		if in.Title == nil {
+			fields["title"] = "required"
+		}
+		in.apply(&it, fields)
+		if len(fields) > 0 {
+			return errs.Validation(fields)
+		}
+		if err := s.validateKind(tx, a.Course, &it); err != nil {
+			return err
+		}
+		if it.ID, err = tx.NextID(storage.Items); err != nil {
+			return err
+		}
+		it.BodyHTML = s.md.HTML(it.Body)
+		if h := s.kinds[it.Kind]; h.Created != nil {
+			if err := h.Created(tx, a.Course, &it); err != nil {
+				return err
+			}
+		}
+		items, err := moduleItems(tx, m.ID)
+		if err != nil {
+			return err
+		}
+		i := len(items)
+		if in.Position != nil && *in.Position >= 1 && *in.Position <= len(items) {
+			i = *in.Position - 1
+		}
+		items = slices.Insert(items, i, it)
+		if err := renumberItems(tx, m.ID, items); err != nil {
+			return err
+		}
+		it = items[i]
+		return nil
+	})
+	return it, errs.Wrap(err, "create item")
+}
+
+func (s *Service) validateKind(tx *storage.Tx, c Course, it *Item) error {
+	if (it.Kind == KindLecture || it.Kind == KindFile) && it.MediaID == 0 {
+		if s.kinds[it.Kind].Validate != nil {
+			return errs.Field("media_id", "required for "+it.Kind+" items")
+		}
+	}
+	if h := s.kinds[it.Kind]; h.Validate != nil {
+		return h.Validate(tx, c, it)
+	}
+	if it.MediaID != 0 {
+		return errs.Field("media_id", "not used by "+it.Kind+" items")
+	}
+	return nil
+}
+
+// itemTx loads an item of a course; an item of another course is 404.
+func itemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
+	var it Item
+	if err := tx.Get(storage.Items, storage.ID(itemID), &it); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return it, errs.NotFoundf("item")
+		}
+		return it, err
+	}
+	if it.CourseID != courseID {
+		return it, errs.NotFoundf("item")
+	}
+	return it, nil
+}
+
+// ItemTx loads an item of a course without access checks.
+func ItemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) { return itemTx(tx, courseID, itemID) }
+
+// UpdateItem changes an item (instructors only). Its kind cannot change.
+func (s *Service) UpdateItem(caller, courseID, itemID uint64, in ItemInput) (Item, error) {
+	var it Item
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if it, err = itemTx(tx, courseID, itemID); err != nil {
+			return err
+		}
+		if err := a.RequireInstructor(); err != nil {
+			return err
+		}
+		if in.Kind != nil && *in.Kind != it.Kind {
+			return errs.Field("kind", "cannot be changed")
+		}
+		fields := map[string]string{}
+		in.apply(&it, fields)
+		if len(fields) > 0 {
+			return errs.Validation(fields)
+		}
+		if err := s.validateKind(tx, a.Course, &it); err != nil {
+			return err
+		}
+		it.BodyHTML = s.md.HTML(it.Body)
+		it.UpdatedAt = s.now().UTC()
+		items, err := moduleItems(tx, it.ModuleID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(items, func(x Item) bool { return x.ID == it.ID })
+		items = slices.Delete(items, i, i+1)
+		j := i
+		if in.Position != nil {
+			j = min(max(*in.Position-1, 0), len(items))
+		}
+		items = slices.Insert(items, j, it)
+		if err := renumberItems(tx, it.ModuleID, items); err != nil {
+			return err
+		}
+		it = items[j]
+		return nil
+	})
+	return it, errs.Wrap(err, "update item")
+}
+
+func (s *Service) deleteItemTx(tx *storage.Tx, it Item) error {
+	if h := s.kinds[it.Kind]; h.Deleted != nil {
+		if err := h.Deleted(tx, it); err != nil {
+			return err
+		}
+	}
+	if err := tx.Delete(storage.Items, storage.ID(it.ID)); err != nil {
+		return err
+	}
+	return tx.Delete(storage.ItemsByModule, storage.Key(it.ModuleID, uint64(it.Position), it.ID))
+}
+
+// DeleteItem removes an item (instructors only).
+func (s *Service) DeleteItem(caller, courseID, itemID uint64) error {
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		it, err := itemTx(tx, courseID, itemID)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireInstructor(); err != nil {
+			return err
+		}
+		if err := s.deleteItemTx(tx, it); err != nil {
+			return err
+		}
+		items, err := moduleItems(tx, it.ModuleID)
+		if err != nil {
+			return err
+		}
+		return renumberItems(tx, it.ModuleID, items)
+	})
+	return errs.Wrap(err, "delete item")
+}

@@ -1,0 +1,631 @@
+package modules
+
+import (
+	"crypto/subtle"
+	"errors"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"pacer/auth"
+	"pacer/errs"
+	"pacer/markdown"
+	"pacer/storage"
+)
+
+// Service is the course service. Hooks are set once by main before serving.
+type Service struct {
+	db  *storage.DB
+	md  *markdown.Renderer
+	now func() time.Time
+
+	kinds map[string]KindHook
+	// Extensions supplies per-learner due-time overrides (deadlines package).
+	Extensions ExtensionSource
+	// OnCourseCreated runs inside the course's creating transaction (the
+	// discussion package adds the general board).
+	OnCourseCreated []func(tx *storage.Tx, c Course) error
+	// OnActivity is told of each learner action in a course.
+	OnActivity func(course, user uint64)
+}
+
+// ExtensionSource returns a learner's due-time overrides by module.
+type ExtensionSource interface {
+	DueOverrides(tx *storage.Tx, course, user uint64) (map[uint64]time.Time, error)
+}
+
+// KindHook lets the package that owns an item kind take part in item writes,
+// inside the same transaction.
+type KindHook struct {
+	// Validate checks kind-specific fields (the media exists in the course).
+	Validate func(tx *storage.Tx, c Course, it *Item) error
+	// Created runs after the item is stored (a discussion item gets its thread).
+	Created func(tx *storage.Tx, c Course, it *Item) error
+	// Deleted runs before the item is removed.
+	Deleted func(tx *storage.Tx, it Item) error
+}
+
+// NewService builds the service.
+func NewService(db *storage.DB, md *markdown.Renderer, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, md: md, now: now, kinds: map[string]KindHook{}}
+}
+
+// RegisterKind installs the hook of an item kind.
+func (s *Service) RegisterKind(kind string, h KindHook) { s.kinds[kind] = h }
+
+// DB is the store the service writes to, for packages that join its
+// transactions.
+func (s *Service) DB() *storage.DB { return s.db }
+
+// Now is the service clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Markdown is the shared renderer.
+func (s *Service) Markdown() *markdown.Renderer { return s.md }
+
+// CourseInput is the body of course create and update; nil means unchanged
+// (or the default on create).
+type CourseInput struct {
+	Title       *string      `json:"title"`
+	Description *string      `json:"description"`
+	Published   *bool        `json:"published"`
+	Pacing      *string      `json:"pacing"`
+	StartsAt    *time.Time   `json:"starts_at"`
+	Timezone    *string      `json:"timezone"`
+	Enrollment  *string      `json:"enrollment"`
+	EnrollKey   *string      `json:"enroll_key"`
+	Policy      *PolicyInput `json:"policy"`
+}
+
+// PolicyInput changes some policy fields.
+type PolicyInput struct {
+	GraceSeconds             *int64   `json:"grace_seconds"`
+	LateSeconds              *int64   `json:"late_seconds"`
+	LatePenaltyPercentPerDay *float64 `json:"late_penalty_percent_per_day"`
+	InactiveAfterSeconds     *int64   `json:"inactive_after_seconds"`
+	NudgeCooldownSeconds     *int64   `json:"nudge_cooldown_seconds"`
+	WatchCompleteRatio       *float64 `json:"watch_complete_ratio"`
+}
+
+const (
+	maxTitle = 200
+	maxText  = 100_000
+	// maxPolicySeconds is ten years: anything longer is a mistake.
+	maxPolicySeconds = 10 * 365 * 24 * 3600
+)
+
+// ValidTitle checks a one-line title of 1..200 characters.
+func ValidTitle(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", "required"
+	case !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n"):
+		return "", "must be one line of text"
+	case utf8.RuneCountInString(s) > maxTitle:
+		return "", "must be at most 200 characters"
+	}
+	return s, ""
+}
+
+// ValidText checks a Markdown body.
+func ValidText(s string) string {
+	switch {
+	case !utf8.ValidString(s) || strings.ContainsRune(s, 0):
+		return "must be valid text"
+	case len(s) > maxText:
+		return "must be at most 100000 bytes"
+	}
+	return ""
+}
+
+// apply merges in into c, collecting field errors.
+func (in CourseInput) apply(c *Course, fields map[string]string) {
+	if in.Title != nil {
+		if t, r := ValidTitle(*in.Title); r != "" {
+			fields["title"] = r
+		} else {
+			c.Title = t
+		}
+	}
+	if in.Description != nil {
+		if r := ValidText(*in.Description); r != "" {
+			fields["description"] = r
+		} else {
+			c.Description = *in.Description
+		}
+	}
+	if in.Published != nil {
+		c.Published = *in.Published
+	}
+	if in.Pacing != nil {
+		switch *in.Pacing {
+		case "scheduled", "self_paced":
+			c.Pacing = *in.Pacing
+		default:
+			fields["pacing"] = "must be scheduled or self_paced"
+		}
+	}
+	if in.StartsAt != nil {
+		t := in.StartsAt.UTC()
+		if t.Year() < 2000 || t.Year() > 2200 {
+			fields["starts_at"] = "must be a date between 2000 and 2200"
+		} else {
+			c.StartsAt = &t
+		}
+	}
+	if in.Timezone != nil {
+		if !auth.ValidTimezone(*in.Timezone) {
+			fields["timezone"] = "must be an IANA time zone name"
+		} else {
+			c.Timezone = *in.Timezone
+		}
+	}
+	if in.Enrollment != nil {
+		switch *in.Enrollment {
+		case "open", "key":
+			c.Enrollment = *in.Enrollment
+		default:
+			fields["enrollment"] = "must be open or key"
+		}
+	}
+	if in.EnrollKey != nil {
+		k := strings.TrimSpace(*in.EnrollKey)
+		if utf8.RuneCountInString(k) > 100 || !utf8.ValidString(k) {
+			fields["enroll_key"] = "must be at most 100 characters"
+		} else {
+			c.EnrollKey = k
+		}
+	}
+	if c.Enrollment == "key" && c.EnrollKey == "" && fields["enrollment"] == "" {
+		fields["enroll_key"] = "required when enrollment is key"
+	}
+	if in.Policy != nil {
+		in.Policy.apply(&c.Policy, fields)
+	}
+}
+
+func (in PolicyInput) apply(p *Policy, fields map[string]string) {
+	secs := func(name string, v *int64, dst *int64, min int64) {
+		if v == nil {
+			return
+		}
+		if *v < min || *v > maxPolicySeconds {
+			fields["policy."+name] = "out of range"
+			return
+		}
+		*dst = *v
+	}
+	secs("grace_seconds", in.GraceSeconds, &p.GraceSeconds, 0)
+	secs("late_seconds", in.LateSeconds, &p.LateSeconds, 0)
+	secs("inactive_after_seconds", in.InactiveAfterSeconds, &p.InactiveAfterSeconds, 60)
+	secs("nudge_cooldown_seconds", in.NudgeCooldownSeconds, &p.NudgeCooldownSeconds, 0)
+	if v := in.LatePenaltyPercentPerDay; v != nil {
+		if math.IsNaN(*v) || *v < 0 || *v > 100 {
+			fields["policy.late_penalty_percent_per_day"] = "must be between 0 and 100"
+		} else {
+			p.LatePenaltyPercentPerDay = *v
+		}
+	}
+	if v := in.WatchCompleteRatio; v != nil {
+		if math.IsNaN(*v) || *v <= 0 || *v > 1 {
+			fields["policy.watch_complete_ratio"] = "must be above 0 and at most 1"
+		} else {
+			p.WatchCompleteRatio = *v
+		}
+	}
+}
+
+// CreateCourse creates a course whose instructor is the caller.
+func (s *Service) CreateCourse(userID uint64, in CourseInput) (Course, error) {
+	now := s.now().UTC()
+	c := Course{Pacing: "scheduled", Timezone: "UTC", Enrollment: "open", Policy: DefaultPolicy(),
+		CreatedBy: userID, CreatedAt: now, UpdatedAt: now}
+	fields := map[string]string{}
+	if in.Title == nil {
+		fields["title"] = "required"
+	}
+	in.apply(&c, fields)
+	if len(fields) > 0 {
+		return Course{}, errs.Validation(fields)
+	}
+	c.DescriptionHTML = s.md.HTML(c.Description)
+	err := s.db.Update(func(tx *storage.Tx) error {
+		id, err := tx.NextID(storage.Courses)
+		if err != nil {
+			return err
+		}
+		c.ID = id
+		if err := tx.Put(storage.Courses, storage.ID(id), c); err != nil {
+			return err
+		}
+		if err := putMember(tx, Member{CourseID: id, UserID: userID, Role: RoleInstructor, EnrolledAt: now}); err != nil {
+			return err
+		}
+		for _, f := range s.OnCourseCreated {
+			if err := f(tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return c, errs.Wrap(err, "create course")
+}
+
+// UpdateCourse changes a course (instructors only).
+func (s *Service) UpdateCourse(caller, courseID uint64, in CourseInput) (Course, error) {
+	var c Course
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.AccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireInstructor(); err != nil {
+			return err
+		}
+		c = a.Course
+		fields := map[string]string{}
+		in.apply(&c, fields)
+		if len(fields) > 0 {
+			return errs.Validation(fields)
+		}
+		c.DescriptionHTML = s.md.HTML(c.Description)
+		c.UpdatedAt = s.now().UTC()
+		return tx.Put(storage.Courses, storage.ID(c.ID), c)
+	})
+	return c, errs.Wrap(err, "update course")
+}
+
+// Access is what a caller may do in a course.
+type Access struct {
+	Course Course
+	Member *Member // nil for a non-member
+}
+
+// Role is the caller's role, "" for a non-member.
+func (a Access) Role() string {
+	if a.Member == nil {
+		return ""
+	}
+	return a.Member.Role
+}
+
+// Staff reports whether the caller teaches the course.
+func (a Access) Staff() bool { return a.Member != nil && a.Member.Staff() }
+
+// Student reports whether the caller is a student of the course.
+func (a Access) Student() bool { return a.Member != nil && a.Member.Role == RoleStudent }
+
+// RequireMember answers 404 to non-members: member-only content must not
+// reveal that a course exists.
+func (a Access) RequireMember() error {
+	if a.Member == nil {
+		return errs.NotFoundf("course")
+	}
+	return nil
+}
+
+// RequireStaff is RequireMember plus 403 for students.
+func (a Access) RequireStaff() error {
+	if err := a.RequireMember(); err != nil {
+		return err
+	}
+	if !a.Staff() {
+		return errs.Forbid("only the course's instructors and TAs may do this")
+	}
+	return nil
+}
+
+// RequireInstructor is RequireMember plus 403 for anyone but instructors.
+func (a Access) RequireInstructor() error {
+	if err := a.RequireMember(); err != nil {
+		return err
+	}
+	if a.Member.Role != RoleInstructor {
+		return errs.Forbid("only the course's instructors may do this")
+	}
+	return nil
+}
+
+// RequireStudent is RequireMember plus 403 for staff.
+func (a Access) RequireStudent() error {
+	if err := a.RequireMember(); err != nil {
+		return err
+	}
+	if !a.Student() {
+		return errs.Forbid("only students do this")
+	}
+	return nil
+}
+
+// AccessTx loads a course and the caller's membership. A course that does
+// not exist, or is unpublished and the caller is not a member, is 404.
+func (s *Service) AccessTx(tx *storage.Tx, courseID, userID uint64) (Access, error) {
+	var a Access
+	if err := tx.Get(storage.Courses, storage.ID(courseID), &a.Course); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return a, errs.NotFoundf("course")
+		}
+		return a, err
+	}
+	var m Member
+	switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
+	case err == nil:
+		a.Member = &m
+	case errors.Is(err, storage.ErrNotFound):
+		if !a.Course.Published {
+			return a, errs.NotFoundf("course")
+		}
+	default:
+		return a, err
+	}
+	return a, nil
+}
+
+// MemberAccessTx is AccessTx that also requires membership.
+func (s *Service) MemberAccessTx(tx *storage.Tx, courseID, userID uint64) (Access, error) {
+	a, err := s.AccessTx(tx, courseID, userID)
+	if err != nil {
+		return a, err
+	}
+	return a, a.RequireMember()
+}
+
+// Access is AccessTx in its own read transaction.
+func (s *Service) Access(courseID, userID uint64) (Access, error) {
+	var a Access
+	err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		a, err = s.AccessTx(tx, courseID, userID)
+		return err
+	})
+	return a, err
+}
+
+// CourseView is a course as one caller sees it.
+type CourseView struct {
+	Course
+	MyRole string `json:"my_role"`
+}
+
+func view(a Access) CourseView {
+	c := a.Course
+	if a.Role() != RoleInstructor {
+		c.EnrollKey = ""
+	}
+	return CourseView{Course: c, MyRole: a.Role()}
+}
+
+// Course returns a course as the caller may see it.
+func (s *Service) Course(courseID, userID uint64) (CourseView, error) {
+	a, err := s.Access(courseID, userID)
+	if err != nil {
+		return CourseView{}, err
+	}
+	return view(a), nil
+}
+
+// Courses lists the caller's courses and published courses open to all.
+func (s *Service) Courses(userID uint64) ([]CourseView, error) {
+	var out []CourseView
+	err := s.db.View(func(tx *storage.Tx) error {
+		mine := map[uint64]bool{}
+		err := tx.Each(storage.MembersByUser, storage.Key(userID), func(k, _ []byte) error {
+			mine[storage.Part(k, 1)] = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Each(storage.Courses, nil, func(k, v []byte) error {
+			id := storage.Part(k, 0)
+			var a Access
+			var err error
+			if mine[id] {
+				a, err = s.AccessTx(tx, id, userID)
+			} else {
+				if err := tx.Get(storage.Courses, k, &a.Course); err != nil {
+					return err
+				}
+				if !a.Course.Published {
+					return nil
+				}
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, view(a))
+			return nil
+		})
+	})
+	return out, errs.Wrap(err, "list courses")
+}
+
+func putMember(tx *storage.Tx, m Member) error {
+	if err := tx.Put(storage.Members, storage.Key(m.CourseID, m.UserID), m); err != nil {
+		return err
+	}
+	return tx.PutRaw(storage.MembersByUser, storage.Key(m.UserID, m.CourseID), nil)
+}
+
+// Enrolment is the answer to enrol.
+type Enrolment struct {
+	Role       string    `json:"role"`
+	EnrolledAt time.Time `json:"enrolled_at"`
+}
+
+// Enroll makes the caller a student of a published course.
+func (s *Service) Enroll(courseID, userID uint64, key string) (Enrolment, error) {
+	var e Enrolment
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.AccessTx(tx, courseID, userID)
+		if err != nil {
+			return err
+		}
+		if a.Member != nil {
+			return errs.ConflictCode("already_enrolled", "you are already a member of this course")
+		}
+		if !a.Course.Published {
+			return errs.NotFoundf("course")
+		}
+		if a.Course.Enrollment == "key" &&
+			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(key)), []byte(a.Course.EnrollKey)) != 1 {
+			return errs.Forbid("wrong enrolment key")
+		}
+		e = Enrolment{Role: RoleStudent, EnrolledAt: s.now().UTC()}
+		return putMember(tx, Member{CourseID: courseID, UserID: userID, Role: RoleStudent, EnrolledAt: e.EnrolledAt})
+	})
+	return e, errs.Wrap(err, "enroll")
+}
+
+// Leave removes a student from a course; their work is kept, so enrolling
+// again picks it up.
+func (s *Service) Leave(courseID, userID uint64) error {
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, userID)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireStudent(); err != nil {
+			return err
+		}
+		if err := tx.Delete(storage.Members, storage.Key(courseID, userID)); err != nil {
+			return err
+		}
+		return tx.Delete(storage.MembersByUser, storage.Key(userID, courseID))
+	})
+	return errs.Wrap(err, "leave")
+}
+
+// MemberView is one row of the members list.
+type MemberView struct {
+	UserID       uint64     `json:"user_id"`
+	Name         string     `json:"name"`
+	Email        string     `json:"email"`
+	Role         string     `json:"role"`
+	EnrolledAt   time.Time  `json:"enrolled_at"`
+	LastActiveAt *time.Time `json:"last_active_at"`
+}
+
+// Members lists a course's members (staff only).
+func (s *Service) Members(courseID, caller uint64) ([]MemberView, error) {
+	var out []MemberView
+	err := s.db.View(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireStaff(); err != nil {
+			return err
+		}
+		out, err = membersTx(tx, courseID)
+		return err
+	})
+	return out, errs.Wrap(err, "members")
+}
+
+func membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, error) {
+	var out []MemberView
+	err := tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
+		var m Member
+		if err := jsonDecode(v, &m); err != nil {
+			return err
+		}
+		u, err := auth.LookupTx(tx, m.UserID)
+		if err != nil {
+			return err
+		}
+		out = append(out, MemberView{UserID: m.UserID, Name: u.Name, Email: u.Email, Role: m.Role,
+			EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt})
+		return nil
+	})
+	return out, err
+}
+
+// MembersTx lists members inside a caller's transaction (no access check).
+func MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
+	var out []Member
+	err := tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
+		var m Member
+		if err := jsonDecode(v, &m); err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// SetRole adds a user to a course or changes their role (instructors only).
+// The last instructor cannot step down, so a course always has one.
+func (s *Service) SetRole(courseID, caller, userID uint64, role string) (MemberView, error) {
+	switch role {
+	case RoleInstructor, RoleTA, RoleStudent:
+	default:
+		return MemberView{}, errs.Field("role", "must be instructor, ta or student")
+	}
+	var out MemberView
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireInstructor(); err != nil {
+			return err
+		}
+		u, err := auth.LookupTx(tx, userID)
+		if err != nil {
+			return err
+		}
+		var m Member
+		switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
+		case errors.Is(err, storage.ErrNotFound):
+			m = Member{CourseID: courseID, UserID: userID, EnrolledAt: s.now().UTC()}
+		case err != nil:
+			return err
+		}
+		if m.Role == RoleInstructor && role != RoleInstructor {
+			n := 0
+			ms, err := MembersTx(tx, courseID)
+			if err != nil {
+				return err
+			}
+			for _, o := range ms {
+				if o.Role == RoleInstructor {
+					n++
+				}
+			}
+			if n <= 1 {
+				return errs.ConflictCode("conflict", "a course needs at least one instructor")
+			}
+		}
+		m.Role = role
+		if err := putMember(tx, m); err != nil {
+			return err
+		}
+		out = MemberView{UserID: userID, Name: u.Name, Email: u.Email, Role: role, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt}
+		return nil
+	})
+	return out, errs.Wrap(err, "set role")
+}
+
+// MemberTx reads one membership.
+func MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
+	var m Member
+	err := tx.Get(storage.Members, storage.Key(courseID, userID), &m)
+	return m, err
+}
+
+// CourseTx reads a course without access checks.
+func CourseTx(tx *storage.Tx, id uint64) (Course, error) {
+	var c Course
+	err := tx.Get(storage.Courses, storage.ID(id), &c)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c, errs.NotFoundf("course")
+	}
+	return c, err
+}

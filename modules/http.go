@@ -1,0 +1,327 @@
+package modules
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"pacer/api"
+	"pacer/auth"
+)
+
+// HTTP serves the course, module and item routes.
+type HTTP struct{ svc *Service }
+
+// NewHTTP wraps the service.
+func NewHTTP(s *Service) *HTTP { return &HTTP{svc: s} }
+
+// Mount adds the routes under /api/v1; every route needs a signed-in caller.
+func (h *HTTP) Mount(r fiber.Router) {
+	r.Post("/courses", h.createCourse)
+	r.Get("/courses", h.listCourses)
+	r.Get("/courses/:course", h.getCourse)
+	r.Patch("/courses/:course", h.patchCourse)
+	r.Post("/courses/:course/enroll", h.enroll)
+	r.Delete("/courses/:course/enroll", h.leave)
+	r.Get("/courses/:course/members", h.members)
+	r.Put("/courses/:course/members/:user", h.setRole)
+
+	r.Post("/courses/:course/modules", h.createModule)
+	r.Get("/courses/:course/modules", h.listModules)
+	r.Get("/courses/:course/modules/:module", h.getModule)
+	r.Patch("/courses/:course/modules/:module", h.patchModule)
+	r.Delete("/courses/:course/modules/:module", h.deleteModule)
+	r.Post("/courses/:course/modules/:module/items", h.createItem)
+	r.Get("/courses/:course/items/:item", h.getItem)
+	r.Patch("/courses/:course/items/:item", h.patchItem)
+	r.Delete("/courses/:course/items/:item", h.deleteItem)
+	r.Post("/courses/:course/items/:item/complete", h.complete)
+	r.Get("/courses/:course/progress", h.progress)
+}
+
+// ids parses the caller and the named route IDs; a bad ID is 404.
+func ids(c *fiber.Ctx, names ...string) (uint64, []uint64, error) {
+	id, err := auth.Caller(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]uint64, len(names))
+	for i, n := range names {
+		if out[i], err = api.ParamID(c, n); err != nil {
+			return 0, nil, err
+		}
+	}
+	return id.UserID, out, nil
+}
+
+func (h *HTTP) createCourse(c *fiber.Ctx) error {
+	me, _, err := ids(c)
+	if err != nil {
+		return err
+	}
+	var in CourseInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	course, err := h.svc.CreateCourse(me, in)
+	if err != nil {
+		return err
+	}
+	return api.Created(c, CourseView{Course: course, MyRole: RoleInstructor})
+}
+
+func (h *HTTP) listCourses(c *fiber.Ctx) error {
+	me, _, err := ids(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.Courses(me)
+	if err != nil {
+		return err
+	}
+	return c.JSON(api.Items(list))
+}
+
+func (h *HTTP) getCourse(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.Course(p[0], me)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+func (h *HTTP) patchCourse(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	var in CourseInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	course, err := h.svc.UpdateCourse(me, p[0], in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(CourseView{Course: course, MyRole: RoleInstructor})
+}
+
+type enrollBody struct {
+	EnrollKey string `json:"enroll_key"`
+}
+
+func (h *HTTP) enroll(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	var in enrollBody
+	if len(c.Body()) > 0 {
+		if err := api.Decode(c, &in); err != nil {
+			return err
+		}
+	}
+	e, err := h.svc.Enroll(p[0], me, in.EnrollKey)
+	if err != nil {
+		return err
+	}
+	return api.Created(c, e)
+}
+
+func (h *HTTP) leave(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Leave(p[0], me); err != nil {
+		return err
+	}
+	return api.NoContent(c)
+}
+
+func (h *HTTP) members(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.Members(p[0], me)
+	if err != nil {
+		return err
+	}
+	return c.JSON(api.Items(list))
+}
+
+type roleBody struct {
+	Role string `json:"role"`
+}
+
+func (h *HTTP) setRole(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course", "user")
+	if err != nil {
+		return err
+	}
+	var in roleBody
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	m, err := h.svc.SetRole(p[0], me, p[1], in.Role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+func (h *HTTP) createModule(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	var in ModuleInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	m, err := h.svc.CreateModule(me, p[0], in)
+	if err != nil {
+		return err
+	}
+	return api.Created(c, m)
+}
+
+func (h *HTTP) listModules(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.ListModules(me, p[0])
+	if err != nil {
+		return err
+	}
+	return c.JSON(api.Items(list))
+}
+
+func (h *HTTP) getModule(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course", "module")
+	if err != nil {
+		return err
+	}
+	m, err := h.svc.GetModule(me, p[0], p[1])
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+func (h *HTTP) patchModule(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course", "module")
+	if err != nil {
+		return err
+	}
+	var in ModuleInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	m, err := h.svc.UpdateModule(me, p[0], p[1], in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+func (h *HTTP) deleteModule(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course", "module")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteModule(me, p[0], p[1]); err != nil {
+		return err
+	}
+	return api.NoContent(c)
+}
+
+func (h *HTTP) createItem(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course", "module")
+	if err != nil {
+		return err
+	}
+	var in ItemInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	it, err := h.svc.CreateItem(me, p[0], p[1], in)
+	if err != nil {
+		return err
+	}
+	return api.Created(c, it)
+}
+
+func (h *HTTP) getItem(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course", "item")
+	if err != nil {
+		return err
+	}
+	it, err := h.svc.GetItem(me, p[0], p[1])
+	if err != nil {
+		return err
+	}
+	return c.JSON(it)
+}
+
+func (h *HTTP) patchItem(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course", "item")
+	if err != nil {
+		return err
+	}
+	var in ItemInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	it, err := h.svc.UpdateItem(me, p[0], p[1], in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(it)
+}
+
+func (h *HTTP) deleteItem(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course", "item")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteItem(me, p[0], p[1]); err != nil {
+		return err
+	}
+	return api.NoContent(c)
+}
+
+func (h *HTTP) complete(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course", "item")
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.Complete(me, p[0], p[1]); err != nil {
+		return err
+	}
+	r, err := h.svc.Progress(me, p[0], 0)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (h *HTTP) progress(c *fiber.Ctx) error {
+	me, p, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	user, err := api.QueryID(c, "user")
+	if err != nil {
+		return err
+	}
+	r, err := h.svc.Progress(me, p[0], user)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}

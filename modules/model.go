@@ -1,0 +1,149 @@
+// Package modules owns courses, their members and roles, the ordered modules
+// and items inside them, and each learner's completion and progress. Other
+// feature packages build on it: they ask it who may see a course (Access),
+// take part in item writes through kind hooks, and mark items complete.
+package modules
+
+import (
+	"time"
+
+	"pacer/calendar"
+)
+
+// Roles of a course member.
+const (
+	RoleInstructor = "instructor"
+	RoleTA         = "ta"
+	RoleStudent    = "student"
+)
+
+// Item kinds.
+const (
+	KindPage       = "page"
+	KindLecture    = "lecture"
+	KindAssignment = "assignment"
+	KindDiscussion = "discussion"
+	KindFile       = "file"
+)
+
+// Module states for a learner.
+const (
+	StateLocked    = "locked"
+	StateOpen      = "open"
+	StateCompleted = "completed"
+)
+
+// Item progress statuses.
+const (
+	StatusNotStarted = "not_started"
+	StatusInProgress = "in_progress"
+	StatusCompleted  = "completed"
+)
+
+// Policy is a course's deadline and engagement policy.
+type Policy struct {
+	GraceSeconds             int64   `json:"grace_seconds"`
+	LateSeconds              int64   `json:"late_seconds"`
+	LatePenaltyPercentPerDay float64 `json:"late_penalty_percent_per_day"`
+	InactiveAfterSeconds     int64   `json:"inactive_after_seconds"`
+	NudgeCooldownSeconds     int64   `json:"nudge_cooldown_seconds"`
+	WatchCompleteRatio       float64 `json:"watch_complete_ratio"`
+}
+
+// DefaultPolicy applies to new courses.
+func DefaultPolicy() Policy {
+	return Policy{GraceSeconds: 0, LateSeconds: 172800, LatePenaltyPercentPerDay: 10,
+		InactiveAfterSeconds: 604800, NudgeCooldownSeconds: 259200, WatchCompleteRatio: 0.9}
+}
+
+// Course is a stored course.
+type Course struct {
+	ID              uint64     `json:"id"`
+	Title           string     `json:"title"`
+	Description     string     `json:"description"`
+	DescriptionHTML string     `json:"description_html"`
+	Published       bool       `json:"published"`
+	Pacing          string     `json:"pacing"`
+	StartsAt        *time.Time `json:"starts_at"`
+	Timezone        string     `json:"timezone"`
+	Enrollment      string     `json:"enrollment"`
+	EnrollKey       string     `json:"enroll_key,omitempty"`
+	Policy          Policy     `json:"policy"`
+	CreatedBy       uint64     `json:"created_by"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+}
+
+// Location is the course time zone (UTC if the stored name is unknown).
+func (c Course) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil || c.Timezone == "" {
+		return time.UTC
+	}
+	return loc
+}
+
+// Times is what the calendar needs of the course.
+func (c Course) Times() calendar.CourseTimes {
+	return calendar.CourseTimes{Pacing: c.Pacing, StartsAt: c.StartsAt, Location: c.Location(),
+		GraceSeconds: c.Policy.GraceSeconds, LateSeconds: c.Policy.LateSeconds,
+		LatePenaltyPercentPerDay: c.Policy.LatePenaltyPercentPerDay}
+}
+
+// Member is a user's membership of a course.
+type Member struct {
+	CourseID     uint64     `json:"course_id"`
+	UserID       uint64     `json:"user_id"`
+	Role         string     `json:"role"`
+	EnrolledAt   time.Time  `json:"enrolled_at"`
+	LastActiveAt *time.Time `json:"last_active_at"`
+}
+
+// Staff reports whether the role may teach.
+func (m Member) Staff() bool { return m.Role == RoleInstructor || m.Role == RoleTA }
+
+// Module is an ordered unit of a course, usually one week.
+type Module struct {
+	ID            uint64     `json:"id"`
+	CourseID      uint64     `json:"course_id"`
+	Title         string     `json:"title"`
+	Summary       string     `json:"summary"`
+	SummaryHTML   string     `json:"summary_html"`
+	Week          int        `json:"week,omitempty"`
+	OpensAt       *time.Time `json:"opens_at"`
+	DueAt         *time.Time `json:"due_at"`
+	Prerequisites []uint64   `json:"prerequisites"`
+	Published     bool       `json:"published"`
+	Position      int        `json:"position"`
+	CreatedAt     time.Time  `json:"created_at"`
+}
+
+// Times is what the calendar needs of the module.
+func (m Module) Times() calendar.ModuleTimes {
+	return calendar.ModuleTimes{Week: m.Week, OpensAt: m.OpensAt, DueAt: m.DueAt}
+}
+
+// Item is one piece of a module: a page, lecture, assignment, discussion or file.
+type Item struct {
+	ID        uint64    `json:"id"`
+	CourseID  uint64    `json:"course_id"`
+	ModuleID  uint64    `json:"module_id"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	BodyHTML  string    `json:"body_html"`
+	MediaID   uint64    `json:"media_id,omitempty"`
+	Points    float64   `json:"points,omitempty"`
+	Published bool      `json:"published"`
+	Position  int       `json:"position"`
+	ThreadID  uint64    `json:"thread_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ItemProgress is one learner's progress on one item.
+type ItemProgress struct {
+	Status      string     `json:"status"`
+	CompletedAt *time.Time `json:"completed_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}

@@ -1,0 +1,414 @@
+package modules
+
+import (
+	"fmt"
+	"time"
+
+	"pacer/calendar"
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// ModuleView is a module as one caller sees it. For a student, OpensAt and
+// DueAt are their own (weeks from their start, extensions applied) and State,
+// LockedReason and Progress are filled.
+type ModuleView struct {
+	Module
+	State          string     `json:"state,omitempty"`
+	LockedReason   string     `json:"locked_reason,omitempty"`
+	Progress       *float64   `json:"progress,omitempty"`
+	CompletedItems int        `json:"completed_items"`
+	RequiredItems  int        `json:"required_items"`
+	Extended       bool       `json:"extended,omitempty"`
+	Items          []ItemView `json:"items,omitempty"`
+}
+
+// ItemView is an item as one caller sees it, with the caller's progress.
+type ItemView struct {
+	Item
+	Status      string     `json:"status,omitempty"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+}
+
+// Learner is one student's computed position in a course at an instant: the
+// visible modules in order, each with its window and state. It is computed
+// in one read of the course and is the single place where locking is decided.
+type Learner struct {
+	Course   Course
+	Member   Member
+	Now      time.Time
+	Modules  []ModuleView
+	progress map[uint64]ItemProgress
+	byID     map[uint64]int
+}
+
+// LearnerTx computes a student's view of a course. Staff get the module
+// list without states (staff=true): every module, published or not.
+func (s *Service) LearnerTx(tx *storage.Tx, c Course, m Member, staff bool) (*Learner, error) {
+	l := &Learner{Course: c, Member: m, Now: s.now().UTC(), progress: map[uint64]ItemProgress{}, byID: map[uint64]int{}}
+	mods, err := orderedModules(tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !staff {
+		err = tx.Each(storage.Progress, storage.Key(c.ID, m.UserID), func(k, v []byte) error {
+			var p ItemProgress
+			if err := jsonDecode(v, &p); err != nil {
+				return err
+			}
+			l.progress[storage.Part(k, 2)] = p
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	var ext map[uint64]time.Time
+	if !staff && s.Extensions != nil {
+		if ext, err = s.Extensions.DueOverrides(tx, c.ID, m.UserID); err != nil {
+			return nil, err
+		}
+	}
+	times := c.Times()
+	for _, mod := range mods {
+		if !staff && !mod.Published {
+			continue
+		}
+		items, err := moduleItems(tx, mod.ID)
+		if err != nil {
+			return nil, err
+		}
+		v := ModuleView{Module: mod}
+		for _, it := range items {
+			if !staff && !it.Published {
+				continue
+			}
+			iv := ItemView{Item: it}
+			if !staff {
+				p, ok := l.progress[it.ID]
+				iv.Status = StatusNotStarted
+				if ok {
+					iv.Status, iv.CompletedAt = p.Status, p.CompletedAt
+				}
+				if iv.Status == StatusCompleted {
+					v.CompletedItems++
+				}
+			}
+			v.RequiredItems++
+			v.Items = append(v.Items, iv)
+		}
+		if !staff {
+			var e *time.Time
+			if t, ok := ext[mod.ID]; ok {
+				e = &t
+			}
+			w := calendar.LearnerWindow(times, mod.Times(), m.EnrolledAt, e)
+			v.OpensAt, v.DueAt, v.Extended = w.OpensAt, w.DueAt, w.Extended
+		}
+		l.byID[mod.ID] = len(l.Modules)
+		l.Modules = append(l.Modules, v)
+	}
+	if !staff {
+		l.decideStates()
+	}
+	return l, nil
+}
+
+// Complete reports whether every item of the module is done.
+func (v ModuleView) Complete() bool { return v.CompletedItems >= v.RequiredItems }
+
+// decideStates sets each module's state: completed when all its items are
+// done; locked before its opening time or while a prerequisite is
+// incomplete; open otherwise.
+func (l *Learner) decideStates() {
+	for i := range l.Modules {
+		v := &l.Modules[i]
+		p := 1.0
+		if v.RequiredItems > 0 {
+			p = float64(v.CompletedItems) / float64(v.RequiredItems)
+		}
+		v.Progress = &p
+		switch {
+		case v.RequiredItems > 0 && v.Complete():
+			v.State = StateCompleted
+		case v.OpensAt != nil && l.Now.Before(*v.OpensAt):
+			v.State, v.LockedReason = StateLocked, "opens "+v.OpensAt.UTC().Format(time.RFC3339)
+		default:
+			v.State = StateOpen
+			for _, pre := range v.Prerequisites {
+				j, ok := l.byID[pre]
+				if !ok {
+					continue // an unpublished prerequisite does not block
+				}
+				if !l.Modules[j].Complete() {
+					v.State = StateLocked
+					v.LockedReason = fmt.Sprintf("complete '%s' first", l.Modules[j].Title)
+					break
+				}
+			}
+		}
+	}
+}
+
+// Module returns the view of one module, or nil if it is not visible.
+func (l *Learner) Module(id uint64) *ModuleView {
+	i, ok := l.byID[id]
+	if !ok {
+		return nil
+	}
+	return &l.Modules[i]
+}
+
+// CourseProgress is the share of visible items completed (0..1).
+func (l *Learner) CourseProgress() float64 {
+	done, total := 0, 0
+	for _, v := range l.Modules {
+		done += v.CompletedItems
+		total += v.RequiredItems
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(done) / float64(total)
+}
+
+// ListModules is the modules list of a course for the caller.
+func (s *Service) ListModules(caller, courseID uint64) ([]ModuleView, error) {
+	var out []ModuleView
+	err := s.db.View(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		l, err := s.LearnerTx(tx, a.Course, *a.Member, a.Staff())
+		if err != nil {
+			return err
+		}
+		out = l.Modules
+		for i := range out {
+			out[i].Items = nil
+		}
+		return nil
+	})
+	if out == nil {
+		out = []ModuleView{}
+	}
+	return out, errs.Wrap(err, "list modules")
+}
+
+// GetModule returns one module with its items.
+func (s *Service) GetModule(caller, courseID, moduleID uint64) (ModuleView, error) {
+	var out ModuleView
+	err := s.db.View(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if _, err := s.moduleTx(tx, courseID, moduleID); err != nil {
+			return err
+		}
+		l, err := s.LearnerTx(tx, a.Course, *a.Member, a.Staff())
+		if err != nil {
+			return err
+		}
+		v := l.Module(moduleID)
+		if v == nil {
+			return errs.NotFoundf("module")
+		}
+		out = *v
+		if out.Items == nil {
+			out.Items = []ItemView{}
+		}
+		return nil
+	})
+	return out, errs.Wrap(err, "get module")
+}
+
+// ItemAccess is an item together with the caller's access and, for a
+// student, their view of the module that holds it.
+type ItemAccess struct {
+	Access
+	Item    Item
+	Learner *Learner
+	Module  *ModuleView
+}
+
+// ItemAccessTx loads an item for a caller: 404 for non-members and items of
+// other courses or hidden from students; 403 with the lock reason when the
+// module is locked for a student.
+func (s *Service) ItemAccessTx(tx *storage.Tx, caller, courseID, itemID uint64) (ItemAccess, error) {
+	var ia ItemAccess
+	a, err := s.MemberAccessTx(tx, courseID, caller)
+	if err != nil {
+		return ia, err
+	}
+	ia.Access = a
+	if ia.Item, err = itemTx(tx, courseID, itemID); err != nil {
+		return ia, err
+	}
+	if a.Staff() {
+		return ia, nil
+	}
+	if ia.Learner, err = s.LearnerTx(tx, a.Course, *a.Member, false); err != nil {
+		return ia, err
+	}
+	ia.Module = ia.Learner.Module(ia.Item.ModuleID)
+	if ia.Module == nil || !ia.Item.Published {
+		return ia, errs.NotFoundf("item")
+	}
+	if ia.Module.State == StateLocked {
+		return ia, errs.Forbid(ia.Module.LockedReason)
+	}
+	return ia, nil
+}
+
+// GetItem returns an item; a student opening a page or file has viewed it,
+// which completes it.
+func (s *Service) GetItem(caller, courseID, itemID uint64) (ItemView, error) {
+	var out ItemView
+	var markViewed bool
+	err := s.db.View(func(tx *storage.Tx) error {
+		ia, err := s.ItemAccessTx(tx, caller, courseID, itemID)
+		if err != nil {
+			return err
+		}
+		out = ItemView{Item: ia.Item}
+		if ia.Student() {
+			out.Status = StatusNotStarted
+			if p, ok := ia.Learner.progress[itemID]; ok {
+				out.Status, out.CompletedAt = p.Status, p.CompletedAt
+			}
+			markViewed = (ia.Item.Kind == KindPage || ia.Item.Kind == KindFile) && out.Status != StatusCompleted
+		}
+		return nil
+	})
+	if err != nil {
+		return out, errs.Wrap(err, "get item")
+	}
+	s.touch(courseID, caller, out.Status != "")
+	if markViewed {
+		p, err := s.Complete(caller, courseID, itemID)
+		if err != nil {
+			return out, err
+		}
+		out.Status, out.CompletedAt = StatusCompleted, p.CompletedAt
+	}
+	return out, nil
+}
+
+func (s *Service) touch(course, user uint64, learner bool) {
+	if learner && s.OnActivity != nil {
+		s.OnActivity(course, user)
+	}
+}
+
+// Touch records a learner action in a course (for the activity tracker).
+func (s *Service) Touch(course, user uint64) { s.touch(course, user, true) }
+
+// Complete marks a page or file done for a student.
+func (s *Service) Complete(caller, courseID, itemID uint64) (ItemProgress, error) {
+	var p ItemProgress
+	err := s.db.Update(func(tx *storage.Tx) error {
+		ia, err := s.ItemAccessTx(tx, caller, courseID, itemID)
+		if err != nil {
+			return err
+		}
+		if err := ia.RequireStudent(); err != nil {
+			return err
+		}
+		if ia.Item.Kind != KindPage && ia.Item.Kind != KindFile {
+			return errs.ConflictCode("conflict", ia.Item.Kind+" items are completed by doing them, not by marking them")
+		}
+		p, err = s.MarkTx(tx, courseID, caller, itemID, StatusCompleted)
+		return err
+	})
+	if err == nil {
+		s.Touch(courseID, caller)
+	}
+	return p, errs.Wrap(err, "complete item")
+}
+
+// MarkTx records a learner's status on an item inside a caller's
+// transaction. Completion is never undone by a later in_progress mark, and
+// marking twice changes nothing, so it is safe inside db.Batch.
+func (s *Service) MarkTx(tx *storage.Tx, courseID, userID, itemID uint64, status string) (ItemProgress, error) {
+	key := storage.Key(courseID, userID, itemID)
+	var p ItemProgress
+	if err := tx.Get(storage.Progress, key, &p); err == nil {
+		if p.Status == StatusCompleted || p.Status == status {
+			return p, nil
+		}
+	}
+	now := s.now().UTC()
+	p.Status, p.UpdatedAt = status, now
+	if status == StatusCompleted {
+		p.CompletedAt = &now
+	}
+	return p, tx.Put(storage.Progress, key, p)
+}
+
+// ProgressReport is the answer of the progress route.
+type ProgressReport struct {
+	UserID         uint64           `json:"user_id"`
+	CourseProgress float64          `json:"course_progress"`
+	Modules        []ModuleProgress `json:"modules"`
+	Items          []ItemStatus     `json:"items"`
+}
+
+// ModuleProgress is one module's line of a progress report.
+type ModuleProgress struct {
+	ModuleID       uint64 `json:"module_id"`
+	Title          string `json:"title"`
+	State          string `json:"state"`
+	CompletedItems int    `json:"completed_items"`
+	RequiredItems  int    `json:"required_items"`
+}
+
+// ItemStatus is one item's line of a progress report.
+type ItemStatus struct {
+	ItemID      uint64     `json:"item_id"`
+	ModuleID    uint64     `json:"module_id"`
+	Status      string     `json:"status"`
+	CompletedAt *time.Time `json:"completed_at"`
+}
+
+// Progress reports a student's progress: the caller's own, or (staff only)
+// another member's.
+func (s *Service) Progress(caller, courseID, userID uint64) (ProgressReport, error) {
+	var r ProgressReport
+	err := s.db.View(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		target := *a.Member
+		if userID != 0 && userID != caller {
+			if err := a.RequireStaff(); err != nil {
+				return err
+			}
+			if target, err = MemberTx(tx, courseID, userID); err != nil {
+				return errs.NotFoundf("member")
+			}
+		}
+		l, err := s.LearnerTx(tx, a.Course, target, false)
+		if err != nil {
+			return err
+		}
+		r = l.Report()
+		return nil
+	})
+	return r, errs.Wrap(err, "progress")
+}
+
+// Report summarises the learner's progress.
+func (l *Learner) Report() ProgressReport {
+	r := ProgressReport{UserID: l.Member.UserID, CourseProgress: l.CourseProgress(), Modules: []ModuleProgress{}, Items: []ItemStatus{}}
+	for _, v := range l.Modules {
+		r.Modules = append(r.Modules, ModuleProgress{ModuleID: v.ID, Title: v.Title, State: v.State,
+			CompletedItems: v.CompletedItems, RequiredItems: v.RequiredItems})
+		for _, it := range v.Items {
+			r.Items = append(r.Items, ItemStatus{ItemID: it.ID, ModuleID: v.ID, Status: it.Status, CompletedAt: it.CompletedAt})
+		}
+	}
+	return r
+}

@@ -1,0 +1,245 @@
+// Package server is Pacer's composition root: it opens the store, builds
+// every service with the configuration, clock and logger it is given, mounts
+// their routes on one Fiber app, and owns the order of shutdown. main.go
+// parses flags and signals and calls it; tests call it to drive the whole
+// application through app.Test or a real listener.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pacer/api"
+	"pacer/auth"
+	"pacer/errs"
+	"pacer/markdown"
+	"pacer/modules"
+	"pacer/notify"
+	"pacer/storage"
+)
+
+// Config is everything the server is told at start.
+type Config struct {
+	Addr           string
+	DataDir        string
+	BaseURL        string
+	Tick           time.Duration
+	MaxUploadBytes int64
+	AuthRate       int
+	SMTPURL        string
+	MailFrom       string
+	AccessTTL      time.Duration
+	JWTSecret      string
+	TLSCert        string
+	TLSKey         string
+	TrustedProxies []string
+	// Argon2 overrides the password cost (tests use a cheap one).
+	Argon2 auth.Argon2Params
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Log receives structured logs; nil discards them.
+	Log *slog.Logger
+}
+
+// Server is the running application.
+type Server struct {
+	cfg  Config
+	log  *slog.Logger
+	now  func() time.Time
+	DB   *storage.DB
+	App  *fiber.App
+	Auth *auth.Service
+	// AuthHTTP serves accounts and page sessions.
+	AuthHTTP *auth.HTTP
+	Courses  *modules.Service
+	Notify   *notify.Service
+	Markdown *markdown.Renderer
+
+	stoppers []func(ctx context.Context) error
+	ready    func() bool
+}
+
+// New opens the data directory and builds the application.
+func New(cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost:3000"
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Tick <= 0 {
+		cfg.Tick = time.Minute
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 2 << 30
+	}
+	if cfg.MailFrom == "" {
+		cfg.MailFrom = "pacer@localhost"
+	}
+	db, err := storage.Open(cfg.DataDir, storage.Options{MaxBatchSize: 2 * runtime.GOMAXPROCS(0) * 8})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, DB: db}
+	if err := s.build(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) build() error {
+	cfg := s.cfg
+	key, err := auth.LoadKey(cfg.DataDir, cfg.JWTSecret)
+	if err != nil {
+		return err
+	}
+	s.Auth, err = auth.NewService(s.DB, key, auth.Config{AccessTTL: cfg.AccessTTL, Argon2: cfg.Argon2,
+		HashLimit: max(1, runtime.GOMAXPROCS(0))}, s.now)
+	if err != nil {
+		return err
+	}
+	secure := cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://")
+	s.AuthHTTP = auth.NewHTTP(s.Auth, cfg.AuthRate, secure)
+	s.Markdown = markdown.New()
+	s.Courses = modules.NewService(s.DB, s.Markdown, s.now)
+	s.Notify = notify.NewService(s.DB, s.now)
+
+	s.App = fiber.New(fiber.Config{
+		AppName:               "pacer",
+		ErrorHandler:          api.ErrorHandler(s.log),
+		DisableStartupMessage: true,
+		BodyLimit:             api.MaxJSONBytes,
+		// Large uploads arrive as streams and are limited by the media
+		// handler itself; everything else is read whole under BodyLimit.
+		StreamRequestBody:       true,
+		ReadTimeout:             60 * time.Second,
+		WriteTimeout:            0, // long media downloads must not be cut off
+		IdleTimeout:             120 * time.Second,
+		ReadBufferSize:          16 << 10,
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+	})
+	s.App.Use(api.Recover(s.log))
+	s.App.Use(api.SecurityHeaders(func(c *fiber.Ctx) bool { return c.Protocol() == "https" }))
+	s.App.Use(api.AccessLog(s.log))
+	s.ready = func() bool { return s.DB != nil }
+	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	s.App.Get("/readyz", func(c *fiber.Ctx) error {
+		if !s.ready() {
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting"})
+		}
+		return c.JSON(fiber.Map{"status": "ready"})
+	})
+
+	s.App.Use(s.AuthHTTP.Identify())
+	v1 := s.App.Group("/api/v1")
+	s.AuthHTTP.Mount(v1)
+	// Each handler asks auth.Caller for the caller, so unknown paths stay
+	// 404 rather than 401.
+	modules.NewHTTP(s.Courses).Mount(v1)
+	s.Notify.Mount(v1)
+	admin := v1.Group("/admin", auth.Required(), auth.Admin())
+	admin.Get("/backup", s.backup)
+
+	// Unknown routes answer 404 in the contract's shape.
+	s.App.Use(func(c *fiber.Ctx) error { return errs.NotFoundf("route") })
+	return nil
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) > 0 {
+		return fiber.HeaderXForwardedFor
+	}
+	return ""
+}
+
+// backup streams a consistent copy of the database while the server keeps
+// serving: a read transaction sees one snapshot and blocks no writer.
+func (s *Server) backup(c *fiber.Ctx) error {
+	size, err := s.DB.BackupSize()
+	if err != nil {
+		return errs.Wrap(err, "backup size")
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := s.DB.WriteBackup(pw)
+		pw.CloseWithError(err)
+	}()
+	c.Set(fiber.HeaderContentType, "application/octet-stream")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="pacer-backup.db"`)
+	c.Context().SetBodyStream(pr, int(size))
+	return nil
+}
+
+// Serve listens on cfg.Addr (with TLS when configured) until ctx is done,
+// then shuts down in order: HTTP drains, background work stops, the store
+// closes. It returns nil after a clean shutdown.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+		}
+	}
+	if s.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("load TLS key pair: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	}
+	srv := api.NewServer(s.App, ln)
+	s.log.Info("listening", "addr", srv.Addr().String(), "base_url", s.cfg.BaseURL)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve() }()
+	select {
+	case err := <-done:
+		s.Close(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	herr := srv.Shutdown(sctx)
+	<-done
+	cerr := s.Close(sctx)
+	return errors.Join(herr, cerr)
+}
+
+// OnStop adds work to stop before the store closes (the scheduler, the
+// activity buffer), run in reverse order of adding.
+func (s *Server) OnStop(f func(ctx context.Context) error) { s.stoppers = append(s.stoppers, f) }
+
+// Close stops background work and closes the store.
+func (s *Server) Close(ctx context.Context) error {
+	var all []error
+	for i := len(s.stoppers) - 1; i >= 0; i-- {
+		all = append(all, s.stoppers[i](ctx))
+	}
+	s.stoppers = nil
+	if s.DB != nil {
+		all = append(all, s.DB.Close())
+		s.DB = nil
+	}
+	return errors.Join(all...)
+}
+
+// Config returns the configuration the server runs with.
+func (s *Server) Config() Config { return s.cfg }

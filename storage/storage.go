@@ -1,0 +1,312 @@
+// Package storage is the only package that imports bbolt. It offers domain
+// packages a small transactional key-value API (records as JSON, fixed-width
+// keys, prefix scans), opens the one database file, migrates its schema and
+// streams hot backups. Bytes handed out are always copies: bbolt's slices are
+// valid only inside their transaction.
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrNotFound is returned by Get when the key is absent.
+var ErrNotFound = errors.New("storage: not found")
+
+// ErrLocked is returned by Open when another process holds the database.
+var ErrLocked = errors.New("storage: database is in use by another process")
+
+// FileName is the database file inside the data directory.
+const FileName = "pacer.db"
+
+// DB is the open database.
+type DB struct {
+	bolt *bolt.DB
+	path string
+}
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout bounds the wait for the file lock (default 2 s), so that a
+	// second process gets a clear error instead of hanging.
+	LockTimeout time.Duration
+	// MaxBatchSize is bbolt's batch size. The default of 1000 makes every
+	// caller wait the full batch delay when fewer callers are blocked, so we
+	// set it near the real concurrency.
+	MaxBatchSize int
+	// MaxBatchDelay bounds how long a Batch caller waits for others.
+	MaxBatchDelay time.Duration
+}
+
+// Open opens (creating if needed) <dir>/pacer.db, creates every bucket and
+// brings the schema to SchemaVersion.
+func Open(dir string, opt Options) (*DB, error) {
+	if opt.LockTimeout <= 0 {
+		opt.LockTimeout = 2 * time.Second
+	}
+	if opt.MaxBatchSize <= 0 {
+		opt.MaxBatchSize = 64
+	}
+	if opt.MaxBatchDelay <= 0 {
+		opt.MaxBatchDelay = 2 * time.Millisecond
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("%w: data directory %s is locked (is another pacer running with --data %s?)", ErrLocked, dir, dir)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	b.MaxBatchSize = opt.MaxBatchSize
+	b.MaxBatchDelay = opt.MaxBatchDelay
+	db := &DB{bolt: b, path: path}
+	if err := db.migrate(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) migrate() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket([]byte(Meta))
+		v := meta.Get([]byte("schema_version"))
+		have := uint64(0)
+		if len(v) == 8 {
+			have = binary.BigEndian.Uint64(v)
+		}
+		if have > SchemaVersion {
+			return fmt.Errorf("database schema version %d is newer than this binary's %d", have, SchemaVersion)
+		}
+		// Version 0 → 1 is creating the buckets above. Later upgrades go
+		// here, one step per version, inside this same transaction.
+		return meta.Put([]byte("schema_version"), ID(SchemaVersion))
+	})
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(fn func(*Tx) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// Update runs fn in a read-write transaction that commits (with fsync) before
+// Update returns nil; an error from fn rolls everything back.
+func (db *DB) Update(fn func(*Tx) error) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// Batch is Update for hot, idempotent writes: concurrent callers share one
+// commit. fn may run more than once, so it must be idempotent.
+func (db *DB) Batch(fn func(*Tx) error) error {
+	return db.bolt.Batch(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// WriteBackup streams a consistent copy of the database to w from a read
+// transaction, while writers go on. It returns the bytes written.
+func (db *DB) WriteBackup(w io.Writer) (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// BackupSize is the size a backup will have.
+func (db *DB) BackupSize() (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n, err
+}
+
+// Check runs bbolt's consistency check and returns the problems it found.
+func (db *DB) Check() []error {
+	var errs []error
+	_ = db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return nil
+	})
+	return errs
+}
+
+// Tx is one transaction. It must not be used after its function returns.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+func (t *Tx) bucket(b Bucket) *bolt.Bucket {
+	bk := t.tx.Bucket([]byte(b))
+	if bk == nil {
+		// Every bucket is created by Open; a missing one is a programming
+		// error in schema.go, not a runtime condition.
+		panic("storage: undeclared bucket " + string(b))
+	}
+	return bk
+}
+
+// Writable reports whether the transaction can write.
+func (t *Tx) Writable() bool { return t.tx.Writable() }
+
+// NextID returns the next ID of a bucket's sequence (1, 2, ...).
+func (t *Tx) NextID(b Bucket) (uint64, error) {
+	return t.bucket(b).NextSequence()
+}
+
+// Get decodes the JSON value at key into v, or returns ErrNotFound.
+func (t *Tx) Get(b Bucket, key []byte, v any) error {
+	raw := t.bucket(b).Get(key)
+	if raw == nil {
+		return ErrNotFound
+	}
+	// json.Unmarshal copies what it keeps, so the bbolt slice does not escape.
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("decode %s/%x: %w", b, key, err)
+	}
+	return nil
+}
+
+// Has reports whether key exists.
+func (t *Tx) Has(b Bucket, key []byte) bool {
+	return t.bucket(b).Get(key) != nil
+}
+
+// GetRaw returns a copy of the raw value at key, or nil.
+func (t *Tx) GetRaw(b Bucket, key []byte) []byte {
+	raw := t.bucket(b).Get(key)
+	if raw == nil {
+		return nil
+	}
+	return bytes.Clone(raw)
+}
+
+// Put stores v as JSON at key.
+func (t *Tx) Put(b Bucket, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", b, err)
+	}
+	return t.bucket(b).Put(key, raw)
+}
+
+// PutRaw stores raw bytes at key (nil is stored as empty).
+func (t *Tx) PutRaw(b Bucket, key, val []byte) error {
+	if val == nil {
+		val = []byte{}
+	}
+	return t.bucket(b).Put(key, val)
+}
+
+// Delete removes key; a missing key is not an error.
+func (t *Tx) Delete(b Bucket, key []byte) error {
+	return t.bucket(b).Delete(key)
+}
+
+// Each calls fn for every key with the prefix, in key order, until fn returns
+// an error or Stop. k and v are valid only during the call.
+func (t *Tx) Each(b Bucket, prefix []byte, fn func(k, v []byte) error) error {
+	return t.EachFrom(b, prefix, prefix, fn)
+}
+
+// EachFrom is Each starting at the first key >= start (start should itself
+// begin with prefix), which is how cursor pagination resumes.
+func (t *Tx) EachFrom(b Bucket, prefix, start []byte, fn func(k, v []byte) error) error {
+	c := t.bucket(b).Cursor()
+	for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			if errors.Is(err, Stop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// EachReverse calls fn for every key with the prefix, last key first.
+func (t *Tx) EachReverse(b Bucket, prefix []byte, fn func(k, v []byte) error) error {
+	c := t.bucket(b).Cursor()
+	end := prefixEnd(prefix)
+	var k, v []byte
+	if end == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Seek(end)
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		if err := fn(k, v); err != nil {
+			if errors.Is(err, Stop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Count returns how many keys have the prefix.
+func (t *Tx) Count(b Bucket, prefix []byte) int {
+	n := 0
+	_ = t.Each(b, prefix, func(_, _ []byte) error { n++; return nil })
+	return n
+}
+
+// DeletePrefix removes every key with the prefix.
+func (t *Tx) DeletePrefix(b Bucket, prefix []byte) error {
+	var keys [][]byte
+	_ = t.Each(b, prefix, func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil })
+	bk := t.bucket(b)
+	for _, k := range keys {
+		if err := bk.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Stop ends an Each early without error.
+var Stop = errors.New("stop iteration")
+
+// prefixEnd is the smallest key greater than every key with the prefix, or
+// nil when there is none (all 0xff).
+func prefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
