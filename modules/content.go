@@ -154,7 +154,9 @@ func orderedModules(tx *storage.Tx, courseID uint64) ([]Module, error) {
 }
 
 // ModulesTx lists a course's modules in order, inside a caller's transaction.
-func ModulesTx(tx *storage.Tx, courseID uint64) ([]Module, error) { return orderedModules(tx, courseID) }
+func ModulesTx(tx *storage.Tx, courseID uint64) ([]Module, error) {
+	return orderedModules(tx, courseID)
+}
 
 // renumber rewrites positions 1..n and the order index of a course.
 func renumber(tx *storage.Tx, courseID uint64, mods []Module) error {
@@ -509,7 +511,9 @@ func itemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
 }
 
 // ItemTx loads an item of a course without access checks.
-func ItemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) { return itemTx(tx, courseID, itemID) }
+func ItemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
+	return itemTx(tx, courseID, itemID)
+}
 
 // UpdateItem changes an item (instructors only). Its kind cannot change.
 func (s *Service) UpdateItem(caller, courseID, itemID uint64, in ItemInput) (Item, error) {
