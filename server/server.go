@@ -157,6 +157,13 @@ func (s *Server) build() error {
 	admin := v1.Group("/admin", auth.Required(), auth.Admin())
 	admin.Get("/backup", s.backup)
 
+	// Feature wiring: each feature builds its services and mounts its
+	// routes in its own server/<feature>.go, called here in this order.
+	// (features: add one call per line below this comment)
+
+	// Pages come last, so that /api/v1 routes win.
+	// (pages: frontend mount goes below this comment)
+
 	// Unknown routes answer 404 in the contract's shape.
 	s.App.Use(func(c *fiber.Ctx) error { return errs.NotFoundf("route") })
 	return nil
