@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,7 +105,9 @@ func (t *tokens) verify(raw string) (verified, bool) {
 		// A crude bound: dropping the cache only costs re-verification.
 		t.cache = map[string]verified{}
 	}
-	t.cache[raw] = v
+	// raw may alias Fiber's request buffer, which the next request
+	// overwrites; a map key must own its bytes or it silently changes.
+	t.cache[strings.Clone(raw)] = v
 	t.mu.Unlock()
 	return v, true
 }

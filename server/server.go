@@ -126,11 +126,13 @@ func (s *Server) build() error {
 		BodyLimit:             api.MaxJSONBytes,
 		// Large uploads arrive as streams and are limited by the media
 		// handler itself; everything else is read whole under BodyLimit.
-		StreamRequestBody:       true,
-		ReadTimeout:             60 * time.Second,
-		WriteTimeout:            0, // long media downloads must not be cut off
-		IdleTimeout:             120 * time.Second,
-		ReadBufferSize:          16 << 10,
+		StreamRequestBody: true,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      0, // long media downloads must not be cut off
+		IdleTimeout:       120 * time.Second,
+		// Big enough that an absurd 100,000-byte token still reaches the
+		// auth check and gets its 401 rather than a header-size error.
+		ReadBufferSize:          128 << 10,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),

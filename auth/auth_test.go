@@ -1,0 +1,278 @@
+package auth_test
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"pacer/pacertest"
+	"pacer/server"
+)
+
+func TestRegistrationValidatesInput(t *testing.T) {
+	env := pacertest.New(t)
+	env.Register("Ann")
+	cases := []struct {
+		name   string
+		body   any
+		status int
+		code   string
+		field  string
+	}{
+		{"a short password is refused", map[string]any{"email": "b@example.test", "password": "short", "name": "B"}, 400, "validation_failed", "password"},
+		{"a 129-character password is refused", map[string]any{"email": "b@example.test", "password": strings.Repeat("p", 129), "name": "B"}, 400, "validation_failed", "password"},
+		{"an address without @ is refused", map[string]any{"email": "nobody", "password": "long enough pw", "name": "B"}, 400, "validation_failed", "email"},
+		{"a missing name is refused", map[string]any{"email": "b@example.test", "password": "long enough pw"}, 400, "validation_failed", "name"},
+		{"a huge name is refused", map[string]any{"email": "b@example.test", "password": "long enough pw", "name": strings.Repeat("n", 10000)}, 400, "validation_failed", "name"},
+		{"an unknown field is refused", map[string]any{"email": "b@example.test", "password": "long enough pw", "name": "B", "is_admin": true}, 400, "bad_request", "is_admin"},
+		{"malformed JSON is refused", `{"email": "b@example.test",`, 400, "bad_request", ""},
+		{"a JSON array is refused", `[1,2]`, 400, "bad_request", ""},
+		{"a wrong type is refused", map[string]any{"email": 5, "password": "long enough pw", "name": "B"}, 400, "bad_request", "email"},
+		{"two objects are refused", `{"email":"b@example.test","password":"long enough pw","name":"B"}{}`, 400, "bad_request", ""},
+		{"an empty body is refused", "", 400, "bad_request", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := env.Do("POST", "/api/v1/auth/register", "", tc.body)
+			if r.Status != tc.status || r.ErrCode() != tc.code {
+				t.Fatalf("got %d %s", r.Status, r.Body)
+			}
+			if tc.field != "" {
+				var e struct {
+					Error struct{ Fields map[string]string } `json:"error"`
+				}
+				r.Decode(&e)
+				if e.Error.Fields[tc.field] == "" {
+					t.Fatalf("field %s not named in %s", tc.field, r.Body)
+				}
+			}
+		})
+	}
+}
+
+func TestADuplicateEmailIsAConflictWhateverItsCase(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	r := env.Do("POST", "/api/v1/auth/register", "", map[string]any{"email": strings.ToUpper(u.Email), "password": "long enough pw", "name": "Other"})
+	if r.Status != 409 || r.ErrCode() != "conflict" {
+		t.Fatalf("got %d %s", r.Status, r.Body)
+	}
+}
+
+func TestLoginAnswersTheSameForUnknownEmailAndWrongPassword(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	wrong := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": u.Email, "password": "not the password"})
+	unknown := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": "ghost@example.test", "password": "not the password"})
+	if wrong.Status != 401 || unknown.Status != 401 || string(wrong.Body) != string(unknown.Body) {
+		t.Fatalf("wrong password: %d %s; unknown e-mail: %d %s", wrong.Status, wrong.Body, unknown.Status, unknown.Body)
+	}
+	ok := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": strings.ToUpper(u.Email), "password": "correct horse battery"})
+	if ok.Status != 200 {
+		t.Fatalf("login with upper-case e-mail: %d %s", ok.Status, ok.Body)
+	}
+	m := ok.Map()
+	if m["access_token"] == "" || m["refresh_token"] == "" || m["expires_at"] == nil {
+		t.Fatalf("login answer lacks tokens: %s", ok.Body)
+	}
+}
+
+func TestMeShowsAndChangesTheAccount(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	r := env.Do("GET", "/api/v1/me", u.Token, nil)
+	m := r.Map()
+	if r.Status != 200 || m["email"] != u.Email || m["name"] != "Ann" || m["is_admin"] != false || m["timezone"] != "UTC" {
+		t.Fatalf("me = %s", r.Body)
+	}
+	if strings.Contains(string(r.Body), "password") {
+		t.Fatal("me leaks the password hash")
+	}
+	r = env.Do("PATCH", "/api/v1/me", u.Token, map[string]any{"name": "Ann B", "timezone": "Europe/Berlin"})
+	if r.Status != 200 || r.Map()["timezone"] != "Europe/Berlin" || r.Map()["name"] != "Ann B" {
+		t.Fatalf("patch = %d %s", r.Status, r.Body)
+	}
+	for name, body := range map[string]any{
+		"a bad time zone":                map[string]any{"timezone": "Mars/Olympus"},
+		"a password without the current": map[string]any{"password": "new password 1"},
+		"a wrong current password":       map[string]any{"password": "new password 1", "current_password": "nope nope"},
+		"setting is_admin":               map[string]any{"is_admin": true},
+	} {
+		if r := env.Do("PATCH", "/api/v1/me", u.Token, body); r.Status != 400 {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	if r := env.Do("GET", "/api/v1/me", "", nil); r.Status != 401 || r.ErrCode() != "unauthenticated" {
+		t.Fatalf("me without a token: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestAPasswordChangeEndsEveryOldToken(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	other := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": u.Email, "password": "correct horse battery"}).Map()
+	r := env.Do("PATCH", "/api/v1/me", u.Token, map[string]any{"password": "a brand new secret", "current_password": "correct horse battery"})
+	if r.Status != 200 {
+		t.Fatalf("change password: %d %s", r.Status, r.Body)
+	}
+	for _, tok := range []string{u.Token, other["access_token"].(string)} {
+		if r := env.Do("GET", "/api/v1/me", tok, nil); r.Status != 401 {
+			t.Fatalf("old access token still works: %d", r.Status)
+		}
+	}
+	if r := env.Do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": u.Refresh}); r.Status != 401 {
+		t.Fatalf("old refresh token still works: %d", r.Status)
+	}
+	if r := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": u.Email, "password": "a brand new secret"}); r.Status != 200 {
+		t.Fatalf("new password refused: %d", r.Status)
+	}
+}
+
+func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	r1 := env.Do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": u.Refresh})
+	if r1.Status != 200 {
+		t.Fatalf("refresh: %d %s", r1.Status, r1.Body)
+	}
+	next := r1.Map()
+	if next["refresh_token"] == u.Refresh {
+		t.Fatal("refresh token was not rotated")
+	}
+	if r := env.Do("GET", "/api/v1/me", next["access_token"].(string), nil); r.Status != 200 {
+		t.Fatalf("new access token refused: %d", r.Status)
+	}
+	// Replaying the first token is theft: it fails and revokes the family.
+	if r := env.Do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": u.Refresh}); r.Status != 401 {
+		t.Fatalf("reused refresh token: %d", r.Status)
+	}
+	if r := env.Do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": next["refresh_token"]}); r.Status != 401 {
+		t.Fatalf("the family's newest refresh token still works after reuse: %d", r.Status)
+	}
+	if r := env.Do("GET", "/api/v1/me", next["access_token"].(string), nil); r.Status != 401 {
+		t.Fatalf("the family's access token still works after reuse: %d", r.Status)
+	}
+	for _, bad := range []any{map[string]any{"refresh_token": ""}, map[string]any{"refresh_token": "nonsense"}, map[string]any{}} {
+		if r := env.Do("POST", "/api/v1/auth/refresh", "", bad); r.Status != 400 && r.Status != 401 {
+			t.Fatalf("bad refresh %v: %d", bad, r.Status)
+		}
+	}
+}
+
+func TestLogoutEndsTheAccessTokenAtOnce(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	if r := env.Do("POST", "/api/v1/auth/logout", u.Token, map[string]any{"refresh_token": u.Refresh}); r.Status != 204 {
+		t.Fatalf("logout: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("GET", "/api/v1/me", u.Token, nil); r.Status != 401 {
+		t.Fatalf("access token after logout: %d", r.Status)
+	}
+	if r := env.Do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": u.Refresh}); r.Status != 401 {
+		t.Fatalf("refresh token after logout: %d", r.Status)
+	}
+}
+
+func TestAnAccessTokenExpires(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	env.Clock.Advance(15*time.Minute + time.Second)
+	if r := env.Do("GET", "/api/v1/me", u.Token, nil); r.Status != 401 {
+		t.Fatalf("expired token: %d", r.Status)
+	}
+}
+
+func forge(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(method, claims).SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestForgedTokensAreRefused(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	parts := strings.Split(u.Token, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	now := env.Clock.Now()
+	good := jwt.MapClaims{"iss": "pacer", "aud": []string{"pacer-api"}, "sub": "1", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "sid": 1, "gen": 1}
+	with := func(k string, v any) jwt.MapClaims {
+		c := jwt.MapClaims{}
+		for a, b := range good {
+			c[a] = b
+		}
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+		return c
+	}
+	secret := []byte("test-secret-test-secret-test-secret-0123456789")
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
+	tokens := map[string]string{
+		"alg none":                  none,
+		"signed with another key":   forge(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!!"), good),
+		"signed with HS512":         forge(t, jwt.SigningMethodHS512, secret, good),
+		"wrong issuer":              forge(t, jwt.SigningMethodHS256, secret, with("iss", "evil")),
+		"wrong audience":            forge(t, jwt.SigningMethodHS256, secret, with("aud", "other")),
+		"no expiry":                 forge(t, jwt.SigningMethodHS256, secret, with("exp", nil)),
+		"expired":                   forge(t, jwt.SigningMethodHS256, secret, with("exp", now.Add(-time.Second).Unix())),
+		"not yet valid":             forge(t, jwt.SigningMethodHS256, secret, with("nbf", now.Add(time.Hour).Unix())),
+		"tampered payload":          parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), `"sub":"1"`, `"sub":"2"`, 1))) + "." + parts[2],
+		"a refresh token":           u.Refresh,
+		"garbage":                   "not.a.token",
+		"one hundred thousand dots": strings.Repeat(".", 100000),
+	}
+	// The well-formed forgery is accepted when signed with the real key, so
+	// the refusals above are about what each one changes.
+	if r := env.Do("GET", "/api/v1/me", forge(t, jwt.SigningMethodHS256, secret, good), nil); r.Status != 200 {
+		t.Fatalf("control token refused: %d %s", r.Status, r.Body)
+	}
+	for name, tok := range tokens {
+		t.Run(name, func(t *testing.T) {
+			if r := env.Do("GET", "/api/v1/me", tok, nil); r.Status != 401 || r.ErrCode() != "unauthenticated" {
+				t.Fatalf("got %d %s", r.Status, r.Body)
+			}
+		})
+	}
+	if r := env.DoHeaders("GET", "/api/v1/me", "", nil, map[string]string{"Authorization": "Basic abc"}); r.Status != 401 {
+		t.Fatalf("basic auth: %d", r.Status)
+	}
+}
+
+func TestADisabledAccountIsShutOutAtOnce(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	if _, err := env.Server.Auth.SetDisabled(u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := env.Do("GET", "/api/v1/me", u.Token, nil); r.Status != 401 {
+		t.Fatalf("disabled user's token: %d", r.Status)
+	}
+	if r := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": u.Email, "password": "correct horse battery"}); r.Status != 401 {
+		t.Fatalf("disabled user's login: %d", r.Status)
+	}
+}
+
+func TestLoginAndRegistrationAreRateLimitedPerIP(t *testing.T) {
+	env := pacertest.New(t, func(c *server.Config) { c.AuthRate = 3 })
+	for i := 0; i < 3; i++ {
+		if r := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": "x@example.test", "password": "whatever pw"}); r.Status != 401 {
+			t.Fatalf("attempt %d: %d", i, r.Status)
+		}
+	}
+	r := env.Do("POST", "/api/v1/auth/register", "", map[string]any{"email": "y@example.test", "password": "whatever pw", "name": "Y"})
+	if r.Status != 429 || r.ErrCode() != "rate_limited" || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("fourth attempt: %d %s retry-after=%q", r.Status, r.Body, r.Header.Get("Retry-After"))
+	}
+	env.Clock.Advance(time.Minute)
+	if r := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": "x@example.test", "password": "whatever pw"}); r.Status != 401 {
+		t.Fatalf("after the window: %d", r.Status)
+	}
+}
