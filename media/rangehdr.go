@@ -1,9 +1,10 @@
 package media
 
 import (
+	"cmp"
 	"errors"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 )
 
@@ -232,7 +233,7 @@ func parseDigits(s string) (int64, bool) {
 }
 
 func coalesceRanges(rs []ByteRange) []ByteRange {
-	sort.Slice(rs, func(i, j int) bool { return rs[i].Start < rs[j].Start })
+	slices.SortFunc(rs, func(a, b ByteRange) int { return cmp.Compare(a.Start, b.Start) })
 	out := rs[:1]
 	for _, r := range rs[1:] {
 		last := &out[len(out)-1]

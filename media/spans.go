@@ -1,10 +1,11 @@
 package media
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 )
 
 // ErrBadSpan: a reported watch span is not believable (see MergeSpans). The
@@ -85,7 +86,10 @@ func MergeSpans(existing []Span, add Span, duration float64) ([]Span, error) {
 		}
 	}
 	if s, ok := clampSpan(add, duration); ok {
-		all = append(all, s)
+		// Stored spans are normally sorted already: keep them so, and
+		// unionSpans need not sort.
+		i, _ := slices.BinarySearchFunc(all, s.From, func(e Span, from float64) int { return cmp.Compare(e.From, from) })
+		all = slices.Insert(all, i, s)
 	}
 	all = unionSpans(all, SpanMergeGap)
 	if len(all) > MaxSpans {
@@ -152,7 +156,10 @@ func unionSpans(spans []Span, gap float64) []Span {
 	if len(spans) == 0 {
 		return nil
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].From < spans[j].From })
+	byFrom := func(a, b Span) int { return cmp.Compare(a.From, b.From) }
+	if !slices.IsSortedFunc(spans, byFrom) {
+		slices.SortFunc(spans, byFrom)
+	}
 	out := spans[:1]
 	for _, s := range spans[1:] {
 		last := &out[len(out)-1]
@@ -172,9 +179,8 @@ func fillSmallestGaps(spans []Span, k int) []Span {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		return spans[idx[a]+1].From-spans[idx[a]].To < spans[idx[b]+1].From-spans[idx[b]].To
-	})
+	gap := func(i int) float64 { return spans[i+1].From - spans[i].To }
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(gap(a), gap(b)) })
 	fill := make([]bool, len(spans)-1)
 	for _, i := range idx[:k] {
 		fill[i] = true

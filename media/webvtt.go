@@ -218,101 +218,103 @@ func isBlockKeyword(line []byte, kw string) bool {
 
 // parseTimingLine parses "start --> end [settings]". msg is empty on success.
 func parseTimingLine(line []byte) (start, end time.Duration, msg string) {
-	s := string(line)
-	i := skipVTTSpace(s, 0)
-	start, j, msg := parseVTTTimestamp(s, i, "start")
+	i := skipVTTSpace(line, 0)
+	start, j, msg := parseVTTTimestamp(line, i, "start")
 	if msg != "" {
 		return 0, 0, msg
 	}
-	j = skipVTTSpace(s, j)
-	if !strings.HasPrefix(s[j:], "-->") {
+	j = skipVTTSpace(line, j)
+	if !bytes.HasPrefix(line[j:], []byte("-->")) {
 		return 0, 0, fmt.Sprintf("expected \"-->\" after the start time in %s", quote(line))
 	}
-	j = skipVTTSpace(s, j+3)
-	end, k, msg := parseVTTTimestamp(s, j, "end")
+	j = skipVTTSpace(line, j+3)
+	end, k, msg := parseVTTTimestamp(line, j, "end")
 	if msg != "" {
 		return 0, 0, msg
 	}
-	if k < len(s) && s[k] != ' ' && s[k] != '\t' {
+	if k < len(line) && line[k] != ' ' && line[k] != '\t' {
 		return 0, 0, fmt.Sprintf("unexpected text right after the end time in %s", quote(line))
 	}
 	return start, end, ""
 }
 
-func skipVTTSpace(s string, i int) int {
+func skipVTTSpace(s []byte, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\f') {
 		i++
 	}
 	return i
 }
 
-// parseVTTTimestamp parses "[h+:]mm:ss.ttt" at s[i:].
-func parseVTTTimestamp(s string, i int, which string) (time.Duration, int, string) {
-	tok := s[i:]
-	if k := strings.IndexAny(tok, " \t\f"); k >= 0 {
-		tok = tok[:k]
-	}
-	if k := strings.Index(tok, "-->"); k >= 0 {
-		tok = tok[:k]
-	}
+// parseVTTTimestamp parses "[h+:]mm:ss.ttt" at s[i:] and returns the
+// duration and the index just past it, or a message saying what is wrong.
+func parseVTTTimestamp(s []byte, i int, which string) (time.Duration, int, string) {
 	bad := func(why string) (time.Duration, int, string) {
-		if tok == "" {
+		tok := s[i:]
+		if k := bytes.IndexAny(tok, " \t\f"); k >= 0 {
+			tok = tok[:k]
+		}
+		if k := bytes.Index(tok, []byte("-->")); k >= 0 {
+			tok = tok[:k]
+		}
+		if len(tok) == 0 {
 			return 0, 0, fmt.Sprintf("missing %s time (want hh:mm:ss.ttt or mm:ss.ttt)", which)
 		}
 		return 0, 0, fmt.Sprintf("invalid %s time %q: %s", which, tok, why)
 	}
-	digits := func() (string, bool) {
-		j := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
+	const (
+		want     = "want hh:mm:ss.ttt or mm:ss.ttt"
+		wantFrac = "the seconds need a fraction of exactly three digits, as in 00:01.500"
+	)
+	// digits returns the value and count of the digits at s[j:] (the value
+	// saturates; only counts up to 5 matter).
+	digits := func(j int) (v, n int) {
+		for j+n < len(s) && s[j+n] >= '0' && s[j+n] <= '9' {
+			if v < 1e6 {
+				v = v*10 + int(s[j+n]-'0')
+			}
+			n++
 		}
-		return s[j:i], i > j
+		return v, n
 	}
-	const want = "want hh:mm:ss.ttt or mm:ss.ttt"
-	d1, ok := digits()
-	if !ok || i >= len(s) || s[i] != ':' {
+	j := i
+	v1, n1 := digits(j)
+	j += n1
+	if n1 == 0 || j >= len(s) || s[j] != ':' {
 		return bad(want)
 	}
-	i++
-	d2, ok := digits()
-	if !ok || len(d2) != 2 {
+	j++
+	v2, n2 := digits(j)
+	j += n2
+	if n2 != 2 {
 		return bad(want)
 	}
-	var h, m, sec string
-	if i < len(s) && s[i] == ':' {
-		i++
-		d3, ok := digits()
-		if !ok || len(d3) != 2 {
+	var hours, mins, secs int
+	if j < len(s) && s[j] == ':' {
+		j++
+		v3, n3 := digits(j)
+		j += n3
+		if n3 != 2 {
 			return bad(want)
 		}
-		h, m, sec = d1, d2, d3
+		if n1 > 5 || v1 > maxVTTHours {
+			return bad("the hours are too large")
+		}
+		hours, mins, secs = v1, v2, v3
 	} else {
-		if len(d1) != 2 {
+		if n1 != 2 {
 			return bad(want)
 		}
-		m, sec = d1, d2
+		mins, secs = v1, v2
 	}
-	if i >= len(s) || s[i] != '.' {
-		return bad("the seconds need a fraction of exactly three digits, as in 00:01.500")
+	if j >= len(s) || s[j] != '.' {
+		return bad(wantFrac)
 	}
-	i++
-	frac, ok := digits()
-	if !ok || len(frac) != 3 {
-		return bad("the seconds need a fraction of exactly three digits, as in 00:01.500")
+	j++
+	msec, n4 := digits(j)
+	j += n4
+	if n4 != 3 {
+		return bad(wantFrac)
 	}
-	hours := 0
-	if h != "" {
-		if len(h) > 5 {
-			return bad("the hours are too large")
-		}
-		hours, _ = strconv.Atoi(h)
-		if hours > maxVTTHours {
-			return bad("the hours are too large")
-		}
-	}
-	mins, _ := strconv.Atoi(m)
-	secs, _ := strconv.Atoi(sec)
-	ms, _ := strconv.Atoi(frac)
 	if mins > 59 {
 		return bad("minutes must be 00 to 59")
 	}
@@ -320,8 +322,8 @@ func parseVTTTimestamp(s string, i int, which string) (time.Duration, int, strin
 		return bad("seconds must be 00 to 59")
 	}
 	d := time.Duration(hours)*time.Hour + time.Duration(mins)*time.Minute +
-		time.Duration(secs)*time.Second + time.Duration(ms)*time.Millisecond
-	return d, i, ""
+		time.Duration(secs)*time.Second + time.Duration(msec)*time.Millisecond
+	return d, j, ""
 }
 
 // formatVTTTime formats d as hh:mm:ss.ttt.
@@ -379,14 +381,14 @@ func decodeCharRef(b []byte) (r rune, n int) {
 	if end < 2 || end > 10 {
 		return 0, 0
 	}
-	name := string(b[1:end])
-	if name[0] != '#' {
-		if r, ok := namedRefs[name]; ok {
+	ref := b[1:end]
+	if ref[0] != '#' {
+		if r, ok := namedRefs[string(ref)]; ok {
 			return r, end + 1
 		}
 		return 0, 0
 	}
-	num, base := name[1:], 10
+	num, base := string(ref[1:]), 10
 	if len(num) > 0 && (num[0] == 'x' || num[0] == 'X') {
 		num, base = num[1:], 16
 	}

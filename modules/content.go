@@ -320,11 +320,11 @@ func (s *Service) DeleteModule(caller, courseID, moduleID uint64) error {
 				return err
 			}
 		}
-		if err := tx.Delete(storage.Modules, storage.ID(m.ID)); err != nil {
-			return err
-		}
 		mods, err := orderedModules(tx, courseID)
 		if err != nil {
+			return err
+		}
+		if err := tx.Delete(storage.Modules, storage.ID(m.ID)); err != nil {
 			return err
 		}
 		mods = slices.DeleteFunc(mods, func(x Module) bool { return x.ID == m.ID })

@@ -109,6 +109,23 @@ func (e *Env) Register(name string) User {
 	return User{ID: t.User.ID, Email: email, Name: name, Token: t.AccessToken, Refresh: t.RefreshToken}
 }
 
+// Login signs u in again (after the clock moved past the token's life) and
+// returns u with fresh tokens.
+func (e *Env) Login(u User) User {
+	e.T.Helper()
+	r := e.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": u.Email, "password": "correct horse battery"})
+	if r.Status != 200 {
+		e.T.Fatalf("login %s: %d %s", u.Email, r.Status, r.Body)
+	}
+	var t struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	r.Decode(&t)
+	u.Token, u.Refresh = t.AccessToken, t.RefreshToken
+	return u
+}
+
 // Admin creates an administrator and signs them in.
 func (e *Env) Admin() User {
 	e.T.Helper()
