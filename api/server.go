@@ -47,6 +47,9 @@ func (s *Server) track(conn net.Conn, state fasthttp.ConnState) {
 	}
 }
 
+// InFlight is how many connections are mid-request.
+func (s *Server) InFlight() int { return s.inFlight() }
+
 func (s *Server) inFlight() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

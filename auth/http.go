@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/api"
+	"pacer/audit"
 	"pacer/errs"
 )
 
@@ -41,8 +42,8 @@ type HTTP struct {
 	svc          *Service
 	limiter      *api.RateLimiter
 	secureCookie bool
-	// Audit, when set, records sign-ins; it must not be given secrets.
-	Audit func(action string, actor uint64, detail string)
+	// Audit records sign-ins; it is never given secrets.
+	Audit *audit.Log
 }
 
 // NewHTTP builds the account routes; authRate limits login and registration
@@ -225,22 +226,21 @@ func (h *HTTP) login(c *fiber.Ctx) error {
 		return errs.Validation(f)
 	}
 	t, u, err := h.svc.Login(in.Email, in.Password)
-	h.audit(err, u)
+	h.AuditLogin(c, err, u.ID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(t)
 }
 
-func (h *HTTP) audit(err error, u User) {
-	if h.Audit == nil {
-		return
-	}
+// AuditLogin records a sign-in attempt: the account (0 if unknown) and the
+// client IP, never the e-mail typed or the password.
+func (h *HTTP) AuditLogin(c *fiber.Ctx, err error, user uint64) {
+	action := "login"
 	if err != nil {
-		h.Audit("login_failed", u.ID, "")
-	} else {
-		h.Audit("login", u.ID, "")
+		action = "login_failed"
 	}
+	_ = h.Audit.Record(audit.Entry{ActorID: user, Action: action, IP: c.IP()})
 }
 
 type refreshBody struct {
@@ -301,4 +301,53 @@ func (h *HTTP) patchMe(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(u.Public())
+}
+
+// MountAdmin adds the administrators' account routes to an admin group.
+func (h *HTTP) MountAdmin(admin fiber.Router) {
+	admin.Get("/users", h.listUsers)
+	admin.Patch("/users/:user", h.patchUser)
+}
+
+func (h *HTTP) listUsers(c *fiber.Ctx) error {
+	users, err := h.svc.Users()
+	if err != nil {
+		return err
+	}
+	return c.JSON(api.Items(users))
+}
+
+type adminUserBody struct {
+	Disabled *bool `json:"disabled"`
+}
+
+func (h *HTTP) patchUser(c *fiber.Ctx) error {
+	me, err := Caller(c)
+	if err != nil {
+		return err
+	}
+	id, err := api.ParamID(c, "user")
+	if err != nil {
+		return err
+	}
+	var in adminUserBody
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	if in.Disabled == nil {
+		return errs.Field("disabled", "required")
+	}
+	if id == me.UserID && *in.Disabled {
+		return errs.ConflictCode("conflict", "you cannot disable your own account")
+	}
+	u, err := h.svc.SetDisabled(id, *in.Disabled)
+	if err != nil {
+		return err
+	}
+	action := "user_enabled"
+	if *in.Disabled {
+		action = "user_disabled"
+	}
+	_ = h.Audit.Record(audit.Entry{ActorID: me.UserID, Action: action, TargetID: id, IP: c.IP()})
+	return c.JSON(AdminUser{PublicUser: u.Public(), Disabled: u.Disabled, CreatedAt: u.CreatedAt})
 }

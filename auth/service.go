@@ -648,3 +648,26 @@ func (s *Service) CSRFToken(id *Identity) string {
 }
 
 func sessionKey(sid uint64) []byte { return storage.ID(sid) }
+
+// AdminUser is a user as administrators see them.
+type AdminUser struct {
+	PublicUser
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Users lists every account (administrators only).
+func (s *Service) Users() ([]AdminUser, error) {
+	var out []AdminUser
+	err := s.db.View(func(tx *storage.Tx) error {
+		return tx.Each(storage.Users, nil, func(k, _ []byte) error {
+			var u User
+			if err := tx.Get(storage.Users, k, &u); err != nil {
+				return err
+			}
+			out = append(out, AdminUser{PublicUser: u.Public(), Disabled: u.Disabled, CreatedAt: u.CreatedAt})
+			return nil
+		})
+	})
+	return out, errs.Wrap(err, "list users")
+}

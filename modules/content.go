@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"pacer/audit"
 	"pacer/errs"
 	"pacer/storage"
 )
@@ -327,6 +328,10 @@ func (s *Service) DeleteModule(caller, courseID, moduleID uint64) error {
 		if err := tx.Delete(storage.Modules, storage.ID(m.ID)); err != nil {
 			return err
 		}
+		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "module_deleted", CourseID: courseID,
+			TargetID: m.ID, Detail: m.Title}); err != nil {
+			return err
+		}
 		mods = slices.DeleteFunc(mods, func(x Module) bool { return x.ID == m.ID })
 		for i := range mods {
 			mods[i].Prerequisites = slices.DeleteFunc(mods[i].Prerequisites, func(id uint64) bool { return id == m.ID })
@@ -589,6 +594,10 @@ func (s *Service) DeleteItem(caller, courseID, itemID uint64) error {
 			return err
 		}
 		if err := s.deleteItemTx(tx, it); err != nil {
+			return err
+		}
+		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "item_deleted", CourseID: courseID,
+			TargetID: it.ID, Detail: it.Kind + ": " + it.Title}); err != nil {
 			return err
 		}
 		items, err := moduleItems(tx, it.ModuleID)

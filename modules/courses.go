@@ -3,11 +3,13 @@ package modules
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"pacer/audit"
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/markdown"
@@ -28,6 +30,8 @@ type Service struct {
 	OnCourseCreated []func(tx *storage.Tx, c Course) error
 	// OnActivity is told of each learner action in a course.
 	OnActivity func(course, user uint64)
+	// Audit records role changes and deletions.
+	Audit *audit.Log
 }
 
 // ExtensionSource returns a learner's due-time overrides by module.
@@ -603,8 +607,13 @@ func (s *Service) SetRole(courseID, caller, userID uint64, role string) (MemberV
 				return errs.ConflictCode("conflict", "a course needs at least one instructor")
 			}
 		}
+		before := m.Role
 		m.Role = role
 		if err := putMember(tx, m); err != nil {
+			return err
+		}
+		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "role_change", CourseID: courseID,
+			TargetID: userID, Detail: fmt.Sprintf("%q -> %q", before, role)}); err != nil {
 			return err
 		}
 		out = MemberView{UserID: userID, Name: u.Name, Email: u.Email, Role: role, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt}

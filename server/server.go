@@ -15,11 +15,13 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/api"
+	"pacer/audit"
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/markdown"
@@ -64,8 +66,11 @@ type Server struct {
 	Courses  *modules.Service
 	Notify   *notify.Service
 	Markdown *markdown.Renderer
+	Audit    *audit.Log
 
 	stoppers []func(ctx context.Context) error
+	httpMu   sync.Mutex
+	http     *api.Server
 	ready    func() bool
 }
 
@@ -118,6 +123,9 @@ func (s *Server) build() error {
 	s.Markdown = markdown.New()
 	s.Courses = modules.NewService(s.DB, s.Markdown, s.now)
 	s.Notify = notify.NewService(s.DB, s.now)
+	s.Audit = audit.New(s.DB, s.now)
+	s.AuthHTTP.Audit = s.Audit
+	s.Courses.Audit = s.Audit
 
 	s.App = fiber.New(fiber.Config{
 		AppName:               "pacer",
@@ -158,6 +166,8 @@ func (s *Server) build() error {
 	s.Notify.Mount(v1)
 	admin := v1.Group("/admin", auth.Required(), auth.Admin())
 	admin.Get("/backup", s.backup)
+	s.Audit.Mount(admin)
+	s.AuthHTTP.MountAdmin(admin)
 
 	// Feature wiring: each feature builds its services and mounts its
 	// routes in its own server/<feature>.go, called here in this order.
@@ -181,6 +191,9 @@ func proxyHeader(trusted []string) string {
 // backup streams a consistent copy of the database while the server keeps
 // serving: a read transaction sees one snapshot and blocks no writer.
 func (s *Server) backup(c *fiber.Ctx) error {
+	if id := auth.From(c); id != nil {
+		_ = s.Audit.Record(audit.Entry{ActorID: id.UserID, Action: "backup", IP: c.IP()})
+	}
 	size, err := s.DB.BackupSize()
 	if err != nil {
 		return errs.Wrap(err, "backup size")
@@ -214,6 +227,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
 	srv := api.NewServer(s.App, ln)
+	s.httpMu.Lock()
+	s.http = srv
+	s.httpMu.Unlock()
 	s.log.Info("listening", "addr", srv.Addr().String(), "base_url", s.cfg.BaseURL)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()
@@ -248,6 +264,16 @@ func (s *Server) Close(ctx context.Context) error {
 		s.DB = nil
 	}
 	return errors.Join(all...)
+}
+
+// InFlight is how many connections are mid-request (0 before Serve).
+func (s *Server) InFlight() int {
+	s.httpMu.Lock()
+	defer s.httpMu.Unlock()
+	if s.http == nil {
+		return 0
+	}
+	return s.http.InFlight()
 }
 
 // Config returns the configuration the server runs with.
