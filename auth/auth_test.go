@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -192,6 +194,14 @@ func forge(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims
 		t.Fatal(err)
 	}
 	return s
+}
+
+func rsaKey(t *testing.T) *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func TestForgedTokensAreRefused(t *testing.T) {

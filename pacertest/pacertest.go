@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,7 +58,15 @@ type Env struct {
 	Server *server.Server
 	Clock  *Clock
 	Dir    string
-	n      int
+	n      *atomic.Int64
+}
+
+// With returns the same application reporting to another test: a subtest or
+// a fuzz target must fail through its own t.
+func (e *Env) With(t testing.TB) *Env {
+	c := *e
+	c.T = t
+	return &c
 }
 
 // Cheap are argon2 parameters fit for tests only.
@@ -79,7 +88,7 @@ func New(t testing.TB, modify ...func(*server.Config)) *Env {
 		t.Fatalf("start server: %v", err)
 	}
 	t.Cleanup(func() { s.Close(context.Background()) })
-	return &Env{T: t, Server: s, Clock: clock, Dir: dir}
+	return &Env{T: t, Server: s, Clock: clock, Dir: dir, n: new(atomic.Int64)}
 }
 
 // User is a signed-in test user.
@@ -94,8 +103,7 @@ type User struct {
 // Register creates and signs in a user whose name starts with name.
 func (e *Env) Register(name string) User {
 	e.T.Helper()
-	e.n++
-	email := fmt.Sprintf("%s%d@example.test", strings.ToLower(strings.ReplaceAll(name, " ", ".")), e.n)
+	email := fmt.Sprintf("%s%d@example.test", strings.ToLower(strings.ReplaceAll(name, " ", ".")), e.n.Add(1))
 	r := e.Do("POST", "/api/v1/auth/register", "", map[string]any{"email": email, "password": "correct horse battery", "name": name})
 	if r.Status != 201 {
 		e.T.Fatalf("register %s: %d %s", name, r.Status, r.Body)
@@ -129,8 +137,7 @@ func (e *Env) Login(u User) User {
 // Admin creates an administrator and signs them in.
 func (e *Env) Admin() User {
 	e.T.Helper()
-	e.n++
-	email := fmt.Sprintf("admin%d@example.test", e.n)
+	email := fmt.Sprintf("admin%d@example.test", e.n.Add(1))
 	if _, err := e.Server.Auth.CreateUser(auth.NewUser{Email: email, Password: "correct horse battery", Name: "Admin"}, true); err != nil {
 		e.T.Fatalf("create admin: %v", err)
 	}
@@ -231,7 +238,8 @@ func (e *Env) DoHeaders(method, path, token string, body any, headers map[string
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	res, err := e.Server.App.Test(req, -1)
+	// A request that takes ten seconds is a hang, not a slow answer.
+	res, err := e.Server.App.Test(req, 10000)
 	if err != nil {
 		e.T.Fatalf("%s %s: %v", method, path, err)
 	}
