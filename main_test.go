@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"pacer/storage"
+)
+
+// TestMain lets a test start this very binary as the pacer command: with
+// PACER_RUN_MAIN set, the test binary behaves as main.
+func TestMain(m *testing.M) {
+	if os.Getenv("PACER_RUN_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func TestUserAddReadsThePasswordFromStdinAndPrintsTheID(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	err := run([]string{"user", "add", "--data", dir, "--email", "Root@Example.org", "--name", "Root", "--admin"},
+		strings.NewReader("a long enough password\n"), &out, &out)
+	if err != nil {
+		t.Fatalf("user add: %v", err)
+	}
+	if strings.TrimSpace(out.String()) != "1" {
+		t.Fatalf("printed %q, want the id 1", out.String())
+	}
+	err = run([]string{"user", "add", "--data", dir, "--email", "root@example.org", "--name", "Again"},
+		strings.NewReader("a long enough password\n"), &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("a duplicate e-mail: %v", err)
+	}
+	err = run([]string{"user", "add", "--data", dir, "--email", "x@example.org", "--name", "X"}, strings.NewReader("short\n"), &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("a short password: %v", err)
+	}
+}
+
+func TestBackupWritesACopyThatOpens(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := run([]string{"user", "add", "--data", dir, "--email", "a@example.org", "--name", "A"}, strings.NewReader("a long enough password"), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "copy", storage.FileName)
+	os.MkdirAll(filepath.Dir(target), 0o700)
+	if err := run([]string{"backup", "--data", dir, target}, nil, &out, &out); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	db, err := storage.Open(filepath.Dir(target), storage.Options{})
+	if err != nil {
+		t.Fatalf("open the copy: %v", err)
+	}
+	defer db.Close()
+	_ = db.View(func(tx *storage.Tx) error {
+		if tx.Count(storage.Users, nil) != 1 {
+			t.Fatal("the copy lacks the user")
+		}
+		return nil
+	})
+	if err := run([]string{"backup", "--data", dir}, nil, &out, &out); err == nil {
+		t.Fatal("backup without a file name succeeded")
+	}
+}
+
+func TestUnknownVerbsAndArgumentsAreRefused(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"frobnicate"}, nil, &out, &out); err == nil {
+		t.Fatal("an unknown verb was accepted")
+	}
+	if err := run([]string{"serve", "--no-such-flag"}, nil, &out, &out); err == nil {
+		t.Fatal("an unknown flag was accepted")
+	}
+}
+
+func TestEnvironmentTwinsSetDefaultsAndFlagsWin(t *testing.T) {
+	t.Setenv("PACER_TICK", "5s")
+	t.Setenv("PACER_ADDR", ":4000")
+	fs := newFlags("x")
+	tick := fs.duration("tick", time.Minute, "")
+	addr := fs.str("addr", ":3000", "")
+	if err := fs.Parse([]string{"--addr", ":5000"}); err != nil {
+		t.Fatal(err)
+	}
+	if *tick != 5*time.Second || *addr != ":5000" {
+		t.Fatalf("tick=%v addr=%s", *tick, *addr)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func startPacer(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "PACER_RUN_MAIN=1", "PACER_JWT_SECRET=")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, &out
+}
+
+func waitUp(t *testing.T, url string) {
+	t.Helper()
+	for i := 0; i < 500; i++ {
+		if res, err := http.Get(url); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s never answered", url)
+}
+
+// TestTheServerStopsCleanlyOnSIGTERM runs the real command: it must serve,
+// refuse a second process on the same data directory with a clear error,
+// and exit 0 on SIGTERM with its signing key written mode 0600.
+func TestTheServerStopsCleanlyOnSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cmd, out := startPacer(t, "--data", dir, "--addr", addr, "--demo")
+	waitUp(t, "http://"+addr+"/readyz")
+
+	second := exec.Command(os.Args[0], "backup", "--data", dir, filepath.Join(t.TempDir(), "b.db"))
+	second.Env = append(os.Environ(), "PACER_RUN_MAIN=1")
+	msg, err := second.CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), dir) || !strings.Contains(string(msg), "locked") {
+		t.Fatalf("a second process on the same data: %v %s", err, msg)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, out)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no exit after SIGTERM")
+	}
+	st, err := os.Stat(filepath.Join(dir, "jwt.key"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("signing key: %v %v", st, err)
+	}
+	// The demo printed its accounts once, with passwords.
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	accounts := 0
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "password: ") {
+			accounts++
+		}
+	}
+	if accounts != 3 {
+		t.Fatalf("the demo printed %d accounts:\n%s", accounts, out)
+	}
+}
+
+func TestAShortJWTSecretRefusesToStart(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "--data", t.TempDir(), "--addr", freeAddr(t))
+	cmd.Env = append(os.Environ(), "PACER_RUN_MAIN=1", "PACER_JWT_SECRET=too-short")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), strconv.Itoa(32)) {
+		t.Fatalf("started with a short secret: %v %s", err, out)
+	}
+}
