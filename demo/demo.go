@@ -93,6 +93,9 @@ func Seed(s *server.Server) ([]Account, error) {
 			}
 		}
 	}
+	if err := seedLecture(s, teacher, c.ID); err != nil {
+		return nil, err
+	}
 	if _, err := s.Courses.Enroll(c.ID, student, ""); err != nil {
 		return nil, err
 	}

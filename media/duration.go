@@ -42,6 +42,14 @@ var (
 //     1,000,000 ns). Clusters of known size are skipped without being read;
 //     an unknown-size Segment runs to the end of the file and an unknown-size
 //     Cluster is walked through element by element.
+//   - audio/wav: the RIFF chunks are walked to "fmt " (byte rate) and "data"
+//     (its length, clamped to the file).
+//   - audio/ogg (Vorbis or Opus): the sample rate (or Opus pre-skip) from the
+//     first page's identification header, and the granule position of the
+//     last page of that stream, found in the file's last 64 KiB.
+//   - audio/mpeg: after an ID3v2 tag, the first frame header; a Xing, Info
+//     or VBRI header gives the frame count, otherwise the stream is taken to
+//     be constant bit rate (bytes × 8 / bit rate, an ID3v1 tag excluded).
 //
 // contentType is normalised as by NormalizeType. Any other type, a missing
 // or non-positive duration, a zero timescale, a duration above
@@ -56,6 +64,12 @@ func ProbeDuration(r io.ReaderAt, size int64, contentType string) (seconds float
 		seconds, err = p.mp4()
 	case "video/webm", "audio/webm", "video/x-matroska", "audio/x-matroska":
 		seconds, err = p.webm()
+	case "audio/wav":
+		seconds, err = p.wav()
+	case "audio/ogg":
+		seconds, err = p.ogg()
+	case "audio/mpeg":
+		seconds, err = p.mp3()
 	default:
 		return 0, ErrNoDuration
 	}

@@ -135,7 +135,18 @@ func FuzzProbeDuration(f *testing.F) {
 		f.Add(s, uint8(1), int16(0))
 		f.Add(s, uint8(2), int16(100))
 	}
-	types := []string{"video/mp4", "video/webm", "video/x-matroska", "audio/mp4", "audio/webm"}
+	audioSeeds := map[uint8][]byte{
+		5: wavFile(16000, 1, 3200, -1, riffChunk("LIST", []byte("odd"))),
+		6: cat(oggPage(1, 0, vorbisIdent(44100)), oggPage(1, 44100, make([]byte, 40))),
+		7: cat(id3v2(20), mp3Frames(4, 0)),
+	}
+	for kind, s := range audioSeeds {
+		f.Add(s, kind, int16(0))
+		f.Add(s, kind, int16(-3))
+	}
+	f.Add(cat(oggPage(2, 0, opusHead(312)), oggPage(2, 48000, []byte{1})), uint8(6), int16(0))
+	f.Add(mp3Frames(3, 500), uint8(7), int16(0))
+	types := []string{"video/mp4", "video/webm", "video/x-matroska", "audio/mp4", "audio/webm", "audio/wav", "audio/ogg", "audio/mpeg"}
 	f.Fuzz(func(t *testing.T, data []byte, kind uint8, extra int16) {
 		ct := types[int(kind)%len(types)]
 		size := int64(len(data)) + int64(extra) // the stated size may lie either way

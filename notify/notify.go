@@ -1,9 +1,14 @@
 // Package notify owns in-app notifications: each is stored for one user with
 // a kind, a title, a body and a link, so that an e-mail can be derived from
-// it later. Other packages add notifications inside their own transactions.
+// it later (see Mail). Other packages add notifications inside their own
+// transactions, so a notification commits or fails with the change it tells
+// of.
 package notify
 
 import (
+	"errors"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -28,7 +33,43 @@ const (
 	KindGraded            = "graded"
 	KindInstructorMessage = "instructor_message"
 	KindStaffDigest       = "staff_digest"
+	KindExtensionGranted  = "extension_granted"
 )
+
+// kinds maps every kind to the words an e-mail subject of that kind starts
+// with. A kind missing here cannot be stored, so every kind that is ever
+// added is one an e-mail can be derived from.
+var kinds = map[string]string{
+	KindModuleOpened:      "Now open",
+	KindDeadlineSoon:      "Due soon",
+	KindDeadlineMissed:    "Deadline missed",
+	KindInactiveNudge:     "We miss you",
+	KindBehindNudge:       "Catching up",
+	KindReply:             "New reply",
+	KindMention:           "You were mentioned",
+	KindAnswer:            "Answered",
+	KindEndorsed:          "Endorsed",
+	KindGraded:            "Graded",
+	KindInstructorMessage: "Message from your instructor",
+	KindStaffDigest:       "Course digest",
+	KindExtensionGranted:  "Extension granted",
+}
+
+// Kinds returns every known kind, sorted.
+func Kinds() []string {
+	out := make([]string, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ValidKind reports whether kind is a known notification kind.
+func ValidKind(kind string) bool {
+	_, ok := kinds[kind]
+	return ok
+}
 
 // Notification is one message to one user.
 type Notification struct {
@@ -49,6 +90,52 @@ type stored struct {
 	User uint64 `json:"user_id"`
 }
 
+// ErrInvalid is returned by AddTx for a notification that could not be
+// shown or mailed: no user, an unknown kind, no title, or a link that is
+// not a path of this site. It is a programming error in the caller.
+var ErrInvalid = errors.New("notify: invalid notification")
+
+// check enforces what Mail relies on.
+func (n Notification) check() error {
+	switch {
+	case n.UserID == 0:
+		return errors.Join(ErrInvalid, errors.New("no user"))
+	case !ValidKind(n.Kind):
+		return errors.Join(ErrInvalid, errors.New("unknown kind "+n.Kind))
+	case strings.TrimSpace(n.Title) == "":
+		return errors.Join(ErrInvalid, errors.New("no title"))
+	case n.Link != "" && (!strings.HasPrefix(n.Link, "/") || strings.HasPrefix(n.Link, "//")):
+		return errors.Join(ErrInvalid, errors.New("link must be a path of this site"))
+	}
+	return nil
+}
+
+// Mail derives the e-mail of a notification: a subject that names the kind
+// and the title, and a plain-text body with the notification's text and an
+// absolute link built on baseURL (the --base-url flag). The engagement
+// package sends it; the recipient's address comes from the user record.
+func (n Notification) Mail(baseURL string) (subject, text string) {
+	prefix := kinds[n.Kind]
+	if prefix == "" {
+		prefix = "Pacer"
+	}
+	subject = prefix + ": " + n.Title
+	var b strings.Builder
+	b.WriteString(n.Title)
+	b.WriteString("\n\n")
+	if n.Body != "" {
+		b.WriteString(n.Body)
+		b.WriteString("\n\n")
+	}
+	if n.Link != "" {
+		b.WriteString("Open it in Pacer: ")
+		b.WriteString(strings.TrimRight(baseURL, "/"))
+		b.WriteString(n.Link)
+		b.WriteString("\n")
+	}
+	return subject, b.String()
+}
+
 // Service stores and lists notifications.
 type Service struct {
 	db  *storage.DB
@@ -67,8 +154,13 @@ func NewService(db *storage.DB, now func() time.Time) *Service {
 	return &Service{db: db, now: now}
 }
 
-// AddTx stores a notification inside the caller's transaction.
+// AddTx stores a notification inside the caller's transaction. It returns
+// ErrInvalid (an internal error) for a notification Mail could not turn
+// into an e-mail.
 func (s *Service) AddTx(tx *storage.Tx, n Notification) (Notification, error) {
+	if err := n.check(); err != nil {
+		return n, err
+	}
 	id, err := tx.NextID(storage.Notifications)
 	if err != nil {
 		return n, err
@@ -82,6 +174,11 @@ func (s *Service) AddTx(tx *storage.Tx, n Notification) (Notification, error) {
 		return n, err
 	}
 	if err := tx.PutRaw(storage.NotificationsByUser, storage.Key(n.UserID, id), nil); err != nil {
+		return n, err
+	}
+	// The unread index makes the unread count (shown on every page) a key
+	// count instead of a decode of every notification the user ever had.
+	if err := tx.PutRaw(storage.NotificationsUnread, storage.Key(n.UserID, id), nil); err != nil {
 		return n, err
 	}
 	for _, f := range s.Added {
@@ -110,6 +207,8 @@ type Page struct {
 }
 
 // List returns a user's notifications, newest first, with the unread count.
+// The cursor is the id of the last notification of the previous page; only
+// the notifications of the page are decoded.
 func (s *Service) List(userID uint64, p api.Page) (Page, error) {
 	out := Page{Items: []Notification{}}
 	var before uint64
@@ -120,25 +219,26 @@ func (s *Service) List(userID uint64, p api.Page) (Page, error) {
 		}
 		before = id
 	}
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
 	err := s.db.View(func(tx *storage.Tx) error {
+		out.Unread = tx.Count(storage.NotificationsUnread, storage.Key(userID))
 		return tx.EachReverse(storage.NotificationsByUser, storage.Key(userID), func(k, _ []byte) error {
 			id := storage.Part(k, 1)
+			if before != 0 && id >= before {
+				return nil
+			}
+			if len(out.Items) == p.Limit {
+				out.NextCursor = api.FormatID(out.Items[len(out.Items)-1].ID)
+				return storage.Stop
+			}
 			var n stored
 			if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil {
 				return err
 			}
-			if !n.Read {
-				out.Unread++
-			}
-			if before != 0 && id >= before {
-				return nil
-			}
-			if len(out.Items) < p.Limit {
-				n.Notification.UserID = n.User
-				out.Items = append(out.Items, n.Notification)
-			} else if out.NextCursor == "" {
-				out.NextCursor = api.FormatID(out.Items[len(out.Items)-1].ID)
-			}
+			n.Notification.UserID = n.User
+			out.Items = append(out.Items, n.Notification)
 			return nil
 		})
 	})
@@ -147,28 +247,42 @@ func (s *Service) List(userID uint64, p api.Page) (Page, error) {
 
 // Unread counts a user's unread notifications.
 func (s *Service) Unread(userID uint64) (int, error) {
-	p, err := s.List(userID, api.Page{Limit: 1})
-	return p.Unread, err
+	n := 0
+	err := s.db.View(func(tx *storage.Tx) error {
+		n = tx.Count(storage.NotificationsUnread, storage.Key(userID))
+		return nil
+	})
+	return n, errs.Wrap(err, "count unread notifications")
 }
 
 // MarkRead marks some (or all) of a user's notifications read. IDs of other
-// users' notifications are ignored.
+// users' notifications, unknown IDs and IDs already read are ignored, so
+// the call is idempotent.
 func (s *Service) MarkRead(userID uint64, ids []uint64, all bool) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		if all {
-			ids = ids[:0]
-			_ = tx.Each(storage.NotificationsByUser, storage.Key(userID), func(k, _ []byte) error {
+			ids = nil
+			_ = tx.Each(storage.NotificationsUnread, storage.Key(userID), func(k, _ []byte) error {
 				ids = append(ids, storage.Part(k, 1))
 				return nil
 			})
 		}
 		for _, id := range ids {
-			var n stored
-			if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil || n.User != userID || n.Read {
+			// The unread index is keyed by user, so another user's id is
+			// simply absent from it.
+			key := storage.Key(userID, id)
+			if !tx.Has(storage.NotificationsUnread, key) {
 				continue
+			}
+			var n stored
+			if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil {
+				return err
 			}
 			n.Read = true
 			if err := tx.Put(storage.Notifications, storage.ID(id), n); err != nil {
+				return err
+			}
+			if err := tx.Delete(storage.NotificationsUnread, key); err != nil {
 				return err
 			}
 		}

@@ -23,8 +23,12 @@ import (
 	"pacer/api"
 	"pacer/audit"
 	"pacer/auth"
+	"pacer/deadlines"
+	"pacer/discussion"
+	"pacer/engagement"
 	"pacer/errs"
 	"pacer/markdown"
+	"pacer/media"
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
@@ -67,6 +71,16 @@ type Server struct {
 	Notify   *notify.Service
 	Markdown *markdown.Renderer
 	Audit    *audit.Log
+	// Discussion serves boards, threads and posts (pages use it too).
+	Discussion *discussion.Service
+	// Deadlines and Scheduler: extensions, submissions, the calendar feed;
+	// other features register their jobs on the Scheduler.
+	Deadlines *deadlines.Service
+	Scheduler *deadlines.Scheduler
+	// Engagement tracks activity, flags learners at risk and nudges them.
+	Engagement *engagement.Service
+	// Media stores uploads and serves lectures (pages use it too).
+	Media *media.Service
 
 	stoppers []func(ctx context.Context) error
 	httpMu   sync.Mutex
@@ -172,9 +186,22 @@ func (s *Server) build() error {
 	// Feature wiring: each feature builds its services and mounts its
 	// routes in its own server/<feature>.go, called here in this order.
 	// (features: add one call per line below this comment)
+	if err := s.wireDeadlines(v1); err != nil {
+		return err
+	}
+	if err := s.wireDiscussion(v1); err != nil {
+		return err
+	}
+	if err := s.wireMedia(v1); err != nil {
+		return err
+	}
+	if err := s.wireEngagement(v1); err != nil {
+		return err
+	}
 
 	// Pages come last, so that /api/v1 routes win.
 	// (pages: frontend mount goes below this comment)
+	s.mountPages()
 
 	// Unknown routes answer 404 in the contract's shape.
 	s.App.Use(func(c *fiber.Ctx) error { return errs.NotFoundf("route") })

@@ -33,8 +33,52 @@ const (
 
 	Notifications       Bucket = "notifications"         // notification -> notify.Notification
 	NotificationsByUser Bucket = "notifications_by_user" // user|notification -> nil
+	NotificationsUnread Bucket = "notifications_unread"  // user|notification -> nil, only while unread
+
+	Extensions          Bucket = "extensions"            // extension -> deadlines.Extension
+	ExtensionsByLearner Bucket = "extensions_by_learner" // course|user|module -> extension id (8) | due unix nanos (8)
+	Submissions         Bucket = "submissions"           // submission -> deadlines.Submission
+	SubmissionsByItem   Bucket = "submissions_by_item"   // course|item|user -> submission id (one current per learner)
+	CalendarTokens      Bucket = "calendar_tokens"       // user -> token generation (8); feed tokens are signed with it
+	CalendarEvents      Bucket = "calendar_events"       // user|course|module|kind -> instant (8) | sequence (8) | changed unix (8)
+	JobMarks            Bucket = "job_marks"             // course|user|module|job -> instant unix (8) | outcome (1)
+	JobRuns             Bucket = "job_runs"              // job name -> deadlines.JobStatus
 
 	Audit Bucket = "audit" // entry -> audit record
+
+	// Discussion boards (package discussion). Activity order uses the last
+	// post id, which grows with every post, so ties never depend on the clock.
+	Boards          Bucket = "boards"            // board -> discussion.boardRec
+	BoardsByCourse  Bucket = "boards_by_course"  // course|board -> nil
+	Threads         Bucket = "threads"           // thread -> discussion.threadRec
+	ThreadsByBoard  Bucket = "threads_by_board"  // board|unpinned(0/1)|^last_post|thread -> nil
+	Posts           Bucket = "posts"             // post -> discussion.postRec (no Markdown source)
+	PostSources     Bucket = "post_sources"      // post -> the Markdown source as written
+	PostsByThread   Bucket = "posts_by_thread"   // thread|post -> author(8)|flags(1), flag 1 = deleted
+	Participants    Bucket = "participants"      // thread|user -> nil (the user has replied there)
+	Subscriptions   Bucket = "subscriptions"     // thread|user -> 1 subscribed, 0 opted out
+	ReadStates      Bucket = "read_states"       // thread|user -> last read post id (8)
+	Reports         Bucket = "reports"           // report -> discussion.reportRec
+	ReportsByCourse Bucket = "reports_by_course" // course|resolved(0/1)|report -> nil
+	ReportsByPost   Bucket = "reports_by_post"   // post|reporter -> report id (8)
+	SearchTerms     Bucket = "search_terms"      // course|term|0x00|^post -> thread(8)
+
+	// Engagement (package engagement) and e-mail (notify's outbox). Activity
+	// days are UTC days; a day's value is a big-endian action count.
+	ActivityDays Bucket = "activity_days" // course|user|unix day -> action count (4)
+	Engagement   Bucket = "engagement"    // course|user -> engagement.state (flags and the nudge ladder)
+	Outbox       Bucket = "outbox"        // mail -> notify.Email
+	OutboxQueue  Bucket = "outbox_queue"  // state (1 pending, 2 sending)|Int(unix nanos)|mail -> nil
+	MailBatches  Bucket = "mail_batches"  // user -> notify.batch (replies and mentions mailed together)
+	EmailPrefs   Bucket = "email_prefs"   // user -> notify.Prefs
+
+	// Media (package media). The bytes live in <data>/media/, named by their
+	// SHA-256; these buckets hold only what describes and uses them.
+	Media         Bucket = "media"           // media -> media.Media
+	MediaByCourse Bucket = "media_by_course" // course|media -> nil
+	MediaBlobs    Bucket = "media_blobs"     // sha256 (32 bytes)|media|lang ("" for the file itself) -> nil: who uses a blob
+	Captions      Bucket = "media_captions"  // media|lang (string, last) -> media.Caption
+	Watch         Bucket = "watch"           // course|user|item -> media.watchState (spans, resume position)
 )
 
 // allBuckets is created on open.
@@ -42,4 +86,10 @@ var allBuckets = []Bucket{
 	Meta, Users, UsersByEmail, Sessions, SessionsByUser, Refresh, Settings,
 	Courses, Members, MembersByUser, Modules, ModulesByCourse, Items, ItemsByModule, Progress,
 	Notifications, NotificationsByUser, Audit,
+	NotificationsUnread,
+	Extensions, ExtensionsByLearner, Submissions, SubmissionsByItem, CalendarTokens, CalendarEvents, JobMarks, JobRuns,
+	Boards, BoardsByCourse, Threads, ThreadsByBoard, Posts, PostSources, PostsByThread,
+	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms,
+	ActivityDays, Engagement, Outbox, OutboxQueue, MailBatches, EmailPrefs,
+	Media, MediaByCourse, MediaBlobs, Captions, Watch,
 }

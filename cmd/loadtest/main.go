@@ -1,0 +1,485 @@
+// Command loadtest measures Pacer under learner traffic on this machine. It
+// starts the real server in this process on a loopback port, seeds a
+// realistic course through the HTTP API, then drives each route in turn at a
+// fixed concurrency and prints throughput, latency percentiles, and each
+// route's throughput as a ratio to /healthz measured in the same run. A
+// fixed-rate phase measures read latency at a set request rate, and a
+// baseline measures one fsync'd commit per write on the same disk.
+//
+//	go run ./cmd/loadtest -students 1000 -c 64 -d 5s -rate 5000
+//
+// Accounts are created with cheap password hashing: sign-in is not what this
+// tool measures, and OWASP-cost hashing of 1,000 accounts would take minutes.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"pacer/auth"
+	"pacer/demo"
+	"pacer/server"
+	"pacer/storage"
+)
+
+type config struct {
+	students, weeks, items, threads, replies int
+	conc                                     int
+	dur                                      time.Duration
+	rate                                     int
+	data                                     string
+}
+
+func main() {
+	var cfg config
+	flag.IntVar(&cfg.students, "students", 1000, "students enrolled")
+	flag.IntVar(&cfg.weeks, "weeks", 12, "weekly modules")
+	flag.IntVar(&cfg.items, "items", 8, "items per module")
+	flag.IntVar(&cfg.threads, "threads", 50, "discussion threads")
+	flag.IntVar(&cfg.replies, "replies", 40, "replies per thread")
+	flag.IntVar(&cfg.conc, "c", 64, "concurrent clients per phase")
+	flag.DurationVar(&cfg.dur, "d", 5*time.Second, "duration of each phase")
+	flag.IntVar(&cfg.rate, "rate", 5000, "requests per second of the fixed-rate read phase (0 = skip)")
+	flag.StringVar(&cfg.data, "data", "", "data directory (default: a temporary one, removed after)")
+	flag.Parse()
+	if err := run(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(cfg config) error {
+	if cfg.data == "" {
+		dir, err := os.MkdirTemp("", "pacer-load-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.data = dir
+	}
+	commitRate, err := fsyncBaseline(cfg.data+"/baseline", 2*time.Second)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{DataDir: cfg.data + "/pacer", Argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1},
+		Tick: time.Hour, JWTSecret: strings.Repeat("k", 48)})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	defer func() { cancel(); <-served }()
+
+	c := &client{base: "http://" + ln.Addr().String(), http: &http.Client{Transport: &http.Transport{
+		MaxIdleConns: cfg.conc * 2, MaxIdleConnsPerHost: cfg.conc * 2, IdleConnTimeout: time.Minute}}}
+	start := time.Now()
+	w, err := seed(c, srv, cfg)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	fmt.Printf("seeded %d students, %d modules x %d items, %d threads x %d replies in %s\n",
+		cfg.students, cfg.weeks, cfg.items, cfg.threads, cfg.replies, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("machine: %d CPUs (GOMAXPROCS %d), %s\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+
+	phases := w.phases()
+	var results []result
+	for _, p := range phases {
+		results = append(results, closedLoop(c, p, cfg.conc, cfg.dur))
+	}
+	report(results, commitRate)
+	if cfg.rate > 0 {
+		reads := []phase{phases[1], phases[2]}
+		r := openLoop(c, reads, cfg.rate, cfg.dur)
+		fmt.Printf("\nfixed rate %d req/s of reads (modules list + item view) for %s: sent %d, errors %d, p50 %s, p95 %s, p99 %s, max %s\n",
+			cfg.rate, cfg.dur, r.n, r.errors, r.p(50), r.p(95), r.p(99), r.p(100))
+	}
+	return nil
+}
+
+// fsyncBaseline measures one committed, fsync'd transaction per write, the
+// rate group commit is compared with.
+func fsyncBaseline(dir string, d time.Duration) (float64, error) {
+	db, err := storage.Open(dir, storage.Options{})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	n := 0
+	start := time.Now()
+	for time.Since(start) < d {
+		err := db.Update(func(tx *storage.Tx) error {
+			id, err := tx.NextID(storage.Settings)
+			if err != nil {
+				return err
+			}
+			return tx.PutRaw(storage.Settings, storage.ID(id), bytes.Repeat([]byte("x"), 200))
+		})
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// client is a tiny JSON client.
+type client struct {
+	base string
+	http *http.Client
+}
+
+func (c *client) do(method, path, token string, body any, out any) (int, error) {
+	var rd io.Reader
+	ctype := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd, ctype = bytes.NewReader(b), "video/mp4"
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return 0, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	if out != nil && res.StatusCode < 300 {
+		return res.StatusCode, json.NewDecoder(res.Body).Decode(out)
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	return res.StatusCode, err
+}
+
+func (c *client) must(want int, method, path, token string, body, out any) error {
+	code, err := c.do(method, path, token, body, out)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if code != want {
+		return fmt.Errorf("%s %s: status %d, want %d", method, path, code, want)
+	}
+	return nil
+}
+
+type idOnly struct {
+	ID uint64 `json:"id"`
+}
+
+// world is the seeded course.
+type world struct {
+	course                uint64
+	students              []string
+	pages, lectures, asgn []uint64
+	threads               []uint64
+	replyThreads          []uint64
+}
+
+func seed(c *client, srv *server.Server, cfg config) (*world, error) {
+	w := &world{}
+	const pw = "load test password"
+	token := func(email, name string) (string, error) {
+		if _, err := srv.Auth.CreateUser(auth.NewUser{Email: email, Password: pw, Name: name}, false); err != nil {
+			return "", err
+		}
+		t, _, err := srv.Auth.Login(email, pw)
+		return t.AccessToken, err
+	}
+	ins, err := token("instructor@load.test", "Instructor")
+	if err != nil {
+		return nil, err
+	}
+	// The course started three weeks ago, so weeks 1-3 are open and due
+	// times are spread before and after now.
+	starts := time.Now().UTC().AddDate(0, 0, -21).Truncate(24 * time.Hour)
+	var course idOnly
+	if err := c.must(201, "POST", "/api/v1/courses", ins, map[string]any{"title": "Load", "published": true,
+		"starts_at": starts.Format(time.RFC3339)}, &course); err != nil {
+		return nil, err
+	}
+	w.course = course.ID
+	video, vtt := demo.Lecture()
+	var media idOnly
+	if err := c.must(201, "POST", fmt.Sprintf("/api/v1/courses/%d/media?filename=lecture.mp4", w.course), ins, video, &media); err != nil {
+		return nil, err
+	}
+	_ = vtt
+	for wk := 1; wk <= cfg.weeks; wk++ {
+		var m idOnly
+		if err := c.must(201, "POST", fmt.Sprintf("/api/v1/courses/%d/modules", w.course), ins,
+			map[string]any{"title": fmt.Sprintf("Week %d", wk), "week": wk}, &m); err != nil {
+			return nil, err
+		}
+		for i := 0; i < cfg.items; i++ {
+			body := map[string]any{"kind": "page", "title": fmt.Sprintf("Reading %d.%d", wk, i),
+				"body": strings.Repeat("Some *Markdown* text of a realistic length. ", 40)}
+			switch i {
+			case 0:
+				body = map[string]any{"kind": "lecture", "title": fmt.Sprintf("Lecture %d", wk), "media_id": media.ID}
+			case 1:
+				body = map[string]any{"kind": "assignment", "title": fmt.Sprintf("Exercise %d", wk), "body": "Answer the questions.", "points": 10}
+			case 2:
+				body = map[string]any{"kind": "discussion", "title": fmt.Sprintf("Discuss week %d", wk), "body": "What surprised you?"}
+			}
+			var it idOnly
+			if err := c.must(201, "POST", fmt.Sprintf("/api/v1/courses/%d/modules/%d/items", w.course, m.ID), ins, body, &it); err != nil {
+				return nil, err
+			}
+			if wk <= 3 {
+				switch body["kind"] {
+				case "page":
+					w.pages = append(w.pages, it.ID)
+				case "lecture":
+					w.lectures = append(w.lectures, it.ID)
+				case "assignment":
+					w.asgn = append(w.asgn, it.ID)
+				}
+			}
+		}
+	}
+	for i := 0; i < cfg.students; i++ {
+		t, err := token(fmt.Sprintf("student%d@load.test", i), fmt.Sprintf("Student %d", i))
+		if err != nil {
+			return nil, err
+		}
+		if err := c.must(201, "POST", fmt.Sprintf("/api/v1/courses/%d/enroll", w.course), t, map[string]any{}, nil); err != nil {
+			return nil, err
+		}
+		w.students = append(w.students, t)
+	}
+	var boards struct {
+		Items []struct {
+			ID uint64 `json:"id"`
+		} `json:"items"`
+	}
+	if err := c.must(200, "GET", fmt.Sprintf("/api/v1/courses/%d/boards", w.course), ins, nil, &boards); err != nil {
+		return nil, err
+	}
+	if len(boards.Items) == 0 {
+		return nil, fmt.Errorf("the course has no board")
+	}
+	for i := 0; i < cfg.threads; i++ {
+		var th idOnly
+		author := w.students[i%len(w.students)]
+		if err := c.must(201, "POST", fmt.Sprintf("/api/v1/boards/%d/threads", boards.Items[0].ID), author,
+			map[string]any{"title": fmt.Sprintf("Question %d about week %d", i, i%3+1), "body": "I am stuck on the standard error."}, &th); err != nil {
+			return nil, err
+		}
+		w.threads = append(w.threads, th.ID)
+		for j := 0; j < cfg.replies; j++ {
+			who := w.students[(i*cfg.replies+j)%len(w.students)]
+			if err := c.must(201, "POST", fmt.Sprintf("/api/v1/threads/%d/replies", th.ID), who,
+				map[string]any{"body": "Divide the standard deviation by the square root of n."}, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Replies under load go to a thread of their own so that the thread
+	// pages read above keep their size.
+	var hot idOnly
+	if err := c.must(201, "POST", fmt.Sprintf("/api/v1/boards/%d/threads", boards.Items[0].ID), ins,
+		map[string]any{"title": "Introduce yourself", "body": "Say hello!"}, &hot); err != nil {
+		return nil, err
+	}
+	w.replyThreads = []uint64{hot.ID}
+	return w, nil
+}
+
+// phase is one kind of request.
+type phase struct {
+	name string
+	req  func(r *rand.Rand) (method, path, token string, body any, want int)
+}
+
+func (w *world) student(r *rand.Rand) string { return w.students[r.IntN(len(w.students))] }
+
+func (w *world) phases() []phase {
+	return []phase{
+		{"GET /healthz", func(r *rand.Rand) (string, string, string, any, int) { return "GET", "/healthz", "", nil, 200 }},
+		{"GET modules (student)", func(r *rand.Rand) (string, string, string, any, int) {
+			return "GET", fmt.Sprintf("/api/v1/courses/%d/modules", w.course), w.student(r), nil, 200
+		}},
+		{"GET item (page)", func(r *rand.Rand) (string, string, string, any, int) {
+			return "GET", fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, w.pages[r.IntN(len(w.pages))]), w.student(r), nil, 200
+		}},
+		{"GET thread (50 posts)", func(r *rand.Rand) (string, string, string, any, int) {
+			return "GET", fmt.Sprintf("/api/v1/threads/%d?limit=50", w.threads[r.IntN(len(w.threads))]), w.student(r), nil, 200
+		}},
+		{"POST watch heartbeat", func(r *rand.Rand) (string, string, string, any, int) {
+			from := float64(r.IntN(20))
+			return "POST", fmt.Sprintf("/api/v1/courses/%d/items/%d/watch", w.course, w.lectures[r.IntN(len(w.lectures))]), w.student(r),
+				map[string]any{"from_seconds": from, "to_seconds": from + 5, "position_seconds": from + 5}, 200
+		}},
+		{"POST reply", func(r *rand.Rand) (string, string, string, any, int) {
+			return "POST", fmt.Sprintf("/api/v1/threads/%d/replies", w.replyThreads[0]), w.student(r),
+				map[string]any{"body": "Hello from a load test, with a few words of text."}, 201
+		}},
+		{"POST submission", func(r *rand.Rand) (string, string, string, any, int) {
+			return "POST", fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions", w.course, w.asgn[r.IntN(len(w.asgn))]), w.student(r),
+				map[string]any{"body": "My answer is 42."}, 201
+		}},
+	}
+}
+
+type result struct {
+	name     string
+	n        int
+	errors   int
+	limited  int
+	elapsed  time.Duration
+	lat      []time.Duration
+	firstErr string
+}
+
+func (r result) rps() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+func (r result) p(q float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := int(float64(len(r.lat)-1) * q / 100)
+	return r.lat[i].Round(10 * time.Microsecond)
+}
+
+// closedLoop runs conc clients, each sending its next request when the last
+// is answered, for d.
+func closedLoop(c *client, p phase, conc int, d time.Duration) result {
+	var mu sync.Mutex
+	res := result{name: p.name}
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for i := 0; i < conc; i++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(seed, 7))
+			var lat []time.Duration
+			n, errs, limited := 0, 0, 0
+			first := ""
+			for time.Now().Before(deadline) {
+				method, path, tok, body, want := p.req(r)
+				t0 := time.Now()
+				code, err := c.do(method, path, tok, body, nil)
+				lat = append(lat, time.Since(t0))
+				n++
+				switch {
+				case code == 429:
+					limited++
+				case err != nil || code != want:
+					errs++
+					if first == "" {
+						first = fmt.Sprintf("%s %s: %d %v", method, path, code, err)
+					}
+				}
+			}
+			mu.Lock()
+			res.n += n
+			res.errors += errs
+			res.limited += limited
+			res.lat = append(res.lat, lat...)
+			if res.firstErr == "" {
+				res.firstErr = first
+			}
+			mu.Unlock()
+		}(uint64(i + 1))
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	slices.Sort(res.lat)
+	return res
+}
+
+// openLoop sends requests at a fixed rate whatever the answers' speed, and
+// measures each latency from the moment the request was due, so a stall
+// shows in the percentiles instead of silently lowering the rate.
+func openLoop(c *client, ps []phase, rate int, d time.Duration) result {
+	res := result{name: "fixed rate"}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var errs atomic.Int64
+	interval := time.Second / time.Duration(rate)
+	start := time.Now()
+	total := int(d / interval)
+	sem := make(chan struct{}, 2048)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < total; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if wait := time.Until(due); wait > 0 {
+			time.Sleep(wait)
+		}
+		p := ps[i%len(ps)]
+		method, path, tok, body, want := p.req(r)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			code, err := c.do(method, path, tok, body, nil)
+			l := time.Since(due)
+			if err != nil || code != want {
+				errs.Add(1)
+			}
+			mu.Lock()
+			res.lat = append(res.lat, l)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.n, res.errors, res.elapsed = total, int(errs.Load()), time.Since(start)
+	slices.Sort(res.lat)
+	return res
+}
+
+func report(rs []result, commitRate float64) {
+	base := rs[0].rps()
+	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "route\treq/s\tratio to healthz\tp50\tp95\tp99\terrors\t429s\t")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%s\t%s\t%s\t%d\t%d\t\n", r.name, r.rps(), r.rps()/base, r.p(50), r.p(95), r.p(99), r.errors, r.limited)
+	}
+	tw.Flush()
+	for _, r := range rs {
+		if r.firstErr != "" {
+			fmt.Printf("first error in %s: %s\n", r.name, r.firstErr)
+		}
+	}
+	for _, r := range rs {
+		if r.name == "POST reply" {
+			fmt.Printf("\none fsync'd commit per write: %.0f writes/s; concurrent replies: %.0f/s = %.1fx\n", commitRate, r.rps(), r.rps()/commitRate)
+		}
+	}
+}

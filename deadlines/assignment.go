@@ -1,0 +1,92 @@
+package deadlines
+
+import (
+	"time"
+
+	"pacer/calendar"
+	"pacer/errs"
+	"pacer/modules"
+	"pacer/storage"
+)
+
+// What an assignment accepts at this moment, for the learner's page.
+const (
+	AcceptOnTime = "on_time" // work now would be on time
+	AcceptLate   = "late"    // work now would be late, with PenaltyNow
+	AcceptClosed = "closed"  // the cut-off has passed
+)
+
+// AssignmentState is an assignment as one caller sees it now: for a
+// student their window, what a submission now would be judged, and their
+// current submission; for staff how many learners submitted.
+type AssignmentState struct {
+	DueAt      *time.Time      `json:"due_at"`
+	CutoffAt   *time.Time      `json:"cutoff_at"`
+	Extended   bool            `json:"extended"`
+	Accepts    string          `json:"accepts"`
+	PenaltyNow float64         `json:"penalty_now"`
+	Submission *SubmissionView `json:"submission"`
+	Submitted  int             `json:"submitted"`
+	Students   int             `json:"students"`
+}
+
+// Assignment describes an assignment for its page. It applies the same
+// access rules and the same judgement as Submit, so the page never promises
+// what a submission would not get.
+func (s *Service) Assignment(caller, courseID, itemID uint64) (AssignmentState, error) {
+	var out AssignmentState
+	err := s.db.View(func(tx *storage.Tx) error {
+		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+		if err != nil {
+			return err
+		}
+		if ia.Item.Kind != modules.KindAssignment {
+			return errs.NotFoundf("assignment")
+		}
+		times := ia.Course.Times()
+		if ia.Staff() {
+			out.Submitted = tx.Count(storage.SubmissionsByItem, storage.Key(courseID, itemID))
+			ms, err := modules.MembersTx(tx, courseID)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				if m.Role == modules.RoleStudent {
+					out.Students++
+				}
+			}
+			// Staff see the course's own dates when they are the same for
+			// everyone (a scheduled course with a start).
+			if !times.SelfPaced() && times.StartsAt != nil {
+				if mod, ok, err := moduleOfCourse(tx, courseID, ia.Item.ModuleID); err != nil {
+					return err
+				} else if ok {
+					w := calendar.LearnerWindow(times, mod.Times(), time.Time{}, nil)
+					out.DueAt, out.CutoffAt = w.DueAt, w.Cutoff(times)
+				}
+			}
+			return nil
+		}
+		w := learnerWindow(ia.Module)
+		out.DueAt, out.CutoffAt, out.Extended = w.DueAt, w.Cutoff(times), w.Extended
+		status, penalty, ok := calendar.Judge(times, w, s.clock())
+		switch {
+		case !ok:
+			out.Accepts = AcceptClosed
+		case status == calendar.StatusLate:
+			out.Accepts, out.PenaltyNow = AcceptLate, penalty
+		default:
+			out.Accepts = AcceptOnTime
+		}
+		v := tx.GetRaw(storage.SubmissionsByItem, storage.Key(courseID, itemID, caller))
+		if len(v) == 8 {
+			var sub Submission
+			if err := tx.Get(storage.Submissions, v, &sub); err != nil {
+				return err
+			}
+			out.Submission = &SubmissionView{Submission: sub, Points: ia.Item.Points}
+		}
+		return nil
+	})
+	return out, errs.Wrap(err, "assignment")
+}

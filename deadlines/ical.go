@@ -1,0 +1,293 @@
+package deadlines
+
+import (
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"pacer/auth"
+	"pacer/calendar"
+	"pacer/errs"
+	"pacer/modules"
+	"pacer/storage"
+)
+
+// The calendar feed is reached through a secret URL. Its token is not
+// stored: it is "<user>.<generation>.<signature>", signed with the server
+// key, and only the generation is stored (CalendarTokens). Rotating bumps
+// the generation, which invalidates every earlier URL at once while the
+// current one can be shown again at any time.
+const feedPurpose = "calendar-feed"
+
+func (s *Service) feedToken(user, gen uint64) string {
+	msg := itoa(user) + "." + itoa(gen)
+	return msg + "." + s.signer.Sign(feedPurpose, msg)
+}
+
+func (s *Service) feedURL(user, gen uint64) string {
+	return s.baseURL + "/calendar/" + s.feedToken(user, gen) + ".ics"
+}
+
+func feedGen(tx *storage.Tx, user uint64) uint64 {
+	if v := tx.GetRaw(storage.CalendarTokens, storage.ID(user)); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+// CalendarURL returns the caller's current secret feed URL.
+func (s *Service) CalendarURL(caller uint64) (string, error) {
+	var url string
+	err := s.db.View(func(tx *storage.Tx) error {
+		url = s.feedURL(caller, feedGen(tx, caller))
+		return nil
+	})
+	return url, errs.Wrap(err, "calendar url")
+}
+
+// RotateCalendar makes a new secret feed URL; the old one stops working.
+func (s *Service) RotateCalendar(caller uint64) (string, error) {
+	var url string
+	err := s.db.Update(func(tx *storage.Tx) error {
+		gen := feedGen(tx, caller) + 1
+		if err := tx.PutRaw(storage.CalendarTokens, storage.ID(caller), storage.ID(gen)); err != nil {
+			return err
+		}
+		url = s.feedURL(caller, gen)
+		return nil
+	})
+	return url, errs.Wrap(err, "rotate calendar")
+}
+
+// feedUser resolves a token to its user, or 404 for anything that is not a
+// current token of an active account (forged, rotated, malformed).
+func (s *Service) feedUser(tx *storage.Tx, token string) (auth.User, error) {
+	notFound := errs.NotFoundf("calendar")
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || len(token) > 200 {
+		return auth.User{}, notFound
+	}
+	user, err1 := strconv.ParseUint(parts[0], 10, 64)
+	gen, err2 := strconv.ParseUint(parts[1], 10, 64)
+	if err1 != nil || err2 != nil || user == 0 || itoa(user) != parts[0] || itoa(gen) != parts[1] {
+		return auth.User{}, notFound
+	}
+	if !s.signer.CheckSignature(feedPurpose, parts[0]+"."+parts[1], parts[2]) || feedGen(tx, user) != gen {
+		return auth.User{}, notFound
+	}
+	u, err := auth.LookupTx(tx, user)
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return u, notFound
+		}
+		return u, err
+	}
+	if u.Disabled {
+		return u, notFound
+	}
+	return u, nil
+}
+
+// Event kinds of the feed, the last part of a CalendarEvents key.
+const (
+	eventOpens = 1
+	eventDue   = 2
+)
+
+// feedEvent is one event of a feed before it is serialised.
+type feedEvent struct {
+	key      []byte // user|course|module|kind
+	uid      string
+	at       time.Time
+	summary  string
+	desc     string
+	link     string
+	seq      uint64
+	modified time.Time
+}
+
+// eventState is what the feed remembers of an event it served: the instant
+// it showed, its SEQUENCE and when that changed. Calendar apps only replace
+// an event they already have when its SEQUENCE grows, so it grows each time
+// the instant moves (a new week, an extension, an edited date).
+type eventState struct {
+	at       int64
+	seq      uint64
+	modified int64
+}
+
+func parseEventState(v []byte) (eventState, bool) {
+	if len(v) != 24 {
+		return eventState{}, false
+	}
+	return eventState{at: int64(binary.BigEndian.Uint64(v)), seq: binary.BigEndian.Uint64(v[8:]),
+		modified: int64(binary.BigEndian.Uint64(v[16:]))}, true
+}
+
+func (e eventState) bytes() []byte {
+	b := make([]byte, 24)
+	binary.BigEndian.PutUint64(b, uint64(e.at))
+	binary.BigEndian.PutUint64(b[8:], e.seq)
+	binary.BigEndian.PutUint64(b[16:], uint64(e.modified))
+	return b
+}
+
+// settle gives ev its sequence from the stored state and reports whether the
+// state must be written: a new event starts at 0, a moved one goes up by one.
+func (ev *feedEvent) settle(v []byte, now time.Time) (eventState, bool) {
+	st, ok := parseEventState(v)
+	switch {
+	case !ok:
+		st = eventState{at: ev.at.UnixNano(), seq: 0, modified: now.UnixNano()}
+	case st.at != ev.at.UnixNano():
+		st = eventState{at: ev.at.UnixNano(), seq: st.seq + 1, modified: now.UnixNano()}
+	default:
+		ev.seq, ev.modified = st.seq, time.Unix(0, st.modified).UTC()
+		return st, false
+	}
+	ev.seq, ev.modified = st.seq, time.Unix(0, st.modified).UTC()
+	return st, true
+}
+
+// feedEvents lists the events of a user's feed: for each course they study,
+// when each module opens for them and when it is due (extensions applied);
+// for each scheduled course they teach, the course's own dates.
+func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
+	ms, err := s.membershipsTx(tx, user)
+	if err != nil {
+		return nil, err
+	}
+	var out []feedEvent
+	add := func(m membership, mod uint64, title string, kind uint64, at time.Time, desc string) {
+		name, word := "open", " opens"
+		if kind == eventDue {
+			name, word = "due", " is due"
+		}
+		out = append(out, feedEvent{
+			key:     storage.Key(user, m.Course.ID, mod, kind),
+			uid:     name + "-" + itoa(m.Course.ID) + "-" + itoa(mod) + "-" + itoa(user) + "@pacer",
+			at:      at.UTC(),
+			summary: m.Course.Title + ": " + title + word,
+			desc:    desc,
+			link:    s.baseURL + moduleLink(m.Course.ID, mod),
+		})
+	}
+	for _, m := range ms {
+		times := m.Course.Times()
+		loc := m.Course.Location()
+		if m.Learner != nil {
+			for i := range m.Learner.Modules {
+				v := &m.Learner.Modules[i]
+				if v.OpensAt != nil {
+					add(m, v.ID, v.Title, eventOpens, *v.OpensAt, v.Title+" opens on "+formatTime(*v.OpensAt, loc)+".")
+				}
+				if v.DueAt != nil {
+					cut := learnerWindow(v).Cutoff(times)
+					desc := v.Title + " is due on " + formatTime(*v.DueAt, loc) + "."
+					if v.Extended {
+						desc += " This is your extended due time."
+					}
+					if !cut.Equal(*v.DueAt) {
+						desc += " Work is accepted until " + formatTime(*cut, loc) + "."
+					}
+					add(m, v.ID, v.Title, eventDue, *v.DueAt, desc)
+				}
+			}
+			continue
+		}
+		// Staff see the course's dates where they are the same for
+		// everyone: scheduled courses with a start.
+		if times.SelfPaced() || times.StartsAt == nil {
+			continue
+		}
+		mods, err := modules.ModulesTx(tx, m.Course.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, mod := range mods {
+			if !mod.Published {
+				continue
+			}
+			w := calendar.LearnerWindow(times, mod.Times(), m.Member.EnrolledAt, nil)
+			if w.OpensAt != nil {
+				add(m, mod.ID, mod.Title, eventOpens, *w.OpensAt, mod.Title+" opens on "+formatTime(*w.OpensAt, loc)+".")
+			}
+			if w.DueAt != nil {
+				add(m, mod.ID, mod.Title, eventDue, *w.DueAt, mod.Title+" is due on "+formatTime(*w.DueAt, loc)+".")
+			}
+		}
+	}
+	return out, nil
+}
+
+// Feed renders a user's iCalendar feed for a secret token. Times are in UTC
+// (no VTIMEZONE needed), UIDs are stable per learner, module and kind, and
+// SEQUENCE grows whenever an event's time moves. The first read after a
+// change records the new state in one short write transaction.
+func (s *Service) Feed(token string) (string, error) {
+	now := s.clock()
+	var user auth.User
+	var events []feedEvent
+	var stale bool
+	err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		if user, err = s.feedUser(tx, token); err != nil {
+			return err
+		}
+		if events, err = s.feedEvents(tx, user.ID); err != nil {
+			return err
+		}
+		for i := range events {
+			if _, changed := events[i].settle(tx.GetRaw(storage.CalendarEvents, events[i].key), now); changed {
+				stale = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", errs.Wrap(err, "calendar feed")
+	}
+	if stale {
+		// Settle again inside the write: a concurrent read of the same feed
+		// may have recorded the change already, and must not bump it twice.
+		err = s.db.Update(func(tx *storage.Tx) error {
+			for i := range events {
+				st, changed := events[i].settle(tx.GetRaw(storage.CalendarEvents, events[i].key), now)
+				if !changed {
+					continue
+				}
+				if err := tx.PutRaw(storage.CalendarEvents, events[i].key, st.bytes()); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return "", errs.Wrap(err, "calendar feed state")
+		}
+	}
+	cal := ics.NewCalendarFor("Pacer")
+	cal.SetMethod(ics.MethodPublish)
+	cal.SetCalscale("GREGORIAN")
+	cal.SetXWRCalName("Pacer: " + user.Name)
+	cal.SetXWRCalDesc("Module openings and due times")
+	cal.SetXPublishedTTL("PT1H")
+	cal.SetRefreshInterval("PT1H", ics.WithValue("DURATION"))
+	for _, ev := range events {
+		e := cal.AddEvent(ev.uid)
+		e.SetDtStampTime(now)
+		e.SetSequence(int(ev.seq))
+		e.SetLastModifiedAt(ev.modified)
+		e.SetStartAt(ev.at)
+		e.SetSummary(ev.summary)
+		e.SetDescription(ev.desc)
+		e.SetURL(ev.link)
+		// A deadline is a moment, not a meeting: it must not make the
+		// learner look busy.
+		e.SetTimeTransparency(ics.TransparencyTransparent)
+	}
+	return cal.Serialize(), nil
+}

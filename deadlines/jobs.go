@@ -1,0 +1,436 @@
+package deadlines
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"time"
+
+	"pacer/calendar"
+	"pacer/modules"
+	"pacer/notify"
+	"pacer/storage"
+)
+
+// Job names, as the admin routes know them.
+const (
+	JobOpenWindows       = "open_windows"
+	JobDeadlineReminders = "deadline_reminders"
+	JobEnforceDeadlines  = "enforce_deadlines"
+)
+
+// ReminderBefore is how long before a due time deadline_reminders reminds.
+const ReminderBefore = 24 * time.Hour
+
+// Job codes: the last part of a JobMarks key.
+const (
+	markOpened   = 1
+	markReminded = 2
+	markMissed   = 3
+)
+
+// Outcomes stored in a mark.
+const (
+	outcomeNotified = 1 // the learner was told
+	outcomeDone     = 2 // the work was done: nothing to tell
+	outcomeSilent   = 3 // recorded without telling (it was before they enrolled)
+)
+
+// A mark records that a job dealt with one learner's module for one instant
+// (the opening or the due time it looked at): "open_windows told Ann that
+// Week 2 opened". Marks are written in the same transaction as the
+// notification, so a job never tells twice, whatever crashes or reruns.
+// A due time that moves (an extension) is a new instant: reminders and
+// missed deadlines are noticed again for it.
+func markValue(at time.Time, outcome byte) []byte {
+	b := make([]byte, 9)
+	binary.BigEndian.PutUint64(b, uint64(at.UnixNano()))
+	b[8] = outcome
+	return b
+}
+
+func parseMark(v []byte) (at int64, outcome byte, ok bool) {
+	if len(v) != 9 {
+		return 0, 0, false
+	}
+	return int64(binary.BigEndian.Uint64(v)), v[8], true
+}
+
+// RegisterJobs adds this package's jobs to a scheduler.
+func (s *Service) RegisterJobs(sched *Scheduler) error {
+	for _, j := range []struct {
+		name string
+		fn   JobFunc
+	}{
+		{JobOpenWindows, s.OpenWindows},
+		{JobDeadlineReminders, s.DeadlineReminders},
+		{JobEnforceDeadlines, s.EnforceDeadlines},
+	} {
+		if err := sched.Register(j.name, j.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OpenWindows tells each learner once when a module opens for them: its
+// opening time has passed and was after they enrolled (a module that was
+// already open when they joined is no news).
+func (s *Service) OpenWindows(ctx context.Context, now time.Time) (int, error) {
+	return s.sweep(ctx, now, markOpened, func(m sweepMember, w slot) (time.Time, bool) {
+		if w.OpensAt == nil || now.Before(*w.OpensAt) || !w.OpensAt.After(m.EnrolledAt) {
+			return time.Time{}, false
+		}
+		return *w.OpensAt, true
+	})
+}
+
+// DeadlineReminders reminds each learner once, in the 24 hours before a
+// due time, of work not yet done. A reminder that would come after the due
+// time (the server was down) is not sent: enforce_deadlines takes over.
+func (s *Service) DeadlineReminders(ctx context.Context, now time.Time) (int, error) {
+	return s.sweep(ctx, now, markReminded, func(_ sweepMember, w slot) (time.Time, bool) {
+		if w.DueAt == nil || !now.Before(*w.DueAt) || now.Before(w.DueAt.Add(-ReminderBefore)) {
+			return time.Time{}, false
+		}
+		return *w.DueAt, true
+	})
+}
+
+// EnforceDeadlines records, once per due time, each learner's module whose
+// cut-off (due + grace + late) has passed with the work not done, and tells
+// the learner. It looks at every cut-off in the past, so deadlines that
+// passed while the server was down are noticed at its next run.
+func (s *Service) EnforceDeadlines(ctx context.Context, now time.Time) (int, error) {
+	return s.sweep(ctx, now, markMissed, func(_ sweepMember, w slot) (time.Time, bool) {
+		if w.cutoff == nil || !now.After(*w.cutoff) {
+			return time.Time{}, false
+		}
+		return *w.DueAt, true
+	})
+}
+
+// courseInfo is what a sweep keeps of a course.
+type courseInfo struct {
+	course modules.Course
+	times  calendar.CourseTimes
+	loc    *time.Location
+	mods   []modules.Module
+	// base holds each module's window (and cut-off) when it is the same
+	// for every learner (a scheduled course with a start), so a sweep does
+	// not recompute it ten thousand times.
+	base []slot
+}
+
+// slot is a learner's window of a module with its cut-off.
+type slot struct {
+	calendar.Window
+	cutoff *time.Time
+}
+
+// sweepMember is the part of a membership a sweep reads; decoding only
+// these fields keeps the read pass lean.
+type sweepMember struct {
+	UserID     uint64    `json:"user_id"`
+	Role       string    `json:"role"`
+	EnrolledAt time.Time `json:"enrolled_at"`
+}
+
+// candidate is one learner's module that a job has to deal with.
+type candidate struct {
+	course   int // index into the sweep's courses
+	mod      int // index into the course's modules
+	user     uint64
+	enrolled time.Time
+	window   calendar.Window
+	at       time.Time
+}
+
+// pickFunc decides whether a job is due for a learner's module, and for
+// which instant.
+type pickFunc func(m sweepMember, w slot) (time.Time, bool)
+
+// sweep is the shape of every job: one read transaction finds the learners'
+// modules the job is due for and has no mark of, using only what is cheap
+// (course and member records, extension and mark keys; no progress, no
+// items); then batches of candidates are settled in short write
+// transactions, each re-checking the mark, so that concurrent or repeated
+// runs never tell twice.
+func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickFunc) (int, error) {
+	var courses []courseInfo
+	var cands []candidate
+	err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		courses, err = sweepCourses(tx)
+		if err != nil {
+			return err
+		}
+		for ci := range courses {
+			c := &courses[ci]
+			if len(c.mods) == 0 {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			err := tx.Each(storage.Members, storage.Key(c.course.ID), func(_, v []byte) error {
+				var m sweepMember
+				if err := json.Unmarshal(v, &m); err != nil {
+					return err
+				}
+				if m.Role != modules.RoleStudent {
+					return nil
+				}
+				ext, err := s.DueOverrides(tx, c.course.ID, m.UserID)
+				if err != nil {
+					return err
+				}
+				marks := userMarks(tx, c.course.ID, m.UserID, job)
+				for mi, mod := range c.mods {
+					var w slot
+					e, extended := ext[mod.ID]
+					switch {
+					case c.base != nil && !extended:
+						w = c.base[mi]
+					case extended:
+						w = newSlot(c.times, calendar.LearnerWindow(c.times, mod.Times(), m.EnrolledAt, &e))
+					default:
+						w = newSlot(c.times, calendar.LearnerWindow(c.times, mod.Times(), m.EnrolledAt, nil))
+					}
+					at, due := pick(m, w)
+					if !due || marked(marks, mod.ID, job, at) {
+						continue
+					}
+					cands = append(cands, candidate{course: ci, mod: mi, user: m.UserID, enrolled: m.EnrolledAt, window: w.Window, at: at})
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(cands) == 0 {
+		return 0, err
+	}
+	changed := 0
+	for start := 0; start < len(cands); start += s.sweepChunk {
+		if err := ctx.Err(); err != nil {
+			return changed, err
+		}
+		batch := cands[start:min(start+s.sweepChunk, len(cands))]
+		n := 0
+		err := s.db.Update(func(tx *storage.Tx) error {
+			n = 0
+			items := map[uint64][]uint64{}
+			for _, cd := range batch {
+				told, err := s.settle(tx, courses, cd, job, now, items)
+				if err != nil {
+					return err
+				}
+				if told {
+					n++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return changed, err
+		}
+		changed += n
+	}
+	return changed, nil
+}
+
+// sweepCourses reads every course with its published modules, in order.
+func sweepCourses(tx *storage.Tx) ([]courseInfo, error) {
+	var out []courseInfo
+	err := tx.Each(storage.Courses, nil, func(_, v []byte) error {
+		var c modules.Course
+		if err := json.Unmarshal(v, &c); err != nil {
+			return err
+		}
+		out = append(out, courseInfo{course: c, times: c.Times(), loc: c.Location()})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		c := &out[i]
+		mods, err := modules.ModulesTx(tx, c.course.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range mods {
+			if m.Published {
+				c.mods = append(c.mods, m)
+			}
+		}
+		if !c.times.SelfPaced() && c.times.StartsAt != nil {
+			c.base = make([]slot, len(c.mods))
+			for mi, m := range c.mods {
+				// With a course start, the enrolment instant plays no part.
+				c.base[mi] = newSlot(c.times, calendar.LearnerWindow(c.times, m.Times(), time.Time{}, nil))
+			}
+		}
+	}
+	return out, nil
+}
+
+func newSlot(c calendar.CourseTimes, w calendar.Window) slot {
+	return slot{Window: w, cutoff: w.Cutoff(c)}
+}
+
+// userMarks collects one learner's marks of one job in a course, by module.
+func userMarks(tx *storage.Tx, course, user uint64, job byte) map[uint64]int64 {
+	var out map[uint64]int64
+	_ = tx.Each(storage.JobMarks, storage.Key(course, user), func(k, v []byte) error {
+		if storage.Part(k, 3) != uint64(job) {
+			return nil
+		}
+		at, _, ok := parseMark(v)
+		if !ok {
+			return nil
+		}
+		if out == nil {
+			out = map[uint64]int64{}
+		}
+		out[storage.Part(k, 2)] = at
+		return nil
+	})
+	return out
+}
+
+// marked reports whether the job already dealt with the module: for
+// openings once and for all, for due times once per due instant.
+func marked(marks map[uint64]int64, module uint64, job byte, at time.Time) bool {
+	got, ok := marks[module]
+	if !ok {
+		return false
+	}
+	return job == markOpened || got == at.UnixNano()
+}
+
+// settle deals with one candidate inside a write transaction: re-checks its
+// mark, looks at whether the work is done (for reminders and missed
+// deadlines), notifies, and writes the mark. It reports whether it told the
+// learner or recorded a missed deadline.
+func (s *Service) settle(tx *storage.Tx, courses []courseInfo, cd candidate, job byte, now time.Time, items map[uint64][]uint64) (bool, error) {
+	c := &courses[cd.course]
+	mod := c.mods[cd.mod]
+	key := storage.Key(c.course.ID, cd.user, mod.ID, uint64(job))
+	if at, _, ok := parseMark(tx.GetRaw(storage.JobMarks, key)); ok && (job == markOpened || at == cd.at.UnixNano()) {
+		return false, nil
+	}
+	// The learner may have left the course since the read.
+	if !tx.Has(storage.Members, storage.Key(c.course.ID, cd.user)) {
+		return false, nil
+	}
+	outcome := byte(outcomeNotified)
+	if job != markOpened {
+		done, err := moduleDone(tx, c.course.ID, cd.user, mod.ID, items)
+		if err != nil {
+			return false, err
+		}
+		if done {
+			outcome = outcomeDone
+		}
+	}
+	if job == markMissed && outcome == outcomeNotified && cd.window.Cutoff(c.times).Before(cd.enrolled) {
+		// The deadline had passed before they joined: it is recorded as
+		// missed, but telling them would only be noise.
+		outcome = outcomeSilent
+	}
+	if err := tx.PutRaw(storage.JobMarks, key, markValue(cd.at, outcome)); err != nil {
+		return false, err
+	}
+	switch outcome {
+	case outcomeDone:
+		return false, nil
+	case outcomeSilent:
+		return true, nil
+	}
+	n := notify.Notification{UserID: cd.user, CourseID: c.course.ID, Link: moduleLink(c.course.ID, mod.ID), CreatedAt: now}
+	switch job {
+	case markOpened:
+		n.Kind = notify.KindModuleOpened
+		n.Title = mod.Title + " is open"
+		n.Body = mod.Title + " of " + c.course.Title + " opened on " + formatTime(cd.at, c.loc) + "."
+		if cd.window.DueAt != nil {
+			n.Body += " It is due on " + formatTime(*cd.window.DueAt, c.loc) + "."
+		}
+		if len(mod.Prerequisites) > 0 {
+			n.Body += " It unlocks once you complete the modules it builds on."
+		}
+	case markReminded:
+		n.Kind = notify.KindDeadlineSoon
+		n.Title = mod.Title + " is due soon"
+		n.Body = mod.Title + " of " + c.course.Title + " is due on " + formatTime(cd.at, c.loc) + "."
+		if cut := cd.window.Cutoff(c.times); !cut.Equal(cd.at) {
+			n.Body += " Late work is accepted until " + formatTime(*cut, c.loc) + ", with a penalty."
+		}
+	case markMissed:
+		n.Kind = notify.KindDeadlineMissed
+		n.Title = mod.Title + ": deadline missed"
+		n.Body = "The due time of " + mod.Title + " in " + c.course.Title + " was " + formatTime(cd.at, c.loc) +
+			", and work is no longer accepted. Ask your instructor if you need an extension."
+	}
+	if _, err := s.notify.AddTx(tx, n); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// moduleDone reports whether a learner completed every published item of
+// a module; a module with no items has nothing to do. It mirrors
+// modules.ModuleView.Complete, reading only the progress keys it needs.
+func moduleDone(tx *storage.Tx, course, user, module uint64, cache map[uint64][]uint64) (bool, error) {
+	ids, ok := cache[module]
+	if !ok {
+		items, err := modules.ItemsTx(tx, module)
+		if err != nil {
+			return false, err
+		}
+		ids = []uint64{}
+		for _, it := range items {
+			if it.Published {
+				ids = append(ids, it.ID)
+			}
+		}
+		cache[module] = ids
+	}
+	for _, id := range ids {
+		raw := tx.GetRaw(storage.Progress, storage.Key(course, user, id))
+		if raw == nil {
+			return false, nil
+		}
+		var p struct {
+			Status string `json:"status"`
+		}
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return false, err
+		}
+		if p.Status != modules.StatusCompleted {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// MissedTx lists the modules whose deadline enforce_deadlines recorded as
+// missed for a learner in a course (for the engagement flags).
+func MissedTx(tx *storage.Tx, course, user uint64) ([]uint64, error) {
+	var out []uint64
+	err := tx.Each(storage.JobMarks, storage.Key(course, user), func(k, v []byte) error {
+		if storage.Part(k, 3) != markMissed {
+			return nil
+		}
+		if _, outcome, ok := parseMark(v); ok && outcome != outcomeDone {
+			out = append(out, storage.Part(k, 2))
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,115 @@
+// Package deadlines owns what time does to a course: per-learner extensions,
+// assignment submissions judged against each learner's window, the
+// learner's list of deadlines, the secret iCalendar feed, and the scheduler
+// whose jobs notice what time has made true (a window opened, a deadline is
+// near, a deadline was missed). The time rules themselves are the pure
+// functions of the calendar package; the single place where locking is
+// decided is modules.Service.LearnerTx, which this package feeds with
+// extensions through DueOverrides.
+package deadlines
+
+import (
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"pacer/markdown"
+	"pacer/modules"
+	"pacer/notify"
+	"pacer/storage"
+)
+
+// Signer signs and checks purpose-bound messages with the server key
+// (auth.Service does). The calendar feed's tokens are signed with it.
+type Signer interface {
+	Sign(purpose, msg string) string
+	CheckSignature(purpose, msg, sig string) bool
+}
+
+// Config is what the service is built from.
+type Config struct {
+	DB       *storage.DB
+	Courses  *modules.Service
+	Notify   *notify.Service
+	Markdown *markdown.Renderer
+	Signer   Signer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// BaseURL prefixes the calendar feed's URL and the links in its events.
+	BaseURL string
+	Log     *slog.Logger
+}
+
+// Service is the deadlines service.
+type Service struct {
+	db      *storage.DB
+	courses *modules.Service
+	notify  *notify.Service
+	md      *markdown.Renderer
+	signer  Signer
+	now     func() time.Time
+	baseURL string
+	log     *slog.Logger
+
+	// MediaCheck, when set, checks that a learner may attach the media to a
+	// submission in the course (it exists, it is theirs, it was uploaded for
+	// a submission). While it is nil, file submissions are refused with 400,
+	// so the media package can plug in without this package knowing it.
+	MediaCheck func(tx *storage.Tx, course, user, mediaID uint64) error
+
+	// sweepChunk bounds how many marks one write transaction of a job
+	// commits, so that a large sweep never holds the writer lock for long.
+	sweepChunk int
+}
+
+// New builds the service. Install hooks it into the course service.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Markdown == nil {
+		cfg.Markdown = markdown.New()
+	}
+	return &Service{db: cfg.DB, courses: cfg.Courses, notify: cfg.Notify, md: cfg.Markdown, signer: cfg.Signer,
+		now: cfg.Now, baseURL: strings.TrimRight(cfg.BaseURL, "/"), log: cfg.Log, sweepChunk: 2000}
+}
+
+// Install makes extensions show in every view of the course service (the
+// modules list, item pages, progress) and takes ownership of the assignment
+// item kind.
+func (s *Service) Install() {
+	s.courses.Extensions = s
+	s.courses.RegisterKind(modules.KindAssignment, modules.KindHook{
+		Validate: s.validateAssignment,
+		Deleted:  s.assignmentDeleted,
+	})
+}
+
+// clock returns the service's now in UTC.
+func (s *Service) clock() time.Time { return s.now().UTC() }
+
+// Links to the web pages, used in notifications and calendar events. They
+// are paths; notify turns them into absolute links for e-mail.
+func moduleLink(course, module uint64) string {
+	return "/courses/" + itoa(course) + "/modules/" + itoa(module)
+}
+
+func itemLink(course, item uint64) string {
+	return "/courses/" + itoa(course) + "/items/" + itoa(item)
+}
+
+func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// formatTime is how instants appear in text meant for people: in the course
+// time zone, to the minute, with the zone's abbreviation.
+func formatTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+}

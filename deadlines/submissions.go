@@ -1,0 +1,355 @@
+package deadlines
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"pacer/api"
+	"pacer/auth"
+	"pacer/calendar"
+	"pacer/errs"
+	"pacer/modules"
+	"pacer/notify"
+	"pacer/storage"
+)
+
+// Submission is a learner's current work on an assignment. There is one per
+// learner and item: a resubmission before the cut-off replaces the earlier
+// one (and its grade), keeping the id and counting the attempt.
+type Submission struct {
+	ID             uint64     `json:"id"`
+	CourseID       uint64     `json:"course_id"`
+	ItemID         uint64     `json:"item_id"`
+	ModuleID       uint64     `json:"module_id"`
+	UserID         uint64     `json:"user_id"`
+	Body           string     `json:"body"`
+	BodyHTML       string     `json:"body_html"`
+	MediaID        uint64     `json:"media_id,omitempty"`
+	Status         string     `json:"status"`
+	PenaltyPercent float64    `json:"penalty_percent"`
+	SubmittedAt    time.Time  `json:"submitted_at"`
+	DueAt          *time.Time `json:"due_at"`
+	Attempt        int        `json:"attempt"`
+	Score          *float64   `json:"score"`
+	Feedback       string     `json:"feedback"`
+	FinalScore     *float64   `json:"final_score"`
+	GradedAt       *time.Time `json:"graded_at"`
+	GradedBy       uint64     `json:"graded_by,omitempty"`
+}
+
+// SubmissionView is a submission with what a reader needs beside it.
+type SubmissionView struct {
+	Submission
+	UserName string  `json:"user_name"`
+	Points   float64 `json:"points"`
+}
+
+// SubmissionInput is the body of a submission.
+type SubmissionInput struct {
+	Body    *string `json:"body"`
+	MediaID *uint64 `json:"media_id"`
+}
+
+// GradeInput is the body of grading.
+type GradeInput struct {
+	Score    *float64 `json:"score"`
+	Feedback *string  `json:"feedback"`
+}
+
+// maxScore bounds a score when the assignment gives no points.
+const maxScore = 10000
+
+func (s *Service) validateAssignment(_ *storage.Tx, _ modules.Course, it *modules.Item) error {
+	if it.MediaID != 0 {
+		return errs.Field("media_id", "not used by assignment items")
+	}
+	return nil
+}
+
+// assignmentDeleted removes the submissions of an assignment that is being
+// deleted, inside the deleting transaction.
+func (s *Service) assignmentDeleted(tx *storage.Tx, it modules.Item) error {
+	var ids []uint64
+	err := tx.Each(storage.SubmissionsByItem, storage.Key(it.CourseID, it.ID), func(_, v []byte) error {
+		ids = append(ids, storage.Part(v, 0))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := tx.Delete(storage.Submissions, storage.ID(id)); err != nil {
+			return err
+		}
+	}
+	return tx.DeletePrefix(storage.SubmissionsByItem, storage.Key(it.CourseID, it.ID))
+}
+
+// learnerWindow is the window of the module as the course service computed
+// it for the learner (weeks, explicit dates and extensions applied).
+func learnerWindow(v *modules.ModuleView) calendar.Window {
+	return calendar.Window{OpensAt: v.OpensAt, DueAt: v.DueAt, Extended: v.Extended}
+}
+
+// Submit stores a student's work on an assignment. Whether it is on time,
+// late (and the penalty) or refused after the cut-off is decided here,
+// inside the write transaction, with the server's clock and the learner's
+// own window, so it holds whatever the scheduler did or did not notice.
+// Submitting completes the assignment item.
+func (s *Service) Submit(caller, courseID, itemID uint64, in SubmissionInput) (Submission, error) {
+	var sub Submission
+	err := s.db.Update(func(tx *storage.Tx) error {
+		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+		if err != nil {
+			return err
+		}
+		if err := ia.RequireStudent(); err != nil {
+			return err
+		}
+		if ia.Item.Kind != modules.KindAssignment {
+			return errs.ConflictCode("conflict", "only assignments take submissions")
+		}
+		body := ""
+		if in.Body != nil {
+			body = strings.TrimSpace(*in.Body)
+			if why := modules.ValidText(body); why != "" {
+				return errs.Field("body", why)
+			}
+		}
+		var media uint64
+		if in.MediaID != nil {
+			media = *in.MediaID
+			if s.MediaCheck == nil {
+				return errs.Field("media_id", "file submissions are not available")
+			}
+			if media == 0 {
+				return errs.Field("media_id", "must be a positive integer")
+			}
+		}
+		if body == "" && media == 0 {
+			return errs.Validation(map[string]string{"body": "required unless a media_id is given"})
+		}
+		now := s.clock()
+		times := ia.Course.Times()
+		w := learnerWindow(ia.Module)
+		status, penalty, ok := calendar.Judge(times, w, now)
+		if !ok {
+			return errs.ConflictCode("deadline_passed", "the deadline has passed: work was accepted until "+
+				w.Cutoff(times).Format(time.RFC3339))
+		}
+		if media != 0 {
+			if err := s.MediaCheck(tx, courseID, caller, media); err != nil {
+				return err
+			}
+		}
+		key := storage.Key(courseID, itemID, caller)
+		if v := tx.GetRaw(storage.SubmissionsByItem, key); len(v) == 8 {
+			if err := tx.Get(storage.Submissions, v, &sub); err != nil {
+				return err
+			}
+		} else if sub.ID, err = tx.NextID(storage.Submissions); err != nil {
+			return err
+		}
+		sub = Submission{ID: sub.ID, CourseID: courseID, ItemID: itemID, ModuleID: ia.Item.ModuleID, UserID: caller,
+			Body: body, BodyHTML: s.md.HTML(body), MediaID: media, Status: status, PenaltyPercent: penalty,
+			SubmittedAt: now, DueAt: w.DueAt, Attempt: sub.Attempt + 1}
+		if err := tx.Put(storage.Submissions, storage.ID(sub.ID), sub); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(storage.SubmissionsByItem, key, storage.ID(sub.ID)); err != nil {
+			return err
+		}
+		_, err = s.courses.MarkTx(tx, courseID, caller, itemID, modules.StatusCompleted)
+		return err
+	})
+	if err != nil {
+		return sub, errs.Wrap(err, "submit")
+	}
+	s.courses.Touch(courseID, caller)
+	return sub, nil
+}
+
+// ListSubmissions lists an assignment's submissions: staff see everyone's,
+// a page at a time in learner order; a student sees their own (also once
+// the module has been locked again, since it is their work).
+func (s *Service) ListSubmissions(caller, courseID, itemID uint64, p api.Page) (api.List[SubmissionView], error) {
+	out := api.List[SubmissionView]{Items: []SubmissionView{}}
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	var from uint64
+	if p.Cursor != "" {
+		id, err := api.ParseID(p.Cursor)
+		if err != nil {
+			return out, errs.Field("cursor", "invalid")
+		}
+		from = id
+	}
+	err := s.db.View(func(tx *storage.Tx) error {
+		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+		if err != nil && !(errs.Is(err, errs.Forbidden) && ia.Student() && ia.Module != nil) {
+			return err
+		}
+		names := map[uint64]string{}
+		view := func(sub Submission) SubmissionView {
+			name, ok := names[sub.UserID]
+			if !ok {
+				if u, err := auth.LookupTx(tx, sub.UserID); err == nil {
+					name = u.Name
+				}
+				names[sub.UserID] = name
+			}
+			return SubmissionView{Submission: sub, UserName: name, Points: ia.Item.Points}
+		}
+		if !ia.Staff() {
+			var sub Submission
+			v := tx.GetRaw(storage.SubmissionsByItem, storage.Key(courseID, itemID, caller))
+			if len(v) != 8 {
+				return nil
+			}
+			if err := tx.Get(storage.Submissions, v, &sub); err != nil {
+				return err
+			}
+			out.Items = append(out.Items, view(sub))
+			return nil
+		}
+		prefix := storage.Key(courseID, itemID)
+		return tx.EachFrom(storage.SubmissionsByItem, prefix, storage.Key(courseID, itemID, from), func(k, v []byte) error {
+			if len(out.Items) == p.Limit {
+				out.NextCursor = api.FormatID(storage.Part(k, 2))
+				return storage.Stop
+			}
+			var sub Submission
+			if err := tx.Get(storage.Submissions, v, &sub); err != nil {
+				return err
+			}
+			out.Items = append(out.Items, view(sub))
+			return nil
+		})
+	})
+	return out, errs.Wrap(err, "list submissions")
+}
+
+// submissionTx loads a submission for a caller. The course is the stored
+// submission's: one of another course is 404 whatever the URL says, as is
+// any submission to a non-member. Staff may read all of the course's; a
+// student only their own (others' are 404, since they are not theirs to
+// know of).
+func (s *Service) submissionTx(tx *storage.Tx, caller, courseID, subID uint64) (Submission, modules.Access, error) {
+	var sub Submission
+	a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+	if err != nil {
+		return sub, a, err
+	}
+	if err := tx.Get(storage.Submissions, storage.ID(subID), &sub); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return sub, a, errs.NotFoundf("submission")
+		}
+		return sub, a, err
+	}
+	if sub.CourseID != courseID || (!a.Staff() && sub.UserID != caller) {
+		return sub, a, errs.NotFoundf("submission")
+	}
+	return sub, a, nil
+}
+
+// GetSubmission returns one submission to staff or to its author.
+func (s *Service) GetSubmission(caller, courseID, subID uint64) (SubmissionView, error) {
+	var out SubmissionView
+	err := s.db.View(func(tx *storage.Tx) error {
+		sub, _, err := s.submissionTx(tx, caller, courseID, subID)
+		if err != nil {
+			return err
+		}
+		it, err := modules.ItemTx(tx, courseID, sub.ItemID)
+		if err != nil {
+			return err
+		}
+		u, err := auth.LookupTx(tx, sub.UserID)
+		if err != nil {
+			return err
+		}
+		out = SubmissionView{Submission: sub, UserName: u.Name, Points: it.Points}
+		return nil
+	})
+	return out, errs.Wrap(err, "get submission")
+}
+
+// formatFloat writes a number as short as it can be read back.
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// FinalScore applies a late penalty (in percent) to a score, rounded to
+// hundredths so that 8 × 0.9 reads 7.2.
+func FinalScore(score, penaltyPercent float64) float64 {
+	return math.Round(score*(1-penaltyPercent/100)*100) / 100
+}
+
+// Grade scores a submission (staff only) and tells the learner. The final
+// score is the score with the submission's late penalty applied.
+func (s *Service) Grade(caller, courseID, subID uint64, in GradeInput) (SubmissionView, error) {
+	var out SubmissionView
+	err := s.db.Update(func(tx *storage.Tx) error {
+		sub, a, err := s.submissionTx(tx, caller, courseID, subID)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireStaff(); err != nil {
+			return err
+		}
+		it, err := modules.ItemTx(tx, courseID, sub.ItemID)
+		if err != nil {
+			return err
+		}
+		fields := map[string]string{}
+		top := float64(maxScore)
+		if it.Points > 0 {
+			top = it.Points
+		}
+		switch {
+		case in.Score == nil:
+			fields["score"] = "required"
+		case math.IsNaN(*in.Score) || *in.Score < 0 || *in.Score > top:
+			fields["score"] = "must be between 0 and " + formatFloat(top)
+		}
+		feedback := sub.Feedback
+		if in.Feedback != nil {
+			feedback = strings.TrimSpace(*in.Feedback)
+			if why := modules.ValidText(feedback); why != "" {
+				fields["feedback"] = why
+			}
+		}
+		if len(fields) > 0 {
+			return errs.Validation(fields)
+		}
+		now := s.clock()
+		score := *in.Score
+		final := FinalScore(score, sub.PenaltyPercent)
+		sub.Score, sub.FinalScore, sub.Feedback, sub.GradedAt, sub.GradedBy = &score, &final, feedback, &now, caller
+		if err := tx.Put(storage.Submissions, storage.ID(sub.ID), sub); err != nil {
+			return err
+		}
+		u, err := auth.LookupTx(tx, sub.UserID)
+		if err != nil {
+			return err
+		}
+		out = SubmissionView{Submission: sub, UserName: u.Name, Points: it.Points}
+		body := "Your submission to " + it.Title + " in " + a.Course.Title + " scored " + formatFloat(final)
+		if it.Points > 0 {
+			body += " of " + formatFloat(it.Points)
+		}
+		if sub.PenaltyPercent > 0 {
+			body += " (" + formatFloat(score) + " before the late penalty of " + formatFloat(sub.PenaltyPercent) + " %)"
+		}
+		body += "."
+		if feedback != "" {
+			body += "\n\nFeedback: " + feedback
+		}
+		_, err = s.notify.AddTx(tx, notify.Notification{UserID: sub.UserID, CourseID: courseID, Kind: notify.KindGraded,
+			Title: it.Title + " was graded", Body: body, Link: itemLink(courseID, it.ID)})
+		return err
+	})
+	return out, errs.Wrap(err, "grade")
+}

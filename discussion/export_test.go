@@ -1,0 +1,59 @@
+package discussion
+
+import (
+	"pacer/api"
+	"pacer/storage"
+)
+
+// SearchStats runs a search and reports how many index seeks it made and
+// how many posts it read.
+func (s *Service) SearchStats(caller, course uint64, q string, limit int) (Hits, int, int, error) {
+	h, st, err := s.search(caller, course, q, api.Page{Limit: limit})
+	return h, st.Seeks, st.PostsRead, err
+}
+
+// SeedReplies writes n replies in transactions of a thousand, bypassing
+// the HTTP layer, the flood limit and notifications, so that tests and
+// benchmarks can build large threads quickly. post(i) gives the i-th
+// reply's author (0: the thread's author) and body.
+func (s *Service) SeedReplies(thread uint64, n int, post func(i int) (uint64, string)) error {
+	const batch = 1000
+	for start := 0; start < n; start += batch {
+		err := s.db.Update(func(tx *storage.Tx) error {
+			t, err := getThread(tx, thread)
+			if err != nil {
+				return err
+			}
+			for i := start; i < min(start+batch, n); i++ {
+				id, err := tx.NextID(storage.Posts)
+				if err != nil {
+					return err
+				}
+				author, src := post(i)
+				if author == 0 {
+					author = t.AuthorID
+				}
+				html := s.md.HTML(src)
+				p := postRec{ID: id, CourseID: t.CourseID, ThreadID: t.ID, ParentID: t.OpeningPostID, Depth: 1,
+					AuthorID: author, BodyHTML: html, Snippet: snippet(html), CreatedAt: s.now().UTC()}
+				if err := s.putPostTx(tx, p, src); err != nil {
+					return err
+				}
+				if err := indexTx(tx, t, p, true); err != nil {
+					return err
+				}
+				old := t
+				t.ReplyCount++
+				t.LastPostID = id
+				if err := saveThreadTx(tx, old, t); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

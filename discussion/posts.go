@@ -1,0 +1,410 @@
+package discussion
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"pacer/auth"
+	"pacer/errs"
+	"pacer/modules"
+	"pacer/notify"
+	"pacer/storage"
+)
+
+// Reply adds a reply to a thread. A reply to the opening post (or with no
+// parent) is at depth 1; replies nest to depth 3, and a reply to a depth-3
+// post attaches to that post's parent. The replier is subscribed unless they
+// opted out, subscribers and mentioned members are notified, and a reply in
+// a discussion item's thread completes the item for a student.
+func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
+	body, reason := validBody(in.Body)
+	html := ""
+	if reason == "" {
+		// Rendered before the write transaction, which it would otherwise
+		// hold for every writer.
+		html = s.md.HTML(body)
+	}
+	var out Post
+	var student bool
+	var course uint64
+	err := s.db.Update(func(tx *storage.Tx) error {
+		sc, err := s.threadScopeTx(tx, caller, threadID)
+		if err != nil {
+			return err
+		}
+		t := sc.thread
+		if t.Locked {
+			return errs.ConflictCode("thread_locked", "this thread is locked")
+		}
+		if reason != "" {
+			return errs.Field("body", reason)
+		}
+		parent, depth := t.OpeningPostID, 1
+		if in.ParentID != 0 && in.ParentID != t.OpeningPostID {
+			pp, err := getPost(tx, in.ParentID)
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return err
+			}
+			if err != nil || pp.ThreadID != t.ID || !sc.sees(pp.ParentID, pp.AuthorID) {
+				return errs.Field("parent_id", "must be a post in this thread")
+			}
+			parent, depth = pp.ID, pp.Depth+1
+			if pp.Depth >= maxDepth {
+				parent, depth = pp.ParentID, maxDepth
+			}
+		}
+		id, err := tx.NextID(storage.Posts)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		p := postRec{ID: id, CourseID: t.CourseID, ThreadID: t.ID, ParentID: parent, Depth: depth,
+			AuthorID: caller, BodyHTML: html, Snippet: snippet(html), CreatedAt: now}
+		// Replying makes every post of a Q&A thread visible to the replier;
+		// the scope is updated so that this answer says so too.
+		if err := tx.PutRaw(storage.Participants, storage.Key(t.ID, caller), nil); err != nil {
+			return err
+		}
+		sc.seeAll = true
+		nt := t
+		nt.ReplyCount++
+		nt.LastPostID, nt.LastActivityAt = id, now
+		if err := saveThreadTx(tx, t, nt); err != nil {
+			return err
+		}
+		sc.thread = nt
+		if !tx.Has(storage.Subscriptions, storage.Key(t.ID, caller)) {
+			if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, caller), []byte{1}); err != nil {
+				return err
+			}
+		}
+		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body, true); err != nil {
+			return err
+		}
+		if err := s.putPostTx(tx, p, body); err != nil {
+			return err
+		}
+		if err := indexTx(tx, nt, p, true); err != nil {
+			return err
+		}
+		if t.ItemID != 0 && sc.access.Student() {
+			if _, err := s.courses.MarkTx(tx, t.CourseID, caller, t.ItemID, modules.StatusCompleted); err != nil {
+				return err
+			}
+		}
+		student, course = sc.access.Student(), t.CourseID
+		out, err = s.postView(tx, sc, newAuthors(tx, t.CourseID), p)
+		return err
+	})
+	if err != nil {
+		return out, errs.Wrap(err, "reply")
+	}
+	if student {
+		s.courses.Touch(course, caller)
+	}
+	return out, nil
+}
+
+// Post returns one post the caller may see.
+func (s *Service) Post(caller, postID uint64) (Post, error) {
+	var out Post
+	err := s.db.View(func(tx *storage.Tx) error {
+		sc, p, err := s.postScopeTx(tx, caller, postID)
+		if err != nil {
+			return err
+		}
+		out, err = s.postView(tx, sc, newAuthors(tx, p.CourseID), p)
+		return err
+	})
+	return out, errs.Wrap(err, "get post")
+}
+
+// modifiableTx loads a post the caller may edit or delete: its author (not
+// in a locked thread) or staff.
+func (s *Service) modifiableTx(tx *storage.Tx, caller, postID uint64) (*scope, postRec, error) {
+	sc, p, err := s.postScopeTx(tx, caller, postID)
+	if err != nil {
+		return nil, p, err
+	}
+	if !sc.canModify(p.AuthorID) {
+		return nil, p, errs.Forbid("only the post's author or staff may change it")
+	}
+	if sc.thread.Locked && !sc.staff() {
+		return nil, p, errs.ConflictCode("thread_locked", "this thread is locked")
+	}
+	return sc, p, nil
+}
+
+// EditPost replaces a post's body and sets edited_at. Members mentioned for
+// the first time are notified.
+func (s *Service) EditPost(caller, postID uint64, in EditInput) (Post, error) {
+	body, reason := validBody(in.Body)
+	html := ""
+	if reason == "" {
+		html = s.md.HTML(body)
+	}
+	var out Post
+	err := s.db.Update(func(tx *storage.Tx) error {
+		sc, p, err := s.modifiableTx(tx, caller, postID)
+		if err != nil {
+			return err
+		}
+		if p.Deleted {
+			return errs.ConflictCode("conflict", "this post was deleted")
+		}
+		if reason != "" {
+			return errs.Field("body", reason)
+		}
+		if err := indexTx(tx, sc.thread, p, false); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		p.BodyHTML = html
+		p.Snippet = snippet(html)
+		p.EditedAt = &now
+		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body, false); err != nil {
+			return err
+		}
+		if err := s.putPostTx(tx, p, body); err != nil {
+			return err
+		}
+		if err := indexTx(tx, sc.thread, p, true); err != nil {
+			return err
+		}
+		out, err = s.postView(tx, sc, newAuthors(tx, p.CourseID), p)
+		return err
+	})
+	return out, errs.Wrap(err, "edit post")
+}
+
+// DeletePost soft-deletes a post: it keeps its place (so replies keep
+// theirs) with no body, leaves the search index, stops counting as a reply
+// and stops being the thread's answer. Deleting twice is not an error.
+func (s *Service) DeletePost(caller, postID uint64) error {
+	err := s.db.Update(func(tx *storage.Tx) error {
+		sc, p, err := s.modifiableTx(tx, caller, postID)
+		if err != nil || p.Deleted {
+			return err
+		}
+		if err := indexTx(tx, sc.thread, p, false); err != nil {
+			return err
+		}
+		p.Deleted, p.BodyHTML, p.Snippet, p.Endorsed = true, "", "", false
+		if err := s.putPostTx(tx, p, ""); err != nil {
+			return err
+		}
+		if err := tx.Delete(storage.PostSources, storage.ID(p.ID)); err != nil {
+			return err
+		}
+		t := sc.thread
+		if p.ParentID != 0 {
+			t.ReplyCount--
+		}
+		if t.AnswerPostID == p.ID {
+			t.AnswerPostID = 0
+		}
+		return saveThreadTx(tx, sc.thread, t)
+	})
+	return errs.Wrap(err, "delete post")
+}
+
+// SetEndorsed endorses a post or takes the endorsement back (staff only).
+// The post's author is told of an endorsement.
+func (s *Service) SetEndorsed(caller, postID uint64, on bool) error {
+	err := s.db.Update(func(tx *storage.Tx) error {
+		sc, p, err := s.postScopeTx(tx, caller, postID)
+		if err != nil {
+			return err
+		}
+		if err := sc.access.RequireStaff(); err != nil {
+			return err
+		}
+		if p.Deleted {
+			return errs.ConflictCode("conflict", "this post was deleted")
+		}
+		if p.Endorsed == on {
+			return nil
+		}
+		p.Endorsed = on
+		if err := tx.Put(storage.Posts, storage.ID(p.ID), p); err != nil {
+			return err
+		}
+		if !on || p.AuthorID == caller {
+			return nil
+		}
+		return s.tellAuthorTx(tx, sc, p, caller, notify.KindEndorsed)
+	})
+	return errs.Wrap(err, "endorse")
+}
+
+// postLink is where a notification about a post leads: the thread page,
+// scrolled to the post.
+func postLink(p postRec) string { return fmt.Sprintf("/threads/%d#post-%d", p.ThreadID, p.ID) }
+
+// tellAuthorTx notifies a post's author that actor endorsed it or chose it
+// as the answer.
+func (s *Service) tellAuthorTx(tx *storage.Tx, sc *scope, p postRec, actor uint64, kind string) error {
+	name := actorName(tx, actor)
+	title := fmt.Sprintf("%s endorsed your post", name)
+	if kind == notify.KindAnswer {
+		title = fmt.Sprintf("%s chose your reply as the answer", name)
+	}
+	_, err := s.notify.AddTx(tx, notify.Notification{UserID: p.AuthorID, CourseID: p.CourseID, Kind: kind,
+		Title: title, Body: fmt.Sprintf("In %q: %s", sc.thread.Title, p.Snippet), Link: postLink(p)})
+	return err
+}
+
+func actorName(tx *storage.Tx, id uint64) string {
+	if u, err := auth.LookupTx(tx, id); err == nil {
+		return u.Name
+	}
+	return "Someone"
+}
+
+// notifyPostTx tells people about a post, once each: members mentioned in
+// it for the first time get a mention, and (for a new reply) every other
+// subscriber gets a reply notification. Nobody is told of their own post,
+// nor of a post they may not see. It returns everyone ever mentioned in the
+// post, to be stored with it.
+func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string, isNew bool) ([]uint64, error) {
+	t := sc.thread
+	mentioned, err := mentionsTx(tx, t.CourseID, body, p.AuthorID)
+	if err != nil {
+		return nil, err
+	}
+	all := slices.Clone(p.Mentioned)
+	told := map[uint64]bool{}
+	name := ""
+	for _, u := range mentioned {
+		told[u] = true
+		if slices.Contains(p.Mentioned, u) {
+			continue
+		}
+		all = append(all, u)
+		if !userSeesTx(tx, sc.board, t, u, p) {
+			continue
+		}
+		if name == "" {
+			name = actorName(tx, p.AuthorID)
+		}
+		if _, err := s.notify.AddTx(tx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindMention,
+			Title: fmt.Sprintf("%s mentioned you in %q", name, t.Title), Body: p.Snippet, Link: postLink(p)}); err != nil {
+			return nil, err
+		}
+	}
+	if !isNew || p.ParentID == 0 {
+		return all, nil
+	}
+	var subs []uint64
+	err = tx.Each(storage.Subscriptions, storage.Key(t.ID), func(k, v []byte) error {
+		if u := storage.Part(k, 1); len(v) == 1 && v[0] == 1 && u != p.AuthorID && !told[u] {
+			subs = append(subs, u)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range subs {
+		if !userSeesTx(tx, sc.board, t, u, p) {
+			continue
+		}
+		if name == "" {
+			name = actorName(tx, p.AuthorID)
+		}
+		if _, err := s.notify.AddTx(tx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindReply,
+			Title: fmt.Sprintf("New reply in %q", t.Title), Body: name + ": " + p.Snippet, Link: postLink(p)}); err != nil {
+			return nil, err
+		}
+	}
+	return all, nil
+}
+
+// userSeesTx reports whether a user (not necessarily the caller) may see a
+// post: they must still be a member, and the Q&A rule applies.
+func userSeesTx(tx *storage.Tx, b boardRec, t threadRec, user uint64, p postRec) bool {
+	if b.Mode != ModeQA {
+		return tx.Has(storage.Members, storage.Key(t.CourseID, user))
+	}
+	m, err := modules.MemberTx(tx, t.CourseID, user)
+	if err != nil {
+		return false
+	}
+	return p.ParentID == 0 || p.AuthorID == user || seesAllTx(tx, m.Staff(), b, t, user)
+}
+
+// mentionsTx finds the course members named as @Name in body (not the
+// author). Names may hold spaces, so at each @ the longest matching name
+// wins, and a name must end at a word boundary: "@Ann" does not mention
+// "Anna". An @ inside a word (an e-mail address) mentions nobody.
+func mentionsTx(tx *storage.Tx, course uint64, body string, author uint64) ([]uint64, error) {
+	if !strings.Contains(body, "@") {
+		return nil, nil
+	}
+	members, err := modules.MembersTx(tx, course)
+	if err != nil {
+		return nil, err
+	}
+	type named struct {
+		id   uint64
+		name string
+	}
+	var names []named
+	for _, m := range members {
+		if m.UserID == author {
+			continue
+		}
+		u, err := auth.LookupTx(tx, m.UserID)
+		if err != nil {
+			continue
+		}
+		if n := strings.ToLower(strings.TrimSpace(u.Name)); n != "" {
+			names = append(names, named{m.UserID, n})
+		}
+	}
+	sort.SliceStable(names, func(i, j int) bool { return len(names[i].name) > len(names[j].name) })
+	lower := strings.ToLower(body)
+	var out []uint64
+	for i := 0; i < len(lower); i++ {
+		if lower[i] != '@' {
+			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(lower[:i]); i > 0 && isWordRune(r) {
+			continue
+		}
+		rest := lower[i+1:]
+		for _, n := range names {
+			if !strings.HasPrefix(rest, n.name) {
+				continue
+			}
+			if r, _ := utf8.DecodeRuneInString(rest[len(n.name):]); len(rest) > len(n.name) && isWordRune(r) {
+				continue
+			}
+			if !slices.Contains(out, n.id) {
+				out = append(out, n.id)
+			}
+			break
+		}
+	}
+	return out, nil
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// Preview renders a Markdown body exactly as a post would show it, without
+// storing anything.
+func (s *Service) Preview(body string) (string, error) {
+	if r := modules.ValidText(body); r != "" {
+		return "", errs.Field("body", r)
+	}
+	if len(body) > maxBody {
+		return "", errs.Field("body", fmt.Sprintf("must be at most %d bytes", maxBody))
+	}
+	return s.md.HTML(body), nil
+}

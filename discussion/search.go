@@ -1,0 +1,293 @@
+package discussion
+
+import (
+	"encoding/binary"
+	"html"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"pacer/api"
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// maxTermBytes bounds one indexed word; longer ones are cut (at a rune
+// boundary) both when indexing and when searching, so they still match.
+const maxTermBytes = 64
+
+// Terms splits text into its distinct lower-case words. A word is a run of
+// letters, digits and combining marks in any script; everything else
+// separates words.
+func Terms(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !isWordRune(r) }) {
+		w = strings.ToLower(w)
+		if len(w) > maxTermBytes {
+			cut := maxTermBytes
+			for cut > 0 && !utf8.RuneStart(w[cut]) {
+				cut--
+			}
+			w = w[:cut]
+		}
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// plainText is the text of sanitised HTML: tags become spaces (so that
+// words in adjacent blocks stay apart) and entities are decoded. The input
+// is our own sanitiser's output, where a '<' in text is always escaped.
+func plainText(h string) string {
+	var b strings.Builder
+	b.Grow(len(h))
+	inTag := false
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case c == '<':
+			inTag = true
+			b.WriteByte(' ')
+		case c == '>' && inTag:
+			inTag = false
+		case !inTag:
+			b.WriteByte(c)
+		}
+	}
+	return html.UnescapeString(b.String())
+}
+
+// snippet is the start of a post's text, on one line, for lists, search
+// results and notifications.
+func snippet(h string) string {
+	text := strings.Join(strings.Fields(plainText(h)), " ")
+	if utf8.RuneCountInString(text) <= snippetLen {
+		return text
+	}
+	n := 0
+	for i := range text {
+		if n == snippetLen {
+			return strings.TrimSpace(text[:i]) + "…"
+		}
+		n++
+	}
+	return text
+}
+
+// indexText is what a post is found by: its text, and for the opening post
+// the thread's title as well.
+func indexText(t threadRec, p postRec) string {
+	text := plainText(p.BodyHTML)
+	if p.ParentID == 0 {
+		text = t.Title + " " + text
+	}
+	return text
+}
+
+// indexTx adds (or removes) a post's postings. It runs in the transaction
+// that writes the post, so the index always matches the posts. Removal
+// recomputes the words from the stored HTML, which is what they were made
+// from.
+func indexTx(tx *storage.Tx, t threadRec, p postRec, add bool) error {
+	if p.Deleted {
+		return nil
+	}
+	val := storage.ID(t.ID)
+	for _, term := range Terms(indexText(t, p)) {
+		k := termKey(t.CourseID, term, p.ID)
+		var err error
+		if add {
+			err = tx.PutRaw(storage.SearchTerms, k, val)
+		} else {
+			err = tx.Delete(storage.SearchTerms, k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// searchStats says how much a search read, so that tests can show that it
+// reads postings of the query's words, not every post.
+type searchStats struct {
+	Seeks     int
+	PostsRead int
+}
+
+// Search finds the posts of a course that contain every word of q (in their
+// body, or for an opening post in the thread's title), newest first, and
+// returns only what the caller may see: Q&A rules apply and deleted posts
+// are never indexed.
+func (s *Service) Search(caller, courseID uint64, q string, page api.Page) (Hits, error) {
+	h, _, err := s.search(caller, courseID, q, page)
+	return h, err
+}
+
+func (s *Service) search(caller, courseID uint64, q string, page api.Page) (Hits, searchStats, error) {
+	out := Hits{Items: []Hit{}}
+	var st searchStats
+	terms, err := queryTerms(q)
+	if err != nil {
+		return out, st, err
+	}
+	// Postings store inverted post ids, so scanning forward from ^cursor+1
+	// resumes with the next older post.
+	var from uint64
+	if page.Cursor != "" {
+		id, err := api.ParseID(page.Cursor)
+		if err != nil {
+			return out, st, errs.Field("cursor", "invalid")
+		}
+		from = ^id + 1
+	}
+	err = s.db.View(func(tx *storage.Tx) error {
+		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		// Each term has one seek key, its prefix followed by the inverted
+		// post id to seek to, rewritten in place for every seek.
+		prefixes := make([][]byte, len(terms))
+		keys := make([][]byte, len(terms))
+		for i, t := range terms {
+			prefixes[i] = termPrefix(courseID, t)
+			keys[i] = append(slices.Clip(prefixes[i]), make([]byte, 8)...)
+		}
+		var got, thread uint64
+		var found bool
+		var plen int
+		first := func(k, v []byte) error {
+			got, thread, found = storage.Part(k[plen:], 0), readU64(v), true
+			return storage.Stop
+		}
+		// seek finds the first posting of term i at or after inv.
+		seek := func(i int, inv uint64) error {
+			st.Seeks++
+			found, plen = false, len(prefixes[i])
+			binary.BigEndian.PutUint64(keys[i][plen:], inv)
+			return tx.EachFrom(storage.SearchTerms, prefixes[i], keys[i], first)
+		}
+		vis := &visibility{tx: tx, items: s.newItemGate(tx, a), threads: map[uint64]*threadSeen{}}
+		cand := from
+		var last uint64
+		for {
+			// Leapfrog join: each term's postings jump to the highest
+			// candidate so far; when all agree, every word is in that post.
+			agreed := 0
+			for i := 0; agreed < len(prefixes); i = (i + 1) % len(prefixes) {
+				if err := seek(i, cand); err != nil || !found {
+					return err
+				}
+				if got == cand {
+					agreed++
+				} else {
+					cand, agreed = got, 1
+				}
+			}
+			post := ^cand
+			hit, ok, err := vis.hit(thread, post, &st)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if len(out.Items) == page.Limit {
+					out.NextCursor = api.FormatID(last)
+					return nil
+				}
+				out.Items = append(out.Items, hit)
+				last = post
+			}
+			if cand == ^uint64(0) {
+				return nil
+			}
+			cand++
+		}
+	})
+	return out, st, errs.Wrap(err, "search")
+}
+
+// queryTerms checks a query and splits it into words.
+func queryTerms(q string) ([]string, error) {
+	q = strings.TrimSpace(q)
+	switch {
+	case q == "":
+		return nil, errs.Field("q", "required")
+	case len(q) > maxQuery || !utf8.ValidString(q):
+		return nil, errs.Field("q", "must be at most 256 bytes of text")
+	}
+	terms := Terms(q)
+	switch {
+	case len(terms) == 0:
+		return nil, errs.Field("q", "must contain a word")
+	case len(terms) > maxTerms:
+		return nil, errs.Field("q", "must have at most 16 words")
+	}
+	return terms, nil
+}
+
+// visibility decides, within one search, which matching posts the caller may
+// see, reading each thread once.
+type visibility struct {
+	tx      *storage.Tx
+	items   *itemGate
+	threads map[uint64]*threadSeen
+}
+
+type threadSeen struct {
+	ok     bool
+	seeAll bool
+	t      threadRec
+}
+
+func (v *visibility) thread(id uint64) (*threadSeen, error) {
+	if ts, ok := v.threads[id]; ok {
+		return ts, nil
+	}
+	ts := &threadSeen{}
+	v.threads[id] = ts
+	t, err := getThread(v.tx, id)
+	if errs.Is(err, errs.NotFound) {
+		return ts, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := getBoard(v.tx, t.BoardID)
+	if errs.Is(err, errs.NotFound) {
+		return ts, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ts.ok, err = v.items.open(t.ItemID); err != nil {
+		return nil, err
+	}
+	a := v.items.access
+	ts.t, ts.seeAll = t, seesAllTx(v.tx, a.Staff(), b, t, a.Member.UserID)
+	return ts, nil
+}
+
+// hit turns a matching post into a result if the caller may see it.
+func (v *visibility) hit(thread, post uint64, st *searchStats) (Hit, bool, error) {
+	ts, err := v.thread(thread)
+	if err != nil || !ts.ok {
+		return Hit{}, false, err
+	}
+	st.PostsRead++
+	p, err := getPost(v.tx, post)
+	if errs.Is(err, errs.NotFound) {
+		return Hit{}, false, nil
+	}
+	if err != nil {
+		return Hit{}, false, err
+	}
+	me := v.items.access.Member.UserID
+	if p.Deleted || !(ts.seeAll || p.ParentID == 0 || p.AuthorID == me) {
+		return Hit{}, false, nil
+	}
+	return Hit{ThreadID: ts.t.ID, PostID: p.ID, BoardID: ts.t.BoardID, Title: ts.t.Title, Snippet: p.Snippet}, true, nil
+}

@@ -1,0 +1,256 @@
+package discussion
+
+import (
+	"errors"
+	"time"
+
+	"pacer/api"
+	"pacer/auth"
+	"pacer/errs"
+	"pacer/markdown"
+	"pacer/modules"
+	"pacer/notify"
+	"pacer/storage"
+)
+
+// Service is the discussion service. It joins the transactions of the
+// course service (item hooks, course creation) and writes notifications in
+// its own transactions through the notify service.
+type Service struct {
+	db      *storage.DB
+	courses *modules.Service
+	notify  *notify.Service
+	md      *markdown.Renderer
+	now     func() time.Time
+	// posts limits new threads and replies per user, for the API and the
+	// pages alike (see LimitPosts).
+	posts *api.RateLimiter
+}
+
+// New builds the service and installs its hooks in the course service: a
+// general board with every new course, and a thread with every discussion
+// item. Call it once, before serving.
+func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdown.Renderer, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	s := &Service{db: db, courses: courses, notify: n, md: md, now: now,
+		posts: api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now)}
+	courses.OnCourseCreated = append(courses.OnCourseCreated, func(tx *storage.Tx, c modules.Course) error {
+		_, err := s.ensureBoardTx(tx, c, KindGeneral)
+		return err
+	})
+	courses.RegisterKind(modules.KindDiscussion, modules.KindHook{
+		Validate: func(_ *storage.Tx, _ modules.Course, it *modules.Item) error {
+			if it.MediaID != 0 {
+				return errs.Field("media_id", "not used by discussion items")
+			}
+			return nil
+		},
+		Created: s.itemCreatedTx,
+		Deleted: s.itemDeletedTx,
+	})
+	return s
+}
+
+// scope is a thread together with what the caller may do in it, derived from
+// the stored thread: its board and its course.
+type scope struct {
+	access modules.Access
+	board  boardRec
+	thread threadRec
+	// seeAll is false for a student in a Q&A thread who has neither opened
+	// it nor replied in it: they see only the opening post and their own.
+	seeAll bool
+}
+
+func (sc *scope) caller() uint64 { return sc.access.Member.UserID }
+
+func (sc *scope) staff() bool { return sc.access.Staff() }
+
+// sees reports whether the caller may see a post of the thread.
+func (sc *scope) sees(parent, author uint64) bool {
+	return sc.seeAll || parent == 0 || author == sc.caller()
+}
+
+// canModify reports whether the caller may edit or delete a post.
+func (sc *scope) canModify(author uint64) bool { return sc.staff() || author == sc.caller() }
+
+// notFound turns every "cannot see" into the same 404, so that the answer
+// for a thread in a course the caller is not in equals the answer for a
+// thread that does not exist.
+func notFound(err error, what string) error {
+	if errs.Is(err, errs.NotFound) {
+		return errs.NotFoundf(what)
+	}
+	return err
+}
+
+func getBoard(tx *storage.Tx, id uint64) (boardRec, error) {
+	var b boardRec
+	err := tx.Get(storage.Boards, storage.ID(id), &b)
+	if errors.Is(err, storage.ErrNotFound) {
+		return b, errs.NotFoundf("board")
+	}
+	return b, err
+}
+
+func getThread(tx *storage.Tx, id uint64) (threadRec, error) {
+	var t threadRec
+	err := tx.Get(storage.Threads, storage.ID(id), &t)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t, errs.NotFoundf("thread")
+	}
+	return t, err
+}
+
+func getPost(tx *storage.Tx, id uint64) (postRec, error) {
+	var p postRec
+	err := tx.Get(storage.Posts, storage.ID(id), &p)
+	if errors.Is(err, storage.ErrNotFound) {
+		return p, errs.NotFoundf("post")
+	}
+	return p, err
+}
+
+// boardAccessTx loads a board and the caller's membership of its course.
+func (s *Service) boardAccessTx(tx *storage.Tx, caller, boardID uint64) (boardRec, modules.Access, error) {
+	b, err := getBoard(tx, boardID)
+	if err != nil {
+		return b, modules.Access{}, err
+	}
+	a, err := s.courses.MemberAccessTx(tx, b.CourseID, caller)
+	if err != nil {
+		return b, a, notFound(err, "board")
+	}
+	return b, a, nil
+}
+
+// threadScopeTx loads a thread for a caller: 404 unless they are a member of
+// its course; for a student, the item of an item thread must be open to
+// them (404 when hidden, 403 with the reason when locked).
+func (s *Service) threadScopeTx(tx *storage.Tx, caller, threadID uint64) (*scope, error) {
+	t, err := getThread(tx, threadID)
+	if err != nil {
+		return nil, err
+	}
+	b, err := getBoard(tx, t.BoardID)
+	if err != nil {
+		return nil, notFound(err, "thread")
+	}
+	a, err := s.courses.MemberAccessTx(tx, b.CourseID, caller)
+	if err != nil {
+		return nil, notFound(err, "thread")
+	}
+	if t.ItemID != 0 && !a.Staff() {
+		if _, err := s.courses.ItemAccessTx(tx, caller, b.CourseID, t.ItemID); err != nil {
+			return nil, notFound(err, "thread")
+		}
+	}
+	sc := &scope{access: a, board: b, thread: t}
+	sc.seeAll = seesAllTx(tx, a.Staff(), b, t, caller)
+	return sc, nil
+}
+
+// seesAllTx is the Q&A rule: staff, the thread's author and anyone who has
+// replied see every post; in discussion boards everyone does.
+func seesAllTx(tx *storage.Tx, staff bool, b boardRec, t threadRec, user uint64) bool {
+	return staff || b.Mode != ModeQA || t.AuthorID == user || tx.Has(storage.Participants, storage.Key(t.ID, user))
+}
+
+// postScopeTx loads a post the caller may see, with its thread's scope.
+func (s *Service) postScopeTx(tx *storage.Tx, caller, postID uint64) (*scope, postRec, error) {
+	p, err := getPost(tx, postID)
+	if err != nil {
+		return nil, p, err
+	}
+	sc, err := s.threadScopeTx(tx, caller, p.ThreadID)
+	if err != nil {
+		return nil, p, notFound(err, "post")
+	}
+	if !sc.sees(p.ParentID, p.AuthorID) {
+		return nil, p, errs.NotFoundf("post")
+	}
+	return sc, p, nil
+}
+
+// authors resolves user ids to authors with their course role, once per
+// user within one answer.
+type authors struct {
+	tx     *storage.Tx
+	course uint64
+	seen   map[uint64]Author
+}
+
+func newAuthors(tx *storage.Tx, course uint64) *authors {
+	return &authors{tx: tx, course: course, seen: map[uint64]Author{}}
+}
+
+func (a *authors) get(id uint64) (Author, error) {
+	if au, ok := a.seen[id]; ok {
+		return au, nil
+	}
+	au := Author{ID: id}
+	u, err := auth.LookupTx(a.tx, id)
+	switch {
+	case err == nil:
+		au.Name = u.Name
+	case errs.Is(err, errs.NotFound):
+		au.Name = "(unknown)"
+	default:
+		return au, err
+	}
+	if m, err := modules.MemberTx(a.tx, a.course, id); err == nil {
+		au.Role = m.Role
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return au, err
+	}
+	a.seen[id] = au
+	return au, nil
+}
+
+// ensureBoardTx returns the course's board of a built-in kind, creating it
+// the first time: the general board (courses made before this package
+// existed get theirs on first use) and the board of item threads.
+func (s *Service) ensureBoardTx(tx *storage.Tx, c modules.Course, kind string) (boardRec, error) {
+	var found boardRec
+	err := tx.Each(storage.BoardsByCourse, storage.Key(c.ID), func(k, _ []byte) error {
+		b, err := getBoard(tx, storage.Part(k, 1))
+		if err != nil {
+			return err
+		}
+		if b.Kind == kind {
+			found = b
+			return storage.Stop
+		}
+		return nil
+	})
+	if err != nil || found.ID != 0 {
+		return found, err
+	}
+	if !tx.Writable() {
+		return found, errNeedsWrite
+	}
+	title := "General"
+	if kind == KindItems {
+		title = "Module discussions"
+	}
+	return s.putBoardTx(tx, boardRec{CourseID: c.ID, Title: title, Mode: ModeDiscussion, Kind: kind,
+		CreatedBy: c.CreatedBy, CreatedAt: s.now().UTC()})
+}
+
+// errNeedsWrite tells a read path that a built-in board is missing and must
+// be created in a write transaction first.
+var errNeedsWrite = errors.New("discussion: built-in board missing")
+
+func (s *Service) putBoardTx(tx *storage.Tx, b boardRec) (boardRec, error) {
+	id, err := tx.NextID(storage.Boards)
+	if err != nil {
+		return b, err
+	}
+	b.ID = id
+	if err := tx.Put(storage.Boards, storage.ID(id), b); err != nil {
+		return b, err
+	}
+	return b, tx.PutRaw(storage.BoardsByCourse, storage.Key(b.CourseID, id), nil)
+}

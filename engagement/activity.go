@@ -1,0 +1,313 @@
+package engagement
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"pacer/modules"
+	"pacer/storage"
+)
+
+// Tracker records learner activity without an fsync per request. Touch
+// only updates an in-memory buffer; a goroutine writes the buffer in one
+// transaction every FlushEvery (and Stop writes what is left), moving each
+// member's last_active_at forward and adding to their per-day counts.
+//
+// The trade-off: a crash loses at most the last FlushEvery of activity.
+// That is an acceptable loss for "when was this learner last here", which
+// drives flags measured in days, and it keeps the hot path to a map update.
+type Tracker struct {
+	db    *storage.DB
+	now   func() time.Time
+	log   *slog.Logger
+	every time.Duration
+
+	mu      sync.Mutex
+	pending map[dayKey]dayVal
+	stopped bool
+
+	// flushMu serialises flushes (the loop, Stop, the flag job).
+	flushMu sync.Mutex
+	flushes atomic.Int64
+
+	startOnce, stopOnce sync.Once
+	quit, done          chan struct{}
+}
+
+// dayKey is one learner's activity in one course on one UTC day.
+type dayKey struct {
+	course, user uint64
+	day          int64
+}
+
+// dayVal is what the buffer holds for a dayKey: how many actions and the
+// latest instant (unix nanoseconds).
+type dayVal struct {
+	count uint32
+	last  int64
+}
+
+// DefaultFlushEvery is how often the buffer is written when not configured.
+const DefaultFlushEvery = 5 * time.Second
+
+// NewTracker builds a tracker; Start begins its flushing.
+func NewTracker(db *storage.DB, now func() time.Time, log *slog.Logger, every time.Duration) *Tracker {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if every <= 0 {
+		every = DefaultFlushEvery
+	}
+	return &Tracker{db: db, now: now, log: log, every: every, pending: map[dayKey]dayVal{},
+		quit: make(chan struct{}), done: make(chan struct{})}
+}
+
+// FlushEvery is the flush interval: the most activity a crash can lose.
+func (t *Tracker) FlushEvery() time.Duration { return t.every }
+
+// unixDay is the UTC day number of an instant in unix nanoseconds.
+func unixDay(nanos int64) int64 {
+	const day = int64(24 * time.Hour)
+	d := nanos / day
+	if nanos < 0 && nanos%day != 0 {
+		d--
+	}
+	return d
+}
+
+// Touch records one action of user in course now. It is what
+// modules.Service.OnActivity calls on every learner request, so it takes
+// one lock and updates one map entry, and never touches the disk.
+func (t *Tracker) Touch(course, user uint64) {
+	now := t.now().UnixNano()
+	k := dayKey{course: course, user: user, day: unixDay(now)}
+	t.mu.Lock()
+	if !t.stopped {
+		v := t.pending[k]
+		v.count++
+		if now > v.last {
+			v.last = now
+		}
+		t.pending[k] = v
+	}
+	t.mu.Unlock()
+}
+
+// pendingDay is buffered activity of one learner on one day.
+type pendingDay struct {
+	day   int64
+	count uint32
+	last  int64
+}
+
+// pendingIn returns the buffered (not yet written) activity of every
+// learner of a course, in one pass over the buffer, so that readers can be
+// exact without forcing a flush.
+func (t *Tracker) pendingIn(course uint64) map[uint64][]pendingDay {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out map[uint64][]pendingDay
+	for k, v := range t.pending {
+		if k.course != course {
+			continue
+		}
+		if out == nil {
+			out = map[uint64][]pendingDay{}
+		}
+		out[k.user] = append(out[k.user], pendingDay{day: k.day, count: v.count, last: v.last})
+	}
+	return out
+}
+
+// overlay adds buffered activity to a member's stored last_active_at and
+// to per-day counts read from the store (days[0] is the day of now).
+func overlay(m *modules.Member, days []uint32, pend []pendingDay, now time.Time) {
+	today := unixDay(now.UnixNano())
+	for _, p := range pend {
+		at := time.Unix(0, p.last).UTC()
+		if m.LastActiveAt == nil || at.After(*m.LastActiveAt) {
+			m.LastActiveAt = &at
+		}
+		if ago := today - p.day; ago >= 0 && ago < int64(len(days)) {
+			days[ago] += p.count
+		}
+	}
+}
+
+// Flushes counts the transactions the tracker has committed: the number of
+// fsyncs that all the Touch calls so far have cost.
+func (t *Tracker) Flushes() int64 { return t.flushes.Load() }
+
+// Start begins flushing every FlushEvery until Stop.
+func (t *Tracker) Start() {
+	t.startOnce.Do(func() { go t.loop() })
+}
+
+func (t *Tracker) loop() {
+	defer close(t.done)
+	tick := time.NewTicker(t.every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			if err := t.Flush(); err != nil {
+				t.log.Error("activity: flush failed; will retry", "err", err)
+			}
+		case <-t.quit:
+			return
+		}
+	}
+}
+
+// Stop ends the flushing goroutine, waits for it (or for ctx) and writes
+// what is left in the buffer. Touches after Stop are ignored. It must run
+// before the store closes (server.OnStop).
+func (t *Tracker) Stop(ctx context.Context) error {
+	t.halt(ctx)
+	return t.Flush()
+}
+
+// halt stops the goroutine and further touches without flushing.
+func (t *Tracker) halt(ctx context.Context) {
+	t.stopOnce.Do(func() {
+		close(t.quit)
+		t.startOnce.Do(func() { close(t.done) }) // never started: nothing to wait for
+		select {
+		case <-t.done:
+		case <-ctx.Done():
+		}
+		t.mu.Lock()
+		t.stopped = true
+		t.mu.Unlock()
+	})
+}
+
+// Flush writes the buffer in one transaction. On failure the entries go
+// back into the buffer, merged with any that arrived meanwhile, so a
+// passing error loses nothing.
+func (t *Tracker) Flush() error {
+	t.flushMu.Lock()
+	defer t.flushMu.Unlock()
+	t.mu.Lock()
+	batch := t.pending
+	if len(batch) == 0 {
+		t.mu.Unlock()
+		return nil
+	}
+	t.pending = make(map[dayKey]dayVal, len(batch))
+	t.mu.Unlock()
+
+	keys := make([]dayKey, 0, len(batch))
+	for k := range batch {
+		keys = append(keys, k)
+	}
+	// Key order makes the writes sequential in the B+tree.
+	slices.SortFunc(keys, func(a, b dayKey) int {
+		switch {
+		case a.course != b.course:
+			return cmpU(a.course, b.course)
+		case a.user != b.user:
+			return cmpU(a.user, b.user)
+		}
+		return cmpU(uint64(a.day), uint64(b.day))
+	})
+	err := t.db.Update(func(tx *storage.Tx) error { return writeActivity(tx, keys, batch) })
+	if err != nil {
+		t.mu.Lock()
+		for k, v := range batch {
+			cur := t.pending[k]
+			cur.count += v.count
+			cur.last = max(cur.last, v.last)
+			t.pending[k] = cur
+		}
+		t.mu.Unlock()
+		return err
+	}
+	t.flushes.Add(1)
+	return nil
+}
+
+func cmpU(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	if a > b {
+		return 1
+	}
+	return 0
+}
+
+// writeActivity applies a sorted batch: per member, last_active_at moves
+// forward only (a late flush never moves it back); per day, counts add up.
+// Activity of someone who is no longer a member is dropped.
+func writeActivity(tx *storage.Tx, keys []dayKey, batch map[dayKey]dayVal) error {
+	for i := 0; i < len(keys); {
+		course, user := keys[i].course, keys[i].user
+		j := i
+		var last int64
+		for ; j < len(keys) && keys[j].course == course && keys[j].user == user; j++ {
+			last = max(last, batch[keys[j]].last)
+		}
+		mkey := storage.Key(course, user)
+		var m modules.Member
+		switch err := tx.Get(storage.Members, mkey, &m); {
+		case errors.Is(err, storage.ErrNotFound):
+			i = j
+			continue
+		case err != nil:
+			return err
+		}
+		at := time.Unix(0, last).UTC()
+		if m.LastActiveAt == nil || at.After(*m.LastActiveAt) {
+			m.LastActiveAt = &at
+			if err := tx.Put(storage.Members, mkey, m); err != nil {
+				return err
+			}
+		}
+		for ; i < j; i++ {
+			k := keys[i]
+			dk := storage.Key(course, user, uint64(k.day))
+			var n uint32
+			if raw := tx.GetRaw(storage.ActivityDays, dk); len(raw) == 4 {
+				n = binary.BigEndian.Uint32(raw)
+			}
+			var buf [4]byte
+			binary.BigEndian.PutUint32(buf[:], n+batch[k].count)
+			if err := tx.PutRaw(storage.ActivityDays, dk, buf[:]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// activityTx reads a learner's per-day counts for the n days up to and
+// including the day of now: out[0] is today.
+func activityTx(tx *storage.Tx, course, user uint64, now time.Time, n int, out []uint32) []uint32 {
+	out = slices.Grow(out[:0], n)[:n]
+	clear(out)
+	today := unixDay(now.UnixNano())
+	prefix := storage.Key(course, user)
+	start := storage.Key(course, user, uint64(max(today-int64(n)+1, 0)))
+	_ = tx.EachFrom(storage.ActivityDays, prefix, start, func(k, v []byte) error {
+		ago := today - int64(storage.Part(k, 2))
+		if ago < 0 {
+			return storage.Stop
+		}
+		if ago < int64(n) && len(v) == 4 {
+			out[ago] = binary.BigEndian.Uint32(v)
+		}
+		return nil
+	})
+	return out
+}

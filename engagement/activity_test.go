@@ -1,0 +1,163 @@
+package engagement_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"pacer/engagement"
+	"pacer/modules"
+	"pacer/pacertest"
+	"pacer/storage"
+)
+
+// lastActive reads a member's stored last_active_at.
+func lastActive(t *testing.T, db *storage.DB, course, user uint64) *time.Time {
+	t.Helper()
+	var m modules.Member
+	if err := db.View(func(tx *storage.Tx) error {
+		var err error
+		m, err = modules.MemberTx(tx, course, user)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return m.LastActiveAt
+}
+
+// activitySetup makes a course with one student and returns a tracker of
+// the test's own (the server's stays idle: the test makes no requests).
+func activitySetup(t *testing.T, every time.Duration) (*pacertest.Env, *course, pacertest.User, *engagement.Tracker) {
+	env := pacertest.New(t)
+	c := newCourse(t, env, nil, weekModule{"Unit", 0})
+	ann := c.student("Ann")
+	tr := engagement.NewTracker(env.Server.DB, env.Clock.Now, nil, every)
+	return env, c, ann, tr
+}
+
+func TestActivityIsBufferedAndFlushedInOneCommit(t *testing.T) {
+	env, c, ann, tr := activitySetup(t, time.Hour)
+	tr.Start()
+	for i := 0; i < 10_000; i++ {
+		env.Clock.Advance(time.Millisecond)
+		tr.Touch(c.id, ann.ID)
+	}
+	if got := lastActive(t, env.Server.DB, c.id, ann.ID); got != nil {
+		t.Fatalf("a touch reached the disk before a flush: %v", got)
+	}
+	if err := tr.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastActive(t, env.Server.DB, c.id, ann.ID); got == nil || !got.Equal(env.Clock.Now()) {
+		t.Fatalf("after a clean stop last_active_at = %v, want %v", got, env.Clock.Now())
+	}
+	if n := tr.Flushes(); n != 1 {
+		t.Fatalf("10,000 touches cost %d commits, want 1", n)
+	}
+	teacher := env.Login(c.teacher)
+	var members struct {
+		Items []struct {
+			UserID       uint64     `json:"user_id"`
+			LastActiveAt *time.Time `json:"last_active_at"`
+		} `json:"items"`
+	}
+	env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/members", c.id), teacher.Token, nil).Decode(&members)
+	for _, m := range members.Items {
+		if m.UserID == ann.ID && (m.LastActiveAt == nil || !m.LastActiveAt.Equal(env.Clock.Now())) {
+			t.Fatalf("members route shows %v", m.LastActiveAt)
+		}
+	}
+	rows := c.atRisk(t, "")
+	if len(rows) != 1 || rows[0].WeeklyActivity[7] != 1 {
+		t.Fatalf("activity history: %+v", rows)
+	}
+
+	t.Run("touches after stop are ignored", func(t *testing.T) {
+		tr.Touch(c.id, ann.ID)
+		if err := tr.Flush(); err != nil || tr.Flushes() != 1 {
+			t.Fatalf("flush after stop: %v, %d commits", err, tr.Flushes())
+		}
+	})
+}
+
+func TestLastActiveOnlyMovesForward(t *testing.T) {
+	env, c, ann, tr := activitySetup(t, time.Hour)
+	later := env.Clock.Now().Add(time.Hour)
+	env.Clock.Set(later)
+	tr.Touch(c.id, ann.ID)
+	if err := tr.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Set(later.Add(-30 * time.Minute)) // a late-arriving, older action
+	tr.Touch(c.id, ann.ID)
+	if err := tr.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastActive(t, env.Server.DB, c.id, ann.ID); !got.Equal(later) {
+		t.Fatalf("last_active_at moved back to %v", got)
+	}
+}
+
+func TestActivityFromRequests(t *testing.T) {
+	env := pacertest.New(t)
+	c := newCourse(t, env, nil, weekModule{"Unit", 0})
+	ann := c.student("Ann")
+	env.Clock.Advance(time.Hour)
+	c.open(t, ann, 0)
+	c.open(t, c.teacher, 0)
+	if err := env.Server.Engagement.Tracker().Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastActive(t, env.Server.DB, c.id, ann.ID); got == nil || !got.Equal(env.Clock.Now()) {
+		t.Fatalf("opening an item: last_active_at %v, want %v", got, env.Clock.Now())
+	}
+	if got := lastActive(t, env.Server.DB, c.id, c.teacher.ID); got != nil {
+		t.Fatalf("the instructor's authoring counted as learner activity: %v", got)
+	}
+}
+
+// TestCrashLosesAtMostTheFlushWindow touches continuously while the clock
+// follows real time, then stops the tracker the way a crash would. What
+// reached the disk must be at most one flush interval (plus the time a
+// flush takes) behind the last touch.
+func TestCrashLosesAtMostTheFlushWindow(t *testing.T) {
+	const every = 100 * time.Millisecond
+	env, c, ann, tr := activitySetup(t, every)
+	base := env.Clock.Now()
+	tr.Start()
+	began := time.Now()
+	for time.Since(began) < 7*every {
+		env.Clock.Set(base.Add(time.Since(began)))
+		tr.Touch(c.id, ann.ID)
+		time.Sleep(time.Millisecond)
+	}
+	last := env.Clock.Now()
+	tr.Crash()
+	got := lastActive(t, env.Server.DB, c.id, ann.ID)
+	if got == nil {
+		t.Fatalf("nothing was flushed in %v with a %v interval", 7*every, every)
+	}
+	// Scheduling on a busy machine can delay one tick; a flush itself is
+	// one small transaction.
+	if lost := last.Sub(*got); lost > 2*every {
+		t.Fatalf("the crash lost %v of activity, more than the %v window (+ one late tick)", lost, every)
+	}
+	if got.After(last) {
+		t.Fatalf("stored %v after the last touch %v", got, last)
+	}
+	t.Logf("crash lost the last %v of activity (window %v)", last.Sub(*got), every)
+
+	t.Run("a clean stop after the same work loses nothing", func(t *testing.T) {
+		tr := engagement.NewTracker(env.Server.DB, env.Clock.Now, nil, every)
+		tr.Start()
+		env.Clock.Advance(time.Second)
+		tr.Touch(c.id, ann.ID)
+		if err := tr.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastActive(t, env.Server.DB, c.id, ann.ID); !got.Equal(env.Clock.Now()) {
+			t.Fatalf("clean stop: %v, want %v", got, env.Clock.Now())
+		}
+	})
+}

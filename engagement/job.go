@@ -1,0 +1,530 @@
+package engagement
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"pacer/auth"
+	"pacer/errs"
+	"pacer/modules"
+	"pacer/notify"
+	"pacer/storage"
+)
+
+// state is a learner's stored place on the escalation ladder in one
+// course. Only the job writes it, and only when something changes: the
+// flags themselves are recomputed from stored data at every run and every
+// view, so reasons and risk never go stale.
+type state struct {
+	// Flags are the flags at the last run, Since when the current flagged
+	// stretch began.
+	Flags []string   `json:"flags,omitempty"`
+	Since *time.Time `json:"since,omitempty"`
+	// Nudged are the flags of this stretch the learner was nudged about;
+	// NudgedAt is the last automatic nudge, kept across stretches so the
+	// cooldown holds even when flags flicker.
+	Nudged   []string   `json:"nudged,omitempty"`
+	NudgedAt *time.Time `json:"nudged_at,omitempty"`
+	// Escalated are the flags staff were told about in this stretch.
+	Escalated   []string   `json:"escalated,omitempty"`
+	EscalatedAt *time.Time `json:"escalated_at,omitempty"`
+}
+
+// empty reports whether the state remembers nothing worth storing.
+func (st state) empty(cooldown time.Duration, now time.Time) bool {
+	return len(st.Flags) == 0 && (st.NudgedAt == nil || now.Sub(*st.NudgedAt) >= cooldown)
+}
+
+// Ladder actions, as bits: one run may both escalate the flags a learner
+// was nudged about and nudge them about a new one.
+const (
+	actNone  = 0
+	actNudge = 1 << iota
+	actEscalate
+)
+
+// step moves a learner along the ladder at now, given the flags they carry:
+//
+//  1. When the flags clear, the stretch ends: the learner starts again at
+//     the bottom (only the time of the last nudge is kept, for the
+//     cooldown).
+//  2. A flag the learner was not yet nudged about is new: they get one
+//     nudge naming all their flags, unless they were nudged less than a
+//     cooldown ago (then the nudge waits until the cooldown has passed, if
+//     the flag still holds).
+//  3. A flag they were nudged about that still holds a cooldown after that
+//     nudge (a second period) is escalated once: the learner goes into the
+//     course's staff digest.
+//
+// It is a pure function of the stored state, the flags and now, so running
+// the job twice at one instant changes nothing the second time, and after
+// downtime one run finds what time has made true: one nudge, not one per
+// missed tick.
+func step(prev state, flags []string, cooldown time.Duration, now time.Time) (state, int) {
+	next := prev
+	next.Flags = flags
+	if len(flags) == 0 {
+		next.Since, next.Nudged, next.Escalated, next.EscalatedAt = nil, nil, nil, nil
+		return next, actNone
+	}
+	if next.Since == nil || len(prev.Flags) == 0 {
+		at := now
+		next.Since = &at
+	}
+	next.Nudged = intersect(prev.Nudged, flags)
+	next.Escalated = intersect(prev.Escalated, flags)
+	if len(next.Escalated) == 0 {
+		next.EscalatedAt = nil
+	}
+	act := actNone
+	// A second period of at least a second, so that a double run at one
+	// instant never nudges and escalates the same flag.
+	period := max(cooldown, time.Second)
+	if len(next.Nudged) > 0 && !subset(next.Nudged, next.Escalated) && next.NudgedAt != nil && now.Sub(*next.NudgedAt) >= period {
+		at := now
+		next.Escalated, next.EscalatedAt = union(next.Escalated, next.Nudged), &at
+		act |= actEscalate
+	}
+	if !subset(flags, next.Nudged) && (next.NudgedAt == nil || now.Sub(*next.NudgedAt) >= cooldown) {
+		at := now
+		next.Nudged, next.NudgedAt = slices.Clone(flags), &at
+		act |= actNudge
+	}
+	return next, act
+}
+
+// union keeps a's order and adds b's missing flags.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, x := range b {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// change is one learner whose stored state the run rewrites.
+type change struct {
+	user   uint64
+	next   state
+	delete bool
+	act    int
+}
+
+// courseRun is the outcome of the read phase for one course.
+type courseRun struct {
+	cv      *courseView
+	changes []change
+}
+
+// FlagInactive is the flag_inactive job. It judges every student of every
+// published course at now in one read pass, then writes only what changed:
+// ladder records, nudges, and one digest per course for its staff. It
+// reports how many learner records changed; a second run at the same
+// instant reports 0. Buffered activity is written first, so a learner
+// active a moment ago is not flagged.
+func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) {
+	s.run.Lock()
+	defer s.run.Unlock()
+	now = now.UTC()
+	if err := s.tracker.Flush(); err != nil {
+		s.log.Error("flag_inactive: could not write buffered activity first", "err", err)
+	}
+	var runs []courseRun
+	err := s.db.View(func(tx *storage.Tx) error {
+		return tx.Each(storage.Courses, nil, func(_, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var c modules.Course
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			if !c.Published {
+				return nil
+			}
+			r, err := s.judgeCourse(tx, c, now)
+			if err != nil {
+				return err
+			}
+			if len(r.changes) > 0 {
+				runs = append(runs, r)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, errs.Wrap(err, "flag_inactive: read")
+	}
+	changed := 0
+	for _, r := range runs {
+		n, err := s.applyCourse(ctx, r, now)
+		changed += n
+		if err != nil {
+			return changed, errs.Wrap(err, "flag_inactive: write")
+		}
+	}
+	return changed, nil
+}
+
+// judgeCourse runs the rules and the ladder for every student of a course
+// and returns the learners whose state changes.
+func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time) (courseRun, error) {
+	cv, err := loadCourse(tx, c)
+	if err != nil {
+		return courseRun{}, err
+	}
+	r := courseRun{cv: cv}
+	// The stored states of the course, by user, read in one pass. Those
+	// left over after the members are seen belong to people who left or
+	// became staff, and are removed.
+	stored := map[uint64][]byte{}
+	err = tx.Each(storage.Engagement, storage.Key(c.ID), func(k, v []byte) error {
+		stored[storage.Part(k, 1)] = bytes.Clone(v)
+		return nil
+	})
+	if err != nil {
+		return r, err
+	}
+	var sc scratch
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	err = tx.Each(storage.Members, storage.Key(c.ID), func(_, v []byte) error {
+		var m modules.Member
+		if err := json.Unmarshal(v, &m); err != nil {
+			return err
+		}
+		if m.Staff() {
+			cv.staff = append(cv.staff, m.UserID)
+			return nil
+		}
+		if m.Role != modules.RoleStudent {
+			return nil
+		}
+		f, err := s.factsTx(tx, cv, m, now, HistoryDays, nil, &sc)
+		if err != nil {
+			return err
+		}
+		a := assess(f, now, false)
+		raw, had := stored[m.UserID]
+		delete(stored, m.UserID)
+		var prev state
+		if had {
+			if err := json.Unmarshal(raw, &prev); err != nil {
+				return err
+			}
+		}
+		next, act := step(prev, a.Flags, cv.cooldown, now)
+		if next.empty(cv.cooldown, now) {
+			if had {
+				r.changes = append(r.changes, change{user: m.UserID, delete: true})
+			}
+			return nil
+		}
+		buf.Reset()
+		if err := enc.Encode(next); err != nil {
+			return err
+		}
+		if had && bytes.Equal(bytes.TrimSpace(buf.Bytes()), raw) {
+			return nil
+		}
+		r.changes = append(r.changes, change{user: m.UserID, next: next, act: act})
+		return nil
+	})
+	for user := range stored {
+		r.changes = append(r.changes, change{user: user, delete: true})
+	}
+	return r, err
+}
+
+// applyCourse writes one course's changes: plain ladder updates and
+// nudges in chunks, then every escalation together with the course's one
+// staff digest in a single transaction, so that staff are told once.
+func (s *Service) applyCourse(ctx context.Context, r courseRun, now time.Time) (int, error) {
+	var plain, esc []change
+	for _, ch := range r.changes {
+		if ch.act&actEscalate != 0 {
+			esc = append(esc, ch)
+		} else {
+			plain = append(plain, ch)
+		}
+	}
+	changed := 0
+	for start := 0; start < len(plain); start += s.chunk {
+		if err := ctx.Err(); err != nil {
+			return changed, err
+		}
+		part := plain[start:min(start+s.chunk, len(plain))]
+		err := s.db.Update(func(tx *storage.Tx) error {
+			for _, ch := range part {
+				if err := putState(tx, r.cv.course.ID, ch); err != nil {
+					return err
+				}
+				if ch.act&actNudge != 0 {
+					if err := s.nudgeTx(tx, r.cv, ch.user, now); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return changed, err
+		}
+		changed += len(part)
+	}
+	if len(esc) == 0 {
+		return changed, nil
+	}
+	err := s.db.Update(func(tx *storage.Tx) error {
+		for _, ch := range esc {
+			if err := putState(tx, r.cv.course.ID, ch); err != nil {
+				return err
+			}
+			if ch.act&actNudge != 0 {
+				if err := s.nudgeTx(tx, r.cv, ch.user, now); err != nil {
+					return err
+				}
+			}
+		}
+		return s.digestTx(tx, r.cv, esc, now)
+	})
+	if err != nil {
+		return changed, err
+	}
+	return changed + len(esc), nil
+}
+
+func putState(tx *storage.Tx, course uint64, ch change) error {
+	key := storage.Key(course, ch.user)
+	if ch.delete {
+		return tx.Delete(storage.Engagement, key)
+	}
+	return tx.Put(storage.Engagement, key, ch.next)
+}
+
+// Next is a learner's concrete next step in a course: the first item not
+// done in the first open module, with that module's due time; or, when
+// nothing is open, the next module to open.
+type Next struct {
+	ItemID      uint64     `json:"item_id,omitempty"`
+	ItemTitle   string     `json:"item_title,omitempty"`
+	ModuleID    uint64     `json:"module_id"`
+	ModuleTitle string     `json:"module_title"`
+	DueAt       *time.Time `json:"due_at"`
+	OpensAt     *time.Time `json:"opens_at,omitempty"`
+	Link        string     `json:"link"`
+}
+
+// nextStep finds the learner's next step, or nil when everything visible
+// is done.
+func nextStep(l *modules.Learner) *Next {
+	for _, m := range l.Modules {
+		if m.State != modules.StateOpen {
+			continue
+		}
+		for _, it := range m.Items {
+			if it.Status != modules.StatusCompleted {
+				return &Next{ItemID: it.ID, ItemTitle: it.Title, ModuleID: m.ID, ModuleTitle: m.Title,
+					DueAt: m.DueAt, Link: itemLink(l.Course.ID, it.ID)}
+			}
+		}
+	}
+	for _, m := range l.Modules {
+		if m.State == modules.StateLocked && m.OpensAt != nil && l.Now.Before(*m.OpensAt) {
+			return &Next{ModuleID: m.ID, ModuleTitle: m.Title, DueAt: m.DueAt, OpensAt: m.OpensAt,
+				Link: courseLink(l.Course.ID)}
+		}
+	}
+	return nil
+}
+
+// Phrase says the next step in words: `“Reading 2” in Week 3, due Mon 18
+// Jan 2027 00:00 CET`, or `Week 4 opens …` when nothing is open.
+func (n *Next) Phrase(loc *time.Location) string {
+	if n == nil {
+		return ""
+	}
+	if n.ItemID == 0 {
+		return n.ModuleTitle + " opens " + formatTime(*n.OpensAt, loc)
+	}
+	s := "“" + n.ItemTitle + "” in " + n.ModuleTitle
+	if n.DueAt != nil {
+		s += ", due " + formatTime(*n.DueAt, loc)
+	}
+	return s
+}
+
+// Sentence is Phrase as a sentence for notifications ("Next: ….").
+func (n *Next) Sentence(loc *time.Location) string {
+	if n == nil {
+		return ""
+	}
+	return "Next: " + n.Phrase(loc) + "."
+}
+
+// BehindPhrase is how far behind a learner is: "1 week behind" when every
+// module behind belongs to a week, "2 modules behind" otherwise.
+func BehindPhrase(behind []ModuleFacts) string {
+	weeks := map[int]bool{}
+	for _, m := range behind {
+		if m.Week <= 0 {
+			return plural(len(behind), "module", "modules") + " behind"
+		}
+		weeks[m.Week] = true
+	}
+	return plural(len(weeks), "week", "weeks") + " behind"
+}
+
+func titles(ms []ModuleFacts) string {
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, m.Title)
+	}
+	return strings.Join(out, ", ")
+}
+
+// judgeOneTx assesses one learner again inside a write transaction, with
+// reasons, for the text of a nudge or a digest.
+func (s *Service) judgeOneTx(tx *storage.Tx, cv *courseView, m modules.Member, now time.Time) (Facts, Assessment, error) {
+	var sc scratch
+	f, err := s.factsTx(tx, cv, m, now, HistoryDays, nil, &sc)
+	if err != nil {
+		return f, Assessment{}, err
+	}
+	return f, Assess(f, now), nil
+}
+
+// nudgeTx sends one automatic nudge with the learner's next step.
+func (s *Service) nudgeTx(tx *storage.Tx, cv *courseView, user uint64, now time.Time) error {
+	m, err := modules.MemberTx(tx, cv.course.ID, user)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	f, a, err := s.judgeOneTx(tx, cv, m, now)
+	if err != nil {
+		return err
+	}
+	done, err := doneItemsTx(tx, cv.course.ID, user)
+	if err != nil {
+		return err
+	}
+	next := nextFromFacts(cv, f.Modules, done, now)
+	loc := cv.course.Location()
+	n := notify.Notification{UserID: user, CourseID: cv.course.ID, Link: courseLink(cv.course.ID), CreatedAt: now}
+	if next != nil {
+		n.Link = next.Link
+	}
+	var body strings.Builder
+	if a.Has(FlagBehind) || a.Has(FlagMissed) {
+		n.Kind = notify.KindBehindNudge
+		n.Title = "You are " + BehindPhrase(a.Behind) + " in " + cv.course.Title
+		verb := " is"
+		if len(a.Behind) > 1 {
+			verb = " are"
+		}
+		body.WriteString(titles(a.Behind) + verb + " past due.")
+		if len(a.Missed) > 0 {
+			body.WriteString(" The deadline of " + titles(a.Missed) +
+				" has passed; ask your instructor if you need an extension.")
+		}
+		if a.Has(FlagInactive) {
+			body.WriteString(" You have not been active for " + Ago(a.IdleFor) + ".")
+		}
+	} else {
+		n.Kind = notify.KindInactiveNudge
+		if m.LastActiveAt == nil {
+			n.Title = "You have not started " + cv.course.Title + " yet"
+			body.WriteString("It is " + Ago(a.IdleFor) + " since you could begin.")
+		} else {
+			n.Title = "Your last visit to " + cv.course.Title + " was " + Ago(a.IdleFor) + " ago"
+			body.WriteString("Pick up where you left off.")
+		}
+	}
+	if s := next.Sentence(loc); s != "" {
+		body.WriteString(" " + s)
+	}
+	n.Body = body.String()
+	_, err = s.notify.AddTx(tx, n)
+	return err
+}
+
+// maxDigestLines bounds the learners a digest names one by one.
+const maxDigestLines = 30
+
+// digestTx tells each staff member of a course, in one notification, who
+// was escalated in this run and why (reasons as they stand now).
+func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now time.Time) error {
+	if len(cv.staff) == 0 {
+		return nil
+	}
+	var lines []string
+	n := 0
+	for _, ch := range esc {
+		m, err := modules.MemberTx(tx, cv.course.ID, ch.user)
+		if err != nil {
+			continue // left the course since the read pass
+		}
+		n++
+		if n > maxDigestLines {
+			continue
+		}
+		name := "A learner"
+		if u, err := auth.LookupTx(tx, ch.user); err == nil {
+			name = u.Name
+		}
+		_, a, err := s.judgeOneTx(tx, cv, m, now)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, name+": "+strings.Join(a.Reasons, "; "))
+	}
+	if n == 0 {
+		return nil
+	}
+	if n > maxDigestLines {
+		lines = append(lines, fmt.Sprintf("…and %d more.", n-maxDigestLines))
+	}
+	title := fmt.Sprintf("%d learners in %s need attention", n, cv.course.Title)
+	if n == 1 {
+		title = fmt.Sprintf("1 learner in %s needs attention", cv.course.Title)
+	}
+	body := "Still flagged a while after their nudge:\n" + strings.Join(lines, "\n")
+	for _, staff := range cv.staff {
+		_, err := s.notify.AddTx(tx, notify.Notification{UserID: staff, CourseID: cv.course.ID, CreatedAt: now,
+			Kind: notify.KindStaffDigest, Title: title, Body: body, Link: AtRiskLink(cv.course.ID)})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+// Package engagement notices learners drifting away and acts first. It
+// tracks activity (a write-behind buffer, so a request never waits for a
+// disk), judges each learner with pure rules (inactive, behind,
+// missed_deadline, and a risk score), and runs the flag_inactive job: a
+// newly flagged learner gets one nudge with a concrete next step, and a
+// learner still flagged a cooldown later is named to the course's staff in
+// one digest. Staff see the same judgement live on the at-risk view and can
+// message any group of learners. E-mail for all of it goes through the
+// notify outbox.
+package engagement
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"pacer/modules"
+	"pacer/notify"
+	"pacer/storage"
+)
+
+// JobFlagInactive is the scheduler name of FlagInactive.
+const JobFlagInactive = "flag_inactive"
+
+// Config is what the service is built from.
+type Config struct {
+	DB      *storage.DB
+	Courses *modules.Service
+	Notify  *notify.Service
+	// Outbox, when set, is exposed for the wiring and pages; the e-mails
+	// themselves follow notifications through notify.Service.Added.
+	Outbox *notify.Outbox
+	Now    func() time.Time
+	Log    *slog.Logger
+	// FlushEvery is how often buffered activity is written (default 5 s):
+	// the most activity a crash can lose.
+	FlushEvery time.Duration
+}
+
+// Service is the engagement service.
+type Service struct {
+	db      *storage.DB
+	courses *modules.Service
+	notify  *notify.Service
+	outbox  *notify.Outbox
+	now     func() time.Time
+	log     *slog.Logger
+	tracker *Tracker
+	// run serialises runs of the flag job: its read and write phases
+	// assume no other run changes the stored ladder in between.
+	run sync.Mutex
+	// chunk bounds how many learner records one write transaction of the
+	// job commits, so that a big sweep never holds the writer for long.
+	chunk int
+}
+
+// New builds the service and its activity tracker.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Service{db: cfg.DB, courses: cfg.Courses, notify: cfg.Notify, outbox: cfg.Outbox, now: cfg.Now,
+		log: cfg.Log, tracker: NewTracker(cfg.DB, cfg.Now, cfg.Log, cfg.FlushEvery), chunk: 1000}
+}
+
+// Install makes every learner action the course service reports (and every
+// courses.Touch from other packages) reach the tracker.
+func (s *Service) Install() { s.courses.OnActivity = s.tracker.Touch }
+
+// Start begins flushing activity.
+func (s *Service) Start() { s.tracker.Start() }
+
+// Stop writes the remaining activity and stops; it must run before the
+// store closes.
+func (s *Service) Stop(ctx context.Context) error { return s.tracker.Stop(ctx) }
+
+// Tracker is the activity tracker.
+func (s *Service) Tracker() *Tracker { return s.tracker }
+
+// Outbox is the e-mail outbox the service was built with (may be nil).
+func (s *Service) Outbox() *notify.Outbox { return s.outbox }
+
+// Links to pages, used in notifications.
+func courseLink(course uint64) string { return "/courses/" + itoa(course) }
+
+func itemLink(course, item uint64) string { return courseLink(course) + "/items/" + itoa(item) }
+
+// AtRiskLink is the staff page of a course's learners at risk.
+func AtRiskLink(course uint64) string { return courseLink(course) + "/at-risk" }
+
+func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// formatTime is how instants appear in text for people: in the course time
+// zone, to the minute, with the zone's abbreviation (as deadlines does).
+func formatTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+}

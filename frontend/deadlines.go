@@ -1,0 +1,673 @@
+package frontend
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pacer/api"
+	"pacer/calendar"
+	"pacer/deadlines"
+	"pacer/errs"
+	"pacer/media"
+	"pacer/modules"
+)
+
+// mountDeadlines adds the pages of weekly windows and deadlines: the
+// learner's deadlines and calendar feed, the assignment's part of the item
+// page and its submit form, and the staff pages that grant extensions and
+// grade submissions.
+func (f *Frontend) mountDeadlines(r fiber.Router) {
+	f.itemKinds[modules.KindAssignment] = ItemKind{Load: f.loadAssignment}
+
+	r.Get("/deadlines", f.signedIn, f.deadlinesPage)
+	r.Post("/deadlines/calendar", f.signedIn, f.csrf, f.rotateCalendar)
+
+	r.Post("/courses/:course/items/:item/submit", f.signedIn, f.csrf, f.submitAssignment)
+	r.Get("/courses/:course/items/:item/submissions", f.signedIn, f.submissionsPage)
+	r.Post("/courses/:course/submissions/:submission/grade", f.signedIn, f.csrf, f.gradeSubmission)
+
+	r.Get("/courses/:course/modules/:module/assignments/new", f.signedIn, f.newAssignmentPage)
+	r.Post("/courses/:course/modules/:module/assignments/new", f.signedIn, f.csrf, f.createAssignment)
+	r.Get("/courses/:course/items/:item/assignment", f.signedIn, f.editAssignmentPage)
+	r.Post("/courses/:course/items/:item/assignment", f.signedIn, f.csrf, f.updateAssignment)
+
+	r.Get("/courses/:course/extensions", f.signedIn, f.extensionsPage)
+	r.Post("/courses/:course/extensions", f.signedIn, f.csrf, f.grantExtension)
+	r.Post("/courses/:course/extensions/:extension/delete", f.signedIn, f.csrf, f.deleteExtension)
+}
+
+// DeadlineRow is one of the learner's deadlines as the pages show it.
+type DeadlineRow struct {
+	deadlines.Deadline
+	Href  string
+	Badge Badge
+}
+
+// deadlineBadge names a deadline status for people.
+func deadlineBadge(status string) Badge {
+	switch status {
+	case calendar.DeadlineDone:
+		return Badge{"completed", "Done"}
+	case calendar.DeadlineMissed:
+		return Badge{"overdue", "Missed"}
+	case calendar.DeadlineOverdue:
+		return Badge{"late", "Overdue"}
+	case calendar.DeadlineDueSoon:
+		return Badge{"due", "Due soon"}
+	}
+	return Badge{"open", "Upcoming"}
+}
+
+// DeadlineSummary is the dashboard's deadlines card: work past its due
+// time that is still accepted, and the next few due times.
+type DeadlineSummary struct {
+	Overdue []DeadlineRow
+	Next    []DeadlineRow
+	Loc     *time.Location
+}
+
+// dashboardNext is how many upcoming deadlines the dashboard lists.
+const dashboardNext = 5
+
+func (f *Frontend) deadlineRows(uid uint64) ([]DeadlineRow, error) {
+	list, err := f.Deadlines.Deadlines(uid)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeadlineRow, 0, len(list))
+	for _, d := range list {
+		out = append(out, DeadlineRow{Deadline: d, Href: fmt.Sprintf("/courses/%d/modules/%d", d.CourseID, d.ModuleID),
+			Badge: deadlineBadge(d.Status)})
+	}
+	return out, nil
+}
+
+// deadlineSummary builds the dashboard's card; nil when there is nothing
+// to show.
+func (f *Frontend) deadlineSummary(c *fiber.Ctx, uid uint64) (*DeadlineSummary, error) {
+	rows, err := f.deadlineRows(uid)
+	if err != nil {
+		return nil, err
+	}
+	s := &DeadlineSummary{Loc: userLoc(c)}
+	for _, r := range rows {
+		switch r.Status {
+		case calendar.DeadlineOverdue:
+			s.Overdue = append(s.Overdue, r)
+		case calendar.DeadlineDueSoon, calendar.DeadlineUpcoming:
+			if len(s.Next) < dashboardNext {
+				s.Next = append(s.Next, r)
+			}
+		}
+	}
+	if len(s.Overdue) == 0 && len(s.Next) == 0 {
+		return nil, nil
+	}
+	return s, nil
+}
+
+type deadlinesPage struct {
+	Overdue, Upcoming, Missed, Done []DeadlineRow
+	Any                             bool
+	Loc                             *time.Location
+	FeedURL                         string
+	// WebcalURL is built here from the configured base URL and a signed
+	// token, never from input, so its scheme may be marked safe:
+	// html/template would otherwise refuse the webcal: scheme.
+	WebcalURL template.URL
+}
+
+func (f *Frontend) deadlinesPage(c *fiber.Ctx) error {
+	uid := caller(c)
+	rows, err := f.deadlineRows(uid)
+	if err != nil {
+		return err
+	}
+	p := deadlinesPage{Loc: userLoc(c), Any: len(rows) > 0}
+	for _, r := range rows {
+		switch r.Status {
+		case calendar.DeadlineOverdue:
+			p.Overdue = append(p.Overdue, r)
+		case calendar.DeadlineMissed:
+			p.Missed = append(p.Missed, r)
+		case calendar.DeadlineDone:
+			p.Done = append(p.Done, r)
+		default:
+			p.Upcoming = append(p.Upcoming, r)
+		}
+	}
+	if p.FeedURL, err = f.Deadlines.CalendarURL(uid); err != nil {
+		return err
+	}
+	p.WebcalURL = webcal(p.FeedURL)
+	return f.render(c, fiber.StatusOK, "deadlines/index", p)
+}
+
+// webcal is the feed's URL with the webcal scheme, which calendar apps
+// offer to subscribe to when it is opened.
+func webcal(feed string) template.URL {
+	u, err := url.Parse(feed)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	u.Scheme = "webcal"
+	return template.URL(u.String())
+}
+
+func (f *Frontend) rotateCalendar(c *fiber.Ctx) error {
+	if _, err := f.Deadlines.RotateCalendar(caller(c)); err != nil {
+		return err
+	}
+	f.flash(c, "success", "Your calendar link was replaced. Subscribe again with the new link; the old one no longer works.")
+	return f.redirect(c, "/deadlines#calendar")
+}
+
+// AssignmentView is what the assignment partial shows (ItemPage.Extra).
+type AssignmentView struct {
+	deadlines.AssignmentState
+	// Status is the badge of the learner's current submission.
+	Status *Badge
+	// Now tells the learner what submitting now would mean.
+	Now  Badge
+	Form *Form
+	// Files is true when learners may attach a file (media is served);
+	// Accept is the file picker's filter.
+	Files  bool
+	Accept string
+}
+
+// loadAssignment fills the assignment part of the item page.
+func (f *Frontend) loadAssignment(c *fiber.Ctx, p *ItemPage) error {
+	st, err := f.Deadlines.Assignment(caller(c), p.Course.ID, p.Item.ID)
+	if err != nil {
+		return err
+	}
+	v := &AssignmentView{AssignmentState: st, Form: NewForm(nil), Files: f.Media != nil, Accept: acceptTypes}
+	if s := st.Submission; s != nil {
+		b := submissionBadge(s.Status, s.PenaltyPercent)
+		v.Status = &b
+		v.Form.Values.Set("body", s.Body)
+	}
+	switch st.Accepts {
+	case deadlines.AcceptClosed:
+		v.Now = Badge{"locked", "Closed"}
+	case deadlines.AcceptLate:
+		v.Now = Badge{"late", fmt.Sprintf("Late now: %s%% penalty", formatNumber(st.PenaltyNow))}
+	default:
+		v.Now = Badge{"open", "Open for submissions"}
+	}
+	p.Extra = v
+	return nil
+}
+
+// submissionBadge names a submission's timeliness.
+func submissionBadge(status string, penalty float64) Badge {
+	if status == calendar.StatusLate {
+		return Badge{"late", fmt.Sprintf("Late · %s%% penalty", formatNumber(penalty))}
+	}
+	return Badge{"completed", "On time"}
+}
+
+func formatNumber(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+func (f *Frontend) submitAssignment(c *fiber.Ctx) error {
+	a, err := f.loadCourse(c, "home")
+	if err != nil {
+		return err
+	}
+	iid, err := api.ParamID(c, "item")
+	if err != nil {
+		return err
+	}
+	v, _ := readForm(c)
+	back := fmt.Sprintf("/courses/%d/items/%d", a.Course.ID, iid)
+	body := v.Get("body")
+	in := deadlines.SubmissionInput{Body: &body}
+	if id, err := f.submissionFile(c, a.Course.ID, iid); err != nil {
+		if _, msg, ok := uploadProblem(err); ok {
+			f.flash(c, "error", "Your file: "+msg)
+			return f.redirect(c, back)
+		}
+		return err
+	} else if id != 0 {
+		in.MediaID = &id
+	}
+	sub, err := f.Deadlines.Submit(caller(c), a.Course.ID, iid, in)
+	if err != nil {
+		// The item page is another handler's: a problem the learner can
+		// fix (an empty answer, the deadline) comes back as a message on it.
+		var e *errs.Error
+		if errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Conflict) {
+			msg := sentence(e.Message)
+			switch why := e.Fields["body"]; {
+			case strings.HasPrefix(why, "required"):
+				msg = "Write your answer before submitting."
+			case why != "":
+				msg = "Your answer " + why + "."
+			}
+			f.flash(c, "error", msg)
+			return f.redirect(c, back)
+		}
+		return err
+	}
+	msg := "Submitted on time."
+	if sub.Status == calendar.StatusLate {
+		msg = fmt.Sprintf("Submitted late: a %s%% penalty applies.", formatNumber(sub.PenaltyPercent))
+	}
+	if sub.Attempt > 1 {
+		msg += " It replaces your earlier submission."
+	}
+	f.flash(c, "success", msg)
+	return f.redirect(c, back+"#submission")
+}
+
+// submissionFile stores the file of a submit form, when there is one, as a
+// submission upload of the learner, and returns its id (0 for none). Work
+// is not uploaded once the assignment is closed, so a refused submission
+// leaves no file behind.
+func (f *Frontend) submissionFile(c *fiber.Ctx, courseID, itemID uint64) (uint64, error) {
+	if f.Media == nil {
+		return 0, nil
+	}
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Size == 0 {
+		return 0, nil
+	}
+	st, err := f.Deadlines.Assignment(caller(c), courseID, itemID)
+	if err != nil || st.Accepts == deadlines.AcceptClosed {
+		return 0, err
+	}
+	if fh.Size > f.Media.MaxUploadBytes() {
+		return 0, errs.E(errs.TooLarge, "the file is "+byteSize(fh.Size)+"; the largest upload is "+byteSize(f.Media.MaxUploadBytes()))
+	}
+	src, err := fh.Open()
+	if err != nil {
+		return 0, errs.Wrap(err, "open uploaded form file")
+	}
+	defer src.Close()
+	m, err := f.Media.Upload(caller(c), media.UploadInput{CourseID: courseID, Purpose: media.PurposeSubmission,
+		Filename: fh.Filename, ContentType: fh.Header.Get(fiber.HeaderContentType), Length: fh.Size}, src)
+	return m.ID, err
+}
+
+// SubmissionRow is one line of the grading table.
+type SubmissionRow struct {
+	deadlines.SubmissionView
+	Badge Badge
+}
+
+type submissionsPage struct {
+	Course  modules.Course
+	Module  modules.ModuleView
+	Item    modules.ItemView
+	Rows    []SubmissionRow
+	Missing []modules.MemberView
+	OnTime  int
+	Late    int
+	Loc     *time.Location
+	Chart   []ChartBar
+}
+
+// ChartBar is one segment of the submissions bar: a share of the class.
+type ChartBar struct {
+	Label string
+	Kind  string
+	Count int
+	X, W  float64 // percent of the bar's width
+}
+
+func (f *Frontend) submissionsPage(c *fiber.Ctx) error {
+	a, err := f.loadCourse(c, "home")
+	if err != nil {
+		return err
+	}
+	if err := a.RequireStaff(); err != nil {
+		return err
+	}
+	iid, err := api.ParamID(c, "item")
+	if err != nil {
+		return err
+	}
+	uid := caller(c)
+	it, err := f.Courses.GetItem(uid, a.Course.ID, iid)
+	if err != nil {
+		return err
+	}
+	if it.Kind != modules.KindAssignment {
+		return errs.NotFoundf("assignment")
+	}
+	m, err := f.Courses.GetModule(uid, a.Course.ID, it.ModuleID)
+	if err != nil {
+		return err
+	}
+	p := submissionsPage{Course: a.Course, Module: m, Item: it, Loc: a.Course.Location()}
+	submitted := map[uint64]bool{}
+	cursor := ""
+	for {
+		page, err := f.Deadlines.ListSubmissions(uid, a.Course.ID, iid, api.Page{Limit: 200, Cursor: cursor})
+		if err != nil {
+			return err
+		}
+		for _, s := range page.Items {
+			p.Rows = append(p.Rows, SubmissionRow{SubmissionView: s, Badge: submissionBadge(s.Status, s.PenaltyPercent)})
+			submitted[s.UserID] = true
+			if s.Status == calendar.StatusLate {
+				p.Late++
+			} else {
+				p.OnTime++
+			}
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	members, err := f.Courses.Members(a.Course.ID, uid)
+	if err != nil {
+		return err
+	}
+	for _, mv := range members {
+		if mv.Role == modules.RoleStudent && !submitted[mv.UserID] {
+			p.Missing = append(p.Missing, mv)
+		}
+	}
+	p.Chart = submissionChart(p.OnTime, p.Late, len(p.Missing))
+	return f.render(c, fiber.StatusOK, "deadlines/submissions", p)
+}
+
+// submissionChart lays out the on time / late / missing bar.
+func submissionChart(onTime, late, missing int) []ChartBar {
+	total := onTime + late + missing
+	if total == 0 {
+		return nil
+	}
+	var out []ChartBar
+	x := 0.0
+	for _, b := range []ChartBar{{Label: "On time", Kind: "ontime", Count: onTime}, {Label: "Late", Kind: "late", Count: late},
+		{Label: "Missing", Kind: "missing", Count: missing}} {
+		b.X = x
+		b.W = 100 * float64(b.Count) / float64(total)
+		x += b.W
+		out = append(out, b)
+	}
+	return out
+}
+
+func (f *Frontend) gradeSubmission(c *fiber.Ctx) error {
+	a, err := f.loadCourse(c, "home")
+	if err != nil {
+		return err
+	}
+	sid, err := api.ParamID(c, "submission")
+	if err != nil {
+		return err
+	}
+	uid := caller(c)
+	// The submission decides the item (and so where to go back to); the
+	// service checks that the caller teaches its course.
+	sub, err := f.Deadlines.GetSubmission(uid, a.Course.ID, sid)
+	if err != nil {
+		return err
+	}
+	back := fmt.Sprintf("/courses/%d/items/%d/submissions#submission-%d", a.Course.ID, sub.ItemID, sub.ID)
+	v, _ := readForm(c)
+	in := deadlines.GradeInput{Feedback: optString(v, "feedback")}
+	score, set, ok := formFloat(v, "score")
+	if !set || !ok {
+		f.flash(c, "error", "Give "+sub.UserName+"’s score as a number.")
+		return f.redirect(c, back)
+	}
+	in.Score = &score
+	g, err := f.Deadlines.Grade(uid, a.Course.ID, sid, in)
+	if err != nil {
+		form := &Form{}
+		if form.fail(err, nil) {
+			msg := form.Error
+			if e := form.Errors["score"]; e != "" {
+				msg = "Score: " + e
+			} else if e := form.Errors["feedback"]; e != "" {
+				msg = "Feedback: " + e
+			}
+			f.flash(c, "error", msg)
+			return f.redirect(c, back)
+		}
+		return err
+	}
+	f.flash(c, "success", fmt.Sprintf("%s’s work is graded: %s.", g.UserName, formatNumber(*g.FinalScore)))
+	return f.redirect(c, back)
+}
+
+type assignmentFormPage struct {
+	Form   *Form
+	Course modules.Course
+	Module modules.ModuleView
+	Item   modules.Item
+	New    bool
+}
+
+func assignmentValues(it modules.Item) *Form {
+	v := map[string]string{"title": it.Title, "body": it.Body}
+	if it.Points > 0 {
+		v["points"] = formatNumber(it.Points)
+	}
+	if it.Published {
+		v["published"] = "1"
+	}
+	return NewForm(v)
+}
+
+// assignmentInput reads the assignment form; points must be a number.
+func assignmentInput(v url.Values, form *Form) (modules.ItemInput, bool) {
+	in := modules.ItemInput{Title: optString(v, "title"), Body: optString(v, "body"),
+		Published: boolPtr(checkbox(v, "published"))}
+	points, set, ok := formFloat(v, "points")
+	switch {
+	case !ok:
+		form.Errors["points"] = "Give the points as a number."
+		form.Error = "Please correct the marked fields."
+		return in, false
+	case set:
+		in.Points = &points
+	default:
+		zero := 0.0
+		in.Points = &zero
+	}
+	return in, true
+}
+
+func (f *Frontend) newAssignmentPage(c *fiber.Ctx) error {
+	a, m, _, err := f.loadStaffModule(c)
+	if err != nil {
+		return err
+	}
+	return f.render(c, fiber.StatusOK, "deadlines/assignment_form", assignmentFormPage{
+		Form: assignmentValues(modules.Item{Published: true, Points: 10}), Course: a.Course, Module: m, New: true})
+}
+
+func (f *Frontend) createAssignment(c *fiber.Ctx) error {
+	a, m, _, err := f.loadStaffModule(c)
+	if err != nil {
+		return err
+	}
+	v, _ := readForm(c)
+	form := &Form{Values: v, Errors: map[string]string{}}
+	page := assignmentFormPage{Form: form, Course: a.Course, Module: m, New: true}
+	in, ok := assignmentInput(v, form)
+	if !ok {
+		return f.render(c, fiber.StatusBadRequest, "deadlines/assignment_form", page)
+	}
+	kind := modules.KindAssignment
+	in.Kind = &kind
+	it, err := f.Courses.CreateItem(caller(c), a.Course.ID, m.ID, in)
+	if err != nil {
+		if form.fail(err, nil) {
+			return f.render(c, errStatus(err), "deadlines/assignment_form", page)
+		}
+		return err
+	}
+	f.flash(c, "success", "Assignment “"+it.Title+"” added.")
+	return f.redirect(c, fmt.Sprintf("/courses/%d/items/%d", a.Course.ID, it.ID))
+}
+
+func (f *Frontend) editAssignmentPage(c *fiber.Ctx) error {
+	a, it, m, err := f.loadStaffItem(c)
+	if err != nil {
+		return err
+	}
+	if it.Kind != modules.KindAssignment {
+		return errs.NotFoundf("assignment")
+	}
+	return f.render(c, fiber.StatusOK, "deadlines/assignment_form", assignmentFormPage{
+		Form: assignmentValues(it.Item), Course: a.Course, Module: m, Item: it.Item})
+}
+
+func (f *Frontend) updateAssignment(c *fiber.Ctx) error {
+	a, it, m, err := f.loadStaffItem(c)
+	if err != nil {
+		return err
+	}
+	if it.Kind != modules.KindAssignment {
+		return errs.NotFoundf("assignment")
+	}
+	v, _ := readForm(c)
+	form := &Form{Values: v, Errors: map[string]string{}}
+	page := assignmentFormPage{Form: form, Course: a.Course, Module: m, Item: it.Item}
+	in, ok := assignmentInput(v, form)
+	if !ok {
+		return f.render(c, fiber.StatusBadRequest, "deadlines/assignment_form", page)
+	}
+	if _, err := f.Courses.UpdateItem(caller(c), a.Course.ID, it.ID, in); err != nil {
+		if form.fail(err, nil) {
+			return f.render(c, errStatus(err), "deadlines/assignment_form", page)
+		}
+		return err
+	}
+	f.flash(c, "success", "Saved.")
+	return f.redirect(c, fmt.Sprintf("/courses/%d/items/%d", a.Course.ID, it.ID))
+}
+
+type extensionsPage struct {
+	Course     modules.Course
+	Extensions []deadlines.ExtensionView
+	Students   []map[string]any
+	Modules    []map[string]any
+	Form       *Form
+	Loc        *time.Location
+	Zone       string
+}
+
+// extensionsData gathers what the extensions page shows.
+func (f *Frontend) extensionsData(c *fiber.Ctx, a modules.Access, form *Form) (extensionsPage, error) {
+	uid := caller(c)
+	p := extensionsPage{Course: a.Course, Form: form, Loc: a.Course.Location(), Zone: a.Course.Timezone}
+	var err error
+	if p.Extensions, err = f.Deadlines.ListExtensions(uid, a.Course.ID, 0, 0); err != nil {
+		return p, err
+	}
+	members, err := f.Courses.Members(a.Course.ID, uid)
+	if err != nil {
+		return p, err
+	}
+	p.Students = append(p.Students, map[string]any{"Value": "", "Label": "Choose a student"})
+	for _, m := range members {
+		if m.Role == modules.RoleStudent {
+			p.Students = append(p.Students, map[string]any{"Value": strconv.FormatUint(m.UserID, 10), "Label": m.Name + " (" + m.Email + ")"})
+		}
+	}
+	mods, err := f.Courses.ListModules(uid, a.Course.ID)
+	if err != nil {
+		return p, err
+	}
+	p.Modules = append(p.Modules, map[string]any{"Value": "", "Label": "Choose a module"})
+	for _, m := range mods {
+		p.Modules = append(p.Modules, map[string]any{"Value": strconv.FormatUint(m.ID, 10), "Label": m.Title})
+	}
+	return p, nil
+}
+
+func (f *Frontend) extensionsPage(c *fiber.Ctx) error {
+	a, err := f.loadCourse(c, "extensions")
+	if err != nil {
+		return err
+	}
+	if err := a.RequireStaff(); err != nil {
+		return err
+	}
+	form := NewForm(map[string]string{"user": c.Query("user"), "module": c.Query("module")})
+	p, err := f.extensionsData(c, a, form)
+	if err != nil {
+		return err
+	}
+	return f.render(c, fiber.StatusOK, "deadlines/extensions", p)
+}
+
+func (f *Frontend) grantExtension(c *fiber.Ctx) error {
+	a, err := f.loadCourse(c, "extensions")
+	if err != nil {
+		return err
+	}
+	if err := a.RequireStaff(); err != nil {
+		return err
+	}
+	v, _ := readForm(c)
+	form := &Form{Values: v, Errors: map[string]string{}}
+	in := deadlines.ExtensionInput{}
+	if id, err := api.ParseID(v.Get("user")); err == nil {
+		in.UserID = id
+	}
+	if id, err := api.ParseID(v.Get("module")); err == nil {
+		in.ModuleID = id
+	}
+	if s := strings.TrimSpace(v.Get("due_at")); s != "" {
+		t, err := parseLocal(s, a.Course.Location())
+		if err != nil {
+			form.Errors["due_at"] = "Give a date and time."
+		} else {
+			in.DueAt = &t
+		}
+	}
+	var ext deadlines.ExtensionView
+	if len(form.Errors) == 0 {
+		ext, err = f.Deadlines.CreateExtension(caller(c), a.Course.ID, in)
+		if err != nil && !form.fail(err, map[string]string{"user_id": "user", "module_id": "module"}) {
+			return err
+		}
+	} else {
+		form.Error = "Please correct the marked fields."
+	}
+	if form.HasErrors() {
+		p, perr := f.extensionsData(c, a, form)
+		if perr != nil {
+			return perr
+		}
+		status := fiber.StatusBadRequest
+		if err != nil {
+			status = errStatus(err)
+		}
+		return f.render(c, status, "deadlines/extensions", p)
+	}
+	f.flash(c, "success", fmt.Sprintf("%s now has until %s for %s.", ext.UserName, f.when(ext.DueAt, a.Course.Location()), ext.ModuleTitle))
+	return f.redirect(c, fmt.Sprintf("/courses/%d/extensions", a.Course.ID))
+}
+
+func (f *Frontend) deleteExtension(c *fiber.Ctx) error {
+	a, err := f.loadCourse(c, "extensions")
+	if err != nil {
+		return err
+	}
+	id, err := api.ParamID(c, "extension")
+	if err != nil {
+		return err
+	}
+	if err := f.Deadlines.DeleteExtension(caller(c), a.Course.ID, id); err != nil {
+		return err
+	}
+	f.flash(c, "success", "The extension was removed; the module's own due time applies again.")
+	return f.redirect(c, fmt.Sprintf("/courses/%d/extensions", a.Course.ID))
+}

@@ -1,0 +1,153 @@
+// Package frontend serves Pacer's web pages: server-rendered html/template
+// pages, one hand-written stylesheet and a little vanilla JavaScript, all
+// embedded with embed.FS so that `go run .` serves the whole UI with no build
+// step. server/pages.go builds it (New, with Deps) and mounts it (Mount)
+// after every API route. Handlers call the services directly; a page never
+// calls Pacer's own HTTP API.
+//
+// # Layout of the package
+//
+//	frontend.go   Deps, New, Mount: the list of mount calls, one per area
+//	render.go     template parsing, View (what every page gets), render
+//	session.go    sign in/up/out, CSRF checks, signedIn, flash messages, ?next=
+//	errors.go     the HTML error page installed with api.SetHTMLErrors
+//	nav.go        the header links (siteNav) and course tabs (courseTabs)
+//	forms.go      readForm, Form (values + field errors), input helpers
+//	funcs.go      template functions (asset, when, day, pct, dict, ...)
+//	timeline.go   the week-by-week timeline and module badges
+//	courses.go, modules.go, items.go, members.go, account.go   the pages
+//	templates/    layout.html, partials/*.html, partials/items/<kind>.html,
+//	              pages/<area>/<page>.html
+//	static/       app.css, app.js, icon.svg (served at /static/<hash>/<name>)
+//
+// # Adding a page
+//
+// 1. Handler file. Add frontend/<area>.go with a mount function and your
+// handlers, as methods on *Frontend:
+//
+//	func (f *Frontend) mountDeadlines(r fiber.Router) {
+//		r.Get("/courses/:course/deadlines", f.signedIn, f.deadlinesPage)
+//		r.Post("/courses/:course/extensions", f.signedIn, f.csrf, f.grantExtension)
+//	}
+//
+// and call it on its own line in Mount, under "(pages: ...)". Put the
+// service you need in Deps and fill it in server/pages.go.
+//
+//   - Every member page takes f.signedIn first: a signed-out visitor is sent
+//     to /signin?next=<this page> and comes back after signing in.
+//   - Every POST route takes f.signedIn, then f.csrf, which reads the form
+//     and refuses it with a 403 page unless its _csrf field belongs to the
+//     caller's sign-in. Read the values with readForm(c) (already parsed; the
+//     strings are copies, safe to keep). Multipart upload forms work too.
+//   - A course page starts with `a, err := f.loadCourse(c, "tabkey")`: it
+//     parses :course, answers 404 for a course the caller may not see, and
+//     shows the course band with the tab "tabkey" marked. Then check the role
+//     with a.RequireMember / RequireStaff / RequireInstructor (403, or 404
+//     for non-members): never trust the URL alone, and load objects through
+//     the services, which derive the course from the stored object.
+//   - Return service errors as they are: the shared error handler renders
+//     the HTML error page (404, 403 with its reason, 429, a bare 500). For a
+//     form, first try form.fail(err, rename), which keeps user-fixable errors
+//     (400, 409) on the form; re-render it with errStatus(err).
+//   - After a successful POST, f.flash(c, "success", "...") and
+//     f.redirect(c, path) (303), so reloading never posts twice.
+//   - Answer with f.render(c, status, "area/page", data). The page template
+//     gets a *View: .Data is your data; .User, .CSRF, .Unread, .Path, .Flash
+//     and .Course are filled for the layout.
+//
+// 2. Template. Add templates/pages/<area>/<page>.html defining "title" and
+// "content" (and, if needed, "head" for a page's own <script defer src>):
+//
+//	{{define "title"}}Deadlines · {{.Data.Course.Title}}{{end}}
+//	{{define "content"}}
+//	<div class="page-head"><div><h1>Deadlines</h1></div></div>
+//	...
+//	{{end}}
+//
+// Each page is its own template set (the layout and all partials, cloned),
+// so every page may define the same block names. Templates are parsed once
+// at start; a broken one fails every test. Define page-local helpers in the
+// page file; shared ones go in templates/partials/.
+//
+//   - Forms: method="post", {{template "csrf" .CSRF}} inside (inside a
+//     partial or a range, {{template "csrf" $.CSRF}}), and fields with the
+//     "field", "textarea", "checkbox", "choice", "select" and
+//     "password-field" partials, which render labels, hints, errors and
+//     aria-invalid/aria-describedby from a *Form:
+//     {{template "field" (dict "Form" .Data.Form "Name" "title" "Label" "Title" "Required" true)}}.
+//     Every form must work without JavaScript.
+//   - Components: "badge" (a Badge{Kind, Text}; kinds open, locked, due,
+//     completed, late, overdue, draft, info), "progress" (dict Value 0..1,
+//     Label), "empty" (dict Title, Text, Href, Action), "timeline", and the
+//     CSS classes card, card-grid, page-head, section, table/table-wrap,
+//     meta, tools, btn (btn--primary, --quiet, --danger, --small), prose
+//     (for sanitised Markdown), notice-box, danger-zone (a <details> that
+//     confirms a destructive action without JavaScript).
+//   - Markdown: services store body_html already rendered and sanitised;
+//     output it with {{trusted .BodyHTML}}. Never pass anything else to
+//     trusted: everything else is escaped by html/template.
+//   - Times: {{when .DueAt $loc}} or {{day .OpensAt $loc}} in a <time
+//     datetime="{{iso .DueAt}}">; course times in the course's Location,
+//     personal ones in the user's.
+//   - No inline script, no on* attributes and no style attributes: the CSP
+//     (script-src 'self'; style-src 'self') blocks them. Progress and charts
+//     use <progress> or inline SVG with presentation attributes.
+//
+// 3. Item kinds. An item page shows templates/partials/items/<kind>.html
+// (a template named "item-<kind>", dot *ItemPage). The lecture, assignment,
+// discussion and file partials are placeholders for the features that own
+// those kinds: replace the partial, and replace the kind's entry in
+// itemKindTable (items.go) with one whose Load, a method in your own file,
+// puts what the partial needs into ItemPage.Extra. Add the kind to authorableKinds with its form fields when
+// instructors can create it from the module page.
+//
+// 4. Navigation. A top-level page gets a line in siteNav (nav.go); a course
+// page gets a line in courseTabs with a Show func deciding who sees the tab.
+//
+// 5. Scripts. static/app.js is progressive enhancement only. It exposes
+// Pacer.api(method, url, body), which calls the JSON API with the cookie
+// session and the X-CSRF-Token header from <meta name="csrf-token">. A
+// feature with more script adds static/<feature>.js and a
+// {{define "head"}}<script src="{{asset "<feature>.js"}}" defer></script>{{end}}
+// in its page. Assets are served only from the embedded static/ folder, at
+// a URL carrying their content hash, cached for a year.
+//
+// # Tests
+//
+// Tests live in package frontend_test (they start the whole server, which
+// imports this package).
+//
+// Handler tests (pages_test.go) send requests through app.Test with a small
+// cookie jar: newClient(t, env) for a visitor, signedIn(t, env, user) for a
+// pacertest user, c.token(path) for a page's CSRF token, c.get and c.post,
+// and checkSafeHTML to check that a page carries nothing that could run
+// script.
+//
+// Browser tests (browser_test.go) drive real Chromium through chromedp.
+// TestMain owns one Chromium for the package; it is found at
+// $PACER_CHROMIUM or /usr/bin/chromium, and when it is missing browser tests
+// skip, unless PACER_BROWSER_TESTS=required, when they fail. A test starts a
+// real server and opens one browser context per person:
+//
+//	a := startApp(t)              // fresh data dir, clock at a.Clock
+//	ada := a.browser()            // own cookies
+//	ada.signUp("Ada Lovelace")    // ada.Email, ada.Password are set
+//	ada.visit("/courses/new")
+//	ada.fill("#f-title", "Statistics")
+//	ada.submit("form.form-sheet button[type=submit]") // waits for the next page
+//	ada.waitText(".flash", "Course created")
+//
+// Other helpers: click (no navigation), check, setValue, text, attr, eval,
+// waitVisible, path, signIn, signOut, viewport, colorScheme, screenshot.
+// Never sleep: submit waits for the page load, waitText and waitVisible
+// wait for the condition. A failed test saves a screenshot and logs the
+// page text ($PACER_ARTIFACTS or $TMPDIR/pacer-browser-failures).
+// Run them with:
+//
+//	PACER_BROWSER_TESTS=required go test ./frontend/ -count=1
+//
+// TestBrowserScreenshots saves every main page on a desktop and a phone,
+// light and dark, for a person to look at:
+//
+//	PACER_SCREENSHOTS=/tmp/shots go test ./frontend/ -run Screenshots
+package frontend

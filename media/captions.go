@@ -1,0 +1,250 @@
+package media
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// MaxCaptionLangs bounds the caption languages of one media.
+const MaxCaptionLangs = 50
+
+// validLang checks a BCP 47-shaped language tag: letters, digits and
+// hyphens, a 2–8 letter primary subtag, at most 35 characters. It is used
+// in URLs and as the <track srclang>, so nothing else may pass.
+func validLang(tag string) bool {
+	if tag == "" || len(tag) > 35 {
+		return false
+	}
+	for i, part := range strings.Split(tag, "-") {
+		if part == "" || len(part) > 8 {
+			return false
+		}
+		for _, c := range []byte(part) {
+			letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+			if i == 0 && !letter || !letter && !('0' <= c && c <= '9') {
+				return false
+			}
+		}
+		if i == 0 && len(part) < 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// CaptionInput is an upload of captions.
+type CaptionInput struct {
+	Lang  string
+	Label string
+}
+
+// AddCaptions validates a WebVTT file and stores it as the media's captions
+// in one language (staff only), replacing earlier ones in that language.
+// An invalid file gets 400 with the line and reason.
+func (s *Service) AddCaptions(caller, mediaID uint64, in CaptionInput, vtt []byte) (Caption, error) {
+	lang := strings.TrimSpace(in.Lang)
+	if !validLang(lang) {
+		return Caption{}, errs.Field("lang", "must be a language tag such as en or pt-BR")
+	}
+	label := strings.TrimSpace(in.Label)
+	if label == "" {
+		label = lang
+	}
+	if !utf8.ValidString(label) || strings.ContainsAny(label, "\x00\r\n") || utf8.RuneCountInString(label) > 100 {
+		return Caption{}, errs.Field("label", "must be one line of at most 100 characters")
+	}
+	var m Media
+	if err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		m, err = s.captionTargetTx(tx, caller, mediaID)
+		return err
+	}); err != nil {
+		return Caption{}, errs.Wrap(err, "captions access")
+	}
+	if len(vtt) > MaxCaptionBytes {
+		return Caption{}, errs.E(errs.TooLarge, "a captions file may be at most 1 MiB")
+	}
+	caps, err := ParseWebVTT(vtt)
+	if err != nil {
+		var ve VTTError
+		if errors.As(err, &ve) {
+			return Caption{}, &errs.Error{Kind: errs.Invalid, Code: "validation_failed",
+				Message: "not a valid WebVTT file: " + ve.Error(), Fields: map[string]string{"body": ve.Error()}}
+		}
+		return Caption{}, errs.BadRequest("not a valid WebVTT file")
+	}
+
+	tf, err := s.store.create()
+	if err != nil {
+		return Caption{}, errs.Wrap(err, "create captions file")
+	}
+	linked := false
+	defer func() {
+		if !linked {
+			tf.abort()
+		}
+	}()
+	if _, err := tf.Write(vtt); err != nil {
+		return Caption{}, errs.Wrap(err, "write captions")
+	}
+	if err := tf.finish(); err != nil {
+		return Caption{}, errs.Wrap(err, "sync captions")
+	}
+	c := Caption{MediaID: m.ID, Lang: lang, Label: label, SHA256: tf.sum(), Size: int64(len(vtt)),
+		Cues: len(caps.Cues), CreatedAt: s.now().UTC()}
+
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	created, err := s.store.link(tf, c.SHA256)
+	if err != nil {
+		return Caption{}, errs.Wrap(err, "link captions")
+	}
+	linked = true
+	err = s.db.Update(func(tx *storage.Tx) error {
+		if _, err := s.captionTargetTx(tx, caller, mediaID); err != nil {
+			return err
+		}
+		var old Caption
+		switch err := tx.Get(storage.Captions, captionKey(m.ID, lang), &old); {
+		case err == nil:
+			// The old file's blob is left to the sweep once nothing uses it.
+			if err := tx.Delete(storage.MediaBlobs, blobRefKey(old.SHA256, m.ID, lang)); err != nil {
+				return err
+			}
+		case errors.Is(err, storage.ErrNotFound):
+			if tx.Count(storage.Captions, storage.Key(m.ID)) >= MaxCaptionLangs {
+				return errs.ConflictCode("conflict", "a file may have captions in at most 50 languages")
+			}
+		default:
+			return err
+		}
+		if err := tx.Put(storage.Captions, captionKey(m.ID, lang), c); err != nil {
+			return err
+		}
+		return tx.PutRaw(storage.MediaBlobs, blobRefKey(c.SHA256, m.ID, lang), nil)
+	})
+	if err != nil {
+		if created {
+			_ = s.store.remove(c.SHA256)
+		}
+		return Caption{}, errs.Wrap(err, "record captions")
+	}
+	return c, nil
+}
+
+// captionTargetTx: captions belong to course audio and video, and only the
+// course's staff change them.
+func (s *Service) captionTargetTx(tx *storage.Tx, caller, mediaID uint64) (Media, error) {
+	a, err := s.accessTx(tx, caller, mediaID)
+	if err != nil {
+		return Media{}, err
+	}
+	if err := a.RequireStaff(); err != nil {
+		return Media{}, err
+	}
+	if !a.Playable() {
+		return Media{}, errs.ConflictCode("conflict", "captions belong to audio and video files, this is "+a.ContentType)
+	}
+	return a.Media, nil
+}
+
+// DeleteCaption removes one language's captions (staff only).
+func (s *Service) DeleteCaption(caller, mediaID uint64, lang string) error {
+	err := s.db.Update(func(tx *storage.Tx) error {
+		m, err := s.captionTargetTx(tx, caller, mediaID)
+		if err != nil {
+			return err
+		}
+		var c Caption
+		if err := tx.Get(storage.Captions, captionKey(m.ID, lang), &c); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return errs.NotFoundf("captions")
+			}
+			return err
+		}
+		if err := tx.Delete(storage.Captions, captionKey(m.ID, lang)); err != nil {
+			return err
+		}
+		return tx.Delete(storage.MediaBlobs, blobRefKey(c.SHA256, m.ID, lang))
+	})
+	return errs.Wrap(err, "delete captions")
+}
+
+// captionsTx lists a media's captions in language order.
+func captionsTx(tx *storage.Tx, mediaID uint64) ([]Caption, error) {
+	out := []Caption{}
+	err := tx.Each(storage.Captions, storage.Key(mediaID), func(_, v []byte) error {
+		var c Caption
+		if err := decode(v, &c); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// Captions lists the captions of a media the caller may read.
+func (s *Service) Captions(caller, mediaID uint64) ([]Caption, error) {
+	var out []Caption
+	err := s.db.View(func(tx *storage.Tx) error {
+		a, err := s.accessTx(tx, caller, mediaID)
+		if err != nil {
+			return err
+		}
+		out, err = captionsTx(tx, a.ID)
+		return err
+	})
+	return out, errs.Wrap(err, "list captions")
+}
+
+// OpenCaption returns one language's captions of a media the caller may
+// read, with the file opened. The caller closes it.
+func (s *Service) OpenCaption(caller, mediaID uint64, lang string) (Caption, Blob, error) {
+	var c Caption
+	err := s.db.View(func(tx *storage.Tx) error {
+		a, err := s.accessTx(tx, caller, mediaID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Get(storage.Captions, captionKey(a.ID, lang), &c); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return errs.NotFoundf("captions")
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return c, nil, errs.Wrap(err, "get captions")
+	}
+	f, err := s.store.Open(c.SHA256)
+	if err != nil {
+		return c, nil, errs.Wrap(err, "open captions file")
+	}
+	return c, f, nil
+}
+
+// Transcript returns the cues of one language's captions, for the
+// transcript shown under the player.
+func (s *Service) Transcript(caller, mediaID uint64, lang string) ([]Cue, error) {
+	c, f, err := s.OpenCaption(caller, mediaID, lang)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(readerOf(f, c.Size)); err != nil {
+		return nil, errs.Wrap(err, "read captions")
+	}
+	caps, err := ParseWebVTT(buf.Bytes())
+	if err != nil {
+		return nil, errs.Wrap(err, "parse stored captions")
+	}
+	return caps.Cues, nil
+}

@@ -1,0 +1,336 @@
+// Package media stores uploaded files on disk and serves them: streamed
+// uploads checked against an allow-list and their own bytes, content-
+// addressed blobs, range and conditional serving, WebVTT captions, and each
+// learner's watch spans and resume position on lecture items. The pure
+// building blocks (ParseRange, ParseWebVTT, ProbeDuration, CheckContent,
+// MergeSpans) are in their own files; Service joins them to the store and to
+// the course service's access rules.
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"pacer/errs"
+	"pacer/modules"
+	"pacer/storage"
+)
+
+// Config is what the service is built from.
+type Config struct {
+	DB      *storage.DB
+	Courses *modules.Service
+	// Dir is where the bytes live (<data>/media).
+	Dir string
+	// MaxUploadBytes is the largest upload (--max-upload-bytes).
+	MaxUploadBytes int64
+	// Now is the clock of records and rules; nil means time.Now.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Service is the media service.
+type Service struct {
+	db      *storage.DB
+	courses *modules.Service
+	store   *Store
+	max     int64
+	now     func() time.Time
+	log     *slog.Logger
+
+	// Observe, when set, is told how each upload ended (err nil on
+	// success). Tests use it to know that an aborted upload has cleaned up;
+	// it could also feed metrics. Set it before serving.
+	Observe func(UploadResult)
+
+	// serialWrites makes each watch report commit alone (db.Update), so
+	// that the heartbeat benchmark can show what db.Batch saves.
+	serialWrites bool
+
+	stopOnce sync.Once
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+// UploadResult describes one finished or failed upload.
+type UploadResult struct {
+	MediaID uint64
+	Bytes   int64
+	Err     error
+}
+
+// New builds the service and removes what earlier runs left half-done:
+// no upload can be in flight before the server starts, so every temporary
+// file is an orphan.
+func New(cfg Config) (*Service, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 2 << 30
+	}
+	st, err := OpenStore(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{db: cfg.DB, courses: cfg.Courses, store: st, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log}
+	now := time.Now()
+	if res, err := s.Sweep(now, now.Add(-BlobGrace)); err != nil {
+		return nil, fmt.Errorf("sweep media directory: %w", err)
+	} else if res.Temps+res.Blobs > 0 {
+		s.log.Info("removed unfinished uploads", "temp_files", res.Temps, "unused_blobs", res.Blobs)
+	}
+	return s, nil
+}
+
+// Store is the on-disk store.
+func (s *Service) Store() *Store { return s.store }
+
+// MaxUploadBytes is the upload limit.
+func (s *Service) MaxUploadBytes() int64 { return s.max }
+
+// Install takes ownership of the lecture and file item kinds: an item of
+// either kind must name a media of its own course.
+func (s *Service) Install() {
+	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted})
+	s.courses.RegisterKind(modules.KindFile, modules.KindHook{Validate: s.validateFile})
+}
+
+// Sweep timings.
+const (
+	// TempIdle: a temporary file not written for this long belongs to an
+	// upload that is gone (a live one writes at least once per read
+	// timeout, a minute).
+	TempIdle = 10 * time.Minute
+	// BlobGrace protects a freshly linked blob whose record is about to be
+	// committed.
+	BlobGrace = 10 * time.Minute
+)
+
+// Sweep removes temporary files last written before tempBefore and unused
+// blobs last touched before blobBefore. Times are the file system's (wall
+// clock), so the caller passes them rather than the service's clock.
+func (s *Service) Sweep(tempBefore, blobBefore time.Time) (SweepResult, error) {
+	return s.store.sweep(tempBefore, blobBefore, s.blobInUse)
+}
+
+func (s *Service) blobInUse(sum string) (bool, error) {
+	used := false
+	err := s.db.View(func(tx *storage.Tx) error {
+		return tx.Each(storage.MediaBlobs, blobRefPrefix(sum), func(_, _ []byte) error {
+			used = true
+			return storage.Stop
+		})
+	})
+	return used, err
+}
+
+// StartSweeper runs Sweep every interval until Stop.
+func (s *Service) StartSweeper(interval time.Duration) {
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+				now := time.Now()
+				res, err := s.Sweep(now.Add(-TempIdle), now.Add(-BlobGrace))
+				if err != nil {
+					s.log.Error("media sweep failed", "err", err)
+				} else if res.Temps+res.Blobs > 0 {
+					s.log.Info("media sweep", "temp_files", res.Temps, "unused_blobs", res.Blobs)
+				}
+			}
+		}
+	}()
+}
+
+// Stop ends the sweeper and waits for a running sweep to finish.
+func (s *Service) Stop(ctx context.Context) error {
+	if s.stop == nil {
+		return nil
+	}
+	s.stopOnce.Do(func() { close(s.stop) })
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// isAV reports whether a normalised type is audio or video.
+func isAV(t string) bool { return strings.HasPrefix(t, "video/") || strings.HasPrefix(t, "audio/") }
+
+// getTx loads a media record; a missing one is 404.
+func getTx(tx *storage.Tx, id uint64) (Media, error) {
+	var m Media
+	if err := tx.Get(storage.Media, mediaKey(id), &m); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return m, errs.NotFoundf("media")
+		}
+		return m, err
+	}
+	return m, nil
+}
+
+// access is a media together with what the caller may do with it.
+type access struct {
+	Media
+	modules.Access
+}
+
+// accessTx loads a media for a caller: members of its course may read it,
+// except a submission file, which only its owner and the staff may read.
+// Everyone else gets 404, so IDs reveal nothing.
+func (s *Service) accessTx(tx *storage.Tx, caller, id uint64) (access, error) {
+	m, err := getTx(tx, id)
+	if err != nil {
+		return access{}, err
+	}
+	a, err := s.courses.MemberAccessTx(tx, m.CourseID, caller)
+	if err != nil {
+		return access{}, errs.NotFoundf("media")
+	}
+	if m.Purpose == PurposeSubmission && m.OwnerID != caller && !a.Staff() {
+		return access{}, errs.NotFoundf("media")
+	}
+	return access{Media: m, Access: a}, nil
+}
+
+// Get returns a media the caller may read.
+func (s *Service) Get(caller, id uint64) (Media, error) {
+	var m Media
+	err := s.db.View(func(tx *storage.Tx) error {
+		a, err := s.accessTx(tx, caller, id)
+		m = a.Media
+		return err
+	})
+	return m, errs.Wrap(err, "get media")
+}
+
+// Open returns a media the caller may read with its bytes opened. The
+// caller closes the file.
+func (s *Service) Open(caller, id uint64) (Media, Blob, error) {
+	m, err := s.Get(caller, id)
+	if err != nil {
+		return m, nil, err
+	}
+	f, err := s.store.Open(m.SHA256)
+	if err != nil {
+		return m, nil, errs.Wrap(err, "open media file")
+	}
+	return m, f, nil
+}
+
+// Blob is an opened stored file.
+type Blob interface {
+	io.ReaderAt
+	io.ReadSeeker
+	io.Closer
+}
+
+// List returns a course's media for its staff, newest last, a page at a
+// time: after is the last ID of the previous page.
+func (s *Service) List(caller, courseID, after uint64, limit int) ([]Media, bool, error) {
+	var out []Media
+	more := false
+	err := s.db.View(func(tx *storage.Tx) error {
+		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireStaff(); err != nil {
+			return err
+		}
+		return tx.EachFrom(storage.MediaByCourse, storage.Key(courseID), storage.Key(courseID, after+1), func(k, _ []byte) error {
+			if len(out) == limit {
+				more = true
+				return storage.Stop
+			}
+			m, err := getTx(tx, storage.Part(k, 1))
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+			return nil
+		})
+	})
+	return out, more, errs.Wrap(err, "list media")
+}
+
+// CheckSubmission is the deadlines service's MediaCheck: a learner may
+// attach to a submission only a file they uploaded for a submission in the
+// same course.
+func (s *Service) CheckSubmission(tx *storage.Tx, course, user, mediaID uint64) error {
+	m, err := getTx(tx, mediaID)
+	if errs.Is(err, errs.NotFound) || (err == nil && (m.CourseID != course || m.OwnerID != user || m.Purpose != PurposeSubmission)) {
+		return errs.Field("media_id", "must be a file you uploaded for a submission in this course (POST /api/v1/courses/:course/media?purpose=submission)")
+	}
+	return err
+}
+
+// validateFile checks a file item: its media must be a course file of the
+// same course.
+func (s *Service) validateFile(tx *storage.Tx, c modules.Course, it *modules.Item) error {
+	_, err := courseFileTx(tx, c.ID, it.MediaID)
+	return err
+}
+
+// validateLecture checks a lecture item: a course file of the same course
+// that is audio or video with a known duration, since watch progress is a
+// share of it.
+func (s *Service) validateLecture(tx *storage.Tx, c modules.Course, it *modules.Item) error {
+	m, err := courseFileTx(tx, c.ID, it.MediaID)
+	if err != nil {
+		return err
+	}
+	if !m.Playable() {
+		return errs.Field("media_id", "a lecture must be a video or audio file, this is "+m.ContentType)
+	}
+	if !m.HasDuration() {
+		return errs.Field("media_id", "the duration of this file could not be read from its headers, so watch progress cannot be measured; upload MP4, WebM, Ogg, MP3 or WAV with a valid header")
+	}
+	return nil
+}
+
+func courseFileTx(tx *storage.Tx, courseID, mediaID uint64) (Media, error) {
+	m, err := getTx(tx, mediaID)
+	if errs.Is(err, errs.NotFound) || (err == nil && (m.CourseID != courseID || m.Purpose != PurposeCourse)) {
+		return m, errs.Field("media_id", "must name a file uploaded to this course")
+	}
+	return m, err
+}
+
+// itemDeleted removes the watch states of a deleted lecture item.
+func (s *Service) itemDeleted(tx *storage.Tx, it modules.Item) error {
+	var keys [][]byte
+	err := tx.Each(storage.Watch, storage.Key(it.CourseID), func(k, _ []byte) error {
+		if storage.Part(k, 2) == it.ID {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := tx.Delete(storage.Watch, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// UploadInput describes an upload; the bytes come separately as a stream.
+type UploadInput struct {
+	CourseID uint64
+	// Purpose is PurposeCourse (the default, staff only) or
+	// PurposeSubmission (a student's file for an assignment).
+	Purpose string
+	// Filename is the client's name for the file, kept only for
+	// Content-Disposition; it never names anything on disk.
+	Filename string
+	// ContentType is the declared type (the request's Content-Type).
+	ContentType string
+	// Length is the declared Content-Length, or -1 when unknown (chunked).
+	Length int64
+}
+
+// copyBufSize is the chunk an upload is copied in. It bounds the memory an
+// upload holds, whatever its size.
+const copyBufSize = 256 << 10
+
+// errTooLarge is the 413 of an upload over the limit.
+func (s *Service) errTooLarge() error {
+	return errs.E(errs.TooLarge, fmt.Sprintf("the file is larger than the upload limit of %d bytes", s.max))
+}
+
+// Upload stores a file streamed from body and records it. The order makes
+// a failure leave nothing behind:
+//
+//  1. who may upload, the declared type and the declared length are checked
+//     before a byte is read (404, 403, 415, 413);
+//  2. the first bytes are sniffed against the declared type (415) before
+//     anything is written to disk;
+//  3. the rest is copied to a temporary file through the size limit (413)
+//     while its SHA-256 is computed; nothing is ever held whole in memory;
+//  4. the duration is read from the container's headers, the file is
+//     fsync'd and renamed to its hash (or dropped, when those bytes are
+//     stored already), and only then is the record committed.
+//
+// Any error removes the temporary file; a failed commit removes a blob it
+// created. Crashes are cleaned up by Sweep.
+func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media, err error) {
+	defer func() {
+		if s.Observe != nil {
+			s.Observe(UploadResult{MediaID: m.ID, Bytes: m.Size, Err: err})
+		}
+	}()
+	purpose := in.Purpose
+	if purpose == "" {
+		purpose = PurposeCourse
+	}
+	if purpose != PurposeCourse && purpose != PurposeSubmission {
+		return m, errs.Field("purpose", "must be course or submission")
+	}
+	if err := s.db.View(func(tx *storage.Tx) error { return s.mayUploadTx(tx, caller, in.CourseID, purpose) }); err != nil {
+		return m, errs.Wrap(err, "upload access")
+	}
+	ctype := NormalizeType(in.ContentType)
+	if !Allowed[ctype] {
+		return m, errs.E(errs.Unsupported, "files of type "+quoteType(ctype)+" cannot be uploaded; allowed: "+allowedList())
+	}
+	if in.Length > s.max {
+		return m, s.errTooLarge()
+	}
+	if in.Length == 0 {
+		return m, errs.BadRequest("the file is empty")
+	}
+	name := cleanFilename(in.Filename, ctype)
+
+	head := make([]byte, SniffLen)
+	n, err := io.ReadFull(body, head)
+	switch {
+	case err == io.EOF || (err == nil && n == 0):
+		return m, errs.BadRequest("the file is empty")
+	case err != nil && err != io.ErrUnexpectedEOF:
+		return m, errs.BadRequest("the upload was interrupted")
+	}
+	head = head[:n]
+	if err := CheckContent(ctype, head); err != nil {
+		return m, errs.E(errs.Unsupported, strings.TrimPrefix(err.Error(), "media: "))
+	}
+	if int64(n) > s.max {
+		return m, s.errTooLarge()
+	}
+
+	tf, err := s.store.create()
+	if err != nil {
+		return m, errs.Wrap(err, "create upload file")
+	}
+	linked := false
+	defer func() {
+		if !linked {
+			tf.abort()
+		}
+	}()
+	if _, err := tf.Write(head); err != nil {
+		return m, errs.Wrap(err, "write upload")
+	}
+	if err := s.copyLimited(tf, body); err != nil {
+		return m, err
+	}
+	if in.Length > 0 && tf.size != in.Length {
+		return m, errs.BadRequest("the upload ended before Content-Length bytes arrived")
+	}
+	m = Media{CourseID: in.CourseID, OwnerID: caller, Purpose: purpose, ContentType: ctype,
+		Size: tf.size, SHA256: tf.sum(), Filename: name, CreatedAt: s.now().UTC()}
+	if d, err := ProbeDuration(tf, tf.size, ctype); err == nil {
+		m.Duration = d
+	} else if !errors.Is(err, ErrNoDuration) {
+		return Media{}, errs.Wrap(err, "probe duration")
+	}
+	if err := tf.finish(); err != nil {
+		return Media{}, errs.Wrap(err, "sync upload")
+	}
+
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	created, err := s.store.link(tf, m.SHA256)
+	if err != nil {
+		return Media{}, errs.Wrap(err, "link upload")
+	}
+	linked = true
+	err = s.db.Update(func(tx *storage.Tx) error {
+		// Checked again: the caller may have been removed from the course
+		// while the bytes were arriving.
+		if err := s.mayUploadTx(tx, caller, in.CourseID, purpose); err != nil {
+			return err
+		}
+		id, err := tx.NextID(storage.Media)
+		if err != nil {
+			return err
+		}
+		m.ID = id
+		if err := tx.Put(storage.Media, mediaKey(id), m); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(storage.MediaByCourse, storage.Key(m.CourseID, id), nil); err != nil {
+			return err
+		}
+		return tx.PutRaw(storage.MediaBlobs, blobRefKey(m.SHA256, id, ""), nil)
+	})
+	if err != nil {
+		if created {
+			_ = s.store.remove(m.SHA256)
+		}
+		return Media{}, errs.Wrap(err, "record upload")
+	}
+	return m, nil
+}
+
+// mayUploadTx: staff upload course files; any member uploads their own
+// submission files; non-members get 404.
+func (s *Service) mayUploadTx(tx *storage.Tx, caller, courseID uint64, purpose string) error {
+	a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+	if err != nil {
+		return err
+	}
+	if purpose == PurposeCourse && !a.Staff() {
+		return errs.Forbid("students may upload only files for their own submissions (?purpose=submission)")
+	}
+	return nil
+}
+
+// copyLimited copies the rest of an upload into tf, refusing it with 413 as
+// soon as it passes the limit.
+func (s *Service) copyLimited(tf *tempFile, body io.Reader) error {
+	buf := make([]byte, copyBufSize)
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			if tf.size+int64(n) > s.max {
+				return s.errTooLarge()
+			}
+			if _, werr := tf.Write(buf[:n]); werr != nil {
+				return errs.Wrap(werr, "write upload")
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var e *errs.Error
+			if errors.As(err, &e) {
+				return err
+			}
+			return errs.BadRequest("the upload was interrupted")
+		}
+	}
+}
+
+func quoteType(t string) string {
+	if t == "" {
+		return "(none given)"
+	}
+	if len(t) > 100 {
+		t = t[:100]
+	}
+	return strconv.Quote(t)
+}
+
+func allowedList() string {
+	return "video/mp4, video/webm, audio/mpeg, audio/mp4, audio/ogg, audio/wav, application/pdf, image/png, image/jpeg, text/vtt"
+}
+
+// extensions gives a default file name to an upload without one.
+var extensions = map[string]string{
+	"video/mp4": ".mp4", "video/webm": ".webm", "audio/mpeg": ".mp3", "audio/mp4": ".m4a",
+	"audio/ogg": ".ogg", "audio/wav": ".wav", "application/pdf": ".pdf", "image/png": ".png",
+	"image/jpeg": ".jpg", "text/vtt": ".vtt",
+}
+
+// cleanFilename keeps the last path element of a client's file name, as
+// one line of printable text of at most 200 bytes; an empty result becomes
+// "file" with the type's extension.
+func cleanFilename(name, ctype string) string {
+	if !utf8.ValidString(name) {
+		name = strings.ToValidUTF8(name, "_")
+	}
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(name)
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	for len(name) > 200 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	if name == "" || name == "." || name == "/" || name == ".." {
+		name = "file" + extensions[ctype]
+	}
+	return name
+}

@@ -1,0 +1,252 @@
+package media
+
+import (
+	"errors"
+	"math"
+	"strings"
+
+	"pacer/errs"
+	"pacer/modules"
+	"pacer/storage"
+)
+
+// WatchInput is one report from the player: a span it just played and
+// where it is now. Seconds may have fractions.
+type WatchInput struct {
+	FromSeconds     *float64 `json:"from_seconds"`
+	ToSeconds       *float64 `json:"to_seconds"`
+	PositionSeconds *float64 `json:"position_seconds"`
+}
+
+// WatchResult is the learner's standing on the lecture after a report.
+type WatchResult struct {
+	WatchedRatio  float64 `json:"watched_ratio"`
+	ResumeSeconds int64   `json:"resume_seconds"`
+	Completed     bool    `json:"completed"`
+	// Spans is the merged union watched so far, for the player's bar.
+	Spans [][2]float64 `json:"spans"`
+}
+
+// Watch records a span a student just watched of a lecture item. The span
+// is merged into what they watched before (an interval union clamped to the
+// duration); nonsense — reversed, negative, past the end, longer than one
+// report can be — is refused with 400, so seeking ahead never counts. The
+// lecture is complete once the union covers the course's
+// watch_complete_ratio and reaches the last 10 %, and stays complete.
+//
+// The access check runs in a read transaction; the write is a db.Batch,
+// because heartbeats of many learners arrive at once and would otherwise
+// queue for one fsync each. The batched function recomputes everything from
+// what it reads, so running it twice (as Batch may) changes nothing more.
+func (s *Service) Watch(caller, courseID, itemID uint64, in WatchInput) (WatchResult, error) {
+	if in.FromSeconds == nil || in.ToSeconds == nil {
+		fields := map[string]string{}
+		if in.FromSeconds == nil {
+			fields["from_seconds"] = "required"
+		}
+		if in.ToSeconds == nil {
+			fields["to_seconds"] = "required"
+		}
+		return WatchResult{}, errs.Validation(fields)
+	}
+	add := Span{From: *in.FromSeconds, To: *in.ToSeconds}
+	var dur, ratio float64
+	err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		dur, ratio, err = s.watchAccessTx(tx, caller, courseID, itemID)
+		return err
+	})
+	if err != nil {
+		return WatchResult{}, errs.Wrap(err, "watch access")
+	}
+	// Validate before the batch, so that a refused report never fails (and
+	// re-runs) a batch shared with other learners.
+	if _, err := MergeSpans(nil, add, dur); err != nil {
+		return WatchResult{}, spanError(err)
+	}
+	pos := add.To
+	if in.PositionSeconds != nil {
+		pos = *in.PositionSeconds
+		if math.IsNaN(pos) || pos < 0 || pos > dur+SpanEndTolerance {
+			return WatchResult{}, errs.Field("position_seconds", "must be between 0 and the lecture's duration")
+		}
+	}
+	pos = math.Min(pos, dur)
+
+	var res WatchResult
+	key := watchKey(courseID, caller, itemID)
+	write := s.db.Batch
+	if s.serialWrites {
+		write = s.db.Update
+	}
+	err = write(func(tx *storage.Tx) error {
+		var st watchState
+		if err := tx.Get(storage.Watch, key, &st); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		spans, err := MergeSpans(st.spans(), add, dur)
+		if err != nil {
+			return err
+		}
+		st.Spans, st.Position, st.UpdatedAt = pairs(spans), pos, s.now().UTC()
+		st.Completed = st.Completed || WatchComplete(spans, dur, ratio)
+		status := modules.StatusInProgress
+		if st.Completed {
+			status = modules.StatusCompleted
+		}
+		if _, err := s.courses.MarkTx(tx, courseID, caller, itemID, status); err != nil {
+			return err
+		}
+		if err := tx.Put(storage.Watch, key, st); err != nil {
+			return err
+		}
+		res = WatchResult{WatchedRatio: Coverage(spans, dur), ResumeSeconds: int64(pos), Completed: st.Completed, Spans: st.Spans}
+		return nil
+	})
+	if err != nil {
+		return WatchResult{}, errs.Wrap(err, "record watch")
+	}
+	s.courses.Touch(courseID, caller)
+	return res, nil
+}
+
+// watchAccessTx decides whether the caller may report watching a lecture
+// item and returns its duration and the course's completion ratio.
+//
+// The first report of a learner on a lecture goes through the full item
+// check (membership, publication, the module's lock for this learner),
+// which reads the whole course. Later reports — every ten seconds of every
+// learner watching — take a short path once a watch state exists: the
+// learner is still a student of the course and the item and its module are
+// still published. A module that locks again after a learner started its
+// lecture (an instructor moved a date) does not stop them from finishing
+// it, which is harmless.
+func (s *Service) watchAccessTx(tx *storage.Tx, caller, courseID, itemID uint64) (dur, ratio float64, err error) {
+	if tx.Has(storage.Watch, watchKey(courseID, caller, itemID)) {
+		if dur, ratio, ok, err := s.watchAccessShortTx(tx, caller, courseID, itemID); err != nil || ok {
+			return dur, ratio, err
+		}
+	}
+	ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := ia.RequireStudent(); err != nil {
+		return 0, 0, err
+	}
+	return lectureDuration(tx, ia.Item, ia.Course.Policy.WatchCompleteRatio)
+}
+
+// watchAccessShortTx is the short path; ok is false when it cannot decide
+// and the full check must run (which then gives the right error).
+func (s *Service) watchAccessShortTx(tx *storage.Tx, caller, courseID, itemID uint64) (dur, ratio float64, ok bool, err error) {
+	m, err := modules.MemberTx(tx, courseID, caller)
+	if err != nil || m.Role != modules.RoleStudent {
+		return 0, 0, false, nil
+	}
+	it, err := modules.ItemTx(tx, courseID, itemID)
+	if err != nil || !it.Published {
+		return 0, 0, false, nil
+	}
+	var mod modules.Module
+	if err := tx.Get(storage.Modules, storage.ID(it.ModuleID), &mod); err != nil || !mod.Published {
+		return 0, 0, false, nil
+	}
+	c, err := modules.CourseTx(tx, courseID)
+	if err != nil {
+		return 0, 0, false, nil
+	}
+	dur, ratio, err = lectureDuration(tx, it, c.Policy.WatchCompleteRatio)
+	return dur, ratio, err == nil, err
+}
+
+func lectureDuration(tx *storage.Tx, it modules.Item, ratio float64) (float64, float64, error) {
+	if it.Kind != modules.KindLecture {
+		return 0, 0, errs.ConflictCode("conflict", "only lectures are watched")
+	}
+	m, err := getTx(tx, it.MediaID)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !m.HasDuration() {
+		return 0, 0, errs.ConflictCode("conflict", "this lecture's duration is unknown")
+	}
+	return m.Duration, ratio, nil
+}
+
+func spanError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), ErrBadSpan.Error()+": ")
+	if !errors.Is(err, ErrBadSpan) {
+		msg = "not a believable span"
+	}
+	return &errs.Error{Kind: errs.Invalid, Code: "validation_failed", Message: msg,
+		Fields: map[string]string{"to_seconds": msg}}
+}
+
+// Lecture is a lecture or file item as the player and the item page need
+// it: the media, its captions, and the caller's watch state (empty for
+// staff).
+type Lecture struct {
+	ItemID        uint64        `json:"item_id"`
+	Kind          string        `json:"kind"`
+	Media         View          `json:"media"`
+	Captions      []CaptionView `json:"captions"`
+	WatchedRatio  float64       `json:"watched_ratio"`
+	ResumeSeconds int64         `json:"resume_seconds"`
+	Completed     bool          `json:"completed"`
+	Spans         [][2]float64  `json:"spans"`
+	// Duration is the exact duration in seconds, for drawing the watched bar.
+	Duration float64 `json:"duration"`
+}
+
+// Lecture returns what the player needs for a lecture or file item. The
+// item's access rules apply (404 for non-members and hidden items, 403 with
+// the reason for a locked module).
+func (s *Service) Lecture(caller, courseID, itemID uint64) (Lecture, error) {
+	var out Lecture
+	err := s.db.View(func(tx *storage.Tx) error {
+		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+		if err != nil {
+			return err
+		}
+		if ia.Item.Kind != modules.KindLecture && ia.Item.Kind != modules.KindFile {
+			return errs.NotFoundf("lecture")
+		}
+		m, err := getTx(tx, ia.Item.MediaID)
+		if err != nil {
+			return err
+		}
+		caps, err := captionsTx(tx, m.ID)
+		if err != nil {
+			return err
+		}
+		out = Lecture{ItemID: itemID, Kind: ia.Item.Kind, Media: m.View(), Captions: []CaptionView{}, Spans: [][2]float64{}, Duration: m.Duration}
+		for _, c := range caps {
+			out.Captions = append(out.Captions, c.View())
+		}
+		if !ia.Student() {
+			return nil
+		}
+		if ia.Module != nil {
+			for _, iv := range ia.Module.Items {
+				if iv.ID == itemID && iv.Status == modules.StatusCompleted {
+					out.Completed = true
+				}
+			}
+		}
+		var st watchState
+		switch err := tx.Get(storage.Watch, watchKey(courseID, caller, itemID), &st); {
+		case errors.Is(err, storage.ErrNotFound):
+			return nil
+		case err != nil:
+			return err
+		}
+		spans := st.spans()
+		out.Spans = pairs(spans)
+		out.WatchedRatio = Coverage(spans, m.Duration)
+		out.ResumeSeconds = int64(st.Position)
+		out.Completed = out.Completed || st.Completed
+		return nil
+	})
+	return out, errs.Wrap(err, "get lecture")
+}

@@ -1,0 +1,34 @@
+package server
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"pacer/auth"
+	"pacer/deadlines"
+)
+
+// wireDeadlines builds the deadlines service and the scheduler, hooks
+// extensions and the assignment kind into the course service, mounts the
+// routes, and starts the scheduler, whose stop runs before the store closes.
+func (s *Server) wireDeadlines(v1 fiber.Router) error {
+	svc := deadlines.New(deadlines.Config{DB: s.DB, Courses: s.Courses, Notify: s.Notify, Markdown: s.Markdown,
+		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log})
+	svc.Install()
+	sched := deadlines.NewScheduler(s.DB, s.log, s.now, s.cfg.Tick)
+	if err := svc.RegisterJobs(sched); err != nil {
+		return err
+	}
+	s.Deadlines, s.Scheduler = svc, sched
+
+	h := deadlines.NewHTTP(svc, sched)
+	h.Mount(v1)
+	h.MountAdmin(v1.Group("/admin", auth.Required(), auth.Admin()))
+	h.MountFeed(s.App)
+
+	sched.Start()
+	s.OnStop(sched.Stop)
+	// Ready means the store is open and the scheduler ticks.
+	ready := s.ready
+	s.ready = func() bool { return ready() && sched.Running() }
+	return nil
+}
