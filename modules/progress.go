@@ -74,7 +74,7 @@ func (s *Service) LearnerTx(tx *storage.Tx, c Course, m Member, staff bool) (*Le
 		if !staff && !mod.Published {
 			continue
 		}
-		items, err := moduleItems(tx, mod.ID)
+		items, err := moduleItemHeads(tx, c.ID, mod.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -78,7 +78,9 @@ func New(t testing.TB, modify ...func(*server.Config)) *Env {
 	t.Helper()
 	clock := &Clock{t: Start}
 	dir := t.TempDir()
-	cfg := server.Config{DataDir: dir, Argon2: Cheap, Now: clock.Now, BaseURL: "http://pacer.test",
+	// Jobs are run by tests directly with a chosen time; a day-long tick
+	// keeps the real scheduler from firing in the middle of a test.
+	cfg := server.Config{DataDir: dir, Argon2: Cheap, Now: clock.Now, BaseURL: "http://pacer.test", Tick: 24 * time.Hour,
 		JWTSecret: "test-secret-test-secret-test-secret-0123456789"}
 	for _, m := range modify {
 		m(&cfg)

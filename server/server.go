@@ -115,7 +115,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, DB: db}
 	if err := s.build(); err != nil {
-		db.Close()
+		// Whatever was started before the failure (the scheduler) stops
+		// before the store closes.
+		s.Close(context.Background())
 		return nil, err
 	}
 	return s, nil

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -43,6 +44,7 @@ type config struct {
 	dur                                      time.Duration
 	rate                                     int
 	data                                     string
+	only, cpuprofile                         string
 }
 
 func main() {
@@ -56,6 +58,8 @@ func main() {
 	flag.DurationVar(&cfg.dur, "d", 5*time.Second, "duration of each phase")
 	flag.IntVar(&cfg.rate, "rate", 5000, "requests per second of the fixed-rate read phase (0 = skip)")
 	flag.StringVar(&cfg.data, "data", "", "data directory (default: a temporary one, removed after)")
+	flag.StringVar(&cfg.only, "only", "", "run only the phases whose name contains this (healthz always runs)")
+	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.Parse()
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -102,8 +106,22 @@ func run(cfg config) error {
 	fmt.Printf("machine: %d CPUs (GOMAXPROCS %d), %s\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
 
 	phases := w.phases()
+	if cfg.cpuprofile != "" {
+		f, err := os.Create(cfg.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var results []result
-	for _, p := range phases {
+	for i, p := range phases {
+		if i > 0 && cfg.only != "" && !strings.Contains(p.name, cfg.only) {
+			continue
+		}
 		results = append(results, closedLoop(c, p, cfg.conc, cfg.dur))
 	}
 	report(results, commitRate)
