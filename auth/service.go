@@ -76,6 +76,7 @@ type Service struct {
 	hasher *Hasher
 	tokens *tokens
 	key    []byte
+	cache  *authCache
 }
 
 // NewService builds the service around a signing key of at least 32 bytes.
@@ -99,7 +100,7 @@ func NewService(db *storage.DB, key []byte, cfg Config, now func() time.Time) (*
 		cfg.HashLimit = 2
 	}
 	return &Service{db: db, now: now, cfg: cfg, hasher: NewHasher(cfg.Argon2, cfg.HashLimit),
-		tokens: newTokens(key, cfg.AccessTTL, now), key: key}, nil
+		tokens: newTokens(key, cfg.AccessTTL, now), key: key, cache: newAuthCache()}, nil
 }
 
 // Tokens is the answer to register, login and refresh.
@@ -308,6 +309,7 @@ func (s *Service) Refresh(token string) (Tokens, error) {
 	var u User
 	var sid uint64
 	var reused bool
+	var reusedSession uint64
 	err = s.db.Update(func(tx *storage.Tx) error {
 		var rec refreshRecord
 		if err := tx.Get(storage.Refresh, hashOpaque(token), &rec); err != nil {
@@ -322,7 +324,7 @@ func (s *Service) Refresh(token string) (Tokens, error) {
 		}
 		if rec.Used {
 			// Commit the revocation, then answer 401 after the commit.
-			reused = true
+			reused, reusedSession = true, sess.ID
 			sess.Revoked = true
 			return tx.Put(storage.Sessions, storage.ID(sess.ID), sess)
 		}
@@ -342,6 +344,9 @@ func (s *Service) Refresh(token string) (Tokens, error) {
 		sid = sess.ID
 		return tx.Put(storage.Refresh, newHash, refreshRecord{Session: sess.ID, UserID: u.ID, ExpiresAt: sess.ExpiresAt})
 	})
+	if reused {
+		s.cache.forgetSessions(reusedSession)
+	}
 	if err != nil {
 		return Tokens{}, errs.Wrap(err, "refresh")
 	}
@@ -394,7 +399,9 @@ func (s *Service) AccessFor(refresh string) (Tokens, error) {
 // caller's access token. Their access tokens stop working at once.
 func (s *Service) Logout(refresh string, caller *Identity) error {
 	revoked := false
+	var revokedIDs []uint64
 	err := s.db.Update(func(tx *storage.Tx) error {
+		revokedIDs = revokedIDs[:0]
 		var sids []uint64
 		if caller != nil {
 			sids = append(sids, caller.Session)
@@ -424,12 +431,14 @@ func (s *Service) Logout(refresh string, caller *Identity) error {
 				return err
 			}
 			revoked = true
+			revokedIDs = append(revokedIDs, sid)
 		}
 		return nil
 	})
 	if err != nil {
 		return errs.Wrap(err, "logout")
 	}
+	s.cache.forgetSessions(revokedIDs...)
 	if !revoked {
 		return errBadRefresh
 	}
@@ -457,29 +466,27 @@ func (s *Service) Authenticate(raw string) (*Identity, error) {
 	if !ok {
 		return nil, errBadToken
 	}
-	var id *Identity
-	err := s.db.View(func(tx *storage.Tx) error {
-		var u User
-		if err := tx.Get(storage.Users, storage.ID(v.user), &u); err != nil {
-			return err
+	u, sess, ok := s.cache.get(v.user, v.sid)
+	if !ok {
+		epoch := s.cache.snapshot()
+		err := s.db.View(func(tx *storage.Tx) error {
+			if err := tx.Get(storage.Users, storage.ID(v.user), &u); err != nil {
+				return err
+			}
+			return tx.Get(storage.Sessions, storage.ID(v.sid), &sess)
+		})
+		if err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return nil, errBadToken
+			}
+			return nil, errs.Wrap(err, "authenticate")
 		}
-		var sess session
-		if err := tx.Get(storage.Sessions, storage.ID(v.sid), &sess); err != nil {
-			return err
-		}
-		if u.Disabled || u.TokenGen != v.gen || sess.Revoked || sess.UserID != u.ID {
-			return errBadToken
-		}
-		id = &Identity{UserID: u.ID, Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin, Session: sess.ID, Timezone: u.Timezone}
-		return nil
-	})
-	if err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil, errBadToken
-		}
-		return nil, errs.Wrap(err, "authenticate")
+		s.cache.fill(epoch, u, sess)
 	}
-	return id, nil
+	if u.Disabled || u.TokenGen != v.gen || sess.Revoked || sess.UserID != u.ID {
+		return nil, errBadToken
+	}
+	return &Identity{UserID: u.ID, Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin, Session: sess.ID, Timezone: u.Timezone}, nil
 }
 
 // User returns a user by id.
@@ -576,6 +583,7 @@ func (s *Service) UpdateMe(userID uint64, in Update) (User, bool, error) {
 	if err != nil {
 		return User{}, false, errs.Wrap(err, "update user")
 	}
+	s.cache.forgetUser(userID)
 	return u, newHash != "", nil
 }
 
@@ -618,6 +626,9 @@ func (s *Service) SetDisabled(userID uint64, disabled bool) (User, error) {
 		}
 		return tx.Put(storage.Users, storage.ID(u.ID), u)
 	})
+	if err == nil {
+		s.cache.forgetUser(userID)
+	}
 	return u, errs.Wrap(err, "disable user")
 }
 
