@@ -88,6 +88,11 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 		if err := s.putPostTx(tx, p, body); err != nil {
 			return err
 		}
+		// Whoever replies has been reading the thread, so it counts as read
+		// up to their reply.
+		if err := tx.PutRaw(storage.ReadStates, storage.Key(t.ID, caller), u64(id)); err != nil {
+			return err
+		}
 		if err := indexTx(tx, nt, p, true); err != nil {
 			return err
 		}

@@ -231,7 +231,8 @@ func (s *Service) ensureBoardTx(tx *storage.Tx, c modules.Course, kind string) (
 	if !tx.Writable() {
 		return found, errNeedsWrite
 	}
-	title := "General"
+	// The general board is named like the contract names it.
+	title := "general"
 	if kind == KindItems {
 		title = "Module discussions"
 	}

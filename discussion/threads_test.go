@@ -259,6 +259,7 @@ func TestUnreadCountsFollowReading(t *testing.T) {
 	if unread(c.bob) != 0 {
 		t.Fatalf("bob after reading all: %d", unread(c.bob))
 	}
+	c.reply(c.ann, thread, 0, "three")
 	c.reply(c.bob, thread, 0, "mine")
 	if unread(c.bob) != 0 || unread(c.ann) != 1 {
 		t.Fatalf("after Bob's reply: bob %d, ann %d", unread(c.bob), unread(c.ann))

@@ -258,7 +258,7 @@ func threadTree(posts []discussion.Post, ctx *ThreadCtx, lastRead uint64) (*Post
 		switch parent := byID[p.ParentID]; {
 		case p.ParentID == 0:
 			opening = n
-		case parent == opening && opening != nil:
+		case p.Depth <= 1:
 			top = append(top, n)
 		case parent != nil:
 			parent.Children = append(parent.Children, n)
@@ -306,13 +306,16 @@ func (f *Frontend) renderThread(c *fiber.Ctx, a modules.Access, status int, form
 		ctx.CSRF = f.Auth.CSRFToken(id)
 	}
 	d := threadPageData{Course: a.Course, Board: b, Thread: t, Earlier: cursor != "", NextCursor: page.NextCursor, Ctx: ctx, Form: NewForm(nil)}
+	d.Opening, d.Replies = threadTree(page.Items, ctx, t.LastReadPostID)
+	// A failed reply is shown where it was written: under its post, or in
+	// the form at the foot of the page for a reply to the opening post.
 	switch {
-	case form != nil && replyTo == 0:
+	case form == nil:
+	case replyTo == 0 || (d.Opening != nil && replyTo == d.Opening.ID):
 		d.Form = form
-	case form != nil:
+	default:
 		ctx.ReplyForm, ctx.ReplyTo = form, replyTo
 	}
-	d.Opening, d.Replies = threadTree(page.Items, ctx, t.LastReadPostID)
 	return f.render(c, status, "discussion/thread", d)
 }
 

@@ -125,6 +125,13 @@ func TestDiscussionPagesCarryAConversation(t *testing.T) {
 		t.Error("a blank reply is not marked invalid")
 	}
 
+	// So does a blank reply to a post, in that post's open reply form.
+	badNested := d.ann.post(thread+"/replies", form("_csrf", d.ann.token(thread), "body", "", "parent_id", nested))
+	wantStatus(t, "a blank nested reply", badNested, 400)
+	if !regexp.MustCompile(`id="post-` + nested + `"[\s\S]*?<details class="post__reply" open>`).MatchString(badNested.Body) {
+		t.Error("a blank nested reply does not reopen its form under the post")
+	}
+
 	// Notification links lead to the thread.
 	id := strings.TrimPrefix(thread, d.path("/threads/"))
 	wantRedirect(t, "a notification link", d.ann.get("/threads/"+id), thread)

@@ -295,6 +295,7 @@ func TestCaptions(t *testing.T) {
 		{"a student", "?lang=de", goodVTT, w.sam, video.ID, 403},
 		{"a non-member", "?lang=de", goodVTT, w.outsider, video.ID, 404},
 		{"captions on a PDF", "?lang=de", goodVTT, w.teacher, pdf.ID, 409},
+		{"a file over 1 MiB", "?lang=de", goodVTT + "\nNOTE " + strings.Repeat("x", 1<<20) + "\n", w.teacher, video.ID, 413},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if r := post(tc.u, tc.id, tc.query, tc.body); r.Status != tc.want {

@@ -204,3 +204,39 @@ func TestALockedLectureCannotBeWatched(t *testing.T) {
 		t.Fatalf("watching a locked lecture: %d %s", r.Status, r.Body)
 	}
 }
+
+func TestLaterReportsAreStillChecked(t *testing.T) {
+	env := pacertest.New(t)
+	w := newWorld(t, env)
+	item, _ := lecture(t, w, 100)
+	url := fmt.Sprintf("/api/v1/courses/%d/items/%d/watch", w.course, item)
+	report := func(u pacertest.User, from float64) int {
+		return env.Do("POST", url, u.Token, map[string]any{"from_seconds": from, "to_seconds": from + 5}).Status
+	}
+	for _, u := range []pacertest.User{w.sam, w.kim} {
+		if got := report(u, 0); got != 200 {
+			t.Fatalf("first report: %d", got)
+		}
+	}
+	// Sam leaves the course: his next report is refused like any
+	// non-member's.
+	if r := env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d/enroll", w.course), w.sam.Token, nil); r.Status != 204 {
+		t.Fatalf("leave: %d", r.Status)
+	}
+	if got := report(w.sam, 5); got != 404 {
+		t.Fatalf("a report after leaving: %d", got)
+	}
+	// The instructor unpublishes the lecture: Kim's next report is 404.
+	if r := env.Do("PATCH", fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, item), w.teacher.Token, map[string]any{"published": false}); r.Status != 200 {
+		t.Fatalf("unpublish: %d", r.Status)
+	}
+	if got := report(w.kim, 5); got != 404 {
+		t.Fatalf("a report on an unpublished lecture: %d", got)
+	}
+	if r := env.Do("PATCH", fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, item), w.teacher.Token, map[string]any{"published": true}); r.Status != 200 {
+		t.Fatalf("publish: %d", r.Status)
+	}
+	if got := report(w.kim, 5); got != 200 {
+		t.Fatalf("a report after publishing again: %d", got)
+	}
+}

@@ -536,9 +536,7 @@ func (o *Outbox) logPending(now time.Time) (int, error) {
 // claim marks up to limit due mails "sending" in one committed transaction
 // and returns them.
 func (o *Outbox) claim(now time.Time, limit int) ([]Email, error) {
-	var out []Email
-	err := o.db.Update(func(tx *storage.Tx) error {
-		out = out[:0]
+	due := func(tx *storage.Tx) ([][]byte, error) {
 		var keys [][]byte
 		err := tx.Each(storage.OutboxQueue, storage.Key(queuePending), func(k, _ []byte) error {
 			if storage.FromInt(storage.Part(k, 1)) > now.UnixNano() || len(keys) == limit {
@@ -547,6 +545,20 @@ func (o *Outbox) claim(now time.Time, limit int) ([]Email, error) {
 			keys = append(keys, append([]byte(nil), k...))
 			return nil
 		})
+		return keys, err
+	}
+	// A read first, so that a tick with nothing to send costs no commit.
+	var keys [][]byte
+	if err := o.db.View(func(tx *storage.Tx) error {
+		var err error
+		keys, err = due(tx)
+		return err
+	}); err != nil || len(keys) == 0 {
+		return nil, errs.Wrap(err, "find due mail")
+	}
+	var out []Email
+	err := o.db.Update(func(tx *storage.Tx) error {
+		keys, err := due(tx)
 		if err != nil {
 			return err
 		}

@@ -40,8 +40,8 @@ const (
 	Submissions         Bucket = "submissions"           // submission -> deadlines.Submission
 	SubmissionsByItem   Bucket = "submissions_by_item"   // course|item|user -> submission id (one current per learner)
 	CalendarTokens      Bucket = "calendar_tokens"       // user -> token generation (8); feed tokens are signed with it
-	CalendarEvents      Bucket = "calendar_events"       // user|course|module|kind -> instant (8) | sequence (8) | changed unix (8)
-	JobMarks            Bucket = "job_marks"             // course|user|module|job -> instant unix (8) | outcome (1)
+	CalendarEvents      Bucket = "calendar_events"       // user|course|module|kind -> instant nanos (8) | sequence (8) | changed nanos (8)
+	JobMarks            Bucket = "job_marks"             // course|user|module|job -> instant unix nanos (8) | outcome (1)
 	JobRuns             Bucket = "job_runs"              // job name -> deadlines.JobStatus
 
 	Audit Bucket = "audit" // entry -> audit record

@@ -1,0 +1,171 @@
+package durability
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Writers are the concurrent clients whose writes the suites check. Writer
+// i writes as student i only, one request after another, so a student's
+// submissions are ordered and the last acknowledged one is well defined.
+type Writers struct {
+	Client *Client
+	Course *Course
+	Ledger *Ledger
+	// Round is part of every marker, so that markers stay unique across
+	// rounds on the same data.
+	Round int
+	// Seed makes each writer's choice of operations reproducible.
+	Seed uint64
+}
+
+// Run starts one writer per student and returns when ctx is done and every
+// writer has had its last answer (or transport error). Requests are not
+// cancelled by ctx: a request in flight when ctx ends runs to its end.
+func (w *Writers) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := range w.Course.Students {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.write(ctx, i)
+		}()
+	}
+	wg.Wait()
+}
+
+// Marker is the unique text a writer puts in a reply or a submission.
+func Marker(round, writer, seq int) string { return fmt.Sprintf("dm-%d-%d-%d", round, writer, seq) }
+
+func (w *Writers) write(ctx context.Context, i int) {
+	r := rand.New(rand.NewPCG(w.Seed, uint64(i)))
+	st := w.Course.Students[i]
+	co := w.Course
+	var repliesBlockedUntil time.Time
+	for seq := 0; !ctxDone(ctx); seq++ {
+		op := r.IntN(3)
+		if op == 0 && time.Now().Before(repliesBlockedUntil) {
+			op = 1 + r.IntN(2)
+		}
+		marker := Marker(w.Round, i, seq)
+		switch op {
+		case 0:
+			path := fmt.Sprintf("/api/v1/threads/%d/replies", co.Thread)
+			w.Ledger.sendReply(marker)
+			res, err := w.post(path, st.Token, map[string]any{"body": "Reply " + marker + " from a durability writer."})
+			switch {
+			case err != nil:
+				w.Ledger.transportError(err.(transportErr).TransportError)
+			case res.Status == http.StatusCreated:
+				w.Ledger.answerReply(marker, Acked)
+			case res.Status == http.StatusTooManyRequests:
+				// The posting limit (per user, per minute, in memory) is a
+				// clean refusal: this reply must never appear.
+				w.Ledger.answerReply(marker, Refused)
+				repliesBlockedUntil = time.Now().Add(retryAfter(res))
+			default:
+				w.unexpected(path, res)
+			}
+		case 1:
+			path := fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions", co.ID, co.Assignment)
+			body := "Answer " + marker
+			n := w.Ledger.sendSubmission(i, body)
+			res, err := w.post(path, st.Token, map[string]any{"body": body})
+			switch {
+			case err != nil:
+				w.Ledger.transportError(err.(transportErr).TransportError)
+			case res.Status == http.StatusCreated:
+				w.Ledger.answerSubmission(i, n, Acked)
+			default:
+				w.unexpected(path, res)
+			}
+		case 2:
+			path := fmt.Sprintf("/api/v1/courses/%d/items/%d/watch", co.ID, co.Lecture)
+			from := r.IntN(co.LectureSeconds - 1)
+			n := w.Ledger.sendWatch(i, from, from+1)
+			res, err := w.post(path, st.Token, map[string]any{"from_seconds": from, "to_seconds": from + 1, "position_seconds": from + 1})
+			switch {
+			case err != nil:
+				w.Ledger.transportError(err.(transportErr).TransportError)
+			case res.Status == http.StatusOK:
+				var out struct {
+					Completed bool `json:"completed"`
+				}
+				if err := json.Unmarshal(res.Body, &out); err != nil {
+					w.unexpected(path, res)
+					continue
+				}
+				w.Ledger.answerWatch(i, n, Acked, out.Completed)
+			default:
+				w.unexpected(path, res)
+			}
+		}
+	}
+}
+
+func (w *Writers) unexpected(path string, res Response) {
+	w.Ledger.unexpectedAnswer(fmt.Sprintf("POST %s: %d %.200s", path, res.Status, res.Body))
+}
+
+// retryAfter is how long a writer leaves replies alone after a 429.
+func retryAfter(res Response) time.Duration {
+	if res.RetryAfter > 0 {
+		return res.RetryAfter
+	}
+	return 5 * time.Second
+}
+
+// transportErr carries what is known of a request that got no answer.
+type transportErr struct{ TransportError }
+
+func (e transportErr) Error() string { return e.Err }
+
+// post sends one JSON write, noting when the request was completely written
+// so that an unanswered request can be placed before or after a signal.
+func (w *Writers) post(path, token string, body any) (Response, error) {
+	raw, _ := json.Marshal(body)
+	var wrote time.Time
+	var mu sync.Mutex
+	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
+		if info.Err == nil {
+			mu.Lock()
+			wrote = time.Now()
+			mu.Unlock()
+		}
+	}}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+		"POST", w.Client.Base+path, bytes.NewReader(raw))
+	if err != nil {
+		panic(err) // a bad URL is a bug of this package
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	fail := func(err error) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return transportErr{TransportError{Op: path, Err: err.Error(), Refused: isRefused(err), Wrote: wrote, At: time.Now()}}
+	}
+	res, err := w.Client.HTTP.Do(req)
+	if err != nil {
+		return Response{}, fail(err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return Response{}, fail(fmt.Errorf("status %d, body cut short: %w", res.StatusCode, err))
+	}
+	out := Response{Status: res.StatusCode, Body: data}
+	if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && s > 0 {
+		out.RetryAfter = time.Duration(s) * time.Second
+	}
+	return out, nil
+}
