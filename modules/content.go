@@ -179,7 +179,7 @@ func renumber(tx *storage.Tx, courseID uint64, mods []Module) error {
 // CreateModule appends a module to a course (instructors only).
 func (s *Service) CreateModule(caller, courseID uint64, in ModuleInput) (Module, error) {
 	var m Module
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (s *Service) moduleTx(tx *storage.Tx, courseID, moduleID uint64) (Module, e
 // UpdateModule changes a module (instructors only).
 func (s *Service) UpdateModule(caller, courseID, moduleID uint64, in ModuleInput) (Module, error) {
 	var m Module
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
@@ -300,7 +300,7 @@ func (s *Service) UpdateModule(caller, courseID, moduleID uint64, in ModuleInput
 // prerequisites (instructors only). Learners' progress records of its items
 // are removed with the items.
 func (s *Service) DeleteModule(caller, courseID, moduleID uint64) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
@@ -462,7 +462,7 @@ func validKind(k string) bool {
 // CreateItem adds an item to a module (instructors only).
 func (s *Service) CreateItem(caller, courseID, moduleID uint64, in ItemInput) (Item, error) {
 	var it Item
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
@@ -560,7 +560,7 @@ func ItemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
 // UpdateItem changes an item (instructors only). Its kind cannot change.
 func (s *Service) UpdateItem(caller, courseID, itemID uint64, in ItemInput) (Item, error) {
 	var it Item
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
@@ -618,7 +618,7 @@ func (s *Service) deleteItemTx(tx *storage.Tx, it Item) error {
 
 // DeleteItem removes an item (instructors only).
 func (s *Service) DeleteItem(caller, courseID, itemID uint64) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err

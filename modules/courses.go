@@ -23,6 +23,7 @@ type Service struct {
 	now func() time.Time
 
 	kinds map[string]KindHook
+	cache *structureCache
 	// Extensions supplies per-learner due-time overrides (deadlines package).
 	Extensions ExtensionSource
 	// OnCourseCreated runs inside the course's creating transaction (the
@@ -55,7 +56,7 @@ func NewService(db *storage.DB, md *markdown.Renderer, now func() time.Time) *Se
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, md: md, now: now, kinds: map[string]KindHook{}}
+	return &Service{db: db, md: md, now: now, kinds: map[string]KindHook{}, cache: newStructureCache()}
 }
 
 // RegisterKind installs the hook of an item kind.
@@ -263,7 +264,7 @@ func (s *Service) CreateCourse(userID uint64, in CourseInput) (Course, error) {
 // UpdateCourse changes a course (instructors only).
 func (s *Service) UpdateCourse(caller, courseID uint64, in CourseInput) (Course, error) {
 	var c Course
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.AccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
@@ -350,12 +351,14 @@ func (a Access) RequireStudent() error {
 // not exist, or is unpublished and the caller is not a member, is 404.
 func (s *Service) AccessTx(tx *storage.Tx, courseID, userID uint64) (Access, error) {
 	var a Access
-	if err := tx.Get(storage.Courses, storage.ID(courseID), &a.Course); err != nil {
+	st, err := s.structureTx(tx, courseID)
+	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return a, errs.NotFoundf("course")
 		}
 		return a, err
 	}
+	a.Course = st.course
 	var m Member
 	switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
 	case err == nil:

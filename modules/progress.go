@@ -46,7 +46,7 @@ type Learner struct {
 // list without states (staff=true): every module, published or not.
 func (s *Service) LearnerTx(tx *storage.Tx, c Course, m Member, staff bool) (*Learner, error) {
 	l := &Learner{Course: c, Member: m, Now: s.now().UTC(), progress: map[uint64]ItemProgress{}, byID: map[uint64]int{}}
-	mods, err := orderedModules(tx, c.ID)
+	st, err := s.structureTx(tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -70,14 +70,11 @@ func (s *Service) LearnerTx(tx *storage.Tx, c Course, m Member, staff bool) (*Le
 		}
 	}
 	times := c.Times()
-	for _, mod := range mods {
+	for _, mod := range st.modules {
 		if !staff && !mod.Published {
 			continue
 		}
-		items, err := moduleItemHeads(tx, c.ID, mod.ID)
-		if err != nil {
-			return nil, err
-		}
+		items := st.items[mod.ID]
 		v := ModuleView{Module: mod}
 		for _, it := range items {
 			if !staff && !it.Published {
@@ -305,10 +302,12 @@ func (s *Service) touch(course, user uint64, learner bool) {
 // Touch records a learner action in a course (for the activity tracker).
 func (s *Service) Touch(course, user uint64) { s.touch(course, user, true) }
 
-// Complete marks a page or file done for a student.
+// Complete marks a page or file done for a student. Marking is idempotent,
+// so it goes through db.Batch: many learners opening pages at once share one
+// commit instead of queueing for an fsync each.
 func (s *Service) Complete(caller, courseID, itemID uint64) (ItemProgress, error) {
 	var p ItemProgress
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.db.Batch(func(tx *storage.Tx) error {
 		ia, err := s.ItemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
 			return err

@@ -158,8 +158,18 @@ func (db *DB) Check() []error {
 
 // Tx is one transaction. It must not be used after its function returns.
 type Tx struct {
-	tx *bolt.Tx
+	tx      *bolt.Tx
+	noCache bool
 }
+
+// NoCache marks the transaction as one whose reads must all come from the
+// store: an edit of data that some package caches must not build on the
+// cached copy, which the previous edit may not have invalidated yet.
+func (t *Tx) NoCache() { t.noCache = true }
+
+// CacheOK reports whether reads in this transaction may be served from a
+// cache kept above the store.
+func (t *Tx) CacheOK() bool { return !t.noCache }
 
 func (t *Tx) bucket(b Bucket) *bolt.Bucket {
 	bk := t.tx.Bucket([]byte(b))
