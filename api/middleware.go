@@ -21,7 +21,7 @@ func RequestID(c *fiber.Ctx) string {
 
 // Recover is the first middleware: it gives each request an id and turns a
 // panic into a logged 500 in the contract's shape instead of a dropped
-// connection.
+// connection. It also ends the connection after a streamed request body.
 func Recover(log *slog.Logger) fiber.Handler {
 	return func(c *fiber.Ctx) (err error) {
 		var b [8]byte
@@ -34,8 +34,22 @@ func Recover(log *slog.Logger) fiber.Handler {
 				log.Error("panic", "request_id", id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 				err = fmt.Errorf("panic: %v", r)
 			}
+			closeAfterStream(c)
 		}()
 		return c.Next()
+	}
+}
+
+// closeAfterStream is a security fix (request desync): a body over
+// BodyLimit, or a chunked one, arrives as a stream, and fasthttp 1.51 reads
+// whatever of it a handler left unread (after an early 401, 404 or 413) as
+// the next request on the connection — so its tail could be a request of
+// its own, and behind a proxy that reuses connections its answer would go
+// to someone else. Such a connection ends with this answer instead; only
+// large uploads and refused bodies pay for a new connection.
+func closeAfterStream(c *fiber.Ctx) {
+	if c.Request().IsBodyStream() {
+		c.Context().SetConnectionClose()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -284,5 +285,166 @@ func TestLoginAndRegistrationAreRateLimitedPerIP(t *testing.T) {
 	env.Clock.Advance(time.Minute)
 	if r := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": "x@example.test", "password": "whatever pw"}); r.Status != 401 {
 		t.Fatalf("after the window: %d", r.Status)
+	}
+}
+
+// TestTheJWTMatrixIsRefused is the whole matrix of bad access tokens in one
+// table: each is refused with 401 unauthenticated, in the Authorization
+// header and in the page session's cookie alike, and quickly (no token makes
+// the server do expensive work). Each case gets its own user, so revoking
+// one changes nothing for the others.
+func TestTheJWTMatrixIsRefused(t *testing.T) {
+	env := pacertest.New(t)
+	secret := []byte("test-secret-test-secret-test-secret-0123456789")
+	rsa := rsaKey(t)
+	pemPub := []byte("-----BEGIN PUBLIC KEY-----\n" + base64.StdEncoding.EncodeToString(rsa.PublicKey.N.Bytes()) + "\n-----END PUBLIC KEY-----\n")
+	// claims are those of a real token of u (sid and gen included), so a
+	// forgery differs from an accepted token only in what its case changes.
+	claims := func(u pacertest.User) jwt.MapClaims {
+		parts := strings.Split(u.Token, ".")
+		raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c jwt.MapClaims
+		if err := json.Unmarshal(raw, &c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	with := func(c jwt.MapClaims, k string, v any) jwt.MapClaims {
+		out := jwt.MapClaims{}
+		for a, b := range c {
+			out[a] = b
+		}
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+		return out
+	}
+	now := env.Clock.Now()
+	cases := []struct {
+		name  string
+		token func(u pacertest.User) string
+	}{
+		{"alg none", func(u pacertest.User) string {
+			p := strings.Split(u.Token, ".")
+			return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + p[1] + "."
+		}},
+		{"alg NONE with the real signature", func(u pacertest.User) string {
+			p := strings.Split(u.Token, ".")
+			return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"NONE","typ":"JWT"}`)) + "." + p[1] + "." + p[2]
+		}},
+		{"HS512 with the real key", func(u pacertest.User) string { return forge(t, jwt.SigningMethodHS512, secret, claims(u)) }},
+		{"HS384 with the real key", func(u pacertest.User) string { return forge(t, jwt.SigningMethodHS384, secret, claims(u)) }},
+		{"RS256 with an attacker's key", func(u pacertest.User) string { return forge(t, jwt.SigningMethodRS256, rsa, claims(u)) }},
+		{"HS256 keyed with a public key (alg confusion)", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, pemPub, claims(u))
+		}},
+		{"HS256 with a wrong key", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!!"), claims(u))
+		}},
+		{"an empty signature", func(u pacertest.User) string { return u.Token[:strings.LastIndex(u.Token, ".")+1] }},
+		{"expired", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "exp", now.Add(-time.Second).Unix()))
+		}},
+		{"nbf in the future", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "nbf", now.Add(time.Hour).Unix()))
+		}},
+		{"iat in the future", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "iat", now.Add(time.Hour).Unix()))
+		}},
+		{"wrong iss", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "iss", "evil"))
+		}},
+		{"no iss", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "iss", nil))
+		}},
+		{"wrong aud", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "aud", []string{"other-app"}))
+		}},
+		{"no aud", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "aud", nil))
+		}},
+		{"missing exp", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "exp", nil))
+		}},
+		{"another user's sub", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "sub", "999999"))
+		}},
+		{"no sub", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "sub", nil))
+		}},
+		{"no sid", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "sid", nil))
+		}},
+		{"a stale gen", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "gen", claims(u)["gen"].(float64)-1))
+		}},
+		{"the refresh token used as an access token", func(u pacertest.User) string { return u.Refresh }},
+		{"a token after logout", func(u pacertest.User) string {
+			if r := env.Do("POST", "/api/v1/auth/logout", u.Token, map[string]any{"refresh_token": u.Refresh}); r.Status != 204 {
+				t.Fatalf("logout: %d %s", r.Status, r.Body)
+			}
+			return u.Token
+		}},
+		{"a token after a password change", func(u pacertest.User) string {
+			r := env.Do("PATCH", "/api/v1/me", u.Token, map[string]any{"password": "a brand new secret", "current_password": "correct horse battery"})
+			if r.Status != 200 {
+				t.Fatalf("change password: %d %s", r.Status, r.Body)
+			}
+			return u.Token
+		}},
+		{"a token after the account was disabled", func(u pacertest.User) string {
+			if _, err := env.Server.Auth.SetDisabled(u.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			return u.Token
+		}},
+		{"a real token after its life", func(u pacertest.User) string {
+			// Later cases register their own users, whose tokens start
+			// their life at the moved clock.
+			env.Clock.Advance(15*time.Minute + time.Second)
+			return u.Token
+		}},
+		{"one hundred thousand dots", func(pacertest.User) string { return strings.Repeat(".", 100000) }},
+		{"a huge well-formed token", func(u pacertest.User) string {
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "pad", strings.Repeat("x", 60000)))
+		}},
+		{"garbage", func(pacertest.User) string { return "not.a.token" }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := env.With(t)
+			u := env.Register("Jay")
+			// The control: this user's real token works before the case.
+			if r := env.Do("GET", "/api/v1/me", u.Token, nil); r.Status != 200 {
+				t.Fatalf("control: %d %s", r.Status, r.Body)
+			}
+			tok := tc.token(u)
+			start := time.Now()
+			r := env.Do("GET", "/api/v1/me", tok, nil)
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("refusing took %v", took)
+			}
+			if r.Status != 401 || r.ErrCode() != "unauthenticated" {
+				t.Fatalf("Authorization header: %d %s", r.Status, r.Body)
+			}
+			if len(tok) < 8000 {
+				// Cookies are bounded by the browser; a bad session cookie
+				// leaves the request anonymous.
+				r = env.DoHeaders("GET", "/api/v1/me", "", nil, map[string]string{"Cookie": "pacer_access=" + tok})
+				if r.Status != 401 || r.ErrCode() != "unauthenticated" {
+					t.Fatalf("session cookie: %d %s", r.Status, r.Body)
+				}
+			}
+		})
+	}
+	// An access token is no refresh token either.
+	u := env.Register("Kim")
+	if r := env.Do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": u.Token}); r.Status != 401 {
+		t.Fatalf("access token used as a refresh token: %d %s", r.Status, r.Body)
 	}
 }

@@ -36,6 +36,14 @@ type state struct {
 	EscalatedAt *time.Time `json:"escalated_at,omitempty"`
 }
 
+// sameState reports whether two states would be stored alike, so that the
+// job writes only what changed.
+func sameState(a, b state) bool {
+	sameTime := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
+	return slices.Equal(a.Flags, b.Flags) && slices.Equal(a.Nudged, b.Nudged) && slices.Equal(a.Escalated, b.Escalated) &&
+		sameTime(a.Since, b.Since) && sameTime(a.NudgedAt, b.NudgedAt) && sameTime(a.EscalatedAt, b.EscalatedAt)
+}
+
 // empty reports whether the state remembers nothing worth storing.
 func (st state) empty(cooldown time.Duration, now time.Time) bool {
 	return len(st.Flags) == 0 && (st.NudgedAt == nil || now.Sub(*st.NudgedAt) >= cooldown)
@@ -213,8 +221,6 @@ func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time) (
 		return r, err
 	}
 	var sc scratch
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
 	err = tx.Each(storage.Members, storage.Key(c.ID), func(_, v []byte) error {
 		var m modules.Member
 		if err := json.Unmarshal(v, &m); err != nil {
@@ -247,11 +253,7 @@ func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time) (
 			}
 			return nil
 		}
-		buf.Reset()
-		if err := enc.Encode(next); err != nil {
-			return err
-		}
-		if had && bytes.Equal(bytes.TrimSpace(buf.Bytes()), raw) {
+		if had && sameState(prev, next) {
 			return nil
 		}
 		r.changes = append(r.changes, change{user: m.UserID, next: next, act: act})

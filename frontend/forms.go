@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/errs"
+	"pacer/modules"
 )
 
 // maxFormBytes bounds a urlencoded form body (a page's Markdown body is at
@@ -19,6 +20,15 @@ import (
 const maxFormBytes = 1 << 20
 
 const formKey = "pacer.form"
+
+// uploadForms are the routes whose multipart forms carry files (course
+// files, captions, submitted work) and so may be larger than maxFormBytes,
+// with who may send one: the handlers check again and bound the files.
+var uploadForms = map[string]func(modules.Access) error{
+	"/courses/:course/media":                 modules.Access.RequireStaff,
+	"/courses/:course/media/:media/captions": modules.Access.RequireStaff,
+	"/courses/:course/items/:item/submit":    modules.Access.RequireStudent,
+}
 
 // readForm reads a urlencoded body through a limit. The values are fresh
 // strings, so they may outlive the request (Fiber reuses its buffers).
@@ -28,8 +38,21 @@ func readForm(c *fiber.Ctx) (url.Values, error) {
 	}
 	ctype := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
 	if ctype == fiber.MIMEMultipartForm {
-		// Upload forms: fasthttp has parsed the parts already (files
-		// spill to disk); only the text fields are returned here.
+		// Upload forms are parsed here, on demand (files spill to disk);
+		// only the text fields are returned. Browsers always state the
+		// length of a form post; a body of unknown length is refused
+		// rather than parsed without a bound.
+		if c.Request().Header.ContentLength() < 0 {
+			return nil, errs.BadRequest("a form upload needs a Content-Length")
+		}
+		// Security fix: every other form's multipart body used to be read
+		// whole (16 MB in memory, the rest on disk) before its CSRF token
+		// was looked at, on /signin and /signup by anyone at all. Only the
+		// upload forms take more than maxFormBytes.
+		if c.Request().Header.ContentLength() > maxFormBytes && uploadForms[c.Route().Path] == nil {
+			c.Context().Response.SetConnectionClose()
+			return nil, errs.E(errs.TooLarge, "the form is too large")
+		}
 		mf, err := c.MultipartForm()
 		if err != nil {
 			return nil, errs.BadRequest("malformed form")

@@ -56,6 +56,19 @@ func (f *Frontend) signedIn(c *fiber.Ctx) error {
 // csrf checks the _csrf field of a signed-in user's form. Use it on every
 // POST route after signedIn.
 func (f *Frontend) csrf(c *fiber.Ctx) error {
+	// Security fix: a large upload form is read whole (spilling to disk)
+	// before its token can be checked, so first the caller must be one who
+	// may upload there; anyone else is refused with the body unread.
+	if may := uploadForms[c.Route().Path]; may != nil && c.Request().Header.ContentLength() > maxFormBytes {
+		a, err := f.loadCourse(c, "")
+		if err == nil {
+			err = may(a)
+		}
+		if err != nil {
+			c.Context().Response.SetConnectionClose()
+			return err
+		}
+	}
 	v, err := readForm(c)
 	if err != nil {
 		return err

@@ -152,7 +152,8 @@ func serveFile(c *fiber.Ctx, f Blob, m fileMeta) error {
 	switch p.Status {
 	case fiber.StatusNotModified:
 		f.Close()
-		return c.SendStatus(fiber.StatusNotModified)
+		c.Status(fiber.StatusNotModified)
+		return nil
 	case fiber.StatusRequestedRangeNotSatisfiable:
 		f.Close()
 		c.Set(fiber.HeaderContentRange, UnsatisfiedContentRange(m.Size))

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
+	"pacer/api"
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/storage"
@@ -662,4 +665,81 @@ func (o *Outbox) settleTx(tx *storage.Tx, m Email, state string, next time.Time,
 		}
 	}
 	return tx.Put(storage.Outbox, storage.ID(m.ID), m)
+}
+
+// MailSummary is one outbox line for operators: the envelope and the
+// delivery state, without the bodies (which carry signed links).
+type MailSummary struct {
+	ID            uint64     `json:"id"`
+	UserID        uint64     `json:"user_id"`
+	To            string     `json:"to"`
+	Kind          string     `json:"kind"`
+	Subject       string     `json:"subject"`
+	State         string     `json:"state"`
+	Attempts      int        `json:"attempts"`
+	NextAttemptAt time.Time  `json:"next_attempt_at"`
+	LastError     string     `json:"last_error,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	SentAt        *time.Time `json:"sent_at"`
+}
+
+// Page lists the outbox newest first, optionally one state only, for
+// GET /api/v1/admin/outbox. The cursor is the id of the last mail of the
+// previous page.
+func (o *Outbox) Page(state string, p api.Page) (api.List[MailSummary], error) {
+	out := api.Items[MailSummary](nil)
+	switch state {
+	case "", MailPending, MailSending, MailSent, MailFailed, MailUnknown:
+	default:
+		return out, errs.Field("state", "must be pending, sending, sent, failed or unknown")
+	}
+	var before uint64
+	if p.Cursor != "" {
+		id, err := api.ParseID(p.Cursor)
+		if err != nil {
+			return out, errs.Field("cursor", "invalid")
+		}
+		before = id
+	}
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	err := o.db.View(func(tx *storage.Tx) error {
+		return tx.EachReverse(storage.Outbox, nil, func(k, v []byte) error {
+			if before != 0 && storage.Part(k, 0) >= before {
+				return nil
+			}
+			var m Email
+			if err := jsonUnmarshal(v, &m); err != nil {
+				return err
+			}
+			if state != "" && m.State != state {
+				return nil
+			}
+			if len(out.Items) == p.Limit {
+				out.NextCursor = api.FormatID(out.Items[len(out.Items)-1].ID)
+				return storage.Stop
+			}
+			out.Items = append(out.Items, MailSummary{ID: m.ID, UserID: m.UserID, To: m.To, Kind: m.Kind,
+				Subject: m.Subject, State: m.State, Attempts: m.Attempts, NextAttemptAt: m.NextAttemptAt,
+				LastError: m.LastError, CreatedAt: m.CreatedAt, SentAt: m.SentAt})
+			return nil
+		})
+	})
+	return out, errs.Wrap(err, "list outbox")
+}
+
+// MountAdmin adds GET /outbox to the admin group.
+func (o *Outbox) MountAdmin(admin fiber.Router) {
+	admin.Get("/outbox", func(c *fiber.Ctx) error {
+		p, err := api.ParsePage(c)
+		if err != nil {
+			return err
+		}
+		out, err := o.Page(strings.Clone(c.Query("state")), p)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	})
 }

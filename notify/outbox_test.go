@@ -382,3 +382,39 @@ func TestSettledMailIsPrunedAfterRetention(t *testing.T) {
 		t.Fatalf("30 days and a second later: %+v", ms)
 	}
 }
+
+func TestAdminOutboxList(t *testing.T) {
+	e, _ := newMailEnv(t, true)
+	ann := e.Register("Ann")
+	e.srv.setMode("rcpt550")
+	e.notify(t, ann, notify.KindGraded, "Graded 1", "9/10")
+	e.send(t)
+	e.srv.setMode("")
+	e.notify(t, ann, notify.KindGraded, "Graded 2", "8/10")
+	e.send(t)
+	admin := e.Admin()
+	var out struct {
+		Items []struct {
+			ID      uint64 `json:"id"`
+			State   string `json:"state"`
+			Subject string `json:"subject"`
+			Text    string `json:"text"`
+		} `json:"items"`
+		NextCursor string `json:"next_cursor"`
+	}
+	r := e.Do("GET", "/api/v1/admin/outbox?limit=1", admin.Token, nil)
+	r.Decode(&out)
+	if r.Status != 200 || len(out.Items) != 1 || out.Items[0].State != notify.MailSent || out.NextCursor == "" || out.Items[0].Text != "" {
+		t.Fatalf("first page: %d %s", r.Status, r.Body)
+	}
+	e.Do("GET", "/api/v1/admin/outbox?state=failed", admin.Token, nil).Decode(&out)
+	if len(out.Items) != 1 || out.Items[0].Subject != "Graded: Graded 1" {
+		t.Fatalf("failed mail: %+v", out.Items)
+	}
+	if r := e.Do("GET", "/api/v1/admin/outbox?state=lost", admin.Token, nil); r.Status != 400 {
+		t.Fatalf("bad state: %d", r.Status)
+	}
+	if r := e.Do("GET", "/api/v1/admin/outbox", ann.Token, nil); r.Status != 403 {
+		t.Fatalf("non-admin: %d", r.Status)
+	}
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"pacer/auth"
 	"pacer/engagement"
 	"pacer/notify"
 )
@@ -33,6 +34,7 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 	s.Engagement.Install()
 	s.Engagement.Mount(v1)
 	outbox.Mount(v1)
+	outbox.MountAdmin(v1.Group("/admin", auth.Required(), auth.Admin()))
 
 	if s.Scheduler != nil {
 		if err := s.Scheduler.Register(engagement.JobFlagInactive, s.Engagement.FlagInactive); err != nil {

@@ -151,9 +151,12 @@ func (s *Server) build() error {
 		// Large uploads arrive as streams and are limited by the media
 		// handler itself; everything else is read whole under BodyLimit.
 		StreamRequestBody: true,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      0, // long media downloads must not be cut off
-		IdleTimeout:       120 * time.Second,
+		// Multipart bodies are parsed only by the handlers that ask for
+		// them (page forms), not spooled to disk for every route first.
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  60 * time.Second,
+		WriteTimeout:                 0, // long media downloads must not be cut off
+		IdleTimeout:                  120 * time.Second,
 		// Big enough that an absurd 100,000-byte token still reaches the
 		// auth check and gets its 401 rather than a header-size error.
 		ReadBufferSize:          128 << 10,
@@ -223,13 +226,15 @@ func (s *Server) backup(c *fiber.Ctx) error {
 	if id := auth.From(c); id != nil {
 		_ = s.Audit.Record(audit.Entry{ActorID: id.UserID, Action: "backup", IP: c.IP()})
 	}
-	size, err := s.DB.BackupSize()
+	// The size and the bytes come from one snapshot: see storage.Snapshot.
+	snap, err := s.DB.Snapshot()
 	if err != nil {
-		return errs.Wrap(err, "backup size")
+		return errs.Wrap(err, "backup snapshot")
 	}
+	size := snap.Size()
 	pr, pw := io.Pipe()
 	go func() {
-		_, err := s.DB.WriteBackup(pw)
+		_, err := snap.WriteTo(pw)
 		pw.CloseWithError(err)
 	}()
 	c.Set(fiber.HeaderContentType, "application/octet-stream")

@@ -28,6 +28,9 @@ var ErrLocked = errors.New("storage: database is in use by another process")
 // FileName is the database file inside the data directory.
 const FileName = "pacer.db"
 
+// initialMmapSize is bbolt's initial memory map (see Open).
+const initialMmapSize = 1 << 30
+
 // DB is the open database.
 type DB struct {
 	bolt *bolt.DB
@@ -63,7 +66,14 @@ func Open(dir string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("create data directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout})
+	// bbolt grows its memory map under a lock that every open read
+	// transaction holds, and a hot backup streams from one read transaction
+	// at its client's pace: with the default small initial map, a write that
+	// grew the file past the map waited — and every write behind it — until
+	// a slow backup download ended (durability/backup_test.go). A 1 GiB map
+	// costs address space only (the file still grows as written, except on
+	// Windows), and until the database passes it no write waits for a reader.
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, InitialMmapSize: initialMmapSize})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, fmt.Errorf("%w: data directory %s is locked (is another pacer running with --data %s?)", ErrLocked, dir, dir)
@@ -137,12 +147,34 @@ func (db *DB) WriteBackup(w io.Writer) (int64, error) {
 	return n, err
 }
 
-// BackupSize is the size a backup will have.
-func (db *DB) BackupSize() (int64, error) {
-	var n int64
-	err := db.bolt.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
-	return n, err
+// Snapshot is one read transaction held for a hot backup, so that the size
+// announced before streaming (the Content-Length of GET /admin/backup) and
+// the bytes streamed come from the same moment. Taken from two transactions
+// (the former BackupSize, then WriteBackup), a commit in between that grew
+// the file made the stream longer than announced and the client received
+// a silently truncated copy. Call WriteTo or Close exactly once.
+type Snapshot struct{ tx *bolt.Tx }
+
+// Snapshot begins a backup.
+func (db *DB) Snapshot() (*Snapshot, error) {
+	tx, err := db.bolt.Begin(false)
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{tx: tx}, nil
 }
+
+// Size is the exact number of bytes WriteTo will write.
+func (s *Snapshot) Size() int64 { return s.tx.Size() }
+
+// WriteTo streams the copy to w and ends the snapshot.
+func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
+	defer s.tx.Rollback()
+	return s.tx.WriteTo(w)
+}
+
+// Close ends a snapshot that is not written.
+func (s *Snapshot) Close() error { return s.tx.Rollback() }
 
 // Check runs bbolt's consistency check and returns the problems it found.
 func (db *DB) Check() []error {
