@@ -60,9 +60,17 @@ func Seed(s *server.Server) ([]Account, error) {
 	}
 	teacher, student := accounts[1].ID, accounts[2].ID
 	now := s.Courses.Now().UTC()
-	// The course started twelve days ago, so week 1 is done, week 2 is open
-	// and week 3 is still locked: every state shows at once.
-	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -12)
+	// Week 1 began on the Monday before last, so week 1 is behind the
+	// student, week 2 is this week and weeks 3 and 4 are still locked: every
+	// state shows at once.
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		berlin = time.UTC
+	}
+	local := now.In(berlin)
+	monday := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, berlin).
+		AddDate(0, 0, -((int(local.Weekday())+6)%7)-7)
+	start := monday.UTC()
 	c, err := s.Courses.CreateCourse(teacher, modules.CourseInput{
 		Title:       ptr("Thinking in Statistics"),
 		Description: ptr(courseDescription),
@@ -76,6 +84,7 @@ func Seed(s *server.Server) ([]Account, error) {
 		return nil, err
 	}
 	var prev uint64
+	var moduleIDs []uint64
 	for i, w := range weeks {
 		in := modules.ModuleInput{Title: ptr(w.title), Summary: ptr(w.summary), Week: modules.Nullable[int]{Set: true, Value: i + 1}}
 		if prev != 0 {
@@ -86,6 +95,7 @@ func Seed(s *server.Server) ([]Account, error) {
 			return nil, err
 		}
 		prev = m.ID
+		moduleIDs = append(moduleIDs, m.ID)
 		for _, p := range w.pages {
 			if _, err := s.Courses.CreateItem(teacher, c.ID, m.ID, modules.ItemInput{
 				Kind: ptr(modules.KindPage), Title: ptr(p.title), Body: ptr(p.body)}); err != nil {
@@ -96,7 +106,13 @@ func Seed(s *server.Server) ([]Account, error) {
 	if err := seedLecture(s, teacher, c.ID); err != nil {
 		return nil, err
 	}
+	if err := seedAssignment(s, teacher, c.ID, moduleIDs[1]); err != nil {
+		return nil, err
+	}
 	if _, err := s.Courses.Enroll(c.ID, student, ""); err != nil {
+		return nil, err
+	}
+	if err := seedConversation(s, teacher, student, c.ID, moduleIDs[1]); err != nil {
 		return nil, err
 	}
 	// The student has done the first week's reading.
