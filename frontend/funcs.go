@@ -19,21 +19,22 @@ func (f *Frontend) funcs() template.FuncMap {
 		// trusted marks HTML that the markdown package rendered and
 		// sanitised (body_html, description_html, summary_html). Never
 		// give it anything else.
-		"trusted": func(s string) template.HTML { return template.HTML(s) },
-		"excerpt": f.excerpt,
-		"dict":    dict,
-		"list":    func(v ...any) []any { return v },
-		"when":    f.when,
-		"day":     day,
-		"iso":     iso,
-		"pct":     pct,
-		"add":     func(a, b int) int { return a + b },
-		"plural":  plural,
-		"role":    roleLabel,
-		"kind":    kindLabel,
-		"upper":   strings.ToUpper,
-		"lower":   strings.ToLower,
-		"initial": initial,
+		"trusted":  func(s string) template.HTML { return template.HTML(s) },
+		"excerpt":  f.excerpt,
+		"dict":     dict,
+		"list":     func(v ...any) []any { return v },
+		"when":     f.when,
+		"day":      day,
+		"iso":      iso,
+		"lockText": lockText,
+		"pct":      pct,
+		"add":      func(a, b int) int { return a + b },
+		"plural":   plural,
+		"role":     roleLabel,
+		"kind":     kindLabel,
+		"upper":    strings.ToUpper,
+		"lower":    strings.ToLower,
+		"initial":  initial,
 		"coursePath": func(id uint64) string {
 			return fmt.Sprintf("/courses/%d", id)
 		},
@@ -208,4 +209,19 @@ func parseLocal(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, errors.New("bad time")
+}
+
+// lockText turns a stored lock reason into words for people: "opens
+// 2027-01-18T00:00:00Z" becomes "Opens Monday 18 January, 01:00 CET" in the
+// reader's zone; other reasons read as a sentence.
+func lockText(reason string, loc *time.Location) string {
+	if at, ok := strings.CutPrefix(reason, "opens "); ok {
+		if t, err := time.Parse(time.RFC3339, at); err == nil {
+			if loc == nil {
+				loc = time.UTC
+			}
+			return "Opens " + t.In(loc).Format("Monday 2 January, 15:04 MST")
+		}
+	}
+	return sentence(reason)
 }
