@@ -255,3 +255,45 @@ func (s *Service) putBoardTx(tx *storage.Tx, b boardRec) (boardRec, error) {
 	}
 	return b, tx.PutRaw(storage.BoardsByCourse, storage.Key(b.CourseID, id), nil)
 }
+
+// ThreadCourse returns the course a thread belongs to, without access
+// checks and without revealing anything else: pages ask it first so that a
+// thread named under another course's URL is 404 whatever the caller's role
+// there.
+func (s *Service) ThreadCourse(threadID uint64) (uint64, error) {
+	var course uint64
+	err := s.db.View(func(tx *storage.Tx) error {
+		t, err := getThread(tx, threadID)
+		course = t.CourseID
+		return err
+	})
+	return course, errs.Wrap(err, "thread course")
+}
+
+// PostCourse is ThreadCourse for a post.
+func (s *Service) PostCourse(postID uint64) (uint64, error) {
+	var course uint64
+	err := s.db.View(func(tx *storage.Tx) error {
+		p, err := getPost(tx, postID)
+		course = p.CourseID
+		return err
+	})
+	return course, errs.Wrap(err, "post course")
+}
+
+// ReportCourse is ThreadCourse for a report.
+func (s *Service) ReportCourse(reportID uint64) (uint64, error) {
+	var course uint64
+	err := s.db.View(func(tx *storage.Tx) error {
+		var r reportRec
+		if err := tx.Get(storage.Reports, storage.ID(reportID), &r); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return errs.NotFoundf("report")
+			}
+			return err
+		}
+		course = r.CourseID
+		return nil
+	})
+	return course, errs.Wrap(err, "report course")
+}

@@ -287,6 +287,9 @@ func (f *Frontend) renderThread(c *fiber.Ctx, a modules.Access, status int, form
 	if err != nil {
 		return err
 	}
+	if err := f.inCourse(a, f.Discussion.ThreadCourse, id, "thread"); err != nil {
+		return err
+	}
 	cursor := strings.Clone(c.Query("cursor"))
 	page, err := f.Discussion.Thread(caller(c), id, api.Page{Limit: threadPageSize, Cursor: cursor})
 	if err != nil {
@@ -339,11 +342,25 @@ func (f *Frontend) threadOf(c *fiber.Ctx, a modules.Access) (discussion.Thread, 
 	if err != nil {
 		return discussion.Thread{}, err
 	}
+	if err := f.inCourse(a, f.Discussion.ThreadCourse, id, "thread"); err != nil {
+		return discussion.Thread{}, err
+	}
 	t, err := f.Discussion.ThreadHead(caller(c), id)
 	if err != nil {
 		return t, err
 	}
 	return t, sameCourse(a, t.CourseID, "thread")
+}
+
+// inCourse answers 404 when the object named in the URL belongs to another
+// course than the URL's, before any role check could answer 403 and so
+// reveal that it exists.
+func (f *Frontend) inCourse(a modules.Access, courseOf func(uint64) (uint64, error), id uint64, what string) error {
+	course, err := courseOf(id)
+	if err != nil {
+		return err
+	}
+	return sameCourse(a, course, what)
 }
 
 func (f *Frontend) replyToThread(c *fiber.Ctx) error {
@@ -443,6 +460,9 @@ func (f *Frontend) chooseAnswer(c *fiber.Ctx) error {
 func (f *Frontend) postOf(c *fiber.Ctx, a modules.Access) (discussion.Post, error) {
 	id, err := api.ParamID(c, "post")
 	if err != nil {
+		return discussion.Post{}, err
+	}
+	if err := f.inCourse(a, f.Discussion.PostCourse, id, "post"); err != nil {
 		return discussion.Post{}, err
 	}
 	p, err := f.Discussion.Post(caller(c), id)
@@ -609,6 +629,9 @@ func (f *Frontend) resolveReport(c *fiber.Ctx) error {
 	}
 	id, err := api.ParamID(c, "report")
 	if err != nil {
+		return err
+	}
+	if err := f.inCourse(a, f.Discussion.ReportCourse, id, "report"); err != nil {
 		return err
 	}
 	if err := f.Discussion.ResolveReport(caller(c), id); err != nil {

@@ -180,6 +180,13 @@ func (f *Frontend) uploadCaptions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The media must be this course's before the form is even looked at,
+	// so another course's file is 404 here as everywhere.
+	if m, err := f.Media.Get(caller(c), mid); err != nil {
+		return err
+	} else if m.CourseID != a.Course.ID {
+		return errs.NotFoundf("media")
+	}
 	v, _ := readForm(c)
 	form := &Form{Values: v, Errors: map[string]string{}}
 	fh, err := c.FormFile("vtt")

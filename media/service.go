@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"pacer/api"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/storage"
@@ -48,6 +49,9 @@ type Service struct {
 	// success). Tests use it to know that an aborted upload has cleaned up;
 	// it could also feed metrics. Set it before serving.
 	Observe func(UploadResult)
+	// Uploads limits uploads per user, whichever way they arrive (nil: no
+	// limit). Set it before serving.
+	Uploads *api.RateLimiter
 
 	// serialWrites makes each watch report commit alone (db.Update), so
 	// that the heartbeat benchmark can show what db.Batch saves.

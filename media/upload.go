@@ -69,6 +69,11 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 	if err := s.db.View(func(tx *storage.Tx) error { return s.mayUploadTx(tx, caller, in.CourseID, purpose) }); err != nil {
 		return m, errs.Wrap(err, "upload access")
 	}
+	// The limit is counted here, not in a handler, so that every way in (the
+	// API, the files page, the assignment form) shares it.
+	if ok, _ := s.Uploads.Allow("upload:" + strconv.FormatUint(caller, 10)); !ok {
+		return m, errs.E(errs.RateLimited, "too many uploads; try again later")
+	}
 	ctype := NormalizeType(in.ContentType)
 	if !Allowed[ctype] {
 		return m, errs.E(errs.Unsupported, "files of type "+quoteType(ctype)+" cannot be uploaded; allowed: "+allowedList())

@@ -31,8 +31,9 @@ func (s *Server) wireMedia(v1 fiber.Router) error {
 	if s.Deadlines != nil {
 		s.Deadlines.MediaCheck = svc.CheckSubmission
 	}
+	svc.Uploads = api.NewRateLimiter(uploadsPerHour, time.Hour, s.now)
 	s.Media = svc
-	media.NewHTTP(svc, api.NewRateLimiter(uploadsPerHour, time.Hour, s.now)).Mount(v1)
+	media.NewHTTP(svc, nil).Mount(v1)
 	svc.StartSweeper(mediaSweepEvery)
 	s.OnStop(svc.Stop)
 	return nil

@@ -165,7 +165,13 @@ func (s *Server) build() error {
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 	})
 	s.App.Use(api.Recover(s.log))
-	s.App.Use(api.SecurityHeaders(func(c *fiber.Ctx) bool { return c.Protocol() == "https" }))
+	// HSTS goes out only over a real TLS connection, or when a configured
+	// proxy says the client used HTTPS: Fiber believes X-Forwarded-Proto
+	// from anyone when no proxy is configured.
+	trustProxy := len(cfg.TrustedProxies) > 0
+	s.App.Use(api.SecurityHeaders(func(c *fiber.Ctx) bool {
+		return c.Context().IsTLS() || (trustProxy && c.Protocol() == "https")
+	}))
 	s.App.Use(api.AccessLog(s.log))
 	s.ready = func() bool { return s.DB != nil }
 	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
