@@ -185,13 +185,21 @@ var batched = map[string]bool{KindReply: true, KindMention: true, KindAnswer: tr
 // only counted.
 const maxBatchEntries = 50
 
-// batch is a user's discussion notifications waiting to be mailed together.
+// batch is the head of a user's discussion notifications waiting to be
+// mailed together. The notifications themselves are stored one key each in
+// MailBatchEntries, so that adding one to a busy user's batch writes a few
+// dozen bytes instead of rewriting the whole batch.
 type batch struct {
-	Entries    []Notification `json:"entries"`
+	// Entries is only read: batches written before entries had keys of
+	// their own kept them here.
+	Entries    []Notification `json:"entries,omitempty"`
+	Count      int            `json:"count"`
 	Dropped    int            `json:"dropped"`
 	FirstAt    time.Time      `json:"first_at"`
 	LastMailAt time.Time      `json:"last_mail_at"`
 }
+
+func (b batch) pending() int { return len(b.Entries) + b.Count }
 
 // due is when a batch may be mailed: a window after its first entry, and
 // never sooner than a window after the previous batch mail.
@@ -239,15 +247,32 @@ func (o *Outbox) addToBatch(tx *storage.Tx, n Notification) error {
 	if err := tx.Get(storage.MailBatches, key, &b); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
-	if len(b.Entries) == 0 && b.Dropped == 0 {
+	if b.pending() == 0 && b.Dropped == 0 {
 		b.FirstAt = n.CreatedAt
 	}
-	if len(b.Entries) < maxBatchEntries {
-		b.Entries = append(b.Entries, n)
+	if b.pending() < maxBatchEntries {
+		b.Count++
+		if err := tx.Put(storage.MailBatchEntries, storage.Key(n.UserID, uint64(b.Count)), n); err != nil {
+			return err
+		}
 	} else {
 		b.Dropped++
 	}
 	return tx.Put(storage.MailBatches, key, b)
+}
+
+// batchEntries reads a batch's notifications in the order they came.
+func batchEntries(tx *storage.Tx, user uint64, b batch) ([]Notification, error) {
+	out := append([]Notification(nil), b.Entries...)
+	err := tx.Each(storage.MailBatchEntries, storage.Key(user), func(_, v []byte) error {
+		var n Notification
+		if err := jsonUnmarshal(v, &n); err != nil {
+			return err
+		}
+		out = append(out, n)
+		return nil
+	})
+	return out, err
 }
 
 // queueTx stores a composed mail as pending, due now.
@@ -359,9 +384,9 @@ func (o *Outbox) flushBatches(now time.Time) (int, error) {
 				return err
 			}
 			switch {
-			case len(b.Entries) > 0 && !now.Before(b.due(o.cfg.BatchWindow)):
+			case b.pending() > 0 && !now.Before(b.due(o.cfg.BatchWindow)):
 				due = append(due, storage.Part(k, 0))
-			case len(b.Entries) == 0 && now.Sub(b.LastMailAt) > o.cfg.BatchWindow:
+			case b.pending() == 0 && now.Sub(b.LastMailAt) > o.cfg.BatchWindow:
 				stale = append(stale, append([]byte(nil), k...))
 			}
 			return nil
@@ -387,8 +412,15 @@ func (o *Outbox) flushBatches(now time.Time) (int, error) {
 				}
 				return err
 			}
-			if len(b.Entries) == 0 || now.Before(b.due(o.cfg.BatchWindow)) {
+			if b.pending() == 0 || now.Before(b.due(o.cfg.BatchWindow)) {
 				continue
+			}
+			entries, err := batchEntries(tx, user, b)
+			if err != nil {
+				return err
+			}
+			if err := tx.DeletePrefix(storage.MailBatchEntries, storage.Key(user)); err != nil {
+				return err
 			}
 			u, err := auth.LookupTx(tx, user)
 			switch {
@@ -396,7 +428,7 @@ func (o *Outbox) flushBatches(now time.Time) (int, error) {
 			case err != nil:
 				return err
 			case !u.Disabled && u.Email != "":
-				m := o.compose(user, b.Entries, b.Dropped)
+				m := o.compose(user, entries, b.Dropped)
 				m.To = u.Email
 				if _, err := o.queueTx(tx, m); err != nil {
 					return err

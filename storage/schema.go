@@ -70,7 +70,9 @@ const (
 	Outbox       Bucket = "outbox"        // mail -> notify.Email
 	OutboxQueue  Bucket = "outbox_queue"  // state (1 pending, 2 sending)|Int(unix nanos)|mail -> nil
 	MailBatches  Bucket = "mail_batches"  // user -> notify.batch (replies and mentions mailed together)
-	EmailPrefs   Bucket = "email_prefs"   // user -> notify.Prefs
+	// MailBatchEntries holds a batch's notifications, one key each.
+	MailBatchEntries Bucket = "mail_batch_entries" // user|seq -> notify.Notification
+	EmailPrefs       Bucket = "email_prefs"        // user -> notify.Prefs
 
 	// Media (package media). The bytes live in <data>/media/, named by their
 	// SHA-256; these buckets hold only what describes and uses them.
@@ -90,6 +92,6 @@ var allBuckets = []Bucket{
 	Extensions, ExtensionsByLearner, Submissions, SubmissionsByItem, CalendarTokens, CalendarEvents, JobMarks, JobRuns,
 	Boards, BoardsByCourse, Threads, ThreadsByBoard, Posts, PostSources, PostsByThread,
 	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms,
-	ActivityDays, Engagement, Outbox, OutboxQueue, MailBatches, EmailPrefs,
+	ActivityDays, Engagement, Outbox, OutboxQueue, MailBatches, MailBatchEntries, EmailPrefs,
 	Media, MediaByCourse, MediaBlobs, Captions, Watch,
 }
