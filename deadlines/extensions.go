@@ -3,8 +3,10 @@ package deadlines
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
+	"pacer/audit"
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/modules"
@@ -157,6 +159,10 @@ func (s *Service) CreateExtension(caller, courseID uint64, in ExtensionInput) (E
 		if err := tx.PutRaw(storage.ExtensionsByLearner, key, extensionIndex(ext.ID, due)); err != nil {
 			return err
 		}
+		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "extension_granted", CourseID: courseID,
+			TargetID: in.UserID, Detail: fmt.Sprintf("module %d due %s", mod.ID, due.UTC().Format(time.RFC3339))}); err != nil {
+			return err
+		}
 		u, err := auth.LookupTx(tx, in.UserID)
 		if err != nil {
 			return err
@@ -196,6 +202,10 @@ func (s *Service) DeleteExtension(caller, courseID, extID uint64) error {
 			return err
 		}
 		if err := tx.Delete(storage.Extensions, storage.ID(extID)); err != nil {
+			return err
+		}
+		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "extension_deleted", CourseID: courseID,
+			TargetID: ext.UserID, Detail: fmt.Sprintf("module %d", ext.ModuleID)}); err != nil {
 			return err
 		}
 		return tx.Delete(storage.ExtensionsByLearner, storage.Key(ext.CourseID, ext.UserID, ext.ModuleID))

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/api"
+	"pacer/audit"
 	"pacer/auth"
 	"pacer/errs"
 )
@@ -239,6 +240,9 @@ func (h *HTTP) runJob(c *fiber.Ctx) error {
 	res, err := h.sched.Run(c.Params("job"))
 	if err != nil {
 		return err
+	}
+	if id := auth.From(c); id != nil {
+		_ = h.svc.Audit.Record(audit.Entry{ActorID: id.UserID, Action: "job_run", Detail: res.Job, IP: c.IP()})
 	}
 	return c.JSON(res)
 }

@@ -11,6 +11,7 @@ package deadlines
 import (
 	"io"
 	"log/slog"
+	"pacer/audit"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +59,8 @@ type Service struct {
 	// a submission). While it is nil, file submissions are refused with 400,
 	// so the media package can plug in without this package knowing it.
 	MediaCheck func(tx *storage.Tx, course, user, mediaID uint64) error
+	// Audit records grades and extensions (nil records nothing).
+	Audit *audit.Log
 
 	// sweepChunk bounds how many marks one write transaction of a job
 	// commits, so that a large sweep never holds the writer lock for long.

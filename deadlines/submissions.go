@@ -2,12 +2,14 @@ package deadlines
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"pacer/api"
+	"pacer/audit"
 	"pacer/auth"
 	"pacer/calendar"
 	"pacer/errs"
@@ -329,6 +331,10 @@ func (s *Service) Grade(caller, courseID, subID uint64, in GradeInput) (Submissi
 		final := FinalScore(score, sub.PenaltyPercent)
 		sub.Score, sub.FinalScore, sub.Feedback, sub.GradedAt, sub.GradedBy = &score, &final, feedback, &now, caller
 		if err := tx.Put(storage.Submissions, storage.ID(sub.ID), sub); err != nil {
+			return err
+		}
+		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "grade", CourseID: courseID,
+			TargetID: sub.ID, Detail: fmt.Sprintf("user %d item %d score %s", sub.UserID, sub.ItemID, formatFloat(score))}); err != nil {
 			return err
 		}
 		u, err := auth.LookupTx(tx, sub.UserID)

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"pacer/audit"
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/modules"
@@ -204,6 +205,12 @@ func (s *Service) DeletePost(caller, postID uint64) error {
 		}
 		if err := tx.Delete(storage.PostSources, storage.ID(p.ID)); err != nil {
 			return err
+		}
+		if p.AuthorID != caller {
+			if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "post_deleted", CourseID: p.CourseID,
+				TargetID: p.ID, Detail: fmt.Sprintf("by staff; author %d, thread %d", p.AuthorID, p.ThreadID)}); err != nil {
+				return err
+			}
 		}
 		t := sc.thread
 		if p.ParentID != 0 {

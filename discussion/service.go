@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"pacer/api"
+	"pacer/audit"
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/markdown"
@@ -25,6 +26,8 @@ type Service struct {
 	// posts limits new threads and replies per user, for the API and the
 	// pages alike (see LimitPosts).
 	posts *api.RateLimiter
+	// Audit records posts deleted by staff (nil records nothing).
+	Audit *audit.Log
 }
 
 // New builds the service and installs its hooks in the course service: a

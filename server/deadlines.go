@@ -13,6 +13,7 @@ import (
 func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	svc := deadlines.New(deadlines.Config{DB: s.DB, Courses: s.Courses, Notify: s.Notify, Markdown: s.Markdown,
 		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log})
+	svc.Audit = s.Audit
 	svc.Install()
 	sched := deadlines.NewScheduler(s.DB, s.log, s.now, s.cfg.Tick)
 	if err := svc.RegisterJobs(sched); err != nil {

@@ -240,3 +240,47 @@ func TestTheAuditLogRecordsSecurityEventsWithoutSecrets(t *testing.T) {
 		t.Fatalf("pagination: %v", page)
 	}
 }
+
+func TestGradesExtensionsStaffDeletionsAndJobRunsAreAudited(t *testing.T) {
+	env := pacertest.New(t)
+	ins, stu := env.Register("Ines"), env.Register("Stu")
+	course := env.Course(ins, nil)
+	mod := env.Module(ins, course, map[string]any{"title": "Week 1", "due_at": "2027-02-01T00:00:00Z"})
+	asg := env.Item(ins, course, mod, map[string]any{"kind": "assignment", "title": "A", "points": 10})
+	env.Enroll(stu, course)
+	sub := env.Do("POST", fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions", course, asg), stu.Token, map[string]any{"body": "answer"}).ID()
+	if r := env.Do("PATCH", fmt.Sprintf("/api/v1/courses/%d/submissions/%d", course, sub), ins.Token, map[string]any{"score": 8, "feedback": "ok"}); r.Status != 200 {
+		t.Fatalf("grade: %d %s", r.Status, r.Body)
+	}
+	ext := env.Do("POST", fmt.Sprintf("/api/v1/courses/%d/extensions", course), ins.Token,
+		map[string]any{"user_id": stu.ID, "module_id": mod, "due_at": "2027-02-08T00:00:00Z"}).ID()
+	env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d/extensions/%d", course, ext), ins.Token, nil)
+	var boards struct {
+		Items []struct {
+			ID uint64 `json:"id"`
+		} `json:"items"`
+	}
+	env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/boards", course), stu.Token, nil).Decode(&boards)
+	th := env.Do("POST", fmt.Sprintf("/api/v1/boards/%d/threads", boards.Items[0].ID), stu.Token, map[string]any{"title": "Hi", "body": "hello"}).ID()
+	post := env.Do("POST", fmt.Sprintf("/api/v1/threads/%d/replies", th), stu.Token, map[string]any{"body": "rude words"}).ID()
+	if r := env.Do("DELETE", fmt.Sprintf("/api/v1/posts/%d", post), ins.Token, nil); r.Status != 204 {
+		t.Fatalf("staff delete: %d %s", r.Status, r.Body)
+	}
+	admin := env.Admin()
+	env.Do("POST", "/api/v1/admin/jobs/open_windows/run", admin.Token, nil)
+	var log struct {
+		Items []struct {
+			Action string `json:"action"`
+		}
+	}
+	env.Do("GET", "/api/v1/admin/audit?limit=200", admin.Token, nil).Decode(&log)
+	seen := map[string]bool{}
+	for _, e := range log.Items {
+		seen[e.Action] = true
+	}
+	for _, want := range []string{"grade", "extension_granted", "extension_deleted", "post_deleted", "job_run"} {
+		if !seen[want] {
+			t.Errorf("no %q entry", want)
+		}
+	}
+}
