@@ -276,6 +276,8 @@ func seed(c *client, srv *server.Server, cfg config) (*world, error) {
 			if err := c.must(201, "POST", fmt.Sprintf("/api/v1/courses/%d/modules/%d/items", w.course, m.ID), ins, body, &it); err != nil {
 				return nil, err
 			}
+			// Weeks 1-3 are open; only this week's assignment is still
+			// accepted, so submissions go to week 3's.
 			if wk <= 3 {
 				switch body["kind"] {
 				case "page":
@@ -283,7 +285,9 @@ func seed(c *client, srv *server.Server, cfg config) (*world, error) {
 				case "lecture":
 					w.lectures = append(w.lectures, it.ID)
 				case "assignment":
-					w.asgn = append(w.asgn, it.ID)
+					if wk == 3 {
+						w.asgn = append(w.asgn, it.ID)
+					}
 				}
 			}
 		}
@@ -325,14 +329,17 @@ func seed(c *client, srv *server.Server, cfg config) (*world, error) {
 			}
 		}
 	}
-	// Replies under load go to a thread of their own so that the thread
-	// pages read above keep their size.
-	var hot idOnly
-	if err := c.must(201, "POST", fmt.Sprintf("/api/v1/boards/%d/threads", boards.Items[0].ID), ins,
-		map[string]any{"title": "Introduce yourself", "body": "Say hello!"}, &hot); err != nil {
-		return nil, err
+	// Replies under load spread over threads of their own, so that the
+	// thread pages read above keep their size and each reply reaches the
+	// few dozen subscribers a real thread has.
+	for i := 0; i < cfg.threads; i++ {
+		var th idOnly
+		if err := c.must(201, "POST", fmt.Sprintf("/api/v1/boards/%d/threads", boards.Items[0].ID), w.students[(i*7)%len(w.students)],
+			map[string]any{"title": fmt.Sprintf("Study group %d", i), "body": "Who wants to meet?"}, &th); err != nil {
+			return nil, err
+		}
+		w.replyThreads = append(w.replyThreads, th.ID)
 	}
-	w.replyThreads = []uint64{hot.ID}
 	return w, nil
 }
 
@@ -362,7 +369,7 @@ func (w *world) phases() []phase {
 				map[string]any{"from_seconds": from, "to_seconds": from + 5, "position_seconds": from + 5}, 200
 		}},
 		{"POST reply", func(r *rand.Rand) (string, string, string, any, int) {
-			return "POST", fmt.Sprintf("/api/v1/threads/%d/replies", w.replyThreads[0]), w.student(r),
+			return "POST", fmt.Sprintf("/api/v1/threads/%d/replies", w.replyThreads[r.IntN(len(w.replyThreads))]), w.student(r),
 				map[string]any{"body": "Hello from a load test, with a few words of text."}, 201
 		}},
 		{"POST submission", func(r *rand.Rand) (string, string, string, any, int) {
