@@ -2,10 +2,13 @@ package durability
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +30,11 @@ func NewClient(base string) *Client {
 		Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute},
 	}}
 }
+
+// Own returns a client of the same server with a pool of its own: each
+// writer keeps its own kept-alive connection, as each user's browser does,
+// instead of taking whichever idle connection a shared pool offers.
+func (c *Client) Own() *Client { return NewClient(c.Base) }
 
 // Close drops the client's idle connections (to a server that is gone).
 func (c *Client) Close() { c.HTTP.CloseIdleConnections() }
@@ -92,6 +100,69 @@ func (c *Client) JSON(want int, method, path, token string, body, out any) error
 		}
 	}
 	return nil
+}
+
+// Send sends one request (body JSON-encoded when not nil) and reads the
+// whole answer. When no complete answer comes, the error says when the
+// request had been completely written (if it was) and on what connection,
+// so that an unanswered request can be placed before or after a signal;
+// any status is an answer.
+func (c *Client) Send(method, path, token string, body any) (Response, *TransportError) {
+	var wrote time.Time
+	var reused bool
+	var mu sync.Mutex
+	fail := func(err error) *TransportError {
+		mu.Lock()
+		defer mu.Unlock()
+		return &TransportError{Op: method + " " + path, Err: err.Error(), Refused: isRefused(err), Reused: reused,
+			Wrote: wrote, At: time.Now()}
+	}
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return Response{}, fail(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	trace := &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			mu.Lock()
+			reused = info.Reused
+			mu.Unlock()
+		},
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				mu.Lock()
+				wrote = time.Now()
+				mu.Unlock()
+			}
+		},
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), method, c.Base+path, rd)
+	if err != nil {
+		return Response{}, fail(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		return Response{}, fail(err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return Response{}, fail(fmt.Errorf("status %d, body cut short: %w", res.StatusCode, err))
+	}
+	out := Response{Status: res.StatusCode, Body: data}
+	if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && s > 0 {
+		out.RetryAfter = time.Duration(s) * time.Second
+	}
+	return out, nil
 }
 
 // Password is every account's password in these suites.

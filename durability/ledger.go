@@ -38,15 +38,22 @@ type Watch struct {
 
 // TransportError is a request that got no complete answer.
 type TransportError struct {
+	// Op is the method and path.
 	Op  string
 	Err string
 	// Refused: the connection was refused (the server was not listening),
 	// so the request never reached it.
 	Refused bool
+	// Reused: the request went on a kept-alive connection the server had
+	// already answered on; otherwise on a new one, which a server closing
+	// its listener may never have accepted.
+	Reused bool
 	// Wrote is when the request was completely written (zero if it never
 	// was), At when the error came.
 	Wrote, At time.Time
 }
+
+func (e *TransportError) Error() string { return e.Op + ": " + e.Err }
 
 // Ledger records every write the writers sent and what they learnt of it.
 // It is safe for concurrent use.

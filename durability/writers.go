@@ -1,15 +1,11 @@
 package durability
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptrace"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -48,10 +44,17 @@ func Marker(round, writer, seq int) string { return fmt.Sprintf("dm-%d-%d-%d", r
 
 func (w *Writers) write(ctx context.Context, i int) {
 	r := rand.New(rand.NewPCG(w.Seed, uint64(i)))
+	c := w.Client.Own()
+	defer c.Close()
 	st := w.Course.Students[i]
 	co := w.Course
 	var repliesBlockedUntil time.Time
-	for seq := 0; !ctxDone(ctx); seq++ {
+	// A writer stops at its first refused connection: a killed or stopping
+	// server stays so, and spinning on refusals would only take CPU from
+	// the server's last work. Until then it keeps using its own kept-alive
+	// connection, as a user's browser would, through a shutdown too.
+	refused := false
+	for seq := 0; !ctxDone(ctx) && !refused; seq++ {
 		op := r.IntN(3)
 		if op == 0 && time.Now().Before(repliesBlockedUntil) {
 			op = 1 + r.IntN(2)
@@ -61,10 +64,11 @@ func (w *Writers) write(ctx context.Context, i int) {
 		case 0:
 			path := fmt.Sprintf("/api/v1/threads/%d/replies", co.Thread)
 			w.Ledger.sendReply(marker)
-			res, err := w.post(path, st.Token, map[string]any{"body": "Reply " + marker + " from a durability writer."})
+			res, err := c.Send("POST", path, st.Token, map[string]any{"body": "Reply " + marker + " from a durability writer."})
 			switch {
 			case err != nil:
-				w.Ledger.transportError(err.(transportErr).TransportError)
+				w.Ledger.transportError(*err)
+				refused = err.Refused
 			case res.Status == http.StatusCreated:
 				w.Ledger.answerReply(marker, Acked)
 			case res.Status == http.StatusTooManyRequests:
@@ -79,10 +83,11 @@ func (w *Writers) write(ctx context.Context, i int) {
 			path := fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions", co.ID, co.Assignment)
 			body := "Answer " + marker
 			n := w.Ledger.sendSubmission(i, body)
-			res, err := w.post(path, st.Token, map[string]any{"body": body})
+			res, err := c.Send("POST", path, st.Token, map[string]any{"body": body})
 			switch {
 			case err != nil:
-				w.Ledger.transportError(err.(transportErr).TransportError)
+				w.Ledger.transportError(*err)
+				refused = err.Refused
 			case res.Status == http.StatusCreated:
 				w.Ledger.answerSubmission(i, n, Acked)
 			default:
@@ -92,10 +97,11 @@ func (w *Writers) write(ctx context.Context, i int) {
 			path := fmt.Sprintf("/api/v1/courses/%d/items/%d/watch", co.ID, co.Lecture)
 			from := r.IntN(co.LectureSeconds - 1)
 			n := w.Ledger.sendWatch(i, from, from+1)
-			res, err := w.post(path, st.Token, map[string]any{"from_seconds": from, "to_seconds": from + 1, "position_seconds": from + 1})
+			res, err := c.Send("POST", path, st.Token, map[string]any{"from_seconds": from, "to_seconds": from + 1, "position_seconds": from + 1})
 			switch {
 			case err != nil:
-				w.Ledger.transportError(err.(transportErr).TransportError)
+				w.Ledger.transportError(*err)
+				refused = err.Refused
 			case res.Status == http.StatusOK:
 				var out struct {
 					Completed bool `json:"completed"`
@@ -122,50 +128,4 @@ func retryAfter(res Response) time.Duration {
 		return res.RetryAfter
 	}
 	return 5 * time.Second
-}
-
-// transportErr carries what is known of a request that got no answer.
-type transportErr struct{ TransportError }
-
-func (e transportErr) Error() string { return e.Err }
-
-// post sends one JSON write, noting when the request was completely written
-// so that an unanswered request can be placed before or after a signal.
-func (w *Writers) post(path, token string, body any) (Response, error) {
-	raw, _ := json.Marshal(body)
-	var wrote time.Time
-	var mu sync.Mutex
-	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
-		if info.Err == nil {
-			mu.Lock()
-			wrote = time.Now()
-			mu.Unlock()
-		}
-	}}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
-		"POST", w.Client.Base+path, bytes.NewReader(raw))
-	if err != nil {
-		panic(err) // a bad URL is a bug of this package
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	fail := func(err error) error {
-		mu.Lock()
-		defer mu.Unlock()
-		return transportErr{TransportError{Op: path, Err: err.Error(), Refused: isRefused(err), Wrote: wrote, At: time.Now()}}
-	}
-	res, err := w.Client.HTTP.Do(req)
-	if err != nil {
-		return Response{}, fail(err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		return Response{}, fail(fmt.Errorf("status %d, body cut short: %w", res.StatusCode, err))
-	}
-	out := Response{Status: res.StatusCode, Body: data}
-	if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && s > 0 {
-		out.RetryAfter = time.Duration(s) * time.Second
-	}
-	return out, nil
 }
