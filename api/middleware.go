@@ -48,9 +48,20 @@ func Recover(log *slog.Logger) fiber.Handler {
 // to someone else. Such a connection ends with this answer instead; only
 // large uploads and refused bodies pay for a new connection.
 func closeAfterStream(c *fiber.Ctx) {
-	if c.Request().IsBodyStream() {
+	if c.Request().IsBodyStream() && !bodyConsumed(c) {
 		c.Context().SetConnectionClose()
 	}
+}
+
+const bodyConsumedKey = "pacer.bodyConsumed"
+
+// markBodyConsumed records that a handler read the request body stream to
+// its end, so the connection can safely serve the next request.
+func markBodyConsumed(c *fiber.Ctx) { c.Locals(bodyConsumedKey, true) }
+
+func bodyConsumed(c *fiber.Ctx) bool {
+	done, _ := c.Locals(bodyConsumedKey).(bool)
+	return done
 }
 
 // AccessLog logs each request without its query string, which may carry

@@ -82,6 +82,9 @@ func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 		if int64(len(raw)) > limit {
 			return nil, errs.E(errs.TooLarge, "request body too large")
 		}
+		// The stream reached its end within the limit: nothing of it is
+		// left to be mistaken for a next request.
+		markBodyConsumed(c)
 		return raw, nil
 	}
 	raw := c.Body()

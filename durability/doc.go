@@ -36,12 +36,14 @@
 //     before its request began. Also: a backup's announced size is its
 //     stream's length however much is written meanwhile, and a backup
 //     download the client holds open does not stall writers.
-//   - shutdown_test.go: SIGTERM under load, with scheduler jobs running and
+//   - shutdown_test.go: SIGTERM under load — sixteen writers, sixteen
+//     readers on kept-alive connections, scheduler jobs running (ticking
+//     every second and run by an administrator one after another), and
 //     four replies provably in flight (100 Continue received, half the body
-//     sent): every request written before the signal is answered in full,
-//     the held replies get 201, no 5xx, exit status 0 with "stopped
-//     cleanly" logged, and after a restart every acknowledged write is
-//     there.
+//     sent): the held replies get 201, every request written before the
+//     signal on a kept-alive connection is answered in full, no 5xx, exit
+//     status 0 within 10 s with "stopped cleanly" logged, and after a
+//     restart every acknowledged write is there.
 //   - verify_test.go: the checker itself reports lost, duplicated and
 //     refused-yet-present writes.
 //

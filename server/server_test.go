@@ -284,3 +284,30 @@ func TestGradesExtensionsStaffDeletionsAndJobRunsAreAudited(t *testing.T) {
 		}
 	}
 }
+
+// TestAJSONWriteKeepsItsConnection checks that a fully read JSON body does
+// not close the connection (only unread bodies must), so API clients reuse
+// connections for writes.
+func TestAJSONWriteKeepsItsConnection(t *testing.T) {
+	base := serve(t)
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	body := `{"email":"nobody@example.test","password":"wrong password"}`
+	for i := 0; i < 3; i++ {
+		fmt.Fprintf(c, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		res, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d on the same connection: %v", i, err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 401 || res.Close {
+			t.Fatalf("request %d: status %d, close %v", i, res.StatusCode, res.Close)
+		}
+	}
+}
