@@ -101,9 +101,15 @@ func learnerWindow(v *modules.ModuleView) calendar.Window {
 // inside the write transaction, with the server's clock and the learner's
 // own window, so it holds whatever the scheduler did or did not notice.
 // Submitting completes the assignment item.
+//
+// The write goes through db.Batch, so that many learners submitting at once
+// share a commit. bbolt may run the function again after a rolled-back
+// batch, so it starts from a clean slate and writes nothing outside the
+// transaction.
 func (s *Service) Submit(caller, courseID, itemID uint64, in SubmissionInput) (Submission, error) {
 	var sub Submission
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.db.Batch(func(tx *storage.Tx) error {
+		sub = Submission{}
 		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
 			return err

@@ -252,7 +252,16 @@ func TestSubmissionWithMediaUsesTheHook(t *testing.T) {
 	if r.Status != 201 || !strings.Contains(string(r.Body), `"media_id":7`) {
 		t.Fatalf("a file submission: %d %s", r.Status, r.Body)
 	}
-	if len(calls) != 2 || calls[1] != (call{f.course, f.ann.ID, 7}) {
+	// Submissions are written through db.Batch, which runs a refused call
+	// again on its own, so the hook may see the refused media twice; what
+	// matters is which media it was asked about, in order.
+	var distinct []call
+	for _, c := range calls {
+		if len(distinct) == 0 || distinct[len(distinct)-1] != c {
+			distinct = append(distinct, c)
+		}
+	}
+	if len(distinct) != 2 || distinct[0] != (call{f.course, f.ann.ID, 9}) || distinct[1] != (call{f.course, f.ann.ID, 7}) {
 		t.Fatalf("hook calls = %+v", calls)
 	}
 }

@@ -32,7 +32,12 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 	var out Post
 	var student bool
 	var course uint64
-	err := s.db.Update(func(tx *storage.Tx) error {
+	// Replies go through db.Batch: concurrent posters share one commit
+	// instead of queueing for an fsync each. bbolt may run the function
+	// again after a rolled-back batch; it writes nothing outside the
+	// transaction and sets every result afresh, so that is harmless.
+	err := s.db.Batch(func(tx *storage.Tx) error {
+		out, student, course = Post{}, false, 0
 		sc, err := s.threadScopeTx(tx, caller, threadID)
 		if err != nil {
 			return err
