@@ -351,3 +351,20 @@ func (h *HTTP) patchUser(c *fiber.Ctx) error {
 	_ = h.Audit.Record(audit.Entry{ActorID: me.UserID, Action: action, TargetID: id, IP: c.IP()})
 	return c.JSON(AdminUser{PublicUser: u.Public(), Disabled: u.Disabled, CreatedAt: u.CreatedAt})
 }
+
+// CallerAndIDs returns the caller (401 when anonymous) and the named route
+// IDs (404 when one is not a positive integer): the first lines of nearly
+// every handler.
+func CallerAndIDs(c *fiber.Ctx, names ...string) (uint64, []uint64, error) {
+	id, err := Caller(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]uint64, len(names))
+	for i, n := range names {
+		if out[i], err = api.ParamID(c, n); err != nil {
+			return 0, nil, err
+		}
+	}
+	return id.UserID, out, nil
+}

@@ -50,23 +50,8 @@ func (h *HTTP) MountFeed(app fiber.Router) {
 	app.Get("/calendar/:file", h.feed)
 }
 
-// ids parses the caller and the named route IDs; a bad ID is 404.
-func ids(c *fiber.Ctx, names ...string) (uint64, []uint64, error) {
-	id, err := auth.Caller(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]uint64, len(names))
-	for i, n := range names {
-		if out[i], err = api.ParamID(c, n); err != nil {
-			return 0, nil, err
-		}
-	}
-	return id.UserID, out, nil
-}
-
 func (h *HTTP) createExtension(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
@@ -82,7 +67,7 @@ func (h *HTTP) createExtension(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) listExtensions(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
@@ -102,7 +87,7 @@ func (h *HTTP) listExtensions(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) deleteExtension(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "extension")
+	me, p, err := auth.CallerAndIDs(c, "course", "extension")
 	if err != nil {
 		return err
 	}
@@ -113,7 +98,7 @@ func (h *HTTP) deleteExtension(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) submit(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "item")
+	me, p, err := auth.CallerAndIDs(c, "course", "item")
 	if err != nil {
 		return err
 	}
@@ -129,7 +114,7 @@ func (h *HTTP) submit(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) listSubmissions(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "item")
+	me, p, err := auth.CallerAndIDs(c, "course", "item")
 	if err != nil {
 		return err
 	}
@@ -145,7 +130,7 @@ func (h *HTTP) listSubmissions(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) getSubmission(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "submission")
+	me, p, err := auth.CallerAndIDs(c, "course", "submission")
 	if err != nil {
 		return err
 	}
@@ -157,7 +142,7 @@ func (h *HTTP) getSubmission(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) grade(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "submission")
+	me, p, err := auth.CallerAndIDs(c, "course", "submission")
 	if err != nil {
 		return err
 	}
@@ -173,7 +158,7 @@ func (h *HTTP) grade(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) deadlines(c *fiber.Ctx) error {
-	me, _, err := ids(c)
+	me, _, err := auth.CallerAndIDs(c)
 	if err != nil {
 		return err
 	}
@@ -189,7 +174,7 @@ type urlAnswer struct {
 }
 
 func (h *HTTP) calendarToken(c *fiber.Ctx) error {
-	me, _, err := ids(c)
+	me, _, err := auth.CallerAndIDs(c)
 	if err != nil {
 		return err
 	}
@@ -202,7 +187,7 @@ func (h *HTTP) calendarToken(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) rotateCalendarToken(c *fiber.Ctx) error {
-	me, _, err := ids(c)
+	me, _, err := auth.CallerAndIDs(c)
 	if err != nil {
 		return err
 	}

@@ -58,15 +58,11 @@ func (h *HTTP) Mount(r fiber.Router) {
 
 // ids parses the caller and one route ID; a bad ID is 404.
 func ids(c *fiber.Ctx, name string) (uint64, uint64, error) {
-	id, err := auth.Caller(c)
+	me, p, err := auth.CallerAndIDs(c, name)
 	if err != nil {
 		return 0, 0, err
 	}
-	v, err := api.ParamID(c, name)
-	if err != nil {
-		return 0, 0, err
-	}
-	return id.UserID, v, nil
+	return me, p[0], nil
 }
 
 // LimitPosts counts one new thread or reply of the user against the flood

@@ -37,23 +37,8 @@ func (h *HTTP) Mount(r fiber.Router) {
 	r.Get("/courses/:course/progress", h.progress)
 }
 
-// ids parses the caller and the named route IDs; a bad ID is 404.
-func ids(c *fiber.Ctx, names ...string) (uint64, []uint64, error) {
-	id, err := auth.Caller(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]uint64, len(names))
-	for i, n := range names {
-		if out[i], err = api.ParamID(c, n); err != nil {
-			return 0, nil, err
-		}
-	}
-	return id.UserID, out, nil
-}
-
 func (h *HTTP) createCourse(c *fiber.Ctx) error {
-	me, _, err := ids(c)
+	me, _, err := auth.CallerAndIDs(c)
 	if err != nil {
 		return err
 	}
@@ -69,7 +54,7 @@ func (h *HTTP) createCourse(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) listCourses(c *fiber.Ctx) error {
-	me, _, err := ids(c)
+	me, _, err := auth.CallerAndIDs(c)
 	if err != nil {
 		return err
 	}
@@ -81,7 +66,7 @@ func (h *HTTP) listCourses(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) getCourse(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
@@ -93,7 +78,7 @@ func (h *HTTP) getCourse(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) patchCourse(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
@@ -113,7 +98,7 @@ type enrollBody struct {
 }
 
 func (h *HTTP) enroll(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
@@ -131,7 +116,7 @@ func (h *HTTP) enroll(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) leave(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
@@ -142,7 +127,7 @@ func (h *HTTP) leave(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) members(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
@@ -158,7 +143,7 @@ type roleBody struct {
 }
 
 func (h *HTTP) setRole(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "user")
+	me, p, err := auth.CallerAndIDs(c, "course", "user")
 	if err != nil {
 		return err
 	}
@@ -174,7 +159,7 @@ func (h *HTTP) setRole(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) createModule(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
@@ -190,7 +175,7 @@ func (h *HTTP) createModule(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) listModules(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
@@ -202,7 +187,7 @@ func (h *HTTP) listModules(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) getModule(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "module")
+	me, p, err := auth.CallerAndIDs(c, "course", "module")
 	if err != nil {
 		return err
 	}
@@ -214,7 +199,7 @@ func (h *HTTP) getModule(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) patchModule(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "module")
+	me, p, err := auth.CallerAndIDs(c, "course", "module")
 	if err != nil {
 		return err
 	}
@@ -230,7 +215,7 @@ func (h *HTTP) patchModule(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) deleteModule(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "module")
+	me, p, err := auth.CallerAndIDs(c, "course", "module")
 	if err != nil {
 		return err
 	}
@@ -241,7 +226,7 @@ func (h *HTTP) deleteModule(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) createItem(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "module")
+	me, p, err := auth.CallerAndIDs(c, "course", "module")
 	if err != nil {
 		return err
 	}
@@ -257,7 +242,7 @@ func (h *HTTP) createItem(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) getItem(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "item")
+	me, p, err := auth.CallerAndIDs(c, "course", "item")
 	if err != nil {
 		return err
 	}
@@ -269,7 +254,7 @@ func (h *HTTP) getItem(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) patchItem(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "item")
+	me, p, err := auth.CallerAndIDs(c, "course", "item")
 	if err != nil {
 		return err
 	}
@@ -285,7 +270,7 @@ func (h *HTTP) patchItem(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) deleteItem(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "item")
+	me, p, err := auth.CallerAndIDs(c, "course", "item")
 	if err != nil {
 		return err
 	}
@@ -296,7 +281,7 @@ func (h *HTTP) deleteItem(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) complete(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course", "item")
+	me, p, err := auth.CallerAndIDs(c, "course", "item")
 	if err != nil {
 		return err
 	}
@@ -311,7 +296,7 @@ func (h *HTTP) complete(c *fiber.Ctx) error {
 }
 
 func (h *HTTP) progress(c *fiber.Ctx) error {
-	me, p, err := ids(c, "course")
+	me, p, err := auth.CallerAndIDs(c, "course")
 	if err != nil {
 		return err
 	}
