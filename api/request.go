@@ -176,3 +176,16 @@ func NoContent(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) 
 
 // FormatID is the decimal form of an ID (for cursors and links).
 func FormatID(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// CursorID reads a cursor that is an ID (0 when there is no cursor); any
+// other cursor is a 400 naming the field.
+func (p Page) CursorID() (uint64, error) {
+	if p.Cursor == "" {
+		return 0, nil
+	}
+	id, err := ParseID(p.Cursor)
+	if err != nil {
+		return 0, errs.Field("cursor", "invalid")
+	}
+	return id, nil
+}

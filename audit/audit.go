@@ -71,15 +71,11 @@ func (l *Log) Record(e Entry) error {
 // List returns entries newest first, optionally only one action's.
 func (l *Log) List(p api.Page, action string) (api.List[Entry], error) {
 	out := api.List[Entry]{Items: []Entry{}}
-	var before uint64
-	if p.Cursor != "" {
-		id, err := api.ParseID(p.Cursor)
-		if err != nil {
-			return out, errs.Field("cursor", "invalid")
-		}
-		before = id
+	before, err := p.CursorID()
+	if err != nil {
+		return out, err
 	}
-	err := l.db.View(func(tx *storage.Tx) error {
+	err = l.db.View(func(tx *storage.Tx) error {
 		return tx.EachReverse(storage.Audit, nil, func(k, v []byte) error {
 			id := storage.Part(k, 0)
 			if before != 0 && id >= before {

@@ -188,15 +188,11 @@ func (s *Service) ListSubmissions(caller, courseID, itemID uint64, p api.Page) (
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
-	var from uint64
-	if p.Cursor != "" {
-		id, err := api.ParseID(p.Cursor)
-		if err != nil {
-			return out, errs.Field("cursor", "invalid")
-		}
-		from = id
+	from, err := p.CursorID()
+	if err != nil {
+		return out, err
 	}
-	err := s.db.View(func(tx *storage.Tx) error {
+	err = s.db.View(func(tx *storage.Tx) error {
 		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
 		if err != nil && !(errs.Is(err, errs.Forbidden) && ia.Student() && ia.Module != nil) {
 			return err

@@ -136,12 +136,12 @@ func (s *Service) search(caller, courseID uint64, q string, page api.Page) (Hits
 	}
 	// Postings store inverted post ids, so scanning forward from ^cursor+1
 	// resumes with the next older post.
+	id, err := page.CursorID()
+	if err != nil {
+		return out, st, err
+	}
 	var from uint64
-	if page.Cursor != "" {
-		id, err := api.ParseID(page.Cursor)
-		if err != nil {
-			return out, st, errs.Field("cursor", "invalid")
-		}
+	if id != 0 {
 		from = ^id + 1
 	}
 	err = s.db.View(func(tx *storage.Tx) error {

@@ -214,16 +214,12 @@ func (s *Service) postView(tx *storage.Tx, sc *scope, au *authors, p postRec) (P
 // after it never skips or repeats a post while others are posting.
 func (s *Service) Thread(caller, threadID uint64, page api.Page) (ThreadPage, error) {
 	out := ThreadPage{Items: []Post{}}
-	var after uint64
-	if page.Cursor != "" {
-		id, err := api.ParseID(page.Cursor)
-		if err != nil {
-			return out, errs.Field("cursor", "invalid")
-		}
-		after = id
+	after, err := page.CursorID()
+	if err != nil {
+		return out, err
 	}
 	var shown uint64
-	err := s.db.View(func(tx *storage.Tx) error {
+	err = s.db.View(func(tx *storage.Tx) error {
 		sc, err := s.threadScopeTx(tx, caller, threadID)
 		if err != nil {
 			return err

@@ -131,11 +131,9 @@ func (h *HTTP) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var after uint64
-	if p.Cursor != "" {
-		if after, err = api.ParseID(p.Cursor); err != nil {
-			return errs.Field("cursor", "invalid")
-		}
+	after, err := p.CursorID()
+	if err != nil {
+		return err
 	}
 	ms, more, err := h.svc.List(id.UserID, course, after, p.Limit)
 	if err != nil {

@@ -211,18 +211,14 @@ type Page struct {
 // the notifications of the page are decoded.
 func (s *Service) List(userID uint64, p api.Page) (Page, error) {
 	out := Page{Items: []Notification{}}
-	var before uint64
-	if p.Cursor != "" {
-		id, err := api.ParseID(p.Cursor)
-		if err != nil {
-			return out, errs.Field("cursor", "invalid")
-		}
-		before = id
+	before, err := p.CursorID()
+	if err != nil {
+		return out, err
 	}
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
-	err := s.db.View(func(tx *storage.Tx) error {
+	err = s.db.View(func(tx *storage.Tx) error {
 		out.Unread = tx.Count(storage.NotificationsUnread, storage.Key(userID))
 		return tx.EachReverse(storage.NotificationsByUser, storage.Key(userID), func(k, _ []byte) error {
 			id := storage.Part(k, 1)

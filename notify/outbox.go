@@ -725,18 +725,14 @@ func (o *Outbox) Page(state string, p api.Page) (api.List[MailSummary], error) {
 	default:
 		return out, errs.Field("state", "must be pending, sending, sent, failed or unknown")
 	}
-	var before uint64
-	if p.Cursor != "" {
-		id, err := api.ParseID(p.Cursor)
-		if err != nil {
-			return out, errs.Field("cursor", "invalid")
-		}
-		before = id
+	before, err := p.CursorID()
+	if err != nil {
+		return out, err
 	}
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
-	err := o.db.View(func(tx *storage.Tx) error {
+	err = o.db.View(func(tx *storage.Tx) error {
 		return tx.EachReverse(storage.Outbox, nil, func(k, v []byte) error {
 			if before != 0 && storage.Part(k, 0) >= before {
 				return nil
