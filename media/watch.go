@@ -227,12 +227,8 @@ func (s *Service) Lecture(caller, courseID, itemID uint64) (Lecture, error) {
 		if !ia.Student() {
 			return nil
 		}
-		if ia.Module != nil {
-			for _, iv := range ia.Module.Items {
-				if iv.ID == itemID && iv.Status == modules.StatusCompleted {
-					out.Completed = true
-				}
-			}
+		if st, _ := ia.Learner.Status(itemID); st == modules.StatusCompleted {
+			out.Completed = true
 		}
 		var st watchState
 		switch err := tx.Get(storage.Watch, watchKey(courseID, caller, itemID), &st); {

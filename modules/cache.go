@@ -1,69 +1,40 @@
 package modules
 
 import (
-	"sync"
-
 	"pacer/storage"
 )
 
 // structure is a course's content as lists need it: the course record, its
 // modules in order and each module's item heads (no bodies). Every learner
 // request reads it, and it changes only when staff edit the course, so it
-// is kept in memory.
+// is kept in memory (Service.structures), invalidated by writeCourse.
 type structure struct {
 	course  Course
 	modules []Module
 	items   map[uint64][]Item
 }
 
-// structureCache holds structures by course. A course's version is bumped
-// after every committed edit; a reader records the version before its read
-// transaction and stores what it read only if the version is unchanged, so
-// a transaction that began before an edit never repopulates the cache with
-// the old content.
-type structureCache struct {
-	mu       sync.Mutex
-	versions map[uint64]uint64
-	entries  map[uint64]*structure
-}
+// learnerKey names one learner's progress in one course
+// (Service.progress, invalidated by MarkTx).
+type learnerKey struct{ course, user uint64 }
 
-func newStructureCache() *structureCache {
-	return &structureCache{versions: map[uint64]uint64{}, entries: map[uint64]*structure{}}
-}
+// Cache sizes: a course structure is a few KB; a learner's progress map a
+// few hundred bytes per item; an item holds its body twice (Markdown and
+// HTML), so fewer are kept.
+const (
+	maxCachedCourses  = 10_000
+	maxCachedLearners = 200_000
+	maxCachedItems    = 4_096
+)
 
-func (c *structureCache) get(course uint64) (*structure, uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.entries[course], c.versions[course]
-}
-
-func (c *structureCache) put(course, version uint64, st *structure) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.versions[course] != version {
-		return
-	}
-	if len(c.entries) >= 10_000 {
-		c.entries = map[uint64]*structure{}
-	}
-	c.entries[course] = st
-}
-
-func (c *structureCache) invalidate(course uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.versions[course]++
-	delete(c.entries, course)
-}
-
-// writeCourse runs an edit of a course's content and, after it commits,
-// drops the course's cached structure. The edit reads the store itself, never
+// writeCourse runs an edit of a course's content and drops the course's
+// cached structure when it commits. The edit reads the store itself, never
 // the cache: it must not build on a copy that an edit committed a moment
 // earlier has not yet invalidated.
 func (s *Service) writeCourse(courseID uint64, fn func(tx *storage.Tx) error) error {
-	defer s.cache.invalidate(courseID)
 	return s.db.Update(func(tx *storage.Tx) error {
 		tx.NoCache()
+		s.structures.Invalidate(tx, courseID)
 		return fn(tx)
 	})
 }
@@ -71,12 +42,9 @@ func (s *Service) writeCourse(courseID uint64, fn func(tx *storage.Tx) error) er
 // structureTx returns a course's structure, from the cache unless the
 // transaction is a course edit.
 func (s *Service) structureTx(tx *storage.Tx, courseID uint64) (*structure, error) {
-	if tx.CacheOK() {
-		if st, _ := s.cache.get(courseID); st != nil {
-			return st, nil
-		}
+	if st, ok := s.structures.Get(tx, courseID); ok {
+		return st, nil
 	}
-	_, version := s.cache.get(courseID)
 	st := &structure{items: map[uint64][]Item{}}
 	if err := tx.Get(storage.Courses, storage.ID(courseID), &st.course); err != nil {
 		return nil, err
@@ -93,8 +61,29 @@ func (s *Service) structureTx(tx *storage.Tx, courseID uint64) (*structure, erro
 		}
 		st.items[m.ID] = heads
 	}
-	if tx.CacheOK() {
-		s.cache.put(courseID, version, st)
-	}
+	s.structures.Fill(tx, courseID, st)
 	return st, nil
+}
+
+// progressTx returns a learner's progress records by item. The map is shared
+// with the cache: callers must not change it.
+func (s *Service) progressTx(tx *storage.Tx, courseID, userID uint64) (map[uint64]ItemProgress, error) {
+	k := learnerKey{courseID, userID}
+	if p, ok := s.progress.Get(tx, k); ok {
+		return p, nil
+	}
+	out := map[uint64]ItemProgress{}
+	err := tx.Each(storage.Progress, storage.Key(courseID, userID), func(k, v []byte) error {
+		var p ItemProgress
+		if err := jsonDecode(v, &p); err != nil {
+			return err
+		}
+		out[storage.Part(k, 2)] = p
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.progress.Fill(tx, k, out)
+	return out, nil
 }

@@ -433,13 +433,14 @@ func moduleItemHeads(tx *storage.Tx, courseID, moduleID uint64) ([]Item, error) 
 // ItemsTx lists a module's items in order inside a caller's transaction.
 func ItemsTx(tx *storage.Tx, moduleID uint64) ([]Item, error) { return moduleItems(tx, moduleID) }
 
-func renumberItems(tx *storage.Tx, moduleID uint64, items []Item) error {
+func (s *Service) renumberItems(tx *storage.Tx, moduleID uint64, items []Item) error {
 	if err := tx.DeletePrefix(storage.ItemsByModule, storage.Key(moduleID)); err != nil {
 		return err
 	}
 	for i := range items {
 		items[i].Position = i + 1
 		it := items[i]
+		s.items.Invalidate(tx, it.ID)
 		if err := tx.Put(storage.Items, storage.ID(it.ID), it); err != nil {
 			return err
 		}
@@ -513,7 +514,7 @@ func (s *Service) CreateItem(caller, courseID, moduleID uint64, in ItemInput) (I
 			i = *in.Position - 1
 		}
 		items = slices.Insert(items, i, it)
-		if err := renumberItems(tx, m.ID, items); err != nil {
+		if err := s.renumberItems(tx, m.ID, items); err != nil {
 			return err
 		}
 		it = items[i]
@@ -539,13 +540,30 @@ func (s *Service) validateKind(tx *storage.Tx, c Course, it *Item) error {
 
 // itemTx loads an item of a course; an item of another course is 404.
 func itemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
-	var it Item
+	return readItem(tx, nil, courseID, itemID)
+}
+
+// itemTx is ItemTx through the service's item cache: an item view decodes
+// the whole body otherwise.
+func (s *Service) itemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
+	return readItem(tx, s.items, courseID, itemID)
+}
+
+func readItem(tx *storage.Tx, cache *storage.Cache[uint64, Item], courseID, itemID uint64) (Item, error) {
+	it, ok := cache.Get(tx, itemID)
+	if ok {
+		if it.CourseID != courseID {
+			return Item{}, errs.NotFoundf("item")
+		}
+		return it, nil
+	}
 	if err := tx.Get(storage.Items, storage.ID(itemID), &it); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return it, errs.NotFoundf("item")
 		}
 		return it, err
 	}
+	cache.Fill(tx, itemID, it)
 	if it.CourseID != courseID {
 		return it, errs.NotFoundf("item")
 	}
@@ -565,7 +583,7 @@ func (s *Service) UpdateItem(caller, courseID, itemID uint64, in ItemInput) (Ite
 		if err != nil {
 			return err
 		}
-		if it, err = itemTx(tx, courseID, itemID); err != nil {
+		if it, err = s.itemTx(tx, courseID, itemID); err != nil {
 			return err
 		}
 		if err := a.RequireInstructor(); err != nil {
@@ -595,7 +613,7 @@ func (s *Service) UpdateItem(caller, courseID, itemID uint64, in ItemInput) (Ite
 			j = min(max(*in.Position-1, 0), len(items))
 		}
 		items = slices.Insert(items, j, it)
-		if err := renumberItems(tx, it.ModuleID, items); err != nil {
+		if err := s.renumberItems(tx, it.ModuleID, items); err != nil {
 			return err
 		}
 		it = items[j]
@@ -610,6 +628,7 @@ func (s *Service) deleteItemTx(tx *storage.Tx, it Item) error {
 			return err
 		}
 	}
+	s.items.Invalidate(tx, it.ID)
 	if err := tx.Delete(storage.Items, storage.ID(it.ID)); err != nil {
 		return err
 	}
@@ -623,7 +642,7 @@ func (s *Service) DeleteItem(caller, courseID, itemID uint64) error {
 		if err != nil {
 			return err
 		}
-		it, err := itemTx(tx, courseID, itemID)
+		it, err := s.itemTx(tx, courseID, itemID)
 		if err != nil {
 			return err
 		}
@@ -641,7 +660,7 @@ func (s *Service) DeleteItem(caller, courseID, itemID uint64) error {
 		if err != nil {
 			return err
 		}
-		return renumberItems(tx, it.ModuleID, items)
+		return s.renumberItems(tx, it.ModuleID, items)
 	})
 	return errs.Wrap(err, "delete item")
 }

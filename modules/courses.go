@@ -23,7 +23,11 @@ type Service struct {
 	now func() time.Time
 
 	kinds map[string]KindHook
-	cache *structureCache
+	// structures and progress cache what every learner request reads
+	// (cache.go).
+	structures *storage.Cache[uint64, *structure]
+	progress   *storage.Cache[learnerKey, map[uint64]ItemProgress]
+	items      *storage.Cache[uint64, Item]
 	// Extensions supplies per-learner due-time overrides (deadlines package).
 	Extensions ExtensionSource
 	// OnCourseCreated runs inside the course's creating transaction (the
@@ -56,7 +60,10 @@ func NewService(db *storage.DB, md *markdown.Renderer, now func() time.Time) *Se
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, md: md, now: now, kinds: map[string]KindHook{}, cache: newStructureCache()}
+	return &Service{db: db, md: md, now: now, kinds: map[string]KindHook{},
+		structures: storage.NewCache[uint64, *structure](maxCachedCourses).ServeWrites(),
+		progress:   storage.NewCache[learnerKey, map[uint64]ItemProgress](maxCachedLearners),
+		items:      storage.NewCache[uint64, Item](maxCachedItems)}
 }
 
 // RegisterKind installs the hook of an item kind.

@@ -477,3 +477,57 @@ func TestIndexesStayInStepWithRecords(t *testing.T) {
 	s.env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d/modules/%d", s.course, s.m2), s.ins.Token, nil)
 	indexesInStep(t, s.env)
 }
+
+// Item bodies, course structures and learner progress are cached between
+// reads (modules/cache.go); every edit must show on the very next read.
+func TestCachedReadsShowEveryEdit(t *testing.T) {
+	s := newSetup(t)
+	item := fmt.Sprintf("/api/v1/courses/%d/items/%d", s.course, s.page1)
+	get := func(u pacertest.User) map[string]any {
+		t.Helper()
+		r := s.env.Do("GET", item, u.Token, nil)
+		if r.Status != 200 {
+			t.Fatalf("get item: %d %s", r.Status, r.Body)
+		}
+		return r.Map()
+	}
+	get(s.stu)
+	get(s.stu) // now served from the cache
+	for i := 0; i < 3; i++ {
+		title := fmt.Sprintf("Edit %d", i)
+		if r := s.env.Do("PATCH", item, s.ins.Token, map[string]any{"title": title, "body": "*" + title + "*"}); r.Status != 200 {
+			t.Fatalf("patch: %d %s", r.Status, r.Body)
+		}
+		if m := get(s.stu); m["title"] != title || !strings.Contains(m["body_html"].(string), "<em>"+title+"</em>") {
+			t.Fatalf("after edit %d the student read %v / %v", i, m["title"], m["body_html"])
+		}
+	}
+	// Progress: the first read completed page 1, so week 2 is open; a new
+	// item in week 1 makes it incomplete again, and the lock comes back.
+	if mods := s.modules(t, s.stu); mods[0].State != "completed" || mods[1].State != "open" {
+		t.Fatalf("after viewing: %+v", mods)
+	}
+	extra := s.env.Item(s.ins, s.course, s.m1, map[string]any{"title": "One more"})
+	if mods := s.modules(t, s.stu); mods[0].State != "open" || mods[1].State != "locked" {
+		t.Fatalf("after a new item: %+v", mods)
+	}
+	if r := s.env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/items/%d", s.course, extra), s.stu.Token, nil); r.Status != 200 || r.Map()["status"] != "completed" {
+		t.Fatalf("viewing the new item: %d %s", r.Status, r.Body)
+	}
+	if mods := s.modules(t, s.stu); mods[0].State != "completed" || mods[1].State != "open" || *mods[0].Progress != 1 {
+		t.Fatalf("after viewing the new item: %+v", mods)
+	}
+	// Unpublishing and deleting show at once.
+	if r := s.env.Do("PATCH", item, s.ins.Token, map[string]any{"published": false}); r.Status != 200 {
+		t.Fatalf("unpublish: %d %s", r.Status, r.Body)
+	}
+	if r := s.env.Do("GET", item, s.stu.Token, nil); r.Status != 404 {
+		t.Fatalf("an unpublished item after a cached read: %d", r.Status)
+	}
+	if r := s.env.Do("DELETE", item, s.ins.Token, nil); r.Status != 204 {
+		t.Fatalf("delete: %d", r.Status)
+	}
+	if r := s.env.Do("GET", item, s.ins.Token, nil); r.Status != 404 {
+		t.Fatalf("a deleted item after a cached read: %d", r.Status)
+	}
+}

@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -38,28 +39,27 @@ type Learner struct {
 	Member   Member
 	Now      time.Time
 	Modules  []ModuleView
-	progress map[uint64]ItemProgress
+	progress map[uint64]ItemProgress // shared with Service.progress: read only
 	byID     map[uint64]int
 }
 
 // LearnerTx computes a student's view of a course. Staff get the module
 // list without states (staff=true): every module, published or not.
 func (s *Service) LearnerTx(tx *storage.Tx, c Course, m Member, staff bool) (*Learner, error) {
-	l := &Learner{Course: c, Member: m, Now: s.now().UTC(), progress: map[uint64]ItemProgress{}, byID: map[uint64]int{}}
+	return s.learnerTx(tx, c, m, staff, true)
+}
+
+// learnerTx is LearnerTx that fills each module's Items only if withItems:
+// the modules list and item access need states and counts, and building a
+// view of every item of the course was most of their cost.
+func (s *Service) learnerTx(tx *storage.Tx, c Course, m Member, staff, withItems bool) (*Learner, error) {
+	l := &Learner{Course: c, Member: m, Now: s.now().UTC(), byID: map[uint64]int{}}
 	st, err := s.structureTx(tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	if !staff {
-		err = tx.Each(storage.Progress, storage.Key(c.ID, m.UserID), func(k, v []byte) error {
-			var p ItemProgress
-			if err := jsonDecode(v, &p); err != nil {
-				return err
-			}
-			l.progress[storage.Part(k, 2)] = p
-			return nil
-		})
-		if err != nil {
+		if l.progress, err = s.progressTx(tx, c.ID, m.UserID); err != nil {
 			return nil, err
 		}
 	}
@@ -92,7 +92,9 @@ func (s *Service) LearnerTx(tx *storage.Tx, c Course, m Member, staff bool) (*Le
 				}
 			}
 			v.RequiredItems++
-			v.Items = append(v.Items, iv)
+			if withItems {
+				v.Items = append(v.Items, iv)
+			}
 		}
 		if !staff {
 			var e *time.Time
@@ -109,6 +111,14 @@ func (s *Service) LearnerTx(tx *storage.Tx, c Course, m Member, staff bool) (*Le
 		l.decideStates()
 	}
 	return l, nil
+}
+
+// Status is the learner's status on an item and when they completed it.
+func (l *Learner) Status(itemID uint64) (string, *time.Time) {
+	if p, ok := l.progress[itemID]; ok {
+		return p.Status, p.CompletedAt
+	}
+	return StatusNotStarted, nil
 }
 
 // Complete reports whether every item of the module is done.
@@ -177,14 +187,11 @@ func (s *Service) ListModules(caller, courseID uint64) ([]ModuleView, error) {
 		if err != nil {
 			return err
 		}
-		l, err := s.LearnerTx(tx, a.Course, *a.Member, a.Staff())
+		l, err := s.learnerTx(tx, a.Course, *a.Member, a.Staff(), false)
 		if err != nil {
 			return err
 		}
 		out = l.Modules
-		for i := range out {
-			out[i].Items = nil
-		}
 		return nil
 	})
 	if out == nil {
@@ -222,7 +229,8 @@ func (s *Service) GetModule(caller, courseID, moduleID uint64) (ModuleView, erro
 }
 
 // ItemAccess is an item together with the caller's access and, for a
-// student, their view of the module that holds it.
+// student, their view of the module that holds it (without Items: use
+// Learner.Status for an item's progress).
 type ItemAccess struct {
 	Access
 	Item    Item
@@ -240,13 +248,13 @@ func (s *Service) ItemAccessTx(tx *storage.Tx, caller, courseID, itemID uint64) 
 		return ia, err
 	}
 	ia.Access = a
-	if ia.Item, err = itemTx(tx, courseID, itemID); err != nil {
+	if ia.Item, err = s.itemTx(tx, courseID, itemID); err != nil {
 		return ia, err
 	}
 	if a.Staff() {
 		return ia, nil
 	}
-	if ia.Learner, err = s.LearnerTx(tx, a.Course, *a.Member, false); err != nil {
+	if ia.Learner, err = s.learnerTx(tx, a.Course, *a.Member, false, false); err != nil {
 		return ia, err
 	}
 	ia.Module = ia.Learner.Module(ia.Item.ModuleID)
@@ -271,10 +279,7 @@ func (s *Service) GetItem(caller, courseID, itemID uint64) (ItemView, error) {
 		}
 		out = ItemView{Item: ia.Item}
 		if ia.Student() {
-			out.Status = StatusNotStarted
-			if p, ok := ia.Learner.progress[itemID]; ok {
-				out.Status, out.CompletedAt = p.Status, p.CompletedAt
-			}
+			out.Status, out.CompletedAt = ia.Learner.Status(itemID)
 			markViewed = (ia.Item.Kind == KindPage || ia.Item.Kind == KindFile) && out.Status != StatusCompleted
 		}
 		return nil
@@ -284,13 +289,33 @@ func (s *Service) GetItem(caller, courseID, itemID uint64) (ItemView, error) {
 	}
 	s.touch(courseID, caller, out.Status != "")
 	if markViewed {
-		p, err := s.Complete(caller, courseID, itemID)
+		p, err := s.markViewed(caller, courseID, itemID)
 		if err != nil {
 			return out, err
 		}
 		out.Status, out.CompletedAt = StatusCompleted, p.CompletedAt
 	}
 	return out, nil
+}
+
+// markViewed completes a page the caller was just shown. Access was decided
+// by the read a moment ago; recomputing the learner's whole view here would
+// double the cost of a first view, and only a membership ending in between
+// matters (no progress for someone who left).
+func (s *Service) markViewed(caller, courseID, itemID uint64) (ItemProgress, error) {
+	var p ItemProgress
+	err := s.db.Batch(func(tx *storage.Tx) error {
+		if _, err := MemberTx(tx, courseID, caller); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return errs.NotFoundf("item")
+			}
+			return err
+		}
+		var err error
+		p, err = s.MarkTx(tx, courseID, caller, itemID, StatusCompleted)
+		return err
+	})
+	return p, errs.Wrap(err, "complete item")
 }
 
 func (s *Service) touch(course, user uint64, learner bool) {
@@ -343,6 +368,7 @@ func (s *Service) MarkTx(tx *storage.Tx, courseID, userID, itemID uint64, status
 	if status == StatusCompleted {
 		p.CompletedAt = &now
 	}
+	s.progress.Invalidate(tx, learnerKey{courseID, userID})
 	return p, tx.Put(storage.Progress, key, p)
 }
 

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -35,6 +36,9 @@ const initialMmapSize = 1 << 30
 type DB struct {
 	bolt *bolt.DB
 	path string
+	// commits counts invalidating commits (see Cache). A read transaction
+	// records it before it begins.
+	commits atomic.Uint64
 }
 
 // Options tune Open.
@@ -120,19 +124,22 @@ func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(fn func(*Tx) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	// Loaded before the transaction begins: every commit counted so far is
+	// visible to it (see Cache).
+	seq := db.commits.Load()
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, db: db, seq: seq}) })
 }
 
 // Update runs fn in a read-write transaction that commits (with fsync) before
 // Update returns nil; an error from fn rolls everything back.
 func (db *DB) Update(fn func(*Tx) error) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, db: db}) })
 }
 
 // Batch is Update for hot, idempotent writes: concurrent callers share one
 // commit. fn may run more than once, so it must be idempotent.
 func (db *DB) Batch(fn func(*Tx) error) error {
-	return db.bolt.Batch(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return db.bolt.Batch(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, db: db}) })
 }
 
 // WriteBackup streams a consistent copy of the database to w from a read
@@ -191,6 +198,8 @@ func (db *DB) Check() []error {
 // Tx is one transaction. It must not be used after its function returns.
 type Tx struct {
 	tx      *bolt.Tx
+	db      *DB
+	seq     uint64 // DB.commits when a read transaction began
 	noCache bool
 }
 

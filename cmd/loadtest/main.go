@@ -95,7 +95,7 @@ func run(cfg config) error {
 	defer func() { cancel(); <-served }()
 
 	c := &client{base: "http://" + ln.Addr().String(), http: &http.Client{Transport: &http.Transport{
-		MaxIdleConns: cfg.conc * 2, MaxIdleConnsPerHost: cfg.conc * 2, IdleConnTimeout: time.Minute}}}
+		MaxIdleConns: cfg.conc * 2, MaxIdleConnsPerHost: cfg.conc * 2, IdleConnTimeout: 30 * time.Second}}}
 	start := time.Now()
 	w, err := seed(c, srv, cfg)
 	if err != nil {
