@@ -28,6 +28,9 @@ type Tracker struct {
 	now   func() time.Time
 	log   *slog.Logger
 	every time.Duration
+	// memberChanged is told of every member record a flush rewrites, inside
+	// its transaction (the course service caches memberships).
+	memberChanged func(tx *storage.Tx, course, user uint64)
 
 	mu      sync.Mutex
 	pending map[dayKey]dayVal
@@ -221,7 +224,7 @@ func (t *Tracker) Flush() error {
 		}
 		return cmpU(uint64(a.day), uint64(b.day))
 	})
-	err := t.db.Update(func(tx *storage.Tx) error { return writeActivity(tx, keys, batch) })
+	err := t.db.Update(func(tx *storage.Tx) error { return writeActivity(tx, keys, batch, t.memberChanged) })
 	if err != nil {
 		t.mu.Lock()
 		for k, v := range batch {
@@ -250,7 +253,7 @@ func cmpU(a, b uint64) int {
 // writeActivity applies a sorted batch: per member, last_active_at moves
 // forward only (a late flush never moves it back); per day, counts add up.
 // Activity of someone who is no longer a member is dropped.
-func writeActivity(tx *storage.Tx, keys []dayKey, batch map[dayKey]dayVal) error {
+func writeActivity(tx *storage.Tx, keys []dayKey, batch map[dayKey]dayVal, changed func(tx *storage.Tx, course, user uint64)) error {
 	for i := 0; i < len(keys); {
 		course, user := keys[i].course, keys[i].user
 		j := i
@@ -270,6 +273,9 @@ func writeActivity(tx *storage.Tx, keys []dayKey, batch map[dayKey]dayVal) error
 		at := time.Unix(0, last).UTC()
 		if m.LastActiveAt == nil || at.After(*m.LastActiveAt) {
 			m.LastActiveAt = &at
+			if changed != nil {
+				changed(tx, course, user)
+			}
 			if err := tx.Put(storage.Members, mkey, m); err != nil {
 				return err
 			}

@@ -65,8 +65,12 @@ func New(cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	tr := NewTracker(cfg.DB, cfg.Now, cfg.Log, cfg.FlushEvery)
+	if cfg.Courses != nil {
+		tr.memberChanged = cfg.Courses.ForgetMemberTx
+	}
 	return &Service{db: cfg.DB, courses: cfg.Courses, notify: cfg.Notify, outbox: cfg.Outbox, now: cfg.Now,
-		log: cfg.Log, tracker: NewTracker(cfg.DB, cfg.Now, cfg.Log, cfg.FlushEvery), chunk: 1000}
+		log: cfg.Log, tracker: tr, chunk: 1000}
 }
 
 // Install makes every learner action the course service reports (and every

@@ -28,6 +28,7 @@ type Service struct {
 	structures *storage.Cache[uint64, *structure]
 	progress   *storage.Cache[learnerKey, map[uint64]ItemProgress]
 	items      *storage.Cache[uint64, Item]
+	members    *storage.Cache[learnerKey, Member]
 	// Extensions supplies per-learner due-time overrides (deadlines package).
 	Extensions ExtensionSource
 	// OnCourseCreated runs inside the course's creating transaction (the
@@ -63,7 +64,8 @@ func NewService(db *storage.DB, md *markdown.Renderer, now func() time.Time) *Se
 	return &Service{db: db, md: md, now: now, kinds: map[string]KindHook{},
 		structures: storage.NewCache[uint64, *structure](maxCachedCourses).ServeWrites(),
 		progress:   storage.NewCache[learnerKey, map[uint64]ItemProgress](maxCachedLearners),
-		items:      storage.NewCache[uint64, Item](maxCachedItems)}
+		items:      storage.NewCache[uint64, Item](maxCachedItems),
+		members:    storage.NewCache[learnerKey, Member](maxCachedLearners)}
 }
 
 // RegisterKind installs the hook of an item kind.
@@ -255,7 +257,7 @@ func (s *Service) CreateCourse(userID uint64, in CourseInput) (Course, error) {
 		if err := tx.Put(storage.Courses, storage.ID(id), c); err != nil {
 			return err
 		}
-		if err := putMember(tx, Member{CourseID: id, UserID: userID, Role: RoleInstructor, EnrolledAt: now}); err != nil {
+		if err := s.putMember(tx, Member{CourseID: id, UserID: userID, Role: RoleInstructor, EnrolledAt: now}); err != nil {
 			return err
 		}
 		for _, f := range s.OnCourseCreated {
@@ -366,9 +368,15 @@ func (s *Service) AccessTx(tx *storage.Tx, courseID, userID uint64) (Access, err
 		return a, err
 	}
 	a.Course = st.course
+	k := learnerKey{courseID, userID}
+	if m, ok := s.members.Get(tx, k); ok {
+		a.Member = &m
+		return a, nil
+	}
 	var m Member
 	switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
 	case err == nil:
+		s.members.Fill(tx, k, m)
 		a.Member = &m
 	case errors.Is(err, storage.ErrNotFound):
 		if !a.Course.Published {
@@ -459,7 +467,8 @@ func (s *Service) Courses(userID uint64) ([]CourseView, error) {
 	return out, errs.Wrap(err, "list courses")
 }
 
-func putMember(tx *storage.Tx, m Member) error {
+func (s *Service) putMember(tx *storage.Tx, m Member) error {
+	s.ForgetMemberTx(tx, m.CourseID, m.UserID)
 	if err := tx.Put(storage.Members, storage.Key(m.CourseID, m.UserID), m); err != nil {
 		return err
 	}
@@ -491,7 +500,7 @@ func (s *Service) Enroll(courseID, userID uint64, key string) (Enrolment, error)
 			return errs.Forbid("wrong enrolment key")
 		}
 		e = Enrolment{Role: RoleStudent, EnrolledAt: s.now().UTC()}
-		return putMember(tx, Member{CourseID: courseID, UserID: userID, Role: RoleStudent, EnrolledAt: e.EnrolledAt})
+		return s.putMember(tx, Member{CourseID: courseID, UserID: userID, Role: RoleStudent, EnrolledAt: e.EnrolledAt})
 	})
 	return e, errs.Wrap(err, "enroll")
 }
@@ -507,6 +516,7 @@ func (s *Service) Leave(courseID, userID uint64) error {
 		if err := a.RequireStudent(); err != nil {
 			return err
 		}
+		s.ForgetMemberTx(tx, courseID, userID)
 		if err := tx.Delete(storage.Members, storage.Key(courseID, userID)); err != nil {
 			return err
 		}
@@ -619,7 +629,7 @@ func (s *Service) SetRole(courseID, caller, userID uint64, role string) (MemberV
 		}
 		before := m.Role
 		m.Role = role
-		if err := putMember(tx, m); err != nil {
+		if err := s.putMember(tx, m); err != nil {
 			return err
 		}
 		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "role_change", CourseID: courseID,
@@ -630,6 +640,13 @@ func (s *Service) SetRole(courseID, caller, userID uint64, role string) (MemberV
 		return nil
 	})
 	return out, errs.Wrap(err, "set role")
+}
+
+// ForgetMemberTx drops the cached membership of a user in a course when tx
+// commits. Every write of a member record must call it (putMember, Leave,
+// and the engagement package's activity flush).
+func (s *Service) ForgetMemberTx(tx *storage.Tx, courseID, userID uint64) {
+	s.members.Invalidate(tx, learnerKey{courseID, userID})
 }
 
 // MemberTx reads one membership.

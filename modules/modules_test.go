@@ -531,3 +531,38 @@ func TestCachedReadsShowEveryEdit(t *testing.T) {
 		t.Fatalf("a deleted item after a cached read: %d", r.Status)
 	}
 }
+
+// Memberships are cached for access checks; a role change, leaving and
+// re-enrolling show on the next request.
+func TestCachedMembershipsFollowChanges(t *testing.T) {
+	s := newSetup(t)
+	members := fmt.Sprintf("/api/v1/courses/%d/members", s.course)
+	item := fmt.Sprintf("/api/v1/courses/%d/items/%d", s.course, s.page2)
+	for i := 0; i < 2; i++ { // the second read is served from the cache
+		if r := s.env.Do("GET", members, s.stu.Token, nil); r.Status != 403 {
+			t.Fatalf("a student listing members: %d", r.Status)
+		}
+	}
+	s.env.SetRole(s.ins, s.course, s.stu, "ta")
+	if r := s.env.Do("GET", members, s.stu.Token, nil); r.Status != 200 {
+		t.Fatalf("a new TA listing members: %d %s", r.Status, r.Body)
+	}
+	// Staff see the locked week's page; back as a student, the lock holds.
+	if r := s.env.Do("GET", item, s.stu.Token, nil); r.Status != 200 {
+		t.Fatalf("a TA opening a page: %d %s", r.Status, r.Body)
+	}
+	s.env.SetRole(s.ins, s.course, s.stu, "student")
+	if r := s.env.Do("GET", item, s.stu.Token, nil); r.Status != 403 {
+		t.Fatalf("a student again opening a locked page: %d %s", r.Status, r.Body)
+	}
+	if r := s.env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d/enroll", s.course), s.stu.Token, nil); r.Status != 204 {
+		t.Fatalf("leave: %d %s", r.Status, r.Body)
+	}
+	if r := s.env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/modules", s.course), s.stu.Token, nil); r.Status != 404 {
+		t.Fatalf("modules after leaving: %d %s", r.Status, r.Body)
+	}
+	s.env.Enroll(s.stu, s.course)
+	if mods := s.modules(t, s.stu); len(mods) != 2 {
+		t.Fatalf("modules after re-enrolling: %+v", mods)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"io"
 	"log/slog"
 	"net"
@@ -147,7 +148,12 @@ func (s *Server) build() error {
 		AppName:               "pacer",
 		ErrorHandler:          api.ErrorHandler(s.log),
 		DisableStartupMessage: true,
-		BodyLimit:             api.MaxJSONBytes,
+		// Responses are encoded by go-json: the same output as
+		// encoding/json (server/json_test.go), at about half the cost, and
+		// encoding was half of a modules list's time. Request bodies are
+		// still decoded strictly by encoding/json (api.Decode).
+		JSONEncoder: gojson.Marshal,
+		BodyLimit:   api.MaxJSONBytes,
 		// Large uploads arrive as streams and are limited by the media
 		// handler itself; everything else is read whole under BodyLimit.
 		StreamRequestBody: true,
