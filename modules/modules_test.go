@@ -2,6 +2,7 @@ package modules_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -564,5 +565,81 @@ func TestCachedMembershipsFollowChanges(t *testing.T) {
 	s.env.Enroll(s.stu, s.course)
 	if mods := s.modules(t, s.stu); len(mods) != 2 {
 		t.Fatalf("modules after re-enrolling: %+v", mods)
+	}
+}
+
+// Item access decides a module's lock from that module and its
+// prerequisites only; on random courses (prerequisite chains, unpublished
+// modules and items, weeks opening over time, partial completion) it must
+// agree with the full modules list for every item.
+func TestItemAccessAgreesWithTheModulesList(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(seed, 99))
+			env := pacertest.New(t)
+			ins, stu := env.Register("Ines"), env.Register("Stu")
+			c := env.Course(ins, map[string]any{"starts_at": pacertest.Start.AddDate(0, 0, -7).Format(time.RFC3339)})
+			var mods []uint64
+			items := map[uint64][]uint64{}
+			published := map[uint64]bool{}
+			for i := 0; i < 6; i++ {
+				f := map[string]any{"title": fmt.Sprintf("M%d", i), "published": r.IntN(5) > 0}
+				if r.IntN(2) == 0 {
+					f["week"] = 1 + r.IntN(3)
+				}
+				var pre []uint64
+				for _, p := range mods {
+					if r.IntN(3) == 0 {
+						pre = append(pre, p)
+					}
+				}
+				f["prerequisites"] = pre
+				m := env.Module(ins, c, f)
+				mods = append(mods, m)
+				for j := 0; j < 1+r.IntN(3); j++ {
+					pub := r.IntN(6) > 0
+					it := env.Item(ins, c, m, map[string]any{"title": fmt.Sprintf("P%d.%d", i, j), "published": pub})
+					items[m] = append(items[m], it)
+					published[it] = pub
+				}
+			}
+			env.Enroll(stu, c)
+			for round := 0; round < 3; round++ {
+				for _, m := range mods {
+					for _, it := range items[m] {
+						// Each view may complete a module, so the list is
+						// read again before each.
+						var list struct{ Items []moduleRow }
+						env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/modules", c), stu.Token, nil).Decode(&list)
+						var row moduleRow
+						visible := false
+						for _, x := range list.Items {
+							if x.ID == m {
+								row, visible = x, true
+							}
+						}
+						res := env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/items/%d", c, it), stu.Token, nil)
+						switch {
+						case !visible || !published[it]:
+							if res.Status != 404 {
+								t.Fatalf("round %d: hidden item %d: %d", round, it, res.Status)
+							}
+						case row.State == "locked":
+							if res.Status != 403 || !strings.Contains(string(res.Body), row.LockedReason) {
+								t.Fatalf("round %d: item %d of a module locked (%s): %d %s", round, it, row.LockedReason, res.Status, res.Body)
+							}
+						default:
+							if res.Status != 200 {
+								t.Fatalf("round %d: item %d of an open module: %d %s", round, it, res.Status, res.Body)
+							}
+						}
+					}
+				}
+				// Viewing opened pages completed some modules; a week later
+				// more windows are open.
+				env.Clock.Advance(7 * 24 * time.Hour)
+				stu = env.Login(stu)
+			}
+		})
 	}
 }

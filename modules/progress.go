@@ -3,6 +3,7 @@ package modules
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"pacer/calendar"
@@ -46,13 +47,22 @@ type Learner struct {
 // LearnerTx computes a student's view of a course. Staff get the module
 // list without states (staff=true): every module, published or not.
 func (s *Service) LearnerTx(tx *storage.Tx, c Course, m Member, staff bool) (*Learner, error) {
-	return s.learnerTx(tx, c, m, staff, true)
+	return s.learnerTx(tx, c, m, learnerScope{staff: staff, items: true})
 }
 
-// learnerTx is LearnerTx that fills each module's Items only if withItems:
-// the modules list and item access need states and counts, and building a
-// view of every item of the course was most of their cost.
-func (s *Service) learnerTx(tx *storage.Tx, c Course, m Member, staff, withItems bool) (*Learner, error) {
+// learnerScope says how much of a learner's view to build. The modules
+// list and item access need states and counts, not a view of every item;
+// item access needs only the item's module and its prerequisites (the
+// modules its state depends on). Building everything was most of the cost
+// of those routes.
+type learnerScope struct {
+	staff  bool
+	items  bool   // fill each module's Items
+	module uint64 // if set, only this module and its prerequisites
+}
+
+func (s *Service) learnerTx(tx *storage.Tx, c Course, m Member, sc learnerScope) (*Learner, error) {
+	staff := sc.staff
 	l := &Learner{Course: c, Member: m, Now: s.now().UTC(), byID: map[uint64]int{}}
 	st, err := s.structureTx(tx, c.ID)
 	if err != nil {
@@ -69,9 +79,20 @@ func (s *Service) learnerTx(tx *storage.Tx, c Course, m Member, staff, withItems
 			return nil, err
 		}
 	}
+	var want func(id uint64) bool
+	if sc.module != 0 {
+		var pre []uint64
+		for _, mod := range st.modules {
+			if mod.ID == sc.module {
+				pre = mod.Prerequisites
+			}
+		}
+		want = func(id uint64) bool { return id == sc.module || slices.Contains(pre, id) }
+	}
+	l.Modules = make([]ModuleView, 0, len(st.modules))
 	times := c.Times()
 	for _, mod := range st.modules {
-		if !staff && !mod.Published {
+		if (!staff && !mod.Published) || (want != nil && !want(mod.ID)) {
 			continue
 		}
 		items := st.items[mod.ID]
@@ -92,7 +113,7 @@ func (s *Service) learnerTx(tx *storage.Tx, c Course, m Member, staff, withItems
 				}
 			}
 			v.RequiredItems++
-			if withItems {
+			if sc.items {
 				v.Items = append(v.Items, iv)
 			}
 		}
@@ -187,7 +208,7 @@ func (s *Service) ListModules(caller, courseID uint64) ([]ModuleView, error) {
 		if err != nil {
 			return err
 		}
-		l, err := s.learnerTx(tx, a.Course, *a.Member, a.Staff(), false)
+		l, err := s.learnerTx(tx, a.Course, *a.Member, learnerScope{staff: a.Staff()})
 		if err != nil {
 			return err
 		}
@@ -230,7 +251,8 @@ func (s *Service) GetModule(caller, courseID, moduleID uint64) (ModuleView, erro
 
 // ItemAccess is an item together with the caller's access and, for a
 // student, their view of the module that holds it (without Items: use
-// Learner.Status for an item's progress).
+// Learner.Status for an item's progress). The Learner holds only that
+// module and its prerequisites.
 type ItemAccess struct {
 	Access
 	Item    Item
@@ -254,7 +276,7 @@ func (s *Service) ItemAccessTx(tx *storage.Tx, caller, courseID, itemID uint64) 
 	if a.Staff() {
 		return ia, nil
 	}
-	if ia.Learner, err = s.learnerTx(tx, a.Course, *a.Member, false, false); err != nil {
+	if ia.Learner, err = s.learnerTx(tx, a.Course, *a.Member, learnerScope{module: ia.Item.ModuleID}); err != nil {
 		return ia, err
 	}
 	ia.Module = ia.Learner.Module(ia.Item.ModuleID)
