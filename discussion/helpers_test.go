@@ -188,9 +188,20 @@ func (c *class) search(u pacertest.User, q string) []uint64 {
 }
 
 type notificationJSON struct {
+	ID    uint64 `json:"id"`
 	Kind  string `json:"kind"`
 	Title string `json:"title"`
+	Body  string `json:"body"`
 	Link  string `json:"link"`
+	Read  bool   `json:"read"`
+}
+
+// readNotifications marks all of u's notifications read.
+func (c *class) readNotifications(u pacertest.User) {
+	c.env.T.Helper()
+	if r := c.env.Do("POST", "/api/v1/notifications/read", u.Token, map[string]any{"all": true}); r.Status != 204 {
+		c.env.T.Fatalf("read notifications: %d %s", r.Status, r.Body)
+	}
 }
 
 // notifications returns u's notifications of the given kinds, newest first.

@@ -21,10 +21,12 @@ const (
 // HTTP serves the discussion routes.
 type HTTP struct {
 	svc *Service
+	// posts keeps the JSON of post views, which thread pages repeat.
+	posts *encodedPosts
 }
 
 // NewHTTP wraps the service.
-func NewHTTP(s *Service) *HTTP { return &HTTP{svc: s} }
+func NewHTTP(s *Service) *HTTP { return &HTTP{svc: s, posts: newEncodedPosts()} }
 
 // Mount adds the routes under /api/v1. Every route needs a signed-in caller
 // (asked for by each handler, so unknown paths stay 404).
@@ -160,7 +162,17 @@ func (h *HTTP) thread(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(page)
+	// Written into the response's own pooled buffer: a page is tens of
+	// kilobytes, and a fresh one per request was a good part of the GC's
+	// work.
+	res := c.Response()
+	res.ResetBody()
+	if err := h.posts.page(res.BodyWriter(), page); err != nil {
+		res.ResetBody()
+		return err
+	}
+	res.Header.SetContentType(fiber.MIMEApplicationJSON)
+	return nil
 }
 
 func (h *HTTP) reply(c *fiber.Ctx) error {

@@ -65,3 +65,30 @@ func u64(v uint64) []byte { return storage.ID(v) }
 
 // readU64 reverses u64; a missing or short value is 0.
 func readU64(v []byte) uint64 { return storage.Part(v, 0) }
+
+// subEntry is the value of a thread|user subscription: 1 (subscribed) or 0
+// (opted out), then, while the subscriber has one, the id of their reply
+// notification about the thread, so that further replies do not pile up
+// notifications they have not read yet.
+func subEntry(on bool, notification uint64) []byte {
+	v := make([]byte, 1, 9)
+	if on {
+		v[0] = 1
+	}
+	if notification != 0 {
+		v = binary.BigEndian.AppendUint64(v, notification)
+	}
+	return v
+}
+
+// parseSubEntry reverses subEntry; an entry written before notifications
+// were remembered is one byte long.
+func parseSubEntry(v []byte) (on bool, notification uint64) {
+	if len(v) == 0 {
+		return false, 0
+	}
+	if len(v) >= 9 {
+		notification = binary.BigEndian.Uint64(v[1:9])
+	}
+	return v[0] == 1, notification
+}

@@ -73,6 +73,11 @@ type threadRec struct {
 	ReplyCount     int       `json:"reply_count"`
 	CreatedAt      time.Time `json:"created_at"`
 	LastActivityAt time.Time `json:"last_activity_at"`
+	// Rev counts the writes of the record. Every change of a post of the
+	// thread (a reply, an edit, a deletion, an endorsement) writes it, so
+	// that an unchanged thread record means unchanged posts (see
+	// threadCache).
+	Rev uint64 `json:"rev,omitempty"`
 }
 
 // postRec is a stored post. The Markdown source lives apart (PostSources),

@@ -1,8 +1,11 @@
 package discussion_test
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"pacer/pacertest"
 )
@@ -33,7 +36,7 @@ func wantCounts(t *testing.T, step string, got, want map[string]int) {
 	}
 }
 
-func TestEachSubscriberHearsOfEachReplyOnceAndNobodyOfTheirOwn(t *testing.T) {
+func TestEachSubscriberHearsOfNewRepliesOnceUntilTheyReadAndNobodyOfTheirOwn(t *testing.T) {
 	c := newClass(t)
 	everyone := []pacertest.User{c.ann, c.bob, c.ta, c.instr, c.ed}
 	thread, _ := c.thread(c.ann, c.general, "Study group", "Who is in?")
@@ -42,8 +45,9 @@ func TestEachSubscriberHearsOfEachReplyOnceAndNobodyOfTheirOwn(t *testing.T) {
 	c.reply(c.bob, thread, 0, "Me")
 	wantCounts(t, "Bob's reply", c.counts(everyone...), map[string]int{"Ann reply": 1})
 
+	// Ann has not read her notification yet: it stands for this reply too.
 	c.reply(c.ta, thread, 0, "I can host it")
-	wantCounts(t, "the TA's reply", c.counts(everyone...), map[string]int{"Ann reply": 2, "Bob reply": 1})
+	wantCounts(t, "the TA's reply", c.counts(everyone...), map[string]int{"Ann reply": 1, "Bob reply": 1})
 
 	r := c.env.Do("PUT", fmt.Sprintf("/api/v1/threads/%d/subscription", thread), c.instr.Token, nil)
 	if r.Status != 204 {
@@ -51,18 +55,83 @@ func TestEachSubscriberHearsOfEachReplyOnceAndNobodyOfTheirOwn(t *testing.T) {
 	}
 	c.reply(c.bob, thread, 0, "When?")
 	wantCounts(t, "Bob's second reply", c.counts(everyone...),
-		map[string]int{"Ann reply": 3, "Bob reply": 1, "Tom Assistant reply": 1, "Ines Instructor reply": 1})
+		map[string]int{"Ann reply": 1, "Bob reply": 1, "Tom Assistant reply": 1, "Ines Instructor reply": 1})
+
+	// Reading her notifications makes the next reply notify Ann again.
+	c.readNotifications(c.ann)
+	c.reply(c.ta, thread, 0, "Tuesday?")
+	wantCounts(t, "Ann read hers", c.counts(everyone...),
+		map[string]int{"Ann reply": 2, "Bob reply": 1, "Tom Assistant reply": 1, "Ines Instructor reply": 1})
 
 	if r := c.env.Do("DELETE", fmt.Sprintf("/api/v1/threads/%d/subscription", thread), c.ann.Token, nil); r.Status != 204 {
 		t.Fatalf("unsubscribe: %d", r.Status)
 	}
 	// Replying again does not undo Ann's opt-out.
+	c.readNotifications(c.ann)
+	c.readNotifications(c.bob)
 	c.reply(c.ann, thread, 0, "Tuesday")
 	c.reply(c.ta, thread, 0, "Tuesday works")
 	wantCounts(t, "Ann unsubscribed", c.counts(everyone...),
-		map[string]int{"Ann reply": 3, "Bob reply": 3, "Tom Assistant reply": 2, "Ines Instructor reply": 3})
+		map[string]int{"Ann reply": 2, "Bob reply": 2, "Tom Assistant reply": 1, "Ines Instructor reply": 1})
 	if c.view(c.ann, thread, "").Thread.Subscribed {
 		t.Error("Ann's thread view says she is still subscribed")
+	}
+}
+
+func TestRepliesToAThreadShareOneUnreadNotificationAndOneEmail(t *testing.T) {
+	c := newClass(t)
+	thread, _ := c.thread(c.ann, c.general, "Week 2", "Which exercises count?")
+	first := c.reply(c.bob, thread, 0, "The odd ones")
+	c.reply(c.ta, thread, 0, "All of them")
+
+	ns := c.notifications(c.ann, "reply")
+	if len(ns) != 1 || ns[0].Read {
+		t.Fatalf("two replies gave Ann %+v, want one unread notification", ns)
+	}
+	if want := fmt.Sprintf("/threads/%d#post-%d", thread, first); ns[0].Link != want || ns[0].Body != "Bob: The odd ones" {
+		t.Errorf("the notification tells of %q (%q), want the first unread reply %q", ns[0].Link, ns[0].Body, want)
+	}
+
+	// The e-mail side coalesces the same way: one reply in Ann's batch.
+	outbox := c.env.Server.Engagement.Outbox()
+	if _, err := outbox.SendOutbox(context.Background(), c.env.Clock.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	mails, err := outbox.Mails(c.ann.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mails) != 1 || strings.Count(mails[0].Text, "/threads/") != 1 || strings.Contains(mails[0].Subject, "replies") {
+		t.Fatalf("Ann's mail after two replies: %d mails %+v", len(mails), mails)
+	}
+
+	c.readNotifications(c.ann)
+	third := c.reply(c.bob, thread, 0, "Check the syllabus")
+	ns = c.notifications(c.ann, "reply")
+	if len(ns) != 2 || ns[0].Read || !ns[1].Read || ns[0].Link != fmt.Sprintf("/threads/%d#post-%d", thread, third) {
+		t.Fatalf("a reply after Ann read hers: %+v, want a new unread one for it", ns)
+	}
+
+	// A mention still notifies, unread reply notification or not.
+	c.reply(c.ta, thread, 0, "@Ann see the syllabus, page 3")
+	wantCounts(t, "a mention", c.counts(c.ann), map[string]int{"Ann reply": 2, "Ann mention": 1})
+	c.reply(c.bob, thread, 0, "Thanks @Ann")
+	wantCounts(t, "another mention", c.counts(c.ann), map[string]int{"Ann reply": 2, "Ann mention": 2})
+}
+
+func TestAResubscriberKeepsTheirUnreadReplyNotification(t *testing.T) {
+	c := newClass(t)
+	thread, _ := c.thread(c.ann, c.general, "Topic", "Start")
+	c.reply(c.bob, thread, 0, "One")
+	for _, method := range []string{"DELETE", "PUT"} {
+		if r := c.env.Do(method, fmt.Sprintf("/api/v1/threads/%d/subscription", thread), c.ann.Token, nil); r.Status != 204 {
+			t.Fatalf("%s subscription: %d", method, r.Status)
+		}
+	}
+	c.reply(c.bob, thread, 0, "Two")
+	wantCounts(t, "unsubscribing and subscribing again", c.counts(c.ann), map[string]int{"Ann reply": 1})
+	if !c.view(c.ann, thread, "").Thread.Subscribed {
+		t.Error("Ann's thread view says she is not subscribed")
 	}
 }
 

@@ -84,7 +84,7 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 		}
 		sc.thread = nt
 		if !tx.Has(storage.Subscriptions, storage.Key(t.ID, caller)) {
-			if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, caller), []byte{1}); err != nil {
+			if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, caller), subEntry(true, 0)); err != nil {
 				return err
 			}
 		}
@@ -108,7 +108,7 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 			}
 		}
 		student, course = sc.access.Student(), t.CourseID
-		out, err = s.postView(tx, sc, newAuthors(tx, t.CourseID), p)
+		out, err = s.postView(tx, sc, s.newAuthors(tx, t.CourseID), p)
 		return err
 	})
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Service) Post(caller, postID uint64) (Post, error) {
 		if err != nil {
 			return err
 		}
-		out, err = s.postView(tx, sc, newAuthors(tx, p.CourseID), p)
+		out, err = s.postView(tx, sc, s.newAuthors(tx, p.CourseID), p)
 		return err
 	})
 	return out, errs.Wrap(err, "get post")
@@ -183,10 +183,13 @@ func (s *Service) EditPost(caller, postID uint64, in EditInput) (Post, error) {
 		if err := s.putPostTx(tx, p, body); err != nil {
 			return err
 		}
+		if err := saveThreadTx(tx, sc.thread, sc.thread); err != nil {
+			return err
+		}
 		if err := indexTx(tx, sc.thread, p, true); err != nil {
 			return err
 		}
-		out, err = s.postView(tx, sc, newAuthors(tx, p.CourseID), p)
+		out, err = s.postView(tx, sc, s.newAuthors(tx, p.CourseID), p)
 		return err
 	})
 	return out, errs.Wrap(err, "edit post")
@@ -250,6 +253,9 @@ func (s *Service) SetEndorsed(caller, postID uint64, on bool) error {
 		if err := tx.Put(storage.Posts, storage.ID(p.ID), p); err != nil {
 			return err
 		}
+		if err := saveThreadTx(tx, sc.thread, sc.thread); err != nil {
+			return err
+		}
 		if !on || p.AuthorID == caller {
 			return nil
 		}
@@ -265,7 +271,7 @@ func postLink(p postRec) string { return fmt.Sprintf("/threads/%d#post-%d", p.Th
 // tellAuthorTx notifies a post's author that actor endorsed it or chose it
 // as the answer.
 func (s *Service) tellAuthorTx(tx *storage.Tx, sc *scope, p postRec, actor uint64, kind string) error {
-	name := actorName(tx, actor)
+	name := s.actorName(tx, actor)
 	title := fmt.Sprintf("%s endorsed your post", name)
 	if kind == notify.KindAnswer {
 		title = fmt.Sprintf("%s chose your reply as the answer", name)
@@ -275,9 +281,9 @@ func (s *Service) tellAuthorTx(tx *storage.Tx, sc *scope, p postRec, actor uint6
 	return err
 }
 
-func actorName(tx *storage.Tx, id uint64) string {
-	if u, err := auth.LookupTx(tx, id); err == nil {
-		return u.Name
+func (s *Service) actorName(tx *storage.Tx, id uint64) string {
+	if name, err := s.memo.userName(tx, id); err == nil {
+		return name
 	}
 	return "Someone"
 }
@@ -306,7 +312,7 @@ func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string
 			continue
 		}
 		if name == "" {
-			name = actorName(tx, p.AuthorID)
+			name = s.actorName(tx, p.AuthorID)
 		}
 		if _, err := s.notify.AddTx(tx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindMention,
 			Title: fmt.Sprintf("%s mentioned you in %q", name, t.Title), Body: p.Snippet, Link: postLink(p)}); err != nil {
@@ -316,25 +322,38 @@ func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string
 	if !isNew || p.ParentID == 0 {
 		return all, nil
 	}
-	var subs []uint64
+	// A subscriber hears of the first reply they have not read of: while
+	// their reply notification about the thread is unread, later replies
+	// add nothing (its link leads to the thread, where they are). Reading
+	// it makes the next reply notify again.
+	type sub struct{ user, notification uint64 }
+	var subs []sub
 	err = tx.Each(storage.Subscriptions, storage.Key(t.ID), func(k, v []byte) error {
-		if u := storage.Part(k, 1); len(v) == 1 && v[0] == 1 && u != p.AuthorID && !told[u] {
-			subs = append(subs, u)
+		on, n := parseSubEntry(v)
+		if u := storage.Part(k, 1); on && u != p.AuthorID && !told[u] {
+			subs = append(subs, sub{u, n})
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range subs {
-		if !userSeesTx(tx, sc.board, t, u, p) {
+	for _, sb := range subs {
+		if sb.notification != 0 && notify.UnreadTx(tx, sb.user, sb.notification) {
+			continue
+		}
+		if !userSeesTx(tx, sc.board, t, sb.user, p) {
 			continue
 		}
 		if name == "" {
-			name = actorName(tx, p.AuthorID)
+			name = s.actorName(tx, p.AuthorID)
 		}
-		if _, err := s.notify.AddTx(tx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindReply,
-			Title: fmt.Sprintf("New reply in %q", t.Title), Body: name + ": " + p.Snippet, Link: postLink(p)}); err != nil {
+		n, err := s.notify.AddTx(tx, notify.Notification{UserID: sb.user, CourseID: t.CourseID, Kind: notify.KindReply,
+			Title: fmt.Sprintf("New reply in %q", t.Title), Body: name + ": " + p.Snippet, Link: postLink(p)})
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, sb.user), subEntry(true, n.ID)); err != nil {
 			return nil, err
 		}
 	}

@@ -57,7 +57,7 @@ func (s *Service) ReportPost(caller, postID uint64, in ReportInput) (Report, err
 		if err := tx.PutRaw(storage.ReportsByPost, byPost, u64(id)); err != nil {
 			return err
 		}
-		out, err = reportView(tx, newAuthors(tx, p.CourseID), r, sc.thread, p)
+		out, err = reportView(tx, s.newAuthors(tx, p.CourseID), r, sc.thread, p)
 		return err
 	})
 	return out, errs.Wrap(err, "report post")
@@ -117,7 +117,7 @@ func (s *Service) Reports(caller, courseID uint64, status string, page api.Page)
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		au := newAuthors(tx, courseID)
+		au := s.newAuthors(tx, courseID)
 		var lastKey []byte
 		return tx.EachFrom(storage.ReportsByCourse, prefix, start, func(k, _ []byte) error {
 			if len(out.Items) == page.Limit {

@@ -6,7 +6,6 @@ import (
 
 	"pacer/api"
 	"pacer/audit"
-	"pacer/auth"
 	"pacer/errs"
 	"pacer/markdown"
 	"pacer/modules"
@@ -28,6 +27,19 @@ type Service struct {
 	posts *api.RateLimiter
 	// Audit records posts deleted by staff (nil records nothing).
 	Audit *audit.Log
+	// Names, when set, serves authors' names from the auth service's cache
+	// of users on thread pages (server: Discussion.Names = Auth); without
+	// it they are read from the store. Set it before serving.
+	Names NameSource
+	// ReadFlushEvery is how long read marks wait in memory at most, given
+	// further reads (reads.go); set it before serving.
+	ReadFlushEvery time.Duration
+	// memo skips the JSON decode of records read again unchanged;
+	// threads keeps the posts of threads being read.
+	memo    *memos
+	threads *threadCache
+	// reads buffers read marks between flushes (reads.go).
+	reads *readBuffer
 }
 
 // New builds the service and installs its hooks in the course service: a
@@ -38,7 +50,8 @@ func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdo
 		now = time.Now
 	}
 	s := &Service{db: db, courses: courses, notify: n, md: md, now: now,
-		posts: api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now)}
+		posts: api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now), memo: newMemos(), threads: newThreadCache(),
+		reads: newReadBuffer(now()), ReadFlushEvery: DefaultReadFlushEvery}
 	courses.OnCourseCreated = append(courses.OnCourseCreated, func(tx *storage.Tx, c modules.Course) error {
 		_, err := s.ensureBoardTx(tx, c, KindGeneral)
 		return err
@@ -54,6 +67,13 @@ func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdo
 		Deleted: s.itemDeletedTx,
 	})
 	return s
+}
+
+// NameSource reads user names through a cache: NameReader is called before
+// a read transaction begins and the reader it returns is used inside it.
+// auth.Service is one.
+type NameSource interface {
+	NameReader() func(tx *storage.Tx, id uint64) (string, error)
 }
 
 // scope is a thread together with what the caller may do in it, derived from
@@ -133,11 +153,11 @@ func (s *Service) boardAccessTx(tx *storage.Tx, caller, boardID uint64) (boardRe
 // its course; for a student, the item of an item thread must be open to
 // them (404 when hidden, 403 with the reason when locked).
 func (s *Service) threadScopeTx(tx *storage.Tx, caller, threadID uint64) (*scope, error) {
-	t, err := getThread(tx, threadID)
+	t, err := s.memo.threadTx(tx, threadID)
 	if err != nil {
 		return nil, err
 	}
-	b, err := getBoard(tx, t.BoardID)
+	b, err := s.memo.boardTx(tx, t.BoardID)
 	if err != nil {
 		return nil, notFound(err, "thread")
 	}
@@ -181,12 +201,25 @@ func (s *Service) postScopeTx(tx *storage.Tx, caller, postID uint64) (*scope, po
 // user within one answer.
 type authors struct {
 	tx     *storage.Tx
+	memo   *memos
 	course uint64
 	seen   map[uint64]Author
+	// names, when set, reads names through the Names cache; it must have
+	// been made before tx began.
+	names func(tx *storage.Tx, id uint64) (string, error)
 }
 
-func newAuthors(tx *storage.Tx, course uint64) *authors {
-	return &authors{tx: tx, course: course, seen: map[uint64]Author{}}
+func (s *Service) newAuthors(tx *storage.Tx, course uint64) *authors {
+	return &authors{tx: tx, memo: s.memo, course: course, seen: map[uint64]Author{}}
+}
+
+// nameReader returns the Names reader for a transaction about to begin
+// (nil without Names).
+func (s *Service) nameReader() func(tx *storage.Tx, id uint64) (string, error) {
+	if s.Names == nil {
+		return nil
+	}
+	return s.Names.NameReader()
 }
 
 func (a *authors) get(id uint64) (Author, error) {
@@ -194,18 +227,22 @@ func (a *authors) get(id uint64) (Author, error) {
 		return au, nil
 	}
 	au := Author{ID: id}
-	u, err := auth.LookupTx(a.tx, id)
+	var name string
+	var err error
+	if a.names != nil {
+		name, err = a.names(a.tx, id)
+	} else {
+		name, err = a.memo.userName(a.tx, id)
+	}
 	switch {
 	case err == nil:
-		au.Name = u.Name
+		au.Name = name
 	case errs.Is(err, errs.NotFound):
 		au.Name = "(unknown)"
 	default:
 		return au, err
 	}
-	if m, err := modules.MemberTx(a.tx, a.course, id); err == nil {
-		au.Role = m.Role
-	} else if !errors.Is(err, storage.ErrNotFound) {
+	if au.Role, err = a.memo.role(a.tx, a.course, id); err != nil {
 		return au, err
 	}
 	a.seen[id] = au

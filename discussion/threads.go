@@ -3,6 +3,7 @@ package discussion
 import (
 	"encoding/base64"
 	"fmt"
+	"slices"
 
 	"pacer/api"
 	"pacer/errs"
@@ -77,7 +78,7 @@ func (s *Service) CreateThread(caller, boardID uint64, in ThreadInput) (Thread, 
 			}
 		}
 		student, course = a.Student(), b.CourseID
-		out, err = s.threadView(tx, sc, newAuthors(tx, b.CourseID))
+		out, err = s.threadView(tx, sc, s.newAuthors(tx, b.CourseID), nil)
 		return err
 	})
 	if err != nil {
@@ -116,7 +117,7 @@ func (s *Service) createThreadTx(tx *storage.Tx, b boardRec, author uint64, titl
 		return t, p, err
 	}
 	if item == 0 {
-		if err := tx.PutRaw(storage.Subscriptions, storage.Key(tid, author), []byte{1}); err != nil {
+		if err := tx.PutRaw(storage.Subscriptions, storage.Key(tid, author), subEntry(true, 0)); err != nil {
 			return t, p, err
 		}
 	}
@@ -135,8 +136,12 @@ func (s *Service) putPostTx(tx *storage.Tx, p postRec, source string) error {
 }
 
 // saveThreadTx stores a changed thread, moving its place in the board's
-// list when its pin or last post changed.
+// list when its pin or last post changed, and counts the write in Rev.
+// Every change of one of the thread's posts must call it, changed thread or
+// not, since cached pages of the thread are valid only while the stored
+// record stays the same.
 func saveThreadTx(tx *storage.Tx, old, t threadRec) error {
+	t.Rev = old.Rev + 1
 	if old.Pinned != t.Pinned || old.LastPostID != t.LastPostID {
 		if err := tx.Delete(storage.ThreadsByBoard, threadOrderKey(old)); err != nil {
 			return err
@@ -169,14 +174,15 @@ func unreadTx(tx *storage.Tx, t threadRec, user, lastRead uint64, seeAll bool) i
 	return n
 }
 
-// threadView is a thread as the scope's caller sees it.
-func (s *Service) threadView(tx *storage.Tx, sc *scope, au *authors) (Thread, error) {
+// threadView is a thread as the scope's caller sees it; marks are the
+// caller's buffered read marks, taken before the transaction began.
+func (s *Service) threadView(tx *storage.Tx, sc *scope, au *authors, marks readMarks) (Thread, error) {
 	t, me := sc.thread, sc.caller()
 	author, err := au.get(t.AuthorID)
 	if err != nil {
 		return Thread{}, err
 	}
-	last := readStateTx(tx, t.ID, me)
+	last := lastReadTx(tx, marks, t.ID, me)
 	v := Thread{ID: t.ID, CourseID: t.CourseID, BoardID: t.BoardID, ItemID: t.ItemID, Mode: sc.board.Mode,
 		Title: t.Title, Author: author, Pinned: t.Pinned, Locked: t.Locked, Answered: t.AnswerPostID != 0,
 		ReplyCount: t.ReplyCount, UnreadCount: unreadTx(tx, t, me, last, sc.seeAll), LastReadPostID: last,
@@ -184,9 +190,7 @@ func (s *Service) threadView(tx *storage.Tx, sc *scope, au *authors) (Thread, er
 	if sc.seeAll {
 		v.AnswerPostID = t.AnswerPostID
 	}
-	if sub := tx.GetRaw(storage.Subscriptions, storage.Key(t.ID, me)); len(sub) == 1 && sub[0] == 1 {
-		v.Subscribed = true
-	}
+	v.Subscribed, _ = parseSubEntry(tx.GetRaw(storage.Subscriptions, storage.Key(t.ID, me)))
 	return v, nil
 }
 
@@ -209,9 +213,10 @@ func (s *Service) postView(tx *storage.Tx, sc *scope, au *authors, p postRec) (P
 }
 
 // Thread returns a thread with one page of its posts, oldest first, and
-// marks what it showed as read. The cursor is the last post id shown; post
-// ids only grow and writers commit one at a time, so a page that resumes
-// after it never skips or repeats a post while others are posting.
+// marks what it showed as read (written behind, see reads.go). The cursor
+// is the last post id shown; post ids only grow and writers commit one at a
+// time, so a page that resumes after it never skips or repeats a post while
+// others are posting.
 func (s *Service) Thread(caller, threadID uint64, page api.Page) (ThreadPage, error) {
 	out := ThreadPage{Items: []Post{}}
 	after, err := page.CursorID()
@@ -219,45 +224,39 @@ func (s *Service) Thread(caller, threadID uint64, page api.Page) (ThreadPage, er
 		return out, err
 	}
 	var shown uint64
+	marks := s.reads.marksOf(caller)
+	names := s.nameReader()
 	err = s.db.View(func(tx *storage.Tx) error {
 		sc, err := s.threadScopeTx(tx, caller, threadID)
 		if err != nil {
 			return err
 		}
-		au := newAuthors(tx, sc.thread.CourseID)
-		if out.Thread, err = s.threadView(tx, sc, au); err != nil {
+		au := s.newAuthors(tx, sc.thread.CourseID)
+		au.names = names
+		if out.Thread, err = s.threadView(tx, sc, au, marks); err != nil {
 			return err
 		}
-		var ids []uint64
-		err = tx.EachFrom(storage.PostsByThread, storage.Key(threadID), storage.Key(threadID, after+1), func(k, v []byte) error {
-			author, _ := parsePostEntry(v)
-			id := storage.Part(k, 1)
-			if !sc.sees(parentHint(sc.thread, id), author) {
-				return nil
-			}
-			if len(ids) == page.Limit {
-				out.NextCursor = api.FormatID(ids[len(ids)-1])
-				return storage.Stop
-			}
-			ids = append(ids, id)
-			return nil
-		})
+		posts, err := s.pageTx(tx, sc, after, page.Limit, &out.NextCursor)
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			p, err := getPost(tx, id)
-			if err != nil {
-				return err
-			}
+		authorIDs := make([]uint64, len(posts))
+		for i, p := range posts {
+			authorIDs[i] = p.AuthorID
+		}
+		if err := au.prefetch(authorIDs); err != nil {
+			return err
+		}
+		out.Items = slices.Grow(out.Items, len(posts))
+		for _, p := range posts {
 			pv, err := s.postView(tx, sc, au, p)
 			if err != nil {
 				return err
 			}
 			out.Items = append(out.Items, pv)
 		}
-		if len(ids) > 0 && ids[len(ids)-1] > out.Thread.LastReadPostID {
-			shown = ids[len(ids)-1]
+		if n := len(posts); n > 0 && posts[n-1].ID > out.Thread.LastReadPostID {
+			shown = posts[n-1].ID
 		}
 		return nil
 	})
@@ -272,16 +271,67 @@ func (s *Service) Thread(caller, threadID uint64, page api.Page) (ThreadPage, er
 	return out, nil
 }
 
+// pageTx returns the posts of one page of the scope's thread that the
+// caller may see: up to limit posts after the post id after, oldest first.
+// It sets next to the page's cursor when more follow.
+func (s *Service) pageTx(tx *storage.Tx, sc *scope, after uint64, limit int, next *string) ([]postRec, error) {
+	t := sc.thread
+	var out []postRec
+	cached, err := s.threadPostsTx(tx, t)
+	if err != nil {
+		return nil, err
+	}
+	if cached != nil {
+		for _, p := range cached.after(after) {
+			if !sc.sees(parentHint(t, p.ID), p.AuthorID) {
+				continue
+			}
+			if len(out) == limit {
+				*next = api.FormatID(out[len(out)-1].ID)
+				break
+			}
+			out = append(out, p)
+		}
+		return out, nil
+	}
+	var ids []uint64
+	err = tx.EachFrom(storage.PostsByThread, storage.Key(t.ID), storage.Key(t.ID, after+1), func(k, v []byte) error {
+		author, _ := parsePostEntry(v)
+		id := storage.Part(k, 1)
+		if !sc.sees(parentHint(t, id), author) {
+			return nil
+		}
+		if len(ids) == limit {
+			*next = api.FormatID(ids[len(ids)-1])
+			return storage.Stop
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		p, err := s.memo.postTx(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // ThreadHead returns a thread as the caller sees it, without its posts and
 // without marking anything read: for pages that act on a thread.
 func (s *Service) ThreadHead(caller, threadID uint64) (Thread, error) {
 	var out Thread
+	marks := s.reads.marksOf(caller)
 	err := s.db.View(func(tx *storage.Tx) error {
 		sc, err := s.threadScopeTx(tx, caller, threadID)
 		if err != nil {
 			return err
 		}
-		out, err = s.threadView(tx, sc, newAuthors(tx, sc.thread.CourseID))
+		out, err = s.threadView(tx, sc, s.newAuthors(tx, sc.thread.CourseID), marks)
 		return err
 	})
 	return out, errs.Wrap(err, "get thread")
@@ -294,23 +344,6 @@ func parentHint(t threadRec, post uint64) uint64 {
 		return 0
 	}
 	return t.OpeningPostID
-}
-
-// markRead moves the user's read mark forward to post. It only ever moves
-// forward, so running it twice (as db.Batch may) changes nothing more.
-func (s *Service) markRead(thread, user, post uint64) error {
-	err := s.db.Batch(func(tx *storage.Tx) error {
-		key := storage.Key(thread, user)
-		if readU64(tx.GetRaw(storage.ReadStates, key)) >= post {
-			return nil
-		}
-		if !tx.Has(storage.Threads, storage.ID(thread)) {
-			// The thread went away since it was read (its item was deleted).
-			return nil
-		}
-		return tx.PutRaw(storage.ReadStates, key, u64(post))
-	})
-	return errs.Wrap(err, "mark read")
 }
 
 // threadCursor is the opaque form of a place in a board's thread list: the
@@ -338,13 +371,14 @@ func (s *Service) Threads(caller, boardID uint64, page api.Page) (ThreadList, er
 			return out, err
 		}
 	}
+	marks := s.reads.marksOf(caller)
 	err := s.db.View(func(tx *storage.Tx) error {
 		b, a, err := s.boardAccessTx(tx, caller, boardID)
 		if err != nil {
 			return err
 		}
 		out.Board = boardView(tx, b)
-		au := newAuthors(tx, b.CourseID)
+		au := s.newAuthors(tx, b.CourseID)
 		items := s.newItemGate(tx, a)
 		var lastKey []byte
 		return tx.EachFrom(storage.ThreadsByBoard, storage.Key(boardID), start, func(k, _ []byte) error {
@@ -352,7 +386,7 @@ func (s *Service) Threads(caller, boardID uint64, page api.Page) (ThreadList, er
 				out.NextCursor = threadCursor(lastKey)
 				return storage.Stop
 			}
-			t, err := getThread(tx, storage.Part(k, 3))
+			t, err := s.memo.threadTx(tx, storage.Part(k, 3))
 			if err != nil {
 				return err
 			}
@@ -360,7 +394,7 @@ func (s *Service) Threads(caller, boardID uint64, page api.Page) (ThreadList, er
 				return err
 			}
 			sc := &scope{access: a, board: b, thread: t, seeAll: seesAllTx(tx, a.Staff(), b, t, caller)}
-			v, err := s.threadView(tx, sc, au)
+			v, err := s.threadView(tx, sc, au, marks)
 			if err != nil {
 				return err
 			}
@@ -453,11 +487,10 @@ func (s *Service) SetSubscribed(caller, threadID uint64, on bool) error {
 		if _, err := s.threadScopeTx(tx, caller, threadID); err != nil {
 			return err
 		}
-		v := []byte{0}
-		if on {
-			v[0] = 1
-		}
-		return tx.PutRaw(storage.Subscriptions, storage.Key(threadID, caller), v)
+		// A subscriber's unread reply notification stays theirs to read.
+		key := storage.Key(threadID, caller)
+		_, notification := parseSubEntry(tx.GetRaw(storage.Subscriptions, key))
+		return tx.PutRaw(storage.Subscriptions, key, subEntry(on, notification))
 	})
 	return errs.Wrap(err, "subscription")
 }

@@ -241,6 +241,14 @@ func (s *Service) List(userID uint64, p api.Page) (Page, error) {
 	return out, errs.Wrap(err, "list notifications")
 }
 
+// UnreadTx reports whether a notification of the user is stored and still
+// unread, inside the caller's transaction: one key lookup, so that a caller
+// can keep a single unread notification per subject (discussion replies)
+// instead of adding one per event.
+func UnreadTx(tx *storage.Tx, userID, id uint64) bool {
+	return tx.Has(storage.NotificationsUnread, storage.Key(userID, id))
+}
+
 // Unread counts a user's unread notifications.
 func (s *Service) Unread(userID uint64) (int, error) {
 	n := 0

@@ -7,10 +7,14 @@ import (
 )
 
 // wireDiscussion builds the discussion service (which installs its course
-// and item hooks) and mounts its routes.
+// and item hooks), mounts its routes and registers its stop.
 func (s *Server) wireDiscussion(v1 fiber.Router) error {
 	s.Discussion = discussion.New(s.DB, s.Courses, s.Notify, s.Markdown, s.now)
 	s.Discussion.Audit = s.Audit
+	// Author names on thread pages come from the auth service's user cache.
+	s.Discussion.Names = s.Auth
+	// Read marks are buffered; they are written before the store closes.
+	s.OnStop(s.Discussion.Stop)
 	discussion.NewHTTP(s.Discussion).Mount(v1)
 	return nil
 }

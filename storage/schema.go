@@ -56,7 +56,7 @@ const (
 	PostSources     Bucket = "post_sources"      // post -> the Markdown source as written
 	PostsByThread   Bucket = "posts_by_thread"   // thread|post -> author(8)|flags(1), flag 1 = deleted
 	Participants    Bucket = "participants"      // thread|user -> nil (the user has replied there)
-	Subscriptions   Bucket = "subscriptions"     // thread|user -> 1 subscribed, 0 opted out
+	Subscriptions   Bucket = "subscriptions"     // thread|user -> 1 subscribed, 0 opted out; then (8) the id of the subscriber's unread reply notification, if any
 	ReadStates      Bucket = "read_states"       // thread|user -> last read post id (8)
 	Reports         Bucket = "reports"           // report -> discussion.reportRec
 	ReportsByCourse Bucket = "reports_by_course" // course|resolved(0/1)|report -> nil

@@ -1,0 +1,213 @@
+package discussion
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// Reading a thread marks it read, and thread pages are the busiest reads
+// there are: a commit (an fsync) for each would make every page a write.
+// So read marks are written behind. Thread records a mark in memory; the
+// first mark recorded ReadFlushEvery or more after the last flush writes
+// every buffered mark in one transaction, and so does Stop.
+//
+// What a caller is shown is exact all the same: a read of read state takes
+// the caller's buffered marks before its transaction begins and counts the
+// later of the two. A mark leaves the buffer only after the transaction
+// that wrote it has committed, so a transaction that began before that
+// commit was preceded by a copy of the buffer that still had the mark.
+//
+// The trade-off: a crash loses the marks of the last ReadFlushEvery. A read
+// mark is not a write anybody was promised; losing it shows a few posts as
+// unread again.
+
+// DefaultReadFlushEvery is how long read marks wait in memory at most,
+// given further reads.
+const DefaultReadFlushEvery = time.Second
+
+// maxBufferedReads bounds the buffer; past it, marks are written at once.
+const maxBufferedReads = 200_000
+
+// readBuffer holds read marks not yet written: user → thread → post.
+type readBuffer struct {
+	mu        sync.Mutex
+	pending   map[uint64]map[uint64]uint64
+	n         int
+	lastFlush time.Time
+	stopped   bool
+
+	// flushMu serialises flushes; flushes counts committed ones.
+	flushMu sync.Mutex
+	flushes atomic.Int64
+}
+
+func newReadBuffer(now time.Time) *readBuffer {
+	return &readBuffer{pending: map[uint64]map[uint64]uint64{}, lastFlush: now}
+}
+
+// readMarks are one user's buffered read marks (thread → post), copied
+// before a read transaction begins.
+type readMarks map[uint64]uint64
+
+// marksOf copies a user's buffered marks (nil when there are none).
+func (b *readBuffer) marksOf(user uint64) readMarks {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m := b.pending[user]
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(readMarks, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// record buffers a mark and reports whether it did (false: buffering is
+// off or full, write it now) and whether a flush is due.
+func (b *readBuffer) record(thread, user, post uint64, now time.Time, every time.Duration) (buffered, due bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopped || b.n >= maxBufferedReads {
+		return false, false
+	}
+	m := b.pending[user]
+	if m == nil {
+		m = map[uint64]uint64{}
+		b.pending[user] = m
+	}
+	if old, ok := m[thread]; !ok {
+		b.n++
+		m[thread] = post
+	} else if post > old {
+		m[thread] = post
+	}
+	return true, now.Sub(b.lastFlush) >= every
+}
+
+// readMark is one buffered mark.
+type readMark struct{ thread, user, post uint64 }
+
+// ReadFlushes counts the transactions that have written buffered read
+// marks.
+func (s *Service) ReadFlushes() int64 { return s.reads.flushes.Load() }
+
+// lastReadTx is the last post the user has read in a thread: the stored
+// mark or the buffered one taken before the transaction, whichever is later.
+func lastReadTx(tx *storage.Tx, marks readMarks, thread, user uint64) uint64 {
+	return max(readStateTx(tx, thread, user), marks[thread])
+}
+
+// markRead moves the user's read mark forward to post: in the buffer, or
+// in the store when buffering is off (after Stop) or full. A due flush is
+// done here, by the one request that finds it due.
+func (s *Service) markRead(thread, user, post uint64) error {
+	now := s.now()
+	buffered, due := s.reads.record(thread, user, post, now, s.ReadFlushEvery)
+	if !buffered {
+		return errs.Wrap(s.db.Batch(func(tx *storage.Tx) error { return writeMarkTx(tx, readMark{thread, user, post}) }), "mark read")
+	}
+	if due && s.reads.flushMu.TryLock() {
+		defer s.reads.flushMu.Unlock()
+		return s.flushReadsLocked(now)
+	}
+	return nil
+}
+
+// FlushReads writes every buffered read mark in one transaction. On
+// failure the marks stay buffered for the next flush.
+func (s *Service) FlushReads() error {
+	s.reads.flushMu.Lock()
+	defer s.reads.flushMu.Unlock()
+	return s.flushReadsLocked(s.now())
+}
+
+func (s *Service) flushReadsLocked(now time.Time) error {
+	b := s.reads
+	b.mu.Lock()
+	b.lastFlush = now
+	marks := make([]readMark, 0, b.n)
+	for user, m := range b.pending {
+		for thread, post := range m {
+			marks = append(marks, readMark{thread, user, post})
+		}
+	}
+	b.mu.Unlock()
+	if len(marks) == 0 {
+		return nil
+	}
+	// Key order makes the writes sequential in the B+tree.
+	slices.SortFunc(marks, func(a, b readMark) int {
+		if a.thread != b.thread {
+			return cmpU64(a.thread, b.thread)
+		}
+		return cmpU64(a.user, b.user)
+	})
+	err := s.db.Update(func(tx *storage.Tx) error {
+		for _, m := range marks {
+			if err := writeMarkTx(tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return errs.Wrap(err, "write read marks")
+	}
+	b.flushes.Add(1)
+	// Only now, with the marks committed, may they leave the buffer; a mark
+	// moved further meanwhile stays for the next flush.
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, m := range marks {
+		um := b.pending[m.user]
+		if cur, ok := um[m.thread]; ok && cur <= m.post {
+			delete(um, m.thread)
+			b.n--
+			if len(um) == 0 {
+				delete(b.pending, m.user)
+			}
+		}
+	}
+	return nil
+}
+
+// writeMarkTx moves a stored read mark forward. It only ever moves forward,
+// so running it twice (as db.Batch may) changes nothing more.
+func writeMarkTx(tx *storage.Tx, m readMark) error {
+	key := storage.Key(m.thread, m.user)
+	if readU64(tx.GetRaw(storage.ReadStates, key)) >= m.post {
+		return nil
+	}
+	if !tx.Has(storage.Threads, storage.ID(m.thread)) {
+		// The thread went away since it was read (its item was deleted).
+		return nil
+	}
+	return tx.PutRaw(storage.ReadStates, key, u64(m.post))
+}
+
+// Stop writes the buffered read marks; marks recorded after it are written
+// at once. It must run before the store closes (server.OnStop).
+func (s *Service) Stop(context.Context) error {
+	s.reads.mu.Lock()
+	s.reads.stopped = true
+	s.reads.mu.Unlock()
+	return s.FlushReads()
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
