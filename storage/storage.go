@@ -201,6 +201,16 @@ type Tx struct {
 	db      *DB
 	seq     uint64 // DB.commits when a read transaction began
 	noCache bool
+	// open holds the buckets this transaction has looked up: bbolt looks a
+	// bucket up and allocates its handle on every call in a read
+	// transaction, and a hot request reads a handful of buckets dozens of
+	// times.
+	open []openBucket
+}
+
+type openBucket struct {
+	name Bucket
+	b    *bolt.Bucket
 }
 
 // NoCache marks the transaction as one whose reads must all come from the
@@ -213,12 +223,18 @@ func (t *Tx) NoCache() { t.noCache = true }
 func (t *Tx) CacheOK() bool { return !t.noCache }
 
 func (t *Tx) bucket(b Bucket) *bolt.Bucket {
+	for _, o := range t.open {
+		if o.name == b {
+			return o.b
+		}
+	}
 	bk := t.tx.Bucket([]byte(b))
 	if bk == nil {
 		// Every bucket is created by Open; a missing one is a programming
 		// error in schema.go, not a runtime condition.
 		panic("storage: undeclared bucket " + string(b))
 	}
+	t.open = append(t.open, openBucket{b, bk})
 	return bk
 }
 
