@@ -9,7 +9,6 @@ import (
 
 	"pacer/auth"
 	"pacer/errs"
-	"pacer/modules"
 	"pacer/storage"
 )
 
@@ -73,15 +72,11 @@ type memos struct {
 	threads *decoded[uint64, threadRec]
 	boards  *decoded[uint64, boardRec]
 	users   *decoded[uint64, string]
-	roles   *decoded[memberKey, string]
 }
-
-type memberKey struct{ course, user uint64 }
 
 func newMemos() *memos {
 	return &memos{posts: newDecoded[uint64, postRec](maxMemoPosts), threads: newDecoded[uint64, threadRec](maxMemoThreads),
-		boards: newDecoded[uint64, boardRec](maxMemoThreads), users: newDecoded[uint64, string](maxMemoAuthors),
-		roles: newDecoded[memberKey, string](maxMemoAuthors)}
+		boards: newDecoded[uint64, boardRec](maxMemoThreads), users: newDecoded[uint64, string](maxMemoAuthors)}
 }
 
 // lookupRaw calls fn with the stored bytes at key without copying them (they
@@ -182,30 +177,6 @@ func (m *memos) nameFrom(id uint64, v []byte) (string, error) {
 	return u.Name, nil
 }
 
-// role is a member's course role ("" when not a member), through the memo.
-func (m *memos) role(tx *storage.Tx, course, user uint64) (string, error) {
-	var role string
-	_, err := lookupRaw(tx, storage.Members, storage.Key(course, user), func(v []byte) error {
-		var err error
-		role, err = m.roleFrom(memberKey{course, user}, v)
-		return err
-	})
-	return role, err
-}
-
-// roleFrom is the role in a stored member record.
-func (m *memos) roleFrom(k memberKey, v []byte) (string, error) {
-	if hit, ok := m.roles.get(k, v); ok {
-		return hit, nil
-	}
-	var mb modules.Member
-	if err := json.Unmarshal(v, &mb); err != nil {
-		return "", err
-	}
-	m.roles.put(k, bytes.Clone(v), mb.Role)
-	return mb.Role, nil
-}
-
 // scanDensity is how many keys a range scan may pass per key wanted before
 // point lookups are cheaper: a step of a cursor costs a few dozen
 // nanoseconds, a lookup a descent of the tree from the root.
@@ -287,15 +258,12 @@ func (a *authors) prefetch(ids []uint64) error {
 			return err
 		}
 	}
-	prefix := storage.Key(a.course)
-	member := func(id uint64) []byte { return storage.Key(a.course, id) }
-	err := eachOf(a.tx, storage.Members, prefix, member, need, func(id uint64, v []byte) error {
-		role, err := a.memo.roleFrom(memberKey{a.course, id}, v)
-		at(id).Role = role
-		return err
-	})
-	if err != nil {
-		return err
+	for i, id := range need {
+		role, err := a.roles(a.tx, a.course, id)
+		if err != nil {
+			return err
+		}
+		found[i].Role = role
 	}
 	for _, au := range found {
 		a.seen[au.ID] = au

@@ -204,13 +204,14 @@ type authors struct {
 	memo   *memos
 	course uint64
 	seen   map[uint64]Author
+	roles  func(tx *storage.Tx, course, user uint64) (string, error)
 	// names, when set, reads names through the Names cache; it must have
 	// been made before tx began.
 	names func(tx *storage.Tx, id uint64) (string, error)
 }
 
 func (s *Service) newAuthors(tx *storage.Tx, course uint64) *authors {
-	return &authors{tx: tx, memo: s.memo, course: course, seen: map[uint64]Author{}}
+	return &authors{tx: tx, memo: s.memo, course: course, seen: map[uint64]Author{}, roles: s.courses.RoleTx}
 }
 
 // nameReader returns the Names reader for a transaction about to begin
@@ -242,7 +243,7 @@ func (a *authors) get(id uint64) (Author, error) {
 	default:
 		return au, err
 	}
-	if au.Role, err = a.memo.role(a.tx, a.course, id); err != nil {
+	if au.Role, err = a.roles(a.tx, a.course, id); err != nil {
 		return au, err
 	}
 	a.seen[id] = au

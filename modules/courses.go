@@ -649,6 +649,24 @@ func (s *Service) ForgetMemberTx(tx *storage.Tx, courseID, userID uint64) {
 	s.members.Invalidate(tx, learnerKey{courseID, userID})
 }
 
+// RoleTx is a user's role in a course, or "" when they are not a member,
+// through the membership cache (thread pages name the role of every author).
+func (s *Service) RoleTx(tx *storage.Tx, courseID, userID uint64) (string, error) {
+	k := learnerKey{courseID, userID}
+	if m, ok := s.members.Get(tx, k); ok {
+		return m.Role, nil
+	}
+	var m Member
+	switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
+	case errors.Is(err, storage.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	s.members.Fill(tx, k, m)
+	return m.Role, nil
+}
+
 // MemberTx reads one membership.
 func MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
 	var m Member
