@@ -1,6 +1,8 @@
 module pacer
 
-go 1.27.3
+go 1.26.0
+
+toolchain go1.27.3
 
 require (
 	github.com/arran4/golang-ical v0.3.4
