@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sync"
@@ -23,9 +24,10 @@ import (
 // that wrote it has committed, so a transaction that began before that
 // commit was preceded by a copy of the buffer that still had the mark.
 //
-// The trade-off: a crash loses the marks of the last ReadFlushEvery. A read
-// mark is not a write anybody was promised; losing it shows a few posts as
-// unread again.
+// The trade-off: a crash loses the marks recorded since the last flush (a
+// flush needs a later read, so in a quiet spell that can be more than
+// ReadFlushEvery's worth). A read mark is not a write anybody was promised;
+// losing it shows a few posts as unread again.
 
 // DefaultReadFlushEvery is how long read marks wait in memory at most,
 // given further reads.
@@ -146,9 +148,9 @@ func (s *Service) flushReadsLocked(now time.Time) error {
 	// Key order makes the writes sequential in the B+tree.
 	slices.SortFunc(marks, func(a, b readMark) int {
 		if a.thread != b.thread {
-			return cmpU64(a.thread, b.thread)
+			return cmp.Compare(a.thread, b.thread)
 		}
-		return cmpU64(a.user, b.user)
+		return cmp.Compare(a.user, b.user)
 	})
 	err := s.db.Update(func(tx *storage.Tx) error {
 		for _, m := range marks {
@@ -200,14 +202,4 @@ func (s *Service) Stop(context.Context) error {
 	s.reads.stopped = true
 	s.reads.mu.Unlock()
 	return s.FlushReads()
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

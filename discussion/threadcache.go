@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -81,6 +82,6 @@ func (s *Service) threadPostsTx(tx *storage.Tx, t threadRec) (*threadPosts, erro
 
 // after returns the posts with ids above id.
 func (e *threadPosts) after(id uint64) []postRec {
-	i, _ := slices.BinarySearchFunc(e.posts, id+1, func(p postRec, id uint64) int { return cmpU64(p.ID, id) })
+	i, _ := slices.BinarySearchFunc(e.posts, id+1, func(p postRec, id uint64) int { return cmp.Compare(p.ID, id) })
 	return e.posts[i:]
 }
