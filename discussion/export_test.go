@@ -57,3 +57,6 @@ func (s *Service) SeedReplies(thread uint64, n int, post func(i int) (uint64, st
 	}
 	return nil
 }
+
+// FlushIfDue is what each tick of the background flush (Start) does.
+func (s *Service) FlushIfDue() error { return s.flushIfDue() }

@@ -24,10 +24,10 @@ import (
 // that wrote it has committed, so a transaction that began before that
 // commit was preceded by a copy of the buffer that still had the mark.
 //
-// The trade-off: a crash loses the marks recorded since the last flush (a
-// flush needs a later read, so in a quiet spell that can be more than
-// ReadFlushEvery's worth). A read mark is not a write anybody was promised;
-// losing it shows a few posts as unread again.
+// The trade-off: a crash loses the marks of the last ReadFlushEvery (the
+// first read after it flushes, and so does the background flush of Start in
+// a quiet spell). A read mark is not a write anybody was promised; losing it
+// shows a few posts as unread again.
 
 // DefaultReadFlushEvery is how long read marks wait in memory at most,
 // given further reads.
@@ -47,10 +47,16 @@ type readBuffer struct {
 	// flushMu serialises flushes; flushes counts committed ones.
 	flushMu sync.Mutex
 	flushes atomic.Int64
+
+	// The background flush (Start): quit ends it, done is closed when it
+	// has ended.
+	startOnce, stopOnce sync.Once
+	quit, done          chan struct{}
 }
 
 func newReadBuffer(now time.Time) *readBuffer {
-	return &readBuffer{pending: map[uint64]map[uint64]uint64{}, lastFlush: now}
+	return &readBuffer{pending: map[uint64]map[uint64]uint64{}, lastFlush: now,
+		quit: make(chan struct{}), done: make(chan struct{})}
 }
 
 // readMarks are one user's buffered read marks (thread → post), copied
@@ -195,11 +201,60 @@ func writeMarkTx(tx *storage.Tx, m readMark) error {
 	return tx.PutRaw(storage.ReadStates, key, u64(m.post))
 }
 
-// Stop writes the buffered read marks; marks recorded after it are written
-// at once. It must run before the store closes (server.OnStop).
-func (s *Service) Stop(context.Context) error {
-	s.reads.mu.Lock()
-	s.reads.stopped = true
-	s.reads.mu.Unlock()
+// Start checks every ReadFlushEvery, until Stop, whether a flush is due by
+// the service clock, so that marks recorded just before a quiet spell do not
+// wait in memory for the next read. (Due by the service clock, not the
+// ticker's: with a pinned clock, tests decide when marks are written.)
+func (s *Service) Start() {
+	b := s.reads
+	every := s.ReadFlushEvery
+	b.startOnce.Do(func() {
+		go func() {
+			defer close(b.done)
+			tick := time.NewTicker(every)
+			defer tick.Stop()
+			for {
+				select {
+				case <-tick.C:
+					// A failed flush keeps its marks; the next read or tick
+					// retries.
+					_ = s.flushIfDue()
+				case <-b.quit:
+					return
+				}
+			}
+		}()
+	})
+}
+
+// flushIfDue flushes when marks are buffered and the last flush was
+// ReadFlushEvery or longer ago by the service clock.
+func (s *Service) flushIfDue() error {
+	b := s.reads
+	b.mu.Lock()
+	due := b.n > 0 && s.now().Sub(b.lastFlush) >= s.ReadFlushEvery
+	b.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return s.FlushReads()
+}
+
+// Stop ends the background flush, waits for it (or for ctx), and writes the
+// buffered read marks; marks recorded after it are written at once. It must
+// run before the store closes (server.OnStop).
+func (s *Service) Stop(ctx context.Context) error {
+	b := s.reads
+	b.stopOnce.Do(func() {
+		close(b.quit)
+		b.startOnce.Do(func() { close(b.done) }) // never started: nothing to wait for
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+		}
+	})
+	b.mu.Lock()
+	b.stopped = true
+	b.mu.Unlock()
 	return s.FlushReads()
 }

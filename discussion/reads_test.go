@@ -216,3 +216,37 @@ func TestReadersNeverSeeAReadThreadUnreadWhileMarksAreFlushed(t *testing.T) {
 		}
 	}
 }
+
+// Each tick of the background flush writes buffered marks once a flush is
+// due by the service clock, without a further read; Stop ends it.
+func TestTheBackgroundFlushWritesDueMarksWithoutAFurtherRead(t *testing.T) {
+	c := newClass(t)
+	svc := c.env.Server.Discussion // started by the server
+	thread, _ := c.thread(c.ann, c.general, "Quiet", "Top")
+	r1 := c.reply(c.bob, thread, 0, "one")
+	c.view(c.ann, thread, "")
+	if err := svc.FlushIfDue(); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.storedMark(thread, c.ann); got != 0 {
+		t.Fatalf("a tick before the interval wrote the mark: %d", got)
+	}
+	c.env.Clock.Advance(svc.ReadFlushEvery)
+	if err := svc.FlushIfDue(); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.storedMark(thread, c.ann); got != r1 {
+		t.Fatalf("stored mark after a due tick: %d, want %d", got, r1)
+	}
+	n := svc.ReadFlushes()
+	c.env.Clock.Advance(svc.ReadFlushEvery)
+	if err := svc.FlushIfDue(); err != nil {
+		t.Fatal(err)
+	}
+	if svc.ReadFlushes() != n {
+		t.Fatal("a tick with nothing buffered wrote a transaction")
+	}
+	if err := svc.Stop(t.Context()); err != nil { // ends the goroutine
+		t.Fatal(err)
+	}
+}
