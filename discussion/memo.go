@@ -265,6 +265,9 @@ func (a *authors) prefetch(ids []uint64) error {
 		}
 		found[i].Role = role
 	}
+	if len(a.seen) == 0 {
+		a.seen = make(map[uint64]Author, len(found)) // sized once, not grown
+	}
 	for _, au := range found {
 		a.seen[au.ID] = au
 	}

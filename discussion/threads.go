@@ -282,7 +282,9 @@ func (s *Service) pageTx(tx *storage.Tx, sc *scope, after uint64, limit int, nex
 		return nil, err
 	}
 	if cached != nil {
-		for _, p := range cached.after(after) {
+		rest := cached.after(after)
+		out = make([]postRec, 0, min(limit, len(rest)))
+		for _, p := range rest {
 			if !sc.sees(parentHint(t, p.ID), p.AuthorID) {
 				continue
 			}
