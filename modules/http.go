@@ -8,10 +8,13 @@ import (
 )
 
 // HTTP serves the course, module and item routes.
-type HTTP struct{ svc *Service }
+type HTTP struct {
+	svc   *Service
+	items *itemJSON
+}
 
 // NewHTTP wraps the service.
-func NewHTTP(s *Service) *HTTP { return &HTTP{svc: s} }
+func NewHTTP(s *Service) *HTTP { return &HTTP{svc: s, items: newItemJSON()} }
 
 // Mount adds the routes under /api/v1; every route needs a signed-in caller.
 func (h *HTTP) Mount(r fiber.Router) {
@@ -250,7 +253,12 @@ func (h *HTTP) getItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(it)
+	raw, err := h.items.view(it)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(raw)
 }
 
 func (h *HTTP) patchItem(c *fiber.Ctx) error {
