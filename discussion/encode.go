@@ -2,9 +2,10 @@ package discussion
 
 import (
 	"io"
-	"sync"
 
 	gojson "github.com/goccy/go-json"
+
+	"pacer/storage"
 )
 
 // encodedPosts remembers the JSON of post views. A thread page is mostly
@@ -14,30 +15,21 @@ import (
 // author gets (with the Markdown source) is another key. A view's EditedAt
 // points into a decoded record that is never changed, and the key keeps it
 // alive, so equal pointers mean equal instants.
-type encodedPosts struct {
-	mu      sync.Mutex
-	entries map[Post][]byte
-}
+type encodedPosts struct{ memo *storage.Memo[Post, []byte] }
 
 // maxEncodedPosts bounds the map; when full it starts over empty.
 const maxEncodedPosts = 50_000
 
-func newEncodedPosts() *encodedPosts { return &encodedPosts{entries: map[Post][]byte{}} }
+func newEncodedPosts() *encodedPosts {
+	return &encodedPosts{memo: storage.NewMemo[Post, []byte](maxEncodedPosts)}
+}
 
 // posts returns the JSON of each view, as json.Marshal writes it (go-json
 // writes the same bytes, at half the cost: server/json_test.go), taking
 // the lock once for the hits and once for the misses.
 func (e *encodedPosts) posts(ps []Post) ([][]byte, error) {
 	out := make([][]byte, len(ps))
-	missed := false
-	e.mu.Lock()
-	for i, p := range ps {
-		raw, ok := e.entries[p]
-		out[i] = raw
-		missed = missed || !ok
-	}
-	e.mu.Unlock()
-	if !missed {
+	if !e.memo.GetAll(ps, out) {
 		return out, nil
 	}
 	for i, p := range ps {
@@ -50,14 +42,7 @@ func (e *encodedPosts) posts(ps []Post) ([][]byte, error) {
 		}
 		out[i] = raw
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.entries)+len(ps) > maxEncodedPosts {
-		clear(e.entries)
-	}
-	for i, p := range ps {
-		e.entries[p] = out[i]
-	}
+	e.memo.PutAll(ps, out)
 	return out, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"sync"
 
 	"pacer/auth"
 	"pacer/errs"
@@ -21,9 +20,7 @@ import (
 //
 // Values are shared between readers and must be treated as immutable.
 type decoded[K comparable, V any] struct {
-	mu      sync.RWMutex
-	max     int
-	entries map[K]decodedEntry[V]
+	memo *storage.Memo[K, decodedEntry[V]]
 }
 
 type decodedEntry[V any] struct {
@@ -32,15 +29,13 @@ type decodedEntry[V any] struct {
 }
 
 func newDecoded[K comparable, V any](max int) *decoded[K, V] {
-	return &decoded[K, V]{max: max, entries: map[K]decodedEntry[V]{}}
+	return &decoded[K, V]{memo: storage.NewMemo[K, decodedEntry[V]](max)}
 }
 
 // get returns the value decoded from raw, if raw is what it was decoded
 // from.
 func (d *decoded[K, V]) get(k K, raw []byte) (V, bool) {
-	d.mu.RLock()
-	e, ok := d.entries[k]
-	d.mu.RUnlock()
+	e, ok := d.memo.Get(k)
 	if !ok || !bytes.Equal(e.raw, raw) {
 		var zero V
 		return zero, false
@@ -49,14 +44,9 @@ func (d *decoded[K, V]) get(k K, raw []byte) (V, bool) {
 }
 
 // put remembers v as the decoding of raw, which must be a copy the caller
-// owns. When full, the map starts over empty.
+// owns.
 func (d *decoded[K, V]) put(k K, raw []byte, v V) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if len(d.entries) >= d.max {
-		clear(d.entries)
-	}
-	d.entries[k] = decodedEntry[V]{raw: raw, v: v}
+	d.memo.Put(k, decodedEntry[V]{raw: raw, v: v})
 }
 
 // Sizes of the decode memos: records are a few hundred bytes each.

@@ -3,7 +3,6 @@ package discussion
 import (
 	"cmp"
 	"slices"
-	"sync"
 
 	"pacer/storage"
 )
@@ -17,8 +16,7 @@ import (
 // change sees the older record and never the newer posts, or the reverse.
 // There is nothing to invalidate.
 type threadCache struct {
-	mu      sync.Mutex
-	entries map[uint64]*threadPosts
+	memo *storage.Memo[uint64, *threadPosts]
 }
 
 // threadPosts is every post of a thread as of one thread record. It is
@@ -36,7 +34,7 @@ const (
 )
 
 func newThreadCache() *threadCache {
-	return &threadCache{entries: map[uint64]*threadPosts{}}
+	return &threadCache{memo: storage.NewMemo[uint64, *threadPosts](maxCachedThreads)}
 }
 
 // postsTx returns the posts of the scope's thread, from the cache when the
@@ -44,9 +42,7 @@ func newThreadCache() *threadCache {
 // returns nil for a thread too long to keep, to be read page by page.
 func (s *Service) threadPostsTx(tx *storage.Tx, t threadRec) (*threadPosts, error) {
 	c := s.threads
-	c.mu.Lock()
-	e := c.entries[t.ID]
-	c.mu.Unlock()
+	e, _ := c.memo.Get(t.ID)
 	if e != nil && e.thread == t {
 		return e, nil
 	}
@@ -71,12 +67,7 @@ func (s *Service) threadPostsTx(tx *storage.Tx, t threadRec) (*threadPosts, erro
 	if err != nil || tooLong {
 		return nil, err
 	}
-	c.mu.Lock()
-	if len(c.entries) >= maxCachedThreads {
-		clear(c.entries)
-	}
-	c.entries[t.ID] = e
-	c.mu.Unlock()
+	c.memo.Put(t.ID, e)
 	return e, nil
 }
 

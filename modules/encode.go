@@ -1,43 +1,33 @@
 package modules
 
 import (
-	"sync"
-
 	gojson "github.com/goccy/go-json"
+
+	"pacer/storage"
 )
 
 // itemJSON remembers the JSON of items. An item view is mostly its item,
 // the same for every learner, and encoding its two bodies (Markdown and
 // HTML) was a third of the route's time. The key is the whole item, so an
 // entry is exact by construction: an edited item is another key.
-type itemJSON struct {
-	mu      sync.Mutex
-	entries map[Item][]byte
-}
+type itemJSON struct{ memo *storage.Memo[Item, []byte] }
 
 // maxItemJSON bounds the map; when full it starts over empty.
 const maxItemJSON = 4_096
 
-func newItemJSON() *itemJSON { return &itemJSON{entries: map[Item][]byte{}} }
+func newItemJSON() *itemJSON { return &itemJSON{memo: storage.NewMemo[Item, []byte](maxItemJSON)} }
 
 // view is the JSON of v, byte for byte what json.Marshal writes: the
 // item's object with the learner's fields appended (ItemView embeds Item,
 // then Status and CompletedAt, both omitempty).
 func (e *itemJSON) view(v ItemView) ([]byte, error) {
-	e.mu.Lock()
-	item, ok := e.entries[v.Item]
-	e.mu.Unlock()
+	item, ok := e.memo.Get(v.Item)
 	if !ok {
 		var err error
 		if item, err = gojson.Marshal(v.Item); err != nil {
 			return nil, err
 		}
-		e.mu.Lock()
-		if len(e.entries) >= maxItemJSON {
-			clear(e.entries)
-		}
-		e.entries[v.Item] = item
-		e.mu.Unlock()
+		e.memo.Put(v.Item, item)
 	}
 	out := make([]byte, 0, len(item)+80)
 	out = append(out, item[:len(item)-1]...) // without its closing brace
