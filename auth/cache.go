@@ -43,12 +43,17 @@ func (c *authCache) fill(epoch uint64, u User, s session) {
 	if c.epoch != epoch {
 		return
 	}
+	c.putUserLocked(u)
+	c.sessions[s.ID] = s
+}
+
+// putUserLocked stores a user (c.mu held), starting over when full.
+func (c *authCache) putUserLocked(u User) {
 	if len(c.users) >= maxCached || len(c.sessions) >= maxCached {
 		c.users, c.sessions = map[uint64]User{}, map[uint64]session{}
 	}
 	u.PasswordHash = "" // the cache never needs it
 	c.users[u.ID] = u
-	c.sessions[s.ID] = s
 }
 
 // forgetUser drops a user and all their sessions after a committed change.

@@ -40,9 +40,5 @@ func (c *authCache) fillUser(epoch uint64, u User) {
 	if c.epoch != epoch {
 		return
 	}
-	if len(c.users) >= maxCached {
-		c.users, c.sessions = map[uint64]User{}, map[uint64]session{}
-	}
-	u.PasswordHash = ""
-	c.users[u.ID] = u
+	c.putUserLocked(u)
 }
