@@ -60,3 +60,15 @@ func (s *Service) SeedReplies(thread uint64, n int, post func(i int) (uint64, st
 
 // FlushIfDue is what each tick of the background flush (Start) does.
 func (s *Service) FlushIfDue() error { return s.flushIfDue() }
+
+// DeliverIfDue runs one tick of the background delivery of replies.
+func (s *Service) DeliverIfDue() error { return s.deliverIfDue() }
+
+// Queued counts the replies waiting to be delivered.
+func (s *Service) Queued() (n int, err error) {
+	err = s.db.View(func(tx *storage.Tx) error {
+		n = tx.Count(storage.ReplyQueue, nil)
+		return nil
+	})
+	return n, err
+}

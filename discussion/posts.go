@@ -72,8 +72,11 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 			AuthorID: caller, BodyHTML: html, Snippet: snippet(html), CreatedAt: now}
 		// Replying makes every post of a Q&A thread visible to the replier;
 		// the scope is updated so that this answer says so too.
-		if err := tx.PutRaw(storage.Participants, storage.Key(t.ID, caller), nil); err != nil {
-			return err
+		// (A Put of a key already there would still rewrite its page.)
+		if !tx.Has(storage.Participants, storage.Key(t.ID, caller)) {
+			if err := tx.PutRaw(storage.Participants, storage.Key(t.ID, caller), nil); err != nil {
+				return err
+			}
 		}
 		sc.seeAll = true
 		nt := t
@@ -88,18 +91,15 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 				return err
 			}
 		}
-		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body, true); err != nil {
+		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body); err != nil {
 			return err
 		}
 		if err := s.putPostTx(tx, p, body); err != nil {
 			return err
 		}
-		// Whoever replies has been reading the thread, so it counts as read
-		// up to their reply.
-		if err := tx.PutRaw(storage.ReadStates, storage.Key(t.ID, caller), u64(id)); err != nil {
-			return err
-		}
-		if err := indexTx(tx, nt, p, true); err != nil {
+		// Subscribers' notifications and search postings are delivered
+		// behind, in batches (deliver.go).
+		if err := tx.PutRaw(storage.ReplyQueue, storage.Key(t.ID, id), nil); err != nil {
 			return err
 		}
 		if t.ItemID != 0 && sc.access.Student() {
@@ -114,6 +114,12 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 	if err != nil {
 		return out, errs.Wrap(err, "reply")
 	}
+	s.queue.queued.Add(1)
+	// Whoever replies has been reading the thread, so it counts as read up
+	// to their reply: a read mark like any other, written behind (reads.go).
+	// The reply is stored whatever becomes of the mark, so a failure to
+	// write it (it stays buffered) must not tell the client otherwise.
+	_ = s.markRead(threadID, caller, out.ID)
 	if student {
 		s.courses.Touch(course, caller)
 	}
@@ -177,7 +183,7 @@ func (s *Service) EditPost(caller, postID uint64, in EditInput) (Post, error) {
 		p.BodyHTML = html
 		p.Snippet = snippet(html)
 		p.EditedAt = &now
-		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body, false); err != nil {
+		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body); err != nil {
 			return err
 		}
 		if err := s.putPostTx(tx, p, body); err != nil {
@@ -288,22 +294,19 @@ func (s *Service) actorName(tx *storage.Tx, id uint64) string {
 	return "Someone"
 }
 
-// notifyPostTx tells people about a post, once each: members mentioned in
-// it for the first time get a mention, and (for a new reply) every other
-// subscriber gets a reply notification. Nobody is told of their own post,
-// nor of a post they may not see. It returns everyone ever mentioned in the
-// post, to be stored with it.
-func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string, isNew bool) ([]uint64, error) {
+// notifyPostTx tells members mentioned in a post for the first time, unless
+// it is their own or they may not see it. (A new reply's other subscribers
+// are told when it is delivered: deliver.go.) It returns everyone ever
+// mentioned in the post, to be stored with it.
+func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string) ([]uint64, error) {
 	t := sc.thread
 	mentioned, err := mentionsTx(tx, t.CourseID, body, p.AuthorID)
 	if err != nil {
 		return nil, err
 	}
 	all := slices.Clone(p.Mentioned)
-	told := map[uint64]bool{}
 	name := ""
 	for _, u := range mentioned {
-		told[u] = true
 		if slices.Contains(p.Mentioned, u) {
 			continue
 		}
@@ -316,44 +319,6 @@ func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string
 		}
 		if _, err := s.notify.AddTx(tx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindMention,
 			Title: fmt.Sprintf("%s mentioned you in %q", name, t.Title), Body: p.Snippet, Link: postLink(p)}); err != nil {
-			return nil, err
-		}
-	}
-	if !isNew || p.ParentID == 0 {
-		return all, nil
-	}
-	// A subscriber hears of the first reply they have not read of: while
-	// their reply notification about the thread is unread, later replies
-	// add nothing (its link leads to the thread, where they are). Reading
-	// it makes the next reply notify again.
-	type sub struct{ user, notification uint64 }
-	var subs []sub
-	err = tx.Each(storage.Subscriptions, storage.Key(t.ID), func(k, v []byte) error {
-		on, n := parseSubEntry(v)
-		if u := storage.Part(k, 1); on && u != p.AuthorID && !told[u] {
-			subs = append(subs, sub{u, n})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, sb := range subs {
-		if sb.notification != 0 && notify.UnreadTx(tx, sb.user, sb.notification) {
-			continue
-		}
-		if !userSeesTx(tx, sc.board, t, sb.user, p) {
-			continue
-		}
-		if name == "" {
-			name = s.actorName(tx, p.AuthorID)
-		}
-		n, err := s.notify.AddTx(tx, notify.Notification{UserID: sb.user, CourseID: t.CourseID, Kind: notify.KindReply,
-			Title: fmt.Sprintf("New reply in %q", t.Title), Body: name + ": " + p.Snippet, Link: postLink(p)})
-		if err != nil {
-			return nil, err
-		}
-		if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, sb.user), subEntry(true, n.ID)); err != nil {
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package discussion
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -76,6 +77,15 @@ func (b *readBuffer) marksOf(user uint64) readMarks {
 		out[k] = v
 	}
 	return out
+}
+
+// mark is a user's buffered mark in one thread (0: none). Inside a write
+// transaction it may be read at any moment: a flush cannot commit during
+// it, and marks leave the buffer only after their flush has committed.
+func (b *readBuffer) mark(user, thread uint64) uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.pending[user][thread]
 }
 
 // record buffers a mark and reports whether it did (false: buffering is
@@ -204,21 +214,27 @@ func writeMarkTx(tx *storage.Tx, m readMark) error {
 // Start checks every ReadFlushEvery, until Stop, whether a flush is due by
 // the service clock, so that marks recorded just before a quiet spell do not
 // wait in memory for the next read. (Due by the service clock, not the
-// ticker's: with a pinned clock, tests decide when marks are written.)
+// ticker's: with a pinned clock, tests decide when marks are written.) In
+// the same way it delivers queued replies every DeliverEvery (deliver.go),
+// so that their notifications and mail do not wait for a reader.
 func (s *Service) Start() {
 	b := s.reads
-	every := s.ReadFlushEvery
+	every, deliverEvery := s.ReadFlushEvery, s.DeliverEvery
 	b.startOnce.Do(func() {
 		go func() {
 			defer close(b.done)
 			tick := time.NewTicker(every)
 			defer tick.Stop()
+			deliver := time.NewTicker(deliverEvery)
+			defer deliver.Stop()
 			for {
+				// A failed flush keeps its marks, and a failed delivery its
+				// queue; the next read or tick retries.
 				select {
 				case <-tick.C:
-					// A failed flush keeps its marks; the next read or tick
-					// retries.
 					_ = s.flushIfDue()
+				case <-deliver.C:
+					_ = s.deliverIfDue()
 				case <-b.quit:
 					return
 				}
@@ -240,9 +256,10 @@ func (s *Service) flushIfDue() error {
 	return s.FlushReads()
 }
 
-// Stop ends the background flush, waits for it (or for ctx), and writes the
-// buffered read marks; marks recorded after it are written at once. It must
-// run before the store closes (server.OnStop).
+// Stop ends the background flush, waits for it (or for ctx), delivers
+// queued replies and writes the buffered read marks; marks recorded after
+// it are written at once. It must run before the store closes
+// (server.OnStop).
 func (s *Service) Stop(ctx context.Context) error {
 	b := s.reads
 	b.stopOnce.Do(func() {
@@ -256,5 +273,5 @@ func (s *Service) Stop(ctx context.Context) error {
 	b.mu.Lock()
 	b.stopped = true
 	b.mu.Unlock()
-	return s.FlushReads()
+	return errors.Join(s.DeliverReplies(), s.FlushReads())
 }

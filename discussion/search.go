@@ -144,6 +144,10 @@ func (s *Service) search(caller, courseID uint64, q string, page api.Page) (Hits
 	if id != 0 {
 		from = ^id + 1
 	}
+	// Replies' postings are added when they are delivered.
+	if err := s.DeliverReplies(); err != nil {
+		return out, st, err
+	}
 	err = s.db.View(func(tx *storage.Tx) error {
 		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
 		if err != nil {

@@ -34,12 +34,19 @@ type Service struct {
 	// ReadFlushEvery is how long read marks wait in memory at most, given
 	// further reads (reads.go); set it before serving.
 	ReadFlushEvery time.Duration
+	// DeliverEvery is how long replies' notifications and search postings
+	// wait to be delivered at most when nobody reads them (deliver.go);
+	// set it before serving.
+	DeliverEvery time.Duration
 	// memo skips the JSON decode of records read again unchanged;
 	// threads keeps the posts of threads being read.
 	memo    *memos
 	threads *threadCache
 	// reads buffers read marks between flushes (reads.go).
 	reads *readBuffer
+	// queue counts replies whose notifications and search postings are
+	// still to be delivered (deliver.go).
+	queue *replyQueue
 }
 
 // New builds the service and installs its hooks in the course service: a
@@ -51,7 +58,11 @@ func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdo
 	}
 	s := &Service{db: db, courses: courses, notify: n, md: md, now: now,
 		posts: api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now), memo: newMemos(), threads: newThreadCache(),
-		reads: newReadBuffer(now()), ReadFlushEvery: DefaultReadFlushEvery}
+		reads: newReadBuffer(now()), queue: newReplyQueue(now()),
+		ReadFlushEvery: DefaultReadFlushEvery, DeliverEvery: DefaultDeliverEvery}
+	// Every read of notifications first delivers the replies already
+	// acknowledged, so that it shows their subscribers' notifications.
+	n.Late = append(n.Late, s.DeliverReplies)
 	courses.OnCourseCreated = append(courses.OnCourseCreated, func(tx *storage.Tx, c modules.Course) error {
 		_, err := s.ensureBoardTx(tx, c, KindGeneral)
 		return err

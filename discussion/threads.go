@@ -68,7 +68,7 @@ func (s *Service) CreateThread(caller, boardID uint64, in ThreadInput) (Thread, 
 			return err
 		}
 		sc := &scope{access: a, board: b, thread: t, seeAll: true}
-		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body, true); err != nil {
+		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body); err != nil {
 			return err
 		}
 		if len(p.Mentioned) > 0 {

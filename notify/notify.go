@@ -144,6 +144,22 @@ type Service struct {
 	// that derived work (a queued e-mail) commits or fails with it. It must
 	// only write records, never block on the network.
 	Added []func(tx *storage.Tx, n Notification) error
+	// Late is work of other services that adds notifications after the
+	// write they belong to was acknowledged (discussion delivers replies to
+	// subscribers in batches). Every read of notifications runs it first
+	// (Settle), so that it shows every notification of acknowledged work.
+	Late []func() error
+}
+
+// Settle runs the Late work: afterwards every notification of work
+// acknowledged before the call is stored.
+func (s *Service) Settle() error {
+	for _, f := range s.Late {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewService builds the service.
@@ -218,6 +234,9 @@ func (s *Service) List(userID uint64, p api.Page) (Page, error) {
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
+	if err := s.Settle(); err != nil {
+		return out, err
+	}
 	err = s.db.View(func(tx *storage.Tx) error {
 		out.Unread = tx.Count(storage.NotificationsUnread, storage.Key(userID))
 		return tx.EachReverse(storage.NotificationsByUser, storage.Key(userID), func(k, _ []byte) error {
@@ -252,6 +271,9 @@ func UnreadTx(tx *storage.Tx, userID, id uint64) bool {
 // Unread counts a user's unread notifications.
 func (s *Service) Unread(userID uint64) (int, error) {
 	n := 0
+	if err := s.Settle(); err != nil {
+		return 0, err
+	}
 	err := s.db.View(func(tx *storage.Tx) error {
 		n = tx.Count(storage.NotificationsUnread, storage.Key(userID))
 		return nil
@@ -263,6 +285,10 @@ func (s *Service) Unread(userID uint64) (int, error) {
 // users' notifications, unknown IDs and IDs already read are ignored, so
 // the call is idempotent.
 func (s *Service) MarkRead(userID uint64, ids []uint64, all bool) error {
+	// "All" means all the caller could have been shown.
+	if err := s.Settle(); err != nil {
+		return err
+	}
 	err := s.db.Update(func(tx *storage.Tx) error {
 		if all {
 			ids = nil

@@ -105,6 +105,9 @@ type OutboxConfig struct {
 	Signer  Signer
 	// Sender delivers mail; nil keeps mail in the outbox and logs it.
 	Sender Sender
+	// Settle, when set, runs before each run composes mail: it stores
+	// notifications that other services add late (Service.Settle).
+	Settle func() error
 	// BatchWindow is how long replies and mentions wait to be mailed
 	// together, and the least time between two such mails to one person
 	// (default 15 minutes).
@@ -330,6 +333,13 @@ func (o *Outbox) SendOutbox(ctx context.Context, now time.Time) (int, error) {
 	o.run.Lock()
 	defer o.run.Unlock()
 	now = now.UTC()
+	// Notifications added late would otherwise miss the batch they are
+	// due in.
+	if o.cfg.Settle != nil {
+		if err := o.cfg.Settle(); err != nil {
+			return 0, err
+		}
+	}
 	changed, err := o.flushBatches(now)
 	if err != nil {
 		return changed, err

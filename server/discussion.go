@@ -13,8 +13,8 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 	s.Discussion.Audit = s.Audit
 	// Author names on thread pages come from the auth service's user cache.
 	s.Discussion.Names = s.Auth
-	// Read marks are buffered: flushed every second and before the store
-	// closes.
+	// Read marks are buffered, and replies' notifications delivered in
+	// batches: both every second and before the store closes.
 	s.Discussion.Start()
 	s.OnStop(s.Discussion.Stop)
 	discussion.NewHTTP(s.Discussion).Mount(v1)

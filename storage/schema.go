@@ -62,6 +62,10 @@ const (
 	ReportsByCourse Bucket = "reports_by_course" // course|resolved(0/1)|report -> nil
 	ReportsByPost   Bucket = "reports_by_post"   // post|reporter -> report id (8)
 	SearchTerms     Bucket = "search_terms"      // course|term|0x00|^post -> thread(8)
+	// ReplyQueue holds replies stored but not yet delivered: their
+	// subscribers' notifications and their search postings (discussion's
+	// deliver.go).
+	ReplyQueue Bucket = "reply_queue" // thread|post -> nil
 
 	// Engagement (package engagement) and e-mail (notify's outbox). Activity
 	// days are UTC days; a day's value is a big-endian action count.
@@ -91,7 +95,7 @@ var allBuckets = []Bucket{
 	NotificationsUnread,
 	Extensions, ExtensionsByLearner, Submissions, SubmissionsByItem, CalendarTokens, CalendarEvents, JobMarks, JobRuns,
 	Boards, BoardsByCourse, Threads, ThreadsByBoard, Posts, PostSources, PostsByThread,
-	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms,
+	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms, ReplyQueue,
 	ActivityDays, Engagement, Outbox, OutboxQueue, MailBatches, MailBatchEntries, EmailPrefs,
 	Media, MediaByCourse, MediaBlobs, Captions, Watch,
 }
