@@ -46,8 +46,10 @@ import (
 const DefaultDeliverEvery = 200 * time.Millisecond
 
 // maxDelivery bounds the replies one delivery transaction takes; a longer
-// queue is delivered in several.
-const maxDelivery = 128
+// queue is delivered in several, so that replies get the writer in between.
+// (Under 64 concurrent repliers, 4,096 per transaction doubled their p99
+// latency; 128 cost a tenth of the throughput in subscriber checks.)
+const maxDelivery = 256
 
 // replyQueue counts replies queued and delivered, so that a reader can tell
 // without a transaction whether anything acknowledged before it is still
