@@ -61,7 +61,9 @@ var markerRE = regexp.MustCompile(`dm-\d+-\d+-\d+`)
 // most once, and not refused.
 //
 //   - Replies: each acknowledged marker exactly once in the thread, no
-//     marker twice, and the thread's reply_count equal to the replies read.
+//     marker twice, the thread's reply_count equal to the replies read, and
+//     search finding each of them once (their postings are delivered behind
+//     them, from a queue in the store).
 //   - Submissions: at most one per student, holding the student's last
 //     acknowledged body or a body sent after it (a later write that was in
 //     flight at the crash, or landed after the backup's moment).
@@ -103,7 +105,7 @@ type threadPage struct {
 func verifyReplies(c *Client, co *Course, acked, all *Ledger, r *Result) error {
 	found := map[string]int{}
 	replies, replyCount := 0, -1
-	seenIDs := map[uint64]bool{}
+	seenIDs, replyIDs := map[uint64]bool{}, map[uint64]bool{}
 	cursor := ""
 	for page := 0; ; page++ {
 		if page > 10000 {
@@ -130,6 +132,7 @@ func verifyReplies(c *Client, co *Course, acked, all *Ledger, r *Result) error {
 				continue // the opening post
 			}
 			replies++
+			replyIDs[post.ID] = true
 			ms := markerRE.FindAllString(post.BodyHTML, -1)
 			if len(ms) != 1 {
 				r.problem("post %d holds %d markers: %.200q", post.ID, len(ms), post.BodyHTML)
@@ -144,6 +147,9 @@ func verifyReplies(c *Client, co *Course, acked, all *Ledger, r *Result) error {
 	}
 	if replyCount != replies {
 		r.problem("thread %d: reply_count says %d, paging found %d replies", co.Thread, replyCount, replies)
+	}
+	if err := verifySearch(c, co, replyIDs, r); err != nil {
+		return err
 	}
 	for m, o := range acked.replies {
 		if o != Acked {
@@ -171,6 +177,50 @@ func verifyReplies(c *Client, co *Course, acked, all *Ledger, r *Result) error {
 		case acked.replies[m] != Acked:
 			r.Landed++
 		}
+	}
+	return nil
+}
+
+// verifySearch checks that search finds every reply of the thread once.
+// A reply's search postings are delivered behind it from a queue in the
+// store, so this is what shows that a crash left none of them undelivered
+// for good. Every marker holds the word "dm".
+func verifySearch(c *Client, co *Course, replyIDs map[uint64]bool, r *Result) error {
+	var hits struct {
+		Items []struct {
+			ThreadID uint64 `json:"thread_id"`
+			PostID   uint64 `json:"post_id"`
+		} `json:"items"`
+		NextCursor string `json:"next_cursor"`
+	}
+	seen := map[uint64]bool{}
+	cursor := ""
+	for page := 0; ; page++ {
+		if page > 10000 {
+			return fmt.Errorf("course %d: the search cursor never ends", co.ID)
+		}
+		path := fmt.Sprintf("/api/v1/courses/%d/search?q=dm&limit=200", co.ID)
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		hits.Items, hits.NextCursor = nil, ""
+		if err := c.JSON(200, "GET", path, co.Instructor.Token, nil, &hits); err != nil {
+			return err
+		}
+		for _, h := range hits.Items {
+			if h.ThreadID != co.Thread || !replyIDs[h.PostID] || seen[h.PostID] {
+				r.problem("search for the markers found post %d of thread %d, not a reply of the thread found once", h.PostID, h.ThreadID)
+				continue
+			}
+			seen[h.PostID] = true
+		}
+		if hits.NextCursor == "" {
+			break
+		}
+		cursor = hits.NextCursor
+	}
+	if len(seen) != len(replyIDs) {
+		r.problem("search finds %d of the thread's %d replies", len(seen), len(replyIDs))
 	}
 	return nil
 }
