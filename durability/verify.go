@@ -89,6 +89,25 @@ func Verify(c *Client, co *Course, acked, all *Ledger) (Result, error) {
 	return r, nil
 }
 
+// eachPage reads every page of a cursor-paged list: path carries the
+// query (with its limit), and page decodes one answer with get and returns
+// its next cursor, "" after the last.
+func eachPage(c *Client, path, token string, page func(get func(out any) error) (string, error)) error {
+	cursor := ""
+	for n := 0; n <= 10000; n++ {
+		p := path
+		if cursor != "" {
+			p += "&cursor=" + url.QueryEscape(cursor)
+		}
+		next, err := page(func(out any) error { return c.JSON(200, "GET", p, token, nil, out) })
+		if err != nil || next == "" {
+			return err
+		}
+		cursor = next
+	}
+	return fmt.Errorf("%s: the cursor never ends", path)
+}
+
 type threadPage struct {
 	Thread struct {
 		ReplyCount int `json:"reply_count"`
@@ -106,18 +125,10 @@ func verifyReplies(c *Client, co *Course, acked, all *Ledger, r *Result) error {
 	found := map[string]int{}
 	replies, replyCount := 0, -1
 	seenIDs, replyIDs := map[uint64]bool{}, map[uint64]bool{}
-	cursor := ""
-	for page := 0; ; page++ {
-		if page > 10000 {
-			return fmt.Errorf("thread %d: the cursor never ends", co.Thread)
-		}
+	err := eachPage(c, fmt.Sprintf("/api/v1/threads/%d?limit=200", co.Thread), co.Instructor.Token, func(get func(any) error) (string, error) {
 		var p threadPage
-		path := fmt.Sprintf("/api/v1/threads/%d?limit=200", co.Thread)
-		if cursor != "" {
-			path += "&cursor=" + url.QueryEscape(cursor)
-		}
-		if err := c.JSON(200, "GET", path, co.Instructor.Token, nil, &p); err != nil {
-			return err
+		if err := get(&p); err != nil {
+			return "", err
 		}
 		if replyCount < 0 {
 			replyCount = p.Thread.ReplyCount
@@ -140,10 +151,10 @@ func verifyReplies(c *Client, co *Course, acked, all *Ledger, r *Result) error {
 			}
 			found[ms[0]]++
 		}
-		if p.NextCursor == "" {
-			break
-		}
-		cursor = p.NextCursor
+		return p.NextCursor, nil
+	})
+	if err != nil {
+		return err
 	}
 	if replyCount != replies {
 		r.problem("thread %d: reply_count says %d, paging found %d replies", co.Thread, replyCount, replies)
@@ -186,26 +197,17 @@ func verifyReplies(c *Client, co *Course, acked, all *Ledger, r *Result) error {
 // store, so this is what shows that a crash left none of them undelivered
 // for good. Every marker holds the word "dm".
 func verifySearch(c *Client, co *Course, replyIDs map[uint64]bool, r *Result) error {
-	var hits struct {
-		Items []struct {
-			ThreadID uint64 `json:"thread_id"`
-			PostID   uint64 `json:"post_id"`
-		} `json:"items"`
-		NextCursor string `json:"next_cursor"`
-	}
 	seen := map[uint64]bool{}
-	cursor := ""
-	for page := 0; ; page++ {
-		if page > 10000 {
-			return fmt.Errorf("course %d: the search cursor never ends", co.ID)
+	err := eachPage(c, fmt.Sprintf("/api/v1/courses/%d/search?q=dm&limit=200", co.ID), co.Instructor.Token, func(get func(any) error) (string, error) {
+		var hits struct {
+			Items []struct {
+				ThreadID uint64 `json:"thread_id"`
+				PostID   uint64 `json:"post_id"`
+			} `json:"items"`
+			NextCursor string `json:"next_cursor"`
 		}
-		path := fmt.Sprintf("/api/v1/courses/%d/search?q=dm&limit=200", co.ID)
-		if cursor != "" {
-			path += "&cursor=" + url.QueryEscape(cursor)
-		}
-		hits.Items, hits.NextCursor = nil, ""
-		if err := c.JSON(200, "GET", path, co.Instructor.Token, nil, &hits); err != nil {
-			return err
+		if err := get(&hits); err != nil {
+			return "", err
 		}
 		for _, h := range hits.Items {
 			if h.ThreadID != co.Thread || !replyIDs[h.PostID] || seen[h.PostID] {
@@ -214,10 +216,10 @@ func verifySearch(c *Client, co *Course, replyIDs map[uint64]bool, r *Result) er
 			}
 			seen[h.PostID] = true
 		}
-		if hits.NextCursor == "" {
-			break
-		}
-		cursor = hits.NextCursor
+		return hits.NextCursor, nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(seen) != len(replyIDs) {
 		r.problem("search finds %d of the thread's %d replies", len(seen), len(replyIDs))
@@ -236,23 +238,21 @@ type submissionList struct {
 
 func verifySubmissions(c *Client, co *Course, acked, all *Ledger, r *Result) error {
 	stored := map[uint64][]string{}
-	cursor := ""
-	for {
+	err := eachPage(c, fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions?limit=200", co.ID, co.Assignment), co.Instructor.Token, func(get func(any) error) (string, error) {
 		var l submissionList
-		path := fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions?limit=200", co.ID, co.Assignment)
-		if cursor != "" {
-			path += "&cursor=" + url.QueryEscape(cursor)
-		}
-		if err := c.JSON(200, "GET", path, co.Instructor.Token, nil, &l); err != nil {
-			return err
+		if err := get(&l); err != nil {
+			return "", err
 		}
 		for _, s := range l.Items {
 			stored[s.UserID] = append(stored[s.UserID], s.Body)
 		}
-		if l.NextCursor == "" || len(l.Items) == 0 {
-			break
+		if len(l.Items) == 0 {
+			return "", nil
 		}
-		cursor = l.NextCursor
+		return l.NextCursor, nil
+	})
+	if err != nil {
+		return err
 	}
 	for i, st := range co.Students {
 		mine, sent := acked.subs[i], all.subs[i]
