@@ -637,3 +637,94 @@ func TestHostilePageFormsAreRefusedCleanly(t *testing.T) {
 	}
 	m.report("hostile page forms")
 }
+
+// TestJSONNamesMatchExactly: a field name in another case is an unknown
+// field (issue 12, item 15), at the top and inside nested objects, so that
+// no second spelling of a field slips past a check that looks at the exact
+// one. encoding/json alone matches names without regard to case.
+func TestJSONNamesMatchExactly(t *testing.T) {
+	w := newWorld(t)
+	m := &matrix{t: t, w: w}
+	check := func(rt jsonRoute, body map[string]any, name string) {
+		raw, _ := json.Marshal(body)
+		w.countPost(rt.a, rt.method, rt.path)
+		m.tried++
+		p := w.raw(rt.a, rt.method, rt.path, "application/json", raw)
+		var e struct {
+			Error struct {
+				Code   string            `json:"code"`
+				Fields map[string]string `json:"fields"`
+			} `json:"error"`
+		}
+		_ = json.Unmarshal([]byte(p.Body), &e)
+		// (The e-mail preferences are a map whose keys are kinds of
+		// notification: there the service names the key as no kind.)
+		if p.Status != 400 || e.Error.Fields[name] == "" {
+			m.fail("%s %s %s with the field %q: got %d %s, want 400 naming it", rt.a.name, rt.method, rt.path, name, p.Status, short([]byte(p.Body)))
+		}
+	}
+	for _, rt := range jsonRoutes(w) {
+		keys := make([]string, 0, len(rt.body))
+		for k := range rt.body {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			for _, alt := range []string{strings.ToUpper(k), strings.ToUpper(k[:1]) + k[1:]} {
+				body := map[string]any{}
+				for kk, v := range rt.body {
+					body[kk] = v
+				}
+				delete(body, k)
+				body[alt] = rt.body[k]
+				check(rt, body, alt)
+			}
+			if _, nested := rt.body[k].(map[string]any); nested {
+				body := map[string]any{}
+				for kk, v := range rt.body {
+					body[kk] = v
+				}
+				body[k] = map[string]any{"GRACE_SECONDS": 0}
+				check(rt, body, k+".GRACE_SECONDS")
+			}
+		}
+	}
+	m.report("JSON names in another case")
+}
+
+// TestCursorsBeyondAnyIDAre400: a cursor is an ID a page handed out, and
+// no ID is larger than 2^63-1. 18446744073709551615 used to wrap the
+// "next key after the cursor" to 0, answering the first page again (issue
+// 12, item 15).
+func TestCursorsBeyondAnyIDAre400(t *testing.T) {
+	w := newWorld(t)
+	m := &matrix{t: t, w: w}
+	c := w.a
+	lists := []struct {
+		a    *actor
+		path string
+	}{
+		{c.s1, "/api/v1/notifications?"},
+		{c.ins, fmt.Sprintf("/api/v1/courses/%d/media?", c.id)},
+		{c.s1, fmt.Sprintf("/api/v1/threads/%d?", c.threads[0].id)},
+		{c.s1, fmt.Sprintf("/api/v1/courses/%d/search?q=post&", c.id)},
+		{c.ins, fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions?", c.id, c.byName["assignment"].id)},
+		{w.adm, "/api/v1/admin/audit?"},
+		{w.adm, "/api/v1/admin/outbox?"},
+	}
+	for _, l := range lists {
+		for _, cur := range []string{"18446744073709551615", "9223372036854775808", "99999999999999999999"} {
+			m.tried++
+			r := w.env.Do("GET", l.path+"cursor="+cur, l.a.token(), nil)
+			if r.Status != 400 || !strings.Contains(string(r.Body), `"cursor"`) {
+				m.fail("%s GET %scursor=%s: got %d %s, want 400 naming the cursor", l.a.name, l.path, cur, r.Status, short(r.Body))
+			}
+		}
+		// The largest ID is still a cursor.
+		m.tried++
+		if r := w.env.Do("GET", l.path+"cursor=9223372036854775807", l.a.token(), nil); r.Status != 200 {
+			m.fail("%s GET %scursor=9223372036854775807: got %d %s, want 200", l.a.name, l.path, r.Status, short(r.Body))
+		}
+	}
+	m.report("cursors beyond any ID")
+}
