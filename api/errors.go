@@ -95,11 +95,12 @@ func Classify(err error) *errs.Error {
 // ErrorHandler answers every error in the contract's shape. Internal errors
 // are logged with the request id and answered with a bare "internal".
 func ErrorHandler(log *slog.Logger) fiber.ErrorHandler {
+	paths := &logPaths{}
 	return func(c *fiber.Ctx, err error) error {
 		e := Classify(err)
 		status := Status(e.Kind)
 		if status >= 500 {
-			log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+			log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", paths.redact(c), "err", err)
 		}
 		if e.Kind == errs.RateLimited && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 			c.Set(fiber.HeaderRetryAfter, "60")

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -65,19 +67,68 @@ func bodyConsumed(c *fiber.Ctx) bool {
 }
 
 // AccessLog logs each request without its query string, which may carry
-// secrets (calendar tokens, unsubscribe signatures).
+// secrets (unsubscribe signatures), and with its path redacted (logPaths):
+// a path may be a secret too, like the calendar feed's.
 func AccessLog(log *slog.Logger) fiber.Handler {
+	paths := &logPaths{}
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		err := c.Next()
+		if !log.Enabled(c.UserContext(), slog.LevelDebug) {
+			return err
+		}
 		status := c.Response().StatusCode()
 		if err != nil {
 			status = Status(Classify(err).Kind)
 		}
-		log.Debug("request", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(),
+		log.Debug("request", "request_id", RequestID(c), "method", c.Method(), "path", paths.redact(c),
 			"status", status, "duration_ms", time.Since(start).Milliseconds())
 		return err
 	}
+}
+
+// logPaths writes paths into logs with every segment that is neither a
+// literal word of some route nor a decimal ID replaced by "*". Secrets in
+// paths (the calendar feed's token, and whatever a route takes next) are
+// thus left out without each route having to say so, even when the path
+// matched no route at all ("/CALENDAR/<token>.ics" is a 404). The words are
+// gathered from the app's routes at the first request, when all are
+// mounted.
+type logPaths struct {
+	once  sync.Once
+	words map[string]bool
+}
+
+func (l *logPaths) redact(c *fiber.Ctx) string {
+	l.once.Do(func() {
+		l.words = map[string]bool{}
+		for _, r := range c.App().GetRoutes(true) {
+			for _, seg := range strings.Split(r.Path, "/") {
+				if !strings.ContainsAny(seg, ":*+") {
+					l.words[seg] = true
+				}
+			}
+		}
+	})
+	segs := strings.Split(c.Path(), "/")
+	for i, seg := range segs {
+		if !l.words[seg] && !isDecimal(seg) {
+			segs[i] = "*"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+func isDecimal(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // SecurityHeaders sets the headers every answer carries. Pages add their

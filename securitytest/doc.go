@@ -33,6 +33,8 @@
 //   - headers_test.go: security headers on every page and API answer, HSTS
 //     over TLS only, CSRF on every cookie-authenticated form and API write,
 //     large forms refused before they are read, and the rate limits.
+//   - logs_test.go: no secret that travels in a URL (the calendar feed's
+//     token) reaches the logs.
 //   - fuzz_test.go: go test -fuzz targets for the features' JSON bodies and
 //     list queries, media Range headers, page forms and Markdown.
 //
