@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"net/url"
 	"strings"
 	"time"
 
@@ -44,6 +45,8 @@ type HTTP struct {
 	secureCookie bool
 	// Audit records sign-ins; it is never given secrets.
 	Audit *audit.Log
+	// BaseURL is the site's own address, the origin its pages post from.
+	BaseURL string
 }
 
 // NewHTTP builds the account routes; authRate limits login and registration
@@ -56,9 +59,8 @@ func NewHTTP(svc *Service, authRate int, secureCookie bool) *HTTP {
 func (h *HTTP) Service() *Service { return h.svc }
 
 // Identify establishes the caller from a Bearer token or, for pages and
-// their scripts, from the session cookies. A cookie-authenticated request
-// that changes state through the API must carry the CSRF header, because
-// browsers attach cookies to cross-site requests.
+// their scripts, from the session cookies. It decides nothing about CSRF:
+// GuardCookieWrites does that for the API, the pages' own check for forms.
 func (h *HTTP) Identify() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if authz := c.Get(fiber.HeaderAuthorization); authz != "" {
@@ -73,17 +75,70 @@ func (h *HTTP) Identify() fiber.Handler {
 			c.Locals(identityKey, id)
 			return c.Next()
 		}
-		id := h.fromCookies(c)
-		if id != nil && isUnsafe(c.Method()) && strings.HasPrefix(c.Path(), "/api/") {
-			if !h.checkCSRF(id, c.Get(CSRFHeader)) {
-				return errs.Forbid("missing or wrong CSRF token")
-			}
-		}
-		if id != nil {
+		if id := h.fromCookies(c); id != nil {
 			c.Locals(identityKey, id)
+			c.Locals(cookieSessionKey, true)
 		}
 		return c.Next()
 	}
+}
+
+const cookieSessionKey = "pacer.cookieSession"
+
+// byCookie reports whether the caller was identified by the session
+// cookies, which a browser attaches to requests other sites make.
+func byCookie(c *fiber.Ctx) bool {
+	v, _ := c.Locals(cookieSessionKey).(bool)
+	return v
+}
+
+// GuardCookieWrites refuses a cookie-authenticated API request that
+// changes state unless it comes from Pacer's own pages (SameOrigin) and
+// carries the CSRF header. It is mounted on the API's route group, so the
+// router's own match decides which requests are API requests: deciding by
+// a second reading of the path ("/api/" in lower case) let "/API/v1/…",
+// which the router then matched without regard to case, through unchecked.
+func (h *HTTP) GuardCookieWrites() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id := From(c)
+		if id == nil || !byCookie(c) || !isUnsafe(c.Method()) {
+			return c.Next()
+		}
+		if !h.SameOrigin(c) {
+			return errs.Forbid("cross-site request refused")
+		}
+		if !h.checkCSRF(id, c.Get(CSRFHeader)) {
+			return errs.Forbid("missing or wrong CSRF token")
+		}
+		return c.Next()
+	}
+}
+
+// SameOrigin reports whether a browser says the request comes from a page
+// of this site: Sec-Fetch-Site (sent by current browsers) is same-origin or
+// none (typed by the person), and Origin, when sent, is the site's base URL
+// or the host the request was sent to. A request that says neither (an
+// older browser, a script) passes: the CSRF token stays the defence, and
+// this check is a second one, for a token that has leaked.
+func (h *HTTP) SameOrigin(c *fiber.Ctx) bool {
+	switch c.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return false
+	}
+	origin := c.Get(fiber.HeaderOrigin)
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || u.Path != "" || u.User != nil {
+		return false // "null" (sandboxed frames, some redirects) too
+	}
+	// Host names ignore case; Origin carries the port when the URL did.
+	if base, err := url.Parse(h.BaseURL); err == nil && base.Host != "" && strings.EqualFold(u.Host, base.Host) {
+		return true
+	}
+	return strings.EqualFold(u.Host, string(c.Request().Host()))
 }
 
 func isUnsafe(method string) bool {

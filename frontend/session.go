@@ -56,6 +56,11 @@ func (f *Frontend) signedIn(c *fiber.Ctx) error {
 // csrf checks the _csrf field of a signed-in user's form. Use it on every
 // POST route after signedIn.
 func (f *Frontend) csrf(c *fiber.Ctx) error {
+	// A browser that says the form comes from another site is refused
+	// before anything of it is read.
+	if !f.AuthHTTP.SameOrigin(c) {
+		return errBadCSRF
+	}
 	// Security fix: a large upload form is read whole (spilling to disk)
 	// before its token can be checked, so first the caller must be one who
 	// may upload there; anyone else is refused with the body unread.
@@ -82,6 +87,9 @@ func (f *Frontend) csrf(c *fiber.Ctx) error {
 // csrfSignedOut checks the _csrf field of the sign-in and sign-up forms
 // against the anonymous form cookie.
 func (f *Frontend) csrfSignedOut(c *fiber.Ctx) error {
+	if !f.AuthHTTP.SameOrigin(c) {
+		return errBadCSRF
+	}
 	v, err := readForm(c)
 	if err != nil {
 		return err
@@ -294,6 +302,9 @@ func (f *Frontend) signOut(c *fiber.Ctx) error {
 	id := auth.From(c)
 	if id == nil {
 		return f.redirect(c, "/")
+	}
+	if !f.AuthHTTP.SameOrigin(c) {
+		return errBadCSRF
 	}
 	v, err := readForm(c)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -785,4 +786,145 @@ func TestABodyLeftUnreadIsNeverReadAsARequest(t *testing.T) {
 		conn.Close()
 	}
 	m.report("bodies left unread")
+}
+
+// TestCSRFHoldsWhateverTheCaseOfThePath: the API's CSRF check used to look
+// for "/api/" in the path while the router matched paths without regard to
+// case, so a cross-site form (text/plain, the session cookie, no CSRF
+// header) to "/API/v1/courses" created a course (issue 12, item 3).
+func TestCSRFHoldsWhateverTheCaseOfThePath(t *testing.T) {
+	w := newWorld(t)
+	m := &matrix{t: t, w: w}
+	course := `{"title":"Planted","description":"","pacing":"self_paced","timezone":"UTC","enrollment":"open"}`
+	// These paths are pages now, and a page for a signed-in user delivers
+	// the notifications still queued from building the world: that is done
+	// before the store is hashed.
+	for _, a := range []*actor{w.a.ins, w.a.s1} {
+		w.page(a, "GET", "/API/v1/courses", nil)
+	}
+	before := digest(t, w)
+	for _, tc := range []struct {
+		a            *actor
+		method, path string
+		body         string
+	}{
+		{w.a.ins, "POST", "/API/v1/courses", course},
+		{w.a.ins, "POST", "/api/V1/courses", course},
+		{w.a.ins, "POST", "/Api/v1/Courses", course},
+		{w.a.ins, "PATCH", "/Api/V1/me", `{"name":"Mallory"}`},
+		{w.a.ins, "POST", "/API/v1/me/calendar-token", ``},
+		{w.a.s1, "DELETE", fmt.Sprintf("/API/v1/courses/%d/enroll", w.a.id), ``},
+		{w.a.ins, "POST", "/API/v1/auth/logout", ``},
+	} {
+		for _, ctype := range []string{"text/plain", "application/json"} {
+			req := httptestRequest(tc.method, tc.path, tc.body, "Cookie", "pacer_access="+tc.a.u.Token, "Content-Type", ctype)
+			p := w.send(req)
+			m.tried++
+			if p.Status != 403 && p.Status != 404 {
+				m.fail("%s %s %s as %s with the session cookie and no CSRF header: got %d want 403 or 404", tc.a.name, tc.method, tc.path, ctype, p.Status)
+			}
+		}
+	}
+	if digest(t, w) != before {
+		m.fail("cookie writes without a CSRF header under an upper-case path changed the store")
+	}
+	if p := w.page(w.a.ins, "GET", "/dashboard", nil); p.Status != 200 {
+		m.fail("the instructor's session ended: /dashboard %d", p.Status)
+	}
+	m.report("cookie API writes under paths in another case")
+}
+
+// TestJSONRoutesTakeOnlyApplicationJSON: a body on a JSON route must be
+// sent as application/json (415 otherwise), the one type a browser sends
+// cross-site only after a CORS preflight (issue 12, item 3).
+func TestJSONRoutesTakeOnlyApplicationJSON(t *testing.T) {
+	w := newWorld(t)
+	m := &matrix{t: t, w: w}
+	for _, rt := range jsonRoutes(w) {
+		valid, _ := json.Marshal(rt.body)
+		for _, ct := range []string{"", "text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+			"multipart/form-data; boundary=x", "application/jsonx", "text/json"} {
+			w.countPost(rt.a, rt.method, rt.path)
+			p := w.raw(rt.a, rt.method, rt.path, ct, valid)
+			m.tried++
+			if p.Status != 415 || !strings.Contains(p.Body, `"unsupported_media_type"`) {
+				m.fail("%s %s %s with a JSON body as %q: got %d %s, want 415 unsupported_media_type", rt.a.name, rt.method, rt.path, ct, p.Status, short([]byte(p.Body)))
+			}
+		}
+	}
+	// Parameters and the case of the type do not matter.
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"} {
+		p := w.raw(w.a.s1, "POST", "/api/v1/markdown/preview", ct, []byte(`{"body":"*b*"}`))
+		m.tried++
+		if p.Status != 200 {
+			m.fail("POST /api/v1/markdown/preview as %q: got %d %s, want 200", ct, p.Status, short([]byte(p.Body)))
+		}
+	}
+	m.report("JSON bodies under other content types")
+}
+
+// TestCookieWritesFromOtherSitesAreRefused: a browser says where a request
+// comes from (Sec-Fetch-Site, Origin); a cookie-authenticated write from
+// another site is refused even with a valid CSRF token, on the API and on
+// the page forms. Bearer requests carry no ambient authority and are not
+// judged by where they come from (issue 12, item 3).
+func TestCookieWritesFromOtherSitesAreRefused(t *testing.T) {
+	w := newWorld(t)
+	m := &matrix{t: t, w: w}
+	tok := w.csrf(w.a.ins)
+	cookie := "pacer_access=" + w.a.ins.u.Token
+	for _, tc := range []struct {
+		headers []string
+		want    int
+	}{
+		{[]string{"Sec-Fetch-Site", "cross-site"}, 403},
+		{[]string{"Sec-Fetch-Site", "same-site"}, 403},
+		{[]string{"Origin", "https://evil.test"}, 403},
+		{[]string{"Origin", "http://pacer.test.evil.test"}, 403},
+		{[]string{"Origin", "null"}, 403},
+		{[]string{"Origin", "https://evil.test", "Sec-Fetch-Site", "same-origin"}, 403},
+		{[]string{"Sec-Fetch-Site", "same-origin", "Origin", "http://pacer.test"}, 200},
+		{[]string{"Origin", "http://PACER.test"}, 200},
+		{[]string{"Sec-Fetch-Site", "none"}, 200},
+		{nil, 200},
+	} {
+		hdr := append([]string{"Cookie", cookie, "Content-Type", "application/json", "X-CSRF-Token", tok}, tc.headers...)
+		p := w.send(httptestRequest("PATCH", "/api/v1/me", `{"name":"Ines A"}`, hdr...))
+		m.tried++
+		if p.Status != tc.want {
+			m.fail("PATCH /api/v1/me with the cookie, the CSRF header and %v: got %d want %d", tc.headers, p.Status, tc.want)
+		}
+		pageWant := 303
+		if tc.want == 403 {
+			pageWant = 403
+		}
+		p = w.page(w.a.ins, "POST", "/account", url.Values{"_csrf": {tok}, "name": {"Ines A"}, "timezone": {"UTC"}}, tc.headers...)
+		m.tried++
+		if p.Status != pageWant {
+			m.fail("POST /account with a valid _csrf and %v: got %d want %d", tc.headers, p.Status, pageWant)
+		}
+	}
+	// The sign-in form is bound to its own cookie; from another site it is
+	// refused as well (login CSRF).
+	v := newVisitor(w)
+	f := forms("/signin", v.get("/signin").Body)
+	if len(f) == 0 {
+		t.Fatal("no form on /signin")
+	}
+	var jar []string
+	for k, val := range v.jar {
+		jar = append(jar, k+"="+val)
+	}
+	p := w.raw(w.anon, "POST", f[0].action, "application/x-www-form-urlencoded", []byte(f[0].fields.Encode()),
+		"Cookie", strings.Join(jar, "; "), "Sec-Fetch-Site", "cross-site")
+	m.tried++
+	if p.Status != 403 {
+		m.fail("POST /signin from another site: got %d want 403", p.Status)
+	}
+	r := w.env.DoHeaders("PATCH", "/api/v1/me", w.a.ins.token(), map[string]any{"name": "Ines A"}, map[string]string{"Origin": "https://evil.test", "Sec-Fetch-Site": "cross-site"})
+	m.tried++
+	if r.Status != 200 {
+		m.fail("PATCH /api/v1/me with a Bearer token from another site: got %d want 200", r.Status)
+	}
+	m.report("cookie writes from other sites")
 }

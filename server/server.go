@@ -142,6 +142,7 @@ func (s *Server) build() error {
 	s.Notify = notify.NewService(s.DB, s.now)
 	s.Audit = audit.New(s.DB, s.now)
 	s.AuthHTTP.Audit = s.Audit
+	s.AuthHTTP.BaseURL = cfg.BaseURL
 	s.Courses.Audit = s.Audit
 
 	s.App = fiber.New(fiber.Config{
@@ -169,6 +170,10 @@ func (s *Server) build() error {
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		// Paths match exactly, so that whatever decides by a path (the
+		// API's CSRF guard, the pages' error shape) sees what the router
+		// routed: "/API/v1/courses" is no API route.
+		CaseSensitive: true,
 	})
 	s.App.Use(api.Recover(s.log))
 	// HSTS goes out only over a real TLS connection, or when a configured
@@ -189,7 +194,7 @@ func (s *Server) build() error {
 	})
 
 	s.App.Use(s.AuthHTTP.Identify())
-	v1 := s.App.Group("/api/v1")
+	v1 := s.App.Group("/api/v1", s.AuthHTTP.GuardCookieWrites())
 	s.AuthHTTP.Mount(v1)
 	// Each handler asks auth.Caller for the caller, so unknown paths stay
 	// 404 rather than 401.
