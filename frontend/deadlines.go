@@ -276,7 +276,7 @@ func (f *Frontend) submissionFile(c *fiber.Ctx, courseID, itemID uint64) (uint64
 	if f.Media == nil {
 		return 0, nil
 	}
-	fh, err := c.FormFile("file")
+	fh, err := formFile(c, "file")
 	if err != nil || fh.Size == 0 {
 		return 0, nil
 	}

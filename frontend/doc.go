@@ -38,7 +38,10 @@
 //   - Every POST route takes f.signedIn, then f.csrf, which reads the form
 //     and refuses it with a 403 page unless its _csrf field belongs to the
 //     caller's sign-in. Read the values with readForm(c) (already parsed; the
-//     strings are copies, safe to keep). Multipart upload forms work too.
+//     strings are copies, safe to keep). Multipart upload forms work too:
+//     their _csrf field must come first (it is checked before the rest of
+//     the body is read), their route is listed in uploadForm, and their
+//     files are read with formFile(c, name).
 //   - A course page starts with `a, err := f.loadCourse(c, "tabkey")`: it
 //     parses :course, answers 404 for a course the caller may not see, and
 //     shows the course band with the tab "tabkey" marked. Then check the role
@@ -69,7 +72,8 @@
 // at start; a broken one fails every test. Define page-local helpers in the
 // page file; shared ones go in templates/partials/.
 //
-//   - Forms: method="post", {{template "csrf" .CSRF}} inside (inside a
+//   - Forms: method="post", {{template "csrf" .CSRF}} inside, as the first
+//     field (inside a
 //     partial or a range, {{template "csrf" $.CSRF}}), and fields with the
 //     "field", "textarea", "checkbox", "choice", "select" and
 //     "password-field" partials, which render labels, hints, errors and

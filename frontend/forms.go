@@ -1,8 +1,11 @@
 package frontend
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/url"
 	"strconv"
 	"strings"
@@ -12,61 +15,93 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/errs"
+	"pacer/media"
 	"pacer/modules"
 )
 
 // maxFormBytes bounds a urlencoded form body (a page's Markdown body is at
-// most 100 kB; escaping can triple it).
+// most 100 kB; escaping can triple it), and the text of a multipart one.
 const maxFormBytes = 1 << 20
 
-const formKey = "pacer.form"
+// maxTokenBytes bounds a _csrf field read before its form is (a token is 43
+// bytes).
+const maxTokenBytes = 256
 
-// uploadForms are the routes whose multipart forms carry files (course
-// files, captions, submitted work) and so may be larger than maxFormBytes,
-// with who may send one: the handlers check again and bound the files.
-var uploadForms = map[string]func(modules.Access) error{
-	"/courses/:course/media":                 modules.Access.RequireStaff,
-	"/courses/:course/media/:media/captions": modules.Access.RequireStaff,
-	"/courses/:course/items/:item/submit":    modules.Access.RequireStudent,
+const (
+	formKey      = "pacer.form"
+	formFilesKey = "pacer.formFiles"
+)
+
+// errFormTooLarge ends a multipart body that runs past its form's limit.
+var errFormTooLarge = errs.E(errs.TooLarge, "the form is too large")
+
+// uploadForm tells, for the route of a multipart form that carries a file
+// (course files, captions, submitted work), who may send one and the
+// largest file it takes; ok is false for every other form. The handlers
+// check the caller again and bound the files themselves.
+func (f *Frontend) uploadForm(route string) (may func(modules.Access) error, maxFile int64, ok bool) {
+	var maxUpload int64
+	if f.Media != nil {
+		maxUpload = f.Media.MaxUploadBytes()
+	}
+	switch route {
+	case "/courses/:course/media":
+		return modules.Access.RequireStaff, maxUpload, true
+	case "/courses/:course/media/:media/captions":
+		return modules.Access.RequireStaff, media.MaxCaptionBytes, true
+	case "/courses/:course/items/:item/submit":
+		return modules.Access.RequireStudent, maxUpload, true
+	}
+	return nil, 0, false
 }
 
-// readForm reads a urlencoded body through a limit. The values are fresh
-// strings, so they may outlive the request (Fiber reuses its buffers).
+// formLimit is the largest body the route's form may have: a file of its
+// largest size plus the text of an ordinary form.
+func (f *Frontend) formLimit(c *fiber.Ctx) int64 {
+	if _, maxFile, ok := f.uploadForm(c.Route().Path); ok {
+		return maxFormBytes + maxFile
+	}
+	return maxFormBytes
+}
+
+// readForm returns the form that the route's CSRF check has read (see
+// readCheckedForm). The values are fresh strings, so they may outlive the
+// request (Fiber reuses its buffers).
 func readForm(c *fiber.Ctx) (url.Values, error) {
 	if v, ok := c.Locals(formKey).(url.Values); ok {
 		return v, nil
 	}
-	ctype := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
-	if ctype == fiber.MIMEMultipartForm {
-		// Upload forms are parsed here, on demand (files spill to disk);
-		// only the text fields are returned. Browsers always state the
-		// length of a form post; a body of unknown length is refused
-		// rather than parsed without a bound.
-		if c.Request().Header.ContentLength() < 0 {
-			return nil, errs.BadRequest("a form upload needs a Content-Length")
+	return readCheckedForm(c, maxFormBytes, nil)
+}
+
+// readCheckedForm reads a urlencoded or multipart form of at most limit
+// bytes, and hands its _csrf token to check (when not nil), refusing the form
+// with errBadCSRF unless check approves it.
+//
+// Security fix: a multipart form used to be read whole, its files spooled
+// to disk, before its token was looked at, so a page on another site could
+// make a signed-in browser fill the server's temporary directory. Pacer's
+// own forms send _csrf as their first field (browsers send fields in page
+// order), so here the token is read and checked first, and nothing after it
+// is read unless it is right. The rest is read through the limit; files
+// over maxFormBytes spill to the temporary directory, which the CSRF check
+// empties when the request is done (removeFormFiles).
+func readCheckedForm(c *fiber.Ctx, limit int64, check func(token string) bool) (url.Values, error) {
+	if v, ok := c.Locals(formKey).(url.Values); ok {
+		if check != nil && !check(v.Get("_csrf")) {
+			return nil, errBadCSRF
 		}
-		// Security fix: every other form's multipart body used to be read
-		// whole (16 MB in memory, the rest on disk) before its CSRF token
-		// was looked at, on /signin and /signup by anyone at all. Only the
-		// upload forms take more than maxFormBytes.
-		if c.Request().Header.ContentLength() > maxFormBytes && uploadForms[c.Route().Path] == nil {
-			c.Context().Response.SetConnectionClose()
-			return nil, errs.E(errs.TooLarge, "the form is too large")
-		}
-		mf, err := c.MultipartForm()
-		if err != nil {
-			return nil, errs.BadRequest("malformed form")
-		}
-		v := url.Values{}
-		for k, vs := range mf.Value {
-			for _, x := range vs {
-				v.Add(strings.Clone(k), strings.Clone(x))
-			}
-		}
-		c.Locals(formKey, v)
 		return v, nil
 	}
-	if ctype != fiber.MIMEApplicationForm {
+	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	if err != nil {
+		mt = ""
+	}
+	switch mt {
+	case fiber.MIMEMultipartForm:
+		return readMultipart(c, params["boundary"], limit, check)
+	case fiber.MIMEApplicationForm:
+	default:
 		return nil, errs.E(errs.Unsupported, "forms must be sent as application/x-www-form-urlencoded")
 	}
 	var raw []byte
@@ -87,7 +122,105 @@ func readForm(c *fiber.Ctx) (url.Values, error) {
 		return nil, errs.BadRequest("malformed form")
 	}
 	c.Locals(formKey, v)
+	if check != nil && !check(v.Get("_csrf")) {
+		return nil, errBadCSRF
+	}
 	return v, nil
+}
+
+func readMultipart(c *fiber.Ctx, boundary string, limit int64, check func(token string) bool) (url.Values, error) {
+	// Browsers always state the length of a form post; a body of unknown
+	// length is refused rather than read without a bound, and one over the
+	// limit before a byte of it is read.
+	n := c.Request().Header.ContentLength()
+	if n < 0 {
+		return nil, errs.BadRequest("a form upload needs a Content-Length")
+	}
+	if int64(n) > limit {
+		c.Context().Response.SetConnectionClose()
+		return nil, errFormTooLarge
+	}
+	if boundary == "" {
+		return nil, errs.BadRequest("malformed form")
+	}
+	var body io.Reader
+	if c.Request().IsBodyStream() {
+		body = c.Context().RequestBodyStream()
+	} else {
+		body = bytes.NewReader(c.Body())
+	}
+	mr := multipart.NewReader(&boundedReader{r: body, left: limit}, boundary)
+	v := url.Values{}
+	if check != nil {
+		p, err := mr.NextPart()
+		if err != nil || p.FormName() != "_csrf" || p.FileName() != "" {
+			return nil, errBadCSRF
+		}
+		tok, err := io.ReadAll(io.LimitReader(p, maxTokenBytes+1))
+		if err != nil || len(tok) > maxTokenBytes || !check(string(tok)) {
+			return nil, errBadCSRF
+		}
+		v.Set("_csrf", string(tok))
+	}
+	mf, err := mr.ReadForm(maxFormBytes)
+	if err != nil {
+		if errors.Is(err, errFormTooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
+			c.Context().Response.SetConnectionClose()
+			return nil, errFormTooLarge
+		}
+		return nil, errs.BadRequest("malformed form")
+	}
+	// ReadForm's strings are its own, not Fiber's reused buffers.
+	for k, vs := range mf.Value {
+		for _, x := range vs {
+			v.Add(k, x)
+		}
+	}
+	c.Locals(formKey, v)
+	if check == nil {
+		// Only the CSRF-checked upload forms take files (and remove
+		// them after their handler); the one-click unsubscribe does not.
+		_ = mf.RemoveAll()
+		return v, nil
+	}
+	c.Locals(formFilesKey, mf)
+	return v, nil
+}
+
+// boundedReader reads at most left bytes and then fails with
+// errFormTooLarge: a second line behind the Content-Length check.
+type boundedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errFormTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// formFile is a file of the multipart form read by the CSRF check.
+func formFile(c *fiber.Ctx, name string) (*multipart.FileHeader, error) {
+	mf, _ := c.Locals(formFilesKey).(*multipart.Form)
+	if mf == nil || len(mf.File[name]) == 0 {
+		return nil, errs.BadRequest("no file " + name)
+	}
+	return mf.File[name][0], nil
+}
+
+// removeFormFiles deletes the temporary files of the request's multipart
+// form, once its handler is done with them.
+func removeFormFiles(c *fiber.Ctx) {
+	if mf, _ := c.Locals(formFilesKey).(*multipart.Form); mf != nil {
+		_ = mf.RemoveAll()
+	}
 }
 
 // Form is a form's submitted values and the errors to show beside them, for

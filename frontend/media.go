@@ -118,7 +118,7 @@ func (f *Frontend) uploadMedia(c *fiber.Ctx) error {
 		return err
 	}
 	form := &Form{Values: mustForm(c), Errors: map[string]string{}}
-	fh, err := c.FormFile("file")
+	fh, err := formFile(c, "file")
 	if err != nil {
 		form.Errors["file"] = "Choose a file to upload."
 		return f.renderMediaPage(c, fiber.StatusBadRequest, a, form)
@@ -189,7 +189,7 @@ func (f *Frontend) uploadCaptions(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	form := &Form{Values: v, Errors: map[string]string{}}
-	fh, err := c.FormFile("vtt")
+	fh, err := formFile(c, "vtt")
 	if err != nil {
 		form.Error = "Choose a WebVTT (.vtt) captions file."
 		return f.renderMediaPage(c, fiber.StatusBadRequest, a, form)

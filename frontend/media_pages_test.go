@@ -21,8 +21,14 @@ func (c *client) postFile(path string, fields map[string]string, field, name, ct
 	c.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
+	// As a browser does, the fields go in page order, the _csrf field first.
+	if v, ok := fields["_csrf"]; ok {
+		w.WriteField("_csrf", v)
+	}
 	for k, v := range fields {
-		w.WriteField(k, v)
+		if k != "_csrf" {
+			w.WriteField(k, v)
+		}
 	}
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, field, name))

@@ -54,17 +54,18 @@ func (f *Frontend) signedIn(c *fiber.Ctx) error {
 }
 
 // csrf checks the _csrf field of a signed-in user's form. Use it on every
-// POST route after signedIn.
+// POST route after signedIn. It reads the form (readCheckedForm) and, after
+// the handler, removes the form's temporary files.
 func (f *Frontend) csrf(c *fiber.Ctx) error {
 	// A browser that says the form comes from another site is refused
 	// before anything of it is read.
 	if !f.AuthHTTP.SameOrigin(c) {
 		return errBadCSRF
 	}
-	// Security fix: a large upload form is read whole (spilling to disk)
-	// before its token can be checked, so first the caller must be one who
-	// may upload there; anyone else is refused with the body unread.
-	if may := uploadForms[c.Route().Path]; may != nil && c.Request().Header.ContentLength() > maxFormBytes {
+	// Security fix: a large upload form must come from one who may upload
+	// there; anyone else is refused with the body unread, so that their
+	// own valid token does not let them spool files the handler refuses.
+	if may, _, ok := f.uploadForm(c.Route().Path); ok && c.Request().Header.ContentLength() > maxFormBytes {
 		a, err := f.loadCourse(c, "")
 		if err == nil {
 			err = may(a)
@@ -74,12 +75,11 @@ func (f *Frontend) csrf(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	v, err := readForm(c)
-	if err != nil {
+	id := auth.From(c)
+	check := func(tok string) bool { return f.AuthHTTP.CheckCSRF(id, tok) }
+	defer removeFormFiles(c)
+	if _, err := readCheckedForm(c, f.formLimit(c), check); err != nil {
 		return err
-	}
-	if !f.AuthHTTP.CheckCSRF(auth.From(c), v.Get("_csrf")) {
-		return errBadCSRF
 	}
 	return c.Next()
 }
@@ -90,13 +90,11 @@ func (f *Frontend) csrfSignedOut(c *fiber.Ctx) error {
 	if !f.AuthHTTP.SameOrigin(c) {
 		return errBadCSRF
 	}
-	v, err := readForm(c)
-	if err != nil {
+	raw := c.Cookies(formCookie)
+	check := func(tok string) bool { return raw != "" && tok != "" && f.Auth.CheckSignature("form", raw, tok) }
+	defer removeFormFiles(c)
+	if _, err := readCheckedForm(c, maxFormBytes, check); err != nil {
 		return err
-	}
-	raw, tok := c.Cookies(formCookie), v.Get("_csrf")
-	if raw == "" || tok == "" || !f.Auth.CheckSignature("form", raw, tok) {
-		return errBadCSRF
 	}
 	return c.Next()
 }
@@ -306,12 +304,9 @@ func (f *Frontend) signOut(c *fiber.Ctx) error {
 	if !f.AuthHTTP.SameOrigin(c) {
 		return errBadCSRF
 	}
-	v, err := readForm(c)
-	if err != nil {
+	defer removeFormFiles(c)
+	if _, err := readCheckedForm(c, maxFormBytes, func(tok string) bool { return f.AuthHTTP.CheckCSRF(id, tok) }); err != nil {
 		return err
-	}
-	if !f.AuthHTTP.CheckCSRF(id, v.Get("_csrf")) {
-		return errBadCSRF
 	}
 	if err := f.Auth.Logout(f.AuthHTTP.RefreshCookieValue(c), id); err != nil && !errs.Is(err, errs.Unauthenticated) {
 		return err
