@@ -95,7 +95,8 @@ func readCheckedForm(c *fiber.Ctx, limit int64, check func(token string) bool) (
 	}
 	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil {
-		mt = ""
+		// A sloppy type ("…; charset") still names its media type.
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
 	}
 	switch mt {
 	case fiber.MIMEMultipartForm:

@@ -26,13 +26,16 @@
 //     posted with the other course's objects.
 //   - malformed_test.go: hostile JSON bodies, path IDs, queries, Range
 //     headers, WebVTT, Markdown, uploads and page forms: never a 5xx, API
-//     errors in the contract's shape, no internal text in any answer.
+//     errors in the contract's shape, no internal text in any answer; JSON
+//     names in another case and cursors beyond any ID are 400.
 //   - xss_test.go (corpus in payloads_test.go): more than a hundred evasion
 //     payloads through every place that renders user text, checked in the
 //     API's *_html fields, the pages and the e-mails with an HTML parser.
 //   - headers_test.go: security headers on every page and API answer, HSTS
-//     over TLS only, CSRF on every cookie-authenticated form and API write,
-//     large forms refused before they are read, and the rate limits.
+//     over TLS only, CSRF on every cookie-authenticated form and API write
+//     (whatever the case or spelling of the path, and never from another
+//     site), JSON routes taking only application/json, large and forged
+//     upload forms refused before they are read, and the rate limits.
 //   - logs_test.go: no secret that travels in a URL (the calendar feed's
 //     token) reaches the logs.
 //   - fuzz_test.go: go test -fuzz targets for the features' JSON bodies and

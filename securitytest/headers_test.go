@@ -815,6 +815,13 @@ func TestCSRFHoldsWhateverTheCaseOfThePath(t *testing.T) {
 		{w.a.ins, "POST", "/API/v1/me/calendar-token", ``},
 		{w.a.s1, "DELETE", fmt.Sprintf("/API/v1/courses/%d/enroll", w.a.id), ``},
 		{w.a.ins, "POST", "/API/v1/auth/logout", ``},
+		// Other spellings of an API path are one routing decision too.
+		{w.a.ins, "POST", "/%61pi/v1/courses", course},
+		{w.a.ins, "POST", "//api/v1/courses", course},
+		{w.a.ins, "POST", "/api//v1/courses", course},
+		{w.a.ins, "POST", "/api/v1/../v1/courses", course},
+		{w.a.ins, "POST", "/static/../api/v1/courses", course},
+		{w.a.ins, "POST", "/api/v1/courses/", course},
 	} {
 		for _, ctype := range []string{"text/plain", "application/json"} {
 			req := httptestRequest(tc.method, tc.path, tc.body, "Cookie", "pacer_access="+tc.a.u.Token, "Content-Type", ctype)
