@@ -90,14 +90,26 @@ func (c Course) Times() calendar.CourseTimes {
 		LatePenaltyPercentPerDay: c.Policy.LatePenaltyPercentPerDay}
 }
 
-// Member is a user's membership of a course.
+// Member is a user's membership of a course. Joined says how they came
+// in; it is empty for memberships stored before it was recorded.
 type Member struct {
 	CourseID     uint64     `json:"course_id"`
 	UserID       uint64     `json:"user_id"`
 	Role         string     `json:"role"`
 	EnrolledAt   time.Time  `json:"enrolled_at"`
 	LastActiveAt *time.Time `json:"last_active_at"`
+	Joined       string     `json:"joined,omitempty"`
 }
+
+// How a member joined. Each is an act of the member themselves (creating
+// the course, enrolling, accepting an invitation) or of an administrator:
+// since issue 12 nobody else can make a person a member.
+const (
+	JoinedCreated    = "created"
+	JoinedEnrolled   = "enrolled"
+	JoinedInvitation = "invitation"
+	JoinedAdmin      = "admin"
+)
 
 // Staff reports whether the role may teach.
 func (m Member) Staff() bool { return m.Role == RoleInstructor || m.Role == RoleTA }

@@ -143,6 +143,7 @@ func (s *Server) build() error {
 	s.Audit = audit.New(s.DB, s.now)
 	s.AuthHTTP.Audit = s.Audit
 	s.Courses.Audit = s.Audit
+	s.Courses.Notify = s.Notify
 
 	s.App = fiber.New(fiber.Config{
 		AppName:               "pacer",
