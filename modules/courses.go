@@ -650,7 +650,7 @@ func membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, error) {
 		if err != nil {
 			return err
 		}
-		out = append(out, MemberView{UserID: m.UserID, Name: u.Name, Email: u.Email, Role: m.Role,
+		out = append(out, MemberView{UserID: m.UserID, Name: u.Name, Email: m.shownEmail(u.Email), Role: m.Role,
 			EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt})
 		return nil
 	})
@@ -725,7 +725,7 @@ func (s *Service) SetRole(courseID, caller, userID uint64, role string, admin bo
 			TargetID: userID, Detail: fmt.Sprintf("%q -> %q", before, role)}); err != nil {
 			return err
 		}
-		out = MemberView{UserID: userID, Name: u.Name, Email: u.Email, Role: role, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt}
+		out = MemberView{UserID: userID, Name: u.Name, Email: m.shownEmail(u.Email), Role: role, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt}
 		return nil
 	})
 	return out, errs.Wrap(err, "set role")

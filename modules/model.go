@@ -111,6 +111,18 @@ const (
 	JoinedAdmin      = "admin"
 )
 
+// shownEmail is the member's address as the course's staff may see it:
+// only a member who joined themselves shows it. One an administrator added
+// did not choose to share it. Memberships older than Joined show it, as
+// they always did: most enrolled themselves, and for any other the
+// address was already known to whoever added them.
+func (m Member) shownEmail(email string) string {
+	if m.Joined == JoinedAdmin {
+		return ""
+	}
+	return email
+}
+
 // Staff reports whether the role may teach.
 func (m Member) Staff() bool { return m.Role == RoleInstructor || m.Role == RoleTA }
 

@@ -216,6 +216,11 @@ func TestStaffMayLeaveACourseButNotItsLastInstructor(t *testing.T) {
 	if r.Status != 200 || r.Map()["role"] != "student" {
 		t.Fatalf("admin add: %d %s", r.Status, r.Body)
 	}
+	// Who did not join themselves does not show their address to staff.
+	if r := env.Do("GET", base+"/members", co.Token, nil); !strings.Contains(string(r.Body), fmt.Sprintf(`"user_id":%d,`, someone.ID)) ||
+		strings.Contains(string(r.Body), someone.Email) || !strings.Contains(string(r.Body), co.Email) {
+		t.Errorf("members after an admin's add: %s", r.Body)
+	}
 	if n := auditCount(t, env, admin, "role_change"); n != 1 {
 		t.Errorf("%d role changes audited, want 1", n)
 	}
