@@ -752,6 +752,17 @@ func TestEnrolmentKeysAreCheckedOnTheCoursePage(t *testing.T) {
 	if a, _ := env.Server.Courses.Access(cid, sam.ID); a.Member != nil {
 		t.Fatalf("still a member after leaving")
 	}
+	// Guessing through the page is limited as through the API.
+	for i := 0; i < 10; i++ {
+		c.post(base+"/enroll", form("_csrf", tok, "enroll_key", fmt.Sprintf("guess %d", i)))
+	}
+	wantRedirect(t, "over the limit", c.post(base+"/enroll", form("_csrf", tok, "enroll_key", "open sesame")), base)
+	if p := c.get(base); !p.has("Too many wrong enrolment keys.") {
+		t.Fatalf("over the limit:\n%s", snippet(p.Body))
+	}
+	if a, _ := env.Server.Courses.Access(cid, sam.ID); a.Member != nil {
+		t.Fatalf("enrolled over the limit")
+	}
 }
 
 func TestInstructorFormsBuildACourse(t *testing.T) {

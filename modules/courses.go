@@ -521,17 +521,11 @@ var ErrWrongKey = errs.Forbid("wrong enrolment key")
 
 // Enroll makes the caller a student of a published course. ip is the
 // caller's address: wrong keys are counted per account and per address, and
-// a caller over either limit gets 429 whatever key they send.
+// a caller over either limit gets 429 from every course that asks for a key,
+// whatever key they send. Courses open to all stay open to them, so that
+// someone guessing behind a shared address does not lock everyone out.
 func (s *Service) Enroll(courseID, userID uint64, key, ip string) (Enrolment, error) {
 	userKey := fmt.Sprint(userID)
-	for _, l := range []struct {
-		lim *api.RateLimiter
-		key string
-	}{{s.keyFailsByUser, userKey}, {s.keyFailsByIP, ip}} {
-		if over, wait := l.lim.Exceeded(l.key); over {
-			return Enrolment{}, errs.Limited("too many wrong enrolment keys; try again later", wait)
-		}
-	}
 	var e Enrolment
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.AccessTx(tx, courseID, userID)
@@ -544,9 +538,13 @@ func (s *Service) Enroll(courseID, userID uint64, key, ip string) (Enrolment, er
 		if !a.Course.Published {
 			return errs.NotFoundf("course")
 		}
-		if a.Course.Enrollment == "key" &&
-			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(key)), []byte(a.Course.EnrollKey)) != 1 {
-			return ErrWrongKey
+		if a.Course.Enrollment == "key" {
+			if err := s.keyGuessesLeft(userKey, ip); err != nil {
+				return err
+			}
+			if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(key)), []byte(a.Course.EnrollKey)) != 1 {
+				return ErrWrongKey
+			}
 		}
 		e = Enrolment{Role: RoleStudent, EnrolledAt: s.now().UTC()}
 		return s.putMember(tx, Member{CourseID: courseID, UserID: userID, Role: RoleStudent, EnrolledAt: e.EnrolledAt, Joined: JoinedEnrolled})
@@ -561,6 +559,20 @@ func (s *Service) Enroll(courseID, userID uint64, key, ip string) (Enrolment, er
 		}
 	}
 	return e, errs.Wrap(err, "enroll")
+}
+
+// keyGuessesLeft is 429 when an account or an address has used up its
+// wrong enrolment keys.
+func (s *Service) keyGuessesLeft(userKey, ip string) error {
+	for _, l := range []struct {
+		lim *api.RateLimiter
+		key string
+	}{{s.keyFailsByUser, userKey}, {s.keyFailsByIP, ip}} {
+		if over, wait := l.lim.Exceeded(l.key); over {
+			return errs.Limited("too many wrong enrolment keys; try again later", wait)
+		}
+	}
+	return nil
 }
 
 // Leave removes the caller from a course; their work is kept, so enrolling

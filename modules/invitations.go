@@ -236,7 +236,9 @@ func (s *Service) MyInvitations(caller uint64) ([]MyInvitation, error) {
 		}
 		return eachInvitation(tx, me.Email, func(inv Invitation) error {
 			c, err := CourseTx(tx, inv.CourseID)
-			if err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return nil
+			} else if err != nil {
 				return err
 			}
 			from, err := auth.LookupTx(tx, inv.InvitedBy)

@@ -278,6 +278,10 @@ func TestEnrolmentKeyGuessesAreLimitedPerAccount(t *testing.T) {
 	if r := guess(env, guesser, course, "correct staple"); r.Status != 429 {
 		t.Errorf("the right key over the limit: %d", r.Status)
 	}
+	// A course open to all stays open to them.
+	if r := guess(env, guesser, env.Course(ins, nil), ""); r.Status != 201 {
+		t.Errorf("an open course while limited: %d %s", r.Status, r.Body)
+	}
 	if got := auditCount(t, env, admin, "enroll_key_wrong"); got != n {
 		t.Errorf("%d wrong keys audited, want %d", got, n)
 	}
