@@ -33,6 +33,11 @@
 //   - headers_test.go: security headers on every page and API answer, HSTS
 //     over TLS only, CSRF on every cookie-authenticated form and API write,
 //     large forms refused before they are read, and the rate limits.
+//   - members_test.go: membership only by consent and enrolment keys that
+//     cannot be guessed (issue 12): no member added by account number, no
+//     address shown to staff who did not have it, invitations answered
+//     only by their invitee, staff free to leave, short keys refused and
+//     wrong keys limited per account and per address.
 //   - fuzz_test.go: go test -fuzz targets for the features' JSON bodies and
 //     list queries, media Range headers, page forms and Markdown.
 //
