@@ -1,8 +1,8 @@
 // Package modules owns courses, their members, roles and invitations, the
 // ordered modules and items inside them, and each learner's completion and
-// progress. Other
-// feature packages build on it: they ask it who may see a course (Access),
-// take part in item writes through kind hooks, and mark items complete.
+// progress. Other feature packages build on it: they ask it who may see a
+// course (Access), take part in item writes through kind hooks, and mark
+// items complete.
 package modules
 
 import (
