@@ -60,6 +60,23 @@ func (r *RateLimiter) Allow(key string) (bool, time.Duration) {
 	return true, 0
 }
 
+// Exceeded reports, without counting an event, whether key has used up its
+// window and how long until it resets. It lets a caller refuse an attempt
+// before trying it and count only the attempts that fail (Allow).
+func (r *RateLimiter) Exceeded(key string) (bool, time.Duration) {
+	if r == nil || r.limit <= 0 {
+		return false, 0
+	}
+	now := r.now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.windows[key]
+	if w == nil || now.Sub(w.start) >= r.window || w.n < r.limit {
+		return false, 0
+	}
+	return true, w.start.Add(r.window).Sub(now)
+}
+
 func (r *RateLimiter) sweep(now time.Time) {
 	for k, w := range r.windows {
 		if now.Sub(w.start) >= r.window {

@@ -122,6 +122,11 @@ type NewUser struct {
 	Name     string `json:"name"`
 }
 
+// NormalEmail checks an e-mail address and returns it in the form accounts
+// are matched by (trimmed, lower case), so that an invitation sent to an
+// address finds the account that registers with it.
+func NormalEmail(s string) (string, bool) { return validEmail(s) }
+
 func validEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) < 3 || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>") {
@@ -498,6 +503,15 @@ func (s *Service) User(id uint64) (User, error) {
 		return err
 	})
 	return u, err
+}
+
+// ByEmailTx returns the id of the account with an e-mail address, or 0.
+func ByEmailTx(tx *storage.Tx, email string) uint64 {
+	raw := tx.GetRaw(storage.UsersByEmail, storage.EmailKey(email))
+	if len(raw) != 8 {
+		return 0
+	}
+	return storage.Part(raw, 0)
 }
 
 // LookupTx reads a user inside a caller's transaction.

@@ -109,7 +109,7 @@ func Seed(s *server.Server) ([]Account, error) {
 	if err := seedAssignment(s, teacher, c.ID, moduleIDs[1]); err != nil {
 		return nil, err
 	}
-	if _, err := s.Courses.Enroll(c.ID, student, ""); err != nil {
+	if _, err := s.Courses.Enroll(c.ID, student, "", "demo"); err != nil {
 		return nil, err
 	}
 	if err := seedConversation(s, teacher, student, c.ID, moduleIDs[1]); err != nil {

@@ -7,6 +7,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind says what went wrong in terms a client can act on.
@@ -29,12 +30,14 @@ const (
 // Error is a failure with a safe message. Code is the contract's machine
 // readable code ("validation_failed", "deadline_passed", ...). Fields names
 // the offending input fields. Err is the internal cause, never sent out.
+// RetryAfter, on a RateLimited error, is when the client may try again.
 type Error struct {
-	Kind    Kind
-	Code    string
-	Message string
-	Fields  map[string]string
-	Err     error
+	Kind       Kind
+	Code       string
+	Message    string
+	Fields     map[string]string
+	Err        error
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -106,6 +109,13 @@ func Forbid(msg string) *Error { return E(Forbidden, msg) }
 // ConflictCode is a 409 with a specific code.
 func ConflictCode(code, msg string) *Error {
 	return &Error{Kind: Conflict, Code: code, Message: msg}
+}
+
+// Limited is a 429 whose client may try again after wait.
+func Limited(msg string, wait time.Duration) *Error {
+	e := E(RateLimited, msg)
+	e.RetryAfter = wait
+	return e
 }
 
 // Unauth is a 401.

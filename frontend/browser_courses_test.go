@@ -124,3 +124,47 @@ func TestBrowserSignedOutVisitorReturnsToThePageAfterSigningIn(t *testing.T) {
 		t.Fatalf("after signing in the browser is at %q, want /account", p)
 	}
 }
+
+// TestBrowserStaffAreInvitedByEmailAndChooseToJoin is issue 12's browser
+// test: an instructor invites a person by e-mail address from the members
+// page, the invitee accepts on their dashboard and becomes a TA, and a TA
+// may leave the course again from its page.
+func TestBrowserStaffAreInvitedByEmailAndChooseToJoin(t *testing.T) {
+	a := startApp(t)
+	ada := a.browser()
+	ada.signUp("Ada Lovelace")
+	ada.visit("/courses/new")
+	ada.fill("#f-title", "Probability")
+	ada.submit("form.form-sheet button[type=submit]")
+	ada.waitText(".flash", "Course created")
+	course := ada.path()
+
+	tia := a.browser()
+	tia.signUp("Tia Assistant")
+
+	ada.visit(course + "/members")
+	ada.waitText("#add-h", "Invite by e-mail")
+	ada.fill("#f-email", tia.Email)
+	ada.setValue("#f-role", "ta")
+	ada.submit("form[action='" + course + "/invitations'] button[type=submit]")
+	ada.waitText(".flash", "Invitation sent")
+	ada.waitText(".invitations", tia.Email)
+	ada.waitText("table", "Ada Lovelace")
+	if strings.Contains(ada.text("table"), "Tia Assistant") {
+		t.Fatal("the invitee is a member before accepting")
+	}
+
+	tia.visit("/dashboard")
+	tia.waitText(".invitations", "Probability")
+	tia.submit(".invitations form[action$='/accept'] button[type=submit]")
+	tia.waitText(".flash", "Invitation accepted")
+	tia.waitText(".course-card", "Probability")
+
+	ada.visit(course + "/members")
+	ada.waitText("table", "Tia Assistant")
+
+	tia.visit(course)
+	tia.click("details.danger-zone summary")
+	tia.submit("form[action='" + course + "/leave'] button[type=submit]")
+	tia.waitText(".flash", "You have left Probability")
+}

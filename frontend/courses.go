@@ -95,6 +95,8 @@ type dashboardPage struct {
 	Learning []CourseCard
 	Teaching []CourseCard
 	Name     string
+	// Invitations wait for the user to accept or decline them.
+	Invitations []modules.MyInvitation
 
 	// Deadlines is the learner's overdue and next due times (deadlines.go).
 	Deadlines *DeadlineSummary
@@ -107,6 +109,9 @@ func (f *Frontend) dashboard(c *fiber.Ctx) error {
 		return err
 	}
 	p := dashboardPage{Name: auth.From(c).Name}
+	if p.Invitations, err = f.Courses.MyInvitations(uid); err != nil {
+		return err
+	}
 	if p.Deadlines, err = f.deadlineSummary(c, uid); err != nil {
 		return err
 	}
@@ -190,12 +195,14 @@ func (f *Frontend) enroll(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	home := fmt.Sprintf("/courses/%d", a.Course.ID)
-	_, err = f.Courses.Enroll(a.Course.ID, caller(c), v.Get("enroll_key"))
+	_, err = f.Courses.Enroll(a.Course.ID, caller(c), v.Get("enroll_key"), c.IP())
 	switch {
 	case err == nil:
 		f.flash(c, "success", "You are enrolled in "+a.Course.Title+". Start with the first open module below.")
 	case errs.Is(err, errs.Conflict):
 		f.flash(c, "info", "You are already a member of this course.")
+	case errs.Is(err, errs.RateLimited):
+		f.flash(c, "error", "Too many wrong enrolment keys. Wait an hour, then try again with the key from your instructor.")
 	case errs.Is(err, errs.Forbidden):
 		f.flash(c, "error", "That enrolment key is not right. Ask your instructor for the key and try again.")
 	default:
@@ -209,7 +216,11 @@ func (f *Frontend) leave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Courses.Leave(a.Course.ID, caller(c)); err != nil {
+	switch err := f.Courses.Leave(a.Course.ID, caller(c)); {
+	case errs.Is(err, errs.Conflict):
+		f.flash(c, "error", "You are the only instructor of "+a.Course.Title+". Make someone else an instructor before you leave.")
+		return f.redirect(c, fmt.Sprintf("/courses/%d", a.Course.ID))
+	case err != nil:
 		return err
 	}
 	f.flash(c, "info", "You have left "+a.Course.Title+". Your progress is kept if you enrol again.")

@@ -41,9 +41,6 @@ type Deps struct {
 	// SecureCookies marks the frontend's own cookies (flash, sign-in form
 	// token) Secure, as the session cookies are when served over HTTPS.
 	SecureCookies bool
-	// UserByEmail, when set, lets instructors add a member by e-mail. It
-	// returns an errs.NotFound error for an unknown address.
-	UserByEmail func(email string) (uint64, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives render failures; nil discards them.

@@ -96,7 +96,7 @@ func TestBrowserALectureIsWatchedHonestly(t *testing.T) {
 	sam := a.browser()
 	sam.signUp("Sam Student")
 	samID := a.userID(sam.Email)
-	if _, err := a.Srv.Courses.Enroll(course, samID, ""); err != nil {
+	if _, err := a.Srv.Courses.Enroll(course, samID, "", "test"); err != nil {
 		t.Fatal(err)
 	}
 	page := fmt.Sprintf("/courses/%d/items/%d", course, item)

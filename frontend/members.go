@@ -14,19 +14,22 @@ import (
 
 func (f *Frontend) mountMembers(r fiber.Router) {
 	r.Get("/courses/:course/members", f.signedIn, f.membersPage)
-	r.Post("/courses/:course/members", f.signedIn, f.csrf, f.addMember)
+	r.Post("/courses/:course/invitations", f.signedIn, f.csrf, f.invite)
+	r.Post("/courses/:course/invitations/:invitation/revoke", f.signedIn, f.csrf, f.revokeInvitation)
 	r.Post("/courses/:course/members/:user/role", f.signedIn, f.csrf, f.changeRole)
+	r.Post("/invitations/:invitation/accept", f.signedIn, f.csrf, f.acceptInvitation)
+	r.Post("/invitations/:invitation/decline", f.signedIn, f.csrf, f.declineInvitation)
 }
 
 type membersPage struct {
-	Course     modules.Course
-	Members    []modules.MemberView
-	Instructor bool
-	Me         uint64
-	Form       *Form
-	ByEmail    bool
-	Roles      []string
-	Counts     map[string]int
+	Course      modules.Course
+	Members     []modules.MemberView
+	Invitations []modules.SentInvitation
+	Instructor  bool
+	Me          uint64
+	Form        *Form
+	Roles       []string
+	Counts      map[string]int
 }
 
 var roles = []string{modules.RoleStudent, modules.RoleTA, modules.RoleInstructor}
@@ -50,9 +53,14 @@ func (f *Frontend) renderMembers(c *fiber.Ctx, status int, a modules.Access, for
 	if form == nil {
 		form = NewForm(map[string]string{"role": modules.RoleStudent})
 	}
-	return f.render(c, status, "courses/members", membersPage{Course: a.Course, Members: ms,
-		Instructor: a.Role() == modules.RoleInstructor, Me: caller(c), Form: form,
-		ByEmail: f.UserByEmail != nil, Roles: roles, Counts: counts})
+	p := membersPage{Course: a.Course, Members: ms, Instructor: a.Role() == modules.RoleInstructor, Me: caller(c),
+		Form: form, Roles: roles, Counts: counts}
+	if p.Instructor {
+		if p.Invitations, err = f.Courses.CourseInvitations(a.Course.ID, caller(c)); err != nil {
+			return err
+		}
+	}
+	return f.render(c, status, "courses/members", p)
 }
 
 func (f *Frontend) membersPage(c *fiber.Ctx) error {
@@ -66,9 +74,9 @@ func (f *Frontend) membersPage(c *fiber.Ctx) error {
 	return f.renderMembers(c, fiber.StatusOK, a, nil)
 }
 
-// addMember adds a user by account number or, when the server can look one
-// up, by e-mail address.
-func (f *Frontend) addMember(c *fiber.Ctx) error {
+// invite invites someone by e-mail address. The page says the same whether
+// or not the address has an account, as the API does.
+func (f *Frontend) invite(c *fiber.Ctx) error {
 	a, err := f.loadCourse(c, "members")
 	if err != nil {
 		return err
@@ -78,39 +86,82 @@ func (f *Frontend) addMember(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	form := &Form{Values: v, Errors: map[string]string{}}
-	who := strings.TrimSpace(v.Get("user"))
-	var uid uint64
-	switch {
-	case who == "":
-		form.Errors["user"] = "Enter an account number or e-mail address."
-	case strings.Contains(who, "@") && f.UserByEmail != nil:
-		if uid, err = f.UserByEmail(who); err != nil {
-			if !errs.Is(err, errs.NotFound) {
-				return err
-			}
-			form.Errors["user"] = "No account uses that e-mail address. Ask them to sign up first."
+	inv, err := f.Courses.Invite(a.Course.ID, caller(c), v.Get("email"), v.Get("role"))
+	if err != nil {
+		if errs.Is(err, errs.RateLimited) {
+			form.Error = "You have sent many invitations in the last hour. Try again later."
+		} else if !form.fail(err, nil) {
+			return err
 		}
-	default:
-		if uid, err = api.ParseID(strings.TrimPrefix(who, "#")); err != nil {
-			form.Errors["user"] = "Enter an account number (shown on the person’s Account page)."
-		}
-	}
-	if uid != 0 {
-		if _, err := f.Courses.SetRole(a.Course.ID, caller(c), uid, v.Get("role")); err != nil {
-			switch {
-			case errs.Is(err, errs.NotFound):
-				form.Errors["user"] = "No account has that number."
-			case form.fail(err, nil):
-			default:
-				return err
-			}
-		}
-	}
-	if len(form.Errors) > 0 || form.Error != "" {
 		return f.renderMembers(c, fiber.StatusBadRequest, a, form)
 	}
-	f.flash(c, "success", "Member added.")
+	f.flash(c, "success", "Invitation sent to "+inv.Email+". They join once they accept it.")
 	return f.redirect(c, fmt.Sprintf("/courses/%d/members", a.Course.ID))
+}
+
+func (f *Frontend) revokeInvitation(c *fiber.Ctx) error {
+	a, err := f.loadCourse(c, "members")
+	if err != nil {
+		return err
+	}
+	if err := a.RequireInstructor(); err != nil {
+		return err
+	}
+	id, err := api.ParamID(c, "invitation")
+	if err != nil {
+		return err
+	}
+	// The invitation must be of this course: another course's is 404 here
+	// even to one who teaches both.
+	if !f.courseHasInvitation(a.Course.ID, id, caller(c)) {
+		return errs.NotFoundf("invitation")
+	}
+	if err := f.Courses.DeleteInvitation(id, caller(c)); err != nil {
+		return err
+	}
+	f.flash(c, "success", "Invitation withdrawn.")
+	return f.redirect(c, fmt.Sprintf("/courses/%d/members", a.Course.ID))
+}
+
+func (f *Frontend) courseHasInvitation(course, id, user uint64) bool {
+	list, err := f.Courses.CourseInvitations(course, user)
+	if err != nil {
+		return false
+	}
+	for _, inv := range list {
+		if inv.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *Frontend) acceptInvitation(c *fiber.Ctx) error {
+	id, err := api.ParamID(c, "invitation")
+	if err != nil {
+		return err
+	}
+	switch _, err := f.Courses.AcceptInvitation(id, caller(c)); {
+	case err == nil:
+		f.flash(c, "success", "Invitation accepted. The course is now on your dashboard.")
+	case errs.Is(err, errs.Conflict):
+		f.flash(c, "info", "You are already a member of that course.")
+	default:
+		return err
+	}
+	return f.redirect(c, "/dashboard")
+}
+
+func (f *Frontend) declineInvitation(c *fiber.Ctx) error {
+	id, err := api.ParamID(c, "invitation")
+	if err != nil {
+		return err
+	}
+	if err := f.Courses.DeleteInvitation(id, caller(c)); err != nil {
+		return err
+	}
+	f.flash(c, "info", "Invitation declined.")
+	return f.redirect(c, "/dashboard")
 }
 
 func (f *Frontend) changeRole(c *fiber.Ctx) error {
@@ -126,11 +177,11 @@ func (f *Frontend) changeRole(c *fiber.Ctx) error {
 		return err
 	}
 	v, _ := readForm(c)
-	m, err := f.Courses.SetRole(a.Course.ID, caller(c), uid, v.Get("role"))
+	m, err := f.Courses.SetRole(a.Course.ID, caller(c), uid, v.Get("role"), false)
 	switch {
 	case err == nil:
 		f.flash(c, "success", m.Name+" is now "+roleWithArticle(m.Role)+" in this course.")
-	case errs.Is(err, errs.Conflict), errs.Is(err, errs.Invalid):
+	case errs.Is(err, errs.Conflict), errs.Is(err, errs.Invalid), errs.Is(err, errs.NotFound):
 		f.flash(c, "error", sentence(api.Classify(err).Message))
 	default:
 		return err

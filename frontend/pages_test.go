@@ -353,13 +353,14 @@ func TestStudentsCannotReachInstructorForms(t *testing.T) {
 	posts := []string{base + "/edit", base + "/modules/new", fmt.Sprintf("%s/modules/%d/edit", base, mid),
 		fmt.Sprintf("%s/modules/%d/delete", base, mid), fmt.Sprintf("%s/modules/%d/move", base, mid),
 		fmt.Sprintf("%s/modules/%d/items/new", base, mid), fmt.Sprintf("%s/items/%d/edit", base, iid),
-		fmt.Sprintf("%s/items/%d/delete", base, iid), base + "/members", fmt.Sprintf("%s/members/%d/role", base, sam.ID)}
+		fmt.Sprintf("%s/items/%d/delete", base, iid), base + "/invitations", base + "/invitations/1/revoke",
+		fmt.Sprintf("%s/members/%d/role", base, sam.ID)}
 	for _, path := range gets {
 		wantStatus(t, "student GET "+path, student.get(path), http.StatusForbidden)
 		wantStatus(t, "outsider GET "+path, outsider.get(path), http.StatusNotFound)
 	}
 	for _, path := range posts {
-		f := form("_csrf", tok, "title", "Hacked", "kind", "page", "role", "instructor", "user", fmt.Sprint(sam.ID), "dir", "up")
+		f := form("_csrf", tok, "title", "Hacked", "kind", "page", "role", "instructor", "email", sam.Email, "dir", "up")
 		wantStatus(t, "student POST "+path, student.post(path, f), http.StatusForbidden)
 		f.Set("_csrf", otok)
 		wantStatus(t, "outsider POST "+path, outsider.post(path, f), http.StatusNotFound)
@@ -597,35 +598,85 @@ func TestAFlashCookieCannotBeForged(t *testing.T) {
 	}
 }
 
-func TestInstructorsManageMembersByEmailOrNumber(t *testing.T) {
+func TestInstructorsInviteByEmailAndOnlyInviteesJoin(t *testing.T) {
 	env := pacertest.New(t)
 	ada, sam, tia := env.Register("Ada"), env.Register("Sam"), env.Register("Tia")
 	cid, _, _ := course(t, env, ada, pacertest.User{})
 	c := signedIn(t, env, ada)
 	base := fmt.Sprintf("/courses/%d/members", cid)
 	tok := c.token(base)
+	invite := fmt.Sprintf("/courses/%d/invitations", cid)
 
-	wantRedirect(t, "add by e-mail", c.post(base, form("_csrf", tok, "user", strings.ToUpper(sam.Email), "role", "student")), base)
-	wantRedirect(t, "add by number", c.post(base, form("_csrf", tok, "user", fmt.Sprint(tia.ID), "role", "ta")), base)
-	p := c.post(base, form("_csrf", tok, "user", "nobody@example.test", "role", "student"))
-	wantStatus(t, "unknown e-mail", p, http.StatusBadRequest)
-	if !p.has("No account uses that e-mail address") {
-		t.Errorf("unknown e-mail page: %s", snippet(p.Body))
-	}
-	wantStatus(t, "unknown number", c.post(base, form("_csrf", tok, "user", "9999", "role", "student")), http.StatusBadRequest)
+	wantRedirect(t, "invite Sam", c.post(invite, form("_csrf", tok, "email", strings.ToUpper(sam.Email), "role", "student")), base)
+	wantRedirect(t, "invite Tia", c.post(invite, form("_csrf", tok, "email", tia.Email, "role", "ta")), base)
+	// An address without an account gets the same answer.
+	wantRedirect(t, "invite a stranger", c.post(invite, form("_csrf", tok, "email", "nobody@example.test", "role", "student")), base)
+	p := c.post(invite, form("_csrf", tok, "email", "not an address", "role", "student"))
+	wantStatus(t, "a bad address", p, http.StatusBadRequest)
 
 	page := c.get(base)
-	if !page.has("Sam") || !page.has("Tia") || !page.has("1 student · 1 TA · 1 instructor") {
-		t.Errorf("members page: %s", snippet(page.Body))
+	if !page.has("Invite by e-mail") || !page.has("nobody@example.test") || !page.has("0 students · 0 TAs · 1 instructor") {
+		t.Errorf("members page before anyone accepts: %s", snippet(page.Body))
 	}
+	// Withdraw the stranger's invitation.
+	var strangers uint64
+	list, _ := env.Server.Courses.CourseInvitations(cid, ada.ID)
+	for _, inv := range list {
+		if inv.Email == "nobody@example.test" {
+			strangers = inv.ID
+		}
+	}
+	wantRedirect(t, "withdraw", c.post(fmt.Sprintf("%s/%d/revoke", invite, strangers), form("_csrf", tok)), base)
+	if p := c.get(base); p.has("nobody@example.test") {
+		t.Errorf("a withdrawn invitation is still listed")
+	}
+
+	// Sam accepts on the dashboard; Tia declines.
+	for _, who := range []struct {
+		u      pacertest.User
+		action string
+		role   string
+	}{{sam, "accept", "student"}, {tia, "decline", ""}} {
+		wc := signedIn(t, env, who.u)
+		dash := wc.get("/dashboard")
+		m := regexp.MustCompile(`action="/invitations/(\d+)/` + who.action + `"`).FindStringSubmatch(dash.Body)
+		if m == nil || !dash.has("Statistics") {
+			t.Fatalf("%s's dashboard shows no invitation: %s", who.u.Name, snippet(dash.Body))
+		}
+		wantRedirect(t, who.action, wc.post("/invitations/"+m[1]+"/"+who.action, form("_csrf", wc.token("/dashboard"))), "/dashboard")
+		if a, _ := env.Server.Courses.Access(cid, who.u.ID); a.Role() != who.role {
+			t.Fatalf("after %s, %s is %q", who.action, who.u.Name, a.Role())
+		}
+		if d := wc.get("/dashboard"); d.has("/invitations/" + m[1] + "/") {
+			t.Errorf("the invitation is still on %s's dashboard", who.u.Name)
+		}
+	}
+
 	// The last instructor cannot step down; the page says so.
 	wantRedirect(t, "demote self", c.post(fmt.Sprintf("%s/%d/role", base, ada.ID), form("_csrf", tok, "role", "student")), base)
 	if p := c.get(base); !p.has("A course needs at least one instructor.") {
 		t.Errorf("no message about the last instructor")
 	}
-	wantRedirect(t, "promote Tia", c.post(fmt.Sprintf("%s/%d/role", base, tia.ID), form("_csrf", tok, "role", "instructor")), base)
-	if a, _ := env.Server.Courses.Access(cid, tia.ID); a.Role() != "instructor" {
-		t.Fatalf("Tia is %q", a.Role())
+	// A role is changed only for a member: Tia declined.
+	wantRedirect(t, "Tia is no member", c.post(fmt.Sprintf("%s/%d/role", base, tia.ID), form("_csrf", tok, "role", "ta")), base)
+	if a, _ := env.Server.Courses.Access(cid, tia.ID); a.Member != nil {
+		t.Fatalf("a role change added Tia")
+	}
+	wantRedirect(t, "promote Sam", c.post(fmt.Sprintf("%s/%d/role", base, sam.ID), form("_csrf", tok, "role", "instructor")), base)
+	if a, _ := env.Server.Courses.Access(cid, sam.ID); a.Role() != "instructor" {
+		t.Fatalf("Sam is %q", a.Role())
+	}
+
+	// Staff may leave from the course page, but not the last instructor.
+	home := fmt.Sprintf("/courses/%d", cid)
+	sc := signedIn(t, env, sam)
+	if p := sc.get(home); !p.has("Leave this course") {
+		t.Fatalf("no way for an instructor to leave: %s", snippet(p.Body))
+	}
+	wantRedirect(t, "Sam leaves", sc.post(home+"/leave", form("_csrf", sc.token(home))), "/dashboard")
+	wantRedirect(t, "Ada may not", c.post(home+"/leave", form("_csrf", c.token(home))), home)
+	if p := c.get(home); !p.has("You are the only instructor") {
+		t.Errorf("no message for the last instructor: %s", snippet(p.Body))
 	}
 }
 
@@ -701,6 +752,17 @@ func TestEnrolmentKeysAreCheckedOnTheCoursePage(t *testing.T) {
 	if a, _ := env.Server.Courses.Access(cid, sam.ID); a.Member != nil {
 		t.Fatalf("still a member after leaving")
 	}
+	// Guessing through the page is limited as through the API.
+	for i := 0; i < 10; i++ {
+		c.post(base+"/enroll", form("_csrf", tok, "enroll_key", fmt.Sprintf("guess %d", i)))
+	}
+	wantRedirect(t, "over the limit", c.post(base+"/enroll", form("_csrf", tok, "enroll_key", "open sesame")), base)
+	if p := c.get(base); !p.has("Too many wrong enrolment keys.") {
+		t.Fatalf("over the limit:\n%s", snippet(p.Body))
+	}
+	if a, _ := env.Server.Courses.Access(cid, sam.ID); a.Member != nil {
+		t.Fatalf("enrolled over the limit")
+	}
 }
 
 func TestInstructorFormsBuildACourse(t *testing.T) {
@@ -753,8 +815,8 @@ func TestInstructorFormsBuildACourse(t *testing.T) {
 			t.Errorf("settings form lacks %s", want)
 		}
 	}
-	wantRedirect(t, "edit course", c.post(base+"/edit", courseForm("title", "Statistics II", "enrollment", "key", "enroll_key", "k3y")), base)
-	if cv, _ := env.Server.Courses.Course(cid, ada.ID); cv.Title != "Statistics II" || cv.EnrollKey != "k3y" {
+	wantRedirect(t, "edit course", c.post(base+"/edit", courseForm("title", "Statistics II", "enrollment", "key", "enroll_key", "k3y-k3y-k3y")), base)
+	if cv, _ := env.Server.Courses.Course(cid, ada.ID); cv.Title != "Statistics II" || cv.EnrollKey != "k3y-k3y-k3y" {
 		t.Fatalf("course after edit: %+v", cv.Course)
 	}
 

@@ -114,7 +114,7 @@ func newBenchWorld(b *testing.B, learners int) benchWorld {
 	}
 	for i := 0; i < learners; i++ {
 		u := uint64(100 + i)
-		if _, err := courses.Enroll(c.ID, u, ""); err != nil {
+		if _, err := courses.Enroll(c.ID, u, "", "bench"); err != nil {
 			b.Fatal(err)
 		}
 		w.users = append(w.users, u)

@@ -9,10 +9,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"pacer/api"
 	"pacer/audit"
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/markdown"
+	"pacer/notify"
 	"pacer/storage"
 )
 
@@ -36,9 +38,32 @@ type Service struct {
 	OnCourseCreated []func(tx *storage.Tx, c Course) error
 	// OnActivity is told of each learner action in a course.
 	OnActivity func(course, user uint64)
-	// Audit records role changes and deletions.
+	// Audit records role changes, invitations, wrong enrolment keys and
+	// deletions.
 	Audit *audit.Log
+	// Notify tells invitees of their invitations (in-app, and by e-mail
+	// through its outbox hook); nil tells nobody.
+	Notify *notify.Service
+
+	// keyFailsByUser and keyFailsByIP count wrong enrolment keys, so that a
+	// key cannot be guessed by trying many (issue 12): a caller over either
+	// limit is refused before their key is even compared.
+	keyFailsByUser, keyFailsByIP *api.RateLimiter
+	// invitesByUser bounds how many invitations one person sends, since
+	// each may become an e-mail.
+	invitesByUser *api.RateLimiter
 }
+
+// Limits of guessing and inviting. Ten wrong keys an hour per account and
+// thirty per address leave a mistyping person room and make an eight
+// character key out of reach.
+const (
+	keyFailsPerUser = 10
+	keyFailsPerIP   = 30
+	keyFailWindow   = time.Hour
+	invitesPerHour  = 200
+	minEnrollKey    = 8
+)
 
 // ExtensionSource returns a learner's due-time overrides by module.
 type ExtensionSource interface {
@@ -62,10 +87,13 @@ func NewService(db *storage.DB, md *markdown.Renderer, now func() time.Time) *Se
 		now = time.Now
 	}
 	return &Service{db: db, md: md, now: now, kinds: map[string]KindHook{},
-		structures: storage.NewCache[uint64, *structure](maxCachedCourses).ServeWrites(),
-		progress:   storage.NewCache[learnerKey, map[uint64]ItemProgress](maxCachedLearners),
-		items:      storage.NewCache[uint64, Item](maxCachedItems),
-		members:    storage.NewCache[learnerKey, Member](maxCachedLearners)}
+		structures:     storage.NewCache[uint64, *structure](maxCachedCourses).ServeWrites(),
+		progress:       storage.NewCache[learnerKey, map[uint64]ItemProgress](maxCachedLearners),
+		items:          storage.NewCache[uint64, Item](maxCachedItems),
+		members:        storage.NewCache[learnerKey, Member](maxCachedLearners),
+		keyFailsByUser: api.NewRateLimiter(keyFailsPerUser, keyFailWindow, now),
+		keyFailsByIP:   api.NewRateLimiter(keyFailsPerIP, keyFailWindow, now),
+		invitesByUser:  api.NewRateLimiter(invitesPerHour, time.Hour, now)}
 }
 
 // RegisterKind installs the hook of an item kind.
@@ -195,8 +223,15 @@ func (in CourseInput) apply(c *Course, fields map[string]string) {
 			c.EnrollKey = k
 		}
 	}
-	if c.Enrollment == "key" && c.EnrollKey == "" && fields["enrollment"] == "" {
+	switch {
+	case c.Enrollment != "key" || fields["enrollment"] != "" || fields["enroll_key"] != "":
+	case c.EnrollKey == "":
 		fields["enroll_key"] = "required when enrollment is key"
+	case (in.EnrollKey != nil || in.Enrollment != nil) && utf8.RuneCountInString(c.EnrollKey) < minEnrollKey:
+		// A short key is found by trying them all. Only a request that sets
+		// the key or the enrolment is refused, so that a course keeping an
+		// older short key can still be edited.
+		fields["enroll_key"] = "must be at least 8 characters"
 	}
 	if in.Policy != nil {
 		in.Policy.apply(&c.Policy, fields)
@@ -257,7 +292,7 @@ func (s *Service) CreateCourse(userID uint64, in CourseInput) (Course, error) {
 		if err := tx.Put(storage.Courses, storage.ID(id), c); err != nil {
 			return err
 		}
-		if err := s.putMember(tx, Member{CourseID: id, UserID: userID, Role: RoleInstructor, EnrolledAt: now}); err != nil {
+		if err := s.putMember(tx, Member{CourseID: id, UserID: userID, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
 			return err
 		}
 		for _, f := range s.OnCourseCreated {
@@ -481,8 +516,16 @@ type Enrolment struct {
 	EnrolledAt time.Time `json:"enrolled_at"`
 }
 
-// Enroll makes the caller a student of a published course.
-func (s *Service) Enroll(courseID, userID uint64, key string) (Enrolment, error) {
+// ErrWrongKey is the answer to a wrong enrolment key.
+var ErrWrongKey = errs.Forbid("wrong enrolment key")
+
+// Enroll makes the caller a student of a published course. ip is the
+// caller's address: wrong keys are counted per account and per address, and
+// a caller over either limit gets 429 from every course that asks for a key,
+// whatever key they send. Courses open to all stay open to them, so that
+// someone guessing behind a shared address does not lock everyone out.
+func (s *Service) Enroll(courseID, userID uint64, key, ip string) (Enrolment, error) {
+	userKey := fmt.Sprint(userID)
 	var e Enrolment
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.AccessTx(tx, courseID, userID)
@@ -495,34 +538,90 @@ func (s *Service) Enroll(courseID, userID uint64, key string) (Enrolment, error)
 		if !a.Course.Published {
 			return errs.NotFoundf("course")
 		}
-		if a.Course.Enrollment == "key" &&
-			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(key)), []byte(a.Course.EnrollKey)) != 1 {
-			return errs.Forbid("wrong enrolment key")
+		if a.Course.Enrollment == "key" {
+			if err := s.keyGuessesLeft(userKey, ip); err != nil {
+				return err
+			}
+			if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(key)), []byte(a.Course.EnrollKey)) != 1 {
+				return ErrWrongKey
+			}
 		}
 		e = Enrolment{Role: RoleStudent, EnrolledAt: s.now().UTC()}
-		return s.putMember(tx, Member{CourseID: courseID, UserID: userID, Role: RoleStudent, EnrolledAt: e.EnrolledAt})
+		return s.putMember(tx, Member{CourseID: courseID, UserID: userID, Role: RoleStudent, EnrolledAt: e.EnrolledAt, Joined: JoinedEnrolled})
 	})
+	if errors.Is(err, ErrWrongKey) {
+		s.keyFailsByUser.Allow(userKey)
+		s.keyFailsByIP.Allow(ip)
+		// The failed guess is recorded in its own transaction: the
+		// enrolment's was rolled back.
+		if aerr := s.Audit.Record(audit.Entry{ActorID: userID, Action: "enroll_key_wrong", CourseID: courseID, IP: ip}); aerr != nil {
+			return e, errs.Wrap(aerr, "audit enrolment key")
+		}
+	}
 	return e, errs.Wrap(err, "enroll")
 }
 
-// Leave removes a student from a course; their work is kept, so enrolling
-// again picks it up.
+// keyGuessesLeft is 429 when an account or an address has used up its
+// wrong enrolment keys.
+func (s *Service) keyGuessesLeft(userKey, ip string) error {
+	for _, l := range []struct {
+		lim *api.RateLimiter
+		key string
+	}{{s.keyFailsByUser, userKey}, {s.keyFailsByIP, ip}} {
+		if over, wait := l.lim.Exceeded(l.key); over {
+			return errs.Limited("too many wrong enrolment keys; try again later", wait)
+		}
+	}
+	return nil
+}
+
+// Leave removes the caller from a course; their work is kept, so enrolling
+// again picks it up. Anyone may leave but the last instructor (409), since
+// a course must keep one: nobody can be held in a course.
 func (s *Service) Leave(courseID, userID uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, userID)
 		if err != nil {
 			return err
 		}
-		if err := a.RequireStudent(); err != nil {
-			return err
+		if a.Member.Role == RoleInstructor {
+			if err := lastInstructor(tx, courseID); err != nil {
+				return err
+			}
 		}
 		s.ForgetMemberTx(tx, courseID, userID)
 		if err := tx.Delete(storage.Members, storage.Key(courseID, userID)); err != nil {
 			return err
 		}
-		return tx.Delete(storage.MembersByUser, storage.Key(userID, courseID))
+		if err := tx.Delete(storage.MembersByUser, storage.Key(userID, courseID)); err != nil {
+			return err
+		}
+		if a.Member.Staff() {
+			return s.Audit.RecordTx(tx, audit.Entry{ActorID: userID, Action: "leave", CourseID: courseID,
+				TargetID: userID, Detail: a.Member.Role})
+		}
+		return nil
 	})
 	return errs.Wrap(err, "leave")
+}
+
+// lastInstructor answers 409 when a course has one instructor or none, for
+// a change that would take one away.
+func lastInstructor(tx *storage.Tx, courseID uint64) error {
+	ms, err := MembersTx(tx, courseID)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, o := range ms {
+		if o.Role == RoleInstructor {
+			n++
+		}
+	}
+	if n <= 1 {
+		return errs.ConflictCode("conflict", "a course needs at least one instructor")
+	}
+	return nil
 }
 
 // MemberView is one row of the members list.
@@ -563,7 +662,7 @@ func membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, error) {
 		if err != nil {
 			return err
 		}
-		out = append(out, MemberView{UserID: m.UserID, Name: u.Name, Email: u.Email, Role: m.Role,
+		out = append(out, MemberView{UserID: m.UserID, Name: u.Name, Email: m.shownEmail(u.Email), Role: m.Role,
 			EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt})
 		return nil
 	})
@@ -584,9 +683,12 @@ func MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
 	return out, err
 }
 
-// SetRole adds a user to a course or changes their role (instructors only).
-// The last instructor cannot step down, so a course always has one.
-func (s *Service) SetRole(courseID, caller, userID uint64, role string) (MemberView, error) {
+// SetRole changes the role of a member of a course (instructors only; 404
+// for a user who is not a member). Only an administrator may add someone
+// this way: others invite (Invite), so that nobody becomes a member, or
+// shows their e-mail address to a course's staff, without accepting. The
+// last instructor cannot step down, so a course always has one.
+func (s *Service) SetRole(courseID, caller, userID uint64, role string, admin bool) (MemberView, error) {
 	switch role {
 	case RoleInstructor, RoleTA, RoleStudent:
 	default:
@@ -594,37 +696,36 @@ func (s *Service) SetRole(courseID, caller, userID uint64, role string) (MemberV
 	}
 	var out MemberView
 	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
-		if err != nil {
-			return err
+		if admin {
+			if _, err := CourseTx(tx, courseID); err != nil {
+				return err
+			}
+		} else {
+			a, err := s.MemberAccessTx(tx, courseID, caller)
+			if err != nil {
+				return err
+			}
+			if err := a.RequireInstructor(); err != nil {
+				return err
+			}
 		}
-		if err := a.RequireInstructor(); err != nil {
+		var m Member
+		switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
+		case errors.Is(err, storage.ErrNotFound) && admin:
+			m = Member{CourseID: courseID, UserID: userID, EnrolledAt: s.now().UTC(), Joined: JoinedAdmin}
+		case errors.Is(err, storage.ErrNotFound):
+			// The same answer whether or not the account exists.
+			return errs.NotFoundf("member")
+		case err != nil:
 			return err
 		}
 		u, err := auth.LookupTx(tx, userID)
 		if err != nil {
 			return err
 		}
-		var m Member
-		switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
-		case errors.Is(err, storage.ErrNotFound):
-			m = Member{CourseID: courseID, UserID: userID, EnrolledAt: s.now().UTC()}
-		case err != nil:
-			return err
-		}
 		if m.Role == RoleInstructor && role != RoleInstructor {
-			n := 0
-			ms, err := MembersTx(tx, courseID)
-			if err != nil {
+			if err := lastInstructor(tx, courseID); err != nil {
 				return err
-			}
-			for _, o := range ms {
-				if o.Role == RoleInstructor {
-					n++
-				}
-			}
-			if n <= 1 {
-				return errs.ConflictCode("conflict", "a course needs at least one instructor")
 			}
 		}
 		before := m.Role
@@ -636,7 +737,7 @@ func (s *Service) SetRole(courseID, caller, userID uint64, role string) (MemberV
 			TargetID: userID, Detail: fmt.Sprintf("%q -> %q", before, role)}); err != nil {
 			return err
 		}
-		out = MemberView{UserID: userID, Name: u.Name, Email: u.Email, Role: role, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt}
+		out = MemberView{UserID: userID, Name: u.Name, Email: m.shownEmail(u.Email), Role: role, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt}
 		return nil
 	})
 	return out, errs.Wrap(err, "set role")

@@ -26,6 +26,11 @@ func (h *HTTP) Mount(r fiber.Router) {
 	r.Delete("/courses/:course/enroll", h.leave)
 	r.Get("/courses/:course/members", h.members)
 	r.Put("/courses/:course/members/:user", h.setRole)
+	r.Post("/courses/:course/invitations", h.invite)
+	r.Get("/courses/:course/invitations", h.courseInvitations)
+	r.Get("/me/invitations", h.myInvitations)
+	r.Post("/invitations/:invitation/accept", h.acceptInvitation)
+	r.Delete("/invitations/:invitation", h.deleteInvitation)
 
 	r.Post("/courses/:course/modules", h.createModule)
 	r.Get("/courses/:course/modules", h.listModules)
@@ -111,7 +116,7 @@ func (h *HTTP) enroll(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	e, err := h.svc.Enroll(p[0], me, in.EnrollKey)
+	e, err := h.svc.Enroll(p[0], me, in.EnrollKey, c.IP())
 	if err != nil {
 		return err
 	}
@@ -154,11 +159,79 @@ func (h *HTTP) setRole(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	m, err := h.svc.SetRole(p[0], me, p[1], in.Role)
+	m, err := h.svc.SetRole(p[0], me, p[1], in.Role, auth.From(c).IsAdmin)
 	if err != nil {
 		return err
 	}
 	return c.JSON(m)
+}
+
+type inviteBody struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+}
+
+func (h *HTTP) invite(c *fiber.Ctx) error {
+	me, p, err := auth.CallerAndIDs(c, "course")
+	if err != nil {
+		return err
+	}
+	var in inviteBody
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	inv, err := h.svc.Invite(p[0], me, in.Email, in.Role)
+	if err != nil {
+		return err
+	}
+	return api.Created(c, inv)
+}
+
+func (h *HTTP) courseInvitations(c *fiber.Ctx) error {
+	me, p, err := auth.CallerAndIDs(c, "course")
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.CourseInvitations(p[0], me)
+	if err != nil {
+		return err
+	}
+	return c.JSON(api.Items(list))
+}
+
+func (h *HTTP) myInvitations(c *fiber.Ctx) error {
+	me, _, err := auth.CallerAndIDs(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.MyInvitations(me)
+	if err != nil {
+		return err
+	}
+	return c.JSON(api.Items(list))
+}
+
+func (h *HTTP) acceptInvitation(c *fiber.Ctx) error {
+	me, p, err := auth.CallerAndIDs(c, "invitation")
+	if err != nil {
+		return err
+	}
+	e, err := h.svc.AcceptInvitation(p[0], me)
+	if err != nil {
+		return err
+	}
+	return api.Created(c, e)
+}
+
+func (h *HTTP) deleteInvitation(c *fiber.Ctx) error {
+	me, p, err := auth.CallerAndIDs(c, "invitation")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteInvitation(p[0], me); err != nil {
+		return err
+	}
+	return api.NoContent(c)
 }
 
 func (h *HTTP) createModule(c *fiber.Ctx) error {

@@ -1,7 +1,8 @@
-// Package modules owns courses, their members and roles, the ordered modules
-// and items inside them, and each learner's completion and progress. Other
-// feature packages build on it: they ask it who may see a course (Access),
-// take part in item writes through kind hooks, and mark items complete.
+// Package modules owns courses, their members, roles and invitations, the
+// ordered modules and items inside them, and each learner's completion and
+// progress. Other feature packages build on it: they ask it who may see a
+// course (Access), take part in item writes through kind hooks, and mark
+// items complete.
 package modules
 
 import (
@@ -90,13 +91,37 @@ func (c Course) Times() calendar.CourseTimes {
 		LatePenaltyPercentPerDay: c.Policy.LatePenaltyPercentPerDay}
 }
 
-// Member is a user's membership of a course.
+// Member is a user's membership of a course. Joined says how they came
+// in; it is empty for memberships stored before it was recorded.
 type Member struct {
 	CourseID     uint64     `json:"course_id"`
 	UserID       uint64     `json:"user_id"`
 	Role         string     `json:"role"`
 	EnrolledAt   time.Time  `json:"enrolled_at"`
 	LastActiveAt *time.Time `json:"last_active_at"`
+	Joined       string     `json:"joined,omitempty"`
+}
+
+// How a member joined. Each is an act of the member themselves (creating
+// the course, enrolling, accepting an invitation) or of an administrator:
+// since issue 12 nobody else can make a person a member.
+const (
+	JoinedCreated    = "created"
+	JoinedEnrolled   = "enrolled"
+	JoinedInvitation = "invitation"
+	JoinedAdmin      = "admin"
+)
+
+// shownEmail is the member's address as the course's staff may see it:
+// only a member who joined themselves shows it. One an administrator added
+// did not choose to share it. Memberships older than Joined show it, as
+// they always did: most enrolled themselves, and for any other the
+// address was already known to whoever added them.
+func (m Member) shownEmail(email string) string {
+	if m.Joined == JoinedAdmin {
+		return ""
+	}
+	return email
 }
 
 // Staff reports whether the role may teach.

@@ -34,6 +34,7 @@ const (
 	KindInstructorMessage = "instructor_message"
 	KindStaffDigest       = "staff_digest"
 	KindExtensionGranted  = "extension_granted"
+	KindInvitation        = "invitation"
 )
 
 // kinds maps every kind to the words an e-mail subject of that kind starts
@@ -53,6 +54,7 @@ var kinds = map[string]string{
 	KindInstructorMessage: "Message from your instructor",
 	KindStaffDigest:       "Course digest",
 	KindExtensionGranted:  "Extension granted",
+	KindInvitation:        "Invitation",
 }
 
 // Kinds returns every known kind, sorted.

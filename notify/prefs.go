@@ -43,6 +43,7 @@ var emailDefaults = map[string]bool{
 	KindDeadlineMissed:    true,
 	KindGraded:            true,
 	KindExtensionGranted:  true,
+	KindInvitation:        true,
 }
 
 // emailLabels name each kind on the preferences page and in unsubscribe
@@ -61,12 +62,13 @@ var emailLabels = map[string]string{
 	KindGraded:            "Graded work",
 	KindExtensionGranted:  "Extensions granted to you",
 	KindModuleOpened:      "Modules opening",
+	KindInvitation:        "Invitations to join a course",
 }
 
 // prefOrder is the order of the preferences page: messages from people
 // first, then reminders about one's own work, then discussion, then the
 // rest. Kinds not listed come last, alphabetically.
-var prefOrder = []string{KindInstructorMessage, KindInactiveNudge, KindBehindNudge, KindDeadlineSoon,
+var prefOrder = []string{KindInvitation, KindInstructorMessage, KindInactiveNudge, KindBehindNudge, KindDeadlineSoon,
 	KindDeadlineMissed, KindExtensionGranted, KindGraded, KindReply, KindMention, KindAnswer, KindEndorsed,
 	KindModuleOpened, KindStaffDigest}
 

@@ -38,6 +38,11 @@
 //     upload forms refused before they are read, and the rate limits.
 //   - logs_test.go: no secret that travels in a URL (the calendar feed's
 //     token) reaches the logs.
+//   - members_test.go: membership only by consent and enrolment keys that
+//     cannot be guessed (issue 12): no member added by account number, no
+//     address shown to staff who did not have it, invitations answered
+//     only by their invitee, staff free to leave, short keys refused and
+//     wrong keys limited per account and per address.
 //   - fuzz_test.go: go test -fuzz targets for the features' JSON bodies and
 //     list queries, media Range headers, page forms and Markdown.
 //

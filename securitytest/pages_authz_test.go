@@ -250,6 +250,19 @@ func TestFormsRefuseObjectsOfAnotherCourse(t *testing.T) {
 			post(staffOnly, fmt.Sprintf("%s/reports/%d/resolve", base, other.report), false)
 			post(staffOnly, fmt.Sprintf("%s/media/%d/captions", base, other.video.id), false)
 			post(instructorOnly, fmt.Sprintf("%s/media/%d/items", base, other.video.id), false)
+			invitation := w.do(other.ins, 201, "POST", fmt.Sprintf("/api/v1/courses/%d/invitations", other.id),
+				map[string]any{"email": "keep-me@example.test", "role": "student"}).ID()
+			post(instructorOnly, fmt.Sprintf("%s/invitations/%d/revoke", base, invitation), false)
+		}
+		// The other course's invitation outlived every attempt.
+		var pending struct {
+			Items []struct {
+				Email string `json:"email"`
+			} `json:"items"`
+		}
+		w.do(other.ins, 200, "GET", fmt.Sprintf("/api/v1/courses/%d/invitations", other.id), nil).Decode(&pending)
+		if len(pending.Items) != 1 || pending.Items[0].Email != "keep-me@example.test" {
+			m.fail("the invitations of %s changed: %+v", other.tag, pending.Items)
 		}
 	}
 	m.report("forms with objects of another course")

@@ -144,6 +144,7 @@ func (s *Server) build() error {
 	s.AuthHTTP.Audit = s.Audit
 	s.AuthHTTP.BaseURL = cfg.BaseURL
 	s.Courses.Audit = s.Audit
+	s.Courses.Notify = s.Notify
 
 	s.App = fiber.New(fiber.Config{
 		AppName:               "pacer",

@@ -30,6 +30,11 @@ const (
 	Items           Bucket = "items"             // item -> modules.Item
 	ItemsByModule   Bucket = "items_by_module"   // module|position|item -> nil
 	Progress        Bucket = "progress"          // course|user|item -> modules.ItemProgress
+	// Invitations wait for the invitee's answer; the address is the
+	// normalized e-mail, so one who registers later finds theirs.
+	Invitations         Bucket = "invitations"           // invitation -> modules.Invitation
+	InvitationsByEmail  Bucket = "invitations_by_email"  // lower(email)|0x00|invitation -> nil
+	InvitationsByCourse Bucket = "invitations_by_course" // course|invitation -> nil
 
 	Notifications       Bucket = "notifications"         // notification -> notify.Notification
 	NotificationsByUser Bucket = "notifications_by_user" // user|notification -> nil
@@ -91,6 +96,7 @@ const (
 var allBuckets = []Bucket{
 	Meta, Users, UsersByEmail, Sessions, SessionsByUser, Refresh, Settings,
 	Courses, Members, MembersByUser, Modules, ModulesByCourse, Items, ItemsByModule, Progress,
+	Invitations, InvitationsByEmail, InvitationsByCourse,
 	Notifications, NotificationsByUser, Audit,
 	NotificationsUnread,
 	Extensions, ExtensionsByLearner, Submissions, SubmissionsByItem, CalendarTokens, CalendarEvents, JobMarks, JobRuns,
