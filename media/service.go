@@ -197,20 +197,32 @@ type access struct {
 	modules.Access
 }
 
-// accessTx loads a media for a caller: members of its course may read it,
-// except a submission file, which only its owner and the staff may read.
+// accessTx loads a media for a caller. A submission file is read only by
+// its owner and the course's staff. A course file answers as the items
+// that show it do (modules.MediaAccessTx): staff always; a student when an
+// item using it is visible and open to them, 403 with the lock reason when
+// those they can see are locked, else 404, like a file no item uses. Its
+// captions follow it, since every route to them comes through here.
 // Everyone else gets 404, so IDs reveal nothing.
 func (s *Service) accessTx(tx *storage.Tx, caller, id uint64) (access, error) {
 	m, err := getTx(tx, id)
 	if err != nil {
 		return access{}, err
 	}
-	a, err := s.courses.MemberAccessTx(tx, m.CourseID, caller)
-	if err != nil {
-		return access{}, errs.NotFoundf("media")
+	var a modules.Access
+	if m.Purpose == PurposeSubmission {
+		a, err = s.courses.MemberAccessTx(tx, m.CourseID, caller)
+		if err == nil && m.OwnerID != caller && !a.Staff() {
+			err = errs.NotFoundf("media")
+		}
+	} else {
+		a, err = s.courses.MediaAccessTx(tx, caller, m.CourseID, m.ID)
 	}
-	if m.Purpose == PurposeSubmission && m.OwnerID != caller && !a.Staff() {
+	switch {
+	case errs.Is(err, errs.NotFound):
 		return access{}, errs.NotFoundf("media")
+	case err != nil:
+		return access{}, err
 	}
 	return access{Media: m, Access: a}, nil
 }

@@ -495,9 +495,11 @@ func (m *matrix) mediaRoutes(c *course) {
 	w := m.w
 	for _, a := range w.actors {
 		for _, md := range c.medias {
-			hidden := md.owner != nil && a.role(c) == student && a != md.owner
+			stu := a.role(c) == student
+			hidden := stu && (md.hidden || md.owner != nil && a != md.owner)
+			locked := stu && md.locked
 			rl := func(n need, ok int, conflict ...int) rule {
-				return rule{need: n, c: c, hidden: hidden, ok: ok, conflict: conflict}
+				return rule{need: n, c: c, hidden: hidden, locked: locked, ok: ok, conflict: conflict}
 			}
 			path := fmt.Sprintf("/api/v1/media/%d", md.id)
 			m.check(a, expect(a, rl(member, 200)), "GET", path, nil)
