@@ -300,7 +300,7 @@ func (h *HTTP) lecture(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l, err := h.svc.Lecture(id.UserID, course, item)
+	l, err := h.svc.OpenLecture(id.UserID, course, item)
 	if err != nil {
 		return err
 	}

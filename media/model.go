@@ -102,6 +102,10 @@ type watchState struct {
 	Position  float64      `json:"position"`
 	Completed bool         `json:"completed"`
 	UpdatedAt time.Time    `json:"updated_at"`
+	// ClockAt is when the learner last opened the item or reported on it:
+	// the next span counts only as far as the time since allows
+	// (PaceSpan). Zero until the first open or report.
+	ClockAt time.Time `json:"clock_at,omitzero"`
 }
 
 func (w watchState) spans() []Span {

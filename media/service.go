@@ -103,9 +103,10 @@ func (s *Service) Store() *Store { return s.store }
 func (s *Service) MaxUploadBytes() int64 { return s.max }
 
 // Install takes ownership of the lecture and file item kinds: an item of
-// either kind must name a media of its own course.
+// either kind must name a media of its own course, and a student's opening
+// of a lecture starts the clock of their watch reports.
 func (s *Service) Install() {
-	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted})
+	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted, Opened: s.lectureOpened})
 	s.courses.RegisterKind(modules.KindFile, modules.KindHook{Validate: s.validateFile})
 }
 

@@ -318,6 +318,11 @@ func (s *Service) GetItem(caller, courseID, itemID uint64) (ItemView, error) {
 		return out, errs.Wrap(err, "get item")
 	}
 	s.touch(courseID, caller, out.Status != "")
+	if h := s.kinds[out.Kind]; h.Opened != nil && out.Status != "" {
+		if err := h.Opened(courseID, caller, out.Item); err != nil {
+			return out, err
+		}
+	}
 	if markViewed {
 		p, err := s.markViewed(caller, courseID, itemID)
 		if err != nil {
