@@ -34,6 +34,7 @@ func (h *HTTP) Mount(r fiber.Router) {
 	r.Post("/courses/:course/media", h.upload)
 	r.Get("/courses/:course/media", h.list)
 	r.Get("/media/:media", h.get)
+	r.Delete("/media/:media", h.delete)
 	r.Get("/media/:media/captions", h.captions)
 	r.Post("/media/:media/captions", h.addCaptions)
 	r.Get("/media/:media/captions/:lang", h.caption)
@@ -166,6 +167,23 @@ func (h *HTTP) get(c *fiber.Ctx) error {
 	}
 	return serveFile(c, f, fileMeta{Size: m.Size, ETag: `"` + m.SHA256 + `"`, ModTime: m.CreatedAt,
 		ContentType: m.ContentType, Filename: m.Filename, Attachment: c.Query("download") == "1"})
+}
+
+// delete removes a media (staff, or the uploader of an unattached
+// submission file): 204, or 409 while an item or a submission uses it.
+func (h *HTTP) delete(c *fiber.Ctx) error {
+	id, err := auth.Caller(c)
+	if err != nil {
+		return err
+	}
+	mid, err := api.ParamID(c, "media")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Delete(id.UserID, mid); err != nil {
+		return err
+	}
+	return api.NoContent(c)
 }
 
 func (h *HTTP) captions(c *fiber.Ctx) error {

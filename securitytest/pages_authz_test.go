@@ -250,6 +250,7 @@ func TestFormsRefuseObjectsOfAnotherCourse(t *testing.T) {
 			post(staffOnly, fmt.Sprintf("%s/reports/%d/resolve", base, other.report), false)
 			post(staffOnly, fmt.Sprintf("%s/media/%d/captions", base, other.video.id), false)
 			post(instructorOnly, fmt.Sprintf("%s/media/%d/items", base, other.video.id), false)
+			post(staffOnly, fmt.Sprintf("%s/media/%d/delete", base, other.unusedFile.id), false)
 		}
 	}
 	m.report("forms with objects of another course")
