@@ -41,6 +41,9 @@ func (s *Service) MediaAccessTx(tx *storage.Tx, caller, courseID, mediaID uint64
 	if err != nil {
 		return a, err
 	}
+	if len(uses) == 0 {
+		return a, errs.NotFoundf("media")
+	}
 	l, err := s.learnerTx(tx, a.Course, *a.Member, learnerScope{})
 	if err != nil {
 		return a, err
