@@ -109,6 +109,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	baseURL := fs.str("base-url", "http://localhost:3000", "public URL, used in e-mails and the calendar feed")
 	tick := fs.duration("tick", time.Minute, "how often the scheduler looks for work")
 	maxUpload := fs.integer("max-upload-bytes", 2<<30, "largest media upload")
+	userQuota := fs.integer("user-quota-bytes", 1<<30, "bytes of submission uploads per user (all courses); 0 = no quota")
+	courseQuota := fs.integer("course-quota-bytes", 20<<30, "bytes of course files per course; 0 = no quota")
 	authRate := fs.integer("auth-rate", 20, "login/registration attempts per minute per client IP; 0 = no limit")
 	smtpURL := fs.str("smtp-url", "", "smtp://user:pass@host:port; empty keeps mail in the outbox")
 	mailFrom := fs.str("mail-from", "pacer@localhost", "sender address")
@@ -135,6 +137,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := server.Config{
 		Addr: *addr, DataDir: *data, BaseURL: *baseURL, Tick: *tick, MaxUploadBytes: *maxUpload,
+		UserQuotaBytes: *userQuota, CourseQuotaBytes: *courseQuota,
 		AuthRate: int(*authRate), SMTPURL: *smtpURL, MailFrom: *mailFrom, AccessTTL: *accessTTL,
 		JWTSecret: os.Getenv("PACER_JWT_SECRET"), TLSCert: *tlsCert, TLSKey: *tlsKey,
 		TrustedProxies: trusted, Log: log,

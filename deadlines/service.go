@@ -56,8 +56,9 @@ type Service struct {
 
 	// MediaCheck, when set, checks that a learner may attach the media to a
 	// submission in the course (it exists, it is theirs, it was uploaded for
-	// a submission). While it is nil, file submissions are refused with 400,
-	// so the media package can plug in without this package knowing it.
+	// a submission) and records, in the submission's transaction, that a
+	// submission uses it. While it is nil, file submissions are refused with
+	// 400, so the media package can plug in without this package knowing it.
 	MediaCheck func(tx *storage.Tx, course, user, mediaID uint64) error
 	// Audit records grades and extensions (nil records nothing).
 	Audit *audit.Log

@@ -18,8 +18,9 @@
 //   - each student has at most one submission, holding the last
 //     acknowledged body or one sent after it: a write in flight when the
 //     server died may or may not have landed, and either is correct;
-//   - every acknowledged watch span is inside the stored union of spans,
-//     and a lecture answered complete stays complete.
+//   - the counted part of every acknowledged watch span is inside the
+//     stored union of spans, and a lecture answered complete stays
+//     complete.
 //
 // CheckFile opens a data directory no process holds with storage.Open and
 // runs bbolt's consistency check.

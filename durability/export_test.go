@@ -13,5 +13,5 @@ func (l *Ledger) RecordSubmission(student int, body string, o Outcome) {
 }
 
 func (l *Ledger) RecordWatch(student, from, to int, o Outcome) {
-	l.answerWatch(student, l.sendWatch(student, from, to), o, false)
+	l.answerWatch(student, l.sendWatch(student, from, to), o, false, float64(to-from))
 }

@@ -34,6 +34,9 @@ type Watch struct {
 	From, To  int
 	Outcome   Outcome
 	Completed bool // the answer said the lecture is complete
+	// Counted is how many seconds of the span the answer said counted: a
+	// span reported faster than it can be played counts only in part.
+	Counted float64
 }
 
 // TransportError is a request that got no complete answer.
@@ -166,9 +169,10 @@ func (l *Ledger) sendWatch(student, from, to int) int {
 	return len(l.watches[student]) - 1
 }
 
-func (l *Ledger) answerWatch(student, i int, o Outcome, completed bool) {
+func (l *Ledger) answerWatch(student, i int, o Outcome, completed bool, counted float64) {
 	l.mu.Lock()
-	l.watches[student][i].Outcome, l.watches[student][i].Completed = o, completed
+	w := &l.watches[student][i]
+	w.Outcome, w.Completed, w.Counted = o, completed, counted
 	l.settle(o)
 	l.mu.Unlock()
 }

@@ -67,8 +67,9 @@ var markerRE = regexp.MustCompile(`dm-\d+-\d+-\d+`)
 //   - Submissions: at most one per student, holding the student's last
 //     acknowledged body or a body sent after it (a later write that was in
 //     flight at the crash, or landed after the backup's moment).
-//   - Watching: every acknowledged span covered by the stored union, and a
-//     lecture once answered complete still complete.
+//   - Watching: the counted part of every acknowledged span (its answer's
+//     counted_seconds) covered by the stored union, and a lecture once
+//     answered complete still complete.
 func Verify(c *Client, co *Course, acked, all *Ledger) (Result, error) {
 	acked.mu.Lock()
 	defer acked.mu.Unlock()
@@ -323,7 +324,8 @@ func verifyWatching(c *Client, co *Course, acked *Ledger, r *Result) error {
 			}
 			r.Acks++
 			completed = completed || w.Completed
-			if covered(l.Spans, float64(w.From), float64(w.To)) {
+			// Only the part of the span that counted is promised.
+			if w.Counted <= 0 || covered(l.Spans, float64(w.From), float64(w.From)+w.Counted) {
 				r.Verified++
 			} else {
 				r.Lost++

@@ -104,13 +104,14 @@ func (w *Writers) write(ctx context.Context, i int) {
 				refused = err.Refused
 			case res.Status == http.StatusOK:
 				var out struct {
-					Completed bool `json:"completed"`
+					Completed bool    `json:"completed"`
+					Counted   float64 `json:"counted_seconds"`
 				}
 				if err := json.Unmarshal(res.Body, &out); err != nil {
 					w.unexpected(path, res)
 					continue
 				}
-				w.Ledger.answerWatch(i, n, Acked, out.Completed)
+				w.Ledger.answerWatch(i, n, Acked, out.Completed, out.Counted)
 			default:
 				w.unexpected(path, res)
 			}

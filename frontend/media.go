@@ -28,6 +28,7 @@ func (f *Frontend) mountMedia(r fiber.Router) {
 	r.Post("/courses/:course/media", f.signedIn, f.csrf, f.uploadMedia)
 	r.Post("/courses/:course/media/:media/captions", f.signedIn, f.csrf, f.uploadCaptions)
 	r.Post("/courses/:course/media/:media/items", f.signedIn, f.csrf, f.mediaToItem)
+	r.Post("/courses/:course/media/:media/delete", f.signedIn, f.csrf, f.deleteMedia)
 }
 
 // mediaLibrary is the dot's Data of the files page.
@@ -220,6 +221,39 @@ func (f *Frontend) uploadCaptions(c *fiber.Ctx) error {
 	}
 	f.flash(c, "success", "Captions ("+lang+") added.")
 	return f.redirect(c, fmt.Sprintf("/courses/%d/media#media-%d", a.Course.ID, mid))
+}
+
+// deleteMedia is the files page's delete button (staff). A file an item
+// shows or a submission used stays, and the page says why.
+func (f *Frontend) deleteMedia(c *fiber.Ctx) error {
+	a, err := f.loadCourse(c, "media")
+	if err != nil {
+		return err
+	}
+	if err := a.RequireStaff(); err != nil {
+		return err
+	}
+	mid, err := api.ParamID(c, "media")
+	if err != nil {
+		return err
+	}
+	// Another course's file is 404 here as everywhere.
+	m, err := f.Media.Get(caller(c), mid)
+	if err != nil {
+		return err
+	}
+	if m.CourseID != a.Course.ID {
+		return errs.NotFoundf("media")
+	}
+	if err := f.Media.Delete(caller(c), mid); err != nil {
+		if form := NewForm(nil); form.fail(err, nil) {
+			form.Error = "“" + m.Filename + "” was not deleted. " + form.Error
+			return f.renderMediaPage(c, errStatus(err), a, form)
+		}
+		return err
+	}
+	f.flash(c, "success", "Deleted “"+m.Filename+"”.")
+	return f.redirect(c, fmt.Sprintf("/courses/%d/media", a.Course.ID))
 }
 
 // mediaToItem makes a lecture or file item of an upload in a module.

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -120,7 +122,10 @@ func TestBrowserALectureIsWatchedHonestly(t *testing.T) {
 	// The caption track loads and shows.
 	sam.waitFor("the caption track has loaded", `(t => t.readyState === 2 && t.track.mode === "showing" && t.track.cues.length === 12)(document.querySelector("[data-player] track"))`)
 
-	// Pausing reports the span played.
+	// Pausing reports the span played. The server's clock is pinned, and
+	// a span counts only as far as the time since the page was opened
+	// allows (2× playback speed): let ten seconds pass.
+	a.Clock.Advance(10 * time.Second)
 	sam.do("pause", chromedp.Evaluate[chromedp.Void](videoJS+`.pause()`))
 	sam.waitFor("a report was answered", `Number(document.querySelector("[data-player]").dataset.reports || 0) >= 1`)
 	sam.waitText("[data-player-status]", "Watched")
@@ -140,9 +145,29 @@ func TestBrowserALectureIsWatchedHonestly(t *testing.T) {
 	sam.waitText("[data-player-status]", fmt.Sprintf("Resuming at 0:%02d", l.ResumeSeconds))
 	sam.waitFor("the video resumes", fmt.Sprintf(`(v => v.readyState >= 1 && Math.abs(v.currentTime - %d) < 1.5)(`+videoJS+`)`, l.ResumeSeconds))
 
-	// Watching the rest (quickly) completes the lecture as it happens.
+	// Watching the rest (quickly) completes the lecture as it happens. At
+	// 8× in the browser, the pinned clock moves ten times faster than real
+	// time while it plays, so that every report finds time enough passed.
+	ticking := make(chan struct{})
+	ticked := make(chan struct{})
+	stopTicking := sync.OnceFunc(func() { close(ticking); <-ticked })
+	defer stopTicking()
+	go func() {
+		defer close(ticked)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ticking:
+				return
+			case <-t.C:
+				a.Clock.Advance(time.Second)
+			}
+		}
+	}()
 	sam.do("play to the end", chromedp.Evaluate[chromedp.Void](`(v => { v.muted = true; v.playbackRate = 8; v.play(); })(`+videoJS+`)`))
 	sam.waitFor("the video ended", videoJS+`.ended`)
+	stopTicking()
 	sam.waitText("[data-item-status]", "Completed")
 	sam.waitText("[data-player-status]", "Completed")
 	rep, err := a.Srv.Courses.Progress(samID, course, 0)

@@ -135,4 +135,24 @@ func TestMediaPages(t *testing.T) {
 		t.Errorf("the file item lacks its download link")
 	}
 	checkSafeHTML(t, loc, p.Body)
+
+	// The delete button: a file no item shows goes; the lecture's stays,
+	// and the page says why.
+	spare := env.DoHeaders("POST", fmt.Sprintf("/api/v1/courses/%d/media?filename=spare.pdf", course), teacher.Token,
+		[]byte("%PDF-1.4\n% spare\n%%EOF\n"), map[string]string{"Content-Type": "application/pdf"}).ID()
+	del := fmt.Sprintf("/courses/%d/media/%d/delete", course, spare)
+	if p := ada.get(files); !p.has(`action="` + del + `"`) {
+		t.Fatalf("the files page has no delete button for the spare file")
+	}
+	wantStatus(t, "a student deleting a file", s.post(del, form("_csrf", s.token(itemPage))), 403)
+	if p := ada.post(del, form("_csrf", tok)); p.Status != 303 {
+		t.Fatalf("delete: %d %s", p.Status, p.Body)
+	}
+	if p := ada.get(files); p.has(`action="`+del+`"`) || !p.has("Deleted “spare.pdf”") {
+		t.Error("the deleted file is still listed, or the page does not say it went")
+	}
+	p = ada.post(fmt.Sprintf("/courses/%d/media/%d/delete", course, media), form("_csrf", tok))
+	if p.Status != 409 || !p.has("was not deleted") || !p.has("Lecture one") {
+		t.Fatalf("deleting the lecture's file: %d", p.Status)
+	}
 }

@@ -173,3 +173,11 @@ func listen(t *testing.T, env *pacertest.Env) string {
 	})
 	return "http://" + ln.Addr().String()
 }
+
+// show makes a published file item of a media in the world's module, so
+// that students may read it: a course file answers as the items that use
+// it do, and one no item uses is the staff's.
+func (w world) show(t *testing.T, mediaID uint64) uint64 {
+	t.Helper()
+	return w.env.Item(w.teacher, w.course, w.module, map[string]any{"kind": "file", "title": "Shown", "media_id": mediaID, "published": true})
+}

@@ -34,6 +34,7 @@ func (h *HTTP) Mount(r fiber.Router) {
 	r.Post("/courses/:course/media", h.upload)
 	r.Get("/courses/:course/media", h.list)
 	r.Get("/media/:media", h.get)
+	r.Delete("/media/:media", h.delete)
 	r.Get("/media/:media/captions", h.captions)
 	r.Post("/media/:media/captions", h.addCaptions)
 	r.Get("/media/:media/captions/:lang", h.caption)
@@ -168,6 +169,23 @@ func (h *HTTP) get(c *fiber.Ctx) error {
 		ContentType: m.ContentType, Filename: m.Filename, Attachment: c.Query("download") == "1"})
 }
 
+// delete removes a media (staff, or the uploader of an unattached
+// submission file): 204, or 409 while an item or a submission uses it.
+func (h *HTTP) delete(c *fiber.Ctx) error {
+	id, err := auth.Caller(c)
+	if err != nil {
+		return err
+	}
+	mid, err := api.ParamID(c, "media")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Delete(id.UserID, mid); err != nil {
+		return err
+	}
+	return api.NoContent(c)
+}
+
 func (h *HTTP) captions(c *fiber.Ctx) error {
 	id, err := auth.Caller(c)
 	if err != nil {
@@ -300,7 +318,7 @@ func (h *HTTP) lecture(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l, err := h.svc.Lecture(id.UserID, course, item)
+	l, err := h.svc.OpenLecture(id.UserID, course, item)
 	if err != nil {
 		return err
 	}

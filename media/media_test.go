@@ -37,6 +37,7 @@ func TestAnUploadIsStoredOnceAndDescribed(t *testing.T) {
 	if tmp := files(t, env, "tmp"); len(tmp) != 0 {
 		t.Fatalf("temporary files left: %v", tmp)
 	}
+	w.show(t, m.ID)
 	r := env.Do("GET", fmt.Sprintf("/api/v1/media/%d", m.ID), w.sam.Token, nil)
 	if r.Status != 200 || !bytes.Equal(r.Body, body) {
 		t.Fatalf("download: %d, %d bytes", r.Status, len(r.Body))
@@ -78,6 +79,7 @@ func TestRangeRequests(t *testing.T) {
 	w := newWorld(t, env)
 	body := webmFile(10, 1000)
 	m := mustUpload(t, env, w.teacher, w.course, "video/webm", body, "")
+	w.show(t, m.ID)
 	url := fmt.Sprintf("/api/v1/media/%d", m.ID)
 	for _, tc := range []struct {
 		name, rng    string
@@ -133,6 +135,7 @@ func TestConditionalRequests(t *testing.T) {
 	w := newWorld(t, env)
 	body := webmFile(10, 600)
 	m := mustUpload(t, env, w.teacher, w.course, "video/webm", body, "")
+	w.show(t, m.ID)
 	url := fmt.Sprintf("/api/v1/media/%d", m.ID)
 	etag := `"` + m.SHA256 + `"`
 	modified := pacertest.Start.Format(http.TimeFormat)
@@ -171,6 +174,7 @@ func TestOnlyThoseWhoMaySeeAFileGetIt(t *testing.T) {
 	env := pacertest.New(t)
 	w := newWorld(t, env)
 	course := mustUpload(t, env, w.teacher, w.course, "application/pdf", pdfFile("syllabus"), "")
+	w.show(t, course.ID)
 	own := mustUpload(t, env, w.sam, w.course, "application/pdf", pdfFile("sam's essay"), "?purpose=submission")
 	if own.Purpose != "submission" {
 		t.Fatalf("purpose %q", own.Purpose)
@@ -268,6 +272,7 @@ func TestCaptions(t *testing.T) {
 	w := newWorld(t, env)
 	video := mustUpload(t, env, w.teacher, w.course, "video/webm", webmFile(5, 800), "")
 	pdf := mustUpload(t, env, w.teacher, w.course, "application/pdf", pdfFile("notes"), "")
+	w.show(t, video.ID)
 	post := func(u pacertest.User, id uint64, query, body string) pacertest.Resp {
 		return env.DoHeaders("POST", fmt.Sprintf("/api/v1/media/%d/captions%s", id, query), u.Token, body,
 			map[string]string{"Content-Type": "text/vtt"})

@@ -34,6 +34,10 @@ type Media struct {
 	// Duration is in seconds as the container states it; 0 when unknown.
 	Duration  float64   `json:"duration"`
 	CreatedAt time.Time `json:"created_at"`
+	// AttachedAt is when a submission first used this submission file.
+	// From then on it is handed-in work: kept whatever later attempts do,
+	// never swept, and not deleted (409).
+	AttachedAt *time.Time `json:"attached_at,omitempty"`
 }
 
 // HasDuration reports whether the file's duration is known.
@@ -102,6 +106,10 @@ type watchState struct {
 	Position  float64      `json:"position"`
 	Completed bool         `json:"completed"`
 	UpdatedAt time.Time    `json:"updated_at"`
+	// ClockAt is when the learner last opened the item or reported on it:
+	// the next span counts only as far as the time since allows
+	// (PaceSpan). Zero until the first open or report.
+	ClockAt time.Time `json:"clock_at,omitzero"`
 }
 
 func (w watchState) spans() []Span {
@@ -135,6 +143,20 @@ func blobRefPrefix(sum string) []byte {
 	raw, _ := hex.DecodeString(sum)
 	return raw
 }
+
+// usageKey names a quota total: 'c' and a course for its course files,
+// 'u' and a user for their submission uploads.
+func usageKey(kind byte, id uint64) []byte { return append([]byte{kind}, storage.Key(id)...) }
+
+// usageKeyOf is the quota total a media counts against.
+func usageKeyOf(m Media) []byte {
+	if m.Purpose == PurposeSubmission {
+		return usageKey('u', m.OwnerID)
+	}
+	return usageKey('c', m.CourseID)
+}
+
+func unattachedKey(m Media) []byte { return storage.Key(uint64(m.CreatedAt.UnixNano()), m.ID) }
 
 func captionKey(media uint64, lang string) []byte { return storage.Str(storage.Key(media), lang) }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"pacer/api"
+	"pacer/audit"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/storage"
@@ -31,6 +32,10 @@ type Config struct {
 	Dir string
 	// MaxUploadBytes is the largest upload (--max-upload-bytes).
 	MaxUploadBytes int64
+	// UserQuotaBytes bounds the submission uploads of one user, and
+	// CourseQuotaBytes the course files of one course (see quota.go);
+	// 0 is no quota.
+	UserQuotaBytes, CourseQuotaBytes int64
 	// Now is the clock of records and rules; nil means time.Now.
 	Now func() time.Time
 	Log *slog.Logger
@@ -42,8 +47,10 @@ type Service struct {
 	courses *modules.Service
 	store   *Store
 	max     int64
-	now     func() time.Time
-	log     *slog.Logger
+	// userQuota and courseQuota: 0 is none.
+	userQuota, courseQuota int64
+	now                    func() time.Time
+	log                    *slog.Logger
 
 	// Observe, when set, is told how each upload ended (err nil on
 	// success). Tests use it to know that an aborted upload has cleaned up;
@@ -52,6 +59,8 @@ type Service struct {
 	// Uploads limits uploads per user, whichever way they arrive (nil: no
 	// limit). Set it before serving.
 	Uploads *api.RateLimiter
+	// Audit records deletions by staff (nil: none). Set it before serving.
+	Audit *audit.Log
 
 	// serialWrites makes each watch report commit alone (db.Update), so
 	// that the heartbeat benchmark can show what db.Batch saves.
@@ -86,7 +95,11 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{db: cfg.DB, courses: cfg.Courses, store: st, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log}
+	s := &Service{db: cfg.DB, courses: cfg.Courses, store: st, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log,
+		userQuota: max(0, cfg.UserQuotaBytes), courseQuota: max(0, cfg.CourseQuotaBytes)}
+	if err := s.countUsage(); err != nil {
+		return nil, fmt.Errorf("count media usage: %w", err)
+	}
 	now := time.Now()
 	if res, err := s.Sweep(now, now.Add(-BlobGrace)); err != nil {
 		return nil, fmt.Errorf("sweep media directory: %w", err)
@@ -103,9 +116,10 @@ func (s *Service) Store() *Store { return s.store }
 func (s *Service) MaxUploadBytes() int64 { return s.max }
 
 // Install takes ownership of the lecture and file item kinds: an item of
-// either kind must name a media of its own course.
+// either kind must name a media of its own course, and a student's opening
+// of a lecture starts the clock of their watch reports.
 func (s *Service) Install() {
-	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted})
+	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted, Opened: s.lectureOpened})
 	s.courses.RegisterKind(modules.KindFile, modules.KindHook{Validate: s.validateFile})
 }
 
@@ -197,20 +211,32 @@ type access struct {
 	modules.Access
 }
 
-// accessTx loads a media for a caller: members of its course may read it,
-// except a submission file, which only its owner and the staff may read.
+// accessTx loads a media for a caller. A submission file is read only by
+// its owner and the course's staff. A course file answers as the items
+// that show it do (modules.MediaAccessTx): staff always; a student when an
+// item using it is visible and open to them, 403 with the lock reason when
+// those they can see are locked, else 404, like a file no item uses. Its
+// captions follow it, since every route to them comes through here.
 // Everyone else gets 404, so IDs reveal nothing.
 func (s *Service) accessTx(tx *storage.Tx, caller, id uint64) (access, error) {
 	m, err := getTx(tx, id)
 	if err != nil {
 		return access{}, err
 	}
-	a, err := s.courses.MemberAccessTx(tx, m.CourseID, caller)
-	if err != nil {
-		return access{}, errs.NotFoundf("media")
+	var a modules.Access
+	if m.Purpose == PurposeSubmission {
+		a, err = s.courses.MemberAccessTx(tx, m.CourseID, caller)
+		if err == nil && m.OwnerID != caller && !a.Staff() {
+			err = errs.NotFoundf("media")
+		}
+	} else {
+		a, err = s.courses.MediaAccessTx(tx, caller, m.CourseID, m.ID)
 	}
-	if m.Purpose == PurposeSubmission && m.OwnerID != caller && !a.Staff() {
+	switch {
+	case errs.Is(err, errs.NotFound):
 		return access{}, errs.NotFoundf("media")
+	case err != nil:
+		return access{}, err
 	}
 	return access{Media: m, Access: a}, nil
 }
@@ -276,15 +302,25 @@ func (s *Service) List(caller, courseID, after uint64, limit int) ([]Media, bool
 	return out, more, errs.Wrap(err, "list media")
 }
 
-// CheckSubmission is the deadlines service's MediaCheck: a learner may
-// attach to a submission only a file they uploaded for a submission in the
-// same course.
-func (s *Service) CheckSubmission(tx *storage.Tx, course, user, mediaID uint64) error {
+// AttachSubmission is the deadlines service's MediaCheck, run inside the
+// submission's transaction: a learner may attach to a submission only a
+// file they uploaded for a submission in the same course. From then on the
+// file is handed-in work: it leaves the sweep's list and can no longer be
+// deleted, whatever later attempts carry.
+func (s *Service) AttachSubmission(tx *storage.Tx, course, user, mediaID uint64) error {
 	m, err := getTx(tx, mediaID)
 	if errs.Is(err, errs.NotFound) || (err == nil && (m.CourseID != course || m.OwnerID != user || m.Purpose != PurposeSubmission)) {
 		return errs.Field("media_id", "must be a file you uploaded for a submission in this course (POST /api/v1/courses/:course/media?purpose=submission)")
 	}
-	return err
+	if err != nil || m.AttachedAt != nil {
+		return err
+	}
+	now := s.now().UTC()
+	m.AttachedAt = &now
+	if err := tx.Delete(storage.MediaUnattached, unattachedKey(m)); err != nil {
+		return err
+	}
+	return tx.Put(storage.Media, mediaKey(m.ID), m)
 }
 
 // validateFile checks a file item: its media must be a course file of the

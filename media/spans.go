@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 )
 
 // ErrBadSpan: a reported watch span is not believable (see MergeSpans). The
@@ -33,11 +34,31 @@ const (
 	MaxReportSeconds = 300.0
 	// completeTail: a finished viewing must reach into the last 10 %.
 	completeTail = 0.10
+	// MaxPlaybackRate is the fastest a learner can watch: the player
+	// offers up to 2×. PaceSpan counts a span no further than this rate
+	// allows in the time that has passed.
+	MaxPlaybackRate = 2.0
 )
 
 // Span is a stretch of media watched, in seconds from the start.
 type Span struct {
 	From, To float64
+}
+
+// PaceSpan is the part of a reported span that the time passed allows:
+// since is when the learner opened the item or last reported on it, and
+// in the wall-clock time from then to now they can have played at most
+// MaxPlaybackRate times as much media. The span counts from its start that
+// far and no further; a zero since (never opened) or a clock that went
+// back allows nothing. Without it a single report, or a burst of them,
+// would complete a lecture in milliseconds.
+func PaceSpan(add Span, since, now time.Time) Span {
+	allowed := 0.0
+	if !since.IsZero() && now.After(since) {
+		allowed = MaxPlaybackRate * now.Sub(since).Seconds()
+	}
+	add.To = math.Max(add.From, math.Min(add.To, add.From+allowed))
+	return add
 }
 
 // ValidSpanLength reports whether s is a believable single report: From <=

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestMergeSpans(t *testing.T) {
@@ -248,4 +249,29 @@ func BenchmarkMergeSpans(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestPaceSpan(t *testing.T) {
+	at := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		add   Span
+		since time.Time
+		now   time.Time
+		want  Span
+	}{
+		{"never opened allows nothing", Span{0, 10}, time.Time{}, at, Span{0, 0}},
+		{"no time passed allows nothing", Span{5, 10}, at, at, Span{5, 5}},
+		{"a clock that went back allows nothing", Span{5, 10}, at, at.Add(-time.Second), Span{5, 5}},
+		{"ten seconds allow twenty", Span{0, 48}, at, at.Add(10 * time.Second), Span{0, 20}},
+		{"a span within the allowance counts whole", Span{30, 40}, at, at.Add(10 * time.Second), Span{30, 40}},
+		{"fractions count", Span{1, 2}, at, at.Add(250 * time.Millisecond), Span{1, 1.5}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := PaceSpan(tc.add, tc.since, tc.now); got != tc.want {
+				t.Fatalf("PaceSpan(%v) = %v, want %v", tc.add, got, tc.want)
+			}
+		})
+	}
 }

@@ -41,11 +41,12 @@ func (s *Service) errTooLarge() error {
 // Upload stores a file streamed from body and records it. The order makes
 // a failure leave nothing behind:
 //
-//  1. who may upload, the declared type and the declared length are checked
-//     before a byte is read (404, 403, 415, 413);
+//  1. who may upload, the declared type and the declared length (against
+//     the size limit and what is left of the quota) are checked before a
+//     byte is read (404, 403, 415, 413);
 //  2. the first bytes are sniffed against the declared type (415) before
 //     anything is written to disk;
-//  3. the rest is copied to a temporary file through the size limit (413)
+//  3. the rest is copied to a temporary file through that limit (413)
 //     while its SHA-256 is computed; nothing is ever held whole in memory;
 //  4. the duration is read from the container's headers, the file is
 //     fsync'd and renamed to its hash (or dropped, when those bytes are
@@ -66,7 +67,18 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 	if purpose != PurposeCourse && purpose != PurposeSubmission {
 		return m, errs.Field("purpose", "must be course or submission")
 	}
-	if err := s.db.View(func(tx *storage.Tx) error { return s.mayUploadTx(tx, caller, in.CourseID, purpose) }); err != nil {
+	// The upload may take no more than the size limit, nor than is left
+	// of its quota (413 with the quota's own message).
+	limit, tooLarge := s.max, s.errTooLarge()
+	if err := s.db.View(func(tx *storage.Tx) error {
+		if err := s.mayUploadTx(tx, caller, in.CourseID, purpose); err != nil {
+			return err
+		}
+		if room, refusal := s.roomTx(tx, Media{CourseID: in.CourseID, OwnerID: caller, Purpose: purpose}); room >= 0 && room < limit {
+			limit, tooLarge = room, refusal
+		}
+		return nil
+	}); err != nil {
 		return m, errs.Wrap(err, "upload access")
 	}
 	// The limit is counted here, not in a handler, so that every way in (the
@@ -78,8 +90,8 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 	if !Allowed[ctype] {
 		return m, errs.E(errs.Unsupported, "files of type "+quoteType(ctype)+" cannot be uploaded; allowed: "+allowedList())
 	}
-	if in.Length > s.max {
-		return m, s.errTooLarge()
+	if in.Length > limit {
+		return m, tooLarge
 	}
 	if in.Length == 0 {
 		return m, errs.BadRequest("the file is empty")
@@ -98,8 +110,8 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 	if err := CheckContent(ctype, head); err != nil {
 		return m, errs.E(errs.Unsupported, strings.TrimPrefix(err.Error(), "media: "))
 	}
-	if int64(n) > s.max {
-		return m, s.errTooLarge()
+	if int64(n) > limit {
+		return m, tooLarge
 	}
 
 	tf, err := s.store.create()
@@ -115,7 +127,7 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 	if _, err := tf.Write(head); err != nil {
 		return m, errs.Wrap(err, "write upload")
 	}
-	if err := s.copyLimited(tf, body); err != nil {
+	if err := copyLimited(tf, body, limit, tooLarge); err != nil {
 		return m, err
 	}
 	if in.Length > 0 && tf.size != in.Length {
@@ -145,6 +157,10 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 		if err := s.mayUploadTx(tx, caller, in.CourseID, purpose); err != nil {
 			return err
 		}
+		// And the quota: other uploads may have committed meanwhile.
+		if err := s.checkQuotaTx(tx, m); err != nil {
+			return err
+		}
 		id, err := tx.NextID(storage.Media)
 		if err != nil {
 			return err
@@ -155,6 +171,14 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 		}
 		if err := tx.PutRaw(storage.MediaByCourse, storage.Key(m.CourseID, id), nil); err != nil {
 			return err
+		}
+		if err := addUsageTx(tx, usageKeyOf(m), m.Size); err != nil {
+			return err
+		}
+		if m.Purpose == PurposeSubmission {
+			if err := tx.PutRaw(storage.MediaUnattached, unattachedKey(m), nil); err != nil {
+				return err
+			}
 		}
 		return tx.PutRaw(storage.MediaBlobs, blobRefKey(m.SHA256, id, ""), nil)
 	})
@@ -180,15 +204,15 @@ func (s *Service) mayUploadTx(tx *storage.Tx, caller, courseID uint64, purpose s
 	return nil
 }
 
-// copyLimited copies the rest of an upload into tf, refusing it with 413 as
-// soon as it passes the limit.
-func (s *Service) copyLimited(tf *tempFile, body io.Reader) error {
+// copyLimited copies the rest of an upload into tf, refusing it with
+// tooLarge (a 413) as soon as it passes limit bytes.
+func copyLimited(tf *tempFile, body io.Reader, limit int64, tooLarge error) error {
 	buf := make([]byte, copyBufSize)
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
-			if tf.size+int64(n) > s.max {
-				return s.errTooLarge()
+			if tf.size+int64(n) > limit {
+				return tooLarge
 			}
 			if _, werr := tf.Write(buf[:n]); werr != nil {
 				return errs.Wrap(werr, "write upload")

@@ -25,14 +25,20 @@ type WatchResult struct {
 	Completed     bool    `json:"completed"`
 	// Spans is the merged union watched so far, for the player's bar.
 	Spans [][2]float64 `json:"spans"`
+	// CountedSeconds is how much of this report's span counted: all of
+	// it, unless it was reported faster than it can be played.
+	CountedSeconds float64 `json:"counted_seconds"`
 }
 
 // Watch records a span a student just watched of a lecture item. The span
 // is merged into what they watched before (an interval union clamped to the
 // duration); nonsense — reversed, negative, past the end, longer than one
-// report can be — is refused with 400, so seeking ahead never counts. The
-// lecture is complete once the union covers the course's
-// watch_complete_ratio and reaches the last 10 %, and stays complete.
+// report can be — is refused with 400, so seeking ahead never counts. Only
+// as much of it counts as could have been played at 2× since the learner
+// opened the item or last reported on it (PaceSpan); the rest is ignored,
+// and the answer is still 200. The lecture is complete once the union
+// covers the course's watch_complete_ratio and reaches the last 10 %, and
+// stays complete.
 //
 // The access check runs in a read transaction; the write is a db.Batch,
 // because heartbeats of many learners arrive at once and would otherwise
@@ -84,11 +90,13 @@ func (s *Service) Watch(caller, courseID, itemID uint64, in WatchInput) (WatchRe
 		if err := tx.Get(storage.Watch, key, &st); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
-		spans, err := MergeSpans(st.spans(), add, dur)
+		now := s.now().UTC()
+		counted := PaceSpan(add, st.ClockAt, now)
+		spans, err := MergeSpans(st.spans(), counted, dur)
 		if err != nil {
 			return err
 		}
-		st.Spans, st.Position, st.UpdatedAt = pairs(spans), pos, s.now().UTC()
+		st.Spans, st.Position, st.UpdatedAt, st.ClockAt = pairs(spans), pos, now, now
 		st.Completed = st.Completed || WatchComplete(spans, dur, ratio)
 		status := modules.StatusInProgress
 		if st.Completed {
@@ -100,7 +108,8 @@ func (s *Service) Watch(caller, courseID, itemID uint64, in WatchInput) (WatchRe
 		if err := tx.Put(storage.Watch, key, st); err != nil {
 			return err
 		}
-		res = WatchResult{WatchedRatio: Coverage(spans, dur), ResumeSeconds: int64(pos), Completed: st.Completed, Spans: st.Spans}
+		res = WatchResult{WatchedRatio: Coverage(spans, dur), ResumeSeconds: int64(pos), Completed: st.Completed, Spans: st.Spans,
+			CountedSeconds: math.Max(0, math.Min(counted.To, dur)-counted.From)}
 		return nil
 	})
 	if err != nil {
@@ -183,6 +192,36 @@ func spanError(err error) error {
 		Fields: map[string]string{"to_seconds": msg}}
 }
 
+// lectureOpened is the lecture kind's Opened hook: a student was just shown
+// a lecture item, so their first span may count from now. The course
+// service decided their access a moment ago; the state it creates is what
+// lets later reports take watchAccessTx's short path, which is sound for
+// the same reason as after a first report. Opening again restarts the
+// clock, which can only count less.
+func (s *Service) lectureOpened(courseID, userID uint64, it modules.Item) error {
+	key := watchKey(courseID, userID, it.ID)
+	err := s.db.Batch(func(tx *storage.Tx) error {
+		var st watchState
+		if err := tx.Get(storage.Watch, key, &st); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		st.ClockAt = s.now().UTC()
+		return tx.Put(storage.Watch, key, st)
+	})
+	return errs.Wrap(err, "record lecture opened")
+}
+
+// OpenLecture is Lecture for a client that opens the item with it (the
+// lecture route): a student's opening is recorded as GET on the item
+// records it, so that their first span counts.
+func (s *Service) OpenLecture(caller, courseID, itemID uint64) (Lecture, error) {
+	l, student, err := s.lecture(caller, courseID, itemID)
+	if err == nil && student && l.Kind == modules.KindLecture {
+		err = s.lectureOpened(courseID, caller, modules.Item{ID: itemID})
+	}
+	return l, err
+}
+
 // Lecture is a lecture or file item as the player and the item page need
 // it: the media, its captions, and the caller's watch state (empty for
 // staff).
@@ -203,7 +242,13 @@ type Lecture struct {
 // item's access rules apply (404 for non-members and hidden items, 403 with
 // the reason for a locked module).
 func (s *Service) Lecture(caller, courseID, itemID uint64) (Lecture, error) {
+	l, _, err := s.lecture(caller, courseID, itemID)
+	return l, err
+}
+
+func (s *Service) lecture(caller, courseID, itemID uint64) (Lecture, bool, error) {
 	var out Lecture
+	student := false
 	err := s.db.View(func(tx *storage.Tx) error {
 		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
@@ -224,7 +269,7 @@ func (s *Service) Lecture(caller, courseID, itemID uint64) (Lecture, error) {
 		for _, c := range caps {
 			out.Captions = append(out.Captions, c.View())
 		}
-		if !ia.Student() {
+		if student = ia.Student(); !student {
 			return nil
 		}
 		if st, _ := ia.Learner.Status(itemID); st == modules.StatusCompleted {
@@ -244,5 +289,5 @@ func (s *Service) Lecture(caller, courseID, itemID uint64) (Lecture, error) {
 		out.Completed = out.Completed || st.Completed
 		return nil
 	})
-	return out, errs.Wrap(err, "get lecture")
+	return out, student, errs.Wrap(err, "get lecture")
 }

@@ -4,14 +4,25 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"pacer/pacertest"
 )
 
 type watchAnswer struct {
-	WatchedRatio  float64 `json:"watched_ratio"`
-	ResumeSeconds int64   `json:"resume_seconds"`
-	Completed     bool    `json:"completed"`
+	WatchedRatio   float64 `json:"watched_ratio"`
+	ResumeSeconds  int64   `json:"resume_seconds"`
+	Completed      bool    `json:"completed"`
+	CountedSeconds float64 `json:"counted_seconds"`
+}
+
+// open shows u the item, as a player's page does before it plays: the
+// watch clock starts there.
+func open(t *testing.T, w world, u pacertest.User, item uint64) {
+	t.Helper()
+	if r := w.env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, item), u.Token, nil); r.Status != 200 {
+		t.Fatalf("open item %d: %d %s", item, r.Status, r.Body)
+	}
 }
 
 type lectureAnswer struct {
@@ -61,7 +72,13 @@ func TestWatchProgressIsHonest(t *testing.T) {
 	w := newWorld(t, env)
 	item, _ := lecture(t, w, 100)
 	url := fmt.Sprintf("/api/v1/courses/%d/items/%d/watch", w.course, item)
-	post := func(body any) pacertest.Resp { return env.Do("POST", url, w.sam.Token, body) }
+	open(t, w, w.sam, item)
+	// Half a minute passes before each report: time enough for every span
+	// (at most 30 s here), and the token stays fresh.
+	post := func(body any) pacertest.Resp {
+		env.Clock.Advance(30 * time.Second)
+		return env.Do("POST", url, w.sam.Token, body)
+	}
 	span := func(from, to float64) map[string]any { return map[string]any{"from_seconds": from, "to_seconds": to} }
 	steps := []struct {
 		name      string
@@ -129,6 +146,8 @@ func TestOneReportCannotCoverALongLecture(t *testing.T) {
 	w := newWorld(t, env)
 	item, _ := lecture(t, w, 3600)
 	url := fmt.Sprintf("/api/v1/courses/%d/items/%d/watch", w.course, item)
+	open(t, w, w.sam, item)
+	env.Clock.Advance(time.Minute)
 	// A seek to the end reported as one span would be the whole hour.
 	if r := env.Do("POST", url, w.sam.Token, map[string]any{"from_seconds": 0, "to_seconds": 3600}); r.Status != 400 {
 		t.Fatalf("one-hour report: %d %s", r.Status, r.Body)
@@ -147,7 +166,9 @@ func TestTheCourseRatioDecidesCompletion(t *testing.T) {
 	}
 	item, _ := lecture(t, w, 100)
 	url := fmt.Sprintf("/api/v1/courses/%d/items/%d/watch", w.course, item)
+	open(t, w, w.sam, item)
 	for _, s := range [][2]float64{{0, 45}, {91, 100}} {
+		env.Clock.Advance(time.Minute)
 		r := env.Do("POST", url, w.sam.Token, map[string]any{"from_seconds": s[0], "to_seconds": s[1]})
 		var a watchAnswer
 		r.Decode(&a)
@@ -238,5 +259,74 @@ func TestLaterReportsAreStillChecked(t *testing.T) {
 	}
 	if got := report(w.kim, 5); got != 200 {
 		t.Fatalf("a report after publishing again: %d", got)
+	}
+}
+
+// TestASpanCountsOnlyAsFarAsTimeAllows is review item 13: one report of a
+// whole lecture right after opening it used to complete it. A span counts
+// only as far as 2× the wall-clock time since the learner opened the item
+// or last reported on it; the rest is ignored, and the answer is still 200.
+func TestASpanCountsOnlyAsFarAsTimeAllows(t *testing.T) {
+	env := pacertest.New(t)
+	w := newWorld(t, env)
+	item, _ := lecture(t, w, 48)
+	url := fmt.Sprintf("/api/v1/courses/%d/items/%d/watch", w.course, item)
+	report := func(u pacertest.User, from, to float64) watchAnswer {
+		t.Helper()
+		r := env.Do("POST", url, u.Token, map[string]any{"from_seconds": from, "to_seconds": to, "position_seconds": to})
+		if r.Status != 200 {
+			t.Fatalf("report %v–%v: %d %s", from, to, r.Status, r.Body)
+		}
+		var a watchAnswer
+		r.Decode(&a)
+		return a
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 0.01 }
+
+	open(t, w, w.sam, item)
+	if a := report(w.sam, 0, 48); a.Completed || a.WatchedRatio != 0 || a.CountedSeconds != 0 {
+		t.Fatalf("the whole lecture reported at once, right after opening it: %+v", a)
+	}
+	// 10 s later, at most 20 s of media can have been played.
+	env.Clock.Advance(10 * time.Second)
+	if a := report(w.sam, 0, 48); a.Completed || !near(a.CountedSeconds, 20) || !near(a.WatchedRatio, 20.0/48) {
+		t.Fatalf("10 s after the last report: %+v", a)
+	}
+	// 14 s more allow the remaining 28 s.
+	env.Clock.Advance(14 * time.Second)
+	if a := report(w.sam, 20, 48); !a.Completed || !near(a.CountedSeconds, 28) || !near(a.WatchedRatio, 1) {
+		t.Fatalf("24 s after opening, 48 s reported in all: %+v", a)
+	}
+	if got := itemStatus(t, w, w.sam, item); got != "completed" {
+		t.Fatalf("progress %q", got)
+	}
+
+	// A burst of reports counts no more than one: the clock restarts at
+	// each report, and opening the item again restarts it too.
+	open(t, w, w.kim, item)
+	env.Clock.Advance(5 * time.Second)
+	total := 0.0
+	for from := 0.0; from < 48; from += 8 {
+		total += report(w.kim, from, from+8).CountedSeconds
+	}
+	if !near(total, 8) {
+		t.Fatalf("a burst of six reports 5 s after opening counted %v s, want 8", total)
+	}
+	env.Clock.Advance(time.Minute)
+	open(t, w, w.kim, item)
+	if a := report(w.kim, 8, 48); a.CountedSeconds != 0 {
+		t.Fatalf("a report right after opening again counted %v s", a.CountedSeconds)
+	}
+
+	// A learner who never opened the item gets nothing for a first report;
+	// it starts the clock for the next.
+	tess := env.Register("Tess")
+	env.Enroll(tess, w.course)
+	if a := report(tess, 0, 10); a.CountedSeconds != 0 {
+		t.Fatalf("a first report without opening counted %v s", a.CountedSeconds)
+	}
+	env.Clock.Advance(5 * time.Second)
+	if a := report(tess, 0, 10); !near(a.CountedSeconds, 10) {
+		t.Fatalf("the next report 5 s later counted %v s, want 10", a.CountedSeconds)
 	}
 }

@@ -79,6 +79,9 @@ type KindHook struct {
 	Created func(tx *storage.Tx, c Course, it *Item) error
 	// Deleted runs before the item is removed.
 	Deleted func(tx *storage.Tx, it Item) error
+	// Opened runs after a student was shown the item (GET on it), in its
+	// own transaction: a lecture's watch clock starts there.
+	Opened func(courseID, userID uint64, it Item) error
 }
 
 // NewService builds the service.

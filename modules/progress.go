@@ -279,14 +279,22 @@ func (s *Service) ItemAccessTx(tx *storage.Tx, caller, courseID, itemID uint64) 
 	if ia.Learner, err = s.learnerTx(tx, a.Course, *a.Member, learnerScope{module: ia.Item.ModuleID}); err != nil {
 		return ia, err
 	}
-	ia.Module = ia.Learner.Module(ia.Item.ModuleID)
-	if ia.Module == nil || !ia.Item.Published {
-		return ia, errs.NotFoundf("item")
+	ia.Module, err = ia.Learner.gate(ia.Item)
+	return ia, err
+}
+
+// gate is the one rule of an item for a student: 404 when it or its module
+// is hidden from them, 403 with the lock reason while the module is locked.
+// It returns the module's view when the module is visible.
+func (l *Learner) gate(it Item) (*ModuleView, error) {
+	v := l.Module(it.ModuleID)
+	if v == nil || !it.Published {
+		return v, errs.NotFoundf("item")
 	}
-	if ia.Module.State == StateLocked {
-		return ia, errs.Forbid(ia.Module.LockedReason)
+	if v.State == StateLocked {
+		return v, errs.Forbid(v.LockedReason)
 	}
-	return ia, nil
+	return v, nil
 }
 
 // GetItem returns an item; a student opening a page or file has viewed it,
@@ -310,6 +318,11 @@ func (s *Service) GetItem(caller, courseID, itemID uint64) (ItemView, error) {
 		return out, errs.Wrap(err, "get item")
 	}
 	s.touch(courseID, caller, out.Status != "")
+	if h := s.kinds[out.Kind]; h.Opened != nil && out.Status != "" {
+		if err := h.Opened(courseID, caller, out.Item); err != nil {
+			return out, err
+		}
+	}
 	if markViewed {
 		p, err := s.markViewed(caller, courseID, itemID)
 		if err != nil {

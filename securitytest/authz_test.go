@@ -565,9 +565,11 @@ func (m *matrix) mediaRoutes(c *course) {
 	w := m.w
 	for _, a := range w.actors {
 		for _, md := range c.medias {
-			hidden := md.owner != nil && a.role(c) == student && a != md.owner
+			stu := a.role(c) == student
+			hidden := stu && (md.hidden || md.owner != nil && a != md.owner)
+			locked := stu && md.locked
 			rl := func(n need, ok int, conflict ...int) rule {
-				return rule{need: n, c: c, hidden: hidden, ok: ok, conflict: conflict}
+				return rule{need: n, c: c, hidden: hidden, locked: locked, ok: ok, conflict: conflict}
 			}
 			path := fmt.Sprintf("/api/v1/media/%d", md.id)
 			m.check(a, expect(a, rl(member, 200)), "GET", path, nil)
@@ -586,6 +588,21 @@ func (m *matrix) mediaRoutes(c *course) {
 		// Captions to delete, each time.
 		w.upload(c.ins, 201, fmt.Sprintf("/api/v1/media/%d/captions?lang=de", c.video.id), "text/vtt", []byte(vtt))
 		m.check(a, expect(a, rule{need: staffOnly, c: c, ok: 204}), "DELETE", fmt.Sprintf("/api/v1/media/%d/captions/de", c.video.id), nil)
+
+		// Deleting a file: staff any of their course, the uploader a file
+		// for a submission that no submission used; files an item shows or
+		// a submission used stay (409). Each deletion needs a file of its
+		// own: a course file no item shows (hidden from students) and the
+		// second student's spare submission upload.
+		stu := a.role(c) == student
+		spare := w.upload(c.ins, 201, fmt.Sprintf("/api/v1/courses/%d/media?filename=spare.pdf", c.id), "application/pdf", pdfFile("spare for "+a.name)).ID()
+		m.check(a, expect(a, rule{need: staffOnly, c: c, hidden: stu, ok: 204}), "DELETE", fmt.Sprintf("/api/v1/media/%d", spare), nil)
+		mine := w.upload(c.s2, 201, fmt.Sprintf("/api/v1/courses/%d/media?purpose=submission&filename=draft.pdf", c.id), "application/pdf", pdfFile("draft for "+a.name)).ID()
+		m.check(a, expect(a, rule{need: staffOnly, c: c, hidden: stu && a != c.s2, ownerMay: true, owner: a == c.s2, ok: 204}),
+			"DELETE", fmt.Sprintf("/api/v1/media/%d", mine), nil)
+		m.check(a, expect(a, rule{need: staffOnly, c: c, conflict: []int{409}, ok: 204}), "DELETE", fmt.Sprintf("/api/v1/media/%d", c.pdf.id), nil)
+		m.check(a, expect(a, rule{need: staffOnly, c: c, hidden: stu && a != c.s1, ownerMay: true, owner: a == c.s1, conflict: []int{409}, ok: 204}),
+			"DELETE", fmt.Sprintf("/api/v1/media/%d", c.subFile.id), nil)
 	}
 }
 

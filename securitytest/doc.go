@@ -11,7 +11,8 @@
 // an outsider, an administrator, an anonymous caller and two people who are
 // staff in one course and students in the other; and in each course
 // modules (open, not yet open, unpublished), items of every kind, a
-// lecture with captions, files, a student's submission file, submissions,
+// lecture with captions, files (some shown only by hidden or locked items,
+// one by no item), a student's submission file, submissions,
 // extensions, boards (a Q&A one too), threads, posts, reports and
 // notifications.
 //

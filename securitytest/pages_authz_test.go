@@ -250,6 +250,7 @@ func TestFormsRefuseObjectsOfAnotherCourse(t *testing.T) {
 			post(staffOnly, fmt.Sprintf("%s/reports/%d/resolve", base, other.report), false)
 			post(staffOnly, fmt.Sprintf("%s/media/%d/captions", base, other.video.id), false)
 			post(instructorOnly, fmt.Sprintf("%s/media/%d/items", base, other.video.id), false)
+			post(staffOnly, fmt.Sprintf("%s/media/%d/delete", base, other.unusedFile.id), false)
 			invitation := w.do(other.ins, 201, "POST", fmt.Sprintf("/api/v1/courses/%d/invitations", other.id),
 				map[string]any{"email": "keep-me@example.test", "role": "student"}).ID()
 			post(instructorOnly, fmt.Sprintf("%s/invitations/%d/revoke", base, invitation), false)

@@ -100,6 +100,10 @@ type media struct {
 	id       uint64
 	owner    *actor // submission files: only the owner and staff read them
 	playable bool
+	// hidden: students get 404 (only hidden items show it, or none does);
+	// locked: students get 403 (the items they can see are locked). A
+	// course file answers as the items that use it do.
+	hidden, locked bool
 }
 
 type course struct {
@@ -123,7 +127,9 @@ type course struct {
 	ext        uint64 // an extension of the first student
 
 	video, pdf, subFile *media
-	medias              []*media
+	// Files only gated items show, and one no item shows.
+	hiddenFile, lockedVideo, unusedFile *media
+	medias                              []*media
 }
 
 func (c *course) students() []*actor { return []*actor{c.s1, c.s2} }
@@ -282,7 +288,16 @@ func (w *world) course(tag string, published bool, extras []extra) *course {
 	c.pdf = &media{name: "pdf", id: w.upload(c.ins, 201, base+"/media?filename=notes.pdf", "application/pdf", pdfFile("notes "+tag)).ID()}
 	c.subFile = &media{name: "submission file", owner: c.s1,
 		id: w.upload(c.s1, 201, base+"/media?purpose=submission&filename=work.pdf", "application/pdf", pdfFile("work "+tag)).ID()}
-	c.medias = []*media{c.video, c.pdf, c.subFile}
+	// Files that only gated items show (students reach them as they reach
+	// those items: 404 and 403), and a file no item shows (the staff's).
+	c.hiddenFile = &media{name: "hidden file", hidden: true,
+		id: w.upload(c.ins, 201, base+"/media?filename=draft.pdf", "application/pdf", pdfFile("draft "+tag)).ID()}
+	c.lockedVideo = &media{name: "locked video", playable: true, locked: true,
+		id: w.upload(c.ins, 201, base+"/media?filename=later.webm", "video/webm", webmFile(300, 4096)).ID()}
+	w.upload(c.ins, 201, fmt.Sprintf("/api/v1/media/%d/captions?lang=en&label=English", c.lockedVideo.id), "text/vtt", []byte(vtt))
+	c.unusedFile = &media{name: "unused file", hidden: true,
+		id: w.upload(c.ins, 201, base+"/media?filename=spare.pdf", "application/pdf", pdfFile("spare "+tag)).ID()}
+	c.medias = []*media{c.video, c.pdf, c.subFile, c.hiddenFile, c.lockedVideo, c.unusedFile}
 
 	// Modules: open, not yet open, unpublished, and one to add items to.
 	c.modOpen = env.Module(c.ins.u, c.id, map[string]any{"title": "Open", "summary": "S", "published": true})
@@ -317,6 +332,12 @@ func (w *world) course(tag string, published bool, extras []extra) *course {
 	add("locked discussion", "discussion", c.modLocked, false, true, nil)
 	add("hidden page", "page", c.modHidden, true, false, nil)
 	add("hidden discussion", "discussion", c.modHidden, true, false, nil)
+	// The course PDF is also shown by a draft item: the open one wins. The
+	// locked video is also shown by a hidden item: locked wins over hidden.
+	add("draft file", "file", c.modOpen, true, false, map[string]any{"media_id": c.pdf.id, "published": false})
+	add("hidden file", "file", c.modHidden, true, false, map[string]any{"media_id": c.hiddenFile.id})
+	add("locked lecture", "lecture", c.modLocked, false, true, map[string]any{"media_id": c.lockedVideo.id})
+	add("hidden lecture", "lecture", c.modHidden, true, false, map[string]any{"media_id": c.lockedVideo.id})
 
 	// Work: both students submit, the first with their file; the first
 	// has an extension.

@@ -18,22 +18,31 @@ const uploadsPerHour = 120
 // looked for while serving (they are also removed at start).
 const mediaSweepEvery = time.Hour
 
-// wireMedia builds the media service on <data>/media, takes over the
-// lecture and file item kinds, lets assignment submissions carry uploaded
-// files, mounts the routes, and runs the orphan sweep until shutdown.
+// wireMedia builds the media service on <data>/media with its quotas, takes
+// over the lecture and file item kinds, lets assignment submissions carry
+// uploaded files, mounts the routes, registers the sweep_uploads job (the
+// submission uploads no submission used within a day), and runs the
+// orphan sweep until shutdown.
 func (s *Server) wireMedia(v1 fiber.Router) error {
 	svc, err := media.New(media.Config{DB: s.DB, Courses: s.Courses, Dir: filepath.Join(s.cfg.DataDir, "media"),
-		MaxUploadBytes: s.cfg.MaxUploadBytes, Now: s.now, Log: s.log})
+		MaxUploadBytes: s.cfg.MaxUploadBytes, UserQuotaBytes: s.cfg.UserQuotaBytes, CourseQuotaBytes: s.cfg.CourseQuotaBytes,
+		Now: s.now, Log: s.log})
 	if err != nil {
 		return err
 	}
 	svc.Install()
+	svc.Audit = s.Audit
 	if s.Deadlines != nil {
-		s.Deadlines.MediaCheck = svc.CheckSubmission
+		s.Deadlines.MediaCheck = svc.AttachSubmission
 	}
 	svc.Uploads = api.NewRateLimiter(uploadsPerHour, time.Hour, s.now)
 	s.Media = svc
 	media.NewHTTP(svc, nil).Mount(v1)
+	if s.Scheduler != nil {
+		if err := s.Scheduler.Register(media.JobSweepUploads, svc.SweepUploads); err != nil {
+			return err
+		}
+	}
 	svc.StartSweeper(mediaSweepEvery)
 	s.OnStop(svc.Stop)
 	return nil

@@ -42,14 +42,19 @@ type Config struct {
 	BaseURL        string
 	Tick           time.Duration
 	MaxUploadBytes int64
-	AuthRate       int
-	SMTPURL        string
-	MailFrom       string
-	AccessTTL      time.Duration
-	JWTSecret      string
-	TLSCert        string
-	TLSKey         string
-	TrustedProxies []string
+	// UserQuotaBytes bounds each user's submission uploads and
+	// CourseQuotaBytes each course's files (--user-quota-bytes,
+	// --course-quota-bytes); 0 is no quota.
+	UserQuotaBytes   int64
+	CourseQuotaBytes int64
+	AuthRate         int
+	SMTPURL          string
+	MailFrom         string
+	AccessTTL        time.Duration
+	JWTSecret        string
+	TLSCert          string
+	TLSKey           string
+	TrustedProxies   []string
 	// Argon2 overrides the password cost (tests use a cheap one).
 	Argon2 auth.Argon2Params
 	// Now is the clock; nil means time.Now.

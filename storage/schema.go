@@ -90,6 +90,12 @@ const (
 	MediaBlobs    Bucket = "media_blobs"     // sha256 (32 bytes)|media|lang ("" for the file itself) -> nil: who uses a blob
 	Captions      Bucket = "media_captions"  // media|lang (string, last) -> media.Caption
 	Watch         Bucket = "watch"           // course|user|item -> media.watchState (spans, resume position)
+	// MediaUsage holds the bytes counted against the storage quotas: a
+	// course's course files, a user's submission uploads.
+	MediaUsage Bucket = "media_usage" // 'c'|course or 'u'|user -> bytes (8); "counted" -> 1 once the totals were first made
+	// MediaUnattached lists submission uploads no submission uses yet, by
+	// upload time, for the sweep that removes those left a day.
+	MediaUnattached Bucket = "media_unattached" // created unix nanos|media -> nil
 )
 
 // allBuckets is created on open.
@@ -103,5 +109,5 @@ var allBuckets = []Bucket{
 	Boards, BoardsByCourse, Threads, ThreadsByBoard, Posts, PostSources, PostsByThread,
 	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms, ReplyQueue,
 	ActivityDays, Engagement, Outbox, OutboxQueue, MailBatches, MailBatchEntries, EmailPrefs,
-	Media, MediaByCourse, MediaBlobs, Captions, Watch,
+	Media, MediaByCourse, MediaBlobs, Captions, Watch, MediaUsage, MediaUnattached,
 }

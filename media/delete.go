@@ -1,0 +1,190 @@
+package media
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"pacer/audit"
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// JobSweepUploads is the scheduler job that removes submission uploads no
+// submission used within UnattachedTTL.
+const JobSweepUploads = "sweep_uploads"
+
+// UnattachedTTL is how long a submission upload may wait for the
+// submission that uses it: a learner uploads, then submits within
+// minutes; a day leaves room for a form left open overnight.
+const UnattachedTTL = 24 * time.Hour
+
+// sweepBatch bounds the uploads one transaction of the sweep removes, so
+// that it never holds the writer long.
+const sweepBatch = 100
+
+// Delete removes a media the caller may read: course staff delete any
+// file of their course, the uploader of a submission file their own. A
+// file that an item shows, or that a submission used, is kept (409): the
+// item must go or change first, and handed-in work is never thrown away.
+// The record, its captions and its quota share go in one transaction;
+// each blob leaves the disk only when no record uses it any more (identical
+// bytes are stored once). Deletions by staff are audited.
+func (s *Service) Delete(caller, id uint64) error {
+	// Held from the commit to the blob removal, as uploads hold it from
+	// linking a blob to committing its record: an upload of the same bytes
+	// cannot find the blob present and then lose it.
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	var sums []string
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.accessTx(tx, caller, id)
+		if err != nil {
+			return err
+		}
+		if !a.Staff() && (a.Purpose != PurposeSubmission || a.OwnerID != caller) {
+			return errs.Forbid("only the course's instructors and TAs, or the uploader of a file for a submission, may delete it")
+		}
+		if a.AttachedAt != nil {
+			return errs.ConflictCode("conflict", "a submission uses this file, and submitted work is kept")
+		}
+		uses, err := s.courses.MediaItemsTx(tx, a.CourseID, a.ID)
+		if err != nil {
+			return err
+		}
+		if len(uses) > 0 {
+			return errs.ConflictCode("conflict", fmt.Sprintf("the %s item “%s” uses this file; delete that item or give it another file first", uses[0].Kind, uses[0].Title))
+		}
+		if sums, err = removeTx(tx, a.Media); err != nil {
+			return err
+		}
+		if !a.Staff() {
+			return nil
+		}
+		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "media_deleted", CourseID: a.CourseID,
+			TargetID: a.ID, Detail: a.Purpose + ": " + a.Filename})
+	})
+	if err != nil {
+		return errs.Wrap(err, "delete media")
+	}
+	return errs.Wrap(s.dropBlobs(sums), "remove media file")
+}
+
+// removeTx deletes a media record with everything that describes it (its
+// captions, its index entries, its share of the quota) and returns the
+// blobs it used, for dropBlobs once the transaction has committed.
+func removeTx(tx *storage.Tx, m Media) ([]string, error) {
+	caps, err := captionsTx(tx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	sums := []string{m.SHA256}
+	for _, c := range caps {
+		if err := tx.Delete(storage.Captions, captionKey(m.ID, c.Lang)); err != nil {
+			return nil, err
+		}
+		if err := tx.Delete(storage.MediaBlobs, blobRefKey(c.SHA256, m.ID, c.Lang)); err != nil {
+			return nil, err
+		}
+		sums = append(sums, c.SHA256)
+	}
+	for _, del := range []struct {
+		b storage.Bucket
+		k []byte
+	}{
+		{storage.MediaBlobs, blobRefKey(m.SHA256, m.ID, "")},
+		{storage.MediaByCourse, storage.Key(m.CourseID, m.ID)},
+		{storage.MediaUnattached, unattachedKey(m)},
+		{storage.Media, mediaKey(m.ID)},
+	} {
+		if err := tx.Delete(del.b, del.k); err != nil {
+			return nil, err
+		}
+	}
+	return sums, addUsageTx(tx, usageKeyOf(m), -m.Size)
+}
+
+// dropBlobs removes from disk each blob no record uses any more. The
+// caller holds s.store.mu.
+func (s *Service) dropBlobs(sums []string) error {
+	for _, sum := range sums {
+		used, err := s.blobInUse(sum)
+		if err != nil {
+			return err
+		}
+		if !used {
+			if err := s.store.remove(sum); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SweepUploads is the sweep_uploads job: it removes the submission uploads
+// that no submission used within UnattachedTTL of their upload, oldest
+// first, a batch per transaction, and reports how many it removed. The
+// list it walks holds only unattached uploads, so a tick that finds
+// nothing to do reads one key. Running it twice removes nothing more.
+func (s *Service) SweepUploads(ctx context.Context, now time.Time) (int, error) {
+	before := uint64(now.Add(-UnattachedTTL).UnixNano())
+	removed := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return removed, err
+		}
+		n, more, err := s.sweepBatch(before)
+		removed += n
+		if err != nil || !more {
+			return removed, err
+		}
+	}
+}
+
+// sweepBatch removes up to sweepBatch uploads made before the instant
+// (unix nanos); more reports that there may be others.
+func (s *Service) sweepBatch(before uint64) (removed int, more bool, err error) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	var sums []string
+	err = s.db.Update(func(tx *storage.Tx) error {
+		removed, sums = 0, nil
+		var keys [][]byte
+		err := tx.Each(storage.MediaUnattached, nil, func(k, _ []byte) error {
+			if storage.Part(k, 0) >= before || len(keys) == sweepBatch {
+				return storage.Stop
+			}
+			keys = append(keys, append([]byte(nil), k...))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		more = len(keys) == sweepBatch
+		for _, k := range keys {
+			m, err := getTx(tx, storage.Part(k, 1))
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return err
+			}
+			if err != nil || m.Purpose != PurposeSubmission || m.AttachedAt != nil {
+				// Not an unattached upload after all: only the stale
+				// entry goes.
+				if err := tx.Delete(storage.MediaUnattached, k); err != nil {
+					return err
+				}
+				continue
+			}
+			got, err := removeTx(tx, m)
+			if err != nil {
+				return err
+			}
+			sums = append(sums, got...)
+			removed++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return removed, more, s.dropBlobs(sums)
+}

@@ -1,0 +1,65 @@
+package modules
+
+import (
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// MediaItemsTx lists the items of a course that show a media file (lecture
+// and file items name it by media_id), in course order, published or not.
+// It reads the cached course structure, so it costs no item bodies.
+func (s *Service) MediaItemsTx(tx *storage.Tx, courseID, mediaID uint64) ([]Item, error) {
+	st, err := s.structureTx(tx, courseID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, mod := range st.modules {
+		for _, it := range st.items[mod.ID] {
+			if it.MediaID == mediaID && (it.Kind == KindLecture || it.Kind == KindFile) {
+				out = append(out, it)
+			}
+		}
+	}
+	return out, nil
+}
+
+// MediaAccessTx decides whether a member may read a course file of a
+// course: a file answers exactly as the items that show it do, so that
+// its sequential ID is no way around an item's gate. Staff read every
+// file. A student reads a file when at least one item that uses it is
+// visible and open to them; when the items they can see are all locked,
+// the answer is the first one's 403 with its lock reason; when they can
+// see none (or no item uses the file: it is the staff's), 404. Non-members
+// get 404 as everywhere.
+func (s *Service) MediaAccessTx(tx *storage.Tx, caller, courseID, mediaID uint64) (Access, error) {
+	a, err := s.MemberAccessTx(tx, courseID, caller)
+	if err != nil || a.Staff() {
+		return a, err
+	}
+	uses, err := s.MediaItemsTx(tx, courseID, mediaID)
+	if err != nil {
+		return a, err
+	}
+	if len(uses) == 0 {
+		return a, errs.NotFoundf("media")
+	}
+	l, err := s.learnerTx(tx, a.Course, *a.Member, learnerScope{})
+	if err != nil {
+		return a, err
+	}
+	var locked error
+	for _, it := range uses {
+		_, err := l.gate(it)
+		switch {
+		case err == nil:
+			return a, nil
+		case locked == nil && errs.Is(err, errs.Forbidden):
+			locked = err
+		}
+	}
+	if locked != nil {
+		return a, locked
+	}
+	return a, errs.NotFoundf("media")
+}
