@@ -82,7 +82,7 @@ func (r *RateLimiter) Check(c *fiber.Ctx, key string) error {
 // ByIP is middleware limiting requests per client IP.
 func (r *RateLimiter) ByIP() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := r.Check(c, c.IP()); err != nil {
+		if err := r.Check(c, ClientIP(c)); err != nil {
 			return err
 		}
 		return c.Next()

@@ -151,7 +151,7 @@ func (h *HTTP) RefreshCookieValue(c *fiber.Ctx) string {
 }
 
 // LimitAuth counts one sign-in or registration attempt of the client IP.
-func (h *HTTP) LimitAuth(c *fiber.Ctx) error { return h.limiter.Check(c, c.IP()) }
+func (h *HTTP) LimitAuth(c *fiber.Ctx) error { return h.limiter.Check(c, api.ClientIP(c)) }
 
 // Required refuses anonymous requests with 401.
 func Required() fiber.Handler {
@@ -240,7 +240,7 @@ func (h *HTTP) AuditLogin(c *fiber.Ctx, err error, user uint64) {
 	if err != nil {
 		action = "login_failed"
 	}
-	_ = h.Audit.Record(audit.Entry{ActorID: user, Action: action, IP: c.IP()})
+	_ = h.Audit.Record(audit.Entry{ActorID: user, Action: action, IP: api.ClientIP(c)})
 }
 
 type refreshBody struct {
@@ -348,7 +348,7 @@ func (h *HTTP) patchUser(c *fiber.Ctx) error {
 	if *in.Disabled {
 		action = "user_disabled"
 	}
-	_ = h.Audit.Record(audit.Entry{ActorID: me.UserID, Action: action, TargetID: id, IP: c.IP()})
+	_ = h.Audit.Record(audit.Entry{ActorID: me.UserID, Action: action, TargetID: id, IP: api.ClientIP(c)})
 	return c.JSON(AdminUser{PublicUser: u.Public(), Disabled: u.Disabled, CreatedAt: u.CreatedAt})
 }
 
