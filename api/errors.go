@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -102,7 +103,11 @@ func ErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 			log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		}
 		if e.Kind == errs.RateLimited && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
-			c.Set(fiber.HeaderRetryAfter, "60")
+			if e.RetryAfter > 0 {
+				retryAfter(c, int64((e.RetryAfter+time.Second-1)/time.Second))
+			} else {
+				c.Set(fiber.HeaderRetryAfter, "60")
+			}
 		}
 		c.Status(status)
 		if WantsHTML(c) {

@@ -60,6 +60,20 @@ func (r *RateLimiter) Allow(key string) (bool, time.Duration) {
 	return true, 0
 }
 
+// Refund gives back one event counted by Allow in the current window: a
+// limit on failures counts each attempt before its work is done (so that
+// concurrent attempts cannot all slip in) and refunds those that succeed.
+func (r *RateLimiter) Refund(key string) {
+	if r == nil || r.limit <= 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w := r.windows[key]; w != nil && w.n > 0 {
+		w.n--
+	}
+}
+
 func (r *RateLimiter) sweep(now time.Time) {
 	for k, w := range r.windows {
 		if now.Sub(w.start) >= r.window {

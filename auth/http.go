@@ -195,7 +195,7 @@ func (h *HTTP) register(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	t, err := h.svc.Register(in)
+	t, err := h.svc.RegisterFrom(api.ClientIP(c), in)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (h *HTTP) login(c *fiber.Ctx) error {
 		}
 		return errs.Validation(f)
 	}
-	t, u, err := h.svc.Login(in.Email, in.Password)
+	t, u, err := h.svc.LoginFrom(api.ClientIP(c), in.Email, in.Password)
 	h.AuditLogin(c, err, u.ID)
 	if err != nil {
 		return err
@@ -255,7 +255,7 @@ func (h *HTTP) refresh(c *fiber.Ctx) error {
 	if in.RefreshToken == "" {
 		return errs.Field("refresh_token", "required")
 	}
-	t, err := h.svc.Refresh(in.RefreshToken)
+	t, err := h.svc.Refresh(in.RefreshToken, api.ClientIP(c))
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func (h *HTTP) patchMe(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	u, _, err := h.svc.UpdateMe(id.UserID, in)
+	u, _, err := h.svc.UpdateMe(id.UserID, in, api.ClientIP(c))
 	if err != nil {
 		return err
 	}

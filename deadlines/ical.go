@@ -52,14 +52,23 @@ func (s *Service) CalendarURL(caller uint64) (string, error) {
 func (s *Service) RotateCalendar(caller uint64) (string, error) {
 	var url string
 	err := s.db.Update(func(tx *storage.Tx) error {
-		gen := feedGen(tx, caller) + 1
-		if err := tx.PutRaw(storage.CalendarTokens, storage.ID(caller), storage.ID(gen)); err != nil {
-			return err
-		}
+		gen, err := rotateFeed(tx, caller)
 		url = s.feedURL(caller, gen)
-		return nil
+		return err
 	})
 	return url, errs.Wrap(err, "rotate calendar")
+}
+
+// RotateCalendarTx retires the user's feed URL inside the caller's
+// transaction (a password change).
+func (s *Service) RotateCalendarTx(tx *storage.Tx, user uint64) error {
+	_, err := rotateFeed(tx, user)
+	return err
+}
+
+func rotateFeed(tx *storage.Tx, user uint64) (uint64, error) {
+	gen := feedGen(tx, user) + 1
+	return gen, tx.PutRaw(storage.CalendarTokens, storage.ID(user), storage.ID(gen))
 }
 
 // feedUser resolves a token to its user, or 404 for anything that is not a

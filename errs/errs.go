@@ -7,6 +7,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind says what went wrong in terms a client can act on.
@@ -35,6 +36,9 @@ type Error struct {
 	Message string
 	Fields  map[string]string
 	Err     error
+	// RetryAfter, on a RateLimited error, is how long until the client may
+	// try again: the HTTP layer sends it as Retry-After.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -106,6 +110,13 @@ func Forbid(msg string) *Error { return E(Forbidden, msg) }
 // ConflictCode is a 409 with a specific code.
 func ConflictCode(code, msg string) *Error {
 	return &Error{Kind: Conflict, Code: code, Message: msg}
+}
+
+// Limited is a 429 (rate_limited): try again after wait.
+func Limited(msg string, wait time.Duration) *Error {
+	e := E(RateLimited, msg)
+	e.RetryAfter = wait
+	return e
 }
 
 // Unauth is a 401.

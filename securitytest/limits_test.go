@@ -59,19 +59,9 @@ func send(t *testing.T, addr, method, path, token string, body any, headers ...s
 // auditIPs lists the IP of every audit entry of one action, newest first.
 func auditIPs(t *testing.T, env *pacertest.Env, admin pacertest.User, action string) []string {
 	t.Helper()
-	r := env.Do("GET", "/api/v1/admin/audit?limit=200&action="+action, admin.Token, nil)
-	if r.Status != 200 {
-		t.Fatalf("audit: %d %s", r.Status, r.Body)
-	}
-	var list struct {
-		Items []struct {
-			IP string `json:"ip"`
-		} `json:"items"`
-	}
-	r.Decode(&list)
-	out := make([]string, len(list.Items))
-	for i, e := range list.Items {
-		out[i] = e.IP
+	var out []string
+	for _, e := range auditEntries(t, env, admin, action) {
+		out = append(out, e.IP)
 	}
 	return out
 }
@@ -145,5 +135,147 @@ func TestWithoutATrustedProxyXForwardedForIsIgnored(t *testing.T) {
 	}
 	if !strings.Contains(r.Body, "rate_limited") {
 		t.Fatalf("429 body %s", r.Body)
+	}
+}
+
+// auditEntries lists the audit entries of one action, newest first.
+func auditEntries(t *testing.T, env *pacertest.Env, admin pacertest.User, action string) []auditEntry {
+	t.Helper()
+	r := env.Do("GET", "/api/v1/admin/audit?limit=200&action="+action, admin.Token, nil)
+	if r.Status != 200 {
+		t.Fatalf("audit: %d %s", r.Status, r.Body)
+	}
+	var list struct {
+		Items []auditEntry `json:"items"`
+	}
+	r.Decode(&list)
+	return list.Items
+}
+
+type auditEntry struct {
+	ActorID  uint64 `json:"actor_id"`
+	Action   string `json:"action"`
+	TargetID uint64 `json:"target_id"`
+	IP       string `json:"ip"`
+}
+
+func TestWrongCurrentPasswordsAreLimitedPerAccountAndAudited(t *testing.T) {
+	env := pacertest.New(t)
+	admin := env.Admin()
+	victim := env.Register("Vic")
+	other := env.Register("Otto")
+	wrong := map[string]any{"password": "a brand new password", "current_password": "guess"}
+	right := map[string]any{"password": "a brand new password", "current_password": "correct horse battery"}
+
+	// A right password is not a failure: it does not use up the budget.
+	if r := env.Do("PATCH", "/api/v1/me", victim.Token, map[string]any{"password": "correct horse battery", "current_password": "correct horse battery"}); r.Status != 200 {
+		t.Fatalf("change to the same password: %d %s", r.Status, r.Body)
+	}
+	victim = env.Login(victim)
+	for i := 0; i < 5; i++ {
+		r := env.Do("PATCH", "/api/v1/me", victim.Token, wrong)
+		if r.Status != 400 || r.ErrCode() != "validation_failed" {
+			t.Fatalf("wrong current password %d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	// The sixth check within 15 minutes is refused before any hashing,
+	// even with the right password: a stolen token is no oracle.
+	r := env.Do("PATCH", "/api/v1/me", victim.Token, right)
+	if r.Status != 429 || r.ErrCode() != "rate_limited" {
+		t.Fatalf("sixth password check in 15 minutes: %d %s, want 429", r.Status, r.Body)
+	}
+	if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 || s > 900 {
+		t.Fatalf("Retry-After %q, want the rest of the 15 minutes", r.Header.Get("Retry-After"))
+	}
+	// Other changes of the account and other accounts are not limited.
+	if r := env.Do("PATCH", "/api/v1/me", victim.Token, map[string]any{"name": "Vic B"}); r.Status != 200 {
+		t.Fatalf("a name change while limited: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("PATCH", "/api/v1/me", other.Token, wrong); r.Status != 400 {
+		t.Fatalf("another account's wrong password: %d %s, want 400", r.Status, r.Body)
+	}
+	// Every failure is audited against the account.
+	n := 0
+	for _, e := range auditEntries(t, env, admin, "password_check_failed") {
+		if e.ActorID == victim.ID {
+			n++
+		}
+	}
+	if n != 5 {
+		t.Fatalf("%d password_check_failed entries for the victim, want 5", n)
+	}
+	// After the window the owner can change the password.
+	env.Clock.Advance(15 * time.Minute)
+	victim = env.Login(victim)
+	if r := env.Do("PATCH", "/api/v1/me", victim.Token, right); r.Status != 200 {
+		t.Fatalf("password change after the window: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestAPasswordChangeRetiresTheCalendarURLAndIsAudited(t *testing.T) {
+	env := pacertest.New(t)
+	admin := env.Admin()
+	u := env.Register("Cal")
+	feed := func(u pacertest.User) string {
+		var v struct {
+			URL string `json:"url"`
+		}
+		env.Do("GET", "/api/v1/me/calendar-token", u.Token, nil).Decode(&v)
+		return strings.TrimPrefix(v.URL, "http://pacer.test")
+	}
+	old := feed(u)
+	if r := env.Do("GET", old, "", nil); r.Status != 200 {
+		t.Fatalf("feed before: %d", r.Status)
+	}
+	r := env.DoHeaders("PATCH", "/api/v1/me", u.Token, map[string]any{"password": "another long password", "current_password": "correct horse battery"},
+		map[string]string{"X-Forwarded-For": "203.0.113.5"})
+	if r.Status != 200 {
+		t.Fatalf("change password: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("GET", old, "", nil); r.Status != 404 {
+		t.Fatalf("the old feed URL after a password change: %d, want 404", r.Status)
+	}
+	lr := env.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": u.Email, "password": "another long password"})
+	lr.Decode(&struct {
+		AccessToken *string `json:"access_token"`
+	}{&u.Token})
+	now := feed(u)
+	if now == old {
+		t.Fatalf("the feed URL did not change: %s", now)
+	}
+	if r := env.Do("GET", now, "", nil); r.Status != 200 {
+		t.Fatalf("the new feed URL: %d", r.Status)
+	}
+	var found bool
+	for _, e := range auditEntries(t, env, admin, "password_changed") {
+		// app.Test connects from 0.0.0.0, no trusted proxy: the header is
+		// not believed.
+		if e.ActorID == u.ID && e.IP == "0.0.0.0" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no password_changed audit entry for user %d", u.ID)
+	}
+}
+
+func TestRefreshTokenReuseIsAudited(t *testing.T) {
+	env := pacertest.New(t)
+	admin := env.Admin()
+	u := env.Register("Rex")
+	if r := env.Do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": u.Refresh}); r.Status != 200 {
+		t.Fatalf("refresh: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": u.Refresh}); r.Status != 401 {
+		t.Fatalf("reuse: %d %s", r.Status, r.Body)
+	}
+	var found bool
+	for _, e := range auditEntries(t, env, admin, "refresh_token_reused") {
+		if e.ActorID == u.ID && e.TargetID != 0 && e.IP != "" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no refresh_token_reused audit entry for user %d", u.ID)
 	}
 }

@@ -146,6 +146,7 @@ func (s *Server) build() error {
 	s.Notify = notify.NewService(s.DB, s.now)
 	s.Audit = audit.New(s.DB, s.now)
 	s.AuthHTTP.Audit = s.Audit
+	s.Auth.Audit = s.Audit
 	s.Courses.Audit = s.Audit
 
 	s.App = fiber.New(fiber.Config{
