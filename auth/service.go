@@ -16,6 +16,7 @@ import (
 	"pacer/api"
 	"pacer/audit"
 	"pacer/errs"
+	"pacer/oneline"
 	"pacer/storage"
 )
 
@@ -193,8 +194,8 @@ func ValidName(s string) (string, string) {
 	switch {
 	case s == "":
 		return "", "required"
-	case !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n"):
-		return "", "must be one line of text"
+	case oneline.Problem(s) != "":
+		return "", oneline.Reason
 	case utf8.RuneCountInString(s) > 100:
 		return "", "must be at most 100 characters"
 	}

@@ -12,6 +12,7 @@ import (
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
+	"pacer/oneline"
 	"pacer/storage"
 )
 
@@ -281,22 +282,31 @@ func (s *Service) Feed(token string) (string, error) {
 	cal := ics.NewCalendarFor("Pacer")
 	cal.SetMethod(ics.MethodPublish)
 	cal.SetCalscale("GREGORIAN")
-	cal.SetXWRCalName("Pacer: " + user.Name)
+	cal.SetXWRCalName(oneline.Clean("Pacer: " + user.Name))
 	cal.SetXWRCalDesc("Module openings and due times")
 	cal.SetXPublishedTTL("PT1H")
-	cal.SetRefreshInterval("PT1H", ics.WithValue("DURATION"))
+	// REFRESH-INTERVAL must carry VALUE=DURATION exactly once (RFC 7986).
+	// golang-ical's SetRefreshInterval writes it as part of the property
+	// name, and any parameter given to it repeats it; so the property is
+	// built here.
+	cal.CalendarProperties = append(cal.CalendarProperties, ics.CalendarProperty{BaseProperty: ics.BaseProperty{
+		IANAToken: "REFRESH-INTERVAL", ICalParameters: map[string][]string{"VALUE": {"DURATION"}}, Value: "PT1H"}})
 	for _, ev := range events {
 		e := cal.AddEvent(ev.uid)
 		e.SetDtStampTime(now)
 		e.SetSequence(int(ev.seq))
 		e.SetLastModifiedAt(ev.modified)
 		e.SetStartAt(ev.at)
-		e.SetSummary(ev.summary)
-		e.SetDescription(ev.desc)
+		// Titles stored before control characters were refused must not
+		// reach calendar apps: the library escapes only \, ;, , and LF.
+		e.SetSummary(oneline.Clean(ev.summary))
+		e.SetDescription(oneline.Clean(ev.desc))
 		e.SetURL(ev.link)
 		// A deadline is a moment, not a meeting: it must not make the
 		// learner look busy.
 		e.SetTimeTransparency(ics.TransparencyTransparent)
 	}
-	return cal.Serialize(), nil
+	// RFC 5545 lines end in CRLF; golang-ical's default on Unix is a bare
+	// LF. It folds lines at 75 octets, never inside a UTF-8 sequence.
+	return cal.Serialize(ics.WithNewLineWindows), nil
 }

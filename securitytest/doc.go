@@ -33,6 +33,12 @@
 //   - headers_test.go: security headers on every page and API answer, HSTS
 //     over TLS only, CSRF on every cookie-authenticated form and API write,
 //     large forms refused before they are read, and the rate limits.
+//   - limits_test.go: the client address behind trusted proxies (rate
+//     limits and audit entries), the per-account limit on password checks,
+//     the Markdown preview's limits, and the audit of password changes and
+//     refresh-token reuse.
+//   - singleline_test.go: control characters and bidirectional overrides
+//     refused in every name and title.
 //   - fuzz_test.go: go test -fuzz targets for the features' JSON bodies and
 //     list queries, media Range headers, page forms and Markdown.
 //
