@@ -279,3 +279,28 @@ func TestRefreshTokenReuseIsAudited(t *testing.T) {
 		t.Fatalf("no refresh_token_reused audit entry for user %d", u.ID)
 	}
 }
+
+func TestMarkdownPreviewIsThrottledPerUser(t *testing.T) {
+	env := pacertest.New(t)
+	a, b := env.Register("Ada"), env.Register("Bea")
+	table := "| a | b |\n|---|---|\n" + strings.Repeat("| x | y |\n", 200)
+	for i := 0; i < 30; i++ {
+		if r := env.Do("POST", "/api/v1/markdown/preview", a.Token, map[string]any{"body": table}); r.Status != 200 {
+			t.Fatalf("preview %d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	r := env.Do("POST", "/api/v1/markdown/preview", a.Token, map[string]any{"body": table})
+	if r.Status != 429 || r.ErrCode() != "rate_limited" {
+		t.Fatalf("31st preview in a minute: %d %s, want 429", r.Status, r.Body)
+	}
+	if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
+		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+	if r := env.Do("POST", "/api/v1/markdown/preview", b.Token, map[string]any{"body": table}); r.Status != 200 {
+		t.Fatalf("another user's preview: %d", r.Status)
+	}
+	env.Clock.Advance(time.Minute)
+	if r := env.Do("POST", "/api/v1/markdown/preview", a.Token, map[string]any{"body": table}); r.Status != 200 {
+		t.Fatalf("a preview a minute later: %d", r.Status)
+	}
+}
