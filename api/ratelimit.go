@@ -77,6 +77,20 @@ func (r *RateLimiter) Exceeded(key string) (bool, time.Duration) {
 	return true, w.start.Add(r.window).Sub(now)
 }
 
+// Refund gives back one event counted by Allow in the current window: a
+// limit on failures counts each attempt before its work is done (so that
+// concurrent attempts cannot all slip in) and refunds those that succeed.
+func (r *RateLimiter) Refund(key string) {
+	if r == nil || r.limit <= 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w := r.windows[key]; w != nil && w.n > 0 {
+		w.n--
+	}
+}
+
 func (r *RateLimiter) sweep(now time.Time) {
 	for k, w := range r.windows {
 		if now.Sub(w.start) >= r.window {
@@ -99,7 +113,7 @@ func (r *RateLimiter) Check(c *fiber.Ctx, key string) error {
 // ByIP is middleware limiting requests per client IP.
 func (r *RateLimiter) ByIP() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := r.Check(c, c.IP()); err != nil {
+		if err := r.Check(c, ClientIP(c)); err != nil {
 			return err
 		}
 		return c.Next()

@@ -206,7 +206,7 @@ func (h *HTTP) RefreshCookieValue(c *fiber.Ctx) string {
 }
 
 // LimitAuth counts one sign-in or registration attempt of the client IP.
-func (h *HTTP) LimitAuth(c *fiber.Ctx) error { return h.limiter.Check(c, c.IP()) }
+func (h *HTTP) LimitAuth(c *fiber.Ctx) error { return h.limiter.Check(c, api.ClientIP(c)) }
 
 // Required refuses anonymous requests with 401.
 func Required() fiber.Handler {
@@ -250,7 +250,7 @@ func (h *HTTP) register(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	t, err := h.svc.Register(in)
+	t, err := h.svc.RegisterFrom(api.ClientIP(c), in)
 	if err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func (h *HTTP) login(c *fiber.Ctx) error {
 		}
 		return errs.Validation(f)
 	}
-	t, u, err := h.svc.Login(in.Email, in.Password)
+	t, u, err := h.svc.LoginFrom(api.ClientIP(c), in.Email, in.Password)
 	h.AuditLogin(c, err, u.ID)
 	if err != nil {
 		return err
@@ -295,7 +295,7 @@ func (h *HTTP) AuditLogin(c *fiber.Ctx, err error, user uint64) {
 	if err != nil {
 		action = "login_failed"
 	}
-	_ = h.Audit.Record(audit.Entry{ActorID: user, Action: action, IP: c.IP()})
+	_ = h.Audit.Record(audit.Entry{ActorID: user, Action: action, IP: api.ClientIP(c)})
 }
 
 type refreshBody struct {
@@ -310,7 +310,7 @@ func (h *HTTP) refresh(c *fiber.Ctx) error {
 	if in.RefreshToken == "" {
 		return errs.Field("refresh_token", "required")
 	}
-	t, err := h.svc.Refresh(in.RefreshToken)
+	t, err := h.svc.Refresh(in.RefreshToken, api.ClientIP(c))
 	if err != nil {
 		return err
 	}
@@ -351,7 +351,7 @@ func (h *HTTP) patchMe(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	u, _, err := h.svc.UpdateMe(id.UserID, in)
+	u, _, err := h.svc.UpdateMe(id.UserID, in, api.ClientIP(c))
 	if err != nil {
 		return err
 	}
@@ -403,7 +403,7 @@ func (h *HTTP) patchUser(c *fiber.Ctx) error {
 	if *in.Disabled {
 		action = "user_disabled"
 	}
-	_ = h.Audit.Record(audit.Entry{ActorID: me.UserID, Action: action, TargetID: id, IP: c.IP()})
+	_ = h.Audit.Record(audit.Entry{ActorID: me.UserID, Action: action, TargetID: id, IP: api.ClientIP(c)})
 	return c.JSON(AdminUser{PublicUser: u.Public(), Disabled: u.Disabled, CreatedAt: u.CreatedAt})
 }
 

@@ -8,11 +8,15 @@ import (
 	"crypto/hmac"
 	"errors"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"pacer/api"
+	"pacer/audit"
 	"pacer/errs"
+	"pacer/oneline"
 	"pacer/storage"
 )
 
@@ -68,6 +72,15 @@ type Config struct {
 	HashLimit  int           // concurrent hashes, default 2
 }
 
+// Password checks of a signed-in account (PATCH /me's current_password):
+// a stolen access token must not become an oracle for the password, nor a
+// way to keep argon2 busy. Attempts beyond this many failures in the window
+// get 429 without any hashing.
+const (
+	PasswordCheckLimit  = 5
+	PasswordCheckWindow = 15 * time.Minute
+)
+
 // Service is the account service.
 type Service struct {
 	db     *storage.DB
@@ -77,6 +90,15 @@ type Service struct {
 	tokens *tokens
 	key    []byte
 	cache  *authCache
+	// passwordChecks counts failed current_password checks per account.
+	passwordChecks *api.RateLimiter
+	// passwordChanged runs inside the transaction that changes a password,
+	// so that secrets derived from the account (the calendar feed URL)
+	// change with it.
+	passwordChanged []func(tx *storage.Tx, user uint64) error
+	// Audit records password changes, failed password checks and refresh
+	// token reuse (nil records nothing).
+	Audit *audit.Log
 }
 
 // NewService builds the service around a signing key of at least 32 bytes.
@@ -100,8 +122,27 @@ func NewService(db *storage.DB, key []byte, cfg Config, now func() time.Time) (*
 		cfg.HashLimit = 2
 	}
 	return &Service{db: db, now: now, cfg: cfg, hasher: NewHasher(cfg.Argon2, cfg.HashLimit),
-		tokens: newTokens(key, cfg.AccessTTL, now), key: key, cache: newAuthCache()}, nil
+		tokens: newTokens(key, cfg.AccessTTL, now), key: key, cache: newAuthCache(),
+		passwordChecks: api.NewRateLimiter(PasswordCheckLimit, PasswordCheckWindow, now)}, nil
 }
+
+// OnPasswordChanged adds f to the work done in the transaction of every
+// password change (and of nothing else).
+func (s *Service) OnPasswordChanged(f func(tx *storage.Tx, user uint64) error) {
+	s.passwordChanged = append(s.passwordChanged, f)
+}
+
+// ipKey is the key under which the hashing of a client's request waits
+// its turn (see Hasher): requests of one client IP take turns with each
+// other, not with everybody.
+func ipKey(ip string) string {
+	if ip == "" {
+		return ""
+	}
+	return "ip:" + ip
+}
+
+func userKey(id uint64) string { return "user:" + strconv.FormatUint(id, 10) }
 
 // Tokens is the answer to register, login and refresh.
 type Tokens struct {
@@ -158,8 +199,8 @@ func ValidName(s string) (string, string) {
 	switch {
 	case s == "":
 		return "", "required"
-	case !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n"):
-		return "", "must be one line of text"
+	case oneline.Problem(s) != "":
+		return "", oneline.Reason
 	case utf8.RuneCountInString(s) > 100:
 		return "", "must be at most 100 characters"
 	}
@@ -187,12 +228,16 @@ func (in NewUser) validate() (NewUser, error) {
 
 // CreateUser adds an account (used by registration and `pacer user add`).
 func (s *Service) CreateUser(in NewUser, admin bool) (User, error) {
+	return s.createUser("", in, admin)
+}
+
+func (s *Service) createUser(hashKey string, in NewUser, admin bool) (User, error) {
 	in, err := in.validate()
 	if err != nil {
 		return User{}, err
 	}
 	// Hash outside the transaction: it is slow and needs no lock.
-	hash, err := s.hasher.Hash(in.Password)
+	hash, err := s.hasher.HashFor(hashKey, in.Password)
 	if err != nil {
 		return User{}, errs.Wrap(err, "hash password")
 	}
@@ -219,8 +264,12 @@ func (s *Service) CreateUser(in NewUser, admin bool) (User, error) {
 }
 
 // Register creates an account and signs it in.
-func (s *Service) Register(in NewUser) (Tokens, error) {
-	u, err := s.CreateUser(in, false)
+func (s *Service) Register(in NewUser) (Tokens, error) { return s.RegisterFrom("", in) }
+
+// RegisterFrom is Register for a client at ip, whose hashing takes turns
+// with its own other requests only.
+func (s *Service) RegisterFrom(ip string, in NewUser) (Tokens, error) {
+	u, err := s.createUser(ipKey(ip), in, false)
 	if err != nil {
 		return Tokens{}, err
 	}
@@ -232,6 +281,14 @@ var errBadLogin = errs.Unauth("wrong e-mail or password")
 // Login checks a password and starts a session. Unknown e-mails, wrong
 // passwords and disabled accounts get the same answer after the same work.
 func (s *Service) Login(email, password string) (Tokens, User, error) {
+	return s.LoginFrom("", email, password)
+}
+
+// LoginFrom is Login for a client at ip, whose hashing takes turns with its
+// own other requests only, so that a flood from one client does not slow
+// everybody else's sign-in.
+func (s *Service) LoginFrom(ip, email, password string) (Tokens, User, error) {
+	hashKey := ipKey(ip)
 	key := storage.EmailKey(email)
 	var u User
 	var found bool
@@ -252,10 +309,10 @@ func (s *Service) Login(email, password string) (Tokens, User, error) {
 		}
 	}
 	if !found || len(password) > 1024 {
-		s.hasher.VerifyDummy(password)
+		s.hasher.VerifyDummyFor(hashKey, password)
 		return Tokens{}, User{}, errBadLogin
 	}
-	if !s.hasher.Verify(u.PasswordHash, password) || u.Disabled {
+	if !s.hasher.VerifyFor(hashKey, u.PasswordHash, password) || u.Disabled {
 		return Tokens{}, u, errBadLogin
 	}
 	t, err := s.startSession(u)
@@ -301,8 +358,9 @@ var errBadRefresh = errs.Unauth("invalid or expired refresh token")
 
 // Refresh rotates a refresh token: the old one stops working and a new pair
 // is returned. Presenting an already-used token means it was stolen or
-// replayed, so the whole family (the sign-in) is revoked.
-func (s *Service) Refresh(token string) (Tokens, error) {
+// replayed, so the whole family (the sign-in) is revoked, and the reuse is
+// audited with the client's ip.
+func (s *Service) Refresh(token, ip string) (Tokens, error) {
 	if token == "" || len(token) > 256 {
 		return Tokens{}, errBadRefresh
 	}
@@ -330,6 +388,10 @@ func (s *Service) Refresh(token string) (Tokens, error) {
 		if rec.Used {
 			// Commit the revocation, then answer 401 after the commit.
 			reused, reusedSession = true, sess.ID
+			if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: sess.UserID, Action: "refresh_token_reused",
+				TargetID: sess.ID, Detail: "session revoked", IP: ip}); err != nil {
+				return err
+			}
 			sess.Revoked = true
 			return tx.Put(storage.Sessions, storage.ID(sess.ID), sess)
 		}
@@ -535,8 +597,11 @@ type Update struct {
 }
 
 // UpdateMe changes the caller's own account. A new password needs the
-// current one and ends every sign-in of the account, this one included.
-func (s *Service) UpdateMe(userID uint64, in Update) (User, bool, error) {
+// current one and ends every sign-in of the account, this one included; it
+// also changes the account's other secrets (OnPasswordChanged) and is
+// audited with the client's ip. Wrong current passwords are limited per
+// account (PasswordCheckLimit) and audited.
+func (s *Service) UpdateMe(userID uint64, in Update, ip string) (User, bool, error) {
 	fields := map[string]string{}
 	var name string
 	if in.Name != nil {
@@ -567,10 +632,10 @@ func (s *Service) UpdateMe(userID uint64, in Update) (User, bool, error) {
 	}
 	var newHash string
 	if in.Password != nil {
-		if !s.hasher.Verify(u.PasswordHash, *in.CurrentPassword) {
-			return User{}, false, errs.Field("current_password", "is wrong")
+		if err := s.checkPassword(u, *in.CurrentPassword, ip); err != nil {
+			return User{}, false, err
 		}
-		if newHash, err = s.hasher.Hash(*in.Password); err != nil {
+		if newHash, err = s.hasher.HashFor(userKey(userID), *in.Password); err != nil {
 			return User{}, false, errs.Wrap(err, "hash")
 		}
 	}
@@ -591,6 +656,14 @@ func (s *Service) UpdateMe(userID uint64, in Update) (User, bool, error) {
 			if err := revokeAll(tx, u.ID); err != nil {
 				return err
 			}
+			for _, f := range s.passwordChanged {
+				if err := f(tx, u.ID); err != nil {
+					return err
+				}
+			}
+			if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: u.ID, Action: "password_changed", IP: ip}); err != nil {
+				return err
+			}
 		}
 		return tx.Put(storage.Users, storage.ID(u.ID), u)
 	})
@@ -599,6 +672,23 @@ func (s *Service) UpdateMe(userID uint64, in Update) (User, bool, error) {
 	}
 	s.cache.forgetUser(userID)
 	return u, newHash != "", nil
+}
+
+// checkPassword checks a signed-in user's current password. Each check is
+// counted before hashing, so that concurrent guesses cannot all slip in
+// under the limit, and refunded when right: only failures count. Over the
+// limit the answer is 429 without any hashing.
+func (s *Service) checkPassword(u User, password, ip string) error {
+	key := userKey(u.ID)
+	if ok, wait := s.passwordChecks.Allow(key); !ok {
+		return errs.Limited("too many wrong passwords; try again later", wait)
+	}
+	if len(password) <= 1024 && s.hasher.VerifyFor(key, u.PasswordHash, password) {
+		s.passwordChecks.Refund(key)
+		return nil
+	}
+	_ = s.Audit.Record(audit.Entry{ActorID: u.ID, Action: "password_check_failed", IP: ip})
+	return errs.Field("current_password", "is wrong")
 }
 
 func revokeAll(tx *storage.Tx, user uint64) error {

@@ -12,6 +12,7 @@ import (
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
+	"pacer/oneline"
 	"pacer/storage"
 )
 
@@ -52,14 +53,23 @@ func (s *Service) CalendarURL(caller uint64) (string, error) {
 func (s *Service) RotateCalendar(caller uint64) (string, error) {
 	var url string
 	err := s.db.Update(func(tx *storage.Tx) error {
-		gen := feedGen(tx, caller) + 1
-		if err := tx.PutRaw(storage.CalendarTokens, storage.ID(caller), storage.ID(gen)); err != nil {
-			return err
-		}
+		gen, err := rotateFeed(tx, caller)
 		url = s.feedURL(caller, gen)
-		return nil
+		return err
 	})
 	return url, errs.Wrap(err, "rotate calendar")
+}
+
+// RotateCalendarTx retires the user's feed URL inside the caller's
+// transaction (a password change).
+func (s *Service) RotateCalendarTx(tx *storage.Tx, user uint64) error {
+	_, err := rotateFeed(tx, user)
+	return err
+}
+
+func rotateFeed(tx *storage.Tx, user uint64) (uint64, error) {
+	gen := feedGen(tx, user) + 1
+	return gen, tx.PutRaw(storage.CalendarTokens, storage.ID(user), storage.ID(gen))
 }
 
 // feedUser resolves a token to its user, or 404 for anything that is not a
@@ -272,22 +282,31 @@ func (s *Service) Feed(token string) (string, error) {
 	cal := ics.NewCalendarFor("Pacer")
 	cal.SetMethod(ics.MethodPublish)
 	cal.SetCalscale("GREGORIAN")
-	cal.SetXWRCalName("Pacer: " + user.Name)
+	cal.SetXWRCalName(oneline.Clean("Pacer: " + user.Name))
 	cal.SetXWRCalDesc("Module openings and due times")
 	cal.SetXPublishedTTL("PT1H")
-	cal.SetRefreshInterval("PT1H", ics.WithValue("DURATION"))
+	// REFRESH-INTERVAL must carry VALUE=DURATION exactly once (RFC 7986).
+	// golang-ical's SetRefreshInterval writes it as part of the property
+	// name, and any parameter given to it repeats it; so the property is
+	// built here.
+	cal.CalendarProperties = append(cal.CalendarProperties, ics.CalendarProperty{BaseProperty: ics.BaseProperty{
+		IANAToken: "REFRESH-INTERVAL", ICalParameters: map[string][]string{"VALUE": {"DURATION"}}, Value: "PT1H"}})
 	for _, ev := range events {
 		e := cal.AddEvent(ev.uid)
 		e.SetDtStampTime(now)
 		e.SetSequence(int(ev.seq))
 		e.SetLastModifiedAt(ev.modified)
 		e.SetStartAt(ev.at)
-		e.SetSummary(ev.summary)
-		e.SetDescription(ev.desc)
+		// Titles stored before control characters were refused must not
+		// reach calendar apps: the library escapes only \, ;, , and LF.
+		e.SetSummary(oneline.Clean(ev.summary))
+		e.SetDescription(oneline.Clean(ev.desc))
 		e.SetURL(ev.link)
 		// A deadline is a moment, not a meeting: it must not make the
 		// learner look busy.
 		e.SetTimeTransparency(ics.TransparencyTransparent)
 	}
-	return cal.Serialize(), nil
+	// RFC 5545 lines end in CRLF; golang-ical's default on Unix is a bare
+	// LF. It folds lines at 75 octets, never inside a UTF-8 sequence.
+	return cal.Serialize(ics.WithNewLineWindows), nil
 }

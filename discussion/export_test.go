@@ -72,3 +72,23 @@ func (s *Service) Queued() (n int, err error) {
 	})
 	return n, err
 }
+
+// HoldRenders takes every slot of the preview renders, as that many slow
+// previews would, and makes a preview that finds them taken give up at
+// once rather than wait; it returns the function that frees the slots.
+func (s *Service) HoldRenders() func() {
+	s.renders = api.NewGate(s.renders.Size(), 0)
+	var leave []func()
+	for i := 0; i < s.renders.Size(); i++ {
+		l, err := s.renders.Enter()
+		if err != nil {
+			panic(err)
+		}
+		leave = append(leave, l)
+	}
+	return func() {
+		for _, l := range leave {
+			l()
+		}
+	}
+}

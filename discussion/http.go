@@ -381,14 +381,15 @@ type previewAnswer struct {
 // preview renders Markdown exactly as a post would be, for the editor's
 // preview; nothing is stored.
 func (h *HTTP) preview(c *fiber.Ctx) error {
-	if _, err := auth.Caller(c); err != nil {
+	me, err := auth.Caller(c)
+	if err != nil {
 		return err
 	}
 	var in previewBody
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	html, err := h.svc.Preview(in.Body)
+	html, err := h.svc.Preview(me.UserID, in.Body)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package discussion
 
 import (
 	"errors"
+	"runtime"
 	"time"
 
 	"pacer/api"
@@ -25,6 +26,10 @@ type Service struct {
 	// posts limits new threads and replies per user, for the API and the
 	// pages alike (see LimitPosts).
 	posts *api.RateLimiter
+	// previews limits Markdown previews per user, and renders how many run
+	// at once (see Preview).
+	previews *api.RateLimiter
+	renders  *api.Gate
 	// Audit records posts deleted by staff (nil records nothing).
 	Audit *audit.Log
 	// Names, when set, serves authors' names from the auth service's cache
@@ -57,7 +62,10 @@ func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdo
 		now = time.Now
 	}
 	s := &Service{db: db, courses: courses, notify: n, md: md, now: now,
-		posts: api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now), memo: newMemos(), threads: newThreadCache(),
+		posts:    api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now),
+		previews: api.NewRateLimiter(DefaultPreviewLimit, DefaultPreviewWindow, now),
+		renders:  api.NewGate(max(1, runtime.GOMAXPROCS(0)/2), DefaultPreviewWait),
+		memo:     newMemos(), threads: newThreadCache(),
 		reads: newReadBuffer(now()), queue: newReplyQueue(now()),
 		ReadFlushEvery: DefaultReadFlushEvery, DeliverEvery: DefaultDeliverEvery}
 	// Every read of notifications first delivers the replies already

@@ -32,11 +32,13 @@ const (
 // the offending input fields. Err is the internal cause, never sent out.
 // RetryAfter, on a RateLimited error, is when the client may try again.
 type Error struct {
-	Kind       Kind
-	Code       string
-	Message    string
-	Fields     map[string]string
-	Err        error
+	Kind    Kind
+	Code    string
+	Message string
+	Fields  map[string]string
+	Err     error
+	// RetryAfter, on a RateLimited error, is how long until the client may
+	// try again: the HTTP layer sends it as Retry-After.
 	RetryAfter time.Duration
 }
 
@@ -111,7 +113,7 @@ func ConflictCode(code, msg string) *Error {
 	return &Error{Kind: Conflict, Code: code, Message: msg}
 }
 
-// Limited is a 429 whose client may try again after wait.
+// Limited is a 429 (rate_limited): try again after wait.
 func Limited(msg string, wait time.Duration) *Error {
 	e := E(RateLimited, msg)
 	e.RetryAfter = wait

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pacer/api"
 	"pacer/auth"
 	"pacer/engagement"
 	"pacer/errs"
@@ -195,7 +196,7 @@ func (f *Frontend) enroll(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	home := fmt.Sprintf("/courses/%d", a.Course.ID)
-	_, err = f.Courses.Enroll(a.Course.ID, caller(c), v.Get("enroll_key"), c.IP())
+	_, err = f.Courses.Enroll(a.Course.ID, caller(c), v.Get("enroll_key"), api.ClientIP(c))
 	switch {
 	case err == nil:
 		f.flash(c, "success", "You are enrolled in "+a.Course.Title+". Start with the first open module below.")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pacer/api"
 	"pacer/auth"
 	"pacer/errs"
 )
@@ -257,7 +258,7 @@ func (f *Frontend) signIn(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return f.renderAuth(c, fiber.StatusBadRequest, "signin", form)
 	}
-	t, u, err := f.Auth.Login(email, password)
+	t, u, err := f.Auth.LoginFrom(api.ClientIP(c), email, password)
 	f.AuthHTTP.AuditLogin(c, err, u.ID)
 	if err != nil {
 		if form.fail(err, nil) {
@@ -275,7 +276,7 @@ func (f *Frontend) signUp(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	form := &Form{Values: v}
-	t, err := f.Auth.Register(auth.NewUser{Email: v.Get("email"), Password: v.Get("password"), Name: v.Get("name")})
+	t, err := f.Auth.RegisterFrom(api.ClientIP(c), auth.NewUser{Email: v.Get("email"), Password: v.Get("password"), Name: v.Get("name")})
 	if err != nil {
 		if form.fail(err, nil) {
 			if form.Errors["email"] == "" && errs.Is(err, errs.Conflict) {

@@ -15,6 +15,7 @@ import (
 	"pacer/errs"
 	"pacer/markdown"
 	"pacer/notify"
+	"pacer/oneline"
 	"pacer/storage"
 )
 
@@ -149,8 +150,8 @@ func ValidTitle(s string) (string, string) {
 	switch {
 	case s == "":
 		return "", "required"
-	case !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n"):
-		return "", "must be one line of text"
+	case oneline.Problem(s) != "":
+		return "", oneline.Reason
 	case utf8.RuneCountInString(s) > maxTitle:
 		return "", "must be at most 200 characters"
 	}

@@ -116,7 +116,7 @@ func (h *HTTP) enroll(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	e, err := h.svc.Enroll(p[0], me, in.EnrollKey, c.IP())
+	e, err := h.svc.Enroll(p[0], me, in.EnrollKey, api.ClientIP(c))
 	if err != nil {
 		return err
 	}

@@ -571,7 +571,9 @@ func (o *Outbox) logPending(now time.Time) (int, error) {
 			if err := tx.Put(storage.Outbox, storage.ID(id), m); err != nil {
 				return err
 			}
-			o.log.Info("mail kept in the outbox (no --smtp-url)", "mail", m.ID, "to", m.To, "kind", m.Kind, "subject", m.Subject)
+			// The recipient is named by user id: logs travel further
+			// than the database and outlive an account's deletion.
+			o.log.Info("mail kept in the outbox (no --smtp-url)", "mail", m.ID, "user", m.UserID, "kind", m.Kind, "subject", m.Subject)
 		}
 		return nil
 	})
@@ -673,7 +675,8 @@ func (o *Outbox) deliver(ctx context.Context, m Email, now time.Time) error {
 		state, why, next = MailPending, err.Error(), now.Add(o.backoff(m.Attempts))
 	}
 	if err != nil {
-		o.log.Warn("mail: send failed", "mail", m.ID, "attempt", m.Attempts, "state", state, "err", err)
+		o.log.Warn("mail: send failed", "mail", m.ID, "user", m.UserID, "attempt", m.Attempts, "state", state,
+			"err", maskAddresses(err.Error()))
 	}
 	return o.db.Update(func(tx *storage.Tx) error { return o.settleTx(tx, m, state, next, why) })
 }
@@ -780,4 +783,34 @@ func (o *Outbox) MountAdmin(admin fiber.Router) {
 		}
 		return c.JSON(out)
 	})
+}
+
+// maskAddresses hides the local part of every e-mail address in text
+// bound for the log ("<ann@example.org>: no such user" becomes
+// "<…@example.org>: no such user"), keeping the domain, which is what an
+// operator needs to tell one mail server's trouble from another's.
+func maskAddresses(text string) string {
+	var b strings.Builder
+	for {
+		at := strings.IndexByte(text, '@')
+		if at < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		start := at
+		for start > 0 && localPart(text[start-1]) {
+			start--
+		}
+		b.WriteString(text[:start])
+		if start < at {
+			b.WriteString("…")
+		}
+		b.WriteByte('@')
+		text = text[at+1:]
+	}
+}
+
+// localPart reports whether c may be in the local part of an address.
+func localPart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(".!#$%&'*+/=?^_`{|}~-", c) >= 0
 }

@@ -191,13 +191,16 @@ func TestFailingServerRetriesWithBackoffAndSendsOnce(t *testing.T) {
 }
 
 func TestPermanentRefusalIsNotRetried(t *testing.T) {
-	e, _ := newMailEnv(t, true)
+	e, logs := newMailEnv(t, true)
 	ann := e.Register("Ann")
 	e.srv.setMode("rcpt550")
 	e.notify(t, ann, notify.KindGraded, "Graded", "9/10")
 	e.send(t)
 	if m := e.mails(t, ann)[0]; m.State != notify.MailFailed || !strings.Contains(m.LastError, "550") {
 		t.Fatalf("after a 550: %+v", m)
+	}
+	if l := logs.String(); !strings.Contains(l, "mail: send failed") || strings.Contains(l, ann.Email) {
+		t.Fatalf("the failure is not logged, or names the address:\n%s", l)
 	}
 	e.srv.setMode("")
 	e.Clock.Advance(24 * time.Hour)
@@ -317,8 +320,12 @@ func TestWithoutSMTPMailStaysInTheOutboxAndIsLoggedOnce(t *testing.T) {
 		t.Fatalf("%+v", m)
 	}
 	l := logs.String()
-	if strings.Count(l, "mail kept in the outbox") != 1 || !strings.Contains(l, ann.Email) {
+	if strings.Count(l, "mail kept in the outbox") != 1 || !strings.Contains(l, fmt.Sprintf("user=%d", ann.ID)) {
 		t.Fatalf("log:\n%s", l)
+	}
+	// The recipient is named by user id, never by address.
+	if strings.Contains(l, ann.Email) {
+		t.Fatalf("an e-mail address reached the log:\n%s", l)
 	}
 	if strings.Contains(l, "secret-ish body text") || strings.Contains(l, "sig=") {
 		t.Fatalf("the body reached the log:\n%s", l)

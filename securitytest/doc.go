@@ -44,6 +44,12 @@
 //     address shown to staff who did not have it, invitations answered
 //     only by their invitee, staff free to leave, short keys refused and
 //     wrong keys limited per account and per address.
+//   - limits_test.go: the client address behind trusted proxies (rate
+//     limits and audit entries), the per-account limit on password checks,
+//     the Markdown preview's limits, and the audit of password changes and
+//     refresh-token reuse.
+//   - singleline_test.go: control characters and bidirectional overrides
+//     refused in every name and title.
 //   - fuzz_test.go: go test -fuzz targets for the features' JSON bodies and
 //     list queries, media Range headers, page forms and Markdown.
 //

@@ -226,7 +226,7 @@ func (x *xss) store(a *actor, field, method, path string, body any) (uint64, boo
 
 // title is p when it can be a one-line title, else a harmless stand-in.
 func title(p string, i int, limit int) string {
-	if strings.ContainsAny(p, "\r\n\x00") || len([]rune(strings.TrimSpace(p))) > limit || strings.TrimSpace(p) == "" {
+	if !singleLine(strings.TrimSpace(p)) || len([]rune(strings.TrimSpace(p))) > limit || strings.TrimSpace(p) == "" {
 		return fmt.Sprintf("Payload %d", i)
 	}
 	return p

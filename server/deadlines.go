@@ -15,6 +15,9 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log})
 	svc.Audit = s.Audit
 	svc.Install()
+	// A new password also retires the secret calendar feed URL: whoever
+	// learnt the old password may have copied it.
+	s.Auth.OnPasswordChanged(svc.RotateCalendarTx)
 	sched := deadlines.NewScheduler(s.DB, s.log, s.now, s.cfg.Tick)
 	if err := svc.RegisterJobs(sched); err != nil {
 		return err

@@ -140,6 +140,10 @@ func (s *Server) build() error {
 	if err != nil {
 		return err
 	}
+	proxies, err := api.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	secure := cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://")
 	s.AuthHTTP = auth.NewHTTP(s.Auth, cfg.AuthRate, secure)
 	s.Markdown = markdown.New()
@@ -148,6 +152,7 @@ func (s *Server) build() error {
 	s.Audit = audit.New(s.DB, s.now)
 	s.AuthHTTP.Audit = s.Audit
 	s.AuthHTTP.BaseURL = cfg.BaseURL
+	s.Auth.Audit = s.Audit
 	s.Courses.Audit = s.Audit
 	s.Courses.Notify = s.Notify
 
@@ -175,13 +180,17 @@ func (s *Server) build() error {
 		ReadBufferSize:          128 << 10,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
-		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		// No ProxyHeader: Fiber would then answer c.IP() with the raw
+		// X-Forwarded-For text. The client address comes from
+		// api.ClientIP, which believes only trusted proxies.
+		//
 		// Paths match exactly, so that whatever decides by a path (the
 		// API's CSRF guard, the pages' error shape) sees what the router
 		// routed: "/API/v1/courses" is no API route.
 		CaseSensitive: true,
 	})
 	s.App.Use(api.Recover(s.log))
+	s.App.Use(proxies.Middleware())
 	// HSTS goes out only over a real TLS connection, or when a configured
 	// proxy says the client used HTTPS: Fiber believes X-Forwarded-Proto
 	// from anyone when no proxy is configured.
@@ -236,18 +245,11 @@ func (s *Server) build() error {
 	return nil
 }
 
-func proxyHeader(trusted []string) string {
-	if len(trusted) > 0 {
-		return fiber.HeaderXForwardedFor
-	}
-	return ""
-}
-
 // backup streams a consistent copy of the database while the server keeps
 // serving: a read transaction sees one snapshot and blocks no writer.
 func (s *Server) backup(c *fiber.Ctx) error {
 	if id := auth.From(c); id != nil {
-		_ = s.Audit.Record(audit.Entry{ActorID: id.UserID, Action: "backup", IP: c.IP()})
+		_ = s.Audit.Record(audit.Entry{ActorID: id.UserID, Action: "backup", IP: api.ClientIP(c)})
 	}
 	// The size and the bytes come from one snapshot: see storage.Snapshot.
 	snap, err := s.DB.Snapshot()
