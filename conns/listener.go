@@ -91,7 +91,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 				return nil, err
 			}
 			delay = min(max(2*delay, minBackoff), maxBackoff)
-			l.acceptLog.warn(l.lim, "accept failed; retrying", "err", err, "retry_in", delay)
+			l.acceptLog.warn(l.lim, "accept failed; retrying", "err", err, "retry_in", delay.String())
 			t := time.NewTimer(delay)
 			select {
 			case <-t.C:
