@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
@@ -216,8 +217,9 @@ func TestTheServerOutlivesRunningOutOfFileDescriptors(t *testing.T) {
 		{"with no caps, so that accept itself runs out", []string{"PACER_MAX_CONNS=-1", "PACER_MAX_CONNS_PER_IP=-1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			addr := freeAddr(t)
-			cmd := exec.Command(os.Args[0], "--data", t.TempDir(), "--addr", addr)
+			// The server picks its port and logs it: a port chosen here
+			// could be taken by another process before the server binds it.
+			cmd := exec.Command(os.Args[0], "--data", t.TempDir(), "--addr", "127.0.0.1:0")
 			cmd.Env = append(os.Environ(), "PACER_RUN_MAIN=1", "PACER_JWT_SECRET=", "PACER_TEST_NOFILE=256")
 			cmd.Env = append(cmd.Env, tc.env...)
 			var out syncBuffer
@@ -232,7 +234,8 @@ func TestTheServerOutlivesRunningOutOfFileDescriptors(t *testing.T) {
 				cmd.Process.Kill()
 				<-exited
 			})
-			if !answersWithin("http://"+addr+"/healthz", 10*time.Second) {
+			addr := listeningAddr(&out, 10*time.Second)
+			if addr == "" || !answersWithin("http://"+addr+"/healthz", 10*time.Second) {
 				t.Fatalf("the server did not start:\n%s", out.String())
 			}
 
@@ -277,6 +280,20 @@ func TestTheServerOutlivesRunningOutOfFileDescriptors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// listeningAddr waits up to d for the server's "listening" log line and
+// returns the address in it ("" if none came).
+func listeningAddr(out *syncBuffer, d time.Duration) string {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		for _, line := range strings.Split(out.String(), "\n") {
+			var l struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "listening" {
+				return l.Addr
+			}
+		}
+	}
+	return ""
 }
 
 // answersWithin reports whether url answers 200 within d.
