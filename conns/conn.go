@@ -18,11 +18,12 @@ const chunk = 128 << 10
 // closed, and moves its write deadline forward as its writes progress.
 type conn struct {
 	net.Conn
-	l      *Listener
-	ip     netip.Addr
-	hasIP  bool
-	closed atomic.Bool
-	stall  time.Duration
+	l  *Listener
+	ip netip.Addr
+	// counted: the connection holds a place under its address's cap.
+	counted bool
+	closed  atomic.Bool
+	stall   time.Duration
 	// extended is when the write deadline was last moved. Only the one
 	// goroutine that writes a connection's responses touches it.
 	extended time.Time
@@ -30,7 +31,7 @@ type conn struct {
 
 func (c *conn) Close() error {
 	if c.closed.CompareAndSwap(false, true) {
-		c.l.release(c.ip, c.hasIP)
+		c.l.release(c.ip, c.counted)
 	}
 	return c.Conn.Close()
 }
@@ -77,12 +78,15 @@ func (c *conn) Write(p []byte) (int, error) {
 // readers are copied through Write.
 func (c *conn) ReadFrom(r io.Reader) (int64, error) {
 	rf, ok := c.Conn.(io.ReaderFrom)
-	lr, limited := r.(*io.LimitedReader)
-	if !ok || !limited {
+	if !ok {
 		return io.Copy(writeOnly{c}, r)
 	}
 	if c.stall <= 0 {
-		return rf.ReadFrom(lr)
+		return rf.ReadFrom(r)
+	}
+	lr, limited := r.(*io.LimitedReader)
+	if !limited {
+		return io.Copy(writeOnly{c}, r)
 	}
 	var total int64
 	for lr.N > 0 {

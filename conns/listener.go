@@ -103,7 +103,8 @@ func (l *Listener) Accept() (net.Conn, error) {
 		}
 		delay = 0
 		ip, hasIP := remoteIP(c)
-		switch l.admit(ip, hasIP) {
+		counted := hasIP && l.lim.PerIP > 0 && !l.exempt(ip)
+		switch l.admit(ip, counted) {
 		case full:
 			c.Close()
 			l.fullLog.warn(l.lim, "connection refused: too many open connections", "max_conns", l.lim.Max)
@@ -114,7 +115,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 				"remote_ip", ip.String(), "max_conns_per_ip", l.lim.PerIP)
 			continue
 		}
-		return &conn{Conn: c, l: l, ip: ip, hasIP: hasIP && l.lim.PerIP > 0 && !l.exempt(ip), stall: l.lim.WriteStall}, nil
+		return &conn{Conn: c, l: l, ip: ip, counted: counted, stall: l.lim.WriteStall}, nil
 	}
 }
 
@@ -143,8 +144,9 @@ const (
 	ipFull
 )
 
-func (l *Listener) admit(ip netip.Addr, hasIP bool) verdict {
-	counted := hasIP && l.lim.PerIP > 0 && !l.exempt(ip)
+// admit takes a place for a connection from ip; counted says whether the
+// per-IP cap applies to it.
+func (l *Listener) admit(ip netip.Addr, counted bool) verdict {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lim.Max > 0 && l.open >= l.lim.Max {
