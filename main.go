@@ -126,7 +126,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	maxConns := fs.integer("max-conns", 0,
 		"connections open at once; 0 = derived from the open-files limit as (limit - 128) / 2, negative = no cap")
 	maxConnsPerIP := fs.integer("max-conns-per-ip", server.DefaultMaxConnsPerIP,
-		"connections open at once from one client address (the socket's; trusted proxies are exempt); negative = no cap")
+		"connections open at once from one client address (the socket's; trusted proxies are exempt); 0 = 256, negative = no cap")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
