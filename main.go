@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"pacer/auth"
+	"pacer/conns"
 	"pacer/demo"
 	"pacer/server"
 	"pacer/storage"
@@ -119,6 +120,15 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	tlsKey := fs.str("tls-key", "", "TLS key file")
 	proxies := fs.str("trusted-proxies", "", "comma-separated proxy addresses whose X-Forwarded-For is believed")
 	logLevel := fs.str("log-level", "info", "debug, info, warn or error")
+	headerTimeout := fs.duration("header-timeout", server.DefaultHeaderTimeout,
+		"time a connection has to send a request's headers before it is closed")
+	idleTimeout := fs.duration("idle-timeout", server.DefaultIdleTimeout, "time a kept-alive connection may wait for its next request")
+	writeTimeout := fs.duration("write-timeout", server.DefaultWriteTimeout,
+		"time an answer may go without the client reading a byte before the connection is dropped (renewed while a download progresses)")
+	maxConns := fs.integer("max-conns", 0,
+		"connections open at once; 0 = derived from the open-files limit as (limit - 128) / 2, negative = no cap")
+	maxConnsPerIP := fs.integer("max-conns-per-ip", server.DefaultMaxConnsPerIP,
+		"connections open at once from one client address (the socket's; trusted proxies are exempt); 0 = 256, negative = no cap")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,6 +136,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	log := newLogger(stderr, *logLevel)
+	// Every connection and every file a download sends is a descriptor;
+	// use all the system allows before the connection cap is derived.
+	nofile, err := conns.RaiseFileLimit()
+	if err != nil {
+		log.Warn("could not raise the open-files limit", "limit", nofile, "err", err)
+	}
 	var trusted []string
 	for _, p := range strings.Split(*proxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -140,7 +156,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		UserQuotaBytes: *userQuota, CourseQuotaBytes: *courseQuota,
 		AuthRate: int(*authRate), SMTPURL: *smtpURL, MailFrom: *mailFrom, AccessTTL: *accessTTL,
 		JWTSecret: os.Getenv("PACER_JWT_SECRET"), TLSCert: *tlsCert, TLSKey: *tlsKey,
-		TrustedProxies: trusted, Log: log,
+		TrustedProxies: trusted, Log: log, HeaderTimeout: *headerTimeout, IdleTimeout: *idleTimeout,
+		WriteTimeout: *writeTimeout, MaxConns: int(*maxConns), MaxConnsPerIP: int(*maxConnsPerIP),
 	}
 	srv, err := server.New(cfg)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,9 +20,16 @@ import (
 )
 
 // TestMain lets a test start this very binary as the pacer command: with
-// PACER_RUN_MAIN set, the test binary behaves as main.
+// PACER_RUN_MAIN set, the test binary behaves as main. PACER_TEST_NOFILE
+// sets its limit on open files first (soft and hard, so that nothing can
+// raise it again).
 func TestMain(m *testing.M) {
 	if os.Getenv("PACER_RUN_MAIN") == "1" {
+		if n, err := strconv.ParseUint(os.Getenv("PACER_TEST_NOFILE"), 10, 64); err == nil {
+			if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+				panic(err)
+			}
+		}
 		main()
 		return
 	}
@@ -190,4 +199,131 @@ func TestAShortJWTSecretRefusesToStart(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), strconv.Itoa(32)) {
 		t.Fatalf("started with a short secret: %v %s", err, out)
 	}
+}
+
+// TestTheServerOutlivesRunningOutOfFileDescriptors runs the real command
+// with a limit of 256 open files and opens 400 connections that send
+// nothing. fasthttp used to get "accept4: too many open files" from its
+// listener and the process exited. Now connections over the cap are
+// closed as they come, and without a cap the listener waits for
+// descriptors to come back; either way /healthz answers once the idle
+// connections are gone, and the process is still the one started.
+func TestTheServerOutlivesRunningOutOfFileDescriptors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string
+	}{
+		{"with the default caps", nil},
+		{"with no caps, so that accept itself runs out", []string{"PACER_MAX_CONNS=-1", "PACER_MAX_CONNS_PER_IP=-1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The server picks its port and logs it: a port chosen here
+			// could be taken by another process before the server binds it.
+			cmd := exec.Command(os.Args[0], "--data", t.TempDir(), "--addr", "127.0.0.1:0")
+			cmd.Env = append(os.Environ(), "PACER_RUN_MAIN=1", "PACER_JWT_SECRET=", "PACER_TEST_NOFILE=256")
+			cmd.Env = append(cmd.Env, tc.env...)
+			var out syncBuffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var exitErr error
+			exited := make(chan struct{})
+			go func() { exitErr = cmd.Wait(); close(exited) }()
+			t.Cleanup(func() {
+				cmd.Process.Kill()
+				<-exited
+			})
+			addr := listeningAddr(&out, 10*time.Second)
+			if addr == "" || !answersWithin("http://"+addr+"/healthz", 10*time.Second) {
+				t.Fatalf("the server did not start:\n%s", out.String())
+			}
+
+			var idle []net.Conn
+			for i := 0; i < 400; i++ {
+				c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+				if err != nil {
+					t.Fatalf("connection %d: %v", i, err)
+				}
+				idle = append(idle, c)
+			}
+			select {
+			case <-exited:
+				t.Fatalf("the server exited with 400 idle connections open: %v\n%s", exitErr, out.String())
+			case <-time.After(500 * time.Millisecond):
+			}
+			for _, c := range idle {
+				c.Close()
+			}
+			if !answersWithin("http://"+addr+"/healthz", 10*time.Second) {
+				select {
+				case <-exited:
+					t.Fatalf("the server exited: %v\n%s", exitErr, out.String())
+				default:
+					t.Fatalf("the server no longer answers /healthz:\n%s", out.String())
+				}
+			}
+
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-exited:
+				if exitErr != nil {
+					t.Fatalf("exit after SIGTERM: %v\n%s", exitErr, out.String())
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("no exit after SIGTERM")
+			}
+			if tc.env != nil && !strings.Contains(out.String(), "too many open files") {
+				t.Errorf("no accept failure was logged:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// listeningAddr waits up to d for the server's "listening" log line and
+// returns the address in it ("" if none came).
+func listeningAddr(out *syncBuffer, d time.Duration) string {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		for _, line := range strings.Split(out.String(), "\n") {
+			var l struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "listening" {
+				return l.Addr
+			}
+		}
+	}
+	return ""
+}
+
+// answersWithin reports whether url answers 200 within d.
+func answersWithin(url string, d time.Duration) bool {
+	client := &http.Client{Timeout: time.Second}
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if res, err := client.Get(url); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// syncBuffer is a buffer a child process writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

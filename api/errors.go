@@ -47,6 +47,8 @@ func Status(k errs.Kind) int {
 		return fiber.StatusRequestedRangeNotSatisfiable
 	case errs.RateLimited:
 		return fiber.StatusTooManyRequests
+	case errs.HeadersTooLarge:
+		return fiber.StatusRequestHeaderFieldsTooLarge
 	}
 	return fiber.StatusInternalServerError
 }
@@ -67,6 +69,8 @@ func fromFiber(fe *fiber.Error) *errs.Error {
 		return errs.E(errs.Unsupported, "unsupported media type")
 	case fiber.StatusTooManyRequests:
 		return errs.E(errs.RateLimited, "too many requests")
+	case fiber.StatusRequestHeaderFieldsTooLarge:
+		return errs.E(errs.HeadersTooLarge, "request headers too large")
 	}
 	if fe.Code >= 400 && fe.Code < 500 {
 		return &errs.Error{Kind: errs.Invalid, Code: "bad_request", Message: "bad request"}

@@ -227,18 +227,20 @@ func TestForgedTokensAreRefused(t *testing.T) {
 	secret := []byte("test-secret-test-secret-test-secret-0123456789")
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
 	tokens := map[string]string{
-		"alg none":                  none,
-		"signed with another key":   forge(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!!"), good),
-		"signed with HS512":         forge(t, jwt.SigningMethodHS512, secret, good),
-		"wrong issuer":              forge(t, jwt.SigningMethodHS256, secret, with("iss", "evil")),
-		"wrong audience":            forge(t, jwt.SigningMethodHS256, secret, with("aud", "other")),
-		"no expiry":                 forge(t, jwt.SigningMethodHS256, secret, with("exp", nil)),
-		"expired":                   forge(t, jwt.SigningMethodHS256, secret, with("exp", now.Add(-time.Second).Unix())),
-		"not yet valid":             forge(t, jwt.SigningMethodHS256, secret, with("nbf", now.Add(time.Hour).Unix())),
-		"tampered payload":          parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), `"sub":"1"`, `"sub":"2"`, 1))) + "." + parts[2],
-		"a refresh token":           u.Refresh,
-		"garbage":                   "not.a.token",
-		"one hundred thousand dots": strings.Repeat(".", 100000),
+		"alg none":                none,
+		"signed with another key": forge(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!!"), good),
+		"signed with HS512":       forge(t, jwt.SigningMethodHS512, secret, good),
+		"wrong issuer":            forge(t, jwt.SigningMethodHS256, secret, with("iss", "evil")),
+		"wrong audience":          forge(t, jwt.SigningMethodHS256, secret, with("aud", "other")),
+		"no expiry":               forge(t, jwt.SigningMethodHS256, secret, with("exp", nil)),
+		"expired":                 forge(t, jwt.SigningMethodHS256, secret, with("exp", now.Add(-time.Second).Unix())),
+		"not yet valid":           forge(t, jwt.SigningMethodHS256, secret, with("nbf", now.Add(time.Hour).Unix())),
+		"tampered payload":        parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), `"sub":"1"`, `"sub":"2"`, 1))) + "." + parts[2],
+		"a refresh token":         u.Refresh,
+		"garbage":                 "not.a.token",
+		// Over maxTokenLen yet within the server's header limit; larger
+		// headers get 431 before any handler (server/conns_test.go).
+		"twelve thousand dots": strings.Repeat(".", 12000),
 	}
 	// The well-formed forgery is accepted when signed with the real key, so
 	// the refusals above are about what each one changes.
@@ -409,9 +411,11 @@ func TestTheJWTMatrixIsRefused(t *testing.T) {
 			env.Clock.Advance(15*time.Minute + time.Second)
 			return u.Token
 		}},
-		{"one hundred thousand dots", func(pacertest.User) string { return strings.Repeat(".", 100000) }},
+		// The largest tokens that fit the server's header limit; larger
+		// headers get 431 before any handler (server/conns_test.go).
+		{"twelve thousand dots", func(pacertest.User) string { return strings.Repeat(".", 12000) }},
 		{"a huge well-formed token", func(u pacertest.User) string {
-			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "pad", strings.Repeat("x", 60000)))
+			return forge(t, jwt.SigningMethodHS256, secret, with(claims(u), "pad", strings.Repeat("x", 9000)))
 		}},
 		{"garbage", func(pacertest.User) string { return "not.a.token" }},
 	}

@@ -25,6 +25,9 @@ const (
 	Unsupported
 	RangeNotSatisfiable
 	RateLimited
+	// HeadersTooLarge: the request line and headers did not fit the
+	// server's header buffer.
+	HeadersTooLarge
 )
 
 // Error is a failure with a safe message. Code is the contract's machine
@@ -77,6 +80,8 @@ func DefaultCode(k Kind) string {
 		return "range_not_satisfiable"
 	case RateLimited:
 		return "rate_limited"
+	case HeadersTooLarge:
+		return "headers_too_large"
 	}
 	return "internal"
 }

@@ -14,16 +14,19 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"pacer/api"
 	"pacer/audit"
 	"pacer/auth"
+	"pacer/conns"
 	"pacer/deadlines"
 	"pacer/discussion"
 	"pacer/engagement"
@@ -55,6 +58,23 @@ type Config struct {
 	TLSCert          string
 	TLSKey           string
 	TrustedProxies   []string
+	// HeaderTimeout bounds the time to receive a request's headers, from
+	// the connection's opening (or a kept-alive connection's first byte);
+	// 0 means 20 s. A connection that has not sent them by then is closed.
+	HeaderTimeout time.Duration
+	// IdleTimeout is how long a kept-alive connection may wait for its next
+	// request; 0 means 120 s.
+	IdleTimeout time.Duration
+	// WriteTimeout is how long an answer may go without the client taking
+	// a byte before the connection is dropped; 0 means 60 s. It is
+	// renewed by every chunk sent, so long downloads are never cut off.
+	WriteTimeout time.Duration
+	// MaxConns caps the connections open at once; 0 derives it from the
+	// limit on open files (conns.MaxFor), negative means no cap.
+	MaxConns int
+	// MaxConnsPerIP caps the connections open at once from one socket
+	// address; trusted proxies are exempt. 0 means 256, negative no cap.
+	MaxConnsPerIP int
 	// Argon2 overrides the password cost (tests use a cheap one).
 	Argon2 auth.Argon2Params
 	// Now is the clock; nil means time.Now.
@@ -65,12 +85,15 @@ type Config struct {
 
 // Server is the running application.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	now  func() time.Time
-	DB   *storage.DB
-	App  *fiber.App
-	Auth *auth.Service
+	cfg Config
+	log *slog.Logger
+	// proxies are the trusted proxies (--trusted-proxies): the client
+	// address behind them, and exempt from the per-IP connection cap.
+	proxies *api.Proxies
+	now     func() time.Time
+	DB      *storage.DB
+	App     *fiber.App
+	Auth    *auth.Service
 	// AuthHTTP serves accounts and page sessions.
 	AuthHTTP *auth.HTTP
 	Courses  *modules.Service
@@ -114,6 +137,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MailFrom == "" {
 		cfg.MailFrom = "pacer@localhost"
+	}
+	cfg.HeaderTimeout = orDefault(cfg.HeaderTimeout, DefaultHeaderTimeout)
+	cfg.IdleTimeout = orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.WriteTimeout = orDefault(cfg.WriteTimeout, DefaultWriteTimeout)
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = conns.MaxFor(conns.FileLimit())
+	}
+	if cfg.MaxConnsPerIP == 0 {
+		cfg.MaxConnsPerIP = DefaultMaxConnsPerIP
 	}
 	db, err := storage.Open(cfg.DataDir, storage.Options{MaxBatchSize: 2 * runtime.GOMAXPROCS(0) * 8})
 	if err != nil {
@@ -172,12 +204,19 @@ func (s *Server) build() error {
 		// Multipart bodies are parsed only by the handlers that ask for
 		// them (page forms), not spooled to disk for every route first.
 		DisablePreParseMultipartForm: true,
-		ReadTimeout:                  60 * time.Second,
-		WriteTimeout:                 0, // long media downloads must not be cut off
-		IdleTimeout:                  120 * time.Second,
-		// Big enough that an absurd 100,000-byte token still reaches the
-		// auth check and gets its 401 rather than a header-size error.
-		ReadBufferSize:          128 << 10,
+		// ReadTimeout is the time allowed for the headers; once they are
+		// in, bodyTimeout takes over (see HeaderReceived below).
+		ReadTimeout: cfg.HeaderTimeout,
+		// No write deadline per answer: a long download must not be cut
+		// off. A client that stops reading is dropped by the listener
+		// instead, whose deadline moves with every chunk sent (conns).
+		WriteTimeout: 0,
+		IdleTimeout:  cfg.IdleTimeout,
+		// ReadBufferSize bounds the headers of a request, and it is what
+		// each connection pins while its headers arrive: at 128 KiB,
+		// 12,000 connections that never finished theirs took 3 GiB.
+		// Larger headers get 431.
+		ReadBufferSize:          MaxHeaderBytes,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		// No ProxyHeader: Fiber would then answer c.IP() with the raw
@@ -189,7 +228,13 @@ func (s *Server) build() error {
 		// routed: "/API/v1/courses" is no API route.
 		CaseSensitive: true,
 	})
+	// Headers arrived under HeaderTimeout; the body gets bodyTimeout of its
+	// own (uploads extend it while their bytes keep coming).
+	s.App.Server().HeaderReceived = func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
+		return fasthttp.RequestConfig{ReadTimeout: bodyTimeout}
+	}
 	s.App.Use(api.Recover(s.log))
+	s.proxies = proxies
 	s.App.Use(proxies.Middleware())
 	// HSTS goes out only over a real TLS connection, or when a configured
 	// proxy says the client used HTTPS: Fiber believes X-Forwarded-Proto
@@ -245,6 +290,26 @@ func (s *Server) build() error {
 	return nil
 }
 
+// The defaults of Config's connection limits.
+const (
+	DefaultHeaderTimeout = 20 * time.Second
+	DefaultIdleTimeout   = 120 * time.Second
+	DefaultWriteTimeout  = 60 * time.Second
+	DefaultMaxConnsPerIP = 256
+	// MaxHeaderBytes is the most a request line and headers may take;
+	// browsers send a few KiB, a session cookie and a token included.
+	MaxHeaderBytes = 16 << 10
+	// bodyTimeout bounds reading a request body once its headers are in.
+	bodyTimeout = 60 * time.Second
+)
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
 // backup streams a consistent copy of the database while the server keeps
 // serving: a read transaction sees one snapshot and blocks no writer.
 func (s *Server) backup(c *fiber.Ctx) error {
@@ -278,6 +343,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 		}
 	}
+	// The guard wraps the TCP listener, under TLS: a connection over a cap
+	// is closed before it costs a handshake, and the write deadline counts
+	// the bytes the client actually takes.
+	ln = conns.Listen(ln, conns.Limits{Max: max(0, s.cfg.MaxConns), PerIP: max(0, s.cfg.MaxConnsPerIP),
+		Exempt: s.proxyExempt(), WriteStall: s.cfg.WriteTimeout, Log: s.log})
 	if s.cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
 		if err != nil {
@@ -289,7 +359,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.httpMu.Lock()
 	s.http = srv
 	s.httpMu.Unlock()
-	s.log.Info("listening", "addr", srv.Addr().String(), "base_url", s.cfg.BaseURL)
+	s.log.Info("listening", "addr", srv.Addr().String(), "base_url", s.cfg.BaseURL,
+		"max_conns", s.cfg.MaxConns, "max_conns_per_ip", s.cfg.MaxConnsPerIP)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()
 	select {
@@ -337,3 +408,12 @@ func (s *Server) InFlight() int {
 
 // Config returns the configuration the server runs with.
 func (s *Server) Config() Config { return s.cfg }
+
+// proxyExempt exempts the trusted proxies from the per-IP connection cap:
+// all of a proxy's clients arrive from its address.
+func (s *Server) proxyExempt() func(netip.Addr) bool {
+	if len(s.cfg.TrustedProxies) == 0 {
+		return nil
+	}
+	return s.proxies.Trusts
+}
