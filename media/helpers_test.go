@@ -2,13 +2,11 @@ package media_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -158,20 +156,7 @@ func mediaRecords(t *testing.T, env *pacertest.Env) int {
 // tests that stream bodies (app.Test buffers them).
 func listen(t *testing.T, env *pacertest.Env) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- env.Server.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
+	return "http://" + env.Listen(t)
 }
 
 // show makes a published file item of a media in the world's module, so

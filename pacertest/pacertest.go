@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -350,4 +351,25 @@ func (e *Env) Invite(instructor User, course uint64, user User, role string) {
 	if r.Status != 201 {
 		e.T.Fatalf("accept invitation: %d %s", r.Status, r.Body)
 	}
+}
+
+// Listen serves e's server on a real loopback listener until the test ends
+// and returns its address (host:port), for tests that need a real
+// connection: streamed bodies, timeouts, TLS, the connection caps.
+func (e *Env) Listen(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Server.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return ln.Addr().String()
 }

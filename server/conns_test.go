@@ -3,7 +3,6 @@ package server_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,20 +20,7 @@ import (
 // ends and returns its address.
 func serveEnv(t *testing.T, env *pacertest.Env) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- env.Server.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	addr := ln.Addr().String()
+	addr := env.Listen(t)
 	for i := 0; ; i++ {
 		if status, err := getAndClose(addr, "/healthz"); err == nil && status == 200 {
 			return addr
