@@ -83,6 +83,7 @@ func TestBrowserResubmittingKeepsTheGradedAttempt(t *testing.T) {
 	}
 
 	sam.visit(item)
+	sam.waitText("[data-submission]", "8.5 of 10")
 	sam.waitText("[data-grade]", "Your grade: 8.5 of 10")
 	if got := sam.text("[data-submission] .feedback strong"); got != "IQR" {
 		t.Fatalf("feedback is not rendered: %q", got)
