@@ -44,16 +44,17 @@ const (
 	ExtensionsByLearner Bucket = "extensions_by_learner" // course|user|module -> extension id (8) | due unix nanos (8)
 	Submissions         Bucket = "submissions"           // submission -> deadlines.Submission
 	SubmissionsByItem   Bucket = "submissions_by_item"   // course|item|user -> submission id (one current per learner)
+	CalendarTokens      Bucket = "calendar_tokens"       // user -> token generation (8); feed tokens are signed with it
+	CalendarEvents      Bucket = "calendar_events"       // user|course|module|kind -> instant nanos (8) | sequence (8) | changed nanos (8)
+	JobMarks            Bucket = "job_marks"             // course|user|module|job -> instant unix nanos (8) | outcome (1)
+	JobRuns             Bucket = "job_runs"              // job name -> deadlines.JobStatus
+
 	// SubmissionHistory keeps the attempts a resubmission superseded, so
 	// that no work handed in and no grade is ever lost.
 	SubmissionHistory Bucket = "submission_history" // course|item|user|submission -> nil (earlier attempts)
 	// SubmittedNotes is each staff member's unread "submitted" notification
 	// of an item, which new work updates instead of adding another.
 	SubmittedNotes Bucket = "submitted_notes" // user|course|item -> notification id (8) | count (8)
-	CalendarTokens Bucket = "calendar_tokens" // user -> token generation (8); feed tokens are signed with it
-	CalendarEvents Bucket = "calendar_events" // user|course|module|kind -> instant nanos (8) | sequence (8) | changed nanos (8)
-	JobMarks       Bucket = "job_marks"       // course|user|module|job -> instant unix nanos (8) | outcome (1)
-	JobRuns        Bucket = "job_runs"        // job name -> deadlines.JobStatus
 
 	Audit Bucket = "audit" // entry -> audit record
 
@@ -111,7 +112,8 @@ var allBuckets = []Bucket{
 	Invitations, InvitationsByEmail, InvitationsByCourse,
 	Notifications, NotificationsByUser, Audit,
 	NotificationsUnread,
-	Extensions, ExtensionsByLearner, Submissions, SubmissionsByItem, SubmissionHistory, SubmittedNotes, CalendarTokens, CalendarEvents, JobMarks, JobRuns,
+	Extensions, ExtensionsByLearner, Submissions, SubmissionsByItem, CalendarTokens, CalendarEvents, JobMarks, JobRuns,
+	SubmissionHistory, SubmittedNotes,
 	Boards, BoardsByCourse, Threads, ThreadsByBoard, Posts, PostSources, PostsByThread,
 	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms, ReplyQueue,
 	ActivityDays, Engagement, Outbox, OutboxQueue, MailBatches, MailBatchEntries, EmailPrefs,
