@@ -26,8 +26,14 @@ type AssignmentState struct {
 	Accepts    string          `json:"accepts"`
 	PenaltyNow float64         `json:"penalty_now"`
 	Submission *SubmissionView `json:"submission"`
-	Submitted  int             `json:"submitted"`
-	Students   int             `json:"students"`
+	// Attempts are all of the learner's attempts, the current one first.
+	Attempts []SubmissionView `json:"attempts"`
+	// Grade is the attempt whose score counts (the newest graded one);
+	// NeedsGrading is true while the current attempt waits for a grade.
+	Grade        *SubmissionView `json:"grade"`
+	NeedsGrading bool            `json:"needs_grading"`
+	Submitted    int             `json:"submitted"`
+	Students     int             `json:"students"`
 }
 
 // Assignment describes an assignment for its page. It applies the same
@@ -78,13 +84,18 @@ func (s *Service) Assignment(caller, courseID, itemID uint64) (AssignmentState, 
 		default:
 			out.Accepts = AcceptOnTime
 		}
-		v := tx.GetRaw(storage.SubmissionsByItem, storage.Key(courseID, itemID, caller))
-		if len(v) == 8 {
-			var sub Submission
-			if err := tx.Get(storage.Submissions, v, &sub); err != nil {
-				return err
-			}
-			out.Submission = &SubmissionView{Submission: sub, Points: ia.Item.Points}
+		subs, err := s.attemptsTx(tx, courseID, itemID, caller)
+		if err != nil || len(subs) == 0 {
+			return err
+		}
+		for _, sub := range subs {
+			out.Attempts = append(out.Attempts, SubmissionView{Submission: sub, Points: ia.Item.Points})
+		}
+		out.Submission = &out.Attempts[0]
+		graded, needs := ItemGrade(subs)
+		out.NeedsGrading = needs
+		if graded != nil {
+			out.Grade = &SubmissionView{Submission: *graded, Points: ia.Item.Points}
 		}
 		return nil
 	})

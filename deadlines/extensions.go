@@ -8,6 +8,7 @@ import (
 
 	"pacer/audit"
 	"pacer/auth"
+	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
@@ -145,8 +146,23 @@ func (s *Service) CreateExtension(caller, courseID uint64, in ExtensionInput) (E
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
+		// An extension only ever gives more time: it must lie ahead of now
+		// and not before the learner's own due time without it (the week
+		// from their start, or the module's date).
+		now := s.clock()
+		if !due.After(now) {
+			return errs.Field("due_at", "must be in the future (it is now "+formatTime(now, a.Course.Location())+")")
+		}
+		m, err := modules.MemberTx(tx, courseID, in.UserID)
+		if err != nil {
+			return err
+		}
+		own := calendar.LearnerWindow(a.Course.Times(), mod.Times(), m.EnrolledAt, nil)
+		if own.DueAt != nil && due.Before(*own.DueAt) {
+			return errs.Field("due_at", "must not be before the module's own due time, "+formatTime(*own.DueAt, a.Course.Location()))
+		}
 		ext := Extension{CourseID: courseID, UserID: in.UserID, ModuleID: mod.ID, DueAt: due,
-			CreatedBy: caller, CreatedAt: s.clock()}
+			CreatedBy: caller, CreatedAt: now}
 		key := storage.Key(courseID, in.UserID, mod.ID)
 		if id, _, ok := parseExtensionIndex(tx.GetRaw(storage.ExtensionsByLearner, key)); ok {
 			ext.ID = id

@@ -3,6 +3,7 @@ package deadlines
 import (
 	"errors"
 	"fmt"
+	"html"
 	"math"
 	"strconv"
 	"strings"
@@ -18,9 +19,12 @@ import (
 	"pacer/storage"
 )
 
-// Submission is a learner's current work on an assignment. There is one per
-// learner and item: a resubmission before the cut-off replaces the earlier
-// one (and its grade), keeping the id and counting the attempt.
+// Submission is one attempt of a learner at an assignment. A resubmission
+// before the cut-off is a new submission (its own id, the next attempt
+// number) that becomes the learner's current one; the attempts it
+// supersedes are kept with their files, scores and feedback, since nothing
+// handed in and no grade may be lost. SubmissionsByItem points at the
+// current attempt, SubmissionHistory lists the earlier ones.
 type Submission struct {
 	ID             uint64     `json:"id"`
 	CourseID       uint64     `json:"course_id"`
@@ -35,11 +39,16 @@ type Submission struct {
 	SubmittedAt    time.Time  `json:"submitted_at"`
 	DueAt          *time.Time `json:"due_at"`
 	Attempt        int        `json:"attempt"`
-	Score          *float64   `json:"score"`
-	Feedback       string     `json:"feedback"`
-	FinalScore     *float64   `json:"final_score"`
-	GradedAt       *time.Time `json:"graded_at"`
-	GradedBy       uint64     `json:"graded_by,omitempty"`
+	// Current is true for the learner's newest attempt. It is decided when
+	// the submission is read (by SubmissionsByItem), never trusted from the
+	// stored record.
+	Current      bool       `json:"current"`
+	Score        *float64   `json:"score"`
+	Feedback     string     `json:"feedback"`
+	FeedbackHTML string     `json:"feedback_html"`
+	FinalScore   *float64   `json:"final_score"`
+	GradedAt     *time.Time `json:"graded_at"`
+	GradedBy     uint64     `json:"graded_by,omitempty"`
 }
 
 // SubmissionView is a submission with what a reader needs beside it.
@@ -82,10 +91,20 @@ func (s *Service) assignmentDeleted(tx *storage.Tx, it modules.Item) error {
 	if err != nil {
 		return err
 	}
+	err = tx.Each(storage.SubmissionHistory, storage.Key(it.CourseID, it.ID), func(k, _ []byte) error {
+		ids = append(ids, storage.Part(k, 3))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	for _, id := range ids {
 		if err := tx.Delete(storage.Submissions, storage.ID(id)); err != nil {
 			return err
 		}
+	}
+	if err := tx.DeletePrefix(storage.SubmissionHistory, storage.Key(it.CourseID, it.ID)); err != nil {
+		return err
 	}
 	return tx.DeletePrefix(storage.SubmissionsByItem, storage.Key(it.CourseID, it.ID))
 }
@@ -153,25 +172,37 @@ func (s *Service) Submit(caller, courseID, itemID uint64, in SubmissionInput) (S
 				return err
 			}
 		}
+		// The earlier attempt, if any, moves to the history untouched: its
+		// file, score and feedback stay readable.
 		key := storage.Key(courseID, itemID, caller)
+		attempt := 1
 		if v := tx.GetRaw(storage.SubmissionsByItem, key); len(v) == 8 {
-			if err := tx.Get(storage.Submissions, v, &sub); err != nil {
+			var prev Submission
+			if err := tx.Get(storage.Submissions, v, &prev); err != nil {
 				return err
 			}
-		} else if sub.ID, err = tx.NextID(storage.Submissions); err != nil {
+			attempt = prev.Attempt + 1
+			if err := tx.PutRaw(storage.SubmissionHistory, storage.Key(courseID, itemID, caller, prev.ID), nil); err != nil {
+				return err
+			}
+		}
+		id, err := tx.NextID(storage.Submissions)
+		if err != nil {
 			return err
 		}
-		sub = Submission{ID: sub.ID, CourseID: courseID, ItemID: itemID, ModuleID: ia.Item.ModuleID, UserID: caller,
+		sub = Submission{ID: id, CourseID: courseID, ItemID: itemID, ModuleID: ia.Item.ModuleID, UserID: caller,
 			Body: body, BodyHTML: s.md.HTML(body), MediaID: media, Status: status, PenaltyPercent: penalty,
-			SubmittedAt: now, DueAt: w.DueAt, Attempt: sub.Attempt + 1}
+			SubmittedAt: now, DueAt: w.DueAt, Attempt: attempt, Current: true}
 		if err := tx.Put(storage.Submissions, storage.ID(sub.ID), sub); err != nil {
 			return err
 		}
 		if err := tx.PutRaw(storage.SubmissionsByItem, key, storage.ID(sub.ID)); err != nil {
 			return err
 		}
-		_, err = s.courses.MarkTx(tx, courseID, caller, itemID, modules.StatusCompleted)
-		return err
+		if _, err = s.courses.MarkTx(tx, courseID, caller, itemID, modules.StatusCompleted); err != nil {
+			return err
+		}
+		return s.noteSubmittedTx(tx, ia.Course, ia.Item, caller)
 	})
 	if err != nil {
 		return sub, errs.Wrap(err, "submit")
@@ -182,7 +213,10 @@ func (s *Service) Submit(caller, courseID, itemID uint64, in SubmissionInput) (S
 
 // ListSubmissions lists an assignment's submissions: staff see everyone's,
 // a page at a time in learner order; a student sees their own (also once
-// the module has been locked again, since it is their work).
+// the module has been locked again, since it is their work). Each learner's
+// attempts come together, the current one first and then the earlier ones,
+// newest first; limit counts learners, so a learner's attempts are never
+// split across pages.
 func (s *Service) ListSubmissions(caller, courseID, itemID uint64, p api.Page) (api.List[SubmissionView], error) {
 	out := api.List[SubmissionView]{Items: []SubmissionView{}}
 	if p.Limit <= 0 {
@@ -198,43 +232,94 @@ func (s *Service) ListSubmissions(caller, courseID, itemID uint64, p api.Page) (
 			return err
 		}
 		names := map[uint64]string{}
-		view := func(sub Submission) SubmissionView {
-			name, ok := names[sub.UserID]
-			if !ok {
-				if u, err := auth.LookupTx(tx, sub.UserID); err == nil {
-					name = u.Name
+		add := func(subs []Submission) {
+			for _, sub := range subs {
+				name, ok := names[sub.UserID]
+				if !ok {
+					if u, err := auth.LookupTx(tx, sub.UserID); err == nil {
+						name = u.Name
+					}
+					names[sub.UserID] = name
 				}
-				names[sub.UserID] = name
+				out.Items = append(out.Items, SubmissionView{Submission: sub, UserName: name, Points: ia.Item.Points})
 			}
-			return SubmissionView{Submission: sub, UserName: name, Points: ia.Item.Points}
 		}
 		if !ia.Staff() {
-			var sub Submission
-			v := tx.GetRaw(storage.SubmissionsByItem, storage.Key(courseID, itemID, caller))
-			if len(v) != 8 {
-				return nil
-			}
-			if err := tx.Get(storage.Submissions, v, &sub); err != nil {
-				return err
-			}
-			out.Items = append(out.Items, view(sub))
-			return nil
+			subs, err := s.attemptsTx(tx, courseID, itemID, caller)
+			add(subs)
+			return err
 		}
 		prefix := storage.Key(courseID, itemID)
+		learners := 0
 		return tx.EachFrom(storage.SubmissionsByItem, prefix, storage.Key(courseID, itemID, from), func(k, v []byte) error {
-			if len(out.Items) == p.Limit {
+			if learners == p.Limit {
 				out.NextCursor = api.FormatID(storage.Part(k, 2))
 				return storage.Stop
 			}
-			var sub Submission
-			if err := tx.Get(storage.Submissions, v, &sub); err != nil {
-				return err
-			}
-			out.Items = append(out.Items, view(sub))
-			return nil
+			learners++
+			subs, err := s.attemptsTx(tx, courseID, itemID, storage.Part(k, 2))
+			add(subs)
+			return err
 		})
 	})
 	return out, errs.Wrap(err, "list submissions")
+}
+
+// attemptsTx returns a learner's attempts at an item, the current one
+// first and then the earlier ones, newest first; none when they never
+// submitted.
+func (s *Service) attemptsTx(tx *storage.Tx, courseID, itemID, user uint64) ([]Submission, error) {
+	v := tx.GetRaw(storage.SubmissionsByItem, storage.Key(courseID, itemID, user))
+	if len(v) != 8 {
+		return nil, nil
+	}
+	var cur Submission
+	if err := tx.Get(storage.Submissions, v, &cur); err != nil {
+		return nil, err
+	}
+	out := []Submission{s.readable(cur, true)}
+	err := tx.EachReverse(storage.SubmissionHistory, storage.Key(courseID, itemID, user), func(k, _ []byte) error {
+		var old Submission
+		if err := tx.Get(storage.Submissions, storage.ID(storage.Part(k, 3)), &old); err != nil {
+			return err
+		}
+		out = append(out, s.readable(old, false))
+		return nil
+	})
+	return out, err
+}
+
+// readable completes a stored submission for readers: whether it is the
+// current attempt, and its feedback rendered (records graded before
+// feedback_html was stored have only the Markdown).
+func (s *Service) readable(sub Submission, current bool) Submission {
+	sub.Current = current
+	if sub.FeedbackHTML == "" && sub.Feedback != "" {
+		sub.FeedbackHTML = s.md.HTML(sub.Feedback)
+	}
+	return sub
+}
+
+// currentTx reports whether a submission is its learner's current attempt.
+func currentTx(tx *storage.Tx, sub Submission) bool {
+	v := tx.GetRaw(storage.SubmissionsByItem, storage.Key(sub.CourseID, sub.ItemID, sub.UserID))
+	return len(v) == 8 && storage.Part(v, 0) == sub.ID
+}
+
+// ItemGrade is what counts for a learner's item: the newest graded
+// attempt's final score, and whether the current attempt still waits for a
+// grade (the older grade counts meanwhile).
+func ItemGrade(attempts []Submission) (graded *Submission, needsGrading bool) {
+	for i := range attempts {
+		a := &attempts[i]
+		if a.Current && a.Score == nil {
+			needsGrading = true
+		}
+		if a.Score != nil && (graded == nil || a.Attempt > graded.Attempt) {
+			graded = a
+		}
+	}
+	return graded, needsGrading
 }
 
 // submissionTx loads a submission for a caller. The course is the stored
@@ -276,7 +361,7 @@ func (s *Service) GetSubmission(caller, courseID, subID uint64) (SubmissionView,
 		if err != nil {
 			return err
 		}
-		out = SubmissionView{Submission: sub, UserName: u.Name, Points: it.Points}
+		out = SubmissionView{Submission: s.readable(sub, currentTx(tx, sub)), UserName: u.Name, Points: it.Points}
 		return nil
 	})
 	return out, errs.Wrap(err, "get submission")
@@ -332,6 +417,8 @@ func (s *Service) Grade(caller, courseID, subID uint64, in GradeInput) (Submissi
 		score := *in.Score
 		final := FinalScore(score, sub.PenaltyPercent)
 		sub.Score, sub.FinalScore, sub.Feedback, sub.GradedAt, sub.GradedBy = &score, &final, feedback, &now, caller
+		sub.FeedbackHTML = s.md.HTML(feedback)
+		sub.Current = false // decided on every read
 		if err := tx.Put(storage.Submissions, storage.ID(sub.ID), sub); err != nil {
 			return err
 		}
@@ -343,7 +430,7 @@ func (s *Service) Grade(caller, courseID, subID uint64, in GradeInput) (Submissi
 		if err != nil {
 			return err
 		}
-		out = SubmissionView{Submission: sub, UserName: u.Name, Points: it.Points}
+		out = SubmissionView{Submission: s.readable(sub, currentTx(tx, sub)), UserName: u.Name, Points: it.Points}
 		body := "Your submission to " + it.Title + " in " + a.Course.Title + " scored " + formatFloat(final)
 		if it.Points > 0 {
 			body += " of " + formatFloat(it.Points)
@@ -353,7 +440,9 @@ func (s *Service) Grade(caller, courseID, subID uint64, in GradeInput) (Submissi
 		}
 		body += "."
 		if feedback != "" {
-			body += "\n\nFeedback: " + feedback
+			// Notifications and e-mails are plain text: the feedback is
+			// rendered and its markup dropped, so "**IQR**" reads "IQR".
+			body += "\n\nFeedback: " + html.UnescapeString(s.md.Plain(feedback))
 		}
 		_, err = s.notify.AddTx(tx, notify.Notification{UserID: sub.UserID, CourseID: courseID, Kind: notify.KindGraded,
 			Title: it.Title + " was graded", Body: body, Link: itemLink(courseID, it.ID)})

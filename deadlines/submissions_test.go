@@ -22,9 +22,12 @@ type submission struct {
 	Body           string     `json:"body"`
 	BodyHTML       string     `json:"body_html"`
 	Attempt        int        `json:"attempt"`
+	Current        bool       `json:"current"`
 	Score          *float64   `json:"score"`
 	FinalScore     *float64   `json:"final_score"`
 	Feedback       string     `json:"feedback"`
+	FeedbackHTML   string     `json:"feedback_html"`
+	MediaID        uint64     `json:"media_id"`
 	DueAt          *time.Time `json:"due_at"`
 }
 
@@ -149,7 +152,7 @@ func TestSubmissionReplacesAndCompletes(t *testing.T) {
 	env.Clock.Set(week1Due.Add(2 * time.Hour))
 	r := f.submit(f.ann, f.essay, "final *version*")
 	r.Decode(&second)
-	if r.Status != 201 || second.ID != first.ID || second.Attempt != 2 || second.Status != "late" || second.PenaltyPercent != 10 {
+	if r.Status != 201 || second.ID == first.ID || second.Attempt != 2 || second.Status != "late" || second.PenaltyPercent != 10 {
 		t.Fatalf("resubmission = %d %+v (first %+v)", r.Status, second, first)
 	}
 	if !strings.Contains(second.BodyHTML, "<em>version</em>") {
@@ -160,7 +163,8 @@ func TestSubmissionReplacesAndCompletes(t *testing.T) {
 		Items []submission `json:"items"`
 	}
 	l.Decode(&list)
-	if len(list.Items) != 1 || list.Items[0].Body != "final *version*" || list.Items[0].UserName != "Ann" {
+	if len(list.Items) != 2 || list.Items[0].Body != "final *version*" || list.Items[0].UserName != "Ann" ||
+		!list.Items[0].Current || list.Items[1].Body != "draft" || list.Items[1].Current || list.Items[1].Attempt != 1 {
 		t.Fatalf("staff list = %s", l.Body)
 	}
 	p := env.Do("GET", f.path("/progress"), f.ann.Token, nil)

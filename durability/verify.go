@@ -64,7 +64,7 @@ var markerRE = regexp.MustCompile(`dm-\d+-\d+-\d+`)
 //     marker twice, the thread's reply_count equal to the replies read, and
 //     search finding each of them once (their postings are delivered behind
 //     them, from a queue in the store).
-//   - Submissions: at most one per student, holding the student's last
+//   - Submissions: at most one current attempt per student, holding the student's last
 //     acknowledged body or a body sent after it (a later write that was in
 //     flight at the crash, or landed after the backup's moment).
 //   - Watching: the counted part of every acknowledged span (its answer's
@@ -230,9 +230,10 @@ func verifySearch(c *Client, co *Course, replyIDs map[uint64]bool, r *Result) er
 
 type submissionList struct {
 	Items []struct {
-		ID     uint64 `json:"id"`
-		UserID uint64 `json:"user_id"`
-		Body   string `json:"body"`
+		ID      uint64 `json:"id"`
+		UserID  uint64 `json:"user_id"`
+		Body    string `json:"body"`
+		Current bool   `json:"current"`
 	} `json:"items"`
 	NextCursor string `json:"next_cursor"`
 }
@@ -245,7 +246,11 @@ func verifySubmissions(c *Client, co *Course, acked, all *Ledger, r *Result) err
 			return "", err
 		}
 		for _, s := range l.Items {
-			stored[s.UserID] = append(stored[s.UserID], s.Body)
+			// Earlier attempts are kept as history; the one that must be
+			// the last acknowledged is the current one.
+			if s.Current {
+				stored[s.UserID] = append(stored[s.UserID], s.Body)
+			}
 		}
 		if len(l.Items) == 0 {
 			return "", nil

@@ -101,6 +101,8 @@ type dashboardPage struct {
 
 	// Deadlines is the learner's overdue and next due times (deadlines.go).
 	Deadlines *DeadlineSummary
+	// ToGrade is the work waiting for a grade in the courses taught.
+	ToGrade *ToGradeCard
 }
 
 func (f *Frontend) dashboard(c *fiber.Ctx) error {
@@ -114,6 +116,9 @@ func (f *Frontend) dashboard(c *fiber.Ctx) error {
 		return err
 	}
 	if p.Deadlines, err = f.deadlineSummary(c, uid); err != nil {
+		return err
+	}
+	if p.ToGrade, err = f.toGradeCard(uid, 0, userLoc(c)); err != nil {
 		return err
 	}
 	now := f.Now()
@@ -162,6 +167,8 @@ type courseHomePage struct {
 	Done, Total int
 	Loc         *time.Location
 	SelfPaced   bool
+	// ToGrade is the course's work waiting for a grade (staff only).
+	ToGrade *ToGradeCard
 }
 
 func (f *Frontend) courseHome(c *fiber.Ctx) error {
@@ -183,6 +190,11 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 		return err
 	}
 	p.Weeks = buildTimeline(a.Course, mods, a.Staff(), f.Now())
+	if p.Staff {
+		if p.ToGrade, err = f.toGradeCard(caller(c), a.Course.ID, p.Loc); err != nil {
+			return err
+		}
+	}
 	if p.Student {
 		p.Progress, p.Done, p.Total = courseShare(mods)
 	}

@@ -181,7 +181,25 @@ type AssignmentView struct {
 	// Accept is the file picker's filter.
 	Files  bool
 	Accept string
+	// Attempts are the learner's attempts with their badges, the current
+	// one first.
+	Attempts []SubmissionRow
+	// Confirm is true when handing in again would supersede graded work:
+	// the form then asks for a confirmation (a required checkbox the
+	// server checks too, so it holds without scripts).
+	Confirm bool
 }
+
+// assignmentFormKey carries a submit form that failed back to the item
+// page, so the learner's typed answer is shown again with the error.
+const assignmentFormKey = "assignment-form"
+
+// submissionAccept is the file picker's filter on the submit form: the
+// media allow-list plus the documents learners hand in.
+const submissionAccept = acceptTypes + ",.docx,.odt,.txt,.zip," + media.TypeDocx + "," + media.TypeODT + ",text/plain,application/zip"
+
+// confirmField is the checkbox that confirms handing in over graded work.
+const confirmField = "confirm_replace"
 
 // loadAssignment fills the assignment part of the item page.
 func (f *Frontend) loadAssignment(c *fiber.Ctx, p *ItemPage) error {
@@ -189,11 +207,18 @@ func (f *Frontend) loadAssignment(c *fiber.Ctx, p *ItemPage) error {
 	if err != nil {
 		return err
 	}
-	v := &AssignmentView{AssignmentState: st, Form: NewForm(nil), Files: f.Media != nil, Accept: acceptTypes}
+	v := &AssignmentView{AssignmentState: st, Form: NewForm(nil), Files: f.Media != nil, Accept: submissionAccept,
+		Confirm: st.Grade != nil}
 	if s := st.Submission; s != nil {
 		b := submissionBadge(s.Status, s.PenaltyPercent)
 		v.Status = &b
 		v.Form.Values.Set("body", s.Body)
+	}
+	for _, a := range st.Attempts {
+		v.Attempts = append(v.Attempts, SubmissionRow{SubmissionView: a, Badge: submissionBadge(a.Status, a.PenaltyPercent)})
+	}
+	if form, ok := c.Locals(assignmentFormKey).(*Form); ok {
+		v.Form = form
 	}
 	switch st.Accepts {
 	case deadlines.AcceptClosed:
@@ -229,31 +254,51 @@ func (f *Frontend) submitAssignment(c *fiber.Ctx) error {
 	v, _ := readForm(c)
 	back := fmt.Sprintf("/courses/%d/items/%d", a.Course.ID, iid)
 	body := v.Get("body")
+	form := &Form{Values: url.Values{"body": {body}}, Errors: map[string]string{}}
+	st, err := f.Deadlines.Assignment(caller(c), a.Course.ID, iid)
+	if err != nil {
+		return err
+	}
+	// Handing in over graded work asks for a confirmation first. The page
+	// marks the checkbox required; this holds for a browser that ignores it.
+	if st.Grade != nil && st.Accepts != deadlines.AcceptClosed && !checkbox(v, confirmField) {
+		form.Errors[confirmField] = "Tick the box to hand in a new attempt; your graded attempt is kept."
+		form.Error = "Your work was not handed in yet: confirm that you want to hand in a new attempt."
+		return f.itemPageWithForm(c, fiber.StatusBadRequest, form)
+	}
 	in := deadlines.SubmissionInput{Body: &body}
 	if id, err := f.submissionFile(c, a.Course.ID, iid); err != nil {
-		if _, msg, ok := uploadProblem(err); ok {
-			f.flash(c, "error", "Your file: "+msg)
-			return f.redirect(c, back)
+		status, msg, ok := uploadProblem(err)
+		if !ok {
+			return err
 		}
-		return err
+		var e *errs.Error
+		if errors.As(err, &e) && e.Kind == errs.Unsupported {
+			msg = fileTypeProblem(e.Message)
+		}
+		form.Errors["file"] = msg
+		form.Error = "Your work was not handed in yet: " + msg + " Your answer is kept below."
+		return f.itemPageWithForm(c, status, form)
 	} else if id != 0 {
 		in.MediaID = &id
 	}
 	sub, err := f.Deadlines.Submit(caller(c), a.Course.ID, iid, in)
 	if err != nil {
-		// The item page is another handler's: a problem the learner can
-		// fix (an empty answer, the deadline) comes back as a message on it.
+		// A problem the learner can fix (an empty answer, the deadline)
+		// comes back on the item page with what they typed.
 		var e *errs.Error
 		if errors.As(err, &e) && (e.Kind == errs.Invalid || e.Kind == errs.Conflict) {
 			msg := sentence(e.Message)
 			switch why := e.Fields["body"]; {
 			case strings.HasPrefix(why, "required"):
 				msg = "Write your answer before submitting."
+				form.Errors["body"] = msg
 			case why != "":
 				msg = "Your answer " + why + "."
+				form.Errors["body"] = msg
 			}
-			f.flash(c, "error", msg)
-			return f.redirect(c, back)
+			form.Error = msg
+			return f.itemPageWithForm(c, errStatus(err), form)
 		}
 		return err
 	}
@@ -262,10 +307,33 @@ func (f *Frontend) submitAssignment(c *fiber.Ctx) error {
 		msg = fmt.Sprintf("Submitted late: a %s%% penalty applies.", formatNumber(sub.PenaltyPercent))
 	}
 	if sub.Attempt > 1 {
-		msg += " It replaces your earlier submission."
+		msg += fmt.Sprintf(" This is attempt %d; your earlier attempts are kept below.", sub.Attempt)
 	}
 	f.flash(c, "success", msg)
 	return f.redirect(c, back+"#submission")
+}
+
+// itemPageWithForm shows the item page again for a submit form that
+// failed, with what the learner typed and the error, in the status of the
+// failure. The item page is the items feature's handler; the form reaches
+// loadAssignment through the request's locals.
+func (f *Frontend) itemPageWithForm(c *fiber.Ctx, status int, form *Form) error {
+	c.Locals(assignmentFormKey, form)
+	if err := f.itemPage(c); err != nil {
+		return err
+	}
+	c.Status(status)
+	return nil
+}
+
+// fileTypeProblem words a refused file for a learner: which files are
+// taken, in words rather than media types.
+func fileTypeProblem(reason string) string {
+	const kinds = "PDF, images, audio, video, Word, OpenDocument text, plain text or ZIP files"
+	if strings.HasPrefix(reason, "files of type") {
+		return "This type of file cannot be handed in. Attach " + kinds + "."
+	}
+	return "The file's content does not match its type (" + strings.TrimSuffix(reason, ".") + "). Attach " + kinds + "."
 }
 
 // submissionFile stores the file of a submit form, when there is one, as a
@@ -297,18 +365,23 @@ func (f *Frontend) submissionFile(c *fiber.Ctx, courseID, itemID uint64) (uint64
 	return m.ID, err
 }
 
-// SubmissionRow is one line of the grading table.
+// SubmissionRow is one line of the grading table: a learner's current
+// attempt, with their earlier attempts (kept with their grades) beside it.
 type SubmissionRow struct {
 	deadlines.SubmissionView
-	Badge Badge
+	Badge   Badge
+	Earlier []SubmissionRow
 }
 
 type submissionsPage struct {
-	Course  modules.Course
-	Module  modules.ModuleView
-	Item    modules.ItemView
-	Rows    []SubmissionRow
-	Missing []modules.MemberView
+	Course modules.Course
+	Module modules.ModuleView
+	Item   modules.ItemView
+	Rows   []SubmissionRow
+	// Missing are students whose cut-off (extension included) has passed
+	// without a submission; NotYet those whose cut-off has not come.
+	Missing []deadlines.Pending
+	NotYet  []deadlines.Pending
 	OnTime  int
 	Late    int
 	Loc     *time.Location
@@ -348,16 +421,21 @@ func (f *Frontend) submissionsPage(c *fiber.Ctx) error {
 		return err
 	}
 	p := submissionsPage{Course: a.Course, Module: m, Item: it, Loc: a.Course.Location()}
-	submitted := map[uint64]bool{}
 	cursor := ""
 	for {
 		page, err := f.Deadlines.ListSubmissions(uid, a.Course.ID, iid, api.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
 			return err
 		}
+		// Each learner's attempts come together, the current one first.
 		for _, s := range page.Items {
-			p.Rows = append(p.Rows, SubmissionRow{SubmissionView: s, Badge: submissionBadge(s.Status, s.PenaltyPercent)})
-			submitted[s.UserID] = true
+			row := SubmissionRow{SubmissionView: s, Badge: submissionBadge(s.Status, s.PenaltyPercent)}
+			if !s.Current && len(p.Rows) > 0 && p.Rows[len(p.Rows)-1].UserID == s.UserID {
+				last := &p.Rows[len(p.Rows)-1]
+				last.Earlier = append(last.Earlier, row)
+				continue
+			}
+			p.Rows = append(p.Rows, row)
 			if s.Status == calendar.StatusLate {
 				p.Late++
 			} else {
@@ -368,29 +446,51 @@ func (f *Frontend) submissionsPage(c *fiber.Ctx) error {
 			break
 		}
 	}
-	members, err := f.Courses.Members(a.Course.ID, uid)
+	pending, err := f.Deadlines.PendingList(uid, a.Course.ID, iid)
 	if err != nil {
 		return err
 	}
-	for _, mv := range members {
-		if mv.Role == modules.RoleStudent && !submitted[mv.UserID] {
-			p.Missing = append(p.Missing, mv)
+	for _, pd := range pending {
+		if pd.State == deadlines.PendingMissing {
+			p.Missing = append(p.Missing, pd)
+		} else {
+			p.NotYet = append(p.NotYet, pd)
 		}
 	}
-	p.Chart = submissionChart(p.OnTime, p.Late, len(p.Missing))
+	p.Chart = submissionChart(p.OnTime, p.Late, len(p.NotYet), len(p.Missing))
 	return f.render(c, fiber.StatusOK, "deadlines/submissions", p)
 }
 
+// ToGradeCard is the "To grade" list of the dashboard and the course page:
+// assignments whose current attempts wait for a grade, newest work first.
+type ToGradeCard struct {
+	Rows []deadlines.ToGrade
+	Loc  *time.Location
+	// Course is true on a course's own page, where the course name is not
+	// repeated.
+	Course bool
+}
+
+// toGradeCard builds the card of one course (courseID) or of every course
+// the user teaches (0); nil when nothing waits.
+func (f *Frontend) toGradeCard(uid, courseID uint64, loc *time.Location) (*ToGradeCard, error) {
+	rows, err := f.Deadlines.ToGradeList(uid, courseID)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &ToGradeCard{Rows: rows, Loc: loc, Course: courseID != 0}, nil
+}
+
 // submissionChart lays out the on time / late / missing bar.
-func submissionChart(onTime, late, missing int) []ChartBar {
-	total := onTime + late + missing
+func submissionChart(onTime, late, notYet, missing int) []ChartBar {
+	total := onTime + late + notYet + missing
 	if total == 0 {
 		return nil
 	}
 	var out []ChartBar
 	x := 0.0
 	for _, b := range []ChartBar{{Label: "On time", Kind: "ontime", Count: onTime}, {Label: "Late", Kind: "late", Count: late},
-		{Label: "Missing", Kind: "missing", Count: missing}} {
+		{Label: "Not yet submitted", Kind: "notyet", Count: notYet}, {Label: "Missing", Kind: "missing", Count: missing}} {
 		b.X = x
 		b.W = 100 * float64(b.Count) / float64(total)
 		x += b.W

@@ -32,6 +32,27 @@ var Allowed = map[string]bool{
 	"text/vtt":        true,
 }
 
+// Document types learners hand in. They are accepted only for submission
+// uploads (PurposeSubmission): a course file is something a lecture or an
+// item shows, and these are not shown, only downloaded by their author and
+// the course's staff.
+const (
+	TypeDocx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	TypeODT  = "application/vnd.oasis.opendocument.text"
+	TypeText = "text/plain"
+	TypeZip  = "application/zip"
+)
+
+// SubmissionAllowed is the allow-list of types a submission upload may have
+// besides Allowed. Read it; do not modify it.
+var SubmissionAllowed = map[string]bool{TypeDocx: true, TypeODT: true, TypeText: true, TypeZip: true}
+
+// AllowedFor reports whether an upload of the purpose may have the
+// (normalised) type.
+func AllowedFor(purpose, t string) bool {
+	return Allowed[t] || (purpose == PurposeSubmission && SubmissionAllowed[t])
+}
+
 // typeAliases maps non-standard names browsers and tools send for allowed
 // types to the name in Allowed.
 var typeAliases = map[string]string{
@@ -45,6 +66,9 @@ var typeAliases = map[string]string{
 	"image/jpg":      "image/jpeg",
 	"image/pjpeg":    "image/jpeg",
 	"image/x-png":    "image/png",
+
+	"application/x-zip-compressed": TypeZip,
+	"application/x-zip":            TypeZip,
 }
 
 // NormalizeType turns a declared Content-Type into the form Allowed uses:
@@ -84,8 +108,16 @@ func NormalizeType(declared string) string {
 //
 // Errors wrap the two sentinels with a reason fit to show the uploader.
 func CheckContent(declared string, head []byte) error {
+	return CheckContentFor(PurposeCourse, declared, head)
+}
+
+// CheckContentFor is CheckContent for an upload of the purpose: a
+// submission may also be one of SubmissionAllowed, whose first bytes must
+// be a ZIP archive's (Word, OpenDocument, ZIP) or UTF-8 text without NUL
+// bytes (plain text). CheckWhole then looks at the whole file.
+func CheckContentFor(purpose, declared string, head []byte) error {
 	t := NormalizeType(declared)
-	if !Allowed[t] {
+	if !AllowedFor(purpose, t) {
 		if t == "" {
 			return fmt.Errorf("%w: no content type given", ErrTypeNotAllowed)
 		}
@@ -127,6 +159,12 @@ func magicMatches(t string, h []byte) bool {
 		return bytes.HasPrefix(h, []byte("\x89PNG\r\n\x1a\n"))
 	case "image/jpeg":
 		return bytes.HasPrefix(h, []byte{0xFF, 0xD8, 0xFF})
+	case TypeDocx, TypeODT:
+		return bytes.HasPrefix(h, []byte("PK\x03\x04"))
+	case TypeZip:
+		return bytes.HasPrefix(h, []byte("PK\x03\x04")) || bytes.HasPrefix(h, []byte("PK\x05\x06"))
+	case TypeText:
+		return textHead(h)
 	case "text/vtt":
 		h = bytes.TrimPrefix(h, []byte("\uFEFF"))
 		if !bytes.HasPrefix(h, []byte("WEBVTT")) {

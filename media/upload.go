@@ -87,8 +87,8 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 		return m, errs.E(errs.RateLimited, "too many uploads; try again later")
 	}
 	ctype := NormalizeType(in.ContentType)
-	if !Allowed[ctype] {
-		return m, errs.E(errs.Unsupported, "files of type "+quoteType(ctype)+" cannot be uploaded; allowed: "+allowedList())
+	if !AllowedFor(purpose, ctype) {
+		return m, errs.E(errs.Unsupported, "files of type "+quoteType(ctype)+" cannot be uploaded; allowed: "+allowedList(purpose))
 	}
 	if in.Length > limit {
 		return m, tooLarge
@@ -107,7 +107,7 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 		return m, errs.BadRequest("the upload was interrupted")
 	}
 	head = head[:n]
-	if err := CheckContent(ctype, head); err != nil {
+	if err := CheckContentFor(purpose, ctype, head); err != nil {
 		return m, errs.E(errs.Unsupported, strings.TrimPrefix(err.Error(), "media: "))
 	}
 	if int64(n) > limit {
@@ -132,6 +132,12 @@ func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media
 	}
 	if in.Length > 0 && tf.size != in.Length {
 		return m, errs.BadRequest("the upload ended before Content-Length bytes arrived")
+	}
+	if err := CheckWhole(ctype, tf, tf.size); err != nil {
+		if errors.Is(err, ErrTypeMismatch) {
+			return m, errs.E(errs.Unsupported, strings.TrimPrefix(err.Error(), "media: "))
+		}
+		return m, errs.Wrap(err, "check upload")
 	}
 	m = Media{CourseID: in.CourseID, OwnerID: caller, Purpose: purpose, ContentType: ctype,
 		Size: tf.size, SHA256: tf.sum(), Filename: name, CreatedAt: s.now().UTC()}
@@ -241,7 +247,13 @@ func quoteType(t string) string {
 	return strconv.Quote(t)
 }
 
-func allowedList() string {
+// allowedList names the types an upload of the purpose may have. A
+// submission's list is in words, since learners read it; course files keep
+// the exact types their uploaders (staff, API clients) give.
+func allowedList(purpose string) string {
+	if purpose == PurposeSubmission {
+		return "PDF, images (PNG, JPEG), audio, video, Word (.docx), OpenDocument text (.odt), plain text (.txt) and ZIP archives"
+	}
 	return "video/mp4, video/webm, audio/mpeg, audio/mp4, audio/ogg, audio/wav, application/pdf, image/png, image/jpeg, text/vtt"
 }
 
@@ -249,7 +261,7 @@ func allowedList() string {
 var extensions = map[string]string{
 	"video/mp4": ".mp4", "video/webm": ".webm", "audio/mpeg": ".mp3", "audio/mp4": ".m4a",
 	"audio/ogg": ".ogg", "audio/wav": ".wav", "application/pdf": ".pdf", "image/png": ".png",
-	"image/jpeg": ".jpg", "text/vtt": ".vtt",
+	"image/jpeg": ".jpg", "text/vtt": ".vtt", TypeDocx: ".docx", TypeODT: ".odt", TypeText: ".txt", TypeZip: ".zip",
 }
 
 // cleanFilename keeps the last path element of a client's file name, as

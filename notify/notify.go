@@ -35,6 +35,10 @@ const (
 	KindStaffDigest       = "staff_digest"
 	KindExtensionGranted  = "extension_granted"
 	KindInvitation        = "invitation"
+	// KindSubmitted tells staff that work arrived on an item; one unread
+	// notification per item counts the new submissions (deadlines updates
+	// it with UpdateUnreadTx).
+	KindSubmitted = "submitted"
 )
 
 // kinds maps every kind to the words an e-mail subject of that kind starts
@@ -55,6 +59,7 @@ var kinds = map[string]string{
 	KindStaffDigest:       "Course digest",
 	KindExtensionGranted:  "Extension granted",
 	KindInvitation:        "Invitation",
+	KindSubmitted:         "Work handed in",
 }
 
 // Kinds returns every known kind, sorted.
@@ -268,6 +273,29 @@ func (s *Service) List(userID uint64, p api.Page) (Page, error) {
 // instead of adding one per event.
 func UnreadTx(tx *storage.Tx, userID, id uint64) bool {
 	return tx.Has(storage.NotificationsUnread, storage.Key(userID, id))
+}
+
+// UpdateUnreadTx rewrites the title and body of a user's notification while
+// it is still unread, inside the caller's transaction, and reports whether
+// it did. A caller that keeps one unread notification per subject uses it
+// to count new events in place; once the user has read it, the caller adds
+// a new one. No e-mail is derived from the update.
+func UpdateUnreadTx(tx *storage.Tx, userID, id uint64, title, body string) (bool, error) {
+	if !UnreadTx(tx, userID, id) {
+		return false, nil
+	}
+	var n stored
+	if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	if n.User != userID || strings.TrimSpace(title) == "" {
+		return false, nil
+	}
+	n.Title, n.Body = title, body
+	return true, tx.Put(storage.Notifications, storage.ID(id), n)
 }
 
 // Unread counts a user's unread notifications.

@@ -63,6 +63,7 @@ var emailLabels = map[string]string{
 	KindExtensionGranted:  "Extensions granted to you",
 	KindModuleOpened:      "Modules opening",
 	KindInvitation:        "Invitations to join a course",
+	KindSubmitted:         "Work handed in to grade (staff)",
 }
 
 // prefOrder is the order of the preferences page: messages from people

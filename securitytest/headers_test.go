@@ -284,7 +284,7 @@ func digest(t *testing.T, w *world) [32]byte {
 	buckets := []storage.Bucket{storage.Users, storage.UsersByEmail, storage.Sessions, storage.SessionsByUser, storage.Refresh,
 		storage.Courses, storage.Members, storage.MembersByUser, storage.Modules, storage.ModulesByCourse, storage.Items,
 		storage.ItemsByModule, storage.Progress, storage.Invitations, storage.InvitationsByEmail, storage.InvitationsByCourse, storage.Notifications, storage.NotificationsByUser, storage.NotificationsUnread,
-		storage.Extensions, storage.ExtensionsByLearner, storage.Submissions, storage.SubmissionsByItem, storage.CalendarTokens,
+		storage.Extensions, storage.ExtensionsByLearner, storage.Submissions, storage.SubmissionsByItem, storage.SubmissionHistory, storage.SubmittedNotes, storage.CalendarTokens,
 		storage.Audit, storage.Boards, storage.BoardsByCourse, storage.Threads, storage.ThreadsByBoard, storage.Posts,
 		storage.PostSources, storage.PostsByThread, storage.Participants, storage.Subscriptions, storage.ReadStates, storage.Reports,
 		storage.ReportsByCourse, storage.ReportsByPost, storage.SearchTerms, storage.Outbox, storage.MailBatches, storage.EmailPrefs,

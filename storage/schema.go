@@ -49,6 +49,13 @@ const (
 	JobMarks            Bucket = "job_marks"             // course|user|module|job -> instant unix nanos (8) | outcome (1)
 	JobRuns             Bucket = "job_runs"              // job name -> deadlines.JobStatus
 
+	// SubmissionHistory keeps the attempts a resubmission superseded, so
+	// that no work handed in and no grade is ever lost.
+	SubmissionHistory Bucket = "submission_history" // course|item|user|submission -> nil (earlier attempts)
+	// SubmittedNotes is each staff member's unread "submitted" notification
+	// of an item, which new work updates instead of adding another.
+	SubmittedNotes Bucket = "submitted_notes" // user|course|item -> notification id (8) | count (8)
+
 	Audit Bucket = "audit" // entry -> audit record
 
 	// Discussion boards (package discussion). Activity order uses the last
@@ -106,6 +113,7 @@ var allBuckets = []Bucket{
 	Notifications, NotificationsByUser, Audit,
 	NotificationsUnread,
 	Extensions, ExtensionsByLearner, Submissions, SubmissionsByItem, CalendarTokens, CalendarEvents, JobMarks, JobRuns,
+	SubmissionHistory, SubmittedNotes,
 	Boards, BoardsByCourse, Threads, ThreadsByBoard, Posts, PostSources, PostsByThread,
 	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms, ReplyQueue,
 	ActivityDays, Engagement, Outbox, OutboxQueue, MailBatches, MailBatchEntries, EmailPrefs,

@@ -1,0 +1,239 @@
+package deadlines_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"pacer/deadlines"
+	"pacer/pacertest"
+	"pacer/storage"
+)
+
+type submissionList struct {
+	Items []submission `json:"items"`
+}
+
+// Issue 13: a text-only resubmission erased the graded attempt, its file
+// and its score ("Not graded yet", "attempt 2" with nothing else).
+func TestResubmissionKeepsTheGradedAttempt(t *testing.T) {
+	f := newFixture(t)
+	env := f.env
+	env.Server.Deadlines.MediaCheck = func(_ *storage.Tx, _, _, _ uint64) error { return nil }
+	env.Clock.Set(courseStart.Add(time.Hour))
+	var first submission
+	r := env.Do("POST", f.path("/items/%d/submissions", f.essay), f.ann.Token, map[string]any{"body": "my analysis", "media_id": 7})
+	r.Decode(&first)
+	if r.Status != 201 {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("PATCH", f.path("/submissions/%d", first.ID), f.inst.Token, map[string]any{"score": 8.5, "feedback": "Good **IQR**."}); r.Status != 200 {
+		t.Fatalf("grade: %d %s", r.Status, r.Body)
+	}
+	env.Clock.Advance(time.Hour)
+	var second submission
+	f.submit(f.ann, f.essay, "text only").Decode(&second)
+	if second.ID == first.ID || second.Attempt != 2 || !second.Current || second.Score != nil {
+		t.Fatalf("resubmission = %+v", second)
+	}
+
+	for who, u := range map[string]string{"the learner": f.ann.Token, "staff": f.inst.Token} {
+		var l submissionList
+		env.Do("GET", f.path("/items/%d/submissions", f.essay), u, nil).Decode(&l)
+		if len(l.Items) != 2 {
+			t.Fatalf("%s sees %d attempts, want 2: %+v", who, len(l.Items), l.Items)
+		}
+		cur, old := l.Items[0], l.Items[1]
+		if !cur.Current || cur.Attempt != 2 || cur.Score != nil || cur.Body != "text only" {
+			t.Errorf("%s: current = %+v", who, cur)
+		}
+		if old.Current || old.Attempt != 1 || old.ID != first.ID || old.Score == nil || *old.Score != 8.5 ||
+			old.MediaID != 7 || old.Body != "my analysis" || old.Feedback != "Good **IQR**." {
+			t.Errorf("%s: attempt 1 = %+v", who, old)
+		}
+	}
+	var one submission
+	if r := env.Do("GET", f.path("/submissions/%d", first.ID), f.ann.Token, nil); r.Status != 200 {
+		t.Fatalf("the learner reads attempt 1: %d %s", r.Status, r.Body)
+	} else if r.Decode(&one); one.Score == nil || *one.Score != 8.5 || one.Current {
+		t.Fatalf("attempt 1 = %s", r.Body)
+	}
+
+	st, err := env.Server.Deadlines.Assignment(f.ann.ID, f.course, f.essay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Grade == nil || st.Grade.ID != first.ID || *st.Grade.FinalScore != 8.5 || !st.NeedsGrading || len(st.Attempts) != 2 {
+		t.Fatalf("the item's grade = %+v, needs grading %v, %d attempts", st.Grade, st.NeedsGrading, len(st.Attempts))
+	}
+	// Grading the new attempt makes it the one that counts.
+	env.Do("PATCH", f.path("/submissions/%d", second.ID), f.inst.Token, map[string]any{"score": 9})
+	st, _ = env.Server.Deadlines.Assignment(f.ann.ID, f.course, f.essay)
+	if st.Grade == nil || st.Grade.ID != second.ID || st.NeedsGrading {
+		t.Fatalf("after grading attempt 2: %+v, needs grading %v", st.Grade, st.NeedsGrading)
+	}
+	// Deleting the assignment removes every attempt.
+	if r := env.Do("DELETE", f.path("/items/%d", f.essay), f.inst.Token, nil); r.Status != 204 {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("GET", f.path("/submissions/%d", first.ID), f.inst.Token, nil); r.Status != 404 {
+		t.Fatalf("an earlier attempt of a deleted item: %d %s", r.Status, r.Body)
+	}
+}
+
+// Issue 13: grade feedback was shown as raw Markdown to the learner and in
+// the notification.
+func TestFeedbackIsRendered(t *testing.T) {
+	f := newFixture(t)
+	env := f.env
+	env.Clock.Set(courseStart.Add(time.Hour))
+	var sub submission
+	f.submit(f.ann, f.essay, "x").Decode(&sub)
+	r := env.Do("PATCH", f.path("/submissions/%d", sub.ID), f.inst.Token,
+		map[string]any{"score": 7, "feedback": "Explain the **IQR** <script>alert(1)</script>"})
+	var g submission
+	r.Decode(&g)
+	if r.Status != 200 || !strings.Contains(g.FeedbackHTML, "<strong>IQR</strong>") || strings.Contains(g.FeedbackHTML, "<script") ||
+		g.Feedback != "Explain the **IQR** <script>alert(1)</script>" {
+		t.Fatalf("graded = %d %s", r.Status, r.Body)
+	}
+	var l submissionList
+	env.Do("GET", f.path("/items/%d/submissions", f.essay), f.ann.Token, nil).Decode(&l)
+	if len(l.Items) != 1 || !strings.Contains(l.Items[0].FeedbackHTML, "<strong>IQR</strong>") {
+		t.Fatalf("the learner's list = %+v", l.Items)
+	}
+	ns := notifications(t, env, f.ann)
+	if len(ns) == 0 || ns[0].Kind != "graded" || !strings.Contains(ns[0].Body, "Explain the IQR") || strings.Contains(ns[0].Body, "**") ||
+		strings.Contains(ns[0].Body, "<script") {
+		t.Fatalf("graded notification = %+v", ns)
+	}
+}
+
+// Issue 13: an extension to 2020-01-01 was granted, notified and mailed.
+func TestExtensionMustGiveMoreTime(t *testing.T) {
+	f := newFixture(t)
+	env := f.env
+	env.Clock.Set(courseStart.Add(24 * time.Hour))
+	for name, due := range map[string]string{
+		"in the past":                           "2020-01-01T00:00:00Z",
+		"a minute ago":                          env.Clock.Now().Add(-time.Minute).Format(time.RFC3339),
+		"before the module's own due time":      week1Due.Add(-time.Hour).Format(time.RFC3339),
+		"now, which gives no time":              env.Clock.Now().Format(time.RFC3339),
+		"a day before the learner's week 2 due": week2Due.Add(-24 * time.Hour).Format(time.RFC3339),
+	} {
+		module := f.week1
+		if strings.Contains(name, "week 2") {
+			module = f.week2
+		}
+		r := env.Do("POST", f.path("/extensions"), f.inst.Token, map[string]any{"user_id": f.ann.ID, "module_id": module, "due_at": due})
+		var e struct {
+			Error struct {
+				Code   string            `json:"code"`
+				Fields map[string]string `json:"fields"`
+			} `json:"error"`
+		}
+		r.Decode(&e)
+		if r.Status != 400 || e.Error.Code != "validation_failed" || e.Error.Fields["due_at"] == "" {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	if n := countKind(notifications(t, env, f.ann), "extension_granted"); n != 0 {
+		t.Fatalf("refused extensions notified the learner %d times", n)
+	}
+	r := env.Do("POST", f.path("/extensions"), f.inst.Token, map[string]any{"user_id": f.ann.ID, "module_id": f.week1,
+		"due_at": week1Due.Add(time.Hour).Format(time.RFC3339)})
+	if r.Status != 201 {
+		t.Fatalf("a real extension: %d %s", r.Status, r.Body)
+	}
+}
+
+// Issue 13: learners whose due time had not come were counted missing.
+func TestPendingIsMissingOnlyAfterTheCutoff(t *testing.T) {
+	f := newFixture(t)
+	env := f.env
+	bob := env.Register("Bob")
+	env.Enroll(bob, f.course)
+	cara := env.Register("Cara")
+	env.Enroll(cara, f.course)
+	env.Clock.Set(courseStart.Add(time.Hour))
+	f.submit(f.ann, f.essay, "done")
+	states := func() map[uint64]string {
+		t.Helper()
+		ps, err := env.Server.Deadlines.PendingList(f.inst.ID, f.course, f.essay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[uint64]string{}
+		for _, p := range ps {
+			out[p.UserID] = p.State
+		}
+		return out
+	}
+	if s := states(); len(s) != 2 || s[bob.ID] != deadlines.PendingNotYet || s[cara.ID] != deadlines.PendingNotYet {
+		t.Fatalf("before the due time: %v", s)
+	}
+	// Cara has an extension past the cut-off of the others.
+	if r := env.Do("POST", f.path("/extensions"), f.inst.Token, map[string]any{"user_id": cara.ID, "module_id": f.week1,
+		"due_at": week1Cutoff.Add(24 * time.Hour).Format(time.RFC3339)}); r.Status != 201 {
+		t.Fatalf("extension: %d %s", r.Status, r.Body)
+	}
+	env.Clock.Set(week1Due.Add(time.Hour)) // late work is still accepted
+	if s := states(); s[bob.ID] != deadlines.PendingNotYet || s[cara.ID] != deadlines.PendingNotYet {
+		t.Fatalf("after the due time, before the cut-off: %v", s)
+	}
+	env.Clock.Set(week1Cutoff.Add(time.Second))
+	if s := states(); s[bob.ID] != deadlines.PendingMissing || s[cara.ID] != deadlines.PendingNotYet {
+		t.Fatalf("after the cut-off: %v", s)
+	}
+	if _, err := env.Server.Deadlines.PendingList(f.ann.ID, f.course, f.essay); err == nil {
+		t.Fatal("a student read the pending list")
+	}
+}
+
+// Staff hear of work arriving: one unread notification per item counts
+// the new submissions, and the to-grade list counts what waits.
+func TestSubmittedNotifiesStaffOncePerItem(t *testing.T) {
+	f := newFixture(t)
+	env := f.env
+	ta := env.Register("Tara")
+	env.SetRole(f.inst, f.course, ta, "ta")
+	bob := env.Register("Bob")
+	env.Enroll(bob, f.course)
+	env.Clock.Set(courseStart.Add(time.Hour))
+	f.submit(f.ann, f.essay, "a")
+	env.Clock.Advance(time.Minute)
+	var bobSub submission
+	f.submit(bob, f.essay, "b").Decode(&bobSub)
+	for _, u := range []pacertest.User{f.inst, ta} {
+		ns := notifications(t, env, u)
+		if countKind(ns, "submitted") != 1 || ns[0].Title != "2 new submissions to Essay" ||
+			ns[0].Link != f.path("/items/%d/submissions", f.essay)[len("/api/v1"):] {
+			t.Fatalf("%s: %+v", u.Name, ns)
+		}
+	}
+	if n := countKind(notifications(t, env, f.ann), "submitted"); n != 0 {
+		t.Fatalf("a learner got %d submitted notifications", n)
+	}
+	// Once read, the next submission starts a new one.
+	if r := env.Do("POST", "/api/v1/notifications/read", f.inst.Token, map[string]any{"all": true}); r.Status != 200 && r.Status != 204 {
+		t.Fatalf("read: %d %s", r.Status, r.Body)
+	}
+	env.Clock.Advance(time.Minute)
+	f.submit(f.ann, f.essay, "a2")
+	ns := notifications(t, env, f.inst)
+	if countKind(ns, "submitted") != 2 || ns[0].Title != "New submission to Essay" || !strings.Contains(ns[0].Body, "Ann") {
+		t.Fatalf("after reading: %+v", ns)
+	}
+
+	list, err := env.Server.Deadlines.ToGradeList(f.inst.ID, 0)
+	if err != nil || len(list) != 1 || list[0].Count != 2 || list[0].ItemID != f.essay || !list[0].LatestAt.Equal(env.Clock.Now()) {
+		t.Fatalf("to grade = %+v, %v", list, err)
+	}
+	env.Do("PATCH", f.path("/submissions/%d", bobSub.ID), f.inst.Token, map[string]any{"score": 5})
+	if list, _ := env.Server.Deadlines.ToGradeList(f.inst.ID, f.course); len(list) != 1 || list[0].Count != 1 {
+		t.Fatalf("after grading bob: %+v", list)
+	}
+	if list, _ := env.Server.Deadlines.ToGradeList(f.ann.ID, 0); len(list) != 0 {
+		t.Fatalf("a learner's to-grade list: %+v", list)
+	}
+}
