@@ -240,10 +240,12 @@ func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	step(b, what, chromedp.Steps(actions...))
 }
 
-// visit loads a path of the app and waits for the page to load.
+// visit loads a path of the app, waits for the page to load and checks
+// its accessibility (checkA11y).
 func (b *browser) visit(path string) {
 	b.t.Helper()
 	b.do("visit "+path, chromedp.Navigate(b.app.Base+path), chromedp.WaitReady(chromedp.CSS("body")))
+	b.checkA11y()
 }
 
 // submit clicks a button or link that loads a new page (a form submit, a
@@ -256,6 +258,7 @@ func (b *browser) submit(sel string) int64 {
 	if err != nil {
 		b.t.Fatalf("click %s and wait for the next page: %v", sel, err)
 	}
+	b.checkA11y()
 	return resp.Status
 }
 
