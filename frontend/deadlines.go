@@ -48,6 +48,12 @@ type DeadlineRow struct {
 	deadlines.Deadline
 	Href  string
 	Badge Badge
+	// Closed names the module's assignments that no longer take work and
+	// StillOpen counts its other items left to complete; they are set for
+	// missed deadlines, where only submissions close (items can still be
+	// completed, and completing them still unlocks what waits on them).
+	Closed    []string
+	StillOpen int
 }
 
 // deadlineBadge names a deadline status for people.
@@ -136,6 +142,9 @@ func (f *Frontend) deadlinesPage(c *fiber.Ctx) error {
 		case calendar.DeadlineOverdue:
 			p.Overdue = append(p.Overdue, r)
 		case calendar.DeadlineMissed:
+			if err := f.whatIsClosed(uid, &r); err != nil {
+				return err
+			}
 			p.Missed = append(p.Missed, r)
 		case calendar.DeadlineDone:
 			p.Done = append(p.Done, r)
@@ -148,6 +157,26 @@ func (f *Frontend) deadlinesPage(c *fiber.Ctx) error {
 	}
 	p.WebcalURL = webcal(p.FeedURL)
 	return f.render(c, fiber.StatusOK, "deadlines/index", p)
+}
+
+// whatIsClosed fills in what a missed deadline closed (the module's
+// unfinished assignments) and what stays open (its other unfinished
+// items), so the page does not tell a learner the whole module is closed.
+func (f *Frontend) whatIsClosed(uid uint64, r *DeadlineRow) error {
+	m, err := f.Courses.GetModule(uid, r.CourseID, r.ModuleID)
+	if err != nil {
+		return err
+	}
+	for _, it := range m.Items {
+		switch {
+		case it.Status == modules.StatusCompleted:
+		case it.Kind == modules.KindAssignment:
+			r.Closed = append(r.Closed, it.Title)
+		default:
+			r.StillOpen++
+		}
+	}
+	return nil
 }
 
 // webcal is the feed's URL with the webcal scheme, which calendar apps
