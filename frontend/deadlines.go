@@ -210,6 +210,8 @@ type AssignmentView struct {
 	// Accept is the file picker's filter.
 	Files  bool
 	Accept string
+	// AttachedName is the file name of the submission's attached file.
+	AttachedName string
 }
 
 // loadAssignment fills the assignment part of the item page.
@@ -223,6 +225,13 @@ func (f *Frontend) loadAssignment(c *fiber.Ctx, p *ItemPage) error {
 		b := submissionBadge(s.Status, s.PenaltyPercent)
 		v.Status = &b
 		v.Form.Values.Set("body", s.Body)
+		if s.MediaID != 0 && f.Media != nil {
+			// A file swept or deleted since keeps its link (which answers
+			// 404) rather than failing the whole page.
+			if m, err := f.Media.Get(caller(c), s.MediaID); err == nil {
+				v.AttachedName = m.Filename
+			}
+		}
 	}
 	switch st.Accepts {
 	case deadlines.AcceptClosed:

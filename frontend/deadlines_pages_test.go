@@ -326,7 +326,8 @@ func TestAssignmentPageTakesAFile(t *testing.T) {
 		t.Fatalf("file submit: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	p = sam.get(d.item())
-	link := regexpFind(t, p.Body, `<a href="(/api/v1/media/\d+)">Your attached file</a>`)
+	// The attached file is shown by its name.
+	link := regexpFind(t, p.Body, `Your attached file: <a href="(/api/v1/media/\d+)" download="chart.pdf">chart.pdf</a>`)
 	if r := d.env.Do("GET", link, d.sam.Token, nil); r.Status != 200 || !strings.HasPrefix(string(r.Body), "%PDF-") {
 		t.Fatalf("the learner's file: %d", r.Status)
 	}

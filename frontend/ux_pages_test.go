@@ -5,6 +5,7 @@ package frontend_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"pacer/pacertest"
@@ -40,5 +41,45 @@ func TestTheLastItemOfAModuleSaysWhatIsLeftUntilTheModuleIsDone(t *testing.T) {
 	p = c.get(path(4))
 	if !p.has("Finished this module") || p.has("left in this module") {
 		t.Errorf("with every item done, the last item does not say the module is finished:\n%s", snippet(p.Body))
+	}
+}
+
+func TestBoardsReadGeneralAndModuleDiscussionsOnce(t *testing.T) {
+	d := newDiscClass(t)
+	mod := d.env.Module(d.instrUser, d.course, map[string]any{"title": "Week 1", "week": 1})
+	d.env.Item(d.instrUser, d.course, mod, map[string]any{"kind": "discussion", "title": "Introduce yourself"})
+	p := d.ann.get(d.path("/discussions"))
+	wantStatus(t, "boards", p, http.StatusOK)
+	if !p.has(">General</a>") || p.has(">general<") {
+		t.Errorf("the general board is not named General:\n%s", snippet(p.Body))
+	}
+	if n := strings.Count(p.Body, "Module discussions"); n != 1 {
+		t.Errorf("the boards page says “Module discussions” %d times, want once:\n%s", n, snippet(p.Body))
+	}
+}
+
+func TestSearchSnippetsMarkTheMatchedWordsWithoutStraySpaces(t *testing.T) {
+	d := newDiscClass(t)
+	d.startThread(t, d.ann, "Averages", "Use the **median**. It beats 2 < 3 means & the *Median*'s cousins.")
+	p := d.bob.get(d.path("/discussions/search?q=median"))
+	wantStatus(t, "search", p, http.StatusOK)
+	checkSafeHTML(t, "search", p.Body)
+	want := `Use the <mark>median</mark>. It beats 2 &lt; 3 means &amp; the <mark>Median</mark>&#39;s cousins.`
+	if !p.has(want) {
+		t.Errorf("the snippet does not read %q:\n%s", want, snippet(p.Body))
+	}
+	if p.has("median .") {
+		t.Errorf("the snippet has a stray space before the full stop:\n%s", snippet(p.Body))
+	}
+}
+
+func TestNotDoneYetIsANeutralBadge(t *testing.T) {
+	d := newDiscClass(t)
+	mod := d.env.Module(d.instrUser, d.course, map[string]any{"title": "Week 1", "week": 1})
+	item := d.env.Item(d.instrUser, d.course, mod, map[string]any{"kind": "discussion", "title": "Introduce yourself"})
+	p := d.ann.get(d.path("/items/%d", item))
+	wantStatus(t, "discussion item", p, http.StatusOK)
+	if !p.has(`<span class="badge badge--neutral" data-item-status>Not done yet</span>`) {
+		t.Errorf("“Not done yet” is not neutral:\n%s", snippet(p.Body))
 	}
 }
