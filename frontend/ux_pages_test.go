@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"pacer/pacertest"
 )
@@ -81,5 +82,54 @@ func TestNotDoneYetIsANeutralBadge(t *testing.T) {
 	wantStatus(t, "discussion item", p, http.StatusOK)
 	if !p.has(`<span class="badge badge--neutral" data-item-status>Not done yet</span>`) {
 		t.Errorf("“Not done yet” is not neutral:\n%s", snippet(p.Body))
+	}
+}
+
+func TestTheFilesPageListsTheFilesALearnerMayOpen(t *testing.T) {
+	env := pacertest.New(t)
+	ada, sam, otto := env.Register("Ada"), env.Register("Sam"), env.Register("Otto")
+	cid := env.Course(ada, map[string]any{"title": "Statistics"})
+	open := env.Module(ada, cid, map[string]any{"title": "Week 1"})
+	later := env.Module(ada, cid, map[string]any{"title": "Week 2", "opens_at": pacertest.Start.Add(72 * time.Hour).Format(time.RFC3339)})
+	upload := func(name string) uint64 {
+		return env.DoHeaders("POST", fmt.Sprintf("/api/v1/courses/%d/media?filename=%s", cid, name), ada.Token,
+			[]byte("%PDF-1.4\n% "+name+"\n%%EOF\n"), map[string]string{"Content-Type": "application/pdf"}).ID()
+	}
+	notes := upload("notes.pdf")
+	env.Item(ada, cid, open, map[string]any{"kind": "file", "title": "Notes", "media_id": notes})
+	env.Item(ada, cid, open, map[string]any{"kind": "file", "title": "Answers", "media_id": upload("answers.pdf"), "published": false})
+	env.Item(ada, cid, later, map[string]any{"kind": "file", "title": "Slides", "media_id": upload("slides.pdf")})
+	env.Item(ada, cid, open, map[string]any{"title": "A page, not a file"})
+	env.Enroll(sam, cid)
+	files := fmt.Sprintf("/courses/%d/files", cid)
+
+	p := signedIn(t, env, sam).get(files)
+	wantStatus(t, "a student's files", p, http.StatusOK)
+	checkSafeHTML(t, files, p.Body)
+	if !p.has(`href="` + files + `" aria-current="page">Files</a>`) {
+		t.Errorf("the course band has no current Files tab:\n%s", snippet(p.Body))
+	}
+	if !p.has("notes.pdf") || !p.has(fmt.Sprintf(`/api/v1/media/%d?download=1`, notes)) {
+		t.Errorf("the open file is not listed with its download link:\n%s", snippet(p.Body))
+	}
+	for _, hidden := range []string{"answers.pdf", "Answers", "slides.pdf", "Slides", "A page, not a file"} {
+		if p.has(hidden) {
+			t.Errorf("a student sees %q: a draft, a locked module's file or not a file", hidden)
+		}
+	}
+
+	p = signedIn(t, env, ada).get(files)
+	wantStatus(t, "staff's files", p, http.StatusOK)
+	for _, want := range []string{"notes.pdf", "answers.pdf", "slides.pdf", "Draft"} {
+		if !p.has(want) {
+			t.Errorf("staff do not see %q:\n%s", want, snippet(p.Body))
+		}
+	}
+	wantStatus(t, "a non-member's files", signedIn(t, env, otto).get(files), http.StatusNotFound)
+
+	// Once Week 2 opens, its file is listed for the student.
+	env.Clock.Set(pacertest.Start.Add(73 * time.Hour))
+	if p := signedIn(t, env, sam).get(files); !p.has("slides.pdf") || p.has("answers.pdf") {
+		t.Errorf("after Week 2 opened:\n%s", snippet(p.Body))
 	}
 }
