@@ -71,6 +71,12 @@ func (b *browser) axeViolations(only axeRunOnly) (violations []string, ok bool) 
 		}
 		return nil, false
 	}
+	// axe-core needs the page's timers, which stop while scripts are off;
+	// switching them on after the load runs none of the page's own.
+	if b.noScript {
+		b.do("switch scripts on for axe-core", b.setScripts(true))
+		defer b.do("switch scripts off again", b.setScripts(false))
+	}
 	b.do("load axe-core", chromedp.Evaluate[chromedp.Void](axeScript()))
 	js, err := json.Marshal(only)
 	if err != nil {

@@ -182,6 +182,8 @@ type browser struct {
 	t   *testing.T
 	app *app
 	ctx context.Context
+	// noScript is set while the page's scripts are switched off (scripts).
+	noScript bool
 
 	Name, Email, Password string
 }
@@ -383,6 +385,21 @@ func (b *browser) viewport(width, height int64, phone bool) {
 		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
 	}
 	b.do("set the viewport", chromedp.EmulateViewport(width, height, opts...))
+}
+
+// scripts switches the pages' scripts on or off, to test the pages
+// without JavaScript.
+func (b *browser) scripts(on bool) {
+	b.t.Helper()
+	b.do(fmt.Sprintf("switch scripts on: %v", on), b.setScripts(on))
+	b.noScript = !on
+}
+
+func (b *browser) setScripts(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+		return err
+	})
 }
 
 // colorScheme emulates prefers-color-scheme ("light" or "dark").

@@ -56,7 +56,7 @@ func seedDemo(t *testing.T) *demoSite {
 	d.module = fmt.Sprintf("%s/modules/%d", d.course, first.ID)
 	d.item = fmt.Sprintf("%s/items/%d", d.course, first.Items[0].ID)
 	d.both = []string{"/dashboard", "/courses", "/deadlines", "/notifications", "/account",
-		d.course, d.course + "/discussions", d.module, d.item}
+		d.course, d.course + "/discussions", d.course + "/discussions/search?q=median", d.course + "/files", d.module, d.item}
 	d.teacherOnly = []string{d.course + "/members", d.course + "/edit", d.course + "/at-risk",
 		d.course + "/extensions", d.course + "/media", d.module + "/edit", d.item + "/edit"}
 	d.teacher, d.student = a.browser(), a.browser()
