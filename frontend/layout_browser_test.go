@@ -119,6 +119,18 @@ func TestBrowserPhoneMenuFitsA390PixelScreen(t *testing.T) {
 	onScreen := `((sel) => { const e = document.querySelector(sel); if (!e) return false;
 		const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
 		return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= window.innerWidth && s.visibility !== "hidden"; })`
+	anon := d.app.browser()
+	anon.Name = "visitor"
+	anon.viewport(390, 844, true)
+	for _, p := range []string{"/", "/signin", "/signup", "/courses"} {
+		anon.visit(p)
+		if w := step(anon, "read the page width", chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); w > 390 {
+			t.Errorf("a visitor on %s: the page is %d px wide on a 390 px screen", p, w)
+		}
+		if !anon.eval(onScreen + `("a[href='/signup']")`) {
+			t.Errorf("a visitor on %s: Create account is not on the 390 px screen", p)
+		}
+	}
 	for _, b := range []*browser{d.student, d.teacher} {
 		pages := d.both
 		if b == d.teacher {
