@@ -24,7 +24,7 @@ func seedConversation(s *server.Server, teacher, student, course, week2 uint64) 
 	}
 	var general uint64
 	for _, b := range boards {
-		if b.Title == "general" {
+		if b.Kind == discussion.KindGeneral {
 			general = b.ID
 		}
 	}

@@ -63,8 +63,18 @@ func (s *Service) boards(caller, courseID uint64) ([]Board, error) {
 }
 
 func boardView(tx *storage.Tx, b boardRec) Board {
-	return Board{ID: b.ID, CourseID: b.CourseID, Title: b.Title, Mode: b.Mode, Kind: b.Kind,
+	return Board{ID: b.ID, CourseID: b.CourseID, Title: boardTitle(b), Mode: b.Mode, Kind: b.Kind,
 		ThreadCount: tx.Count(storage.ThreadsByBoard, storage.Key(b.ID)), CreatedAt: b.CreatedAt}
+}
+
+// boardTitle is a board's title for people. General boards made before
+// the title was capitalised were stored as "general", the board's kind;
+// they read as every new one does.
+func boardTitle(b boardRec) string {
+	if b.Kind == KindGeneral && b.Title == KindGeneral {
+		return generalTitle
+	}
+	return b.Title
 }
 
 // visibleThreads counts the threads of a board whose items the gate opens.

@@ -25,6 +25,9 @@ const (
 	KindItems   = "items"
 )
 
+// generalTitle is the title of the general board every course gets.
+const generalTitle = "General"
+
 // Report statuses for the queue filter.
 const (
 	ReportsOpen     = "open"

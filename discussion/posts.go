@@ -343,7 +343,9 @@ func userSeesTx(tx *storage.Tx, b boardRec, t threadRec, user uint64, p postRec)
 // mentionsTx finds the course members named as @Name in body (not the
 // author). Names may hold spaces, so at each @ the longest matching name
 // wins, and a name must end at a word boundary: "@Ann" does not mention
-// "Anna". An @ inside a word (an e-mail address) mentions nobody.
+// "Anna". A name may also be quoted, @"Sam Student", which names exactly
+// one member whatever follows it. An @ inside a word (an e-mail address)
+// mentions nobody. Case does not matter.
 func mentionsTx(tx *storage.Tx, course uint64, body string, author uint64) ([]uint64, error) {
 	if !strings.Contains(body, "@") {
 		return nil, nil
@@ -380,6 +382,14 @@ func mentionsTx(tx *storage.Tx, course uint64, body string, author uint64) ([]ui
 			continue
 		}
 		rest := lower[i+1:]
+		if q, ok := quotedName(rest); ok {
+			for _, n := range names {
+				if n.name == q && !slices.Contains(out, n.id) {
+					out = append(out, n.id)
+				}
+			}
+			continue
+		}
 		for _, n := range names {
 			if !strings.HasPrefix(rest, n.name) {
 				continue
@@ -394,6 +404,24 @@ func mentionsTx(tx *storage.Tx, course uint64, body string, author uint64) ([]ui
 		}
 	}
 	return out, nil
+}
+
+// quotedName is the name of a quoted mention, the text after @ starting
+// with a double quote (straight or curly): @"Sam Student". Spaces inside
+// are collapsed, as a name's are.
+func quotedName(rest string) (string, bool) {
+	for _, q := range [][2]string{{`"`, `"`}, {"“", "”"}} {
+		if !strings.HasPrefix(rest, q[0]) {
+			continue
+		}
+		inner := rest[len(q[0]):]
+		end := strings.Index(inner, q[1])
+		if end < 0 || strings.ContainsAny(inner[:end], "\n@") {
+			return "", false
+		}
+		return strings.Join(strings.Fields(inner[:end]), " "), true
+	}
+	return "", false
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }

@@ -39,9 +39,27 @@ func Terms(text string) []string {
 	return out
 }
 
-// plainText is the text of sanitised HTML: tags become spaces (so that
-// words in adjacent blocks stay apart) and entities are decoded. The input
-// is our own sanitiser's output, where a '<' in text is always escaped.
+// inlineTags are the elements inside a line of text: their tags vanish
+// from plain text, so "the <strong>median</strong>." reads "the median."
+// and not "the  median ." as it would if every tag were a space.
+var inlineTags = map[string]bool{"a": true, "abbr": true, "b": true, "cite": true, "code": true, "del": true,
+	"em": true, "i": true, "ins": true, "kbd": true, "mark": true, "q": true, "s": true, "small": true,
+	"span": true, "strong": true, "sub": true, "sup": true, "u": true}
+
+// tagName is the lower-case name of the tag that starts at h[0] ('<').
+func tagName(h string) string {
+	h = strings.TrimPrefix(h[1:], "/")
+	end := strings.IndexFunc(h, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') })
+	if end < 0 {
+		end = len(h)
+	}
+	return strings.ToLower(h[:end])
+}
+
+// plainText is the text of sanitised HTML: block tags become spaces (so
+// that words in adjacent blocks stay apart), inline tags vanish, and
+// entities are decoded. The input is our own sanitiser's output, where a
+// '<' in text is always escaped.
 func plainText(h string) string {
 	var b strings.Builder
 	b.Grow(len(h))
@@ -50,7 +68,9 @@ func plainText(h string) string {
 		switch c := h[i]; {
 		case c == '<':
 			inTag = true
-			b.WriteByte(' ')
+			if !inlineTags[tagName(h[i:])] {
+				b.WriteByte(' ')
+			}
 		case c == '>' && inTag:
 			inTag = false
 		case !inTag:

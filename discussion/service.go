@@ -291,8 +291,9 @@ func (s *Service) ensureBoardTx(tx *storage.Tx, c modules.Course, kind string) (
 	if !tx.Writable() {
 		return found, errNeedsWrite
 	}
-	// The general board is named like the contract names it.
-	title := "general"
+	// The general board's kind is the contract's `general`; its title is
+	// for people.
+	title := generalTitle
 	if kind == KindItems {
 		title = "Module discussions"
 	}

@@ -182,6 +182,8 @@ type browser struct {
 	t   *testing.T
 	app *app
 	ctx context.Context
+	// noScript is set while the page's scripts are switched off (scripts).
+	noScript bool
 
 	Name, Email, Password string
 }
@@ -240,10 +242,12 @@ func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	step(b, what, chromedp.Steps(actions...))
 }
 
-// visit loads a path of the app and waits for the page to load.
+// visit loads a path of the app, waits for the page to load and checks
+// its accessibility (checkA11y).
 func (b *browser) visit(path string) {
 	b.t.Helper()
 	b.do("visit "+path, chromedp.Navigate(b.app.Base+path), chromedp.WaitReady(chromedp.CSS("body")))
+	b.checkA11y()
 }
 
 // submit clicks a button or link that loads a new page (a form submit, a
@@ -256,6 +260,7 @@ func (b *browser) submit(sel string) int64 {
 	if err != nil {
 		b.t.Fatalf("click %s and wait for the next page: %v", sel, err)
 	}
+	b.checkA11y()
 	return resp.Status
 }
 
@@ -380,6 +385,21 @@ func (b *browser) viewport(width, height int64, phone bool) {
 		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
 	}
 	b.do("set the viewport", chromedp.EmulateViewport(width, height, opts...))
+}
+
+// scripts switches the pages' scripts on or off, to test the pages
+// without JavaScript.
+func (b *browser) scripts(on bool) {
+	b.t.Helper()
+	b.do(fmt.Sprintf("switch scripts on: %v", on), b.setScripts(on))
+	b.noScript = !on
+}
+
+func (b *browser) setScripts(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+		return err
+	})
 }
 
 // colorScheme emulates prefers-color-scheme ("light" or "dark").

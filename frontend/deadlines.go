@@ -48,6 +48,12 @@ type DeadlineRow struct {
 	deadlines.Deadline
 	Href  string
 	Badge Badge
+	// Closed names the module's assignments that no longer take work and
+	// StillOpen counts its other items left to complete; they are set for
+	// missed deadlines, where only submissions close (items can still be
+	// completed, and completing them still unlocks what waits on them).
+	Closed    []string
+	StillOpen int
 }
 
 // deadlineBadge names a deadline status for people.
@@ -136,6 +142,9 @@ func (f *Frontend) deadlinesPage(c *fiber.Ctx) error {
 		case calendar.DeadlineOverdue:
 			p.Overdue = append(p.Overdue, r)
 		case calendar.DeadlineMissed:
+			if err := f.whatIsClosed(uid, &r); err != nil {
+				return err
+			}
 			p.Missed = append(p.Missed, r)
 		case calendar.DeadlineDone:
 			p.Done = append(p.Done, r)
@@ -148,6 +157,26 @@ func (f *Frontend) deadlinesPage(c *fiber.Ctx) error {
 	}
 	p.WebcalURL = webcal(p.FeedURL)
 	return f.render(c, fiber.StatusOK, "deadlines/index", p)
+}
+
+// whatIsClosed fills in what a missed deadline closed (the module's
+// unfinished assignments) and what stays open (its other unfinished
+// items), so the page does not tell a learner the whole module is closed.
+func (f *Frontend) whatIsClosed(uid uint64, r *DeadlineRow) error {
+	m, err := f.Courses.GetModule(uid, r.CourseID, r.ModuleID)
+	if err != nil {
+		return err
+	}
+	for _, it := range m.Items {
+		switch {
+		case it.Status == modules.StatusCompleted:
+		case it.Kind == modules.KindAssignment:
+			r.Closed = append(r.Closed, it.Title)
+		default:
+			r.StillOpen++
+		}
+	}
+	return nil
 }
 
 // webcal is the feed's URL with the webcal scheme, which calendar apps
@@ -188,6 +217,8 @@ type AssignmentView struct {
 	// the form then asks for a confirmation (a required checkbox the
 	// server checks too, so it holds without scripts).
 	Confirm bool
+	// AttachedName is the file name of the submission's attached file.
+	AttachedName string
 }
 
 // assignmentFormKey carries a submit form that failed back to the item
@@ -213,6 +244,13 @@ func (f *Frontend) loadAssignment(c *fiber.Ctx, p *ItemPage) error {
 		b := submissionBadge(s.Status, s.PenaltyPercent)
 		v.Status = &b
 		v.Form.Values.Set("body", s.Body)
+		if s.MediaID != 0 && f.Media != nil {
+			// A file swept or deleted since keeps its link (which answers
+			// 404) rather than failing the whole page.
+			if m, err := f.Media.Get(caller(c), s.MediaID); err == nil {
+				v.AttachedName = m.Filename
+			}
+		}
 	}
 	for _, a := range st.Attempts {
 		v.Attempts = append(v.Attempts, SubmissionRow{SubmissionView: a, Badge: submissionBadge(a.Status, a.PenaltyPercent)})

@@ -326,7 +326,8 @@ func TestAssignmentPageTakesAFile(t *testing.T) {
 		t.Fatalf("file submit: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	p = sam.get(d.item())
-	link := regexpFind(t, p.Body, `<a href="(/api/v1/media/\d+)">Your attached file</a>`)
+	// The attached file is shown by its name.
+	link := regexpFind(t, p.Body, `Your attached file: <a href="(/api/v1/media/\d+)" download="chart.pdf">chart.pdf</a>`)
 	if r := d.env.Do("GET", link, d.sam.Token, nil); r.Status != 200 || !strings.HasPrefix(string(r.Body), "%PDF-") {
 		t.Fatalf("the learner's file: %d", r.Status)
 	}
@@ -335,5 +336,31 @@ func TestAssignmentPageTakesAFile(t *testing.T) {
 	}
 	if r := d.env.Do("GET", link, d.stranger.Token, nil); r.Status != 404 {
 		t.Fatalf("a stranger read the file: %d", r.Status)
+	}
+}
+
+func TestAMissedWeekSaysTheAssignmentClosedAndItsReadingsAreStillOpen(t *testing.T) {
+	d := newDLCourse(t)
+	reading := d.env.Item(d.ada, d.cid, d.mid, map[string]any{"title": "Chapter 1", "body": "Read this."})
+	// Lee enrols after Week 1's late period is over.
+	d.env.Clock.Set(dlDue.Add(72 * time.Hour))
+	lee := d.env.Register("Lee")
+	d.env.Enroll(lee, d.cid)
+	c := signedIn(t, d.env, lee)
+
+	p := c.get("/deadlines")
+	wantStatus(t, "deadlines", p, http.StatusOK)
+	if p.has("Work is no longer accepted.") {
+		t.Errorf("the page says all work on the week is closed while its readings are open:\n%s", snippet(p.Body))
+	}
+	for _, want := range []string{`id="missed-h"`, "the assignment “Essay”", "Still open: 1 item to complete.", "you can still complete them"} {
+		if !p.has(want) {
+			t.Errorf("the missed week does not say %q:\n%s", want, snippet(p.Body))
+		}
+	}
+	// The reading can indeed still be completed, and the page follows.
+	wantStatus(t, "reading", c.get(fmt.Sprintf("/courses/%d/items/%d", d.cid, reading)), http.StatusOK)
+	if p := c.get("/deadlines"); !p.has("Every other item is done.") || !p.has("the assignment “Essay”") {
+		t.Errorf("after the reading:\n%s", snippet(p.Body))
 	}
 }

@@ -2,9 +2,13 @@ package frontend
 
 import (
 	"fmt"
+	"html"
+	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -645,7 +649,7 @@ func (f *Frontend) resolveReport(c *fiber.Ctx) error {
 type searchPageData struct {
 	Course     modules.Course
 	Query      string
-	Hits       []discussion.Hit
+	Hits       []searchHit
 	NextCursor string
 	Searched   bool
 	Form       *Form
@@ -672,9 +676,49 @@ func (f *Frontend) searchPage(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	d.Hits, d.NextCursor, d.Searched = hits.Items, hits.NextCursor, true
+	terms := discussion.Terms(q)
+	for _, h := range hits.Items {
+		d.Hits = append(d.Hits, searchHit{Hit: h, Marked: markTerms(h.Snippet, terms)})
+	}
+	d.NextCursor, d.Searched = hits.NextCursor, true
 	return f.render(c, fiber.StatusOK, "discussion/search", d)
 }
+
+// searchHit is a search result with its snippet's matched words marked.
+type searchHit struct {
+	discussion.Hit
+	Marked template.HTML
+}
+
+// markTerms escapes text and wraps each word of it that is one of terms
+// (the query's words, as discussion.Terms splits them) in <mark>. Words
+// are split the way the search index splits them, so what is marked is
+// what matched.
+func markTerms(text string, terms []string) template.HTML {
+	var b strings.Builder
+	for len(text) > 0 {
+		i := strings.IndexFunc(text, isWordRune)
+		if i < 0 {
+			i = len(text)
+		}
+		b.WriteString(html.EscapeString(text[:i]))
+		text = text[i:]
+		j := strings.IndexFunc(text, func(r rune) bool { return !isWordRune(r) })
+		if j < 0 {
+			j = len(text)
+		}
+		word := text[:j]
+		if w := discussion.Terms(word); len(w) == 1 && slices.Contains(terms, w[0]) {
+			b.WriteString("<mark>" + html.EscapeString(word) + "</mark>")
+		} else {
+			b.WriteString(html.EscapeString(word))
+		}
+		text = text[j:]
+	}
+	return template.HTML(b.String())
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 
 // discussionItem is what a discussion item's page shows: the item's thread,
 // the first page of it, with a reply form.

@@ -212,7 +212,7 @@ func TestDiscussionBoardsSearchAndItemPages(t *testing.T) {
 
 	thread := d.startThread(t, d.ann, "Regression help", "How do residuals work?")
 	s := d.bob.get(d.path("/discussions/search?q=RESIDUALS"))
-	if !s.has(thread) || !s.has("How do residuals work?") {
+	if !s.has(thread) || !s.has("How do <mark>residuals</mark> work?") {
 		t.Errorf("search does not find the thread:\n%s", snippet(s.Body))
 	}
 	wantStatus(t, "a search without words", d.bob.get(d.path("/discussions/search?q=%21%21")), 400)

@@ -146,9 +146,17 @@
 // Never sleep: submit waits for the page load, waitText and waitVisible
 // wait for the condition. A failed test saves a screenshot and logs the
 // page text ($PACER_ARTIFACTS or $TMPDIR/pacer-browser-failures).
+//
+// Every page that visit or submit loads is checked by axe-core
+// (axe_browser_test.go) and the test fails on any WCAG 2.1 A or AA
+// violation. axe-core is not committed: install it from npm and name its
+// axe.min.js in PACER_AXE_JS (.ci/run does both; without it the check is
+// skipped, unless PACER_BROWSER_TESTS=required, when the tests fail).
 // Run them with:
 //
-//	PACER_BROWSER_TESTS=required go test ./frontend/ -count=1
+//	npm install --no-save --prefix /tmp/axe axe-core@4.14.1
+//	PACER_AXE_JS=/tmp/axe/node_modules/axe-core/axe.min.js \
+//	  PACER_BROWSER_TESTS=required go test ./frontend/ -count=1
 //
 // TestBrowserScreenshots saves every main page on a desktop and a phone,
 // light and dark, for a person to look at:

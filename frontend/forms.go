@@ -313,10 +313,21 @@ func (f *Form) fail(err error, rename map[string]string) bool {
 	return true
 }
 
-// sentence capitalises a service reason ("must be at least 8 characters")
-// and ends it with a full stop.
+// fieldWords names in words the API fields that service reasons mention
+// ("must not be before opens_at"), since a page's reader never sees the
+// field names.
+var fieldWords = strings.NewReplacer(
+	"opens_at", "the opening time",
+	"due_at", "the due time",
+	"starts_at", "the start date",
+	"ends_at", "the end date",
+	"expires_at", "the expiry time",
+)
+
+// sentence capitalises a service reason ("must be at least 8 characters"),
+// puts the fields it names in words and ends it with a full stop.
 func sentence(s string) string {
-	s = strings.TrimSpace(s)
+	s = fieldWords.Replace(strings.TrimSpace(s))
 	if s == "" {
 		return s
 	}

@@ -108,6 +108,7 @@ func (f *Frontend) Mount(app fiber.Router) {
 	// (pages: each feature adds its mount call on its own line below)
 	f.mountDeadlines(r)
 	f.mountMedia(r)
+	f.mountFiles(r)
 	f.mountDiscussion(r)
 	f.mountEngagement(r)
 }

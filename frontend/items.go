@@ -66,6 +66,11 @@ type ItemPage struct {
 	CanMark    bool
 	Prev, Next *modules.ItemView
 	NextModule *modules.ModuleView
+	// Left lists the module's other items a student has not completed, and
+	// LeftCount counts them with this item when it is not done either; the
+	// pager of the module's last item shows them instead of "Finished".
+	Left      []modules.ItemView
+	LeftCount int
 	// Extra is the kind's own data, from ItemKind.Load.
 	Extra any
 	// CSRF is the form token, for forms inside a kind's partial.
@@ -126,6 +131,11 @@ func (f *Frontend) itemPage(c *fiber.Ctx) error {
 	p.CanMark = p.Student && kind.Completable && !p.Completed
 	for i := range m.Items {
 		if m.Items[i].ID != it.ID {
+			// m was read before GetItem marked this item viewed, so this
+			// item's own status comes from it, not from m.
+			if p.Student && m.Items[i].Status != modules.StatusCompleted {
+				p.Left = append(p.Left, m.Items[i])
+			}
 			continue
 		}
 		if i > 0 {
@@ -134,6 +144,10 @@ func (f *Frontend) itemPage(c *fiber.Ctx) error {
 		if i+1 < len(m.Items) {
 			p.Next = &m.Items[i+1]
 		}
+	}
+	p.LeftCount = len(p.Left)
+	if p.Student && !p.Completed {
+		p.LeftCount++
 	}
 	if p.Next == nil {
 		mods, err := f.Courses.ListModules(uid, a.Course.ID)

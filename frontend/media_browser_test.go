@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"pacer/auth"
@@ -242,10 +241,7 @@ func TestBrowserAnInstructorUploadsALecture(t *testing.T) {
 	_ = m
 
 	// Without JavaScript the same form posts the file as multipart.
-	ada.do("switch scripts off", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	}))
+	ada.scripts(false)
 	ada.visit(fmt.Sprintf("/courses/%d/media", c.ID))
 	ada.do("choose the PDF", chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{filepath.Join(dir, "notes.pdf")}))
 	ada.submit("form[data-upload] button[type=submit]")

@@ -77,7 +77,8 @@ var courseTabs = []struct {
 	{Key: "members", Label: "Members", Path: "/members", Show: modules.Access.Staff},
 	{Key: "at-risk", Label: "At risk", Path: "/at-risk", Show: modules.Access.Staff},
 	{Key: "extensions", Label: "Extensions", Path: "/extensions", Show: modules.Access.Staff},
-	{Key: "media", Label: "Files", Path: "/media", Show: modules.Access.Staff},
+	{Key: "files", Label: "Files", Path: "/files", Show: member},
+	{Key: "media", Label: "Uploads", Path: "/media", Show: modules.Access.Staff},
 	{Key: "edit", Label: "Settings", Path: "/edit", Show: instructor},
 }
 

@@ -72,7 +72,7 @@ func pageCases(w *world) []pageCase {
 		}{
 			{"/edit", instructorOnly}, {"/modules/new", instructorOnly}, {"/members", staffOnly}, {"/extensions", staffOnly},
 			{"/media", staffOnly}, {"/at-risk", staffOnly}, {"/at-risk/message?flag=inactive", staffOnly}, {"/discussions", member},
-			{"/discussions/search?q=post", member}, {"/discussions/reports", staffOnly},
+			{"/discussions/search?q=post", member}, {"/discussions/reports", staffOnly}, {"/files", member},
 		} {
 			add(base+pn.path, r(pn.n))
 		}
