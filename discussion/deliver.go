@@ -231,16 +231,40 @@ func (s *Service) tellSubscribersTx(tx *storage.Tx, b boardRec, t threadRec, pos
 	if len(posts) == 0 {
 		return nil
 	}
-	type sub struct{ user, notification uint64 }
+	type sub struct {
+		user, notification uint64
+		state              byte
+	}
 	var subs []sub
+	// explicit holds who chose (subscribed or opted out); followed holds
+	// the remembered notification of staff who follow by default.
+	explicit := map[uint64]bool{}
+	followed := map[uint64]uint64{}
 	err := tx.Each(storage.Subscriptions, storage.Key(t.ID), func(k, v []byte) error {
-		if on, n := parseSubEntry(v); on {
-			subs = append(subs, sub{storage.Part(k, 1), n})
+		user := storage.Part(k, 1)
+		on, n := parseSubEntry(v)
+		switch state, _ := subState(v); {
+		case state == subFollowed:
+			followed[user] = n
+		case on:
+			explicit[user] = true
+			subs = append(subs, sub{user, n, 1})
+		default:
+			explicit[user] = true
 		}
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	// The course's staff follow the thread unless they chose otherwise
+	// (follow.go): read once per thread per delivery.
+	staff, err := s.followersTx(tx, t, explicit)
+	if err != nil {
+		return err
+	}
+	for _, u := range staff {
+		subs = append(subs, sub{u, followed[u], subFollowed})
 	}
 	names := map[uint64]string{}
 	for _, sb := range subs {
@@ -262,7 +286,9 @@ func (s *Service) tellSubscribersTx(tx *storage.Tx, b boardRec, t threadRec, pos
 			if err != nil {
 				return err
 			}
-			if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, sb.user), subEntry(true, n.ID)); err != nil {
+			v := subEntry(true, n.ID)
+			v[0] = sb.state
+			if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, sb.user), v); err != nil {
 				return err
 			}
 			break

@@ -35,6 +35,8 @@ func (h *HTTP) Mount(r fiber.Router) {
 	r.Post("/courses/:course/boards", h.createBoard)
 	r.Get("/courses/:course/reports", h.reports)
 	r.Get("/courses/:course/search", h.search)
+	r.Get("/courses/:course/discussion-settings", h.followSettings)
+	r.Put("/courses/:course/discussion-settings", h.setFollowSettings)
 	r.Get("/boards/:board", h.board)
 	r.Get("/boards/:board/threads", h.threads)
 	r.Post("/boards/:board/threads", h.createThread)
