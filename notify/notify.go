@@ -35,6 +35,7 @@ const (
 	KindStaffDigest       = "staff_digest"
 	KindExtensionGranted  = "extension_granted"
 	KindInvitation        = "invitation"
+	KindAnnouncement      = "announcement"
 )
 
 // kinds maps every kind to the words an e-mail subject of that kind starts
@@ -55,6 +56,7 @@ var kinds = map[string]string{
 	KindStaffDigest:       "Course digest",
 	KindExtensionGranted:  "Extension granted",
 	KindInvitation:        "Invitation",
+	KindAnnouncement:      "Announcement",
 }
 
 // Kinds returns every known kind, sorted.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pacer/announcements"
 	"pacer/api"
 	"pacer/audit"
 	"pacer/auth"
@@ -87,6 +88,8 @@ type Server struct {
 	Engagement *engagement.Service
 	// Media stores uploads and serves lectures (pages use it too).
 	Media *media.Service
+	// Announcements: staff news to a course's members (pages use it too).
+	Announcements *announcements.Service
 
 	stoppers []func(ctx context.Context) error
 	httpMu   sync.Mutex
@@ -233,6 +236,9 @@ func (s *Server) build() error {
 		return err
 	}
 	if err := s.wireEngagement(v1); err != nil {
+		return err
+	}
+	if err := s.wireAnnouncements(v1); err != nil {
 		return err
 	}
 
