@@ -7,6 +7,7 @@ package announcements
 
 import (
 	"errors"
+	stdhtml "html"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -115,7 +116,9 @@ func (s *Service) Create(caller, course uint64, in Input) (Announcement, error) 
 	title, body, fields := validate(in)
 	var html, plain string
 	if len(fields) == 0 {
-		html, plain = s.md.HTML(body), s.md.Plain(body)
+		// The notification is plain text (escaped again wherever it is
+		// shown), so the entities Plain leaves are turned back into text.
+		html, plain = s.md.HTML(body), stdhtml.UnescapeString(s.md.Plain(body))
 	}
 	err := s.db.Update(func(tx *storage.Tx) error {
 		// Access comes first, so a non-member learns nothing from their

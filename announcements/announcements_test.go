@@ -68,7 +68,7 @@ func (c *class) notifications(u pacertest.User) []notificationJSON {
 
 func TestStaffPostAnAnnouncementAndEveryOtherMemberIsToldAndMailed(t *testing.T) {
 	c := newClass(t)
-	r := c.env.Do("POST", c.path(), c.ta.Token, map[string]any{"title": "Exam moved", "body": "The exam is on **Friday**.\n\n<script>alert(1)</script>"})
+	r := c.env.Do("POST", c.path(), c.ta.Token, map[string]any{"title": "Exam moved", "body": "The exam is on **Friday**, fish & chips after.\n\n<script>alert(1)</script>"})
 	if r.Status != 201 {
 		t.Fatalf("post: %d %s", r.Status, r.Body)
 	}
@@ -86,7 +86,7 @@ func TestStaffPostAnAnnouncementAndEveryOtherMemberIsToldAndMailed(t *testing.T)
 			t.Fatalf("%s has %d announcement notifications, want 1", u.Name, len(ns))
 		}
 		n := ns[0]
-		if n.Title != "Statistics: Exam moved" || !strings.Contains(n.Body, "Friday") ||
+		if n.Title != "Statistics: Exam moved" || !strings.Contains(n.Body, "Friday, fish & chips after") ||
 			n.Link != fmt.Sprintf("/courses/%d/announcements#announcement-%d", c.course, a.ID) {
 			t.Errorf("%s's notification: %+v", u.Name, n)
 		}
