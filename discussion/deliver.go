@@ -236,21 +236,10 @@ func (s *Service) tellSubscribersTx(tx *storage.Tx, b boardRec, t threadRec, pos
 		state              byte
 	}
 	var subs []sub
-	// explicit holds who chose (subscribed or opted out); followed holds
-	// the remembered notification of staff who follow by default.
-	explicit := map[uint64]bool{}
-	followed := map[uint64]uint64{}
 	err := tx.Each(storage.Subscriptions, storage.Key(t.ID), func(k, v []byte) error {
-		user := storage.Part(k, 1)
-		on, n := parseSubEntry(v)
-		switch state, _ := subState(v); {
-		case state == subFollowed:
-			followed[user] = n
-		case on:
-			explicit[user] = true
-			subs = append(subs, sub{user, n, 1})
-		default:
-			explicit[user] = true
+		if state, _ := subState(v); state == 1 {
+			_, n := parseSubEntry(v)
+			subs = append(subs, sub{storage.Part(k, 1), n, 1})
 		}
 		return nil
 	})
@@ -258,13 +247,12 @@ func (s *Service) tellSubscribersTx(tx *storage.Tx, b boardRec, t threadRec, pos
 		return err
 	}
 	// The course's staff follow the thread unless they chose otherwise
-	// (follow.go): read once per thread per delivery.
-	staff, err := s.followersTx(tx, t, explicit)
+	// (follow.go): a few keys, read once per thread per delivery.
+	err = s.eachFollowerTx(tx, t, func(user, notification uint64) {
+		subs = append(subs, sub{user, notification, subFollowed})
+	})
 	if err != nil {
 		return err
-	}
-	for _, u := range staff {
-		subs = append(subs, sub{u, followed[u], subFollowed})
 	}
 	names := map[uint64]string{}
 	for _, sb := range subs {

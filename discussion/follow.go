@@ -1,11 +1,9 @@
 package discussion
 
 import (
-	"github.com/gofiber/fiber/v2"
-
-	"pacer/api"
 	"pacer/errs"
 	"pacer/modules"
+	"pacer/notify"
 	"pacer/storage"
 )
 
@@ -52,28 +50,37 @@ func subscribedTx(tx *storage.Tx, t threadRec, user uint64, staff bool) bool {
 	return staff && followsTx(tx, t.CourseID, user)
 }
 
-// followersTx returns the staff of t's course who follow it by default and
-// made no choice of their own about it: those in explicit are skipped.
-func (s *Service) followersTx(tx *storage.Tx, t threadRec, explicit map[uint64]bool) ([]uint64, error) {
+// eachFollowerTx calls fn for each staff member of t's course who follows
+// it by default and made no choice of their own about it, with the id of
+// their unread reply notification about it, if any. It reads the staff
+// index and each staff member's entry: a few keys, whatever the number of
+// subscribers.
+func (s *Service) eachFollowerTx(tx *storage.Tx, t threadRec, fn func(user, notification uint64)) error {
 	staff, err := modules.StaffTx(tx, t.CourseID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []uint64
 	for _, u := range staff {
-		if explicit[u] || !followsTx(tx, t.CourseID, u) {
+		v := tx.GetRaw(storage.Subscriptions, storage.Key(t.ID, u))
+		if state, ok := subState(v); (ok && state != subFollowed) || !followsTx(tx, t.CourseID, u) {
+			continue
+		}
+		// While their reply notification is unread there is nothing to tell
+		// them (tellSubscribersTx), so their role need not be read.
+		_, n := parseSubEntry(v)
+		if n != 0 && notify.UnreadTx(tx, u, n) {
 			continue
 		}
 		// The index may name someone whose membership was removed since.
 		role, err := s.courses.RoleTx(tx, t.CourseID, u)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if role == modules.RoleInstructor || role == modules.RoleTA {
-			out = append(out, u)
+			fn(u, n)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // FollowSettings is a staff member's discussion settings in one course.
@@ -130,32 +137,4 @@ func (s *Service) SetFollow(caller, course uint64, in FollowSettingsInput) (Foll
 		return err
 	})
 	return out, errs.Wrap(err, "discussion settings")
-}
-
-func (h *HTTP) followSettings(c *fiber.Ctx) error {
-	me, course, err := ids(c, "course")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.Follow(me, course)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
-func (h *HTTP) setFollowSettings(c *fiber.Ctx) error {
-	me, course, err := ids(c, "course")
-	if err != nil {
-		return err
-	}
-	var in FollowSettingsInput
-	if err := api.Decode(c, &in); err != nil {
-		return err
-	}
-	out, err := h.svc.SetFollow(me, course, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
 }

@@ -397,3 +397,31 @@ func (h *HTTP) preview(c *fiber.Ctx) error {
 	}
 	return c.JSON(previewAnswer{HTML: html})
 }
+
+func (h *HTTP) followSettings(c *fiber.Ctx) error {
+	me, course, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	out, err := h.svc.Follow(me, course)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (h *HTTP) setFollowSettings(c *fiber.Ctx) error {
+	me, course, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	var in FollowSettingsInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	out, err := h.svc.SetFollow(me, course, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
