@@ -23,8 +23,7 @@ import (
 
 // Limits of one announcement.
 const (
-	maxTitle = 200
-	maxBody  = 20_000
+	maxBody = 20_000
 	// maxNotifyBody bounds the plain text a notification (and its e-mail)
 	// carries; the whole announcement is a click away.
 	maxNotifyBody = 1_000
@@ -88,14 +87,11 @@ func Link(course, id uint64) string {
 // validate checks the input and returns the clean title and body.
 func validate(in Input) (title, body string, fields map[string]string) {
 	fields = map[string]string{}
-	title = strings.TrimSpace(in.Title)
-	switch {
-	case title == "":
-		fields["title"] = "required"
-	case oneLineProblem(title) != "":
-		fields["title"] = oneLineProblem(title)
-	case utf8.RuneCountInString(title) > maxTitle:
-		fields["title"] = "must be at most 200 characters"
+	// Titles follow the one rule of every title (one line, 1 to 200
+	// characters).
+	title, why := modules.ValidTitle(in.Title)
+	if why != "" {
+		fields["title"] = why
 	}
 	body = strings.TrimSpace(in.Body)
 	switch {

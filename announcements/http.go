@@ -5,11 +5,7 @@ import (
 
 	"pacer/api"
 	"pacer/auth"
-	"pacer/oneline"
 )
-
-// oneLineProblem is the shared rule for titles (API.md, "Conventions").
-func oneLineProblem(s string) string { return oneline.Problem(s) }
 
 // Mount adds the announcement routes under /api/v1.
 func (s *Service) Mount(r fiber.Router) {

@@ -1,10 +1,6 @@
 package modules
 
-import (
-	"errors"
-
-	"pacer/storage"
-)
+import "pacer/storage"
 
 // The staff index (storage.StaffByCourse) lists each course's instructors
 // and TAs. It is written with every member record (putMember, Leave), so
@@ -62,7 +58,7 @@ func (s *Service) BuildStaffIndex() error {
 			}
 			return tx.PutRaw(storage.StaffByCourse, storage.Key(m.CourseID, m.UserID), nil)
 		})
-		if err != nil && !errors.Is(err, storage.Stop) {
+		if err != nil {
 			return err
 		}
 		return tx.PutRaw(storage.Settings, staffIndexMark, []byte{1})
