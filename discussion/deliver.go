@@ -231,13 +231,25 @@ func (s *Service) tellSubscribersTx(tx *storage.Tx, b boardRec, t threadRec, pos
 	if len(posts) == 0 {
 		return nil
 	}
-	type sub struct{ user, notification uint64 }
+	type sub struct {
+		user, notification uint64
+		state              byte
+	}
 	var subs []sub
 	err := tx.Each(storage.Subscriptions, storage.Key(t.ID), func(k, v []byte) error {
-		if on, n := parseSubEntry(v); on {
-			subs = append(subs, sub{storage.Part(k, 1), n})
+		if state, _ := subState(v); state == 1 {
+			_, n := parseSubEntry(v)
+			subs = append(subs, sub{storage.Part(k, 1), n, 1})
 		}
 		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// The course's staff follow the thread unless they chose otherwise
+	// (follow.go): a few keys, read once per thread per delivery.
+	err = s.eachFollowerTx(tx, t, func(user, notification uint64) {
+		subs = append(subs, sub{user, notification, subFollowed})
 	})
 	if err != nil {
 		return err
@@ -262,7 +274,9 @@ func (s *Service) tellSubscribersTx(tx *storage.Tx, b boardRec, t threadRec, pos
 			if err != nil {
 				return err
 			}
-			if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, sb.user), subEntry(true, n.ID)); err != nil {
+			v := subEntry(true, n.ID)
+			v[0] = sb.state
+			if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, sb.user), v); err != nil {
 				return err
 			}
 			break

@@ -35,6 +35,16 @@ func newClass(t testing.TB) *class {
 	return c
 }
 
+// unfollow turns off u's following of every thread of the course.
+func (c *class) unfollow(u pacertest.User) {
+	c.env.T.Helper()
+	r := c.env.Do("PUT", fmt.Sprintf("/api/v1/courses/%d/discussion-settings", c.course), u.Token,
+		map[string]any{"follow_threads": false})
+	if r.Status != 200 {
+		c.env.T.Fatalf("unfollow: %d %s", r.Status, r.Body)
+	}
+}
+
 // board returns the id of the course's first board of a kind, as u sees it.
 func (c *class) board(u pacertest.User, kind string) uint64 {
 	c.env.T.Helper()

@@ -35,6 +35,8 @@ func (h *HTTP) Mount(r fiber.Router) {
 	r.Post("/courses/:course/boards", h.createBoard)
 	r.Get("/courses/:course/reports", h.reports)
 	r.Get("/courses/:course/search", h.search)
+	r.Get("/courses/:course/discussion-settings", h.followSettings)
+	r.Put("/courses/:course/discussion-settings", h.setFollowSettings)
 	r.Get("/boards/:board", h.board)
 	r.Get("/boards/:board/threads", h.threads)
 	r.Post("/boards/:board/threads", h.createThread)
@@ -394,4 +396,32 @@ func (h *HTTP) preview(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(previewAnswer{HTML: html})
+}
+
+func (h *HTTP) followSettings(c *fiber.Ctx) error {
+	me, course, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	out, err := h.svc.Follow(me, course)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (h *HTTP) setFollowSettings(c *fiber.Ctx) error {
+	me, course, err := ids(c, "course")
+	if err != nil {
+		return err
+	}
+	var in FollowSettingsInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	out, err := h.svc.SetFollow(me, course, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
 }

@@ -38,6 +38,10 @@ func wantCounts(t *testing.T, step string, got, want map[string]int) {
 
 func TestEachSubscriberHearsOfNewRepliesOnceUntilTheyReadAndNobodyOfTheirOwn(t *testing.T) {
 	c := newClass(t)
+	// Staff follow every thread by default (follow_test.go); here they
+	// hear only of what they subscribe to.
+	c.unfollow(c.instr)
+	c.unfollow(c.ta)
 	everyone := []pacertest.User{c.ann, c.bob, c.ta, c.instr, c.ed}
 	thread, _ := c.thread(c.ann, c.general, "Study group", "Who is in?")
 	wantCounts(t, "a new thread", c.counts(everyone...), map[string]int{})
@@ -137,6 +141,8 @@ func TestAResubscriberKeepsTheirUnreadReplyNotification(t *testing.T) {
 
 func TestMentionsNotifyMembersOnceAndReplaceTheirReplyNotification(t *testing.T) {
 	c := newClass(t)
+	c.unfollow(c.instr)
+	c.unfollow(c.ta)
 	everyone := []pacertest.User{c.ann, c.bob, c.ta, c.instr, c.ed}
 	thread, _ := c.thread(c.ann, c.general, "Project", "Ideas?")
 	reply := c.reply(c.bob, thread, 0, "@Ann and @ann again, and @Tom Assistant, not @Ed Outsider, not bob@Ines Instructor, not @Annabel")

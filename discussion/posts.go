@@ -88,8 +88,13 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 			return err
 		}
 		sc.thread = nt
-		if !tx.Has(storage.Subscriptions, storage.Key(t.ID, caller)) {
-			if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, caller), subEntry(true, 0)); err != nil {
+		// Replying subscribes, unless the replier opted out; staff who
+		// only followed the thread by default now follow it by choice, so
+		// that turning following off for the course keeps this thread.
+		subKey := storage.Key(t.ID, caller)
+		if state, ok := subState(tx.GetRaw(storage.Subscriptions, subKey)); !ok || state == subFollowed {
+			_, notification := parseSubEntry(tx.GetRaw(storage.Subscriptions, subKey))
+			if err := tx.PutRaw(storage.Subscriptions, subKey, subEntry(true, notification)); err != nil {
 				return err
 			}
 		}

@@ -190,7 +190,7 @@ func (s *Service) threadView(tx *storage.Tx, sc *scope, au *authors, marks readM
 	if sc.seeAll {
 		v.AnswerPostID = t.AnswerPostID
 	}
-	v.Subscribed, _ = parseSubEntry(tx.GetRaw(storage.Subscriptions, storage.Key(t.ID, me)))
+	v.Subscribed = subscribedTx(tx, t, me, sc.staff())
 	return v, nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pacer/announcements"
 	"pacer/api"
 	"pacer/auth"
 	"pacer/engagement"
@@ -169,6 +170,8 @@ type courseHomePage struct {
 	SelfPaced   bool
 	// ToGrade is the course's work waiting for a grade (staff only).
 	ToGrade *ToGradeCard
+	// Announcements are the newest few (announcements.go).
+	Announcements []announcements.Announcement
 }
 
 func (f *Frontend) courseHome(c *fiber.Ctx) error {
@@ -187,6 +190,9 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 	}
 	mods, err := f.Courses.ListModules(caller(c), a.Course.ID)
 	if err != nil {
+		return err
+	}
+	if p.Announcements, err = f.latestAnnouncements(c, a.Course.ID); err != nil {
 		return err
 	}
 	p.Weeks = buildTimeline(a.Course, mods, a.Staff(), f.Now())

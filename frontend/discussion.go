@@ -29,6 +29,7 @@ import (
 func (f *Frontend) mountDiscussion(r fiber.Router) {
 	r.Get("/courses/:course/discussions", f.signedIn, f.boardsPage)
 	r.Post("/courses/:course/discussions", f.signedIn, f.csrf, f.createBoard)
+	f.mountDiscussionFollow(r)
 	r.Get("/courses/:course/discussions/search", f.signedIn, f.searchPage)
 	r.Get("/courses/:course/discussions/reports", f.signedIn, f.reportsPage)
 	r.Post("/courses/:course/reports/:report/resolve", f.signedIn, f.csrf, f.resolveReport)
@@ -84,6 +85,8 @@ type boardsPageData struct {
 	Boards []discussion.Board
 	Staff  bool
 	Form   *Form
+	// Follow is the staff member's setting (nil for students).
+	Follow *discussion.FollowSettings
 }
 
 func (f *Frontend) boardsPage(c *fiber.Ctx) error {
@@ -99,7 +102,15 @@ func (f *Frontend) renderBoards(c *fiber.Ctx, a modules.Access, status int, form
 	if err != nil {
 		return err
 	}
-	return f.render(c, status, "discussion/boards", boardsPageData{Course: a.Course, Boards: boards, Staff: a.Staff(), Form: form})
+	d := boardsPageData{Course: a.Course, Boards: boards, Staff: a.Staff(), Form: form}
+	if a.Staff() {
+		fs, err := f.Discussion.Follow(caller(c), a.Course.ID)
+		if err != nil {
+			return err
+		}
+		d.Follow = &fs
+	}
+	return f.render(c, status, "discussion/boards", d)
 }
 
 func (f *Frontend) createBoard(c *fiber.Ctx) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pacer/announcements"
 	"pacer/api"
 	"pacer/auth"
 	"pacer/deadlines"
@@ -38,6 +39,9 @@ type Deps struct {
 	// Engagement serves the at-risk page, staff messages, learners' pace
 	// and e-mail preferences.
 	Engagement *engagement.Service
+	// Announcements serves the course's announcements page and the
+	// latest ones on the course home.
+	Announcements *announcements.Service
 	// SecureCookies marks the frontend's own cookies (flash, sign-in form
 	// token) Secure, as the session cookies are when served over HTTPS.
 	SecureCookies bool
@@ -111,6 +115,7 @@ func (f *Frontend) Mount(app fiber.Router) {
 	f.mountFiles(r)
 	f.mountDiscussion(r)
 	f.mountEngagement(r)
+	f.mountAnnouncements(r)
 }
 
 // pageHeaders makes the error handler answer page requests with an HTML

@@ -511,6 +511,9 @@ func (s *Service) putMember(tx *storage.Tx, m Member) error {
 	if err := tx.Put(storage.Members, storage.Key(m.CourseID, m.UserID), m); err != nil {
 		return err
 	}
+	if err := indexStaffTx(tx, m); err != nil {
+		return err
+	}
 	return tx.PutRaw(storage.MembersByUser, storage.Key(m.UserID, m.CourseID), nil)
 }
 
@@ -598,6 +601,9 @@ func (s *Service) Leave(courseID, userID uint64) error {
 			return err
 		}
 		if err := tx.Delete(storage.MembersByUser, storage.Key(userID, courseID)); err != nil {
+			return err
+		}
+		if err := tx.Delete(storage.StaffByCourse, storage.Key(courseID, userID)); err != nil {
 			return err
 		}
 		if a.Member.Staff() {

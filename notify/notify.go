@@ -38,7 +38,8 @@ const (
 	// KindSubmitted tells staff that work arrived on an item; one unread
 	// notification per item counts the new submissions (deadlines updates
 	// it with UpdateUnreadTx).
-	KindSubmitted = "submitted"
+	KindSubmitted    = "submitted"
+	KindAnnouncement = "announcement"
 )
 
 // kinds maps every kind to the words an e-mail subject of that kind starts
@@ -60,6 +61,7 @@ var kinds = map[string]string{
 	KindExtensionGranted:  "Extension granted",
 	KindInvitation:        "Invitation",
 	KindSubmitted:         "Work handed in",
+	KindAnnouncement:      "Announcement",
 }
 
 // Kinds returns every known kind, sorted.

@@ -44,6 +44,7 @@ var emailDefaults = map[string]bool{
 	KindGraded:            true,
 	KindExtensionGranted:  true,
 	KindInvitation:        true,
+	KindAnnouncement:      true,
 }
 
 // emailLabels name each kind on the preferences page and in unsubscribe
@@ -64,12 +65,13 @@ var emailLabels = map[string]string{
 	KindModuleOpened:      "Modules opening",
 	KindInvitation:        "Invitations to join a course",
 	KindSubmitted:         "Work handed in to grade (staff)",
+	KindAnnouncement:      "Announcements in your courses",
 }
 
 // prefOrder is the order of the preferences page: messages from people
 // first, then reminders about one's own work, then discussion, then the
 // rest. Kinds not listed come last, alphabetically.
-var prefOrder = []string{KindInvitation, KindInstructorMessage, KindInactiveNudge, KindBehindNudge, KindDeadlineSoon,
+var prefOrder = []string{KindInvitation, KindAnnouncement, KindInstructorMessage, KindInactiveNudge, KindBehindNudge, KindDeadlineSoon,
 	KindDeadlineMissed, KindExtensionGranted, KindGraded, KindReply, KindMention, KindAnswer, KindEndorsed,
 	KindModuleOpened, KindStaffDigest}
 

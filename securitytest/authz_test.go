@@ -319,6 +319,10 @@ func (m *matrix) courseRoutes(c *course) {
 
 		m.check(a, expect(a, r(staffOnly, 200)), "GET", base+"/at-risk", nil)
 		m.check(a, expect(a, r(staffOnly, 201)), "POST", base+"/nudges", map[string]any{"user_ids": []uint64{c.s1.u.ID}, "message": "Keep going"})
+		m.check(a, expect(a, r(member, 200)), "GET", base+"/announcements", nil)
+		m.check(a, expect(a, r(staffOnly, 201)), "POST", base+"/announcements", map[string]any{"title": "News", "body": "From " + a.name})
+		m.check(a, expect(a, r(staffOnly, 200)), "GET", base+"/discussion-settings", nil)
+		m.check(a, expect(a, r(staffOnly, 200)), "PUT", base+"/discussion-settings", map[string]any{"follow_threads": true})
 		m.check(a, expect(a, r(studentOnly, 200)), "GET", base+"/pace", nil)
 		m.check(a, expect(a, own), "GET", fmt.Sprintf("%s/pace?user=%d", base, c.s1.u.ID), nil)
 

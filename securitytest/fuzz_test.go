@@ -56,7 +56,8 @@ func FuzzFeatureListQueries(f *testing.F) {
 		base + "/reports", base + "/search", base + "/at-risk", base + "/media", base + "/extensions", base + "/pace",
 		fmt.Sprintf("%s/items/%d/submissions", base, c.byName["assignment"].id), base + "/progress", "/api/v1/notifications",
 		fmt.Sprintf("/courses/%d/boards/%d", c.id, c.general), fmt.Sprintf("/courses/%d/discussions/search", c.id),
-		fmt.Sprintf("/courses/%d/discussions/reports", c.id), fmt.Sprintf("/courses/%d/at-risk/message", c.id), "/signin", "/unsubscribe"}
+		fmt.Sprintf("/courses/%d/discussions/reports", c.id), fmt.Sprintf("/courses/%d/at-risk/message", c.id), "/signin", "/unsubscribe",
+		base + "/announcements", fmt.Sprintf("/courses/%d/announcements", c.id)}
 	for i := range paths {
 		for _, q := range []string{"limit=5&cursor=x", "cursor=AAAAAAAAAAAAAAAAAAAAAA", "q=a+b+c", "flag=inactive&cursor=3", "user=1&module=1",
 			"status=resolved&cursor=%ff", "next=%2F%2Fevil.test", "u=1&k=reply&sig=x", "limit=201", "cursor=" + strings.Repeat("9", 30)} {
@@ -115,7 +116,8 @@ func FuzzPageForms(f *testing.F) {
 	cb := fmt.Sprintf("/courses/%d", c.id)
 	paths := []string{cb + "/edit", fmt.Sprintf("%s/modules/%d/edit", cb, c.modSandbox), fmt.Sprintf("%s/boards/%d", cb, c.general),
 		fmt.Sprintf("%s/threads/%d/replies", cb, c.threads[0].id), fmt.Sprintf("%s/posts/%d/edit", cb, c.threads[0].posts[3].id),
-		cb + "/extensions", cb + "/at-risk/message", fmt.Sprintf("%s/submissions/%d/grade", cb, c.sub2), "/notifications/email"}
+		cb + "/extensions", cb + "/at-risk/message", fmt.Sprintf("%s/submissions/%d/grade", cb, c.sub2), "/notifications/email",
+		cb + "/announcements"}
 	for i := range paths {
 		for _, seed := range []string{"title=x&body=y", "title=%zz", "due_at=2027-99-99T99:99&user=abc&module=-1", "score=1e400&feedback=%00",
 			"to=selected&user=1&user=2&message=" + strings.Repeat("m", 6000), "body=" + url.QueryEscape(xssPayloads[0]), "week=-5&opens_at=x"} {

@@ -73,6 +73,7 @@ func pageCases(w *world) []pageCase {
 			{"/edit", instructorOnly}, {"/modules/new", instructorOnly}, {"/members", staffOnly}, {"/extensions", staffOnly},
 			{"/media", staffOnly}, {"/at-risk", staffOnly}, {"/at-risk/message?flag=inactive", staffOnly}, {"/discussions", member},
 			{"/discussions/search?q=post", member}, {"/discussions/reports", staffOnly}, {"/files", member},
+			{"/announcements", member},
 		} {
 			add(base+pn.path, r(pn.n))
 		}
@@ -267,4 +268,38 @@ func TestFormsRefuseObjectsOfAnotherCourse(t *testing.T) {
 		}
 	}
 	m.report("forms with objects of another course")
+}
+
+// TestCourseFormsAnswerEveryActorAsTheRolesSay posts the forms that name
+// only their course (an announcement, following every thread), with a
+// valid CSRF token, as every actor: staff succeed (303 back to a page),
+// students get 403, others 404, signed-out visitors the sign-in page.
+func TestCourseFormsAnswerEveryActorAsTheRolesSay(t *testing.T) {
+	w := newWorld(t)
+	m := &matrix{t: t, w: w}
+	for _, c := range w.courses {
+		base := fmt.Sprintf("/courses/%d", c.id)
+		for _, a := range w.actors {
+			tok := ""
+			if !a.anon {
+				tok = w.csrf(a)
+			}
+			for _, form := range []struct {
+				path   string
+				fields url.Values
+			}{
+				{base + "/announcements", url.Values{"title": {"News"}, "body": {"From " + a.name}}},
+				{base + "/discussions/follow", url.Values{"on": {"1"}}},
+			} {
+				m.tried++
+				form.fields.Set("_csrf", tok)
+				want := expectPage(a, rule{need: staffOnly, c: c, ok: 303})
+				p := w.page(a, "POST", form.path, form.fields)
+				if !slices.Contains(want, p.Status) {
+					m.fail("%s POST %s: got %d want %s", a.name, form.path, p.Status, statuses(want))
+				}
+			}
+		}
+	}
+	m.report("forms of a course, by role")
 }

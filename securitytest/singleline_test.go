@@ -75,6 +75,9 @@ func TestSingleLineFieldsRefuseControlAndBidiCharacters(t *testing.T) {
 		{"new thread", "POST", fmt.Sprintf("/api/v1/boards/%d/threads", board), ins.Token, "title", func(v string) map[string]any {
 			return map[string]any{"title": v, "body": "body"}
 		}},
+		{"new announcement", "POST", fmt.Sprintf("/api/v1/courses/%d/announcements", course), ins.Token, "title", func(v string) map[string]any {
+			return map[string]any{"title": v, "body": "body"}
+		}},
 	}
 	tried := 0
 	for _, w := range writes {

@@ -263,6 +263,12 @@ func TestXSSPayloadsRenderNothingExecutable(t *testing.T) {
 	// A module for the payload items, due in a week so that it shows on
 	// the students' deadlines.
 	xmod := w.env.Module(ins.u, c.id, map[string]any{"title": "XSS", "published": true, "due_at": "2027-01-11T00:00:00Z"})
+	// Announcements go to a course of their own with one learner, so that
+	// each payload is one notification and one e-mail, not one per
+	// payload learner.
+	ac := w.env.Course(ins.u, map[string]any{"title": "Announcements"})
+	w.env.Enroll(c.s1.u, ac)
+	acAPI, acPage := fmt.Sprintf("/api/v1/courses/%d/announcements", ac), fmt.Sprintf("/courses/%d/announcements", ac)
 	type planted struct {
 		user      *actor
 		module    uint64
@@ -327,6 +333,7 @@ func TestXSSPayloadsRenderNothingExecutable(t *testing.T) {
 			}
 		}
 		x.store(ins, "nudge message", "POST", base+"/nudges", map[string]any{"user_ids": []uint64{u.ID}, "message": p})
+		x.store(ins, "announcement title and body", "POST", acAPI, map[string]any{"title": title(p, i, 200), "body": p})
 		if pl.module != 0 {
 			x.store(ins, "extension (names, module titles)", "POST", base+"/extensions",
 				map[string]any{"user_id": u.ID, "module_id": pl.module, "due_at": "2027-02-01T00:00:00Z"})
@@ -378,7 +385,7 @@ func TestXSSPayloadsRenderNothingExecutable(t *testing.T) {
 	for _, path := range []string{base + "/modules", fmt.Sprintf("%s/items/%d/submissions?limit=200", base, c.byName["assignment"].id),
 		base + "/reports?limit=200", base + "/search?q=alert&limit=200", fmt.Sprintf("/api/v1/boards/%d/threads?limit=200", c.general),
 		"/api/v1/courses", base + "/members", base + "/at-risk?limit=200", base + "/extensions", fmt.Sprintf("/api/v1/media/%d/captions", c.video.id),
-		fmt.Sprintf("%s/items/%d/lecture", base, c.byName["lecture"].id)} {
+		fmt.Sprintf("%s/items/%d/lecture", base, c.byName["lecture"].id), acAPI + "?limit=200"} {
 		x.tried++
 		x.api("GET "+path, w.env.Do("GET", path, ins.token(), nil).Body)
 	}
@@ -406,6 +413,10 @@ func TestXSSPayloadsRenderNothingExecutable(t *testing.T) {
 		pagesOf(ins, path)
 	}
 	pagesOf(w.outsider, "/courses")
+	pagesOf(ins, acPage)
+	pagesOf(c.s1, acPage)
+	pagesOf(c.s1, "/notifications")
+	x.page(c.s1, fmt.Sprintf("/courses/%d", ac))
 	for i, pl := range all {
 		learner := pl.user
 		for _, path := range []string{"/dashboard", "/notifications", "/account", "/deadlines", cb} {
@@ -460,7 +471,7 @@ func TestXSSPayloadsRenderNothingExecutable(t *testing.T) {
 			x.fail("e-mail %d has a line break in its subject %q", m.ID, m.Subject)
 		}
 	}
-	for _, k := range []string{"instructor_message", "graded", "discussion"} {
+	for _, k := range []string{"instructor_message", "graded", "discussion", "announcement"} {
 		if kinds[k] == 0 && !(k == "discussion" && kinds["reply"] > 0) {
 			x.fail("no %s e-mail was queued (kinds: %v)", k, kinds)
 		}

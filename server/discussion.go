@@ -9,6 +9,11 @@ import (
 // wireDiscussion builds the discussion service (which installs its course
 // and item hooks), mounts its routes and registers its stop.
 func (s *Server) wireDiscussion(v1 fiber.Router) error {
+	// Staff follow their course's threads through the staff index, which a
+	// data directory from before it existed gets once, here.
+	if err := s.Courses.BuildStaffIndex(); err != nil {
+		return err
+	}
 	s.Discussion = discussion.New(s.DB, s.Courses, s.Notify, s.Markdown, s.now)
 	s.Discussion.Audit = s.Audit
 	// Author names on thread pages come from the auth service's user cache.

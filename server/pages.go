@@ -20,6 +20,7 @@ func (s *Server) mountPages() {
 		Discussion:    s.Discussion,
 		Deadlines:     s.Deadlines,
 		Engagement:    s.Engagement,
+		Announcements: s.Announcements,
 		SecureCookies: s.cfg.TLSCert != "" || strings.HasPrefix(s.cfg.BaseURL, "https://"),
 		Now:           s.now,
 		Log:           s.log,

@@ -23,6 +23,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
+	"pacer/announcements"
 	"pacer/api"
 	"pacer/audit"
 	"pacer/auth"
@@ -110,6 +111,8 @@ type Server struct {
 	Engagement *engagement.Service
 	// Media stores uploads and serves lectures (pages use it too).
 	Media *media.Service
+	// Announcements: staff news to a course's members (pages use it too).
+	Announcements *announcements.Service
 
 	stoppers []func(ctx context.Context) error
 	httpMu   sync.Mutex
@@ -278,6 +281,9 @@ func (s *Server) build() error {
 		return err
 	}
 	if err := s.wireEngagement(v1); err != nil {
+		return err
+	}
+	if err := s.wireAnnouncements(v1); err != nil {
 		return err
 	}
 

@@ -103,6 +103,18 @@ const (
 	// MediaUnattached lists submission uploads no submission uses yet, by
 	// upload time, for the sweep that removes those left a day.
 	MediaUnattached Bucket = "media_unattached" // created unix nanos|media -> nil
+
+	// StaffByCourse indexes the staff (instructors and TAs) of each course,
+	// written with the member record (package modules), so that the few
+	// staff of a course are found without reading every member.
+	StaffByCourse Bucket = "staff_by_course" // course|user -> nil
+	// ThreadFollowOff holds the staff who turned off following every
+	// thread of a course's boards (package discussion).
+	ThreadFollowOff Bucket = "thread_follow_off" // course|user -> nil
+
+	// Announcements (package announcements).
+	Announcements         Bucket = "announcements"           // announcement -> announcements.record
+	AnnouncementsByCourse Bucket = "announcements_by_course" // course|announcement -> nil
 )
 
 // allBuckets is created on open.
@@ -118,4 +130,6 @@ var allBuckets = []Bucket{
 	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms, ReplyQueue,
 	ActivityDays, Engagement, Outbox, OutboxQueue, MailBatches, MailBatchEntries, EmailPrefs,
 	Media, MediaByCourse, MediaBlobs, Captions, Watch, MediaUsage, MediaUnattached,
+	StaffByCourse, ThreadFollowOff,
+	Announcements, AnnouncementsByCourse,
 }

@@ -1,0 +1,209 @@
+package announcements_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"pacer/pacertest"
+)
+
+type class struct {
+	env                     *pacertest.Env
+	instr, ta, ann, bob, ed pacertest.User
+	course                  uint64
+}
+
+func newClass(t *testing.T) *class {
+	t.Helper()
+	env := pacertest.New(t)
+	c := &class{env: env, instr: env.Register("Ines Instructor"), ta: env.Register("Tom Assistant"),
+		ann: env.Register("Ann"), bob: env.Register("Bob"), ed: env.Register("Ed Outsider")}
+	c.course = env.Course(c.instr, map[string]any{"title": "Statistics"})
+	env.Enroll(c.ta, c.course)
+	env.SetRole(c.instr, c.course, c.ta, "ta")
+	env.Enroll(c.ann, c.course)
+	env.Enroll(c.bob, c.course)
+	return c
+}
+
+func (c *class) path() string { return fmt.Sprintf("/api/v1/courses/%d/announcements", c.course) }
+
+type announcementJSON struct {
+	ID       uint64 `json:"id"`
+	Title    string `json:"title"`
+	BodyHTML string `json:"body_html"`
+	Author   struct {
+		ID   uint64 `json:"id"`
+		Name string `json:"name"`
+	} `json:"author"`
+	CreatedAt string `json:"created_at"`
+}
+
+type notificationJSON struct {
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	Link  string `json:"link"`
+}
+
+func (c *class) notifications(u pacertest.User) []notificationJSON {
+	c.env.T.Helper()
+	var out struct {
+		Items []notificationJSON `json:"items"`
+	}
+	r := c.env.Do("GET", "/api/v1/notifications", u.Token, nil)
+	if r.Status != 200 {
+		c.env.T.Fatalf("notifications: %d %s", r.Status, r.Body)
+	}
+	r.Decode(&out)
+	var ann []notificationJSON
+	for _, n := range out.Items {
+		if n.Kind == "announcement" {
+			ann = append(ann, n)
+		}
+	}
+	return ann
+}
+
+func TestStaffPostAnAnnouncementAndEveryOtherMemberIsToldAndMailed(t *testing.T) {
+	c := newClass(t)
+	r := c.env.Do("POST", c.path(), c.ta.Token, map[string]any{"title": "Exam moved", "body": "The exam is on **Friday**, fish & chips after.\n\n<script>alert(1)</script>"})
+	if r.Status != 201 {
+		t.Fatalf("post: %d %s", r.Status, r.Body)
+	}
+	var a announcementJSON
+	r.Decode(&a)
+	if a.ID == 0 || a.Title != "Exam moved" || a.Author.ID != c.ta.ID || a.Author.Name != "Tom Assistant" || a.CreatedAt == "" {
+		t.Errorf("answer: %s", r.Body)
+	}
+	if !strings.Contains(a.BodyHTML, "<strong>Friday</strong>") || strings.Contains(a.BodyHTML, "<script") {
+		t.Errorf("body_html is not rendered and sanitised: %q", a.BodyHTML)
+	}
+	for _, u := range []pacertest.User{c.instr, c.ann, c.bob} {
+		ns := c.notifications(u)
+		if len(ns) != 1 {
+			t.Fatalf("%s has %d announcement notifications, want 1", u.Name, len(ns))
+		}
+		n := ns[0]
+		if n.Title != "Statistics: Exam moved" || !strings.Contains(n.Body, "Friday, fish & chips after") ||
+			n.Link != fmt.Sprintf("/courses/%d/announcements#announcement-%d", c.course, a.ID) {
+			t.Errorf("%s's notification: %+v", u.Name, n)
+		}
+		mails, err := c.env.Server.Engagement.Outbox().Mails(u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mails) != 1 || mails[0].Kind != "announcement" || !strings.Contains(mails[0].Subject, "Exam moved") {
+			t.Errorf("%s's mail: %+v", u.Name, mails)
+		}
+	}
+	if ns := c.notifications(c.ta); len(ns) != 0 {
+		t.Errorf("the author was told of her own announcement: %+v", ns)
+	}
+	if ns := c.notifications(c.ed); len(ns) != 0 {
+		t.Errorf("an outsider was told: %+v", ns)
+	}
+}
+
+func TestAMemberWhoTurnedAnnouncementMailOffIsToldButNotMailed(t *testing.T) {
+	c := newClass(t)
+	if r := c.env.Do("PATCH", "/api/v1/me/email-preferences", c.ann.Token, map[string]any{"announcement": false}); r.Status != 200 {
+		t.Fatalf("preferences: %d %s", r.Status, r.Body)
+	}
+	if r := c.env.Do("POST", c.path(), c.instr.Token, map[string]any{"title": "Welcome", "body": "Hello"}); r.Status != 201 {
+		t.Fatalf("post: %d %s", r.Status, r.Body)
+	}
+	if ns := c.notifications(c.ann); len(ns) != 1 {
+		t.Errorf("Ann has %d announcement notifications, want 1", len(ns))
+	}
+	if mails, _ := c.env.Server.Engagement.Outbox().Mails(c.ann.ID); len(mails) != 0 {
+		t.Errorf("Ann opted out and still got mail: %+v", mails)
+	}
+	if mails, _ := c.env.Server.Engagement.Outbox().Mails(c.bob.ID); len(mails) != 1 {
+		t.Errorf("Bob got %d mails, want 1", len(mails))
+	}
+}
+
+func TestAnnouncementsAreListedNewestFirstToMembersOnly(t *testing.T) {
+	c := newClass(t)
+	for i := 1; i <= 3; i++ {
+		if r := c.env.Do("POST", c.path(), c.instr.Token, map[string]any{"title": fmt.Sprintf("News %d", i), "body": "Text"}); r.Status != 201 {
+			t.Fatalf("post: %d %s", r.Status, r.Body)
+		}
+	}
+	var page struct {
+		Items      []announcementJSON `json:"items"`
+		NextCursor string             `json:"next_cursor"`
+	}
+	c.env.Do("GET", c.path()+"?limit=2", c.ann.Token, nil).Decode(&page)
+	if len(page.Items) != 2 || page.Items[0].Title != "News 3" || page.Items[1].Title != "News 2" || page.NextCursor == "" {
+		t.Fatalf("first page: %+v", page)
+	}
+	r := c.env.Do("GET", c.path()+"?limit=2&cursor="+page.NextCursor, c.ann.Token, nil)
+	page.Items, page.NextCursor = nil, "x"
+	r.Decode(&page)
+	if len(page.Items) != 1 || page.Items[0].Title != "News 1" || page.NextCursor != "" {
+		t.Fatalf("second page: %s", r.Body)
+	}
+	for _, tc := range []struct {
+		name string
+		u    pacertest.User
+		path string
+		want int
+	}{
+		{"an outsider gets 404", c.ed, c.path(), 404},
+		{"an unknown course is 404", c.ann, "/api/v1/courses/999999/announcements", 404},
+		{"a bad cursor is 400", c.ann, c.path() + "?cursor=abc", 400},
+		{"nobody signed in gets 401", pacertest.User{}, c.path(), 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := c.env.Do("GET", tc.path, tc.u.Token, nil); r.Status != tc.want {
+				t.Fatalf("%d %s, want %d", r.Status, r.Body, tc.want)
+			}
+		})
+	}
+}
+
+func TestPostingAnAnnouncementChecksWhoAndWhat(t *testing.T) {
+	c := newClass(t)
+	long := strings.Repeat("x", 201)
+	for _, tc := range []struct {
+		name  string
+		u     pacertest.User
+		body  any
+		want  int
+		field string
+	}{
+		{"an outsider gets 404", c.ed, map[string]any{"title": "Hi", "body": "x"}, 404, ""},
+		{"an outsider with a bad body still gets 404", c.ed, map[string]any{"title": "", "body": ""}, 404, ""},
+		{"a student gets 403", c.ann, map[string]any{"title": "Hi", "body": "x"}, 403, ""},
+		{"a title is required", c.instr, map[string]any{"title": " ", "body": "x"}, 400, "title"},
+		{"a title is one line", c.instr, map[string]any{"title": "Hi\nthere", "body": "x"}, 400, "title"},
+		{"a title has no bidi override", c.instr, map[string]any{"title": "fdp.\u202eexe", "body": "x"}, 400, "title"},
+		{"a title is at most 200 characters", c.instr, map[string]any{"title": long, "body": "x"}, 400, "title"},
+		{"a body is required", c.instr, map[string]any{"title": "Hi", "body": ""}, 400, "body"},
+		{"a body is bounded", c.instr, map[string]any{"title": "Hi", "body": strings.Repeat("y", 20_001)}, 400, "body"},
+		{"unknown fields are refused", c.instr, map[string]any{"title": "Hi", "body": "x", "author_id": 1}, 400, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.env.Do("POST", c.path(), tc.u.Token, tc.body)
+			if r.Status != tc.want {
+				t.Fatalf("%d %s, want %d", r.Status, r.Body, tc.want)
+			}
+			if tc.field != "" && !strings.Contains(string(r.Body), `"`+tc.field+`"`) {
+				t.Errorf("the error does not name %s: %s", tc.field, r.Body)
+			}
+		})
+	}
+	var page struct {
+		Items []announcementJSON `json:"items"`
+	}
+	c.env.Do("GET", c.path(), c.instr.Token, nil).Decode(&page)
+	if len(page.Items) != 0 {
+		t.Errorf("a refused announcement was stored: %+v", page.Items)
+	}
+	if ns := c.notifications(c.bob); len(ns) != 0 {
+		t.Errorf("a refused announcement notified: %+v", ns)
+	}
+}
