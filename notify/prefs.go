@@ -73,7 +73,7 @@ var emailLabels = map[string]string{
 // rest. Kinds not listed come last, alphabetically.
 var prefOrder = []string{KindInvitation, KindAnnouncement, KindInstructorMessage, KindInactiveNudge, KindBehindNudge, KindDeadlineSoon,
 	KindDeadlineMissed, KindExtensionGranted, KindGraded, KindReply, KindMention, KindAnswer, KindEndorsed,
-	KindModuleOpened, KindStaffDigest}
+	KindModuleOpened, KindSubmitted, KindStaffDigest}
 
 func prefRank(kind string) int {
 	for i, k := range prefOrder {
