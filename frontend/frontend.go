@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/api"
+	"pacer/audit"
 	"pacer/auth"
 	"pacer/deadlines"
 	"pacer/discussion"
@@ -38,6 +39,11 @@ type Deps struct {
 	// Engagement serves the at-risk page, staff messages, learners' pace
 	// and e-mail preferences.
 	Engagement *engagement.Service
+	// Audit, Scheduler and Outbox serve the administrators' console
+	// (admin.go).
+	Audit     *audit.Log
+	Scheduler *deadlines.Scheduler
+	Outbox    *notify.Outbox
 	// SecureCookies marks the frontend's own cookies (flash, sign-in form
 	// token) Secure, as the session cookies are when served over HTTPS.
 	SecureCookies bool
@@ -110,6 +116,8 @@ func (f *Frontend) Mount(app fiber.Router) {
 	f.mountMedia(r)
 	f.mountDiscussion(r)
 	f.mountEngagement(r)
+	f.mountAdmin(r)
+	f.mountLifecycle(r)
 }
 
 // pageHeaders makes the error handler answer page requests with an HTML

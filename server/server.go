@@ -87,6 +87,8 @@ type Server struct {
 	Engagement *engagement.Service
 	// Media stores uploads and serves lectures (pages use it too).
 	Media *media.Service
+	// Outbox holds e-mail on its way out (the admin pages list it).
+	Outbox *notify.Outbox
 
 	stoppers []func(ctx context.Context) error
 	httpMu   sync.Mutex
