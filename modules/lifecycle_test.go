@@ -3,6 +3,7 @@ package modules_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"pacer/pacertest"
 )
@@ -292,5 +293,46 @@ func TestRemovingAMemberKeepsTheLastInstructor(t *testing.T) {
 	}
 	if r := env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d/members/%d", course, stu.ID), ins.Token, nil); r.Status != 404 {
 		t.Errorf("removing a non-member: %d", r.Status)
+	}
+}
+
+func TestTheSchedulerLeavesAnArchivedCourseAlone(t *testing.T) {
+	env := pacertest.New(t)
+	ins := env.Register("Ines")
+	unread := func(u pacertest.User) float64 {
+		return env.Do("GET", "/api/v1/notifications", env.Login(u).Token, nil).Map()["unread"].(float64)
+	}
+	build := func(title string) pacertest.User {
+		c := env.Course(ins, map[string]any{"title": title, "starts_at": "2027-01-04T00:00:00Z"})
+		for w := 1; w <= 3; w++ {
+			m := env.Module(ins, c, map[string]any{"title": fmt.Sprintf("Week %d", w), "week": w})
+			env.Item(ins, c, m, map[string]any{"kind": "assignment", "title": fmt.Sprintf("Task %d", w), "points": 10})
+		}
+		stu := env.Register("Stu")
+		env.Enroll(stu, c)
+		if title == "Archived" {
+			if r := env.Do("POST", fmt.Sprintf("/api/v1/courses/%d/archive", c), ins.Token, nil); r.Status != 204 {
+				t.Fatalf("archive: %d", r.Status)
+			}
+		}
+		return stu
+	}
+	live, archived := build("Live"), build("Archived")
+	before := unread(archived)
+	env.Clock.Advance(20 * 24 * time.Hour)
+	jobs, err := env.Server.Scheduler.Jobs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if _, err := env.Server.Scheduler.RunAt(j.Name, env.Clock.Now()); err != nil {
+			t.Fatalf("run %s: %v", j.Name, err)
+		}
+	}
+	if unread(live) == 0 {
+		t.Fatalf("the live course's student was told nothing: the test proves nothing")
+	}
+	if n := unread(archived); n != before {
+		t.Errorf("the archived course's student got %v notifications from the scheduler", n-before)
 	}
 }
