@@ -41,3 +41,38 @@ func (s *Service) copyBoardsTx(tx *storage.Tx, from, to modules.Course) error {
 	}
 	return nil
 }
+
+// deleteBoardsTx removes a deleted course's boards with their threads and
+// posts (modules.Service.OnCourseDeleted). Only a course that never
+// started is deleted, so the posts are its instructor's own.
+func (s *Service) deleteBoardsTx(tx *storage.Tx, c modules.Course) error {
+	var boards, threads []uint64
+	err := tx.Each(storage.BoardsByCourse, storage.Key(c.ID), func(k, _ []byte) error {
+		boards = append(boards, storage.Part(k, 1))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range boards {
+		err := tx.Each(storage.ThreadsByBoard, storage.Key(b), func(k, _ []byte) error {
+			threads = append(threads, storage.Part(k, 3))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, th := range threads {
+		// A thread is removed as a deleted discussion item's is.
+		if err := s.itemDeletedTx(tx, modules.Item{ThreadID: th}); err != nil {
+			return err
+		}
+	}
+	for _, b := range boards {
+		if err := tx.Delete(storage.Boards, storage.ID(b)); err != nil {
+			return err
+		}
+	}
+	return tx.DeletePrefix(storage.BoardsByCourse, storage.Key(c.ID))
+}

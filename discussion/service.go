@@ -76,6 +76,7 @@ func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdo
 		return err
 	})
 	courses.OnCourseCopied = append(courses.OnCourseCopied, s.copyBoardsTx)
+	courses.OnCourseDeleted = append(courses.OnCourseDeleted, s.deleteBoardsTx)
 	courses.RegisterKind(modules.KindDiscussion, modules.KindHook{
 		Validate: func(_ *storage.Tx, _ modules.Course, it *modules.Item) error {
 			if it.MediaID != 0 {

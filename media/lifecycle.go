@@ -50,3 +50,27 @@ func (s *Service) CopyToCourseTx(tx *storage.Tx, from, to modules.Course, mediaI
 	}
 	return m.ID, addUsageTx(tx, usageKeyOf(m), m.Size)
 }
+
+// DeleteCourseTx removes a deleted course's files and captions
+// (modules.Service.OnCourseDeleted). Their bytes, unless another record
+// uses them, are left to the orphan sweep, which removes blobs no record
+// names.
+func (s *Service) DeleteCourseTx(tx *storage.Tx, c modules.Course) error {
+	var ms []Media
+	err := tx.Each(storage.MediaByCourse, storage.Key(c.ID), func(k, _ []byte) error {
+		m, err := getTx(tx, storage.Part(k, 1))
+		if err == nil {
+			ms = append(ms, m)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if _, err := removeTx(tx, m); err != nil {
+			return err
+		}
+	}
+	return tx.Delete(storage.MediaUsage, usageKey('c', c.ID))
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"pacer/pacertest"
+	"pacer/storage"
 )
 
 func TestCopyingACourseTakesContentShiftedButNoPeopleOrPosts(t *testing.T) {
@@ -227,6 +228,11 @@ func TestOnlyAnUnpublishedCourseWithoutMembersCanBeDeleted(t *testing.T) {
 	draft := env.Course(ins, map[string]any{"published": false})
 	mod := env.Module(ins, draft, nil)
 	env.Item(ins, draft, mod, map[string]any{"kind": "discussion", "title": "Talk"})
+	r := env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/boards", draft), ins.Token, nil)
+	var boards struct{ Items []struct{ ID uint64 } }
+	r.Decode(&boards)
+	board := boards.Items[0].ID
+	thread := env.Do("POST", fmt.Sprintf("/api/v1/boards/%d/threads", board), ins.Token, map[string]any{"title": "Hi", "body": "x"}).ID()
 	if r := env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d", draft), stu.Token, nil); r.Status != 404 {
 		t.Errorf("delete by a stranger: %d", r.Status)
 	}
@@ -238,6 +244,24 @@ func TestOnlyAnUnpublishedCourseWithoutMembersCanBeDeleted(t *testing.T) {
 	}
 	if errs := env.Server.DB.Check(); len(errs) > 0 {
 		t.Errorf("store check after delete: %v", errs)
+	}
+	// Its boards and threads went with it.
+	err := env.Server.DB.View(func(tx *storage.Tx) error {
+		for _, k := range []struct {
+			b  storage.Bucket
+			id uint64
+		}{{storage.Boards, board}, {storage.Threads, thread}, {storage.Courses, draft}} {
+			if tx.Has(k.b, storage.ID(k.id)) {
+				t.Errorf("%s %d outlived its course", k.b, k.id)
+			}
+		}
+		if n := tx.Count(storage.BoardsByCourse, storage.Key(draft)); n != 0 {
+			t.Errorf("%d board index entries outlived the course", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
