@@ -107,8 +107,17 @@ func TestInstructorsCopyArchiveAndDeleteFromSettings(t *testing.T) {
 	}
 
 	wantRedirect(t, "archive", i.post(fmt.Sprintf("/courses/%d/archive", courseID), form("_csrf", tok)), fmt.Sprintf("/courses/%d", courseID))
-	if p := s.get(fmt.Sprintf("/courses/%d", courseID)); p.Status != 200 || !p.has("data-archived") {
+	if p := s.get(fmt.Sprintf("/courses/%d", courseID)); p.Status != 200 || !p.has("data-archived") || p.has("/leave") {
 		t.Errorf("the student's course page: %d", p.Status)
+	}
+	if p := i.get(fmt.Sprintf("/courses/%d", courseID)); !p.has("Unarchive it") || p.has("/modules/new") {
+		t.Errorf("the instructor's archived course page offers editing: %s", snippet(p.Body))
+	}
+	// A leave form posted anyway is refused with a message, not as the
+	// last instructor's.
+	wantRedirect(t, "leave an archived course", s.post(fmt.Sprintf("/courses/%d/leave", courseID), form("_csrf", stok)), fmt.Sprintf("/courses/%d", courseID))
+	if p := s.get(fmt.Sprintf("/courses/%d", courseID)); !p.has("nobody joins or leaves it") {
+		t.Errorf("no reason for the refused leave")
 	}
 	if p := i.get(edit); !p.has("Unarchive course") || p.has("Save settings") {
 		t.Errorf("the archived course's settings: %s", snippet(p.Body))

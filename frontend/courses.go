@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -185,7 +186,8 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 		return err
 	}
 	p := courseHomePage{Course: modules.CourseView{Course: a.Course, MyRole: a.Role()}, Role: a.Role(),
-		Staff: a.Staff(), Instructor: a.Role() == modules.RoleInstructor, Student: a.Student(),
+		// An archived course offers no editing.
+		Staff: a.Staff(), Instructor: a.Role() == modules.RoleInstructor && !a.Course.Archived, Student: a.Student(),
 		Loc: a.Course.Location(), SelfPaced: a.Course.Pacing == "self_paced"}
 	if a.Role() != modules.RoleInstructor {
 		p.Course.EnrollKey = ""
@@ -233,6 +235,9 @@ func (f *Frontend) leave(c *fiber.Ctx) error {
 		return err
 	}
 	switch err := f.Courses.Leave(a.Course.ID, caller(c)); {
+	case errors.Is(err, modules.ErrArchived):
+		f.flash(c, "error", a.Course.Title+" is archived: nobody joins or leaves it any more.")
+		return f.redirect(c, fmt.Sprintf("/courses/%d", a.Course.ID))
 	case errs.Is(err, errs.Conflict):
 		f.flash(c, "error", "You are the only instructor of "+a.Course.Title+". Make someone else an instructor before you leave.")
 		return f.redirect(c, fmt.Sprintf("/courses/%d", a.Course.ID))

@@ -136,6 +136,7 @@ func TestAnArchivedCourseIsReadOnlyAndLeavesTheCatalogue(t *testing.T) {
 	env.Enroll(stu, course)
 	mod := env.Module(ins, course, nil)
 	item := env.Item(ins, course, mod, nil)
+	asg := env.Item(ins, course, mod, map[string]any{"kind": "assignment", "title": "Essay", "points": 10})
 	r := env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/boards", course), stu.Token, nil)
 	var boards struct{ Items []struct{ ID uint64 } }
 	r.Decode(&boards)
@@ -195,11 +196,24 @@ func TestAnArchivedCourseIsReadOnlyAndLeavesTheCatalogue(t *testing.T) {
 		{ins, "DELETE", fmt.Sprintf("/api/v1/courses/%d", course), nil},
 		{stu, "POST", fmt.Sprintf("/api/v1/courses/%d/items/%d/complete", course, item), nil},
 		{stu, "DELETE", fmt.Sprintf("/api/v1/courses/%d/enroll", course), nil},
+		{stu, "POST", fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions", course, asg), map[string]any{"body": "mine"}},
+		{stu, "POST", fmt.Sprintf("/api/v1/threads/%d/replies", thread), map[string]any{"body": "late"}},
+		{stu, "PUT", fmt.Sprintf("/api/v1/threads/%d/subscription", thread), nil},
+		{ins, "POST", fmt.Sprintf("/api/v1/threads/%d/pin", thread), nil},
+		{ins, "POST", fmt.Sprintf("/api/v1/courses/%d/extensions", course), map[string]any{"user_id": stu.ID, "module_id": mod, "due_at": "2027-03-01T00:00:00Z"}},
+		{ins, "POST", fmt.Sprintf("/api/v1/courses/%d/invitations", course), map[string]any{"email": "x@example.test", "role": "ta"}},
+		{ins, "POST", fmt.Sprintf("/api/v1/courses/%d/nudges", course), map[string]any{"user_ids": []uint64{stu.ID}, "message": "hi"}},
+		{ins, "DELETE", fmt.Sprintf("/api/v1/courses/%d/members/%d", course, stu.ID), nil},
 	}
 	for _, w := range writes {
 		if r := env.Do(w.method, w.path, w.who.Token, w.body); r.Status != 409 || r.ErrCode() != "course_archived" {
 			t.Errorf("%s %s: %d %s, want 409 course_archived", w.method, w.path, r.Status, r.Body)
 		}
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+	if r := env.DoHeaders("POST", fmt.Sprintf("/api/v1/courses/%d/media?filename=a.pdf", course), ins.Token, pdf,
+		map[string]string{"Content-Type": "application/pdf"}); r.Status != 409 || r.ErrCode() != "course_archived" {
+		t.Errorf("upload to an archived course: %d %s", r.Status, r.Body)
 	}
 	if r := env.Do("DELETE", path, stu.Token, nil); r.Status != 403 {
 		t.Errorf("unarchive by a student: %d", r.Status)
