@@ -127,3 +127,24 @@ func TestInstructorsCopyArchiveAndDeleteFromSettings(t *testing.T) {
 		t.Errorf("settings after unarchiving")
 	}
 }
+
+func TestInstructorsRemoveAMemberFromTheMembersPage(t *testing.T) {
+	env := pacertest.New(t)
+	ins, stu, other := env.Register("Ines"), env.Register("Stu"), env.Register("Otto")
+	courseID, moduleID, _ := course(t, env, ins, stu)
+	env.Enroll(other, courseID)
+	i, s := signedIn(t, env, ins), signedIn(t, env, stu)
+	members := fmt.Sprintf("/courses/%d/members", courseID)
+	tok := i.token(members)
+	wantStatus(t, "a student removes", s.post(fmt.Sprintf("%s/%d/remove", members, other.ID), form("_csrf", s.token("/dashboard"))), 403)
+	wantStatus(t, "remove without a token", i.post(fmt.Sprintf("%s/%d/remove", members, stu.ID), form()), 403)
+	wantRedirect(t, "remove the last instructor", i.post(fmt.Sprintf("%s/%d/remove", members, ins.ID), form("_csrf", tok)), members)
+	if p := i.get(members); !p.has("at least one instructor") {
+		t.Errorf("no reason for keeping the last instructor")
+	}
+	wantRedirect(t, "remove", i.post(fmt.Sprintf("%s/%d/remove", members, stu.ID), form("_csrf", tok)), members)
+	if p := i.get(members); p.has(stu.Email) || !p.has(other.Email) {
+		t.Errorf("the removed student is still listed")
+	}
+	wantStatus(t, "the removed student's course page", s.get(fmt.Sprintf("/courses/%d/modules/%d", courseID, moduleID)), 404)
+}

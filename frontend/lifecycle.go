@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pacer/api"
 	"pacer/errs"
 	"pacer/modules"
 )
@@ -19,6 +20,31 @@ func (f *Frontend) mountLifecycle(r fiber.Router) {
 	r.Post("/courses/:course/archive", f.signedIn, f.csrf, f.archiveCourse)
 	r.Post("/courses/:course/unarchive", f.signedIn, f.csrf, f.unarchiveCourse)
 	r.Post("/courses/:course/delete", f.signedIn, f.csrf, f.deleteCourse)
+	r.Post("/courses/:course/members/:user/remove", f.signedIn, f.csrf, f.removeMember)
+}
+
+// removeMember takes someone out of the course from the members page.
+func (f *Frontend) removeMember(c *fiber.Ctx) error {
+	a, err := f.loadCourse(c, "members")
+	if err != nil {
+		return err
+	}
+	uid, err := api.ParamID(c, "user")
+	if err != nil {
+		return err
+	}
+	members := fmt.Sprintf("/courses/%d/members", a.Course.ID)
+	err = f.Courses.RemoveMember(a.Course.ID, caller(c), uid)
+	var e *errs.Error
+	switch {
+	case errors.As(err, &e) && e.Kind == errs.Conflict:
+		f.flash(c, "error", sentence(e.Message))
+		return f.redirect(c, members)
+	case err != nil:
+		return err
+	}
+	f.flash(c, "success", "Removed from the course. Their work is kept if they come back.")
+	return f.redirect(c, members)
 }
 
 // lifecycleFail shows a refusal a person can act on (409, 400, 403) as a

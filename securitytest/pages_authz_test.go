@@ -259,6 +259,8 @@ func TestFormsRefuseObjectsOfAnotherCourse(t *testing.T) {
 			invitation := w.do(other.ins, 201, "POST", fmt.Sprintf("/api/v1/courses/%d/invitations", other.id),
 				map[string]any{"email": "keep-me@example.test", "role": "student"}).ID()
 			post(instructorOnly, fmt.Sprintf("%s/invitations/%d/revoke", base, invitation), false)
+			// A member of the other course is no member here: removing them is 404.
+			post(instructorOnly, fmt.Sprintf("%s/members/%d/remove", base, other.s2.u.ID), false)
 		}
 		// The other course's invitation outlived every attempt.
 		var pending struct {
@@ -302,6 +304,8 @@ func TestLifecycleAndAdminFormsAnswerEveryActor(t *testing.T) {
 			post(ins, base+"/unarchive", url.Values{})
 			// Published, with members: refused with a message (303 back).
 			post(ins, base+"/delete", url.Values{"confirm": {"1"}})
+			// Removing someone who is no member is 404 to an instructor.
+			post(rule{need: instructorOnly, c: c, conflict: []int{404}}, fmt.Sprintf("%s/members/%d/remove", base, uint64(1)<<40), url.Values{})
 		}
 		adm := rule{need: adminOnly, ok: 303}
 		post(adm, "/admin/settings", url.Values{"course_creation": {"anyone"}})
