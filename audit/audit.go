@@ -7,6 +7,8 @@
 package audit
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -68,8 +70,20 @@ func (l *Log) Record(e Entry) error {
 	return l.db.Update(func(tx *storage.Tx) error { return l.RecordTx(tx, e) })
 }
 
-// List returns entries newest first, optionally only one action's.
-func (l *Log) List(p api.Page, action string) (api.List[Entry], error) {
+// Filter narrows a listing: zero fields match every entry.
+type Filter struct {
+	Action   string
+	ActorID  uint64
+	CourseID uint64
+}
+
+func (f Filter) match(e Entry) bool {
+	return (f.Action == "" || e.Action == f.Action) && (f.ActorID == 0 || e.ActorID == f.ActorID) &&
+		(f.CourseID == 0 || e.CourseID == f.CourseID)
+}
+
+// List returns entries newest first, only those the filter matches.
+func (l *Log) List(p api.Page, f Filter) (api.List[Entry], error) {
 	out := api.List[Entry]{Items: []Entry{}}
 	before, err := p.CursorID()
 	if err != nil {
@@ -85,7 +99,7 @@ func (l *Log) List(p api.Page, action string) (api.List[Entry], error) {
 			if err := tx.Get(storage.Audit, k, &e); err != nil {
 				return err
 			}
-			if action != "" && e.Action != action {
+			if !f.match(e) {
 				return nil
 			}
 			if len(out.Items) == p.Limit {
@@ -106,7 +120,17 @@ func (l *Log) Mount(admin fiber.Router) {
 		if err != nil {
 			return err
 		}
-		list, err := l.List(p, c.Query("action"))
+		f := Filter{Action: strings.Clone(c.Query("action"))}
+		for name, dst := range map[string]*uint64{"actor": &f.ActorID, "course": &f.CourseID} {
+			if v := c.Query(name); v != "" {
+				n, err := strconv.ParseUint(v, 10, 64)
+				if err != nil || n == 0 {
+					return errs.Field(name, "must be a positive integer")
+				}
+				*dst = n
+			}
+		}
+		list, err := l.List(p, f)
 		if err != nil {
 			return err
 		}

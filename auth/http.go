@@ -362,6 +362,8 @@ func (h *HTTP) patchMe(c *fiber.Ctx) error {
 func (h *HTTP) MountAdmin(admin fiber.Router) {
 	admin.Get("/users", h.listUsers)
 	admin.Patch("/users/:user", h.patchUser)
+	admin.Get("/settings", h.getSettings)
+	admin.Patch("/settings", h.patchSettings)
 }
 
 func (h *HTTP) listUsers(c *fiber.Ctx) error {
@@ -373,7 +375,8 @@ func (h *HTTP) listUsers(c *fiber.Ctx) error {
 }
 
 type adminUserBody struct {
-	Disabled *bool `json:"disabled"`
+	Disabled         *bool `json:"disabled"`
+	CanCreateCourses *bool `json:"can_create_courses"`
 }
 
 func (h *HTTP) patchUser(c *fiber.Ctx) error {
@@ -389,22 +392,11 @@ func (h *HTTP) patchUser(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	if in.Disabled == nil {
-		return errs.Field("disabled", "required")
-	}
-	if id == me.UserID && *in.Disabled {
-		return errs.ConflictCode("conflict", "you cannot disable your own account")
-	}
-	u, err := h.svc.SetDisabled(id, *in.Disabled)
+	u, err := h.svc.AdminUpdate(me.UserID, id, AdminUpdate{Disabled: in.Disabled, CanCreateCourses: in.CanCreateCourses}, api.ClientIP(c))
 	if err != nil {
 		return err
 	}
-	action := "user_enabled"
-	if *in.Disabled {
-		action = "user_disabled"
-	}
-	_ = h.Audit.Record(audit.Entry{ActorID: me.UserID, Action: action, TargetID: id, IP: api.ClientIP(c)})
-	return c.JSON(AdminUser{PublicUser: u.Public(), Disabled: u.Disabled, CreatedAt: u.CreatedAt})
+	return c.JSON(u.Admin())
 }
 
 // CallerAndIDs returns the caller (401 when anonymous) and the named route

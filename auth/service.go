@@ -23,15 +23,18 @@ import (
 // User is an account. PasswordHash and TokenGen never leave this package's
 // JSON answers (see Public).
 type User struct {
-	ID           uint64    `json:"id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	PasswordHash string    `json:"password_hash"`
-	IsAdmin      bool      `json:"is_admin"`
-	Disabled     bool      `json:"disabled"`
-	Timezone     string    `json:"timezone"`
-	TokenGen     uint64    `json:"token_gen"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           uint64 `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	PasswordHash string `json:"password_hash"`
+	IsAdmin      bool   `json:"is_admin"`
+	Disabled     bool   `json:"disabled"`
+	// CanCreateCourses lets the user create courses when the site setting
+	// course_creation is "creators".
+	CanCreateCourses bool      `json:"can_create_courses,omitempty"`
+	Timezone         string    `json:"timezone"`
+	TokenGen         uint64    `json:"token_gen"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // PublicUser is what the API shows of a user to themselves.
@@ -767,8 +770,14 @@ func sessionKey(sid uint64) []byte { return storage.ID(sid) }
 // AdminUser is a user as administrators see them.
 type AdminUser struct {
 	PublicUser
-	Disabled  bool      `json:"disabled"`
-	CreatedAt time.Time `json:"created_at"`
+	Disabled         bool      `json:"disabled"`
+	CanCreateCourses bool      `json:"can_create_courses"`
+	CreatedAt        time.Time `json:"created_at"`
+}
+
+// Admin returns the user as administrators see them.
+func (u User) Admin() AdminUser {
+	return AdminUser{PublicUser: u.Public(), Disabled: u.Disabled, CanCreateCourses: u.CanCreateCourses, CreatedAt: u.CreatedAt}
 }
 
 // Users lists every account (administrators only).
@@ -780,7 +789,7 @@ func (s *Service) Users() ([]AdminUser, error) {
 			if err := tx.Get(storage.Users, k, &u); err != nil {
 				return err
 			}
-			out = append(out, AdminUser{PublicUser: u.Public(), Disabled: u.Disabled, CreatedAt: u.CreatedAt})
+			out = append(out, u.Admin())
 			return nil
 		})
 	})

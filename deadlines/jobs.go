@@ -251,6 +251,10 @@ func sweepCourses(tx *storage.Tx) ([]courseInfo, error) {
 		if err := json.Unmarshal(v, &c); err != nil {
 			return err
 		}
+		if c.Archived {
+			// A finished course opens, reminds and records nothing more.
+			return nil
+		}
 		out = append(out, courseInfo{course: c, times: c.Times(), loc: c.Location()})
 		return nil
 	})

@@ -75,6 +75,8 @@ func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdo
 		_, err := s.ensureBoardTx(tx, c, KindGeneral)
 		return err
 	})
+	courses.OnCourseCopied = append(courses.OnCourseCopied, s.copyBoardsTx)
+	courses.OnCourseDeleted = append(courses.OnCourseDeleted, s.deleteBoardsTx)
 	courses.RegisterKind(modules.KindDiscussion, modules.KindHook{
 		Validate: func(_ *storage.Tx, _ modules.Course, it *modules.Item) error {
 			if it.MediaID != 0 {

@@ -174,7 +174,8 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 			if err := json.Unmarshal(v, &c); err != nil {
 				return err
 			}
-			if !c.Published {
+			// An archived course is finished: nobody is judged or nudged.
+			if !c.Published || c.Archived {
 				return nil
 			}
 			r, err := s.judgeCourse(tx, c, now)

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -68,6 +69,19 @@ type cataloguePage struct {
 	Mine     []CourseCard
 	Open     []CourseCard
 	SignedIn bool
+	// MayCreate shows the "New course" button to those the site lets
+	// create courses.
+	MayCreate bool
+}
+
+// mayCreate reports whether the signed-in caller may create a course.
+func (f *Frontend) mayCreate(c *fiber.Ctx) bool {
+	id := auth.From(c)
+	if id == nil {
+		return false
+	}
+	ok, err := f.Auth.MayCreateCourses(id.UserID)
+	return err == nil && ok
 }
 
 func (f *Frontend) catalogue(c *fiber.Ctx) error {
@@ -75,7 +89,7 @@ func (f *Frontend) catalogue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := cataloguePage{SignedIn: auth.From(c) != nil}
+	p := cataloguePage{SignedIn: auth.From(c) != nil, MayCreate: f.mayCreate(c)}
 	for _, cv := range list {
 		card := CourseCard{CourseView: cv, EnrolmentKey: cv.Enrollment == "key"}
 		if cv.MyRole != "" {
@@ -99,6 +113,8 @@ type dashboardPage struct {
 	Name     string
 	// Invitations wait for the user to accept or decline them.
 	Invitations []modules.MyInvitation
+	// MayCreate shows the "New course" button.
+	MayCreate bool
 
 	// Deadlines is the learner's overdue and next due times (deadlines.go).
 	Deadlines *DeadlineSummary
@@ -112,7 +128,7 @@ func (f *Frontend) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := dashboardPage{Name: auth.From(c).Name}
+	p := dashboardPage{Name: auth.From(c).Name, MayCreate: f.mayCreate(c)}
 	if p.Invitations, err = f.Courses.MyInvitations(uid); err != nil {
 		return err
 	}
@@ -180,7 +196,8 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 		return err
 	}
 	p := courseHomePage{Course: modules.CourseView{Course: a.Course, MyRole: a.Role()}, Role: a.Role(),
-		Staff: a.Staff(), Instructor: a.Role() == modules.RoleInstructor, Student: a.Student(),
+		// An archived course offers no editing.
+		Staff: a.Staff(), Instructor: a.Role() == modules.RoleInstructor && !a.Course.Archived, Student: a.Student(),
 		Loc: a.Course.Location(), SelfPaced: a.Course.Pacing == "self_paced"}
 	if a.Role() != modules.RoleInstructor {
 		p.Course.EnrollKey = ""
@@ -236,6 +253,9 @@ func (f *Frontend) leave(c *fiber.Ctx) error {
 		return err
 	}
 	switch err := f.Courses.Leave(a.Course.ID, caller(c)); {
+	case errors.Is(err, modules.ErrArchived):
+		f.flash(c, "error", a.Course.Title+" is archived: nobody joins or leaves it any more.")
+		return f.redirect(c, fmt.Sprintf("/courses/%d", a.Course.ID))
 	case errs.Is(err, errs.Conflict):
 		f.flash(c, "error", "You are the only instructor of "+a.Course.Title+". Make someone else an instructor before you leave.")
 		return f.redirect(c, fmt.Sprintf("/courses/%d", a.Course.ID))
@@ -251,6 +271,8 @@ type courseFormPage struct {
 	New       bool
 	Course    modules.Course
 	Timezones []string
+	// Copy is the form to copy the course for a new term (lifecycle.go).
+	Copy *Form
 }
 
 // commonZones fill the time-zone suggestions; any IANA name is accepted.
@@ -363,6 +385,9 @@ func courseInput(v url.Values, form *Form) modules.CourseInput {
 }
 
 func (f *Frontend) newCoursePage(c *fiber.Ctx) error {
+	if !f.mayCreate(c) {
+		return errs.Forbid("on this site only course creators may create courses; ask an administrator")
+	}
 	tz := "UTC"
 	if id := auth.From(c); id != nil && id.Timezone != "" {
 		tz = id.Timezone
@@ -403,7 +428,8 @@ func (f *Frontend) editCoursePage(c *fiber.Ctx) error {
 	if err := a.RequireInstructor(); err != nil {
 		return err
 	}
-	return f.render(c, fiber.StatusOK, "courses/form", courseFormPage{Form: courseValues(a.Course, ""), Course: a.Course, Timezones: commonZones})
+	return f.render(c, fiber.StatusOK, "courses/form", courseFormPage{Form: courseValues(a.Course, ""), Course: a.Course,
+		Timezones: commonZones, Copy: copyDefaults(a.Course)})
 }
 
 func (f *Frontend) updateCourse(c *fiber.Ctx) error {
@@ -417,7 +443,7 @@ func (f *Frontend) updateCourse(c *fiber.Ctx) error {
 	v, _ := readForm(c)
 	form := &Form{Values: v, Errors: map[string]string{}}
 	in := courseInput(v, form)
-	page := courseFormPage{Form: form, Course: a.Course, Timezones: commonZones}
+	page := courseFormPage{Form: form, Course: a.Course, Timezones: commonZones, Copy: copyDefaults(a.Course)}
 	if len(form.Errors) > 0 {
 		form.Error = "Please correct the marked fields."
 		return f.render(c, fiber.StatusBadRequest, "courses/form", page)

@@ -11,6 +11,7 @@ import (
 
 	"pacer/announcements"
 	"pacer/api"
+	"pacer/audit"
 	"pacer/auth"
 	"pacer/deadlines"
 	"pacer/discussion"
@@ -42,6 +43,11 @@ type Deps struct {
 	// Announcements serves the course's announcements page and the
 	// latest ones on the course home.
 	Announcements *announcements.Service
+	// Audit, Scheduler and Outbox serve the administrators' console
+	// (admin.go).
+	Audit     *audit.Log
+	Scheduler *deadlines.Scheduler
+	Outbox    *notify.Outbox
 	// SecureCookies marks the frontend's own cookies (flash, sign-in form
 	// token) Secure, as the session cookies are when served over HTTPS.
 	SecureCookies bool
@@ -116,6 +122,8 @@ func (f *Frontend) Mount(app fiber.Router) {
 	f.mountDiscussion(r)
 	f.mountEngagement(r)
 	f.mountAnnouncements(r)
+	f.mountAdmin(r)
+	f.mountLifecycle(r)
 }
 
 // pageHeaders makes the error handler answer page requests with an HTML

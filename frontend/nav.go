@@ -27,6 +27,8 @@ type NavLink struct {
 var siteNav = []struct {
 	Label, Href string
 	SignedIn    bool
+	// Admin links show only to administrators.
+	Admin bool
 	// Prefix marks the link current for every path under it.
 	Prefix string
 }{
@@ -35,13 +37,14 @@ var siteNav = []struct {
 	{Label: "Deadlines", Href: "/deadlines", SignedIn: true, Prefix: "/deadlines"},
 	{Label: "Notifications", Href: "/notifications", SignedIn: true, Prefix: "/notifications"},
 	{Label: "Account", Href: "/account", SignedIn: true, Prefix: "/account"},
+	{Label: "Admin", Href: "/admin", SignedIn: true, Admin: true, Prefix: "/admin"},
 	{Label: "Courses", Href: "/courses", SignedIn: false, Prefix: "/courses"},
 }
 
 func navFor(v *View) []NavLink {
 	var out []NavLink
 	for _, n := range siteNav {
-		if n.SignedIn != (v.User != nil) {
+		if n.SignedIn != (v.User != nil) || n.Admin && !v.User.IsAdmin {
 			continue
 		}
 		l := NavLink{Label: n.Label, Href: n.Href, Current: v.Path == n.Prefix || strings.HasPrefix(v.Path, n.Prefix+"/")}

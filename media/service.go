@@ -121,6 +121,8 @@ func (s *Service) MaxUploadBytes() int64 { return s.max }
 func (s *Service) Install() {
 	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted, Opened: s.lectureOpened})
 	s.courses.RegisterKind(modules.KindFile, modules.KindHook{Validate: s.validateFile})
+	s.courses.CopyMedia = s.CopyToCourseTx
+	s.courses.OnCourseDeleted = append(s.courses.OnCourseDeleted, s.DeleteCourseTx)
 }
 
 // Sweep timings.

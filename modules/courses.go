@@ -37,6 +37,15 @@ type Service struct {
 	// OnCourseCreated runs inside the course's creating transaction (the
 	// discussion package adds the general board).
 	OnCourseCreated []func(tx *storage.Tx, c Course) error
+	// OnCourseCopied runs inside a course copy's transaction, after
+	// OnCourseCreated (the discussion package copies the boards).
+	OnCourseCopied []CopyHook
+	// OnCourseDeleted runs inside a course deletion's transaction, before
+	// the course record goes.
+	OnCourseDeleted []func(tx *storage.Tx, c Course) error
+	// CopyMedia gives a course copy its own records of the files its items
+	// show (the media package); nil keeps the original ids.
+	CopyMedia MediaCopier
 	// OnActivity is told of each learner action in a course.
 	OnActivity func(course, user uint64)
 	// Audit records role changes, invitations, wrong enrolment keys and
@@ -288,6 +297,9 @@ func (s *Service) CreateCourse(userID uint64, in CourseInput) (Course, error) {
 	}
 	c.DescriptionHTML = s.md.HTML(c.Description)
 	err := s.db.Update(func(tx *storage.Tx) error {
+		if err := mayCreateTx(tx, userID); err != nil {
+			return err
+		}
 		id, err := tx.NextID(storage.Courses)
 		if err != nil {
 			return err
@@ -410,7 +422,7 @@ func (s *Service) AccessTx(tx *storage.Tx, courseID, userID uint64) (Access, err
 	k := learnerKey{courseID, userID}
 	if m, ok := s.members.Get(tx, k); ok {
 		a.Member = &m
-		return a, nil
+		return a, writableTx(tx, a.Course)
 	}
 	var m Member
 	switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
@@ -418,13 +430,15 @@ func (s *Service) AccessTx(tx *storage.Tx, courseID, userID uint64) (Access, err
 		s.members.Fill(tx, k, m)
 		a.Member = &m
 	case errors.Is(err, storage.ErrNotFound):
-		if !a.Course.Published {
+		// An archived course has left the catalogue: only its members
+		// still see it.
+		if !a.Course.Published || a.Course.Archived {
 			return a, errs.NotFoundf("course")
 		}
 	default:
 		return a, err
 	}
-	return a, nil
+	return a, writableTx(tx, a.Course)
 }
 
 // MemberAccessTx is AccessTx that also requires membership.
@@ -492,7 +506,7 @@ func (s *Service) Courses(userID uint64) ([]CourseView, error) {
 				if err := tx.Get(storage.Courses, k, &a.Course); err != nil {
 					return err
 				}
-				if !a.Course.Published {
+				if !a.Course.Published || a.Course.Archived {
 					return nil
 				}
 			}
@@ -707,7 +721,11 @@ func (s *Service) SetRole(courseID, caller, userID uint64, role string, admin bo
 	var out MemberView
 	err := s.db.Update(func(tx *storage.Tx) error {
 		if admin {
-			if _, err := CourseTx(tx, courseID); err != nil {
+			c, err := CourseTx(tx, courseID)
+			if err != nil {
+				return err
+			}
+			if err := writableTx(tx, c); err != nil {
 				return err
 			}
 		} else {

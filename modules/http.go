@@ -26,6 +26,11 @@ func (h *HTTP) Mount(r fiber.Router) {
 	r.Delete("/courses/:course/enroll", h.leave)
 	r.Get("/courses/:course/members", h.members)
 	r.Put("/courses/:course/members/:user", h.setRole)
+	r.Delete("/courses/:course/members/:user", h.removeMember)
+	r.Delete("/courses/:course", h.deleteCourse)
+	r.Post("/courses/:course/copy", h.copyCourse)
+	r.Post("/courses/:course/archive", h.archive)
+	r.Delete("/courses/:course/archive", h.unarchive)
 	r.Post("/courses/:course/invitations", h.invite)
 	r.Get("/courses/:course/invitations", h.courseInvitations)
 	r.Get("/me/invitations", h.myInvitations)
@@ -390,4 +395,56 @@ func (h *HTTP) progress(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(r)
+}
+
+func (h *HTTP) removeMember(c *fiber.Ctx) error {
+	me, p, err := auth.CallerAndIDs(c, "course", "user")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.RemoveMember(p[0], me, p[1]); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *HTTP) deleteCourse(c *fiber.Ctx) error {
+	me, p, err := auth.CallerAndIDs(c, "course")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteCourse(me, p[0]); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *HTTP) copyCourse(c *fiber.Ctx) error {
+	me, p, err := auth.CallerAndIDs(c, "course")
+	if err != nil {
+		return err
+	}
+	var in CopyInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	course, err := h.svc.CopyCourse(me, p[0], in)
+	if err != nil {
+		return err
+	}
+	return api.Created(c, CourseView{Course: course, MyRole: RoleInstructor})
+}
+
+func (h *HTTP) archive(c *fiber.Ctx) error   { return h.setArchived(c, true) }
+func (h *HTTP) unarchive(c *fiber.Ctx) error { return h.setArchived(c, false) }
+
+func (h *HTTP) setArchived(c *fiber.Ctx, archived bool) error {
+	me, p, err := auth.CallerAndIDs(c, "course")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.SetArchived(me, p[0], archived); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }

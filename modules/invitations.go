@@ -292,7 +292,11 @@ func (s *Service) AcceptInvitation(id, caller uint64) (Enrolment, error) {
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
-		if _, err := CourseTx(tx, inv.CourseID); err != nil {
+		c, err := CourseTx(tx, inv.CourseID)
+		if err != nil {
+			return err
+		}
+		if err := writableTx(tx, c); err != nil {
 			return err
 		}
 		e = Enrolment{Role: inv.Role, EnrolledAt: s.now().UTC()}

@@ -69,10 +69,13 @@ type Course struct {
 	Timezone        string     `json:"timezone"`
 	Enrollment      string     `json:"enrollment"`
 	EnrollKey       string     `json:"enroll_key,omitempty"`
-	Policy          Policy     `json:"policy"`
-	CreatedBy       uint64     `json:"created_by"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	// Archived courses are read-only and leave the catalogue
+	// (lifecycle.go).
+	Archived  bool      `json:"archived"`
+	Policy    Policy    `json:"policy"`
+	CreatedBy uint64    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Location is the course time zone (UTC if the stored name is unknown).

@@ -301,13 +301,14 @@ func (l *Learner) gate(it Item) (*ModuleView, error) {
 // which completes it.
 func (s *Service) GetItem(caller, courseID, itemID uint64) (ItemView, error) {
 	var out ItemView
-	var markViewed bool
+	var markViewed, archived bool
 	err := s.db.View(func(tx *storage.Tx) error {
 		ia, err := s.ItemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
 			return err
 		}
 		out = ItemView{Item: ia.Item}
+		archived = ia.Course.Archived
 		if ia.Student() {
 			out.Status, out.CompletedAt = ia.Learner.Status(itemID)
 			markViewed = (ia.Item.Kind == KindPage || ia.Item.Kind == KindFile) && out.Status != StatusCompleted
@@ -316,6 +317,11 @@ func (s *Service) GetItem(caller, courseID, itemID uint64) (ItemView, error) {
 	})
 	if err != nil {
 		return out, errs.Wrap(err, "get item")
+	}
+	if archived {
+		// An archived course is read as it was left: reading records
+		// nothing (no activity, no views, no watch clock).
+		return out, nil
 	}
 	s.touch(courseID, caller, out.Status != "")
 	if h := s.kinds[out.Kind]; h.Opened != nil && out.Status != "" {

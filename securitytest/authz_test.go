@@ -246,6 +246,20 @@ func (m *matrix) courseRoutes(c *course) {
 		}
 
 		m.check(a, expect(a, r(staffOnly, 200)), "GET", base+"/members", nil)
+		// Removing someone who is not a member is 404 to an instructor.
+		m.check(a, expect(a, rule{need: instructorOnly, c: c, conflict: []int{404}}), "DELETE", fmt.Sprintf("%s/members/%d", base, uint64(1)<<40), nil)
+
+		// Course lifecycle: instructors copy (a new course each time) and
+		// archive (undone at once, so the world stays writable); a
+		// published course with members cannot be deleted (409).
+		m.check(a, expect(a, r(instructorOnly, 201)), "POST", base+"/copy", map[string]any{"title": "Copy of " + c.tag})
+		if res := m.check(a, expect(a, r(instructorOnly, 204)), "POST", base+"/archive", nil); res.Status == 204 {
+			if r := w.env.Do("PATCH", base, a.token(), map[string]any{"description": "x"}); r.Status != 409 {
+				m.fail("%s PATCH of an archived course: %d, want 409", a.name, r.Status)
+			}
+		}
+		m.check(a, expect(a, r(instructorOnly, 204)), "DELETE", base+"/archive", nil)
+		m.check(a, expect(a, rule{need: instructorOnly, c: c, conflict: []int{409}}), "DELETE", base, nil)
 		// A role is set only for a member: anyone else is 404 to an
 		// instructor, whether or not the account exists; only an
 		// administrator adds people this way (the throwaway user, once).
@@ -730,9 +744,28 @@ func (m *matrix) adminRoutes() {
 		m.check(a, adm(200), "GET", "/api/v1/admin/jobs", nil)
 		m.check(a, adm(200), "GET", "/api/v1/admin/backup", nil)
 		m.check(a, adm(200), "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", w.a.throwaway.ID), map[string]any{"disabled": false})
+		m.check(a, adm(200), "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", w.a.throwaway.ID), map[string]any{"can_create_courses": false})
+		m.check(a, adm(200), "GET", "/api/v1/admin/settings", nil)
+		m.check(a, adm(200), "PATCH", "/api/v1/admin/settings", map[string]any{"course_creation": "anyone"})
+		m.check(a, adm(200), "GET", "/api/v1/admin/outbox", nil)
+		m.check(a, adm(200), "GET", "/api/v1/admin/audit?action=login&actor=1&course=1", nil)
 		m.check(a, adm(200), "POST", "/api/v1/admin/jobs/deadline_reminders/run", nil)
 		m.check(a, adm(404), "POST", "/api/v1/admin/jobs/no_such_job/run", nil)
 	}
+	// With course_creation "creators", only administrators and granted
+	// users create courses: everyone else is 403.
+	w.do(w.adm, 200, "PATCH", "/api/v1/admin/settings", map[string]any{"course_creation": "creators"})
+	for _, a := range w.actors {
+		want := []int{403}
+		switch {
+		case a.anon:
+			want = []int{401}
+		case a.admin:
+			want = []int{201}
+		}
+		m.check(a, want, "POST", "/api/v1/courses", map[string]any{"title": "Restricted", "published": false})
+	}
+	w.do(w.adm, 200, "PATCH", "/api/v1/admin/settings", map[string]any{"course_creation": "anyone"})
 }
 
 // qaRepliesStayHidden: in a Q&A thread, a student who has not replied gets

@@ -23,8 +23,10 @@
 //     ../shared/API.md (401 without a token, 404 for courses and objects the
 //     caller may not see, 403 for a member whose role may not), including
 //     objects of one course under the other's URL and in request bodies.
-//   - pages_authz_test.go: the same rules for every page, and every form
-//     posted with the other course's objects.
+//   - pages_authz_test.go: the same rules for every page (the
+//     administrators' console included), every form posted with the other
+//     course's objects, and the course lifecycle and console forms as every
+//     actor.
 //   - malformed_test.go: hostile JSON bodies, path IDs, queries, Range
 //     headers, WebVTT, Markdown, uploads and page forms: never a 5xx, API
 //     errors in the contract's shape, no internal text in any answer; JSON

@@ -47,6 +47,11 @@ func pageCases(w *world) []pageCase {
 	for _, p := range []string{"/dashboard", "/account", "/notifications", "/notifications/email", "/deadlines", "/courses/new"} {
 		add(p, fixed(303, 200))
 	}
+	// The administrators' console answers others 403, as the admin API.
+	for _, p := range []string{"/admin", "/admin/users", "/admin/users?q=a", "/admin/settings", "/admin/audit",
+		"/admin/audit?action=login&actor=1", "/admin/jobs", "/admin/outbox", "/admin/outbox?state=sent"} {
+		add(p, func(a *actor) []int { return expectPage(a, rule{need: adminOnly, ok: 200}) })
+	}
 	for _, c := range w.courses {
 		c := c
 		other := w.a
@@ -255,6 +260,8 @@ func TestFormsRefuseObjectsOfAnotherCourse(t *testing.T) {
 			invitation := w.do(other.ins, 201, "POST", fmt.Sprintf("/api/v1/courses/%d/invitations", other.id),
 				map[string]any{"email": "keep-me@example.test", "role": "student"}).ID()
 			post(instructorOnly, fmt.Sprintf("%s/invitations/%d/revoke", base, invitation), false)
+			// A member of the other course is no member here: removing them is 404.
+			post(instructorOnly, fmt.Sprintf("%s/members/%d/remove", base, other.s2.u.ID), false)
 		}
 		// The other course's invitation outlived every attempt.
 		var pending struct {
@@ -302,4 +309,50 @@ func TestCourseFormsAnswerEveryActorAsTheRolesSay(t *testing.T) {
 		}
 	}
 	m.report("forms of a course, by role")
+}
+
+// TestLifecycleAndAdminFormsAnswerEveryActor posts the course lifecycle
+// forms (copy, archive and its undo, delete) and the console's forms as
+// every actor, with a valid CSRF token: instructors and administrators are
+// answered (a redirect), everyone else as the roles say.
+func TestLifecycleAndAdminFormsAnswerEveryActor(t *testing.T) {
+	w := newWorld(t)
+	m := &matrix{t: t, w: w}
+	for _, a := range w.actors {
+		tok := ""
+		if !a.anon {
+			tok = w.csrf(a)
+		}
+		post := func(r rule, path string, form url.Values) {
+			m.tried++
+			form.Set("_csrf", tok)
+			want := expectPage(a, r)
+			if p := w.page(a, "POST", path, form); !slices.Contains(want, p.Status) {
+				m.fail("%s POST %s: got %d want %s", a.name, path, p.Status, statuses(want))
+			}
+		}
+		for _, c := range w.courses {
+			base := fmt.Sprintf("/courses/%d", c.id)
+			ins := rule{need: instructorOnly, c: c, ok: 303}
+			post(ins, base+"/copy", url.Values{"title": {"Copy of " + c.tag}})
+			post(ins, base+"/archive", url.Values{})
+			post(ins, base+"/unarchive", url.Values{})
+			// Published, with members: refused with a message (303 back).
+			post(ins, base+"/delete", url.Values{"confirm": {"1"}})
+			// Removing someone who is no member is 404 to an instructor.
+			post(rule{need: instructorOnly, c: c, conflict: []int{404}}, fmt.Sprintf("%s/members/%d/remove", base, uint64(1)<<40), url.Values{})
+		}
+		adm := rule{need: adminOnly, ok: 303}
+		post(adm, "/admin/settings", url.Values{"course_creation": {"anyone"}})
+		post(adm, fmt.Sprintf("/admin/users/%d", w.a.throwaway.ID), url.Values{"can_create_courses": {"0"}})
+		post(adm, "/admin/jobs/deadline_reminders/run", url.Values{})
+	}
+	// Every course is writable again and still has its people.
+	m.nothingOfTheOtherCourseChanged()
+	for _, c := range w.courses {
+		if r := w.env.Do("PATCH", fmt.Sprintf("/api/v1/courses/%d", c.id), c.ins.token(), map[string]any{"description": "still mine"}); r.Status != 200 {
+			m.fail("%s is not writable after the forms: %d", c.tag, r.Status)
+		}
+	}
+	m.report("lifecycle and console forms")
 }

@@ -28,6 +28,7 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 	outbox := notify.NewOutbox(notify.OutboxConfig{DB: s.DB, Now: s.now, Log: s.log, BaseURL: s.cfg.BaseURL,
 		Signer: s.Auth, Sender: sender, Settle: s.Notify.Settle})
 	s.Notify.Added = append(s.Notify.Added, outbox.Added)
+	s.Outbox = outbox
 
 	s.Engagement = engagement.New(engagement.Config{DB: s.DB, Courses: s.Courses, Notify: s.Notify,
 		Outbox: outbox, Now: s.now, Log: s.log})

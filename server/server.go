@@ -113,6 +113,8 @@ type Server struct {
 	Media *media.Service
 	// Announcements: staff news to a course's members (pages use it too).
 	Announcements *announcements.Service
+	// Outbox holds e-mail on its way out (the admin pages list it).
+	Outbox *notify.Outbox
 
 	stoppers []func(ctx context.Context) error
 	httpMu   sync.Mutex

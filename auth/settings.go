@@ -1,0 +1,200 @@
+package auth
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pacer/api"
+	"pacer/audit"
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// Who may create courses (SiteSettings.CourseCreation).
+const (
+	CreationAnyone   = "anyone"
+	CreationCreators = "creators"
+)
+
+// siteSettingsKey names the site settings record in storage.Settings.
+var siteSettingsKey = []byte("site_settings")
+
+// SiteSettings are the settings administrators change for the whole site.
+// A site that never saved them has the defaults (DefaultSiteSettings).
+type SiteSettings struct {
+	CourseCreation string `json:"course_creation"`
+}
+
+// DefaultSiteSettings are the settings of a new site: anyone signed in may
+// create a course, as before the setting existed.
+func DefaultSiteSettings() SiteSettings { return SiteSettings{CourseCreation: CreationAnyone} }
+
+// SiteSettingsTx reads the site settings inside a caller's transaction.
+func SiteSettingsTx(tx *storage.Tx) (SiteSettings, error) {
+	st := DefaultSiteSettings()
+	err := tx.Get(storage.Settings, siteSettingsKey, &st)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return st, err
+	}
+	if st.CourseCreation == "" {
+		st.CourseCreation = CreationAnyone
+	}
+	return st, nil
+}
+
+// SiteSettings reads the site settings.
+func (s *Service) SiteSettings() (SiteSettings, error) {
+	var st SiteSettings
+	err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		st, err = SiteSettingsTx(tx)
+		return err
+	})
+	return st, errs.Wrap(err, "read site settings")
+}
+
+// SettingsInput is the body of PATCH /admin/settings.
+type SettingsInput struct {
+	CourseCreation *string `json:"course_creation"`
+}
+
+// UpdateSiteSettings changes the site settings and audits the change in
+// the same transaction.
+func (s *Service) UpdateSiteSettings(actor uint64, in SettingsInput, ip string) (SiteSettings, error) {
+	if in.CourseCreation == nil {
+		return SiteSettings{}, errs.Field("course_creation", "required")
+	}
+	switch *in.CourseCreation {
+	case CreationAnyone, CreationCreators:
+	default:
+		return SiteSettings{}, errs.Field("course_creation", "must be anyone or creators")
+	}
+	var st SiteSettings
+	err := s.db.Update(func(tx *storage.Tx) error {
+		var err error
+		if st, err = SiteSettingsTx(tx); err != nil {
+			return err
+		}
+		before := st.CourseCreation
+		st.CourseCreation = *in.CourseCreation
+		if err := tx.Put(storage.Settings, siteSettingsKey, st); err != nil {
+			return err
+		}
+		return s.Audit.RecordTx(tx, audit.Entry{ActorID: actor, Action: "settings_changed",
+			Detail: "course_creation " + before + " -> " + st.CourseCreation, IP: ip})
+	})
+	return st, errs.Wrap(err, "update site settings")
+}
+
+// MayCreateCoursesTx reports whether a user may create a course under the
+// site settings: anyone when course_creation is "anyone", else
+// administrators and users granted can_create_courses.
+func MayCreateCoursesTx(tx *storage.Tx, userID uint64) (bool, error) {
+	st, err := SiteSettingsTx(tx)
+	if err != nil {
+		return false, err
+	}
+	if st.CourseCreation == CreationAnyone {
+		return true, nil
+	}
+	u, err := LookupTx(tx, userID)
+	if err != nil {
+		return false, err
+	}
+	return u.IsAdmin || u.CanCreateCourses, nil
+}
+
+// MayCreateCourses is MayCreateCoursesTx in its own read transaction.
+func (s *Service) MayCreateCourses(userID uint64) (bool, error) {
+	var ok bool
+	err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		ok, err = MayCreateCoursesTx(tx, userID)
+		return err
+	})
+	return ok, errs.Wrap(err, "may create courses")
+}
+
+// SetCanCreateCourses grants or withdraws a user's right to create courses
+// when the site restricts it.
+func (s *Service) SetCanCreateCourses(userID uint64, can bool) (User, error) {
+	var u User
+	err := s.db.Update(func(tx *storage.Tx) error {
+		var err error
+		if u, err = LookupTx(tx, userID); err != nil {
+			return err
+		}
+		u.CanCreateCourses = can
+		return tx.Put(storage.Users, storage.ID(u.ID), u)
+	})
+	if err == nil {
+		s.cache.forgetUser(userID)
+	}
+	return u, errs.Wrap(err, "set course creation grant")
+}
+
+func (h *HTTP) getSettings(c *fiber.Ctx) error {
+	st, err := h.svc.SiteSettings()
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+func (h *HTTP) patchSettings(c *fiber.Ctx) error {
+	me, err := Caller(c)
+	if err != nil {
+		return err
+	}
+	var in SettingsInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	st, err := h.svc.UpdateSiteSettings(me.UserID, in, api.ClientIP(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+// AdminUpdate is what an administrator changes of an account; nil is
+// unchanged, and at least one must be given.
+type AdminUpdate struct {
+	Disabled         *bool
+	CanCreateCourses *bool
+}
+
+// AdminUpdate applies an administrator's change to an account and audits
+// each part of it. Administrators cannot disable their own account (409).
+func (s *Service) AdminUpdate(actor, userID uint64, in AdminUpdate, ip string) (User, error) {
+	if in.Disabled == nil && in.CanCreateCourses == nil {
+		return User{}, errs.Validation(map[string]string{"disabled": "disabled or can_create_courses is required"})
+	}
+	if in.Disabled != nil && *in.Disabled && userID == actor {
+		return User{}, errs.ConflictCode("conflict", "you cannot disable your own account")
+	}
+	var u User
+	var err error
+	if in.Disabled != nil {
+		if u, err = s.SetDisabled(userID, *in.Disabled); err != nil {
+			return u, err
+		}
+		action := "user_enabled"
+		if *in.Disabled {
+			action = "user_disabled"
+		}
+		_ = s.Audit.Record(audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip})
+	}
+	if in.CanCreateCourses != nil {
+		if u, err = s.SetCanCreateCourses(userID, *in.CanCreateCourses); err != nil {
+			return u, err
+		}
+		action := "course_creation_revoked"
+		if *in.CanCreateCourses {
+			action = "course_creation_granted"
+		}
+		_ = s.Audit.Record(audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip})
+	}
+	return u, nil
+}

@@ -1,0 +1,351 @@
+package modules
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"pacer/audit"
+	"pacer/auth"
+	"pacer/errs"
+	"pacer/storage"
+)
+
+// Course lifecycle: copying a course for its next term, archiving a
+// finished one, deleting one that never started. See the contract's
+// "Course lifecycle and site settings".
+
+// ErrArchived is the answer to any write to an archived course but the
+// undo of its archiving.
+var ErrArchived = errs.ConflictCode("course_archived", "this course is archived and read-only; an instructor can unarchive it")
+
+// writableTx refuses writes to an archived course. Every write of a
+// course's content or people reaches the course through AccessTx in a
+// writable transaction, so deciding here covers every package at once;
+// reads run in read transactions and are unaffected.
+func writableTx(tx *storage.Tx, c Course) error {
+	if c.Archived && tx.Writable() {
+		return ErrArchived
+	}
+	return nil
+}
+
+// mayCreateTx is 403 for a user the site does not let create courses.
+func mayCreateTx(tx *storage.Tx, userID uint64) error {
+	ok, err := auth.MayCreateCoursesTx(tx, userID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.Forbid("on this site only course creators may create courses; ask an administrator")
+	}
+	return nil
+}
+
+// instructorTx loads a course and requires the caller to be one of its
+// instructors (404 for non-members, 403 for other roles), without the
+// archive rule: the lifecycle operations below decide that themselves.
+func instructorTx(tx *storage.Tx, courseID, caller uint64) (Course, error) {
+	c, err := CourseTx(tx, courseID)
+	if err != nil {
+		return c, err
+	}
+	m, err := MemberTx(tx, courseID, caller)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c, errs.NotFoundf("course")
+	} else if err != nil {
+		return c, err
+	}
+	return c, Access{Course: c, Member: &m}.RequireInstructor()
+}
+
+// SetArchived archives a course or undoes it (instructors only). Archiving
+// twice changes nothing.
+func (s *Service) SetArchived(caller, courseID uint64, archived bool) error {
+	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
+		c, err := instructorTx(tx, courseID, caller)
+		if err != nil || c.Archived == archived {
+			return err
+		}
+		c.Archived = archived
+		c.UpdatedAt = s.now().UTC()
+		if err := tx.Put(storage.Courses, storage.ID(c.ID), c); err != nil {
+			return err
+		}
+		action := "course_archived"
+		if !archived {
+			action = "course_unarchived"
+		}
+		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: action, CourseID: c.ID, Detail: c.Title})
+	})
+	return errs.Wrap(err, "archive course")
+}
+
+// CopyInput is the body of a course copy. StartsAt, when given, is the new
+// term's start: explicit module dates move with it.
+type CopyInput struct {
+	Title    *string    `json:"title"`
+	StartsAt *time.Time `json:"starts_at"`
+}
+
+// CopyHook lets a package that owns part of a course copy it, inside the
+// copy's transaction.
+type CopyHook func(tx *storage.Tx, from, to Course) error
+
+// MediaCopier gives the copy of a course its own records of the
+// original's files (the bytes are shared, not copied) and returns the new
+// id of a media.
+type MediaCopier func(tx *storage.Tx, from, to Course, mediaID uint64) (uint64, error)
+
+// CopyCourse makes a new unpublished course from one the caller teaches:
+// its settings, modules (dates shifted to the new start), items, boards
+// and media, but no people except the caller, its instructor, and no
+// work, posts or progress. The original may be archived: copying a
+// finished course for the next term is what copying is for.
+func (s *Service) CopyCourse(caller, courseID uint64, in CopyInput) (Course, error) {
+	fields := map[string]string{}
+	var title string
+	if in.Title == nil {
+		fields["title"] = "required"
+	} else if t, r := ValidTitle(*in.Title); r != "" {
+		fields["title"] = r
+	} else {
+		title = t
+	}
+	var c Course
+	err := s.db.Update(func(tx *storage.Tx) error {
+		tx.NoCache()
+		src, err := instructorTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if len(fields) > 0 {
+			return errs.Validation(fields)
+		}
+		if err := mayCreateTx(tx, caller); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		c = src
+		c.Title, c.Published, c.Archived = title, false, false
+		c.CreatedBy, c.CreatedAt, c.UpdatedAt = caller, now, now
+		var shift time.Duration
+		if in.StartsAt != nil {
+			start := in.StartsAt.UTC()
+			if src.StartsAt != nil {
+				shift = start.Sub(*src.StartsAt)
+			}
+			c.StartsAt = &start
+		}
+		if c.ID, err = tx.NextID(storage.Courses); err != nil {
+			return err
+		}
+		if err := tx.Put(storage.Courses, storage.ID(c.ID), c); err != nil {
+			return err
+		}
+		if err := s.putMember(tx, Member{CourseID: c.ID, UserID: caller, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
+			return err
+		}
+		for _, f := range s.OnCourseCreated {
+			if err := f(tx, c); err != nil {
+				return err
+			}
+		}
+		for _, f := range s.OnCourseCopied {
+			if err := f(tx, src, c); err != nil {
+				return err
+			}
+		}
+		if err := s.copyContentTx(tx, src, c, shift, now); err != nil {
+			return err
+		}
+		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "course_copied", CourseID: c.ID,
+			TargetID: src.ID, Detail: fmt.Sprintf("copy of course %d", src.ID)})
+	})
+	return c, errs.Wrap(err, "copy course")
+}
+
+// copyContentTx copies the modules and items of src into c.
+func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Duration, now time.Time) error {
+	mods, err := orderedModules(tx, src.ID)
+	if err != nil {
+		return err
+	}
+	moved := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		v := t.Add(shift)
+		return &v
+	}
+	ids := map[uint64]uint64{}
+	for _, m := range mods {
+		if ids[m.ID], err = tx.NextID(storage.Modules); err != nil {
+			return err
+		}
+	}
+	media := map[uint64]uint64{}
+	newMods := make([]Module, 0, len(mods))
+	for _, m := range mods {
+		items, err := moduleItems(tx, m.ID)
+		if err != nil {
+			return err
+		}
+		nm := m
+		nm.ID, nm.CourseID, nm.CreatedAt = ids[m.ID], c.ID, now
+		nm.OpensAt, nm.DueAt = moved(m.OpensAt), moved(m.DueAt)
+		nm.Prerequisites = make([]uint64, 0, len(m.Prerequisites))
+		for _, p := range m.Prerequisites {
+			if id, ok := ids[p]; ok {
+				nm.Prerequisites = append(nm.Prerequisites, id)
+			}
+		}
+		newMods = append(newMods, nm)
+		copies := make([]Item, 0, len(items))
+		for _, it := range items {
+			ni := it
+			ni.CourseID, ni.ModuleID, ni.ThreadID = c.ID, nm.ID, 0
+			ni.CreatedAt, ni.UpdatedAt = now, now
+			if it.MediaID != 0 && s.CopyMedia != nil {
+				if _, ok := media[it.MediaID]; !ok {
+					if media[it.MediaID], err = s.CopyMedia(tx, src, c, it.MediaID); err != nil {
+						return err
+					}
+				}
+				ni.MediaID = media[it.MediaID]
+			}
+			if ni.ID, err = tx.NextID(storage.Items); err != nil {
+				return err
+			}
+			if h := s.kinds[ni.Kind]; h.Created != nil {
+				if err := h.Created(tx, c, &ni); err != nil {
+					return err
+				}
+			}
+			copies = append(copies, ni)
+		}
+		if err := s.renumberItems(tx, nm.ID, copies); err != nil {
+			return err
+		}
+	}
+	return renumber(tx, c.ID, newMods)
+}
+
+// DeleteCourse removes a course that never started: unpublished, and with
+// nobody in it but the instructor deleting it (409 otherwise). Its
+// content, pending invitations and what other packages keep of it
+// (OnCourseDeleted) go with it.
+func (s *Service) DeleteCourse(caller, courseID uint64) error {
+	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
+		c, err := instructorTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if err := writableTx(tx, c); err != nil {
+			return err
+		}
+		if c.Published {
+			return errs.ConflictCode("conflict", "only an unpublished course can be deleted; unpublish it first, or archive it")
+		}
+		members, err := MembersTx(tx, courseID)
+		if err != nil {
+			return err
+		}
+		if len(members) > 1 {
+			return errs.ConflictCode("conflict", "a course with members other than its instructor cannot be deleted; archive it instead")
+		}
+		mods, err := orderedModules(tx, courseID)
+		if err != nil {
+			return err
+		}
+		for _, m := range mods {
+			items, err := moduleItems(tx, m.ID)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				if err := s.deleteItemTx(tx, it); err != nil {
+					return err
+				}
+			}
+			if err := tx.Delete(storage.Modules, storage.ID(m.ID)); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeletePrefix(storage.ModulesByCourse, storage.Key(courseID)); err != nil {
+			return err
+		}
+		if err := tx.DeletePrefix(storage.Progress, storage.Key(courseID)); err != nil {
+			return err
+		}
+		var invs []Invitation
+		err = tx.Each(storage.InvitationsByCourse, storage.Key(courseID), func(k, _ []byte) error {
+			inv, err := invitationTx(tx, storage.Part(k, 1))
+			if err == nil {
+				invs = append(invs, inv)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, inv := range invs {
+			if err := deleteInvitation(tx, inv); err != nil {
+				return err
+			}
+		}
+		for _, f := range s.OnCourseDeleted {
+			if err := f(tx, c); err != nil {
+				return err
+			}
+		}
+		s.ForgetMemberTx(tx, courseID, caller)
+		if err := tx.Delete(storage.Members, storage.Key(courseID, caller)); err != nil {
+			return err
+		}
+		if err := tx.Delete(storage.MembersByUser, storage.Key(caller, courseID)); err != nil {
+			return err
+		}
+		if err := tx.Delete(storage.Courses, storage.ID(courseID)); err != nil {
+			return err
+		}
+		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "course_deleted", CourseID: courseID, Detail: c.Title})
+	})
+	return errs.Wrap(err, "delete course")
+}
+
+// RemoveMember takes a member out of a course (instructors only). Their
+// work is kept, so enrolling again picks it up. The last instructor cannot
+// be removed (409): a course always keeps one.
+func (s *Service) RemoveMember(courseID, caller, userID uint64) error {
+	err := s.db.Update(func(tx *storage.Tx) error {
+		a, err := s.MemberAccessTx(tx, courseID, caller)
+		if err != nil {
+			return err
+		}
+		if err := a.RequireInstructor(); err != nil {
+			return err
+		}
+		m, err := MemberTx(tx, courseID, userID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return errs.NotFoundf("member")
+		} else if err != nil {
+			return err
+		}
+		if m.Role == RoleInstructor {
+			if err := lastInstructor(tx, courseID); err != nil {
+				return err
+			}
+		}
+		s.ForgetMemberTx(tx, courseID, userID)
+		if err := tx.Delete(storage.Members, storage.Key(courseID, userID)); err != nil {
+			return err
+		}
+		if err := tx.Delete(storage.MembersByUser, storage.Key(userID, courseID)); err != nil {
+			return err
+		}
+		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "member_removed", CourseID: courseID,
+			TargetID: userID, Detail: m.Role})
+	})
+	return errs.Wrap(err, "remove member")
+}
