@@ -76,7 +76,29 @@ func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdo
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, courses: courses, notify: n, md: md, now: now}
+	s := &Service{db: db, courses: courses, notify: n, md: md, now: now}
+	courses.OnCourseDeleted = append(courses.OnCourseDeleted, s.deleteCourseTx)
+	return s
+}
+
+// deleteCourseTx removes a deleted course's announcements
+// (modules.Service.OnCourseDeleted). Their notifications stay with their
+// readers, as a deleted thread's do; the link then answers 404.
+func (s *Service) deleteCourseTx(tx *storage.Tx, c modules.Course) error {
+	var ids []uint64
+	err := tx.Each(storage.AnnouncementsByCourse, storage.Key(c.ID), func(k, _ []byte) error {
+		ids = append(ids, storage.Part(k, 1))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := tx.Delete(storage.Announcements, storage.ID(id)); err != nil {
+			return err
+		}
+	}
+	return tx.DeletePrefix(storage.AnnouncementsByCourse, storage.Key(c.ID))
 }
 
 // Link is the path of an announcement on the course's announcements page.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"pacer/pacertest"
+	"pacer/storage"
 )
 
 type class struct {
@@ -205,5 +206,70 @@ func TestPostingAnAnnouncementChecksWhoAndWhat(t *testing.T) {
 	}
 	if ns := c.notifications(c.bob); len(ns) != 0 {
 		t.Errorf("a refused announcement notified: %+v", ns)
+	}
+}
+
+// TestAnArchivedCourseTakesNoAnnouncements archives the course: posting is
+// 409 course_archived and nobody is told anything, while the earlier
+// announcements stay readable; after the undo posting works again.
+func TestAnArchivedCourseTakesNoAnnouncements(t *testing.T) {
+	c := newClass(t)
+	if r := c.env.Do("POST", c.path(), c.instr.Token, map[string]any{"title": "Before", "body": "x"}); r.Status != 201 {
+		t.Fatalf("post: %d %s", r.Status, r.Body)
+	}
+	archive := fmt.Sprintf("/api/v1/courses/%d/archive", c.course)
+	if r := c.env.Do("POST", archive, c.instr.Token, nil); r.Status != 204 {
+		t.Fatalf("archive: %d %s", r.Status, r.Body)
+	}
+	before := len(c.notifications(c.bob))
+	r := c.env.Do("POST", c.path(), c.instr.Token, map[string]any{"title": "After", "body": "x"})
+	if r.Status != 409 || !strings.Contains(string(r.Body), "course_archived") {
+		t.Fatalf("posting to an archived course: %d %s, want 409 course_archived", r.Status, r.Body)
+	}
+	if got := len(c.notifications(c.bob)); got != before {
+		t.Errorf("a refused announcement notified: %d notifications, had %d", got, before)
+	}
+	var page struct {
+		Items []announcementJSON `json:"items"`
+	}
+	if r := c.env.Do("GET", c.path(), c.bob.Token, nil); r.Status != 200 {
+		t.Fatalf("list in an archived course: %d %s", r.Status, r.Body)
+	} else if r.Decode(&page); len(page.Items) != 1 {
+		t.Errorf("an archived course lists %d announcements, want 1", len(page.Items))
+	}
+	if r := c.env.Do("DELETE", archive, c.instr.Token, nil); r.Status != 204 {
+		t.Fatalf("unarchive: %d %s", r.Status, r.Body)
+	}
+	if r := c.env.Do("POST", c.path(), c.instr.Token, map[string]any{"title": "After", "body": "x"}); r.Status != 201 {
+		t.Errorf("posting after the undo: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestDeletingACourseDeletesItsAnnouncements posts to a course that never
+// started and deletes it: its announcements leave the store with it.
+func TestDeletingACourseDeletesItsAnnouncements(t *testing.T) {
+	env := pacertest.New(t)
+	ins := env.Register("Ines")
+	course := env.Course(ins, map[string]any{"published": false})
+	path := fmt.Sprintf("/api/v1/courses/%d/announcements", course)
+	if r := env.Do("POST", path, ins.Token, map[string]any{"title": "Draft news", "body": "x"}); r.Status != 201 {
+		t.Fatalf("post: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d", course), ins.Token, nil); r.Status != 204 {
+		t.Fatalf("delete the course: %d %s", r.Status, r.Body)
+	}
+	left := 0
+	if err := env.Server.DB.View(func(tx *storage.Tx) error {
+		for _, b := range []storage.Bucket{storage.Announcements, storage.AnnouncementsByCourse} {
+			if err := tx.Each(b, nil, func(_, _ []byte) error { left++; return nil }); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d announcement records outlived their course", left)
 	}
 }

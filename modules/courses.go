@@ -610,14 +610,7 @@ func (s *Service) Leave(courseID, userID uint64) error {
 				return err
 			}
 		}
-		s.ForgetMemberTx(tx, courseID, userID)
-		if err := tx.Delete(storage.Members, storage.Key(courseID, userID)); err != nil {
-			return err
-		}
-		if err := tx.Delete(storage.MembersByUser, storage.Key(userID, courseID)); err != nil {
-			return err
-		}
-		if err := tx.Delete(storage.StaffByCourse, storage.Key(courseID, userID)); err != nil {
+		if err := s.dropMemberTx(tx, courseID, userID); err != nil {
 			return err
 		}
 		if a.Member.Staff() {
@@ -769,6 +762,20 @@ func (s *Service) SetRole(courseID, caller, userID uint64, role string, admin bo
 		return nil
 	})
 	return out, errs.Wrap(err, "set role")
+}
+
+// dropMemberTx deletes a membership with its index entries (by user, and
+// the staff index): leaving, removal and a course's deletion all end a
+// membership this one way, so no index outlives its record.
+func (s *Service) dropMemberTx(tx *storage.Tx, courseID, userID uint64) error {
+	s.ForgetMemberTx(tx, courseID, userID)
+	if err := tx.Delete(storage.Members, storage.Key(courseID, userID)); err != nil {
+		return err
+	}
+	if err := tx.Delete(storage.MembersByUser, storage.Key(userID, courseID)); err != nil {
+		return err
+	}
+	return tx.Delete(storage.StaffByCourse, storage.Key(courseID, userID))
 }
 
 // ForgetMemberTx drops the cached membership of a user in a course when tx

@@ -299,11 +299,7 @@ func (s *Service) DeleteCourse(caller, courseID uint64) error {
 				return err
 			}
 		}
-		s.ForgetMemberTx(tx, courseID, caller)
-		if err := tx.Delete(storage.Members, storage.Key(courseID, caller)); err != nil {
-			return err
-		}
-		if err := tx.Delete(storage.MembersByUser, storage.Key(caller, courseID)); err != nil {
+		if err := s.dropMemberTx(tx, courseID, caller); err != nil {
 			return err
 		}
 		if err := tx.Delete(storage.Courses, storage.ID(courseID)); err != nil {
@@ -337,11 +333,7 @@ func (s *Service) RemoveMember(courseID, caller, userID uint64) error {
 				return err
 			}
 		}
-		s.ForgetMemberTx(tx, courseID, userID)
-		if err := tx.Delete(storage.Members, storage.Key(courseID, userID)); err != nil {
-			return err
-		}
-		if err := tx.Delete(storage.MembersByUser, storage.Key(userID, courseID)); err != nil {
+		if err := s.dropMemberTx(tx, courseID, userID); err != nil {
 			return err
 		}
 		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "member_removed", CourseID: courseID,

@@ -2,9 +2,11 @@ package modules_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
+	"pacer/modules"
 	"pacer/pacertest"
 	"pacer/storage"
 )
@@ -331,6 +333,37 @@ func TestRemovingAMemberKeepsTheLastInstructor(t *testing.T) {
 	}
 	if r := env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d/members/%d", course, stu.ID), ins.Token, nil); r.Status != 404 {
 		t.Errorf("removing a non-member: %d", r.Status)
+	}
+}
+
+// TestARemovedTAIsNoLongerStaffAnywhere removes a TA and checks the staff
+// index forgot them: discussion delivery reads that index to make staff
+// follow every thread, so a stale entry would keep sending a removed TA
+// the course's replies.
+func TestARemovedTAIsNoLongerStaffAnywhere(t *testing.T) {
+	env := pacertest.New(t)
+	ins, ta := env.Register("Ines"), env.Register("Tara")
+	course := env.Course(ins, nil)
+	env.Invite(ins, course, ta, "ta")
+	staff := func() []uint64 {
+		var ids []uint64
+		if err := env.Server.DB.View(func(tx *storage.Tx) error {
+			var err error
+			ids, err = modules.StaffTx(tx, course)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if got := staff(); !slices.Contains(got, ta.ID) {
+		t.Fatalf("the TA is not in the staff index: %v", got)
+	}
+	if r := env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d/members/%d", course, ta.ID), ins.Token, nil); r.Status != 204 {
+		t.Fatalf("remove the TA: %d %s", r.Status, r.Body)
+	}
+	if got := staff(); slices.Contains(got, ta.ID) {
+		t.Errorf("a removed TA is still in the staff index: %v", got)
 	}
 }
 
