@@ -162,6 +162,8 @@ type courseHomePage struct {
 	Done, Total int
 	Loc         *time.Location
 	SelfPaced   bool
+	// Cohort is where the class is, for staff (cohort.go).
+	Cohort *cohortOverview
 }
 
 func (f *Frontend) courseHome(c *fiber.Ctx) error {
@@ -183,6 +185,9 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 		return err
 	}
 	p.Weeks = buildTimeline(a.Course, mods, a.Staff(), f.Now())
+	if p.Cohort, err = f.cohortFor(caller(c), a); err != nil {
+		return err
+	}
 	if p.Student {
 		p.Progress, p.Done, p.Total = courseShare(mods)
 	}

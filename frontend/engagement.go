@@ -114,17 +114,26 @@ type atRiskPage struct {
 	Total   int
 	Flagged int
 	Filter  string
+	// Cohort says in words whom a filter from the cohort overview keeps
+	// (pace, module state); "" without one. Everything else on the page
+	// is counted within it.
+	Cohort  string
 	Filters []flagFilter
 	Counts  map[string]int
 	Form    *Form
 }
 
 func (f *Frontend) renderAtRisk(c *fiber.Ctx, status int, a modules.Access, form *Form) error {
-	filter := strings.Clone(c.Query("flag"))
+	q, err := engagement.FilterQuery(c)
+	if err != nil {
+		return err
+	}
+	filter := q.Flag
 	if filter != "" && !engagement.ValidFlag(filter) {
 		filter = ""
 	}
-	all, err := f.Engagement.AtRisk(caller(c), a.Course.ID, "")
+	q.Flag = ""
+	all, err := f.Engagement.AtRiskWhere(caller(c), a.Course.ID, q)
 	if err != nil {
 		return err
 	}
@@ -133,7 +142,22 @@ func (f *Frontend) renderAtRisk(c *fiber.Ctx, status int, a modules.Access, form
 	if p.Form == nil {
 		p.Form = NewForm(nil)
 	}
-	base := fmt.Sprintf("/courses/%d/at-risk", a.Course.ID)
+	if q != (engagement.Filter{}) {
+		module := ""
+		if q.Module != 0 {
+			m, err := f.Courses.GetModule(caller(c), a.Course.ID, q.Module)
+			if err != nil {
+				return err
+			}
+			module = "“" + m.Title + "”"
+		}
+		p.Cohort = filterWords(q, module)
+	}
+	base := engagement.AtRiskFilterLink(a.Course.ID, q)
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
 	for _, r := range all {
 		if len(r.Flags) > 0 {
 			p.Flagged++
@@ -152,7 +176,7 @@ func (f *Frontend) renderAtRisk(c *fiber.Ctx, status int, a modules.Access, form
 	}
 	p.Filters = append(p.Filters, flagFilter{Label: "Everyone", Href: base, Count: len(all), Current: filter == ""})
 	for _, fl := range flagOrder {
-		p.Filters = append(p.Filters, flagFilter{Label: flagBadges[fl].Text, Href: base + "?flag=" + fl,
+		p.Filters = append(p.Filters, flagFilter{Label: flagBadges[fl].Text, Href: base + sep + "flag=" + fl,
 			Count: p.Counts[fl], Current: filter == fl})
 	}
 	return f.render(c, status, "engagement_at_risk", p)
