@@ -16,6 +16,7 @@ import (
 	"pacer/engagement"
 	"pacer/errs"
 	"pacer/modules"
+	"pacer/timetext"
 )
 
 func (f *Frontend) mountCourses(r fiber.Router) {
@@ -40,10 +41,8 @@ func caller(c *fiber.Ctx) uint64 {
 
 // userLoc is the signed-in user's own time zone.
 func userLoc(c *fiber.Ctx) *time.Location {
-	if id := auth.From(c); id != nil && id.Timezone != "" {
-		if loc, err := time.LoadLocation(id.Timezone); err == nil {
-			return loc
-		}
+	if id := auth.From(c); id != nil {
+		return timetext.Zone(id.Timezone)
 	}
 	return time.UTC
 }
@@ -160,7 +159,6 @@ type courseHomePage struct {
 	Weeks       []TimelineWeek
 	Progress    float64
 	Done, Total int
-	Loc         *time.Location
 	SelfPaced   bool
 	// Cohort is where the class is, for staff (cohort.go).
 	Cohort *cohortOverview
@@ -173,7 +171,7 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 	}
 	p := courseHomePage{Course: modules.CourseView{Course: a.Course, MyRole: a.Role()}, Role: a.Role(),
 		Staff: a.Staff(), Instructor: a.Role() == modules.RoleInstructor, Student: a.Student(),
-		Loc: a.Course.Location(), SelfPaced: a.Course.Pacing == "self_paced"}
+		SelfPaced: a.Course.Pacing == "self_paced"}
 	if a.Role() != modules.RoleInstructor {
 		p.Course.EnrollKey = ""
 	}
@@ -184,7 +182,7 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.Weeks = buildTimeline(a.Course, mods, a.Staff(), f.Now())
+	p.Weeks = buildTimeline(a.Course, mods, a.Staff(), f.Now(), userLoc(c))
 	if p.Cohort, err = f.cohortFor(caller(c), a); err != nil {
 		return err
 	}

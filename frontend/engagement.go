@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -109,7 +108,6 @@ type flagFilter struct {
 
 type atRiskPage struct {
 	Course  modules.Course
-	Loc     *time.Location
 	Rows    []riskRow
 	Total   int
 	Flagged int
@@ -137,7 +135,7 @@ func (f *Frontend) renderAtRisk(c *fiber.Ctx, status int, a modules.Access, form
 	if err != nil {
 		return err
 	}
-	p := atRiskPage{Course: a.Course, Loc: a.Course.Location(), Total: len(all), Filter: filter,
+	p := atRiskPage{Course: a.Course, Total: len(all), Filter: filter,
 		Counts: map[string]int{}, Form: form}
 	if p.Form == nil {
 		p.Form = NewForm(nil)
