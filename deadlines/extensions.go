@@ -12,6 +12,7 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
+	"pacer/timetext"
 )
 
 // Extension moves one learner's due time of one module. It is the most
@@ -171,7 +172,7 @@ func (s *Service) CreateExtension(caller, courseID uint64, in ExtensionInput) (E
 		_, err = s.notify.AddTx(tx, notify.Notification{UserID: in.UserID, CourseID: courseID,
 			Kind: notify.KindExtensionGranted, Title: mod.Title + " has a new due time",
 			Body: "In " + a.Course.Title + ", " + mod.Title + " is now due for you on " +
-				formatTime(due, a.Course.Location()) + ".",
+				timetext.ForReader(due, timetext.Zone(u.Timezone), a.Course.Location()) + ".",
 			Link: moduleLink(courseID, mod.ID)})
 		return err
 	})

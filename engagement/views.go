@@ -195,7 +195,7 @@ func (s *Service) Pace(caller, course, user uint64) (Pace, error) {
 		} else if err := a.RequireStudent(); err != nil {
 			return err
 		}
-		p, err = s.paceTx(tx, a.Course, target)
+		p, err = s.paceTx(tx, a.Course, target, readerZoneTx(tx, caller))
 		if !staff {
 			p.Risk = nil
 		}
@@ -217,6 +217,7 @@ func (s *Service) MyPace(caller uint64) ([]Pace, error) {
 		if err != nil {
 			return err
 		}
+		reader := readerZoneTx(tx, caller)
 		for _, id := range courses {
 			m, err := modules.MemberTx(tx, id, caller)
 			if err != nil || m.Role != modules.RoleStudent {
@@ -226,7 +227,7 @@ func (s *Service) MyPace(caller uint64) ([]Pace, error) {
 			if err != nil {
 				continue
 			}
-			p, err := s.paceTx(tx, c, m)
+			p, err := s.paceTx(tx, c, m, reader)
 			if err != nil {
 				return err
 			}
@@ -238,7 +239,9 @@ func (s *Service) MyPace(caller uint64) ([]Pace, error) {
 	return out, errs.Wrap(err, "my pace")
 }
 
-func (s *Service) paceTx(tx *storage.Tx, c modules.Course, m modules.Member) (Pace, error) {
+// paceTx is a learner's pace; reader is the zone of whoever reads it (the
+// caller), in which its summary writes times.
+func (s *Service) paceTx(tx *storage.Tx, c modules.Course, m modules.Member, reader *time.Location) (Pace, error) {
 	now := s.now().UTC()
 	cv, err := loadCourse(tx, c)
 	if err != nil {
@@ -284,7 +287,7 @@ func (s *Service) paceTx(tx *storage.Tx, c modules.Course, m modules.Member) (Pa
 		p.Summary = "You are on track"
 	}
 	if p.Next != nil {
-		p.Summary += "; next: " + p.Next.Phrase(c.Location())
+		p.Summary += "; next: " + p.Next.Phrase(reader, c.Location())
 	}
 	return p, nil
 }

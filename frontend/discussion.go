@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -122,7 +121,6 @@ type boardPageData struct {
 	Board      discussion.Board
 	Threads    []discussion.Thread
 	NextCursor string
-	Loc        *time.Location
 	Form       *Form
 }
 
@@ -151,7 +149,7 @@ func (f *Frontend) renderBoard(c *fiber.Ctx, a modules.Access, status int, form 
 		return err
 	}
 	return f.render(c, status, "discussion/board", boardPageData{Course: a.Course, Board: list.Board, Threads: list.Items,
-		NextCursor: list.NextCursor, Loc: userLoc(c), Form: form})
+		NextCursor: list.NextCursor, Form: form})
 }
 
 func (f *Frontend) createThread(c *fiber.Ctx) error {
@@ -205,7 +203,8 @@ type ThreadCtx struct {
 	CanAnswer bool
 	Me        uint64
 	CSRF      string
-	Loc       *time.Location
+	// Loc is whose clock the posts' times are written on.
+	Loc Zones
 	// ReplyForm is the reply form that failed, shown under ReplyTo.
 	ReplyForm *Form
 	ReplyTo   uint64
@@ -304,7 +303,7 @@ func (f *Frontend) renderThread(c *fiber.Ctx, a modules.Access, status int, form
 		return err
 	}
 	ctx := &ThreadCtx{Course: a.Course.ID, Thread: t, Staff: a.Staff(), CanAnswer: a.Staff() || t.Author.ID == caller(c),
-		Me: caller(c), Loc: userLoc(c)}
+		Me: caller(c), Loc: Zones{Reader: userLoc(c), Course: a.Course.Location()}}
 	if id := auth.From(c); id != nil {
 		ctx.CSRF = f.Auth.CSRFToken(id)
 	}
@@ -598,7 +597,6 @@ type reportsPageData struct {
 	Status     string
 	Reports    []discussion.Report
 	NextCursor string
-	Loc        *time.Location
 }
 
 func (f *Frontend) reportsPage(c *fiber.Ctx) error {
@@ -619,7 +617,7 @@ func (f *Frontend) reportsPage(c *fiber.Ctx) error {
 		return err
 	}
 	return f.render(c, fiber.StatusOK, "discussion/reports", reportsPageData{Course: a.Course, Status: status, Reports: list.Items,
-		NextCursor: list.NextCursor, Loc: userLoc(c)})
+		NextCursor: list.NextCursor})
 }
 
 func (f *Frontend) resolveReport(c *fiber.Ctx) error {
@@ -697,7 +695,7 @@ func (f *Frontend) loadDiscussionItem(c *fiber.Ctx, p *ItemPage) error {
 		return err
 	}
 	ctx := &ThreadCtx{Course: p.Course.ID, Thread: page.Thread, Staff: p.Staff, CanAnswer: p.Staff,
-		Me: caller(c), CSRF: p.CSRF, Loc: userLoc(c)}
+		Me: caller(c), CSRF: p.CSRF, Loc: p.Loc}
 	d := &discussionItem{Thread: page.Thread, Ctx: ctx, Form: NewForm(nil)}
 	d.Opening, d.Replies = threadTree(page.Items, ctx, page.Thread.LastReadPostID)
 	p.Extra = d
