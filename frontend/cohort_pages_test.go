@@ -58,6 +58,12 @@ func TestCourseHomeShowsTheCohortToStaff(t *testing.T) {
 		if !r.has("Showing the students past due on “Week 1” without it: 1 student.") || !r.has(">Ann<") || r.has(">Bob<") {
 			t.Errorf("filtered page:\n%s", snippet(r.Body))
 		}
+		// The buttons that message everyone in the course with a flag are
+		// not offered under a filter: their count would not be who
+		// receives the message. Ticking the rows still works.
+		if !r.has("All of these") || r.has("Message everyone flagged") || !r.has("Message selected") {
+			t.Errorf("a filtered page offers course-wide messages or calls its subset everyone")
+		}
 		r = tc.get(fmt.Sprintf("/courses/%d/at-risk?pace=on_schedule", courseID))
 		if !r.has("Showing the students on schedule: 1 student.") || r.has(">Ann<") || !r.has(">Bob<") {
 			t.Errorf("pace page:\n%s", snippet(r.Body))

@@ -172,7 +172,11 @@ func (f *Frontend) renderAtRisk(c *fiber.Ctx, status int, a modules.Access, form
 		}
 		p.Rows = append(p.Rows, row)
 	}
-	p.Filters = append(p.Filters, flagFilter{Label: "Everyone", Href: base, Count: len(all), Current: filter == ""})
+	everyone := "Everyone"
+	if p.Cohort != "" {
+		everyone = "All of these"
+	}
+	p.Filters = append(p.Filters, flagFilter{Label: everyone, Href: base, Count: len(all), Current: filter == ""})
 	for _, fl := range flagOrder {
 		p.Filters = append(p.Filters, flagFilter{Label: flagBadges[fl].Text, Href: base + sep + "flag=" + fl,
 			Count: p.Counts[fl], Current: filter == fl})
