@@ -13,6 +13,7 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
+	"pacer/timetext"
 )
 
 // Extension moves one learner's due time of one module. It is the most
@@ -150,8 +151,14 @@ func (s *Service) CreateExtension(caller, courseID uint64, in ExtensionInput) (E
 		// and not before the learner's own due time without it (the week
 		// from their start, or the module's date).
 		now := s.clock()
+		// The times in these errors are for the staff member who asked,
+		// on their own clock (timetext's rule).
+		reader := time.UTC
+		if me, err := auth.LookupTx(tx, caller); err == nil {
+			reader = timetext.Zone(me.Timezone)
+		}
 		if !due.After(now) {
-			return errs.Field("due_at", "must be in the future (it is now "+formatTime(now, a.Course.Location())+")")
+			return errs.Field("due_at", "must be in the future (it is now "+timetext.ForReader(now, reader, a.Course.Location())+")")
 		}
 		m, err := modules.MemberTx(tx, courseID, in.UserID)
 		if err != nil {
@@ -159,7 +166,7 @@ func (s *Service) CreateExtension(caller, courseID uint64, in ExtensionInput) (E
 		}
 		own := calendar.LearnerWindow(a.Course.Times(), mod.Times(), m.EnrolledAt, nil)
 		if own.DueAt != nil && due.Before(*own.DueAt) {
-			return errs.Field("due_at", "must not be before the module's own due time, "+formatTime(*own.DueAt, a.Course.Location()))
+			return errs.Field("due_at", "must not be before the module's own due time, "+timetext.ForReader(*own.DueAt, reader, a.Course.Location()))
 		}
 		ext := Extension{CourseID: courseID, UserID: in.UserID, ModuleID: mod.ID, DueAt: due,
 			CreatedBy: caller, CreatedAt: now}
@@ -187,7 +194,7 @@ func (s *Service) CreateExtension(caller, courseID uint64, in ExtensionInput) (E
 		_, err = s.notify.AddTx(tx, notify.Notification{UserID: in.UserID, CourseID: courseID,
 			Kind: notify.KindExtensionGranted, Title: mod.Title + " has a new due time",
 			Body: "In " + a.Course.Title + ", " + mod.Title + " is now due for you on " +
-				formatTime(due, a.Course.Location()) + ".",
+				timetext.ForReader(due, timetext.Zone(u.Timezone), a.Course.Location()) + ".",
 			Link: moduleLink(courseID, mod.ID)})
 		return err
 	})

@@ -14,6 +14,7 @@ import (
 	"pacer/modules"
 	"pacer/oneline"
 	"pacer/storage"
+	"pacer/timetext"
 )
 
 // The calendar feed is reached through a secret URL. Its token is not
@@ -171,6 +172,7 @@ func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
 		return nil, err
 	}
 	var out []feedEvent
+	reader := readerZoneTx(tx, user)
 	add := func(m membership, mod uint64, title string, kind uint64, at time.Time, desc string) {
 		name, word := "open", " opens"
 		if kind == eventDue {
@@ -188,6 +190,7 @@ func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
 	for _, m := range ms {
 		times := m.Course.Times()
 		loc := m.Course.Location()
+		formatTime := func(t time.Time, loc *time.Location) string { return timetext.ForReader(t, reader, loc) }
 		if m.Learner != nil {
 			for i := range m.Learner.Modules {
 				v := &m.Learner.Modules[i]

@@ -10,6 +10,7 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
+	"pacer/timetext"
 )
 
 // Job names, as the admin routes know them.
@@ -357,13 +358,15 @@ func (s *Service) settle(tx *storage.Tx, courses []courseInfo, cd candidate, job
 		return true, nil
 	}
 	n := notify.Notification{UserID: cd.user, CourseID: c.course.ID, Link: moduleLink(c.course.ID, mod.ID), CreatedAt: now}
+	reader := readerZoneTx(tx, cd.user)
+	formatTime := func(t time.Time) string { return timetext.ForReader(t, reader, c.loc) }
 	switch job {
 	case markOpened:
 		n.Kind = notify.KindModuleOpened
 		n.Title = mod.Title + " is open"
-		n.Body = mod.Title + " of " + c.course.Title + " opened on " + formatTime(cd.at, c.loc) + "."
+		n.Body = mod.Title + " of " + c.course.Title + " opened on " + formatTime(cd.at) + "."
 		if cd.window.DueAt != nil {
-			n.Body += " It is due on " + formatTime(*cd.window.DueAt, c.loc) + "."
+			n.Body += " It is due on " + formatTime(*cd.window.DueAt) + "."
 		}
 		if len(mod.Prerequisites) > 0 {
 			n.Body += " It unlocks once you complete the modules it builds on."
@@ -371,14 +374,14 @@ func (s *Service) settle(tx *storage.Tx, courses []courseInfo, cd candidate, job
 	case markReminded:
 		n.Kind = notify.KindDeadlineSoon
 		n.Title = mod.Title + " is due soon"
-		n.Body = mod.Title + " of " + c.course.Title + " is due on " + formatTime(cd.at, c.loc) + "."
+		n.Body = mod.Title + " of " + c.course.Title + " is due on " + formatTime(cd.at) + "."
 		if cut := cd.window.Cutoff(c.times); !cut.Equal(cd.at) {
-			n.Body += " Late work is accepted until " + formatTime(*cut, c.loc) + ", with a penalty."
+			n.Body += " Late work is accepted until " + formatTime(*cut) + ", with a penalty."
 		}
 	case markMissed:
 		n.Kind = notify.KindDeadlineMissed
 		n.Title = mod.Title + ": deadline missed"
-		n.Body = "The due time of " + mod.Title + " in " + c.course.Title + " was " + formatTime(cd.at, c.loc) +
+		n.Body = "The due time of " + mod.Title + " in " + c.course.Title + " was " + formatTime(cd.at) +
 			", and work is no longer accepted. Ask your instructor if you need an extension."
 	}
 	if _, err := s.notify.AddTx(tx, n); err != nil {

@@ -16,10 +16,12 @@ import (
 	"strings"
 	"time"
 
+	"pacer/auth"
 	"pacer/markdown"
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
+	"pacer/timetext"
 )
 
 // Signer signs and checks purpose-bound messages with the server key
@@ -109,11 +111,14 @@ func itemLink(course, item uint64) string {
 
 func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
 
-// formatTime is how instants appear in text meant for people: in the course
-// time zone, to the minute, with the zone's abbreviation.
-func formatTime(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
+// readerZoneTx is a user's own time zone: every time in text meant for
+// them (notifications, their e-mails, their calendar feed) is written in it,
+// with the course time beside where it differs (timetext.ForReader). UTC
+// when the account cannot be read.
+func readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
+	u, err := auth.LookupTx(tx, user)
+	if err != nil {
+		return time.UTC
 	}
-	return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+	return timetext.Zone(u.Timezone)
 }

@@ -178,7 +178,7 @@ func TestLearnerPace(t *testing.T) {
 		t.Fatalf("pace: %d %s", r.Status, r.Body)
 	}
 	m := r.Map()
-	if m["summary"] != "You are 1 week behind; next: “Reading 1” in Week 1, due Mon 11 Jan 2027 00:00 UTC" {
+	if m["summary"] != "You are 1 week behind; next: “Reading 1” in Week 1, due Mon 11 Jan 2027, 00:00 UTC" {
 		t.Fatalf("summary %q", m["summary"])
 	}
 	if _, ok := m["risk"]; ok || m["on_track"] != false {
@@ -196,7 +196,7 @@ func TestLearnerPace(t *testing.T) {
 	}
 	env.Do("GET", "/api/v1/me/pace", ann.Token, nil).Decode(&mine)
 	if len(mine.Items) != 1 || !mine.Items[0].OnTrack ||
-		mine.Items[0].Summary != "You are on track; next: Week 3 opens Mon 18 Jan 2027 00:00 UTC" {
+		mine.Items[0].Summary != "You are on track; next: Week 3 opens Mon 18 Jan 2027, 00:00 UTC" {
 		t.Fatalf("my pace: %+v", mine)
 	}
 	teacher := env.Login(c.teacher)

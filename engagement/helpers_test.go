@@ -85,6 +85,7 @@ type row struct {
 	LastActiveAt   *time.Time `json:"last_active_at"`
 	Progress       float64    `json:"progress"`
 	Risk           float64    `json:"risk"`
+	Pace           string     `json:"pace"`
 	WeeklyActivity []int      `json:"weekly_activity"`
 }
 

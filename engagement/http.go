@@ -14,6 +14,7 @@ import (
 // Mount adds the engagement routes under /api/v1.
 func (s *Service) Mount(r fiber.Router) {
 	r.Get("/courses/:course/at-risk", s.atRisk)
+	r.Get("/courses/:course/cohort", s.cohort)
 	r.Post("/courses/:course/nudges", s.message)
 	r.Get("/courses/:course/pace", s.pace)
 	r.Get("/me/pace", s.myPace)
@@ -32,7 +33,11 @@ func (s *Service) atRisk(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.AtRisk(id.UserID, course, strings.Clone(c.Query("flag")))
+	q, err := FilterQuery(c)
+	if err != nil {
+		return err
+	}
+	rows, err := s.AtRiskWhere(id.UserID, course, q)
 	if err != nil {
 		return err
 	}
@@ -102,4 +107,31 @@ func (s *Service) myPace(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(api.Items(out))
+}
+
+// FilterQuery reads the at-risk filter from a request's query: flag, pace,
+// module and state (API and pages alike).
+func FilterQuery(c *fiber.Ctx) (Filter, error) {
+	module, err := api.QueryID(c, "module")
+	if err != nil {
+		return Filter{}, err
+	}
+	return Filter{Flag: strings.Clone(c.Query("flag")), Pace: strings.Clone(c.Query("pace")),
+		Module: module, State: strings.Clone(c.Query("state"))}, nil
+}
+
+func (s *Service) cohort(c *fiber.Ctx) error {
+	id, err := auth.Caller(c)
+	if err != nil {
+		return err
+	}
+	course, err := api.ParamID(c, "course")
+	if err != nil {
+		return err
+	}
+	out, err := s.Cohort(id.UserID, course)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
 }

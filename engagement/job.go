@@ -15,6 +15,7 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
+	"pacer/timetext"
 )
 
 // state is a learner's stored place on the escalation ladder in one
@@ -368,28 +369,30 @@ func nextStep(l *modules.Learner) *Next {
 	return nil
 }
 
-// Phrase says the next step in words: `“Reading 2” in Week 3, due Mon 18
-// Jan 2027 00:00 CET`, or `Week 4 opens …` when nothing is open.
-func (n *Next) Phrase(loc *time.Location) string {
+// Phrase says the next step in words for a reader, with times in their
+// zone and the course's beside where it differs (timetext.ForReader):
+// `“Reading 2” in Week 3, due Mon 18 Jan 2027, 00:00 CET`, or `Week 4
+// opens …` when nothing is open.
+func (n *Next) Phrase(reader, course *time.Location) string {
 	if n == nil {
 		return ""
 	}
 	if n.ItemID == 0 {
-		return n.ModuleTitle + " opens " + formatTime(*n.OpensAt, loc)
+		return n.ModuleTitle + " opens " + timetext.ForReader(*n.OpensAt, reader, course)
 	}
 	s := "“" + n.ItemTitle + "” in " + n.ModuleTitle
 	if n.DueAt != nil {
-		s += ", due " + formatTime(*n.DueAt, loc)
+		s += ", due " + timetext.ForReader(*n.DueAt, reader, course)
 	}
 	return s
 }
 
 // Sentence is Phrase as a sentence for notifications ("Next: ….").
-func (n *Next) Sentence(loc *time.Location) string {
+func (n *Next) Sentence(reader, course *time.Location) string {
 	if n == nil {
 		return ""
 	}
-	return "Next: " + n.Phrase(loc) + "."
+	return "Next: " + n.Phrase(reader, course) + "."
 }
 
 // BehindPhrase is how far behind a learner is: "1 week behind" when every
@@ -473,7 +476,7 @@ func (s *Service) nudgeTx(tx *storage.Tx, cv *courseView, user uint64, now time.
 			body.WriteString("Pick up where you left off.")
 		}
 	}
-	if s := next.Sentence(loc); s != "" {
+	if s := next.Sentence(readerZoneTx(tx, user), loc); s != "" {
 		body.WriteString(" " + s)
 	}
 	n.Body = body.String()

@@ -31,7 +31,7 @@ func TestEscalationLadder(t *testing.T) {
 				t.Fatalf("%s's nudges: %+v", u.Name, ns)
 			}
 			contains(t, "nudge", ns[0].Title+" | "+ns[0].Body, "You have not started Test course yet",
-				"It is 7 days since you could begin. Next: “Reading 1” in Week 2, due Mon 18 Jan 2027 00:00 UTC.")
+				"It is 7 days since you could begin. Next: “Reading 1” in Week 2, due Mon 18 Jan 2027, 00:00 UTC.")
 			if ns[0].Link != fmt.Sprintf("/courses/%d/items/%d", c.id, c.items[0]) {
 				t.Fatalf("nudge link %q", ns[0].Link)
 			}

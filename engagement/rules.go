@@ -35,6 +35,9 @@ type ModuleFacts struct {
 	DueAt               *time.Time
 	Extended            bool
 	Required, Completed int
+	// Started counts items the learner has begun and not completed (any
+	// stored progress short of completed).
+	Started int
 }
 
 // Complete reports whether every item of the module is done.

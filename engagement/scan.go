@@ -78,6 +78,7 @@ type itemRef struct {
 type scratch struct {
 	mods      []ModuleFacts
 	completed []int
+	started   []int
 	days      []uint32
 }
 
@@ -97,9 +98,16 @@ func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now 
 	}
 	sc.completed = slices.Grow(sc.completed[:0], len(cv.mods))[:len(cv.mods)]
 	clear(sc.completed)
+	sc.started = slices.Grow(sc.started[:0], len(cv.mods))[:len(cv.mods)]
+	clear(sc.started)
 	err := tx.Each(storage.Progress, storage.Key(cv.course.ID, m.UserID), func(k, v []byte) error {
-		if i, ok := cv.itemMod[storage.Part(k, 2)]; ok && completedRaw(v) {
+		i, ok := cv.itemMod[storage.Part(k, 2)]
+		switch {
+		case !ok:
+		case completedRaw(v):
 			sc.completed[i]++
+		default:
+			sc.started[i]++
 		}
 		return nil
 	})
@@ -119,7 +127,7 @@ func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now 
 			w = calendar.LearnerWindow(cv.times, mod.Times(), m.EnrolledAt, nil)
 		}
 		sc.mods = append(sc.mods, ModuleFacts{ID: mod.ID, Title: mod.Title, Week: mod.Week, OpensAt: w.OpensAt, DueAt: w.DueAt,
-			Extended: w.Extended, Required: cv.required[i], Completed: sc.completed[i]})
+			Extended: w.Extended, Required: cv.required[i], Completed: sc.completed[i], Started: sc.started[i]})
 	}
 	sc.days = activityTx(tx, cv.course.ID, m.UserID, now, history, sc.days)
 	overlay(&m, sc.days, pend, now)

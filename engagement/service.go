@@ -17,9 +17,11 @@ import (
 	"sync"
 	"time"
 
+	"pacer/auth"
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
+	"pacer/timetext"
 )
 
 // JobFlagInactive is the scheduler name of FlagInactive.
@@ -100,11 +102,12 @@ func AtRiskLink(course uint64) string { return courseLink(course) + "/at-risk" }
 
 func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
 
-// formatTime is how instants appear in text for people: in the course time
-// zone, to the minute, with the zone's abbreviation (as deadlines does).
-func formatTime(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
+// readerZoneTx is a user's own time zone, in which every time in text for
+// them is written (timetext); UTC when the account cannot be read.
+func readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
+	u, err := auth.LookupTx(tx, user)
+	if err != nil {
+		return time.UTC
 	}
-	return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+	return timetext.Zone(u.Timezone)
 }

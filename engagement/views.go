@@ -29,6 +29,8 @@ type Row struct {
 	Progress      float64    `json:"progress"`
 	Risk          float64    `json:"risk"`
 	BehindModules int        `json:"behind_modules"`
+	// Pace is the learner's pace as the cohort overview counts it.
+	Pace string `json:"pace"`
 	// NudgedAt and EscalatedAt are the job's last automatic nudge and the
 	// last time staff were told, from the ladder record.
 	NudgedAt    *time.Time `json:"nudged_at"`
@@ -43,9 +45,12 @@ type Row struct {
 // it is right even before the job has run; buffered activity counts. With
 // flag set, only learners carrying that flag are listed.
 func (s *Service) AtRisk(caller, course uint64, flag string) ([]Row, error) {
-	if flag != "" && !ValidFlag(flag) {
-		return nil, errs.Field("flag", "must be inactive, behind or missed_deadline")
-	}
+	return s.AtRiskWhere(caller, course, Filter{Flag: flag})
+}
+
+// AtRiskWhere is AtRisk narrowed by every condition of q: the learners the
+// cohort overview counted under one of its numbers.
+func (s *Service) AtRiskWhere(caller, course uint64, q Filter) ([]Row, error) {
 	now := s.now().UTC()
 	rows := []Row{}
 	err := s.db.View(func(tx *storage.Tx) error {
@@ -56,7 +61,10 @@ func (s *Service) AtRisk(caller, course uint64, flag string) ([]Row, error) {
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		rows, err = s.judgeAll(tx, a.Course, now, flag)
+		if err := q.check(); err != nil {
+			return err
+		}
+		rows, err = s.judgeAll(tx, a.Course, now, q)
 		return err
 	})
 	if err != nil {
@@ -66,8 +74,12 @@ func (s *Service) AtRisk(caller, course uint64, flag string) ([]Row, error) {
 }
 
 // judgeAll assesses every student of a course.
-func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, flag string) ([]Row, error) {
+func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Filter) ([]Row, error) {
 	cv, err := loadCourse(tx, c)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := cv.moduleIndex(q)
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +99,13 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, flag
 			return err
 		}
 		a := Assess(f, now)
-		if flag != "" && !a.Has(flag) {
+		where := standing(f, a, now)
+		if !q.keeps(a, where, mod) {
 			return nil
 		}
 		r := Row{UserID: m.UserID, Flags: a.Flags, Reasons: a.Reasons, LastActiveAt: f.LastActiveAt,
-			Progress: round2(a.Progress), Risk: a.Risk, BehindModules: len(a.Behind), WeeklyActivity: weekly(f.Activity)}
+			Progress: round2(a.Progress), Risk: a.Risk, BehindModules: len(a.Behind), Pace: where.Pace,
+			WeeklyActivity: weekly(f.Activity)}
 		if r.Flags == nil {
 			r.Flags = []string{}
 		}
@@ -181,7 +195,7 @@ func (s *Service) Pace(caller, course, user uint64) (Pace, error) {
 		} else if err := a.RequireStudent(); err != nil {
 			return err
 		}
-		p, err = s.paceTx(tx, a.Course, target)
+		p, err = s.paceTx(tx, a.Course, target, readerZoneTx(tx, caller))
 		if !staff {
 			p.Risk = nil
 		}
@@ -203,6 +217,7 @@ func (s *Service) MyPace(caller uint64) ([]Pace, error) {
 		if err != nil {
 			return err
 		}
+		reader := readerZoneTx(tx, caller)
 		for _, id := range courses {
 			m, err := modules.MemberTx(tx, id, caller)
 			if err != nil || m.Role != modules.RoleStudent {
@@ -212,7 +227,7 @@ func (s *Service) MyPace(caller uint64) ([]Pace, error) {
 			if err != nil {
 				continue
 			}
-			p, err := s.paceTx(tx, c, m)
+			p, err := s.paceTx(tx, c, m, reader)
 			if err != nil {
 				return err
 			}
@@ -224,7 +239,9 @@ func (s *Service) MyPace(caller uint64) ([]Pace, error) {
 	return out, errs.Wrap(err, "my pace")
 }
 
-func (s *Service) paceTx(tx *storage.Tx, c modules.Course, m modules.Member) (Pace, error) {
+// paceTx is a learner's pace; reader is the zone of whoever reads it (the
+// caller), in which its summary writes times.
+func (s *Service) paceTx(tx *storage.Tx, c modules.Course, m modules.Member, reader *time.Location) (Pace, error) {
 	now := s.now().UTC()
 	cv, err := loadCourse(tx, c)
 	if err != nil {
@@ -270,7 +287,7 @@ func (s *Service) paceTx(tx *storage.Tx, c modules.Course, m modules.Member) (Pa
 		p.Summary = "You are on track"
 	}
 	if p.Next != nil {
-		p.Summary += "; next: " + p.Next.Phrase(c.Location())
+		p.Summary += "; next: " + p.Next.Phrase(reader, c.Location())
 	}
 	return p, nil
 }
@@ -334,7 +351,7 @@ func (s *Service) Message(caller, course uint64, in MessageInput) (MessageResult
 		}
 		var to []uint64
 		if in.Flag != "" {
-			rows, err := s.judgeAll(tx, a.Course, s.now().UTC(), in.Flag)
+			rows, err := s.judgeAll(tx, a.Course, s.now().UTC(), Filter{Flag: in.Flag})
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -81,7 +80,6 @@ type adminUsersPage struct {
 	// Restricted says course_creation is "creators", when grants matter.
 	Restricted bool
 	Total      int
-	Loc        *time.Location
 }
 
 // maxAdminUsers bounds one page of the users list; a search narrows it.
@@ -97,7 +95,7 @@ func (f *Frontend) adminUsers(c *fiber.Ctx) error {
 		return err
 	}
 	q := strings.TrimSpace(c.Query("q"))
-	p := adminUsersPage{Query: q, Me: caller(c), Restricted: st.CourseCreation == auth.CreationCreators, Loc: userLoc(c)}
+	p := adminUsersPage{Query: q, Me: caller(c), Restricted: st.CourseCreation == auth.CreationCreators}
 	needle := strings.ToLower(q)
 	for _, u := range all {
 		if needle != "" && !strings.Contains(strings.ToLower(u.Name), needle) && !strings.Contains(strings.ToLower(u.Email), needle) {

@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -27,7 +26,6 @@ type announcementsPage struct {
 	Items  []announcements.Announcement
 	Next   string
 	Form   *Form
-	Loc    *time.Location
 }
 
 func (f *Frontend) renderAnnouncements(c *fiber.Ctx, status int, a modules.Access, form *Form) error {
@@ -43,7 +41,7 @@ func (f *Frontend) renderAnnouncements(c *fiber.Ctx, status int, a modules.Acces
 		form = NewForm(nil)
 	}
 	return f.render(c, status, "announcements", announcementsPage{Course: a.Course, Staff: a.Staff(),
-		Items: list.Items, Next: list.NextCursor, Form: form, Loc: userLoc(c)})
+		Items: list.Items, Next: list.NextCursor, Form: form})
 }
 
 func (f *Frontend) announcementsPage(c *fiber.Ctx) error {

@@ -18,6 +18,7 @@ import (
 	"pacer/engagement"
 	"pacer/errs"
 	"pacer/modules"
+	"pacer/timetext"
 )
 
 func (f *Frontend) mountCourses(r fiber.Router) {
@@ -42,10 +43,8 @@ func caller(c *fiber.Ctx) uint64 {
 
 // userLoc is the signed-in user's own time zone.
 func userLoc(c *fiber.Ctx) *time.Location {
-	if id := auth.From(c); id != nil && id.Timezone != "" {
-		if loc, err := time.LoadLocation(id.Timezone); err == nil {
-			return loc
-		}
+	if id := auth.From(c); id != nil {
+		return timetext.Zone(id.Timezone)
 	}
 	return time.UTC
 }
@@ -182,12 +181,13 @@ type courseHomePage struct {
 	Weeks       []TimelineWeek
 	Progress    float64
 	Done, Total int
-	Loc         *time.Location
 	SelfPaced   bool
 	// ToGrade is the course's work waiting for a grade (staff only).
 	ToGrade *ToGradeCard
 	// Announcements are the newest few (announcements.go).
 	Announcements []announcements.Announcement
+	// Cohort is where the class is, for staff (cohort.go).
+	Cohort *cohortOverview
 }
 
 func (f *Frontend) courseHome(c *fiber.Ctx) error {
@@ -198,7 +198,7 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 	p := courseHomePage{Course: modules.CourseView{Course: a.Course, MyRole: a.Role()}, Role: a.Role(),
 		// An archived course offers no editing.
 		Staff: a.Staff(), Instructor: a.Role() == modules.RoleInstructor && !a.Course.Archived, Student: a.Student(),
-		Loc: a.Course.Location(), SelfPaced: a.Course.Pacing == "self_paced"}
+		SelfPaced: a.Course.Pacing == "self_paced"}
 	if a.Role() != modules.RoleInstructor {
 		p.Course.EnrollKey = ""
 	}
@@ -212,11 +212,14 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 	if p.Announcements, err = f.latestAnnouncements(c, a.Course.ID); err != nil {
 		return err
 	}
-	p.Weeks = buildTimeline(a.Course, mods, a.Staff(), f.Now())
+	p.Weeks = buildTimeline(a.Course, mods, a.Staff(), f.Now(), userLoc(c))
 	if p.Staff {
-		if p.ToGrade, err = f.toGradeCard(caller(c), a.Course.ID, p.Loc); err != nil {
+		if p.ToGrade, err = f.toGradeCard(caller(c), a.Course.ID, userLoc(c)); err != nil {
 			return err
 		}
+	}
+	if p.Cohort, err = f.cohortFor(caller(c), a); err != nil {
+		return err
 	}
 	if p.Student {
 		p.Progress, p.Done, p.Total = courseShare(mods)

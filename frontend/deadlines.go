@@ -17,6 +17,7 @@ import (
 	"pacer/errs"
 	"pacer/media"
 	"pacer/modules"
+	"pacer/timetext"
 )
 
 // mountDeadlines adds the pages of weekly windows and deadlines: the
@@ -54,6 +55,9 @@ type DeadlineRow struct {
 	// completed, and completing them still unlocks what waits on them).
 	Closed    []string
 	StillOpen int
+	// CourseLoc is the row's course's time zone: its times are written
+	// in the reader's, with the course's on hover.
+	CourseLoc *time.Location
 }
 
 // deadlineBadge names a deadline status for people.
@@ -88,9 +92,19 @@ func (f *Frontend) deadlineRows(uid uint64) ([]DeadlineRow, error) {
 		return nil, err
 	}
 	out := make([]DeadlineRow, 0, len(list))
+	zones := map[uint64]*time.Location{}
 	for _, d := range list {
+		loc, ok := zones[d.CourseID]
+		if !ok {
+			// One read per course, not per row; a course that cannot
+			// be read now just goes without its course time.
+			if cv, err := f.Courses.Course(d.CourseID, uid); err == nil {
+				loc = cv.Location()
+			}
+			zones[d.CourseID] = loc
+		}
 		out = append(out, DeadlineRow{Deadline: d, Href: fmt.Sprintf("/courses/%d/modules/%d", d.CourseID, d.ModuleID),
-			Badge: deadlineBadge(d.Status)})
+			Badge: deadlineBadge(d.Status), CourseLoc: loc})
 	}
 	return out, nil
 }
@@ -422,7 +436,6 @@ type submissionsPage struct {
 	NotYet  []deadlines.Pending
 	OnTime  int
 	Late    int
-	Loc     *time.Location
 	Chart   []ChartBar
 }
 
@@ -458,7 +471,7 @@ func (f *Frontend) submissionsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := submissionsPage{Course: a.Course, Module: m, Item: it, Loc: a.Course.Location()}
+	p := submissionsPage{Course: a.Course, Module: m, Item: it}
 	cursor := ""
 	for {
 		page, err := f.Deadlines.ListSubmissions(uid, a.Course.ID, iid, api.Page{Limit: 200, Cursor: cursor})
@@ -696,14 +709,13 @@ type extensionsPage struct {
 	Students   []map[string]any
 	Modules    []map[string]any
 	Form       *Form
-	Loc        *time.Location
 	Zone       string
 }
 
 // extensionsData gathers what the extensions page shows.
 func (f *Frontend) extensionsData(c *fiber.Ctx, a modules.Access, form *Form) (extensionsPage, error) {
 	uid := caller(c)
-	p := extensionsPage{Course: a.Course, Form: form, Loc: a.Course.Location(), Zone: a.Course.Timezone}
+	p := extensionsPage{Course: a.Course, Form: form, Zone: a.Course.Timezone}
 	var err error
 	if p.Extensions, err = f.Deadlines.ListExtensions(uid, a.Course.ID, 0, 0); err != nil {
 		return p, err
@@ -790,7 +802,8 @@ func (f *Frontend) grantExtension(c *fiber.Ctx) error {
 		}
 		return f.render(c, status, "deadlines/extensions", p)
 	}
-	f.flash(c, "success", fmt.Sprintf("%s now has until %s for %s.", ext.UserName, f.when(ext.DueAt, a.Course.Location()), ext.ModuleTitle))
+	f.flash(c, "success", fmt.Sprintf("%s now has until %s for %s.", ext.UserName,
+		timetext.ForReader(ext.DueAt, userLoc(c), a.Course.Location()), ext.ModuleTitle))
 	return f.redirect(c, fmt.Sprintf("/courses/%d/extensions", a.Course.ID))
 }
 

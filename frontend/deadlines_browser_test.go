@@ -69,7 +69,7 @@ func TestBrowserStudentSubmitsLateToAWeekWindow(t *testing.T) {
 	sam.waitText(".flash", "You are enrolled")
 
 	// The locked weeks say why.
-	w3Opens := start.Add(14 * 24 * time.Hour).UTC().Format("Monday 2 January, 15:04 MST")
+	w3Opens := start.Add(14 * 24 * time.Hour).UTC().Format("Mon 2 Jan 2006, 15:04 MST")
 	sam.waitText(fmt.Sprintf("#module-%d .lock-note", w3.ID), "Opens "+w3Opens)
 	sam.waitText(fmt.Sprintf("#module-%d .lock-note", w2.ID), "Complete 'Week 1: Looking at data' first")
 	sam.waitText(fmt.Sprintf("#module-%d .badges", w1.ID), "Overdue")

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/gofiber/fiber/v2"
@@ -137,7 +136,6 @@ type boardPageData struct {
 	Board      discussion.Board
 	Threads    []discussion.Thread
 	NextCursor string
-	Loc        *time.Location
 	Form       *Form
 }
 
@@ -166,7 +164,7 @@ func (f *Frontend) renderBoard(c *fiber.Ctx, a modules.Access, status int, form 
 		return err
 	}
 	return f.render(c, status, "discussion/board", boardPageData{Course: a.Course, Board: list.Board, Threads: list.Items,
-		NextCursor: list.NextCursor, Loc: userLoc(c), Form: form})
+		NextCursor: list.NextCursor, Form: form})
 }
 
 func (f *Frontend) createThread(c *fiber.Ctx) error {
@@ -220,7 +218,8 @@ type ThreadCtx struct {
 	CanAnswer bool
 	Me        uint64
 	CSRF      string
-	Loc       *time.Location
+	// Loc is whose clock the posts' times are written on.
+	Loc Zones
 	// ReplyForm is the reply form that failed, shown under ReplyTo.
 	ReplyForm *Form
 	ReplyTo   uint64
@@ -319,7 +318,7 @@ func (f *Frontend) renderThread(c *fiber.Ctx, a modules.Access, status int, form
 		return err
 	}
 	ctx := &ThreadCtx{Course: a.Course.ID, Thread: t, Staff: a.Staff(), CanAnswer: a.Staff() || t.Author.ID == caller(c),
-		Me: caller(c), Loc: userLoc(c)}
+		Me: caller(c), Loc: Zones{Reader: userLoc(c), Course: a.Course.Location()}}
 	if id := auth.From(c); id != nil {
 		ctx.CSRF = f.Auth.CSRFToken(id)
 	}
@@ -613,7 +612,6 @@ type reportsPageData struct {
 	Status     string
 	Reports    []discussion.Report
 	NextCursor string
-	Loc        *time.Location
 }
 
 func (f *Frontend) reportsPage(c *fiber.Ctx) error {
@@ -634,7 +632,7 @@ func (f *Frontend) reportsPage(c *fiber.Ctx) error {
 		return err
 	}
 	return f.render(c, fiber.StatusOK, "discussion/reports", reportsPageData{Course: a.Course, Status: status, Reports: list.Items,
-		NextCursor: list.NextCursor, Loc: userLoc(c)})
+		NextCursor: list.NextCursor})
 }
 
 func (f *Frontend) resolveReport(c *fiber.Ctx) error {
@@ -752,7 +750,7 @@ func (f *Frontend) loadDiscussionItem(c *fiber.Ctx, p *ItemPage) error {
 		return err
 	}
 	ctx := &ThreadCtx{Course: p.Course.ID, Thread: page.Thread, Staff: p.Staff, CanAnswer: p.Staff,
-		Me: caller(c), CSRF: p.CSRF, Loc: userLoc(c)}
+		Me: caller(c), CSRF: p.CSRF, Loc: p.Loc}
 	d := &discussionItem{Thread: page.Thread, Ctx: ctx, Form: NewForm(nil)}
 	d.Opening, d.Replies = threadTree(page.Items, ctx, page.Thread.LastReadPostID)
 	p.Extra = d

@@ -13,7 +13,9 @@
 //	errors.go     the HTML error page installed with api.SetHTMLErrors
 //	nav.go        the header links (siteNav) and course tabs (courseTabs)
 //	forms.go      readForm, Form (values + field errors), input helpers
-//	funcs.go      template functions (asset, when, day, pct, dict, ...)
+//	funcs.go      template functions (asset, pct, dict, ...)
+//	timefmt.go    Zones and the time functions: at, atDay, when, day, iso, inCourse, lockText
+//	cohort.go     the staff course home's "where the class is" overview
 //	timeline.go   the week-by-week timeline and module badges
 //	courses.go, modules.go, items.go, members.go, account.go   the pages
 //	templates/    layout.html, partials/*.html, partials/items/<kind>.html,
@@ -90,9 +92,23 @@
 //   - Markdown: services store body_html already rendered and sanitised;
 //     output it with {{trusted .BodyHTML}}. Never pass anything else to
 //     trusted: everything else is escaped by html/template.
-//   - Times: {{when .DueAt $loc}} or {{day .OpensAt $loc}} in a <time
-//     datetime="{{iso .DueAt}}">; course times in the course's Location,
-//     personal ones in the user's.
+//   - Times: one rule for every page and e-mail (issue 13): an instant is
+//     written in the reader's own time zone with the zone named, and where
+//     the course's zone reads it differently, the course time is given on
+//     hover. Write every instant with {{at .DueAt $.Zones}} (a <time>
+//     element: datetime, the reader's "Sun 10 Jan, 23:00 UTC", and
+//     title="Mon 11 Jan 2027, 00:00 CET course time" when that differs) or
+//     {{atDay .OpensAt $.Zones}} for a date. View.Zones is filled by render:
+//     the signed-in reader's zone and, on pages that called loadCourse, the
+//     course's. A list spanning courses passes (inCourse $.Zones .Location)
+//     per row; a partial or item template gets the Zones in its dict or
+//     data (the "Loc" convention). {{when}} and {{day}} are the same texts
+//     without markup, for attributes and sentences. Text outside templates
+//     (flash messages, notifications, e-mails, the calendar feed) uses
+//     pacer/timetext: ForReader(t, readerZone, courseZone) writes the
+//     course time beside the reader's when it differs. Never call
+//     Time.Format for people anywhere else. Forms that take a time
+//     (datetime-local) still take it in the course's zone, and say so.
 //   - No inline script, no on* attributes and no style attributes: the CSP
 //     (script-src 'self'; style-src 'self') blocks them. Progress and charts
 //     use <progress> or inline SVG with presentation attributes.

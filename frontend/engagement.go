@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -109,31 +108,54 @@ type flagFilter struct {
 
 type atRiskPage struct {
 	Course  modules.Course
-	Loc     *time.Location
 	Rows    []riskRow
 	Total   int
 	Flagged int
 	Filter  string
+	// Cohort says in words whom a filter from the cohort overview keeps
+	// (pace, module state); "" without one. Everything else on the page
+	// is counted within it.
+	Cohort  string
 	Filters []flagFilter
 	Counts  map[string]int
 	Form    *Form
 }
 
 func (f *Frontend) renderAtRisk(c *fiber.Ctx, status int, a modules.Access, form *Form) error {
-	filter := strings.Clone(c.Query("flag"))
-	if filter != "" && !engagement.ValidFlag(filter) {
-		filter = ""
-	}
-	all, err := f.Engagement.AtRisk(caller(c), a.Course.ID, "")
+	q, err := engagement.FilterQuery(c)
 	if err != nil {
 		return err
 	}
-	p := atRiskPage{Course: a.Course, Loc: a.Course.Location(), Total: len(all), Filter: filter,
+	filter := q.Flag
+	if filter != "" && !engagement.ValidFlag(filter) {
+		filter = ""
+	}
+	q.Flag = ""
+	all, err := f.Engagement.AtRiskWhere(caller(c), a.Course.ID, q)
+	if err != nil {
+		return err
+	}
+	p := atRiskPage{Course: a.Course, Total: len(all), Filter: filter,
 		Counts: map[string]int{}, Form: form}
 	if p.Form == nil {
 		p.Form = NewForm(nil)
 	}
-	base := fmt.Sprintf("/courses/%d/at-risk", a.Course.ID)
+	if q != (engagement.Filter{}) {
+		module := ""
+		if q.Module != 0 {
+			m, err := f.Courses.GetModule(caller(c), a.Course.ID, q.Module)
+			if err != nil {
+				return err
+			}
+			module = "“" + m.Title + "”"
+		}
+		p.Cohort = filterWords(q, module)
+	}
+	base := engagement.AtRiskFilterLink(a.Course.ID, q)
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
 	for _, r := range all {
 		if len(r.Flags) > 0 {
 			p.Flagged++
@@ -150,9 +172,13 @@ func (f *Frontend) renderAtRisk(c *fiber.Ctx, status int, a modules.Access, form
 		}
 		p.Rows = append(p.Rows, row)
 	}
-	p.Filters = append(p.Filters, flagFilter{Label: "Everyone", Href: base, Count: len(all), Current: filter == ""})
+	everyone := "Everyone"
+	if p.Cohort != "" {
+		everyone = "All of these"
+	}
+	p.Filters = append(p.Filters, flagFilter{Label: everyone, Href: base, Count: len(all), Current: filter == ""})
 	for _, fl := range flagOrder {
-		p.Filters = append(p.Filters, flagFilter{Label: flagBadges[fl].Text, Href: base + "?flag=" + fl,
+		p.Filters = append(p.Filters, flagFilter{Label: flagBadges[fl].Text, Href: base + sep + "flag=" + fl,
 			Count: p.Counts[fl], Current: filter == fl})
 	}
 	return f.render(c, status, "engagement_at_risk", p)

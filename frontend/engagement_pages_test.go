@@ -117,7 +117,7 @@ func TestDashboardShowsALearnersOwnPace(t *testing.T) {
 	env, _, ann, bob, _ := atRiskCourse(t)
 	p := signedIn(t, env, ann).get("/dashboard")
 	wantStatus(t, "dashboard", p, 200)
-	if !p.has("You are 1 week behind; next: “Variables” in Week 1, due Mon 11 Jan 2027 00:00 UTC") {
+	if !p.has("You are 1 week behind; next: “Variables” in Week 1, due Mon 11 Jan 2027, 00:00 UTC") {
 		t.Errorf("Ann's pace line is missing:\n%s", snippet(p.Body))
 	}
 	if p := signedIn(t, env, bob).get("/dashboard"); !p.has("You are on track; next: “Spread” in Week 2") {

@@ -25,8 +25,11 @@ func (f *Frontend) funcs() template.FuncMap {
 		"list":     func(v ...any) []any { return v },
 		"when":     f.when,
 		"day":      day,
+		"at":       f.at,
+		"atDay":    f.atDay,
+		"inCourse": inCourse,
 		"iso":      iso,
-		"lockText": lockText,
+		"lockText": f.lockText,
 		"pct":      pct,
 		"add":      func(a, b int) int { return a + b },
 		"plural":   plural,
@@ -90,44 +93,6 @@ func instant(v any) (time.Time, bool) {
 		return *t, !t.IsZero()
 	}
 	return time.Time{}, false
-}
-
-// when formats an instant in loc for people: "Mon 11 Jan 2027, 10:00".
-// The year is left out when it is the current one in loc.
-func (f *Frontend) when(v any, loc *time.Location) string {
-	t, ok := instant(v)
-	if !ok {
-		return ""
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	t = t.In(loc)
-	if t.Year() == f.Now().In(loc).Year() {
-		return t.Format("Mon 2 Jan, 15:04")
-	}
-	return t.Format("Mon 2 Jan 2006, 15:04")
-}
-
-// day formats the date of an instant in loc: "Mon 11 Jan 2027".
-func day(v any, loc *time.Location) string {
-	t, ok := instant(v)
-	if !ok {
-		return ""
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("Mon 2 Jan 2006")
-}
-
-// iso is the machine-readable form for <time datetime="...">.
-func iso(v any) string {
-	t, ok := instant(v)
-	if !ok {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 // pct turns a 0..1 share into a whole percentage.
@@ -209,19 +174,4 @@ func parseLocal(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, errors.New("bad time")
-}
-
-// lockText turns a stored lock reason into words for people: "opens
-// 2027-01-18T00:00:00Z" becomes "Opens Monday 18 January, 01:00 CET" in the
-// reader's zone; other reasons read as a sentence.
-func lockText(reason string, loc *time.Location) string {
-	if at, ok := strings.CutPrefix(reason, "opens "); ok {
-		if t, err := time.Parse(time.RFC3339, at); err == nil {
-			if loc == nil {
-				loc = time.UTC
-			}
-			return "Opens " + t.In(loc).Format("Monday 2 January, 15:04 MST")
-		}
-	}
-	return sentence(reason)
 }

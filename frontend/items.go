@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -61,7 +60,8 @@ type ItemPage struct {
 	Staff      bool
 	Instructor bool
 	Student    bool
-	Loc        *time.Location
+	// Loc is whose clock the item's times are written on.
+	Loc        Zones
 	Completed  bool
 	CanMark    bool
 	Prev, Next *modules.ItemView
@@ -111,11 +111,10 @@ func (f *Frontend) itemPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	loc := a.Course.Location()
-	// A locked module is explained in words with dates in the course's
+	// A locked module is explained in words with dates in the reader's
 	// time zone, rather than the API's terse reason.
 	if a.Student() && m.State == modules.StateLocked {
-		return errs.Forbid(fmt.Sprintf("“%s” is locked. %s", m.Title, lockNote(m, f.Now(), loc)))
+		return errs.Forbid(fmt.Sprintf("“%s” is locked. %s", m.Title, lockNote(m, f.Now(), userLoc(c), a.Course.Location())))
 	}
 	// GetItem marks a page viewed (done) for a student.
 	it, err := f.Courses.GetItem(uid, a.Course.ID, iid)
@@ -123,7 +122,7 @@ func (f *Frontend) itemPage(c *fiber.Ctx) error {
 		return err
 	}
 	p := &ItemPage{Course: a.Course, Module: m, Item: it, Staff: a.Staff(), Instructor: a.Role() == modules.RoleInstructor,
-		Student: a.Student(), Loc: loc, Completed: it.Status == modules.StatusCompleted}
+		Student: a.Student(), Loc: Zones{Reader: userLoc(c), Course: a.Course.Location()}, Completed: it.Status == modules.StatusCompleted}
 	if id := auth.From(c); id != nil {
 		p.CSRF = f.Auth.CSRFToken(id)
 	}

@@ -29,7 +29,6 @@ type modulePage struct {
 	Staff      bool
 	Instructor bool
 	Student    bool
-	Loc        *time.Location
 	Prev, Next *modules.ModuleView
 	Kinds      []string
 }
@@ -56,8 +55,8 @@ func (f *Frontend) modulePage(c *fiber.Ctx) error {
 		return err
 	}
 	p := modulePage{Course: a.Course, Staff: a.Staff(), Instructor: a.Role() == modules.RoleInstructor,
-		Student: a.Student(), Loc: a.Course.Location(), Kinds: authorableKinds}
-	for _, w := range buildTimeline(a.Course, mods, a.Staff(), f.Now()) {
+		Student: a.Student(), Kinds: authorableKinds}
+	for _, w := range buildTimeline(a.Course, mods, a.Staff(), f.Now(), userLoc(c)) {
 		for _, row := range w.Modules {
 			if row.ID == m.ID {
 				p.Module = row

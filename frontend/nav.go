@@ -3,6 +3,7 @@ package frontend
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -64,6 +65,8 @@ type CourseHeader struct {
 	Role   string
 	Member bool
 	Tabs   []NavLink
+	// Loc is the course's time zone, for the page's Zones.
+	Loc *time.Location
 }
 
 // courseTabs lists the tabs of a course page. Show decides who sees a tab;
@@ -104,7 +107,7 @@ func (f *Frontend) loadCourse(c *fiber.Ctx, tab string) (modules.Access, error) 
 	if err != nil {
 		return a, err
 	}
-	h := &CourseHeader{ID: a.Course.ID, Title: a.Course.Title, Role: a.Role(), Member: a.Member != nil}
+	h := &CourseHeader{ID: a.Course.ID, Title: a.Course.Title, Role: a.Role(), Member: a.Member != nil, Loc: a.Course.Location()}
 	for _, t := range courseTabs {
 		if t.Show(a) {
 			h.Tabs = append(h.Tabs, NavLink{Label: t.Label, Href: fmt.Sprintf("/courses/%d%s", a.Course.ID, t.Path), Current: t.Key == tab})

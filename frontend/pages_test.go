@@ -397,7 +397,8 @@ func TestALockedItemIsAnHTMLErrorPageThatSaysWhy(t *testing.T) {
 	if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("locked item answered %q", p.Header.Get("Content-Type"))
 	}
-	want := "Opens " + opens.In(mustLoc(t, "Europe/Berlin")).Format("Monday 2 January, 15:04 MST")
+	// Sam reads times in his own zone (UTC), with the course's beside.
+	want := "Opens Thu 7 Jan 2027, 09:00 UTC (Thu 7 Jan 2027, 10:00 CET course time)"
 	if !p.has("Week 2") || !p.has(want) || !p.has("Back to the course") {
 		t.Fatalf("the error page does not say why (%q):\n%s", want, snippet(p.Body))
 	}

@@ -68,7 +68,10 @@ type View struct {
 	Nav []NavLink
 	// Course is the course header with its tabs on course pages.
 	Course *CourseHeader
-	Data   any
+	// Zones is whose clock the page writes times on (timefmt.go): use
+	// {{at .T $.Zones}} for every instant shown.
+	Zones Zones
+	Data  any
 }
 
 // render answers with a page: the named template executed with data as
@@ -104,5 +107,6 @@ func (f *Frontend) view(c *fiber.Ctx, data any) *View {
 	v.Flash = f.takeFlash(c)
 	v.Nav = navFor(v)
 	v.Course, _ = c.Locals(courseHeaderKey).(*CourseHeader)
+	v.Zones = zonesOf(c, v.Course)
 	return v
 }

@@ -6,6 +6,7 @@ import (
 
 	"pacer/calendar"
 	"pacer/modules"
+	"pacer/timetext"
 )
 
 // Badge is a small status label. Kind is one of the badge classes in
@@ -71,13 +72,15 @@ func moduleBadges(v modules.ModuleView, now time.Time, loc *time.Location) []Bad
 	return out
 }
 
-// lockNote explains in words why a module is locked for a student.
-func lockNote(v modules.ModuleView, now time.Time, loc *time.Location) string {
+// lockNote explains in words why a module is locked for a student, with
+// its opening time in the reader's zone (and the course's beside it where
+// that reads differently).
+func lockNote(v modules.ModuleView, now time.Time, reader, course *time.Location) string {
 	if v.State != modules.StateLocked {
 		return ""
 	}
 	if v.OpensAt != nil && now.Before(*v.OpensAt) {
-		return "Opens " + v.OpensAt.In(loc).Format("Monday 2 January, 15:04 MST")
+		return "Opens " + timetext.ForReader(*v.OpensAt, reader, course)
 	}
 	if v.LockedReason != "" {
 		return sentence(v.LockedReason)
@@ -87,7 +90,7 @@ func lockNote(v modules.ModuleView, now time.Time, loc *time.Location) string {
 
 // buildTimeline groups a course's modules into weeks. Consecutive modules
 // with the same week number share a week; modules without one stand alone.
-func buildTimeline(c modules.Course, mods []modules.ModuleView, staff bool, now time.Time) []TimelineWeek {
+func buildTimeline(c modules.Course, mods []modules.ModuleView, staff bool, now time.Time, reader *time.Location) []TimelineWeek {
 	loc := c.Location()
 	times := c.Times()
 	var weeks []TimelineWeek
@@ -108,7 +111,7 @@ func buildTimeline(c modules.Course, mods []modules.ModuleView, staff bool, now 
 		} else {
 			row.Opens, row.Due = m.OpensAt, m.DueAt
 			row.Badges = moduleBadges(m, now, loc)
-			row.LockNote = lockNote(m, now, loc)
+			row.LockNote = lockNote(m, now, reader, loc)
 			if m.Progress != nil {
 				row.Progress = *m.Progress
 			}

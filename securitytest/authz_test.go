@@ -332,6 +332,8 @@ func (m *matrix) courseRoutes(c *course) {
 		m.upload(a, expect(a, r(member, 201)), base+"/media?purpose=submission&filename=mine.pdf", "application/pdf", pdfFile("mine "+a.name))
 
 		m.check(a, expect(a, r(staffOnly, 200)), "GET", base+"/at-risk", nil)
+		m.check(a, expect(a, r(staffOnly, 200)), "GET", fmt.Sprintf("%s/at-risk?module=%d&state=overdue&pace=behind1", base, c.modOpen), nil)
+		m.check(a, expect(a, r(staffOnly, 200)), "GET", base+"/cohort", nil)
 		m.check(a, expect(a, r(staffOnly, 201)), "POST", base+"/nudges", map[string]any{"user_ids": []uint64{c.s1.u.ID}, "message": "Keep going"})
 		m.check(a, expect(a, r(member, 200)), "GET", base+"/announcements", nil)
 		m.check(a, expect(a, r(staffOnly, 201)), "POST", base+"/announcements", map[string]any{"title": "News", "body": "From " + a.name})

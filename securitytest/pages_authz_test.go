@@ -76,7 +76,7 @@ func pageCases(w *world) []pageCase {
 			n    need
 		}{
 			{"/edit", instructorOnly}, {"/modules/new", instructorOnly}, {"/members", staffOnly}, {"/extensions", staffOnly},
-			{"/media", staffOnly}, {"/at-risk", staffOnly}, {"/at-risk/message?flag=inactive", staffOnly}, {"/discussions", member},
+			{"/media", staffOnly}, {"/at-risk", staffOnly}, {"/at-risk/message?flag=inactive", staffOnly}, {"/at-risk?pace=behind1", staffOnly}, {"/discussions", member},
 			{"/discussions/search?q=post", member}, {"/discussions/reports", staffOnly}, {"/files", member},
 			{"/announcements", member},
 		} {
