@@ -382,7 +382,8 @@ func (s *Service) settle(tx *storage.Tx, courses []courseInfo, cd candidate, job
 		n.Kind = notify.KindDeadlineMissed
 		n.Title = mod.Title + ": deadline missed"
 		n.Body = "The due time of " + mod.Title + " in " + c.course.Title + " was " + formatTime(cd.at) +
-			", and work is no longer accepted. Ask your instructor if you need an extension."
+			". Its assignments no longer take submissions; its other items can still be completed, and" +
+			" completing them still unlocks what follows. Ask your instructor if you need an extension."
 	}
 	if _, err := s.notify.AddTx(tx, n); err != nil {
 		return false, err

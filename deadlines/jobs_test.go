@@ -141,6 +141,12 @@ func TestEnforceDeadlinesRecordsMissedWorkOnce(t *testing.T) {
 	if countKind(ns, "deadline_missed") != 1 || !strings.Contains(ns[0].Body, "Week 1") {
 		t.Fatalf("ann's notifications = %+v", ns)
 	}
+	// The notice says what closed (submissions) and what did not (the
+	// module's other items), as the deadlines page does.
+	if b := ns[0].Body; !strings.Contains(b, "no longer take submissions") || !strings.Contains(b, "can still be completed") ||
+		strings.Contains(b, "work is no longer accepted") {
+		t.Errorf("the missed notice does not say what is closed and what is open: %q", b)
+	}
 	if countKind(notifications(t, env, bob), "deadline_missed") != 0 {
 		t.Fatal("bob, who was done, was told he missed it")
 	}
