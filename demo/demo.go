@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"pacer/announcements"
 	"time"
 
 	"pacer/auth"
@@ -113,6 +114,11 @@ func Seed(s *server.Server) ([]Account, error) {
 		return nil, err
 	}
 	if err := seedConversation(s, teacher, student, c.ID, moduleIDs[1]); err != nil {
+		return nil, err
+	}
+	if _, err := s.Announcements.Create(teacher, c.ID, announcements.Input{Title: "Week 2 is open",
+		Body: "Start with **Mean and median**, then hand in *Exercise: summarise five numbers* before the week ends.\n\n" +
+			"Questions about the data set go to the week's discussion, so everyone sees the answer."}); err != nil {
 		return nil, err
 	}
 	// The student has done the first week's reading.

@@ -45,7 +45,7 @@ func (f *Frontend) renderAnnouncements(c *fiber.Ctx, status int, a modules.Acces
 }
 
 func (f *Frontend) announcementsPage(c *fiber.Ctx) error {
-	a, err := f.loadCourse(c, "home")
+	a, err := f.loadCourse(c, "announcements")
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (f *Frontend) announcementsPage(c *fiber.Ctx) error {
 }
 
 func (f *Frontend) postAnnouncement(c *fiber.Ctx) error {
-	a, err := f.loadCourse(c, "home")
+	a, err := f.loadCourse(c, "announcements")
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,7 @@ var courseTabs = []struct {
 	Show  func(a modules.Access) bool
 }{
 	{Key: "home", Label: "Overview", Path: "", Show: member},
+	{Key: "announcements", Label: "Announcements", Path: "/announcements", Show: member},
 	{Key: "discussions", Label: "Discussions", Path: "/discussions", Show: member},
 	{Key: "members", Label: "Members", Path: "/members", Show: modules.Access.Staff},
 	{Key: "at-risk", Label: "At risk", Path: "/at-risk", Show: modules.Access.Staff},
