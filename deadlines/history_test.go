@@ -237,3 +237,40 @@ func TestSubmittedNotifiesStaffOncePerItem(t *testing.T) {
 		t.Fatalf("a learner's to-grade list: %+v", list)
 	}
 }
+
+// Issue 13: a student who leaves keeps their work for staff. Leaving ends
+// the membership, not the record of what was handed in and graded: staff
+// still list and read it, and enrolling again shows the learner the same
+// attempt and grade.
+func TestALearnerWhoLeavesKeepsTheirWorkForStaff(t *testing.T) {
+	f := newFixture(t)
+	env := f.env
+	env.Clock.Set(courseStart.Add(time.Hour))
+	var sub submission
+	f.submit(f.ann, f.essay, "my analysis").Decode(&sub)
+	if r := env.Do("PATCH", f.path("/submissions/%d", sub.ID), f.inst.Token, map[string]any{"score": 7}); r.Status != 200 {
+		t.Fatalf("grade: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("DELETE", f.path("/enroll"), f.ann.Token, nil); r.Status != 204 {
+		t.Fatalf("leave: %d %s", r.Status, r.Body)
+	}
+	var l submissionList
+	env.Do("GET", f.path("/items/%d/submissions", f.essay), f.inst.Token, nil).Decode(&l)
+	if len(l.Items) != 1 || l.Items[0].ID != sub.ID || l.Items[0].Score == nil || *l.Items[0].Score != 7 {
+		t.Fatalf("staff list after the learner left: %+v", l.Items)
+	}
+	if r := env.Do("GET", f.path("/submissions/%d", sub.ID), f.inst.Token, nil); r.Status != 200 {
+		t.Fatalf("staff read the work of a learner who left: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("GET", f.path("/submissions/%d", sub.ID), f.ann.Token, nil); r.Status != 404 {
+		t.Errorf("a learner who left still reads the course's records: %d", r.Status)
+	}
+	env.Enroll(f.ann, f.course)
+	st, err := env.Server.Deadlines.Assignment(f.ann.ID, f.course, f.essay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Grade == nil || st.Grade.ID != sub.ID || *st.Grade.FinalScore != 7 {
+		t.Errorf("after enrolling again the grade is %+v, want attempt %d scored 7", st.Grade, sub.ID)
+	}
+}
