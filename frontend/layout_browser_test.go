@@ -105,7 +105,8 @@ func TestBrowserPagesHaveLandmarksAndHeadingsInOrder(t *testing.T) {
 // TestBrowserPhoneMenuFitsA390PixelScreen opens the main pages on a
 // 390×844 phone: nothing may stick out sideways (the menu used to be a
 // strip that scrolled on its own, with Account and the unread badge past
-// the right edge), and Account and the badge must be on screen.
+// the right edge), and Account, the badge and every course tab must be on
+// screen.
 func TestBrowserPhoneMenuFitsA390PixelScreen(t *testing.T) {
 	d := seedDemo(t)
 	for _, uid := range []uint64{d.studentID, d.teacherID} {
@@ -145,6 +146,12 @@ func TestBrowserPhoneMenuFitsA390PixelScreen(t *testing.T) {
 				if !b.eval(onScreen + fmt.Sprintf("(%q)", sel)) {
 					t.Errorf("%s on %s: %s is not on the 390 px screen", b.Name, p, sel)
 				}
+			}
+			// Every course tab is on screen, none hidden in a strip that
+			// scrolls on its own.
+			if off := b.eval(`[...document.querySelectorAll(".tabs a")].some(a => { const r = a.getBoundingClientRect();
+				return r.left < 0 || r.right > window.innerWidth; })`); off {
+				t.Errorf("%s on %s: a course tab is past the edge of the 390 px screen", b.Name, p)
 			}
 		}
 	}
