@@ -1,10 +1,8 @@
 package deadlines
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,7 +21,7 @@ import (
 // "submitted" notification per item that counts the submissions since they
 // last read it, so a class handing in at once is one line, not hundreds.
 func (s *Service) noteSubmittedTx(tx *storage.Tx, c modules.Course, it modules.Item, learner uint64) error {
-	staff, err := staffTx(tx, c.ID)
+	staff, err := modules.StaffMembersTx(tx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -62,31 +60,6 @@ func (s *Service) noteSubmittedTx(tx *storage.Tx, c modules.Course, it modules.I
 		}
 	}
 	return nil
-}
-
-// studentRole is how a student's member record spells its role. Every
-// submission looks for the course's staff inside the submitting (batched)
-// write, so the students, nearly all of a course, are passed over without
-// decoding their records; anything else is decoded and checked.
-var studentRole = []byte(`"role":"` + modules.RoleStudent + `"`)
-
-// staffTx lists the instructors and TAs of a course.
-func staffTx(tx *storage.Tx, course uint64) ([]modules.Member, error) {
-	var out []modules.Member
-	err := tx.Each(storage.Members, storage.Key(course), func(_, v []byte) error {
-		if bytes.Contains(v, studentRole) {
-			return nil
-		}
-		var m modules.Member
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
-		if m.Staff() {
-			out = append(out, m)
-		}
-		return nil
-	})
-	return out, err
 }
 
 // submittedText words the staff notification of n new submissions.

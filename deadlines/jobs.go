@@ -78,7 +78,7 @@ func (s *Service) RegisterJobs(sched *Scheduler) error {
 // opening time has passed and was after they enrolled (a module that was
 // already open when they joined is no news).
 func (s *Service) OpenWindows(ctx context.Context, now time.Time) (int, error) {
-	return s.sweep(ctx, now, markOpened, func(m sweepMember, w slot) (time.Time, bool) {
+	return s.sweep(ctx, now, markOpened, func(m modules.Enrolled, w slot) (time.Time, bool) {
 		if w.OpensAt == nil || now.Before(*w.OpensAt) || !w.OpensAt.After(m.EnrolledAt) {
 			return time.Time{}, false
 		}
@@ -90,7 +90,7 @@ func (s *Service) OpenWindows(ctx context.Context, now time.Time) (int, error) {
 // due time, of work not yet done. A reminder that would come after the due
 // time (the server was down) is not sent: enforce_deadlines takes over.
 func (s *Service) DeadlineReminders(ctx context.Context, now time.Time) (int, error) {
-	return s.sweep(ctx, now, markReminded, func(_ sweepMember, w slot) (time.Time, bool) {
+	return s.sweep(ctx, now, markReminded, func(_ modules.Enrolled, w slot) (time.Time, bool) {
 		if w.DueAt == nil || !now.Before(*w.DueAt) || now.Before(w.DueAt.Add(-ReminderBefore)) {
 			return time.Time{}, false
 		}
@@ -103,7 +103,7 @@ func (s *Service) DeadlineReminders(ctx context.Context, now time.Time) (int, er
 // the learner. It looks at every cut-off in the past, so deadlines that
 // passed while the server was down are noticed at its next run.
 func (s *Service) EnforceDeadlines(ctx context.Context, now time.Time) (int, error) {
-	return s.sweep(ctx, now, markMissed, func(_ sweepMember, w slot) (time.Time, bool) {
+	return s.sweep(ctx, now, markMissed, func(_ modules.Enrolled, w slot) (time.Time, bool) {
 		if w.cutoff == nil || !now.After(*w.cutoff) {
 			return time.Time{}, false
 		}
@@ -129,14 +129,6 @@ type slot struct {
 	cutoff *time.Time
 }
 
-// sweepMember is the part of a membership a sweep reads; decoding only
-// these fields keeps the read pass lean.
-type sweepMember struct {
-	UserID     uint64    `json:"user_id"`
-	Role       string    `json:"role"`
-	EnrolledAt time.Time `json:"enrolled_at"`
-}
-
 // candidate is one learner's module that a job has to deal with.
 type candidate struct {
 	course   int // index into the sweep's courses
@@ -149,7 +141,7 @@ type candidate struct {
 
 // pickFunc decides whether a job is due for a learner's module, and for
 // which instant.
-type pickFunc func(m sweepMember, w slot) (time.Time, bool)
+type pickFunc func(m modules.Enrolled, w slot) (time.Time, bool)
 
 // sweep is the shape of every job: one read transaction finds the learners'
 // modules the job is due for and has no mark of, using only what is cheap
@@ -174,14 +166,11 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickF
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			err := tx.Each(storage.Members, storage.Key(c.course.ID), func(_, v []byte) error {
-				var m sweepMember
-				if err := json.Unmarshal(v, &m); err != nil {
-					return err
-				}
-				if m.Role != modules.RoleStudent {
-					return nil
-				}
+			students, err := modules.StudentsTx(tx, c.course.ID)
+			if err != nil {
+				return err
+			}
+			for _, m := range students {
 				ext, err := s.DueOverrides(tx, c.course.ID, m.UserID)
 				if err != nil {
 					return err
@@ -204,10 +193,6 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickF
 					}
 					cands = append(cands, candidate{course: ci, mod: mi, user: m.UserID, enrolled: m.EnrolledAt, window: w.Window, at: at})
 				}
-				return nil
-			})
-			if err != nil {
-				return err
 			}
 		}
 		return nil
@@ -330,7 +315,7 @@ func (s *Service) settle(tx *storage.Tx, courses []courseInfo, cd candidate, job
 		return false, nil
 	}
 	// The learner may have left the course since the read.
-	if !tx.Has(storage.Members, storage.Key(c.course.ID, cd.user)) {
+	if !modules.IsMemberTx(tx, c.course.ID, cd.user) {
 		return false, nil
 	}
 	outcome := byte(outcomeNotified)

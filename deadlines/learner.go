@@ -40,11 +40,7 @@ type membership struct {
 // computed learner view (weeks, extensions, states, progress): the same
 // computation as the modules list, so every view agrees.
 func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, error) {
-	var courses []uint64
-	err := tx.Each(storage.MembersByUser, storage.Key(user), func(k, _ []byte) error {
-		courses = append(courses, storage.Part(k, 1))
-		return nil
-	})
+	courses, err := modules.CoursesOfTx(tx, user)
 	if err != nil {
 		return nil, err
 	}

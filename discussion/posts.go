@@ -336,7 +336,7 @@ func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string
 // post: they must still be a member, and the Q&A rule applies.
 func userSeesTx(tx *storage.Tx, b boardRec, t threadRec, user uint64, p postRec) bool {
 	if b.Mode != ModeQA {
-		return tx.Has(storage.Members, storage.Key(t.CourseID, user))
+		return modules.IsMemberTx(tx, t.CourseID, user)
 	}
 	m, err := modules.MemberTx(tx, t.CourseID, user)
 	if err != nil {

@@ -3,7 +3,6 @@ package engagement
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"io"
 	"log/slog"
 	"slices"
@@ -28,9 +27,8 @@ type Tracker struct {
 	now   func() time.Time
 	log   *slog.Logger
 	every time.Duration
-	// memberChanged is told of every member record a flush rewrites, inside
-	// its transaction (the course service caches memberships).
-	memberChanged func(tx *storage.Tx, course, user uint64)
+	// courses owns the member records whose last_active_at a flush moves.
+	courses *modules.Service
 
 	mu      sync.Mutex
 	pending map[dayKey]dayVal
@@ -61,7 +59,7 @@ type dayVal struct {
 const DefaultFlushEvery = 5 * time.Second
 
 // NewTracker builds a tracker; Start begins its flushing.
-func NewTracker(db *storage.DB, now func() time.Time, log *slog.Logger, every time.Duration) *Tracker {
+func NewTracker(db *storage.DB, courses *modules.Service, now func() time.Time, log *slog.Logger, every time.Duration) *Tracker {
 	if now == nil {
 		now = time.Now
 	}
@@ -71,7 +69,7 @@ func NewTracker(db *storage.DB, now func() time.Time, log *slog.Logger, every ti
 	if every <= 0 {
 		every = DefaultFlushEvery
 	}
-	return &Tracker{db: db, now: now, log: log, every: every, pending: map[dayKey]dayVal{},
+	return &Tracker{db: db, courses: courses, now: now, log: log, every: every, pending: map[dayKey]dayVal{},
 		quit: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -224,7 +222,7 @@ func (t *Tracker) Flush() error {
 		}
 		return cmpU(uint64(a.day), uint64(b.day))
 	})
-	err := t.db.Update(func(tx *storage.Tx) error { return writeActivity(tx, keys, batch, t.memberChanged) })
+	err := t.db.Update(func(tx *storage.Tx) error { return t.writeActivity(tx, keys, batch) })
 	if err != nil {
 		t.mu.Lock()
 		for k, v := range batch {
@@ -253,7 +251,7 @@ func cmpU(a, b uint64) int {
 // writeActivity applies a sorted batch: per member, last_active_at moves
 // forward only (a late flush never moves it back); per day, counts add up.
 // Activity of someone who is no longer a member is dropped.
-func writeActivity(tx *storage.Tx, keys []dayKey, batch map[dayKey]dayVal, changed func(tx *storage.Tx, course, user uint64)) error {
+func (t *Tracker) writeActivity(tx *storage.Tx, keys []dayKey, batch map[dayKey]dayVal) error {
 	for i := 0; i < len(keys); {
 		course, user := keys[i].course, keys[i].user
 		j := i
@@ -261,24 +259,13 @@ func writeActivity(tx *storage.Tx, keys []dayKey, batch map[dayKey]dayVal, chang
 		for ; j < len(keys) && keys[j].course == course && keys[j].user == user; j++ {
 			last = max(last, batch[keys[j]].last)
 		}
-		mkey := storage.Key(course, user)
-		var m modules.Member
-		switch err := tx.Get(storage.Members, mkey, &m); {
-		case errors.Is(err, storage.ErrNotFound):
-			i = j
-			continue
-		case err != nil:
+		member, err := t.courses.MarkActiveTx(tx, course, user, time.Unix(0, last).UTC())
+		if err != nil {
 			return err
 		}
-		at := time.Unix(0, last).UTC()
-		if m.LastActiveAt == nil || at.After(*m.LastActiveAt) {
-			m.LastActiveAt = &at
-			if changed != nil {
-				changed(tx, course, user)
-			}
-			if err := tx.Put(storage.Members, mkey, m); err != nil {
-				return err
-			}
+		if !member {
+			i = j
+			continue
 		}
 		for ; i < j; i++ {
 			k := keys[i]

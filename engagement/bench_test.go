@@ -168,7 +168,7 @@ func BenchmarkFlagInactive(b *testing.B) {
 // update under a lock, no disk.
 func BenchmarkTouch(b *testing.B) {
 	env := pacertest.New(b)
-	tr := engagement.NewTracker(env.Server.DB, time.Now, nil, time.Hour)
+	tr := engagement.NewTracker(env.Server.DB, env.Server.Courses, time.Now, nil, time.Hour)
 	for u := uint64(0); u < 1000; u++ { // the buffer holds its usual learners
 		tr.Touch(1, u)
 	}
@@ -181,7 +181,7 @@ func BenchmarkTouch(b *testing.B) {
 
 func BenchmarkTouchParallel(b *testing.B) {
 	env := pacertest.New(b)
-	tr := engagement.NewTracker(env.Server.DB, time.Now, nil, time.Hour)
+	tr := engagement.NewTracker(env.Server.DB, env.Server.Courses, time.Now, nil, time.Hour)
 	for u := uint64(0); u < 1000; u++ {
 		tr.Touch(1, u)
 	}

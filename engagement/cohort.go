@@ -1,7 +1,6 @@
 package engagement
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -233,11 +232,7 @@ func (s *Service) cohortTx(tx *storage.Tx, c modules.Course, now time.Time) (Coh
 		out.Modules = append(out.Modules, CohortModule{ModuleID: m.ID, Title: m.Title, Week: m.Week, Items: cv.required[i]})
 	}
 	var sc scratch
-	err = tx.Each(storage.Members, storage.Key(c.ID), func(_, v []byte) error {
-		var m modules.Member
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
+	err = modules.EachMemberTx(tx, c.ID, func(m modules.Member) error {
 		if m.Role != modules.RoleStudent {
 			return nil
 		}

@@ -223,11 +223,7 @@ func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time) (
 		return r, err
 	}
 	var sc scratch
-	err = tx.Each(storage.Members, storage.Key(c.ID), func(_, v []byte) error {
-		var m modules.Member
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
+	err = modules.EachMemberTx(tx, c.ID, func(m modules.Member) error {
 		if m.Staff() {
 			cv.staff = append(cv.staff, m.UserID)
 			return nil

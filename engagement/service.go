@@ -67,10 +67,7 @@ func New(cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	tr := NewTracker(cfg.DB, cfg.Now, cfg.Log, cfg.FlushEvery)
-	if cfg.Courses != nil {
-		tr.memberChanged = cfg.Courses.ForgetMemberTx
-	}
+	tr := NewTracker(cfg.DB, cfg.Courses, cfg.Now, cfg.Log, cfg.FlushEvery)
 	return &Service{db: cfg.DB, courses: cfg.Courses, notify: cfg.Notify, outbox: cfg.Outbox, now: cfg.Now,
 		log: cfg.Log, tracker: tr, chunk: 1000}
 }

@@ -1,7 +1,6 @@
 package engagement
 
 import (
-	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
@@ -86,11 +85,7 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Fi
 	pend := s.tracker.pendingIn(c.ID)
 	rows := []Row{}
 	var sc scratch
-	err = tx.Each(storage.Members, storage.Key(c.ID), func(_, v []byte) error {
-		var m modules.Member
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
+	err = modules.EachMemberTx(tx, c.ID, func(m modules.Member) error {
 		if m.Role != modules.RoleStudent {
 			return nil
 		}
@@ -209,11 +204,7 @@ func (s *Service) Pace(caller, course, user uint64) (Pace, error) {
 func (s *Service) MyPace(caller uint64) ([]Pace, error) {
 	out := []Pace{}
 	err := s.db.View(func(tx *storage.Tx) error {
-		var courses []uint64
-		err := tx.Each(storage.MembersByUser, storage.Key(caller), func(k, _ []byte) error {
-			courses = append(courses, storage.Part(k, 1))
-			return nil
-		})
+		courses, err := modules.CoursesOfTx(tx, caller)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,8 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -92,12 +94,13 @@ func BadRequest(msg string) *Error { return E(Invalid, msg) }
 // Validation is a well-formed request with bad values (400 validation_failed).
 // fields maps each field to a short reason.
 func Validation(fields map[string]string) *Error {
+	// One field is named in the message so a person sees what to fix; all
+	// of them are in Fields. It is the first by name, so one request is
+	// answered with the same message every time (a map has no order).
 	msg := "invalid input"
-	for k, v := range fields {
-		// One field is named in the message so a person sees what to fix; all
-		// of them are in Fields.
-		msg = k + " " + v
-		break
+	if len(fields) > 0 {
+		k := slices.Min(slices.Collect(maps.Keys(fields)))
+		msg = k + " " + fields[k]
 	}
 	return &Error{Kind: Invalid, Code: "validation_failed", Message: msg, Fields: fields}
 }

@@ -2,6 +2,7 @@ package modules
 
 import (
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -521,7 +522,7 @@ func (s *Service) Courses(userID uint64) ([]CourseView, error) {
 }
 
 func (s *Service) putMember(tx *storage.Tx, m Member) error {
-	s.ForgetMemberTx(tx, m.CourseID, m.UserID)
+	s.forgetMemberTx(tx, m.CourseID, m.UserID)
 	if err := tx.Put(storage.Members, storage.Key(m.CourseID, m.UserID), m); err != nil {
 		return err
 	}
@@ -529,6 +530,26 @@ func (s *Service) putMember(tx *storage.Tx, m Member) error {
 		return err
 	}
 	return tx.PutRaw(storage.MembersByUser, storage.Key(m.UserID, m.CourseID), nil)
+}
+
+// MarkActiveTx moves a member's last_active_at forward to at (never back:
+// a late flush of older activity changes nothing) inside tx, for the
+// engagement package's activity flush. member is false for someone who is
+// no longer a member of the course, whose activity is then dropped. The
+// member record stays this package's: others report activity through here.
+func (s *Service) MarkActiveTx(tx *storage.Tx, courseID, userID uint64, at time.Time) (member bool, err error) {
+	m, err := MemberTx(tx, courseID, userID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if m.LastActiveAt != nil && !at.After(*m.LastActiveAt) {
+		return true, nil
+	}
+	m.LastActiveAt = &at
+	s.forgetMemberTx(tx, courseID, userID)
+	return true, tx.Put(storage.Members, storage.Key(courseID, userID), m)
 }
 
 // Enrolment is the answer to enrol.
@@ -686,6 +707,36 @@ func membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, error) {
 	return out, err
 }
 
+// CoursesOfTx lists the ids of the courses a user is a member of, in id
+// order, inside the caller's transaction (no access check).
+func CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
+	var out []uint64
+	err := tx.Each(storage.MembersByUser, storage.Key(userID), func(k, _ []byte) error {
+		out = append(out, storage.Part(k, 1))
+		return nil
+	})
+	return out, err
+}
+
+// IsMemberTx reports whether a user is a member of a course, in any role.
+func IsMemberTx(tx *storage.Tx, courseID, userID uint64) bool {
+	return tx.Has(storage.Members, storage.Key(courseID, userID))
+}
+
+// EachMemberTx calls fn with every member of a course in user order, inside
+// the caller's transaction (no access check): the sweeps and views that
+// judge every learner of a course walk them through here, one record at a
+// time, so that no list of a large course is held at once.
+func EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error {
+	return tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
+		var m Member
+		if err := json.Unmarshal(v, &m); err != nil {
+			return err
+		}
+		return fn(m)
+	})
+}
+
 // MembersTx lists members inside a caller's transaction (no access check).
 func MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
 	var out []Member
@@ -695,6 +746,32 @@ func MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
 			return err
 		}
 		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// Enrolled is a student of a course as the scheduler's sweeps judge them:
+// who, and when their weeks start.
+type Enrolled struct {
+	UserID     uint64    `json:"user_id"`
+	Role       string    `json:"role"`
+	EnrolledAt time.Time `json:"enrolled_at"`
+}
+
+// StudentsTx lists a course's students for a sweep, in user order. Only
+// the fields of Enrolled are decoded, which keeps a sweep over every
+// enrolment of the site lean.
+func StudentsTx(tx *storage.Tx, courseID uint64) ([]Enrolled, error) {
+	var out []Enrolled
+	err := tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
+		var m Enrolled
+		if err := json.Unmarshal(v, &m); err != nil {
+			return err
+		}
+		if m.Role == RoleStudent {
+			out = append(out, m)
+		}
 		return nil
 	})
 	return out, err
@@ -768,7 +845,7 @@ func (s *Service) SetRole(courseID, caller, userID uint64, role string, admin bo
 // the staff index): leaving, removal and a course's deletion all end a
 // membership this one way, so no index outlives its record.
 func (s *Service) dropMemberTx(tx *storage.Tx, courseID, userID uint64) error {
-	s.ForgetMemberTx(tx, courseID, userID)
+	s.forgetMemberTx(tx, courseID, userID)
 	if err := tx.Delete(storage.Members, storage.Key(courseID, userID)); err != nil {
 		return err
 	}
@@ -778,10 +855,10 @@ func (s *Service) dropMemberTx(tx *storage.Tx, courseID, userID uint64) error {
 	return tx.Delete(storage.StaffByCourse, storage.Key(courseID, userID))
 }
 
-// ForgetMemberTx drops the cached membership of a user in a course when tx
-// commits. Every write of a member record must call it (putMember, Leave,
-// and the engagement package's activity flush).
-func (s *Service) ForgetMemberTx(tx *storage.Tx, courseID, userID uint64) {
+// forgetMemberTx drops the cached membership of a user in a course when tx
+// commits. Every write of a member record must call it (putMember,
+// dropMemberTx, MarkActiveTx); only this package writes member records.
+func (s *Service) forgetMemberTx(tx *storage.Tx, courseID, userID uint64) {
 	s.members.Invalidate(tx, learnerKey{courseID, userID})
 }
 

@@ -1,6 +1,10 @@
 package modules
 
-import "pacer/storage"
+import (
+	"errors"
+
+	"pacer/storage"
+)
 
 // The staff index (storage.StaffByCourse) lists each course's instructors
 // and TAs. It is written with every member record (putMember, Leave), so
@@ -63,4 +67,27 @@ func (s *Service) BuildStaffIndex() error {
 		}
 		return tx.PutRaw(storage.Settings, staffIndexMark, []byte{1})
 	})
+}
+
+// StaffMembersTx is the member records of a course's instructors and TAs,
+// read through the staff index: a submission tells them in its own write,
+// and reading a handful of keys keeps that write short in a large course.
+func StaffMembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
+	ids, err := StaffTx(tx, courseID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Member
+	for _, id := range ids {
+		m, err := MemberTx(tx, courseID, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if m.Staff() {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
