@@ -579,6 +579,10 @@ func ByEmailTx(tx *storage.Tx, email string) uint64 {
 	return storage.Part(raw, 0)
 }
 
+// AnyUserTx reports whether any account exists (a fresh data directory
+// has none: the demo seeds only then).
+func AnyUserTx(tx *storage.Tx) bool { return tx.Count(storage.Users, nil) > 0 }
+
 // LookupTx reads a user inside a caller's transaction.
 func LookupTx(tx *storage.Tx, id uint64) (User, error) {
 	var u User

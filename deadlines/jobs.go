@@ -3,7 +3,6 @@ package deadlines
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"time"
 
 	"pacer/calendar"
@@ -232,11 +231,7 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickF
 // sweepCourses reads every course with its published modules, in order.
 func sweepCourses(tx *storage.Tx) ([]courseInfo, error) {
 	var out []courseInfo
-	err := tx.Each(storage.Courses, nil, func(_, v []byte) error {
-		var c modules.Course
-		if err := json.Unmarshal(v, &c); err != nil {
-			return err
-		}
+	err := modules.EachCourseTx(tx, func(c modules.Course) error {
 		if c.Archived {
 			// A finished course opens, reminds and records nothing more.
 			return nil
@@ -395,18 +390,8 @@ func moduleDone(tx *storage.Tx, course, user, module uint64, cache map[uint64][]
 		cache[module] = ids
 	}
 	for _, id := range ids {
-		raw := tx.GetRaw(storage.Progress, storage.Key(course, user, id))
-		if raw == nil {
-			return false, nil
-		}
-		var p struct {
-			Status string `json:"status"`
-		}
-		if err := json.Unmarshal(raw, &p); err != nil {
+		if done, err := modules.CompletedTx(tx, course, user, id); err != nil || !done {
 			return false, err
-		}
-		if p.Status != modules.StatusCompleted {
-			return false, nil
 		}
 	}
 	return true, nil

@@ -34,7 +34,7 @@ func password() string {
 func Empty(db *storage.DB) bool {
 	empty := true
 	_ = db.View(func(tx *storage.Tx) error {
-		empty = tx.Count(storage.Users, nil) == 0
+		empty = !auth.AnyUserTx(tx)
 		return nil
 	})
 	return empty

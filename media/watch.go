@@ -157,8 +157,7 @@ func (s *Service) watchAccessShortTx(tx *storage.Tx, caller, courseID, itemID ui
 	if err != nil || !it.Published {
 		return 0, 0, false, nil
 	}
-	var mod modules.Module
-	if err := tx.Get(storage.Modules, storage.ID(it.ModuleID), &mod); err != nil || !mod.Published {
+	if mod, err := modules.ModuleTx(tx, it.ModuleID); err != nil || !mod.Published {
 		return 0, 0, false, nil
 	}
 	c, err := modules.CourseTx(tx, courseID)
