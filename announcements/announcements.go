@@ -6,6 +6,7 @@
 package announcements
 
 import (
+	"context"
 	"errors"
 	stdhtml "html"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
+	"pacer/txn"
 )
 
 // Limits of one announcement.
@@ -45,17 +47,6 @@ type Announcement struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// record is what is stored: the rendered body, never re-rendered on read.
-type record struct {
-	ID        uint64    `json:"id"`
-	CourseID  uint64    `json:"course_id"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	BodyHTML  string    `json:"body_html"`
-	AuthorID  uint64    `json:"author_id"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 // Input is the body of POST /courses/:course/announcements.
 type Input struct {
 	Title string `json:"title"`
@@ -64,41 +55,42 @@ type Input struct {
 
 // Service stores announcements and tells members of them.
 type Service struct {
-	db      *storage.DB
+	tx      txn.Runner
+	store   Store
 	courses *modules.Service
 	notify  *notify.Service
 	md      *markdown.Renderer
 	now     func() time.Time
 }
 
+// Config is what the service is built from.
+type Config struct {
+	// Tx runs the service's transactions; Store keeps the announcements
+	// (the engine's implementation, joining Tx's transactions).
+	Tx       txn.Runner
+	Store    Store
+	Courses  *modules.Service
+	Notify   *notify.Service
+	Markdown *markdown.Renderer
+	Now      func() time.Time
+}
+
 // New builds the service.
-func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdown.Renderer, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	s := &Service{db: db, courses: courses, notify: n, md: md, now: now}
-	courses.OnCourseDeleted = append(courses.OnCourseDeleted, s.deleteCourseTx)
+	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, md: cfg.Markdown, now: cfg.Now}
+	cfg.Courses.OnCourseDeleted = append(cfg.Courses.OnCourseDeleted, s.deleteCourseTx)
 	return s
 }
 
 // deleteCourseTx removes a deleted course's announcements
-// (modules.Service.OnCourseDeleted). Their notifications stay with their
-// readers, as a deleted thread's do; the link then answers 404.
+// (modules.Service.OnCourseDeleted), in the deletion's transaction. Their
+// notifications stay with their readers, as a deleted thread's do; the
+// link then answers 404.
 func (s *Service) deleteCourseTx(tx *storage.Tx, c modules.Course) error {
-	var ids []uint64
-	err := tx.Each(storage.AnnouncementsByCourse, storage.Key(c.ID), func(k, _ []byte) error {
-		ids = append(ids, storage.Part(k, 1))
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := tx.Delete(storage.Announcements, storage.ID(id)); err != nil {
-			return err
-		}
-	}
-	return tx.DeletePrefix(storage.AnnouncementsByCourse, storage.Key(c.ID))
+	return s.store.DeleteCourse(storage.WithTx(context.Background(), tx), c.ID)
 }
 
 // Link is the path of an announcement on the course's announcements page.
@@ -129,7 +121,7 @@ func validate(in Input) (title, body string, fields map[string]string) {
 
 // Create posts an announcement (staff only: 404 for non-members, 403 for
 // students) and tells every other member, in the same transaction.
-func (s *Service) Create(caller, course uint64, in Input) (Announcement, error) {
+func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (Announcement, error) {
 	var out Announcement
 	title, body, fields := validate(in)
 	var html, plain string
@@ -138,7 +130,13 @@ func (s *Service) Create(caller, course uint64, in Input) (Announcement, error) 
 		// shown), so the entities Plain leaves are turned back into text.
 		html, plain = s.md.HTML(body), stdhtml.UnescapeString(s.md.Plain(body))
 	}
-	err := s.db.Update(func(tx *storage.Tx) error {
+	// The clock is read once, outside the work, so that a retried
+	// transaction stores the same instant.
+	now := s.now().UTC()
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		// Membership and notifications are not behind stores yet: they
+		// take the bbolt transaction the context carries.
+		tx := storage.TxFrom(ctx)
 		// Access comes first, so a non-member learns nothing from their
 		// body's faults.
 		a, err := s.courses.MemberAccessTx(tx, course, caller)
@@ -151,16 +149,8 @@ func (s *Service) Create(caller, course uint64, in Input) (Announcement, error) 
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		id, err := tx.NextID(storage.Announcements)
+		r, err := s.store.Add(ctx, Record{CourseID: course, Title: title, Body: body, BodyHTML: html, AuthorID: caller, CreatedAt: now})
 		if err != nil {
-			return err
-		}
-		r := record{ID: id, CourseID: course, Title: title, Body: body, BodyHTML: html, AuthorID: caller,
-			CreatedAt: s.now().UTC()}
-		if err := tx.Put(storage.Announcements, storage.ID(id), r); err != nil {
-			return err
-		}
-		if err := tx.PutRaw(storage.AnnouncementsByCourse, storage.Key(course, id), nil); err != nil {
 			return err
 		}
 		members, err := modules.MembersTx(tx, course)
@@ -173,7 +163,7 @@ func (s *Service) Create(caller, course uint64, in Input) (Announcement, error) 
 			}
 			_, err := s.notify.AddTx(tx, notify.Notification{UserID: m.UserID, CourseID: course,
 				Kind: notify.KindAnnouncement, Title: a.Course.Title + ": " + title,
-				Body: clip(plain, maxNotifyBody), Link: Link(course, id), CreatedAt: r.CreatedAt})
+				Body: clip(plain, maxNotifyBody), Link: Link(course, r.ID), CreatedAt: r.CreatedAt})
 			if err != nil {
 				return err
 			}
@@ -189,7 +179,7 @@ type Page = api.List[Announcement]
 
 // List returns a course's announcements, newest first (members only).
 // The cursor is the id of the last announcement of the previous page.
-func (s *Service) List(caller, course uint64, p api.Page) (Page, error) {
+func (s *Service) List(ctx context.Context, caller, course uint64, p api.Page) (Page, error) {
 	out := Page{Items: []Announcement{}}
 	before, err := p.CursorID()
 	if err != nil {
@@ -198,36 +188,32 @@ func (s *Service) List(caller, course uint64, p api.Page) (Page, error) {
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
-	err = s.db.View(func(tx *storage.Tx) error {
+	err = s.tx.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		if _, err := s.courses.MemberAccessTx(tx, course, caller); err != nil {
 			return err
 		}
-		return tx.EachReverse(storage.AnnouncementsByCourse, storage.Key(course), func(k, _ []byte) error {
-			id := storage.Part(k, 1)
-			if before != 0 && id >= before {
-				return nil
-			}
-			if len(out.Items) == p.Limit {
-				out.NextCursor = api.FormatID(out.Items[len(out.Items)-1].ID)
-				return storage.Stop
-			}
-			var r record
-			if err := tx.Get(storage.Announcements, storage.ID(id), &r); err != nil {
-				return err
-			}
+		recs, more, err := s.store.Newest(ctx, course, before, p.Limit)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
 			v, err := viewTx(tx, r)
 			if err != nil {
 				return err
 			}
 			out.Items = append(out.Items, v)
-			return nil
-		})
+		}
+		if more {
+			out.NextCursor = api.FormatID(recs[len(recs)-1].ID)
+		}
+		return nil
 	})
 	return out, errs.Wrap(err, "list announcements")
 }
 
 // viewTx is a record as the API shows it, with its author's name.
-func viewTx(tx *storage.Tx, r record) (Announcement, error) {
+func viewTx(tx *storage.Tx, r Record) (Announcement, error) {
 	v := Announcement{ID: r.ID, CourseID: r.CourseID, Title: r.Title, BodyHTML: r.BodyHTML,
 		Author: Author{ID: r.AuthorID}, CreatedAt: r.CreatedAt}
 	u, err := auth.LookupTx(tx, r.AuthorID)

@@ -22,7 +22,7 @@ func (s *Service) create(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	out, err := s.Create(me, ids[0], in)
+	out, err := s.Create(c.UserContext(), me, ids[0], in)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (s *Service) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.List(me, ids[0], p)
+	out, err := s.List(c.UserContext(), me, ids[0], p)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@
 package demo
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -116,7 +117,7 @@ func Seed(s *server.Server) ([]Account, error) {
 	if err := seedConversation(s, teacher, student, c.ID, moduleIDs[1]); err != nil {
 		return nil, err
 	}
-	if _, err := s.Announcements.Create(teacher, c.ID, announcements.Input{Title: "Week 2 is open",
+	if _, err := s.Announcements.Create(context.Background(), teacher, c.ID, announcements.Input{Title: "Week 2 is open",
 		Body: "Start with **Mean and median**, then hand in *Exercise: summarise five numbers* before the week ends.\n\n" +
 			"Questions about the data set go to the week's discussion, so everyone sees the answer."}); err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ func (f *Frontend) renderAnnouncements(c *fiber.Ctx, status int, a modules.Acces
 	if err != nil {
 		return err
 	}
-	list, err := f.Announcements.List(caller(c), a.Course.ID, p)
+	list, err := f.Announcements.List(c.UserContext(), caller(c), a.Course.ID, p)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (f *Frontend) postAnnouncement(c *fiber.Ctx) error {
 		return err
 	}
 	form := &Form{Values: v, Errors: map[string]string{}}
-	_, err = f.Announcements.Create(caller(c), a.Course.ID, announcements.Input{Title: v.Get("title"), Body: v.Get("body")})
+	_, err = f.Announcements.Create(c.UserContext(), caller(c), a.Course.ID, announcements.Input{Title: v.Get("title"), Body: v.Get("body")})
 	if err != nil {
 		if !form.fail(err, nil) {
 			return err
@@ -85,6 +85,6 @@ func (f *Frontend) latestAnnouncements(c *fiber.Ctx, course uint64) ([]announcem
 	if f.Announcements == nil {
 		return nil, nil
 	}
-	list, err := f.Announcements.List(caller(c), course, api.Page{Limit: homeAnnouncements})
+	list, err := f.Announcements.List(c.UserContext(), caller(c), course, api.Page{Limit: homeAnnouncements})
 	return list.Items, err
 }

@@ -1,0 +1,29 @@
+package bolt_test
+
+import (
+	"testing"
+
+	"pacer/announcements"
+	"pacer/announcements/storetest"
+	"pacer/storage"
+	"pacer/storage/bolt"
+	"pacer/txn"
+)
+
+// open is a fresh bbolt file in a temporary directory.
+func open(t *testing.T) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(t.TempDir(), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestAnnouncementsStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) (announcements.Store, txn.Runner) {
+		db := open(t)
+		return bolt.NewAnnouncements(db), db
+	})
+}

@@ -1,0 +1,27 @@
+// Package txn is the engine-neutral face of a transaction. Domain packages
+// run a unit of work with a Runner; the transaction travels in the context
+// the work function receives, and every store method called with that
+// context joins it. So a request that spans packages (an announcement that
+// checks membership, stores itself and notifies every member) is still one
+// transaction, and no domain package sees which engine holds it.
+//
+// A work function may run more than once: an engine with optimistic or
+// serializable transactions retries it from the start when it conflicts
+// with another writer. It must therefore do nothing outside the
+// transaction that it could not repeat (no e-mail sent, no cache filled
+// before the commit) and must not count on being the only writer.
+package txn
+
+import "context"
+
+// Runner runs work in a transaction.
+type Runner interface {
+	// Write runs fn in a read-write transaction and commits it when fn
+	// returns nil; the commit is durable when Write returns. When ctx
+	// already carries a read-write transaction, fn joins it instead (the
+	// outer Write commits).
+	Write(ctx context.Context, fn func(ctx context.Context) error) error
+	// Read runs fn in a read-only transaction: one consistent view of the
+	// store. When ctx already carries a transaction, fn joins it.
+	Read(ctx context.Context, fn func(ctx context.Context) error) error
+}
