@@ -295,7 +295,9 @@ func (h *HTTP) AuditLogin(c *fiber.Ctx, err error, user uint64) {
 	if err != nil {
 		action = "login_failed"
 	}
-	_ = h.Audit.Record(audit.Entry{ActorID: user, Action: action, IP: api.ClientIP(c)})
+	// The attempt has been answered (and a session made) whatever happens
+	// to its entry.
+	h.Audit.RecordAfter(audit.Entry{ActorID: user, Action: action, IP: api.ClientIP(c)})
 }
 
 type refreshBody struct {

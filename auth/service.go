@@ -690,7 +690,8 @@ func (s *Service) checkPassword(u User, password, ip string) error {
 		s.passwordChecks.Refund(key)
 		return nil
 	}
-	_ = s.Audit.Record(audit.Entry{ActorID: u.ID, Action: "password_check_failed", IP: ip})
+	// The failed check has happened whether or not its entry is written.
+	s.Audit.RecordAfter(audit.Entry{ActorID: u.ID, Action: "password_check_failed", IP: ip})
 	return errs.Field("current_password", "is wrong")
 }
 
@@ -721,22 +722,28 @@ func (s *Service) SetDisabled(userID uint64, disabled bool) (User, error) {
 	var u User
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
-		if u, err = LookupTx(tx, userID); err != nil {
-			return err
-		}
-		u.Disabled = disabled
-		if disabled {
-			u.TokenGen++
-			if err := revokeAll(tx, u.ID); err != nil {
-				return err
-			}
-		}
-		return tx.Put(storage.Users, storage.ID(u.ID), u)
+		u, err = setDisabledTx(tx, userID, disabled)
+		return err
 	})
 	if err == nil {
 		s.cache.forgetUser(userID)
 	}
 	return u, errs.Wrap(err, "disable user")
+}
+
+func setDisabledTx(tx *storage.Tx, userID uint64, disabled bool) (User, error) {
+	u, err := LookupTx(tx, userID)
+	if err != nil {
+		return u, err
+	}
+	u.Disabled = disabled
+	if disabled {
+		u.TokenGen++
+		if err := revokeAll(tx, u.ID); err != nil {
+			return u, err
+		}
+	}
+	return u, tx.Put(storage.Users, storage.ID(u.ID), u)
 }
 
 // ValidTimezone reports whether name is a loadable IANA zone.
