@@ -71,7 +71,7 @@ type refreshRecord struct {
 type Config struct {
 	AccessTTL  time.Duration // default 15 min
 	RefreshTTL time.Duration // default 30 days
-	Argon2     Argon2Params  // default OWASPParams
+	Argon2     Argon2Params  // default OWASPParams()
 	HashLimit  int           // concurrent hashes, default 2
 }
 
@@ -119,7 +119,7 @@ func NewService(db *storage.DB, key []byte, cfg Config, now func() time.Time) (*
 		cfg.RefreshTTL = 30 * 24 * time.Hour
 	}
 	if cfg.Argon2.MemoryKiB == 0 {
-		cfg.Argon2 = OWASPParams
+		cfg.Argon2 = OWASPParams()
 	}
 	if cfg.HashLimit <= 0 {
 		cfg.HashLimit = 2
