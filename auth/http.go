@@ -417,3 +417,27 @@ func CallerAndIDs(c *fiber.Ctx, names ...string) (uint64, []uint64, error) {
 	}
 	return id.UserID, out, nil
 }
+
+func (h *HTTP) getSettings(c *fiber.Ctx) error {
+	st, err := h.svc.SiteSettings()
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+func (h *HTTP) patchSettings(c *fiber.Ctx) error {
+	me, err := Caller(c)
+	if err != nil {
+		return err
+	}
+	var in SettingsInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	st, err := h.svc.UpdateSiteSettings(me.UserID, in, api.ClientIP(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}

@@ -3,9 +3,6 @@ package auth
 import (
 	"errors"
 
-	"github.com/gofiber/fiber/v2"
-
-	"pacer/api"
 	"pacer/audit"
 	"pacer/errs"
 	"pacer/storage"
@@ -138,30 +135,6 @@ func setCanCreateCoursesTx(tx *storage.Tx, userID uint64, can bool) (User, error
 	}
 	u.CanCreateCourses = can
 	return u, tx.Put(storage.Users, storage.ID(u.ID), u)
-}
-
-func (h *HTTP) getSettings(c *fiber.Ctx) error {
-	st, err := h.svc.SiteSettings()
-	if err != nil {
-		return err
-	}
-	return c.JSON(st)
-}
-
-func (h *HTTP) patchSettings(c *fiber.Ctx) error {
-	me, err := Caller(c)
-	if err != nil {
-		return err
-	}
-	var in SettingsInput
-	if err := api.Decode(c, &in); err != nil {
-		return err
-	}
-	st, err := h.svc.UpdateSiteSettings(me.UserID, in, api.ClientIP(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(st)
 }
 
 // AdminUpdate is what an administrator changes of an account; nil is
