@@ -7,11 +7,10 @@
 package audit
 
 import (
-	"strconv"
-	"strings"
+	"errors"
+	"io"
+	"log/slog"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 
 	"pacer/api"
 	"pacer/errs"
@@ -35,20 +34,45 @@ type Entry struct {
 type Log struct {
 	db  *storage.DB
 	now func() time.Time
+	// log receives the entries that could not be written after their
+	// action had already happened (see RecordAfter).
+	log *slog.Logger
+	// fail, when set, is returned by every write instead of writing: see
+	// Failing.
+	fail error
 }
 
-// New builds the log.
-func New(db *storage.DB, now func() time.Time) *Log {
+// New builds the log; log (nil: discarded) hears of entries lost after
+// their action.
+func New(db *storage.DB, now func() time.Time, log *slog.Logger) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{db: db, now: now}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Log{db: db, now: now, log: log}
 }
 
-// RecordTx appends an entry inside the caller's transaction.
+// Failing builds a log whose every write fails with err, for tests that
+// check an action is not committed without its entry.
+func Failing(db *storage.DB, err error, log *slog.Logger) *Log {
+	if err == nil {
+		err = errors.New("audit: write refused")
+	}
+	l := New(db, nil, log)
+	l.fail = err
+	return l
+}
+
+// RecordTx appends an entry inside the caller's transaction. Its error must
+// fail that transaction: an action is never committed without its entry.
 func (l *Log) RecordTx(tx *storage.Tx, e Entry) error {
 	if l == nil {
 		return nil
+	}
+	if l.fail != nil {
+		return l.fail
 	}
 	id, err := tx.NextID(storage.Audit)
 	if err != nil {
@@ -62,12 +86,27 @@ func (l *Log) RecordTx(tx *storage.Tx, e Entry) error {
 	return tx.Put(storage.Audit, storage.ID(id), e)
 }
 
-// Record appends an entry in its own transaction.
+// Record appends an entry in its own transaction. Callers that can still
+// refuse the action return its error.
 func (l *Log) Record(e Entry) error {
 	if l == nil {
 		return nil
 	}
 	return l.db.Update(func(tx *storage.Tx) error { return l.RecordTx(tx, e) })
+}
+
+// RecordAfter appends an entry for an action that has already happened and
+// cannot be undone (a sign-in answered, a job run). A failed write cannot
+// be given back to anyone, so it is logged at ERROR with the entry that was
+// lost; entries hold no secrets, so logging them leaks nothing.
+func (l *Log) RecordAfter(e Entry) {
+	if l == nil {
+		return
+	}
+	if err := l.Record(e); err != nil {
+		l.log.Error("audit entry lost", "action", e.Action, "actor_id", e.ActorID,
+			"course_id", e.CourseID, "target_id", e.TargetID, "detail", e.Detail, "ip", e.IP, "err", err)
+	}
 }
 
 // Filter narrows a listing: zero fields match every entry.
@@ -111,29 +150,4 @@ func (l *Log) List(p api.Page, f Filter) (api.List[Entry], error) {
 		})
 	})
 	return out, errs.Wrap(err, "list audit")
-}
-
-// Mount adds GET /admin/audit to an administrators' group.
-func (l *Log) Mount(admin fiber.Router) {
-	admin.Get("/audit", func(c *fiber.Ctx) error {
-		p, err := api.ParsePage(c)
-		if err != nil {
-			return err
-		}
-		f := Filter{Action: strings.Clone(c.Query("action"))}
-		for name, dst := range map[string]*uint64{"actor": &f.ActorID, "course": &f.CourseID} {
-			if v := c.Query(name); v != "" {
-				n, err := strconv.ParseUint(v, 10, 64)
-				if err != nil || n == 0 {
-					return errs.Field(name, "must be a positive integer")
-				}
-				*dst = n
-			}
-		}
-		list, err := l.List(p, f)
-		if err != nil {
-			return err
-		}
-		return c.JSON(list)
-	})
 }

@@ -50,3 +50,13 @@ func TestOneClientsFloodOfHashesWaitsOnItselfNotOnOthers(t *testing.T) {
 		t.Fatalf("%d turns left behind", n)
 	}
 }
+
+// OWASPParams is a value each caller gets its own copy of: changing one
+// changes neither the next nor a service's default.
+func TestOWASPParamsCannotBeLoweredByACaller(t *testing.T) {
+	p := OWASPParams()
+	p.MemoryKiB, p.Time = 1, 1
+	if got := OWASPParams(); got != (Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}) {
+		t.Fatalf("OWASPParams() = %+v after a caller changed its copy", got)
+	}
+}

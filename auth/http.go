@@ -295,7 +295,9 @@ func (h *HTTP) AuditLogin(c *fiber.Ctx, err error, user uint64) {
 	if err != nil {
 		action = "login_failed"
 	}
-	_ = h.Audit.Record(audit.Entry{ActorID: user, Action: action, IP: api.ClientIP(c)})
+	// The attempt has been answered (and a session made) whatever happens
+	// to its entry.
+	h.Audit.RecordAfter(audit.Entry{ActorID: user, Action: action, IP: api.ClientIP(c)})
 }
 
 type refreshBody struct {
@@ -414,4 +416,28 @@ func CallerAndIDs(c *fiber.Ctx, names ...string) (uint64, []uint64, error) {
 		}
 	}
 	return id.UserID, out, nil
+}
+
+func (h *HTTP) getSettings(c *fiber.Ctx) error {
+	st, err := h.svc.SiteSettings()
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+func (h *HTTP) patchSettings(c *fiber.Ctx) error {
+	me, err := Caller(c)
+	if err != nil {
+		return err
+	}
+	var in SettingsInput
+	if err := api.Decode(c, &in); err != nil {
+		return err
+	}
+	st, err := h.svc.UpdateSiteSettings(me.UserID, in, api.ClientIP(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
 }

@@ -20,8 +20,10 @@ type Argon2Params struct {
 	Threads   uint8
 }
 
-// OWASPParams is the production setting.
-var OWASPParams = Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
+// OWASPParams returns the production setting. It is a function, not a
+// variable, so that no package can lower the cost for everyone at run
+// time; tests pass cheaper parameters in Config.Argon2.
+func OWASPParams() Argon2Params { return Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1} }
 
 // Hasher hashes and checks passwords with argon2id. Each hash costs about
 // MemoryKiB of memory, so concurrent hashing is bounded by a semaphore.

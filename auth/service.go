@@ -71,7 +71,7 @@ type refreshRecord struct {
 type Config struct {
 	AccessTTL  time.Duration // default 15 min
 	RefreshTTL time.Duration // default 30 days
-	Argon2     Argon2Params  // default OWASPParams
+	Argon2     Argon2Params  // default OWASPParams()
 	HashLimit  int           // concurrent hashes, default 2
 }
 
@@ -119,7 +119,7 @@ func NewService(db *storage.DB, key []byte, cfg Config, now func() time.Time) (*
 		cfg.RefreshTTL = 30 * 24 * time.Hour
 	}
 	if cfg.Argon2.MemoryKiB == 0 {
-		cfg.Argon2 = OWASPParams
+		cfg.Argon2 = OWASPParams()
 	}
 	if cfg.HashLimit <= 0 {
 		cfg.HashLimit = 2
@@ -694,7 +694,8 @@ func (s *Service) checkPassword(u User, password, ip string) error {
 		s.passwordChecks.Refund(key)
 		return nil
 	}
-	_ = s.Audit.Record(audit.Entry{ActorID: u.ID, Action: "password_check_failed", IP: ip})
+	// The failed check has happened whether or not its entry is written.
+	s.Audit.RecordAfter(audit.Entry{ActorID: u.ID, Action: "password_check_failed", IP: ip})
 	return errs.Field("current_password", "is wrong")
 }
 
@@ -725,22 +726,28 @@ func (s *Service) SetDisabled(userID uint64, disabled bool) (User, error) {
 	var u User
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
-		if u, err = LookupTx(tx, userID); err != nil {
-			return err
-		}
-		u.Disabled = disabled
-		if disabled {
-			u.TokenGen++
-			if err := revokeAll(tx, u.ID); err != nil {
-				return err
-			}
-		}
-		return tx.Put(storage.Users, storage.ID(u.ID), u)
+		u, err = setDisabledTx(tx, userID, disabled)
+		return err
 	})
 	if err == nil {
 		s.cache.forgetUser(userID)
 	}
 	return u, errs.Wrap(err, "disable user")
+}
+
+func setDisabledTx(tx *storage.Tx, userID uint64, disabled bool) (User, error) {
+	u, err := LookupTx(tx, userID)
+	if err != nil {
+		return u, err
+	}
+	u.Disabled = disabled
+	if disabled {
+		u.TokenGen++
+		if err := revokeAll(tx, u.ID); err != nil {
+			return u, err
+		}
+	}
+	return u, tx.Put(storage.Users, storage.ID(u.ID), u)
 }
 
 // ValidTimezone reports whether name is a loadable IANA zone.

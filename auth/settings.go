@@ -3,9 +3,6 @@ package auth
 import (
 	"errors"
 
-	"github.com/gofiber/fiber/v2"
-
-	"pacer/api"
 	"pacer/audit"
 	"pacer/errs"
 	"pacer/storage"
@@ -122,11 +119,8 @@ func (s *Service) SetCanCreateCourses(userID uint64, can bool) (User, error) {
 	var u User
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
-		if u, err = LookupTx(tx, userID); err != nil {
-			return err
-		}
-		u.CanCreateCourses = can
-		return tx.Put(storage.Users, storage.ID(u.ID), u)
+		u, err = setCanCreateCoursesTx(tx, userID, can)
+		return err
 	})
 	if err == nil {
 		s.cache.forgetUser(userID)
@@ -134,28 +128,13 @@ func (s *Service) SetCanCreateCourses(userID uint64, can bool) (User, error) {
 	return u, errs.Wrap(err, "set course creation grant")
 }
 
-func (h *HTTP) getSettings(c *fiber.Ctx) error {
-	st, err := h.svc.SiteSettings()
+func setCanCreateCoursesTx(tx *storage.Tx, userID uint64, can bool) (User, error) {
+	u, err := LookupTx(tx, userID)
 	if err != nil {
-		return err
+		return u, err
 	}
-	return c.JSON(st)
-}
-
-func (h *HTTP) patchSettings(c *fiber.Ctx) error {
-	me, err := Caller(c)
-	if err != nil {
-		return err
-	}
-	var in SettingsInput
-	if err := api.Decode(c, &in); err != nil {
-		return err
-	}
-	st, err := h.svc.UpdateSiteSettings(me.UserID, in, api.ClientIP(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(st)
+	u.CanCreateCourses = can
+	return u, tx.Put(storage.Users, storage.ID(u.ID), u)
 }
 
 // AdminUpdate is what an administrator changes of an account; nil is
@@ -174,27 +153,39 @@ func (s *Service) AdminUpdate(actor, userID uint64, in AdminUpdate, ip string) (
 	if in.Disabled != nil && *in.Disabled && userID == actor {
 		return User{}, errs.ConflictCode("conflict", "you cannot disable your own account")
 	}
+	// Each change commits with its audit entry or not at all.
 	var u User
-	var err error
-	if in.Disabled != nil {
-		if u, err = s.SetDisabled(userID, *in.Disabled); err != nil {
-			return u, err
+	err := s.db.Update(func(tx *storage.Tx) error {
+		var err error
+		if in.Disabled != nil {
+			if u, err = setDisabledTx(tx, userID, *in.Disabled); err != nil {
+				return err
+			}
+			action := "user_enabled"
+			if *in.Disabled {
+				action = "user_disabled"
+			}
+			if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip}); err != nil {
+				return err
+			}
 		}
-		action := "user_enabled"
-		if *in.Disabled {
-			action = "user_disabled"
+		if in.CanCreateCourses != nil {
+			if u, err = setCanCreateCoursesTx(tx, userID, *in.CanCreateCourses); err != nil {
+				return err
+			}
+			action := "course_creation_revoked"
+			if *in.CanCreateCourses {
+				action = "course_creation_granted"
+			}
+			if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip}); err != nil {
+				return err
+			}
 		}
-		_ = s.Audit.Record(audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip})
+		return nil
+	})
+	if err != nil {
+		return u, errs.Wrap(err, "update user")
 	}
-	if in.CanCreateCourses != nil {
-		if u, err = s.SetCanCreateCourses(userID, *in.CanCreateCourses); err != nil {
-			return u, err
-		}
-		action := "course_creation_revoked"
-		if *in.CanCreateCourses {
-			action = "course_creation_granted"
-		}
-		_ = s.Audit.Record(audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip})
-	}
+	s.cache.forgetUser(userID)
 	return u, nil
 }

@@ -227,7 +227,8 @@ func (h *HTTP) runJob(c *fiber.Ctx) error {
 		return err
 	}
 	if id := auth.From(c); id != nil {
-		_ = h.svc.Audit.Record(audit.Entry{ActorID: id.UserID, Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
+		// The job has run; a lost entry is logged, not the run undone.
+		h.svc.Audit.RecordAfter(audit.Entry{ActorID: id.UserID, Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
 	}
 	return c.JSON(res)
 }

@@ -61,6 +61,11 @@ func (s *Service) SeedReplies(thread uint64, n int, post func(i int) (uint64, st
 // FlushIfDue is what each tick of the background flush (Start) does.
 func (s *Service) FlushIfDue() error { return s.flushIfDue() }
 
+// FlushTick and DeliverTick are one tick of the background loop (Start),
+// errors and all.
+func (s *Service) FlushTick()   { s.flushTick() }
+func (s *Service) DeliverTick() { s.deliverTick() }
+
 // DeliverIfDue runs one tick of the background delivery of replies.
 func (s *Service) DeliverIfDue() error { return s.deliverIfDue() }
 

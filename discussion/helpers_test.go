@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"pacer/pacertest"
+	"pacer/server"
 )
 
 // class is a course with one member of every role and an outsider.
@@ -17,9 +18,9 @@ type class struct {
 	fixtures                int
 }
 
-func newClass(t testing.TB) *class {
+func newClass(t testing.TB, modify ...func(*server.Config)) *class {
 	t.Helper()
-	env := pacertest.New(t)
+	env := pacertest.New(t, modify...)
 	c := &class{env: env}
 	c.instr = env.Register("Ines Instructor")
 	c.ta = env.Register("Tom Assistant")

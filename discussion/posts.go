@@ -125,8 +125,12 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 	// Whoever replies has been reading the thread, so it counts as read up
 	// to their reply: a read mark like any other, written behind (reads.go).
 	// The reply is stored whatever becomes of the mark, so a failure to
-	// write it (it stays buffered) must not tell the client otherwise.
-	_ = s.markRead(threadID, caller, out.ID)
+	// write it (a due flush of the buffer, or the mark itself once the
+	// buffer is off or full) must not tell the client otherwise; it is
+	// logged instead.
+	if err := s.markRead(threadID, caller, out.ID); err != nil {
+		s.log.Error("discussion: read marks not written after a reply", "thread", threadID, "err", err)
+	}
 	if student {
 		s.courses.Touch(course, caller)
 	}

@@ -228,19 +228,44 @@ func (s *Service) Start() {
 			deliver := time.NewTicker(deliverEvery)
 			defer deliver.Stop()
 			for {
-				// A failed flush keeps its marks, and a failed delivery its
-				// queue; the next read or tick retries.
 				select {
 				case <-tick.C:
-					_ = s.flushIfDue()
+					s.flushTick()
 				case <-deliver.C:
-					_ = s.deliverIfDue()
+					s.deliverTick()
 				case <-b.quit:
 					return
 				}
 			}
 		}()
 	})
+}
+
+// flushTick is one tick of the background flush. Nobody waits for its
+// answer, so a failure is logged here, once, with how many marks it could
+// not write; the marks stay buffered and the next read or tick retries.
+func (s *Service) flushTick() {
+	n := s.reads.buffered()
+	if err := s.flushIfDue(); err != nil {
+		s.log.Error("discussion: read marks not written; they stay buffered for the next flush", "marks", n, "err", err)
+	}
+}
+
+// deliverTick is one tick of the background delivery of replies; as
+// flushTick, it logs a failure once. The replies stay queued, and the next
+// read of notifications or tick retries.
+func (s *Service) deliverTick() {
+	if err := s.deliverIfDue(); err != nil {
+		s.log.Error("discussion: queued replies not delivered (notifications and search postings); they stay queued for the next delivery",
+			"err", err)
+	}
+}
+
+// buffered counts the buffered marks.
+func (b *readBuffer) buffered() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.n
 }
 
 // flushIfDue flushes when marks are buffered and the last flush was

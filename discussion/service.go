@@ -2,6 +2,8 @@ package discussion
 
 import (
 	"errors"
+	"io"
+	"log/slog"
 	"runtime"
 	"time"
 
@@ -23,6 +25,9 @@ type Service struct {
 	notify  *notify.Service
 	md      *markdown.Renderer
 	now     func() time.Time
+	// log hears of the background loop's failures (Start), which have
+	// nobody else to tell.
+	log *slog.Logger
 	// posts limits new threads and replies per user, for the API and the
 	// pages alike (see LimitPosts).
 	posts *api.RateLimiter
@@ -56,12 +61,16 @@ type Service struct {
 
 // New builds the service and installs its hooks in the course service: a
 // general board with every new course, and a thread with every discussion
-// item. Call it once, before serving.
-func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdown.Renderer, now func() time.Time) *Service {
+// item. Call it once, before serving. log (nil: discarded) hears of the
+// background loop's failures.
+func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdown.Renderer, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{db: db, courses: courses, notify: n, md: md, now: now,
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Service{db: db, courses: courses, notify: n, md: md, now: now, log: log,
 		posts:    api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now),
 		previews: api.NewRateLimiter(DefaultPreviewLimit, DefaultPreviewWindow, now),
 		renders:  api.NewGate(max(1, runtime.GOMAXPROCS(0)/2), DefaultPreviewWait),

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
 	"strconv"
-	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"pacer/demo"
@@ -332,7 +333,8 @@ func (c *Client) Relogin(co *Course) error {
 }
 
 // isRefused reports whether a transport error means the server was not
-// listening (the request never reached it).
+// listening (the request never reached it). The dial's error wraps the
+// system's ECONNREFUSED, which is matched as such, not by its text.
 func isRefused(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "connection refused")
+	return errors.Is(err, syscall.ECONNREFUSED)
 }

@@ -268,7 +268,8 @@ func (f *Frontend) adminRunJob(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_ = f.Audit.Record(audit.Entry{ActorID: caller(c), Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
+	// The job has run; a lost entry is logged, not the run undone.
+	f.Audit.RecordAfter(audit.Entry{ActorID: caller(c), Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
 	if res.Error != "" {
 		f.flash(c, "error", fmt.Sprintf("%s failed: %s", res.Job, res.Error))
 	} else {

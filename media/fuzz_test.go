@@ -211,7 +211,7 @@ func FuzzCheckContent(f *testing.F) {
 			}
 			return
 		}
-		if !Allowed[NormalizeType(declared)] || len(head) == 0 {
+		if !Allowed(NormalizeType(declared)) || len(head) == 0 {
 			t.Fatalf("accepted %q with %d bytes", declared, len(head))
 		}
 		h := head

@@ -1,15 +1,10 @@
 package media
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
-
-	"pacer/errs"
 )
 
 // FileCSP is the Content-Security-Policy of every stored file served. Were
@@ -28,7 +23,8 @@ type fileMeta struct {
 	Attachment  bool
 }
 
-// request is the part of a request that decides the answer.
+// request is the part of a request that decides the answer (serveFile,
+// in http_serve.go, reads it from the request).
 type request struct {
 	Method          string
 	IfNoneMatch     string
@@ -63,17 +59,17 @@ type plan struct {
 //     merged overlapping ranges, so no request can make us send a byte
 //     twice.
 func decide(r request, f fileMeta) plan {
-	full := plan{Status: fiber.StatusOK, Start: 0, Length: f.Size}
+	full := plan{Status: http.StatusOK, Start: 0, Length: f.Size}
 	if r.IfNoneMatch != "" {
 		if etagMatches(r.IfNoneMatch, f.ETag, false) {
-			return plan{Status: fiber.StatusNotModified}
+			return plan{Status: http.StatusNotModified}
 		}
 	} else if r.IfModifiedSince != "" && !f.ModTime.IsZero() {
 		if t, err := http.ParseTime(r.IfModifiedSince); err == nil && !f.ModTime.Truncate(time.Second).After(t) {
-			return plan{Status: fiber.StatusNotModified}
+			return plan{Status: http.StatusNotModified}
 		}
 	}
-	if r.Range == "" || (r.Method != fiber.MethodGet && r.Method != fiber.MethodHead) {
+	if r.Range == "" || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return full
 	}
 	if r.IfRange != "" && !ifRangeMatches(r.IfRange, f) {
@@ -82,12 +78,12 @@ func decide(r request, f fileMeta) plan {
 	ranges, err := ParseRange(r.Range, f.Size)
 	switch {
 	case err == ErrRangeUnsatisfiable:
-		return plan{Status: fiber.StatusRequestedRangeNotSatisfiable}
+		return plan{Status: http.StatusRequestedRangeNotSatisfiable}
 	case err != nil, len(ranges) != 1:
 		return full
 	}
 	rg := ranges[0]
-	return plan{Status: fiber.StatusPartialContent, Start: rg.Start, Length: rg.Length(), Range: &rg}
+	return plan{Status: http.StatusPartialContent, Start: rg.Start, Length: rg.Length(), Range: &rg}
 }
 
 // etagMatches compares a list of entity tags (If-None-Match, If-Match)
@@ -123,82 +119,6 @@ func ifRangeMatches(v string, f fileMeta) bool {
 	t, err := http.ParseTime(v)
 	return err == nil && f.ModTime.Truncate(time.Second).Equal(t)
 }
-
-// serveFile answers a GET or HEAD for a stored file, taking ownership of
-// the open file (it is closed once sent). Never a generic static handler:
-// the caller has authorised the request, and this function alone decides
-// the headers. The bytes are handed to fasthttp as a stream that sends a
-// section of the *os.File with the kernel's sendfile where the connection
-// allows it.
-func serveFile(c *fiber.Ctx, f Blob, m fileMeta) error {
-	req := request{
-		Method:          c.Method(),
-		IfNoneMatch:     c.Get(fiber.HeaderIfNoneMatch),
-		IfModifiedSince: c.Get(fiber.HeaderIfModifiedSince),
-		Range:           c.Get(fiber.HeaderRange),
-		IfRange:         c.Get(fiber.HeaderIfRange),
-	}
-	p := decide(req, m)
-	c.Set(fiber.HeaderAcceptRanges, "bytes")
-	c.Set(fiber.HeaderETag, m.ETag)
-	if !m.ModTime.IsZero() {
-		c.Set(fiber.HeaderLastModified, m.ModTime.UTC().Format(http.TimeFormat))
-	}
-	// Revalidate every time: access can be withdrawn, and a 304 is cheap.
-	c.Set(fiber.HeaderCacheControl, "private, no-cache")
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	c.Set(fiber.HeaderContentSecurityPolicy, FileCSP)
-	c.Set("Cross-Origin-Resource-Policy", "same-origin")
-	switch p.Status {
-	case fiber.StatusNotModified:
-		f.Close()
-		c.Status(fiber.StatusNotModified)
-		return nil
-	case fiber.StatusRequestedRangeNotSatisfiable:
-		f.Close()
-		c.Set(fiber.HeaderContentRange, UnsatisfiedContentRange(m.Size))
-		return errs.E(errs.RangeNotSatisfiable, "the requested range is not within the file's "+strconv.FormatInt(m.Size, 10)+" bytes")
-	}
-	c.Set(fiber.HeaderContentType, m.ContentType)
-	c.Set(fiber.HeaderContentDisposition, ContentDisposition(m.Attachment, m.Filename))
-	if p.Range != nil {
-		c.Set(fiber.HeaderContentRange, p.Range.ContentRange(m.Size))
-	}
-	c.Status(p.Status)
-	if p.Length == 0 {
-		f.Close()
-		c.Context().Response.SetBodyRaw(nil)
-		c.Context().Response.Header.SetContentLength(0)
-		return nil
-	}
-	if _, err := f.Seek(p.Start, io.SeekStart); err != nil {
-		f.Close()
-		return errs.Wrap(err, "seek media file")
-	}
-	c.Context().SetBodyStream(&section{f: f, lr: io.LimitedReader{R: f, N: p.Length}}, int(p.Length))
-	return nil
-}
-
-// section is a byte range of an open file as fasthttp's body stream.
-// fasthttp copies a stream with io.CopyBuffer, which asks the reader for
-// WriteTo first; handing the connection's buffered writer an
-// *io.LimitedReader over the *os.File lets it reach net.TCPConn.ReadFrom
-// and so sendfile(2), the zero-copy path fasthttp's own file server uses.
-type section struct {
-	f  Blob
-	lr io.LimitedReader
-}
-
-func (s *section) Read(p []byte) (int, error) { return s.lr.Read(p) }
-
-func (s *section) WriteTo(w io.Writer) (int64, error) {
-	if rf, ok := w.(io.ReaderFrom); ok {
-		return rf.ReadFrom(&s.lr)
-	}
-	return io.Copy(w, &s.lr)
-}
-
-func (s *section) Close() error { return s.f.Close() }
 
 // ContentDisposition builds an RFC 6266 header value: an ASCII fallback
 // file name for old clients, and the exact name in RFC 8187's UTF-8 form

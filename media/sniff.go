@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -17,9 +19,10 @@ var (
 // least this many when the file has them.
 const SniffLen = 512
 
-// Allowed is the allow-list of upload content types, in normalised form
-// (see NormalizeType). Read it; do not modify it.
-var Allowed = map[string]bool{
+// allowed is the allow-list of upload content types, in normalised form
+// (see NormalizeType). It is unexported so that no package can widen it at
+// run time: others ask Allowed or AllowedTypes.
+var allowed = map[string]bool{
 	"video/mp4":       true,
 	"video/webm":      true,
 	"audio/mpeg":      true,
@@ -43,18 +46,30 @@ const (
 	TypeZip  = "application/zip"
 )
 
-// SubmissionAllowed is the allow-list of types a submission upload may have
-// besides Allowed. Read it; do not modify it.
-var SubmissionAllowed = map[string]bool{TypeDocx: true, TypeODT: true, TypeText: true, TypeZip: true}
+// submissionAllowed is the allow-list of types a submission upload may
+// have besides allowed; unexported for the same reason.
+var submissionAllowed = map[string]bool{TypeDocx: true, TypeODT: true, TypeText: true, TypeZip: true}
+
+// Allowed reports whether a (normalised) type is on the allow-list of
+// course uploads.
+func Allowed(t string) bool { return allowed[t] }
+
+// AllowedTypes returns the allow-list of course uploads, sorted: a copy,
+// so changing it changes nothing else.
+func AllowedTypes() []string { return slices.Sorted(maps.Keys(allowed)) }
+
+// SubmissionAllowed reports whether a (normalised) type is one a
+// submission upload may have besides those Allowed.
+func SubmissionAllowed(t string) bool { return submissionAllowed[t] }
 
 // AllowedFor reports whether an upload of the purpose may have the
 // (normalised) type.
 func AllowedFor(purpose, t string) bool {
-	return Allowed[t] || (purpose == PurposeSubmission && SubmissionAllowed[t])
+	return allowed[t] || (purpose == PurposeSubmission && submissionAllowed[t])
 }
 
 // typeAliases maps non-standard names browsers and tools send for allowed
-// types to the name in Allowed.
+// types to the name in allowed.
 var typeAliases = map[string]string{
 	"audio/x-wav":    "audio/wav",
 	"audio/wave":     "audio/wav",
@@ -71,7 +86,7 @@ var typeAliases = map[string]string{
 	"application/x-zip":            TypeZip,
 }
 
-// NormalizeType turns a declared Content-Type into the form Allowed uses:
+// NormalizeType turns a declared Content-Type into the form allowed uses:
 // parameters (";charset=...") are dropped, surrounding whitespace trimmed,
 // ASCII letters lower-cased, and a few common aliases mapped to their
 // standard name (audio/x-wav → audio/wav, audio/x-m4a → audio/mp4,

@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -144,10 +145,28 @@ func TestNormalizeType(t *testing.T) {
 		})
 	}
 	t.Run("every allowed type is its own normal form", func(t *testing.T) {
-		for typ := range Allowed {
+		for _, typ := range AllowedTypes() {
 			if NormalizeType(typ) != typ || strings.ContainsAny(typ, " ;ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
 				t.Errorf("%q is not normalised", typ)
 			}
 		}
 	})
+}
+
+// The allow-list is read through functions: what a caller does with the
+// list it was given changes nobody else's rules.
+func TestTheAllowListCannotBeChangedByItsReaders(t *testing.T) {
+	types := AllowedTypes()
+	if !slices.IsSorted(types) || !slices.Contains(types, "video/mp4") {
+		t.Fatalf("AllowedTypes() = %v", types)
+	}
+	for i := range types {
+		types[i] = "application/x-msdownload"
+	}
+	if Allowed("application/x-msdownload") || !Allowed("video/mp4") || slices.Contains(AllowedTypes(), "application/x-msdownload") {
+		t.Fatal("changing the returned list changed the allow-list")
+	}
+	if !SubmissionAllowed(TypeZip) || SubmissionAllowed("video/mp4") || Allowed(TypeZip) {
+		t.Fatal("the submission allow-list is not its own")
+	}
 }

@@ -11,10 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"pacer/api"
-	"pacer/auth"
 	"pacer/errs"
 	"pacer/storage"
 )
@@ -351,52 +348,4 @@ func (s *Service) MarkRead(userID uint64, ids []uint64, all bool) error {
 		return nil
 	})
 	return errs.Wrap(err, "mark read")
-}
-
-// Mount adds the notification routes under /api/v1.
-func (s *Service) Mount(r fiber.Router) {
-	r.Get("/notifications", s.list)
-	r.Post("/notifications/read", s.read)
-}
-
-func (s *Service) list(c *fiber.Ctx) error {
-	id, err := auth.Caller(c)
-	if err != nil {
-		return err
-	}
-	p, err := api.ParsePage(c)
-	if err != nil {
-		return err
-	}
-	out, err := s.List(id.UserID, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
-type readBody struct {
-	IDs []uint64 `json:"ids"`
-	All bool     `json:"all"`
-}
-
-func (s *Service) read(c *fiber.Ctx) error {
-	id, err := auth.Caller(c)
-	if err != nil {
-		return err
-	}
-	var in readBody
-	if err := api.Decode(c, &in); err != nil {
-		return err
-	}
-	if !in.All && len(in.IDs) == 0 {
-		return errs.Field("ids", "give ids or all: true")
-	}
-	if len(in.IDs) > 1000 {
-		return errs.Field("ids", "at most 1000")
-	}
-	if err := s.MarkRead(id.UserID, in.IDs, in.All); err != nil {
-		return err
-	}
-	return api.NoContent(c)
 }

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"pacer/api"
 	"pacer/auth"
 	"pacer/errs"
@@ -768,21 +766,6 @@ func (o *Outbox) Page(state string, p api.Page) (api.List[MailSummary], error) {
 		})
 	})
 	return out, errs.Wrap(err, "list outbox")
-}
-
-// MountAdmin adds GET /outbox to the admin group.
-func (o *Outbox) MountAdmin(admin fiber.Router) {
-	admin.Get("/outbox", func(c *fiber.Ctx) error {
-		p, err := api.ParsePage(c)
-		if err != nil {
-			return err
-		}
-		out, err := o.Page(strings.Clone(c.Query("state")), p)
-		if err != nil {
-			return err
-		}
-		return c.JSON(out)
-	})
 }
 
 // maskAddresses hides the local part of every e-mail address in text

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"pacer/api"
 	"pacer/auth"
 	"pacer/errs"
@@ -261,39 +259,4 @@ func (o *Outbox) Unsubscribe(u, k, sig string, on bool) (uint64, []string, error
 		return err
 	})
 	return user, ks, errs.Wrap(err, "unsubscribe")
-}
-
-// Mount adds the preference routes under /api/v1.
-func (o *Outbox) Mount(r fiber.Router) {
-	r.Get("/me/email-preferences", o.getPrefs)
-	r.Put("/me/email-preferences", o.putPrefs)
-	r.Patch("/me/email-preferences", o.putPrefs)
-}
-
-func (o *Outbox) getPrefs(c *fiber.Ctx) error {
-	id, err := auth.Caller(c)
-	if err != nil {
-		return err
-	}
-	v, err := o.Preferences(id.UserID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(v)
-}
-
-func (o *Outbox) putPrefs(c *fiber.Ctx) error {
-	id, err := auth.Caller(c)
-	if err != nil {
-		return err
-	}
-	var in map[string]bool
-	if err := api.Decode(c, &in); err != nil {
-		return err
-	}
-	v, err := o.SetPreferences(id.UserID, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(v)
 }

@@ -14,7 +14,7 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 	if err := s.Courses.BuildStaffIndex(); err != nil {
 		return err
 	}
-	s.Discussion = discussion.New(s.DB, s.Courses, s.Notify, s.Markdown, s.now)
+	s.Discussion = discussion.New(s.DB, s.Courses, s.Notify, s.Markdown, s.now, s.log)
 	s.Discussion.Audit = s.Audit
 	// Author names on thread pages come from the auth service's user cache.
 	s.Discussion.Names = s.Auth

@@ -7,10 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"pacer/audit"
 	"pacer/pacertest"
 	"pacer/server"
 )
@@ -310,5 +312,24 @@ func TestAJSONWriteKeepsItsConnection(t *testing.T) {
 		if res.StatusCode != 401 || res.Close {
 			t.Fatalf("request %d: status %d, close %v", i, res.StatusCode, res.Close)
 		}
+	}
+}
+
+// A copy of the data does not leave without its audit entry: when the
+// entry cannot be written the backup is refused.
+func TestNoBackupLeavesWithoutItsAuditEntry(t *testing.T) {
+	env := pacertest.New(t)
+	a := env.Admin()
+	env.Server.Audit = audit.Failing(env.Server.DB, nil, nil)
+	req := httptest.NewRequest("GET", "/api/v1/admin/backup", nil)
+	req.Header.Set("Authorization", "Bearer "+a.Token)
+	res, err := env.Server.App.Test(req, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 500 || len(body) > 1024 || !strings.Contains(string(body), `"internal"`) {
+		t.Fatalf("backup without its entry: %d, %d bytes", res.StatusCode, len(body))
 	}
 }
