@@ -6,19 +6,17 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/api"
-	"pacer/audit"
 	"pacer/auth"
 	"pacer/errs"
 )
 
 // HTTP serves the deadline, extension, submission, calendar and job routes.
 type HTTP struct {
-	svc   *Service
-	sched *Scheduler
+	svc *Service
 }
 
-// NewHTTP wraps the service and the scheduler.
-func NewHTTP(svc *Service, sched *Scheduler) *HTTP { return &HTTP{svc: svc, sched: sched} }
+// NewHTTP wraps the service.
+func NewHTTP(svc *Service) *HTTP { return &HTTP{svc: svc} }
 
 // Mount adds the routes under /api/v1. Each handler asks auth.Caller for
 // the caller, so unknown paths stay 404 rather than 401.
@@ -35,13 +33,6 @@ func (h *HTTP) Mount(r fiber.Router) {
 	r.Get("/me/deadlines", h.deadlines)
 	r.Get("/me/calendar-token", h.calendarToken)
 	r.Post("/me/calendar-token", h.rotateCalendarToken)
-}
-
-// MountAdmin adds the job routes to a group that already requires an
-// administrator.
-func (h *HTTP) MountAdmin(admin fiber.Router) {
-	admin.Get("/jobs", h.jobs)
-	admin.Post("/jobs/:job/run", h.runJob)
 }
 
 // MountFeed adds the public calendar feed, outside /api/v1: calendar apps
@@ -211,24 +202,4 @@ func (h *HTTP) feed(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
 	return c.SendString(body)
-}
-
-func (h *HTTP) jobs(c *fiber.Ctx) error {
-	list, err := h.sched.Jobs()
-	if err != nil {
-		return err
-	}
-	return c.JSON(api.Items(list))
-}
-
-func (h *HTTP) runJob(c *fiber.Ctx) error {
-	res, err := h.sched.Run(c.Params("job"))
-	if err != nil {
-		return err
-	}
-	if id := auth.From(c); id != nil {
-		// The job has run; a lost entry is logged, not the run undone.
-		h.svc.Audit.RecordAfter(audit.Entry{ActorID: id.UserID, Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
-	}
-	return c.JSON(res)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"pacer/calendar"
+	"pacer/jobs"
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
@@ -57,10 +58,10 @@ func parseMark(v []byte) (at int64, outcome byte, ok bool) {
 }
 
 // RegisterJobs adds this package's jobs to a scheduler.
-func (s *Service) RegisterJobs(sched *Scheduler) error {
+func (s *Service) RegisterJobs(sched *jobs.Scheduler) error {
 	for _, j := range []struct {
 		name string
-		fn   JobFunc
+		fn   jobs.Func
 	}{
 		{JobOpenWindows, s.OpenWindows},
 		{JobDeadlineReminders, s.DeadlineReminders},

@@ -12,6 +12,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"pacer/deadlines"
+	"pacer/jobs"
 	"pacer/pacertest"
 	"pacer/server"
 	"pacer/storage"
@@ -258,10 +259,10 @@ func TestAdminJobRoutes(t *testing.T) {
 	t.Run("the list names every job with its schedule and no runs yet", func(t *testing.T) {
 		r := env.Do("GET", "/api/v1/admin/jobs", admin.Token, nil)
 		var l struct {
-			Items []deadlines.JobStatus `json:"items"`
+			Items []jobs.Status `json:"items"`
 		}
 		r.Decode(&l)
-		names := map[string]deadlines.JobStatus{}
+		names := map[string]jobs.Status{}
 		for _, j := range l.Items {
 			names[j.Name] = j
 		}
@@ -280,7 +281,7 @@ func TestAdminJobRoutes(t *testing.T) {
 	t.Run("running a job waits and reports what it changed; a second run changes nothing", func(t *testing.T) {
 		env.Clock.Set(week1Cutoff.Add(time.Minute))
 		r := env.Do("POST", "/api/v1/admin/jobs/enforce_deadlines/run", admin.Token, nil)
-		var res deadlines.RunResult
+		var res jobs.RunResult
 		r.Decode(&res)
 		if r.Status != 200 || res.Job != "enforce_deadlines" || res.Changed != 1 || res.StartedAt.IsZero() || res.FinishedAt.Before(res.StartedAt) {
 			t.Fatalf("run = %d %s", r.Status, r.Body)
@@ -319,11 +320,11 @@ func TestJobStatusSurvivesARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close(context.Background())
-	jobs, err := s2.Scheduler.Jobs()
+	list, err := s2.Scheduler.Jobs(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, j := range jobs {
+	for _, j := range list {
 		if j.Name == "open_windows" && (j.LastRunAt == nil || !j.LastRunAt.Equal(week1Cutoff.Add(time.Minute)) || j.Runs != 1) {
 			t.Fatalf("after restart: %+v", j)
 		}
@@ -350,18 +351,18 @@ func TestAJobThatPanicsOnceRunsAtTheNextTick(t *testing.T) {
 	if err := sched.Tick("flaky"); err != nil {
 		t.Fatal(err)
 	}
-	status := func() deadlines.JobStatus {
-		jobs, err := sched.Jobs()
+	status := func() jobs.Status {
+		list, err := sched.Jobs(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, j := range jobs {
+		for _, j := range list {
 			if j.Name == "flaky" {
 				return j
 			}
 		}
 		t.Fatal("flaky is not listed")
-		return deadlines.JobStatus{}
+		return jobs.Status{}
 	}
 	if st := status(); !strings.Contains(st.LastError, "panicked: boom") || st.Runs != 1 {
 		t.Fatalf("after the panic: %+v", st)
@@ -388,7 +389,7 @@ func TestJobChainSkipsOutsideRecover(t *testing.T) {
 	// scheduler's own recovery) must not leave SkipIfStillRunning's token
 	// taken: the next run still happens.
 	calls := 0
-	job := deadlines.JobChain(quietLogger{}).Then(cron.FuncJob(func() {
+	job := jobs.Chain(quietLogger{}).Then(cron.FuncJob(func() {
 		calls++
 		if calls == 1 {
 			panic(errors.New("boom"))

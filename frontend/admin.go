@@ -12,8 +12,8 @@ import (
 	"pacer/api"
 	"pacer/audit"
 	"pacer/auth"
-	"pacer/deadlines"
 	"pacer/errs"
+	"pacer/jobs"
 	"pacer/notify"
 )
 
@@ -245,13 +245,13 @@ func (f *Frontend) adminAudit(c *fiber.Ctx) error {
 	return f.renderAdmin(c, "audit", "audit", p)
 }
 
-type adminJobsPage struct{ Jobs []deadlines.JobStatus }
+type adminJobsPage struct{ Jobs []jobs.Status }
 
 func (f *Frontend) adminJobs(c *fiber.Ctx) error {
 	var p adminJobsPage
 	if f.Scheduler != nil {
 		var err error
-		if p.Jobs, err = f.Scheduler.Jobs(); err != nil {
+		if p.Jobs, err = f.Scheduler.Jobs(c.UserContext()); err != nil {
 			return err
 		}
 	}

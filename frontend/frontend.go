@@ -16,6 +16,7 @@ import (
 	"pacer/deadlines"
 	"pacer/discussion"
 	"pacer/engagement"
+	"pacer/jobs"
 	"pacer/markdown"
 	"pacer/media"
 	"pacer/modules"
@@ -46,7 +47,7 @@ type Deps struct {
 	// Audit, Scheduler and Outbox serve the administrators' console
 	// (admin.go).
 	Audit     *audit.Log
-	Scheduler *deadlines.Scheduler
+	Scheduler *jobs.Scheduler
 	Outbox    *notify.Outbox
 	// SecureCookies marks the frontend's own cookies (flash, sign-in form
 	// token) Secure, as the session cookies are when served over HTTPS.

@@ -1,6 +1,7 @@
 package modules_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -391,7 +392,7 @@ func TestTheSchedulerLeavesAnArchivedCourseAlone(t *testing.T) {
 	live, archived := build("Live"), build("Archived")
 	before := unread(archived)
 	env.Clock.Advance(20 * 24 * time.Hour)
-	jobs, err := env.Server.Scheduler.Jobs()
+	jobs, err := env.Server.Scheduler.Jobs(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 
 	"pacer/auth"
 	"pacer/deadlines"
+	"pacer/jobs"
+	"pacer/storage/bolt"
 )
 
 // wireDeadlines builds the deadlines service and the scheduler, hooks
@@ -18,15 +20,15 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	// A new password also retires the secret calendar feed URL: whoever
 	// learnt the old password may have copied it.
 	s.Auth.OnPasswordChanged(svc.RotateCalendarTx)
-	sched := deadlines.NewScheduler(s.DB, s.log, s.now, s.cfg.Tick)
+	sched := jobs.New(jobs.Config{Tx: s.DB, Store: bolt.NewJobs(s.DB), Log: s.log, Now: s.now, Tick: s.cfg.Tick})
 	if err := svc.RegisterJobs(sched); err != nil {
 		return err
 	}
 	s.Deadlines, s.Scheduler = svc, sched
 
-	h := deadlines.NewHTTP(svc, sched)
+	h := deadlines.NewHTTP(svc)
 	h.Mount(v1)
-	h.MountAdmin(v1.Group("/admin", auth.Required(), auth.Admin()))
+	sched.MountAdmin(v1.Group("/admin", auth.Required(), auth.Admin()), s.Audit)
 	h.MountFeed(s.App)
 
 	sched.Start()

@@ -10,7 +10,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"io"
 	"log/slog"
 	"net"
@@ -19,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -32,6 +33,7 @@ import (
 	"pacer/discussion"
 	"pacer/engagement"
 	"pacer/errs"
+	"pacer/jobs"
 	"pacer/markdown"
 	"pacer/media"
 	"pacer/modules"
@@ -106,7 +108,7 @@ type Server struct {
 	// Deadlines and Scheduler: extensions, submissions, the calendar feed;
 	// other features register their jobs on the Scheduler.
 	Deadlines *deadlines.Service
-	Scheduler *deadlines.Scheduler
+	Scheduler *jobs.Scheduler
 	// Engagement tracks activity, flags learners at risk and nudges them.
 	Engagement *engagement.Service
 	// Media stores uploads and serves lectures (pages use it too).

@@ -38,7 +38,7 @@ var owners = map[Bucket]string{
 	Audit: "audit",
 
 	Extensions: "deadlines", ExtensionsByLearner: "deadlines", Submissions: "deadlines", SubmissionsByItem: "deadlines",
-	CalendarTokens: "deadlines", CalendarEvents: "deadlines", JobMarks: "deadlines", JobRuns: "deadlines",
+	CalendarTokens: "deadlines", CalendarEvents: "deadlines", JobMarks: "deadlines", JobRuns: "jobs",
 	SubmissionHistory: "deadlines", SubmittedNotes: "deadlines",
 
 	Boards: "discussion", BoardsByCourse: "discussion", Threads: "discussion", ThreadsByBoard: "discussion",

@@ -47,7 +47,7 @@ const (
 	CalendarTokens      Bucket = "calendar_tokens"       // user -> token generation (8); feed tokens are signed with it
 	CalendarEvents      Bucket = "calendar_events"       // user|course|module|kind -> instant nanos (8) | sequence (8) | changed nanos (8)
 	JobMarks            Bucket = "job_marks"             // course|user|module|job -> instant unix nanos (8) | outcome (1)
-	JobRuns             Bucket = "job_runs"              // job name -> deadlines.JobStatus
+	JobRuns             Bucket = "job_runs"              // job name -> jobs.Status
 
 	// SubmissionHistory keeps the attempts a resubmission superseded, so
 	// that no work handed in and no grade is ever lost.

@@ -5,6 +5,8 @@ import (
 
 	"pacer/announcements"
 	"pacer/announcements/storetest"
+	"pacer/jobs"
+	jobstore "pacer/jobs/storetest"
 	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/txn"
@@ -25,5 +27,12 @@ func TestAnnouncementsStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) (announcements.Store, txn.Runner) {
 		db := open(t)
 		return bolt.NewAnnouncements(db), db
+	})
+}
+
+func TestJobsStore(t *testing.T) {
+	jobstore.Run(t, func(t *testing.T) (jobs.Store, txn.Runner) {
+		db := open(t)
+		return bolt.NewJobs(db), db
 	})
 }

@@ -1,4 +1,9 @@
-package deadlines
+// Package jobs owns the periodic work of the platform: every job (the
+// deadline sweeps, the at-risk flags, the mail outbox, the upload sweep)
+// is registered here and runs on robfig/cron every tick, and only while
+// this process leads (Leader): one process always does; several replicas
+// will agree on one.
+package jobs
 
 import (
 	"context"
@@ -14,19 +19,19 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"pacer/errs"
-	"pacer/storage"
+	"pacer/txn"
 )
 
-// JobFunc is one run of a scheduler job at the instant now. It reports how
+// Func is one run of a scheduler job at the instant now. It reports how
 // many things it changed (notifications sent, records made). A job must be
 // idempotent and must look at everything that time has made true by now,
 // not only at what happened since the last tick, so that it catches up
 // after the server was down.
-type JobFunc func(ctx context.Context, now time.Time) (changed int, err error)
+type Func func(ctx context.Context, now time.Time) (changed int, err error)
 
-// JobStatus is a job as GET /api/v1/admin/jobs shows it. The last run's
+// Status is a job as GET /api/v1/admin/jobs shows it. The last run's
 // outcome is stored, so it survives a restart.
-type JobStatus struct {
+type Status struct {
 	Name           string     `json:"name"`
 	Schedule       string     `json:"schedule"`
 	LastRunAt      *time.Time `json:"last_run_at"`
@@ -51,11 +56,13 @@ type RunResult struct {
 // recovered inside, so the skip guard is released and the next tick runs.
 // Stop waits for running jobs before the store closes.
 type Scheduler struct {
-	db   *storage.DB
-	log  *slog.Logger
-	now  func() time.Time
-	spec string
-	cron *cron.Cron
+	tx     txn.Runner
+	store  Store
+	leader Leader
+	log    *slog.Logger
+	now    func() time.Time
+	spec   string
+	cron   *cron.Cron
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -71,7 +78,7 @@ type Scheduler struct {
 
 type job struct {
 	name string
-	fn   JobFunc
+	fn   Func
 	// wrapped is the job as cron runs it, inside the wrapper chain.
 	wrapped cron.Job
 	// mu serialises runs of one job, so a run asked for by an admin waits
@@ -95,30 +102,48 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error("cron: "+msg, append(kv, "err", err)...)
 }
 
-// JobChain is the wrapper chain of every scheduled run: SkipIfStillRunning
+// Chain is the wrapper chain of every scheduled run: SkipIfStillRunning
 // outside Recover. The order matters: were Recover outside, a panic would
 // leave SkipIfStillRunning's token taken and the job would be skipped at
 // every later tick.
-func JobChain(l cron.Logger) cron.Chain { return cron.NewChain(jobWrappers(l)...) }
+func Chain(l cron.Logger) cron.Chain { return cron.NewChain(jobWrappers(l)...) }
 
 func jobWrappers(l cron.Logger) []cron.JobWrapper {
 	return []cron.JobWrapper{cron.SkipIfStillRunning(l), cron.Recover(l)}
 }
 
-// NewScheduler builds a scheduler that runs its jobs every tick.
-func NewScheduler(db *storage.DB, log *slog.Logger, now func() time.Time, tick time.Duration) *Scheduler {
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+// Config is what a scheduler is built from.
+type Config struct {
+	// Tx runs the transactions in which a run's outcome is stored (Store
+	// joins them).
+	Tx    txn.Runner
+	Store Store
+	// Leader says whether this process runs the work now; nil is Always.
+	Leader Leader
+	Log    *slog.Logger
+	Now    func() time.Time
+	// Tick is how often every job runs (default a minute).
+	Tick time.Duration
+}
+
+// New builds a scheduler that runs its jobs every tick.
+func New(cfg Config) *Scheduler {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if now == nil {
-		now = time.Now
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	if tick <= 0 {
-		tick = time.Minute
+	if cfg.Tick <= 0 {
+		cfg.Tick = time.Minute
 	}
-	l := cronLogger{log}
+	if cfg.Leader == nil {
+		cfg.Leader = Always{}
+	}
+	l := cronLogger{cfg.Log}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Scheduler{db: db, log: log, now: now, spec: "@every " + tick.String(),
+	return &Scheduler{tx: cfg.Tx, store: cfg.Store, leader: cfg.Leader, log: cfg.Log, now: cfg.Now,
+		spec: "@every " + cfg.Tick.String(),
 		cron: cron.New(cron.WithLocation(time.UTC), cron.WithLogger(l),
 			cron.WithChain(jobWrappers(l)...)),
 		ctx: ctx, cancel: cancel, jobs: map[string]*job{}}
@@ -126,7 +151,7 @@ func NewScheduler(db *storage.DB, log *slog.Logger, now func() time.Time, tick t
 
 // Register adds a job that runs every tick (also after Start). Names are
 // unique; they are what the admin routes use.
-func (s *Scheduler) Register(name string, fn JobFunc) error {
+func (s *Scheduler) Register(name string, fn Func) error {
 	if name == "" || fn == nil {
 		return errors.New("scheduler: a job needs a name and a function")
 	}
@@ -203,8 +228,18 @@ func (s *Scheduler) Tick(name string) error {
 	return nil
 }
 
-// tick is what cron calls.
+// tick is what cron calls. A process that does not lead skips the run:
+// another one does the work.
 func (s *Scheduler) tick(j *job) {
+	lead, err := s.leader.Lead(s.ctx, j.name)
+	if err != nil {
+		s.log.Error("scheduler: could not tell whether this process leads", "job", j.name, "err", err)
+		return
+	}
+	if !lead {
+		s.log.Debug("scheduler: another process leads", "job", j.name)
+		return
+	}
 	res, err := s.execute(j, s.now().UTC())
 	if err != nil {
 		s.log.Error("scheduler: job failed", "job", j.name, "err", err)
@@ -276,33 +311,26 @@ func (s *Scheduler) execute(j *job, now time.Time) (res RunResult, err error) {
 
 // record stores a run's outcome.
 func (s *Scheduler) record(res RunResult, runErr error) error {
-	return s.db.Update(func(tx *storage.Tx) error {
-		var st JobStatus
-		if err := tx.Get(storage.JobRuns, []byte(res.Job), &st); err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		started, finished := res.StartedAt, res.FinishedAt
-		st.Name, st.LastRunAt, st.LastFinishedAt, st.LastChanged = res.Job, &started, &finished, res.Changed
-		st.LastError = ""
-		if runErr != nil {
-			st.LastError = runErr.Error()
-		}
-		st.Runs++
-		return tx.Put(storage.JobRuns, []byte(res.Job), st)
+	msg := ""
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	return s.tx.Write(context.Background(), func(ctx context.Context) error {
+		return s.store.RecordRun(ctx, res, msg)
 	})
 }
 
 // Jobs lists the registered jobs with their stored status, in the order
 // they were registered.
-func (s *Scheduler) Jobs() ([]JobStatus, error) {
+func (s *Scheduler) Jobs(ctx context.Context) ([]Status, error) {
 	s.mu.Lock()
 	names := append([]string(nil), s.order...)
 	s.mu.Unlock()
-	out := make([]JobStatus, 0, len(names))
-	err := s.db.View(func(tx *storage.Tx) error {
+	out := make([]Status, 0, len(names))
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		for _, name := range names {
-			st := JobStatus{}
-			if err := tx.Get(storage.JobRuns, []byte(name), &st); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			st, err := s.store.Status(ctx, name)
+			if err != nil {
 				return err
 			}
 			st.Name, st.Schedule = name, s.spec
