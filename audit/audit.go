@@ -7,6 +7,7 @@
 package audit
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"pacer/api"
 	"pacer/errs"
 	"pacer/storage"
+	"pacer/txn"
 )
 
 // Entry is one audited action.
@@ -29,11 +31,24 @@ type Entry struct {
 	IP       string    `json:"ip,omitempty"`
 }
 
+// Store keeps the log. An engine implements it (storage/bolt.Audit);
+// storetest.Run is its contract. Methods join the transaction ctx carries.
+type Store interface {
+	// Append stores e under a new id, larger than every id given before,
+	// and returns it with that id.
+	Append(ctx context.Context, e Entry) (Entry, error)
+	// Newest lists the entries f matches, newest first: those with an id
+	// below before (all when before is 0), at most limit of them. more
+	// says whether older matching ones remain.
+	Newest(ctx context.Context, f Filter, before uint64, limit int) (items []Entry, more bool, err error)
+}
+
 // Log writes and lists entries. A nil *Log records nothing, so packages can
 // hold one without caring whether auditing is wired.
 type Log struct {
-	db  *storage.DB
-	now func() time.Time
+	tx    txn.Runner
+	store Store
+	now   func() time.Time
 	// log receives the entries that could not be written after their
 	// action had already happened (see RecordAfter).
 	log *slog.Logger
@@ -42,68 +57,81 @@ type Log struct {
 	fail error
 }
 
-// New builds the log; log (nil: discarded) hears of entries lost after
-// their action.
-func New(db *storage.DB, now func() time.Time, log *slog.Logger) *Log {
-	if now == nil {
-		now = time.Now
+// Config is what a log is built from.
+type Config struct {
+	Tx    txn.Runner
+	Store Store
+	Now   func() time.Time
+	// Log (nil: discarded) hears of entries lost after their action.
+	Log *slog.Logger
+}
+
+// New builds the log.
+func New(cfg Config) *Log {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Log{db: db, now: now, log: log}
+	return &Log{tx: cfg.Tx, store: cfg.Store, now: cfg.Now, log: cfg.Log}
 }
 
 // Failing builds a log whose every write fails with err, for tests that
-// check an action is not committed without its entry.
-func Failing(db *storage.DB, err error, log *slog.Logger) *Log {
+// check an action is not committed without its entry. It lists nothing.
+func Failing(err error, log *slog.Logger) *Log {
 	if err == nil {
 		err = errors.New("audit: write refused")
 	}
-	l := New(db, nil, log)
+	l := New(Config{Log: log})
 	l.fail = err
 	return l
 }
 
-// RecordTx appends an entry inside the caller's transaction. Its error must
-// fail that transaction: an action is never committed without its entry.
+// RecordTx appends an entry inside the caller's transaction, for packages
+// not yet behind a store (they hold a *storage.Tx). Its error must fail
+// that transaction: an action is never committed without its entry.
 func (l *Log) RecordTx(tx *storage.Tx, e Entry) error {
+	return l.record(storage.WithTx(context.Background(), tx), e)
+}
+
+// record appends an entry in the transaction ctx carries.
+func (l *Log) record(ctx context.Context, e Entry) error {
 	if l == nil {
 		return nil
 	}
 	if l.fail != nil {
 		return l.fail
 	}
-	id, err := tx.NextID(storage.Audit)
-	if err != nil {
-		return err
-	}
-	e.ID = id
 	e.At = l.now().UTC()
 	if len(e.Detail) > 500 {
 		e.Detail = e.Detail[:500]
 	}
-	return tx.Put(storage.Audit, storage.ID(id), e)
+	_, err := l.store.Append(ctx, e)
+	return err
 }
 
-// Record appends an entry in its own transaction. Callers that can still
-// refuse the action return its error.
-func (l *Log) Record(e Entry) error {
+// Record appends an entry, in the transaction ctx carries or in its own.
+// Callers that can still refuse the action return its error.
+func (l *Log) Record(ctx context.Context, e Entry) error {
 	if l == nil {
 		return nil
 	}
-	return l.db.Update(func(tx *storage.Tx) error { return l.RecordTx(tx, e) })
+	if l.fail != nil {
+		return l.fail
+	}
+	return l.tx.Write(ctx, func(ctx context.Context) error { return l.record(ctx, e) })
 }
 
 // RecordAfter appends an entry for an action that has already happened and
 // cannot be undone (a sign-in answered, a job run). A failed write cannot
 // be given back to anyone, so it is logged at ERROR with the entry that was
 // lost; entries hold no secrets, so logging them leaks nothing.
-func (l *Log) RecordAfter(e Entry) {
+func (l *Log) RecordAfter(ctx context.Context, e Entry) {
 	if l == nil {
 		return
 	}
-	if err := l.Record(e); err != nil {
+	if err := l.Record(ctx, e); err != nil {
 		l.log.Error("audit entry lost", "action", e.Action, "actor_id", e.ActorID,
 			"course_id", e.CourseID, "target_id", e.TargetID, "detail", e.Detail, "ip", e.IP, "err", err)
 	}
@@ -116,38 +144,26 @@ type Filter struct {
 	CourseID uint64
 }
 
-func (f Filter) match(e Entry) bool {
+// Match reports whether f lets e through.
+func (f Filter) Match(e Entry) bool {
 	return (f.Action == "" || e.Action == f.Action) && (f.ActorID == 0 || e.ActorID == f.ActorID) &&
 		(f.CourseID == 0 || e.CourseID == f.CourseID)
 }
 
 // List returns entries newest first, only those the filter matches.
-func (l *Log) List(p api.Page, f Filter) (api.List[Entry], error) {
+func (l *Log) List(ctx context.Context, p api.Page, f Filter) (api.List[Entry], error) {
 	out := api.List[Entry]{Items: []Entry{}}
 	before, err := p.CursorID()
-	if err != nil {
+	if err != nil || l.store == nil {
 		return out, err
 	}
-	err = l.db.View(func(tx *storage.Tx) error {
-		return tx.EachReverse(storage.Audit, nil, func(k, v []byte) error {
-			id := storage.Part(k, 0)
-			if before != 0 && id >= before {
-				return nil
-			}
-			var e Entry
-			if err := tx.Get(storage.Audit, k, &e); err != nil {
-				return err
-			}
-			if !f.match(e) {
-				return nil
-			}
-			if len(out.Items) == p.Limit {
-				out.NextCursor = api.FormatID(out.Items[len(out.Items)-1].ID)
-				return storage.Stop
-			}
-			out.Items = append(out.Items, e)
-			return nil
-		})
-	})
-	return out, errs.Wrap(err, "list audit")
+	items, more, err := l.store.Newest(ctx, f, before, p.Limit)
+	if err != nil {
+		return out, errs.Wrap(err, "list audit")
+	}
+	out.Items = append(out.Items, items...)
+	if more {
+		out.NextCursor = api.FormatID(items[len(items)-1].ID)
+	}
+	return out, nil
 }

@@ -27,7 +27,7 @@ func (l *Log) Mount(admin fiber.Router) {
 				*dst = n
 			}
 		}
-		list, err := l.List(p, f)
+		list, err := l.List(c.UserContext(), p, f)
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ func TestAnAdminChangeIsNotCommittedWithoutItsAuditEntry(t *testing.T) {
 	env := pacertest.New(t)
 	admin := env.Admin()
 	u := env.Register("Ann")
-	env.Server.Auth.Audit = audit.Failing(env.Server.DB, errors.New("audit disk full"), nil)
+	env.Server.Auth.Audit = audit.Failing(errors.New("audit disk full"), nil)
 
 	yes := true
 	if _, err := env.Server.Auth.AdminUpdate(admin.ID, u.ID, auth.AdminUpdate{Disabled: &yes, CanCreateCourses: &yes}, "192.0.2.1"); err == nil {
@@ -45,7 +45,7 @@ func TestALostSignInEntryIsLogged(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	env := pacertest.New(t, func(c *server.Config) { c.Log = log })
 	u := env.Register("Ann")
-	env.Server.AuthHTTP.Audit = audit.Failing(env.Server.DB, errors.New("audit disk full"), log)
+	env.Server.AuthHTTP.Audit = audit.Failing(errors.New("audit disk full"), log)
 
 	env.Login(u)
 	out := buf.String()

@@ -297,7 +297,7 @@ func (h *HTTP) AuditLogin(c *fiber.Ctx, err error, user uint64) {
 	}
 	// The attempt has been answered (and a session made) whatever happens
 	// to its entry.
-	h.Audit.RecordAfter(audit.Entry{ActorID: user, Action: action, IP: api.ClientIP(c)})
+	h.Audit.RecordAfter(c.UserContext(), audit.Entry{ActorID: user, Action: action, IP: api.ClientIP(c)})
 }
 
 type refreshBody struct {

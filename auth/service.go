@@ -5,6 +5,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/hmac"
 	"errors"
 	"net/mail"
@@ -695,7 +696,7 @@ func (s *Service) checkPassword(u User, password, ip string) error {
 		return nil
 	}
 	// The failed check has happened whether or not its entry is written.
-	s.Audit.RecordAfter(audit.Entry{ActorID: u.ID, Action: "password_check_failed", IP: ip})
+	s.Audit.RecordAfter(context.Background(), audit.Entry{ActorID: u.ID, Action: "password_check_failed", IP: ip})
 	return errs.Field("current_password", "is wrong")
 }
 

@@ -210,7 +210,7 @@ func (f *Frontend) adminAudit(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		list, err := f.Audit.List(page, filter)
+		list, err := f.Audit.List(c.UserContext(), page, filter)
 		if err != nil {
 			return err
 		}
@@ -269,7 +269,7 @@ func (f *Frontend) adminRunJob(c *fiber.Ctx) error {
 		return err
 	}
 	// The job has run; a lost entry is logged, not the run undone.
-	f.Audit.RecordAfter(audit.Entry{ActorID: caller(c), Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
+	f.Audit.RecordAfter(c.UserContext(), audit.Entry{ActorID: caller(c), Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
 	if res.Error != "" {
 		f.flash(c, "error", fmt.Sprintf("%s failed: %s", res.Job, res.Error))
 	} else {

@@ -27,7 +27,7 @@ func (s *Scheduler) MountAdmin(admin fiber.Router, log *audit.Log) {
 			return err
 		}
 		if id := auth.From(c); id != nil {
-			log.RecordAfter(audit.Entry{ActorID: id.UserID, Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
+			log.RecordAfter(c.UserContext(), audit.Entry{ActorID: id.UserID, Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
 		}
 		return c.JSON(res)
 	})

@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -596,7 +597,7 @@ func (s *Service) Enroll(courseID, userID uint64, key, ip string) (Enrolment, er
 		s.keyFailsByIP.Allow(ip)
 		// The failed guess is recorded in its own transaction: the
 		// enrolment's was rolled back.
-		if aerr := s.Audit.Record(audit.Entry{ActorID: userID, Action: "enroll_key_wrong", CourseID: courseID, IP: ip}); aerr != nil {
+		if aerr := s.Audit.Record(context.Background(), audit.Entry{ActorID: userID, Action: "enroll_key_wrong", CourseID: courseID, IP: ip}); aerr != nil {
 			return e, errs.Wrap(aerr, "audit enrolment key")
 		}
 	}

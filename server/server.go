@@ -39,6 +39,7 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
+	"pacer/storage/bolt"
 )
 
 // Config is everything the server is told at start.
@@ -188,7 +189,7 @@ func (s *Server) build() error {
 	s.Markdown = markdown.New()
 	s.Courses = modules.NewService(s.DB, s.Markdown, s.now)
 	s.Notify = notify.NewService(s.DB, s.now)
-	s.Audit = audit.New(s.DB, s.now, s.log)
+	s.Audit = audit.New(audit.Config{Tx: s.DB, Store: bolt.NewAudit(s.DB), Now: s.now, Log: s.log})
 	s.AuthHTTP.Audit = s.Audit
 	s.AuthHTTP.BaseURL = cfg.BaseURL
 	s.Auth.Audit = s.Audit
@@ -325,7 +326,7 @@ func orDefault(d, def time.Duration) time.Duration {
 func (s *Server) backup(c *fiber.Ctx) error {
 	if id := auth.From(c); id != nil {
 		// No copy of the data leaves without its entry.
-		if err := s.Audit.Record(audit.Entry{ActorID: id.UserID, Action: "backup", IP: api.ClientIP(c)}); err != nil {
+		if err := s.Audit.Record(c.UserContext(), audit.Entry{ActorID: id.UserID, Action: "backup", IP: api.ClientIP(c)}); err != nil {
 			return errs.Wrap(err, "audit backup")
 		}
 	}

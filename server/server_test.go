@@ -320,7 +320,7 @@ func TestAJSONWriteKeepsItsConnection(t *testing.T) {
 func TestNoBackupLeavesWithoutItsAuditEntry(t *testing.T) {
 	env := pacertest.New(t)
 	a := env.Admin()
-	env.Server.Audit = audit.Failing(env.Server.DB, nil, nil)
+	env.Server.Audit = audit.Failing(nil, nil)
 	req := httptest.NewRequest("GET", "/api/v1/admin/backup", nil)
 	req.Header.Set("Authorization", "Bearer "+a.Token)
 	res, err := env.Server.App.Test(req, 10000)

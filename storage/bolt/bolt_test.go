@@ -5,6 +5,8 @@ import (
 
 	"pacer/announcements"
 	"pacer/announcements/storetest"
+	"pacer/audit"
+	auditstore "pacer/audit/storetest"
 	"pacer/jobs"
 	jobstore "pacer/jobs/storetest"
 	"pacer/storage"
@@ -34,5 +36,12 @@ func TestJobsStore(t *testing.T) {
 	jobstore.Run(t, func(t *testing.T) (jobs.Store, txn.Runner) {
 		db := open(t)
 		return bolt.NewJobs(db), db
+	})
+}
+
+func TestAuditStore(t *testing.T) {
+	auditstore.Run(t, func(t *testing.T) (audit.Store, txn.Runner) {
+		db := open(t)
+		return bolt.NewAudit(db), db
 	})
 }
