@@ -1,6 +1,7 @@
 package deadlines
 
 import (
+	"context"
 	"time"
 
 	"pacer/calendar"
@@ -39,7 +40,7 @@ type AssignmentState struct {
 // Assignment describes an assignment for its page. It applies the same
 // access rules and the same judgement as Submit, so the page never promises
 // what a submission would not get.
-func (s *Service) Assignment(caller, courseID, itemID uint64) (AssignmentState, error) {
+func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint64) (AssignmentState, error) {
 	var out AssignmentState
 	err := s.db.View(func(tx *storage.Tx) error {
 		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)

@@ -1,6 +1,7 @@
 package deadlines
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -110,7 +111,7 @@ func moduleOfCourse(tx *storage.Tx, course, module uint64) (modules.Module, bool
 // CreateExtension grants (or replaces) a learner's extension (staff only).
 // The learner must be a student of the course and the module one of its
 // modules. The learner is notified in the same transaction.
-func (s *Service) CreateExtension(caller, courseID uint64, in ExtensionInput) (ExtensionView, error) {
+func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, in ExtensionInput) (ExtensionView, error) {
 	var out ExtensionView
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
@@ -203,7 +204,7 @@ func (s *Service) CreateExtension(caller, courseID uint64, in ExtensionInput) (E
 
 // DeleteExtension removes an extension (staff only): the learner's due time
 // goes back to the module's own.
-func (s *Service) DeleteExtension(caller, courseID, extID uint64) error {
+func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
@@ -238,7 +239,7 @@ func (s *Service) DeleteExtension(caller, courseID, extID uint64) error {
 
 // ListExtensions lists a course's extensions: staff see all of them
 // (optionally of one learner or module), a student sees their own.
-func (s *Service) ListExtensions(caller, courseID, user, module uint64) ([]ExtensionView, error) {
+func (s *Service) ListExtensions(ctx context.Context, caller, courseID, user, module uint64) ([]ExtensionView, error) {
 	out := []ExtensionView{}
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.courses.MemberAccessTx(tx, courseID, caller)

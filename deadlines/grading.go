@@ -2,6 +2,7 @@ package deadlines
 
 import (
 	"cmp"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -88,7 +89,7 @@ type ToGrade struct {
 // current attempts are not graded yet, with how many, newest work first:
 // of one course (courseID), or of every course they teach (0). A caller
 // who is not staff of the course gets an empty list.
-func (s *Service) ToGradeList(caller, courseID uint64) ([]ToGrade, error) {
+func (s *Service) ToGradeList(ctx context.Context, caller, courseID uint64) ([]ToGrade, error) {
 	out := []ToGrade{}
 	err := s.db.View(func(tx *storage.Tx) error {
 		ms, err := s.membershipsTx(tx, caller)
@@ -162,7 +163,7 @@ type Pending struct {
 // the assignment (staff only), each judged against their own window (week
 // from their enrolment in a self-paced course, their extension) and the
 // clock now.
-func (s *Service) PendingList(caller, courseID, itemID uint64) ([]Pending, error) {
+func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint64) ([]Pending, error) {
 	out := []Pending{}
 	now := s.clock()
 	err := s.db.View(func(tx *storage.Tx) error {

@@ -1,6 +1,7 @@
 package deadlines_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func TestResubmissionKeepsTheGradedAttempt(t *testing.T) {
 		t.Fatalf("attempt 1 = %s", r.Body)
 	}
 
-	st, err := env.Server.Deadlines.Assignment(f.ann.ID, f.course, f.essay)
+	st, err := env.Server.Deadlines.Assignment(context.Background(), f.ann.ID, f.course, f.essay)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestResubmissionKeepsTheGradedAttempt(t *testing.T) {
 	}
 	// Grading the new attempt makes it the one that counts.
 	env.Do("PATCH", f.path("/submissions/%d", second.ID), f.inst.Token, map[string]any{"score": 9})
-	st, _ = env.Server.Deadlines.Assignment(f.ann.ID, f.course, f.essay)
+	st, _ = env.Server.Deadlines.Assignment(context.Background(), f.ann.ID, f.course, f.essay)
 	if st.Grade == nil || st.Grade.ID != second.ID || st.NeedsGrading {
 		t.Fatalf("after grading attempt 2: %+v, needs grading %v", st.Grade, st.NeedsGrading)
 	}
@@ -159,7 +160,7 @@ func TestPendingIsMissingOnlyAfterTheCutoff(t *testing.T) {
 	f.submit(f.ann, f.essay, "done")
 	states := func() map[uint64]string {
 		t.Helper()
-		ps, err := env.Server.Deadlines.PendingList(f.inst.ID, f.course, f.essay)
+		ps, err := env.Server.Deadlines.PendingList(context.Background(), f.inst.ID, f.course, f.essay)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +186,7 @@ func TestPendingIsMissingOnlyAfterTheCutoff(t *testing.T) {
 	if s := states(); s[bob.ID] != deadlines.PendingMissing || s[cara.ID] != deadlines.PendingNotYet {
 		t.Fatalf("after the cut-off: %v", s)
 	}
-	if _, err := env.Server.Deadlines.PendingList(f.ann.ID, f.course, f.essay); err == nil {
+	if _, err := env.Server.Deadlines.PendingList(context.Background(), f.ann.ID, f.course, f.essay); err == nil {
 		t.Fatal("a student read the pending list")
 	}
 }
@@ -225,15 +226,15 @@ func TestSubmittedNotifiesStaffOncePerItem(t *testing.T) {
 		t.Fatalf("after reading: %+v", ns)
 	}
 
-	list, err := env.Server.Deadlines.ToGradeList(f.inst.ID, 0)
+	list, err := env.Server.Deadlines.ToGradeList(context.Background(), f.inst.ID, 0)
 	if err != nil || len(list) != 1 || list[0].Count != 2 || list[0].ItemID != f.essay || !list[0].LatestAt.Equal(env.Clock.Now()) {
 		t.Fatalf("to grade = %+v, %v", list, err)
 	}
 	env.Do("PATCH", f.path("/submissions/%d", bobSub.ID), f.inst.Token, map[string]any{"score": 5})
-	if list, _ := env.Server.Deadlines.ToGradeList(f.inst.ID, f.course); len(list) != 1 || list[0].Count != 1 {
+	if list, _ := env.Server.Deadlines.ToGradeList(context.Background(), f.inst.ID, f.course); len(list) != 1 || list[0].Count != 1 {
 		t.Fatalf("after grading bob: %+v", list)
 	}
-	if list, _ := env.Server.Deadlines.ToGradeList(f.ann.ID, 0); len(list) != 0 {
+	if list, _ := env.Server.Deadlines.ToGradeList(context.Background(), f.ann.ID, 0); len(list) != 0 {
 		t.Fatalf("a learner's to-grade list: %+v", list)
 	}
 }
@@ -266,7 +267,7 @@ func TestALearnerWhoLeavesKeepsTheirWorkForStaff(t *testing.T) {
 		t.Errorf("a learner who left still reads the course's records: %d", r.Status)
 	}
 	env.Enroll(f.ann, f.course)
-	st, err := env.Server.Deadlines.Assignment(f.ann.ID, f.course, f.essay)
+	st, err := env.Server.Deadlines.Assignment(context.Background(), f.ann.ID, f.course, f.essay)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func (h *HTTP) createExtension(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	ext, err := h.svc.CreateExtension(me, p[0], in)
+	ext, err := h.svc.CreateExtension(c.UserContext(), me, p[0], in)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (h *HTTP) listExtensions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.ListExtensions(me, p[0], user, module)
+	list, err := h.svc.ListExtensions(c.UserContext(), me, p[0], user, module)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (h *HTTP) deleteExtension(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteExtension(me, p[0], p[1]); err != nil {
+	if err := h.svc.DeleteExtension(c.UserContext(), me, p[0], p[1]); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -97,7 +97,7 @@ func (h *HTTP) submit(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	sub, err := h.svc.Submit(me, p[0], p[1], in)
+	sub, err := h.svc.Submit(c.UserContext(), me, p[0], p[1], in)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (h *HTTP) listSubmissions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.ListSubmissions(me, p[0], p[1], page)
+	list, err := h.svc.ListSubmissions(c.UserContext(), me, p[0], p[1], page)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (h *HTTP) getSubmission(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sub, err := h.svc.GetSubmission(me, p[0], p[1])
+	sub, err := h.svc.GetSubmission(c.UserContext(), me, p[0], p[1])
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (h *HTTP) grade(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	sub, err := h.svc.Grade(me, p[0], p[1], in)
+	sub, err := h.svc.Grade(c.UserContext(), me, p[0], p[1], in)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (h *HTTP) deadlines(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.Deadlines(me)
+	list, err := h.svc.Deadlines(c.UserContext(), me)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (h *HTTP) calendarToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	url, err := h.svc.CalendarURL(me)
+	url, err := h.svc.CalendarURL(c.UserContext(), me)
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (h *HTTP) rotateCalendarToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	url, err := h.svc.RotateCalendar(me)
+	url, err := h.svc.RotateCalendar(c.UserContext(), me)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (h *HTTP) feed(c *fiber.Ctx) error {
 	if !ok {
 		return errs.NotFoundf("calendar")
 	}
-	body, err := h.svc.Feed(token)
+	body, err := h.svc.Feed(c.UserContext(), token)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package deadlines
 
 import (
+	"context"
 	"encoding/binary"
 	"strconv"
 	"strings"
@@ -41,7 +42,7 @@ func feedGen(tx *storage.Tx, user uint64) uint64 {
 }
 
 // CalendarURL returns the caller's current secret feed URL.
-func (s *Service) CalendarURL(caller uint64) (string, error) {
+func (s *Service) CalendarURL(ctx context.Context, caller uint64) (string, error) {
 	var url string
 	err := s.db.View(func(tx *storage.Tx) error {
 		url = s.feedURL(caller, feedGen(tx, caller))
@@ -51,7 +52,7 @@ func (s *Service) CalendarURL(caller uint64) (string, error) {
 }
 
 // RotateCalendar makes a new secret feed URL; the old one stops working.
-func (s *Service) RotateCalendar(caller uint64) (string, error) {
+func (s *Service) RotateCalendar(ctx context.Context, caller uint64) (string, error) {
 	var url string
 	err := s.db.Update(func(tx *storage.Tx) error {
 		gen, err := rotateFeed(tx, caller)
@@ -240,7 +241,7 @@ func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
 // (no VTIMEZONE needed), UIDs are stable per learner, module and kind, and
 // SEQUENCE grows whenever an event's time moves. The first read after a
 // change records the new state in one short write transaction.
-func (s *Service) Feed(token string) (string, error) {
+func (s *Service) Feed(ctx context.Context, token string) (string, error) {
 	now := s.clock()
 	var user auth.User
 	var events []feedEvent

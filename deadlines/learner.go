@@ -2,6 +2,7 @@ package deadlines
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"slices"
 	"time"
@@ -74,7 +75,7 @@ func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, erro
 // order of due time, each with its status at this moment (upcoming,
 // due_soon, overdue, done, missed). Modules without a due time are left
 // out; staff roles have no deadlines of their own.
-func (s *Service) Deadlines(caller uint64) ([]Deadline, error) {
+func (s *Service) Deadlines(ctx context.Context, caller uint64) ([]Deadline, error) {
 	out := []Deadline{}
 	now := s.clock()
 	err := s.db.View(func(tx *storage.Tx) error {

@@ -1,6 +1,7 @@
 package deadlines
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -125,7 +126,7 @@ func learnerWindow(v *modules.ModuleView) calendar.Window {
 // share a commit. bbolt may run the function again after a rolled-back
 // batch, so it starts from a clean slate and writes nothing outside the
 // transaction.
-func (s *Service) Submit(caller, courseID, itemID uint64, in SubmissionInput) (Submission, error) {
+func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, in SubmissionInput) (Submission, error) {
 	var sub Submission
 	err := s.db.Batch(func(tx *storage.Tx) error {
 		sub = Submission{}
@@ -217,7 +218,7 @@ func (s *Service) Submit(caller, courseID, itemID uint64, in SubmissionInput) (S
 // attempts come together, the current one first and then the earlier ones,
 // newest first; limit counts learners, so a learner's attempts are never
 // split across pages.
-func (s *Service) ListSubmissions(caller, courseID, itemID uint64, p api.Page) (api.List[SubmissionView], error) {
+func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID uint64, p api.Page) (api.List[SubmissionView], error) {
 	out := api.List[SubmissionView]{Items: []SubmissionView{}}
 	if p.Limit <= 0 {
 		p.Limit = 50
@@ -346,7 +347,7 @@ func (s *Service) submissionTx(tx *storage.Tx, caller, courseID, subID uint64) (
 }
 
 // GetSubmission returns one submission to staff or to its author.
-func (s *Service) GetSubmission(caller, courseID, subID uint64) (SubmissionView, error) {
+func (s *Service) GetSubmission(ctx context.Context, caller, courseID, subID uint64) (SubmissionView, error) {
 	var out SubmissionView
 	err := s.db.View(func(tx *storage.Tx) error {
 		sub, _, err := s.submissionTx(tx, caller, courseID, subID)
@@ -378,7 +379,7 @@ func FinalScore(score, penaltyPercent float64) float64 {
 
 // Grade scores a submission (staff only) and tells the learner. The final
 // score is the score with the submission's late penalty applied.
-func (s *Service) Grade(caller, courseID, subID uint64, in GradeInput) (SubmissionView, error) {
+func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in GradeInput) (SubmissionView, error) {
 	var out SubmissionView
 	err := s.db.Update(func(tx *storage.Tx) error {
 		sub, a, err := s.submissionTx(tx, caller, courseID, subID)

@@ -1,6 +1,7 @@
 package deadlines_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -218,7 +219,7 @@ func TestSubmissionErrors(t *testing.T) {
 	}
 	t.Run("a body over the text limit is a validation error", func(t *testing.T) {
 		big := strings.Repeat("x", 100_001)
-		_, err := env.Server.Deadlines.Submit(f.ann.ID, f.course, f.essay, deadlines.SubmissionInput{Body: &big})
+		_, err := env.Server.Deadlines.Submit(context.Background(), f.ann.ID, f.course, f.essay, deadlines.SubmissionInput{Body: &big})
 		if !errs.Is(err, errs.Invalid) {
 			t.Fatalf("err = %v", err)
 		}
@@ -352,7 +353,7 @@ func TestSubmissionListsAndGrading(t *testing.T) {
 	})
 	t.Run("a feedback over the text limit is a validation error", func(t *testing.T) {
 		score, big := 5.0, strings.Repeat("x", 100_001)
-		_, err := env.Server.Deadlines.Grade(f.inst.ID, f.course, annSub.ID, deadlines.GradeInput{Score: &score, Feedback: &big})
+		_, err := env.Server.Deadlines.Grade(context.Background(), f.inst.ID, f.course, annSub.ID, deadlines.GradeInput{Score: &score, Feedback: &big})
 		if !errs.Is(err, errs.Invalid) {
 			t.Fatalf("err = %v", err)
 		}

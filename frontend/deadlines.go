@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -87,7 +88,7 @@ type DeadlineSummary struct {
 const dashboardNext = 5
 
 func (f *Frontend) deadlineRows(uid uint64) ([]DeadlineRow, error) {
-	list, err := f.Deadlines.Deadlines(uid)
+	list, err := f.Deadlines.Deadlines(context.Background(), uid)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +167,7 @@ func (f *Frontend) deadlinesPage(c *fiber.Ctx) error {
 			p.Upcoming = append(p.Upcoming, r)
 		}
 	}
-	if p.FeedURL, err = f.Deadlines.CalendarURL(uid); err != nil {
+	if p.FeedURL, err = f.Deadlines.CalendarURL(c.UserContext(), uid); err != nil {
 		return err
 	}
 	p.WebcalURL = webcal(p.FeedURL)
@@ -205,7 +206,7 @@ func webcal(feed string) template.URL {
 }
 
 func (f *Frontend) rotateCalendar(c *fiber.Ctx) error {
-	if _, err := f.Deadlines.RotateCalendar(caller(c)); err != nil {
+	if _, err := f.Deadlines.RotateCalendar(c.UserContext(), caller(c)); err != nil {
 		return err
 	}
 	f.flash(c, "success", "Your calendar link was replaced. Subscribe again with the new link; the old one no longer works.")
@@ -248,7 +249,7 @@ const confirmField = "confirm_replace"
 
 // loadAssignment fills the assignment part of the item page.
 func (f *Frontend) loadAssignment(c *fiber.Ctx, p *ItemPage) error {
-	st, err := f.Deadlines.Assignment(caller(c), p.Course.ID, p.Item.ID)
+	st, err := f.Deadlines.Assignment(c.UserContext(), caller(c), p.Course.ID, p.Item.ID)
 	if err != nil {
 		return err
 	}
@@ -307,7 +308,7 @@ func (f *Frontend) submitAssignment(c *fiber.Ctx) error {
 	back := fmt.Sprintf("/courses/%d/items/%d", a.Course.ID, iid)
 	body := v.Get("body")
 	form := &Form{Values: url.Values{"body": {body}}, Errors: map[string]string{}}
-	st, err := f.Deadlines.Assignment(caller(c), a.Course.ID, iid)
+	st, err := f.Deadlines.Assignment(c.UserContext(), caller(c), a.Course.ID, iid)
 	if err != nil {
 		return err
 	}
@@ -334,7 +335,7 @@ func (f *Frontend) submitAssignment(c *fiber.Ctx) error {
 	} else if id != 0 {
 		in.MediaID = &id
 	}
-	sub, err := f.Deadlines.Submit(caller(c), a.Course.ID, iid, in)
+	sub, err := f.Deadlines.Submit(c.UserContext(), caller(c), a.Course.ID, iid, in)
 	if err != nil {
 		// A problem the learner can fix (an empty answer, the deadline)
 		// comes back on the item page with what they typed.
@@ -400,7 +401,7 @@ func (f *Frontend) submissionFile(c *fiber.Ctx, courseID, itemID uint64) (uint64
 	if err != nil || fh.Size == 0 {
 		return 0, nil
 	}
-	st, err := f.Deadlines.Assignment(caller(c), courseID, itemID)
+	st, err := f.Deadlines.Assignment(c.UserContext(), caller(c), courseID, itemID)
 	if err != nil || st.Accepts == deadlines.AcceptClosed {
 		return 0, err
 	}
@@ -474,7 +475,7 @@ func (f *Frontend) submissionsPage(c *fiber.Ctx) error {
 	p := submissionsPage{Course: a.Course, Module: m, Item: it}
 	cursor := ""
 	for {
-		page, err := f.Deadlines.ListSubmissions(uid, a.Course.ID, iid, api.Page{Limit: 200, Cursor: cursor})
+		page, err := f.Deadlines.ListSubmissions(c.UserContext(), uid, a.Course.ID, iid, api.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
 			return err
 		}
@@ -497,7 +498,7 @@ func (f *Frontend) submissionsPage(c *fiber.Ctx) error {
 			break
 		}
 	}
-	pending, err := f.Deadlines.PendingList(uid, a.Course.ID, iid)
+	pending, err := f.Deadlines.PendingList(c.UserContext(), uid, a.Course.ID, iid)
 	if err != nil {
 		return err
 	}
@@ -525,7 +526,7 @@ type ToGradeCard struct {
 // toGradeCard builds the card of one course (courseID) or of every course
 // the user teaches (0); nil when nothing waits.
 func (f *Frontend) toGradeCard(uid, courseID uint64, loc *time.Location) (*ToGradeCard, error) {
-	rows, err := f.Deadlines.ToGradeList(uid, courseID)
+	rows, err := f.Deadlines.ToGradeList(context.Background(), uid, courseID)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -562,7 +563,7 @@ func (f *Frontend) gradeSubmission(c *fiber.Ctx) error {
 	uid := caller(c)
 	// The submission decides the item (and so where to go back to); the
 	// service checks that the caller teaches its course.
-	sub, err := f.Deadlines.GetSubmission(uid, a.Course.ID, sid)
+	sub, err := f.Deadlines.GetSubmission(c.UserContext(), uid, a.Course.ID, sid)
 	if err != nil {
 		return err
 	}
@@ -575,7 +576,7 @@ func (f *Frontend) gradeSubmission(c *fiber.Ctx) error {
 		return f.redirect(c, back)
 	}
 	in.Score = &score
-	g, err := f.Deadlines.Grade(uid, a.Course.ID, sid, in)
+	g, err := f.Deadlines.Grade(c.UserContext(), uid, a.Course.ID, sid, in)
 	if err != nil {
 		form := &Form{}
 		if form.fail(err, nil) {
@@ -717,7 +718,7 @@ func (f *Frontend) extensionsData(c *fiber.Ctx, a modules.Access, form *Form) (e
 	uid := caller(c)
 	p := extensionsPage{Course: a.Course, Form: form, Zone: a.Course.Timezone}
 	var err error
-	if p.Extensions, err = f.Deadlines.ListExtensions(uid, a.Course.ID, 0, 0); err != nil {
+	if p.Extensions, err = f.Deadlines.ListExtensions(c.UserContext(), uid, a.Course.ID, 0, 0); err != nil {
 		return p, err
 	}
 	members, err := f.Courses.Members(a.Course.ID, uid)
@@ -784,7 +785,7 @@ func (f *Frontend) grantExtension(c *fiber.Ctx) error {
 	}
 	var ext deadlines.ExtensionView
 	if len(form.Errors) == 0 {
-		ext, err = f.Deadlines.CreateExtension(caller(c), a.Course.ID, in)
+		ext, err = f.Deadlines.CreateExtension(c.UserContext(), caller(c), a.Course.ID, in)
 		if err != nil && !form.fail(err, map[string]string{"user_id": "user", "module_id": "module"}) {
 			return err
 		}
@@ -816,7 +817,7 @@ func (f *Frontend) deleteExtension(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Deadlines.DeleteExtension(caller(c), a.Course.ID, id); err != nil {
+	if err := f.Deadlines.DeleteExtension(c.UserContext(), caller(c), a.Course.ID, id); err != nil {
 		return err
 	}
 	f.flash(c, "success", "The extension was removed; the module's own due time applies again.")

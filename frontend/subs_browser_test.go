@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -73,12 +74,12 @@ func TestBrowserResubmittingKeepsTheGradedAttempt(t *testing.T) {
 	sam.submit("form.submit-form button[type=submit]")
 	sam.waitText(".flash", "Submitted on time.")
 
-	subs, err := a.Srv.Deadlines.ListSubmissions(ada.ID, c.ID, essay.ID, api.Page{})
+	subs, err := a.Srv.Deadlines.ListSubmissions(context.Background(), ada.ID, c.ID, essay.ID, api.Page{})
 	if err != nil || len(subs.Items) != 1 {
 		t.Fatalf("submissions = %+v, %v", subs, err)
 	}
 	score, feedback := 8.5, "Good: you used the **IQR**."
-	if _, err := a.Srv.Deadlines.Grade(ada.ID, c.ID, subs.Items[0].ID, deadlines.GradeInput{Score: &score, Feedback: &feedback}); err != nil {
+	if _, err := a.Srv.Deadlines.Grade(context.Background(), ada.ID, c.ID, subs.Items[0].ID, deadlines.GradeInput{Score: &score, Feedback: &feedback}); err != nil {
 		t.Fatal(err)
 	}
 
