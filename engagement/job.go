@@ -222,19 +222,11 @@ func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time, s
 		prev state
 		buf  stateBuf
 	)
-	mods := len(cv.mods)
-	for i, mi := range sw.students {
-		m := sw.members[mi].Member(c.ID)
-		// Extensions are few and owned by the deadlines package, which
-		// answers one learner at a time.
-		var ext map[uint64]time.Time
-		if src := s.courses.Extensions; src != nil {
-			if ext, err = src.DueOverrides(tx, c.ID, m.UserID); err != nil {
-				return r, err
-			}
+	for i := range sw.students {
+		m, f, err := sw.facts(tx, s.courses.Extensions, cv, i, now, &sc)
+		if err != nil {
+			return r, err
 		}
-		f := cv.facts(m, ext, sw.completed[i*mods:(i+1)*mods], sw.started[i*mods:(i+1)*mods],
-			sw.days[i*HistoryDays:(i+1)*HistoryDays], nil, now, &sc)
 		assessInto(&a, f, now, false)
 		raw := sw.state[i]
 		had := raw != nil

@@ -133,6 +133,24 @@ func (sw *courseSweep) read(tx *storage.Tx, cv *courseView, now time.Time) error
 	})
 }
 
+// facts builds student i's facts from what read found, with cv.facts as
+// the views build them, so that a learner is judged alike everywhere.
+func (sw *courseSweep) facts(tx *storage.Tx, src modules.ExtensionSource, cv *courseView, i int, now time.Time, sc *scratch) (modules.Member, Facts, error) {
+	m := sw.members[sw.students[i]].Member(cv.course.ID)
+	// Extensions are few and belong to the deadlines package, which
+	// answers one learner at a time.
+	var ext map[uint64]time.Time
+	if src != nil {
+		var err error
+		if ext, err = src.DueOverrides(tx, cv.course.ID, m.UserID); err != nil {
+			return m, Facts{}, err
+		}
+	}
+	n := len(cv.mods)
+	return m, cv.facts(m, ext, sw.completed[i*n:(i+1)*n], sw.started[i*n:(i+1)*n],
+		sw.days[i*HistoryDays:(i+1)*HistoryDays], nil, now, sc), nil
+}
+
 // find moves *j forward to user among the students (both in user order)
 // and returns the student's index.
 func (sw *courseSweep) find(j *int, user uint64) (int, bool) {
