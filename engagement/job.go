@@ -228,11 +228,10 @@ func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time, s
 			return r, err
 		}
 		assessInto(&a, f, now, false)
-		raw := sw.state[i]
-		had := raw != nil
+		had := sw.had[i]
 		prev = state{}
 		if had {
-			if err := decodeState(raw, &prev, &buf); err != nil {
+			if err := decodeState(sw.state[i], &prev, &buf); err != nil {
 				return r, err
 			}
 		}

@@ -29,9 +29,10 @@ type courseSweep struct {
 	// days is per student and day, HistoryDays each, today first.
 	days []uint32
 	// state[i] is student i's stored ladder record, raw (a slice of
-	// arena), nil when none; gone are the users with a record who are not
+	// arena), when had[i]; gone are the users with a record who are not
 	// students any more.
 	state []([]byte)
+	had   []bool
 	arena []byte
 	gone  []uint64
 }
@@ -62,6 +63,7 @@ func (sw *courseSweep) read(tx *storage.Tx, cv *courseView, now time.Time) error
 	sw.started = zeroed(sw.started, n*mods)
 	sw.days = zeroed(sw.days, n*HistoryDays)
 	sw.state = zeroed(sw.state, n)
+	sw.had = zeroed(sw.had, n)
 	sw.arena, sw.gone = sw.arena[:0], sw.gone[:0]
 
 	// Progress: course|user|item. Records of non-students are stepped over.
@@ -128,7 +130,7 @@ func (sw *courseSweep) read(tx *storage.Tx, cv *courseView, now time.Time) error
 		}
 		at := len(sw.arena)
 		sw.arena = append(sw.arena, v...)
-		sw.state[i] = sw.arena[at:len(sw.arena):len(sw.arena)]
+		sw.state[i], sw.had[i] = sw.arena[at:len(sw.arena):len(sw.arena)], true
 		return nil
 	})
 }
