@@ -1,7 +1,6 @@
 package engagement
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -166,6 +165,7 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 		s.log.Error("flag_inactive: could not write buffered activity first", "err", err)
 	}
 	var runs []courseRun
+	var sw courseSweep
 	err := s.db.View(func(tx *storage.Tx) error {
 		return tx.Each(storage.Courses, nil, func(_, v []byte) error {
 			if err := ctx.Err(); err != nil {
@@ -179,7 +179,7 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 			if !c.Published || c.Archived {
 				return nil
 			}
-			r, err := s.judgeCourse(tx, c, now)
+			r, err := s.judgeCourse(tx, c, now, &sw)
 			if err != nil {
 				return err
 			}
@@ -204,44 +204,35 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 }
 
 // judgeCourse runs the rules and the ladder for every student of a course
-// and returns the learners whose state changes.
-func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time) (courseRun, error) {
+// and returns the learners whose state changes. It reads the course in one
+// walk per bucket (courseSweep) and builds each learner's facts as the
+// views do (cv.facts), so a learner is judged alike everywhere.
+func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time, sw *courseSweep) (courseRun, error) {
 	cv, err := loadCourse(tx, c)
 	if err != nil {
 		return courseRun{}, err
 	}
 	r := courseRun{cv: cv}
-	// The stored states of the course, by user, read in one pass. Those
-	// left over after the members are seen belong to people who left or
-	// became staff, and are removed.
-	stored := map[uint64][]byte{}
-	err = tx.Each(storage.Engagement, storage.Key(c.ID), func(k, v []byte) error {
-		stored[storage.Part(k, 1)] = bytes.Clone(v)
-		return nil
-	})
-	if err != nil {
+	if err := sw.read(tx, cv, now); err != nil {
 		return r, err
 	}
-	var sc scratch
-	err = modules.EachMemberTx(tx, c.ID, func(m modules.Member) error {
-		if m.Staff() {
-			cv.staff = append(cv.staff, m.UserID)
-			return nil
-		}
-		if m.Role != modules.RoleStudent {
-			return nil
-		}
-		f, err := s.factsTx(tx, cv, m, now, HistoryDays, nil, &sc)
+	var (
+		sc   scratch
+		a    Assessment
+		prev state
+		buf  stateBuf
+	)
+	for i := range sw.students {
+		m, f, err := sw.facts(tx, s.courses.Extensions, cv, i, now, &sc)
 		if err != nil {
-			return err
+			return r, err
 		}
-		a := assess(f, now, false)
-		raw, had := stored[m.UserID]
-		delete(stored, m.UserID)
-		var prev state
+		assessInto(&a, f, now, false)
+		had := sw.had[i]
+		prev = state{}
 		if had {
-			if err := json.Unmarshal(raw, &prev); err != nil {
-				return err
+			if err := decodeState(sw.state[i], &prev, &buf); err != nil {
+				return r, err
 			}
 		}
 		next, act := step(prev, a.Flags, cv.cooldown, now)
@@ -249,18 +240,19 @@ func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time) (
 			if had {
 				r.changes = append(r.changes, change{user: m.UserID, delete: true})
 			}
-			return nil
+			continue
 		}
 		if had && sameState(prev, next) {
-			return nil
+			continue
 		}
-		r.changes = append(r.changes, change{user: m.UserID, next: next, act: act})
-		return nil
-	})
-	for user := range stored {
+		// next may share a's flags and prev's times, which are reused
+		// for the next learner.
+		r.changes = append(r.changes, change{user: m.UserID, next: next.own(), act: act})
+	}
+	for _, user := range sw.gone {
 		r.changes = append(r.changes, change{user: user, delete: true})
 	}
-	return r, err
+	return r, nil
 }
 
 // applyCourse writes one course's changes: plain ladder updates and

@@ -135,6 +135,15 @@ func Assess(f Facts, now time.Time) Assessment { return assess(f, now, true) }
 // read, for the job's pass over every learner.
 func assess(f Facts, now time.Time, reasons bool) Assessment {
 	var a Assessment
+	assessInto(&a, f, now, reasons)
+	return a
+}
+
+// assessInto is assess into a, reusing its slices' arrays: the job judges
+// every learner of a course with one Assessment, so that a sweep over
+// 50,000 learners does not allocate flags and modules behind for each.
+func assessInto(a *Assessment, f Facts, now time.Time, reasons bool) {
+	*a = Assessment{Flags: a.Flags[:0], Reasons: a.Reasons[:0], Behind: a.Behind[:0], Missed: a.Missed[:0]}
 	done, total := 0, 0
 	for _, m := range f.Modules {
 		done += m.Completed
@@ -209,7 +218,6 @@ func assess(f Facts, now time.Time, reasons bool) Assessment {
 	missed = 1 - math.Pow(0.5, float64(len(a.Missed)))
 	r := weightIdle*idle + weightBehind*behind + weightMissed*missed + weightPace*a.PaceDrop
 	a.Risk = math.Round(math.Min(1, math.Max(0, r))*100) / 100
-	return a
 }
 
 // pace counts active days in the last 7 days and the average per week

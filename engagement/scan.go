@@ -87,7 +87,8 @@ type scratch struct {
 // of activity to read. The slices in the result belong to sc and are
 // overwritten by the next call.
 // Buffered activity in pend (nil for the job, which flushes first) is
-// added to what is stored.
+// added to what is stored. The job reads the same inputs for a whole
+// course at once (sweep.go) and builds facts with the same cv.facts.
 func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now time.Time, history int, pend []pendingDay, sc *scratch) (Facts, error) {
 	var ext map[uint64]time.Time
 	if src := s.courses.Extensions; src != nil {
@@ -101,19 +102,34 @@ func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now 
 	sc.started = slices.Grow(sc.started[:0], len(cv.mods))[:len(cv.mods)]
 	clear(sc.started)
 	err := tx.Each(storage.Progress, storage.Key(cv.course.ID, m.UserID), func(k, v []byte) error {
-		i, ok := cv.itemMod[storage.Part(k, 2)]
-		switch {
-		case !ok:
-		case completedRaw(v):
-			sc.completed[i]++
-		default:
-			sc.started[i]++
-		}
+		cv.count(storage.Part(k, 2), v, sc.completed, sc.started)
 		return nil
 	})
 	if err != nil {
 		return Facts{}, err
 	}
+	sc.days = activityTx(tx, cv.course.ID, m.UserID, now, history, sc.days)
+	return cv.facts(m, ext, sc.completed, sc.started, sc.days, pend, now, sc), nil
+}
+
+// count adds one stored progress record of item to a learner's per-module
+// counts; items not published in the course do not count.
+func (cv *courseView) count(item uint64, v []byte, completed, started []int) {
+	i, ok := cv.itemMod[item]
+	switch {
+	case !ok:
+	case completedRaw(v):
+		completed[i]++
+	default:
+		started[i]++
+	}
+}
+
+// facts builds a learner's facts from what was read of them: extensions,
+// per-module counts, and per-day activity (days[0] is today), to which
+// buffered activity in pend is added. The modules of the result live in
+// sc and days is the result's Activity.
+func (cv *courseView) facts(m modules.Member, ext map[uint64]time.Time, completed, started []int, days []uint32, pend []pendingDay, now time.Time, sc *scratch) Facts {
 	sc.mods = sc.mods[:0]
 	for i, mod := range cv.mods {
 		var w calendar.Window
@@ -127,12 +143,11 @@ func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now 
 			w = calendar.LearnerWindow(cv.times, mod.Times(), m.EnrolledAt, nil)
 		}
 		sc.mods = append(sc.mods, ModuleFacts{ID: mod.ID, Title: mod.Title, Week: mod.Week, OpensAt: w.OpensAt, DueAt: w.DueAt,
-			Extended: w.Extended, Required: cv.required[i], Completed: sc.completed[i], Started: sc.started[i]})
+			Extended: w.Extended, Required: cv.required[i], Completed: completed[i], Started: started[i]})
 	}
-	sc.days = activityTx(tx, cv.course.ID, m.UserID, now, history, sc.days)
-	overlay(&m, sc.days, pend, now)
+	overlay(&m, days, pend, now)
 	return Facts{Times: cv.times, InactiveAfter: cv.inactive, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt,
-		Modules: sc.mods, Activity: sc.days}, nil
+		Modules: sc.mods, Activity: days}
 }
 
 var (

@@ -1,0 +1,315 @@
+package engagement
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"pacer/modules"
+	"pacer/storage"
+)
+
+// courseSweep is what the job reads of one course to judge every student
+// in it: one walk of each bucket over the course's key range, merged with
+// the members (all four buckets are keyed course|user|…, so each walk
+// meets the students in the same order as the member list), instead of
+// point reads per learner. At 50,000 enrolments the point reads (three
+// cursor seeks per learner, each allocating on the way down the tree) and
+// the full JSON decode of every member and ladder record were most of a
+// tick that finds nothing new. The buffers are reused from course to
+// course.
+type courseSweep struct {
+	members  []modules.Swept
+	students []int // indexes into members
+	// completed and started are per student and module:
+	// [student*len(cv.mods)+module].
+	completed, started []int
+	// days is per student and day, HistoryDays each, today first.
+	days []uint32
+	// state[i] is student i's stored ladder record, raw (a slice of
+	// arena), when had[i]; gone are the users with a record who are not
+	// students any more.
+	state []([]byte)
+	had   []bool
+	arena []byte
+	gone  []uint64
+}
+
+// staleRun is how many activity days before the window a learner may have
+// before the walk jumps over the rest with a fresh seek: few old days are
+// cheaper to step over than a seek, a long history is not.
+const staleRun = 32
+
+// read walks the course's members, progress, activity and ladder records.
+func (sw *courseSweep) read(tx *storage.Tx, cv *courseView, now time.Time) error {
+	course := cv.course.ID
+	var err error
+	if sw.members, err = modules.SweepTx(tx, course, sw.members); err != nil {
+		return err
+	}
+	sw.students = sw.students[:0]
+	for i, m := range sw.members {
+		switch {
+		case m.Staff():
+			cv.staff = append(cv.staff, m.UserID)
+		case m.Role == modules.RoleStudent:
+			sw.students = append(sw.students, i)
+		}
+	}
+	n, mods := len(sw.students), len(cv.mods)
+	sw.completed = zeroed(sw.completed, n*mods)
+	sw.started = zeroed(sw.started, n*mods)
+	sw.days = zeroed(sw.days, n*HistoryDays)
+	sw.state = zeroed(sw.state, n)
+	sw.had = zeroed(sw.had, n)
+	sw.arena, sw.gone = sw.arena[:0], sw.gone[:0]
+
+	// Progress: course|user|item. Records of non-students are stepped over.
+	j := 0
+	err = tx.Each(storage.Progress, storage.Key(course), func(k, v []byte) error {
+		if i, ok := sw.find(&j, storage.Part(k, 1)); ok {
+			cv.count(storage.Part(k, 2), v, sw.completed[i*mods:(i+1)*mods], sw.started[i*mods:(i+1)*mods])
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	// Activity: course|user|day, days in order. Only the HistoryDays up to
+	// today count (as activityTx reads them); a learner with a long
+	// history is jumped over to the start of the window.
+	today := unixDay(now.UnixNano())
+	first := uint64(max(today-HistoryDays+1, 0))
+	prefix, start := storage.Key(course), storage.Key(course)
+	j = 0
+	for start != nil {
+		from := start
+		start = nil
+		var user uint64
+		stale := 0
+		err = tx.EachFrom(storage.ActivityDays, prefix, from, func(k, v []byte) error {
+			u, day := storage.Part(k, 1), storage.Part(k, 2)
+			if u != user {
+				user, stale = u, 0
+			}
+			if day < first {
+				if stale++; stale > staleRun {
+					start = storage.Key(course, u, first)
+					return storage.Stop
+				}
+				return nil
+			}
+			ago := today - int64(day)
+			if ago < 0 || len(v) != 4 {
+				return nil
+			}
+			if i, ok := sw.find(&j, u); ok {
+				sw.days[i*HistoryDays+int(ago)] = binary.BigEndian.Uint32(v)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// A jump resumes at the user the walk was on, so j stays where
+		// it is: the merge only ever moves forward.
+	}
+
+	// Ladder records: course|user. A record without a student is of
+	// someone who left or became staff, and goes.
+	j = 0
+	return tx.Each(storage.Engagement, storage.Key(course), func(k, v []byte) error {
+		u := storage.Part(k, 1)
+		i, ok := sw.find(&j, u)
+		if !ok {
+			sw.gone = append(sw.gone, u)
+			return nil
+		}
+		at := len(sw.arena)
+		sw.arena = append(sw.arena, v...)
+		sw.state[i], sw.had[i] = sw.arena[at:len(sw.arena):len(sw.arena)], true
+		return nil
+	})
+}
+
+// facts builds student i's facts from what read found, with cv.facts as
+// the views build them, so that a learner is judged alike everywhere.
+func (sw *courseSweep) facts(tx *storage.Tx, src modules.ExtensionSource, cv *courseView, i int, now time.Time, sc *scratch) (modules.Member, Facts, error) {
+	m := sw.members[sw.students[i]].Member(cv.course.ID)
+	// Extensions are few and belong to the deadlines package, which
+	// answers one learner at a time.
+	var ext map[uint64]time.Time
+	if src != nil {
+		var err error
+		if ext, err = src.DueOverrides(tx, cv.course.ID, m.UserID); err != nil {
+			return m, Facts{}, err
+		}
+	}
+	n := len(cv.mods)
+	return m, cv.facts(m, ext, sw.completed[i*n:(i+1)*n], sw.started[i*n:(i+1)*n],
+		sw.days[i*HistoryDays:(i+1)*HistoryDays], nil, now, sc), nil
+}
+
+// find moves *j forward to user among the students (both in user order)
+// and returns the student's index.
+func (sw *courseSweep) find(j *int, user uint64) (int, bool) {
+	for *j < len(sw.students) && sw.members[sw.students[*j]].UserID < user {
+		*j++
+	}
+	return *j, *j < len(sw.students) && sw.members[sw.students[*j]].UserID == user
+}
+
+// zeroed is buf with length n, all zero, reusing its array when it can.
+func zeroed[T any](buf []T, n int) []T {
+	buf = slices.Grow(buf[:0], n)[:n]
+	clear(buf)
+	return buf
+}
+
+// stateBuf holds a decoded ladder record's slices and times, reused from
+// learner to learner: a tick that changes nothing keeps no state, so it
+// need not allocate one per learner.
+type stateBuf struct {
+	flags, nudged, escalated []string
+	times                    [3]time.Time
+}
+
+// decodeState reads a stored ladder record into st, whose slices and
+// times then belong to buf (own copies them out). Records in the shape
+// encoding/json writes them are scanned; anything else is decoded in full,
+// so st is always what json.Unmarshal gives.
+func decodeState(raw []byte, st *state, buf *stateBuf) error {
+	*st = state{}
+	if scanState(raw, st, buf) {
+		return nil
+	}
+	*st = state{}
+	return json.Unmarshal(raw, st)
+}
+
+// scanState reads {"flags":[…],"since":"…","nudged":[…],"nudged_at":"…",
+// "escalated":[…],"escalated_at":"…"} (any of them left out, no spaces,
+// flags among the known ones). It reports false for any other shape.
+func scanState(v []byte, st *state, buf *stateBuf) bool {
+	if len(v) < 2 || v[0] != '{' || v[len(v)-1] != '}' {
+		return false
+	}
+	p := v[1 : len(v)-1]
+	for len(p) > 0 {
+		end := bytes.IndexByte(p, ':')
+		if end < 2 || p[0] != '"' || p[end-1] != '"' {
+			return false
+		}
+		key := p[1 : end-1]
+		p = p[end+1:]
+		var ok bool
+		switch string(key) {
+		case "flags":
+			st.Flags, p, ok = scanFlags(p, buf.flags[:0])
+			buf.flags = st.Flags[:0:cap(st.Flags)]
+		case "nudged":
+			st.Nudged, p, ok = scanFlags(p, buf.nudged[:0])
+			buf.nudged = st.Nudged[:0:cap(st.Nudged)]
+		case "escalated":
+			st.Escalated, p, ok = scanFlags(p, buf.escalated[:0])
+			buf.escalated = st.Escalated[:0:cap(st.Escalated)]
+		case "since":
+			st.Since, p, ok = scanTime(p, &buf.times[0])
+		case "nudged_at":
+			st.NudgedAt, p, ok = scanTime(p, &buf.times[1])
+		case "escalated_at":
+			st.EscalatedAt, p, ok = scanTime(p, &buf.times[2])
+		}
+		if !ok {
+			return false
+		}
+		if len(p) > 0 {
+			if p[0] != ',' || len(p) == 1 {
+				return false
+			}
+			p = p[1:]
+		}
+	}
+	return true
+}
+
+var knownFlags = []string{FlagInactive, FlagBehind, FlagMissed}
+
+// scanFlags reads null or an array of known flag names into out (an empty
+// array is an empty, non-nil slice, as json.Unmarshal makes it).
+func scanFlags(p []byte, out []string) ([]string, []byte, bool) {
+	if bytes.HasPrefix(p, []byte("null")) {
+		return nil, p[4:], true
+	}
+	if len(p) < 2 || p[0] != '[' {
+		return nil, nil, false
+	}
+	p = p[1:]
+	if out == nil {
+		out = make([]string, 0, len(knownFlags))
+	}
+	if p[0] == ']' {
+		return out, p[1:], true
+	}
+	for {
+		if len(p) == 0 || p[0] != '"' {
+			return nil, nil, false
+		}
+		end := bytes.IndexByte(p[1:], '"')
+		if end < 0 {
+			return nil, nil, false
+		}
+		name := p[1 : 1+end]
+		k := slices.IndexFunc(knownFlags, func(f string) bool { return f == string(name) })
+		if k < 0 {
+			return nil, nil, false
+		}
+		out = append(out, knownFlags[k])
+		p = p[2+end:]
+		switch {
+		case len(p) > 0 && p[0] == ',':
+			p = p[1:]
+		case len(p) > 0 && p[0] == ']':
+			return out, p[1:], true
+		default:
+			return nil, nil, false
+		}
+	}
+}
+
+// scanTime reads null or a quoted RFC 3339 time into *at, exactly as
+// time.Time's UnmarshalJSON does.
+func scanTime(p []byte, at *time.Time) (*time.Time, []byte, bool) {
+	if bytes.HasPrefix(p, []byte("null")) {
+		return nil, p[4:], true
+	}
+	if len(p) < 2 || p[0] != '"' {
+		return nil, nil, false
+	}
+	end := bytes.IndexByte(p[1:], '"')
+	if end < 0 || bytes.IndexByte(p[1:1+end], '\\') >= 0 {
+		return nil, nil, false
+	}
+	if err := at.UnmarshalJSON(p[:end+2]); err != nil {
+		return nil, nil, false
+	}
+	return at, p[end+2:], true
+}
+
+// own copies out everything of st that may point into a stateBuf or the
+// run's scratch, for a state the run keeps.
+func (st state) own() state {
+	cp := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		u := *t
+		return &u
+	}
+	st.Flags, st.Nudged, st.Escalated = slices.Clone(st.Flags), slices.Clone(st.Nudged), slices.Clone(st.Escalated)
+	st.Since, st.NudgedAt, st.EscalatedAt = cp(st.Since), cp(st.NudgedAt), cp(st.EscalatedAt)
+	return st
+}
