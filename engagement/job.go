@@ -2,7 +2,6 @@ package engagement
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -167,12 +166,8 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 	var runs []courseRun
 	var sw courseSweep
 	err := s.db.View(func(tx *storage.Tx) error {
-		return tx.Each(storage.Courses, nil, func(_, v []byte) error {
+		return modules.EachCourseTx(tx, func(c modules.Course) error {
 			if err := ctx.Err(); err != nil {
-				return err
-			}
-			var c modules.Course
-			if err := json.Unmarshal(v, &c); err != nil {
 				return err
 			}
 			// An archived course is finished: nobody is judged or nudged.

@@ -61,8 +61,8 @@ var trespasses = []string{
 	// Thread pages memoise author names by the raw user record, to skip
 	// decoding it on every page; auth should answer names itself.
 	"discussion: Users",
-	// The at-risk sweep and views walk courses and progress by key.
-	"engagement: Courses",
+	// The at-risk sweep and views walk progress by key, merged with the
+	// members in user order; modules should offer that walk.
 	"engagement: Progress",
 }
 
