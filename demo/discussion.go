@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 
 	"pacer/discussion"
@@ -18,7 +19,7 @@ func seedConversation(s *server.Server, teacher, student, course, week2 uint64) 
 	}); err != nil {
 		return fmt.Errorf("discussion item: %w", err)
 	}
-	boards, err := s.Discussion.Boards(teacher, course)
+	boards, err := s.Discussion.Boards(context.Background(), teacher, course)
 	if err != nil {
 		return err
 	}
@@ -31,23 +32,23 @@ func seedConversation(s *server.Server, teacher, student, course, week2 uint64) 
 	if general == 0 {
 		return fmt.Errorf("the course has no general board")
 	}
-	th, err := s.Discussion.CreateThread(student, general, discussion.ThreadInput{
+	th, err := s.Discussion.CreateThread(context.Background(), student, general, discussion.ThreadInput{
 		Title: ptr("Median or mean for reaction times?"),
 		Body:  ptr("My reaction times have a few very slow trials. Should I report the mean or the median?"),
 	})
 	if err != nil {
 		return err
 	}
-	answer, err := s.Discussion.Reply(teacher, th.ID, discussion.ReplyInput{
+	answer, err := s.Discussion.Reply(context.Background(), teacher, th.ID, discussion.ReplyInput{
 		Body: ptr("Good question, @Sam Student! Reaction times are skewed, so the **median** describes a typical trial better. Report the mean too if others compare with it, and say which is which."),
 	})
 	if err != nil {
 		return err
 	}
-	if _, err := s.Discussion.Reply(student, th.ID, discussion.ReplyInput{Body: ptr("Thanks, that makes sense."), ParentID: answer.ID}); err != nil {
+	if _, err := s.Discussion.Reply(context.Background(), student, th.ID, discussion.ReplyInput{Body: ptr("Thanks, that makes sense."), ParentID: answer.ID}); err != nil {
 		return err
 	}
-	return s.Discussion.SetAnswer(student, th.ID, answer.ID, false)
+	return s.Discussion.SetAnswer(context.Background(), student, th.ID, answer.ID, false)
 }
 
 // seedAssignment adds a short exercise to week 2.

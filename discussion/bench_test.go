@@ -1,6 +1,7 @@
 package discussion_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -38,7 +39,7 @@ func BenchmarkReplyWith200Subscribers(b *testing.B) {
 			for i := range 199 {
 				u := c.env.Register(fmt.Sprintf("Student %d", i))
 				c.env.Enroll(u, c.course)
-				if err := svc.SetSubscribed(u.ID, thread, true); err != nil {
+				if err := svc.SetSubscribed(context.Background(), u.ID, thread, true); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -46,7 +47,7 @@ func BenchmarkReplyWith200Subscribers(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
 			for b.Loop() {
-				if _, err := svc.Reply(c.bob.ID, thread, discussion.ReplyInput{Body: ptr(body)}); err != nil {
+				if _, err := svc.Reply(context.Background(), c.bob.ID, thread, discussion.ReplyInput{Body: ptr(body)}); err != nil {
 					b.Fatal(err)
 				}
 				if n++; n%mode.every == 0 {
@@ -82,7 +83,7 @@ func BenchmarkThreadPageOf50Replies(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		p, err := svc.Thread(c.bob.ID, thread, api.Page{Limit: 50})
+		p, err := svc.Thread(context.Background(), c.bob.ID, thread, api.Page{Limit: 50})
 		if err != nil || len(p.Items) != 50 {
 			b.Fatalf("%v %d", err, len(p.Items))
 		}
@@ -122,7 +123,7 @@ func BenchmarkSearchOver50000Posts(b *testing.B) {
 		b.Run(strings.ReplaceAll(q, " ", "_"), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := svc.Search(c.bob.ID, c.course, q, api.Page{Limit: 50}); err != nil {
+				if _, err := svc.Search(context.Background(), c.bob.ID, c.course, q, api.Page{Limit: 50}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"context"
 	"errors"
 
 	"pacer/errs"
@@ -11,7 +12,7 @@ import (
 // Boards lists a course's boards in the order they were made, so the
 // general board comes first. A course made before boards existed gets its
 // general board here.
-func (s *Service) Boards(caller, courseID uint64) ([]Board, error) {
+func (s *Service) Boards(ctx context.Context, caller, courseID uint64) ([]Board, error) {
 	out, err := s.boards(caller, courseID)
 	if !errors.Is(err, errNeedsWrite) {
 		return out, errs.Wrap(err, "list boards")
@@ -95,7 +96,7 @@ func visibleThreads(tx *storage.Tx, board uint64, items *itemGate) (int, error) 
 }
 
 // CreateBoard adds a board to a course (staff only).
-func (s *Service) CreateBoard(caller, courseID uint64, in BoardInput) (Board, error) {
+func (s *Service) CreateBoard(ctx context.Context, caller, courseID uint64, in BoardInput) (Board, error) {
 	fields := map[string]string{}
 	var title string
 	if in.Title == nil {
@@ -138,7 +139,7 @@ func (s *Service) CreateBoard(caller, courseID uint64, in BoardInput) (Board, er
 }
 
 // Board returns one board.
-func (s *Service) Board(caller, boardID uint64) (Board, error) {
+func (s *Service) Board(ctx context.Context, caller, boardID uint64) (Board, error) {
 	var out Board
 	err := s.db.View(func(tx *storage.Tx) error {
 		b, _, err := s.boardAccessTx(tx, caller, boardID)

@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"context"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
@@ -97,7 +98,7 @@ type FollowSettingsInput struct {
 
 // Follow returns the caller's settings in a course (staff only: 404 for
 // non-members, 403 for students).
-func (s *Service) Follow(caller, course uint64) (FollowSettings, error) {
+func (s *Service) Follow(ctx context.Context, caller, course uint64) (FollowSettings, error) {
 	var out FollowSettings
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.courses.MemberAccessTx(tx, course, caller)
@@ -114,7 +115,7 @@ func (s *Service) Follow(caller, course uint64) (FollowSettings, error) {
 }
 
 // SetFollow changes the caller's settings in a course (staff only).
-func (s *Service) SetFollow(caller, course uint64, in FollowSettingsInput) (FollowSettings, error) {
+func (s *Service) SetFollow(ctx context.Context, caller, course uint64, in FollowSettingsInput) (FollowSettings, error) {
 	var out FollowSettings
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.courses.MemberAccessTx(tx, course, caller)

@@ -81,7 +81,7 @@ func (h *HTTP) boards(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.Boards(me, course)
+	list, err := h.svc.Boards(c.UserContext(), me, course)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (h *HTTP) createBoard(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	b, err := h.svc.CreateBoard(me, course, in)
+	b, err := h.svc.CreateBoard(c.UserContext(), me, course, in)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (h *HTTP) board(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.svc.Board(me, board)
+	b, err := h.svc.Board(c.UserContext(), me, board)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (h *HTTP) threads(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.Threads(me, board, p)
+	list, err := h.svc.Threads(c.UserContext(), me, board, p)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (h *HTTP) createThread(c *fiber.Ctx) error {
 	if err := h.svc.LimitPosts(c, me); err != nil {
 		return err
 	}
-	t, err := h.svc.CreateThread(me, board, in)
+	t, err := h.svc.CreateThread(c.UserContext(), me, board, in)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (h *HTTP) thread(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := h.svc.Thread(me, thread, p)
+	page, err := h.svc.Thread(c.UserContext(), me, thread, p)
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (h *HTTP) reply(c *fiber.Ctx) error {
 	if err := h.svc.LimitPosts(c, me); err != nil {
 		return err
 	}
-	p, err := h.svc.Reply(me, thread, in)
+	p, err := h.svc.Reply(c.UserContext(), me, thread, in)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (h *HTTP) pin(on bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if err := h.svc.SetPinned(me, thread, on); err != nil {
+		if err := h.svc.SetPinned(c.UserContext(), me, thread, on); err != nil {
 			return err
 		}
 		return api.NoContent(c)
@@ -215,7 +215,7 @@ func (h *HTTP) lock(on bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if err := h.svc.SetLocked(me, thread, on); err != nil {
+		if err := h.svc.SetLocked(c.UserContext(), me, thread, on); err != nil {
 			return err
 		}
 		return api.NoContent(c)
@@ -228,7 +228,7 @@ func (h *HTTP) subscribe(on bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if err := h.svc.SetSubscribed(me, thread, on); err != nil {
+		if err := h.svc.SetSubscribed(c.UserContext(), me, thread, on); err != nil {
 			return err
 		}
 		return api.NoContent(c)
@@ -244,7 +244,7 @@ func (h *HTTP) answer(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	if err := h.svc.SetAnswer(me, thread, in.PostID, false); err != nil {
+	if err := h.svc.SetAnswer(c.UserContext(), me, thread, in.PostID, false); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -255,7 +255,7 @@ func (h *HTTP) clearAnswer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.SetAnswer(me, thread, 0, true); err != nil {
+	if err := h.svc.SetAnswer(c.UserContext(), me, thread, 0, true); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -266,7 +266,7 @@ func (h *HTTP) post(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := h.svc.Post(me, post)
+	p, err := h.svc.Post(c.UserContext(), me, post)
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func (h *HTTP) editPost(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	p, err := h.svc.EditPost(me, post, in)
+	p, err := h.svc.EditPost(c.UserContext(), me, post, in)
 	if err != nil {
 		return err
 	}
@@ -294,7 +294,7 @@ func (h *HTTP) deletePost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeletePost(me, post); err != nil {
+	if err := h.svc.DeletePost(c.UserContext(), me, post); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -306,7 +306,7 @@ func (h *HTTP) endorse(on bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if err := h.svc.SetEndorsed(me, post, on); err != nil {
+		if err := h.svc.SetEndorsed(c.UserContext(), me, post, on); err != nil {
 			return err
 		}
 		return api.NoContent(c)
@@ -322,7 +322,7 @@ func (h *HTTP) report(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	r, err := h.svc.ReportPost(me, post, in)
+	r, err := h.svc.ReportPost(c.UserContext(), me, post, in)
 	if err != nil {
 		return err
 	}
@@ -338,7 +338,7 @@ func (h *HTTP) reports(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.Reports(me, course, strings.Clone(c.Query("status")), p)
+	list, err := h.svc.Reports(c.UserContext(), me, course, strings.Clone(c.Query("status")), p)
 	if err != nil {
 		return err
 	}
@@ -350,7 +350,7 @@ func (h *HTTP) resolve(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.ResolveReport(me, report); err != nil {
+	if err := h.svc.ResolveReport(c.UserContext(), me, report); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -365,7 +365,7 @@ func (h *HTTP) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	hits, err := h.svc.Search(me, course, strings.Clone(c.Query("q")), p)
+	hits, err := h.svc.Search(c.UserContext(), me, course, strings.Clone(c.Query("q")), p)
 	if err != nil {
 		return err
 	}
@@ -391,7 +391,7 @@ func (h *HTTP) preview(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	html, err := h.svc.Preview(me.UserID, in.Body)
+	html, err := h.svc.Preview(c.UserContext(), me.UserID, in.Body)
 	if err != nil {
 		return err
 	}
@@ -403,7 +403,7 @@ func (h *HTTP) followSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.svc.Follow(me, course)
+	out, err := h.svc.Follow(c.UserContext(), me, course)
 	if err != nil {
 		return err
 	}
@@ -419,7 +419,7 @@ func (h *HTTP) setFollowSettings(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	out, err := h.svc.SetFollow(me, course, in)
+	out, err := h.svc.SetFollow(c.UserContext(), me, course, in)
 	if err != nil {
 		return err
 	}

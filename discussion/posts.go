@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -23,7 +24,7 @@ import (
 // post attaches to that post's parent. The replier is subscribed unless they
 // opted out, subscribers and mentioned members are notified, and a reply in
 // a discussion item's thread completes the item for a student.
-func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
+func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyInput) (Post, error) {
 	body, reason := validBody(in.Body)
 	html := ""
 	if reason == "" {
@@ -138,7 +139,7 @@ func (s *Service) Reply(caller, threadID uint64, in ReplyInput) (Post, error) {
 }
 
 // Post returns one post the caller may see.
-func (s *Service) Post(caller, postID uint64) (Post, error) {
+func (s *Service) Post(ctx context.Context, caller, postID uint64) (Post, error) {
 	var out Post
 	err := s.db.View(func(tx *storage.Tx) error {
 		sc, p, err := s.postScopeTx(tx, caller, postID)
@@ -169,7 +170,7 @@ func (s *Service) modifiableTx(tx *storage.Tx, caller, postID uint64) (*scope, p
 
 // EditPost replaces a post's body and sets edited_at. Members mentioned for
 // the first time are notified.
-func (s *Service) EditPost(caller, postID uint64, in EditInput) (Post, error) {
+func (s *Service) EditPost(ctx context.Context, caller, postID uint64, in EditInput) (Post, error) {
 	body, reason := validBody(in.Body)
 	html := ""
 	if reason == "" {
@@ -215,7 +216,7 @@ func (s *Service) EditPost(caller, postID uint64, in EditInput) (Post, error) {
 // DeletePost soft-deletes a post: it keeps its place (so replies keep
 // theirs) with no body, leaves the search index, stops counting as a reply
 // and stops being the thread's answer. Deleting twice is not an error.
-func (s *Service) DeletePost(caller, postID uint64) error {
+func (s *Service) DeletePost(ctx context.Context, caller, postID uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		sc, p, err := s.modifiableTx(tx, caller, postID)
 		if err != nil || p.Deleted {
@@ -251,7 +252,7 @@ func (s *Service) DeletePost(caller, postID uint64) error {
 
 // SetEndorsed endorses a post or takes the endorsement back (staff only).
 // The post's author is told of an endorsement.
-func (s *Service) SetEndorsed(caller, postID uint64, on bool) error {
+func (s *Service) SetEndorsed(ctx context.Context, caller, postID uint64, on bool) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		sc, p, err := s.postScopeTx(tx, caller, postID)
 		if err != nil {
@@ -450,7 +451,7 @@ const (
 
 // Preview renders a Markdown body exactly as a post would show it, without
 // storing anything.
-func (s *Service) Preview(caller uint64, body string) (string, error) {
+func (s *Service) Preview(ctx context.Context, caller uint64, body string) (string, error) {
 	if ok, wait := s.previews.Allow("preview:" + strconv.FormatUint(caller, 10)); !ok {
 		return "", errs.Limited("too many previews; try again later", wait)
 	}

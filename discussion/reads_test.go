@@ -1,6 +1,7 @@
 package discussion_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -177,11 +178,11 @@ func TestReadersNeverSeeAReadThreadUnreadWhileMarksAreFlushed(t *testing.T) {
 		wg.Go(func() {
 			for round := range 5 {
 				for _, th := range threads {
-					if _, err := svc.Thread(u.ID, th, api.Page{Limit: 50}); err != nil {
+					if _, err := svc.Thread(context.Background(), u.ID, th, api.Page{Limit: 50}); err != nil {
 						errs <- err
 						return
 					}
-					list, err := svc.Threads(u.ID, c.general, api.Page{Limit: 50})
+					list, err := svc.Threads(context.Background(), u.ID, c.general, api.Page{Limit: 50})
 					if err != nil {
 						errs <- err
 						return
@@ -210,7 +211,7 @@ func TestReadersNeverSeeAReadThreadUnreadWhileMarksAreFlushed(t *testing.T) {
 	}
 	for _, u := range readers {
 		for _, th := range threads {
-			if got, err := svc.ThreadHead(u.ID, th); err != nil || got.UnreadCount != 0 {
+			if got, err := svc.ThreadHead(context.Background(), u.ID, th); err != nil || got.UnreadCount != 0 {
 				t.Errorf("%s, thread %d after the last flush: %+v %v", u.Name, th, got.UnreadCount, err)
 			}
 		}

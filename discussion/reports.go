@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 // ReportPost reports a post the caller can see to the course's staff. A
 // member reports a post once.
-func (s *Service) ReportPost(caller, postID uint64, in ReportInput) (Report, error) {
+func (s *Service) ReportPost(ctx context.Context, caller, postID uint64, in ReportInput) (Report, error) {
 	reason := ""
 	field := ""
 	switch {
@@ -89,7 +90,7 @@ func reportView(tx *storage.Tx, au *authors, r reportRec, t threadRec, p postRec
 
 // Reports lists a course's reports for its staff: status "open" (the
 // default), "resolved" or "all" (open first).
-func (s *Service) Reports(caller, courseID uint64, status string, page api.Page) (ReportList, error) {
+func (s *Service) Reports(ctx context.Context, caller, courseID uint64, status string, page api.Page) (ReportList, error) {
 	out := ReportList{Items: []Report{}}
 	prefix := storage.Key(courseID)
 	switch status {
@@ -150,7 +151,7 @@ func (s *Service) Reports(caller, courseID uint64, status string, page api.Page)
 
 // ResolveReport closes a report (staff of its course). Resolving twice is
 // not an error.
-func (s *Service) ResolveReport(caller, reportID uint64) error {
+func (s *Service) ResolveReport(ctx context.Context, caller, reportID uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var r reportRec
 		if err := tx.Get(storage.Reports, storage.ID(reportID), &r); err != nil {

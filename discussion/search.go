@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"context"
 	"encoding/binary"
 	"html"
 	"slices"
@@ -142,7 +143,7 @@ type searchStats struct {
 // body, or for an opening post in the thread's title), newest first, and
 // returns only what the caller may see: Q&A rules apply and deleted posts
 // are never indexed.
-func (s *Service) Search(caller, courseID uint64, q string, page api.Page) (Hits, error) {
+func (s *Service) Search(ctx context.Context, caller, courseID uint64, q string, page api.Page) (Hits, error) {
 	h, _, err := s.search(caller, courseID, q, page)
 	return h, err
 }

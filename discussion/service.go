@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -332,7 +333,7 @@ func (s *Service) putBoardTx(tx *storage.Tx, b boardRec) (boardRec, error) {
 // checks and without revealing anything else: pages ask it first so that a
 // thread named under another course's URL is 404 whatever the caller's role
 // there.
-func (s *Service) ThreadCourse(threadID uint64) (uint64, error) {
+func (s *Service) ThreadCourse(ctx context.Context, threadID uint64) (uint64, error) {
 	var course uint64
 	err := s.db.View(func(tx *storage.Tx) error {
 		t, err := getThread(tx, threadID)
@@ -343,7 +344,7 @@ func (s *Service) ThreadCourse(threadID uint64) (uint64, error) {
 }
 
 // PostCourse is ThreadCourse for a post.
-func (s *Service) PostCourse(postID uint64) (uint64, error) {
+func (s *Service) PostCourse(ctx context.Context, postID uint64) (uint64, error) {
 	var course uint64
 	err := s.db.View(func(tx *storage.Tx) error {
 		p, err := getPost(tx, postID)
@@ -354,7 +355,7 @@ func (s *Service) PostCourse(postID uint64) (uint64, error) {
 }
 
 // ReportCourse is ThreadCourse for a report.
-func (s *Service) ReportCourse(reportID uint64) (uint64, error) {
+func (s *Service) ReportCourse(ctx context.Context, reportID uint64) (uint64, error) {
 	var course uint64
 	err := s.db.View(func(tx *storage.Tx) error {
 		var r reportRec

@@ -1,6 +1,7 @@
 package discussion_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -107,7 +108,7 @@ func TestLongThreadsPageTheSameWithAndWithoutTheCache(t *testing.T) {
 			cursor := ""
 			pages := 0
 			for {
-				p, err := svc.Thread(c.ta.ID, thread, api.Page{Limit: 50, Cursor: cursor})
+				p, err := svc.Thread(context.Background(), c.ta.ID, thread, api.Page{Limit: 50, Cursor: cursor})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -31,7 +32,7 @@ func validBody(p *string) (string, string) {
 
 // CreateThread starts a thread on a board with its opening post; the author
 // is subscribed to it. The board of item threads takes no new threads.
-func (s *Service) CreateThread(caller, boardID uint64, in ThreadInput) (Thread, error) {
+func (s *Service) CreateThread(ctx context.Context, caller, boardID uint64, in ThreadInput) (Thread, error) {
 	fields := map[string]string{}
 	var title string
 	if in.Title == nil {
@@ -217,7 +218,7 @@ func (s *Service) postView(tx *storage.Tx, sc *scope, au *authors, p postRec) (P
 // is the last post id shown; post ids only grow and writers commit one at a
 // time, so a page that resumes after it never skips or repeats a post while
 // others are posting.
-func (s *Service) Thread(caller, threadID uint64, page api.Page) (ThreadPage, error) {
+func (s *Service) Thread(ctx context.Context, caller, threadID uint64, page api.Page) (ThreadPage, error) {
 	out := ThreadPage{Items: []Post{}}
 	after, err := page.CursorID()
 	if err != nil {
@@ -325,7 +326,7 @@ func (s *Service) pageTx(tx *storage.Tx, sc *scope, after uint64, limit int, nex
 
 // ThreadHead returns a thread as the caller sees it, without its posts and
 // without marking anything read: for pages that act on a thread.
-func (s *Service) ThreadHead(caller, threadID uint64) (Thread, error) {
+func (s *Service) ThreadHead(ctx context.Context, caller, threadID uint64) (Thread, error) {
 	var out Thread
 	marks := s.reads.marksOf(caller)
 	err := s.db.View(func(tx *storage.Tx) error {
@@ -364,7 +365,7 @@ func parseThreadCursor(board uint64, c string) ([]byte, error) {
 // Threads lists a board's threads: pinned first, then by last activity, each
 // with the caller's unread count. Students see item threads only for items
 // open to them.
-func (s *Service) Threads(caller, boardID uint64, page api.Page) (ThreadList, error) {
+func (s *Service) Threads(ctx context.Context, caller, boardID uint64, page api.Page) (ThreadList, error) {
 	out := ThreadList{Items: []Thread{}}
 	start := storage.Key(boardID)
 	if page.Cursor != "" {
@@ -453,13 +454,13 @@ func (g *itemGate) open(item uint64) (bool, error) {
 }
 
 // SetPinned pins or unpins a thread (staff only).
-func (s *Service) SetPinned(caller, threadID uint64, on bool) error {
+func (s *Service) SetPinned(ctx context.Context, caller, threadID uint64, on bool) error {
 	return s.staffThreadOp(caller, threadID, "pin thread", func(t *threadRec) { t.Pinned = on })
 }
 
 // SetLocked locks or unlocks a thread (staff only). Nobody can reply to a
 // locked thread; its authors can no longer edit or delete their posts.
-func (s *Service) SetLocked(caller, threadID uint64, on bool) error {
+func (s *Service) SetLocked(ctx context.Context, caller, threadID uint64, on bool) error {
 	return s.staffThreadOp(caller, threadID, "lock thread", func(t *threadRec) { t.Locked = on })
 }
 
@@ -484,7 +485,7 @@ func (s *Service) staffThreadOp(caller, threadID uint64, during string, change f
 
 // SetSubscribed subscribes the caller to a thread's replies or opts them
 // out. An opt-out is remembered, so replying again does not resubscribe.
-func (s *Service) SetSubscribed(caller, threadID uint64, on bool) error {
+func (s *Service) SetSubscribed(ctx context.Context, caller, threadID uint64, on bool) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		if _, err := s.threadScopeTx(tx, caller, threadID); err != nil {
 			return err
@@ -499,7 +500,7 @@ func (s *Service) SetSubscribed(caller, threadID uint64, on bool) error {
 
 // SetAnswer marks a reply as the thread's answer (the thread's author or
 // staff); postID 0 clears it. The reply's author is notified.
-func (s *Service) SetAnswer(caller, threadID, postID uint64, clear bool) error {
+func (s *Service) SetAnswer(ctx context.Context, caller, threadID, postID uint64, clear bool) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		sc, err := s.threadScopeTx(tx, caller, threadID)
 		if err != nil {

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"html/template"
@@ -97,13 +98,13 @@ func (f *Frontend) boardsPage(c *fiber.Ctx) error {
 }
 
 func (f *Frontend) renderBoards(c *fiber.Ctx, a modules.Access, status int, form *Form) error {
-	boards, err := f.Discussion.Boards(caller(c), a.Course.ID)
+	boards, err := f.Discussion.Boards(c.UserContext(), caller(c), a.Course.ID)
 	if err != nil {
 		return err
 	}
 	d := boardsPageData{Course: a.Course, Boards: boards, Staff: a.Staff(), Form: form}
 	if a.Staff() {
-		fs, err := f.Discussion.Follow(caller(c), a.Course.ID)
+		fs, err := f.Discussion.Follow(c.UserContext(), caller(c), a.Course.ID)
 		if err != nil {
 			return err
 		}
@@ -118,7 +119,7 @@ func (f *Frontend) createBoard(c *fiber.Ctx) error {
 		return err
 	}
 	v, _ := readForm(c)
-	b, err := f.Discussion.CreateBoard(caller(c), a.Course.ID, discussion.BoardInput{Title: optString(v, "title"), Mode: optString(v, "mode")})
+	b, err := f.Discussion.CreateBoard(c.UserContext(), caller(c), a.Course.ID, discussion.BoardInput{Title: optString(v, "title"), Mode: optString(v, "mode")})
 	if err != nil {
 		form := &Form{Values: v}
 		if form.fail(err, nil) {
@@ -156,7 +157,7 @@ func (f *Frontend) renderBoard(c *fiber.Ctx, a modules.Access, status int, form 
 	if err != nil {
 		return err
 	}
-	list, err := f.Discussion.Threads(caller(c), id, p)
+	list, err := f.Discussion.Threads(c.UserContext(), caller(c), id, p)
 	if err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func (f *Frontend) createThread(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := f.Discussion.Board(caller(c), id)
+	b, err := f.Discussion.Board(c.UserContext(), caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -187,7 +188,7 @@ func (f *Frontend) createThread(c *fiber.Ctx) error {
 		return err
 	}
 	v, _ := readForm(c)
-	t, err := f.Discussion.CreateThread(caller(c), id, discussion.ThreadInput{Title: optString(v, "title"), Body: optString(v, "body")})
+	t, err := f.Discussion.CreateThread(c.UserContext(), caller(c), id, discussion.ThreadInput{Title: optString(v, "title"), Body: optString(v, "body")})
 	if err != nil {
 		form := &Form{Values: v}
 		if form.fail(err, nil) {
@@ -301,11 +302,11 @@ func (f *Frontend) renderThread(c *fiber.Ctx, a modules.Access, status int, form
 	if err != nil {
 		return err
 	}
-	if err := f.inCourse(a, f.Discussion.ThreadCourse, id, "thread"); err != nil {
+	if err := f.inCourse(c.UserContext(), a, f.Discussion.ThreadCourse, id, "thread"); err != nil {
 		return err
 	}
 	cursor := strings.Clone(c.Query("cursor"))
-	page, err := f.Discussion.Thread(caller(c), id, api.Page{Limit: threadPageSize, Cursor: cursor})
+	page, err := f.Discussion.Thread(c.UserContext(), caller(c), id, api.Page{Limit: threadPageSize, Cursor: cursor})
 	if err != nil {
 		return err
 	}
@@ -313,7 +314,7 @@ func (f *Frontend) renderThread(c *fiber.Ctx, a modules.Access, status int, form
 	if err := sameCourse(a, t.CourseID, "thread"); err != nil {
 		return err
 	}
-	b, err := f.Discussion.Board(caller(c), t.BoardID)
+	b, err := f.Discussion.Board(c.UserContext(), caller(c), t.BoardID)
 	if err != nil {
 		return err
 	}
@@ -342,7 +343,7 @@ func (f *Frontend) threadLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := f.Discussion.ThreadHead(caller(c), id)
+	t, err := f.Discussion.ThreadHead(c.UserContext(), caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -356,10 +357,10 @@ func (f *Frontend) threadOf(c *fiber.Ctx, a modules.Access) (discussion.Thread, 
 	if err != nil {
 		return discussion.Thread{}, err
 	}
-	if err := f.inCourse(a, f.Discussion.ThreadCourse, id, "thread"); err != nil {
+	if err := f.inCourse(c.UserContext(), a, f.Discussion.ThreadCourse, id, "thread"); err != nil {
 		return discussion.Thread{}, err
 	}
-	t, err := f.Discussion.ThreadHead(caller(c), id)
+	t, err := f.Discussion.ThreadHead(c.UserContext(), caller(c), id)
 	if err != nil {
 		return t, err
 	}
@@ -369,8 +370,8 @@ func (f *Frontend) threadOf(c *fiber.Ctx, a modules.Access) (discussion.Thread, 
 // inCourse answers 404 when the object named in the URL belongs to another
 // course than the URL's, before any role check could answer 403 and so
 // reveal that it exists.
-func (f *Frontend) inCourse(a modules.Access, courseOf func(uint64) (uint64, error), id uint64, what string) error {
-	course, err := courseOf(id)
+func (f *Frontend) inCourse(ctx context.Context, a modules.Access, courseOf func(context.Context, uint64) (uint64, error), id uint64, what string) error {
+	course, err := courseOf(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -391,7 +392,7 @@ func (f *Frontend) replyToThread(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	parent, _ := strconv.ParseUint(v.Get("parent_id"), 10, 64)
-	p, err := f.Discussion.Reply(caller(c), t.ID, discussion.ReplyInput{Body: optString(v, "body"), ParentID: parent})
+	p, err := f.Discussion.Reply(c.UserContext(), caller(c), t.ID, discussion.ReplyInput{Body: optString(v, "body"), ParentID: parent})
 	if err != nil {
 		form := &Form{Values: v}
 		if form.fail(err, nil) {
@@ -425,11 +426,11 @@ func (f *Frontend) threadSwitch(what string) fiber.Handler {
 		var msg string
 		switch what {
 		case "pin":
-			err, msg = f.Discussion.SetPinned(caller(c), t.ID, on), onOff(on, "Thread pinned.", "Thread unpinned.")
+			err, msg = f.Discussion.SetPinned(c.UserContext(), caller(c), t.ID, on), onOff(on, "Thread pinned.", "Thread unpinned.")
 		case "lock":
-			err, msg = f.Discussion.SetLocked(caller(c), t.ID, on), onOff(on, "Thread locked.", "Thread unlocked.")
+			err, msg = f.Discussion.SetLocked(c.UserContext(), caller(c), t.ID, on), onOff(on, "Thread locked.", "Thread unlocked.")
 		default:
-			err, msg = f.Discussion.SetSubscribed(caller(c), t.ID, on),
+			err, msg = f.Discussion.SetSubscribed(c.UserContext(), caller(c), t.ID, on),
 				onOff(on, "You will be told of new replies.", "You will no longer be told of new replies.")
 		}
 		if err != nil {
@@ -459,7 +460,7 @@ func (f *Frontend) chooseAnswer(c *fiber.Ctx) error {
 	v, _ := readForm(c)
 	post, _ := strconv.ParseUint(v.Get("post_id"), 10, 64)
 	clear := checkbox(v, "clear")
-	if err := f.Discussion.SetAnswer(caller(c), t.ID, post, clear); err != nil {
+	if err := f.Discussion.SetAnswer(c.UserContext(), caller(c), t.ID, post, clear); err != nil {
 		return err
 	}
 	if clear {
@@ -476,10 +477,10 @@ func (f *Frontend) postOf(c *fiber.Ctx, a modules.Access) (discussion.Post, erro
 	if err != nil {
 		return discussion.Post{}, err
 	}
-	if err := f.inCourse(a, f.Discussion.PostCourse, id, "post"); err != nil {
+	if err := f.inCourse(c.UserContext(), a, f.Discussion.PostCourse, id, "post"); err != nil {
 		return discussion.Post{}, err
 	}
-	p, err := f.Discussion.Post(caller(c), id)
+	p, err := f.Discussion.Post(c.UserContext(), caller(c), id)
 	if err != nil {
 		return p, err
 	}
@@ -524,7 +525,7 @@ func (f *Frontend) editPost(c *fiber.Ctx) error {
 		return err
 	}
 	v, _ := readForm(c)
-	if _, err := f.Discussion.EditPost(caller(c), p.ID, discussion.EditInput{Body: optString(v, "body")}); err != nil {
+	if _, err := f.Discussion.EditPost(c.UserContext(), caller(c), p.ID, discussion.EditInput{Body: optString(v, "body")}); err != nil {
 		form := &Form{Values: v}
 		if form.fail(err, nil) {
 			return f.render(c, errStatus(err), "discussion/edit", postFormData{Course: a.Course, Post: p, Back: postAnchor(a.Course.ID, p), Form: form})
@@ -544,7 +545,7 @@ func (f *Frontend) deletePost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Discussion.DeletePost(caller(c), p.ID); err != nil {
+	if err := f.Discussion.DeletePost(c.UserContext(), caller(c), p.ID); err != nil {
 		return err
 	}
 	f.flash(c, "success", "The post was deleted.")
@@ -562,7 +563,7 @@ func (f *Frontend) endorsePost(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	on := checkbox(v, "on")
-	if err := f.Discussion.SetEndorsed(caller(c), p.ID, on); err != nil {
+	if err := f.Discussion.SetEndorsed(c.UserContext(), caller(c), p.ID, on); err != nil {
 		return err
 	}
 	if on {
@@ -595,7 +596,7 @@ func (f *Frontend) reportPost(c *fiber.Ctx) error {
 		return err
 	}
 	v, _ := readForm(c)
-	if _, err := f.Discussion.ReportPost(caller(c), p.ID, discussion.ReportInput{Reason: optString(v, "reason")}); err != nil {
+	if _, err := f.Discussion.ReportPost(c.UserContext(), caller(c), p.ID, discussion.ReportInput{Reason: optString(v, "reason")}); err != nil {
 		form := &Form{Values: v}
 		if form.fail(err, nil) {
 			return f.render(c, errStatus(err), "discussion/report", postFormData{Course: a.Course, Post: p, Back: postAnchor(a.Course.ID, p), Form: form})
@@ -627,7 +628,7 @@ func (f *Frontend) reportsPage(c *fiber.Ctx) error {
 		return err
 	}
 	status := strings.Clone(c.Query("status", discussion.ReportsOpen))
-	list, err := f.Discussion.Reports(caller(c), a.Course.ID, status, p)
+	list, err := f.Discussion.Reports(c.UserContext(), caller(c), a.Course.ID, status, p)
 	if err != nil {
 		return err
 	}
@@ -644,10 +645,10 @@ func (f *Frontend) resolveReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := f.inCourse(a, f.Discussion.ReportCourse, id, "report"); err != nil {
+	if err := f.inCourse(c.UserContext(), a, f.Discussion.ReportCourse, id, "report"); err != nil {
 		return err
 	}
-	if err := f.Discussion.ResolveReport(caller(c), id); err != nil {
+	if err := f.Discussion.ResolveReport(c.UserContext(), caller(c), id); err != nil {
 		return err
 	}
 	f.flash(c, "success", "Report resolved.")
@@ -678,7 +679,7 @@ func (f *Frontend) searchPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	hits, err := f.Discussion.Search(caller(c), a.Course.ID, q, p)
+	hits, err := f.Discussion.Search(c.UserContext(), caller(c), a.Course.ID, q, p)
 	if err != nil {
 		if d.Form.fail(err, nil) {
 			return f.render(c, errStatus(err), "discussion/search", d)
@@ -745,7 +746,7 @@ func (f *Frontend) loadDiscussionItem(c *fiber.Ctx, p *ItemPage) error {
 	if p.Item.ThreadID == 0 {
 		return nil
 	}
-	page, err := f.Discussion.Thread(caller(c), p.Item.ThreadID, api.Page{Limit: threadPageSize})
+	page, err := f.Discussion.Thread(c.UserContext(), caller(c), p.Item.ThreadID, api.Page{Limit: threadPageSize})
 	if err != nil {
 		return err
 	}

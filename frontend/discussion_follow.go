@@ -29,7 +29,7 @@ func (f *Frontend) setFollow(c *fiber.Ctx) error {
 		return err
 	}
 	on := v.Get("on") == "1"
-	if _, err := f.Discussion.SetFollow(caller(c), a.Course.ID, discussion.FollowSettingsInput{FollowThreads: &on}); err != nil {
+	if _, err := f.Discussion.SetFollow(c.UserContext(), caller(c), a.Course.ID, discussion.FollowSettingsInput{FollowThreads: &on}); err != nil {
 		return err
 	}
 	if on {
