@@ -2,6 +2,7 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -105,12 +106,12 @@ func vttTime(sec int) string { return fmt.Sprintf("00:%02d:%02d.000", sec/60, se
 // course's second week.
 func seedLecture(s *server.Server, teacher, course uint64) error {
 	video, captions := Lecture()
-	m, err := s.Media.Upload(teacher, media.UploadInput{CourseID: course, ContentType: "video/mp4",
+	m, err := s.Media.Upload(context.Background(), teacher, media.UploadInput{CourseID: course, ContentType: "video/mp4",
 		Filename: "week-2-summaries.mp4", Length: int64(len(video))}, bytes.NewReader(video))
 	if err != nil {
 		return fmt.Errorf("upload the demo lecture: %w", err)
 	}
-	if _, err := s.Media.AddCaptions(teacher, m.ID, media.CaptionInput{Lang: "en", Label: "English"}, []byte(captions)); err != nil {
+	if _, err := s.Media.AddCaptions(context.Background(), teacher, m.ID, media.CaptionInput{Lang: "en", Label: "English"}, []byte(captions)); err != nil {
 		return fmt.Errorf("add the demo lecture's captions: %w", err)
 	}
 	var week2 uint64

@@ -1,6 +1,7 @@
 package engagement
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -206,7 +207,7 @@ type Cohort struct {
 // one pass over the course's students, reading each one's progress and
 // extensions once, with the course read once for all of them; activity
 // is not read, since nothing here depends on it.
-func (s *Service) Cohort(caller, course uint64) (Cohort, error) {
+func (s *Service) Cohort(ctx context.Context, caller, course uint64) (Cohort, error) {
 	var out Cohort
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.courses.MemberAccessTx(tx, course, caller)

@@ -1,6 +1,7 @@
 package engagement_test
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
@@ -282,7 +283,7 @@ func BenchmarkCohort(b *testing.B) {
 	eng := env.Server.Engagement
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		c, err := eng.Cohort(teacher.ID, course)
+		c, err := eng.Cohort(context.Background(), teacher.ID, course)
 		if err != nil || c.Students != students {
 			b.Fatalf("cohort: %v, %d students", err, c.Students)
 		}

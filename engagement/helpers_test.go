@@ -128,7 +128,7 @@ func run(t *testing.T, env *pacertest.Env) int {
 // notes lists a user's notifications of some kinds, oldest first.
 func notes(t *testing.T, env *pacertest.Env, u pacertest.User, kinds ...string) []notify.Notification {
 	t.Helper()
-	p, err := env.Server.Notify.List(u.ID, api.Page{Limit: 200})
+	p, err := env.Server.Notify.List(context.Background(), u.ID, api.Page{Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}

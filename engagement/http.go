@@ -37,7 +37,7 @@ func (s *Service) atRisk(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.AtRiskWhere(id.UserID, course, q)
+	rows, err := s.AtRiskWhere(c.UserContext(), id.UserID, course, q)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Service) message(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	res, err := s.Message(id.UserID, course, in)
+	res, err := s.Message(c.UserContext(), id.UserID, course, in)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *Service) pace(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Pace(id.UserID, course, user)
+	p, err := s.Pace(c.UserContext(), id.UserID, course, user)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Service) myPace(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.MyPace(id.UserID)
+	out, err := s.MyPace(c.UserContext(), id.UserID)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Service) cohort(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.Cohort(id.UserID, course)
+	out, err := s.Cohort(c.UserContext(), id.UserID, course)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package engagement
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"strings"
@@ -43,13 +44,13 @@ type Row struct {
 // first. It is computed from stored data and the clock at the request, so
 // it is right even before the job has run; buffered activity counts. With
 // flag set, only learners carrying that flag are listed.
-func (s *Service) AtRisk(caller, course uint64, flag string) ([]Row, error) {
-	return s.AtRiskWhere(caller, course, Filter{Flag: flag})
+func (s *Service) AtRisk(ctx context.Context, caller, course uint64, flag string) ([]Row, error) {
+	return s.AtRiskWhere(ctx, caller, course, Filter{Flag: flag})
 }
 
 // AtRiskWhere is AtRisk narrowed by every condition of q: the learners the
 // cohort overview counted under one of its numbers.
-func (s *Service) AtRiskWhere(caller, course uint64, q Filter) ([]Row, error) {
+func (s *Service) AtRiskWhere(ctx context.Context, caller, course uint64, q Filter) ([]Row, error) {
 	now := s.now().UTC()
 	rows := []Row{}
 	err := s.db.View(func(tx *storage.Tx) error {
@@ -170,7 +171,7 @@ type Pace struct {
 
 // Pace is a learner's pace in a course: the caller's own (students), or
 // any student's for staff (user ≠ 0).
-func (s *Service) Pace(caller, course, user uint64) (Pace, error) {
+func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, error) {
 	var p Pace
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.courses.MemberAccessTx(tx, course, caller)
@@ -201,7 +202,7 @@ func (s *Service) Pace(caller, course, user uint64) (Pace, error) {
 
 // MyPace is the caller's pace in every course they study, for the
 // dashboard.
-func (s *Service) MyPace(caller uint64) ([]Pace, error) {
+func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 	out := []Pace{}
 	err := s.db.View(func(tx *storage.Tx) error {
 		courses, err := modules.CoursesOfTx(tx, caller)
@@ -307,7 +308,7 @@ const maxMessage = 5000
 // instructor_message notification (and so an e-mail, where wanted). Every
 // recipient must be a student of the course; with Flag, the recipients are
 // the students carrying it now.
-func (s *Service) Message(caller, course uint64, in MessageInput) (MessageResult, error) {
+func (s *Service) Message(ctx context.Context, caller, course uint64, in MessageInput) (MessageResult, error) {
 	res := MessageResult{UserIDs: []uint64{}}
 	msg := strings.TrimSpace(in.Message)
 	fields := map[string]string{}

@@ -122,7 +122,7 @@ func (f *Frontend) notificationsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := f.Notify.List(caller(c), p)
+	list, err := f.Notify.List(c.UserContext(), caller(c), p)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (f *Frontend) notificationsPage(c *fiber.Ctx) error {
 }
 
 func (f *Frontend) markNotificationsRead(c *fiber.Ctx) error {
-	if err := f.Notify.MarkRead(caller(c), nil, true); err != nil {
+	if err := f.Notify.MarkRead(c.UserContext(), caller(c), nil, true); err != nil {
 		return errs.Wrap(err, "mark read")
 	}
 	f.flash(c, "success", "All notifications are marked read.")

@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,7 +60,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		{UserID: student.ID, CourseID: list[0].ID, Kind: notify.KindModuleOpened, Title: "Week 2 is open", Body: second.Title + " is open now. It is due in a week.", Link: module},
 		{UserID: student.ID, CourseID: list[0].ID, Kind: notify.KindDeadlineSoon, Title: "Due soon: " + second.Title, Body: "Two items left.", Link: module},
 	} {
-		if _, err := a.Srv.Notify.Add(n); err != nil {
+		if _, err := a.Srv.Notify.Add(context.Background(), n); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -98,7 +99,7 @@ func (f *Frontend) cohortFor(user uint64, a modules.Access) (*cohortOverview, er
 	if f.Engagement == nil || !a.Staff() {
 		return nil, nil
 	}
-	c, err := f.Engagement.Cohort(user, a.Course.ID)
+	c, err := f.Engagement.Cohort(context.Background(), user, a.Course.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -262,7 +262,7 @@ func (f *Frontend) loadAssignment(c *fiber.Ctx, p *ItemPage) error {
 		if s.MediaID != 0 && f.Media != nil {
 			// A file swept or deleted since keeps its link (which answers
 			// 404) rather than failing the whole page.
-			if m, err := f.Media.Get(caller(c), s.MediaID); err == nil {
+			if m, err := f.Media.Get(c.UserContext(), caller(c), s.MediaID); err == nil {
 				v.AttachedName = m.Filename
 			}
 		}
@@ -413,7 +413,7 @@ func (f *Frontend) submissionFile(c *fiber.Ctx, courseID, itemID uint64) (uint64
 		return 0, errs.Wrap(err, "open uploaded form file")
 	}
 	defer src.Close()
-	m, err := f.Media.Upload(caller(c), media.UploadInput{CourseID: courseID, Purpose: media.PurposeSubmission,
+	m, err := f.Media.Upload(c.UserContext(), caller(c), media.UploadInput{CourseID: courseID, Purpose: media.PurposeSubmission,
 		Filename: fh.Filename, ContentType: fh.Header.Get(fiber.HeaderContentType), Length: fh.Size}, src)
 	return m.ID, err
 }

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -131,7 +132,7 @@ func (f *Frontend) renderAtRisk(c *fiber.Ctx, status int, a modules.Access, form
 		filter = ""
 	}
 	q.Flag = ""
-	all, err := f.Engagement.AtRiskWhere(caller(c), a.Course.ID, q)
+	all, err := f.Engagement.AtRiskWhere(c.UserContext(), caller(c), a.Course.ID, q)
 	if err != nil {
 		return err
 	}
@@ -216,7 +217,7 @@ type composePage struct {
 }
 
 func (f *Frontend) renderCompose(c *fiber.Ctx, status int, a modules.Access, user uint64, flag string, form *Form) error {
-	rows, err := f.Engagement.AtRisk(caller(c), a.Course.ID, flag)
+	rows, err := f.Engagement.AtRisk(c.UserContext(), caller(c), a.Course.ID, flag)
 	if err != nil {
 		return err
 	}
@@ -295,7 +296,7 @@ func (f *Frontend) sendMessage(c *fiber.Ctx) error {
 	}
 	var res engagement.MessageResult
 	if len(form.Errors) == 0 {
-		res, err = f.Engagement.Message(caller(c), a.Course.ID, in)
+		res, err = f.Engagement.Message(c.UserContext(), caller(c), a.Course.ID, in)
 		if err != nil && !form.fail(err, map[string]string{"user_ids": "user", "flag": "user"}) {
 			return err
 		}
@@ -360,7 +361,7 @@ func (f *Frontend) coursePace(user, course uint64) *engagement.Pace {
 	if f.Engagement == nil {
 		return nil
 	}
-	p, err := f.Engagement.Pace(user, course, 0)
+	p, err := f.Engagement.Pace(context.Background(), user, course, 0)
 	if err != nil {
 		return nil
 	}

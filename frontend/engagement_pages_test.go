@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -151,7 +152,7 @@ func TestEmailPreferencesPage(t *testing.T) {
 
 func engagementNotes(t *testing.T, env *pacertest.Env, user uint64, kind string) []notify.Notification {
 	t.Helper()
-	list, err := env.Server.Notify.List(user, api.Page{Limit: 200})
+	list, err := env.Server.Notify.List(context.Background(), user, api.Page{Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}

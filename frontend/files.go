@@ -65,7 +65,7 @@ func (f *Frontend) filesPage(c *fiber.Ctx) error {
 			}
 			// The media service checks the item's gate again: a file the
 			// caller may not open is left out, never shown.
-			l, err := f.Media.Lecture(uid, a.Course.ID, it.ID)
+			l, err := f.Media.Lecture(c.UserContext(), uid, a.Course.ID, it.ID)
 			if errs.Is(err, errs.Forbidden) || errs.Is(err, errs.NotFound) {
 				continue
 			}

@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -110,7 +111,7 @@ func TestBrowserPagesHaveLandmarksAndHeadingsInOrder(t *testing.T) {
 func TestBrowserPhoneMenuFitsA390PixelScreen(t *testing.T) {
 	d := seedDemo(t)
 	for _, uid := range []uint64{d.studentID, d.teacherID} {
-		if _, err := d.app.Srv.Notify.Add(notify.Notification{UserID: uid, CourseID: d.courseID, Kind: notify.KindModuleOpened,
+		if _, err := d.app.Srv.Notify.Add(context.Background(), notify.Notification{UserID: uid, CourseID: d.courseID, Kind: notify.KindModuleOpened,
 			Title: "Week 2 is open", Body: "It is due in a week.", Link: d.module}); err != nil {
 			t.Fatal(err)
 		}

@@ -59,7 +59,7 @@ type mediaRow struct {
 const acceptTypes = "video/mp4,video/webm,audio/mpeg,audio/mp4,audio/ogg,audio/wav,application/pdf,image/png,image/jpeg,.mp4,.webm,.mp3,.m4a,.ogg,.wav,.pdf,.png,.jpg,.jpeg"
 
 func (f *Frontend) renderMediaPage(c *fiber.Ctx, status int, a modules.Access, form *Form) error {
-	ms, _, err := f.Media.List(caller(c), a.Course.ID, 0, 200)
+	ms, _, err := f.Media.List(c.UserContext(), caller(c), a.Course.ID, 0, 200)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (f *Frontend) renderMediaPage(c *fiber.Ctx, status int, a modules.Access, f
 	// Newest first: what was just uploaded is what the instructor wants.
 	for i := len(ms) - 1; i >= 0; i-- {
 		m := ms[i]
-		caps, err := f.Media.Captions(caller(c), m.ID)
+		caps, err := f.Media.Captions(c.UserContext(), caller(c), m.ID)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (f *Frontend) uploadMedia(c *fiber.Ctx) error {
 		return errs.Wrap(err, "open uploaded form file")
 	}
 	defer src.Close()
-	m, err := f.Media.Upload(caller(c), media.UploadInput{CourseID: a.Course.ID, Filename: fh.Filename,
+	m, err := f.Media.Upload(c.UserContext(), caller(c), media.UploadInput{CourseID: a.Course.ID, Filename: fh.Filename,
 		ContentType: fh.Header.Get(fiber.HeaderContentType), Length: fh.Size}, src)
 	if err != nil {
 		if status, msg, ok := uploadProblem(err); ok {
@@ -183,7 +183,7 @@ func (f *Frontend) uploadCaptions(c *fiber.Ctx) error {
 	}
 	// The media must be this course's before the form is even looked at,
 	// so another course's file is 404 here as everywhere.
-	if m, err := f.Media.Get(caller(c), mid); err != nil {
+	if m, err := f.Media.Get(c.UserContext(), caller(c), mid); err != nil {
 		return err
 	} else if m.CourseID != a.Course.ID {
 		return errs.NotFoundf("media")
@@ -209,7 +209,7 @@ func (f *Frontend) uploadCaptions(c *fiber.Ctx) error {
 		return errs.Wrap(err, "read captions form file")
 	}
 	lang := strings.TrimSpace(v.Get("lang"))
-	if _, err := f.Media.AddCaptions(caller(c), mid, media.CaptionInput{Lang: lang, Label: v.Get("label")}, raw); err != nil {
+	if _, err := f.Media.AddCaptions(c.UserContext(), caller(c), mid, media.CaptionInput{Lang: lang, Label: v.Get("label")}, raw); err != nil {
 		if status, msg, ok := uploadProblem(err); ok {
 			form.Error = "Captions were not added: " + strings.TrimSuffix(msg, ".") + "."
 			return f.renderMediaPage(c, status, a, form)
@@ -238,14 +238,14 @@ func (f *Frontend) deleteMedia(c *fiber.Ctx) error {
 		return err
 	}
 	// Another course's file is 404 here as everywhere.
-	m, err := f.Media.Get(caller(c), mid)
+	m, err := f.Media.Get(c.UserContext(), caller(c), mid)
 	if err != nil {
 		return err
 	}
 	if m.CourseID != a.Course.ID {
 		return errs.NotFoundf("media")
 	}
-	if err := f.Media.Delete(caller(c), mid); err != nil {
+	if err := f.Media.Delete(c.UserContext(), caller(c), mid); err != nil {
 		if form := NewForm(nil); form.fail(err, nil) {
 			form.Error = "“" + m.Filename + "” was not deleted. " + form.Error
 			return f.renderMediaPage(c, errStatus(err), a, form)
@@ -282,7 +282,7 @@ func (f *Frontend) mediaToItem(c *fiber.Ctx) error {
 	}
 	title := strings.TrimSpace(v.Get("title"))
 	if title == "" {
-		if m, err := f.Media.Get(caller(c), mid); err == nil {
+		if m, err := f.Media.Get(c.UserContext(), caller(c), mid); err == nil {
 			title = strings.TrimSuffix(m.Filename, pathExt(m.Filename))
 		}
 	}
@@ -365,7 +365,7 @@ func watchedBar(spans [][2]float64, duration float64) []barRect {
 
 // loadLecture is the lecture kind's ItemKind.Load.
 func (f *Frontend) loadLecture(c *fiber.Ctx, p *ItemPage) error {
-	l, err := f.Media.Lecture(caller(c), p.Course.ID, p.Item.ID)
+	l, err := f.Media.Lecture(c.UserContext(), caller(c), p.Course.ID, p.Item.ID)
 	if err != nil {
 		return err
 	}
@@ -380,7 +380,7 @@ func (f *Frontend) loadLecture(c *fiber.Ctx, p *ItemPage) error {
 	}
 	if len(l.Captions) > 0 {
 		lp.TranscriptLang = l.Captions[0].Label
-		cues, err := f.Media.Transcript(caller(c), l.Media.ID, l.Captions[0].Lang)
+		cues, err := f.Media.Transcript(c.UserContext(), caller(c), l.Media.ID, l.Captions[0].Lang)
 		if err != nil {
 			return err
 		}
@@ -403,7 +403,7 @@ type filePage struct {
 
 // loadFile is the file kind's ItemKind.Load.
 func (f *Frontend) loadFile(c *fiber.Ctx, p *ItemPage) error {
-	l, err := f.Media.Lecture(caller(c), p.Course.ID, p.Item.ID)
+	l, err := f.Media.Lecture(c.UserContext(), caller(c), p.Course.ID, p.Item.ID)
 	if err != nil {
 		return err
 	}

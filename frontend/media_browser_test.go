@@ -64,12 +64,12 @@ func (a *app) lectureCourse(teacher uint64) (course, module, item uint64) {
 		a.t.Fatal(err)
 	}
 	video, captions := demo.Lecture()
-	md, err := a.Srv.Media.Upload(teacher, media.UploadInput{CourseID: c.ID, ContentType: "video/mp4",
+	md, err := a.Srv.Media.Upload(context.Background(), teacher, media.UploadInput{CourseID: c.ID, ContentType: "video/mp4",
 		Filename: "lecture.mp4", Length: int64(len(video))}, strings.NewReader(string(video)))
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	if _, err := a.Srv.Media.AddCaptions(teacher, md.ID, media.CaptionInput{Lang: "en", Label: "English"}, []byte(captions)); err != nil {
+	if _, err := a.Srv.Media.AddCaptions(context.Background(), teacher, md.ID, media.CaptionInput{Lang: "en", Label: "English"}, []byte(captions)); err != nil {
 		a.t.Fatal(err)
 	}
 	kind, name := modules.KindLecture, "Summaries that do not lie"
@@ -128,7 +128,7 @@ func TestBrowserALectureIsWatchedHonestly(t *testing.T) {
 	sam.do("pause", chromedp.Evaluate[chromedp.Void](videoJS+`.pause()`))
 	sam.waitFor("a report was answered", `Number(document.querySelector("[data-player]").dataset.reports || 0) >= 1`)
 	sam.waitText("[data-player-status]", "Watched")
-	l, err := a.Srv.Media.Lecture(samID, course, item)
+	l, err := a.Srv.Media.Lecture(context.Background(), samID, course, item)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestBrowserAnInstructorUploadsALecture(t *testing.T) {
 		t.Fatalf("the script should have uploaded through the API; the page is %s", p)
 	}
 	ada.waitText(".media-item.is-new .meta", "0:48")
-	list, _, err := a.Srv.Media.List(adaID, c.ID, 0, 10)
+	list, _, err := a.Srv.Media.List(context.Background(), adaID, c.ID, 0, 10)
 	if err != nil || len(list) != 1 {
 		t.Fatalf("uploads: %v %v", list, err)
 	}

@@ -98,7 +98,7 @@ func (f *Frontend) view(c *fiber.Ctx, data any) *View {
 	v := &View{User: auth.From(c), Path: strings.Clone(c.Path()), Data: data}
 	if v.User != nil {
 		v.CSRF = f.Auth.CSRFToken(v.User)
-		if n, err := f.Notify.Unread(v.User.UserID); err == nil {
+		if n, err := f.Notify.Unread(c.UserContext(), v.User.UserID); err == nil {
 			v.Unread = n
 		}
 	} else if tok, ok := c.Locals(formTokenKey).(string); ok {

@@ -86,7 +86,7 @@ func newBenchWorld(b *testing.B, learners int) benchWorld {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := svc.Upload(1, UploadInput{CourseID: c.ID, ContentType: "video/webm", Length: -1}, &zeros{head: webmHead(36000), n: 4096})
+	m, err := svc.Upload(context.Background(), 1, UploadInput{CourseID: c.ID, ContentType: "video/webm", Length: -1}, &zeros{head: webmHead(36000), n: 4096})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func BenchmarkWatchHeartbeat64(b *testing.B) {
 						next.Unlock()
 						from := float64(i%3000) * 10
 						to := from + 10
-						if _, err := w.media.Watch(u, w.course, w.item, WatchInput{FromSeconds: &from, ToSeconds: &to}); err != nil {
+						if _, err := w.media.Watch(context.Background(), u, w.course, w.item, WatchInput{FromSeconds: &from, ToSeconds: &to}); err != nil {
 							b.Error(err)
 							return
 						}
@@ -178,7 +178,7 @@ func BenchmarkUpload(b *testing.B) {
 			// A different duration per run makes different bytes, so that
 			// every run stores a new blob.
 			body := &zeros{head: webmHead(float64(100 + i)), n: size}
-			if _, err := w.media.Upload(1, UploadInput{CourseID: w.course, ContentType: "video/webm", Length: size}, body); err != nil {
+			if _, err := w.media.Upload(context.Background(), 1, UploadInput{CourseID: w.course, ContentType: "video/webm", Length: size}, body); err != nil {
 				b.Fatal(err)
 			}
 		}

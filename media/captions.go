@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"unicode/utf8"
@@ -46,7 +47,7 @@ type CaptionInput struct {
 // AddCaptions validates a WebVTT file and stores it as the media's captions
 // in one language (staff only), replacing earlier ones in that language.
 // An invalid file gets 400 with the line and reason.
-func (s *Service) AddCaptions(caller, mediaID uint64, in CaptionInput, vtt []byte) (Caption, error) {
+func (s *Service) AddCaptions(ctx context.Context, caller, mediaID uint64, in CaptionInput, vtt []byte) (Caption, error) {
 	lang := strings.TrimSpace(in.Lang)
 	if !validLang(lang) {
 		return Caption{}, errs.Field("lang", "must be a language tag such as en or pt-BR")
@@ -154,7 +155,7 @@ func (s *Service) captionTargetTx(tx *storage.Tx, caller, mediaID uint64) (Media
 }
 
 // DeleteCaption removes one language's captions (staff only).
-func (s *Service) DeleteCaption(caller, mediaID uint64, lang string) error {
+func (s *Service) DeleteCaption(ctx context.Context, caller, mediaID uint64, lang string) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		m, err := s.captionTargetTx(tx, caller, mediaID)
 		if err != nil {
@@ -190,7 +191,7 @@ func captionsTx(tx *storage.Tx, mediaID uint64) ([]Caption, error) {
 }
 
 // Captions lists the captions of a media the caller may read.
-func (s *Service) Captions(caller, mediaID uint64) ([]Caption, error) {
+func (s *Service) Captions(ctx context.Context, caller, mediaID uint64) ([]Caption, error) {
 	var out []Caption
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.accessTx(tx, caller, mediaID)
@@ -205,7 +206,7 @@ func (s *Service) Captions(caller, mediaID uint64) ([]Caption, error) {
 
 // OpenCaption returns one language's captions of a media the caller may
 // read, with the file opened. The caller closes it.
-func (s *Service) OpenCaption(caller, mediaID uint64, lang string) (Caption, Blob, error) {
+func (s *Service) OpenCaption(ctx context.Context, caller, mediaID uint64, lang string) (Caption, Blob, error) {
 	var c Caption
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.accessTx(tx, caller, mediaID)
@@ -232,8 +233,8 @@ func (s *Service) OpenCaption(caller, mediaID uint64, lang string) (Caption, Blo
 
 // Transcript returns the cues of one language's captions, for the
 // transcript shown under the player.
-func (s *Service) Transcript(caller, mediaID uint64, lang string) ([]Cue, error) {
-	c, f, err := s.OpenCaption(caller, mediaID, lang)
+func (s *Service) Transcript(ctx context.Context, caller, mediaID uint64, lang string) ([]Cue, error) {
+	c, f, err := s.OpenCaption(ctx, caller, mediaID, lang)
 	if err != nil {
 		return nil, err
 	}

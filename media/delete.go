@@ -30,7 +30,7 @@ const sweepBatch = 100
 // The record, its captions and its quota share go in one transaction;
 // each blob leaves the disk only when no record uses it any more (identical
 // bytes are stored once). Deletions by staff are audited.
-func (s *Service) Delete(caller, id uint64) error {
+func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 	// Held from the commit to the blob removal, as uploads hold it from
 	// linking a blob to committing its record: an upload of the same bytes
 	// cannot find the blob present and then lose it.

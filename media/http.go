@@ -76,7 +76,7 @@ func (h *HTTP) doUpload(c *fiber.Ctx, body *bodyReader) error {
 	if in.Length < 0 {
 		in.Length = -1
 	}
-	m, err := h.svc.Upload(id.UserID, in, body)
+	m, err := h.svc.Upload(c.UserContext(), id.UserID, in, body)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (h *HTTP) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ms, more, err := h.svc.List(id.UserID, course, after, p.Limit)
+	ms, more, err := h.svc.List(c.UserContext(), id.UserID, course, after, p.Limit)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (h *HTTP) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, f, err := h.svc.Open(id.UserID, mid)
+	m, f, err := h.svc.Open(c.UserContext(), id.UserID, mid)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (h *HTTP) delete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.Delete(id.UserID, mid); err != nil {
+	if err := h.svc.Delete(c.UserContext(), id.UserID, mid); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -195,7 +195,7 @@ func (h *HTTP) captions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cs, err := h.svc.Captions(id.UserID, mid)
+	cs, err := h.svc.Captions(c.UserContext(), id.UserID, mid)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (h *HTTP) doAddCaptions(c *fiber.Ctx, body *bodyReader) error {
 	if len(raw) > MaxCaptionBytes {
 		return errs.E(errs.TooLarge, "a captions file may be at most 1 MiB")
 	}
-	cp, err := h.svc.AddCaptions(id.UserID, mid, CaptionInput{Lang: strings.Clone(c.Query("lang")), Label: strings.Clone(c.Query("label"))}, raw)
+	cp, err := h.svc.AddCaptions(c.UserContext(), id.UserID, mid, CaptionInput{Lang: strings.Clone(c.Query("lang")), Label: strings.Clone(c.Query("label"))}, raw)
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (h *HTTP) caption(c *fiber.Ctx) error {
 	if !validLang(lang) {
 		return errs.NotFoundf("captions")
 	}
-	cp, f, err := h.svc.OpenCaption(id.UserID, mid, lang)
+	cp, f, err := h.svc.OpenCaption(c.UserContext(), id.UserID, mid, lang)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func (h *HTTP) deleteCaption(c *fiber.Ctx) error {
 	if !validLang(lang) {
 		return errs.NotFoundf("captions")
 	}
-	if err := h.svc.DeleteCaption(id.UserID, mid, lang); err != nil {
+	if err := h.svc.DeleteCaption(c.UserContext(), id.UserID, mid, lang); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -298,7 +298,7 @@ func (h *HTTP) watch(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	res, err := h.svc.Watch(id.UserID, course, item, in)
+	res, err := h.svc.Watch(c.UserContext(), id.UserID, course, item, in)
 	if err != nil {
 		return err
 	}
@@ -318,7 +318,7 @@ func (h *HTTP) lecture(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l, err := h.svc.OpenLecture(id.UserID, course, item)
+	l, err := h.svc.OpenLecture(c.UserContext(), id.UserID, course, item)
 	if err != nil {
 		return err
 	}

@@ -244,7 +244,7 @@ func (s *Service) accessTx(tx *storage.Tx, caller, id uint64) (access, error) {
 }
 
 // Get returns a media the caller may read.
-func (s *Service) Get(caller, id uint64) (Media, error) {
+func (s *Service) Get(ctx context.Context, caller, id uint64) (Media, error) {
 	var m Media
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.accessTx(tx, caller, id)
@@ -256,8 +256,8 @@ func (s *Service) Get(caller, id uint64) (Media, error) {
 
 // Open returns a media the caller may read with its bytes opened. The
 // caller closes the file.
-func (s *Service) Open(caller, id uint64) (Media, Blob, error) {
-	m, err := s.Get(caller, id)
+func (s *Service) Open(ctx context.Context, caller, id uint64) (Media, Blob, error) {
+	m, err := s.Get(ctx, caller, id)
 	if err != nil {
 		return m, nil, err
 	}
@@ -277,7 +277,7 @@ type Blob interface {
 
 // List returns a course's media for its staff, newest last, a page at a
 // time: after is the last ID of the previous page.
-func (s *Service) List(caller, courseID, after uint64, limit int) ([]Media, bool, error) {
+func (s *Service) List(ctx context.Context, caller, courseID, after uint64, limit int) ([]Media, bool, error) {
 	var out []Media
 	more := false
 	err := s.db.View(func(tx *storage.Tx) error {

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -54,7 +55,7 @@ func (s *Service) errTooLarge() error {
 //
 // Any error removes the temporary file; a failed commit removes a blob it
 // created. Crashes are cleaned up by Sweep.
-func (s *Service) Upload(caller uint64, in UploadInput, body io.Reader) (m Media, err error) {
+func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, body io.Reader) (m Media, err error) {
 	defer func() {
 		if s.Observe != nil {
 			s.Observe(UploadResult{MediaID: m.ID, Bytes: m.Size, Err: err})

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -44,7 +45,7 @@ type WatchResult struct {
 // because heartbeats of many learners arrive at once and would otherwise
 // queue for one fsync each. The batched function recomputes everything from
 // what it reads, so running it twice (as Batch may) changes nothing more.
-func (s *Service) Watch(caller, courseID, itemID uint64, in WatchInput) (WatchResult, error) {
+func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in WatchInput) (WatchResult, error) {
 	if in.FromSeconds == nil || in.ToSeconds == nil {
 		fields := map[string]string{}
 		if in.FromSeconds == nil {
@@ -213,7 +214,7 @@ func (s *Service) lectureOpened(courseID, userID uint64, it modules.Item) error 
 // OpenLecture is Lecture for a client that opens the item with it (the
 // lecture route): a student's opening is recorded as GET on the item
 // records it, so that their first span counts.
-func (s *Service) OpenLecture(caller, courseID, itemID uint64) (Lecture, error) {
+func (s *Service) OpenLecture(ctx context.Context, caller, courseID, itemID uint64) (Lecture, error) {
 	l, student, err := s.lecture(caller, courseID, itemID)
 	if err == nil && student && l.Kind == modules.KindLecture {
 		err = s.lectureOpened(courseID, caller, modules.Item{ID: itemID})
@@ -240,7 +241,7 @@ type Lecture struct {
 // Lecture returns what the player needs for a lecture or file item. The
 // item's access rules apply (404 for non-members and hidden items, 403 with
 // the reason for a locked module).
-func (s *Service) Lecture(caller, courseID, itemID uint64) (Lecture, error) {
+func (s *Service) Lecture(ctx context.Context, caller, courseID, itemID uint64) (Lecture, error) {
 	l, _, err := s.lecture(caller, courseID, itemID)
 	return l, err
 }

@@ -28,7 +28,7 @@ func (s *Service) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.List(id.UserID, p)
+	out, err := s.List(c.UserContext(), id.UserID, p)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Service) read(c *fiber.Ctx) error {
 	if len(in.IDs) > 1000 {
 		return errs.Field("ids", "at most 1000")
 	}
-	if err := s.MarkRead(id.UserID, in.IDs, in.All); err != nil {
+	if err := s.MarkRead(c.UserContext(), id.UserID, in.IDs, in.All); err != nil {
 		return err
 	}
 	return api.NoContent(c)

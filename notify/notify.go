@@ -6,6 +6,7 @@
 package notify
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"strings"
@@ -212,7 +213,7 @@ func (s *Service) AddTx(tx *storage.Tx, n Notification) (Notification, error) {
 }
 
 // Add stores a notification in its own transaction.
-func (s *Service) Add(n Notification) (Notification, error) {
+func (s *Service) Add(ctx context.Context, n Notification) (Notification, error) {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		n, err = s.AddTx(tx, n)
@@ -231,7 +232,7 @@ type Page struct {
 // List returns a user's notifications, newest first, with the unread count.
 // The cursor is the id of the last notification of the previous page; only
 // the notifications of the page are decoded.
-func (s *Service) List(userID uint64, p api.Page) (Page, error) {
+func (s *Service) List(ctx context.Context, userID uint64, p api.Page) (Page, error) {
 	out := Page{Items: []Notification{}}
 	before, err := p.CursorID()
 	if err != nil {
@@ -298,7 +299,7 @@ func UpdateUnreadTx(tx *storage.Tx, userID, id uint64, title, body string) (bool
 }
 
 // Unread counts a user's unread notifications.
-func (s *Service) Unread(userID uint64) (int, error) {
+func (s *Service) Unread(ctx context.Context, userID uint64) (int, error) {
 	n := 0
 	if err := s.Settle(); err != nil {
 		return 0, err
@@ -313,7 +314,7 @@ func (s *Service) Unread(userID uint64) (int, error) {
 // MarkRead marks some (or all) of a user's notifications read. IDs of other
 // users' notifications, unknown IDs and IDs already read are ignored, so
 // the call is idempotent.
-func (s *Service) MarkRead(userID uint64, ids []uint64, all bool) error {
+func (s *Service) MarkRead(ctx context.Context, userID uint64, ids []uint64, all bool) error {
 	// "All" means all the caller could have been shown.
 	if err := s.Settle(); err != nil {
 		return err

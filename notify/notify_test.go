@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -43,7 +44,7 @@ func add(t *testing.T, env *pacertest.Env, u pacertest.User, n int) []uint64 {
 	var ids []uint64
 	for i := 0; i < n; i++ {
 		env.Clock.Advance(time.Second)
-		got, err := env.Server.Notify.Add(notify.Notification{UserID: u.ID, Kind: notify.KindGraded,
+		got, err := env.Server.Notify.Add(context.Background(), notify.Notification{UserID: u.ID, Kind: notify.KindGraded,
 			Title: fmt.Sprintf("note %d", i), Body: "body", Link: "/courses/1/items/2"})
 		if err != nil {
 			t.Fatalf("add: %v", err)
@@ -152,7 +153,7 @@ func TestNotificationsMarkRead(t *testing.T) {
 				t.Errorf("notification %d read = %v, want %v", it.ID, it.Read, want)
 			}
 		}
-		if n, err := env.Server.Notify.Unread(ann.ID); err != nil || n != 1 {
+		if n, err := env.Server.Notify.Unread(context.Background(), ann.ID); err != nil || n != 1 {
 			t.Fatalf("Unread = %d, %v", n, err)
 		}
 	})
@@ -237,7 +238,7 @@ func TestNotificationsRefuseWhatCannotBeMailed(t *testing.T) {
 	}
 	for name, n := range cases {
 		t.Run("a notification with "+name+" is not stored", func(t *testing.T) {
-			if _, err := env.Server.Notify.Add(n); !errors.Is(err, notify.ErrInvalid) {
+			if _, err := env.Server.Notify.Add(context.Background(), n); !errors.Is(err, notify.ErrInvalid) {
 				t.Fatalf("err = %v, want ErrInvalid", err)
 			}
 		})

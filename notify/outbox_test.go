@@ -72,7 +72,7 @@ func (e *mailEnv) send(t *testing.T) int {
 
 func (e *mailEnv) notify(t *testing.T, u pacertest.User, kind, title, body string) {
 	t.Helper()
-	_, err := e.Server.Notify.Add(notify.Notification{UserID: u.ID, CourseID: 1, Kind: kind, Title: title, Body: body,
+	_, err := e.Server.Notify.Add(context.Background(), notify.Notification{UserID: u.ID, CourseID: 1, Kind: kind, Title: title, Body: body,
 		Link: "/courses/1/items/2"})
 	if err != nil {
 		t.Fatal(err)
