@@ -236,7 +236,7 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	u, err := svc.CreateUser(auth.NewUser{Email: *email, Password: password, Name: *name}, *admin)
+	u, err := svc.CreateUser(context.Background(), auth.NewUser{Email: *email, Password: password, Name: *name}, *admin)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
@@ -23,10 +24,10 @@ func TestAnAdminChangeIsNotCommittedWithoutItsAuditEntry(t *testing.T) {
 	env.Server.Auth.Audit = audit.Failing(errors.New("audit disk full"), nil)
 
 	yes := true
-	if _, err := env.Server.Auth.AdminUpdate(admin.ID, u.ID, auth.AdminUpdate{Disabled: &yes, CanCreateCourses: &yes}, "192.0.2.1"); err == nil {
+	if _, err := env.Server.Auth.AdminUpdate(context.Background(), admin.ID, u.ID, auth.AdminUpdate{Disabled: &yes, CanCreateCourses: &yes}, "192.0.2.1"); err == nil {
 		t.Fatal("the change succeeded without its audit entry")
 	}
-	got, err := env.Server.Auth.User(u.ID)
+	got, err := env.Server.Auth.User(context.Background(), u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

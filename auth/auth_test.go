@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -262,7 +263,7 @@ func TestForgedTokensAreRefused(t *testing.T) {
 func TestADisabledAccountIsShutOutAtOnce(t *testing.T) {
 	env := pacertest.New(t)
 	u := env.Register("Ann")
-	if _, err := env.Server.Auth.SetDisabled(u.ID, true); err != nil {
+	if _, err := env.Server.Auth.SetDisabled(context.Background(), u.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	if r := env.Do("GET", "/api/v1/me", u.Token, nil); r.Status != 401 {
@@ -400,7 +401,7 @@ func TestTheJWTMatrixIsRefused(t *testing.T) {
 			return u.Token
 		}},
 		{"a token after the account was disabled", func(u pacertest.User) string {
-			if _, err := env.Server.Auth.SetDisabled(u.ID, true); err != nil {
+			if _, err := env.Server.Auth.SetDisabled(context.Background(), u.ID, true); err != nil {
 				t.Fatal(err)
 			}
 			return u.Token

@@ -68,7 +68,7 @@ func (h *HTTP) Identify() fiber.Handler {
 			if !ok {
 				return errs.Unauth("Authorization must be a Bearer token")
 			}
-			id, err := h.svc.Authenticate(strings.TrimSpace(raw))
+			id, err := h.svc.Authenticate(c.UserContext(), strings.TrimSpace(raw))
 			if err != nil {
 				return err
 			}
@@ -153,7 +153,7 @@ func isUnsafe(method string) bool {
 // cookie when it has expired.
 func (h *HTTP) fromCookies(c *fiber.Ctx) *Identity {
 	if raw := c.Cookies(AccessCookie); raw != "" {
-		if id, err := h.svc.Authenticate(raw); err == nil {
+		if id, err := h.svc.Authenticate(c.UserContext(), raw); err == nil {
 			return id
 		}
 	}
@@ -161,12 +161,12 @@ func (h *HTTP) fromCookies(c *fiber.Ctx) *Identity {
 	if refresh == "" {
 		return nil
 	}
-	t, err := h.svc.AccessFor(refresh)
+	t, err := h.svc.AccessFor(c.UserContext(), refresh)
 	if err != nil {
 		h.ClearCookies(c)
 		return nil
 	}
-	id, err := h.svc.Authenticate(t.AccessToken)
+	id, err := h.svc.Authenticate(c.UserContext(), t.AccessToken)
 	if err != nil {
 		return nil
 	}
@@ -250,7 +250,7 @@ func (h *HTTP) register(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	t, err := h.svc.RegisterFrom(api.ClientIP(c), in)
+	t, err := h.svc.RegisterFrom(c.UserContext(), api.ClientIP(c), in)
 	if err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func (h *HTTP) login(c *fiber.Ctx) error {
 		}
 		return errs.Validation(f)
 	}
-	t, u, err := h.svc.LoginFrom(api.ClientIP(c), in.Email, in.Password)
+	t, u, err := h.svc.LoginFrom(c.UserContext(), api.ClientIP(c), in.Email, in.Password)
 	h.AuditLogin(c, err, u.ID)
 	if err != nil {
 		return err
@@ -312,7 +312,7 @@ func (h *HTTP) refresh(c *fiber.Ctx) error {
 	if in.RefreshToken == "" {
 		return errs.Field("refresh_token", "required")
 	}
-	t, err := h.svc.Refresh(in.RefreshToken, api.ClientIP(c))
+	t, err := h.svc.Refresh(c.UserContext(), in.RefreshToken, api.ClientIP(c))
 	if err != nil {
 		return err
 	}
@@ -326,7 +326,7 @@ func (h *HTTP) logout(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if err := h.svc.Logout(in.RefreshToken, From(c)); err != nil {
+	if err := h.svc.Logout(c.UserContext(), in.RefreshToken, From(c)); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -337,7 +337,7 @@ func (h *HTTP) me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.svc.User(id.UserID)
+	u, err := h.svc.User(c.UserContext(), id.UserID)
 	if err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func (h *HTTP) patchMe(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	u, _, err := h.svc.UpdateMe(id.UserID, in, api.ClientIP(c))
+	u, _, err := h.svc.UpdateMe(c.UserContext(), id.UserID, in, api.ClientIP(c))
 	if err != nil {
 		return err
 	}
@@ -369,7 +369,7 @@ func (h *HTTP) MountAdmin(admin fiber.Router) {
 }
 
 func (h *HTTP) listUsers(c *fiber.Ctx) error {
-	users, err := h.svc.Users()
+	users, err := h.svc.Users(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -394,7 +394,7 @@ func (h *HTTP) patchUser(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	u, err := h.svc.AdminUpdate(me.UserID, id, AdminUpdate{Disabled: in.Disabled, CanCreateCourses: in.CanCreateCourses}, api.ClientIP(c))
+	u, err := h.svc.AdminUpdate(c.UserContext(), me.UserID, id, AdminUpdate{Disabled: in.Disabled, CanCreateCourses: in.CanCreateCourses}, api.ClientIP(c))
 	if err != nil {
 		return err
 	}
@@ -419,7 +419,7 @@ func CallerAndIDs(c *fiber.Ctx, names ...string) (uint64, []uint64, error) {
 }
 
 func (h *HTTP) getSettings(c *fiber.Ctx) error {
-	st, err := h.svc.SiteSettings()
+	st, err := h.svc.SiteSettings(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -435,7 +435,7 @@ func (h *HTTP) patchSettings(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	st, err := h.svc.UpdateSiteSettings(me.UserID, in, api.ClientIP(c))
+	st, err := h.svc.UpdateSiteSettings(c.UserContext(), me.UserID, in, api.ClientIP(c))
 	if err != nil {
 		return err
 	}

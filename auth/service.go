@@ -231,7 +231,7 @@ func (in NewUser) validate() (NewUser, error) {
 }
 
 // CreateUser adds an account (used by registration and `pacer user add`).
-func (s *Service) CreateUser(in NewUser, admin bool) (User, error) {
+func (s *Service) CreateUser(ctx context.Context, in NewUser, admin bool) (User, error) {
 	return s.createUser("", in, admin)
 }
 
@@ -268,11 +268,13 @@ func (s *Service) createUser(hashKey string, in NewUser, admin bool) (User, erro
 }
 
 // Register creates an account and signs it in.
-func (s *Service) Register(in NewUser) (Tokens, error) { return s.RegisterFrom("", in) }
+func (s *Service) Register(ctx context.Context, in NewUser) (Tokens, error) {
+	return s.RegisterFrom(ctx, "", in)
+}
 
 // RegisterFrom is Register for a client at ip, whose hashing takes turns
 // with its own other requests only.
-func (s *Service) RegisterFrom(ip string, in NewUser) (Tokens, error) {
+func (s *Service) RegisterFrom(ctx context.Context, ip string, in NewUser) (Tokens, error) {
 	u, err := s.createUser(ipKey(ip), in, false)
 	if err != nil {
 		return Tokens{}, err
@@ -284,14 +286,14 @@ var errBadLogin = errs.Unauth("wrong e-mail or password")
 
 // Login checks a password and starts a session. Unknown e-mails, wrong
 // passwords and disabled accounts get the same answer after the same work.
-func (s *Service) Login(email, password string) (Tokens, User, error) {
-	return s.LoginFrom("", email, password)
+func (s *Service) Login(ctx context.Context, email, password string) (Tokens, User, error) {
+	return s.LoginFrom(ctx, "", email, password)
 }
 
 // LoginFrom is Login for a client at ip, whose hashing takes turns with its
 // own other requests only, so that a flood from one client does not slow
 // everybody else's sign-in.
-func (s *Service) LoginFrom(ip, email, password string) (Tokens, User, error) {
+func (s *Service) LoginFrom(ctx context.Context, ip, email, password string) (Tokens, User, error) {
 	hashKey := ipKey(ip)
 	key := storage.EmailKey(email)
 	var u User
@@ -364,7 +366,7 @@ var errBadRefresh = errs.Unauth("invalid or expired refresh token")
 // is returned. Presenting an already-used token means it was stolen or
 // replayed, so the whole family (the sign-in) is revoked, and the reuse is
 // audited with the client's ip.
-func (s *Service) Refresh(token, ip string) (Tokens, error) {
+func (s *Service) Refresh(ctx context.Context, token, ip string) (Tokens, error) {
 	if token == "" || len(token) > 256 {
 		return Tokens{}, errBadRefresh
 	}
@@ -430,7 +432,7 @@ func (s *Service) Refresh(token, ip string) (Tokens, error) {
 // AccessFor issues a fresh access token for a still-valid refresh token
 // without rotating it. Pages use it: several page requests may race to renew
 // one cookie session, and rotation would read that as token reuse.
-func (s *Service) AccessFor(refresh string) (Tokens, error) {
+func (s *Service) AccessFor(ctx context.Context, refresh string) (Tokens, error) {
 	if refresh == "" || len(refresh) > 256 {
 		return Tokens{}, errBadRefresh
 	}
@@ -468,7 +470,7 @@ func (s *Service) AccessFor(refresh string) (Tokens, error) {
 
 // Logout revokes the sign-in of a refresh token and, when given, of the
 // caller's access token. Their access tokens stop working at once.
-func (s *Service) Logout(refresh string, caller *Identity) error {
+func (s *Service) Logout(ctx context.Context, refresh string, caller *Identity) error {
 	revoked := false
 	var revokedIDs []uint64
 	err := s.db.Update(func(tx *storage.Tx) error {
@@ -532,7 +534,7 @@ var errBadToken = errs.Unauth("invalid or expired token")
 // Authenticate verifies an access token and checks, on every call, that its
 // sign-in is not revoked, the password has not changed since it was issued,
 // and the account is not disabled.
-func (s *Service) Authenticate(raw string) (*Identity, error) {
+func (s *Service) Authenticate(ctx context.Context, raw string) (*Identity, error) {
 	v, ok := s.tokens.verify(raw)
 	if !ok {
 		return nil, errBadToken
@@ -561,7 +563,7 @@ func (s *Service) Authenticate(raw string) (*Identity, error) {
 }
 
 // User returns a user by id.
-func (s *Service) User(id uint64) (User, error) {
+func (s *Service) User(ctx context.Context, id uint64) (User, error) {
 	var u User
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
@@ -609,7 +611,7 @@ type Update struct {
 // also changes the account's other secrets (OnPasswordChanged) and is
 // audited with the client's ip. Wrong current passwords are limited per
 // account (PasswordCheckLimit) and audited.
-func (s *Service) UpdateMe(userID uint64, in Update, ip string) (User, bool, error) {
+func (s *Service) UpdateMe(ctx context.Context, userID uint64, in Update, ip string) (User, bool, error) {
 	fields := map[string]string{}
 	var name string
 	if in.Name != nil {
@@ -634,7 +636,7 @@ func (s *Service) UpdateMe(userID uint64, in Update, ip string) (User, bool, err
 	if len(fields) > 0 {
 		return User{}, false, errs.Validation(fields)
 	}
-	u, err := s.User(userID)
+	u, err := s.User(ctx, userID)
 	if err != nil {
 		return User{}, false, err
 	}
@@ -723,7 +725,7 @@ func revokeAll(tx *storage.Tx, user uint64) error {
 
 // SetDisabled disables or re-enables an account; disabling ends its
 // sign-ins at once.
-func (s *Service) SetDisabled(userID uint64, disabled bool) (User, error) {
+func (s *Service) SetDisabled(ctx context.Context, userID uint64, disabled bool) (User, error) {
 	var u User
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
@@ -793,7 +795,7 @@ func (u User) Admin() AdminUser {
 }
 
 // Users lists every account (administrators only).
-func (s *Service) Users() ([]AdminUser, error) {
+func (s *Service) Users(ctx context.Context) ([]AdminUser, error) {
 	var out []AdminUser
 	err := s.db.View(func(tx *storage.Tx) error {
 		return tx.Each(storage.Users, nil, func(k, _ []byte) error {

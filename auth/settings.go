@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 
 	"pacer/audit"
@@ -41,7 +42,7 @@ func SiteSettingsTx(tx *storage.Tx) (SiteSettings, error) {
 }
 
 // SiteSettings reads the site settings.
-func (s *Service) SiteSettings() (SiteSettings, error) {
+func (s *Service) SiteSettings(ctx context.Context) (SiteSettings, error) {
 	var st SiteSettings
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
@@ -58,7 +59,7 @@ type SettingsInput struct {
 
 // UpdateSiteSettings changes the site settings and audits the change in
 // the same transaction.
-func (s *Service) UpdateSiteSettings(actor uint64, in SettingsInput, ip string) (SiteSettings, error) {
+func (s *Service) UpdateSiteSettings(ctx context.Context, actor uint64, in SettingsInput, ip string) (SiteSettings, error) {
 	if in.CourseCreation == nil {
 		return SiteSettings{}, errs.Field("course_creation", "required")
 	}
@@ -103,7 +104,7 @@ func MayCreateCoursesTx(tx *storage.Tx, userID uint64) (bool, error) {
 }
 
 // MayCreateCourses is MayCreateCoursesTx in its own read transaction.
-func (s *Service) MayCreateCourses(userID uint64) (bool, error) {
+func (s *Service) MayCreateCourses(ctx context.Context, userID uint64) (bool, error) {
 	var ok bool
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
@@ -115,7 +116,7 @@ func (s *Service) MayCreateCourses(userID uint64) (bool, error) {
 
 // SetCanCreateCourses grants or withdraws a user's right to create courses
 // when the site restricts it.
-func (s *Service) SetCanCreateCourses(userID uint64, can bool) (User, error) {
+func (s *Service) SetCanCreateCourses(ctx context.Context, userID uint64, can bool) (User, error) {
 	var u User
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
@@ -146,7 +147,7 @@ type AdminUpdate struct {
 
 // AdminUpdate applies an administrator's change to an account and audits
 // each part of it. Administrators cannot disable their own account (409).
-func (s *Service) AdminUpdate(actor, userID uint64, in AdminUpdate, ip string) (User, error) {
+func (s *Service) AdminUpdate(ctx context.Context, actor, userID uint64, in AdminUpdate, ip string) (User, error) {
 	if in.Disabled == nil && in.CanCreateCourses == nil {
 		return User{}, errs.Validation(map[string]string{"disabled": "disabled or can_create_courses is required"})
 	}

@@ -54,7 +54,7 @@ func Seed(s *server.Server) ([]Account, error) {
 	}
 	names := []string{"Site Admin", "Ada Lovelace", "Sam Student"}
 	for i := range accounts {
-		u, err := s.Auth.CreateUser(auth.NewUser{Email: accounts[i].Email, Password: accounts[i].Password, Name: names[i]}, i == 0)
+		u, err := s.Auth.CreateUser(context.Background(), auth.NewUser{Email: accounts[i].Email, Password: accounts[i].Password, Name: names[i]}, i == 0)
 		if err != nil {
 			return nil, err
 		}

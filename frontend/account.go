@@ -26,7 +26,7 @@ type accountPage struct {
 }
 
 func (f *Frontend) renderAccount(c *fiber.Ctx, status int, profile, password *Form) error {
-	u, err := f.Auth.User(caller(c))
+	u, err := f.Auth.User(c.UserContext(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (f *Frontend) updateAccount(c *fiber.Ctx) error {
 	v, _ := readForm(c)
 	form := &Form{Values: v}
 	name, tz := v.Get("name"), strings.TrimSpace(v.Get("timezone"))
-	if _, _, err := f.Auth.UpdateMe(caller(c), auth.Update{Name: &name, Timezone: &tz}, api.ClientIP(c)); err != nil {
+	if _, _, err := f.Auth.UpdateMe(c.UserContext(), caller(c), auth.Update{Name: &name, Timezone: &tz}, api.ClientIP(c)); err != nil {
 		if form.fail(err, nil) {
 			return f.renderAccount(c, errStatus(err), form, nil)
 		}
@@ -78,7 +78,7 @@ func (f *Frontend) changePassword(c *fiber.Ctx) error {
 		form.Values.Del("confirm")
 		return f.renderAccount(c, fiber.StatusBadRequest, nil, form)
 	}
-	u, changed, err := f.Auth.UpdateMe(caller(c), auth.Update{Password: &next, CurrentPassword: &current}, api.ClientIP(c))
+	u, changed, err := f.Auth.UpdateMe(c.UserContext(), caller(c), auth.Update{Password: &next, CurrentPassword: &current}, api.ClientIP(c))
 	if err != nil {
 		if form.fail(err, nil) {
 			form.Values.Del("confirm")
@@ -87,7 +87,7 @@ func (f *Frontend) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	if changed {
-		t, _, err := f.Auth.Login(u.Email, next)
+		t, _, err := f.Auth.Login(c.UserContext(), u.Email, next)
 		if err != nil {
 			f.AuthHTTP.ClearCookies(c)
 			return f.redirect(c, "/signin")

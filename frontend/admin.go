@@ -86,11 +86,11 @@ type adminUsersPage struct {
 const maxAdminUsers = 200
 
 func (f *Frontend) adminUsers(c *fiber.Ctx) error {
-	all, err := f.Auth.Users()
+	all, err := f.Auth.Users(c.UserContext())
 	if err != nil {
 		return err
 	}
-	st, err := f.Auth.SiteSettings()
+	st, err := f.Auth.SiteSettings(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (f *Frontend) adminUpdateUser(c *fiber.Ctx) error {
 	if q := strings.TrimSpace(v.Get("q")); q != "" {
 		back += "?q=" + url.QueryEscape(q)
 	}
-	u, err := f.Auth.AdminUpdate(caller(c), id, in, api.ClientIP(c))
+	u, err := f.Auth.AdminUpdate(c.UserContext(), caller(c), id, in, api.ClientIP(c))
 	var e *errs.Error
 	switch {
 	case errors.As(err, &e) && (e.Kind == errs.Conflict || e.Kind == errs.Invalid):
@@ -155,7 +155,7 @@ func (f *Frontend) adminUpdateUser(c *fiber.Ctx) error {
 type adminSettingsPage struct{ Form *Form }
 
 func (f *Frontend) adminSettings(c *fiber.Ctx) error {
-	st, err := f.Auth.SiteSettings()
+	st, err := f.Auth.SiteSettings(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (f *Frontend) adminSettings(c *fiber.Ctx) error {
 func (f *Frontend) adminSaveSettings(c *fiber.Ctx) error {
 	v, _ := readForm(c)
 	form := &Form{Values: v, Errors: map[string]string{}}
-	_, err := f.Auth.UpdateSiteSettings(caller(c), auth.SettingsInput{CourseCreation: optString(v, "course_creation")}, api.ClientIP(c))
+	_, err := f.Auth.UpdateSiteSettings(c.UserContext(), caller(c), auth.SettingsInput{CourseCreation: optString(v, "course_creation")}, api.ClientIP(c))
 	if err != nil {
 		if form.fail(err, nil) {
 			return f.renderAdminStatus(c, errStatus(err), "settings", "settings", adminSettingsPage{Form: form})
@@ -220,7 +220,7 @@ func (f *Frontend) adminAudit(c *fiber.Ctx) error {
 			if e.ActorID != 0 {
 				name, ok := names[e.ActorID]
 				if !ok {
-					if u, err := f.Auth.User(e.ActorID); err == nil {
+					if u, err := f.Auth.User(c.UserContext(), e.ActorID); err == nil {
 						name = u.Name
 					}
 					names[e.ActorID] = name

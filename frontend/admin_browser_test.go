@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -71,7 +72,7 @@ func TestBrowserAdministratorUsesTheConsole(t *testing.T) {
 	a := startApp(t)
 	uma := a.browser()
 	uma.signUp("Uma User")
-	if _, err := a.Srv.Auth.CreateUser(auth.NewUser{Email: "root@example.test", Password: "correct horse battery staple", Name: "Root Admin"}, true); err != nil {
+	if _, err := a.Srv.Auth.CreateUser(context.Background(), auth.NewUser{Email: "root@example.test", Password: "correct horse battery staple", Name: "Root Admin"}, true); err != nil {
 		t.Fatal(err)
 	}
 	root := a.browser()

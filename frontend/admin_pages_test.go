@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func TestTheAdminConsoleIsForAdministratorsOnly(t *testing.T) {
 	wantStatus(t, "admin settings without a token", a.post("/admin/settings", form("course_creation", "creators")), 403)
 	atok := a.token("/admin/settings")
 	wantRedirect(t, "settings", a.post("/admin/settings", form("_csrf", atok, "course_creation", "creators")), "/admin/settings")
-	if st, _ := env.Server.Auth.SiteSettings(); st.CourseCreation != "creators" {
+	if st, _ := env.Server.Auth.SiteSettings(context.Background()); st.CourseCreation != "creators" {
 		t.Fatalf("course_creation = %q", st.CourseCreation)
 	}
 	wantStatus(t, "a bad setting", a.post("/admin/settings", form("_csrf", atok, "course_creation", "all")), 400)

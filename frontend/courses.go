@@ -79,7 +79,7 @@ func (f *Frontend) mayCreate(c *fiber.Ctx) bool {
 	if id == nil {
 		return false
 	}
-	ok, err := f.Auth.MayCreateCourses(id.UserID)
+	ok, err := f.Auth.MayCreateCourses(c.UserContext(), id.UserID)
 	return err == nil && ok
 }
 

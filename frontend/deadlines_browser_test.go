@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestBrowserStudentSubmitsLateToAWeekWindow(t *testing.T) {
 	// but needs Week 1, Week 3 opens in six days.
 	start := now.Add(-8 * 24 * time.Hour)
 
-	ada, err := a.Srv.Auth.CreateUser(auth.NewUser{Email: "ada@example.test", Password: "correct horse battery", Name: "Ada Lovelace"}, false)
+	ada, err := a.Srv.Auth.CreateUser(context.Background(), auth.NewUser{Email: "ada@example.test", Password: "correct horse battery", Name: "Ada Lovelace"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

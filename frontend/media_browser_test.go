@@ -88,7 +88,7 @@ const videoJS = `document.querySelector("[data-player] video")`
 // stopped, and finishing the lecture shows it completed at once.
 func TestBrowserALectureIsWatchedHonestly(t *testing.T) {
 	a := startApp(t)
-	teacher, err := a.Srv.Auth.CreateUser(auth.NewUser{Email: "ada@example.test", Password: "correct horse battery", Name: "Ada Lovelace"}, false)
+	teacher, err := a.Srv.Auth.CreateUser(context.Background(), auth.NewUser{Email: "ada@example.test", Password: "correct horse battery", Name: "Ada Lovelace"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ package frontend_test
 // and a tiny cookie jar.
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -585,7 +586,7 @@ func TestChangingThePasswordKeepsThisBrowserSignedIn(t *testing.T) {
 		t.Errorf("no confirmation message")
 	}
 	wantRedirect(t, "the other device after the change", other.get("/dashboard"), "/signin?next=%2Fdashboard")
-	if _, _, err := env.Server.Auth.Login(ada.Email, "a new passphrase"); err != nil {
+	if _, _, err := env.Server.Auth.Login(context.Background(), ada.Email, "a new passphrase"); err != nil {
 		t.Fatalf("the new password does not work: %v", err)
 	}
 }

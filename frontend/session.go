@@ -258,7 +258,7 @@ func (f *Frontend) signIn(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return f.renderAuth(c, fiber.StatusBadRequest, "signin", form)
 	}
-	t, u, err := f.Auth.LoginFrom(api.ClientIP(c), email, password)
+	t, u, err := f.Auth.LoginFrom(c.UserContext(), api.ClientIP(c), email, password)
 	f.AuthHTTP.AuditLogin(c, err, u.ID)
 	if err != nil {
 		if form.fail(err, nil) {
@@ -276,7 +276,7 @@ func (f *Frontend) signUp(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	form := &Form{Values: v}
-	t, err := f.Auth.RegisterFrom(api.ClientIP(c), auth.NewUser{Email: v.Get("email"), Password: v.Get("password"), Name: v.Get("name")})
+	t, err := f.Auth.RegisterFrom(c.UserContext(), api.ClientIP(c), auth.NewUser{Email: v.Get("email"), Password: v.Get("password"), Name: v.Get("name")})
 	if err != nil {
 		if form.fail(err, nil) {
 			if form.Errors["email"] == "" && errs.Is(err, errs.Conflict) {
@@ -309,7 +309,7 @@ func (f *Frontend) signOut(c *fiber.Ctx) error {
 	if _, err := readCheckedForm(c, maxFormBytes, func(tok string) bool { return f.AuthHTTP.CheckCSRF(id, tok) }); err != nil {
 		return err
 	}
-	if err := f.Auth.Logout(f.AuthHTTP.RefreshCookieValue(c), id); err != nil && !errs.Is(err, errs.Unauthenticated) {
+	if err := f.Auth.Logout(c.UserContext(), f.AuthHTTP.RefreshCookieValue(c), id); err != nil && !errs.Is(err, errs.Unauthenticated) {
 		return err
 	}
 	f.AuthHTTP.ClearCookies(c)

@@ -30,7 +30,7 @@ func TestBrowserResubmittingKeepsTheGradedAttempt(t *testing.T) {
 	now := a.Clock.Now()
 	start := now.Add(-24 * time.Hour) // Week 1 is due in six days
 
-	ada, err := a.Srv.Auth.CreateUser(auth.NewUser{Email: "ada@example.test", Password: "correct horse battery", Name: "Ada Lovelace"}, false)
+	ada, err := a.Srv.Auth.CreateUser(context.Background(), auth.NewUser{Email: "ada@example.test", Password: "correct horse battery", Name: "Ada Lovelace"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,7 +143,7 @@ func (e *Env) Login(u User) User {
 func (e *Env) Admin() User {
 	e.T.Helper()
 	email := fmt.Sprintf("admin%d@example.test", e.n.Add(1))
-	if _, err := e.Server.Auth.CreateUser(auth.NewUser{Email: email, Password: "correct horse battery", Name: "Admin"}, true); err != nil {
+	if _, err := e.Server.Auth.CreateUser(context.Background(), auth.NewUser{Email: email, Password: "correct horse battery", Name: "Admin"}, true); err != nil {
 		e.T.Fatalf("create admin: %v", err)
 	}
 	r := e.Do("POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": "correct horse battery"})

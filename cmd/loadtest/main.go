@@ -253,10 +253,10 @@ func seed(c *client, srv *server.Server, cfg config) (*world, error) {
 	w := &world{deliver: srv.Discussion.DeliverReplies}
 	const pw = "load test password"
 	token := func(email, name string) (string, error) {
-		if _, err := srv.Auth.CreateUser(auth.NewUser{Email: email, Password: pw, Name: name}, false); err != nil {
+		if _, err := srv.Auth.CreateUser(context.Background(), auth.NewUser{Email: email, Password: pw, Name: name}, false); err != nil {
 			return "", err
 		}
-		t, _, err := srv.Auth.Login(email, pw)
+		t, _, err := srv.Auth.Login(context.Background(), email, pw)
 		return t.AccessToken, err
 	}
 	ins, err := token("instructor@load.test", "Instructor")
