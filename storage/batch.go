@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -87,6 +88,11 @@ func (b *batcher) queued() int {
 // group holds everything that queued while the previous write committed.
 func (db *DB) commitQueued() {
 	for {
+		// Callers that are runnable and about to queue get to first: on
+		// a machine with few cores they would otherwise miss this commit
+		// and wait for the next, and groups would stay small. It costs
+		// no time when nothing else is runnable.
+		runtime.Gosched()
 		var calls []batchCall
 		began := false
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
