@@ -210,13 +210,13 @@ func fixedRate(c *client, w *world, phases []phase, cfg config, next func() uint
 		return err
 	}
 	rate := cfg.rate.n
+	mix := phase{name: "reads", req: func(r *rand.Rand) (string, string, string, any, int) {
+		if r.IntN(2) == 0 {
+			return list.req(r)
+		}
+		return item.req(r)
+	}}
 	if cfg.rate.auto {
-		mix := phase{name: "reads", req: func(r *rand.Rand) (string, string, string, any, int) {
-			if r.IntN(2) == 0 {
-				return list.req(r)
-			}
-			return item.req(r)
-		}}
 		closedLoop(c, mix, cfg.conc, cfg.warmup, next())
 		capacity := closedLoop(c, mix, cfg.conc, cfg.dur, next())
 		rate = int(capacity.rps() / 2)
@@ -250,6 +250,12 @@ func fixedRate(c *client, w *world, phases []phase, cfg config, next func() uint
 		if r.firstErr != "" {
 			fmt.Printf("    first error: %s\n", r.firstErr)
 		}
+	}
+	if cfg.rate.auto {
+		// Measured again, so that a drift of the machine's speed during
+		// the fixed-rate phases shows (other work on a shared machine).
+		after := closedLoop(c, mix, cfg.conc, cfg.dur, next())
+		fmt.Printf("closed-loop read capacity again, after the fixed-rate phases: %.0f req/s\n", after.rps())
 	}
 	return nil
 }
