@@ -39,6 +39,7 @@ type DB struct {
 	// commits counts invalidating commits (see Cache). A read transaction
 	// records it before it begins.
 	commits atomic.Uint64
+	batch   batcher // group commit of Batch calls (batch.go)
 }
 
 // Options tune Open.
@@ -46,12 +47,10 @@ type Options struct {
 	// LockTimeout bounds the wait for the file lock (default 2 s), so that a
 	// second process gets a clear error instead of hanging.
 	LockTimeout time.Duration
-	// MaxBatchSize is bbolt's batch size. The default of 1000 makes every
-	// caller wait the full batch delay when fewer callers are blocked, so we
-	// set it near the real concurrency.
+	// MaxBatchSize is the most Batch calls one commit takes (default 64):
+	// a call that fails makes the others run again, so the group is
+	// bounded.
 	MaxBatchSize int
-	// MaxBatchDelay bounds how long a Batch caller waits for others.
-	MaxBatchDelay time.Duration
 }
 
 // Open opens (creating if needed) <dir>/pacer.db, creates every bucket and
@@ -62,9 +61,6 @@ func Open(dir string, opt Options) (*DB, error) {
 	}
 	if opt.MaxBatchSize <= 0 {
 		opt.MaxBatchSize = 64
-	}
-	if opt.MaxBatchDelay <= 0 {
-		opt.MaxBatchDelay = 2 * time.Millisecond
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory %s: %w", dir, err)
@@ -84,9 +80,7 @@ func Open(dir string, opt Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	b.MaxBatchSize = opt.MaxBatchSize
-	b.MaxBatchDelay = opt.MaxBatchDelay
-	db := &DB{bolt: b, path: path}
+	db := &DB{bolt: b, path: path, batch: batcher{max: opt.MaxBatchSize}}
 	if err := db.migrate(); err != nil {
 		b.Close()
 		return nil, err
@@ -134,12 +128,6 @@ func (db *DB) View(fn func(*Tx) error) error {
 // Update returns nil; an error from fn rolls everything back.
 func (db *DB) Update(fn func(*Tx) error) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, db: db}) })
-}
-
-// Batch is Update for hot, idempotent writes: concurrent callers share one
-// commit. fn may run more than once, so it must be idempotent.
-func (db *DB) Batch(fn func(*Tx) error) error {
-	return db.bolt.Batch(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, db: db}) })
 }
 
 // WriteBackup streams a consistent copy of the database to w from a read

@@ -3,11 +3,14 @@
 // realistic course through the HTTP API, then drives each route in turn at a
 // fixed concurrency and prints throughput, latency percentiles, and each
 // route's throughput as a ratio to /healthz measured in slices alternating
-// with the route's own. A fixed-rate phase measures read latency at a set
-// request rate, and a baseline measures one fsync'd commit per write on the
-// same disk.
+// with the route's own. Fixed-rate phases then measure latency at a steady
+// arrival rate (open loop): reads alone, and reads mixed half and half with
+// first item views (each one a progress write). Their rate is half the
+// closed-loop read capacity measured in the same run, so that the figure
+// means the same on any machine. A baseline measures one fsync'd commit per
+// write on the same disk.
 //
-//	go run ./cmd/loadtest -students 1000 -c 64 -d 5s -rate 5000
+//	go run ./cmd/loadtest -students 1000 -c 64 -d 5s
 //
 // Accounts are created with cheap password hashing: sign-in is not what this
 // tool measures, and OWASP-cost hashing of 1,000 accounts would take minutes.
@@ -26,7 +29,9 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,9 +48,37 @@ type config struct {
 	students, weeks, items, threads, replies int
 	conc, slices                             int
 	dur, warmup                              time.Duration
-	rate                                     int
+	rate                                     rateFlag
 	data                                     string
-	only, cpuprofile                         string
+	only, cpuprofile, trace                  string
+	blockprofile, mutexprofile               string
+}
+
+// rateFlag is the -rate flag: a number of requests per second, or auto
+// (half the closed-loop read capacity measured in the run).
+type rateFlag struct {
+	n    int
+	auto bool
+}
+
+func (f *rateFlag) String() string {
+	if f.auto {
+		return "auto"
+	}
+	return strconv.Itoa(f.n)
+}
+
+func (f *rateFlag) Set(s string) error {
+	if s == "auto" {
+		f.auto = true
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return fmt.Errorf("want auto or a number of requests per second")
+	}
+	f.n, f.auto = n, false
+	return nil
 }
 
 func main() {
@@ -59,10 +92,14 @@ func main() {
 	flag.DurationVar(&cfg.dur, "d", 5*time.Second, "duration of each phase")
 	flag.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured run before each phase")
 	flag.IntVar(&cfg.slices, "slices", 5, "slices of each phase, alternating with /healthz slices")
-	flag.IntVar(&cfg.rate, "rate", 5000, "requests per second of the fixed-rate read phase (0 = skip)")
+	cfg.rate.auto = true
+	flag.Var(&cfg.rate, "rate", "requests per second of the fixed-rate phases: auto = half the closed-loop read capacity measured in this run; 0 = skip")
 	flag.StringVar(&cfg.data, "data", "", "data directory (default: a temporary one, removed after)")
 	flag.StringVar(&cfg.only, "only", "", "run only the phases whose name contains this (healthz always runs)")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
+	flag.StringVar(&cfg.trace, "trace", "", "write an execution trace of the fixed-rate phases to this file")
+	flag.StringVar(&cfg.blockprofile, "blockprofile", "", "write a blocking profile of the fixed-rate phases to this file")
+	flag.StringVar(&cfg.mutexprofile, "mutexprofile", "", "write a mutex contention profile of the fixed-rate phases to this file")
 	flag.Parse()
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -84,7 +121,11 @@ func run(cfg config) error {
 		return err
 	}
 	srv, err := server.New(server.Config{DataDir: cfg.data + "/pacer", Argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1},
-		Tick: time.Hour, JWTSecret: strings.Repeat("k", 48)})
+		Tick: time.Hour, JWTSecret: strings.Repeat("k", 48),
+		// The tool's clients stand for many learners but share one
+		// address: the per-address cap would refuse the open loop's
+		// connections once more than 256 requests are in flight.
+		MaxConnsPerIP: -1})
 	if err != nil {
 		return err
 	}
@@ -97,8 +138,11 @@ func run(cfg config) error {
 	go func() { served <- srv.Serve(ctx, ln) }()
 	defer func() { cancel(); <-served }()
 
+	// As many idle connections are kept as the open loop may have requests
+	// in flight: with fewer, a burst left the tool closing and dialling
+	// connections, which its latencies then counted.
 	c := &client{base: "http://" + ln.Addr().String(), http: &http.Client{Transport: &http.Transport{
-		MaxIdleConns: cfg.conc * 2, MaxIdleConnsPerHost: cfg.conc * 2, IdleConnTimeout: 30 * time.Second}}}
+		MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}}}
 	start := time.Now()
 	w, err := seed(c, srv, cfg)
 	if err != nil {
@@ -146,13 +190,124 @@ func run(cfg config) error {
 		results = append(results, r)
 	}
 	report(results, commitRate)
-	if cfg.rate > 0 {
-		reads := []phase{phases[1], phases[2]}
-		r := openLoop(c, reads, cfg.rate, cfg.dur)
-		fmt.Printf("\nfixed rate %d req/s of reads (modules list + item view) for %s: sent %d, errors %d, p50 %s, p95 %s, p99 %s, max %s\n",
-			cfg.rate, cfg.dur, r.n, r.errors, r.p(50), r.p(95), r.p(99), r.p(100))
+	if !cfg.rate.auto && cfg.rate.n == 0 {
+		return nil
+	}
+	return fixedRate(c, w, phases, cfg, next)
+}
+
+// fixedRate runs the open-loop phases: reads (modules list + item view), then
+// modules lists mixed half and half with first item views, each of which
+// records progress (a durable write) before it is answered. With -rate auto
+// their rate is half the closed-loop throughput of the same reads, measured
+// just before: a fixed number meant a light load on one machine and an
+// overload on another.
+func fixedRate(c *client, w *world, phases []phase, cfg config, next func() uint64) error {
+	list, item := phases[1], phases[2]
+	// Every student views every open page once, unmeasured, so that the
+	// item views below are reads: the closed-loop phases viewed only some.
+	if err := w.viewAll(c, cfg.conc); err != nil {
+		return err
+	}
+	rate := cfg.rate.n
+	mix := phase{name: "reads", req: func(r *rand.Rand) (string, string, string, any, int) {
+		if r.IntN(2) == 0 {
+			return list.req(r)
+		}
+		return item.req(r)
+	}}
+	if cfg.rate.auto {
+		closedLoop(c, mix, cfg.conc, cfg.warmup, next())
+		capacity := closedLoop(c, mix, cfg.conc, cfg.dur, next())
+		rate = int(capacity.rps() / 2)
+		fmt.Printf("\nclosed-loop read capacity (modules list + item view, %d clients, %s): %.0f req/s; fixed rate = half: %d req/s\n",
+			cfg.conc, cfg.dur, capacity.rps(), rate)
+	}
+	// Enough fresh students that every item view of the write mix (and of
+	// its warm-up) is a first one, with a tenth to spare.
+	need := rate*int((cfg.dur+cfg.warmup)/time.Millisecond)/2000*11/10/len(w.pages) + 1
+	if err := w.addFresh(need, cfg.conc); err != nil {
+		return err
+	}
+	stop, err := startProfiles(cfg)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	for _, m := range []struct {
+		name string
+		ps   []phase
+	}{
+		{"reads (modules list + item view)", []phase{list, item}},
+		{"modules list + first item view (a write)", []phase{list, w.firstView()}},
+	} {
+		// An unmeasured run at the same rate first, as before every
+		// closed-loop phase: without it the first half second of each
+		// phase, spent growing the connection pool and the heap to the
+		// new load, made most of the tail (requests due in that half
+		// second waited up to 0.3 s, later ones under 2 ms).
+		openLoop(c, m.ps, rate, cfg.warmup)
+		r, parts := openLoop(c, m.ps, rate, cfg.dur)
+		fmt.Printf("fixed rate %d req/s for %s, %s: sent %d, errors %d, p50 %s, p95 %s, p99 %s, max %s\n",
+			rate, cfg.dur, m.name, r.n, r.errors, r.p(50), r.p(95), r.p(99), r.p(100))
+		for i, p := range parts {
+			fmt.Printf("    %-22s p50 %s, p99 %s, max %s\n", m.ps[i].name+":", p.p(50), p.p(99), p.p(100))
+		}
+		if r.firstErr != "" {
+			fmt.Printf("    first error: %s\n", r.firstErr)
+		}
+	}
+	if cfg.rate.auto {
+		// Measured again, so that a drift of the machine's speed during
+		// the fixed-rate phases shows (other work on a shared machine).
+		after := closedLoop(c, mix, cfg.conc, cfg.dur, next())
+		fmt.Printf("closed-loop read capacity again, after the fixed-rate phases: %.0f req/s\n", after.rps())
 	}
 	return nil
+}
+
+// startProfiles starts the execution trace and the blocking and mutex
+// profiles asked for; the returned function writes them.
+func startProfiles(cfg config) (func(), error) {
+	var stops []func()
+	stop := func() {
+		for _, f := range stops {
+			f()
+		}
+	}
+	if cfg.trace != "" {
+		f, err := os.Create(cfg.trace)
+		if err != nil {
+			return stop, err
+		}
+		if err := trace.Start(f); err != nil {
+			f.Close()
+			return stop, err
+		}
+		stops = append(stops, func() { trace.Stop(); f.Close() })
+	}
+	write := func(name, file string) func() {
+		return func() {
+			f, err := os.Create(file)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "loadtest:", err)
+				return
+			}
+			defer f.Close()
+			if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+				fmt.Fprintln(os.Stderr, "loadtest:", err)
+			}
+		}
+	}
+	if cfg.blockprofile != "" {
+		runtime.SetBlockProfileRate(10_000) // one sample per 10 µs blocked
+		stops = append(stops, write("block", cfg.blockprofile))
+	}
+	if cfg.mutexprofile != "" {
+		runtime.SetMutexProfileFraction(5)
+		stops = append(stops, write("mutex", cfg.mutexprofile))
+	}
+	return stop, nil
 }
 
 // fsyncBaseline measures one committed, fsync'd transaction per write, the
@@ -245,8 +400,14 @@ type world struct {
 	pages, lectures, asgn []uint64
 	threads               []uint64
 	replyThreads          []uint64
+	// fresh are students who view nothing until the fixed-rate write mix:
+	// each of its item views is then a first one, which records progress.
+	fresh  []string
+	viewed atomic.Int64 // first views handed out (see firstView)
 	// deliver delivers queued replies (notifications, search postings).
 	deliver func() error
+	// enroll creates student number i, enrolls them and signs them in.
+	enroll func(i int) (string, error)
 }
 
 func seed(c *client, srv *server.Server, cfg config) (*world, error) {
@@ -315,12 +476,16 @@ func seed(c *client, srv *server.Server, cfg config) (*world, error) {
 			}
 		}
 	}
-	for i := 0; i < cfg.students; i++ {
+	w.enroll = func(i int) (string, error) {
 		t, err := token(fmt.Sprintf("student%d@load.test", i), fmt.Sprintf("Student %d", i))
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		if err := c.must(201, "POST", fmt.Sprintf("/api/v1/courses/%d/enroll", w.course), t, map[string]any{}, nil); err != nil {
+		return t, c.must(201, "POST", fmt.Sprintf("/api/v1/courses/%d/enroll", w.course), t, map[string]any{}, nil)
+	}
+	for i := 0; i < cfg.students; i++ {
+		t, err := w.enroll(i)
+		if err != nil {
 			return nil, err
 		}
 		w.students = append(w.students, t)
@@ -377,6 +542,85 @@ type phase struct {
 }
 
 func (w *world) student(r *rand.Rand) string { return w.students[r.IntN(len(w.students))] }
+
+// firstView is a page view that is each time the first of its learner and
+// page: a progress write. Learners take turns, so that consecutive views are
+// of different learners, as when a class works through a week.
+func (w *world) firstView() phase {
+	return phase{name: "GET item (first view)", req: func(*rand.Rand) (string, string, string, any, int) {
+		k := int(w.viewed.Add(1) - 1)
+		if k >= len(w.fresh)*len(w.pages) {
+			// Out of first views: the caller checked there were enough.
+			return "GET", "/healthz", "", nil, 0
+		}
+		learner, page := k%len(w.fresh), k/len(w.fresh)
+		return "GET", fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, w.pages[page]), w.fresh[learner], nil, 200
+	}}
+}
+
+// viewAll has every student (not the fresh ones) view every open page.
+func (w *world) viewAll(c *client, conc int) error {
+	var next atomic.Int64
+	errs := make(chan error, conc)
+	for g := 0; g < conc; g++ {
+		go func() {
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(w.students)*len(w.pages) {
+					errs <- nil
+					return
+				}
+				path := fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, w.pages[k/len(w.students)])
+				if err := c.must(200, "GET", path, w.students[k%len(w.students)], nil, nil); err != nil {
+					next.Store(int64(len(w.students) * len(w.pages))) // stop the others
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var first error
+	for g := 0; g < conc; g++ {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// addFresh enrolls n students who have viewed nothing.
+func (w *world) addFresh(n, conc int) error {
+	base := len(w.students)
+	toks := make([]string, n)
+	var next atomic.Int64
+	errs := make(chan error, conc)
+	for g := 0; g < conc; g++ {
+		go func() {
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					errs <- nil
+					return
+				}
+				t, err := w.enroll(base + k)
+				if err != nil {
+					next.Store(int64(n)) // stop the others
+					errs <- err
+					return
+				}
+				toks[k] = t
+			}
+		}()
+	}
+	var first error
+	for g := 0; g < conc; g++ {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	w.fresh = toks
+	return first
+}
 
 func (w *world) phases() []phase {
 	return []phase{
@@ -498,26 +742,31 @@ func closedLoop(c *client, p phase, conc int, d time.Duration, seed uint64) resu
 	return res
 }
 
+// maxInFlight bounds the open loop's requests in flight (and connections).
+const maxInFlight = 2048
+
 // openLoop sends requests at a fixed rate whatever the answers' speed, and
 // measures each latency from the moment the request was due, so a stall
-// shows in the percentiles instead of silently lowering the rate.
-func openLoop(c *client, ps []phase, rate int, d time.Duration) result {
+// shows in the percentiles instead of silently lowering the rate. Requests
+// take turns among ps; it returns the whole and each phase's share.
+func openLoop(c *client, ps []phase, rate int, d time.Duration) (result, []result) {
 	res := result{name: "fixed rate"}
+	parts := make([]result, len(ps))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var errs atomic.Int64
 	interval := time.Second / time.Duration(rate)
 	start := time.Now()
 	total := int(d / interval)
-	sem := make(chan struct{}, 2048)
+	sem := make(chan struct{}, maxInFlight)
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < total; i++ {
 		due := start.Add(time.Duration(i) * interval)
 		if wait := time.Until(due); wait > 0 {
 			time.Sleep(wait)
 		}
-		p := ps[i%len(ps)]
-		method, path, tok, body, want := p.req(r)
+		which := i % len(ps)
+		method, path, tok, body, want := ps[which].req(r)
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
@@ -525,18 +774,25 @@ func openLoop(c *client, ps []phase, rate int, d time.Duration) result {
 			defer func() { <-sem }()
 			code, err := c.do(method, path, tok, body, nil)
 			l := time.Since(due)
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil || code != want {
 				errs.Add(1)
+				if res.firstErr == "" {
+					res.firstErr = fmt.Sprintf("%s %s: %d %v", method, path, code, err)
+				}
 			}
-			mu.Lock()
 			res.lat = append(res.lat, l)
-			mu.Unlock()
+			parts[which].lat = append(parts[which].lat, l)
 		}()
 	}
 	wg.Wait()
 	res.n, res.errors, res.elapsed = total, int(errs.Load()), time.Since(start)
 	slices.Sort(res.lat)
-	return res
+	for i := range parts {
+		slices.Sort(parts[i].lat)
+	}
+	return res, parts
 }
 
 func report(rs []result, commitRate float64) {
