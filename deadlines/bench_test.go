@@ -1,6 +1,7 @@
 package deadlines_test
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"testing"
@@ -49,12 +50,12 @@ func BenchmarkModulesList(b *testing.B) {
 	env.Clock.Set(courseStart.AddDate(0, 0, 7*12))
 	for i := 0; i < 10; i++ {
 		for _, it := range items[i] {
-			if _, err := env.Server.Courses.Complete(ann.ID, course, it); err != nil {
+			if _, err := env.Server.Courses.Complete(context.Background(), ann.ID, course, it); err != nil {
 				b.Fatalf("complete: %v", err)
 			}
 		}
 	}
-	list, err := env.Server.Courses.ListModules(ann.ID, course)
+	list, err := env.Server.Courses.ListModules(context.Background(), ann.ID, course)
 	if err != nil || len(list) != 20 || list[10].State != "open" || list[11].State != "locked" || !list[0].Extended {
 		b.Fatalf("unexpected list: %v %+v", err, list)
 	}
@@ -62,7 +63,7 @@ func BenchmarkModulesList(b *testing.B) {
 	b.Run("service", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := env.Server.Courses.ListModules(ann.ID, course); err != nil {
+			if _, err := env.Server.Courses.ListModules(context.Background(), ann.ID, course); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -73,7 +73,7 @@ func Seed(s *server.Server) ([]Account, error) {
 	monday := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, berlin).
 		AddDate(0, 0, -((int(local.Weekday())+6)%7)-7)
 	start := monday.UTC()
-	c, err := s.Courses.CreateCourse(teacher, modules.CourseInput{
+	c, err := s.Courses.CreateCourse(context.Background(), teacher, modules.CourseInput{
 		Title:       ptr("Thinking in Statistics"),
 		Description: ptr(courseDescription),
 		Published:   ptr(true),
@@ -92,14 +92,14 @@ func Seed(s *server.Server) ([]Account, error) {
 		if prev != 0 {
 			in.Prerequisites = &[]uint64{prev}
 		}
-		m, err := s.Courses.CreateModule(teacher, c.ID, in)
+		m, err := s.Courses.CreateModule(context.Background(), teacher, c.ID, in)
 		if err != nil {
 			return nil, err
 		}
 		prev = m.ID
 		moduleIDs = append(moduleIDs, m.ID)
 		for _, p := range w.pages {
-			if _, err := s.Courses.CreateItem(teacher, c.ID, m.ID, modules.ItemInput{
+			if _, err := s.Courses.CreateItem(context.Background(), teacher, c.ID, m.ID, modules.ItemInput{
 				Kind: ptr(modules.KindPage), Title: ptr(p.title), Body: ptr(p.body)}); err != nil {
 				return nil, err
 			}
@@ -111,7 +111,7 @@ func Seed(s *server.Server) ([]Account, error) {
 	if err := seedAssignment(s, teacher, c.ID, moduleIDs[1]); err != nil {
 		return nil, err
 	}
-	if _, err := s.Courses.Enroll(c.ID, student, "", "demo"); err != nil {
+	if _, err := s.Courses.Enroll(context.Background(), c.ID, student, "", "demo"); err != nil {
 		return nil, err
 	}
 	if err := seedConversation(s, teacher, student, c.ID, moduleIDs[1]); err != nil {
@@ -123,12 +123,12 @@ func Seed(s *server.Server) ([]Account, error) {
 		return nil, err
 	}
 	// The student has done the first week's reading.
-	mods, err := s.Courses.GetModule(student, c.ID, firstModule(s, c.ID))
+	mods, err := s.Courses.GetModule(context.Background(), student, c.ID, firstModule(s, c.ID))
 	if err != nil {
 		return nil, fmt.Errorf("read week 1: %w", err)
 	}
 	for _, it := range mods.Items {
-		if _, err := s.Courses.Complete(student, c.ID, it.ID); err != nil {
+		if _, err := s.Courses.Complete(context.Background(), student, c.ID, it.ID); err != nil {
 			return nil, err
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // seedConversation gives the demo a discussion to read: a week-2 discussion
 // item, and a question on the general board that the instructor answered.
 func seedConversation(s *server.Server, teacher, student, course, week2 uint64) error {
-	if _, err := s.Courses.CreateItem(teacher, course, week2, modules.ItemInput{
+	if _, err := s.Courses.CreateItem(context.Background(), teacher, course, week2, modules.ItemInput{
 		Kind:  ptr(modules.KindDiscussion),
 		Title: ptr("Discuss: a statistic that misled you"),
 		Body:  ptr("Think of a number in the news that turned out to mean less than it seemed. **Which summary was used, and which would have been honest?**"),
@@ -53,7 +53,7 @@ func seedConversation(s *server.Server, teacher, student, course, week2 uint64) 
 
 // seedAssignment adds a short exercise to week 2.
 func seedAssignment(s *server.Server, teacher, course, week2 uint64) error {
-	_, err := s.Courses.CreateItem(teacher, course, week2, modules.ItemInput{
+	_, err := s.Courses.CreateItem(context.Background(), teacher, course, week2, modules.ItemInput{
 		Kind:   ptr(modules.KindAssignment),
 		Title:  ptr("Exercise: summarise five numbers"),
 		Body:   ptr("For the values **2, 3, 4, 5 and 36**, give the mean, the median and the interquartile range, and say in one sentence which centre you would report and why."),

@@ -126,7 +126,7 @@ func seedLecture(s *server.Server, teacher, course uint64) error {
 		return fmt.Errorf("find week 2: %v", err)
 	}
 	first := 1
-	_, err = s.Courses.CreateItem(teacher, course, week2, modules.ItemInput{
+	_, err = s.Courses.CreateItem(context.Background(), teacher, course, week2, modules.ItemInput{
 		Kind:     ptr(modules.KindLecture),
 		Title:    ptr("Lecture: Summaries that do not lie"),
 		Body:     ptr("A short lecture on the mean, the median and spread. Captions are available, and the transcript is below the player."),

@@ -20,17 +20,17 @@ func TestBrowserInstructorCopiesAndArchivesACourse(t *testing.T) {
 	ada.signUp("Ada Lovelace")
 	uid := a.userID(ada.Email)
 	title, pub := "Statistics 2026", true
-	c, err := a.Srv.Courses.CreateCourse(uid, modules.CourseInput{Title: &title, Published: &pub})
+	c, err := a.Srv.Courses.CreateCourse(context.Background(), uid, modules.CourseInput{Title: &title, Published: &pub})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mt := "Week 1: Looking at data"
-	if _, err := a.Srv.Courses.CreateModule(uid, c.ID, modules.ModuleInput{Title: &mt}); err != nil {
+	if _, err := a.Srv.Courses.CreateModule(context.Background(), uid, c.ID, modules.ModuleInput{Title: &mt}); err != nil {
 		t.Fatal(err)
 	}
 	sam := a.browser()
 	sam.signUp("Sam Student")
-	if _, err := a.Srv.Courses.Enroll(c.ID, a.userID(sam.Email), "", "127.0.0.1"); err != nil {
+	if _, err := a.Srv.Courses.Enroll(context.Background(), c.ID, a.userID(sam.Email), "", "127.0.0.1"); err != nil {
 		t.Fatal(err)
 	}
 

@@ -39,20 +39,20 @@ func TestBrowserScreenshots(t *testing.T) {
 			student = acc
 		}
 	}
-	list, err := a.Srv.Courses.Courses(teacher.ID)
+	list, err := a.Srv.Courses.Courses(context.Background(), teacher.ID)
 	if err != nil || len(list) == 0 {
 		t.Fatalf("demo course: %v", err)
 	}
 	course := fmt.Sprintf("/courses/%d", list[0].ID)
-	mods, err := a.Srv.Courses.ListModules(teacher.ID, list[0].ID)
+	mods, err := a.Srv.Courses.ListModules(context.Background(), teacher.ID, list[0].ID)
 	if err != nil || len(mods) < 3 {
 		t.Fatalf("demo modules: %v", err)
 	}
-	second, err := a.Srv.Courses.GetModule(teacher.ID, list[0].ID, mods[1].ID)
+	second, err := a.Srv.Courses.GetModule(context.Background(), teacher.ID, list[0].ID, mods[1].ID)
 	if err != nil || len(second.Items) == 0 {
 		t.Fatalf("demo module: %v", err)
 	}
-	third, _ := a.Srv.Courses.GetModule(teacher.ID, list[0].ID, mods[2].ID)
+	third, _ := a.Srv.Courses.GetModule(context.Background(), teacher.ID, list[0].ID, mods[2].ID)
 	module := fmt.Sprintf("%s/modules/%d", course, second.ID)
 	item := fmt.Sprintf("%s/items/%d", course, second.Items[0].ID)
 

@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,17 +32,17 @@ func TestBrowserCohortOverviewLeadsToTheStudents(t *testing.T) {
 	if err != nil {
 		t.Fatalf("course path %q", course)
 	}
-	cv, err := a.Srv.Courses.Course(id, 0)
+	cv, err := a.Srv.Courses.Course(context.Background(), id, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	title, kind, body, week := "Week 1", "page", "Read this first.", 1
-	mod, err := a.Srv.Courses.CreateModule(cv.CreatedBy, id, modules.ModuleInput{Title: &title, Week: modules.Nullable[int]{Set: true, Value: week}})
+	mod, err := a.Srv.Courses.CreateModule(context.Background(), cv.CreatedBy, id, modules.ModuleInput{Title: &title, Week: modules.Nullable[int]{Set: true, Value: week}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	name := "Variables"
-	item, err := a.Srv.Courses.CreateItem(cv.CreatedBy, id, mod.ID, modules.ItemInput{Kind: &kind, Title: &name, Body: &body})
+	item, err := a.Srv.Courses.CreateItem(context.Background(), cv.CreatedBy, id, mod.ID, modules.ItemInput{Kind: &kind, Title: &name, Body: &body})
 	if err != nil {
 		t.Fatal(err)
 	}

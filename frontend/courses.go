@@ -84,7 +84,7 @@ func (f *Frontend) mayCreate(c *fiber.Ctx) bool {
 }
 
 func (f *Frontend) catalogue(c *fiber.Ctx) error {
-	list, err := f.Courses.Courses(caller(c))
+	list, err := f.Courses.Courses(c.UserContext(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -123,12 +123,12 @@ type dashboardPage struct {
 
 func (f *Frontend) dashboard(c *fiber.Ctx) error {
 	uid := caller(c)
-	list, err := f.Courses.Courses(uid)
+	list, err := f.Courses.Courses(c.UserContext(), uid)
 	if err != nil {
 		return err
 	}
 	p := dashboardPage{Name: auth.From(c).Name, MayCreate: f.mayCreate(c)}
-	if p.Invitations, err = f.Courses.MyInvitations(uid); err != nil {
+	if p.Invitations, err = f.Courses.MyInvitations(c.UserContext(), uid); err != nil {
 		return err
 	}
 	if p.Deadlines, err = f.deadlineSummary(c, uid); err != nil {
@@ -143,7 +143,7 @@ func (f *Frontend) dashboard(c *fiber.Ctx) error {
 			continue
 		}
 		card := CourseCard{CourseView: cv, Student: cv.MyRole == modules.RoleStudent}
-		mods, err := f.Courses.ListModules(uid, cv.ID)
+		mods, err := f.Courses.ListModules(c.UserContext(), uid, cv.ID)
 		if err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (f *Frontend) dashboard(c *fiber.Ctx) error {
 			}
 			p.Learning = append(p.Learning, card)
 		} else {
-			if ms, err := f.Courses.Members(cv.ID, uid); err == nil {
+			if ms, err := f.Courses.Members(c.UserContext(), cv.ID, uid); err == nil {
 				card.MemberCount = len(ms)
 			}
 			p.Teaching = append(p.Teaching, card)
@@ -205,7 +205,7 @@ func (f *Frontend) courseHome(c *fiber.Ctx) error {
 	if a.Member == nil {
 		return f.render(c, fiber.StatusOK, "courses/public", p)
 	}
-	mods, err := f.Courses.ListModules(caller(c), a.Course.ID)
+	mods, err := f.Courses.ListModules(c.UserContext(), caller(c), a.Course.ID)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (f *Frontend) enroll(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	home := fmt.Sprintf("/courses/%d", a.Course.ID)
-	_, err = f.Courses.Enroll(a.Course.ID, caller(c), v.Get("enroll_key"), api.ClientIP(c))
+	_, err = f.Courses.Enroll(c.UserContext(), a.Course.ID, caller(c), v.Get("enroll_key"), api.ClientIP(c))
 	switch {
 	case err == nil:
 		f.flash(c, "success", "You are enrolled in "+a.Course.Title+". Start with the first open module below.")
@@ -255,7 +255,7 @@ func (f *Frontend) leave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	switch err := f.Courses.Leave(a.Course.ID, caller(c)); {
+	switch err := f.Courses.Leave(c.UserContext(), a.Course.ID, caller(c)); {
 	case errors.Is(err, modules.ErrArchived):
 		f.flash(c, "error", a.Course.Title+" is archived: nobody joins or leaves it any more.")
 		return f.redirect(c, fmt.Sprintf("/courses/%d", a.Course.ID))
@@ -408,7 +408,7 @@ func (f *Frontend) createCourse(c *fiber.Ctx) error {
 		form.Error = "Please correct the marked fields."
 		return f.render(c, fiber.StatusBadRequest, "courses/form", page)
 	}
-	course, err := f.Courses.CreateCourse(caller(c), in)
+	course, err := f.Courses.CreateCourse(c.UserContext(), caller(c), in)
 	if err != nil {
 		if form.fail(err, courseRename) {
 			return f.render(c, errStatus(err), "courses/form", page)
@@ -451,7 +451,7 @@ func (f *Frontend) updateCourse(c *fiber.Ctx) error {
 		form.Error = "Please correct the marked fields."
 		return f.render(c, fiber.StatusBadRequest, "courses/form", page)
 	}
-	if _, err := f.Courses.UpdateCourse(caller(c), a.Course.ID, in); err != nil {
+	if _, err := f.Courses.UpdateCourse(c.UserContext(), caller(c), a.Course.ID, in); err != nil {
 		if form.fail(err, courseRename) {
 			return f.render(c, errStatus(err), "courses/form", page)
 		}

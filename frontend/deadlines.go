@@ -99,7 +99,7 @@ func (f *Frontend) deadlineRows(uid uint64) ([]DeadlineRow, error) {
 		if !ok {
 			// One read per course, not per row; a course that cannot
 			// be read now just goes without its course time.
-			if cv, err := f.Courses.Course(d.CourseID, uid); err == nil {
+			if cv, err := f.Courses.Course(context.Background(), d.CourseID, uid); err == nil {
 				loc = cv.Location()
 			}
 			zones[d.CourseID] = loc
@@ -178,7 +178,7 @@ func (f *Frontend) deadlinesPage(c *fiber.Ctx) error {
 // unfinished assignments) and what stays open (its other unfinished
 // items), so the page does not tell a learner the whole module is closed.
 func (f *Frontend) whatIsClosed(uid uint64, r *DeadlineRow) error {
-	m, err := f.Courses.GetModule(uid, r.CourseID, r.ModuleID)
+	m, err := f.Courses.GetModule(context.Background(), uid, r.CourseID, r.ModuleID)
 	if err != nil {
 		return err
 	}
@@ -461,14 +461,14 @@ func (f *Frontend) submissionsPage(c *fiber.Ctx) error {
 		return err
 	}
 	uid := caller(c)
-	it, err := f.Courses.GetItem(uid, a.Course.ID, iid)
+	it, err := f.Courses.GetItem(c.UserContext(), uid, a.Course.ID, iid)
 	if err != nil {
 		return err
 	}
 	if it.Kind != modules.KindAssignment {
 		return errs.NotFoundf("assignment")
 	}
-	m, err := f.Courses.GetModule(uid, a.Course.ID, it.ModuleID)
+	m, err := f.Courses.GetModule(c.UserContext(), uid, a.Course.ID, it.ModuleID)
 	if err != nil {
 		return err
 	}
@@ -656,7 +656,7 @@ func (f *Frontend) createAssignment(c *fiber.Ctx) error {
 	}
 	kind := modules.KindAssignment
 	in.Kind = &kind
-	it, err := f.Courses.CreateItem(caller(c), a.Course.ID, m.ID, in)
+	it, err := f.Courses.CreateItem(c.UserContext(), caller(c), a.Course.ID, m.ID, in)
 	if err != nil {
 		if form.fail(err, nil) {
 			return f.render(c, errStatus(err), "deadlines/assignment_form", page)
@@ -694,7 +694,7 @@ func (f *Frontend) updateAssignment(c *fiber.Ctx) error {
 	if !ok {
 		return f.render(c, fiber.StatusBadRequest, "deadlines/assignment_form", page)
 	}
-	if _, err := f.Courses.UpdateItem(caller(c), a.Course.ID, it.ID, in); err != nil {
+	if _, err := f.Courses.UpdateItem(c.UserContext(), caller(c), a.Course.ID, it.ID, in); err != nil {
 		if form.fail(err, nil) {
 			return f.render(c, errStatus(err), "deadlines/assignment_form", page)
 		}
@@ -721,7 +721,7 @@ func (f *Frontend) extensionsData(c *fiber.Ctx, a modules.Access, form *Form) (e
 	if p.Extensions, err = f.Deadlines.ListExtensions(c.UserContext(), uid, a.Course.ID, 0, 0); err != nil {
 		return p, err
 	}
-	members, err := f.Courses.Members(a.Course.ID, uid)
+	members, err := f.Courses.Members(c.UserContext(), a.Course.ID, uid)
 	if err != nil {
 		return p, err
 	}
@@ -731,7 +731,7 @@ func (f *Frontend) extensionsData(c *fiber.Ctx, a modules.Access, form *Form) (e
 			p.Students = append(p.Students, map[string]any{"Value": strconv.FormatUint(m.UserID, 10), "Label": m.Name + " (" + m.Email + ")"})
 		}
 	}
-	mods, err := f.Courses.ListModules(uid, a.Course.ID)
+	mods, err := f.Courses.ListModules(c.UserContext(), uid, a.Course.ID)
 	if err != nil {
 		return p, err
 	}

@@ -29,7 +29,7 @@ func TestBrowserStudentSubmitsLateToAWeekWindow(t *testing.T) {
 	}
 	str := func(s string) *string { return &s }
 	pacing, tz, yes := "scheduled", "UTC", true
-	c, err := a.Srv.Courses.CreateCourse(ada.ID, modules.CourseInput{Title: str("Statistics"), Pacing: &pacing,
+	c, err := a.Srv.Courses.CreateCourse(context.Background(), ada.ID, modules.CourseInput{Title: str("Statistics"), Pacing: &pacing,
 		StartsAt: &start, Timezone: &tz, Published: &yes})
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestBrowserStudentSubmitsLateToAWeekWindow(t *testing.T) {
 		if pre != nil {
 			in.Prerequisites = &pre
 		}
-		m, err := a.Srv.Courses.CreateModule(ada.ID, c.ID, in)
+		m, err := a.Srv.Courses.CreateModule(context.Background(), ada.ID, c.ID, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,14 +50,14 @@ func TestBrowserStudentSubmitsLateToAWeekWindow(t *testing.T) {
 	w2 := module("Week 2: Summaries", 2, w1.ID)
 	w3 := module("Week 3: Spread", 3)
 	kind, points := modules.KindAssignment, 10.0
-	essay, err := a.Srv.Courses.CreateItem(ada.ID, c.ID, w1.ID, modules.ItemInput{Kind: &kind, Title: str("Describe a data set"),
+	essay, err := a.Srv.Courses.CreateItem(context.Background(), ada.ID, c.ID, w1.ID, modules.ItemInput{Kind: &kind, Title: str("Describe a data set"),
 		Body: str("Pick a data set and describe its **variables**."), Points: &points})
 	if err != nil {
 		t.Fatal(err)
 	}
 	page := modules.KindPage
 	for _, m := range []modules.Module{w2, w3} {
-		if _, err := a.Srv.Courses.CreateItem(ada.ID, c.ID, m.ID, modules.ItemInput{Kind: &page, Title: str("Reading for " + m.Title)}); err != nil {
+		if _, err := a.Srv.Courses.CreateItem(context.Background(), ada.ID, c.ID, m.ID, modules.ItemInput{Kind: &page, Title: str("Reading for " + m.Title)}); err != nil {
 			t.Fatal(err)
 		}
 	}

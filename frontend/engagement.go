@@ -144,7 +144,7 @@ func (f *Frontend) renderAtRisk(c *fiber.Ctx, status int, a modules.Access, form
 	if q != (engagement.Filter{}) {
 		module := ""
 		if q.Module != 0 {
-			m, err := f.Courses.GetModule(caller(c), a.Course.ID, q.Module)
+			m, err := f.Courses.GetModule(c.UserContext(), caller(c), a.Course.ID, q.Module)
 			if err != nil {
 				return err
 			}

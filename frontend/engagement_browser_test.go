@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -33,17 +34,17 @@ func TestBrowserInstructorMessagesAFlaggedLearner(t *testing.T) {
 	if err != nil {
 		t.Fatalf("course path %q", course)
 	}
-	cv, err := a.Srv.Courses.Course(id, 0)
+	cv, err := a.Srv.Courses.Course(context.Background(), id, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	title, kind, body := "Week 1", "page", "Read this first."
-	mod, err := a.Srv.Courses.CreateModule(cv.CreatedBy, id, modules.ModuleInput{Title: &title})
+	mod, err := a.Srv.Courses.CreateModule(context.Background(), cv.CreatedBy, id, modules.ModuleInput{Title: &title})
 	if err != nil {
 		t.Fatal(err)
 	}
 	item := "Variables"
-	if _, err := a.Srv.Courses.CreateItem(cv.CreatedBy, id, mod.ID, modules.ItemInput{Kind: &kind, Title: &item, Body: &body}); err != nil {
+	if _, err := a.Srv.Courses.CreateItem(context.Background(), cv.CreatedBy, id, mod.ID, modules.ItemInput{Kind: &kind, Title: &item, Body: &body}); err != nil {
 		t.Fatal(err)
 	}
 

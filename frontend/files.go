@@ -46,7 +46,7 @@ func (f *Frontend) filesPage(c *fiber.Ctx) error {
 	}
 	uid := caller(c)
 	p := filesPage{Course: a.Course, Staff: a.Staff()}
-	mods, err := f.Courses.ListModules(uid, a.Course.ID)
+	mods, err := f.Courses.ListModules(c.UserContext(), uid, a.Course.ID)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (f *Frontend) filesPage(c *fiber.Ctx) error {
 		if a.Student() && mv.State == modules.StateLocked {
 			continue
 		}
-		m, err := f.Courses.GetModule(uid, a.Course.ID, mv.ID)
+		m, err := f.Courses.GetModule(c.UserContext(), uid, a.Course.ID, mv.ID)
 		if err != nil {
 			return err
 		}

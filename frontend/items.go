@@ -107,7 +107,7 @@ func (f *Frontend) itemPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := f.Courses.GetModule(uid, a.Course.ID, mid)
+	m, err := f.Courses.GetModule(c.UserContext(), uid, a.Course.ID, mid)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (f *Frontend) itemPage(c *fiber.Ctx) error {
 		return errs.Forbid(fmt.Sprintf("“%s” is locked. %s", m.Title, lockNote(m, f.Now(), userLoc(c), a.Course.Location())))
 	}
 	// GetItem marks a page viewed (done) for a student.
-	it, err := f.Courses.GetItem(uid, a.Course.ID, iid)
+	it, err := f.Courses.GetItem(c.UserContext(), uid, a.Course.ID, iid)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (f *Frontend) itemPage(c *fiber.Ctx) error {
 		p.LeftCount++
 	}
 	if p.Next == nil {
-		mods, err := f.Courses.ListModules(uid, a.Course.ID)
+		mods, err := f.Courses.ListModules(c.UserContext(), uid, a.Course.ID)
 		if err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func (f *Frontend) completeItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.Courses.Complete(caller(c), a.Course.ID, iid); err != nil {
+	if _, err := f.Courses.Complete(c.UserContext(), caller(c), a.Course.ID, iid); err != nil {
 		return err
 	}
 	f.flash(c, "success", "Marked complete.")
@@ -235,7 +235,7 @@ func (f *Frontend) createItem(c *fiber.Ctx) error {
 	form := &Form{Values: v, Errors: map[string]string{}}
 	in := modules.ItemInput{Kind: &kind, Title: optString(v, "title"), Body: optString(v, "body"),
 		Published: boolPtr(checkbox(v, "published"))}
-	it, err := f.Courses.CreateItem(caller(c), a.Course.ID, m.ID, in)
+	it, err := f.Courses.CreateItem(c.UserContext(), caller(c), a.Course.ID, m.ID, in)
 	if err != nil {
 		if form.fail(err, nil) {
 			return f.render(c, errStatus(err), "items/form", itemFormPage{Form: form, Course: a.Course, Module: m, Kind: kind, New: true})
@@ -256,11 +256,11 @@ func (f *Frontend) loadStaffItem(c *fiber.Ctx) (modules.Access, modules.ItemView
 	if err != nil {
 		return a, modules.ItemView{}, modules.ModuleView{}, err
 	}
-	it, err := f.Courses.GetItem(caller(c), a.Course.ID, iid)
+	it, err := f.Courses.GetItem(c.UserContext(), caller(c), a.Course.ID, iid)
 	if err != nil {
 		return a, it, modules.ModuleView{}, err
 	}
-	m, err := f.Courses.GetModule(caller(c), a.Course.ID, it.ModuleID)
+	m, err := f.Courses.GetModule(c.UserContext(), caller(c), a.Course.ID, it.ModuleID)
 	return a, it, m, err
 }
 
@@ -281,7 +281,7 @@ func (f *Frontend) updateItem(c *fiber.Ctx) error {
 	v, _ := readForm(c)
 	form := &Form{Values: v, Errors: map[string]string{}}
 	in := modules.ItemInput{Title: optString(v, "title"), Body: optString(v, "body"), Published: boolPtr(checkbox(v, "published"))}
-	if _, err := f.Courses.UpdateItem(caller(c), a.Course.ID, it.ID, in); err != nil {
+	if _, err := f.Courses.UpdateItem(c.UserContext(), caller(c), a.Course.ID, it.ID, in); err != nil {
 		if form.fail(err, nil) {
 			return f.render(c, errStatus(err), "items/form", itemFormPage{Form: form, Course: a.Course, Module: m, Item: it.Item, Kind: it.Kind})
 		}
@@ -296,7 +296,7 @@ func (f *Frontend) deleteItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Courses.DeleteItem(caller(c), a.Course.ID, it.ID); err != nil {
+	if err := f.Courses.DeleteItem(c.UserContext(), caller(c), a.Course.ID, it.ID); err != nil {
 		return err
 	}
 	f.flash(c, "success", "“"+it.Title+"” was deleted.")
@@ -317,7 +317,7 @@ func (f *Frontend) moveItem(c *fiber.Ctx) error {
 		pos++
 	}
 	if pos >= 1 && pos != it.Position {
-		if _, err := f.Courses.UpdateItem(caller(c), a.Course.ID, it.ID, modules.ItemInput{Position: &pos}); err != nil {
+		if _, err := f.Courses.UpdateItem(c.UserContext(), caller(c), a.Course.ID, it.ID, modules.ItemInput{Position: &pos}); err != nil {
 			return err
 		}
 	}

@@ -41,15 +41,15 @@ func seedDemo(t *testing.T) *demoSite {
 			student = acc
 		}
 	}
-	list, err := a.Srv.Courses.Courses(teacher.ID)
+	list, err := a.Srv.Courses.Courses(context.Background(), teacher.ID)
 	if err != nil || len(list) == 0 {
 		t.Fatalf("demo course: %v", err)
 	}
-	mods, err := a.Srv.Courses.ListModules(teacher.ID, list[0].ID)
+	mods, err := a.Srv.Courses.ListModules(context.Background(), teacher.ID, list[0].ID)
 	if err != nil || len(mods) < 2 {
 		t.Fatalf("demo modules: %v", err)
 	}
-	first, err := a.Srv.Courses.GetModule(teacher.ID, list[0].ID, mods[0].ID)
+	first, err := a.Srv.Courses.GetModule(context.Background(), teacher.ID, list[0].ID, mods[0].ID)
 	if err != nil || len(first.Items) == 0 {
 		t.Fatalf("demo module: %v", err)
 	}

@@ -34,7 +34,7 @@ func (f *Frontend) removeMember(c *fiber.Ctx) error {
 		return err
 	}
 	members := fmt.Sprintf("/courses/%d/members", a.Course.ID)
-	err = f.Courses.RemoveMember(a.Course.ID, caller(c), uid)
+	err = f.Courses.RemoveMember(c.UserContext(), a.Course.ID, caller(c), uid)
 	var e *errs.Error
 	switch {
 	case errors.As(err, &e) && e.Kind == errs.Conflict:
@@ -80,7 +80,7 @@ func (f *Frontend) copyCourse(c *fiber.Ctx) error {
 		}
 		in.StartsAt = &t
 	}
-	course, err := f.Courses.CopyCourse(caller(c), a.Course.ID, in)
+	course, err := f.Courses.CopyCourse(c.UserContext(), caller(c), a.Course.ID, in)
 	if err != nil {
 		return f.lifecycleFail(c, a.Course.ID, err)
 	}
@@ -96,7 +96,7 @@ func (f *Frontend) setArchived(c *fiber.Ctx, archived bool) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Courses.SetArchived(caller(c), a.Course.ID, archived); err != nil {
+	if err := f.Courses.SetArchived(c.UserContext(), caller(c), a.Course.ID, archived); err != nil {
 		return err
 	}
 	if archived {
@@ -120,7 +120,7 @@ func (f *Frontend) deleteCourse(c *fiber.Ctx) error {
 		f.flash(c, "error", "Tick the box to confirm that the course should be deleted.")
 		return f.redirect(c, fmt.Sprintf("/courses/%d/edit", a.Course.ID))
 	}
-	if err := f.Courses.DeleteCourse(caller(c), a.Course.ID); err != nil {
+	if err := f.Courses.DeleteCourse(c.UserContext(), caller(c), a.Course.ID); err != nil {
 		return f.lifecycleFail(c, a.Course.ID, err)
 	}
 	f.flash(c, "success", a.Course.Title+" is deleted.")

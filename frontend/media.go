@@ -79,7 +79,7 @@ func (f *Frontend) renderMediaPage(c *fiber.Ctx, status int, a modules.Access, f
 		rows = append(rows, row)
 	}
 	var mods []modules.Module
-	views, err := f.Courses.ListModules(caller(c), a.Course.ID)
+	views, err := f.Courses.ListModules(c.UserContext(), caller(c), a.Course.ID)
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (f *Frontend) mediaToItem(c *fiber.Ctx) error {
 			title = strings.TrimSuffix(m.Filename, pathExt(m.Filename))
 		}
 	}
-	it, err := f.Courses.CreateItem(caller(c), a.Course.ID, module, modules.ItemInput{Kind: &kind, Title: &title, MediaID: &mid})
+	it, err := f.Courses.CreateItem(c.UserContext(), caller(c), a.Course.ID, module, modules.ItemInput{Kind: &kind, Title: &title, MediaID: &mid})
 	if err != nil {
 		if form.fail(err, nil) {
 			return f.renderMediaPage(c, errStatus(err), a, form)

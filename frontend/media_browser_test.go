@@ -54,12 +54,12 @@ func (a *app) userID(email string) uint64 {
 func (a *app) lectureCourse(teacher uint64) (course, module, item uint64) {
 	a.t.Helper()
 	title, yes, pacing := "Statistics", true, "self_paced"
-	c, err := a.Srv.Courses.CreateCourse(teacher, modules.CourseInput{Title: &title, Published: &yes, Pacing: &pacing})
+	c, err := a.Srv.Courses.CreateCourse(context.Background(), teacher, modules.CourseInput{Title: &title, Published: &yes, Pacing: &pacing})
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	week := "Week 1"
-	m, err := a.Srv.Courses.CreateModule(teacher, c.ID, modules.ModuleInput{Title: &week})
+	m, err := a.Srv.Courses.CreateModule(context.Background(), teacher, c.ID, modules.ModuleInput{Title: &week})
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func (a *app) lectureCourse(teacher uint64) (course, module, item uint64) {
 		a.t.Fatal(err)
 	}
 	kind, name := modules.KindLecture, "Summaries that do not lie"
-	it, err := a.Srv.Courses.CreateItem(teacher, c.ID, m.ID, modules.ItemInput{Kind: &kind, Title: &name, MediaID: &md.ID})
+	it, err := a.Srv.Courses.CreateItem(context.Background(), teacher, c.ID, m.ID, modules.ItemInput{Kind: &kind, Title: &name, MediaID: &md.ID})
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestBrowserALectureIsWatchedHonestly(t *testing.T) {
 	sam := a.browser()
 	sam.signUp("Sam Student")
 	samID := a.userID(sam.Email)
-	if _, err := a.Srv.Courses.Enroll(course, samID, "", "test"); err != nil {
+	if _, err := a.Srv.Courses.Enroll(context.Background(), course, samID, "", "test"); err != nil {
 		t.Fatal(err)
 	}
 	page := fmt.Sprintf("/courses/%d/items/%d", course, item)
@@ -169,7 +169,7 @@ func TestBrowserALectureIsWatchedHonestly(t *testing.T) {
 	stopTicking()
 	sam.waitText("[data-item-status]", "Completed")
 	sam.waitText("[data-player-status]", "Completed")
-	rep, err := a.Srv.Courses.Progress(samID, course, 0)
+	rep, err := a.Srv.Courses.Progress(context.Background(), samID, course, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,11 +187,11 @@ func TestBrowserAnInstructorUploadsALecture(t *testing.T) {
 	ada.signUp("Ada Lovelace")
 	adaID := a.userID(ada.Email)
 	title, week := "Statistics", "Week 1"
-	c, err := a.Srv.Courses.CreateCourse(adaID, modules.CourseInput{Title: &title})
+	c, err := a.Srv.Courses.CreateCourse(context.Background(), adaID, modules.CourseInput{Title: &title})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := a.Srv.Courses.CreateModule(adaID, c.ID, modules.ModuleInput{Title: &week})
+	m, err := a.Srv.Courses.CreateModule(context.Background(), adaID, c.ID, modules.ModuleInput{Title: &week})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -35,7 +36,7 @@ type membersPage struct {
 var roles = []string{modules.RoleStudent, modules.RoleTA, modules.RoleInstructor}
 
 func (f *Frontend) renderMembers(c *fiber.Ctx, status int, a modules.Access, form *Form) error {
-	ms, err := f.Courses.Members(a.Course.ID, caller(c))
+	ms, err := f.Courses.Members(c.UserContext(), a.Course.ID, caller(c))
 	if err != nil {
 		return err
 	}
@@ -56,7 +57,7 @@ func (f *Frontend) renderMembers(c *fiber.Ctx, status int, a modules.Access, for
 	p := membersPage{Course: a.Course, Members: ms, Instructor: a.Role() == modules.RoleInstructor, Me: caller(c),
 		Form: form, Roles: roles, Counts: counts}
 	if p.Instructor {
-		if p.Invitations, err = f.Courses.CourseInvitations(a.Course.ID, caller(c)); err != nil {
+		if p.Invitations, err = f.Courses.CourseInvitations(c.UserContext(), a.Course.ID, caller(c)); err != nil {
 			return err
 		}
 	}
@@ -86,7 +87,7 @@ func (f *Frontend) invite(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	form := &Form{Values: v, Errors: map[string]string{}}
-	inv, err := f.Courses.Invite(a.Course.ID, caller(c), v.Get("email"), v.Get("role"))
+	inv, err := f.Courses.Invite(c.UserContext(), a.Course.ID, caller(c), v.Get("email"), v.Get("role"))
 	if err != nil {
 		if errs.Is(err, errs.RateLimited) {
 			form.Error = "You have sent many invitations in the last hour. Try again later."
@@ -116,7 +117,7 @@ func (f *Frontend) revokeInvitation(c *fiber.Ctx) error {
 	if !f.courseHasInvitation(a.Course.ID, id, caller(c)) {
 		return errs.NotFoundf("invitation")
 	}
-	if err := f.Courses.DeleteInvitation(id, caller(c)); err != nil {
+	if err := f.Courses.DeleteInvitation(c.UserContext(), id, caller(c)); err != nil {
 		return err
 	}
 	f.flash(c, "success", "Invitation withdrawn.")
@@ -124,7 +125,7 @@ func (f *Frontend) revokeInvitation(c *fiber.Ctx) error {
 }
 
 func (f *Frontend) courseHasInvitation(course, id, user uint64) bool {
-	list, err := f.Courses.CourseInvitations(course, user)
+	list, err := f.Courses.CourseInvitations(context.Background(), course, user)
 	if err != nil {
 		return false
 	}
@@ -141,7 +142,7 @@ func (f *Frontend) acceptInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	switch _, err := f.Courses.AcceptInvitation(id, caller(c)); {
+	switch _, err := f.Courses.AcceptInvitation(c.UserContext(), id, caller(c)); {
 	case err == nil:
 		f.flash(c, "success", "Invitation accepted. The course is now on your dashboard.")
 	case errs.Is(err, errs.Conflict):
@@ -157,7 +158,7 @@ func (f *Frontend) declineInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Courses.DeleteInvitation(id, caller(c)); err != nil {
+	if err := f.Courses.DeleteInvitation(c.UserContext(), id, caller(c)); err != nil {
 		return err
 	}
 	f.flash(c, "info", "Invitation declined.")
@@ -177,7 +178,7 @@ func (f *Frontend) changeRole(c *fiber.Ctx) error {
 		return err
 	}
 	v, _ := readForm(c)
-	m, err := f.Courses.SetRole(a.Course.ID, caller(c), uid, v.Get("role"), false)
+	m, err := f.Courses.SetRole(c.UserContext(), a.Course.ID, caller(c), uid, v.Get("role"), false)
 	switch {
 	case err == nil:
 		f.flash(c, "success", m.Name+" is now "+roleWithArticle(m.Role)+" in this course.")

@@ -46,11 +46,11 @@ func (f *Frontend) modulePage(c *fiber.Ctx) error {
 		return err
 	}
 	uid := caller(c)
-	m, err := f.Courses.GetModule(uid, a.Course.ID, mid)
+	m, err := f.Courses.GetModule(c.UserContext(), uid, a.Course.ID, mid)
 	if err != nil {
 		return err
 	}
-	mods, err := f.Courses.ListModules(uid, a.Course.ID)
+	mods, err := f.Courses.ListModules(c.UserContext(), uid, a.Course.ID)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (f *Frontend) newModulePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	mods, err := f.Courses.ListModules(caller(c), a.Course.ID)
+	mods, err := f.Courses.ListModules(c.UserContext(), caller(c), a.Course.ID)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (f *Frontend) createModule(c *fiber.Ctx) error {
 	v, _ := readForm(c)
 	form := &Form{Values: v, Errors: map[string]string{}}
 	in := moduleInput(v, a.Course.Location(), form)
-	mods, err := f.Courses.ListModules(caller(c), a.Course.ID)
+	mods, err := f.Courses.ListModules(c.UserContext(), caller(c), a.Course.ID)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (f *Frontend) createModule(c *fiber.Ctx) error {
 		form.Error = "Please correct the marked fields."
 		return f.render(c, fiber.StatusBadRequest, "modules/form", page)
 	}
-	m, err := f.Courses.CreateModule(caller(c), a.Course.ID, in)
+	m, err := f.Courses.CreateModule(c.UserContext(), caller(c), a.Course.ID, in)
 	if err != nil {
 		if form.fail(err, nil) {
 			return f.render(c, errStatus(err), "modules/form", page)
@@ -215,11 +215,11 @@ func (f *Frontend) loadStaffModule(c *fiber.Ctx) (modules.Access, modules.Module
 	if err != nil {
 		return a, modules.ModuleView{}, nil, err
 	}
-	m, err := f.Courses.GetModule(caller(c), a.Course.ID, mid)
+	m, err := f.Courses.GetModule(c.UserContext(), caller(c), a.Course.ID, mid)
 	if err != nil {
 		return a, m, nil, err
 	}
-	mods, err := f.Courses.ListModules(caller(c), a.Course.ID)
+	mods, err := f.Courses.ListModules(c.UserContext(), caller(c), a.Course.ID)
 	if err != nil {
 		return a, m, nil, err
 	}
@@ -254,7 +254,7 @@ func (f *Frontend) updateModule(c *fiber.Ctx) error {
 		form.Error = "Please correct the marked fields."
 		return f.render(c, fiber.StatusBadRequest, "modules/form", page)
 	}
-	if _, err := f.Courses.UpdateModule(caller(c), a.Course.ID, m.ID, in); err != nil {
+	if _, err := f.Courses.UpdateModule(c.UserContext(), caller(c), a.Course.ID, m.ID, in); err != nil {
 		if form.fail(err, nil) {
 			return f.render(c, errStatus(err), "modules/form", page)
 		}
@@ -269,7 +269,7 @@ func (f *Frontend) deleteModule(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Courses.DeleteModule(caller(c), a.Course.ID, m.ID); err != nil {
+	if err := f.Courses.DeleteModule(c.UserContext(), caller(c), a.Course.ID, m.ID); err != nil {
 		return err
 	}
 	f.flash(c, "success", "Module “"+m.Title+"” and its items were deleted.")
@@ -291,7 +291,7 @@ func (f *Frontend) moveModule(c *fiber.Ctx) error {
 		pos++
 	}
 	if pos >= 1 && pos != m.Position {
-		if _, err := f.Courses.UpdateModule(caller(c), a.Course.ID, m.ID, modules.ModuleInput{Position: &pos}); err != nil {
+		if _, err := f.Courses.UpdateModule(c.UserContext(), caller(c), a.Course.ID, m.ID, modules.ModuleInput{Position: &pos}); err != nil {
 			return err
 		}
 	}

@@ -104,7 +104,7 @@ func (f *Frontend) loadCourse(c *fiber.Ctx, tab string) (modules.Access, error) 
 	if caller == nil {
 		return modules.Access{}, errNotSignedIn
 	}
-	a, err := f.Courses.Access(id, caller.UserID)
+	a, err := f.Courses.Access(c.UserContext(), id, caller.UserID)
 	if err != nil {
 		return a, err
 	}

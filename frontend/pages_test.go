@@ -190,7 +190,7 @@ func TestPagesRefuseFormsWithoutTheRightCSRFToken(t *testing.T) {
 			}
 		})
 	}
-	list, _ := env.Server.Courses.Courses(ada.ID)
+	list, _ := env.Server.Courses.Courses(context.Background(), ada.ID)
 	if len(list) != 0 {
 		t.Fatalf("a refused form created %d courses", len(list))
 	}
@@ -367,11 +367,11 @@ func TestStudentsCannotReachInstructorForms(t *testing.T) {
 		wantStatus(t, "outsider POST "+path, outsider.post(path, f), http.StatusNotFound)
 	}
 	// Nothing changed.
-	m, err := env.Server.Courses.GetModule(ada.ID, cid, mid)
+	m, err := env.Server.Courses.GetModule(context.Background(), ada.ID, cid, mid)
 	if err != nil || m.Title != "Week 1" || len(m.Items) != 1 || m.Items[0].Title != "Variables" {
 		t.Fatalf("the module changed: %+v %v", m, err)
 	}
-	a, _ := env.Server.Courses.Access(cid, sam.ID)
+	a, _ := env.Server.Courses.Access(context.Background(), cid, sam.ID)
 	if a.Role() != "student" {
 		t.Fatalf("the student's role is now %q", a.Role())
 	}
@@ -412,7 +412,7 @@ func TestALockedItemIsAnHTMLErrorPageThatSaysWhy(t *testing.T) {
 	// Once the module opens the item is readable and counts as done.
 	env.Clock.Set(opens)
 	wantStatus(t, "opened item", c.get(fmt.Sprintf("/courses/%d/items/%d", cid, iid)), http.StatusOK)
-	r, err := env.Server.Courses.Progress(sam.ID, cid, 0)
+	r, err := env.Server.Courses.Progress(context.Background(), sam.ID, cid, 0)
 	if err != nil || r.CourseProgress != 1 {
 		t.Fatalf("progress after reading: %+v %v", r, err)
 	}
@@ -622,7 +622,7 @@ func TestInstructorsInviteByEmailAndOnlyInviteesJoin(t *testing.T) {
 	}
 	// Withdraw the stranger's invitation.
 	var strangers uint64
-	list, _ := env.Server.Courses.CourseInvitations(cid, ada.ID)
+	list, _ := env.Server.Courses.CourseInvitations(context.Background(), cid, ada.ID)
 	for _, inv := range list {
 		if inv.Email == "nobody@example.test" {
 			strangers = inv.ID
@@ -646,7 +646,7 @@ func TestInstructorsInviteByEmailAndOnlyInviteesJoin(t *testing.T) {
 			t.Fatalf("%s's dashboard shows no invitation: %s", who.u.Name, snippet(dash.Body))
 		}
 		wantRedirect(t, who.action, wc.post("/invitations/"+m[1]+"/"+who.action, form("_csrf", wc.token("/dashboard"))), "/dashboard")
-		if a, _ := env.Server.Courses.Access(cid, who.u.ID); a.Role() != who.role {
+		if a, _ := env.Server.Courses.Access(context.Background(), cid, who.u.ID); a.Role() != who.role {
 			t.Fatalf("after %s, %s is %q", who.action, who.u.Name, a.Role())
 		}
 		if d := wc.get("/dashboard"); d.has("/invitations/" + m[1] + "/") {
@@ -661,11 +661,11 @@ func TestInstructorsInviteByEmailAndOnlyInviteesJoin(t *testing.T) {
 	}
 	// A role is changed only for a member: Tia declined.
 	wantRedirect(t, "Tia is no member", c.post(fmt.Sprintf("%s/%d/role", base, tia.ID), form("_csrf", tok, "role", "ta")), base)
-	if a, _ := env.Server.Courses.Access(cid, tia.ID); a.Member != nil {
+	if a, _ := env.Server.Courses.Access(context.Background(), cid, tia.ID); a.Member != nil {
 		t.Fatalf("a role change added Tia")
 	}
 	wantRedirect(t, "promote Sam", c.post(fmt.Sprintf("%s/%d/role", base, sam.ID), form("_csrf", tok, "role", "instructor")), base)
-	if a, _ := env.Server.Courses.Access(cid, sam.ID); a.Role() != "instructor" {
+	if a, _ := env.Server.Courses.Access(context.Background(), cid, sam.ID); a.Role() != "instructor" {
 		t.Fatalf("Sam is %q", a.Role())
 	}
 
@@ -751,7 +751,7 @@ func TestEnrolmentKeysAreCheckedOnTheCoursePage(t *testing.T) {
 		t.Fatalf("after the right key:\n%s", snippet(p.Body))
 	}
 	wantRedirect(t, "leave", c.post(base+"/leave", form("_csrf", tok)), "/dashboard")
-	if a, _ := env.Server.Courses.Access(cid, sam.ID); a.Member != nil {
+	if a, _ := env.Server.Courses.Access(context.Background(), cid, sam.ID); a.Member != nil {
 		t.Fatalf("still a member after leaving")
 	}
 	// Guessing through the page is limited as through the API.
@@ -762,7 +762,7 @@ func TestEnrolmentKeysAreCheckedOnTheCoursePage(t *testing.T) {
 	if p := c.get(base); !p.has("Too many wrong enrolment keys.") {
 		t.Fatalf("over the limit:\n%s", snippet(p.Body))
 	}
-	if a, _ := env.Server.Courses.Access(cid, sam.ID); a.Member != nil {
+	if a, _ := env.Server.Courses.Access(context.Background(), cid, sam.ID); a.Member != nil {
 		t.Fatalf("enrolled over the limit")
 	}
 }
@@ -800,7 +800,7 @@ func TestInstructorFormsBuildACourse(t *testing.T) {
 	base := p.Header.Get("Location")
 	var cid uint64
 	fmt.Sscanf(base, "/courses/%d", &cid)
-	cv, err := env.Server.Courses.Course(cid, ada.ID)
+	cv, err := env.Server.Courses.Course(context.Background(), cid, ada.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -818,7 +818,7 @@ func TestInstructorFormsBuildACourse(t *testing.T) {
 		}
 	}
 	wantRedirect(t, "edit course", c.post(base+"/edit", courseForm("title", "Statistics II", "enrollment", "key", "enroll_key", "k3y-k3y-k3y")), base)
-	if cv, _ := env.Server.Courses.Course(cid, ada.ID); cv.Title != "Statistics II" || cv.EnrollKey != "k3y-k3y-k3y" {
+	if cv, _ := env.Server.Courses.Course(context.Background(), cid, ada.ID); cv.Title != "Statistics II" || cv.EnrollKey != "k3y-k3y-k3y" {
 		t.Fatalf("course after edit: %+v", cv.Course)
 	}
 
@@ -849,13 +849,13 @@ func TestInstructorFormsBuildACourse(t *testing.T) {
 	if mid1 == 0 || mid2 == 0 {
 		t.Fatalf("module locations %q %q", m1, m2)
 	}
-	mv, _ := env.Server.Courses.GetModule(ada.ID, cid, mid2)
+	mv, _ := env.Server.Courses.GetModule(context.Background(), ada.ID, cid, mid2)
 	if mv.Week != 0 || mv.OpensAt == nil || !mv.OpensAt.Equal(time.Date(2027, 1, 18, 9, 0, 0, 0, berlin)) {
 		t.Fatalf("module 2 as stored: %+v", mv.Module)
 	}
 	// Edit: clear the dates, add a prerequisite.
 	wantRedirect(t, "edit module", c.post(m2+"/edit", modForm("title", "Week 2b", "week", "2", "prerequisites", fmt.Sprint(mid1))), m2)
-	mv, _ = env.Server.Courses.GetModule(ada.ID, cid, mid2)
+	mv, _ = env.Server.Courses.GetModule(context.Background(), ada.ID, cid, mid2)
 	if mv.Title != "Week 2b" || mv.Week != 2 || mv.OpensAt != nil || len(mv.Prerequisites) != 1 || mv.Prerequisites[0] != mid1 {
 		t.Fatalf("module 2 after edit: %+v", mv.Module)
 	}
@@ -866,7 +866,7 @@ func TestInstructorFormsBuildACourse(t *testing.T) {
 	}
 	// Move week 2 before week 1.
 	c.post(m2+"/move", form("_csrf", tok, "dir", "up"))
-	mods, _ := env.Server.Courses.ListModules(ada.ID, cid)
+	mods, _ := env.Server.Courses.ListModules(context.Background(), ada.ID, cid)
 	if len(mods) != 2 || mods[0].ID != mid2 {
 		t.Fatalf("order after moving up: %v", mods)
 	}
@@ -887,14 +887,14 @@ func TestInstructorFormsBuildACourse(t *testing.T) {
 	wantRedirect(t, "edit page", c.post(item+"/edit", form("_csrf", tok, "title", "Reading 2", "body", "New", "published", "")), item)
 	var iid uint64
 	fmt.Sscanf(item, base+"/items/%d", &iid)
-	it, _ := env.Server.Courses.GetItem(ada.ID, cid, iid)
+	it, _ := env.Server.Courses.GetItem(context.Background(), ada.ID, cid, iid)
 	if it.Title != "Reading 2" || it.Published {
 		t.Fatalf("page after edit: %+v", it.Item)
 	}
 	wantRedirect(t, "delete page", c.post(item+"/delete", form("_csrf", tok)), m1)
 	wantStatus(t, "deleted page", c.get(item), http.StatusNotFound)
 	wantRedirect(t, "delete module", c.post(m1+"/delete", form("_csrf", tok)), base)
-	if mods, _ := env.Server.Courses.ListModules(ada.ID, cid); len(mods) != 1 {
+	if mods, _ := env.Server.Courses.ListModules(context.Background(), ada.ID, cid); len(mods) != 1 {
 		t.Fatalf("modules after delete: %d", len(mods))
 	}
 }

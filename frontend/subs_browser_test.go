@@ -36,19 +36,19 @@ func TestBrowserResubmittingKeepsTheGradedAttempt(t *testing.T) {
 	}
 	str := func(s string) *string { return &s }
 	pacing, tz, yes := "scheduled", "UTC", true
-	c, err := a.Srv.Courses.CreateCourse(ada.ID, modules.CourseInput{Title: str("Statistics"), Pacing: &pacing,
+	c, err := a.Srv.Courses.CreateCourse(context.Background(), ada.ID, modules.CourseInput{Title: str("Statistics"), Pacing: &pacing,
 		StartsAt: &start, Timezone: &tz, Published: &yes})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := modules.ModuleInput{Title: str("Week 1")}
 	in.Week.Set, in.Week.Value = true, 1
-	w1, err := a.Srv.Courses.CreateModule(ada.ID, c.ID, in)
+	w1, err := a.Srv.Courses.CreateModule(context.Background(), ada.ID, c.ID, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	kind, points := modules.KindAssignment, 10.0
-	essay, err := a.Srv.Courses.CreateItem(ada.ID, c.ID, w1.ID, modules.ItemInput{Kind: &kind, Title: str("Spread of a data set"),
+	essay, err := a.Srv.Courses.CreateItem(context.Background(), ada.ID, c.ID, w1.ID, modules.ItemInput{Kind: &kind, Title: str("Spread of a data set"),
 		Body: str("Describe the spread."), Points: &points})
 	if err != nil {
 		t.Fatal(err)

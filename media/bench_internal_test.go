@@ -77,12 +77,12 @@ func newBenchWorld(b *testing.B, learners int) benchWorld {
 	svc.Install()
 	w := benchWorld{db: db, courses: courses, media: svc}
 	title, yes, pacing := "Bench", true, "self_paced"
-	c, err := courses.CreateCourse(1, modules.CourseInput{Title: &title, Published: &yes, Pacing: &pacing})
+	c, err := courses.CreateCourse(context.Background(), 1, modules.CourseInput{Title: &title, Published: &yes, Pacing: &pacing})
 	if err != nil {
 		b.Fatal(err)
 	}
 	w.course = c.ID
-	mod, err := courses.CreateModule(1, c.ID, modules.ModuleInput{Title: &title})
+	mod, err := courses.CreateModule(context.Background(), 1, c.ID, modules.ModuleInput{Title: &title})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func newBenchWorld(b *testing.B, learners int) benchWorld {
 		b.Fatal(err)
 	}
 	kind := modules.KindLecture
-	it, err := courses.CreateItem(1, c.ID, mod.ID, modules.ItemInput{Kind: &kind, Title: &title, MediaID: &m.ID})
+	it, err := courses.CreateItem(context.Background(), 1, c.ID, mod.ID, modules.ItemInput{Kind: &kind, Title: &title, MediaID: &m.ID})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,20 +101,20 @@ func newBenchWorld(b *testing.B, learners int) benchWorld {
 	page := modules.KindPage
 	for i := 0; i < 12; i++ {
 		mt := fmt.Sprintf("Week %d", i+1)
-		extra, err := courses.CreateModule(1, c.ID, modules.ModuleInput{Title: &mt})
+		extra, err := courses.CreateModule(context.Background(), 1, c.ID, modules.ModuleInput{Title: &mt})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for j := 0; j < 8; j++ {
 			pt := fmt.Sprintf("Page %d", j+1)
-			if _, err := courses.CreateItem(1, c.ID, extra.ID, modules.ItemInput{Kind: &page, Title: &pt}); err != nil {
+			if _, err := courses.CreateItem(context.Background(), 1, c.ID, extra.ID, modules.ItemInput{Kind: &page, Title: &pt}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
 	for i := 0; i < learners; i++ {
 		u := uint64(100 + i)
-		if _, err := courses.Enroll(c.ID, u, "", "bench"); err != nil {
+		if _, err := courses.Enroll(context.Background(), c.ID, u, "", "bench"); err != nil {
 			b.Fatal(err)
 		}
 		w.users = append(w.users, u)

@@ -1,6 +1,7 @@
 package modules_test
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -33,7 +34,7 @@ func BenchmarkListModules(b *testing.B) {
 	svc := env.Server.Courses
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := svc.ListModules(learners[0].ID, course); err != nil {
+		if _, err := svc.ListModules(context.Background(), learners[0].ID, course); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -54,7 +55,7 @@ func BenchmarkFirstItemViewParallel(b *testing.B) {
 		for pb.Next() {
 			k := int(next.Add(1) - 1)
 			u, page := learners[k%len(learners)], pages[(k/len(learners))%items]
-			if _, err := svc.GetItem(u.ID, course, page); err != nil {
+			if _, err := svc.GetItem(context.Background(), u.ID, course, page); err != nil {
 				b.Error(err)
 				return
 			}

@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -177,7 +178,7 @@ func renumber(tx *storage.Tx, courseID uint64, mods []Module) error {
 }
 
 // CreateModule appends a module to a course (instructors only).
-func (s *Service) CreateModule(caller, courseID uint64, in ModuleInput) (Module, error) {
+func (s *Service) CreateModule(ctx context.Context, caller, courseID uint64, in ModuleInput) (Module, error) {
 	var m Module
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
@@ -248,7 +249,7 @@ func (s *Service) moduleTx(tx *storage.Tx, courseID, moduleID uint64) (Module, e
 }
 
 // UpdateModule changes a module (instructors only).
-func (s *Service) UpdateModule(caller, courseID, moduleID uint64, in ModuleInput) (Module, error) {
+func (s *Service) UpdateModule(ctx context.Context, caller, courseID, moduleID uint64, in ModuleInput) (Module, error) {
 	var m Module
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
@@ -299,7 +300,7 @@ func (s *Service) UpdateModule(caller, courseID, moduleID uint64, in ModuleInput
 // DeleteModule removes a module, its items and its place in other modules'
 // prerequisites (instructors only). Learners' progress records of its items
 // are removed with the items.
-func (s *Service) DeleteModule(caller, courseID, moduleID uint64) error {
+func (s *Service) DeleteModule(ctx context.Context, caller, courseID, moduleID uint64) error {
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
@@ -461,7 +462,7 @@ func validKind(k string) bool {
 }
 
 // CreateItem adds an item to a module (instructors only).
-func (s *Service) CreateItem(caller, courseID, moduleID uint64, in ItemInput) (Item, error) {
+func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uint64, in ItemInput) (Item, error) {
 	var it Item
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
@@ -576,7 +577,7 @@ func ItemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
 }
 
 // UpdateItem changes an item (instructors only). Its kind cannot change.
-func (s *Service) UpdateItem(caller, courseID, itemID uint64, in ItemInput) (Item, error) {
+func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint64, in ItemInput) (Item, error) {
 	var it Item
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
@@ -636,7 +637,7 @@ func (s *Service) deleteItemTx(tx *storage.Tx, it Item) error {
 }
 
 // DeleteItem removes an item (instructors only).
-func (s *Service) DeleteItem(caller, courseID, itemID uint64) error {
+func (s *Service) DeleteItem(ctx context.Context, caller, courseID, itemID uint64) error {
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {

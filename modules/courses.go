@@ -285,7 +285,7 @@ func (in PolicyInput) apply(p *Policy, fields map[string]string) {
 }
 
 // CreateCourse creates a course whose instructor is the caller.
-func (s *Service) CreateCourse(userID uint64, in CourseInput) (Course, error) {
+func (s *Service) CreateCourse(ctx context.Context, userID uint64, in CourseInput) (Course, error) {
 	now := s.now().UTC()
 	c := Course{Pacing: "scheduled", Timezone: "UTC", Enrollment: "open", Policy: DefaultPolicy(),
 		CreatedBy: userID, CreatedAt: now, UpdatedAt: now}
@@ -324,7 +324,7 @@ func (s *Service) CreateCourse(userID uint64, in CourseInput) (Course, error) {
 }
 
 // UpdateCourse changes a course (instructors only).
-func (s *Service) UpdateCourse(caller, courseID uint64, in CourseInput) (Course, error) {
+func (s *Service) UpdateCourse(ctx context.Context, caller, courseID uint64, in CourseInput) (Course, error) {
 	var c Course
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		a, err := s.AccessTx(tx, courseID, caller)
@@ -453,7 +453,7 @@ func (s *Service) MemberAccessTx(tx *storage.Tx, courseID, userID uint64) (Acces
 }
 
 // Access is AccessTx in its own read transaction.
-func (s *Service) Access(courseID, userID uint64) (Access, error) {
+func (s *Service) Access(ctx context.Context, courseID, userID uint64) (Access, error) {
 	var a Access
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
@@ -478,8 +478,8 @@ func view(a Access) CourseView {
 }
 
 // Course returns a course as the caller may see it.
-func (s *Service) Course(courseID, userID uint64) (CourseView, error) {
-	a, err := s.Access(courseID, userID)
+func (s *Service) Course(ctx context.Context, courseID, userID uint64) (CourseView, error) {
+	a, err := s.Access(ctx, courseID, userID)
 	if err != nil {
 		return CourseView{}, err
 	}
@@ -487,7 +487,7 @@ func (s *Service) Course(courseID, userID uint64) (CourseView, error) {
 }
 
 // Courses lists the caller's courses and published courses open to all.
-func (s *Service) Courses(userID uint64) ([]CourseView, error) {
+func (s *Service) Courses(ctx context.Context, userID uint64) ([]CourseView, error) {
 	var out []CourseView
 	err := s.db.View(func(tx *storage.Tx) error {
 		mine := map[uint64]bool{}
@@ -567,7 +567,7 @@ var ErrWrongKey = errs.Forbid("wrong enrolment key")
 // a caller over either limit gets 429 from every course that asks for a key,
 // whatever key they send. Courses open to all stay open to them, so that
 // someone guessing behind a shared address does not lock everyone out.
-func (s *Service) Enroll(courseID, userID uint64, key, ip string) (Enrolment, error) {
+func (s *Service) Enroll(ctx context.Context, courseID, userID uint64, key, ip string) (Enrolment, error) {
 	userKey := fmt.Sprint(userID)
 	var e Enrolment
 	err := s.db.Update(func(tx *storage.Tx) error {
@@ -621,7 +621,7 @@ func (s *Service) keyGuessesLeft(userKey, ip string) error {
 // Leave removes the caller from a course; their work is kept, so enrolling
 // again picks it up. Anyone may leave but the last instructor (409), since
 // a course must keep one: nobody can be held in a course.
-func (s *Service) Leave(courseID, userID uint64) error {
+func (s *Service) Leave(ctx context.Context, courseID, userID uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, userID)
 		if err != nil {
@@ -674,7 +674,7 @@ type MemberView struct {
 }
 
 // Members lists a course's members (staff only).
-func (s *Service) Members(courseID, caller uint64) ([]MemberView, error) {
+func (s *Service) Members(ctx context.Context, courseID, caller uint64) ([]MemberView, error) {
 	var out []MemberView
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
@@ -783,7 +783,7 @@ func StudentsTx(tx *storage.Tx, courseID uint64) ([]Enrolled, error) {
 // this way: others invite (Invite), so that nobody becomes a member, or
 // shows their e-mail address to a course's staff, without accepting. The
 // last instructor cannot step down, so a course always has one.
-func (s *Service) SetRole(courseID, caller, userID uint64, role string, admin bool) (MemberView, error) {
+func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, role string, admin bool) (MemberView, error) {
 	switch role {
 	case RoleInstructor, RoleTA, RoleStudent:
 	default:

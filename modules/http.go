@@ -59,7 +59,7 @@ func (h *HTTP) createCourse(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	course, err := h.svc.CreateCourse(me, in)
+	course, err := h.svc.CreateCourse(c.UserContext(), me, in)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (h *HTTP) listCourses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.Courses(me)
+	list, err := h.svc.Courses(c.UserContext(), me)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (h *HTTP) getCourse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.svc.Course(p[0], me)
+	v, err := h.svc.Course(c.UserContext(), p[0], me)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (h *HTTP) patchCourse(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	course, err := h.svc.UpdateCourse(me, p[0], in)
+	course, err := h.svc.UpdateCourse(c.UserContext(), me, p[0], in)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (h *HTTP) enroll(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	e, err := h.svc.Enroll(p[0], me, in.EnrollKey, api.ClientIP(c))
+	e, err := h.svc.Enroll(c.UserContext(), p[0], me, in.EnrollKey, api.ClientIP(c))
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (h *HTTP) leave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.Leave(p[0], me); err != nil {
+	if err := h.svc.Leave(c.UserContext(), p[0], me); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -144,7 +144,7 @@ func (h *HTTP) members(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.Members(p[0], me)
+	list, err := h.svc.Members(c.UserContext(), p[0], me)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (h *HTTP) setRole(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	m, err := h.svc.SetRole(p[0], me, p[1], in.Role, auth.From(c).IsAdmin)
+	m, err := h.svc.SetRole(c.UserContext(), p[0], me, p[1], in.Role, auth.From(c).IsAdmin)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (h *HTTP) invite(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	inv, err := h.svc.Invite(p[0], me, in.Email, in.Role)
+	inv, err := h.svc.Invite(c.UserContext(), p[0], me, in.Email, in.Role)
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (h *HTTP) courseInvitations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.CourseInvitations(p[0], me)
+	list, err := h.svc.CourseInvitations(c.UserContext(), p[0], me)
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (h *HTTP) myInvitations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.MyInvitations(me)
+	list, err := h.svc.MyInvitations(c.UserContext(), me)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func (h *HTTP) acceptInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.svc.AcceptInvitation(p[0], me)
+	e, err := h.svc.AcceptInvitation(c.UserContext(), p[0], me)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (h *HTTP) deleteInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteInvitation(p[0], me); err != nil {
+	if err := h.svc.DeleteInvitation(c.UserContext(), p[0], me); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -248,7 +248,7 @@ func (h *HTTP) createModule(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	m, err := h.svc.CreateModule(me, p[0], in)
+	m, err := h.svc.CreateModule(c.UserContext(), me, p[0], in)
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func (h *HTTP) listModules(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.ListModules(me, p[0])
+	list, err := h.svc.ListModules(c.UserContext(), me, p[0])
 	if err != nil {
 		return err
 	}
@@ -272,7 +272,7 @@ func (h *HTTP) getModule(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.svc.GetModule(me, p[0], p[1])
+	m, err := h.svc.GetModule(c.UserContext(), me, p[0], p[1])
 	if err != nil {
 		return err
 	}
@@ -288,7 +288,7 @@ func (h *HTTP) patchModule(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	m, err := h.svc.UpdateModule(me, p[0], p[1], in)
+	m, err := h.svc.UpdateModule(c.UserContext(), me, p[0], p[1], in)
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (h *HTTP) deleteModule(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteModule(me, p[0], p[1]); err != nil {
+	if err := h.svc.DeleteModule(c.UserContext(), me, p[0], p[1]); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -315,7 +315,7 @@ func (h *HTTP) createItem(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	it, err := h.svc.CreateItem(me, p[0], p[1], in)
+	it, err := h.svc.CreateItem(c.UserContext(), me, p[0], p[1], in)
 	if err != nil {
 		return err
 	}
@@ -327,7 +327,7 @@ func (h *HTTP) getItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	it, err := h.svc.GetItem(me, p[0], p[1])
+	it, err := h.svc.GetItem(c.UserContext(), me, p[0], p[1])
 	if err != nil {
 		return err
 	}
@@ -348,7 +348,7 @@ func (h *HTTP) patchItem(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	it, err := h.svc.UpdateItem(me, p[0], p[1], in)
+	it, err := h.svc.UpdateItem(c.UserContext(), me, p[0], p[1], in)
 	if err != nil {
 		return err
 	}
@@ -360,7 +360,7 @@ func (h *HTTP) deleteItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteItem(me, p[0], p[1]); err != nil {
+	if err := h.svc.DeleteItem(c.UserContext(), me, p[0], p[1]); err != nil {
 		return err
 	}
 	return api.NoContent(c)
@@ -371,10 +371,10 @@ func (h *HTTP) complete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.svc.Complete(me, p[0], p[1]); err != nil {
+	if _, err := h.svc.Complete(c.UserContext(), me, p[0], p[1]); err != nil {
 		return err
 	}
-	r, err := h.svc.Progress(me, p[0], 0)
+	r, err := h.svc.Progress(c.UserContext(), me, p[0], 0)
 	if err != nil {
 		return err
 	}
@@ -390,7 +390,7 @@ func (h *HTTP) progress(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.svc.Progress(me, p[0], user)
+	r, err := h.svc.Progress(c.UserContext(), me, p[0], user)
 	if err != nil {
 		return err
 	}
@@ -402,7 +402,7 @@ func (h *HTTP) removeMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.RemoveMember(p[0], me, p[1]); err != nil {
+	if err := h.svc.RemoveMember(c.UserContext(), p[0], me, p[1]); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -413,7 +413,7 @@ func (h *HTTP) deleteCourse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteCourse(me, p[0]); err != nil {
+	if err := h.svc.DeleteCourse(c.UserContext(), me, p[0]); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -428,7 +428,7 @@ func (h *HTTP) copyCourse(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	course, err := h.svc.CopyCourse(me, p[0], in)
+	course, err := h.svc.CopyCourse(c.UserContext(), me, p[0], in)
 	if err != nil {
 		return err
 	}
@@ -443,7 +443,7 @@ func (h *HTTP) setArchived(c *fiber.Ctx, archived bool) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.SetArchived(me, p[0], archived); err != nil {
+	if err := h.svc.SetArchived(c.UserContext(), me, p[0], archived); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -68,7 +69,7 @@ func byEmailKey(email string, id uint64) []byte {
 // has an account; a person who has one is told in-app and by e-mail, one
 // who registers later with the address finds the invitation then. Inviting
 // an address again changes the role of its pending invitation.
-func (s *Service) Invite(courseID, caller uint64, email, role string) (SentInvitation, error) {
+func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, role string) (SentInvitation, error) {
 	fields := map[string]string{}
 	addr, ok := auth.NormalEmail(email)
 	if !ok {
@@ -204,7 +205,7 @@ func eachInvitation(tx *storage.Tx, addr string, fn func(Invitation) error) erro
 }
 
 // CourseInvitations lists a course's pending invitations (instructors only).
-func (s *Service) CourseInvitations(courseID, caller uint64) ([]SentInvitation, error) {
+func (s *Service) CourseInvitations(ctx context.Context, courseID, caller uint64) ([]SentInvitation, error) {
 	out := []SentInvitation{}
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
@@ -227,7 +228,7 @@ func (s *Service) CourseInvitations(courseID, caller uint64) ([]SentInvitation, 
 }
 
 // MyInvitations lists the invitations to the caller's e-mail address.
-func (s *Service) MyInvitations(caller uint64) ([]MyInvitation, error) {
+func (s *Service) MyInvitations(ctx context.Context, caller uint64) ([]MyInvitation, error) {
 	out := []MyInvitation{}
 	err := s.db.View(func(tx *storage.Tx) error {
 		me, err := auth.LookupTx(tx, caller)
@@ -274,7 +275,7 @@ func inviteeTx(tx *storage.Tx, inv Invitation, caller uint64) (bool, error) {
 
 // AcceptInvitation makes the invitee a member in the invitation's role.
 // Anyone else gets 404, as if there were no such invitation.
-func (s *Service) AcceptInvitation(id, caller uint64) (Enrolment, error) {
+func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enrolment, error) {
 	var e Enrolment
 	err := s.db.Update(func(tx *storage.Tx) error {
 		inv, err := invitationTx(tx, id)
@@ -315,7 +316,7 @@ func (s *Service) AcceptInvitation(id, caller uint64) (Enrolment, error) {
 
 // DeleteInvitation withdraws an invitation: the invitee declines it, or an
 // instructor of its course revokes it. Anyone else gets 404.
-func (s *Service) DeleteInvitation(id, caller uint64) error {
+func (s *Service) DeleteInvitation(ctx context.Context, id, caller uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		inv, err := invitationTx(tx, id)
 		if err != nil {

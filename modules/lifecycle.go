@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -61,7 +62,7 @@ func instructorTx(tx *storage.Tx, courseID, caller uint64) (Course, error) {
 
 // SetArchived archives a course or undoes it (instructors only). Archiving
 // twice changes nothing.
-func (s *Service) SetArchived(caller, courseID uint64, archived bool) error {
+func (s *Service) SetArchived(ctx context.Context, caller, courseID uint64, archived bool) error {
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		c, err := instructorTx(tx, courseID, caller)
 		if err != nil || c.Archived == archived {
@@ -102,7 +103,7 @@ type MediaCopier func(tx *storage.Tx, from, to Course, mediaID uint64) (uint64, 
 // and media, but no people except the caller, its instructor, and no
 // work, posts or progress. The original may be archived: copying a
 // finished course for the next term is what copying is for.
-func (s *Service) CopyCourse(caller, courseID uint64, in CopyInput) (Course, error) {
+func (s *Service) CopyCourse(ctx context.Context, caller, courseID uint64, in CopyInput) (Course, error) {
 	fields := map[string]string{}
 	var title string
 	if in.Title == nil {
@@ -235,7 +236,7 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 // nobody in it but the instructor deleting it (409 otherwise). Its
 // content, pending invitations and what other packages keep of it
 // (OnCourseDeleted) go with it.
-func (s *Service) DeleteCourse(caller, courseID uint64) error {
+func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) error {
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
 		c, err := instructorTx(tx, courseID, caller)
 		if err != nil {
@@ -313,7 +314,7 @@ func (s *Service) DeleteCourse(caller, courseID uint64) error {
 // RemoveMember takes a member out of a course (instructors only). Their
 // work is kept, so enrolling again picks it up. The last instructor cannot
 // be removed (409): a course always keeps one.
-func (s *Service) RemoveMember(courseID, caller, userID uint64) error {
+func (s *Service) RemoveMember(ctx context.Context, courseID, caller, userID uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {

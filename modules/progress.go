@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -201,7 +202,7 @@ func (l *Learner) CourseProgress() float64 {
 }
 
 // ListModules is the modules list of a course for the caller.
-func (s *Service) ListModules(caller, courseID uint64) ([]ModuleView, error) {
+func (s *Service) ListModules(ctx context.Context, caller, courseID uint64) ([]ModuleView, error) {
 	var out []ModuleView
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
@@ -222,7 +223,7 @@ func (s *Service) ListModules(caller, courseID uint64) ([]ModuleView, error) {
 }
 
 // GetModule returns one module with its items.
-func (s *Service) GetModule(caller, courseID, moduleID uint64) (ModuleView, error) {
+func (s *Service) GetModule(ctx context.Context, caller, courseID, moduleID uint64) (ModuleView, error) {
 	var out ModuleView
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
@@ -299,7 +300,7 @@ func (l *Learner) gate(it Item) (*ModuleView, error) {
 
 // GetItem returns an item; a student opening a page or file has viewed it,
 // which completes it.
-func (s *Service) GetItem(caller, courseID, itemID uint64) (ItemView, error) {
+func (s *Service) GetItem(ctx context.Context, caller, courseID, itemID uint64) (ItemView, error) {
 	var out ItemView
 	var markViewed, archived bool
 	err := s.db.View(func(tx *storage.Tx) error {
@@ -371,7 +372,7 @@ func (s *Service) Touch(course, user uint64) { s.touch(course, user, true) }
 // Complete marks a page or file done for a student. Marking is idempotent,
 // so it goes through db.Batch: many learners opening pages at once share one
 // commit instead of queueing for an fsync each.
-func (s *Service) Complete(caller, courseID, itemID uint64) (ItemProgress, error) {
+func (s *Service) Complete(ctx context.Context, caller, courseID, itemID uint64) (ItemProgress, error) {
 	var p ItemProgress
 	err := s.db.Batch(func(tx *storage.Tx) error {
 		ia, err := s.ItemAccessTx(tx, caller, courseID, itemID)
@@ -440,7 +441,7 @@ type ItemStatus struct {
 
 // Progress reports a student's progress: the caller's own, or (staff only)
 // another member's.
-func (s *Service) Progress(caller, courseID, userID uint64) (ProgressReport, error) {
+func (s *Service) Progress(ctx context.Context, caller, courseID, userID uint64) (ProgressReport, error) {
 	var r ProgressReport
 	err := s.db.View(func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)

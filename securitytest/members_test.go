@@ -81,7 +81,7 @@ func TestNobodyIsAddedToACourseOrShownTheirAddressWithoutConsent(t *testing.T) {
 	if shape(known) != shape(unknown) || known.Status != 201 || known.Map()["email"] != victim.Email {
 		t.Errorf("invitation answers differ: %s / %s", known.Body, unknown.Body)
 	}
-	if a, _ := env.Server.Courses.Access(course, victim.ID); a.Member != nil {
+	if a, _ := env.Server.Courses.Access(context.Background(), course, victim.ID); a.Member != nil {
 		t.Fatalf("an invitation made the victim a %s", a.Role())
 	}
 
@@ -124,7 +124,7 @@ func TestNobodyIsAddedToACourseOrShownTheirAddressWithoutConsent(t *testing.T) {
 	if r := env.Do("POST", inv+"/accept", victim.Token, nil); r.Status != 404 {
 		t.Errorf("a declined invitation was accepted: %d", r.Status)
 	}
-	if a, _ := env.Server.Courses.Access(course, victim.ID); a.Member != nil {
+	if a, _ := env.Server.Courses.Access(context.Background(), course, victim.ID); a.Member != nil {
 		t.Fatalf("the victim became a member after declining")
 	}
 }
