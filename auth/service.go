@@ -584,7 +584,11 @@ func ByEmailTx(tx *storage.Tx, email string) uint64 {
 
 // AnyUserTx reports whether any account exists (a fresh data directory
 // has none: the demo seeds only then).
-func AnyUserTx(tx *storage.Tx) bool { return tx.Count(storage.Users, nil) > 0 }
+func AnyUserTx(tx *storage.Tx) bool {
+	found := false
+	_ = tx.Each(storage.Users, nil, func(_, _ []byte) error { found = true; return storage.Stop })
+	return found
+}
 
 // LookupTx reads a user inside a caller's transaction.
 func LookupTx(tx *storage.Tx, id uint64) (User, error) {

@@ -78,7 +78,7 @@ func (s *Service) RegisterJobs(sched *jobs.Scheduler) error {
 // opening time has passed and was after they enrolled (a module that was
 // already open when they joined is no news).
 func (s *Service) OpenWindows(ctx context.Context, now time.Time) (int, error) {
-	return s.sweep(ctx, now, markOpened, func(m modules.Enrolled, w slot) (time.Time, bool) {
+	return s.sweep(ctx, now, markOpened, func(m modules.Swept, w slot) (time.Time, bool) {
 		if w.OpensAt == nil || now.Before(*w.OpensAt) || !w.OpensAt.After(m.EnrolledAt) {
 			return time.Time{}, false
 		}
@@ -90,7 +90,7 @@ func (s *Service) OpenWindows(ctx context.Context, now time.Time) (int, error) {
 // due time, of work not yet done. A reminder that would come after the due
 // time (the server was down) is not sent: enforce_deadlines takes over.
 func (s *Service) DeadlineReminders(ctx context.Context, now time.Time) (int, error) {
-	return s.sweep(ctx, now, markReminded, func(_ modules.Enrolled, w slot) (time.Time, bool) {
+	return s.sweep(ctx, now, markReminded, func(_ modules.Swept, w slot) (time.Time, bool) {
 		if w.DueAt == nil || !now.Before(*w.DueAt) || now.Before(w.DueAt.Add(-ReminderBefore)) {
 			return time.Time{}, false
 		}
@@ -103,7 +103,7 @@ func (s *Service) DeadlineReminders(ctx context.Context, now time.Time) (int, er
 // the learner. It looks at every cut-off in the past, so deadlines that
 // passed while the server was down are noticed at its next run.
 func (s *Service) EnforceDeadlines(ctx context.Context, now time.Time) (int, error) {
-	return s.sweep(ctx, now, markMissed, func(_ modules.Enrolled, w slot) (time.Time, bool) {
+	return s.sweep(ctx, now, markMissed, func(_ modules.Swept, w slot) (time.Time, bool) {
 		if w.cutoff == nil || !now.After(*w.cutoff) {
 			return time.Time{}, false
 		}
@@ -141,7 +141,7 @@ type candidate struct {
 
 // pickFunc decides whether a job is due for a learner's module, and for
 // which instant.
-type pickFunc func(m modules.Enrolled, w slot) (time.Time, bool)
+type pickFunc func(m modules.Swept, w slot) (time.Time, bool)
 
 // sweep is the shape of every job: one read transaction finds the learners'
 // modules the job is due for and has no mark of, using only what is cheap
@@ -152,6 +152,7 @@ type pickFunc func(m modules.Enrolled, w slot) (time.Time, bool)
 func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickFunc) (int, error) {
 	var courses []courseInfo
 	var cands []candidate
+	var members []modules.Swept // one buffer for every course's walk
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
 		courses, err = sweepCourses(tx)
@@ -166,11 +167,13 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickF
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			students, err := modules.StudentsTx(tx, c.course.ID)
-			if err != nil {
+			if members, err = modules.SweepTx(tx, c.course.ID, members); err != nil {
 				return err
 			}
-			for _, m := range students {
+			for _, m := range members {
+				if m.Role != modules.RoleStudent {
+					continue
+				}
 				ext, err := s.DueOverrides(tx, c.course.ID, m.UserID)
 				if err != nil {
 					return err

@@ -3,7 +3,6 @@ package modules
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -731,7 +730,7 @@ func IsMemberTx(tx *storage.Tx, courseID, userID uint64) bool {
 func EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error {
 	return tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
 		var m Member
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := jsonDecode(v, &m); err != nil {
 			return err
 		}
 		return fn(m)
@@ -741,38 +740,8 @@ func EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error 
 // MembersTx lists members inside a caller's transaction (no access check).
 func MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
 	var out []Member
-	err := tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
-		var m Member
-		if err := jsonDecode(v, &m); err != nil {
-			return err
-		}
+	err := EachMemberTx(tx, courseID, func(m Member) error {
 		out = append(out, m)
-		return nil
-	})
-	return out, err
-}
-
-// Enrolled is a student of a course as the scheduler's sweeps judge them:
-// who, and when their weeks start.
-type Enrolled struct {
-	UserID     uint64    `json:"user_id"`
-	Role       string    `json:"role"`
-	EnrolledAt time.Time `json:"enrolled_at"`
-}
-
-// StudentsTx lists a course's students for a sweep, in user order. Only
-// the fields of Enrolled are decoded, which keeps a sweep over every
-// enrolment of the site lean.
-func StudentsTx(tx *storage.Tx, courseID uint64) ([]Enrolled, error) {
-	var out []Enrolled
-	err := tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
-		var m Enrolled
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
-		if m.Role == RoleStudent {
-			out = append(out, m)
-		}
 		return nil
 	})
 	return out, err
