@@ -41,25 +41,22 @@ func (s *Announcements) Add(ctx context.Context, r announcements.Record) (announ
 // index from before, reading each record it keeps.
 func (s *Announcements) Newest(ctx context.Context, course, before uint64, limit int) ([]announcements.Record, bool, error) {
 	var out []announcements.Record
-	more := false
+	var more bool
 	err := s.db.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		return tx.EachReverse(storage.AnnouncementsByCourse, storage.Key(course), func(k, _ []byte) error {
-			id := storage.Part(k, 1)
-			if before != 0 && id >= before {
-				return nil
-			}
-			if len(out) == limit {
-				more = true
-				return storage.Stop
+		var err error
+		more, err = newest(tx, storage.AnnouncementsByCourse, storage.Key(course), before, limit, func(id uint64, room bool) (bool, error) {
+			if !room {
+				return true, nil // every announcement counts
 			}
 			var r announcements.Record
 			if err := tx.Get(storage.Announcements, storage.ID(id), &r); err != nil {
-				return err
+				return false, err
 			}
 			out = append(out, r)
-			return nil
+			return true, nil
 		})
+		return err
 	})
 	return out, more, err
 }

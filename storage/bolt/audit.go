@@ -31,27 +31,21 @@ func (s *Audit) Append(ctx context.Context, e audit.Entry) (audit.Entry, error) 
 // Newest implements audit.Store: one reverse walk, filtering as it goes.
 func (s *Audit) Newest(ctx context.Context, f audit.Filter, before uint64, limit int) ([]audit.Entry, bool, error) {
 	var out []audit.Entry
-	more := false
+	var more bool
 	err := s.db.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		return tx.EachReverse(storage.Audit, nil, func(k, _ []byte) error {
-			if id := storage.Part(k, 0); before != 0 && id >= before {
-				return nil
-			}
+		var err error
+		more, err = newest(tx, storage.Audit, nil, before, limit, func(id uint64, room bool) (bool, error) {
 			var e audit.Entry
-			if err := tx.Get(storage.Audit, k, &e); err != nil {
-				return err
+			if err := tx.Get(storage.Audit, storage.ID(id), &e); err != nil || !f.Match(e) {
+				return false, err
 			}
-			if !f.Match(e) {
-				return nil
+			if room {
+				out = append(out, e)
 			}
-			if len(out) == limit {
-				more = true
-				return storage.Stop
-			}
-			out = append(out, e)
-			return nil
+			return true, nil
 		})
+		return err
 	})
 	return out, more, err
 }
