@@ -264,12 +264,10 @@ func (f *Frontend) adminRunJob(c *fiber.Ctx) error {
 	if f.Scheduler == nil {
 		return errs.NotFoundf("job")
 	}
-	res, err := f.Scheduler.Run(strings.Clone(c.Params("job")))
+	res, err := f.Scheduler.RunFor(c.UserContext(), strings.Clone(c.Params("job")), caller(c), api.ClientIP(c))
 	if err != nil {
 		return err
 	}
-	// The job has run; a lost entry is logged, not the run undone.
-	f.Audit.RecordAfter(c.UserContext(), audit.Entry{ActorID: caller(c), Action: "job_run", Detail: res.Job, IP: api.ClientIP(c)})
 	if res.Error != "" {
 		f.flash(c, "error", fmt.Sprintf("%s failed: %s", res.Job, res.Error))
 	} else {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"pacer/audit"
 	"pacer/errs"
 	"pacer/txn"
 )
@@ -59,6 +60,7 @@ type Scheduler struct {
 	tx     txn.Runner
 	store  Store
 	leader Leader
+	audit  *audit.Log
 	log    *slog.Logger
 	now    func() time.Time
 	spec   string
@@ -120,8 +122,10 @@ type Config struct {
 	Store Store
 	// Leader says whether this process runs the work now; nil is Always.
 	Leader Leader
-	Log    *slog.Logger
-	Now    func() time.Time
+	// Audit records the runs administrators ask for (nil: none).
+	Audit *audit.Log
+	Log   *slog.Logger
+	Now   func() time.Time
 	// Tick is how often every job runs (default a minute).
 	Tick time.Duration
 }
@@ -142,7 +146,7 @@ func New(cfg Config) *Scheduler {
 	}
 	l := cronLogger{cfg.Log}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Scheduler{tx: cfg.Tx, store: cfg.Store, leader: cfg.Leader, log: cfg.Log, now: cfg.Now,
+	return &Scheduler{tx: cfg.Tx, store: cfg.Store, leader: cfg.Leader, audit: cfg.Audit, log: cfg.Log, now: cfg.Now,
 		spec: "@every " + cfg.Tick.String(),
 		cron: cron.New(cron.WithLocation(time.UTC), cron.WithLogger(l),
 			cron.WithChain(jobWrappers(l)...)),
@@ -255,6 +259,18 @@ func (s *Scheduler) tick(j *job) {
 // job's status; an unknown job is 404.
 func (s *Scheduler) Run(name string) (RunResult, error) {
 	return s.RunAt(name, s.now().UTC())
+}
+
+// RunFor is Run asked for by an administrator (the admin API and the
+// console both): the run is audited. It has happened by then, so a lost
+// entry is logged rather than the run undone.
+func (s *Scheduler) RunFor(ctx context.Context, name string, actor uint64, ip string) (RunResult, error) {
+	res, err := s.Run(name)
+	if err != nil {
+		return res, err
+	}
+	s.audit.RecordAfter(ctx, audit.Entry{ActorID: actor, Action: "job_run", Detail: res.Job, IP: ip})
+	return res, nil
 }
 
 // RunAt runs a job as if the time were now: tests call jobs directly with

@@ -20,7 +20,7 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	// A new password also retires the secret calendar feed URL: whoever
 	// learnt the old password may have copied it.
 	s.Auth.OnPasswordChanged(svc.RotateCalendarTx)
-	sched := jobs.New(jobs.Config{Tx: s.DB, Store: bolt.NewJobs(s.DB), Log: s.log, Now: s.now, Tick: s.cfg.Tick})
+	sched := jobs.New(jobs.Config{Tx: s.DB, Store: bolt.NewJobs(s.DB), Audit: s.Audit, Log: s.log, Now: s.now, Tick: s.cfg.Tick})
 	if err := svc.RegisterJobs(sched); err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 
 	h := deadlines.NewHTTP(svc)
 	h.Mount(v1)
-	sched.MountAdmin(v1.Group("/admin", auth.Required(), auth.Admin()), s.Audit)
+	sched.MountAdmin(v1.Group("/admin", auth.Required(), auth.Admin()))
 	h.MountFeed(s.App)
 
 	sched.Start()
