@@ -2,7 +2,6 @@ package engagement
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
 	"log/slog"
 	"slices"
@@ -24,6 +23,7 @@ import (
 // drives flags measured in days, and it keeps the hot path to a map update.
 type Tracker struct {
 	db    *storage.DB
+	store Store
 	now   func() time.Time
 	log   *slog.Logger
 	every time.Duration
@@ -59,7 +59,7 @@ type dayVal struct {
 const DefaultFlushEvery = 5 * time.Second
 
 // NewTracker builds a tracker; Start begins its flushing.
-func NewTracker(db *storage.DB, courses *modules.Service, now func() time.Time, log *slog.Logger, every time.Duration) *Tracker {
+func NewTracker(db *storage.DB, store Store, courses *modules.Service, now func() time.Time, log *slog.Logger, every time.Duration) *Tracker {
 	if now == nil {
 		now = time.Now
 	}
@@ -69,7 +69,7 @@ func NewTracker(db *storage.DB, courses *modules.Service, now func() time.Time, 
 	if every <= 0 {
 		every = DefaultFlushEvery
 	}
-	return &Tracker{db: db, courses: courses, now: now, log: log, every: every, pending: map[dayKey]dayVal{},
+	return &Tracker{db: db, store: store, courses: courses, now: now, log: log, every: every, pending: map[dayKey]dayVal{},
 		quit: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -222,7 +222,7 @@ func (t *Tracker) Flush() error {
 		}
 		return cmpU(uint64(a.day), uint64(b.day))
 	})
-	err := t.db.Update(func(tx *storage.Tx) error { return t.writeActivity(tx, keys, batch) })
+	err := t.db.Write(context.Background(), func(ctx context.Context) error { return t.writeActivity(ctx, keys, batch) })
 	if err != nil {
 		t.mu.Lock()
 		for k, v := range batch {
@@ -251,7 +251,9 @@ func cmpU(a, b uint64) int {
 // writeActivity applies a sorted batch: per member, last_active_at moves
 // forward only (a late flush never moves it back); per day, counts add up.
 // Activity of someone who is no longer a member is dropped.
-func (t *Tracker) writeActivity(tx *storage.Tx, keys []dayKey, batch map[dayKey]dayVal) error {
+func (t *Tracker) writeActivity(ctx context.Context, keys []dayKey, batch map[dayKey]dayVal) error {
+	tx := storage.TxFrom(ctx)
+	counts := make([]DayCount, 0, len(keys))
 	for i := 0; i < len(keys); {
 		course, user := keys[i].course, keys[i].user
 		j := i
@@ -269,38 +271,16 @@ func (t *Tracker) writeActivity(tx *storage.Tx, keys []dayKey, batch map[dayKey]
 		}
 		for ; i < j; i++ {
 			k := keys[i]
-			dk := storage.Key(course, user, uint64(k.day))
-			var n uint32
-			if raw := tx.GetRaw(storage.ActivityDays, dk); len(raw) == 4 {
-				n = binary.BigEndian.Uint32(raw)
-			}
-			var buf [4]byte
-			binary.BigEndian.PutUint32(buf[:], n+batch[k].count)
-			if err := tx.PutRaw(storage.ActivityDays, dk, buf[:]); err != nil {
-				return err
-			}
+			counts = append(counts, DayCount{Course: course, User: user, Day: k.day, Count: batch[k].count})
 		}
 	}
-	return nil
+	return t.store.AddActivity(ctx, counts)
 }
 
 // activityTx reads a learner's per-day counts for the n days up to and
 // including the day of now: out[0] is today.
-func activityTx(tx *storage.Tx, course, user uint64, now time.Time, n int, out []uint32) []uint32 {
+func (s *Service) activityTx(tx *storage.Tx, course, user uint64, now time.Time, n int, out []uint32) ([]uint32, error) {
 	out = slices.Grow(out[:0], n)[:n]
-	clear(out)
-	today := unixDay(now.UnixNano())
-	prefix := storage.Key(course, user)
-	start := storage.Key(course, user, uint64(max(today-int64(n)+1, 0)))
-	_ = tx.EachFrom(storage.ActivityDays, prefix, start, func(k, v []byte) error {
-		ago := today - int64(storage.Part(k, 2))
-		if ago < 0 {
-			return storage.Stop
-		}
-		if ago < int64(n) && len(v) == 4 {
-			out[ago] = binary.BigEndian.Uint32(v)
-		}
-		return nil
-	})
-	return out
+	err := s.store.Activity(storage.WithTx(context.Background(), tx), course, user, unixDay(now.UnixNano()), out)
+	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"pacer/modules"
 	"pacer/pacertest"
 	"pacer/storage"
+	"pacer/storage/bolt"
 )
 
 // lastActive reads a member's stored last_active_at.
@@ -32,7 +33,7 @@ func activitySetup(t *testing.T, every time.Duration) (*pacertest.Env, *course, 
 	env := pacertest.New(t)
 	c := newCourse(t, env, nil, weekModule{"Unit", 0})
 	ann := c.student("Ann")
-	tr := engagement.NewTracker(env.Server.DB, env.Server.Courses, env.Clock.Now, nil, every)
+	tr := engagement.NewTracker(env.Server.DB, bolt.NewEngagement(env.Server.DB), env.Server.Courses, env.Clock.Now, nil, every)
 	return env, c, ann, tr
 }
 
@@ -149,7 +150,7 @@ func TestCrashLosesAtMostTheFlushWindow(t *testing.T) {
 	t.Logf("crash lost the last %v of activity (window %v)", last.Sub(*got), every)
 
 	t.Run("a clean stop after the same work loses nothing", func(t *testing.T) {
-		tr := engagement.NewTracker(env.Server.DB, env.Server.Courses, env.Clock.Now, nil, every)
+		tr := engagement.NewTracker(env.Server.DB, bolt.NewEngagement(env.Server.DB), env.Server.Courses, env.Clock.Now, nil, every)
 		tr.Start()
 		env.Clock.Advance(time.Second)
 		tr.Touch(c.id, ann.ID)

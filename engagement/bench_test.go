@@ -12,6 +12,7 @@ import (
 	"pacer/modules"
 	"pacer/pacertest"
 	"pacer/storage"
+	"pacer/storage/bolt"
 )
 
 // bigSchool is 10 courses of 5,000 students each (50,000 enrolments), half
@@ -168,7 +169,7 @@ func BenchmarkFlagInactive(b *testing.B) {
 // update under a lock, no disk.
 func BenchmarkTouch(b *testing.B) {
 	env := pacertest.New(b)
-	tr := engagement.NewTracker(env.Server.DB, env.Server.Courses, time.Now, nil, time.Hour)
+	tr := engagement.NewTracker(env.Server.DB, bolt.NewEngagement(env.Server.DB), env.Server.Courses, time.Now, nil, time.Hour)
 	for u := uint64(0); u < 1000; u++ { // the buffer holds its usual learners
 		tr.Touch(1, u)
 	}
@@ -181,7 +182,7 @@ func BenchmarkTouch(b *testing.B) {
 
 func BenchmarkTouchParallel(b *testing.B) {
 	env := pacertest.New(b)
-	tr := engagement.NewTracker(env.Server.DB, env.Server.Courses, time.Now, nil, time.Hour)
+	tr := engagement.NewTracker(env.Server.DB, bolt.NewEngagement(env.Server.DB), env.Server.Courses, time.Now, nil, time.Hour)
 	for u := uint64(0); u < 1000; u++ {
 		tr.Touch(1, u)
 	}

@@ -2,6 +2,7 @@ package engagement
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -208,7 +209,7 @@ func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time, s
 		return courseRun{}, err
 	}
 	r := courseRun{cv: cv}
-	if err := sw.read(tx, cv, now); err != nil {
+	if err := sw.read(tx, s.store, cv, now); err != nil {
 		return r, err
 	}
 	var (
@@ -270,7 +271,7 @@ func (s *Service) applyCourse(ctx context.Context, r courseRun, now time.Time) (
 		part := plain[start:min(start+s.chunk, len(plain))]
 		err := s.db.Update(func(tx *storage.Tx) error {
 			for _, ch := range part {
-				if err := putState(tx, r.cv.course.ID, ch); err != nil {
+				if err := s.putState(tx, r.cv.course.ID, ch); err != nil {
 					return err
 				}
 				if ch.act&actNudge != 0 {
@@ -291,7 +292,7 @@ func (s *Service) applyCourse(ctx context.Context, r courseRun, now time.Time) (
 	}
 	err := s.db.Update(func(tx *storage.Tx) error {
 		for _, ch := range esc {
-			if err := putState(tx, r.cv.course.ID, ch); err != nil {
+			if err := s.putState(tx, r.cv.course.ID, ch); err != nil {
 				return err
 			}
 			if ch.act&actNudge != 0 {
@@ -308,12 +309,16 @@ func (s *Service) applyCourse(ctx context.Context, r courseRun, now time.Time) (
 	return changed + len(esc), nil
 }
 
-func putState(tx *storage.Tx, course uint64, ch change) error {
-	key := storage.Key(course, ch.user)
+func (s *Service) putState(tx *storage.Tx, course uint64, ch change) error {
+	ctx := storage.WithTx(context.Background(), tx)
 	if ch.delete {
-		return tx.Delete(storage.Engagement, key)
+		return s.store.DeleteState(ctx, course, ch.user)
 	}
-	return tx.Put(storage.Engagement, key, ch.next)
+	raw, err := json.Marshal(ch.next)
+	if err != nil {
+		return err
+	}
+	return s.store.PutState(ctx, course, ch.user, raw)
 }
 
 // Next is a learner's concrete next step in a course: the first item not

@@ -1,8 +1,6 @@
 package engagement
 
 import (
-	"bytes"
-	"encoding/json"
 	"slices"
 	"time"
 
@@ -101,24 +99,25 @@ func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now 
 	clear(sc.completed)
 	sc.started = slices.Grow(sc.started[:0], len(cv.mods))[:len(cv.mods)]
 	clear(sc.started)
-	err := tx.Each(storage.Progress, storage.Key(cv.course.ID, m.UserID), func(k, v []byte) error {
-		cv.count(storage.Part(k, 2), v, sc.completed, sc.started)
-		return nil
+	err := modules.EachProgressTx(tx, cv.course.ID, m.UserID, func(item uint64, completed bool) {
+		cv.count(item, completed, sc.completed, sc.started)
 	})
 	if err != nil {
 		return Facts{}, err
 	}
-	sc.days = activityTx(tx, cv.course.ID, m.UserID, now, history, sc.days)
+	if sc.days, err = s.activityTx(tx, cv.course.ID, m.UserID, now, history, sc.days); err != nil {
+		return Facts{}, err
+	}
 	return cv.facts(m, ext, sc.completed, sc.started, sc.days, pend, now, sc), nil
 }
 
 // count adds one stored progress record of item to a learner's per-module
 // counts; items not published in the course do not count.
-func (cv *courseView) count(item uint64, v []byte, completed, started []int) {
+func (cv *courseView) count(item uint64, done bool, completed, started []int) {
 	i, ok := cv.itemMod[item]
 	switch {
 	case !ok:
-	case completedRaw(v):
+	case done:
 		completed[i]++
 	default:
 		started[i]++
@@ -150,34 +149,13 @@ func (cv *courseView) facts(m modules.Member, ext map[uint64]time.Time, complete
 		Modules: sc.mods, Activity: days}
 }
 
-var (
-	completedPrefix = []byte(`{"status":"completed"`)
-	statusPrefix    = []byte(`{"status":"`)
-)
-
-// completedRaw reports whether a stored modules.ItemProgress says
-// completed. encoding/json writes fields in struct order and Status comes
-// first, so the common case is a prefix test instead of a decode; any
-// other shape is decoded.
-func completedRaw(v []byte) bool {
-	if bytes.HasPrefix(v, completedPrefix) {
-		return true
-	}
-	if bytes.HasPrefix(v, statusPrefix) {
-		return false
-	}
-	var p modules.ItemProgress
-	return json.Unmarshal(v, &p) == nil && p.Status == modules.StatusCompleted
-}
-
 // doneItemsTx is the set of items a learner has completed in a course.
 func doneItemsTx(tx *storage.Tx, course, user uint64) (map[uint64]bool, error) {
 	done := map[uint64]bool{}
-	err := tx.Each(storage.Progress, storage.Key(course, user), func(k, v []byte) error {
-		if completedRaw(v) {
-			done[storage.Part(k, 2)] = true
+	err := modules.EachProgressTx(tx, course, user, func(item uint64, completed bool) {
+		if completed {
+			done[item] = true
 		}
-		return nil
 	})
 	return done, err
 }

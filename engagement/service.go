@@ -29,7 +29,9 @@ const JobFlagInactive = "flag_inactive"
 
 // Config is what the service is built from.
 type Config struct {
-	DB      *storage.DB
+	DB *storage.DB
+	// Store keeps activity and ladder states (the engine's implementation).
+	Store   Store
 	Courses *modules.Service
 	Notify  *notify.Service
 	// Outbox, when set, is exposed for the wiring and pages; the e-mails
@@ -45,6 +47,7 @@ type Config struct {
 // Service is the engagement service.
 type Service struct {
 	db      *storage.DB
+	store   Store
 	courses *modules.Service
 	notify  *notify.Service
 	outbox  *notify.Outbox
@@ -67,8 +70,8 @@ func New(cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	tr := NewTracker(cfg.DB, cfg.Courses, cfg.Now, cfg.Log, cfg.FlushEvery)
-	return &Service{db: cfg.DB, courses: cfg.Courses, notify: cfg.Notify, outbox: cfg.Outbox, now: cfg.Now,
+	tr := NewTracker(cfg.DB, cfg.Store, cfg.Courses, cfg.Now, cfg.Log, cfg.FlushEvery)
+	return &Service{db: cfg.DB, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, outbox: cfg.Outbox, now: cfg.Now,
 		log: cfg.Log, tracker: tr, chunk: 1000}
 }
 

@@ -2,7 +2,7 @@ package engagement
 
 import (
 	"bytes"
-	"encoding/binary"
+	"context"
 	"encoding/json"
 	"slices"
 	"time"
@@ -37,13 +37,8 @@ type courseSweep struct {
 	gone  []uint64
 }
 
-// staleRun is how many activity days before the window a learner may have
-// before the walk jumps over the rest with a fresh seek: few old days are
-// cheaper to step over than a seek, a long history is not.
-const staleRun = 32
-
 // read walks the course's members, progress, activity and ladder records.
-func (sw *courseSweep) read(tx *storage.Tx, cv *courseView, now time.Time) error {
+func (sw *courseSweep) read(tx *storage.Tx, store Store, cv *courseView, now time.Time) error {
 	course := cv.course.ID
 	var err error
 	if sw.members, err = modules.SweepTx(tx, course, sw.members); err != nil {
@@ -66,70 +61,42 @@ func (sw *courseSweep) read(tx *storage.Tx, cv *courseView, now time.Time) error
 	sw.had = zeroed(sw.had, n)
 	sw.arena, sw.gone = sw.arena[:0], sw.gone[:0]
 
-	// Progress: course|user|item. Records of non-students are stepped over.
+	// Progress, in user order: records of non-students are stepped over.
 	j := 0
-	err = tx.Each(storage.Progress, storage.Key(course), func(k, v []byte) error {
-		if i, ok := sw.find(&j, storage.Part(k, 1)); ok {
-			cv.count(storage.Part(k, 2), v, sw.completed[i*mods:(i+1)*mods], sw.started[i*mods:(i+1)*mods])
+	err = modules.EachCourseProgressTx(tx, course, func(user, item uint64, done bool) {
+		if i, ok := sw.find(&j, user); ok {
+			cv.count(item, done, sw.completed[i*mods:(i+1)*mods], sw.started[i*mods:(i+1)*mods])
 		}
-		return nil
 	})
 	if err != nil {
 		return err
 	}
 
-	// Activity: course|user|day, days in order. Only the HistoryDays up to
-	// today count (as activityTx reads them); a learner with a long
-	// history is jumped over to the start of the window.
+	// Activity: only the HistoryDays up to today count (as activityTx
+	// reads them).
+	ctx := storage.WithTx(context.Background(), tx)
 	today := unixDay(now.UnixNano())
-	first := uint64(max(today-HistoryDays+1, 0))
-	prefix, start := storage.Key(course), storage.Key(course)
 	j = 0
-	for start != nil {
-		from := start
-		start = nil
-		var user uint64
-		stale := 0
-		err = tx.EachFrom(storage.ActivityDays, prefix, from, func(k, v []byte) error {
-			u, day := storage.Part(k, 1), storage.Part(k, 2)
-			if u != user {
-				user, stale = u, 0
-			}
-			if day < first {
-				if stale++; stale > staleRun {
-					start = storage.Key(course, u, first)
-					return storage.Stop
-				}
-				return nil
-			}
-			ago := today - int64(day)
-			if ago < 0 || len(v) != 4 {
-				return nil
-			}
-			if i, ok := sw.find(&j, u); ok {
-				sw.days[i*HistoryDays+int(ago)] = binary.BigEndian.Uint32(v)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+	err = store.CourseActivity(ctx, course, max(today-HistoryDays+1, 0), today, func(user uint64, day int64, count uint32) {
+		if i, ok := sw.find(&j, user); ok {
+			sw.days[i*HistoryDays+int(today-day)] = count
 		}
-		// A jump resumes at the user the walk was on, so j stays where
-		// it is: the merge only ever moves forward.
+	})
+	if err != nil {
+		return err
 	}
 
-	// Ladder records: course|user. A record without a student is of
+	// Ladder states, in user order. A state without a student is of
 	// someone who left or became staff, and goes.
 	j = 0
-	return tx.Each(storage.Engagement, storage.Key(course), func(k, v []byte) error {
-		u := storage.Part(k, 1)
+	return store.States(ctx, course, func(u uint64, raw []byte) error {
 		i, ok := sw.find(&j, u)
 		if !ok {
 			sw.gone = append(sw.gone, u)
 			return nil
 		}
 		at := len(sw.arena)
-		sw.arena = append(sw.arena, v...)
+		sw.arena = append(sw.arena, raw...)
 		sw.state[i], sw.had[i] = sw.arena[at:len(sw.arena):len(sw.arena)], true
 		return nil
 	})

@@ -2,6 +2,7 @@ package engagement
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
@@ -111,8 +112,12 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Fi
 		if u, err := auth.LookupTx(tx, m.UserID); err == nil {
 			r.Name = u.Name
 		}
+		raw, ok, err := s.store.State(storage.WithTx(context.Background(), tx), c.ID, m.UserID)
+		if err != nil {
+			return err
+		}
 		var st state
-		if err := tx.Get(storage.Engagement, storage.Key(c.ID, m.UserID), &st); err == nil {
+		if ok && json.Unmarshal(raw, &st) == nil {
 			r.NudgedAt, r.EscalatedAt = st.NudgedAt, st.EscalatedAt
 		}
 		rows = append(rows, r)

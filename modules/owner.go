@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"pacer/storage"
@@ -44,4 +45,44 @@ func CompletedTx(tx *storage.Tx, courseID, userID, itemID uint64) (bool, error) 
 		return false, err
 	}
 	return p.Status == StatusCompleted, nil
+}
+
+// EachProgressTx calls fn for every item a learner has progress on in a
+// course, in item order, with whether it is completed. Items no longer in
+// the course may appear; the caller keeps the ones it knows.
+func EachProgressTx(tx *storage.Tx, courseID, userID uint64, fn func(itemID uint64, completed bool)) error {
+	return tx.Each(storage.Progress, storage.Key(courseID, userID), func(k, v []byte) error {
+		fn(storage.Part(k, 2), completedRaw(v))
+		return nil
+	})
+}
+
+// EachCourseProgressTx calls fn for every progress record of a course, in
+// user order and, per user, in item order: one walk for a sweep over
+// every learner, merged with SweepTx's members (the same user order).
+func EachCourseProgressTx(tx *storage.Tx, courseID uint64, fn func(userID, itemID uint64, completed bool)) error {
+	return tx.Each(storage.Progress, storage.Key(courseID), func(k, v []byte) error {
+		fn(storage.Part(k, 1), storage.Part(k, 2), completedRaw(v))
+		return nil
+	})
+}
+
+var (
+	completedPrefix = []byte(`{"status":"completed"`)
+	statusPrefix    = []byte(`{"status":"`)
+)
+
+// completedRaw reports whether a stored ItemProgress says completed.
+// encoding/json writes fields in struct order and Status comes first, so
+// the common case is a prefix test instead of a decode (sweeps ask it of
+// every record of a course); any other shape is decoded.
+func completedRaw(v []byte) bool {
+	if bytes.HasPrefix(v, completedPrefix) {
+		return true
+	}
+	if bytes.HasPrefix(v, statusPrefix) {
+		return false
+	}
+	var p ItemProgress
+	return json.Unmarshal(v, &p) == nil && p.Status == StatusCompleted
 }

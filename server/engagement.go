@@ -6,6 +6,7 @@ import (
 	"pacer/auth"
 	"pacer/engagement"
 	"pacer/notify"
+	"pacer/storage/bolt"
 )
 
 // wireEngagement builds the e-mail outbox (queued with every notification
@@ -30,7 +31,7 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 	s.Notify.Added = append(s.Notify.Added, outbox.Added)
 	s.Outbox = outbox
 
-	s.Engagement = engagement.New(engagement.Config{DB: s.DB, Courses: s.Courses, Notify: s.Notify,
+	s.Engagement = engagement.New(engagement.Config{DB: s.DB, Store: bolt.NewEngagement(s.DB), Courses: s.Courses, Notify: s.Notify,
 		Outbox: outbox, Now: s.now, Log: s.log})
 	s.Engagement.Install()
 	s.Engagement.Mount(v1)

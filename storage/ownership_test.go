@@ -61,9 +61,6 @@ var trespasses = []string{
 	// Thread pages memoise author names by the raw user record, to skip
 	// decoding it on every page; auth should answer names itself.
 	"discussion: Users",
-	// The at-risk sweep and views walk progress by key, merged with the
-	// members in user order; modules should offer that walk.
-	"engagement: Progress",
 }
 
 // notDomain are directories whose code may name any bucket: the engine
