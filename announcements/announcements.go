@@ -153,7 +153,7 @@ func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (
 		if err != nil {
 			return err
 		}
-		members, err := modules.MembersTx(tx, course)
+		members, err := s.courses.MembersTx(tx, course)
 		if err != nil {
 			return err
 		}

@@ -233,7 +233,7 @@ func (s *Service) cohortTx(tx *storage.Tx, c modules.Course, now time.Time) (Coh
 		out.Modules = append(out.Modules, CohortModule{ModuleID: m.ID, Title: m.Title, Week: m.Week, Items: cv.required[i]})
 	}
 	var sc scratch
-	err = modules.EachMemberTx(tx, c.ID, func(m modules.Member) error {
+	err = s.courses.EachMemberTx(tx, c.ID, func(m modules.Member) error {
 		if m.Role != modules.RoleStudent {
 			return nil
 		}

@@ -35,7 +35,7 @@ func (s *Service) NextSteps(course, user uint64) (fromFacts, fromLearner *Next, 
 		if err != nil {
 			return err
 		}
-		m, err := modules.MemberTx(tx, course, user)
+		m, err := s.courses.MemberTx(tx, course, user)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (s *Service) JudgeBothWays(now time.Time) (sweep, each []string, err error)
 				return err
 			}
 			each = append(each, text(c.ID, r)...)
-			return modules.EachMemberTx(tx, c.ID, func(m modules.Member) error {
+			return s.courses.EachMemberTx(tx, c.ID, func(m modules.Member) error {
 				if m.Role != modules.RoleStudent {
 					return nil
 				}
@@ -161,7 +161,7 @@ func (s *Service) judgeCourseEach(tx *storage.Tx, c modules.Course, now time.Tim
 		return r, err
 	}
 	var sc scratch
-	err = modules.EachMemberTx(tx, c.ID, func(m modules.Member) error {
+	err = s.courses.EachMemberTx(tx, c.ID, func(m modules.Member) error {
 		if m.Staff() {
 			cv.staff = append(cv.staff, m.UserID)
 			return nil

@@ -209,7 +209,7 @@ func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time, s
 		return courseRun{}, err
 	}
 	r := courseRun{cv: cv}
-	if err := sw.read(tx, s.store, cv, now); err != nil {
+	if err := sw.read(tx, s.courses, s.store, cv, now); err != nil {
 		return r, err
 	}
 	var (
@@ -417,7 +417,7 @@ func (s *Service) judgeOneTx(tx *storage.Tx, cv *courseView, m modules.Member, n
 
 // nudgeTx sends one automatic nudge with the learner's next step.
 func (s *Service) nudgeTx(tx *storage.Tx, cv *courseView, user uint64, now time.Time) error {
-	m, err := modules.MemberTx(tx, cv.course.ID, user)
+	m, err := s.courses.MemberTx(tx, cv.course.ID, user)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
@@ -484,7 +484,7 @@ func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now tim
 	var lines []string
 	n := 0
 	for _, ch := range esc {
-		m, err := modules.MemberTx(tx, cv.course.ID, ch.user)
+		m, err := s.courses.MemberTx(tx, cv.course.ID, ch.user)
 		if err != nil {
 			continue // left the course since the read pass
 		}

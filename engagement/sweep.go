@@ -38,10 +38,10 @@ type courseSweep struct {
 }
 
 // read walks the course's members, progress, activity and ladder records.
-func (sw *courseSweep) read(tx *storage.Tx, store Store, cv *courseView, now time.Time) error {
+func (sw *courseSweep) read(tx *storage.Tx, courses *modules.Service, store Store, cv *courseView, now time.Time) error {
 	course := cv.course.ID
 	var err error
-	if sw.members, err = modules.SweepTx(tx, course, sw.members); err != nil {
+	if sw.members, err = courses.SweepTx(tx, course, sw.members); err != nil {
 		return err
 	}
 	sw.students = sw.students[:0]

@@ -87,7 +87,7 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Fi
 	pend := s.tracker.pendingIn(c.ID)
 	rows := []Row{}
 	var sc scratch
-	err = modules.EachMemberTx(tx, c.ID, func(m modules.Member) error {
+	err = s.courses.EachMemberTx(tx, c.ID, func(m modules.Member) error {
 		if m.Role != modules.RoleStudent {
 			return nil
 		}
@@ -190,7 +190,7 @@ func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, 
 				return err
 			}
 			staff = true
-			if target, err = modules.MemberTx(tx, course, user); err != nil || target.Role != modules.RoleStudent {
+			if target, err = s.courses.MemberTx(tx, course, user); err != nil || target.Role != modules.RoleStudent {
 				return errs.NotFoundf("student")
 			}
 		} else if err := a.RequireStudent(); err != nil {
@@ -210,13 +210,13 @@ func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, 
 func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 	out := []Pace{}
 	err := s.db.View(func(tx *storage.Tx) error {
-		courses, err := modules.CoursesOfTx(tx, caller)
+		courses, err := s.courses.CoursesOfTx(tx, caller)
 		if err != nil {
 			return err
 		}
 		reader := readerZoneTx(tx, caller)
 		for _, id := range courses {
-			m, err := modules.MemberTx(tx, id, caller)
+			m, err := s.courses.MemberTx(tx, id, caller)
 			if err != nil || m.Role != modules.RoleStudent {
 				continue
 			}
@@ -362,7 +362,7 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 					continue
 				}
 				seen[id] = true
-				m, err := modules.MemberTx(tx, course, id)
+				m, err := s.courses.MemberTx(tx, course, id)
 				if err != nil && !errors.Is(err, storage.ErrNotFound) {
 					return err
 				}

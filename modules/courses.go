@@ -22,9 +22,11 @@ import (
 
 // Service is the course service. Hooks are set once by main before serving.
 type Service struct {
-	db  *storage.DB
-	md  *markdown.Renderer
-	now func() time.Time
+	db *storage.DB
+	// store keeps the records moved behind it so far (store.go).
+	store Store
+	md    *markdown.Renderer
+	now   func() time.Time
 
 	kinds map[string]KindHook
 	// structures and progress cache what every learner request reads
@@ -96,11 +98,11 @@ type KindHook struct {
 }
 
 // NewService builds the service.
-func NewService(db *storage.DB, md *markdown.Renderer, now func() time.Time) *Service {
+func NewService(db *storage.DB, store Store, md *markdown.Renderer, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, md: md, now: now, kinds: map[string]KindHook{},
+	return &Service{db: db, store: store, md: md, now: now, kinds: map[string]KindHook{},
 		structures:     storage.NewCache[uint64, *structure](maxCachedCourses).ServeWrites(),
 		progress:       storage.NewCache[learnerKey, map[uint64]ItemProgress](maxCachedLearners),
 		items:          storage.NewCache[uint64, Item](maxCachedItems),
@@ -425,12 +427,11 @@ func (s *Service) AccessTx(tx *storage.Tx, courseID, userID uint64) (Access, err
 		a.Member = &m
 		return a, writableTx(tx, a.Course)
 	}
-	var m Member
-	switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
+	switch m, err := s.store.Member(inTx(tx), courseID, userID); {
 	case err == nil:
 		s.members.Fill(tx, k, m)
 		a.Member = &m
-	case errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, ErrNoRecord):
 		// An archived course has left the catalogue: only its members
 		// still see it.
 		if !a.Course.Published || a.Course.Archived {
@@ -489,13 +490,13 @@ func (s *Service) Course(ctx context.Context, courseID, userID uint64) (CourseVi
 func (s *Service) Courses(ctx context.Context, userID uint64) ([]CourseView, error) {
 	var out []CourseView
 	err := s.db.View(func(tx *storage.Tx) error {
-		mine := map[uint64]bool{}
-		err := tx.Each(storage.MembersByUser, storage.Key(userID), func(k, _ []byte) error {
-			mine[storage.Part(k, 1)] = true
-			return nil
-		})
+		ids, err := s.store.CoursesOf(inTx(tx), userID)
 		if err != nil {
 			return err
+		}
+		mine := make(map[uint64]bool, len(ids))
+		for _, id := range ids {
+			mine[id] = true
 		}
 		return tx.Each(storage.Courses, nil, func(k, v []byte) error {
 			id := storage.Part(k, 0)
@@ -523,13 +524,7 @@ func (s *Service) Courses(ctx context.Context, userID uint64) ([]CourseView, err
 
 func (s *Service) putMember(tx *storage.Tx, m Member) error {
 	s.forgetMemberTx(tx, m.CourseID, m.UserID)
-	if err := tx.Put(storage.Members, storage.Key(m.CourseID, m.UserID), m); err != nil {
-		return err
-	}
-	if err := indexStaffTx(tx, m); err != nil {
-		return err
-	}
-	return tx.PutRaw(storage.MembersByUser, storage.Key(m.UserID, m.CourseID), nil)
+	return s.store.PutMember(inTx(tx), m)
 }
 
 // MarkActiveTx moves a member's last_active_at forward to at (never back:
@@ -538,8 +533,9 @@ func (s *Service) putMember(tx *storage.Tx, m Member) error {
 // no longer a member of the course, whose activity is then dropped. The
 // member record stays this package's: others report activity through here.
 func (s *Service) MarkActiveTx(tx *storage.Tx, courseID, userID uint64, at time.Time) (member bool, err error) {
-	m, err := MemberTx(tx, courseID, userID)
-	if errors.Is(err, storage.ErrNotFound) {
+	ctx := inTx(tx)
+	m, err := s.store.Member(ctx, courseID, userID)
+	if errors.Is(err, ErrNoRecord) {
 		return false, nil
 	} else if err != nil {
 		return false, err
@@ -549,7 +545,7 @@ func (s *Service) MarkActiveTx(tx *storage.Tx, courseID, userID uint64, at time.
 	}
 	m.LastActiveAt = &at
 	s.forgetMemberTx(tx, courseID, userID)
-	return true, tx.Put(storage.Members, storage.Key(courseID, userID), m)
+	return true, s.store.UpdateMember(ctx, m)
 }
 
 // Enrolment is the answer to enrol.
@@ -627,7 +623,7 @@ func (s *Service) Leave(ctx context.Context, courseID, userID uint64) error {
 			return err
 		}
 		if a.Member.Role == RoleInstructor {
-			if err := lastInstructor(tx, courseID); err != nil {
+			if err := s.lastInstructor(tx, courseID); err != nil {
 				return err
 			}
 		}
@@ -645,16 +641,16 @@ func (s *Service) Leave(ctx context.Context, courseID, userID uint64) error {
 
 // lastInstructor answers 409 when a course has one instructor or none, for
 // a change that would take one away.
-func lastInstructor(tx *storage.Tx, courseID uint64) error {
-	ms, err := MembersTx(tx, courseID)
-	if err != nil {
-		return err
-	}
+func (s *Service) lastInstructor(tx *storage.Tx, courseID uint64) error {
 	n := 0
-	for _, o := range ms {
+	err := s.store.EachMember(inTx(tx), courseID, func(o Member) error {
 		if o.Role == RoleInstructor {
 			n++
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if n <= 1 {
 		return errs.ConflictCode("conflict", "a course needs at least one instructor")
@@ -683,19 +679,15 @@ func (s *Service) Members(ctx context.Context, courseID, caller uint64) ([]Membe
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		out, err = membersTx(tx, courseID)
+		out, err = s.membersTx(tx, courseID)
 		return err
 	})
 	return out, errs.Wrap(err, "members")
 }
 
-func membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, error) {
+func (s *Service) membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, error) {
 	var out []MemberView
-	err := tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
-		var m Member
-		if err := jsonDecode(v, &m); err != nil {
-			return err
-		}
+	err := s.store.EachMember(inTx(tx), courseID, func(m Member) error {
 		u, err := auth.LookupTx(tx, m.UserID)
 		if err != nil {
 			return err
@@ -709,6 +701,13 @@ func membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, error) {
 
 // CoursesOfTx lists the ids of the courses a user is a member of, in id
 // order, inside the caller's transaction (no access check).
+func (s *Service) CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
+	return s.store.CoursesOf(inTx(tx), userID)
+}
+
+// CoursesOfTx is Service.CoursesOfTx for callers not yet given the service.
+//
+// Deprecated: use Service.CoursesOfTx.
 func CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
 	var out []uint64
 	err := tx.Each(storage.MembersByUser, storage.Key(userID), func(k, _ []byte) error {
@@ -719,6 +718,13 @@ func CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
 }
 
 // IsMemberTx reports whether a user is a member of a course, in any role.
+func (s *Service) IsMemberTx(tx *storage.Tx, courseID, userID uint64) (bool, error) {
+	return s.store.IsMember(inTx(tx), courseID, userID)
+}
+
+// IsMemberTx is Service.IsMemberTx for callers not yet given the service.
+//
+// Deprecated: use Service.IsMemberTx.
 func IsMemberTx(tx *storage.Tx, courseID, userID uint64) bool {
 	return tx.Has(storage.Members, storage.Key(courseID, userID))
 }
@@ -727,6 +733,13 @@ func IsMemberTx(tx *storage.Tx, courseID, userID uint64) bool {
 // the caller's transaction (no access check): the sweeps and views that
 // judge every learner of a course walk them through here, one record at a
 // time, so that no list of a large course is held at once.
+func (s *Service) EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error {
+	return s.store.EachMember(inTx(tx), courseID, fn)
+}
+
+// EachMemberTx is Service.EachMemberTx for callers not yet given the service.
+//
+// Deprecated: use Service.EachMemberTx.
 func EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error {
 	return tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
 		var m Member
@@ -738,6 +751,18 @@ func EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error 
 }
 
 // MembersTx lists members inside a caller's transaction (no access check).
+func (s *Service) MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
+	var out []Member
+	err := s.EachMemberTx(tx, courseID, func(m Member) error {
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// MembersTx is Service.MembersTx for callers not yet given the service.
+//
+// Deprecated: use Service.MembersTx.
 func MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
 	var out []Member
 	err := EachMemberTx(tx, courseID, func(m Member) error {
@@ -759,6 +784,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 		return MemberView{}, errs.Field("role", "must be instructor, ta or student")
 	}
 	var out MemberView
+	now := s.now().UTC()
 	err := s.db.Update(func(tx *storage.Tx) error {
 		if admin {
 			c, err := CourseTx(tx, courseID)
@@ -777,11 +803,11 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 				return err
 			}
 		}
-		var m Member
-		switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
-		case errors.Is(err, storage.ErrNotFound) && admin:
-			m = Member{CourseID: courseID, UserID: userID, EnrolledAt: s.now().UTC(), Joined: JoinedAdmin}
-		case errors.Is(err, storage.ErrNotFound):
+		m, err := s.store.Member(inTx(tx), courseID, userID)
+		switch {
+		case errors.Is(err, ErrNoRecord) && admin:
+			m = Member{CourseID: courseID, UserID: userID, EnrolledAt: now, Joined: JoinedAdmin}
+		case errors.Is(err, ErrNoRecord):
 			// The same answer whether or not the account exists.
 			return errs.NotFoundf("member")
 		case err != nil:
@@ -792,7 +818,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 			return err
 		}
 		if m.Role == RoleInstructor && role != RoleInstructor {
-			if err := lastInstructor(tx, courseID); err != nil {
+			if err := s.lastInstructor(tx, courseID); err != nil {
 				return err
 			}
 		}
@@ -816,13 +842,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 // membership this one way, so no index outlives its record.
 func (s *Service) dropMemberTx(tx *storage.Tx, courseID, userID uint64) error {
 	s.forgetMemberTx(tx, courseID, userID)
-	if err := tx.Delete(storage.Members, storage.Key(courseID, userID)); err != nil {
-		return err
-	}
-	if err := tx.Delete(storage.MembersByUser, storage.Key(userID, courseID)); err != nil {
-		return err
-	}
-	return tx.Delete(storage.StaffByCourse, storage.Key(courseID, userID))
+	return s.store.DeleteMember(inTx(tx), courseID, userID)
 }
 
 // forgetMemberTx drops the cached membership of a user in a course when tx
@@ -839,9 +859,9 @@ func (s *Service) RoleTx(tx *storage.Tx, courseID, userID uint64) (string, error
 	if m, ok := s.members.Get(tx, k); ok {
 		return m.Role, nil
 	}
-	var m Member
-	switch err := tx.Get(storage.Members, storage.Key(courseID, userID), &m); {
-	case errors.Is(err, storage.ErrNotFound):
+	m, err := s.store.Member(inTx(tx), courseID, userID)
+	switch {
+	case errors.Is(err, ErrNoRecord):
 		return "", nil
 	case err != nil:
 		return "", err
@@ -850,7 +870,19 @@ func (s *Service) RoleTx(tx *storage.Tx, courseID, userID uint64) (string, error
 	return m.Role, nil
 }
 
-// MemberTx reads one membership.
+// MemberTx reads one membership (storage.ErrNotFound when there is none,
+// as callers in other packages expect).
+func (s *Service) MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
+	m, err := s.memberTx(tx, courseID, userID)
+	if errors.Is(err, ErrNoRecord) {
+		return m, storage.ErrNotFound
+	}
+	return m, err
+}
+
+// MemberTx is Service.MemberTx for callers not yet given the service.
+//
+// Deprecated: use Service.MemberTx.
 func MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
 	var m Member
 	err := tx.Get(storage.Members, storage.Key(courseID, userID), &m)
@@ -865,4 +897,14 @@ func CourseTx(tx *storage.Tx, id uint64) (Course, error) {
 		return c, errs.NotFoundf("course")
 	}
 	return c, err
+}
+
+// inTx is a context carrying tx, for the store's methods, while this
+// package's own functions still take the bbolt transaction.
+func inTx(tx *storage.Tx) context.Context { return storage.WithTx(context.Background(), tx) }
+
+// memberTx reads one membership through the store (ErrNoRecord when
+// there is none).
+func (s *Service) memberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
+	return s.store.Member(inTx(tx), courseID, userID)
 }

@@ -54,16 +54,6 @@ type MyInvitation struct {
 	InvitedBy   Inviter `json:"invited_by"`
 }
 
-// byEmailKey is the InvitationsByEmail key: the normalized address, a zero
-// byte (never part of an address) and the invitation id.
-func byEmailKey(email string, id uint64) []byte {
-	k := append(storage.EmailKey(email), 0)
-	if id == 0 {
-		return k
-	}
-	return append(k, storage.ID(id)...)
-}
-
 // Invite invites the person with an e-mail address to a course
 // (instructors only). The answer is the same whether or not the address
 // has an account; a person who has one is told in-app and by e-mail, one
@@ -84,6 +74,7 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 		return SentInvitation{}, errs.Validation(fields)
 	}
 	var inv Invitation
+	now := s.now().UTC()
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
@@ -95,21 +86,20 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 		if ok, wait := s.invitesByUser.Allow(fmt.Sprint(caller)); !ok {
 			return errs.Limited("too many invitations; try again later", wait)
 		}
-		found, err := pendingTx(tx, courseID, addr)
+		found, err := s.pendingTx(tx, courseID, addr)
 		if err != nil {
 			return err
 		}
+		ctx := storage.WithTx(ctx, tx)
 		if found != nil {
 			inv = *found
 			inv.Role = role
+			err = s.store.UpdateInvitation(ctx, inv)
 		} else {
-			id, err := tx.NextID(storage.Invitations)
-			if err != nil {
-				return err
-			}
-			inv = Invitation{ID: id, CourseID: courseID, Email: addr, Role: role, InvitedBy: caller, CreatedAt: s.now().UTC()}
+			inv, err = s.store.AddInvitation(ctx, Invitation{CourseID: courseID, Email: addr, Role: role,
+				InvitedBy: caller, CreatedAt: now})
 		}
-		if err := s.putInvitation(tx, inv); err != nil {
+		if err != nil {
 			return err
 		}
 		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "invitation_sent", CourseID: courseID,
@@ -155,53 +145,18 @@ func roleArticle(r string) string {
 	return "a student"
 }
 
-func (s *Service) putInvitation(tx *storage.Tx, inv Invitation) error {
-	if err := tx.Put(storage.Invitations, storage.ID(inv.ID), inv); err != nil {
-		return err
-	}
-	if err := tx.PutRaw(storage.InvitationsByEmail, byEmailKey(inv.Email, inv.ID), nil); err != nil {
-		return err
-	}
-	return tx.PutRaw(storage.InvitationsByCourse, storage.Key(inv.CourseID, inv.ID), nil)
-}
-
-func deleteInvitation(tx *storage.Tx, inv Invitation) error {
-	if err := tx.Delete(storage.Invitations, storage.ID(inv.ID)); err != nil {
-		return err
-	}
-	if err := tx.Delete(storage.InvitationsByEmail, byEmailKey(inv.Email, inv.ID)); err != nil {
-		return err
-	}
-	return tx.Delete(storage.InvitationsByCourse, storage.Key(inv.CourseID, inv.ID))
-}
-
 // pendingTx finds a course's pending invitation of an address, or nil.
-func pendingTx(tx *storage.Tx, courseID uint64, addr string) (*Invitation, error) {
-	var found *Invitation
-	err := eachInvitation(tx, addr, func(inv Invitation) error {
-		if inv.CourseID == courseID {
-			found = &inv
-			return storage.Stop
-		}
-		return nil
-	})
-	return found, err
-}
-
-// eachInvitation calls fn with every pending invitation of an address.
-func eachInvitation(tx *storage.Tx, addr string, fn func(Invitation) error) error {
-	prefix := byEmailKey(addr, 0)
-	err := tx.Each(storage.InvitationsByEmail, prefix, func(k, _ []byte) error {
-		var inv Invitation
-		if err := tx.Get(storage.Invitations, k[len(prefix):], &inv); err != nil {
-			return err
-		}
-		return fn(inv)
-	})
-	if errors.Is(err, storage.Stop) {
-		return nil
+func (s *Service) pendingTx(tx *storage.Tx, courseID uint64, addr string) (*Invitation, error) {
+	invs, err := s.store.InvitationsTo(storage.WithTx(context.Background(), tx), addr)
+	if err != nil {
+		return nil, err
 	}
-	return err
+	for _, inv := range invs {
+		if inv.CourseID == courseID {
+			return &inv, nil
+		}
+	}
+	return nil, nil
 }
 
 // CourseInvitations lists a course's pending invitations (instructors only).
@@ -215,14 +170,11 @@ func (s *Service) CourseInvitations(ctx context.Context, courseID, caller uint64
 		if err := a.RequireInstructor(); err != nil {
 			return err
 		}
-		return tx.Each(storage.InvitationsByCourse, storage.Key(courseID), func(k, _ []byte) error {
-			var inv Invitation
-			if err := tx.Get(storage.Invitations, storage.ID(storage.Part(k, 1)), &inv); err != nil {
-				return err
-			}
+		invs, err := s.store.CourseInvitations(storage.WithTx(ctx, tx), courseID)
+		for _, inv := range invs {
 			out = append(out, inv.sent())
-			return nil
-		})
+		}
+		return err
 	})
 	return out, errs.Wrap(err, "course invitations")
 }
@@ -235,10 +187,14 @@ func (s *Service) MyInvitations(ctx context.Context, caller uint64) ([]MyInvitat
 		if err != nil {
 			return err
 		}
-		return eachInvitation(tx, me.Email, func(inv Invitation) error {
+		invs, err := s.store.InvitationsTo(storage.WithTx(ctx, tx), string(storage.EmailKey(me.Email)))
+		if err != nil {
+			return err
+		}
+		for _, inv := range invs {
 			c, err := CourseTx(tx, inv.CourseID)
 			if errs.Is(err, errs.NotFound) {
-				return nil
+				continue
 			} else if err != nil {
 				return err
 			}
@@ -248,17 +204,16 @@ func (s *Service) MyInvitations(ctx context.Context, caller uint64) ([]MyInvitat
 			}
 			out = append(out, MyInvitation{ID: inv.ID, CourseID: c.ID, CourseTitle: c.Title, Role: inv.Role,
 				InvitedBy: Inviter{ID: inv.InvitedBy, Name: from.Name}})
-			return nil
-		})
+		}
+		return nil
 	})
 	return out, errs.Wrap(err, "my invitations")
 }
 
 // invitationTx reads an invitation; a missing one is 404.
-func invitationTx(tx *storage.Tx, id uint64) (Invitation, error) {
-	var inv Invitation
-	err := tx.Get(storage.Invitations, storage.ID(id), &inv)
-	if errors.Is(err, storage.ErrNotFound) {
+func (s *Service) invitationTx(tx *storage.Tx, id uint64) (Invitation, error) {
+	inv, err := s.store.Invitation(storage.WithTx(context.Background(), tx), id)
+	if errors.Is(err, ErrNoRecord) {
 		return inv, errs.NotFoundf("invitation")
 	}
 	return inv, err
@@ -278,7 +233,7 @@ func inviteeTx(tx *storage.Tx, inv Invitation, caller uint64) (bool, error) {
 func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enrolment, error) {
 	var e Enrolment
 	err := s.db.Update(func(tx *storage.Tx) error {
-		inv, err := invitationTx(tx, id)
+		inv, err := s.invitationTx(tx, id)
 		if err != nil {
 			return err
 		}
@@ -288,9 +243,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enro
 			}
 			return err
 		}
-		if _, err := MemberTx(tx, inv.CourseID, caller); err == nil {
+		if _, err := s.memberTx(tx, inv.CourseID, caller); err == nil {
 			return errs.ConflictCode("already_enrolled", "you are already a member of this course")
-		} else if !errors.Is(err, storage.ErrNotFound) {
+		} else if !errors.Is(err, ErrNoRecord) {
 			return err
 		}
 		c, err := CourseTx(tx, inv.CourseID)
@@ -305,7 +260,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enro
 			EnrolledAt: e.EnrolledAt, Joined: JoinedInvitation}); err != nil {
 			return err
 		}
-		if err := deleteInvitation(tx, inv); err != nil {
+		if err := s.store.DeleteInvitation(storage.WithTx(ctx, tx), inv.ID); err != nil {
 			return err
 		}
 		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "invitation_accepted", CourseID: inv.CourseID,
@@ -318,7 +273,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enro
 // instructor of its course revokes it. Anyone else gets 404.
 func (s *Service) DeleteInvitation(ctx context.Context, id, caller uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
-		inv, err := invitationTx(tx, id)
+		inv, err := s.invitationTx(tx, id)
 		if err != nil {
 			return err
 		}
@@ -337,7 +292,7 @@ func (s *Service) DeleteInvitation(ctx context.Context, id, caller uint64) error
 				return errs.NotFoundf("invitation")
 			}
 		}
-		if err := deleteInvitation(tx, inv); err != nil {
+		if err := s.store.DeleteInvitation(storage.WithTx(ctx, tx), inv.ID); err != nil {
 			return err
 		}
 		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: action, CourseID: inv.CourseID, TargetID: inv.ID})

@@ -46,13 +46,13 @@ func mayCreateTx(tx *storage.Tx, userID uint64) error {
 // instructorTx loads a course and requires the caller to be one of its
 // instructors (404 for non-members, 403 for other roles), without the
 // archive rule: the lifecycle operations below decide that themselves.
-func instructorTx(tx *storage.Tx, courseID, caller uint64) (Course, error) {
+func (s *Service) instructorTx(tx *storage.Tx, courseID, caller uint64) (Course, error) {
 	c, err := CourseTx(tx, courseID)
 	if err != nil {
 		return c, err
 	}
-	m, err := MemberTx(tx, courseID, caller)
-	if errors.Is(err, storage.ErrNotFound) {
+	m, err := s.memberTx(tx, courseID, caller)
+	if errors.Is(err, ErrNoRecord) {
 		return c, errs.NotFoundf("course")
 	} else if err != nil {
 		return c, err
@@ -64,7 +64,7 @@ func instructorTx(tx *storage.Tx, courseID, caller uint64) (Course, error) {
 // twice changes nothing.
 func (s *Service) SetArchived(ctx context.Context, caller, courseID uint64, archived bool) error {
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		c, err := instructorTx(tx, courseID, caller)
+		c, err := s.instructorTx(tx, courseID, caller)
 		if err != nil || c.Archived == archived {
 			return err
 		}
@@ -116,7 +116,7 @@ func (s *Service) CopyCourse(ctx context.Context, caller, courseID uint64, in Co
 	var c Course
 	err := s.db.Update(func(tx *storage.Tx) error {
 		tx.NoCache()
-		src, err := instructorTx(tx, courseID, caller)
+		src, err := s.instructorTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -238,7 +238,7 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 // (OnCourseDeleted) go with it.
 func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) error {
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		c, err := instructorTx(tx, courseID, caller)
+		c, err := s.instructorTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -248,11 +248,11 @@ func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) err
 		if c.Published {
 			return errs.ConflictCode("conflict", "only an unpublished course can be deleted; unpublish it first, or archive it")
 		}
-		members, err := MembersTx(tx, courseID)
-		if err != nil {
+		members := 0
+		if err := s.store.EachMember(inTx(tx), courseID, func(Member) error { members++; return nil }); err != nil {
 			return err
 		}
-		if len(members) > 1 {
+		if members > 1 {
 			return errs.ConflictCode("conflict", "a course with members other than its instructor cannot be deleted; archive it instead")
 		}
 		mods, err := orderedModules(tx, courseID)
@@ -279,21 +279,8 @@ func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) err
 		if err := tx.DeletePrefix(storage.Progress, storage.Key(courseID)); err != nil {
 			return err
 		}
-		var invs []Invitation
-		err = tx.Each(storage.InvitationsByCourse, storage.Key(courseID), func(k, _ []byte) error {
-			inv, err := invitationTx(tx, storage.Part(k, 1))
-			if err == nil {
-				invs = append(invs, inv)
-			}
+		if err := s.store.DeleteCourseInvitations(storage.WithTx(ctx, tx), courseID); err != nil {
 			return err
-		})
-		if err != nil {
-			return err
-		}
-		for _, inv := range invs {
-			if err := deleteInvitation(tx, inv); err != nil {
-				return err
-			}
 		}
 		for _, f := range s.OnCourseDeleted {
 			if err := f(tx, c); err != nil {
@@ -323,14 +310,14 @@ func (s *Service) RemoveMember(ctx context.Context, courseID, caller, userID uin
 		if err := a.RequireInstructor(); err != nil {
 			return err
 		}
-		m, err := MemberTx(tx, courseID, userID)
-		if errors.Is(err, storage.ErrNotFound) {
+		m, err := s.memberTx(tx, courseID, userID)
+		if errors.Is(err, ErrNoRecord) {
 			return errs.NotFoundf("member")
 		} else if err != nil {
 			return err
 		}
 		if m.Role == RoleInstructor {
-			if err := lastInstructor(tx, courseID); err != nil {
+			if err := s.lastInstructor(tx, courseID); err != nil {
 				return err
 			}
 		}

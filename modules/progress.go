@@ -347,8 +347,8 @@ func (s *Service) GetItem(ctx context.Context, caller, courseID, itemID uint64) 
 func (s *Service) markViewed(caller, courseID, itemID uint64) (ItemProgress, error) {
 	var p ItemProgress
 	err := s.db.Batch(func(tx *storage.Tx) error {
-		if _, err := MemberTx(tx, courseID, caller); err != nil {
-			if errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.memberTx(tx, courseID, caller); err != nil {
+			if errors.Is(err, ErrNoRecord) {
 				return errs.NotFoundf("item")
 			}
 			return err
@@ -453,7 +453,7 @@ func (s *Service) Progress(ctx context.Context, caller, courseID, userID uint64)
 			if err := a.RequireStaff(); err != nil {
 				return err
 			}
-			if target, err = MemberTx(tx, courseID, userID); err != nil {
+			if target, err = s.memberTx(tx, courseID, userID); err != nil {
 				return errs.NotFoundf("member")
 			}
 		}

@@ -1,6 +1,7 @@
 package modules_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -64,7 +65,7 @@ func TestTheStaffIndexFollowsRolesAndIsBuiltForOlderData(t *testing.T) {
 	if got := staffOf(t, env, course); len(got) != 0 {
 		t.Fatalf("the emptied index still holds %v", got)
 	}
-	if err := env.Server.Courses.BuildStaffIndex(); err != nil {
+	if err := env.Server.Courses.BuildStaffIndex(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := staffOf(t, env, course); !slices.Equal(got, []uint64{ines.ID, tom.ID}) {

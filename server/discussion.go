@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/discussion"
@@ -11,7 +13,7 @@ import (
 func (s *Server) wireDiscussion(v1 fiber.Router) error {
 	// Staff follow their course's threads through the staff index, which a
 	// data directory from before it existed gets once, here.
-	if err := s.Courses.BuildStaffIndex(); err != nil {
+	if err := s.Courses.BuildStaffIndex(context.Background()); err != nil {
 		return err
 	}
 	s.Discussion = discussion.New(s.DB, s.Courses, s.Notify, s.Markdown, s.now, s.log)

@@ -1,8 +1,9 @@
-package modules
+package bolt
 
 import (
 	"encoding/json"
 	"fmt"
+	"pacer/modules"
 	"testing"
 )
 
@@ -34,7 +35,7 @@ func TestScanMember(t *testing.T) {
 		{`{"course_id":1`, false},
 		{`[]`, false},
 	} {
-		var m Swept
+		var m modules.Swept
 		var last = m.EnrolledAt
 		hasLast, ok := scanMember([]byte(c.raw), &m, &last)
 		if ok != c.scanned {
@@ -47,14 +48,14 @@ func TestScanMember(t *testing.T) {
 		if hasLast {
 			m.LastActiveAt = &last
 		}
-		var want Member
+		var want modules.Member
 		if err := json.Unmarshal([]byte(c.raw), &want); err != nil {
 			t.Fatalf("%s: %v", c.raw, err)
 		}
 		// Sprint shows the times' zones, and LastActiveAt's time, not its
 		// address.
 		got := fmt.Sprint(m.Member(0))
-		exp := fmt.Sprint(Member{UserID: want.UserID, Role: want.Role, EnrolledAt: want.EnrolledAt, LastActiveAt: want.LastActiveAt})
+		exp := fmt.Sprint(modules.Member{UserID: want.UserID, Role: want.Role, EnrolledAt: want.EnrolledAt, LastActiveAt: want.LastActiveAt})
 		if got != exp {
 			t.Errorf("%s: scanned %s, encoding/json %s", c.raw, got, exp)
 		}
