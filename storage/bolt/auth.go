@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"pacer/auth"
 	"pacer/storage"
@@ -19,6 +20,9 @@ type Auth struct{ db *storage.DB }
 
 // NewAuth returns the store over db.
 func NewAuth(db *storage.DB) *Auth { return &Auth{db: db} }
+
+// errBroken is a record an index names but the store lacks.
+var errBroken = errors.New("auth store: index names a missing record")
 
 // authErr maps the engine's errors to the store's: the one place a
 // missing record becomes auth.ErrNotFound.
@@ -68,7 +72,13 @@ func (s *Auth) UserByEmail(ctx context.Context, email string) (auth.User, error)
 		if id == nil {
 			return storage.ErrNotFound
 		}
-		return tx.Get(storage.Users, id, &u)
+		err := tx.Get(storage.Users, id, &u)
+		if errors.Is(err, storage.ErrNotFound) {
+			// An address whose account is gone is a broken index, not an
+			// unknown address.
+			return fmt.Errorf("account %x of address index: %w", id, errBroken)
+		}
+		return err
 	})
 	return u, authErr(err)
 }
