@@ -545,6 +545,34 @@ func (s *Service) user(ctx context.Context, id uint64) (User, error) {
 	return u, err
 }
 
+// UserIDByEmail returns the id of the account with an e-mail address, or
+// 0: ByEmailTx for callers that hold a context (it joins the transaction
+// the context carries).
+func (s *Service) UserIDByEmail(ctx context.Context, email string) (uint64, error) {
+	var id uint64
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		id, err = s.store.UserIDByEmail(ctx, email)
+		if errors.Is(err, ErrNotFound) {
+			id, err = 0, nil
+		}
+		return err
+	})
+	return id, errs.Wrap(err, "find account by e-mail")
+}
+
+// AnyUser reports whether any account exists: AnyUserTx for callers that
+// hold a context.
+func (s *Service) AnyUser(ctx context.Context) (bool, error) {
+	var found bool
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		found, err = s.store.AnyUser(ctx)
+		return err
+	})
+	return found, errs.Wrap(err, "any account")
+}
+
 // Update is the body of PATCH /me.
 type Update struct {
 	Name            *string `json:"name"`

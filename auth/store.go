@@ -56,6 +56,11 @@ type Users interface {
 	// UserByEmail returns the account of an e-mail address, matched
 	// trimmed and in lower case, or ErrNotFound.
 	UserByEmail(ctx context.Context, email string) (User, error)
+	// UserIDByEmail is the id of UserByEmail's account, without reading
+	// the account, or ErrNotFound.
+	UserIDByEmail(ctx context.Context, email string) (uint64, error)
+	// AnyUser reports whether any account exists.
+	AnyUser(ctx context.Context) (bool, error)
 	// PutUser replaces the stored account with u's id. The e-mail address
 	// of an account never changes, so the address it is found by stays.
 	PutUser(ctx context.Context, u User) error

@@ -21,7 +21,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("AddUser gives growing ids and keeps every field", func(t *testing.T) { addUser(t, open) })
 	t.Run("an account is found by its address whatever its case", func(t *testing.T) { byEmail(t, open) })
 	t.Run("a taken address is refused and nothing is stored", func(t *testing.T) { emailTaken(t, open) })
-	t.Run("missing accounts are not found", func(t *testing.T) { usersNotFound(t, open) })
+	t.Run("missing accounts are not found, and AnyUser sees the first", func(t *testing.T) { usersNotFound(t, open) })
 	t.Run("PutUser replaces an account and Users lists all in id order", func(t *testing.T) { putAndList(t, open) })
 	t.Run("StartSession keeps the sign-in and its first refresh token", func(t *testing.T) { startSession(t, open) })
 	t.Run("UserSession needs both the account and the sign-in", func(t *testing.T) { userSession(t, open) })
@@ -99,8 +99,16 @@ func byEmail(t *testing.T, open Open) {
 			t.Errorf("UserByEmail(%q) = %d, %v; want %d", addr, got.ID, err, b.ID)
 		}
 	}
+	for _, addr := range []string{"b@example.test", " B@Example.test"} {
+		if id, err := s.UserIDByEmail(bg, addr); err != nil || id != b.ID {
+			t.Errorf("UserIDByEmail(%q) = %d, %v; want %d", addr, id, err, b.ID)
+		}
+	}
 	if _, err := s.UserByEmail(bg, "nobody@example.test"); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("an address without an account: %v, want ErrNotFound", err)
+	}
+	if _, err := s.UserIDByEmail(bg, "nobody@example.test"); !errors.Is(err, auth.ErrNotFound) {
+		t.Errorf("the id of an address without an account: %v, want ErrNotFound", err)
 	}
 }
 
@@ -126,9 +134,16 @@ func usersNotFound(t *testing.T, open Open) {
 	if _, err := s.User(bg, 42); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("User of an empty store: %v, want ErrNotFound", err)
 	}
+	if some, err := s.AnyUser(bg); err != nil || some {
+		t.Errorf("AnyUser of an empty store: %v, %v", some, err)
+	}
 	users, err := s.Users(bg)
 	if err != nil || len(users) != 0 {
 		t.Errorf("Users of an empty store: %v, %v", users, err)
+	}
+	mustAdd(t, s, user(0))
+	if some, err := s.AnyUser(bg); err != nil || !some {
+		t.Errorf("AnyUser with an account: %v, %v", some, err)
 	}
 }
 
@@ -355,6 +370,9 @@ func joinsTransaction(t *testing.T, open Open) {
 	}
 	if users, _ := s.Users(bg); len(users) != 0 {
 		t.Errorf("an aborted transaction left %d accounts", len(users))
+	}
+	if some, _ := s.AnyUser(bg); some {
+		t.Error("an aborted transaction left AnyUser true")
 	}
 	if _, err := s.RefreshToken(bg, hash(1)); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("an aborted transaction left a refresh token: %v", err)

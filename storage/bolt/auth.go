@@ -83,6 +83,29 @@ func (s *Auth) UserByEmail(ctx context.Context, email string) (auth.User, error)
 	return u, authErr(err)
 }
 
+// UserIDByEmail implements auth.Store: the address index alone.
+func (s *Auth) UserIDByEmail(ctx context.Context, email string) (uint64, error) {
+	var id uint64
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		raw := storage.TxFrom(ctx).GetRaw(storage.UsersByEmail, storage.EmailKey(email))
+		if len(raw) != 8 {
+			return storage.ErrNotFound
+		}
+		id = storage.Part(raw, 0)
+		return nil
+	})
+	return id, authErr(err)
+}
+
+// AnyUser implements auth.Store: it stops at the first account.
+func (s *Auth) AnyUser(ctx context.Context) (bool, error) {
+	found := false
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		return storage.TxFrom(ctx).Each(storage.Users, nil, func(_, _ []byte) error { found = true; return storage.Stop })
+	})
+	return found, err
+}
+
 // PutUser implements auth.Store.
 func (s *Auth) PutUser(ctx context.Context, u auth.User) error {
 	return s.db.Write(ctx, func(ctx context.Context) error {
