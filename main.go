@@ -23,6 +23,7 @@ import (
 	"pacer/demo"
 	"pacer/server"
 	"pacer/storage"
+	"pacer/storage/bolt"
 )
 
 func main() {
@@ -232,7 +233,7 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc, err := auth.NewService(db, key, auth.Config{}, nil)
+	svc, err := auth.NewService(key, auth.Config{Tx: db, Store: bolt.NewAuth(db)}, nil)
 	if err != nil {
 		return err
 	}

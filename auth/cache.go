@@ -14,13 +14,13 @@ type authCache struct {
 	mu       sync.Mutex
 	epoch    uint64
 	users    map[uint64]User
-	sessions map[uint64]session
+	sessions map[uint64]Session
 }
 
 const maxCached = 100_000
 
 func newAuthCache() *authCache {
-	return &authCache{users: map[uint64]User{}, sessions: map[uint64]session{}}
+	return &authCache{users: map[uint64]User{}, sessions: map[uint64]Session{}}
 }
 
 func (c *authCache) snapshot() uint64 {
@@ -29,7 +29,7 @@ func (c *authCache) snapshot() uint64 {
 	return c.epoch
 }
 
-func (c *authCache) get(user, sid uint64) (User, session, bool) {
+func (c *authCache) get(user, sid uint64) (User, Session, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	u, ok1 := c.users[user]
@@ -37,7 +37,7 @@ func (c *authCache) get(user, sid uint64) (User, session, bool) {
 	return u, s, ok1 && ok2
 }
 
-func (c *authCache) fill(epoch uint64, u User, s session) {
+func (c *authCache) fill(epoch uint64, u User, s Session) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.epoch != epoch {
@@ -50,7 +50,7 @@ func (c *authCache) fill(epoch uint64, u User, s session) {
 // putUserLocked stores a user (c.mu held), starting over when full.
 func (c *authCache) putUserLocked(u User) {
 	if len(c.users) >= maxCached || len(c.sessions) >= maxCached {
-		c.users, c.sessions = map[uint64]User{}, map[uint64]session{}
+		c.users, c.sessions = map[uint64]User{}, map[uint64]Session{}
 	}
 	u.PasswordHash = "" // the cache never needs it
 	c.users[u.ID] = u

@@ -1,6 +1,10 @@
 package auth
 
-import "pacer/storage"
+import (
+	"context"
+
+	"pacer/storage"
+)
 
 // NameReader returns a reader of user names for one read of the store,
 // served from the cache of users the service keeps for authentication.
@@ -16,7 +20,7 @@ func (s *Service) NameReader() func(tx *storage.Tx, id uint64) (string, error) {
 		if u, ok := s.cache.user(id); ok {
 			return u.Name, nil
 		}
-		u, err := LookupTx(tx, id)
+		u, err := s.user(storage.WithTx(context.Background(), tx), id)
 		if err != nil {
 			return "", err
 		}

@@ -6,7 +6,6 @@ import (
 
 	"pacer/audit"
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // Who may create courses (SiteSettings.CourseCreation).
@@ -14,9 +13,6 @@ const (
 	CreationAnyone   = "anyone"
 	CreationCreators = "creators"
 )
-
-// siteSettingsKey names the site settings record in storage.Settings.
-var siteSettingsKey = []byte("site_settings")
 
 // SiteSettings are the settings administrators change for the whole site.
 // A site that never saved them has the defaults (DefaultSiteSettings).
@@ -28,25 +24,33 @@ type SiteSettings struct {
 // create a course, as before the setting existed.
 func DefaultSiteSettings() SiteSettings { return SiteSettings{CourseCreation: CreationAnyone} }
 
-// SiteSettingsTx reads the site settings inside a caller's transaction.
-func SiteSettingsTx(tx *storage.Tx) (SiteSettings, error) {
-	st := DefaultSiteSettings()
-	err := tx.Get(storage.Settings, siteSettingsKey, &st)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return st, err
-	}
+// withDefaults fills what settings saved before a setting existed lack.
+func withDefaults(st SiteSettings) SiteSettings {
 	if st.CourseCreation == "" {
 		st.CourseCreation = CreationAnyone
 	}
-	return st, nil
+	return st
+}
+
+// siteSettings reads the site settings in the transaction ctx carries: the
+// defaults when none were ever saved.
+func (s *Service) siteSettings(ctx context.Context) (SiteSettings, error) {
+	st, err := s.store.SiteSettings(ctx)
+	if errors.Is(err, ErrNotFound) {
+		return DefaultSiteSettings(), nil
+	}
+	if err != nil {
+		return DefaultSiteSettings(), err
+	}
+	return withDefaults(st), nil
 }
 
 // SiteSettings reads the site settings.
 func (s *Service) SiteSettings(ctx context.Context) (SiteSettings, error) {
 	var st SiteSettings
-	err := s.db.View(func(tx *storage.Tx) error {
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		var err error
-		st, err = SiteSettingsTx(tx)
+		st, err = s.siteSettings(ctx)
 		return err
 	})
 	return st, errs.Wrap(err, "read site settings")
@@ -69,46 +73,46 @@ func (s *Service) UpdateSiteSettings(ctx context.Context, actor uint64, in Setti
 		return SiteSettings{}, errs.Field("course_creation", "must be anyone or creators")
 	}
 	var st SiteSettings
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		var err error
-		if st, err = SiteSettingsTx(tx); err != nil {
+		if st, err = s.siteSettings(ctx); err != nil {
 			return err
 		}
 		before := st.CourseCreation
 		st.CourseCreation = *in.CourseCreation
-		if err := tx.Put(storage.Settings, siteSettingsKey, st); err != nil {
+		if err := s.store.PutSiteSettings(ctx, st); err != nil {
 			return err
 		}
-		return s.Audit.RecordTx(tx, audit.Entry{ActorID: actor, Action: "settings_changed",
+		return s.Audit.Record(ctx, audit.Entry{ActorID: actor, Action: "settings_changed",
 			Detail: "course_creation " + before + " -> " + st.CourseCreation, IP: ip})
 	})
 	return st, errs.Wrap(err, "update site settings")
 }
 
-// MayCreateCoursesTx reports whether a user may create a course under the
-// site settings: anyone when course_creation is "anyone", else
-// administrators and users granted can_create_courses.
-func MayCreateCoursesTx(tx *storage.Tx, userID uint64) (bool, error) {
-	st, err := SiteSettingsTx(tx)
-	if err != nil {
-		return false, err
-	}
+// mayCreate is the rule of MayCreateCourses: anyone when course_creation
+// is "anyone", else administrators and users granted can_create_courses.
+// The account is read only when the rule needs it.
+func mayCreate(st SiteSettings, user func() (User, error)) (bool, error) {
 	if st.CourseCreation == CreationAnyone {
 		return true, nil
 	}
-	u, err := LookupTx(tx, userID)
+	u, err := user()
 	if err != nil {
 		return false, err
 	}
 	return u.IsAdmin || u.CanCreateCourses, nil
 }
 
-// MayCreateCourses is MayCreateCoursesTx in its own read transaction.
+// MayCreateCourses reports whether a user may create a course under the
+// site settings (see mayCreate).
 func (s *Service) MayCreateCourses(ctx context.Context, userID uint64) (bool, error) {
 	var ok bool
-	err := s.db.View(func(tx *storage.Tx) error {
-		var err error
-		ok, err = MayCreateCoursesTx(tx, userID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		st, err := s.siteSettings(ctx)
+		if err != nil {
+			return err
+		}
+		ok, err = mayCreate(st, func() (User, error) { return s.user(ctx, userID) })
 		return err
 	})
 	return ok, errs.Wrap(err, "may create courses")
@@ -118,9 +122,9 @@ func (s *Service) MayCreateCourses(ctx context.Context, userID uint64) (bool, er
 // when the site restricts it.
 func (s *Service) SetCanCreateCourses(ctx context.Context, userID uint64, can bool) (User, error) {
 	var u User
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		var err error
-		u, err = setCanCreateCoursesTx(tx, userID, can)
+		u, err = s.setCanCreateCourses(ctx, userID, can)
 		return err
 	})
 	if err == nil {
@@ -129,13 +133,13 @@ func (s *Service) SetCanCreateCourses(ctx context.Context, userID uint64, can bo
 	return u, errs.Wrap(err, "set course creation grant")
 }
 
-func setCanCreateCoursesTx(tx *storage.Tx, userID uint64, can bool) (User, error) {
-	u, err := LookupTx(tx, userID)
+func (s *Service) setCanCreateCourses(ctx context.Context, userID uint64, can bool) (User, error) {
+	u, err := s.user(ctx, userID)
 	if err != nil {
 		return u, err
 	}
 	u.CanCreateCourses = can
-	return u, tx.Put(storage.Users, storage.ID(u.ID), u)
+	return u, s.store.PutUser(ctx, u)
 }
 
 // AdminUpdate is what an administrator changes of an account; nil is
@@ -156,29 +160,29 @@ func (s *Service) AdminUpdate(ctx context.Context, actor, userID uint64, in Admi
 	}
 	// Each change commits with its audit entry or not at all.
 	var u User
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		var err error
 		if in.Disabled != nil {
-			if u, err = setDisabledTx(tx, userID, *in.Disabled); err != nil {
+			if u, err = s.setDisabled(ctx, userID, *in.Disabled); err != nil {
 				return err
 			}
 			action := "user_enabled"
 			if *in.Disabled {
 				action = "user_disabled"
 			}
-			if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip}); err != nil {
+			if err := s.Audit.Record(ctx, audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip}); err != nil {
 				return err
 			}
 		}
 		if in.CanCreateCourses != nil {
-			if u, err = setCanCreateCoursesTx(tx, userID, *in.CanCreateCourses); err != nil {
+			if u, err = s.setCanCreateCourses(ctx, userID, *in.CanCreateCourses); err != nil {
 				return err
 			}
 			action := "course_creation_revoked"
 			if *in.CanCreateCourses {
 				action = "course_creation_granted"
 			}
-			if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip}); err != nil {
+			if err := s.Audit.Record(ctx, audit.Entry{ActorID: actor, Action: action, TargetID: userID, IP: ip}); err != nil {
 				return err
 			}
 		}
