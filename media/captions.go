@@ -80,7 +80,7 @@ func (s *Service) AddCaptions(ctx context.Context, caller, mediaID uint64, in Ca
 		return Caption{}, errs.BadRequest("not a valid WebVTT file")
 	}
 
-	tf, err := s.store.create()
+	tf, err := s.files.create()
 	if err != nil {
 		return Caption{}, errs.Wrap(err, "create captions file")
 	}
@@ -99,9 +99,9 @@ func (s *Service) AddCaptions(ctx context.Context, caller, mediaID uint64, in Ca
 	c := Caption{MediaID: m.ID, Lang: lang, Label: label, SHA256: tf.sum(), Size: int64(len(vtt)),
 		Cues: len(caps.Cues), CreatedAt: s.now().UTC()}
 
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	created, err := s.store.link(tf, c.SHA256)
+	s.files.mu.Lock()
+	defer s.files.mu.Unlock()
+	created, err := s.files.link(tf, c.SHA256)
 	if err != nil {
 		return Caption{}, errs.Wrap(err, "link captions")
 	}
@@ -131,7 +131,7 @@ func (s *Service) AddCaptions(ctx context.Context, caller, mediaID uint64, in Ca
 	})
 	if err != nil {
 		if created {
-			_ = s.store.remove(c.SHA256)
+			_ = s.files.remove(c.SHA256)
 		}
 		return Caption{}, errs.Wrap(err, "record captions")
 	}
@@ -224,7 +224,7 @@ func (s *Service) OpenCaption(ctx context.Context, caller, mediaID uint64, lang 
 	if err != nil {
 		return c, nil, errs.Wrap(err, "get captions")
 	}
-	f, err := s.store.Open(c.SHA256)
+	f, err := s.files.Open(c.SHA256)
 	if err != nil {
 		return c, nil, errs.Wrap(err, "open captions file")
 	}

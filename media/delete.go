@@ -34,8 +34,8 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 	// Held from the commit to the blob removal, as uploads hold it from
 	// linking a blob to committing its record: an upload of the same bytes
 	// cannot find the blob present and then lose it.
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+	s.files.mu.Lock()
+	defer s.files.mu.Unlock()
 	var sums []string
 	err := s.db.Update(func(tx *storage.Tx) error {
 		a, err := s.accessTx(tx, caller, id)
@@ -105,7 +105,7 @@ func removeTx(tx *storage.Tx, m Media) ([]string, error) {
 }
 
 // dropBlobs removes from disk each blob no record uses any more. The
-// caller holds s.store.mu.
+// caller holds s.files.mu.
 func (s *Service) dropBlobs(sums []string) error {
 	for _, sum := range sums {
 		used, err := s.blobInUse(sum)
@@ -113,7 +113,7 @@ func (s *Service) dropBlobs(sums []string) error {
 			return err
 		}
 		if !used {
-			if err := s.store.remove(sum); err != nil {
+			if err := s.files.remove(sum); err != nil {
 				return err
 			}
 		}
@@ -144,8 +144,8 @@ func (s *Service) SweepUploads(ctx context.Context, now time.Time) (int, error) 
 // sweepBatch removes up to sweepBatch uploads made before the instant
 // (unix nanos); more reports that there may be others.
 func (s *Service) sweepBatch(before uint64) (removed int, more bool, err error) {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+	s.files.mu.Lock()
+	defer s.files.mu.Unlock()
 	var sums []string
 	err = s.db.Update(func(tx *storage.Tx) error {
 		removed, sums = 0, nil

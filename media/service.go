@@ -45,7 +45,7 @@ type Config struct {
 type Service struct {
 	db      *storage.DB
 	courses *modules.Service
-	store   *Store
+	files   *Files
 	max     int64
 	// userQuota and courseQuota: 0 is none.
 	userQuota, courseQuota int64
@@ -91,11 +91,11 @@ func New(cfg Config) (*Service, error) {
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 2 << 30
 	}
-	st, err := OpenStore(cfg.Dir)
+	st, err := OpenFiles(cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{db: cfg.DB, courses: cfg.Courses, store: st, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log,
+	s := &Service{db: cfg.DB, courses: cfg.Courses, files: st, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log,
 		userQuota: max(0, cfg.UserQuotaBytes), courseQuota: max(0, cfg.CourseQuotaBytes)}
 	if err := s.countUsage(); err != nil {
 		return nil, fmt.Errorf("count media usage: %w", err)
@@ -109,8 +109,8 @@ func New(cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Store is the on-disk store.
-func (s *Service) Store() *Store { return s.store }
+// Store is the media bytes on disk (the records are in the database).
+func (s *Service) Store() *Files { return s.files }
 
 // MaxUploadBytes is the upload limit.
 func (s *Service) MaxUploadBytes() int64 { return s.max }
@@ -140,7 +140,7 @@ const (
 // blobs last touched before blobBefore. Times are the file system's (wall
 // clock), so the caller passes them rather than the service's clock.
 func (s *Service) Sweep(tempBefore, blobBefore time.Time) (SweepResult, error) {
-	return s.store.sweep(tempBefore, blobBefore, s.blobInUse)
+	return s.files.sweep(tempBefore, blobBefore, s.blobInUse)
 }
 
 func (s *Service) blobInUse(sum string) (bool, error) {
@@ -261,7 +261,7 @@ func (s *Service) Open(ctx context.Context, caller, id uint64) (Media, Blob, err
 	if err != nil {
 		return m, nil, err
 	}
-	f, err := s.store.Open(m.SHA256)
+	f, err := s.files.Open(m.SHA256)
 	if err != nil {
 		return m, nil, errs.Wrap(err, "open media file")
 	}

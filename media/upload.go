@@ -115,7 +115,7 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 		return m, tooLarge
 	}
 
-	tf, err := s.store.create()
+	tf, err := s.files.create()
 	if err != nil {
 		return m, errs.Wrap(err, "create upload file")
 	}
@@ -151,9 +151,9 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 		return Media{}, errs.Wrap(err, "sync upload")
 	}
 
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	created, err := s.store.link(tf, m.SHA256)
+	s.files.mu.Lock()
+	defer s.files.mu.Unlock()
+	created, err := s.files.link(tf, m.SHA256)
 	if err != nil {
 		return Media{}, errs.Wrap(err, "link upload")
 	}
@@ -191,7 +191,7 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 	})
 	if err != nil {
 		if created {
-			_ = s.store.remove(m.SHA256)
+			_ = s.files.remove(m.SHA256)
 		}
 		return Media{}, errs.Wrap(err, "record upload")
 	}

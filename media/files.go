@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// Store keeps media bytes on disk, beside the database and never inside it:
+// Files keeps media bytes on disk, beside the database and never inside it:
 //
 //	<dir>/blobs/<aa>/<sha256 hex>   finished files, named by their content
 //	<dir>/tmp/upload-*              uploads still arriving
@@ -23,7 +23,7 @@ import (
 // name ever reaches the file system, and identical bytes are stored once. A
 // blob becomes visible only by a rename after its bytes are on disk (fsync),
 // so a reader never sees half a file.
-type Store struct {
+type Files struct {
 	dir string
 
 	// mu orders "link a blob, then commit the record that uses it" against
@@ -33,21 +33,21 @@ type Store struct {
 	mu sync.Mutex
 }
 
-// OpenStore prepares dir (creating blobs/ and tmp/ inside it).
-func OpenStore(dir string) (*Store, error) {
+// OpenFiles prepares dir (creating blobs/ and tmp/ inside it).
+func OpenFiles(dir string) (*Files, error) {
 	for _, d := range []string{dir, filepath.Join(dir, "blobs"), filepath.Join(dir, "tmp")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("create media directory %s: %w", d, err)
 		}
 	}
-	return &Store{dir: dir}, nil
+	return &Files{dir: dir}, nil
 }
 
-// Dir is the store's directory.
-func (s *Store) Dir() string { return s.dir }
+// Dir is the directory of the files.
+func (s *Files) Dir() string { return s.dir }
 
 // validSHA reports whether sum is 64 lower-case hex digits, the only shape
-// of name the store ever builds a path from.
+// of name the files ever build a path from.
 func validSHA(sum string) bool {
 	if len(sum) != 64 {
 		return false
@@ -62,12 +62,12 @@ func validSHA(sum string) bool {
 }
 
 // Path is where the blob with this SHA-256 lives.
-func (s *Store) Path(sum string) string {
+func (s *Files) Path(sum string) string {
 	return filepath.Join(s.dir, "blobs", sum[:2], sum)
 }
 
 // Open opens a blob for reading.
-func (s *Store) Open(sum string) (*os.File, error) {
+func (s *Files) Open(sum string) (*os.File, error) {
 	if !validSHA(sum) {
 		return nil, fmt.Errorf("media: bad blob name %q", sum)
 	}
@@ -87,7 +87,7 @@ type hashWriter interface {
 	Sum([]byte) []byte
 }
 
-func (s *Store) create() (*tempFile, error) {
+func (s *Files) create() (*tempFile, error) {
 	f, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "upload-*")
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func (t *tempFile) abort() {
 // sweep's grace period protects it until the new record commits. created
 // reports whether a new blob was made, so that a failed commit can remove
 // it again. The caller holds s.mu.
-func (s *Store) link(t *tempFile, sum string) (created bool, err error) {
+func (s *Files) link(t *tempFile, sum string) (created bool, err error) {
 	dst := s.Path(sum)
 	if _, err := os.Stat(dst); err == nil {
 		os.Remove(t.f.Name())
@@ -153,7 +153,7 @@ func (s *Store) link(t *tempFile, sum string) (created bool, err error) {
 }
 
 // remove deletes a blob. The caller holds s.mu.
-func (s *Store) remove(sum string) error {
+func (s *Files) remove(sum string) error {
 	if !validSHA(sum) {
 		return nil
 	}
@@ -174,7 +174,7 @@ type SweepResult struct {
 // that crashed or were cut off; a live upload writes at least once per read
 // timeout) and blobs last touched before blobBefore that inUse says nobody
 // uses (a crash between linking a blob and committing its record).
-func (s *Store) sweep(tempBefore, blobBefore time.Time, inUse func(sum string) (bool, error)) (SweepResult, error) {
+func (s *Files) sweep(tempBefore, blobBefore time.Time, inUse func(sum string) (bool, error)) (SweepResult, error) {
 	var res SweepResult
 	tmp := filepath.Join(s.dir, "tmp")
 	entries, err := os.ReadDir(tmp)
@@ -227,7 +227,7 @@ func (s *Store) sweep(tempBefore, blobBefore time.Time, inUse func(sum string) (
 	return res, nil
 }
 
-func (s *Store) removeUnused(sum string, before time.Time, inUse func(string) (bool, error)) (bool, error) {
+func (s *Files) removeUnused(sum string, before time.Time, inUse func(string) (bool, error)) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Checked again under the lock: an upload may have refreshed the blob's
