@@ -70,7 +70,7 @@ func newBenchWorld(b *testing.B, learners int) benchWorld {
 	}
 	b.Cleanup(func() { db.Close() })
 	courses := modules.NewService(db, markdown.New(), nil)
-	svc, err := New(Config{DB: db, Courses: courses, Dir: filepath.Join(dir, "media")})
+	svc, err := New(Config{Tx: db, Store: BenchStore(db), Courses: courses, Dir: filepath.Join(dir, "media")})
 	if err != nil {
 		b.Fatal(err)
 	}
