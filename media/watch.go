@@ -87,8 +87,8 @@ func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in
 		write = s.tx.Write
 	}
 	err = write(ctx, func(ctx context.Context) error {
-		st, err := s.store.Watch(ctx, key)
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		st, err := s.watchState(ctx, key)
+		if err != nil {
 			return err
 		}
 		now := s.now().UTC()
@@ -188,6 +188,16 @@ func (s *Service) lectureDuration(ctx context.Context, it modules.Item, ratio fl
 	return m.Duration, ratio, nil
 }
 
+// watchState is a learner's state on a lecture; a new one before their
+// first report.
+func (s *Service) watchState(ctx context.Context, k WatchKey) (WatchState, error) {
+	st, err := s.store.Watch(ctx, k)
+	if errors.Is(err, ErrNotFound) {
+		return WatchState{}, nil
+	}
+	return st, err
+}
+
 func spanError(err error) error {
 	msg := strings.TrimPrefix(err.Error(), ErrBadSpan.Error()+": ")
 	if !errors.Is(err, ErrBadSpan) {
@@ -200,7 +210,7 @@ func spanError(err error) error {
 // lectureOpened is the lecture kind's Opened hook: a student was just shown
 // a lecture item, so their first span may count from now. The course
 // service decided their access a moment ago; the state it creates is what
-// lets later reports take watchAccessTx's short path, which is sound for
+// lets later reports take watchAccess's short path, which is sound for
 // the same reason as after a first report. Opening again restarts the
 // clock, which can only count less.
 func (s *Service) lectureOpened(courseID, userID uint64, it modules.Item) error {
@@ -210,8 +220,8 @@ func (s *Service) lectureOpened(courseID, userID uint64, it modules.Item) error 
 func (s *Service) openLecture(ctx context.Context, courseID, userID, itemID uint64) error {
 	key := WatchKey{Course: courseID, User: userID, Item: itemID}
 	err := s.store.Batch(ctx, func(ctx context.Context) error {
-		st, err := s.store.Watch(ctx, key)
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		st, err := s.watchState(ctx, key)
+		if err != nil {
 			return err
 		}
 		st.ClockAt = s.now().UTC()
