@@ -20,7 +20,6 @@ import (
 	"pacer/markdown"
 	"pacer/modules"
 	"pacer/storage"
-	"pacer/storage/bolt"
 )
 
 // The benchmarks run without the HTTP server package (it imports this one),
@@ -70,8 +69,8 @@ func newBenchWorld(b *testing.B, learners int) benchWorld {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	courses := modules.NewService(db, bolt.NewModules(db), markdown.New(), nil)
-	svc, err := New(Config{DB: db, Courses: courses, Dir: filepath.Join(dir, "media")})
+	courses := modules.NewService(db, BenchModules(db), markdown.New(), nil)
+	svc, err := New(Config{Tx: db, Store: BenchStore(db), Courses: courses, Dir: filepath.Join(dir, "media")})
 	if err != nil {
 		b.Fatal(err)
 	}

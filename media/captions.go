@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // MaxCaptionLangs bounds the caption languages of one media.
@@ -60,9 +59,9 @@ func (s *Service) AddCaptions(ctx context.Context, caller, mediaID uint64, in Ca
 		return Caption{}, errs.Field("label", "must be one line of at most 100 characters")
 	}
 	var m Media
-	if err := s.db.View(func(tx *storage.Tx) error {
+	if err := s.tx.Read(ctx, func(ctx context.Context) error {
 		var err error
-		m, err = s.captionTargetTx(tx, caller, mediaID)
+		m, err = s.captionTarget(ctx, caller, mediaID)
 		return err
 	}); err != nil {
 		return Caption{}, errs.Wrap(err, "captions access")
@@ -80,7 +79,7 @@ func (s *Service) AddCaptions(ctx context.Context, caller, mediaID uint64, in Ca
 		return Caption{}, errs.BadRequest("not a valid WebVTT file")
 	}
 
-	tf, err := s.store.create()
+	tf, err := s.files.create()
 	if err != nil {
 		return Caption{}, errs.Wrap(err, "create captions file")
 	}
@@ -99,49 +98,46 @@ func (s *Service) AddCaptions(ctx context.Context, caller, mediaID uint64, in Ca
 	c := Caption{MediaID: m.ID, Lang: lang, Label: label, SHA256: tf.sum(), Size: int64(len(vtt)),
 		Cues: len(caps.Cues), CreatedAt: s.now().UTC()}
 
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	created, err := s.store.link(tf, c.SHA256)
+	s.files.mu.Lock()
+	defer s.files.mu.Unlock()
+	created, err := s.files.link(tf, c.SHA256)
 	if err != nil {
 		return Caption{}, errs.Wrap(err, "link captions")
 	}
 	linked = true
-	err = s.db.Update(func(tx *storage.Tx) error {
-		if _, err := s.captionTargetTx(tx, caller, mediaID); err != nil {
+	err = s.tx.Write(ctx, func(ctx context.Context) error {
+		if _, err := s.captionTarget(ctx, caller, mediaID); err != nil {
 			return err
 		}
-		var old Caption
-		switch err := tx.Get(storage.Captions, captionKey(m.ID, lang), &old); {
-		case err == nil:
-			// The old file's blob is left to the sweep once nothing uses it.
-			if err := tx.Delete(storage.MediaBlobs, blobRefKey(old.SHA256, m.ID, lang)); err != nil {
+		// Replaced captions leave their blob to the sweep once nothing
+		// uses it.
+		switch _, err := s.store.Caption(ctx, m.ID, lang); {
+		case errors.Is(err, ErrNotFound):
+			n, err := s.store.CountCaptions(ctx, m.ID)
+			if err != nil {
 				return err
 			}
-		case errors.Is(err, storage.ErrNotFound):
-			if tx.Count(storage.Captions, storage.Key(m.ID)) >= MaxCaptionLangs {
+			if n >= MaxCaptionLangs {
 				return errs.ConflictCode("conflict", "a file may have captions in at most 50 languages")
 			}
-		default:
+		case err != nil:
 			return err
 		}
-		if err := tx.Put(storage.Captions, captionKey(m.ID, lang), c); err != nil {
-			return err
-		}
-		return tx.PutRaw(storage.MediaBlobs, blobRefKey(c.SHA256, m.ID, lang), nil)
+		return s.store.PutCaption(ctx, c)
 	})
 	if err != nil {
 		if created {
-			_ = s.store.remove(c.SHA256)
+			_ = s.files.remove(c.SHA256)
 		}
 		return Caption{}, errs.Wrap(err, "record captions")
 	}
 	return c, nil
 }
 
-// captionTargetTx: captions belong to course audio and video, and only the
+// captionTarget: captions belong to course audio and video, and only the
 // course's staff change them.
-func (s *Service) captionTargetTx(tx *storage.Tx, caller, mediaID uint64) (Media, error) {
-	a, err := s.accessTx(tx, caller, mediaID)
+func (s *Service) captionTarget(ctx context.Context, caller, mediaID uint64) (Media, error) {
+	a, err := s.access(ctx, caller, mediaID)
 	if err != nil {
 		return Media{}, err
 	}
@@ -156,49 +152,25 @@ func (s *Service) captionTargetTx(tx *storage.Tx, caller, mediaID uint64) (Media
 
 // DeleteCaption removes one language's captions (staff only).
 func (s *Service) DeleteCaption(ctx context.Context, caller, mediaID uint64, lang string) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		m, err := s.captionTargetTx(tx, caller, mediaID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		m, err := s.captionTarget(ctx, caller, mediaID)
 		if err != nil {
 			return err
 		}
-		var c Caption
-		if err := tx.Get(storage.Captions, captionKey(m.ID, lang), &c); err != nil {
-			if errors.Is(err, storage.ErrNotFound) {
-				return errs.NotFoundf("captions")
-			}
-			return err
-		}
-		if err := tx.Delete(storage.Captions, captionKey(m.ID, lang)); err != nil {
-			return err
-		}
-		return tx.Delete(storage.MediaBlobs, blobRefKey(c.SHA256, m.ID, lang))
+		return notFound(s.store.DeleteCaption(ctx, m.ID, lang), "captions")
 	})
 	return errs.Wrap(err, "delete captions")
-}
-
-// captionsTx lists a media's captions in language order.
-func captionsTx(tx *storage.Tx, mediaID uint64) ([]Caption, error) {
-	out := []Caption{}
-	err := tx.Each(storage.Captions, storage.Key(mediaID), func(_, v []byte) error {
-		var c Caption
-		if err := decode(v, &c); err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	})
-	return out, err
 }
 
 // Captions lists the captions of a media the caller may read.
 func (s *Service) Captions(ctx context.Context, caller, mediaID uint64) ([]Caption, error) {
 	var out []Caption
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.accessTx(tx, caller, mediaID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.access(ctx, caller, mediaID)
 		if err != nil {
 			return err
 		}
-		out, err = captionsTx(tx, a.ID)
+		out, err = s.store.Captions(ctx, a.ID)
 		return err
 	})
 	return out, errs.Wrap(err, "list captions")
@@ -208,23 +180,18 @@ func (s *Service) Captions(ctx context.Context, caller, mediaID uint64) ([]Capti
 // read, with the file opened. The caller closes it.
 func (s *Service) OpenCaption(ctx context.Context, caller, mediaID uint64, lang string) (Caption, Blob, error) {
 	var c Caption
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.accessTx(tx, caller, mediaID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.access(ctx, caller, mediaID)
 		if err != nil {
 			return err
 		}
-		if err := tx.Get(storage.Captions, captionKey(a.ID, lang), &c); err != nil {
-			if errors.Is(err, storage.ErrNotFound) {
-				return errs.NotFoundf("captions")
-			}
-			return err
-		}
-		return nil
+		c, err = s.store.Caption(ctx, a.ID, lang)
+		return notFound(err, "captions")
 	})
 	if err != nil {
 		return c, nil, errs.Wrap(err, "get captions")
 	}
-	f, err := s.store.Open(c.SHA256)
+	f, err := s.files.Open(c.SHA256)
 	if err != nil {
 		return c, nil, errs.Wrap(err, "open captions file")
 	}

@@ -34,11 +34,11 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 	// Held from the commit to the blob removal, as uploads hold it from
 	// linking a blob to committing its record: an upload of the same bytes
 	// cannot find the blob present and then lose it.
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+	s.files.mu.Lock()
+	defer s.files.mu.Unlock()
 	var sums []string
-	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.accessTx(tx, caller, id)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		a, err := s.access(ctx, caller, id)
 		if err != nil {
 			return err
 		}
@@ -48,6 +48,7 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 		if a.AttachedAt != nil {
 			return errs.ConflictCode("conflict", "a submission uses this file, and submitted work is kept")
 		}
+		tx := storage.TxFrom(ctx)
 		uses, err := s.courses.MediaItemsTx(tx, a.CourseID, a.ID)
 		if err != nil {
 			return err
@@ -55,7 +56,12 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 		if len(uses) > 0 {
 			return errs.ConflictCode("conflict", fmt.Sprintf("the %s item “%s” uses this file; delete that item or give it another file first", uses[0].Kind, uses[0].Title))
 		}
-		if sums, err = removeTx(tx, a.Media); err != nil {
+		removed, err := s.store.Remove(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		sums = removed.Blobs
+		if err := s.giveBack(ctx, removed.Media); err != nil {
 			return err
 		}
 		if !a.Staff() {
@@ -70,42 +76,20 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 	return errs.Wrap(s.dropBlobs(sums), "remove media file")
 }
 
-// removeTx deletes a media record with everything that describes it (its
-// captions, its index entries, its share of the quota) and returns the
-// blobs it used, for dropBlobs once the transaction has committed.
-func removeTx(tx *storage.Tx, m Media) ([]string, error) {
-	caps, err := captionsTx(tx, m.ID)
-	if err != nil {
-		return nil, err
+// giveBack returns the bytes of removed records to their quotas.
+func (s *Service) giveBack(ctx context.Context, removed []Media) error {
+	if len(removed) == 0 {
+		return nil
 	}
-	sums := []string{m.SHA256}
-	for _, c := range caps {
-		if err := tx.Delete(storage.Captions, captionKey(m.ID, c.Lang)); err != nil {
-			return nil, err
-		}
-		if err := tx.Delete(storage.MediaBlobs, blobRefKey(c.SHA256, m.ID, c.Lang)); err != nil {
-			return nil, err
-		}
-		sums = append(sums, c.SHA256)
+	deltas := map[Account]int64{}
+	for _, m := range removed {
+		deltas[accountOf(m)] -= m.Size
 	}
-	for _, del := range []struct {
-		b storage.Bucket
-		k []byte
-	}{
-		{storage.MediaBlobs, blobRefKey(m.SHA256, m.ID, "")},
-		{storage.MediaByCourse, storage.Key(m.CourseID, m.ID)},
-		{storage.MediaUnattached, unattachedKey(m)},
-		{storage.Media, mediaKey(m.ID)},
-	} {
-		if err := tx.Delete(del.b, del.k); err != nil {
-			return nil, err
-		}
-	}
-	return sums, addUsageTx(tx, usageKeyOf(m), -m.Size)
+	return s.store.AddUsage(ctx, deltas)
 }
 
 // dropBlobs removes from disk each blob no record uses any more. The
-// caller holds s.store.mu.
+// caller holds s.files.mu.
 func (s *Service) dropBlobs(sums []string) error {
 	for _, sum := range sums {
 		used, err := s.blobInUse(sum)
@@ -113,7 +97,7 @@ func (s *Service) dropBlobs(sums []string) error {
 			return err
 		}
 		if !used {
-			if err := s.store.remove(sum); err != nil {
+			if err := s.files.remove(sum); err != nil {
 				return err
 			}
 		}
@@ -127,13 +111,13 @@ func (s *Service) dropBlobs(sums []string) error {
 // list it walks holds only unattached uploads, so a tick that finds
 // nothing to do reads one key. Running it twice removes nothing more.
 func (s *Service) SweepUploads(ctx context.Context, now time.Time) (int, error) {
-	before := uint64(now.Add(-UnattachedTTL).UnixNano())
+	before := now.Add(-UnattachedTTL)
 	removed := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return removed, err
 		}
-		n, more, err := s.sweepBatch(before)
+		n, more, err := s.sweepBatch(ctx, before)
 		removed += n
 		if err != nil || !more {
 			return removed, err
@@ -141,47 +125,21 @@ func (s *Service) SweepUploads(ctx context.Context, now time.Time) (int, error) 
 	}
 }
 
-// sweepBatch removes up to sweepBatch uploads made before the instant
-// (unix nanos); more reports that there may be others.
-func (s *Service) sweepBatch(before uint64) (removed int, more bool, err error) {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+// sweepBatch removes up to sweepBatch uploads made before the instant;
+// more reports that there may be others.
+func (s *Service) sweepBatch(ctx context.Context, before time.Time) (removed int, more bool, err error) {
+	s.files.mu.Lock()
+	defer s.files.mu.Unlock()
 	var sums []string
-	err = s.db.Update(func(tx *storage.Tx) error {
-		removed, sums = 0, nil
-		var keys [][]byte
-		err := tx.Each(storage.MediaUnattached, nil, func(k, _ []byte) error {
-			if storage.Part(k, 0) >= before || len(keys) == sweepBatch {
-				return storage.Stop
-			}
-			keys = append(keys, append([]byte(nil), k...))
-			return nil
-		})
+	err = s.tx.Write(ctx, func(ctx context.Context) error {
+		var gone Removed
+		var err error
+		gone, more, err = s.store.SweepUnattached(ctx, before, sweepBatch)
 		if err != nil {
 			return err
 		}
-		more = len(keys) == sweepBatch
-		for _, k := range keys {
-			m, err := getTx(tx, storage.Part(k, 1))
-			if err != nil && !errs.Is(err, errs.NotFound) {
-				return err
-			}
-			if err != nil || m.Purpose != PurposeSubmission || m.AttachedAt != nil {
-				// Not an unattached upload after all: only the stale
-				// entry goes.
-				if err := tx.Delete(storage.MediaUnattached, k); err != nil {
-					return err
-				}
-				continue
-			}
-			got, err := removeTx(tx, m)
-			if err != nil {
-				return err
-			}
-			sums = append(sums, got...)
-			removed++
-		}
-		return nil
+		removed, sums = len(gone.Media), gone.Blobs
+		return s.giveBack(ctx, gone.Media)
 	})
 	if err != nil {
 		return 0, false, err

@@ -1,6 +1,8 @@
 package media
 
 import (
+	"context"
+
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/storage"
@@ -9,68 +11,44 @@ import (
 // CopyToCourseTx gives a course copy its own record of one of the
 // original's course files, inside the copy's transaction
 // (modules.Service.CopyMedia). The bytes are not copied: the new record
-// and its captions name the same blobs, which MediaBlobs now counts as
-// used twice, so deleting either course's file keeps the other's. The
-// copy counts against the new course's quota like an upload. A file that
-// is not the original's course file is refused (404), so a copy can never
-// reach another course's files.
+// and its captions name the same blobs, which now count as used twice, so
+// deleting either course's file keeps the other's. The copy counts
+// against the new course's quota like an upload. A file that is not the
+// original's course file is refused (404), so a copy can never reach
+// another course's files.
 func (s *Service) CopyToCourseTx(tx *storage.Tx, from, to modules.Course, mediaID uint64) (uint64, error) {
-	m, err := getTx(tx, mediaID)
+	ctx := storage.WithTx(context.Background(), tx)
+	m, err := s.get(ctx, mediaID)
 	if err != nil {
 		return 0, err
 	}
 	if m.CourseID != from.ID || m.Purpose == PurposeSubmission {
 		return 0, errs.NotFoundf("media")
 	}
-	caps, err := captionsTx(tx, m.ID)
+	caps, err := s.store.Captions(ctx, m.ID)
 	if err != nil {
-		return 0, err
-	}
-	if m.ID, err = tx.NextID(storage.Media); err != nil {
 		return 0, err
 	}
 	m.CourseID, m.OwnerID, m.CreatedAt = to.ID, to.CreatedBy, s.now().UTC()
-	if err := tx.Put(storage.Media, mediaKey(m.ID), m); err != nil {
+	if m, err = s.store.Add(ctx, m, caps); err != nil {
 		return 0, err
 	}
-	if err := tx.PutRaw(storage.MediaByCourse, storage.Key(to.ID, m.ID), nil); err != nil {
-		return 0, err
-	}
-	if err := tx.PutRaw(storage.MediaBlobs, blobRefKey(m.SHA256, m.ID, ""), nil); err != nil {
-		return 0, err
-	}
-	for _, c := range caps {
-		c.MediaID = m.ID
-		if err := tx.Put(storage.Captions, captionKey(m.ID, c.Lang), c); err != nil {
-			return 0, err
-		}
-		if err := tx.PutRaw(storage.MediaBlobs, blobRefKey(c.SHA256, m.ID, c.Lang), nil); err != nil {
-			return 0, err
-		}
-	}
-	return m.ID, addUsageTx(tx, usageKeyOf(m), m.Size)
+	return m.ID, s.store.AddUsage(ctx, map[Account]int64{accountOf(m): m.Size})
 }
 
 // DeleteCourseTx removes a deleted course's files and captions
-// (modules.Service.OnCourseDeleted). Their bytes, unless another record
-// uses them, are left to the orphan sweep, which removes blobs no record
-// names.
+// (modules.Service.OnCourseDeleted), gives their bytes back to the quotas
+// of the learners who uploaded them for submissions, and drops the
+// course's own total. Their bytes, unless another record uses them, are
+// left to the orphan sweep, which removes blobs no record names.
 func (s *Service) DeleteCourseTx(tx *storage.Tx, c modules.Course) error {
-	var ms []Media
-	err := tx.Each(storage.MediaByCourse, storage.Key(c.ID), func(k, _ []byte) error {
-		m, err := getTx(tx, storage.Part(k, 1))
-		if err == nil {
-			ms = append(ms, m)
-		}
-		return err
-	})
+	ctx := storage.WithTx(context.Background(), tx)
+	removed, err := s.store.RemoveCourse(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	for _, m := range ms {
-		if _, err := removeTx(tx, m); err != nil {
-			return err
-		}
+	if err := s.giveBack(ctx, removed.Media); err != nil {
+		return err
 	}
-	return tx.Delete(storage.MediaUsage, usageKey('c', c.ID))
+	return s.store.ClearUsage(ctx, Account{ID: c.ID})
 }

@@ -1,14 +1,10 @@
 package media
 
 import (
-	"encoding/hex"
-	"encoding/json"
 	"io"
 	"math"
 	"strconv"
 	"time"
-
-	"pacer/storage"
 )
 
 // Upload purposes. Course files are uploaded by staff and visible to every
@@ -100,8 +96,8 @@ func (c Caption) View() CaptionView {
 		URL: "/api/v1/media/" + strconv.FormatUint(c.MediaID, 10) + "/captions/" + c.Lang}
 }
 
-// watchState is one learner's viewing of one lecture item.
-type watchState struct {
+// WatchState is one learner's viewing of one lecture item.
+type WatchState struct {
 	Spans     [][2]float64 `json:"spans"`
 	Position  float64      `json:"position"`
 	Completed bool         `json:"completed"`
@@ -112,7 +108,7 @@ type watchState struct {
 	ClockAt time.Time `json:"clock_at,omitzero"`
 }
 
-func (w watchState) spans() []Span {
+func (w WatchState) spans() []Span {
 	out := make([]Span, len(w.Spans))
 	for i, s := range w.Spans {
 		out[i] = Span{From: s[0], To: s[1]}
@@ -127,44 +123,6 @@ func pairs(spans []Span) [][2]float64 {
 	}
 	return out
 }
-
-// Keys of the media buckets (shapes in storage/schema.go).
-
-func mediaKey(id uint64) []byte { return storage.ID(id) }
-
-// blobRefKey is sha256(32)|media(8)|lang: one use of a blob.
-func blobRefKey(sum string, media uint64, lang string) []byte {
-	raw, _ := hex.DecodeString(sum)
-	k := append(raw, storage.Key(media)...)
-	return append(k, lang...)
-}
-
-func blobRefPrefix(sum string) []byte {
-	raw, _ := hex.DecodeString(sum)
-	return raw
-}
-
-// usageKey names a quota total: 'c' and a course for its course files,
-// 'u' and a user for their submission uploads.
-func usageKey(kind byte, id uint64) []byte { return append([]byte{kind}, storage.Key(id)...) }
-
-// usageKeyOf is the quota total a media counts against.
-func usageKeyOf(m Media) []byte {
-	if m.Purpose == PurposeSubmission {
-		return usageKey('u', m.OwnerID)
-	}
-	return usageKey('c', m.CourseID)
-}
-
-func unattachedKey(m Media) []byte { return storage.Key(uint64(m.CreatedAt.UnixNano()), m.ID) }
-
-func captionKey(media uint64, lang string) []byte { return storage.Str(storage.Key(media), lang) }
-
-func watchKey(course, user, item uint64) []byte { return storage.Key(course, user, item) }
-
-// decode decodes a value read inside a transaction; json.Unmarshal copies
-// what it keeps, so nothing aliases bbolt's memory.
-func decode(raw []byte, v any) error { return json.Unmarshal(raw, v) }
 
 // readerOf reads at most n bytes of a stored file (its recorded size).
 func readerOf(f io.Reader, n int64) io.Reader { return io.LimitReader(f, n) }

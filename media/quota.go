@@ -1,11 +1,11 @@
 package media
 
 import (
-	"encoding/binary"
+	"context"
 	"fmt"
+	"time"
 
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // Storage quotas (--user-quota-bytes, --course-quota-bytes). Every upload
@@ -15,12 +15,8 @@ import (
 // user, across every course, so that students cannot fill the course's
 // share and a student in many courses has one allowance. Deleting a file
 // (or the sweep of unattached uploads) gives its bytes back. Both totals
-// are kept in MediaUsage, written in the transaction that adds or removes
-// the record.
-
-// usageCountedKey marks that the totals were made from the records once
-// (data directories from before quotas).
-var usageCountedKey = []byte("counted")
+// are kept by the store (UsageStore), written in the transaction that adds
+// or removes the record.
 
 // quotaOf is the quota a media of this purpose counts against (0: none).
 func (s *Service) quotaOf(purpose string) int64 {
@@ -30,41 +26,41 @@ func (s *Service) quotaOf(purpose string) int64 {
 	return s.courseQuota
 }
 
-func usedTx(tx *storage.Tx, key []byte) int64 {
-	v := tx.GetRaw(storage.MediaUsage, key)
-	if len(v) != 8 {
-		return 0
+// accountOf is the usage total a media counts against.
+func accountOf(m Media) Account {
+	if m.Purpose == PurposeSubmission {
+		return Account{User: true, ID: m.OwnerID}
 	}
-	return int64(binary.BigEndian.Uint64(v))
+	return Account{ID: m.CourseID}
 }
 
-// addUsageTx changes a total by delta bytes.
-func addUsageTx(tx *storage.Tx, key []byte, delta int64) error {
-	n := max(0, usedTx(tx, key)+delta)
-	return tx.PutRaw(storage.MediaUsage, key, storage.ID(uint64(n)))
-}
-
-// roomTx is how many more bytes an upload of m's kind may take (-1: no
+// room is how many more bytes an upload of m's kind may take (-1: no
 // quota), and the 413 to answer when it takes more.
-func (s *Service) roomTx(tx *storage.Tx, m Media) (room int64, refusal error) {
+func (s *Service) room(ctx context.Context, m Media) (room int64, refusal error, err error) {
 	quota := s.quotaOf(m.Purpose)
 	if quota <= 0 {
-		return -1, nil
+		return -1, nil, nil
 	}
-	used := usedTx(tx, usageKeyOf(m))
+	used, err := s.store.Usage(ctx, accountOf(m))
+	if err != nil {
+		return 0, nil, err
+	}
 	if m.Purpose == PurposeSubmission {
 		return max(0, quota-used), errs.E(errs.TooLarge, fmt.Sprintf(
 			"this upload would pass your storage quota for submission files of %s (%s used); delete uploads you no longer need (DELETE /api/v1/media/:media)",
-			formatBytes(quota), formatBytes(used)))
+			formatBytes(quota), formatBytes(used))), nil
 	}
 	return max(0, quota-used), errs.E(errs.TooLarge, fmt.Sprintf(
 		"this upload would pass the course's storage quota of %s (%s used); delete files the course no longer needs",
-		formatBytes(quota), formatBytes(used)))
+		formatBytes(quota), formatBytes(used))), nil
 }
 
-// checkQuotaTx refuses m when it does not fit its quota.
-func (s *Service) checkQuotaTx(tx *storage.Tx, m Media) error {
-	room, tooLarge := s.roomTx(tx, m)
+// checkQuota refuses m when it does not fit its quota.
+func (s *Service) checkQuota(ctx context.Context, m Media) error {
+	room, tooLarge, err := s.room(ctx, m)
+	if err != nil {
+		return err
+	}
 	if room >= 0 && m.Size > room {
 		return tooLarge
 	}
@@ -75,39 +71,29 @@ func (s *Service) checkQuotaTx(tx *storage.Tx, m Media) error {
 // directory from before quotas has records and no totals. Its submission
 // uploads are taken as attached, since which of them earlier attempts
 // used is not known any more, and handed-in work must never be swept.
-func (s *Service) countUsage() error {
-	return s.db.Update(func(tx *storage.Tx) error {
-		if tx.Has(storage.MediaUsage, usageCountedKey) {
-			return nil
+func (s *Service) countUsage(ctx context.Context) error {
+	return s.tx.Write(ctx, func(ctx context.Context) error {
+		if done, err := s.store.UsageCounted(ctx); err != nil || done {
+			return err
 		}
-		totals := map[string]int64{}
-		var legacy []Media
-		err := tx.Each(storage.Media, nil, func(_, v []byte) error {
-			var m Media
-			if err := decode(v, &m); err != nil {
-				return err
-			}
-			totals[string(usageKeyOf(m))] += m.Size
-			if m.Purpose == PurposeSubmission && m.AttachedAt == nil {
-				m.AttachedAt = &m.CreatedAt
-				legacy = append(legacy, m)
-			}
-			return nil
-		})
+		all, err := s.store.All(ctx)
 		if err != nil {
 			return err
 		}
-		for _, m := range legacy {
-			if err := tx.Put(storage.Media, mediaKey(m.ID), m); err != nil {
+		totals := map[Account]int64{}
+		legacy := map[uint64]time.Time{}
+		for _, m := range all {
+			totals[accountOf(m)] += m.Size
+			if m.Purpose == PurposeSubmission && m.AttachedAt == nil {
+				legacy[m.ID] = m.CreatedAt
+			}
+		}
+		if len(legacy) > 0 {
+			if err := s.store.Attach(ctx, legacy); err != nil {
 				return err
 			}
 		}
-		for k, n := range totals {
-			if err := tx.PutRaw(storage.MediaUsage, []byte(k), storage.ID(uint64(n))); err != nil {
-				return err
-			}
-		}
-		return tx.PutRaw(storage.MediaUsage, usageCountedKey, storage.ID(1))
+		return s.store.CountedUsage(ctx, totals)
 	})
 }
 

@@ -22,11 +22,15 @@ import (
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/storage"
+	"pacer/txn"
 )
 
 // Config is what the service is built from.
 type Config struct {
-	DB      *storage.DB
+	// Tx runs the service's transactions; Store keeps the records (the
+	// engine's implementation, joining Tx's transactions).
+	Tx      txn.Runner
+	Store   Store
 	Courses *modules.Service
 	// Dir is where the bytes live (<data>/media).
 	Dir string
@@ -43,9 +47,10 @@ type Config struct {
 
 // Service is the media service.
 type Service struct {
-	db      *storage.DB
+	tx      txn.Runner
+	store   Store
 	courses *modules.Service
-	store   *Store
+	files   *Files
 	max     int64
 	// userQuota and courseQuota: 0 is none.
 	userQuota, courseQuota int64
@@ -62,8 +67,8 @@ type Service struct {
 	// Audit records deletions by staff (nil: none). Set it before serving.
 	Audit *audit.Log
 
-	// serialWrites makes each watch report commit alone (db.Update), so
-	// that the heartbeat benchmark can show what db.Batch saves.
+	// serialWrites makes each watch report commit alone (Tx.Write), so
+	// that the heartbeat benchmark can show what Store.Batch saves.
 	serialWrites bool
 
 	stopOnce sync.Once
@@ -91,13 +96,13 @@ func New(cfg Config) (*Service, error) {
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 2 << 30
 	}
-	st, err := OpenStore(cfg.Dir)
+	st, err := OpenFiles(cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{db: cfg.DB, courses: cfg.Courses, store: st, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log,
+	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, files: st, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log,
 		userQuota: max(0, cfg.UserQuotaBytes), courseQuota: max(0, cfg.CourseQuotaBytes)}
-	if err := s.countUsage(); err != nil {
+	if err := s.countUsage(context.Background()); err != nil {
 		return nil, fmt.Errorf("count media usage: %w", err)
 	}
 	now := time.Now()
@@ -109,8 +114,8 @@ func New(cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Store is the on-disk store.
-func (s *Service) Store() *Store { return s.store }
+// Store is the media bytes on disk (the records are in the database).
+func (s *Service) Store() *Files { return s.files }
 
 // MaxUploadBytes is the upload limit.
 func (s *Service) MaxUploadBytes() int64 { return s.max }
@@ -140,18 +145,11 @@ const (
 // blobs last touched before blobBefore. Times are the file system's (wall
 // clock), so the caller passes them rather than the service's clock.
 func (s *Service) Sweep(tempBefore, blobBefore time.Time) (SweepResult, error) {
-	return s.store.sweep(tempBefore, blobBefore, s.blobInUse)
+	return s.files.sweep(tempBefore, blobBefore, s.blobInUse)
 }
 
 func (s *Service) blobInUse(sum string) (bool, error) {
-	used := false
-	err := s.db.View(func(tx *storage.Tx) error {
-		return tx.Each(storage.MediaBlobs, blobRefPrefix(sum), func(_, _ []byte) error {
-			used = true
-			return storage.Stop
-		})
-	})
-	return used, err
+	return s.store.BlobInUse(context.Background(), sum)
 }
 
 // StartSweeper runs Sweep every interval until Stop.
@@ -195,16 +193,19 @@ func (s *Service) Stop(ctx context.Context) error {
 // isAV reports whether a normalised type is audio or video.
 func isAV(t string) bool { return strings.HasPrefix(t, "video/") || strings.HasPrefix(t, "audio/") }
 
-// getTx loads a media record; a missing one is 404.
-func getTx(tx *storage.Tx, id uint64) (Media, error) {
-	var m Media
-	if err := tx.Get(storage.Media, mediaKey(id), &m); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return m, errs.NotFoundf("media")
-		}
-		return m, err
+// get loads a media record; a missing one is 404.
+func (s *Service) get(ctx context.Context, id uint64) (Media, error) {
+	m, err := s.store.Get(ctx, id)
+	return m, notFound(err, "media")
+}
+
+// notFound is the 404 of a record the store does not hold, named what; it
+// is where the store's ErrNotFound becomes the API's.
+func notFound(err error, what string) error {
+	if errors.Is(err, ErrNotFound) {
+		return errs.NotFoundf(what)
 	}
-	return m, nil
+	return err
 }
 
 // access is a media together with what the caller may do with it.
@@ -213,18 +214,19 @@ type access struct {
 	modules.Access
 }
 
-// accessTx loads a media for a caller. A submission file is read only by
+// access loads a media for a caller. A submission file is read only by
 // its owner and the course's staff. A course file answers as the items
 // that show it do (modules.MediaAccessTx): staff always; a student when an
 // item using it is visible and open to them, 403 with the lock reason when
 // those they can see are locked, else 404, like a file no item uses. Its
 // captions follow it, since every route to them comes through here.
 // Everyone else gets 404, so IDs reveal nothing.
-func (s *Service) accessTx(tx *storage.Tx, caller, id uint64) (access, error) {
-	m, err := getTx(tx, id)
+func (s *Service) access(ctx context.Context, caller, id uint64) (access, error) {
+	m, err := s.get(ctx, id)
 	if err != nil {
 		return access{}, err
 	}
+	tx := storage.TxFrom(ctx)
 	var a modules.Access
 	if m.Purpose == PurposeSubmission {
 		a, err = s.courses.MemberAccessTx(tx, m.CourseID, caller)
@@ -246,8 +248,8 @@ func (s *Service) accessTx(tx *storage.Tx, caller, id uint64) (access, error) {
 // Get returns a media the caller may read.
 func (s *Service) Get(ctx context.Context, caller, id uint64) (Media, error) {
 	var m Media
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.accessTx(tx, caller, id)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.access(ctx, caller, id)
 		m = a.Media
 		return err
 	})
@@ -261,7 +263,7 @@ func (s *Service) Open(ctx context.Context, caller, id uint64) (Media, Blob, err
 	if err != nil {
 		return m, nil, err
 	}
-	f, err := s.store.Open(m.SHA256)
+	f, err := s.files.Open(m.SHA256)
 	if err != nil {
 		return m, nil, errs.Wrap(err, "open media file")
 	}
@@ -280,26 +282,16 @@ type Blob interface {
 func (s *Service) List(ctx context.Context, caller, courseID, after uint64, limit int) ([]Media, bool, error) {
 	var out []Media
 	more := false
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
 		if err != nil {
 			return err
 		}
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		return tx.EachFrom(storage.MediaByCourse, storage.Key(courseID), storage.Key(courseID, after+1), func(k, _ []byte) error {
-			if len(out) == limit {
-				more = true
-				return storage.Stop
-			}
-			m, err := getTx(tx, storage.Part(k, 1))
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
-			return nil
-		})
+		out, more, err = s.store.Course(ctx, courseID, after, limit)
+		return err
 	})
 	return out, more, errs.Wrap(err, "list media")
 }
@@ -310,25 +302,21 @@ func (s *Service) List(ctx context.Context, caller, courseID, after uint64, limi
 // file is handed-in work: it leaves the sweep's list and can no longer be
 // deleted, whatever later attempts carry.
 func (s *Service) AttachSubmission(tx *storage.Tx, course, user, mediaID uint64) error {
-	m, err := getTx(tx, mediaID)
+	ctx := storage.WithTx(context.Background(), tx)
+	m, err := s.get(ctx, mediaID)
 	if errs.Is(err, errs.NotFound) || (err == nil && (m.CourseID != course || m.OwnerID != user || m.Purpose != PurposeSubmission)) {
 		return errs.Field("media_id", "must be a file you uploaded for a submission in this course (POST /api/v1/courses/:course/media?purpose=submission)")
 	}
 	if err != nil || m.AttachedAt != nil {
 		return err
 	}
-	now := s.now().UTC()
-	m.AttachedAt = &now
-	if err := tx.Delete(storage.MediaUnattached, unattachedKey(m)); err != nil {
-		return err
-	}
-	return tx.Put(storage.Media, mediaKey(m.ID), m)
+	return s.store.Attach(ctx, map[uint64]time.Time{m.ID: s.now().UTC()})
 }
 
 // validateFile checks a file item: its media must be a course file of the
 // same course.
 func (s *Service) validateFile(tx *storage.Tx, c modules.Course, it *modules.Item) error {
-	_, err := courseFileTx(tx, c.ID, it.MediaID)
+	_, err := s.courseFile(storage.WithTx(context.Background(), tx), c.ID, it.MediaID)
 	return err
 }
 
@@ -336,7 +324,7 @@ func (s *Service) validateFile(tx *storage.Tx, c modules.Course, it *modules.Ite
 // that is audio or video with a known duration, since watch progress is a
 // share of it.
 func (s *Service) validateLecture(tx *storage.Tx, c modules.Course, it *modules.Item) error {
-	m, err := courseFileTx(tx, c.ID, it.MediaID)
+	m, err := s.courseFile(storage.WithTx(context.Background(), tx), c.ID, it.MediaID)
 	if err != nil {
 		return err
 	}
@@ -349,8 +337,8 @@ func (s *Service) validateLecture(tx *storage.Tx, c modules.Course, it *modules.
 	return nil
 }
 
-func courseFileTx(tx *storage.Tx, courseID, mediaID uint64) (Media, error) {
-	m, err := getTx(tx, mediaID)
+func (s *Service) courseFile(ctx context.Context, courseID, mediaID uint64) (Media, error) {
+	m, err := s.get(ctx, mediaID)
 	if errs.Is(err, errs.NotFound) || (err == nil && (m.CourseID != courseID || m.Purpose != PurposeCourse)) {
 		return m, errs.Field("media_id", "must name a file uploaded to this course")
 	}
@@ -359,20 +347,5 @@ func courseFileTx(tx *storage.Tx, courseID, mediaID uint64) (Media, error) {
 
 // itemDeleted removes the watch states of a deleted lecture item.
 func (s *Service) itemDeleted(tx *storage.Tx, it modules.Item) error {
-	var keys [][]byte
-	err := tx.Each(storage.Watch, storage.Key(it.CourseID), func(k, _ []byte) error {
-		if storage.Part(k, 2) == it.ID {
-			keys = append(keys, append([]byte(nil), k...))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if err := tx.Delete(storage.Watch, k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.store.DeleteItemWatches(storage.WithTx(context.Background(), tx), it.CourseID, it.ID)
 }

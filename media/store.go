@@ -1,244 +1,128 @@
 package media
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"time"
 )
 
-// Store keeps media bytes on disk, beside the database and never inside it:
-//
-//	<dir>/blobs/<aa>/<sha256 hex>   finished files, named by their content
-//	<dir>/tmp/upload-*              uploads still arriving
-//
-// A blob's name is made by the server from the bytes, so no client-chosen
-// name ever reaches the file system, and identical bytes are stored once. A
-// blob becomes visible only by a rename after its bytes are on disk (fsync),
-// so a reader never sees half a file.
-type Store struct {
-	dir string
-
-	// mu orders "link a blob, then commit the record that uses it" against
-	// the sweep's "find a blob nobody uses, then remove it": without it the
-	// sweep could remove a blob between an upload finding it already there
-	// and committing the record that points at it.
-	mu sync.Mutex
+// Store keeps media's records: the media records and their course lists,
+// which records use each blob, captions, watch states, the usage totals of
+// the quotas and the list of unattached submission uploads. The bytes
+// themselves are Files, on disk. An engine implements Store (the bbolt one
+// is storage/bolt.Media); storetest.Run is the contract every
+// implementation passes. Each method joins the transaction ctx carries
+// (txn.Runner), or runs in its own.
+type Store interface {
+	RecordStore
+	CaptionStore
+	WatchStore
+	UsageStore
 }
 
-// OpenStore prepares dir (creating blobs/ and tmp/ inside it).
-func OpenStore(dir string) (*Store, error) {
-	for _, d := range []string{dir, filepath.Join(dir, "blobs"), filepath.Join(dir, "tmp")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return nil, fmt.Errorf("create media directory %s: %w", d, err)
-		}
-	}
-	return &Store{dir: dir}, nil
+// ErrNotFound is what a store answers for a record it does not hold.
+var ErrNotFound = errors.New("media: no such record")
+
+// RecordStore keeps media records. A record's blob counts as used while the
+// record exists (BlobInUse), and a submission upload without AttachedAt is
+// on the unattached list (SweepUnattached) until Attach.
+type RecordStore interface {
+	// Get is the record with this id, or ErrNotFound.
+	Get(ctx context.Context, id uint64) (Media, error)
+	// Add stores m under a new id, larger than every id given before, with
+	// captions (their MediaID set to that id), and returns it with its id.
+	Add(ctx context.Context, m Media, captions []Caption) (Media, error)
+	// Attach records, for each id, the instant a submission first used
+	// it: the upload leaves the unattached list. ErrNotFound when one of
+	// them does not exist.
+	Attach(ctx context.Context, at map[uint64]time.Time) error
+	// Course lists a course's records in id order (upload order): those
+	// with an id above after, at most limit of them. more says whether
+	// others follow the last.
+	Course(ctx context.Context, course, after uint64, limit int) (items []Media, more bool, err error)
+	// All is every record in id order (the quota totals are counted from
+	// it once).
+	All(ctx context.Context) ([]Media, error)
+	// Remove deletes a record with its captions; ErrNotFound when there
+	// is none.
+	Remove(ctx context.Context, id uint64) (Removed, error)
+	// RemoveCourse deletes every record of a course with its captions.
+	RemoveCourse(ctx context.Context, course uint64) (Removed, error)
+	// SweepUnattached deletes, oldest first, at most limit submission
+	// uploads made before the instant that no submission used, with their
+	// captions. more says whether it stopped at the limit, so that others
+	// may remain.
+	SweepUnattached(ctx context.Context, before time.Time, limit int) (removed Removed, more bool, err error)
+	// BlobInUse reports whether a record or a caption names the blob.
+	BlobInUse(ctx context.Context, sum string) (bool, error)
 }
 
-// Dir is the store's directory.
-func (s *Store) Dir() string { return s.dir }
-
-// validSHA reports whether sum is 64 lower-case hex digits, the only shape
-// of name the store ever builds a path from.
-func validSHA(sum string) bool {
-	if len(sum) != 64 {
-		return false
-	}
-	for i := 0; i < len(sum); i++ {
-		c := sum[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+// Removed is what a removal took away: the records, and the blobs they
+// and their captions used (in that order, a record's own first), which may
+// be unused now.
+type Removed struct {
+	Media []Media
+	Blobs []string
 }
 
-// Path is where the blob with this SHA-256 lives.
-func (s *Store) Path(sum string) string {
-	return filepath.Join(s.dir, "blobs", sum[:2], sum)
+// CaptionStore keeps each media's captions, one per language.
+type CaptionStore interface {
+	// Captions lists a media's captions in language order; none is an
+	// empty list.
+	Captions(ctx context.Context, media uint64) ([]Caption, error)
+	// Caption is a media's captions in one language, or ErrNotFound.
+	Caption(ctx context.Context, media uint64, lang string) (Caption, error)
+	// CountCaptions is how many languages a media has captions in.
+	CountCaptions(ctx context.Context, media uint64) (int, error)
+	// PutCaption stores c as its media's captions in c.Lang, replacing
+	// those there (whose blob is then no longer used by them).
+	PutCaption(ctx context.Context, c Caption) error
+	// DeleteCaption removes a media's captions in one language, or
+	// answers ErrNotFound.
+	DeleteCaption(ctx context.Context, media uint64, lang string) error
 }
 
-// Open opens a blob for reading.
-func (s *Store) Open(sum string) (*os.File, error) {
-	if !validSHA(sum) {
-		return nil, fmt.Errorf("media: bad blob name %q", sum)
-	}
-	return os.Open(s.Path(sum))
+// WatchKey names one learner's watch state on one lecture item.
+type WatchKey struct{ Course, User, Item uint64 }
+
+// WatchStore keeps watch states.
+type WatchStore interface {
+	// Watch is a watch state, or ErrNotFound.
+	Watch(ctx context.Context, k WatchKey) (WatchState, error)
+	// HasWatch reports whether a watch state exists, without reading it:
+	// every heartbeat asks.
+	HasWatch(ctx context.Context, k WatchKey) (bool, error)
+	// PutWatch stores a watch state.
+	PutWatch(ctx context.Context, k WatchKey, st WatchState) error
+	// DeleteItemWatches removes every learner's watch state of an item.
+	DeleteItemWatches(ctx context.Context, course, item uint64) error
+	// Batch runs fn as txn.Runner.Write does, except that the engine may
+	// commit it together with other callers' work: heartbeats of many
+	// learners arrive at once and would otherwise wait for one commit
+	// each. fn may run more than once, so it must compute what it writes
+	// from what it reads. With a transaction in ctx, fn joins it.
+	Batch(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
-// tempFile is a file being written in tmp/. Its SHA-256 is computed on the
-// way in; Abort removes it, and Link turns it into a blob.
-type tempFile struct {
-	f    *os.File
-	h    hashWriter
-	size int64
+// Account is a usage total of the quotas: the course files of course ID,
+// or, when User, the submission uploads of user ID across every course.
+type Account struct {
+	User bool
+	ID   uint64
 }
 
-type hashWriter interface {
-	io.Writer
-	Sum([]byte) []byte
-}
-
-func (s *Store) create() (*tempFile, error) {
-	f, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "upload-*")
-	if err != nil {
-		return nil, err
-	}
-	return &tempFile{f: f, h: sha256.New()}, nil
-}
-
-func (t *tempFile) Write(p []byte) (int, error) {
-	n, err := t.f.Write(p)
-	t.h.Write(p[:n])
-	t.size += int64(n)
-	return n, err
-}
-
-// ReadAt reads what has been written so far (the duration probe uses it).
-func (t *tempFile) ReadAt(p []byte, off int64) (int, error) { return t.f.ReadAt(p, off) }
-
-func (t *tempFile) sum() string { return hex.EncodeToString(t.h.Sum(nil)) }
-
-// finish makes the bytes durable and closes the file.
-func (t *tempFile) finish() error {
-	if err := t.f.Sync(); err != nil {
-		t.f.Close()
-		return err
-	}
-	return t.f.Close()
-}
-
-// abort closes and removes the temporary file; it is safe to call after
-// finish and more than once.
-func (t *tempFile) abort() {
-	t.f.Close()
-	os.Remove(t.f.Name())
-}
-
-// link moves a finished temporary file to the blob named by its hash. When
-// that blob exists already (identical bytes were uploaded before), the
-// temporary file is dropped and the old blob's time is refreshed so that the
-// sweep's grace period protects it until the new record commits. created
-// reports whether a new blob was made, so that a failed commit can remove
-// it again. The caller holds s.mu.
-func (s *Store) link(t *tempFile, sum string) (created bool, err error) {
-	dst := s.Path(sum)
-	if _, err := os.Stat(dst); err == nil {
-		os.Remove(t.f.Name())
-		now := time.Now()
-		_ = os.Chtimes(dst, now, now)
-		return false, nil
-	}
-	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return false, err
-	}
-	if err := os.Rename(t.f.Name(), dst); err != nil {
-		return false, err
-	}
-	// The rename is durable only once the directory entry is.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return true, nil
-}
-
-// remove deletes a blob. The caller holds s.mu.
-func (s *Store) remove(sum string) error {
-	if !validSHA(sum) {
-		return nil
-	}
-	err := os.Remove(s.Path(sum))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return err
-}
-
-// SweepResult counts what a sweep removed.
-type SweepResult struct {
-	Temps int // temporary files of uploads that never finished
-	Blobs int // blobs no record uses
-}
-
-// sweep removes temporary files last written before tempBefore (uploads
-// that crashed or were cut off; a live upload writes at least once per read
-// timeout) and blobs last touched before blobBefore that inUse says nobody
-// uses (a crash between linking a blob and committing its record).
-func (s *Store) sweep(tempBefore, blobBefore time.Time, inUse func(sum string) (bool, error)) (SweepResult, error) {
-	var res SweepResult
-	tmp := filepath.Join(s.dir, "tmp")
-	entries, err := os.ReadDir(tmp)
-	if err != nil {
-		return res, err
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), "upload-") {
-			continue
-		}
-		info, err := e.Info()
-		if err != nil || !info.ModTime().Before(tempBefore) {
-			continue
-		}
-		if os.Remove(filepath.Join(tmp, e.Name())) == nil {
-			res.Temps++
-		}
-	}
-	blobs := filepath.Join(s.dir, "blobs")
-	fans, err := os.ReadDir(blobs)
-	if err != nil {
-		return res, err
-	}
-	for _, fan := range fans {
-		if !fan.IsDir() {
-			continue
-		}
-		files, err := os.ReadDir(filepath.Join(blobs, fan.Name()))
-		if err != nil {
-			return res, err
-		}
-		for _, f := range files {
-			sum := f.Name()
-			if !validSHA(sum) {
-				continue
-			}
-			info, err := f.Info()
-			if err != nil || !info.ModTime().Before(blobBefore) {
-				continue
-			}
-			removed, err := s.removeUnused(sum, blobBefore, inUse)
-			if err != nil {
-				return res, err
-			}
-			if removed {
-				res.Blobs++
-			}
-		}
-	}
-	return res, nil
-}
-
-func (s *Store) removeUnused(sum string, before time.Time, inUse func(string) (bool, error)) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// Checked again under the lock: an upload may have refreshed the blob's
-	// time, or committed a record using it, since the directory was read.
-	info, err := os.Stat(s.Path(sum))
-	if err != nil || !info.ModTime().Before(before) {
-		return false, nil
-	}
-	used, err := inUse(sum)
-	if err != nil || used {
-		return false, err
-	}
-	return true, s.remove(sum)
+// UsageStore keeps the usage totals.
+type UsageStore interface {
+	// Usage is an account's total in bytes; 0 when it has none.
+	Usage(ctx context.Context, a Account) (int64, error)
+	// AddUsage adds each delta to its account's total, which never goes
+	// below 0.
+	AddUsage(ctx context.Context, deltas map[Account]int64) error
+	// ClearUsage drops an account's total.
+	ClearUsage(ctx context.Context, a Account) error
+	// UsageCounted reports whether CountedUsage ran.
+	UsageCounted(ctx context.Context) (bool, error)
+	// CountedUsage sets the totals made from the records, the first time
+	// (a data directory from before quotas), and marks them made.
+	CountedUsage(ctx context.Context, totals map[Account]int64) error
 }

@@ -71,11 +71,15 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 	// The upload may take no more than the size limit, nor than is left
 	// of its quota (413 with the quota's own message).
 	limit, tooLarge := s.max, s.errTooLarge()
-	if err := s.db.View(func(tx *storage.Tx) error {
-		if err := s.mayUploadTx(tx, caller, in.CourseID, purpose); err != nil {
+	if err := s.tx.Read(ctx, func(ctx context.Context) error {
+		if err := s.mayUpload(ctx, caller, in.CourseID, purpose); err != nil {
 			return err
 		}
-		if room, refusal := s.roomTx(tx, Media{CourseID: in.CourseID, OwnerID: caller, Purpose: purpose}); room >= 0 && room < limit {
+		room, refusal, err := s.room(ctx, Media{CourseID: in.CourseID, OwnerID: caller, Purpose: purpose})
+		if err != nil {
+			return err
+		}
+		if room >= 0 && room < limit {
 			limit, tooLarge = room, refusal
 		}
 		return nil
@@ -115,7 +119,7 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 		return m, tooLarge
 	}
 
-	tf, err := s.store.create()
+	tf, err := s.files.create()
 	if err != nil {
 		return m, errs.Wrap(err, "create upload file")
 	}
@@ -151,57 +155,46 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 		return Media{}, errs.Wrap(err, "sync upload")
 	}
 
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	created, err := s.store.link(tf, m.SHA256)
+	s.files.mu.Lock()
+	defer s.files.mu.Unlock()
+	created, err := s.files.link(tf, m.SHA256)
 	if err != nil {
 		return Media{}, errs.Wrap(err, "link upload")
 	}
 	linked = true
-	err = s.db.Update(func(tx *storage.Tx) error {
+	rec := m
+	err = s.tx.Write(ctx, func(ctx context.Context) error {
 		// Checked again: the caller may have been removed from the course
 		// while the bytes were arriving.
-		if err := s.mayUploadTx(tx, caller, in.CourseID, purpose); err != nil {
+		if err := s.mayUpload(ctx, caller, in.CourseID, purpose); err != nil {
 			return err
 		}
 		// And the quota: other uploads may have committed meanwhile.
-		if err := s.checkQuotaTx(tx, m); err != nil {
+		if err := s.checkQuota(ctx, rec); err != nil {
 			return err
 		}
-		id, err := tx.NextID(storage.Media)
+		// A submission upload joins the unattached list (SweepUploads)
+		// until a submission uses it.
+		added, err := s.store.Add(ctx, rec, nil)
 		if err != nil {
 			return err
 		}
-		m.ID = id
-		if err := tx.Put(storage.Media, mediaKey(id), m); err != nil {
-			return err
-		}
-		if err := tx.PutRaw(storage.MediaByCourse, storage.Key(m.CourseID, id), nil); err != nil {
-			return err
-		}
-		if err := addUsageTx(tx, usageKeyOf(m), m.Size); err != nil {
-			return err
-		}
-		if m.Purpose == PurposeSubmission {
-			if err := tx.PutRaw(storage.MediaUnattached, unattachedKey(m), nil); err != nil {
-				return err
-			}
-		}
-		return tx.PutRaw(storage.MediaBlobs, blobRefKey(m.SHA256, id, ""), nil)
+		m = added
+		return s.store.AddUsage(ctx, map[Account]int64{accountOf(m): m.Size})
 	})
 	if err != nil {
 		if created {
-			_ = s.store.remove(m.SHA256)
+			_ = s.files.remove(m.SHA256)
 		}
 		return Media{}, errs.Wrap(err, "record upload")
 	}
 	return m, nil
 }
 
-// mayUploadTx: staff upload course files; any member uploads their own
+// mayUpload: staff upload course files; any member uploads their own
 // submission files; non-members get 404.
-func (s *Service) mayUploadTx(tx *storage.Tx, caller, courseID uint64, purpose string) error {
-	a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+func (s *Service) mayUpload(ctx context.Context, caller, courseID uint64, purpose string) error {
+	a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
 	if err != nil {
 		return err
 	}

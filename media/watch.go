@@ -41,7 +41,7 @@ type WatchResult struct {
 // covers the course's watch_complete_ratio and reaches the last 10 %, and
 // stays complete.
 //
-// The access check runs in a read transaction; the write is a db.Batch,
+// The access check runs in a read transaction; the write is a Store.Batch,
 // because heartbeats of many learners arrive at once and would otherwise
 // queue for one fsync each. The batched function recomputes everything from
 // what it reads, so running it twice (as Batch may) changes nothing more.
@@ -58,9 +58,10 @@ func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in
 	}
 	add := Span{From: *in.FromSeconds, To: *in.ToSeconds}
 	var dur, ratio float64
-	err := s.db.View(func(tx *storage.Tx) error {
+	key := WatchKey{Course: courseID, User: caller, Item: itemID}
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		var err error
-		dur, ratio, err = s.watchAccessTx(tx, caller, courseID, itemID)
+		dur, ratio, err = s.watchAccess(ctx, key)
 		return err
 	})
 	if err != nil {
@@ -81,14 +82,13 @@ func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in
 	pos = math.Min(pos, dur)
 
 	var res WatchResult
-	key := watchKey(courseID, caller, itemID)
-	write := s.db.Batch
+	write := s.store.Batch
 	if s.serialWrites {
-		write = s.db.Update
+		write = s.tx.Write
 	}
-	err = write(func(tx *storage.Tx) error {
-		var st watchState
-		if err := tx.Get(storage.Watch, key, &st); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	err = write(ctx, func(ctx context.Context) error {
+		st, err := s.watchState(ctx, key)
+		if err != nil {
 			return err
 		}
 		now := s.now().UTC()
@@ -103,10 +103,10 @@ func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in
 		if st.Completed {
 			status = modules.StatusCompleted
 		}
-		if _, err := s.courses.MarkTx(tx, courseID, caller, itemID, status); err != nil {
+		if _, err := s.courses.MarkTx(storage.TxFrom(ctx), courseID, caller, itemID, status); err != nil {
 			return err
 		}
-		if err := tx.Put(storage.Watch, key, st); err != nil {
+		if err := s.store.PutWatch(ctx, key, st); err != nil {
 			return err
 		}
 		res = WatchResult{WatchedRatio: Coverage(spans, dur), ResumeSeconds: int64(pos), Completed: st.Completed, Spans: st.Spans,
@@ -120,7 +120,7 @@ func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in
 	return res, nil
 }
 
-// watchAccessTx decides whether the caller may report watching a lecture
+// watchAccess decides whether the caller may report watching a lecture
 // item and returns its duration and the course's completion ratio.
 //
 // The first report of a learner on a lecture goes through the full item
@@ -131,30 +131,35 @@ func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in
 // still published. A module that locks again after a learner started its
 // lecture (an instructor moved a date) does not stop them from finishing
 // it, which is harmless.
-func (s *Service) watchAccessTx(tx *storage.Tx, caller, courseID, itemID uint64) (dur, ratio float64, err error) {
-	if tx.Has(storage.Watch, watchKey(courseID, caller, itemID)) {
-		if dur, ratio, ok, err := s.watchAccessShortTx(tx, caller, courseID, itemID); err != nil || ok {
+func (s *Service) watchAccess(ctx context.Context, k WatchKey) (dur, ratio float64, err error) {
+	known, err := s.store.HasWatch(ctx, k)
+	if err != nil {
+		return 0, 0, err
+	}
+	if known {
+		if dur, ratio, ok, err := s.watchAccessShort(ctx, k); err != nil || ok {
 			return dur, ratio, err
 		}
 	}
-	ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+	ia, err := s.courses.ItemAccessTx(storage.TxFrom(ctx), k.User, k.Course, k.Item)
 	if err != nil {
 		return 0, 0, err
 	}
 	if err := ia.RequireStudent(); err != nil {
 		return 0, 0, err
 	}
-	return lectureDuration(tx, ia.Item, ia.Course.Policy.WatchCompleteRatio)
+	return s.lectureDuration(ctx, ia.Item, ia.Course.Policy.WatchCompleteRatio)
 }
 
-// watchAccessShortTx is the short path; ok is false when it cannot decide
+// watchAccessShort is the short path; ok is false when it cannot decide
 // and the full check must run (which then gives the right error).
-func (s *Service) watchAccessShortTx(tx *storage.Tx, caller, courseID, itemID uint64) (dur, ratio float64, ok bool, err error) {
-	m, err := modules.MemberTx(tx, courseID, caller)
+func (s *Service) watchAccessShort(ctx context.Context, k WatchKey) (dur, ratio float64, ok bool, err error) {
+	tx, courseID := storage.TxFrom(ctx), k.Course
+	m, err := modules.MemberTx(tx, courseID, k.User)
 	if err != nil || m.Role != modules.RoleStudent {
 		return 0, 0, false, nil
 	}
-	it, err := modules.ItemTx(tx, courseID, itemID)
+	it, err := modules.ItemTx(tx, courseID, k.Item)
 	if err != nil || !it.Published {
 		return 0, 0, false, nil
 	}
@@ -165,15 +170,15 @@ func (s *Service) watchAccessShortTx(tx *storage.Tx, caller, courseID, itemID ui
 	if err != nil {
 		return 0, 0, false, nil
 	}
-	dur, ratio, err = lectureDuration(tx, it, c.Policy.WatchCompleteRatio)
+	dur, ratio, err = s.lectureDuration(ctx, it, c.Policy.WatchCompleteRatio)
 	return dur, ratio, err == nil, err
 }
 
-func lectureDuration(tx *storage.Tx, it modules.Item, ratio float64) (float64, float64, error) {
+func (s *Service) lectureDuration(ctx context.Context, it modules.Item, ratio float64) (float64, float64, error) {
 	if it.Kind != modules.KindLecture {
 		return 0, 0, errs.ConflictCode("conflict", "only lectures are watched")
 	}
-	m, err := getTx(tx, it.MediaID)
+	m, err := s.get(ctx, it.MediaID)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -181,6 +186,16 @@ func lectureDuration(tx *storage.Tx, it modules.Item, ratio float64) (float64, f
 		return 0, 0, errs.ConflictCode("conflict", "this lecture's duration is unknown")
 	}
 	return m.Duration, ratio, nil
+}
+
+// watchState is a learner's state on a lecture; a new one before their
+// first report.
+func (s *Service) watchState(ctx context.Context, k WatchKey) (WatchState, error) {
+	st, err := s.store.Watch(ctx, k)
+	if errors.Is(err, ErrNotFound) {
+		return WatchState{}, nil
+	}
+	return st, err
 }
 
 func spanError(err error) error {
@@ -195,18 +210,22 @@ func spanError(err error) error {
 // lectureOpened is the lecture kind's Opened hook: a student was just shown
 // a lecture item, so their first span may count from now. The course
 // service decided their access a moment ago; the state it creates is what
-// lets later reports take watchAccessTx's short path, which is sound for
+// lets later reports take watchAccess's short path, which is sound for
 // the same reason as after a first report. Opening again restarts the
 // clock, which can only count less.
 func (s *Service) lectureOpened(courseID, userID uint64, it modules.Item) error {
-	key := watchKey(courseID, userID, it.ID)
-	err := s.db.Batch(func(tx *storage.Tx) error {
-		var st watchState
-		if err := tx.Get(storage.Watch, key, &st); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	return s.openLecture(context.Background(), courseID, userID, it.ID)
+}
+
+func (s *Service) openLecture(ctx context.Context, courseID, userID, itemID uint64) error {
+	key := WatchKey{Course: courseID, User: userID, Item: itemID}
+	err := s.store.Batch(ctx, func(ctx context.Context) error {
+		st, err := s.watchState(ctx, key)
+		if err != nil {
 			return err
 		}
 		st.ClockAt = s.now().UTC()
-		return tx.Put(storage.Watch, key, st)
+		return s.store.PutWatch(ctx, key, st)
 	})
 	return errs.Wrap(err, "record lecture opened")
 }
@@ -215,9 +234,9 @@ func (s *Service) lectureOpened(courseID, userID uint64, it modules.Item) error 
 // lecture route): a student's opening is recorded as GET on the item
 // records it, so that their first span counts.
 func (s *Service) OpenLecture(ctx context.Context, caller, courseID, itemID uint64) (Lecture, error) {
-	l, student, err := s.lecture(caller, courseID, itemID)
+	l, student, err := s.lecture(ctx, caller, courseID, itemID)
 	if err == nil && student && l.Kind == modules.KindLecture {
-		err = s.lectureOpened(courseID, caller, modules.Item{ID: itemID})
+		err = s.openLecture(ctx, courseID, caller, itemID)
 	}
 	return l, err
 }
@@ -242,26 +261,26 @@ type Lecture struct {
 // item's access rules apply (404 for non-members and hidden items, 403 with
 // the reason for a locked module).
 func (s *Service) Lecture(ctx context.Context, caller, courseID, itemID uint64) (Lecture, error) {
-	l, _, err := s.lecture(caller, courseID, itemID)
+	l, _, err := s.lecture(ctx, caller, courseID, itemID)
 	return l, err
 }
 
-func (s *Service) lecture(caller, courseID, itemID uint64) (Lecture, bool, error) {
+func (s *Service) lecture(ctx context.Context, caller, courseID, itemID uint64) (Lecture, bool, error) {
 	var out Lecture
 	student := false
-	err := s.db.View(func(tx *storage.Tx) error {
-		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		ia, err := s.courses.ItemAccessTx(storage.TxFrom(ctx), caller, courseID, itemID)
 		if err != nil {
 			return err
 		}
 		if ia.Item.Kind != modules.KindLecture && ia.Item.Kind != modules.KindFile {
 			return errs.NotFoundf("lecture")
 		}
-		m, err := getTx(tx, ia.Item.MediaID)
+		m, err := s.get(ctx, ia.Item.MediaID)
 		if err != nil {
 			return err
 		}
-		caps, err := captionsTx(tx, m.ID)
+		caps, err := s.store.Captions(ctx, m.ID)
 		if err != nil {
 			return err
 		}
@@ -275,9 +294,9 @@ func (s *Service) lecture(caller, courseID, itemID uint64) (Lecture, bool, error
 		if st, _ := ia.Learner.Status(itemID); st == modules.StatusCompleted {
 			out.Completed = true
 		}
-		var st watchState
-		switch err := tx.Get(storage.Watch, watchKey(courseID, caller, itemID), &st); {
-		case errors.Is(err, storage.ErrNotFound):
+		st, err := s.store.Watch(ctx, WatchKey{Course: courseID, User: caller, Item: itemID})
+		switch {
+		case errors.Is(err, ErrNotFound):
 			return nil
 		case err != nil:
 			return err

@@ -8,6 +8,7 @@ import (
 
 	"pacer/api"
 	"pacer/media"
+	"pacer/storage/bolt"
 )
 
 // uploadsPerHour bounds each user's uploads; a course rarely needs more,
@@ -24,7 +25,7 @@ const mediaSweepEvery = time.Hour
 // submission uploads no submission used within a day), and runs the
 // orphan sweep until shutdown.
 func (s *Server) wireMedia(v1 fiber.Router) error {
-	svc, err := media.New(media.Config{DB: s.DB, Courses: s.Courses, Dir: filepath.Join(s.cfg.DataDir, "media"),
+	svc, err := media.New(media.Config{Tx: s.DB, Store: bolt.NewMedia(s.DB), Courses: s.Courses, Dir: filepath.Join(s.cfg.DataDir, "media"),
 		MaxUploadBytes: s.cfg.MaxUploadBytes, UserQuotaBytes: s.cfg.UserQuotaBytes, CourseQuotaBytes: s.cfg.CourseQuotaBytes,
 		Now: s.now, Log: s.log})
 	if err != nil {

@@ -96,7 +96,7 @@ const (
 	MediaByCourse Bucket = "media_by_course" // course|media -> nil
 	MediaBlobs    Bucket = "media_blobs"     // sha256 (32 bytes)|media|lang ("" for the file itself) -> nil: who uses a blob
 	Captions      Bucket = "media_captions"  // media|lang (string, last) -> media.Caption
-	Watch         Bucket = "watch"           // course|user|item -> media.watchState (spans, resume position)
+	Watch         Bucket = "watch"           // course|user|item -> media.WatchState (spans, resume position)
 	// MediaUsage holds the bytes counted against the storage quotas: a
 	// course's course files, a user's submission uploads.
 	MediaUsage Bucket = "media_usage" // 'c'|course or 'u'|user -> bytes (8); "counted" -> 1 once the totals were first made
