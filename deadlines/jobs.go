@@ -280,76 +280,76 @@ func marked(marks []Mark, module uint64, job uint8, at time.Time) bool {
 }
 
 // settleBatch settles a batch of candidates inside one write transaction:
-// it reads their marks again (a concurrent or repeated run may have dealt
-// with them since the sweep read), settles those still due, and stores
-// their marks. It returns how many it told or recorded as missed.
+// it judges each (outcome), claims their marks in one store call (a
+// concurrent or repeated run may have dealt with some since the sweep
+// read) and tells the learners of the marks it placed. It returns how many
+// it told or recorded as missed.
 func (s *Service) settleBatch(ctx context.Context, courses []courseInfo, batch []candidate, job uint8, now time.Time) (int, error) {
-	keys := make([]Mark, len(batch))
-	for i, cd := range batch {
-		keys[i] = Mark{Course: courses[cd.course].course.ID, User: cd.user, Module: courses[cd.course].mods[cd.mod].ID, Job: job}
-	}
-	have, err := s.store.Marks(ctx, keys)
-	if err != nil {
-		return 0, err
-	}
 	tx := storage.TxFrom(ctx)
 	items := map[uint64][]uint64{}
-	var put []Mark
-	n := 0
+	marks := make([]Mark, 0, len(batch))
+	of := make([]int, 0, len(batch)) // the candidate of each mark
 	for i, cd := range batch {
-		if m, ok := have[i]; ok && (job == MarkOpened || m.At.Equal(cd.at)) {
-			continue
-		}
-		outcome, told, err := s.settle(tx, courses, cd, job, now, items)
+		outcome, err := outcome(tx, courses, cd, job, items)
 		if err != nil {
 			return 0, err
 		}
 		if outcome == 0 {
 			continue
 		}
-		m := keys[i]
-		m.At, m.Outcome = cd.at, outcome
-		put = append(put, m)
-		if told {
+		c := &courses[cd.course]
+		marks = append(marks, Mark{Course: c.course.ID, User: cd.user, Module: c.mods[cd.mod].ID, Job: job, At: cd.at, Outcome: outcome})
+		of = append(of, i)
+	}
+	// An opening is told once and for all, a due time once per instant.
+	claimed, err := s.store.ClaimMarks(ctx, marks, job == MarkOpened)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for j, ok := range claimed {
+		switch {
+		case !ok || marks[j].Outcome == OutcomeDone:
+		case marks[j].Outcome == OutcomeSilent:
+			n++
+		default:
+			if err := s.tell(tx, courses, batch[of[j]], job, now); err != nil {
+				return 0, err
+			}
 			n++
 		}
 	}
-	return n, s.store.PutMarks(ctx, put)
+	return n, nil
 }
 
-// settle deals with one candidate without a mark, inside a write
-// transaction: looks at whether the work is done (for reminders and missed
-// deadlines) and notifies. It returns the outcome its mark records (0 for
-// none: the learner left the course since the read) and whether it told the
-// learner or recorded a missed deadline.
-func (s *Service) settle(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, now time.Time, items map[uint64][]uint64) (uint8, bool, error) {
+// outcome judges one candidate inside a write transaction: whether the
+// work is done (for reminders and missed deadlines), and whether telling
+// would only be noise. It is 0 when the learner left the course since the
+// read: nothing is recorded.
+func outcome(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, items map[uint64][]uint64) (uint8, error) {
 	c := &courses[cd.course]
 	mod := c.mods[cd.mod]
-	// The learner may have left the course since the read.
 	if !modules.IsMemberTx(tx, c.course.ID, cd.user) {
-		return 0, false, nil
+		return 0, nil
 	}
-	outcome := OutcomeNotified
 	if job != MarkOpened {
 		done, err := moduleDone(tx, c.course.ID, cd.user, mod.ID, items)
-		if err != nil {
-			return 0, false, err
-		}
-		if done {
-			outcome = OutcomeDone
+		if err != nil || done {
+			return OutcomeDone, err
 		}
 	}
-	if job == MarkMissed && outcome == OutcomeNotified && cd.window.Cutoff(c.times).Before(cd.enrolled) {
+	if job == MarkMissed && cd.window.Cutoff(c.times).Before(cd.enrolled) {
 		// The deadline had passed before they joined: it is recorded as
 		// missed, but telling them would only be noise.
-		outcome = OutcomeSilent
+		return OutcomeSilent, nil
 	}
-	switch outcome {
-	case OutcomeDone:
-		return outcome, false, nil
-	case OutcomeSilent:
-		return outcome, true, nil
-	}
+	return OutcomeNotified, nil
+}
+
+// tell notifies the learner of a candidate whose mark was just placed.
+func (s *Service) tell(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, now time.Time) error {
+	c := &courses[cd.course]
+	mod := c.mods[cd.mod]
 	n := notify.Notification{UserID: cd.user, CourseID: c.course.ID, Link: moduleLink(c.course.ID, mod.ID), CreatedAt: now}
 	reader := readerZoneTx(tx, cd.user)
 	formatTime := func(t time.Time) string { return timetext.ForReader(t, reader, c.loc) }
@@ -378,10 +378,8 @@ func (s *Service) settle(tx *storage.Tx, courses []courseInfo, cd candidate, job
 			". Its assignments no longer take submissions; its other items can still be completed, and" +
 			" completing them still unlocks what follows. Ask your instructor if you need an extension."
 	}
-	if _, err := s.notify.AddTx(tx, n); err != nil {
-		return 0, false, err
-	}
-	return outcome, true, nil
+	_, err := s.notify.AddTx(tx, n)
+	return err
 }
 
 // moduleDone reports whether a learner completed every published item of

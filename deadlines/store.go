@@ -124,12 +124,12 @@ type MarkStore interface {
 	// members: every extension and every mark of the job, each in learner
 	// then module order.
 	SweepFacts(ctx context.Context, course uint64, job uint8) (SweepFacts, error)
-	// Marks are the stored marks at the given places (Course, User, Module
-	// and Job of each; At and Outcome are ignored), by index in keys;
-	// places without a mark are absent.
-	Marks(ctx context.Context, keys []Mark) (map[int]Mark, error)
-	// PutMarks stores marks, each replacing the one at its place.
-	PutMarks(ctx context.Context, marks []Mark) error
+	// ClaimMarks stores each mark whose place (Course, User, Module, Job)
+	// holds none for its instant, or none at all when anyInstant, and
+	// reports by index which it stored: the marks a concurrent or repeated
+	// run placed first are left as they are, so a job deals with each
+	// learner's module once.
+	ClaimMarks(ctx context.Context, marks []Mark, anyInstant bool) ([]bool, error)
 	// Missed lists the modules whose missed deadline was recorded for a
 	// learner (the work was not done), in module order.
 	Missed(ctx context.Context, course, user uint64) ([]uint64, error)

@@ -54,33 +54,27 @@ func (s *Deadlines) SweepFacts(ctx context.Context, course uint64, job uint8) (d
 	return out, err
 }
 
-// Marks implements deadlines.Store.
-func (s *Deadlines) Marks(ctx context.Context, keys []deadlines.Mark) (map[int]deadlines.Mark, error) {
-	out := map[int]deadlines.Mark{}
-	err := s.db.Read(ctx, func(ctx context.Context) error {
+// ClaimMarks implements deadlines.Store: a read and a write per mark, in
+// the order given.
+func (s *Deadlines) ClaimMarks(ctx context.Context, marks []deadlines.Mark, anyInstant bool) ([]bool, error) {
+	claimed := make([]bool, len(marks))
+	err := s.db.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		for i, k := range keys {
-			m := deadlines.Mark{Course: k.Course, User: k.User, Module: k.Module, Job: k.Job}
-			if parseMark(tx.GetRaw(storage.JobMarks, markKey(m)), &m) {
-				out[i] = m
+		for i, m := range marks {
+			key := markKey(m)
+			var had deadlines.Mark
+			if parseMark(tx.GetRaw(storage.JobMarks, key), &had) && (anyInstant || had.At.Equal(m.At)) {
+				claimed[i] = false
+				continue
 			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// PutMarks implements deadlines.Store.
-func (s *Deadlines) PutMarks(ctx context.Context, marks []deadlines.Mark) error {
-	return s.db.Write(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
-		for _, m := range marks {
-			if err := tx.PutRaw(storage.JobMarks, markKey(m), markValue(m)); err != nil {
+			if err := tx.PutRaw(storage.JobMarks, key, markValue(m)); err != nil {
 				return err
 			}
+			claimed[i] = true
 		}
 		return nil
 	})
+	return claimed, err
 }
 
 // Missed implements deadlines.Store.
