@@ -175,7 +175,7 @@ func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID u
 		}
 		ext, err := s.store.Extension(ctx, extID)
 		if err != nil {
-			return notFound(err, "extension")
+			return notFoundAs(err, "extension")
 		}
 		// The course comes from the stored extension: one of another course
 		// does not exist as far as this URL is concerned.

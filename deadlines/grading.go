@@ -16,11 +16,12 @@ import (
 	"pacer/storage"
 )
 
-// noteSubmittedTx tells every staff member of the course that work arrived
+// noteSubmitted tells every staff member of the course that work arrived
 // on an item, inside the submitting transaction. Each keeps one unread
 // "submitted" notification per item that counts the submissions since they
 // last read it, so a class handing in at once is one line, not hundreds.
-func (s *Service) noteSubmittedTx(tx *storage.Tx, c modules.Course, it modules.Item, learner uint64) error {
+func (s *Service) noteSubmitted(ctx context.Context, c modules.Course, it modules.Item, learner uint64) error {
+	tx := storage.TxFrom(ctx)
 	staff, err := modules.StaffMembersTx(tx, c.ID)
 	if err != nil {
 		return err
@@ -33,7 +34,6 @@ func (s *Service) noteSubmittedTx(tx *storage.Tx, c modules.Course, it modules.I
 	for i, m := range staff {
 		ids[i] = m.UserID
 	}
-	ctx := storage.WithTx(context.Background(), tx)
 	notes, err := s.store.SubmittedNotes(ctx, c.ID, it.ID, ids)
 	if err != nil {
 		return err

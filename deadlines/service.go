@@ -151,9 +151,9 @@ func (s *Service) batch(ctx context.Context, fn func(ctx context.Context) error)
 	return s.tx.Write(ctx, fn)
 }
 
-// notFound maps a store's missing record to the 404 of its kind, and
+// notFoundAs maps a store's missing record to the 404 of its kind, and
 // leaves any other error as it is.
-func notFound(err error, kind string) error {
+func notFoundAs(err error, kind string) error {
 	if errors.Is(err, ErrNotFound) {
 		return errs.NotFoundf(kind)
 	}

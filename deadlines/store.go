@@ -7,7 +7,7 @@ import (
 )
 
 // ErrNotFound is what a store returns for a record it does not hold; the
-// service turns it into the 404 of the record's kind (notFound).
+// service turns it into the 404 of the record's kind (notFoundAs).
 var ErrNotFound = errors.New("deadlines: not found")
 
 // Store is everything this package keeps. An engine implements it (the

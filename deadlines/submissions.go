@@ -161,7 +161,7 @@ func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, i
 		if _, err = s.courses.MarkTx(tx, courseID, caller, itemID, modules.StatusCompleted); err != nil {
 			return err
 		}
-		return s.noteSubmittedTx(tx, ia.Course, ia.Item, caller)
+		return s.noteSubmitted(ctx, ia.Course, ia.Item, caller)
 	})
 	if err != nil {
 		return sub, errs.Wrap(err, "submit")
@@ -274,7 +274,7 @@ func (s *Service) submission(ctx context.Context, caller, courseID, subID uint64
 	}
 	sub, err := s.store.Submission(ctx, subID)
 	if err != nil {
-		return sub, a, notFound(err, "submission")
+		return sub, a, notFoundAs(err, "submission")
 	}
 	if sub.CourseID != courseID || (!a.Staff() && sub.UserID != caller) {
 		return sub, a, errs.NotFoundf("submission")
