@@ -117,10 +117,10 @@ type pickFunc func(m modules.Swept, w slot) (time.Time, bool)
 
 // sweep is the shape of every job: one read transaction finds the learners'
 // modules the job is due for and has no mark of, using only what is cheap
-// (course and member records, extension and mark keys; no progress, no
-// items); then batches of candidates are settled in short write
-// transactions, each re-checking the mark, so that concurrent or repeated
-// runs never tell twice.
+// (per course, one walk of the members and one store call for the
+// extensions and the job's marks; no progress, no items); then batches of
+// candidates are settled in short write transactions, each claiming its
+// marks again, so that concurrent or repeated runs never tell twice.
 func (s *Service) sweep(ctx context.Context, now time.Time, job uint8, pick pickFunc) (int, error) {
 	var courses []courseInfo
 	var cands []candidate
