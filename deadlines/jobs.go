@@ -153,8 +153,8 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job uint8, pick pick
 			for _, m := range members {
 				var ext []Override
 				ext, exts = learnerShare(exts, m.UserID, func(o Override) uint64 { return o.User })
-				var mine []Mark
-				mine, marks = learnerShare(marks, m.UserID, func(k Mark) uint64 { return k.User })
+				var mine []SweptMark
+				mine, marks = learnerShare(marks, m.UserID, func(k SweptMark) uint64 { return k.User })
 				if m.Role != modules.RoleStudent {
 					continue
 				}
@@ -270,7 +270,7 @@ func newSlot(c calendar.CourseTimes, w calendar.Window) slot {
 
 // marked reports whether the job already dealt with the module: for
 // openings once and for all, for due times once per due instant.
-func marked(marks []Mark, module uint64, job uint8, at time.Time) bool {
+func marked(marks []SweptMark, module uint64, job uint8, at time.Time) bool {
 	for _, m := range marks {
 		if m.Module == module {
 			return job == MarkOpened || m.At.Equal(at)

@@ -139,7 +139,15 @@ type MarkStore interface {
 // learner then module.
 type SweepFacts struct {
 	Extensions []Override
-	Marks      []Mark
+	Marks      []SweptMark
+}
+
+// SweptMark is a mark as a sweep judges it: whose module and for which
+// instant (the course and job are the sweep's; the outcome plays no part).
+// It is small because a sweep holds one per learner and module.
+type SweptMark struct {
+	User, Module uint64
+	At           time.Time
 }
 
 // Override is a learner's extended due time of a module.

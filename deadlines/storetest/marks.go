@@ -56,10 +56,9 @@ func sweepFacts(t *testing.T, open Open) {
 	}
 }
 
-func sameMark(a, b deadlines.Mark) bool {
-	ok := a.At.Equal(b.At)
-	a.At, b.At = time.Time{}, time.Time{}
-	return ok && a == b
+// sameMark reports whether a sweep read the mark m: its place and instant.
+func sameMark(got deadlines.SweptMark, m deadlines.Mark) bool {
+	return got.User == m.User && got.Module == m.Module && got.At.Equal(m.At)
 }
 
 // putMarks stores marks wherever none is for their instant.
@@ -91,7 +90,7 @@ func claimMarks(t *testing.T, open Open) {
 	// The same instant again is refused; a moved instant replaces the mark
 	// unless any mark at all is enough.
 	got := claim(false,
-		mark(1, 10, 100, deadlines.MarkReminded, day(1), deadlines.OutcomeDone),
+		mark(1, 10, 100, deadlines.MarkReminded, day(1), deadlines.OutcomeNotified),
 		mark(1, 10, 101, deadlines.MarkReminded, day(3), deadlines.OutcomeNotified),
 		mark(1, 11, 100, deadlines.MarkReminded, day(1), deadlines.OutcomeNotified),
 		mark(1, 10, 100, deadlines.MarkMissed, day(1), deadlines.OutcomeNotified))
@@ -103,6 +102,13 @@ func claimMarks(t *testing.T, open Open) {
 	}
 	if got := claim(true); len(got) != 0 {
 		t.Errorf("no marks: %v", got)
+	}
+	// A refused claim leaves the stored mark's outcome as it was.
+	if got := claim(false, mark(1, 10, 100, deadlines.MarkMissed, day(1), deadlines.OutcomeDone)); !equal(got, []bool{false}) {
+		t.Errorf("claiming a taken missed deadline = %v, want refused", got)
+	}
+	if got := value[[]uint64](t)(s.Missed(bg, 1, 10)); !equal(got, []uint64{100}) {
+		t.Errorf("after a refused claim, missed = %v, want [100] (the first outcome)", got)
 	}
 	f := value[deadlines.SweepFacts](t)(s.SweepFacts(bg, 1, deadlines.MarkReminded))
 	want := []deadlines.Mark{

@@ -44,9 +44,9 @@ func (s *Deadlines) SweepFacts(ctx context.Context, course uint64, job uint8) (d
 			if storage.Part(k, 3) != uint64(job) {
 				return nil
 			}
-			m := deadlines.Mark{Course: course, User: storage.Part(k, 1), Module: storage.Part(k, 2), Job: job}
+			var m deadlines.Mark
 			if parseMark(v, &m) {
-				out.Marks = append(out.Marks, m)
+				out.Marks = append(out.Marks, deadlines.SweptMark{User: storage.Part(k, 1), Module: storage.Part(k, 2), At: m.At})
 			}
 			return nil
 		})
