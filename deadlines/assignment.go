@@ -42,7 +42,8 @@ type AssignmentState struct {
 // what a submission would not get.
 func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint64) (AssignmentState, error) {
 	var out AssignmentState
-	err := s.db.View(func(tx *storage.Tx) error {
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
 			return err
@@ -52,7 +53,11 @@ func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint6
 		}
 		times := ia.Course.Times()
 		if ia.Staff() {
-			out.Submitted = tx.Count(storage.SubmissionsByItem, storage.Key(courseID, itemID))
+			submitters, err := s.store.Submitters(ctx, courseID, itemID)
+			if err != nil {
+				return err
+			}
+			out.Submitted = len(submitters)
 			ms, err := modules.MembersTx(tx, courseID)
 			if err != nil {
 				return err
@@ -85,7 +90,7 @@ func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint6
 		default:
 			out.Accepts = AcceptOnTime
 		}
-		subs, err := s.attemptsTx(tx, courseID, itemID, caller)
+		subs, err := s.attempts(ctx, courseID, itemID, caller)
 		if err != nil || len(subs) == 0 {
 			return err
 		}

@@ -2,7 +2,6 @@ package deadlines
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -45,40 +44,11 @@ type ExtensionInput struct {
 	DueAt    *time.Time `json:"due_at"`
 }
 
-// extensionIndex is the value of an ExtensionsByLearner entry: the record's
-// id and the due time, so that DueOverrides (on every learner view) never
-// decodes a record.
-func extensionIndex(id uint64, due time.Time) []byte {
-	b := make([]byte, 16)
-	binary.BigEndian.PutUint64(b, id)
-	binary.BigEndian.PutUint64(b[8:], uint64(due.UnixNano()))
-	return b
-}
-
-func parseExtensionIndex(v []byte) (id uint64, due time.Time, ok bool) {
-	if len(v) != 16 {
-		return 0, time.Time{}, false
-	}
-	return binary.BigEndian.Uint64(v), time.Unix(0, int64(binary.BigEndian.Uint64(v[8:]))).UTC(), true
-}
-
 // DueOverrides returns a learner's extended due times by module. It
 // implements modules.ExtensionSource, so every view the course service
 // computes (modules list, item access, progress) applies extensions.
 func (s *Service) DueOverrides(tx *storage.Tx, course, user uint64) (map[uint64]time.Time, error) {
-	var out map[uint64]time.Time
-	err := tx.Each(storage.ExtensionsByLearner, storage.Key(course, user), func(k, v []byte) error {
-		_, due, ok := parseExtensionIndex(v)
-		if !ok {
-			return errors.New("deadlines: malformed extension index entry")
-		}
-		if out == nil {
-			out = map[uint64]time.Time{}
-		}
-		out[storage.Part(k, 2)] = due
-		return nil
-	})
-	return out, err
+	return s.store.Overrides(storage.WithTx(context.Background(), tx), course, user)
 }
 
 // validDue checks an instant given by a person.
@@ -113,7 +83,8 @@ func moduleOfCourse(tx *storage.Tx, course, module uint64) (modules.Module, bool
 // modules. The learner is notified in the same transaction.
 func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, in ExtensionInput) (ExtensionView, error) {
 	var out ExtensionView
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
@@ -171,16 +142,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 		}
 		ext := Extension{CourseID: courseID, UserID: in.UserID, ModuleID: mod.ID, DueAt: due,
 			CreatedBy: caller, CreatedAt: now}
-		key := storage.Key(courseID, in.UserID, mod.ID)
-		if id, _, ok := parseExtensionIndex(tx.GetRaw(storage.ExtensionsByLearner, key)); ok {
-			ext.ID = id
-		} else if ext.ID, err = tx.NextID(storage.Extensions); err != nil {
-			return err
-		}
-		if err := tx.Put(storage.Extensions, storage.ID(ext.ID), ext); err != nil {
-			return err
-		}
-		if err := tx.PutRaw(storage.ExtensionsByLearner, key, extensionIndex(ext.ID, due)); err != nil {
+		if ext, err = s.store.PutExtension(ctx, ext); err != nil {
 			return err
 		}
 		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "extension_granted", CourseID: courseID,
@@ -205,17 +167,15 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 // DeleteExtension removes an extension (staff only): the learner's due time
 // goes back to the module's own.
 func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID uint64) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
-		var ext Extension
-		if err := tx.Get(storage.Extensions, storage.ID(extID), &ext); err != nil {
-			if errors.Is(err, storage.ErrNotFound) {
-				return errs.NotFoundf("extension")
-			}
-			return err
+		ext, err := s.store.Extension(ctx, extID)
+		if err != nil {
+			return notFoundAs(err, "extension")
 		}
 		// The course comes from the stored extension: one of another course
 		// does not exist as far as this URL is concerned.
@@ -225,14 +185,11 @@ func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID u
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		if err := tx.Delete(storage.Extensions, storage.ID(extID)); err != nil {
+		if err := s.store.DeleteExtension(ctx, extID); err != nil {
 			return err
 		}
-		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "extension_deleted", CourseID: courseID,
-			TargetID: ext.UserID, Detail: fmt.Sprintf("module %d", ext.ModuleID)}); err != nil {
-			return err
-		}
-		return tx.Delete(storage.ExtensionsByLearner, storage.Key(ext.CourseID, ext.UserID, ext.ModuleID))
+		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "extension_deleted", CourseID: courseID,
+			TargetID: ext.UserID, Detail: fmt.Sprintf("module %d", ext.ModuleID)})
 	})
 	return errs.Wrap(err, "delete extension")
 }
@@ -241,7 +198,8 @@ func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID u
 // (optionally of one learner or module), a student sees their own.
 func (s *Service) ListExtensions(ctx context.Context, caller, courseID, user, module uint64) ([]ExtensionView, error) {
 	out := []ExtensionView{}
-	err := s.db.View(func(tx *storage.Tx) error {
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
@@ -257,24 +215,15 @@ func (s *Service) ListExtensions(ctx context.Context, caller, courseID, user, mo
 		for _, m := range mods {
 			titles[m.ID] = m.Title
 		}
-		prefix := storage.Key(courseID)
-		if user != 0 {
-			prefix = storage.Key(courseID, user)
+		exts, err := s.store.Extensions(ctx, courseID, user)
+		if err != nil {
+			return err
 		}
 		names := map[uint64]string{}
-		return tx.Each(storage.ExtensionsByLearner, prefix, func(k, v []byte) error {
-			mid := storage.Part(k, 2)
-			title, live := titles[mid]
-			if !live || (module != 0 && mid != module) {
-				return nil // the module was deleted, or filtered out
-			}
-			id, _, ok := parseExtensionIndex(v)
-			if !ok {
-				return errors.New("deadlines: malformed extension index entry")
-			}
-			var ext Extension
-			if err := tx.Get(storage.Extensions, storage.ID(id), &ext); err != nil {
-				return err
+		for _, ext := range exts {
+			title, live := titles[ext.ModuleID]
+			if !live || (module != 0 && ext.ModuleID != module) {
+				continue // the module was deleted, or filtered out
 			}
 			name, seen := names[ext.UserID]
 			if !seen {
@@ -284,8 +233,8 @@ func (s *Service) ListExtensions(ctx context.Context, caller, courseID, user, mo
 				names[ext.UserID] = name
 			}
 			out = append(out, ExtensionView{Extension: ext, UserName: name, ModuleTitle: title})
-			return nil
-		})
+		}
+		return nil
 	})
 	return out, errs.Wrap(err, "list extensions")
 }

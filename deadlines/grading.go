@@ -3,7 +3,6 @@ package deadlines
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,11 +16,12 @@ import (
 	"pacer/storage"
 )
 
-// noteSubmittedTx tells every staff member of the course that work arrived
+// noteSubmitted tells every staff member of the course that work arrived
 // on an item, inside the submitting transaction. Each keeps one unread
 // "submitted" notification per item that counts the submissions since they
 // last read it, so a class handing in at once is one line, not hundreds.
-func (s *Service) noteSubmittedTx(tx *storage.Tx, c modules.Course, it modules.Item, learner uint64) error {
+func (s *Service) noteSubmitted(ctx context.Context, c modules.Course, it modules.Item, learner uint64) error {
+	tx := storage.TxFrom(ctx)
 	staff, err := modules.StaffMembersTx(tx, c.ID)
 	if err != nil {
 		return err
@@ -30,37 +30,37 @@ func (s *Service) noteSubmittedTx(tx *storage.Tx, c modules.Course, it modules.I
 	if u, err := auth.LookupTx(tx, learner); err == nil {
 		name = u.Name
 	}
+	ids := make([]uint64, len(staff))
+	for i, m := range staff {
+		ids[i] = m.UserID
+	}
+	notes, err := s.store.SubmittedNotes(ctx, c.ID, it.ID, ids)
+	if err != nil {
+		return err
+	}
 	for _, m := range staff {
-		key := storage.Key(m.UserID, c.ID, it.ID)
-		id, count := uint64(0), uint64(0)
-		if v := tx.GetRaw(storage.SubmittedNotes, key); len(v) == 16 {
-			id, count = binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])
-		}
-		title, body := submittedText(c.Title, it.Title, name, count+1)
+		note := notes[m.UserID]
+		title, body := submittedText(c.Title, it.Title, name, note.Count+1)
 		updated := false
-		if id != 0 {
-			if updated, err = notify.UpdateUnreadTx(tx, m.UserID, id, title, body); err != nil {
+		if note.Notification != 0 {
+			if updated, err = notify.UpdateUnreadTx(tx, m.UserID, note.Notification, title, body); err != nil {
 				return err
 			}
 		}
 		if !updated {
-			count = 0
+			note.Count = 0
 			title, body = submittedText(c.Title, it.Title, name, 1)
 			n, err := s.notify.AddTx(tx, notify.Notification{UserID: m.UserID, CourseID: c.ID, Kind: notify.KindSubmitted,
 				Title: title, Body: body, Link: submissionsLink(c.ID, it.ID)})
 			if err != nil {
 				return err
 			}
-			id = n.ID
+			note.Notification = n.ID
 		}
-		v := make([]byte, 16)
-		binary.BigEndian.PutUint64(v, id)
-		binary.BigEndian.PutUint64(v[8:], count+1)
-		if err := tx.PutRaw(storage.SubmittedNotes, key, v); err != nil {
-			return err
-		}
+		note.Count++
+		notes[m.UserID] = note
 	}
-	return nil
+	return s.store.PutSubmittedNotes(ctx, c.ID, it.ID, notes)
 }
 
 // submittedText words the staff notification of n new submissions.
@@ -91,7 +91,8 @@ type ToGrade struct {
 // who is not staff of the course gets an empty list.
 func (s *Service) ToGradeList(ctx context.Context, caller, courseID uint64) ([]ToGrade, error) {
 	out := []ToGrade{}
-	err := s.db.View(func(tx *storage.Tx) error {
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		ms, err := s.membershipsTx(tx, caller)
 		if err != nil {
 			return err
@@ -100,20 +101,22 @@ func (s *Service) ToGradeList(ctx context.Context, caller, courseID uint64) ([]T
 			if !m.Member.Staff() || (courseID != 0 && m.Course.ID != courseID) {
 				continue
 			}
+			subs, err := s.store.Ungraded(ctx, m.Course.ID)
+			if err != nil {
+				return err
+			}
 			rows := map[uint64]*ToGrade{}
-			err := tx.Each(storage.SubmissionsByItem, storage.Key(m.Course.ID), func(k, v []byte) error {
-				var sub Submission
-				if err := tx.Get(storage.Submissions, v, &sub); err != nil {
-					return err
-				}
-				if sub.Score != nil {
-					return nil
-				}
+			gone := map[uint64]bool{} // items deleted since
+			for _, sub := range subs {
 				r := rows[sub.ItemID]
 				if r == nil {
+					if gone[sub.ItemID] {
+						continue
+					}
 					it, err := modules.ItemTx(tx, m.Course.ID, sub.ItemID)
 					if errs.Is(err, errs.NotFound) {
-						return nil
+						gone[sub.ItemID] = true
+						continue
 					} else if err != nil {
 						return err
 					}
@@ -125,10 +128,6 @@ func (s *Service) ToGradeList(ctx context.Context, caller, courseID uint64) ([]T
 				if sub.SubmittedAt.After(r.LatestAt) {
 					r.LatestAt = sub.SubmittedAt
 				}
-				return nil
-			})
-			if err != nil {
-				return err
 			}
 			for _, r := range rows {
 				out = append(out, *r)
@@ -166,7 +165,8 @@ type Pending struct {
 func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint64) ([]Pending, error) {
 	out := []Pending{}
 	now := s.clock()
-	err := s.db.View(func(tx *storage.Tx) error {
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
 			return err
@@ -183,12 +183,20 @@ func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint
 		if err != nil {
 			return err
 		}
+		submitters, err := s.store.Submitters(ctx, courseID, itemID)
+		if err != nil {
+			return err
+		}
+		exts, err := s.store.ModuleOverrides(ctx, courseID, mod.ID)
+		if err != nil {
+			return err
+		}
 		for _, m := range ms {
-			if m.Role != modules.RoleStudent || tx.Has(storage.SubmissionsByItem, storage.Key(courseID, itemID, m.UserID)) {
+			if _, submitted := slices.BinarySearch(submitters, m.UserID); m.Role != modules.RoleStudent || submitted {
 				continue
 			}
 			var ext *time.Time
-			if _, due, ok := parseExtensionIndex(tx.GetRaw(storage.ExtensionsByLearner, storage.Key(courseID, m.UserID, mod.ID))); ok {
+			if due, ok := exts[m.UserID]; ok {
 				ext = &due
 			}
 			w := calendar.LearnerWindow(times, mod.Times(), m.EnrolledAt, ext)

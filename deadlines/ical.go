@@ -2,7 +2,6 @@ package deadlines
 
 import (
 	"context"
-	"encoding/binary"
 	"strconv"
 	"strings"
 	"time"
@@ -34,49 +33,36 @@ func (s *Service) feedURL(user, gen uint64) string {
 	return s.baseURL + "/calendar/" + s.feedToken(user, gen) + ".ics"
 }
 
-func feedGen(tx *storage.Tx, user uint64) uint64 {
-	if v := tx.GetRaw(storage.CalendarTokens, storage.ID(user)); len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
-
 // CalendarURL returns the caller's current secret feed URL.
 func (s *Service) CalendarURL(ctx context.Context, caller uint64) (string, error) {
 	var url string
-	err := s.db.View(func(tx *storage.Tx) error {
-		url = s.feedURL(caller, feedGen(tx, caller))
-		return nil
-	})
+	gen, err := s.store.CalendarGeneration(ctx, caller)
+	if err == nil {
+		url = s.feedURL(caller, gen)
+	}
 	return url, errs.Wrap(err, "calendar url")
 }
 
 // RotateCalendar makes a new secret feed URL; the old one stops working.
 func (s *Service) RotateCalendar(ctx context.Context, caller uint64) (string, error) {
 	var url string
-	err := s.db.Update(func(tx *storage.Tx) error {
-		gen, err := rotateFeed(tx, caller)
+	gen, err := s.store.RotateCalendar(ctx, caller)
+	if err == nil {
 		url = s.feedURL(caller, gen)
-		return err
-	})
+	}
 	return url, errs.Wrap(err, "rotate calendar")
 }
 
 // RotateCalendarTx retires the user's feed URL inside the caller's
 // transaction (a password change).
 func (s *Service) RotateCalendarTx(tx *storage.Tx, user uint64) error {
-	_, err := rotateFeed(tx, user)
+	_, err := s.store.RotateCalendar(storage.WithTx(context.Background(), tx), user)
 	return err
-}
-
-func rotateFeed(tx *storage.Tx, user uint64) (uint64, error) {
-	gen := feedGen(tx, user) + 1
-	return gen, tx.PutRaw(storage.CalendarTokens, storage.ID(user), storage.ID(gen))
 }
 
 // feedUser resolves a token to its user, or 404 for anything that is not a
 // current token of an active account (forged, rotated, malformed).
-func (s *Service) feedUser(tx *storage.Tx, token string) (auth.User, error) {
+func (s *Service) feedUser(ctx context.Context, token string) (auth.User, error) {
 	notFound := errs.NotFoundf("calendar")
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 || len(token) > 200 {
@@ -87,10 +73,15 @@ func (s *Service) feedUser(tx *storage.Tx, token string) (auth.User, error) {
 	if err1 != nil || err2 != nil || user == 0 || itoa(user) != parts[0] || itoa(gen) != parts[1] {
 		return auth.User{}, notFound
 	}
-	if !s.signer.CheckSignature(feedPurpose, parts[0]+"."+parts[1], parts[2]) || feedGen(tx, user) != gen {
+	if !s.signer.CheckSignature(feedPurpose, parts[0]+"."+parts[1], parts[2]) {
 		return auth.User{}, notFound
 	}
-	u, err := auth.LookupTx(tx, user)
+	if cur, err := s.store.CalendarGeneration(ctx, user); err != nil {
+		return auth.User{}, err
+	} else if cur != gen {
+		return auth.User{}, notFound
+	}
+	u, err := auth.LookupTx(storage.TxFrom(ctx), user)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
 			return u, notFound
@@ -103,7 +94,7 @@ func (s *Service) feedUser(tx *storage.Tx, token string) (auth.User, error) {
 	return u, nil
 }
 
-// Event kinds of the feed, the last part of a CalendarEvents key.
+// Event kinds of the feed (EventKey.Kind).
 const (
 	eventOpens = 1
 	eventDue   = 2
@@ -111,7 +102,7 @@ const (
 
 // feedEvent is one event of a feed before it is serialised.
 type feedEvent struct {
-	key      []byte // user|course|module|kind
+	key      EventKey
 	uid      string
 	at       time.Time
 	summary  string
@@ -121,47 +112,23 @@ type feedEvent struct {
 	modified time.Time
 }
 
-// eventState is what the feed remembers of an event it served: the instant
-// it showed, its SEQUENCE and when that changed. Calendar apps only replace
+// settle gives ev its sequence from the stored state (ok says there is
+// one) and reports whether the state must be written: a new event starts
+// at 0, one whose instant moved goes up by one. Calendar apps only replace
 // an event they already have when its SEQUENCE grows, so it grows each time
 // the instant moves (a new week, an extension, an edited date).
-type eventState struct {
-	at       int64
-	seq      uint64
-	modified int64
-}
-
-func parseEventState(v []byte) (eventState, bool) {
-	if len(v) != 24 {
-		return eventState{}, false
-	}
-	return eventState{at: int64(binary.BigEndian.Uint64(v)), seq: binary.BigEndian.Uint64(v[8:]),
-		modified: int64(binary.BigEndian.Uint64(v[16:]))}, true
-}
-
-func (e eventState) bytes() []byte {
-	b := make([]byte, 24)
-	binary.BigEndian.PutUint64(b, uint64(e.at))
-	binary.BigEndian.PutUint64(b[8:], e.seq)
-	binary.BigEndian.PutUint64(b[16:], uint64(e.modified))
-	return b
-}
-
-// settle gives ev its sequence from the stored state and reports whether the
-// state must be written: a new event starts at 0, a moved one goes up by one.
-func (ev *feedEvent) settle(v []byte, now time.Time) (eventState, bool) {
-	st, ok := parseEventState(v)
+func (ev *feedEvent) settle(st EventState, ok bool, now time.Time) (EventState, bool) {
+	changed := true
 	switch {
 	case !ok:
-		st = eventState{at: ev.at.UnixNano(), seq: 0, modified: now.UnixNano()}
-	case st.at != ev.at.UnixNano():
-		st = eventState{at: ev.at.UnixNano(), seq: st.seq + 1, modified: now.UnixNano()}
+		st = EventState{At: ev.at, Sequence: 0, Modified: now}
+	case !st.At.Equal(ev.at):
+		st = EventState{At: ev.at, Sequence: st.Sequence + 1, Modified: now}
 	default:
-		ev.seq, ev.modified = st.seq, time.Unix(0, st.modified).UTC()
-		return st, false
+		changed = false
 	}
-	ev.seq, ev.modified = st.seq, time.Unix(0, st.modified).UTC()
-	return st, true
+	ev.seq, ev.modified = st.Sequence, time.Unix(0, st.Modified.UnixNano()).UTC()
+	return st, changed
 }
 
 // feedEvents lists the events of a user's feed: for each course they study,
@@ -180,7 +147,7 @@ func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
 			name, word = "due", " is due"
 		}
 		out = append(out, feedEvent{
-			key:     storage.Key(user, m.Course.ID, mod, kind),
+			key:     EventKey{Course: m.Course.ID, Module: mod, Kind: uint8(kind)},
 			uid:     name + "-" + itoa(m.Course.ID) + "-" + itoa(mod) + "-" + itoa(user) + "@pacer",
 			at:      at.UTC(),
 			summary: m.Course.Title + ": " + title + word,
@@ -246,16 +213,21 @@ func (s *Service) Feed(ctx context.Context, token string) (string, error) {
 	var user auth.User
 	var events []feedEvent
 	var stale bool
-	err := s.db.View(func(tx *storage.Tx) error {
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		var err error
-		if user, err = s.feedUser(tx, token); err != nil {
+		if user, err = s.feedUser(ctx, token); err != nil {
 			return err
 		}
-		if events, err = s.feedEvents(tx, user.ID); err != nil {
+		if events, err = s.feedEvents(storage.TxFrom(ctx), user.ID); err != nil {
+			return err
+		}
+		states, err := s.store.EventStates(ctx, user.ID)
+		if err != nil {
 			return err
 		}
 		for i := range events {
-			if _, changed := events[i].settle(tx.GetRaw(storage.CalendarEvents, events[i].key), now); changed {
+			st, ok := states[events[i].key]
+			if _, changed := events[i].settle(st, ok, now); changed {
 				stale = true
 			}
 		}
@@ -267,17 +239,19 @@ func (s *Service) Feed(ctx context.Context, token string) (string, error) {
 	if stale {
 		// Settle again inside the write: a concurrent read of the same feed
 		// may have recorded the change already, and must not bump it twice.
-		err = s.db.Update(func(tx *storage.Tx) error {
+		err = s.tx.Write(ctx, func(ctx context.Context) error {
+			states, err := s.store.EventStates(ctx, user.ID)
+			if err != nil {
+				return err
+			}
+			changes := map[EventKey]EventState{}
 			for i := range events {
-				st, changed := events[i].settle(tx.GetRaw(storage.CalendarEvents, events[i].key), now)
-				if !changed {
-					continue
-				}
-				if err := tx.PutRaw(storage.CalendarEvents, events[i].key, st.bytes()); err != nil {
-					return err
+				st, ok := states[events[i].key]
+				if st, changed := events[i].settle(st, ok, now); changed {
+					changes[events[i].key] = st
 				}
 			}
-			return nil
+			return s.store.PutEventStates(ctx, user.ID, changes)
 		})
 		if err != nil {
 			return "", errs.Wrap(err, "calendar feed state")

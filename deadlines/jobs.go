@@ -2,7 +2,6 @@ package deadlines
 
 import (
 	"context"
-	"encoding/binary"
 	"time"
 
 	"pacer/calendar"
@@ -23,39 +22,12 @@ const (
 // ReminderBefore is how long before a due time deadline_reminders reminds.
 const ReminderBefore = 24 * time.Hour
 
-// Job codes: the last part of a JobMarks key.
-const (
-	markOpened   = 1
-	markReminded = 2
-	markMissed   = 3
-)
-
-// Outcomes stored in a mark.
-const (
-	outcomeNotified = 1 // the learner was told
-	outcomeDone     = 2 // the work was done: nothing to tell
-	outcomeSilent   = 3 // recorded without telling (it was before they enrolled)
-)
-
-// A mark records that a job dealt with one learner's module for one instant
-// (the opening or the due time it looked at): "open_windows told Ann that
-// Week 2 opened". Marks are written in the same transaction as the
-// notification, so a job never tells twice, whatever crashes or reruns.
-// A due time that moves (an extension) is a new instant: reminders and
-// missed deadlines are noticed again for it.
-func markValue(at time.Time, outcome byte) []byte {
-	b := make([]byte, 9)
-	binary.BigEndian.PutUint64(b, uint64(at.UnixNano()))
-	b[8] = outcome
-	return b
-}
-
-func parseMark(v []byte) (at int64, outcome byte, ok bool) {
-	if len(v) != 9 {
-		return 0, 0, false
-	}
-	return int64(binary.BigEndian.Uint64(v)), v[8], true
-}
+// A mark (Mark, MarkStore) records that a job dealt with one learner's
+// module for one instant (the opening or the due time it looked at):
+// "open_windows told Ann that Week 2 opened". Marks are written in the same
+// transaction as the notification, so a job never tells twice, whatever
+// crashes or reruns. A due time that moves (an extension) is a new instant:
+// reminders and missed deadlines are noticed again for it.
 
 // RegisterJobs adds this package's jobs to a scheduler.
 func (s *Service) RegisterJobs(sched *jobs.Scheduler) error {
@@ -78,7 +50,7 @@ func (s *Service) RegisterJobs(sched *jobs.Scheduler) error {
 // opening time has passed and was after they enrolled (a module that was
 // already open when they joined is no news).
 func (s *Service) OpenWindows(ctx context.Context, now time.Time) (int, error) {
-	return s.sweep(ctx, now, markOpened, func(m modules.Swept, w slot) (time.Time, bool) {
+	return s.sweep(ctx, now, MarkOpened, func(m modules.Swept, w slot) (time.Time, bool) {
 		if w.OpensAt == nil || now.Before(*w.OpensAt) || !w.OpensAt.After(m.EnrolledAt) {
 			return time.Time{}, false
 		}
@@ -90,7 +62,7 @@ func (s *Service) OpenWindows(ctx context.Context, now time.Time) (int, error) {
 // due time, of work not yet done. A reminder that would come after the due
 // time (the server was down) is not sent: enforce_deadlines takes over.
 func (s *Service) DeadlineReminders(ctx context.Context, now time.Time) (int, error) {
-	return s.sweep(ctx, now, markReminded, func(_ modules.Swept, w slot) (time.Time, bool) {
+	return s.sweep(ctx, now, MarkReminded, func(_ modules.Swept, w slot) (time.Time, bool) {
 		if w.DueAt == nil || !now.Before(*w.DueAt) || now.Before(w.DueAt.Add(-ReminderBefore)) {
 			return time.Time{}, false
 		}
@@ -103,7 +75,7 @@ func (s *Service) DeadlineReminders(ctx context.Context, now time.Time) (int, er
 // the learner. It looks at every cut-off in the past, so deadlines that
 // passed while the server was down are noticed at its next run.
 func (s *Service) EnforceDeadlines(ctx context.Context, now time.Time) (int, error) {
-	return s.sweep(ctx, now, markMissed, func(_ modules.Swept, w slot) (time.Time, bool) {
+	return s.sweep(ctx, now, MarkMissed, func(_ modules.Swept, w slot) (time.Time, bool) {
 		if w.cutoff == nil || !now.After(*w.cutoff) {
 			return time.Time{}, false
 		}
@@ -145,15 +117,16 @@ type pickFunc func(m modules.Swept, w slot) (time.Time, bool)
 
 // sweep is the shape of every job: one read transaction finds the learners'
 // modules the job is due for and has no mark of, using only what is cheap
-// (course and member records, extension and mark keys; no progress, no
-// items); then batches of candidates are settled in short write
-// transactions, each re-checking the mark, so that concurrent or repeated
-// runs never tell twice.
-func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickFunc) (int, error) {
+// (per course, one walk of the members and one store call for the
+// extensions and the job's marks; no progress, no items); then batches of
+// candidates are settled in short write transactions, each claiming its
+// marks again, so that concurrent or repeated runs never tell twice.
+func (s *Service) sweep(ctx context.Context, now time.Time, job uint8, pick pickFunc) (int, error) {
 	var courses []courseInfo
 	var cands []candidate
 	var members []modules.Swept // one buffer for every course's walk
-	err := s.db.View(func(tx *storage.Tx) error {
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		var err error
 		courses, err = sweepCourses(tx)
 		if err != nil {
@@ -170,18 +143,24 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickF
 			if members, err = modules.SweepTx(tx, c.course.ID, members); err != nil {
 				return err
 			}
+			facts, err := s.store.SweepFacts(ctx, c.course.ID, job)
+			if err != nil {
+				return err
+			}
+			// Members, extensions and marks all come in learner order: one
+			// merge finds each learner's share of the other two.
+			exts, marks := facts.Extensions, facts.Marks
 			for _, m := range members {
+				var ext []Override
+				ext, exts = learnerShare(exts, m.UserID, func(o Override) uint64 { return o.User })
+				var mine []SweptMark
+				mine, marks = learnerShare(marks, m.UserID, func(k SweptMark) uint64 { return k.User })
 				if m.Role != modules.RoleStudent {
 					continue
 				}
-				ext, err := s.DueOverrides(tx, c.course.ID, m.UserID)
-				if err != nil {
-					return err
-				}
-				marks := userMarks(tx, c.course.ID, m.UserID, job)
 				for mi, mod := range c.mods {
 					var w slot
-					e, extended := ext[mod.ID]
+					e, extended := overrideOf(ext, mod.ID)
 					switch {
 					case c.base != nil && !extended:
 						w = c.base[mi]
@@ -191,7 +170,7 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickF
 						w = newSlot(c.times, calendar.LearnerWindow(c.times, mod.Times(), m.EnrolledAt, nil))
 					}
 					at, due := pick(m, w)
-					if !due || marked(marks, mod.ID, job, at) {
+					if !due || marked(mine, mod.ID, job, at) {
 						continue
 					}
 					cands = append(cands, candidate{course: ci, mod: mi, user: m.UserID, enrolled: m.EnrolledAt, window: w.Window, at: at})
@@ -210,19 +189,11 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickF
 		}
 		batch := cands[start:min(start+s.sweepChunk, len(cands))]
 		n := 0
-		err := s.db.Update(func(tx *storage.Tx) error {
+		err := s.tx.Write(ctx, func(ctx context.Context) error {
 			n = 0
-			items := map[uint64][]uint64{}
-			for _, cd := range batch {
-				told, err := s.settle(tx, courses, cd, job, now, items)
-				if err != nil {
-					return err
-				}
-				if told {
-					n++
-				}
-			}
-			return nil
+			var err error
+			n, err = s.settleBatch(ctx, courses, batch, job, now)
+			return err
 		})
 		if err != nil {
 			return changed, err
@@ -230,6 +201,31 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job byte, pick pickF
 		changed += n
 	}
 	return changed, nil
+}
+
+// learnerShare splits off the leading entries of rows (sorted by learner)
+// that belong to user, skipping those of learners before them (who are not
+// members any more): it returns user's entries and the rest.
+func learnerShare[T any](rows []T, user uint64, of func(T) uint64) (mine, rest []T) {
+	i := 0
+	for i < len(rows) && of(rows[i]) < user {
+		i++
+	}
+	j := i
+	for j < len(rows) && of(rows[j]) == user {
+		j++
+	}
+	return rows[i:j], rows[j:]
+}
+
+// overrideOf is a learner's extended due time of a module, if any.
+func overrideOf(ext []Override, module uint64) (time.Time, bool) {
+	for _, o := range ext {
+		if o.Module == module {
+			return o.Due, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // sweepCourses reads every course with its published modules, in order.
@@ -272,80 +268,93 @@ func newSlot(c calendar.CourseTimes, w calendar.Window) slot {
 	return slot{Window: w, cutoff: w.Cutoff(c)}
 }
 
-// userMarks collects one learner's marks of one job in a course, by module.
-func userMarks(tx *storage.Tx, course, user uint64, job byte) map[uint64]int64 {
-	var out map[uint64]int64
-	_ = tx.Each(storage.JobMarks, storage.Key(course, user), func(k, v []byte) error {
-		if storage.Part(k, 3) != uint64(job) {
-			return nil
-		}
-		at, _, ok := parseMark(v)
-		if !ok {
-			return nil
-		}
-		if out == nil {
-			out = map[uint64]int64{}
-		}
-		out[storage.Part(k, 2)] = at
-		return nil
-	})
-	return out
-}
-
 // marked reports whether the job already dealt with the module: for
 // openings once and for all, for due times once per due instant.
-func marked(marks map[uint64]int64, module uint64, job byte, at time.Time) bool {
-	got, ok := marks[module]
-	if !ok {
-		return false
+func marked(marks []SweptMark, module uint64, job uint8, at time.Time) bool {
+	for _, m := range marks {
+		if m.Module == module {
+			return job == MarkOpened || m.At.Equal(at)
+		}
 	}
-	return job == markOpened || got == at.UnixNano()
+	return false
 }
 
-// settle deals with one candidate inside a write transaction: re-checks its
-// mark, looks at whether the work is done (for reminders and missed
-// deadlines), notifies, and writes the mark. It reports whether it told the
-// learner or recorded a missed deadline.
-func (s *Service) settle(tx *storage.Tx, courses []courseInfo, cd candidate, job byte, now time.Time, items map[uint64][]uint64) (bool, error) {
+// settleBatch settles a batch of candidates inside one write transaction:
+// it judges each (outcome), claims their marks in one store call (a
+// concurrent or repeated run may have dealt with some since the sweep
+// read) and tells the learners of the marks it placed. It returns how many
+// it told or recorded as missed.
+func (s *Service) settleBatch(ctx context.Context, courses []courseInfo, batch []candidate, job uint8, now time.Time) (int, error) {
+	tx := storage.TxFrom(ctx)
+	items := map[uint64][]uint64{}
+	marks := make([]Mark, 0, len(batch))
+	of := make([]int, 0, len(batch)) // the candidate of each mark
+	for i, cd := range batch {
+		outcome, err := outcome(tx, courses, cd, job, items)
+		if err != nil {
+			return 0, err
+		}
+		if outcome == 0 {
+			continue
+		}
+		c := &courses[cd.course]
+		marks = append(marks, Mark{Course: c.course.ID, User: cd.user, Module: c.mods[cd.mod].ID, Job: job, At: cd.at, Outcome: outcome})
+		of = append(of, i)
+	}
+	// An opening is told once and for all, a due time once per instant.
+	claimed, err := s.store.ClaimMarks(ctx, marks, job == MarkOpened)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for j, ok := range claimed {
+		switch {
+		case !ok || marks[j].Outcome == OutcomeDone:
+		case marks[j].Outcome == OutcomeSilent:
+			n++
+		default:
+			if err := s.tell(tx, courses, batch[of[j]], job, now); err != nil {
+				return 0, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// outcome judges one candidate inside a write transaction: whether the
+// work is done (for reminders and missed deadlines), and whether telling
+// would only be noise. It is 0 when the learner left the course since the
+// read: nothing is recorded.
+func outcome(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, items map[uint64][]uint64) (uint8, error) {
 	c := &courses[cd.course]
 	mod := c.mods[cd.mod]
-	key := storage.Key(c.course.ID, cd.user, mod.ID, uint64(job))
-	if at, _, ok := parseMark(tx.GetRaw(storage.JobMarks, key)); ok && (job == markOpened || at == cd.at.UnixNano()) {
-		return false, nil
-	}
-	// The learner may have left the course since the read.
 	if !modules.IsMemberTx(tx, c.course.ID, cd.user) {
-		return false, nil
+		return 0, nil
 	}
-	outcome := byte(outcomeNotified)
-	if job != markOpened {
+	if job != MarkOpened {
 		done, err := moduleDone(tx, c.course.ID, cd.user, mod.ID, items)
-		if err != nil {
-			return false, err
-		}
-		if done {
-			outcome = outcomeDone
+		if err != nil || done {
+			return OutcomeDone, err
 		}
 	}
-	if job == markMissed && outcome == outcomeNotified && cd.window.Cutoff(c.times).Before(cd.enrolled) {
+	if job == MarkMissed && cd.window.Cutoff(c.times).Before(cd.enrolled) {
 		// The deadline had passed before they joined: it is recorded as
 		// missed, but telling them would only be noise.
-		outcome = outcomeSilent
+		return OutcomeSilent, nil
 	}
-	if err := tx.PutRaw(storage.JobMarks, key, markValue(cd.at, outcome)); err != nil {
-		return false, err
-	}
-	switch outcome {
-	case outcomeDone:
-		return false, nil
-	case outcomeSilent:
-		return true, nil
-	}
+	return OutcomeNotified, nil
+}
+
+// tell notifies the learner of a candidate whose mark was just placed.
+func (s *Service) tell(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, now time.Time) error {
+	c := &courses[cd.course]
+	mod := c.mods[cd.mod]
 	n := notify.Notification{UserID: cd.user, CourseID: c.course.ID, Link: moduleLink(c.course.ID, mod.ID), CreatedAt: now}
 	reader := readerZoneTx(tx, cd.user)
 	formatTime := func(t time.Time) string { return timetext.ForReader(t, reader, c.loc) }
 	switch job {
-	case markOpened:
+	case MarkOpened:
 		n.Kind = notify.KindModuleOpened
 		n.Title = mod.Title + " is open"
 		n.Body = mod.Title + " of " + c.course.Title + " opened on " + formatTime(cd.at) + "."
@@ -355,24 +364,22 @@ func (s *Service) settle(tx *storage.Tx, courses []courseInfo, cd candidate, job
 		if len(mod.Prerequisites) > 0 {
 			n.Body += " It unlocks once you complete the modules it builds on."
 		}
-	case markReminded:
+	case MarkReminded:
 		n.Kind = notify.KindDeadlineSoon
 		n.Title = mod.Title + " is due soon"
 		n.Body = mod.Title + " of " + c.course.Title + " is due on " + formatTime(cd.at) + "."
 		if cut := cd.window.Cutoff(c.times); !cut.Equal(cd.at) {
 			n.Body += " Late work is accepted until " + formatTime(*cut) + ", with a penalty."
 		}
-	case markMissed:
+	case MarkMissed:
 		n.Kind = notify.KindDeadlineMissed
 		n.Title = mod.Title + ": deadline missed"
 		n.Body = "The due time of " + mod.Title + " in " + c.course.Title + " was " + formatTime(cd.at) +
 			". Its assignments no longer take submissions; its other items can still be completed, and" +
 			" completing them still unlocks what follows. Ask your instructor if you need an extension."
 	}
-	if _, err := s.notify.AddTx(tx, n); err != nil {
-		return false, err
-	}
-	return true, nil
+	_, err := s.notify.AddTx(tx, n)
+	return err
 }
 
 // moduleDone reports whether a learner completed every published item of
@@ -402,17 +409,25 @@ func moduleDone(tx *storage.Tx, course, user, module uint64, cache map[uint64][]
 }
 
 // MissedTx lists the modules whose deadline enforce_deadlines recorded as
-// missed for a learner in a course (for the engagement flags).
+// missed for a learner in a course (for the engagement flags), inside the
+// caller's transaction. It is a package function, so it has no store to
+// ask and still reads the marks by key (the one place left here that does);
+// Service.Missed is the same answer through the store.
 func MissedTx(tx *storage.Tx, course, user uint64) ([]uint64, error) {
 	var out []uint64
 	err := tx.Each(storage.JobMarks, storage.Key(course, user), func(k, v []byte) error {
-		if storage.Part(k, 3) != markMissed {
+		// A mark's value is the instant (8 bytes) and the outcome (1).
+		if storage.Part(k, 3) != uint64(MarkMissed) || len(v) != 9 || v[8] == OutcomeDone {
 			return nil
 		}
-		if _, outcome, ok := parseMark(v); ok && outcome != outcomeDone {
-			out = append(out, storage.Part(k, 2))
-		}
+		out = append(out, storage.Part(k, 2))
 		return nil
 	})
 	return out, err
+}
+
+// Missed lists the modules whose deadline enforce_deadlines recorded as
+// missed for a learner in a course.
+func (s *Service) Missed(ctx context.Context, course, user uint64) ([]uint64, error) {
+	return s.store.Missed(ctx, course, user)
 }

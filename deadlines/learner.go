@@ -78,8 +78,8 @@ func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, erro
 func (s *Service) Deadlines(ctx context.Context, caller uint64) ([]Deadline, error) {
 	out := []Deadline{}
 	now := s.clock()
-	err := s.db.View(func(tx *storage.Tx) error {
-		ms, err := s.membershipsTx(tx, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		ms, err := s.membershipsTx(storage.TxFrom(ctx), caller)
 		if err != nil {
 			return err
 		}

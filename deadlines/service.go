@@ -9,19 +9,23 @@
 package deadlines
 
 import (
+	"context"
+	"errors"
 	"io"
 	"log/slog"
-	"pacer/audit"
 	"strconv"
 	"strings"
 	"time"
 
+	"pacer/audit"
 	"pacer/auth"
+	"pacer/errs"
 	"pacer/markdown"
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
 	"pacer/timetext"
+	"pacer/txn"
 )
 
 // Signer signs and checks purpose-bound messages with the server key
@@ -33,7 +37,9 @@ type Signer interface {
 
 // Config is what the service is built from.
 type Config struct {
-	DB       *storage.DB
+	// Store keeps this package's records; Tx runs its units of work.
+	Store    Store
+	Tx       txn.Runner
 	Courses  *modules.Service
 	Notify   *notify.Service
 	Markdown *markdown.Renderer
@@ -47,7 +53,8 @@ type Config struct {
 
 // Service is the deadlines service.
 type Service struct {
-	db      *storage.DB
+	store   Store
+	tx      txn.Runner
 	courses *modules.Service
 	notify  *notify.Service
 	md      *markdown.Renderer
@@ -81,7 +88,7 @@ func New(cfg Config) *Service {
 	if cfg.Markdown == nil {
 		cfg.Markdown = markdown.New()
 	}
-	return &Service{db: cfg.DB, courses: cfg.Courses, notify: cfg.Notify, md: cfg.Markdown, signer: cfg.Signer,
+	return &Service{store: cfg.Store, tx: cfg.Tx, courses: cfg.Courses, notify: cfg.Notify, md: cfg.Markdown, signer: cfg.Signer,
 		now: cfg.Now, baseURL: strings.TrimRight(cfg.BaseURL, "/"), log: cfg.Log, sweepChunk: 2000}
 }
 
@@ -121,4 +128,34 @@ func readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
 		return time.UTC
 	}
 	return timetext.Zone(u.Timezone)
+}
+
+// batcher is a runner whose hot writes can share a commit with concurrent
+// ones (storage.DB.Batch): each caller still returns only once its write is
+// durable, and the work may run more than once.
+type batcher interface {
+	Batch(fn func(*storage.Tx) error) error
+}
+
+// batch runs fn like s.tx.Write, sharing a commit with concurrent callers
+// when the runner can (a submission deadline brings many at once).
+func (s *Service) batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	if storage.TxFrom(ctx) == nil {
+		if b, ok := s.tx.(batcher); ok {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return b.Batch(func(tx *storage.Tx) error { return fn(storage.WithTx(ctx, tx)) })
+		}
+	}
+	return s.tx.Write(ctx, fn)
+}
+
+// notFoundAs maps a store's missing record to the 404 of its kind, and
+// leaves any other error as it is.
+func notFoundAs(err error, kind string) error {
+	if errors.Is(err, ErrNotFound) {
+		return errs.NotFoundf(kind)
+	}
+	return err
 }

@@ -2,7 +2,6 @@ package deadlines
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html"
 	"math"
@@ -84,30 +83,7 @@ func (s *Service) validateAssignment(_ *storage.Tx, _ modules.Course, it *module
 // assignmentDeleted removes the submissions of an assignment that is being
 // deleted, inside the deleting transaction.
 func (s *Service) assignmentDeleted(tx *storage.Tx, it modules.Item) error {
-	var ids []uint64
-	err := tx.Each(storage.SubmissionsByItem, storage.Key(it.CourseID, it.ID), func(_, v []byte) error {
-		ids = append(ids, storage.Part(v, 0))
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	err = tx.Each(storage.SubmissionHistory, storage.Key(it.CourseID, it.ID), func(k, _ []byte) error {
-		ids = append(ids, storage.Part(k, 3))
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := tx.Delete(storage.Submissions, storage.ID(id)); err != nil {
-			return err
-		}
-	}
-	if err := tx.DeletePrefix(storage.SubmissionHistory, storage.Key(it.CourseID, it.ID)); err != nil {
-		return err
-	}
-	return tx.DeletePrefix(storage.SubmissionsByItem, storage.Key(it.CourseID, it.ID))
+	return s.store.DeleteItem(storage.WithTx(context.Background(), tx), it.CourseID, it.ID)
 }
 
 // learnerWindow is the window of the module as the course service computed
@@ -122,13 +98,14 @@ func learnerWindow(v *modules.ModuleView) calendar.Window {
 // own window, so it holds whatever the scheduler did or did not notice.
 // Submitting completes the assignment item.
 //
-// The write goes through db.Batch, so that many learners submitting at once
-// share a commit. bbolt may run the function again after a rolled-back
+// The write goes through s.batch, so that many learners submitting at once
+// share a commit. The engine may run the function again after a rolled-back
 // batch, so it starts from a clean slate and writes nothing outside the
 // transaction.
 func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, in SubmissionInput) (Submission, error) {
 	var sub Submission
-	err := s.db.Batch(func(tx *storage.Tx) error {
+	err := s.batch(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		sub = Submission{}
 		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
@@ -175,35 +152,16 @@ func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, i
 		}
 		// The earlier attempt, if any, moves to the history untouched: its
 		// file, score and feedback stay readable.
-		key := storage.Key(courseID, itemID, caller)
-		attempt := 1
-		if v := tx.GetRaw(storage.SubmissionsByItem, key); len(v) == 8 {
-			var prev Submission
-			if err := tx.Get(storage.Submissions, v, &prev); err != nil {
-				return err
-			}
-			attempt = prev.Attempt + 1
-			if err := tx.PutRaw(storage.SubmissionHistory, storage.Key(courseID, itemID, caller, prev.ID), nil); err != nil {
-				return err
-			}
-		}
-		id, err := tx.NextID(storage.Submissions)
+		sub, err = s.store.AddAttempt(ctx, Submission{CourseID: courseID, ItemID: itemID, ModuleID: ia.Item.ModuleID,
+			UserID: caller, Body: body, BodyHTML: s.md.HTML(body), MediaID: media, Status: status,
+			PenaltyPercent: penalty, SubmittedAt: now, DueAt: w.DueAt})
 		if err != nil {
-			return err
-		}
-		sub = Submission{ID: id, CourseID: courseID, ItemID: itemID, ModuleID: ia.Item.ModuleID, UserID: caller,
-			Body: body, BodyHTML: s.md.HTML(body), MediaID: media, Status: status, PenaltyPercent: penalty,
-			SubmittedAt: now, DueAt: w.DueAt, Attempt: attempt, Current: true}
-		if err := tx.Put(storage.Submissions, storage.ID(sub.ID), sub); err != nil {
-			return err
-		}
-		if err := tx.PutRaw(storage.SubmissionsByItem, key, storage.ID(sub.ID)); err != nil {
 			return err
 		}
 		if _, err = s.courses.MarkTx(tx, courseID, caller, itemID, modules.StatusCompleted); err != nil {
 			return err
 		}
-		return s.noteSubmittedTx(tx, ia.Course, ia.Item, caller)
+		return s.noteSubmitted(ctx, ia.Course, ia.Item, caller)
 	})
 	if err != nil {
 		return sub, errs.Wrap(err, "submit")
@@ -227,7 +185,8 @@ func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID 
 	if err != nil {
 		return out, err
 	}
-	err = s.db.View(func(tx *storage.Tx) error {
+	err = s.tx.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
 		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
 		if err != nil && !(errs.Is(err, errs.Forbidden) && ia.Student() && ia.Module != nil) {
 			return err
@@ -246,65 +205,45 @@ func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID 
 			}
 		}
 		if !ia.Staff() {
-			subs, err := s.attemptsTx(tx, courseID, itemID, caller)
+			subs, err := s.attempts(ctx, courseID, itemID, caller)
 			add(subs)
 			return err
 		}
-		prefix := storage.Key(courseID, itemID)
-		learners := 0
-		return tx.EachFrom(storage.SubmissionsByItem, prefix, storage.Key(courseID, itemID, from), func(k, v []byte) error {
-			if learners == p.Limit {
-				out.NextCursor = api.FormatID(storage.Part(k, 2))
-				return storage.Stop
-			}
-			learners++
-			subs, err := s.attemptsTx(tx, courseID, itemID, storage.Part(k, 2))
-			add(subs)
+		subs, next, err := s.store.ItemAttempts(ctx, courseID, itemID, from, p.Limit)
+		if err != nil {
 			return err
-		})
+		}
+		for i := range subs {
+			subs[i] = s.readable(subs[i])
+		}
+		add(subs)
+		if next != 0 {
+			out.NextCursor = api.FormatID(next)
+		}
+		return nil
 	})
 	return out, errs.Wrap(err, "list submissions")
 }
 
-// attemptsTx returns a learner's attempts at an item, the current one
-// first and then the earlier ones, newest first; none when they never
-// submitted.
-func (s *Service) attemptsTx(tx *storage.Tx, courseID, itemID, user uint64) ([]Submission, error) {
-	v := tx.GetRaw(storage.SubmissionsByItem, storage.Key(courseID, itemID, user))
-	if len(v) != 8 {
-		return nil, nil
+// attempts returns a learner's attempts at an item, the current one
+// first and then the earlier ones, newest first, ready for readers; none
+// when they never submitted.
+func (s *Service) attempts(ctx context.Context, courseID, itemID, user uint64) ([]Submission, error) {
+	subs, err := s.store.Attempts(ctx, courseID, itemID, user)
+	for i := range subs {
+		subs[i] = s.readable(subs[i])
 	}
-	var cur Submission
-	if err := tx.Get(storage.Submissions, v, &cur); err != nil {
-		return nil, err
-	}
-	out := []Submission{s.readable(cur, true)}
-	err := tx.EachReverse(storage.SubmissionHistory, storage.Key(courseID, itemID, user), func(k, _ []byte) error {
-		var old Submission
-		if err := tx.Get(storage.Submissions, storage.ID(storage.Part(k, 3)), &old); err != nil {
-			return err
-		}
-		out = append(out, s.readable(old, false))
-		return nil
-	})
-	return out, err
+	return subs, err
 }
 
-// readable completes a stored submission for readers: whether it is the
-// current attempt, and its feedback rendered (records graded before
-// feedback_html was stored have only the Markdown).
-func (s *Service) readable(sub Submission, current bool) Submission {
-	sub.Current = current
+// readable completes a stored submission for readers: its feedback
+// rendered (records graded before feedback_html was stored have only the
+// Markdown). Whether it is the current attempt the store decides.
+func (s *Service) readable(sub Submission) Submission {
 	if sub.FeedbackHTML == "" && sub.Feedback != "" {
 		sub.FeedbackHTML = s.md.HTML(sub.Feedback)
 	}
 	return sub
-}
-
-// currentTx reports whether a submission is its learner's current attempt.
-func currentTx(tx *storage.Tx, sub Submission) bool {
-	v := tx.GetRaw(storage.SubmissionsByItem, storage.Key(sub.CourseID, sub.ItemID, sub.UserID))
-	return len(v) == 8 && storage.Part(v, 0) == sub.ID
 }
 
 // ItemGrade is what counts for a learner's item: the newest graded
@@ -323,22 +262,19 @@ func ItemGrade(attempts []Submission) (graded *Submission, needsGrading bool) {
 	return graded, needsGrading
 }
 
-// submissionTx loads a submission for a caller. The course is the stored
+// submission loads a submission for a caller. The course is the stored
 // submission's: one of another course is 404 whatever the URL says, as is
 // any submission to a non-member. Staff may read all of the course's; a
 // student only their own (others' are 404, since they are not theirs to
 // know of).
-func (s *Service) submissionTx(tx *storage.Tx, caller, courseID, subID uint64) (Submission, modules.Access, error) {
-	var sub Submission
-	a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+func (s *Service) submission(ctx context.Context, caller, courseID, subID uint64) (Submission, modules.Access, error) {
+	a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
 	if err != nil {
-		return sub, a, err
+		return Submission{}, a, err
 	}
-	if err := tx.Get(storage.Submissions, storage.ID(subID), &sub); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return sub, a, errs.NotFoundf("submission")
-		}
-		return sub, a, err
+	sub, err := s.store.Submission(ctx, subID)
+	if err != nil {
+		return sub, a, notFoundAs(err, "submission")
 	}
 	if sub.CourseID != courseID || (!a.Staff() && sub.UserID != caller) {
 		return sub, a, errs.NotFoundf("submission")
@@ -349,8 +285,9 @@ func (s *Service) submissionTx(tx *storage.Tx, caller, courseID, subID uint64) (
 // GetSubmission returns one submission to staff or to its author.
 func (s *Service) GetSubmission(ctx context.Context, caller, courseID, subID uint64) (SubmissionView, error) {
 	var out SubmissionView
-	err := s.db.View(func(tx *storage.Tx) error {
-		sub, _, err := s.submissionTx(tx, caller, courseID, subID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		sub, _, err := s.submission(ctx, caller, courseID, subID)
 		if err != nil {
 			return err
 		}
@@ -362,7 +299,7 @@ func (s *Service) GetSubmission(ctx context.Context, caller, courseID, subID uin
 		if err != nil {
 			return err
 		}
-		out = SubmissionView{Submission: s.readable(sub, currentTx(tx, sub)), UserName: u.Name, Points: it.Points}
+		out = SubmissionView{Submission: s.readable(sub), UserName: u.Name, Points: it.Points}
 		return nil
 	})
 	return out, errs.Wrap(err, "get submission")
@@ -381,8 +318,9 @@ func FinalScore(score, penaltyPercent float64) float64 {
 // score is the score with the submission's late penalty applied.
 func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in GradeInput) (SubmissionView, error) {
 	var out SubmissionView
-	err := s.db.Update(func(tx *storage.Tx) error {
-		sub, a, err := s.submissionTx(tx, caller, courseID, subID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		sub, a, err := s.submission(ctx, caller, courseID, subID)
 		if err != nil {
 			return err
 		}
@@ -419,8 +357,7 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 		final := FinalScore(score, sub.PenaltyPercent)
 		sub.Score, sub.FinalScore, sub.Feedback, sub.GradedAt, sub.GradedBy = &score, &final, feedback, &now, caller
 		sub.FeedbackHTML = s.md.HTML(feedback)
-		sub.Current = false // decided on every read
-		if err := tx.Put(storage.Submissions, storage.ID(sub.ID), sub); err != nil {
+		if err := s.store.SaveSubmission(ctx, sub); err != nil {
 			return err
 		}
 		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "grade", CourseID: courseID,
@@ -431,7 +368,7 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 		if err != nil {
 			return err
 		}
-		out = SubmissionView{Submission: s.readable(sub, currentTx(tx, sub)), UserName: u.Name, Points: it.Points}
+		out = SubmissionView{Submission: s.readable(sub), UserName: u.Name, Points: it.Points}
 		body := "Your submission to " + it.Title + " in " + a.Course.Title + " scored " + formatFloat(final)
 		if it.Points > 0 {
 			body += " of " + formatFloat(it.Points)

@@ -1,0 +1,181 @@
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"pacer/deadlines"
+	"pacer/storage"
+)
+
+// Deadlines implements deadlines.Store. Its records and indexes:
+//
+//   - storage.Extensions: extension id -> deadlines.Extension;
+//     storage.ExtensionsByLearner: course|user|module -> id | due nanos, so
+//     that overrides are read without decoding a record;
+//   - storage.Submissions: id -> deadlines.Submission;
+//     storage.SubmissionsByItem: course|item|user -> the current attempt's
+//     id; storage.SubmissionHistory: course|item|user|id -> nil for each
+//     superseded attempt; storage.SubmittedNotes: staff|course|item ->
+//     notification id | count;
+//   - storage.CalendarTokens: user -> generation;
+//     storage.CalendarEvents: user|course|module|kind -> event state;
+//   - storage.JobMarks: course|user|module|job -> instant nanos | outcome.
+//
+// (deadlines_*.go hold the submissions, calendar and marks.)
+type Deadlines struct{ db *storage.DB }
+
+// NewDeadlines returns the store over db.
+func NewDeadlines(db *storage.DB) *Deadlines { return &Deadlines{db: db} }
+
+var errMalformedExtension = errors.New("deadlines store: malformed extension index entry")
+
+// extensionIndex is the value of an ExtensionsByLearner entry: the record's
+// id and the due time.
+func extensionIndex(id uint64, due time.Time) []byte {
+	b := make([]byte, 16)
+	binary.BigEndian.PutUint64(b, id)
+	binary.BigEndian.PutUint64(b[8:], uint64(due.UnixNano()))
+	return b
+}
+
+func parseExtensionIndex(v []byte) (id uint64, due time.Time, ok bool) {
+	if len(v) != 16 {
+		return 0, time.Time{}, false
+	}
+	return binary.BigEndian.Uint64(v), time.Unix(0, int64(binary.BigEndian.Uint64(v[8:]))).UTC(), true
+}
+
+// PutExtension implements deadlines.Store.
+func (s *Deadlines) PutExtension(ctx context.Context, e deadlines.Extension) (deadlines.Extension, error) {
+	err := s.db.Write(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		key := storage.Key(e.CourseID, e.UserID, e.ModuleID)
+		if id, _, ok := parseExtensionIndex(tx.GetRaw(storage.ExtensionsByLearner, key)); ok {
+			e.ID = id
+		} else {
+			id, err := tx.NextID(storage.Extensions)
+			if err != nil {
+				return err
+			}
+			e.ID = id
+		}
+		if err := tx.Put(storage.Extensions, storage.ID(e.ID), e); err != nil {
+			return err
+		}
+		return tx.PutRaw(storage.ExtensionsByLearner, key, extensionIndex(e.ID, e.DueAt))
+	})
+	return e, err
+}
+
+// Extension implements deadlines.Store.
+func (s *Deadlines) Extension(ctx context.Context, id uint64) (deadlines.Extension, error) {
+	var e deadlines.Extension
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		return notFound(storage.TxFrom(ctx).Get(storage.Extensions, storage.ID(id), &e))
+	})
+	return e, err
+}
+
+// notFound maps the engine's missing record to the store's.
+func notFound(err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return deadlines.ErrNotFound
+	}
+	return err
+}
+
+// DeleteExtension implements deadlines.Store.
+func (s *Deadlines) DeleteExtension(ctx context.Context, id uint64) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		var e deadlines.Extension
+		if err := tx.Get(storage.Extensions, storage.ID(id), &e); errors.Is(err, storage.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := tx.Delete(storage.Extensions, storage.ID(id)); err != nil {
+			return err
+		}
+		return tx.Delete(storage.ExtensionsByLearner, storage.Key(e.CourseID, e.UserID, e.ModuleID))
+	})
+}
+
+// Extensions implements deadlines.Store: one walk of the course's (or the
+// learner's) index, reading each record.
+func (s *Deadlines) Extensions(ctx context.Context, course, user uint64) ([]deadlines.Extension, error) {
+	var out []deadlines.Extension
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		prefix := storage.Key(course)
+		if user != 0 {
+			prefix = storage.Key(course, user)
+		}
+		return tx.Each(storage.ExtensionsByLearner, prefix, func(_, v []byte) error {
+			id, _, ok := parseExtensionIndex(v)
+			if !ok {
+				return errMalformedExtension
+			}
+			var e deadlines.Extension
+			if err := tx.Get(storage.Extensions, storage.ID(id), &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Overrides implements deadlines.Store.
+func (s *Deadlines) Overrides(ctx context.Context, course, user uint64) (map[uint64]time.Time, error) {
+	var out map[uint64]time.Time
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		return storage.TxFrom(ctx).Each(storage.ExtensionsByLearner, storage.Key(course, user), func(k, v []byte) error {
+			_, due, ok := parseExtensionIndex(v)
+			if !ok {
+				return errMalformedExtension
+			}
+			if out == nil {
+				out = map[uint64]time.Time{}
+			}
+			out[storage.Part(k, 2)] = due
+			return nil
+		})
+	})
+	return out, err
+}
+
+// ModuleOverrides implements deadlines.Store: one walk of the course's
+// index (extensions are few).
+func (s *Deadlines) ModuleOverrides(ctx context.Context, course, module uint64) (map[uint64]time.Time, error) {
+	var out map[uint64]time.Time
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		return eachOverride(storage.TxFrom(ctx), course, func(o deadlines.Override) {
+			if o.Module != module {
+				return
+			}
+			if out == nil {
+				out = map[uint64]time.Time{}
+			}
+			out[o.User] = o.Due
+		})
+	})
+	return out, err
+}
+
+// eachOverride walks a course's extension index in learner then module
+// order.
+func eachOverride(tx *storage.Tx, course uint64, fn func(deadlines.Override)) error {
+	return tx.Each(storage.ExtensionsByLearner, storage.Key(course), func(k, v []byte) error {
+		_, due, ok := parseExtensionIndex(v)
+		if !ok {
+			return errMalformedExtension
+		}
+		fn(deadlines.Override{User: storage.Part(k, 1), Module: storage.Part(k, 2), Due: due})
+		return nil
+	})
+}
