@@ -10,9 +10,9 @@ import (
 // The bridges below are for packages that still hold a *storage.Tx and
 // call them as package functions (discussion, deadlines). A package
 // function has no store to reach, so these still read bbolt's keys
-// themselves; the same work behind the store is Service.UnreadTx,
-// Service.UpdateUnreadTx and Store.Prefs. Once their callers use those,
-// these go.
+// themselves; the same work behind the store is Service.IsUnread,
+// Service.UpdateUnread and Store.Prefs. Once their callers use those (with
+// storage.WithTx), these go.
 
 // UnreadTx reports whether a notification of the user is stored and still
 // unread, inside the caller's transaction: one key lookup, so that a caller

@@ -262,26 +262,33 @@ func (s *Service) List(ctx context.Context, userID uint64, p api.Page) (Page, er
 	return out, errs.Wrap(err, "list notifications")
 }
 
-// UnreadTx reports whether a notification of the user is stored and still
-// unread, inside the caller's transaction: one key lookup, so that a caller
+// IsUnread reports whether a notification of the user is stored and still
+// unread, in the transaction ctx carries: one key lookup, so that a caller
 // can keep a single unread notification per subject (discussion replies)
-// instead of adding one per event. It is the bridge for packages that
-// still hold a *storage.Tx.
-func (s *Service) UnreadTx(tx *storage.Tx, userID, id uint64) bool {
-	ok, err := s.store.IsUnread(storage.WithTx(context.Background(), tx), userID, id)
-	return err == nil && ok
+// instead of adding one per event. A caller holding a *storage.Tx passes
+// storage.WithTx(ctx, tx); UnreadTx is the older bridge.
+func (s *Service) IsUnread(ctx context.Context, userID, id uint64) (bool, error) {
+	ok, err := s.store.IsUnread(ctx, userID, id)
+	return ok, errs.Wrap(err, "read notification")
 }
 
-// UpdateUnreadTx rewrites the title and body of a user's notification while
-// it is still unread, inside the caller's transaction, and reports whether
+// UpdateUnread rewrites the title and body of a user's notification while
+// it is still unread, in the transaction ctx carries, and reports whether
 // it did. A caller that keeps one unread notification per subject uses it
 // to count new events in place; once the user has read it, the caller adds
-// a new one. No e-mail is derived from the update.
-func (s *Service) UpdateUnreadTx(tx *storage.Tx, userID, id uint64, title, body string) (bool, error) {
+// a new one. No e-mail is derived from the update. UpdateUnreadTx is the
+// older bridge.
+func (s *Service) UpdateUnread(ctx context.Context, userID, id uint64, title, body string) (bool, error) {
 	if strings.TrimSpace(title) == "" {
 		return false, nil
 	}
-	return s.store.UpdateUnread(storage.WithTx(context.Background(), tx), userID, id, title, body)
+	ok := false
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		var err error
+		ok, err = s.store.UpdateUnread(ctx, userID, id, title, body)
+		return err
+	})
+	return ok, errs.Wrap(err, "update notification")
 }
 
 // Unread counts a user's unread notifications.
