@@ -212,6 +212,11 @@ func (s *Service) add(ctx context.Context, n Notification) (Notification, error)
 
 // Add stores a notification in its own transaction.
 func (s *Service) Add(ctx context.Context, n Notification) (Notification, error) {
+	// The clock is read once, before the work, so a retried attempt
+	// stores the same instant.
+	if n.CreatedAt.IsZero() {
+		n.CreatedAt = s.now().UTC()
+	}
 	in := n
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		var err error

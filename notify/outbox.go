@@ -18,8 +18,8 @@ import (
 	"pacer/txn"
 )
 
-// The outbox keeps every e-mail Pacer wants to send in bbolt, queued in the
-// same transaction as the notification it comes from, and the mail_outbox
+// The outbox keeps every e-mail Pacer wants to send in its store, queued in
+// the same transaction as the notification it comes from, and the mail_outbox
 // job delivers it. Delivery is at most once per message:
 //
 //   - A run first claims due mail in a committed transaction (state
