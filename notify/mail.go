@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -13,8 +12,6 @@ import (
 
 	mail "github.com/wneessen/go-mail"
 )
-
-func jsonUnmarshal(raw []byte, v any) error { return json.Unmarshal(raw, v) }
 
 // compose builds the mail of one notification, or of a user's batch of
 // discussion notifications, with a plain-text and an HTML body. Everything a

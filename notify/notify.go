@@ -15,6 +15,7 @@ import (
 	"pacer/api"
 	"pacer/errs"
 	"pacer/storage"
+	"pacer/txn"
 )
 
 // Kinds of notification.
@@ -91,12 +92,6 @@ type Notification struct {
 	Read      bool      `json:"read"`
 }
 
-// stored keeps the user id, which the API answer leaves out.
-type stored struct {
-	Notification
-	User uint64 `json:"user_id"`
-}
-
 // ErrInvalid is returned by AddTx for a notification that could not be
 // shown or mailed: no user, an unknown kind, no title, or a link that is
 // not a path of this site. It is a programming error in the caller.
@@ -145,12 +140,13 @@ func (n Notification) Mail(baseURL string) (subject, text string) {
 
 // Service stores and lists notifications.
 type Service struct {
-	db  *storage.DB
-	now func() time.Time
-	// Added runs inside the transaction that stores each notification, so
-	// that derived work (a queued e-mail) commits or fails with it. It must
-	// only write records, never block on the network.
-	Added []func(tx *storage.Tx, n Notification) error
+	tx    txn.Runner
+	store Store
+	now   func() time.Time
+	// Added runs inside the transaction (carried by ctx) that stores each
+	// notification, so that derived work (a queued e-mail) commits or fails
+	// with it. It must only write records, never block on the network.
+	Added []func(ctx context.Context, n Notification) error
 	// Late is work of other services that adds notifications after the
 	// write they belong to was acknowledged (discussion delivers replies to
 	// subscribers in batches). Every read of notifications runs it first
@@ -169,43 +165,45 @@ func (s *Service) Settle() error {
 	return nil
 }
 
-// NewService builds the service.
-func NewService(db *storage.DB, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
-	}
-	return &Service{db: db, now: now}
+// Config is what the service is built from.
+type Config struct {
+	// Tx runs the service's transactions; Store keeps the notifications
+	// (the engine's implementation, joining Tx's transactions).
+	Tx    txn.Runner
+	Store Store
+	Now   func() time.Time
 }
 
-// AddTx stores a notification inside the caller's transaction. It returns
-// ErrInvalid (an internal error) for a notification Mail could not turn
-// into an e-mail.
+// NewService builds the service.
+func NewService(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{tx: cfg.Tx, store: cfg.Store, now: cfg.Now}
+}
+
+// AddTx stores a notification inside the caller's transaction: the bridge
+// for packages that still hold a *storage.Tx. It returns ErrInvalid (an
+// internal error) for a notification Mail could not turn into an e-mail.
 func (s *Service) AddTx(tx *storage.Tx, n Notification) (Notification, error) {
+	return s.add(storage.WithTx(context.Background(), tx), n)
+}
+
+// add stores a notification in the transaction ctx carries and runs the
+// Added hooks in it.
+func (s *Service) add(ctx context.Context, n Notification) (Notification, error) {
 	if err := n.check(); err != nil {
 		return n, err
 	}
-	id, err := tx.NextID(storage.Notifications)
-	if err != nil {
-		return n, err
-	}
-	n.ID = id
-	n.Read = false
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = s.now().UTC()
 	}
-	if err := tx.Put(storage.Notifications, storage.ID(id), stored{Notification: n, User: n.UserID}); err != nil {
-		return n, err
-	}
-	if err := tx.PutRaw(storage.NotificationsByUser, storage.Key(n.UserID, id), nil); err != nil {
-		return n, err
-	}
-	// The unread index makes the unread count (shown on every page) a key
-	// count instead of a decode of every notification the user ever had.
-	if err := tx.PutRaw(storage.NotificationsUnread, storage.Key(n.UserID, id), nil); err != nil {
+	n, err := s.store.Add(ctx, n)
+	if err != nil {
 		return n, err
 	}
 	for _, f := range s.Added {
-		if err := f(tx, n); err != nil {
+		if err := f(ctx, n); err != nil {
 			return n, err
 		}
 	}
@@ -214,9 +212,15 @@ func (s *Service) AddTx(tx *storage.Tx, n Notification) (Notification, error) {
 
 // Add stores a notification in its own transaction.
 func (s *Service) Add(ctx context.Context, n Notification) (Notification, error) {
-	err := s.db.Update(func(tx *storage.Tx) error {
+	// The clock is read once, before the work, so a retried attempt
+	// stores the same instant.
+	if n.CreatedAt.IsZero() {
+		n.CreatedAt = s.now().UTC()
+	}
+	in := n
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.AddTx(tx, n)
+		n, err = s.add(ctx, in)
 		return err
 	})
 	return n, errs.Wrap(err, "add notification")
@@ -244,70 +248,60 @@ func (s *Service) List(ctx context.Context, userID uint64, p api.Page) (Page, er
 	if err := s.Settle(); err != nil {
 		return out, err
 	}
-	err = s.db.View(func(tx *storage.Tx) error {
-		out.Unread = tx.Count(storage.NotificationsUnread, storage.Key(userID))
-		return tx.EachReverse(storage.NotificationsByUser, storage.Key(userID), func(k, _ []byte) error {
-			id := storage.Part(k, 1)
-			if before != 0 && id >= before {
-				return nil
-			}
-			if len(out.Items) == p.Limit {
-				out.NextCursor = api.FormatID(out.Items[len(out.Items)-1].ID)
-				return storage.Stop
-			}
-			var n stored
-			if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil {
-				return err
-			}
-			n.Notification.UserID = n.User
-			out.Items = append(out.Items, n.Notification)
-			return nil
-		})
+	err = s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		if out.Unread, err = s.store.UnreadCount(ctx, userID); err != nil {
+			return err
+		}
+		items, more, err := s.store.Newest(ctx, userID, before, p.Limit)
+		if err != nil {
+			return err
+		}
+		out.Items = append(out.Items[:0], items...)
+		out.NextCursor = ""
+		if more && len(items) > 0 {
+			out.NextCursor = api.FormatID(items[len(items)-1].ID)
+		}
+		return nil
 	})
 	return out, errs.Wrap(err, "list notifications")
 }
 
-// UnreadTx reports whether a notification of the user is stored and still
-// unread, inside the caller's transaction: one key lookup, so that a caller
+// IsUnread reports whether a notification of the user is stored and still
+// unread, in the transaction ctx carries: one key lookup, so that a caller
 // can keep a single unread notification per subject (discussion replies)
-// instead of adding one per event.
-func UnreadTx(tx *storage.Tx, userID, id uint64) bool {
-	return tx.Has(storage.NotificationsUnread, storage.Key(userID, id))
+// instead of adding one per event. A caller holding a *storage.Tx passes
+// storage.WithTx(ctx, tx); UnreadTx is the older bridge.
+func (s *Service) IsUnread(ctx context.Context, userID, id uint64) (bool, error) {
+	ok, err := s.store.IsUnread(ctx, userID, id)
+	return ok, errs.Wrap(err, "read notification")
 }
 
-// UpdateUnreadTx rewrites the title and body of a user's notification while
-// it is still unread, inside the caller's transaction, and reports whether
+// UpdateUnread rewrites the title and body of a user's notification while
+// it is still unread, in the transaction ctx carries, and reports whether
 // it did. A caller that keeps one unread notification per subject uses it
 // to count new events in place; once the user has read it, the caller adds
-// a new one. No e-mail is derived from the update.
-func UpdateUnreadTx(tx *storage.Tx, userID, id uint64, title, body string) (bool, error) {
-	if !UnreadTx(tx, userID, id) {
+// a new one. No e-mail is derived from the update. UpdateUnreadTx is the
+// older bridge.
+func (s *Service) UpdateUnread(ctx context.Context, userID, id uint64, title, body string) (bool, error) {
+	if strings.TrimSpace(title) == "" {
 		return false, nil
 	}
-	var n stored
-	if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return false, nil
-		}
-		return false, err
-	}
-	if n.User != userID || strings.TrimSpace(title) == "" {
-		return false, nil
-	}
-	n.Title, n.Body = title, body
-	return true, tx.Put(storage.Notifications, storage.ID(id), n)
+	ok := false
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		var err error
+		ok, err = s.store.UpdateUnread(ctx, userID, id, title, body)
+		return err
+	})
+	return ok, errs.Wrap(err, "update notification")
 }
 
 // Unread counts a user's unread notifications.
 func (s *Service) Unread(ctx context.Context, userID uint64) (int, error) {
-	n := 0
 	if err := s.Settle(); err != nil {
 		return 0, err
 	}
-	err := s.db.View(func(tx *storage.Tx) error {
-		n = tx.Count(storage.NotificationsUnread, storage.Key(userID))
-		return nil
-	})
+	n, err := s.store.UnreadCount(ctx, userID)
 	return n, errs.Wrap(err, "count unread notifications")
 }
 
@@ -319,34 +313,8 @@ func (s *Service) MarkRead(ctx context.Context, userID uint64, ids []uint64, all
 	if err := s.Settle(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *storage.Tx) error {
-		if all {
-			ids = nil
-			_ = tx.Each(storage.NotificationsUnread, storage.Key(userID), func(k, _ []byte) error {
-				ids = append(ids, storage.Part(k, 1))
-				return nil
-			})
-		}
-		for _, id := range ids {
-			// The unread index is keyed by user, so another user's id is
-			// simply absent from it.
-			key := storage.Key(userID, id)
-			if !tx.Has(storage.NotificationsUnread, key) {
-				continue
-			}
-			var n stored
-			if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil {
-				return err
-			}
-			n.Read = true
-			if err := tx.Put(storage.Notifications, storage.ID(id), n); err != nil {
-				return err
-			}
-			if err := tx.Delete(storage.NotificationsUnread, key); err != nil {
-				return err
-			}
-		}
-		return nil
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		return s.store.MarkRead(ctx, userID, ids, all)
 	})
 	return errs.Wrap(err, "mark read")
 }

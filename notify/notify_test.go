@@ -247,3 +247,36 @@ func TestNotificationsRefuseWhatCannotBeMailed(t *testing.T) {
 		t.Fatalf("stored %d invalid notifications", len(a.Items))
 	}
 }
+
+func TestUpdateUnreadRewritesOnlyAnUnreadNotification(t *testing.T) {
+	env := pacertest.New(t)
+	ann := env.Register("Ann")
+	bob := env.Register("Bob")
+	ctx := context.Background()
+	svc := env.Server.Notify
+	id := add(t, env, ann, 1)[0]
+	if ok, err := svc.IsUnread(ctx, ann.ID, id); err != nil || !ok {
+		t.Fatalf("a new notification: unread %v, %v", ok, err)
+	}
+	if ok, _ := svc.IsUnread(ctx, bob.ID, id); ok {
+		t.Errorf("Ann's notification is unread for Bob")
+	}
+	if ok, err := svc.UpdateUnread(ctx, bob.ID, id, "2 new", "b"); err != nil || ok {
+		t.Errorf("Bob rewrote Ann's notification: %v, %v", ok, err)
+	}
+	if ok, err := svc.UpdateUnread(ctx, ann.ID, id, " ", "b"); err != nil || ok {
+		t.Errorf("a blank title was stored: %v, %v", ok, err)
+	}
+	if ok, err := svc.UpdateUnread(ctx, ann.ID, id, "2 new", "b"); err != nil || !ok {
+		t.Fatalf("the unread rewrite: %v, %v", ok, err)
+	}
+	if a := list(t, env, ann, ""); len(a.Items) != 1 || a.Items[0].Title != "2 new" || a.Unread != 1 {
+		t.Errorf("after the rewrite: %+v", a)
+	}
+	if err := svc.MarkRead(ctx, ann.ID, []uint64{id}, false); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := svc.UpdateUnread(ctx, ann.ID, id, "3 new", "b"); err != nil || ok {
+		t.Errorf("a read notification was rewritten: %v, %v", ok, err)
+	}
+}

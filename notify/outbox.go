@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,10 +15,11 @@ import (
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/storage"
+	"pacer/txn"
 )
 
-// The outbox keeps every e-mail Pacer wants to send in bbolt, queued in the
-// same transaction as the notification it comes from, and the mail_outbox
+// The outbox keeps every e-mail Pacer wants to send in its store, queued in
+// the same transaction as the notification it comes from, and the mail_outbox
 // job delivers it. Delivery is at most once per message:
 //
 //   - A run first claims due mail in a committed transaction (state
@@ -49,12 +51,6 @@ const (
 	MailSent    = "sent"
 	MailFailed  = "failed"
 	MailUnknown = "unknown"
-)
-
-// Queue states: the first part of an OutboxQueue key.
-const (
-	queuePending = 1 // Int(next attempt unix nanos)|mail
-	queueSending = 2 // Int(claimed unix nanos)|mail
 )
 
 // Email is one message in the outbox.
@@ -96,7 +92,10 @@ var (
 
 // OutboxConfig is what the outbox is built from.
 type OutboxConfig struct {
-	DB      *storage.DB
+	// Tx runs the outbox's transactions; Store keeps the mail (the
+	// engine's implementation, joining Tx's transactions).
+	Tx      txn.Runner
+	Store   Store
 	Now     func() time.Time
 	Log     *slog.Logger
 	BaseURL string
@@ -129,7 +128,8 @@ type OutboxConfig struct {
 
 // Outbox queues, batches and sends e-mail.
 type Outbox struct {
-	db      *storage.DB
+	tx      txn.Runner
+	store   Store
 	now     func() time.Time
 	log     *slog.Logger
 	baseURL string
@@ -171,7 +171,7 @@ func NewOutbox(cfg OutboxConfig) *Outbox {
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
-	return &Outbox{db: cfg.DB, now: cfg.Now, log: cfg.Log, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
+	return &Outbox{tx: cfg.Tx, store: cfg.Store, now: cfg.Now, log: cfg.Log, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		signer: cfg.Signer, sender: cfg.Sender, cfg: cfg}
 }
 
@@ -186,25 +186,11 @@ var batched = map[string]bool{KindReply: true, KindMention: true, KindAnswer: tr
 // only counted.
 const maxBatchEntries = 50
 
-// batch is the head of a user's discussion notifications waiting to be
-// mailed together. The notifications themselves are stored one key each in
-// MailBatchEntries, so that adding one to a busy user's batch writes a few
-// dozen bytes instead of rewriting the whole batch.
-type batch struct {
-	// Entries is only read: batches written before entries had keys of
-	// their own kept them here.
-	Entries    []Notification `json:"entries,omitempty"`
-	Count      int            `json:"count"`
-	Dropped    int            `json:"dropped"`
-	FirstAt    time.Time      `json:"first_at"`
-	LastMailAt time.Time      `json:"last_mail_at"`
-}
-
-func (b batch) pending() int { return len(b.Entries) + b.Count }
+func (b Batch) pending() int { return len(b.Entries) + b.Count }
 
 // due is when a batch may be mailed: a window after its first entry, and
 // never sooner than a window after the previous batch mail.
-func (b batch) due(window time.Duration) time.Time {
+func (b Batch) due(window time.Duration) time.Time {
 	d := b.FirstAt.Add(window)
 	if next := b.LastMailAt.Add(window); next.After(d) {
 		d = next
@@ -212,11 +198,23 @@ func (b batch) due(window time.Duration) time.Time {
 	return d
 }
 
-// Added is the notification hook: it runs inside the transaction that
-// stores n and queues its e-mail, if the user wants e-mail of that kind.
-// Discussion kinds join the user's batch instead. It only writes records.
-func (o *Outbox) Added(tx *storage.Tx, n Notification) error {
-	u, err := auth.LookupTx(tx, n.UserID)
+// lookup reads a user through auth, in the transaction ctx carries.
+func (o *Outbox) lookup(ctx context.Context, id uint64) (auth.User, error) {
+	var u auth.User
+	err := o.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		u, err = auth.LookupTx(storage.TxFrom(ctx), id)
+		return err
+	})
+	return u, err
+}
+
+// Added is the notification hook: it runs inside the transaction (carried
+// by ctx) that stores n and queues its e-mail, if the user wants e-mail of
+// that kind. Discussion kinds join the user's batch instead. It only
+// writes records.
+func (o *Outbox) Added(ctx context.Context, n Notification) error {
+	u, err := o.lookup(ctx, n.UserID)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
 			return nil
@@ -226,7 +224,7 @@ func (o *Outbox) Added(tx *storage.Tx, n Notification) error {
 	if u.Disabled || u.Email == "" {
 		return nil
 	}
-	p, err := PrefsTx(tx, u.ID)
+	p, err := o.store.Prefs(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -234,18 +232,17 @@ func (o *Outbox) Added(tx *storage.Tx, n Notification) error {
 		return nil
 	}
 	if batched[n.Kind] {
-		return o.addToBatch(tx, n)
+		return o.addToBatch(ctx, n)
 	}
 	m := o.compose(u.ID, []Notification{n}, 0)
 	m.To = u.Email
-	_, err = o.queueTx(tx, m)
+	_, err = o.queue(ctx, m)
 	return err
 }
 
-func (o *Outbox) addToBatch(tx *storage.Tx, n Notification) error {
-	key := storage.ID(n.UserID)
-	var b batch
-	if err := tx.Get(storage.MailBatches, key, &b); err != nil && !errors.Is(err, storage.ErrNotFound) {
+func (o *Outbox) addToBatch(ctx context.Context, n Notification) error {
+	b, err := o.store.Batch(ctx, n.UserID)
+	if err != nil {
 		return err
 	}
 	if b.pending() == 0 && b.Dropped == 0 {
@@ -253,52 +250,23 @@ func (o *Outbox) addToBatch(tx *storage.Tx, n Notification) error {
 	}
 	if b.pending() < maxBatchEntries {
 		b.Count++
-		if err := tx.Put(storage.MailBatchEntries, storage.Key(n.UserID, uint64(b.Count)), n); err != nil {
-			return err
-		}
-	} else {
-		b.Dropped++
+		return o.store.SaveBatch(ctx, b, &n)
 	}
-	return tx.Put(storage.MailBatches, key, b)
+	b.Dropped++
+	return o.store.SaveBatch(ctx, b, nil)
 }
 
-// batchEntries reads a batch's notifications in the order they came.
-func batchEntries(tx *storage.Tx, user uint64, b batch) ([]Notification, error) {
-	out := append([]Notification(nil), b.Entries...)
-	err := tx.Each(storage.MailBatchEntries, storage.Key(user), func(_, v []byte) error {
-		var n Notification
-		if err := jsonUnmarshal(v, &n); err != nil {
-			return err
-		}
-		out = append(out, n)
-		return nil
-	})
-	return out, err
-}
-
-// queueTx stores a composed mail as pending, due now.
-func (o *Outbox) queueTx(tx *storage.Tx, m Email) (Email, error) {
-	id, err := tx.NextID(storage.Outbox)
-	if err != nil {
-		return m, err
-	}
+// queue stores a composed mail as pending, due now.
+func (o *Outbox) queue(ctx context.Context, m Email) (Email, error) {
 	now := o.now().UTC()
-	m.ID, m.State, m.CreatedAt, m.NextAttemptAt = id, MailPending, now, now
-	if err := tx.Put(storage.Outbox, storage.ID(id), m); err != nil {
-		return m, err
-	}
-	return m, tx.PutRaw(storage.OutboxQueue, queueKey(queuePending, now, id), nil)
-}
-
-func queueKey(state uint64, at time.Time, id uint64) []byte {
-	return storage.Key(state, storage.Int(at.UnixNano()), id)
+	m.State, m.CreatedAt, m.NextAttemptAt = MailPending, now, now
+	return o.store.Queue(ctx, m)
 }
 
 // Mail returns one outbox message.
 func (o *Outbox) Mail(id uint64) (Email, error) {
-	var m Email
-	err := o.db.View(func(tx *storage.Tx) error { return tx.Get(storage.Outbox, storage.ID(id), &m) })
-	if errors.Is(err, storage.ErrNotFound) {
+	m, err := o.store.Mail(context.Background(), id)
+	if errors.Is(err, ErrNoMail) {
 		return m, errs.NotFoundf("mail")
 	}
 	return m, errs.Wrap(err, "read mail")
@@ -306,19 +274,7 @@ func (o *Outbox) Mail(id uint64) (Email, error) {
 
 // Mails lists the outbox, oldest first, optionally only one user's mail.
 func (o *Outbox) Mails(user uint64) ([]Email, error) {
-	var out []Email
-	err := o.db.View(func(tx *storage.Tx) error {
-		return tx.Each(storage.Outbox, nil, func(_, v []byte) error {
-			var m Email
-			if err := jsonUnmarshal(v, &m); err != nil {
-				return err
-			}
-			if user == 0 || m.UserID == user {
-				out = append(out, m)
-			}
-			return nil
-		})
-	})
+	out, err := o.store.Mails(context.Background(), user)
 	return out, errs.Wrap(err, "list mail")
 }
 
@@ -331,6 +287,9 @@ func (o *Outbox) SendOutbox(ctx context.Context, now time.Time) (int, error) {
 	o.run.Lock()
 	defer o.run.Unlock()
 	now = now.UTC()
+	// Cancelling the run stops it between mails, never between a send and
+	// the record of its outcome: the store's work runs to its end.
+	db := context.WithoutCancel(ctx)
 	// Notifications added late would otherwise miss the batch they are
 	// due in.
 	if o.cfg.Settle != nil {
@@ -338,39 +297,39 @@ func (o *Outbox) SendOutbox(ctx context.Context, now time.Time) (int, error) {
 			return 0, err
 		}
 	}
-	changed, err := o.flushBatches(now)
+	changed, err := o.flushBatches(db, now)
 	if err != nil {
 		return changed, err
 	}
-	n, err := o.expireClaims(now)
+	n, err := o.expireClaims(db, now)
 	changed += n
 	if err != nil {
 		return changed, err
 	}
-	n, err = o.prune(now)
+	n, err = o.prune(db, now)
 	changed += n
 	if err != nil {
 		return changed, err
 	}
 	if o.sender == nil {
-		n, err := o.logPending(now)
+		n, err := o.logPending(db, now)
 		return changed + n, err
 	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return changed, err
 		}
-		claimed, err := o.claim(now, claimBatch)
+		claimed, err := o.claim(db, now, claimBatch)
 		if err != nil || len(claimed) == 0 {
 			return changed, err
 		}
 		for i, m := range claimed {
 			if err := ctx.Err(); err != nil {
 				// Not yet attempted: hand the rest back untouched.
-				return changed, errors.Join(err, o.release(claimed[i:]))
+				return changed, errors.Join(err, o.release(db, claimed[i:]))
 			}
 			if err := o.deliver(ctx, m, now); err != nil {
-				return changed, errors.Join(err, o.release(claimed[i+1:]))
+				return changed, errors.Join(err, o.release(db, claimed[i+1:]))
 			}
 			changed++
 		}
@@ -381,70 +340,42 @@ func (o *Outbox) SendOutbox(ctx context.Context, now time.Time) (int, error) {
 // "unknown") at most the claimed mails not yet sent.
 const claimBatch = 10
 
-// flushBatches composes one mail for each user batch that is due.
-func (o *Outbox) flushBatches(now time.Time) (int, error) {
-	var due []uint64
-	var stale [][]byte
-	err := o.db.View(func(tx *storage.Tx) error {
-		return tx.Each(storage.MailBatches, nil, func(k, v []byte) error {
-			var b batch
-			if err := jsonUnmarshal(v, &b); err != nil {
-				return err
-			}
-			switch {
-			case b.pending() > 0 && !now.Before(b.due(o.cfg.BatchWindow)):
-				due = append(due, storage.Part(k, 0))
-			case b.pending() == 0 && now.Sub(b.LastMailAt) > o.cfg.BatchWindow:
-				stale = append(stale, append([]byte(nil), k...))
-			}
-			return nil
-		})
-	})
-	if err != nil || (len(due) == 0 && len(stale) == 0) {
-		return 0, err
+// flushBatches composes one mail for each user batch that is due, and
+// drops the heads of batches idle for longer than a window. A read looks
+// first, so that a tick with nothing to do costs no commit.
+func (o *Outbox) flushBatches(ctx context.Context, now time.Time) (int, error) {
+	work := func(b Batch) (due, stale bool) {
+		due = b.pending() > 0 && !now.Before(b.due(o.cfg.BatchWindow))
+		stale = b.pending() == 0 && now.Sub(b.LastMailAt) > o.cfg.BatchWindow
+		return due, stale
+	}
+	heads, err := o.store.AllBatches(ctx)
+	if err != nil || !slices.ContainsFunc(heads, func(b Batch) bool { d, s := work(b); return d || s }) {
+		return 0, errs.Wrap(err, "find due mail batches")
 	}
 	n := 0
-	err = o.db.Update(func(tx *storage.Tx) error {
+	err = o.tx.Write(ctx, func(ctx context.Context) error {
 		n = 0
-		for _, k := range stale {
-			if err := tx.Delete(storage.MailBatches, k); err != nil {
-				return err
-			}
+		heads, err := o.store.AllBatches(ctx)
+		if err != nil {
+			return err
 		}
-		for _, user := range due {
-			key := storage.ID(user)
-			var b batch
-			if err := tx.Get(storage.MailBatches, key, &b); err != nil {
-				if errors.Is(err, storage.ErrNotFound) {
-					continue
+		for _, b := range heads {
+			due, stale := work(b)
+			if stale {
+				if err := o.store.DeleteBatch(ctx, b.User); err != nil {
+					return err
 				}
-				return err
 			}
-			if b.pending() == 0 || now.Before(b.due(o.cfg.BatchWindow)) {
+			if !due {
 				continue
 			}
-			entries, err := batchEntries(tx, user, b)
+			queued, err := o.flushBatch(ctx, b, now)
 			if err != nil {
 				return err
 			}
-			if err := tx.DeletePrefix(storage.MailBatchEntries, storage.Key(user)); err != nil {
-				return err
-			}
-			u, err := auth.LookupTx(tx, user)
-			switch {
-			case errs.Is(err, errs.NotFound):
-			case err != nil:
-				return err
-			case !u.Disabled && u.Email != "":
-				m := o.compose(user, entries, b.Dropped)
-				m.To = u.Email
-				if _, err := o.queueTx(tx, m); err != nil {
-					return err
-				}
+			if queued {
 				n++
-			}
-			if err := tx.Put(storage.MailBatches, key, batch{LastMailAt: now}); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -452,201 +383,153 @@ func (o *Outbox) flushBatches(now time.Time) (int, error) {
 	return n, errs.Wrap(err, "flush mail batches")
 }
 
-// expireClaims marks mails claimed longer than ClaimTimeout ago (a run
-// that crashed mid-send) as "unknown": they may have gone out.
-func (o *Outbox) expireClaims(now time.Time) (int, error) {
-	limit := now.Add(-o.cfg.ClaimTimeout)
-	var keys [][]byte
-	err := o.db.View(func(tx *storage.Tx) error {
-		return tx.Each(storage.OutboxQueue, storage.Key(queueSending), func(k, _ []byte) error {
-			if storage.FromInt(storage.Part(k, 1)) > limit.UnixNano() {
-				return storage.Stop
-			}
-			keys = append(keys, append([]byte(nil), k...))
-			return nil
-		})
-	})
-	if err != nil || len(keys) == 0 {
-		return 0, err
+// flushBatch turns one due batch into a mail, if its user can still get
+// one, and starts the user's next batch window.
+func (o *Outbox) flushBatch(ctx context.Context, b Batch, now time.Time) (bool, error) {
+	taken, err := o.store.TakeEntries(ctx, b.User)
+	if err != nil {
+		return false, err
 	}
-	err = o.db.Update(func(tx *storage.Tx) error {
-		for _, k := range keys {
-			id := storage.Part(k, 2)
-			if err := tx.Delete(storage.OutboxQueue, k); err != nil {
-				return err
-			}
-			var m Email
-			if err := tx.Get(storage.Outbox, storage.ID(id), &m); err != nil {
-				if errors.Is(err, storage.ErrNotFound) {
-					continue
-				}
-				return err
-			}
-			m.State, m.LastError = MailUnknown, "interrupted while sending; not retried so that it is never sent twice"
-			if err := tx.Put(storage.Outbox, storage.ID(id), m); err != nil {
-				return err
-			}
-			o.log.Warn("mail: an interrupted send is not retried", "mail", id)
+	entries := append(append([]Notification(nil), b.Entries...), taken...)
+	queued := false
+	u, err := o.lookup(ctx, b.User)
+	switch {
+	case errs.Is(err, errs.NotFound):
+	case err != nil:
+		return false, err
+	case !u.Disabled && u.Email != "":
+		m := o.compose(b.User, entries, b.Dropped)
+		m.To = u.Email
+		if _, err := o.queue(ctx, m); err != nil {
+			return false, err
 		}
-		return nil
-	})
-	return len(keys), errs.Wrap(err, "expire mail claims")
+		queued = true
+	}
+	return queued, o.store.SaveBatch(ctx, Batch{User: b.User, LastMailAt: now}, nil)
 }
 
-// prune deletes mail older than Retention that will never be sent (or,
-// without a sender, was already logged). Ids grow with time, so the scan
-// stops at the first mail young enough to keep.
-func (o *Outbox) prune(now time.Time) (int, error) {
-	cutoff := now.Add(-o.cfg.Retention)
-	var doomed []Email
-	err := o.db.View(func(tx *storage.Tx) error {
-		return tx.Each(storage.Outbox, nil, func(_, v []byte) error {
-			var m Email
-			if err := jsonUnmarshal(v, &m); err != nil {
-				return err
-			}
-			if !m.CreatedAt.Before(cutoff) || len(doomed) == 10_000 {
-				return storage.Stop
-			}
-			switch m.State {
-			case MailSent, MailFailed, MailUnknown:
-				doomed = append(doomed, m)
-			case MailPending:
-				if o.sender == nil && m.Logged {
-					doomed = append(doomed, m)
-				}
-			}
-			return nil
-		})
-	})
-	if err != nil || len(doomed) == 0 {
-		return 0, err
+// expireClaims marks mails claimed longer than ClaimTimeout ago (a run
+// that crashed mid-send) as "unknown": they may have gone out.
+func (o *Outbox) expireClaims(ctx context.Context, now time.Time) (int, error) {
+	limit := now.Add(-o.cfg.ClaimTimeout)
+	ms, err := o.store.Queued(ctx, MailSending, limit, 0)
+	if err != nil || len(ms) == 0 {
+		return 0, errs.Wrap(err, "find interrupted mail claims")
 	}
-	err = o.db.Update(func(tx *storage.Tx) error {
-		for _, m := range doomed {
-			if m.State == MailPending {
-				if err := tx.Delete(storage.OutboxQueue, queueKey(queuePending, m.NextAttemptAt, m.ID)); err != nil {
-					return err
-				}
-			}
-			if err := tx.Delete(storage.Outbox, storage.ID(m.ID)); err != nil {
+	err = o.tx.Write(ctx, func(ctx context.Context) error {
+		var err error
+		if ms, err = o.store.Queued(ctx, MailSending, limit, 0); err != nil {
+			return err
+		}
+		for _, m := range ms {
+			m.State, m.LastError = MailUnknown, "interrupted while sending; not retried so that it is never sent twice"
+			if err := o.store.Put(ctx, m); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return 0, errs.Wrap(err, "expire mail claims")
+	}
+	for _, m := range ms {
+		o.log.Warn("mail: an interrupted send is not retried", "mail", m.ID)
+	}
+	return len(ms), nil
+}
+
+// pruneBatch bounds how many mails one run prunes.
+const pruneBatch = 10_000
+
+// prune deletes mail older than Retention that will never be sent (or,
+// without a sender, was already logged).
+func (o *Outbox) prune(ctx context.Context, now time.Time) (int, error) {
+	doomed, err := o.store.Prunable(ctx, now.Add(-o.cfg.Retention), o.sender == nil, pruneBatch)
+	if err != nil || len(doomed) == 0 {
+		return 0, errs.Wrap(err, "find mail to prune")
+	}
+	ids := make([]uint64, 0, len(doomed))
+	for _, m := range doomed {
+		ids = append(ids, m.ID)
+	}
+	err = o.tx.Write(ctx, func(ctx context.Context) error { return o.store.Delete(ctx, ids) })
 	return len(doomed), errs.Wrap(err, "prune mail")
 }
 
 // logPending writes each pending mail to the log once, for a server with
 // no --smtp-url. The mail stays pending, so configuring SMTP later sends it.
 // Only the envelope is logged: bodies carry signed links.
-func (o *Outbox) logPending(now time.Time) (int, error) {
-	var ids []uint64
-	err := o.db.View(func(tx *storage.Tx) error {
-		return tx.Each(storage.OutboxQueue, storage.Key(queuePending), func(k, _ []byte) error {
-			id := storage.Part(k, 2)
-			var m Email
-			if err := tx.Get(storage.Outbox, storage.ID(id), &m); err != nil {
-				return err
-			}
-			if !m.Logged {
-				ids = append(ids, id)
-			}
-			return nil
-		})
-	})
-	if err != nil || len(ids) == 0 {
-		return 0, err
+func (o *Outbox) logPending(ctx context.Context, now time.Time) (int, error) {
+	unlogged := func(ms []Email) []Email {
+		return slices.DeleteFunc(ms, func(m Email) bool { return m.Logged })
 	}
-	err = o.db.Update(func(tx *storage.Tx) error {
-		for _, id := range ids {
-			var m Email
-			if err := tx.Get(storage.Outbox, storage.ID(id), &m); err != nil {
-				return err
-			}
+	ms, err := o.store.Queued(ctx, MailPending, time.Time{}, 0)
+	if err != nil || len(unlogged(ms)) == 0 {
+		return 0, errs.Wrap(err, "find mail to log")
+	}
+	err = o.tx.Write(ctx, func(ctx context.Context) error {
+		var err error
+		if ms, err = o.store.Queued(ctx, MailPending, time.Time{}, 0); err != nil {
+			return err
+		}
+		ms = unlogged(ms)
+		for _, m := range ms {
 			m.Logged = true
-			if err := tx.Put(storage.Outbox, storage.ID(id), m); err != nil {
+			if err := o.store.Put(ctx, m); err != nil {
 				return err
 			}
-			// The recipient is named by user id: logs travel further
-			// than the database and outlive an account's deletion.
-			o.log.Info("mail kept in the outbox (no --smtp-url)", "mail", m.ID, "user", m.UserID, "kind", m.Kind, "subject", m.Subject)
 		}
 		return nil
 	})
-	return len(ids), errs.Wrap(err, "log pending mail")
+	if err != nil {
+		return 0, errs.Wrap(err, "log pending mail")
+	}
+	for _, m := range ms {
+		// The recipient is named by user id: logs travel further than
+		// the database and outlive an account's deletion.
+		o.log.Info("mail kept in the outbox (no --smtp-url)", "mail", m.ID, "user", m.UserID, "kind", m.Kind, "subject", m.Subject)
+	}
+	return len(ms), nil
 }
 
 // claim marks up to limit due mails "sending" in one committed transaction
-// and returns them.
-func (o *Outbox) claim(now time.Time, limit int) ([]Email, error) {
-	due := func(tx *storage.Tx) ([][]byte, error) {
-		var keys [][]byte
-		err := tx.Each(storage.OutboxQueue, storage.Key(queuePending), func(k, _ []byte) error {
-			if storage.FromInt(storage.Part(k, 1)) > now.UnixNano() || len(keys) == limit {
-				return storage.Stop
-			}
-			keys = append(keys, append([]byte(nil), k...))
-			return nil
-		})
-		return keys, err
-	}
-	// A read first, so that a tick with nothing to send costs no commit.
-	var keys [][]byte
-	if err := o.db.View(func(tx *storage.Tx) error {
-		var err error
-		keys, err = due(tx)
-		return err
-	}); err != nil || len(keys) == 0 {
+// and returns them. A read looks first, so that a tick with nothing to
+// send costs no commit.
+func (o *Outbox) claim(ctx context.Context, now time.Time, limit int) ([]Email, error) {
+	due, err := o.store.Queued(ctx, MailPending, now, limit)
+	if err != nil || len(due) == 0 {
 		return nil, errs.Wrap(err, "find due mail")
 	}
-	var out []Email
-	err := o.db.Update(func(tx *storage.Tx) error {
-		keys, err := due(tx)
-		if err != nil {
+	err = o.tx.Write(ctx, func(ctx context.Context) error {
+		var err error
+		if due, err = o.store.Queued(ctx, MailPending, now, limit); err != nil {
 			return err
 		}
-		for _, k := range keys {
-			id := storage.Part(k, 2)
-			if err := tx.Delete(storage.OutboxQueue, k); err != nil {
-				return err
-			}
-			var m Email
-			if err := tx.Get(storage.Outbox, storage.ID(id), &m); err != nil {
-				if errors.Is(err, storage.ErrNotFound) {
-					continue
-				}
-				return err
-			}
-			if m.State != MailPending {
-				continue
-			}
+		for i := range due {
 			claimed := now
-			m.State, m.ClaimedAt = MailSending, &claimed
-			m.Attempts++
-			if err := tx.Put(storage.Outbox, storage.ID(id), m); err != nil {
+			due[i].State, due[i].ClaimedAt = MailSending, &claimed
+			due[i].Attempts++
+			if err := o.store.Put(ctx, due[i]); err != nil {
 				return err
 			}
-			if err := tx.PutRaw(storage.OutboxQueue, queueKey(queueSending, now, id), nil); err != nil {
-				return err
-			}
-			out = append(out, m)
 		}
 		return nil
 	})
-	return out, errs.Wrap(err, "claim mail")
+	if err != nil {
+		return nil, errs.Wrap(err, "claim mail")
+	}
+	return due, nil
 }
 
 // release hands claimed mails that were never attempted back as pending.
-func (o *Outbox) release(ms []Email) error {
+func (o *Outbox) release(ctx context.Context, ms []Email) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	return o.db.Update(func(tx *storage.Tx) error {
+	return o.tx.Write(ctx, func(ctx context.Context) error {
 		for _, m := range ms {
 			m.Attempts--
-			if err := o.settleTx(tx, m, MailPending, m.NextAttemptAt, ""); err != nil {
+			if err := o.settle(ctx, m, MailPending, m.NextAttemptAt, ""); err != nil {
 				return err
 			}
 		}
@@ -654,8 +537,9 @@ func (o *Outbox) release(ms []Email) error {
 	})
 }
 
-// deliver sends one claimed mail and records the outcome. The error it
-// returns is about recording, not sending: a failed send is an outcome.
+// deliver sends one claimed mail and records the outcome; the record is
+// made even when ctx is cancelled during the send. The error it returns is
+// about recording, not sending: a failed send is an outcome.
 func (o *Outbox) deliver(ctx context.Context, m Email, now time.Time) error {
 	sctx, cancel := context.WithTimeout(ctx, o.cfg.SendTimeout)
 	err := o.sender.Send(sctx, m)
@@ -676,7 +560,7 @@ func (o *Outbox) deliver(ctx context.Context, m Email, now time.Time) error {
 		o.log.Warn("mail: send failed", "mail", m.ID, "user", m.UserID, "attempt", m.Attempts, "state", state,
 			"err", maskAddresses(err.Error()))
 	}
-	return o.db.Update(func(tx *storage.Tx) error { return o.settleTx(tx, m, state, next, why) })
+	return o.tx.Write(context.WithoutCancel(ctx), func(ctx context.Context) error { return o.settle(ctx, m, state, next, why) })
 }
 
 // backoff is the wait after the n-th failed attempt: RetryBase·2^(n-1),
@@ -689,13 +573,9 @@ func (o *Outbox) backoff(n int) time.Duration {
 	return min(d, o.cfg.RetryMax)
 }
 
-// settleTx moves a claimed mail to its next state and fixes its queue entry.
-func (o *Outbox) settleTx(tx *storage.Tx, m Email, state string, next time.Time, why string) error {
-	if m.ClaimedAt != nil {
-		if err := tx.Delete(storage.OutboxQueue, queueKey(queueSending, *m.ClaimedAt, m.ID)); err != nil {
-			return err
-		}
-	}
+// settle moves a claimed mail to its next state; the store moves its
+// queue entry with it.
+func (o *Outbox) settle(ctx context.Context, m Email, state string, next time.Time, why string) error {
 	m.State, m.LastError, m.ClaimedAt = state, why, nil
 	switch state {
 	case MailSent:
@@ -703,11 +583,8 @@ func (o *Outbox) settleTx(tx *storage.Tx, m Email, state string, next time.Time,
 		m.SentAt = &sent
 	case MailPending:
 		m.NextAttemptAt = next
-		if err := tx.PutRaw(storage.OutboxQueue, queueKey(queuePending, next, m.ID), nil); err != nil {
-			return err
-		}
 	}
-	return tx.Put(storage.Outbox, storage.ID(m.ID), m)
+	return o.store.Put(ctx, m)
 }
 
 // MailSummary is one outbox line for operators: the envelope and the
@@ -743,29 +620,19 @@ func (o *Outbox) Page(state string, p api.Page) (api.List[MailSummary], error) {
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
-	err = o.db.View(func(tx *storage.Tx) error {
-		return tx.EachReverse(storage.Outbox, nil, func(k, v []byte) error {
-			if before != 0 && storage.Part(k, 0) >= before {
-				return nil
-			}
-			var m Email
-			if err := jsonUnmarshal(v, &m); err != nil {
-				return err
-			}
-			if state != "" && m.State != state {
-				return nil
-			}
-			if len(out.Items) == p.Limit {
-				out.NextCursor = api.FormatID(out.Items[len(out.Items)-1].ID)
-				return storage.Stop
-			}
-			out.Items = append(out.Items, MailSummary{ID: m.ID, UserID: m.UserID, To: m.To, Kind: m.Kind,
-				Subject: m.Subject, State: m.State, Attempts: m.Attempts, NextAttemptAt: m.NextAttemptAt,
-				LastError: m.LastError, CreatedAt: m.CreatedAt, SentAt: m.SentAt})
-			return nil
-		})
-	})
-	return out, errs.Wrap(err, "list outbox")
+	ms, more, err := o.store.NewestMails(context.Background(), state, before, p.Limit)
+	if err != nil {
+		return out, errs.Wrap(err, "list outbox")
+	}
+	for _, m := range ms {
+		out.Items = append(out.Items, MailSummary{ID: m.ID, UserID: m.UserID, To: m.To, Kind: m.Kind,
+			Subject: m.Subject, State: m.State, Attempts: m.Attempts, NextAttemptAt: m.NextAttemptAt,
+			LastError: m.LastError, CreatedAt: m.CreatedAt, SentAt: m.SentAt})
+	}
+	if more && len(ms) > 0 {
+		out.NextCursor = api.FormatID(ms[len(ms)-1].ID)
+	}
+	return out, nil
 }
 
 // maskAddresses hides the local part of every e-mail address in text

@@ -1,7 +1,7 @@
 package notify
 
 import (
-	"errors"
+	"context"
 	"net/url"
 	"sort"
 	"strconv"
@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"pacer/api"
-	"pacer/auth"
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // Signer signs and checks purpose-bound messages with the server key
@@ -109,18 +107,10 @@ func (p Prefs) Wants(kind string) bool {
 	return emailDefaults[kind]
 }
 
-// PrefsTx reads a user's preferences (the defaults when none are stored).
-func PrefsTx(tx *storage.Tx, user uint64) (Prefs, error) {
-	var p Prefs
-	if err := tx.Get(storage.EmailPrefs, storage.ID(user), &p); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return p, err
-	}
-	return p, nil
-}
-
-// setPrefsTx applies choices and stores them.
-func setPrefsTx(tx *storage.Tx, user uint64, choices map[string]bool, now time.Time) (Prefs, error) {
-	p, err := PrefsTx(tx, user)
+// setPrefs applies choices to a user's stored preferences, in the
+// transaction ctx carries.
+func (o *Outbox) setPrefs(ctx context.Context, user uint64, choices map[string]bool, now time.Time) (Prefs, error) {
+	p, err := o.store.Prefs(ctx, user)
 	if err != nil {
 		return p, err
 	}
@@ -131,7 +121,7 @@ func setPrefsTx(tx *storage.Tx, user uint64, choices map[string]bool, now time.T
 		p.Chosen[k] = on
 	}
 	p.UpdatedAt = now
-	return p, tx.Put(storage.EmailPrefs, storage.ID(user), p)
+	return p, o.store.SetPrefs(ctx, user, p)
 }
 
 // PrefItem is one line of the preferences answer.
@@ -160,12 +150,7 @@ func (o *Outbox) view(p Prefs) PrefsView {
 
 // Preferences returns a user's e-mail preferences for every kind.
 func (o *Outbox) Preferences(user uint64) (PrefsView, error) {
-	var p Prefs
-	err := o.db.View(func(tx *storage.Tx) error {
-		var err error
-		p, err = PrefsTx(tx, user)
-		return err
-	})
+	p, err := o.store.Prefs(context.Background(), user)
 	return o.view(p), errs.Wrap(err, "read e-mail preferences")
 }
 
@@ -185,9 +170,10 @@ func (o *Outbox) SetPreferences(user uint64, choices map[string]bool) (PrefsView
 		return PrefsView{}, errs.Validation(fields)
 	}
 	var p Prefs
-	err := o.db.Update(func(tx *storage.Tx) error {
+	now := o.now().UTC()
+	err := o.tx.Write(context.Background(), func(ctx context.Context) error {
 		var err error
-		p, err = setPrefsTx(tx, user, choices, o.now().UTC())
+		p, err = o.setPrefs(ctx, user, choices, now)
 		return err
 	})
 	return o.view(p), errs.Wrap(err, "set e-mail preferences")
@@ -251,11 +237,12 @@ func (o *Outbox) Unsubscribe(u, k, sig string, on bool) (uint64, []string, error
 	for _, kind := range ks {
 		choices[kind] = on
 	}
-	err = o.db.Update(func(tx *storage.Tx) error {
-		if _, err := auth.LookupTx(tx, user); err != nil {
+	now := o.now().UTC()
+	err = o.tx.Write(context.Background(), func(ctx context.Context) error {
+		if _, err := o.lookup(ctx, user); err != nil {
 			return err
 		}
-		_, err := setPrefsTx(tx, user, choices, o.now().UTC())
+		_, err := o.setPrefs(ctx, user, choices, now)
 		return err
 	})
 	return user, ks, errs.Wrap(err, "unsubscribe")

@@ -26,7 +26,7 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 	} else {
 		s.log.Info("mail: no --smtp-url; e-mail stays in the outbox and is logged")
 	}
-	outbox := notify.NewOutbox(notify.OutboxConfig{DB: s.DB, Now: s.now, Log: s.log, BaseURL: s.cfg.BaseURL,
+	outbox := notify.NewOutbox(notify.OutboxConfig{Tx: s.DB, Store: bolt.NewNotify(s.DB), Now: s.now, Log: s.log, BaseURL: s.cfg.BaseURL,
 		Signer: s.Auth, Sender: sender, Settle: s.Notify.Settle})
 	s.Notify.Added = append(s.Notify.Added, outbox.Added)
 	s.Outbox = outbox

@@ -188,7 +188,7 @@ func (s *Server) build() error {
 	s.AuthHTTP = auth.NewHTTP(s.Auth, cfg.AuthRate, secure)
 	s.Markdown = markdown.New()
 	s.Courses = modules.NewService(s.DB, bolt.NewModules(s.DB), s.Markdown, s.now)
-	s.Notify = notify.NewService(s.DB, s.now)
+	s.Notify = notify.NewService(notify.Config{Tx: s.DB, Store: bolt.NewNotify(s.DB), Now: s.now})
 	s.Audit = audit.New(audit.Config{Tx: s.DB, Store: bolt.NewAudit(s.DB), Now: s.now, Log: s.log})
 	s.AuthHTTP.Audit = s.Audit
 	s.AuthHTTP.BaseURL = cfg.BaseURL

@@ -1,0 +1,120 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store keeps what notify owns: notifications, the mail outbox with its
+// batches, and e-mail preferences. An engine implements it (the bbolt one
+// is storage/bolt.Notify); storetest.Run is the contract every
+// implementation passes. Each method joins the transaction ctx carries
+// (txn.Runner), or runs in its own.
+type Store interface {
+	Notifications
+	Mails
+	Batches
+	PrefsStore
+}
+
+// Notifications keeps each user's in-app notifications and which of them
+// are unread.
+type Notifications interface {
+	// Add stores n unread under a new id, larger than every id given
+	// before, and returns it with that id.
+	Add(ctx context.Context, n Notification) (Notification, error)
+	// Newest lists a user's notifications newest first: those with an id
+	// below before (every one when before is 0), at most limit of them.
+	// more says whether older ones remain past the last.
+	Newest(ctx context.Context, user, before uint64, limit int) (items []Notification, more bool, err error)
+	// UnreadCount counts a user's unread notifications.
+	UnreadCount(ctx context.Context, user uint64) (int, error)
+	// IsUnread reports whether notification id is the user's and unread.
+	IsUnread(ctx context.Context, user, id uint64) (bool, error)
+	// UpdateUnread rewrites the title and body of notification id while it
+	// is the user's and unread, and reports whether it did.
+	UpdateUnread(ctx context.Context, user, id uint64, title, body string) (bool, error)
+	// MarkRead marks the user's notifications among ids read (every unread
+	// one when all is set). Other users' ids, unknown ids and ids already
+	// read are skipped.
+	MarkRead(ctx context.Context, user uint64, ids []uint64, all bool) error
+}
+
+// ErrNoMail is what Mails answers for a mail id it does not hold.
+var ErrNoMail = errors.New("notify: no such mail")
+
+// Mails keeps the outbox. A pending mail waits in a queue ordered by its
+// next attempt, a sending mail in one ordered by its claim; the store
+// keeps each mail's place in them in step with its State.
+type Mails interface {
+	// Queue stores m under a new id, larger than every id given before,
+	// and returns it with that id.
+	Queue(ctx context.Context, m Email) (Email, error)
+	// Put rewrites a stored mail (by m.ID), moving it to the queue its new
+	// state calls for. It returns ErrNoMail for an id it does not hold.
+	Put(ctx context.Context, m Email) error
+	// Mail returns one mail, or ErrNoMail.
+	Mail(ctx context.Context, id uint64) (Email, error)
+	// Mails lists the outbox oldest first: every mail, or one user's.
+	Mails(ctx context.Context, user uint64) ([]Email, error)
+	// NewestMails lists the outbox newest first: mails with an id below
+	// before (every one when before is 0) in state (any state when ""),
+	// at most limit of them. more says whether older ones remain.
+	NewestMails(ctx context.Context, state string, before uint64, limit int) (items []Email, more bool, err error)
+	// Queued lists the mails in state (MailPending or MailSending) whose
+	// next attempt (pending) or claim (sending) is at or before until
+	// (any time when until is zero), earliest first, at most limit of
+	// them (no bound when limit is 0).
+	Queued(ctx context.Context, state string, until time.Time, limit int) ([]Email, error)
+	// Prunable lists, oldest first, mails created before cutoff that are
+	// settled (sent, failed or unknown), and with logged also pending mails
+	// already logged, at most limit of them. Ids grow with time, so the
+	// walk may end at the first mail created at or after cutoff.
+	Prunable(ctx context.Context, cutoff time.Time, logged bool, limit int) ([]Email, error)
+	// Delete removes mails and their places in the queues; unknown ids
+	// are skipped.
+	Delete(ctx context.Context, ids []uint64) error
+}
+
+// Batch is the head of a user's discussion notifications waiting to be
+// mailed together. Its entries are kept apart, one record each, so that
+// adding one to a busy user's batch writes a few dozen bytes instead of
+// rewriting the whole batch.
+type Batch struct {
+	// User is whose batch it is.
+	User uint64 `json:"-"`
+	// Entries is only read: batches written before entries had records of
+	// their own kept them here.
+	Entries    []Notification `json:"entries,omitempty"`
+	Count      int            `json:"count"`
+	Dropped    int            `json:"dropped"`
+	FirstAt    time.Time      `json:"first_at"`
+	LastMailAt time.Time      `json:"last_mail_at"`
+}
+
+// Batches keeps the mail batches.
+type Batches interface {
+	// Batch is a user's batch head, or a zero Batch (of that user) when
+	// there is none.
+	Batch(ctx context.Context, user uint64) (Batch, error)
+	// SaveBatch stores b as its user's batch head and, when entry is not
+	// nil, adds entry as the batch's entry number b.Count.
+	SaveBatch(ctx context.Context, b Batch, entry *Notification) error
+	// AllBatches lists every batch head in user order.
+	AllBatches(ctx context.Context) ([]Batch, error)
+	// TakeEntries returns a user's batch entries (not the head's own
+	// Entries) in the order they came, and removes them.
+	TakeEntries(ctx context.Context, user uint64) ([]Notification, error)
+	// DeleteBatch removes a user's batch head and entries.
+	DeleteBatch(ctx context.Context, user uint64) error
+}
+
+// PrefsStore keeps e-mail preferences.
+type PrefsStore interface {
+	// Prefs is a user's stored preferences, or zero Prefs (the defaults)
+	// when none are stored.
+	Prefs(ctx context.Context, user uint64) (Prefs, error)
+	// SetPrefs stores a user's preferences.
+	SetPrefs(ctx context.Context, user uint64, p Prefs) error
+}

@@ -1,0 +1,651 @@
+// Package storetest is the contract of notify.Store: what every engine's
+// implementation must do, checked the same way for each (the bbolt engine
+// runs it in storage/bolt; the next engine runs it too).
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"pacer/notify"
+	"pacer/txn"
+)
+
+// Open returns a new, empty store and the runner of its transactions.
+type Open func(t *testing.T) (notify.Store, txn.Runner)
+
+// Run checks the contract against stores open makes.
+func Run(t *testing.T, open Open) {
+	t.Run("Add gives growing ids, keeps every field and counts unread", func(t *testing.T) { addKeepsFields(t, open) })
+	t.Run("Newest pages a user newest first", func(t *testing.T) { newestPages(t, open) })
+	t.Run("UpdateUnread rewrites only the user's unread notification", func(t *testing.T) { updateUnread(t, open) })
+	t.Run("MarkRead marks only the user's notifications", func(t *testing.T) { markRead(t, open) })
+	t.Run("Queue, Put and Mail keep a mail", func(t *testing.T) { mailRoundTrip(t, open) })
+	t.Run("Mails and NewestMails list the outbox", func(t *testing.T) { mailLists(t, open) })
+	t.Run("Queued follows each mail's state and time", func(t *testing.T) { queued(t, open) })
+	t.Run("Prunable and Delete clear old settled mail", func(t *testing.T) { prune(t, open) })
+	t.Run("batches keep their head and entries", func(t *testing.T) { batches(t, open) })
+	t.Run("Prefs are zero until set", func(t *testing.T) { prefs(t, open) })
+	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
+	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })
+}
+
+var (
+	at       = time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	bg       = context.Background()
+	errAbort = errors.New("abort")
+)
+
+func note(user uint64, n int) notify.Notification {
+	return notify.Notification{UserID: user, CourseID: 3, Kind: notify.KindGraded, Title: "Graded " + string(rune('A'+n)),
+		Body: "9/10", Link: "/courses/3", CreatedAt: at.Add(time.Duration(n) * time.Minute)}
+}
+
+func add(t *testing.T, s notify.Store, n notify.Notification) notify.Notification {
+	t.Helper()
+	got, err := s.Add(bg, n)
+	if err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	return got
+}
+
+func newest(t *testing.T, s notify.Store, user, before uint64, limit int) ([]notify.Notification, bool) {
+	t.Helper()
+	got, more, err := s.Newest(bg, user, before, limit)
+	if err != nil {
+		t.Fatalf("Newest(%d, %d, %d): %v", user, before, limit, err)
+	}
+	return got, more
+}
+
+func unread(t *testing.T, s notify.Store, user uint64) int {
+	t.Helper()
+	n, err := s.UnreadCount(bg, user)
+	if err != nil {
+		t.Fatalf("UnreadCount(%d): %v", user, err)
+	}
+	return n
+}
+
+func isUnread(t *testing.T, s notify.Store, user, id uint64) bool {
+	t.Helper()
+	ok, err := s.IsUnread(bg, user, id)
+	if err != nil {
+		t.Fatalf("IsUnread(%d, %d): %v", user, id, err)
+	}
+	return ok
+}
+
+func ids[T any](xs []T, id func(T) uint64) []uint64 {
+	out := []uint64{}
+	for _, x := range xs {
+		out = append(out, id(x))
+	}
+	return out
+}
+
+func noteIDs(ns []notify.Notification) []uint64 {
+	return ids(ns, func(n notify.Notification) uint64 { return n.ID })
+}
+
+func mailIDs(ms []notify.Email) []uint64 { return ids(ms, func(m notify.Email) uint64 { return m.ID }) }
+
+func addKeepsFields(t *testing.T, open Open) {
+	s, _ := open(t)
+	var last uint64
+	for i, user := range []uint64{1, 2, 1} {
+		in := note(user, i)
+		in.Read = true // a new notification is unread whatever it says
+		got := add(t, s, in)
+		if got.ID <= last {
+			t.Fatalf("id %d after %d: ids must grow", got.ID, last)
+		}
+		last = got.ID
+		in.ID, in.Read = got.ID, false
+		if got != in {
+			t.Errorf("Add returned %+v, want %+v", got, in)
+		}
+		read, _ := newest(t, s, user, 0, 1)
+		if len(read) != 1 {
+			t.Fatalf("the newest of user %d: %v", user, noteIDs(read))
+		}
+		read[0].CreatedAt = in.CreatedAt // the instant, whatever its location
+		if read[0] != in {
+			t.Errorf("read back %+v, want %+v", read[0], in)
+		}
+		if !isUnread(t, s, user, got.ID) {
+			t.Errorf("a new notification is not unread")
+		}
+		if isUnread(t, s, 3-user, got.ID) {
+			t.Errorf("notification %d of user %d is unread for user %d", got.ID, user, 3-user)
+		}
+	}
+	if n := unread(t, s, 1); n != 2 {
+		t.Errorf("user 1 has %d unread, want 2", n)
+	}
+	if n := unread(t, s, 9); n != 0 {
+		t.Errorf("a user without notifications has %d unread", n)
+	}
+	if isUnread(t, s, 1, 99) {
+		t.Errorf("an unknown id is unread")
+	}
+}
+
+func newestPages(t *testing.T, open Open) {
+	s, _ := open(t)
+	var want []uint64
+	for i := range 7 {
+		want = append(want, add(t, s, note(1, i)).ID)
+		add(t, s, note(2, i))
+	}
+	slices.Reverse(want)
+	var got []uint64
+	before := uint64(0)
+	for pages := 0; ; pages++ {
+		page, more := newest(t, s, 1, before, 3)
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+		got = append(got, noteIDs(page)...)
+		if !more {
+			break
+		}
+		if len(page) != 3 {
+			t.Fatalf("a page with more after it holds %d, want the limit 3", len(page))
+		}
+		before = page[len(page)-1].ID
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages of user 1 = %v, want %v (newest first, no other user)", got, want)
+	}
+	if page, more := newest(t, s, 1, 0, 7); len(page) != 7 || more {
+		t.Errorf("a limit of exactly all: %d items, more %v; want 7, false", len(page), more)
+	}
+	if page, more := newest(t, s, 3, 0, 10); len(page) != 0 || more {
+		t.Errorf("a user without notifications: %v, more %v", noteIDs(page), more)
+	}
+}
+
+func updateUnread(t *testing.T, open Open) {
+	s, _ := open(t)
+	n := add(t, s, note(1, 0))
+	if ok, err := s.UpdateUnread(bg, 2, n.ID, "New", "body"); err != nil || ok {
+		t.Errorf("another user's update: %v, %v; want false", ok, err)
+	}
+	if ok, err := s.UpdateUnread(bg, 1, 99, "New", "body"); err != nil || ok {
+		t.Errorf("an unknown id's update: %v, %v; want false", ok, err)
+	}
+	if ok, err := s.UpdateUnread(bg, 1, n.ID, "New", "body"); err != nil || !ok {
+		t.Fatalf("the user's unread update: %v, %v; want true", ok, err)
+	}
+	page, _ := newest(t, s, 1, 0, 1)
+	if len(page) != 1 || page[0].Title != "New" || page[0].Body != "body" || page[0].Read {
+		t.Errorf("after the update: %+v", page)
+	}
+	if err := s.MarkRead(bg, 1, []uint64{n.ID}, false); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.UpdateUnread(bg, 1, n.ID, "Newer", ""); err != nil || ok {
+		t.Errorf("a read notification's update: %v, %v; want false", ok, err)
+	}
+	if page, _ := newest(t, s, 1, 0, 1); page[0].Title != "New" {
+		t.Errorf("a read notification was rewritten: %+v", page[0])
+	}
+}
+
+func markRead(t *testing.T, open Open) {
+	s, _ := open(t)
+	a := add(t, s, note(1, 0))
+	b := add(t, s, note(1, 1))
+	add(t, s, note(1, 2))
+	other := add(t, s, note(2, 0))
+	if err := s.MarkRead(bg, 1, []uint64{a.ID, other.ID, 99}, false); err != nil {
+		t.Fatal(err)
+	}
+	if isUnread(t, s, 1, a.ID) || !isUnread(t, s, 1, b.ID) || !isUnread(t, s, 2, other.ID) {
+		t.Errorf("MarkRead of a, another user's id and an unknown one: a %v, b %v, other %v",
+			isUnread(t, s, 1, a.ID), isUnread(t, s, 1, b.ID), isUnread(t, s, 2, other.ID))
+	}
+	if err := s.MarkRead(bg, 1, []uint64{a.ID}, false); err != nil {
+		t.Errorf("marking a read notification again: %v", err)
+	}
+	if err := s.MarkRead(bg, 1, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	if n := unread(t, s, 1); n != 0 {
+		t.Errorf("after all, user 1 has %d unread", n)
+	}
+	if n := unread(t, s, 2); n != 1 {
+		t.Errorf("user 1's all touched user 2: %d unread, want 1", n)
+	}
+	page, _ := newest(t, s, 1, 0, 10)
+	for _, n := range page {
+		if !n.Read {
+			t.Errorf("notification %d is not read after all", n.ID)
+		}
+	}
+}
+
+func mail(user uint64, n int) notify.Email {
+	t0 := at.Add(time.Duration(n) * time.Minute)
+	return notify.Email{UserID: user, To: "u@example.org", Kind: notify.KindGraded, Subject: "Graded", Text: "t",
+		HTML: "<p>t</p>", State: notify.MailPending, CreatedAt: t0, NextAttemptAt: t0}
+}
+
+func queue(t *testing.T, s notify.Store, m notify.Email) notify.Email {
+	t.Helper()
+	got, err := s.Queue(bg, m)
+	if err != nil {
+		t.Fatalf("Queue: %v", err)
+	}
+	return got
+}
+
+func get(t *testing.T, s notify.Store, id uint64) notify.Email {
+	t.Helper()
+	m, err := s.Mail(bg, id)
+	if err != nil {
+		t.Fatalf("Mail(%d): %v", id, err)
+	}
+	return m
+}
+
+func mailRoundTrip(t *testing.T, open Open) {
+	s, _ := open(t)
+	first := queue(t, s, mail(1, 0))
+	m := queue(t, s, mail(1, 1))
+	if first.ID == 0 || m.ID <= first.ID {
+		t.Fatalf("ids %d then %d: ids must grow", first.ID, m.ID)
+	}
+	got := get(t, s, m.ID)
+	if got.Subject != m.Subject || got.State != notify.MailPending || !got.NextAttemptAt.Equal(m.NextAttemptAt) {
+		t.Errorf("Mail = %+v, want %+v", got, m)
+	}
+	sent := at.Add(time.Hour)
+	got.State, got.SentAt, got.Attempts = notify.MailSent, &sent, 1
+	if err := s.Put(bg, got); err != nil {
+		t.Fatal(err)
+	}
+	again := get(t, s, m.ID)
+	if again.State != notify.MailSent || again.SentAt == nil || !again.SentAt.Equal(sent) || again.Attempts != 1 {
+		t.Errorf("after Put: %+v", again)
+	}
+	if _, err := s.Mail(bg, 99); !errors.Is(err, notify.ErrNoMail) {
+		t.Errorf("Mail of an unknown id: %v, want ErrNoMail", err)
+	}
+	if err := s.Put(bg, notify.Email{ID: 99, State: notify.MailSent}); !errors.Is(err, notify.ErrNoMail) {
+		t.Errorf("Put of an unknown id: %v, want ErrNoMail", err)
+	}
+}
+
+func mailLists(t *testing.T, open Open) {
+	s, _ := open(t)
+	if ms, err := s.Mails(bg, 0); err != nil || len(ms) != 0 {
+		t.Errorf("an empty outbox: %v, %v", mailIDs(ms), err)
+	}
+	var all, ones, sent []uint64
+	for i := range 7 {
+		m := mail(uint64(1+i%2), i)
+		if i%3 == 0 {
+			m.State = notify.MailSent
+		}
+		m = queue(t, s, m)
+		all = append(all, m.ID)
+		if m.UserID == 1 {
+			ones = append(ones, m.ID)
+		}
+		if m.State == notify.MailSent {
+			sent = append(sent, m.ID)
+		}
+	}
+	if ms, err := s.Mails(bg, 0); err != nil || !slices.Equal(mailIDs(ms), all) {
+		t.Errorf("Mails(0) = %v, %v; want %v, oldest first", mailIDs(ms), err, all)
+	}
+	if ms, err := s.Mails(bg, 1); err != nil || !slices.Equal(mailIDs(ms), ones) {
+		t.Errorf("Mails(1) = %v, %v; want %v", mailIDs(ms), err, ones)
+	}
+	slices.Reverse(all)
+	slices.Reverse(sent)
+	for _, c := range []struct {
+		state string
+		want  []uint64
+	}{{"", all}, {notify.MailSent, sent}, {notify.MailFailed, []uint64{}}} {
+		var got []uint64
+		before := uint64(0)
+		for pages := 0; ; pages++ {
+			if pages > 5 {
+				t.Fatal("paging does not end")
+			}
+			page, more, err := s.NewestMails(bg, c.state, before, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, mailIDs(page)...)
+			if !more {
+				break
+			}
+			if len(page) != 2 {
+				t.Fatalf("a page with more after it holds %d, want the limit 2", len(page))
+			}
+			before = page[len(page)-1].ID
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("NewestMails(%q) pages = %v, want %v", c.state, got, c.want)
+		}
+	}
+	if page, more, err := s.NewestMails(bg, notify.MailSent, 0, len(sent)); err != nil || len(page) != len(sent) || more {
+		t.Errorf("a limit of exactly all: %d items, more %v, %v", len(page), more, err)
+	}
+}
+
+func queued(t *testing.T, open Open) {
+	s, _ := open(t)
+	late := mail(1, 0)
+	late.NextAttemptAt = at.Add(time.Hour)
+	late = queue(t, s, late)
+	a := queue(t, s, mail(1, 1))
+	b := queue(t, s, mail(2, 2))
+	done := mail(1, 3)
+	done.State = notify.MailSent
+	queue(t, s, done)
+
+	list := func(state string, until time.Time, limit int) []uint64 {
+		t.Helper()
+		ms, err := s.Queued(bg, state, until, limit)
+		if err != nil {
+			t.Fatalf("Queued(%s, %v, %d): %v", state, until, limit, err)
+		}
+		return mailIDs(ms)
+	}
+	if got := list(notify.MailPending, at.Add(30*time.Minute), 0); !slices.Equal(got, []uint64{a.ID, b.ID}) {
+		t.Errorf("pending due by then = %v, want %v (earliest first)", got, []uint64{a.ID, b.ID})
+	}
+	if got := list(notify.MailPending, at.Add(time.Minute), 0); !slices.Equal(got, []uint64{a.ID}) {
+		t.Errorf("pending due at exactly a's time = %v, want %v", got, []uint64{a.ID})
+	}
+	if got := list(notify.MailPending, time.Time{}, 0); !slices.Equal(got, []uint64{a.ID, b.ID, late.ID}) {
+		t.Errorf("every pending mail = %v, want %v", got, []uint64{a.ID, b.ID, late.ID})
+	}
+	if got := list(notify.MailPending, time.Time{}, 1); !slices.Equal(got, []uint64{a.ID}) {
+		t.Errorf("one pending mail = %v, want %v", got, []uint64{a.ID})
+	}
+
+	// Claiming moves a mail to the sending queue, at its claim.
+	claimed := at.Add(2 * time.Hour)
+	a.State, a.ClaimedAt, a.Attempts = notify.MailSending, &claimed, 1
+	if err := s.Put(bg, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(notify.MailPending, time.Time{}, 0); !slices.Equal(got, []uint64{b.ID, late.ID}) {
+		t.Errorf("pending after a's claim = %v", got)
+	}
+	if got := list(notify.MailSending, claimed, 0); !slices.Equal(got, []uint64{a.ID}) {
+		t.Errorf("sending claimed by then = %v, want %v", got, []uint64{a.ID})
+	}
+	if got := list(notify.MailSending, claimed.Add(-time.Second), 0); len(got) != 0 {
+		t.Errorf("sending claimed before the claim = %v", got)
+	}
+	// Settling takes it out, or back to pending at its next attempt.
+	retry := at.Add(3 * time.Hour)
+	a.State, a.ClaimedAt, a.NextAttemptAt = notify.MailPending, nil, retry
+	if err := s.Put(bg, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(notify.MailSending, time.Time{}, 0); len(got) != 0 {
+		t.Errorf("sending after a's retry = %v", got)
+	}
+	if got := list(notify.MailPending, time.Time{}, 0); !slices.Equal(got, []uint64{b.ID, late.ID, a.ID}) {
+		t.Errorf("pending after a's retry = %v, want %v", got, []uint64{b.ID, late.ID, a.ID})
+	}
+	b.State = notify.MailFailed
+	if err := s.Put(bg, b); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(notify.MailPending, time.Time{}, 0); !slices.Equal(got, []uint64{late.ID, a.ID}) {
+		t.Errorf("pending after b failed = %v", got)
+	}
+	if got := list(notify.MailSent, time.Time{}, 0); len(got) != 0 {
+		t.Errorf("a sent mail waits in no queue, got %v", got)
+	}
+}
+
+func prune(t *testing.T, open Open) {
+	s, _ := open(t)
+	var mails []notify.Email
+	for i, state := range []string{notify.MailSent, notify.MailPending, notify.MailPending, notify.MailFailed, notify.MailSending, notify.MailUnknown, notify.MailSent} {
+		m := mail(1, i)
+		m.State = state
+		if i == 2 {
+			m.Logged = true
+		}
+		if state == notify.MailSending {
+			c := m.CreatedAt
+			m.ClaimedAt = &c
+		}
+		mails = append(mails, queue(t, s, m))
+	}
+	cutoff := at.Add(6 * time.Minute) // the last mail is young
+	list := func(logged bool, limit int) []uint64 {
+		t.Helper()
+		ms, err := s.Prunable(bg, cutoff, logged, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mailIDs(ms)
+	}
+	settled := []uint64{mails[0].ID, mails[3].ID, mails[5].ID}
+	if got := list(false, 100); !slices.Equal(got, settled) {
+		t.Errorf("Prunable settled = %v, want %v", got, settled)
+	}
+	withLogged := []uint64{mails[0].ID, mails[2].ID, mails[3].ID, mails[5].ID}
+	if got := list(true, 100); !slices.Equal(got, withLogged) {
+		t.Errorf("Prunable with logged = %v, want %v", got, withLogged)
+	}
+	if got := list(true, 2); !slices.Equal(got, withLogged[:2]) {
+		t.Errorf("Prunable with a limit of 2 = %v, want %v", got, withLogged[:2])
+	}
+	if err := s.Delete(bg, append(withLogged, 99)); err != nil {
+		t.Fatal(err)
+	}
+	left, err := s.Mails(bg, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []uint64{mails[1].ID, mails[4].ID, mails[6].ID}; !slices.Equal(mailIDs(left), want) {
+		t.Errorf("after Delete the outbox holds %v, want %v", mailIDs(left), want)
+	}
+	if ms, _ := s.Queued(bg, notify.MailPending, time.Time{}, 0); !slices.Equal(mailIDs(ms), []uint64{mails[1].ID}) {
+		t.Errorf("the pending queue after Delete = %v, want only %d", mailIDs(ms), mails[1].ID)
+	}
+}
+
+func batches(t *testing.T, open Open) {
+	s, _ := open(t)
+	b, err := s.Batch(bg, 5)
+	if err != nil || b.User != 5 || b.Count != 0 || !b.FirstAt.IsZero() {
+		t.Fatalf("a user without a batch: %+v, %v", b, err)
+	}
+	for i := range 3 {
+		n := note(5, i)
+		b.Count++
+		if i == 0 {
+			b.FirstAt = n.CreatedAt
+		}
+		if err := s.SaveBatch(bg, b, &n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Dropped++
+	if err := s.SaveBatch(bg, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	other := notify.Batch{User: 2, Count: 1, FirstAt: at}
+	n := note(2, 9)
+	if err := s.SaveBatch(bg, other, &n); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Batch(bg, 5)
+	if err != nil || got.User != 5 || got.Count != 3 || got.Dropped != 1 || !got.FirstAt.Equal(at) {
+		t.Errorf("Batch(5) = %+v, %v", got, err)
+	}
+	heads, err := s.AllBatches(bg)
+	if err != nil || len(heads) != 2 || heads[0].User != 2 || heads[1].User != 5 || heads[1].Count != 3 {
+		t.Errorf("AllBatches = %+v, %v; want users 2 and 5 in order", heads, err)
+	}
+	entries, err := s.TakeEntries(bg, 5)
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("TakeEntries(5) = %d entries, %v; want 3", len(entries), err)
+	}
+	for i, e := range entries {
+		if e.Title != note(5, i).Title {
+			t.Errorf("entry %d is %q, want %q (in the order they came)", i, e.Title, note(5, i).Title)
+		}
+	}
+	if again, _ := s.TakeEntries(bg, 5); len(again) != 0 {
+		t.Errorf("entries taken twice: %d", len(again))
+	}
+	if err := s.DeleteBatch(bg, 2); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := s.Batch(bg, 2); b.Count != 0 {
+		t.Errorf("a deleted batch: %+v", b)
+	}
+	if e, _ := s.TakeEntries(bg, 2); len(e) != 0 {
+		t.Errorf("a deleted batch kept %d entries", len(e))
+	}
+	if heads, _ := s.AllBatches(bg); len(heads) != 1 || heads[0].User != 5 {
+		t.Errorf("AllBatches after a delete = %+v", heads)
+	}
+}
+
+func prefs(t *testing.T, open Open) {
+	s, _ := open(t)
+	p, err := s.Prefs(bg, 4)
+	if err != nil || p.Chosen != nil || !p.UpdatedAt.IsZero() {
+		t.Fatalf("a user who never chose: %+v, %v", p, err)
+	}
+	set := notify.Prefs{Chosen: map[string]bool{notify.KindReply: false, notify.KindModuleOpened: true}, UpdatedAt: at}
+	if err := s.SetPrefs(bg, 4, set); err != nil {
+		t.Fatal(err)
+	}
+	p, err = s.Prefs(bg, 4)
+	if err != nil || len(p.Chosen) != 2 || p.Chosen[notify.KindReply] || !p.Chosen[notify.KindModuleOpened] || !p.UpdatedAt.Equal(at) {
+		t.Errorf("read back %+v, %v; want %+v", p, err, set)
+	}
+	if p, _ := s.Prefs(bg, 5); p.Chosen != nil {
+		t.Errorf("another user's prefs: %+v", p)
+	}
+}
+
+func joinsTransaction(t *testing.T, open Open) {
+	s, run := open(t)
+	err := run.Write(bg, func(ctx context.Context) error {
+		n, err := s.Add(ctx, note(1, 0))
+		if err != nil {
+			return err
+		}
+		if page, _, err := s.Newest(ctx, 1, 0, 10); err != nil || len(page) != 1 {
+			t.Errorf("inside the transaction the new notification is not seen: %v, %v", noteIDs(page), err)
+		}
+		if ok, err := s.IsUnread(ctx, 1, n.ID); err != nil || !ok {
+			t.Errorf("inside the transaction it is not unread: %v, %v", ok, err)
+		}
+		m, err := s.Queue(ctx, mail(1, 0))
+		if err != nil {
+			return err
+		}
+		if got, err := s.Mail(ctx, m.ID); err != nil || got.ID != m.ID {
+			t.Errorf("inside the transaction the queued mail is not seen: %v", err)
+		}
+		if err := s.SaveBatch(ctx, notify.Batch{User: 1, Count: 1, FirstAt: at}, &n); err != nil {
+			return err
+		}
+		if err := s.SetPrefs(ctx, 1, notify.Prefs{Chosen: map[string]bool{notify.KindReply: false}}); err != nil {
+			return err
+		}
+		if p, err := s.Prefs(ctx, 1); err != nil || p.Chosen == nil {
+			t.Errorf("inside the transaction the prefs are not seen: %+v, %v", p, err)
+		}
+		return errAbort
+	})
+	if !errors.Is(err, errAbort) {
+		t.Fatalf("Write returned %v, want the work's error", err)
+	}
+	assertEmpty(t, s, "an aborted transaction")
+}
+
+// assertEmpty checks that user 1 has nothing stored.
+func assertEmpty(t *testing.T, s notify.Store, after string) {
+	t.Helper()
+	if page, _ := newest(t, s, 1, 0, 10); len(page) != 0 {
+		t.Errorf("%s left notifications %v", after, noteIDs(page))
+	}
+	if n := unread(t, s, 1); n != 0 {
+		t.Errorf("%s left %d unread", after, n)
+	}
+	if ms, _ := s.Mails(bg, 0); len(ms) != 0 {
+		t.Errorf("%s left mails %v", after, mailIDs(ms))
+	}
+	if ms, _ := s.Queued(bg, notify.MailPending, time.Time{}, 0); len(ms) != 0 {
+		t.Errorf("%s left queued mails %v", after, mailIDs(ms))
+	}
+	if heads, _ := s.AllBatches(bg); len(heads) != 0 {
+		t.Errorf("%s left batches %+v", after, heads)
+	}
+	if p, _ := s.Prefs(bg, 1); p.Chosen != nil {
+		t.Errorf("%s left prefs %+v", after, p)
+	}
+}
+
+func rerun(t *testing.T, open Open) {
+	s, run := open(t)
+	attempts := 0
+	work := func(ctx context.Context) error {
+		attempts++
+		n, err := s.Add(ctx, note(1, 0))
+		if err != nil {
+			return err
+		}
+		b, err := s.Batch(ctx, 1)
+		if err != nil {
+			return err
+		}
+		b.Count++
+		if err := s.SaveBatch(ctx, b, &n); err != nil {
+			return err
+		}
+		if _, err := s.Queue(ctx, mail(1, 0)); err != nil {
+			return err
+		}
+		if attempts == 1 {
+			return errAbort // as a conflict would make an engine retry
+		}
+		return nil
+	}
+	if err := run.Write(bg, work); !errors.Is(err, errAbort) {
+		t.Fatalf("first attempt: %v", err)
+	}
+	assertEmpty(t, s, "a failed attempt")
+	if err := run.Write(bg, work); err != nil {
+		t.Fatalf("second attempt: %v", err)
+	}
+	if page, _ := newest(t, s, 1, 0, 10); len(page) != 1 {
+		t.Errorf("after a failed and a good attempt there are %d notifications, want 1", len(page))
+	}
+	if n := unread(t, s, 1); n != 1 {
+		t.Errorf("after a failed and a good attempt %d are unread, want 1", n)
+	}
+	if ms, _ := s.Queued(bg, notify.MailPending, time.Time{}, 0); len(ms) != 1 {
+		t.Errorf("after a failed and a good attempt %d mails are queued, want 1", len(ms))
+	}
+	if b, _ := s.Batch(bg, 1); b.Count != 1 {
+		t.Errorf("after a failed and a good attempt the batch counts %d, want 1", b.Count)
+	}
+	if e, _ := s.TakeEntries(bg, 1); len(e) != 1 {
+		t.Errorf("after a failed and a good attempt the batch holds %d entries, want 1", len(e))
+	}
+}

@@ -1,0 +1,161 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+
+	"pacer/notify"
+	"pacer/storage"
+)
+
+// Notify implements notify.Store. A notification lives in
+// storage.Notifications under its id; storage.NotificationsByUser
+// (user|id) lists a user's in id order, and storage.NotificationsUnread
+// (user|id) holds only the unread ones, so the unread count shown on every
+// page is a key count, not a decode of each notification. The outbox and
+// the batches are in notify_mail.go, the preferences in notify_prefs.go.
+type Notify struct{ db *storage.DB }
+
+// NewNotify returns the store over db.
+func NewNotify(db *storage.DB) *Notify { return &Notify{db: db} }
+
+// storedNotification is a notification as kept: with the user id, which
+// the API answer (notify.Notification's JSON) leaves out.
+type storedNotification struct {
+	notify.Notification
+	User uint64 `json:"user_id"`
+}
+
+func (s storedNotification) value() notify.Notification {
+	n := s.Notification
+	n.UserID = s.User
+	return n
+}
+
+// Add implements notify.Store.
+func (s *Notify) Add(ctx context.Context, n notify.Notification) (notify.Notification, error) {
+	err := s.db.Write(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		id, err := tx.NextID(storage.Notifications)
+		if err != nil {
+			return err
+		}
+		n.ID, n.Read = id, false
+		if err := tx.Put(storage.Notifications, storage.ID(id), storedNotification{Notification: n, User: n.UserID}); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(storage.NotificationsByUser, storage.Key(n.UserID, id), nil); err != nil {
+			return err
+		}
+		return tx.PutRaw(storage.NotificationsUnread, storage.Key(n.UserID, id), nil)
+	})
+	return n, err
+}
+
+// Newest implements notify.Store: one reverse walk of the user's index,
+// decoding only the notifications of the page.
+func (s *Notify) Newest(ctx context.Context, user, before uint64, limit int) ([]notify.Notification, bool, error) {
+	var out []notify.Notification
+	var more bool
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		var err error
+		more, err = newest(tx, storage.NotificationsByUser, storage.Key(user), before, limit, func(id uint64, room bool) (bool, error) {
+			if !room {
+				return true, nil
+			}
+			var n storedNotification
+			if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil {
+				return false, err
+			}
+			out = append(out, n.value())
+			return true, nil
+		})
+		return err
+	})
+	return out, more, err
+}
+
+// UnreadCount implements notify.Store.
+func (s *Notify) UnreadCount(ctx context.Context, user uint64) (int, error) {
+	n := 0
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		n = storage.TxFrom(ctx).Count(storage.NotificationsUnread, storage.Key(user))
+		return nil
+	})
+	return n, err
+}
+
+// IsUnread implements notify.Store: one key lookup, since the unread
+// index is keyed by user.
+func (s *Notify) IsUnread(ctx context.Context, user, id uint64) (bool, error) {
+	ok := false
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		ok = storage.TxFrom(ctx).Has(storage.NotificationsUnread, storage.Key(user, id))
+		return nil
+	})
+	return ok, err
+}
+
+// UpdateUnread implements notify.Store.
+func (s *Notify) UpdateUnread(ctx context.Context, user, id uint64, title, body string) (bool, error) {
+	done := false
+	err := s.db.Write(ctx, func(ctx context.Context) error {
+		done = false
+		tx := storage.TxFrom(ctx)
+		if !tx.Has(storage.NotificationsUnread, storage.Key(user, id)) {
+			return nil
+		}
+		var n storedNotification
+		if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		if n.User != user {
+			return nil
+		}
+		n.Title, n.Body = title, body
+		done = true
+		return tx.Put(storage.Notifications, storage.ID(id), n)
+	})
+	return done, err
+}
+
+// MarkRead implements notify.Store.
+func (s *Notify) MarkRead(ctx context.Context, user uint64, ids []uint64, all bool) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		if all {
+			ids = nil
+			err := tx.Each(storage.NotificationsUnread, storage.Key(user), func(k, _ []byte) error {
+				ids = append(ids, storage.Part(k, 1))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		for _, id := range ids {
+			// Another user's id is simply absent from this user's part
+			// of the unread index.
+			key := storage.Key(user, id)
+			if !tx.Has(storage.NotificationsUnread, key) {
+				continue
+			}
+			var n storedNotification
+			if err := tx.Get(storage.Notifications, storage.ID(id), &n); err != nil {
+				return err
+			}
+			n.Read = true
+			if err := tx.Put(storage.Notifications, storage.ID(id), n); err != nil {
+				return err
+			}
+			if err := tx.Delete(storage.NotificationsUnread, key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
