@@ -9,14 +9,17 @@ import (
 	"sync/atomic"
 	"time"
 
+	"pacer/jobs"
 	"pacer/modules"
 	"pacer/storage"
 )
 
 // Tracker records learner activity without an fsync per request. Touch
-// only updates an in-memory buffer; a goroutine writes the buffer in one
-// transaction every FlushEvery (and Stop writes what is left), moving each
-// member's last_active_at forward and adding to their per-day counts.
+// only updates an in-memory buffer; the scheduler writes the buffer in one
+// transaction every FlushEvery, as work of this process (jobs.Every: the
+// buffer is this process's own, so every replica flushes its own), and
+// Stop writes what is left, moving each member's last_active_at forward
+// and adding to their per-day counts.
 //
 // The trade-off: a crash loses at most the last FlushEvery of activity.
 // That is an acceptable loss for "when was this learner last here", which
@@ -34,12 +37,13 @@ type Tracker struct {
 	pending map[dayKey]dayVal
 	stopped bool
 
-	// flushMu serialises flushes (the loop, Stop, the flag job).
+	// flushMu serialises flushes (the scheduled one, Stop, the flag job).
 	flushMu sync.Mutex
 	flushes atomic.Int64
 
-	startOnce, stopOnce sync.Once
-	quit, done          chan struct{}
+	// local is the scheduled flush, once started.
+	local    *jobs.Local
+	stopOnce sync.Once
 }
 
 // dayKey is one learner's activity in one course on one UTC day.
@@ -69,8 +73,7 @@ func NewTracker(db *storage.DB, store Store, courses *modules.Service, now func(
 	if every <= 0 {
 		every = DefaultFlushEvery
 	}
-	return &Tracker{db: db, store: store, courses: courses, now: now, log: log, every: every, pending: map[dayKey]dayVal{},
-		quit: make(chan struct{}), done: make(chan struct{})}
+	return &Tracker{db: db, store: store, courses: courses, now: now, log: log, every: every, pending: map[dayKey]dayVal{}}
 }
 
 // FlushEvery is the flush interval: the most activity a crash can lose.
@@ -149,47 +152,37 @@ func overlay(m *modules.Member, days []uint32, pend []pendingDay, now time.Time)
 // fsyncs that all the Touch calls so far have cost.
 func (t *Tracker) Flushes() int64 { return t.flushes.Load() }
 
-// Start begins flushing every FlushEvery until Stop.
-func (t *Tracker) Start() {
-	t.startOnce.Do(func() { go t.loop() })
-}
-
-func (t *Tracker) loop() {
-	defer close(t.done)
-	tick := time.NewTicker(t.every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-			if err := t.Flush(); err != nil {
-				t.log.Error("activity: flush failed; will retry", "err", err)
-			}
-		case <-t.quit:
-			return
-		}
+// Start has sched flush the buffer every FlushEvery until Stop.
+func (t *Tracker) Start(sched *jobs.Scheduler) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.local != nil || t.stopped {
+		return nil
 	}
+	l, err := sched.Every("activity_flush", t.every, func(context.Context) error { return t.Flush() })
+	t.local = l
+	return err
 }
 
-// Stop ends the flushing goroutine, waits for it (or for ctx) and writes
-// what is left in the buffer. Touches after Stop are ignored. It must run
+// Stop ends the scheduled flushing, waits for a flush in progress and
+// writes what is left in the buffer. Touches after Stop are ignored. It must run
 // before the store closes (server.OnStop).
 func (t *Tracker) Stop(ctx context.Context) error {
 	t.halt(ctx)
 	return t.Flush()
 }
 
-// halt stops the goroutine and further touches without flushing.
-func (t *Tracker) halt(ctx context.Context) {
+// halt stops the scheduled flushing and further touches without
+// flushing.
+func (t *Tracker) halt(context.Context) {
 	t.stopOnce.Do(func() {
-		close(t.quit)
-		t.startOnce.Do(func() { close(t.done) }) // never started: nothing to wait for
-		select {
-		case <-t.done:
-		case <-ctx.Done():
-		}
 		t.mu.Lock()
 		t.stopped = true
+		l := t.local
 		t.mu.Unlock()
+		if l != nil {
+			l.Stop()
+		}
 	})
 }
 

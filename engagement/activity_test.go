@@ -39,7 +39,9 @@ func activitySetup(t *testing.T, every time.Duration) (*pacertest.Env, *course, 
 
 func TestActivityIsBufferedAndFlushedInOneCommit(t *testing.T) {
 	env, c, ann, tr := activitySetup(t, time.Hour)
-	tr.Start()
+	if err := tr.Start(env.Server.Scheduler); err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i < 10_000; i++ {
 		env.Clock.Advance(time.Millisecond)
 		tr.Touch(c.id, ann.ID)
@@ -126,7 +128,9 @@ func TestCrashLosesAtMostTheFlushWindow(t *testing.T) {
 	const every = 100 * time.Millisecond
 	env, c, ann, tr := activitySetup(t, every)
 	base := env.Clock.Now()
-	tr.Start()
+	if err := tr.Start(env.Server.Scheduler); err != nil {
+		t.Fatal(err)
+	}
 	began := time.Now()
 	for time.Since(began) < 7*every {
 		env.Clock.Set(base.Add(time.Since(began)))
@@ -151,7 +155,9 @@ func TestCrashLosesAtMostTheFlushWindow(t *testing.T) {
 
 	t.Run("a clean stop after the same work loses nothing", func(t *testing.T) {
 		tr := engagement.NewTracker(env.Server.DB, bolt.NewEngagement(env.Server.DB), env.Server.Courses, env.Clock.Now, nil, every)
-		tr.Start()
+		if err := tr.Start(env.Server.Scheduler); err != nil {
+			t.Fatal(err)
+		}
 		env.Clock.Advance(time.Second)
 		tr.Touch(c.id, ann.ID)
 		if err := tr.Stop(context.Background()); err != nil {

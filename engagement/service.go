@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"pacer/auth"
+	"pacer/jobs"
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
@@ -79,8 +80,8 @@ func New(cfg Config) *Service {
 // courses.Touch from other packages) reach the tracker.
 func (s *Service) Install() { s.courses.OnActivity = s.tracker.Touch }
 
-// Start begins flushing activity.
-func (s *Service) Start() { s.tracker.Start() }
+// Start has sched flush buffered activity (Tracker.Start).
+func (s *Service) Start(sched *jobs.Scheduler) error { return s.tracker.Start(sched) }
 
 // Stop writes the remaining activity and stops; it must run before the
 // store closes.

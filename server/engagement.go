@@ -46,7 +46,9 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 			return err
 		}
 	}
-	s.Engagement.Start()
+	if err := s.Engagement.Start(s.Scheduler); err != nil {
+		return err
+	}
 	s.OnStop(s.Engagement.Stop)
 	return nil
 }
