@@ -14,12 +14,12 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"pacer/api"
 	"pacer/audit"
 	"pacer/errs"
+	"pacer/jobs"
 	"pacer/modules"
 	"pacer/storage"
 	"pacer/txn"
@@ -71,9 +71,8 @@ type Service struct {
 	// that the heartbeat benchmark can show what Store.Batch saves.
 	serialWrites bool
 
-	stopOnce sync.Once
-	stop     chan struct{}
-	done     chan struct{}
+	// sweeper is the scheduled file sweep, once started.
+	sweeper *jobs.Local
 }
 
 // UploadResult describes one finished or failed upload.
@@ -152,42 +151,28 @@ func (s *Service) blobInUse(sum string) (bool, error) {
 	return s.store.BlobInUse(context.Background(), sum)
 }
 
-// StartSweeper runs Sweep every interval until Stop.
-func (s *Service) StartSweeper(interval time.Duration) {
-	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(s.done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-s.stop:
-				return
-			case <-t.C:
-				now := time.Now()
-				res, err := s.Sweep(now.Add(-TempIdle), now.Add(-BlobGrace))
-				if err != nil {
-					s.log.Error("media sweep failed", "err", err)
-				} else if res.Temps+res.Blobs > 0 {
-					s.log.Info("media sweep", "temp_files", res.Temps, "unused_blobs", res.Blobs)
-				}
-			}
+// StartSweeper has sched run Sweep every interval until Stop. The files
+// are this process's own (its data directory), so every process sweeps
+// its own: the work runs whether or not the process leads (jobs.Every).
+func (s *Service) StartSweeper(sched *jobs.Scheduler, interval time.Duration) error {
+	l, err := sched.Every("media_file_sweep", interval, func(context.Context) error {
+		now := time.Now()
+		res, err := s.Sweep(now.Add(-TempIdle), now.Add(-BlobGrace))
+		if err == nil && res.Temps+res.Blobs > 0 {
+			s.log.Info("media sweep", "temp_files", res.Temps, "unused_blobs", res.Blobs)
 		}
-	}()
+		return err
+	})
+	s.sweeper = l
+	return err
 }
 
-// Stop ends the sweeper and waits for a running sweep to finish.
-func (s *Service) Stop(ctx context.Context) error {
-	if s.stop == nil {
-		return nil
+// Stop ends the sweeper, waiting for a running sweep to finish.
+func (s *Service) Stop(context.Context) error {
+	if s.sweeper != nil {
+		s.sweeper.Stop()
 	}
-	s.stopOnce.Do(func() { close(s.stop) })
-	select {
-	case <-s.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return nil
 }
 
 // isAV reports whether a normalised type is audio or video.

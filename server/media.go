@@ -44,7 +44,9 @@ func (s *Server) wireMedia(v1 fiber.Router) error {
 			return err
 		}
 	}
-	svc.StartSweeper(mediaSweepEvery)
+	if err := svc.StartSweeper(s.Scheduler, mediaSweepEvery); err != nil {
+		return err
+	}
 	s.OnStop(svc.Stop)
 	return nil
 }
