@@ -59,6 +59,7 @@ type Service struct {
 	store   Store
 	courses *modules.Service
 	notify  *notify.Service
+	auth    *auth.Service
 	md      *markdown.Renderer
 	now     func() time.Time
 }
@@ -67,10 +68,12 @@ type Service struct {
 type Config struct {
 	// Tx runs the service's transactions; Store keeps the announcements
 	// (the engine's implementation, joining Tx's transactions).
-	Tx       txn.Runner
-	Store    Store
-	Courses  *modules.Service
-	Notify   *notify.Service
+	Tx      txn.Runner
+	Store   Store
+	Courses *modules.Service
+	Notify  *notify.Service
+	// Auth names the authors.
+	Auth     *auth.Service
 	Markdown *markdown.Renderer
 	Now      func() time.Time
 }
@@ -80,7 +83,7 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, md: cfg.Markdown, now: cfg.Now}
+	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, md: cfg.Markdown, now: cfg.Now}
 	cfg.Courses.OnCourseDeleted = append(cfg.Courses.OnCourseDeleted, s.deleteCourseTx)
 	return s
 }
@@ -168,7 +171,7 @@ func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (
 				return err
 			}
 		}
-		out, err = viewTx(tx, r)
+		out, err = s.viewTx(tx, r)
 		return err
 	})
 	return out, errs.Wrap(err, "post announcement")
@@ -198,7 +201,7 @@ func (s *Service) List(ctx context.Context, caller, course uint64, p api.Page) (
 			return err
 		}
 		for _, r := range recs {
-			v, err := viewTx(tx, r)
+			v, err := s.viewTx(tx, r)
 			if err != nil {
 				return err
 			}
@@ -213,10 +216,10 @@ func (s *Service) List(ctx context.Context, caller, course uint64, p api.Page) (
 }
 
 // viewTx is a record as the API shows it, with its author's name.
-func viewTx(tx *storage.Tx, r Record) (Announcement, error) {
+func (s *Service) viewTx(tx *storage.Tx, r Record) (Announcement, error) {
 	v := Announcement{ID: r.ID, CourseID: r.CourseID, Title: r.Title, BodyHTML: r.BodyHTML,
 		Author: Author{ID: r.AuthorID}, CreatedAt: r.CreatedAt}
-	u, err := auth.LookupTx(tx, r.AuthorID)
+	u, err := s.auth.User(storage.WithTx(context.Background(), tx), r.AuthorID)
 	switch {
 	case err == nil:
 		v.Author.Name = u.Name

@@ -27,14 +27,6 @@ func ByEmailTx(tx *storage.Tx, email string) uint64 {
 	return storage.Part(raw, 0)
 }
 
-// AnyUserTx reports whether any account exists (a fresh data directory
-// has none: the demo seeds only then).
-func AnyUserTx(tx *storage.Tx) bool {
-	found := false
-	_ = tx.Each(storage.Users, nil, func(_, _ []byte) error { found = true; return storage.Stop })
-	return found
-}
-
 // LookupTx reads a user inside a caller's transaction.
 func LookupTx(tx *storage.Tx, id uint64) (User, error) {
 	var u User

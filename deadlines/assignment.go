@@ -58,7 +58,7 @@ func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint6
 				return err
 			}
 			out.Submitted = len(submitters)
-			ms, err := modules.MembersTx(tx, courseID)
+			ms, err := s.courses.MembersTx(tx, courseID)
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"pacer/audit"
-	"pacer/auth"
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
@@ -99,7 +98,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 		}
 		if in.UserID == 0 {
 			fields["user_id"] = "required"
-		} else if m, err := modules.MemberTx(tx, courseID, in.UserID); err != nil || m.Role != modules.RoleStudent {
+		} else if m, err := s.courses.MemberTx(tx, courseID, in.UserID); err != nil || m.Role != modules.RoleStudent {
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return err
 			}
@@ -126,13 +125,13 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 		// The times in these errors are for the staff member who asked,
 		// on their own clock (timetext's rule).
 		reader := time.UTC
-		if me, err := auth.LookupTx(tx, caller); err == nil {
+		if me, err := s.auth.User(storage.WithTx(context.Background(), tx), caller); err == nil {
 			reader = timetext.Zone(me.Timezone)
 		}
 		if !due.After(now) {
 			return errs.Field("due_at", "must be in the future (it is now "+timetext.ForReader(now, reader, a.Course.Location())+")")
 		}
-		m, err := modules.MemberTx(tx, courseID, in.UserID)
+		m, err := s.courses.MemberTx(tx, courseID, in.UserID)
 		if err != nil {
 			return err
 		}
@@ -149,7 +148,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 			TargetID: in.UserID, Detail: fmt.Sprintf("module %d due %s", mod.ID, due.UTC().Format(time.RFC3339))}); err != nil {
 			return err
 		}
-		u, err := auth.LookupTx(tx, in.UserID)
+		u, err := s.auth.User(storage.WithTx(context.Background(), tx), in.UserID)
 		if err != nil {
 			return err
 		}
@@ -227,7 +226,7 @@ func (s *Service) ListExtensions(ctx context.Context, caller, courseID, user, mo
 			}
 			name, seen := names[ext.UserID]
 			if !seen {
-				if u, err := auth.LookupTx(tx, ext.UserID); err == nil {
+				if u, err := s.auth.User(storage.WithTx(context.Background(), tx), ext.UserID); err == nil {
 					name = u.Name
 				}
 				names[ext.UserID] = name

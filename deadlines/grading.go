@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"pacer/auth"
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
@@ -22,12 +21,12 @@ import (
 // last read it, so a class handing in at once is one line, not hundreds.
 func (s *Service) noteSubmitted(ctx context.Context, c modules.Course, it modules.Item, learner uint64) error {
 	tx := storage.TxFrom(ctx)
-	staff, err := modules.StaffMembersTx(tx, c.ID)
+	staff, err := s.courses.StaffMembersTx(tx, c.ID)
 	if err != nil {
 		return err
 	}
 	name := "a learner"
-	if u, err := auth.LookupTx(tx, learner); err == nil {
+	if u, err := s.auth.User(storage.WithTx(context.Background(), tx), learner); err == nil {
 		name = u.Name
 	}
 	ids := make([]uint64, len(staff))
@@ -43,7 +42,7 @@ func (s *Service) noteSubmitted(ctx context.Context, c modules.Course, it module
 		title, body := submittedText(c.Title, it.Title, name, note.Count+1)
 		updated := false
 		if note.Notification != 0 {
-			if updated, err = notify.UpdateUnreadTx(tx, m.UserID, note.Notification, title, body); err != nil {
+			if updated, err = s.notify.UpdateUnread(ctx, m.UserID, note.Notification, title, body); err != nil {
 				return err
 			}
 		}
@@ -179,7 +178,7 @@ func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint
 			return err
 		}
 		times := ia.Course.Times()
-		ms, err := modules.MembersTx(tx, courseID)
+		ms, err := s.courses.MembersTx(tx, courseID)
 		if err != nil {
 			return err
 		}
@@ -204,7 +203,7 @@ func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint
 			if p.CutoffAt != nil && now.After(*p.CutoffAt) {
 				p.State = PendingMissing
 			}
-			if u, err := auth.LookupTx(tx, m.UserID); err == nil {
+			if u, err := s.auth.User(storage.WithTx(context.Background(), tx), m.UserID); err == nil {
 				p.Name = u.Name
 			} else if !errors.Is(err, storage.ErrNotFound) && !errs.Is(err, errs.NotFound) {
 				return err

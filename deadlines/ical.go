@@ -81,7 +81,7 @@ func (s *Service) feedUser(ctx context.Context, token string) (auth.User, error)
 	} else if cur != gen {
 		return auth.User{}, notFound
 	}
-	u, err := auth.LookupTx(storage.TxFrom(ctx), user)
+	u, err := s.auth.User(ctx, user)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
 			return u, notFound
@@ -140,7 +140,7 @@ func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
 		return nil, err
 	}
 	var out []feedEvent
-	reader := readerZoneTx(tx, user)
+	reader := s.readerZoneTx(tx, user)
 	add := func(m membership, mod uint64, title string, kind uint64, at time.Time, desc string) {
 		name, word := "open", " opens"
 		if kind == eventDue {

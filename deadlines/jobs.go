@@ -140,7 +140,7 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job uint8, pick pick
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if members, err = modules.SweepTx(tx, c.course.ID, members); err != nil {
+			if members, err = s.courses.SweepTx(tx, c.course.ID, members); err != nil {
 				return err
 			}
 			facts, err := s.store.SweepFacts(ctx, c.course.ID, job)
@@ -290,7 +290,7 @@ func (s *Service) settleBatch(ctx context.Context, courses []courseInfo, batch [
 	marks := make([]Mark, 0, len(batch))
 	of := make([]int, 0, len(batch)) // the candidate of each mark
 	for i, cd := range batch {
-		outcome, err := outcome(tx, courses, cd, job, items)
+		outcome, err := s.outcome(tx, courses, cd, job, items)
 		if err != nil {
 			return 0, err
 		}
@@ -326,11 +326,11 @@ func (s *Service) settleBatch(ctx context.Context, courses []courseInfo, batch [
 // work is done (for reminders and missed deadlines), and whether telling
 // would only be noise. It is 0 when the learner left the course since the
 // read: nothing is recorded.
-func outcome(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, items map[uint64][]uint64) (uint8, error) {
+func (s *Service) outcome(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, items map[uint64][]uint64) (uint8, error) {
 	c := &courses[cd.course]
 	mod := c.mods[cd.mod]
-	if !modules.IsMemberTx(tx, c.course.ID, cd.user) {
-		return 0, nil
+	if member, err := s.courses.IsMemberTx(tx, c.course.ID, cd.user); err != nil || !member {
+		return 0, err
 	}
 	if job != MarkOpened {
 		done, err := moduleDone(tx, c.course.ID, cd.user, mod.ID, items)
@@ -351,7 +351,7 @@ func (s *Service) tell(tx *storage.Tx, courses []courseInfo, cd candidate, job u
 	c := &courses[cd.course]
 	mod := c.mods[cd.mod]
 	n := notify.Notification{UserID: cd.user, CourseID: c.course.ID, Link: moduleLink(c.course.ID, mod.ID), CreatedAt: now}
-	reader := readerZoneTx(tx, cd.user)
+	reader := s.readerZoneTx(tx, cd.user)
 	formatTime := func(t time.Time) string { return timetext.ForReader(t, reader, c.loc) }
 	switch job {
 	case MarkOpened:

@@ -41,7 +41,7 @@ type membership struct {
 // computed learner view (weeks, extensions, states, progress): the same
 // computation as the modules list, so every view agrees.
 func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, error) {
-	courses, err := modules.CoursesOfTx(tx, user)
+	courses, err := s.courses.CoursesOfTx(tx, user)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, erro
 			}
 			return nil, err
 		}
-		m, err := modules.MemberTx(tx, id, user)
+		m, err := s.courses.MemberTx(tx, id, user)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue // the index outlived the membership; nothing to show
 		} else if err != nil {

@@ -38,10 +38,12 @@ type Signer interface {
 // Config is what the service is built from.
 type Config struct {
 	// Store keeps this package's records; Tx runs its units of work.
-	Store    Store
-	Tx       txn.Runner
-	Courses  *modules.Service
-	Notify   *notify.Service
+	Store   Store
+	Tx      txn.Runner
+	Courses *modules.Service
+	Notify  *notify.Service
+	// Auth reads the accounts named in notifications and feeds.
+	Auth     *auth.Service
 	Markdown *markdown.Renderer
 	Signer   Signer
 	// Now is the clock; nil means time.Now.
@@ -57,6 +59,7 @@ type Service struct {
 	tx      txn.Runner
 	courses *modules.Service
 	notify  *notify.Service
+	auth    *auth.Service
 	md      *markdown.Renderer
 	signer  Signer
 	now     func() time.Time
@@ -88,7 +91,7 @@ func New(cfg Config) *Service {
 	if cfg.Markdown == nil {
 		cfg.Markdown = markdown.New()
 	}
-	return &Service{store: cfg.Store, tx: cfg.Tx, courses: cfg.Courses, notify: cfg.Notify, md: cfg.Markdown, signer: cfg.Signer,
+	return &Service{store: cfg.Store, tx: cfg.Tx, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, md: cfg.Markdown, signer: cfg.Signer,
 		now: cfg.Now, baseURL: strings.TrimRight(cfg.BaseURL, "/"), log: cfg.Log, sweepChunk: 2000}
 }
 
@@ -122,8 +125,8 @@ func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
 // them (notifications, their e-mails, their calendar feed) is written in it,
 // with the course time beside where it differs (timetext.ForReader). UTC
 // when the account cannot be read.
-func readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
-	u, err := auth.LookupTx(tx, user)
+func (s *Service) readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
+	u, err := s.auth.User(storage.WithTx(context.Background(), tx), user)
 	if err != nil {
 		return time.UTC
 	}

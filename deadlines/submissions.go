@@ -11,7 +11,6 @@ import (
 
 	"pacer/api"
 	"pacer/audit"
-	"pacer/auth"
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
@@ -196,7 +195,7 @@ func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID 
 			for _, sub := range subs {
 				name, ok := names[sub.UserID]
 				if !ok {
-					if u, err := auth.LookupTx(tx, sub.UserID); err == nil {
+					if u, err := s.auth.User(storage.WithTx(context.Background(), tx), sub.UserID); err == nil {
 						name = u.Name
 					}
 					names[sub.UserID] = name
@@ -295,7 +294,7 @@ func (s *Service) GetSubmission(ctx context.Context, caller, courseID, subID uin
 		if err != nil {
 			return err
 		}
-		u, err := auth.LookupTx(tx, sub.UserID)
+		u, err := s.auth.User(storage.WithTx(context.Background(), tx), sub.UserID)
 		if err != nil {
 			return err
 		}
@@ -364,7 +363,7 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 			TargetID: sub.ID, Detail: fmt.Sprintf("user %d item %d score %s", sub.UserID, sub.ItemID, formatFloat(score))}); err != nil {
 			return err
 		}
-		u, err := auth.LookupTx(tx, sub.UserID)
+		u, err := s.auth.User(storage.WithTx(context.Background(), tx), sub.UserID)
 		if err != nil {
 			return err
 		}

@@ -31,21 +31,12 @@ func password() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// Empty reports whether the database holds no users.
-func Empty(db *storage.DB) bool {
-	empty := true
-	_ = db.View(func(tx *storage.Tx) error {
-		empty = !auth.AnyUserTx(tx)
-		return nil
-	})
-	return empty
-}
-
 // Seed fills an empty database; on a non-empty one it does nothing and
 // returns no accounts.
 func Seed(s *server.Server) ([]Account, error) {
-	if !Empty(s.DB) {
-		return nil, nil
+	// Only an empty database (a fresh data directory) is seeded.
+	if any, err := s.Auth.AnyUser(context.Background()); err != nil || any {
+		return nil, err
 	}
 	accounts := []Account{
 		{Role: "admin", Email: "admin@pacer.test", Password: password()},

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"pacer/auth"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
@@ -464,7 +463,7 @@ func (s *Service) nudgeTx(tx *storage.Tx, cv *courseView, user uint64, now time.
 			body.WriteString("Pick up where you left off.")
 		}
 	}
-	if s := next.Sentence(readerZoneTx(tx, user), loc); s != "" {
+	if s := next.Sentence(s.readerZoneTx(tx, user), loc); s != "" {
 		body.WriteString(" " + s)
 	}
 	n.Body = body.String()
@@ -493,7 +492,7 @@ func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now tim
 			continue
 		}
 		name := "A learner"
-		if u, err := auth.LookupTx(tx, ch.user); err == nil {
+		if u, err := s.auth.User(storage.WithTx(context.Background(), tx), ch.user); err == nil {
 			name = u.Name
 		}
 		_, a, err := s.judgeOneTx(tx, cv, m, now)

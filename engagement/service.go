@@ -35,6 +35,8 @@ type Config struct {
 	Store   Store
 	Courses *modules.Service
 	Notify  *notify.Service
+	// Auth reads the names and time zones of the people written to.
+	Auth *auth.Service
 	// Outbox, when set, is exposed for the wiring and pages; the e-mails
 	// themselves follow notifications through notify.Service.Added.
 	Outbox *notify.Outbox
@@ -51,6 +53,7 @@ type Service struct {
 	store   Store
 	courses *modules.Service
 	notify  *notify.Service
+	auth    *auth.Service
 	outbox  *notify.Outbox
 	now     func() time.Time
 	log     *slog.Logger
@@ -72,7 +75,7 @@ func New(cfg Config) *Service {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	tr := NewTracker(cfg.DB, cfg.Store, cfg.Courses, cfg.Now, cfg.Log, cfg.FlushEvery)
-	return &Service{db: cfg.DB, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, outbox: cfg.Outbox, now: cfg.Now,
+	return &Service{db: cfg.DB, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, outbox: cfg.Outbox, now: cfg.Now,
 		log: cfg.Log, tracker: tr, chunk: 1000}
 }
 
@@ -105,8 +108,8 @@ func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
 
 // readerZoneTx is a user's own time zone, in which every time in text for
 // them is written (timetext); UTC when the account cannot be read.
-func readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
-	u, err := auth.LookupTx(tx, user)
+func (s *Service) readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
+	u, err := s.auth.User(storage.WithTx(context.Background(), tx), user)
 	if err != nil {
 		return time.UTC
 	}

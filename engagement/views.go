@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"pacer/auth"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
@@ -109,7 +108,7 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Fi
 		if r.Reasons == nil {
 			r.Reasons = []string{}
 		}
-		if u, err := auth.LookupTx(tx, m.UserID); err == nil {
+		if u, err := s.auth.User(storage.WithTx(context.Background(), tx), m.UserID); err == nil {
 			r.Name = u.Name
 		}
 		raw, ok, err := s.store.State(storage.WithTx(context.Background(), tx), c.ID, m.UserID)
@@ -196,7 +195,7 @@ func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, 
 		} else if err := a.RequireStudent(); err != nil {
 			return err
 		}
-		p, err = s.paceTx(tx, a.Course, target, readerZoneTx(tx, caller))
+		p, err = s.paceTx(tx, a.Course, target, s.readerZoneTx(tx, caller))
 		if !staff {
 			p.Risk = nil
 		}
@@ -214,7 +213,7 @@ func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 		if err != nil {
 			return err
 		}
-		reader := readerZoneTx(tx, caller)
+		reader := s.readerZoneTx(tx, caller)
 		for _, id := range courses {
 			m, err := s.courses.MemberTx(tx, id, caller)
 			if err != nil || m.Role != modules.RoleStudent {
@@ -373,7 +372,7 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 			}
 		}
 		from := "Your instructor"
-		if u, err := auth.LookupTx(tx, caller); err == nil {
+		if u, err := s.auth.User(storage.WithTx(context.Background(), tx), caller); err == nil {
 			from = u.Name
 		}
 		for _, id := range to {

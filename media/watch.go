@@ -155,7 +155,7 @@ func (s *Service) watchAccess(ctx context.Context, k WatchKey) (dur, ratio float
 // and the full check must run (which then gives the right error).
 func (s *Service) watchAccessShort(ctx context.Context, k WatchKey) (dur, ratio float64, ok bool, err error) {
 	tx, courseID := storage.TxFrom(ctx), k.Course
-	m, err := modules.MemberTx(tx, courseID, k.User)
+	m, err := s.courses.MemberTx(tx, courseID, k.User)
 	if err != nil || m.Role != modules.RoleStudent {
 		return 0, 0, false, nil
 	}

@@ -14,7 +14,6 @@ import (
 	"pacer/api"
 	"pacer/auth"
 	"pacer/errs"
-	"pacer/storage"
 	"pacer/txn"
 )
 
@@ -90,6 +89,12 @@ var (
 	ErrMaybeSent = errors.New("mail may have been delivered")
 )
 
+// Users reads accounts (auth.Service), joining the transaction ctx
+// carries.
+type Users interface {
+	User(ctx context.Context, id uint64) (auth.User, error)
+}
+
 // OutboxConfig is what the outbox is built from.
 type OutboxConfig struct {
 	// Tx runs the outbox's transactions; Store keeps the mail (the
@@ -100,6 +105,8 @@ type OutboxConfig struct {
 	Log     *slog.Logger
 	BaseURL string
 	Signer  Signer
+	// Users reads the accounts mail goes to.
+	Users Users
 	// Sender delivers mail; nil keeps mail in the outbox and logs it.
 	Sender Sender
 	// Settle, when set, runs before each run composes mail: it stores
@@ -134,6 +141,7 @@ type Outbox struct {
 	log     *slog.Logger
 	baseURL string
 	signer  Signer
+	users   Users
 	sender  Sender
 	cfg     OutboxConfig
 	// run serialises runs of the job: claims are safe without it, but two
@@ -172,7 +180,7 @@ func NewOutbox(cfg OutboxConfig) *Outbox {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
 	return &Outbox{tx: cfg.Tx, store: cfg.Store, now: cfg.Now, log: cfg.Log, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		signer: cfg.Signer, sender: cfg.Sender, cfg: cfg}
+		signer: cfg.Signer, users: cfg.Users, sender: cfg.Sender, cfg: cfg}
 }
 
 // Sending reports whether mail leaves the outbox (an SMTP URL is set).
@@ -203,7 +211,7 @@ func (o *Outbox) lookup(ctx context.Context, id uint64) (auth.User, error) {
 	var u auth.User
 	err := o.tx.Read(ctx, func(ctx context.Context) error {
 		var err error
-		u, err = auth.LookupTx(storage.TxFrom(ctx), id)
+		u, err = o.users.User(ctx, id)
 		return err
 	})
 	return u, err

@@ -13,7 +13,7 @@ import (
 // extensions and the assignment kind into the course service, mounts the
 // routes, and starts the scheduler, whose stop runs before the store closes.
 func (s *Server) wireDeadlines(v1 fiber.Router) error {
-	svc := deadlines.New(deadlines.Config{Store: bolt.NewDeadlines(s.DB), Tx: s.DB, Courses: s.Courses, Notify: s.Notify, Markdown: s.Markdown,
+	svc := deadlines.New(deadlines.Config{Store: bolt.NewDeadlines(s.DB), Tx: s.DB, Courses: s.Courses, Notify: s.Notify, Auth: s.Auth, Markdown: s.Markdown,
 		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log})
 	svc.Audit = s.Audit
 	svc.Install()

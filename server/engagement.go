@@ -27,11 +27,11 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 		s.log.Info("mail: no --smtp-url; e-mail stays in the outbox and is logged")
 	}
 	outbox := notify.NewOutbox(notify.OutboxConfig{Tx: s.DB, Store: bolt.NewNotify(s.DB), Now: s.now, Log: s.log, BaseURL: s.cfg.BaseURL,
-		Signer: s.Auth, Sender: sender, Settle: s.Notify.Settle})
+		Signer: s.Auth, Users: s.Auth, Sender: sender, Settle: s.Notify.Settle})
 	s.Notify.Added = append(s.Notify.Added, outbox.Added)
 	s.Outbox = outbox
 
-	s.Engagement = engagement.New(engagement.Config{DB: s.DB, Store: bolt.NewEngagement(s.DB), Courses: s.Courses, Notify: s.Notify,
+	s.Engagement = engagement.New(engagement.Config{DB: s.DB, Store: bolt.NewEngagement(s.DB), Courses: s.Courses, Notify: s.Notify, Auth: s.Auth,
 		Outbox: outbox, Now: s.now, Log: s.log})
 	s.Engagement.Install()
 	s.Engagement.Mount(v1)
