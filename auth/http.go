@@ -206,7 +206,7 @@ func (h *HTTP) RefreshCookieValue(c *fiber.Ctx) string {
 }
 
 // LimitAuth counts one sign-in or registration attempt of the client IP.
-func (h *HTTP) LimitAuth(c *fiber.Ctx) error { return h.limiter.Check(c, api.ClientIP(c)) }
+func (h *HTTP) LimitAuth(c *fiber.Ctx) error { return api.Check(c, h.limiter, api.ClientIP(c)) }
 
 // Required refuses anonymous requests with 401.
 func Required() fiber.Handler {

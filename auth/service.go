@@ -15,9 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"pacer/api"
 	"pacer/audit"
 	"pacer/errs"
+	"pacer/limit"
 	"pacer/oneline"
 	"pacer/storage"
 	"pacer/txn"
@@ -85,7 +85,7 @@ type Service struct {
 	key    []byte
 	cache  *authCache
 	// passwordChecks counts failed current_password checks per account.
-	passwordChecks *api.RateLimiter
+	passwordChecks limit.Limiter
 	// passwordChanged runs inside the transaction that changes a password,
 	// so that secrets derived from the account (the calendar feed URL)
 	// change with it.
@@ -120,7 +120,7 @@ func NewService(key []byte, cfg Config, now func() time.Time) (*Service, error) 
 	}
 	return &Service{tx: cfg.Tx, store: cfg.Store, now: now, cfg: cfg, hasher: NewHasher(cfg.Argon2, cfg.HashLimit),
 		tokens: newTokens(key, cfg.AccessTTL, now), key: key, cache: newAuthCache(),
-		passwordChecks: api.NewRateLimiter(PasswordCheckLimit, PasswordCheckWindow, now)}, nil
+		passwordChecks: limit.NewWindow(PasswordCheckLimit, PasswordCheckWindow, now)}, nil
 }
 
 // OnPasswordChanged adds f to the work done in the transaction of every

@@ -73,7 +73,7 @@ func ids(c *fiber.Ctx, name string) (uint64, uint64, error) {
 // limit, answering 429 with Retry-After when it is over. The API and the
 // pages both call it before posting.
 func (s *Service) LimitPosts(c *fiber.Ctx, user uint64) error {
-	return s.posts.Check(c, "post:"+strconv.FormatUint(user, 10))
+	return api.Check(c, s.posts, "post:"+strconv.FormatUint(user, 10))
 }
 
 func (h *HTTP) boards(c *fiber.Ctx) error {

@@ -16,17 +16,16 @@ import (
 
 // HTTP serves the media routes.
 type HTTP struct {
-	svc     *Service
-	uploads *api.RateLimiter
+	svc *Service
 	// idle is how long an upload may go without a byte before it is cut
 	// off; the server's ReadTimeout would otherwise end every upload that
 	// takes longer than it in total.
 	idle time.Duration
 }
 
-// NewHTTP wraps the service; uploads limits uploads per user (nil: none).
-func NewHTTP(s *Service, uploads *api.RateLimiter) *HTTP {
-	return &HTTP{svc: s, uploads: uploads, idle: time.Minute}
+// NewHTTP wraps the service (Config.Uploads limits uploads per user).
+func NewHTTP(s *Service) *HTTP {
+	return &HTTP{svc: s, idle: time.Minute}
 }
 
 // Mount adds the routes under /api/v1.

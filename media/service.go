@@ -16,10 +16,10 @@ import (
 	"strings"
 	"time"
 
-	"pacer/api"
 	"pacer/audit"
 	"pacer/errs"
 	"pacer/jobs"
+	"pacer/limit"
 	"pacer/modules"
 	"pacer/storage"
 	"pacer/txn"
@@ -40,6 +40,9 @@ type Config struct {
 	// CourseQuotaBytes the course files of one course (see quota.go);
 	// 0 is no quota.
 	UserQuotaBytes, CourseQuotaBytes int64
+	// Uploads limits uploads per user, whichever way they arrive (nil: no
+	// limit).
+	Uploads limit.Limiter
 	// Now is the clock of records and rules; nil means time.Now.
 	Now func() time.Time
 	Log *slog.Logger
@@ -61,9 +64,6 @@ type Service struct {
 	// success). Tests use it to know that an aborted upload has cleaned up;
 	// it could also feed metrics. Set it before serving.
 	Observe func(UploadResult)
-	// Uploads limits uploads per user, whichever way they arrive (nil: no
-	// limit). Set it before serving.
-	Uploads *api.RateLimiter
 	// Audit records deletions by staff (nil: none). Set it before serving.
 	Audit *audit.Log
 
@@ -71,6 +71,7 @@ type Service struct {
 	// that the heartbeat benchmark can show what Store.Batch saves.
 	serialWrites bool
 
+	uploads limit.Limiter
 	// sweeper is the scheduled file sweep, once started.
 	sweeper *jobs.Local
 }
@@ -100,7 +101,10 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, files: st, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log,
-		userQuota: max(0, cfg.UserQuotaBytes), courseQuota: max(0, cfg.CourseQuotaBytes)}
+		userQuota: max(0, cfg.UserQuotaBytes), courseQuota: max(0, cfg.CourseQuotaBytes), uploads: cfg.Uploads}
+	if s.uploads == nil {
+		s.uploads = limit.Unlimited{}
+	}
 	if err := s.countUsage(context.Background()); err != nil {
 		return nil, fmt.Errorf("count media usage: %w", err)
 	}

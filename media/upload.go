@@ -88,7 +88,7 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 	}
 	// The limit is counted here, not in a handler, so that every way in (the
 	// API, the files page, the assignment form) shares it.
-	if ok, _ := s.Uploads.Allow("upload:" + strconv.FormatUint(caller, 10)); !ok {
+	if ok, _ := s.uploads.Allow("upload:" + strconv.FormatUint(caller, 10)); !ok {
 		return m, errs.E(errs.RateLimited, "too many uploads; try again later")
 	}
 	ctype := NormalizeType(in.ContentType)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"pacer/api"
+	"pacer/limit"
 	"pacer/media"
 	"pacer/storage/bolt"
 )
@@ -27,7 +27,7 @@ const mediaSweepEvery = time.Hour
 func (s *Server) wireMedia(v1 fiber.Router) error {
 	svc, err := media.New(media.Config{Tx: s.DB, Store: bolt.NewMedia(s.DB), Courses: s.Courses, Dir: filepath.Join(s.cfg.DataDir, "media"),
 		MaxUploadBytes: s.cfg.MaxUploadBytes, UserQuotaBytes: s.cfg.UserQuotaBytes, CourseQuotaBytes: s.cfg.CourseQuotaBytes,
-		Now: s.now, Log: s.log})
+		Uploads: limit.NewWindow(uploadsPerHour, time.Hour, s.now), Now: s.now, Log: s.log})
 	if err != nil {
 		return err
 	}
@@ -36,9 +36,8 @@ func (s *Server) wireMedia(v1 fiber.Router) error {
 	if s.Deadlines != nil {
 		s.Deadlines.MediaCheck = svc.AttachSubmission
 	}
-	svc.Uploads = api.NewRateLimiter(uploadsPerHour, time.Hour, s.now)
 	s.Media = svc
-	media.NewHTTP(svc, nil).Mount(v1)
+	media.NewHTTP(svc).Mount(v1)
 	if s.Scheduler != nil {
 		if err := s.Scheduler.Register(media.JobSweepUploads, svc.SweepUploads); err != nil {
 			return err
