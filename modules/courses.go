@@ -303,15 +303,11 @@ func (s *Service) CreateCourse(ctx context.Context, userID uint64, in CourseInpu
 		if err := mayCreateTx(tx, userID); err != nil {
 			return err
 		}
-		id, err := tx.NextID(storage.Courses)
-		if err != nil {
+		var err error
+		if c, err = s.store.AddCourse(inTx(tx), c); err != nil {
 			return err
 		}
-		c.ID = id
-		if err := tx.Put(storage.Courses, storage.ID(id), c); err != nil {
-			return err
-		}
-		if err := s.putMember(tx, Member{CourseID: id, UserID: userID, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
+		if err := s.putMember(tx, Member{CourseID: c.ID, UserID: userID, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
 			return err
 		}
 		for _, f := range s.OnCourseCreated {
@@ -343,7 +339,7 @@ func (s *Service) UpdateCourse(ctx context.Context, caller, courseID uint64, in 
 		}
 		c.DescriptionHTML = s.md.HTML(c.Description)
 		c.UpdatedAt = s.now().UTC()
-		return tx.Put(storage.Courses, storage.ID(c.ID), c)
+		return s.store.PutCourse(inTx(tx), c)
 	})
 	return c, errs.Wrap(err, "update course")
 }
@@ -498,22 +494,15 @@ func (s *Service) Courses(ctx context.Context, userID uint64) ([]CourseView, err
 		for _, id := range ids {
 			mine[id] = true
 		}
-		return tx.Each(storage.Courses, nil, func(k, v []byte) error {
-			id := storage.Part(k, 0)
-			var a Access
-			var err error
-			if mine[id] {
-				a, err = s.AccessTx(tx, id, userID)
-			} else {
-				if err := tx.Get(storage.Courses, k, &a.Course); err != nil {
+		return s.store.EachCourse(inTx(tx), func(c Course) error {
+			a := Access{Course: c}
+			if mine[c.ID] {
+				var err error
+				if a, err = s.AccessTx(tx, c.ID, userID); err != nil {
 					return err
 				}
-				if !a.Course.Published || a.Course.Archived {
-					return nil
-				}
-			}
-			if err != nil {
-				return err
+			} else if !c.Published || c.Archived {
+				return nil
 			}
 			out = append(out, view(a))
 			return nil
@@ -787,7 +776,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 	now := s.now().UTC()
 	err := s.db.Update(func(tx *storage.Tx) error {
 		if admin {
-			c, err := CourseTx(tx, courseID)
+			c, err := s.CourseTx(tx, courseID)
 			if err != nil {
 				return err
 			}
@@ -887,16 +876,6 @@ func MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
 	var m Member
 	err := tx.Get(storage.Members, storage.Key(courseID, userID), &m)
 	return m, err
-}
-
-// CourseTx reads a course without access checks.
-func CourseTx(tx *storage.Tx, id uint64) (Course, error) {
-	var c Course
-	err := tx.Get(storage.Courses, storage.ID(id), &c)
-	if errors.Is(err, storage.ErrNotFound) {
-		return c, errs.NotFoundf("course")
-	}
-	return c, err
 }
 
 // inTx is a context carrying tx, for the store's methods, while this
