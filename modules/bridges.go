@@ -156,3 +156,68 @@ func completedRaw(v []byte) bool {
 	var p ItemProgress
 	return json.Unmarshal(v, &p) == nil && p.Status == StatusCompleted
 }
+
+// CoursesOfTx is Service.CoursesOfTx for callers not yet given the service.
+//
+// Deprecated: use Service.CoursesOfTx.
+func CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
+	var out []uint64
+	err := tx.Each(storage.MembersByUser, storage.Key(userID), func(k, _ []byte) error {
+		out = append(out, storage.Part(k, 1))
+		return nil
+	})
+	return out, err
+}
+
+// IsMemberTx is Service.IsMemberTx for callers not yet given the service.
+//
+// Deprecated: use Service.IsMemberTx.
+func IsMemberTx(tx *storage.Tx, courseID, userID uint64) bool {
+	return tx.Has(storage.Members, storage.Key(courseID, userID))
+}
+
+// EachMemberTx is Service.EachMemberTx for callers not yet given the service.
+//
+// Deprecated: use Service.EachMemberTx.
+func EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error {
+	return tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
+		var m Member
+		if err := jsonDecode(v, &m); err != nil {
+			return err
+		}
+		return fn(m)
+	})
+}
+
+// MembersTx is Service.MembersTx for callers not yet given the service.
+//
+// Deprecated: use Service.MembersTx.
+func MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
+	var out []Member
+	err := EachMemberTx(tx, courseID, func(m Member) error {
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// MemberTx is Service.MemberTx for callers not yet given the service.
+//
+// Deprecated: use Service.MemberTx.
+func MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
+	var m Member
+	err := tx.Get(storage.Members, storage.Key(courseID, userID), &m)
+	return m, err
+}
+
+// StaffTx is Service.StaffTx for callers not yet given the service.
+//
+// Deprecated: use Service.StaffTx.
+func StaffTx(tx *storage.Tx, courseID uint64) ([]uint64, error) {
+	var out []uint64
+	err := tx.Each(storage.StaffByCourse, storage.Key(courseID), func(k, _ []byte) error {
+		out = append(out, storage.Part(k, 1))
+		return nil
+	})
+	return out, err
+}

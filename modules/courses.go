@@ -694,28 +694,9 @@ func (s *Service) CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
 	return s.store.CoursesOf(inTx(tx), userID)
 }
 
-// CoursesOfTx is Service.CoursesOfTx for callers not yet given the service.
-//
-// Deprecated: use Service.CoursesOfTx.
-func CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
-	var out []uint64
-	err := tx.Each(storage.MembersByUser, storage.Key(userID), func(k, _ []byte) error {
-		out = append(out, storage.Part(k, 1))
-		return nil
-	})
-	return out, err
-}
-
 // IsMemberTx reports whether a user is a member of a course, in any role.
 func (s *Service) IsMemberTx(tx *storage.Tx, courseID, userID uint64) (bool, error) {
 	return s.store.IsMember(inTx(tx), courseID, userID)
-}
-
-// IsMemberTx is Service.IsMemberTx for callers not yet given the service.
-//
-// Deprecated: use Service.IsMemberTx.
-func IsMemberTx(tx *storage.Tx, courseID, userID uint64) bool {
-	return tx.Has(storage.Members, storage.Key(courseID, userID))
 }
 
 // EachMemberTx calls fn with every member of a course in user order, inside
@@ -726,35 +707,10 @@ func (s *Service) EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) 
 	return s.store.EachMember(inTx(tx), courseID, fn)
 }
 
-// EachMemberTx is Service.EachMemberTx for callers not yet given the service.
-//
-// Deprecated: use Service.EachMemberTx.
-func EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error {
-	return tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
-		var m Member
-		if err := jsonDecode(v, &m); err != nil {
-			return err
-		}
-		return fn(m)
-	})
-}
-
 // MembersTx lists members inside a caller's transaction (no access check).
 func (s *Service) MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
 	var out []Member
 	err := s.EachMemberTx(tx, courseID, func(m Member) error {
-		out = append(out, m)
-		return nil
-	})
-	return out, err
-}
-
-// MembersTx is Service.MembersTx for callers not yet given the service.
-//
-// Deprecated: use Service.MembersTx.
-func MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
-	var out []Member
-	err := EachMemberTx(tx, courseID, func(m Member) error {
 		out = append(out, m)
 		return nil
 	})
@@ -866,15 +822,6 @@ func (s *Service) MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, err
 	if errors.Is(err, ErrNoRecord) {
 		return m, storage.ErrNotFound
 	}
-	return m, err
-}
-
-// MemberTx is Service.MemberTx for callers not yet given the service.
-//
-// Deprecated: use Service.MemberTx.
-func MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
-	var m Member
-	err := tx.Get(storage.Members, storage.Key(courseID, userID), &m)
 	return m, err
 }
 
