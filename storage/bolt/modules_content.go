@@ -243,28 +243,36 @@ func (s *Modules) DeleteItem(ctx context.Context, it modules.Item) error {
 	})
 }
 
-// DeleteCourseContent implements modules.Store.
+// DeleteCourseContent implements modules.Store. The order indexes name
+// every module and item, so no record is decoded.
 func (s *Modules) DeleteCourseContent(ctx context.Context, courseID uint64) error {
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		mods, err := orderedModules(tx, courseID)
+		var mods, items []uint64
+		err := tx.Each(storage.ModulesByCourse, storage.Key(courseID), func(k, _ []byte) error {
+			mods = append(mods, storage.Part(k, 2))
+			return nil
+		})
 		if err != nil {
 			return err
 		}
 		for _, m := range mods {
-			items, err := moduleItems(tx, m.ID, nil)
+			err := tx.Each(storage.ItemsByModule, storage.Key(m), func(k, _ []byte) error {
+				items = append(items, storage.Part(k, 2))
+				return nil
+			})
 			if err != nil {
 				return err
 			}
-			for _, it := range items {
-				if err := tx.Delete(storage.Items, storage.ID(it.ID)); err != nil {
-					return err
-				}
-			}
-			if err := tx.DeletePrefix(storage.ItemsByModule, storage.Key(m.ID)); err != nil {
+			if err := tx.DeletePrefix(storage.ItemsByModule, storage.Key(m)); err != nil {
 				return err
 			}
-			if err := tx.Delete(storage.Modules, storage.ID(m.ID)); err != nil {
+			if err := tx.Delete(storage.Modules, storage.ID(m)); err != nil {
+				return err
+			}
+		}
+		for _, id := range items {
+			if err := tx.Delete(storage.Items, storage.ID(id)); err != nil {
 				return err
 			}
 		}
