@@ -1,6 +1,8 @@
 package modules
 
 import (
+	"errors"
+
 	"pacer/storage"
 )
 
@@ -45,22 +47,15 @@ func (s *Service) structureTx(tx *storage.Tx, courseID uint64) (*structure, erro
 	if st, ok := s.structures.Get(tx, courseID); ok {
 		return st, nil
 	}
-	st := &structure{items: map[uint64][]Item{}}
-	if err := tx.Get(storage.Courses, storage.ID(courseID), &st.course); err != nil {
+	o, err := s.store.Outline(inTx(tx), courseID)
+	if errors.Is(err, ErrNoRecord) {
+		// Callers in other packages (through MediaItemsTx, LearnerTx)
+		// expect the engine's not-found.
+		return nil, storage.ErrNotFound
+	} else if err != nil {
 		return nil, err
 	}
-	mods, err := orderedModules(tx, courseID)
-	if err != nil {
-		return nil, err
-	}
-	st.modules = mods
-	for _, m := range mods {
-		heads, err := moduleItemHeads(tx, courseID, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		st.items[m.ID] = heads
-	}
+	st := &structure{course: o.Course, modules: o.Modules, items: o.Items}
 	s.structures.Fill(tx, courseID, st)
 	return st, nil
 }
@@ -72,15 +67,7 @@ func (s *Service) progressTx(tx *storage.Tx, courseID, userID uint64) (map[uint6
 	if p, ok := s.progress.Get(tx, k); ok {
 		return p, nil
 	}
-	out := map[uint64]ItemProgress{}
-	err := tx.Each(storage.Progress, storage.Key(courseID, userID), func(k, v []byte) error {
-		var p ItemProgress
-		if err := jsonDecode(v, &p); err != nil {
-			return err
-		}
-		out[storage.Part(k, 2)] = p
-		return nil
-	})
+	out, err := s.store.Progress(inTx(tx), courseID, userID)
 	if err != nil {
 		return nil, err
 	}

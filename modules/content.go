@@ -94,11 +94,16 @@ func (in ModuleInput) apply(m *Module, fields map[string]string) {
 	}
 }
 
-// checkPrerequisites validates the prerequisite list: modules of the same
-// course, not the module itself, no cycles.
-func checkPrerequisites(tx *storage.Tx, m *Module, pre []uint64) error {
+// checkPrerequisites validates the prerequisite list against the course's
+// modules (mods): modules of the same course, not the module itself, no
+// cycles.
+func checkPrerequisites(mods []Module, m *Module, pre []uint64) error {
 	if len(pre) > 100 {
 		return errs.Field("prerequisites", "at most 100")
+	}
+	byID := make(map[uint64]*Module, len(mods))
+	for i := range mods {
+		byID[mods[i].ID] = &mods[i]
 	}
 	seen := map[uint64]bool{}
 	var clean []uint64
@@ -110,8 +115,7 @@ func checkPrerequisites(tx *storage.Tx, m *Module, pre []uint64) error {
 			continue
 		}
 		seen[id] = true
-		var o Module
-		if err := tx.Get(storage.Modules, storage.ID(id), &o); err != nil || o.CourseID != m.CourseID {
+		if o, ok := byID[id]; !ok || o.CourseID != m.CourseID {
 			return errs.Field("prerequisites", fmt.Sprintf("module %d is not in this course", id))
 		}
 		clean = append(clean, id)
@@ -129,8 +133,7 @@ func checkPrerequisites(tx *storage.Tx, m *Module, pre []uint64) error {
 			continue
 		}
 		visited[id] = true
-		var o Module
-		if err := tx.Get(storage.Modules, storage.ID(id), &o); err == nil {
+		if o, ok := byID[id]; ok {
 			stack = append(stack, o.Prerequisites...)
 		}
 	}
@@ -141,40 +144,13 @@ func checkPrerequisites(tx *storage.Tx, m *Module, pre []uint64) error {
 	return nil
 }
 
-// orderedModules lists a course's modules in order.
-func orderedModules(tx *storage.Tx, courseID uint64) ([]Module, error) {
-	var out []Module
-	err := tx.Each(storage.ModulesByCourse, storage.Key(courseID), func(k, _ []byte) error {
-		var m Module
-		if err := tx.Get(storage.Modules, storage.ID(storage.Part(k, 2)), &m); err != nil {
-			return err
-		}
-		out = append(out, m)
-		return nil
-	})
-	return out, err
-}
-
-// ModulesTx lists a course's modules in order, inside a caller's transaction.
-func ModulesTx(tx *storage.Tx, courseID uint64) ([]Module, error) {
-	return orderedModules(tx, courseID)
-}
-
-// renumber rewrites positions 1..n and the order index of a course.
-func renumber(tx *storage.Tx, courseID uint64, mods []Module) error {
-	if err := tx.DeletePrefix(storage.ModulesByCourse, storage.Key(courseID)); err != nil {
-		return err
-	}
+// renumber gives mods positions 1..n and stores them as the course's
+// modules in that order.
+func (s *Service) renumber(ctx context.Context, courseID uint64, mods []Module) error {
 	for i := range mods {
 		mods[i].Position = i + 1
-		if err := tx.Put(storage.Modules, storage.ID(mods[i].ID), mods[i]); err != nil {
-			return err
-		}
-		if err := tx.PutRaw(storage.ModulesByCourse, storage.Key(courseID, uint64(i+1), mods[i].ID), nil); err != nil {
-			return err
-		}
 	}
-	return nil
+	return s.store.SetModules(ctx, courseID, mods)
 }
 
 // CreateModule appends a module to a course (instructors only).
@@ -197,21 +173,22 @@ func (s *Service) CreateModule(ctx context.Context, caller, courseID uint64, in 
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		if m.ID, err = tx.NextID(storage.Modules); err != nil {
+		ctx := inTx(tx)
+		if m.ID, err = s.store.NextModuleID(ctx); err != nil {
+			return err
+		}
+		mods, err := s.store.Modules(ctx, courseID)
+		if err != nil {
 			return err
 		}
 		if in.Prerequisites != nil {
-			if err := checkPrerequisites(tx, &m, *in.Prerequisites); err != nil {
+			if err := checkPrerequisites(mods, &m, *in.Prerequisites); err != nil {
 				return err
 			}
 		}
 		m.SummaryHTML = s.md.HTML(m.Summary)
-		mods, err := orderedModules(tx, courseID)
-		if err != nil {
-			return err
-		}
 		mods = insertAt(mods, m, in.Position)
-		if err := renumber(tx, courseID, mods); err != nil {
+		if err := s.renumber(ctx, courseID, mods); err != nil {
 			return err
 		}
 		for _, x := range mods {
@@ -235,9 +212,9 @@ func insertAt(mods []Module, m Module, pos *int) []Module {
 
 // moduleForStaff loads a module of a course for an instructor.
 func (s *Service) moduleTx(tx *storage.Tx, courseID, moduleID uint64) (Module, error) {
-	var m Module
-	if err := tx.Get(storage.Modules, storage.ID(moduleID), &m); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
+	m, err := s.store.Module(inTx(tx), moduleID)
+	if err != nil {
+		if errors.Is(err, ErrNoRecord) {
 			return m, errs.NotFoundf("module")
 		}
 		return m, err
@@ -267,16 +244,17 @@ func (s *Service) UpdateModule(ctx context.Context, caller, courseID, moduleID u
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
+		ctx := inTx(tx)
+		mods, err := s.store.Modules(ctx, courseID)
+		if err != nil {
+			return err
+		}
 		if in.Prerequisites != nil {
-			if err := checkPrerequisites(tx, &m, *in.Prerequisites); err != nil {
+			if err := checkPrerequisites(mods, &m, *in.Prerequisites); err != nil {
 				return err
 			}
 		}
 		m.SummaryHTML = s.md.HTML(m.Summary)
-		mods, err := orderedModules(tx, courseID)
-		if err != nil {
-			return err
-		}
 		mods = slices.DeleteFunc(mods, func(x Module) bool { return x.ID == m.ID })
 		pos := in.Position
 		if pos == nil {
@@ -284,7 +262,7 @@ func (s *Service) UpdateModule(ctx context.Context, caller, courseID, moduleID u
 			pos = &p
 		}
 		mods = insertAt(mods, m, pos)
-		if err := renumber(tx, courseID, mods); err != nil {
+		if err := s.renumber(ctx, courseID, mods); err != nil {
 			return err
 		}
 		for _, x := range mods {
@@ -313,7 +291,8 @@ func (s *Service) DeleteModule(ctx context.Context, caller, courseID, moduleID u
 		if err := a.RequireInstructor(); err != nil {
 			return err
 		}
-		items, err := moduleItems(tx, m.ID)
+		ctx := inTx(tx)
+		items, err := s.store.Items(ctx, m.ID)
 		if err != nil {
 			return err
 		}
@@ -322,11 +301,11 @@ func (s *Service) DeleteModule(ctx context.Context, caller, courseID, moduleID u
 				return err
 			}
 		}
-		mods, err := orderedModules(tx, courseID)
+		mods, err := s.store.Modules(ctx, courseID)
 		if err != nil {
 			return err
 		}
-		if err := tx.Delete(storage.Modules, storage.ID(m.ID)); err != nil {
+		if err := s.store.DeleteModule(ctx, m.ID); err != nil {
 			return err
 		}
 		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "module_deleted", CourseID: courseID,
@@ -337,7 +316,7 @@ func (s *Service) DeleteModule(ctx context.Context, caller, courseID, moduleID u
 		for i := range mods {
 			mods[i].Prerequisites = slices.DeleteFunc(mods[i].Prerequisites, func(id uint64) bool { return id == m.ID })
 		}
-		return renumber(tx, courseID, mods)
+		return s.renumber(ctx, courseID, mods)
 	})
 	return errs.Wrap(err, "delete module")
 }
@@ -383,74 +362,14 @@ func (in ItemInput) apply(it *Item, fields map[string]string) {
 	}
 }
 
-func moduleItems(tx *storage.Tx, moduleID uint64) ([]Item, error) {
-	var out []Item
-	err := tx.Each(storage.ItemsByModule, storage.Key(moduleID), func(k, _ []byte) error {
-		var it Item
-		if err := tx.Get(storage.Items, storage.ID(storage.Part(k, 2)), &it); err != nil {
-			return err
-		}
-		out = append(out, it)
-		return nil
-	})
-	return out, err
-}
-
-// itemMeta is the part of an item that lists need, stored as the value of
-// its order-index entry: listing a module's items then decodes a few dozen
-// bytes per item instead of its whole body and rendered HTML.
-type itemMeta struct {
-	ID        uint64  `json:"i"`
-	Kind      string  `json:"k"`
-	Title     string  `json:"t"`
-	Published bool    `json:"p,omitempty"`
-	MediaID   uint64  `json:"m,omitempty"`
-	Points    float64 `json:"pt,omitempty"`
-	ThreadID  uint64  `json:"th,omitempty"`
-}
-
-// moduleItemHeads lists a module's items in order without their bodies.
-func moduleItemHeads(tx *storage.Tx, courseID, moduleID uint64) ([]Item, error) {
-	var out []Item
-	err := tx.Each(storage.ItemsByModule, storage.Key(moduleID), func(k, v []byte) error {
-		var m itemMeta
-		if err := jsonDecode(v, &m); err != nil || m.ID == 0 {
-			// An entry written before metadata was kept: read the record.
-			var it Item
-			if err := tx.Get(storage.Items, storage.ID(storage.Part(k, 2)), &it); err != nil {
-				return err
-			}
-			it.Body, it.BodyHTML = "", ""
-			out = append(out, it)
-			return nil
-		}
-		out = append(out, Item{ID: m.ID, CourseID: courseID, ModuleID: moduleID, Kind: m.Kind, Title: m.Title,
-			Published: m.Published, MediaID: m.MediaID, Points: m.Points, ThreadID: m.ThreadID, Position: int(storage.Part(k, 1))})
-		return nil
-	})
-	return out, err
-}
-
-// ItemsTx lists a module's items in order inside a caller's transaction.
-func ItemsTx(tx *storage.Tx, moduleID uint64) ([]Item, error) { return moduleItems(tx, moduleID) }
-
+// renumberItems gives items positions 1..n and stores them as the
+// module's items in that order, dropping each from the item cache.
 func (s *Service) renumberItems(tx *storage.Tx, moduleID uint64, items []Item) error {
-	if err := tx.DeletePrefix(storage.ItemsByModule, storage.Key(moduleID)); err != nil {
-		return err
-	}
 	for i := range items {
 		items[i].Position = i + 1
-		it := items[i]
-		s.items.Invalidate(tx, it.ID)
-		if err := tx.Put(storage.Items, storage.ID(it.ID), it); err != nil {
-			return err
-		}
-		meta := itemMeta{ID: it.ID, Kind: it.Kind, Title: it.Title, Published: it.Published, MediaID: it.MediaID, Points: it.Points, ThreadID: it.ThreadID}
-		if err := tx.Put(storage.ItemsByModule, storage.Key(moduleID, uint64(i+1), it.ID), meta); err != nil {
-			return err
-		}
+		s.items.Invalidate(tx, items[i].ID)
 	}
-	return nil
+	return s.store.SetItems(inTx(tx), moduleID, items)
 }
 
 func validKind(k string) bool {
@@ -497,7 +416,7 @@ func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uin
 		if err := s.validateKind(tx, a.Course, &it); err != nil {
 			return err
 		}
-		if it.ID, err = tx.NextID(storage.Items); err != nil {
+		if it.ID, err = s.store.NextItemID(inTx(tx)); err != nil {
 			return err
 		}
 		it.BodyHTML = s.md.HTML(it.Body)
@@ -506,7 +425,7 @@ func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uin
 				return err
 			}
 		}
-		items, err := moduleItems(tx, m.ID)
+		items, err := s.store.Items(inTx(tx), m.ID)
 		if err != nil {
 			return err
 		}
@@ -539,41 +458,25 @@ func (s *Service) validateKind(tx *storage.Tx, c Course, it *Item) error {
 	return nil
 }
 
-// itemTx loads an item of a course; an item of another course is 404.
-func itemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
-	return readItem(tx, nil, courseID, itemID)
-}
-
-// itemTx is ItemTx through the service's item cache: an item view decodes
-// the whole body otherwise.
+// itemTx loads an item of a course through the service's item cache (an
+// item view decodes the whole body otherwise); an item of another course
+// is 404.
 func (s *Service) itemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
-	return readItem(tx, s.items, courseID, itemID)
-}
-
-func readItem(tx *storage.Tx, cache *storage.Cache[uint64, Item], courseID, itemID uint64) (Item, error) {
-	it, ok := cache.Get(tx, itemID)
-	if ok {
-		if it.CourseID != courseID {
-			return Item{}, errs.NotFoundf("item")
+	it, ok := s.items.Get(tx, itemID)
+	if !ok {
+		var err error
+		if it, err = s.store.Item(inTx(tx), itemID); err != nil {
+			if errors.Is(err, ErrNoRecord) {
+				return it, errs.NotFoundf("item")
+			}
+			return it, err
 		}
-		return it, nil
+		s.items.Fill(tx, itemID, it)
 	}
-	if err := tx.Get(storage.Items, storage.ID(itemID), &it); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return it, errs.NotFoundf("item")
-		}
-		return it, err
-	}
-	cache.Fill(tx, itemID, it)
 	if it.CourseID != courseID {
-		return it, errs.NotFoundf("item")
+		return Item{}, errs.NotFoundf("item")
 	}
 	return it, nil
-}
-
-// ItemTx loads an item of a course without access checks.
-func ItemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
-	return itemTx(tx, courseID, itemID)
 }
 
 // UpdateItem changes an item (instructors only). Its kind cannot change.
@@ -603,7 +506,7 @@ func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint6
 		}
 		it.BodyHTML = s.md.HTML(it.Body)
 		it.UpdatedAt = s.now().UTC()
-		items, err := moduleItems(tx, it.ModuleID)
+		items, err := s.store.Items(inTx(tx), it.ModuleID)
 		if err != nil {
 			return err
 		}
@@ -630,10 +533,7 @@ func (s *Service) deleteItemTx(tx *storage.Tx, it Item) error {
 		}
 	}
 	s.items.Invalidate(tx, it.ID)
-	if err := tx.Delete(storage.Items, storage.ID(it.ID)); err != nil {
-		return err
-	}
-	return tx.Delete(storage.ItemsByModule, storage.Key(it.ModuleID, uint64(it.Position), it.ID))
+	return s.store.DeleteItem(inTx(tx), it)
 }
 
 // DeleteItem removes an item (instructors only).
@@ -657,7 +557,7 @@ func (s *Service) DeleteItem(ctx context.Context, caller, courseID, itemID uint6
 			TargetID: it.ID, Detail: it.Kind + ": " + it.Title}); err != nil {
 			return err
 		}
-		items, err := moduleItems(tx, it.ModuleID)
+		items, err := s.store.Items(inTx(tx), it.ModuleID)
 		if err != nil {
 			return err
 		}

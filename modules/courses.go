@@ -303,15 +303,11 @@ func (s *Service) CreateCourse(ctx context.Context, userID uint64, in CourseInpu
 		if err := mayCreateTx(tx, userID); err != nil {
 			return err
 		}
-		id, err := tx.NextID(storage.Courses)
-		if err != nil {
+		var err error
+		if c, err = s.store.AddCourse(inTx(tx), c); err != nil {
 			return err
 		}
-		c.ID = id
-		if err := tx.Put(storage.Courses, storage.ID(id), c); err != nil {
-			return err
-		}
-		if err := s.putMember(tx, Member{CourseID: id, UserID: userID, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
+		if err := s.putMember(tx, Member{CourseID: c.ID, UserID: userID, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
 			return err
 		}
 		for _, f := range s.OnCourseCreated {
@@ -343,7 +339,7 @@ func (s *Service) UpdateCourse(ctx context.Context, caller, courseID uint64, in 
 		}
 		c.DescriptionHTML = s.md.HTML(c.Description)
 		c.UpdatedAt = s.now().UTC()
-		return tx.Put(storage.Courses, storage.ID(c.ID), c)
+		return s.store.PutCourse(inTx(tx), c)
 	})
 	return c, errs.Wrap(err, "update course")
 }
@@ -498,22 +494,15 @@ func (s *Service) Courses(ctx context.Context, userID uint64) ([]CourseView, err
 		for _, id := range ids {
 			mine[id] = true
 		}
-		return tx.Each(storage.Courses, nil, func(k, v []byte) error {
-			id := storage.Part(k, 0)
-			var a Access
-			var err error
-			if mine[id] {
-				a, err = s.AccessTx(tx, id, userID)
-			} else {
-				if err := tx.Get(storage.Courses, k, &a.Course); err != nil {
+		return s.store.EachCourse(inTx(tx), func(c Course) error {
+			a := Access{Course: c}
+			if mine[c.ID] {
+				var err error
+				if a, err = s.AccessTx(tx, c.ID, userID); err != nil {
 					return err
 				}
-				if !a.Course.Published || a.Course.Archived {
-					return nil
-				}
-			}
-			if err != nil {
-				return err
+			} else if !c.Published || c.Archived {
+				return nil
 			}
 			out = append(out, view(a))
 			return nil
@@ -705,28 +694,9 @@ func (s *Service) CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
 	return s.store.CoursesOf(inTx(tx), userID)
 }
 
-// CoursesOfTx is Service.CoursesOfTx for callers not yet given the service.
-//
-// Deprecated: use Service.CoursesOfTx.
-func CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
-	var out []uint64
-	err := tx.Each(storage.MembersByUser, storage.Key(userID), func(k, _ []byte) error {
-		out = append(out, storage.Part(k, 1))
-		return nil
-	})
-	return out, err
-}
-
 // IsMemberTx reports whether a user is a member of a course, in any role.
 func (s *Service) IsMemberTx(tx *storage.Tx, courseID, userID uint64) (bool, error) {
 	return s.store.IsMember(inTx(tx), courseID, userID)
-}
-
-// IsMemberTx is Service.IsMemberTx for callers not yet given the service.
-//
-// Deprecated: use Service.IsMemberTx.
-func IsMemberTx(tx *storage.Tx, courseID, userID uint64) bool {
-	return tx.Has(storage.Members, storage.Key(courseID, userID))
 }
 
 // EachMemberTx calls fn with every member of a course in user order, inside
@@ -737,35 +707,10 @@ func (s *Service) EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) 
 	return s.store.EachMember(inTx(tx), courseID, fn)
 }
 
-// EachMemberTx is Service.EachMemberTx for callers not yet given the service.
-//
-// Deprecated: use Service.EachMemberTx.
-func EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error {
-	return tx.Each(storage.Members, storage.Key(courseID), func(_, v []byte) error {
-		var m Member
-		if err := jsonDecode(v, &m); err != nil {
-			return err
-		}
-		return fn(m)
-	})
-}
-
 // MembersTx lists members inside a caller's transaction (no access check).
 func (s *Service) MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
 	var out []Member
 	err := s.EachMemberTx(tx, courseID, func(m Member) error {
-		out = append(out, m)
-		return nil
-	})
-	return out, err
-}
-
-// MembersTx is Service.MembersTx for callers not yet given the service.
-//
-// Deprecated: use Service.MembersTx.
-func MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
-	var out []Member
-	err := EachMemberTx(tx, courseID, func(m Member) error {
 		out = append(out, m)
 		return nil
 	})
@@ -787,7 +732,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 	now := s.now().UTC()
 	err := s.db.Update(func(tx *storage.Tx) error {
 		if admin {
-			c, err := CourseTx(tx, courseID)
+			c, err := s.CourseTx(tx, courseID)
 			if err != nil {
 				return err
 			}
@@ -878,25 +823,6 @@ func (s *Service) MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, err
 		return m, storage.ErrNotFound
 	}
 	return m, err
-}
-
-// MemberTx is Service.MemberTx for callers not yet given the service.
-//
-// Deprecated: use Service.MemberTx.
-func MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
-	var m Member
-	err := tx.Get(storage.Members, storage.Key(courseID, userID), &m)
-	return m, err
-}
-
-// CourseTx reads a course without access checks.
-func CourseTx(tx *storage.Tx, id uint64) (Course, error) {
-	var c Course
-	err := tx.Get(storage.Courses, storage.ID(id), &c)
-	if errors.Is(err, storage.ErrNotFound) {
-		return c, errs.NotFoundf("course")
-	}
-	return c, err
 }
 
 // inTx is a context carrying tx, for the store's methods, while this

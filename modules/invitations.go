@@ -192,7 +192,7 @@ func (s *Service) MyInvitations(ctx context.Context, caller uint64) ([]MyInvitat
 			return err
 		}
 		for _, inv := range invs {
-			c, err := CourseTx(tx, inv.CourseID)
+			c, err := s.CourseTx(tx, inv.CourseID)
 			if errs.Is(err, errs.NotFound) {
 				continue
 			} else if err != nil {
@@ -248,7 +248,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enro
 		} else if !errors.Is(err, ErrNoRecord) {
 			return err
 		}
-		c, err := CourseTx(tx, inv.CourseID)
+		c, err := s.CourseTx(tx, inv.CourseID)
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func mayCreateTx(tx *storage.Tx, userID uint64) error {
 // instructors (404 for non-members, 403 for other roles), without the
 // archive rule: the lifecycle operations below decide that themselves.
 func (s *Service) instructorTx(tx *storage.Tx, courseID, caller uint64) (Course, error) {
-	c, err := CourseTx(tx, courseID)
+	c, err := s.CourseTx(tx, courseID)
 	if err != nil {
 		return c, err
 	}
@@ -70,7 +70,7 @@ func (s *Service) SetArchived(ctx context.Context, caller, courseID uint64, arch
 		}
 		c.Archived = archived
 		c.UpdatedAt = s.now().UTC()
-		if err := tx.Put(storage.Courses, storage.ID(c.ID), c); err != nil {
+		if err := s.store.PutCourse(inTx(tx), c); err != nil {
 			return err
 		}
 		action := "course_archived"
@@ -138,10 +138,7 @@ func (s *Service) CopyCourse(ctx context.Context, caller, courseID uint64, in Co
 			}
 			c.StartsAt = &start
 		}
-		if c.ID, err = tx.NextID(storage.Courses); err != nil {
-			return err
-		}
-		if err := tx.Put(storage.Courses, storage.ID(c.ID), c); err != nil {
+		if c, err = s.store.AddCourse(inTx(tx), c); err != nil {
 			return err
 		}
 		if err := s.putMember(tx, Member{CourseID: c.ID, UserID: caller, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
@@ -166,11 +163,22 @@ func (s *Service) CopyCourse(ctx context.Context, caller, courseID uint64, in Co
 	return c, errs.Wrap(err, "copy course")
 }
 
-// copyContentTx copies the modules and items of src into c.
+// copyContentTx copies the modules and items of src into c: one read of
+// the original's content, new ids, the kind hooks and media copies of
+// each item, then each new module's items and the new order stored.
 func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Duration, now time.Time) error {
-	mods, err := orderedModules(tx, src.ID)
+	ctx := inTx(tx)
+	mods, err := s.store.Modules(ctx, src.ID)
 	if err != nil {
 		return err
+	}
+	all, err := s.store.CourseItems(ctx, src.ID)
+	if err != nil {
+		return err
+	}
+	byModule := map[uint64][]Item{}
+	for _, it := range all {
+		byModule[it.ModuleID] = append(byModule[it.ModuleID], it)
 	}
 	moved := func(t *time.Time) *time.Time {
 		if t == nil {
@@ -181,17 +189,14 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 	}
 	ids := map[uint64]uint64{}
 	for _, m := range mods {
-		if ids[m.ID], err = tx.NextID(storage.Modules); err != nil {
+		if ids[m.ID], err = s.store.NextModuleID(ctx); err != nil {
 			return err
 		}
 	}
 	media := map[uint64]uint64{}
 	newMods := make([]Module, 0, len(mods))
 	for _, m := range mods {
-		items, err := moduleItems(tx, m.ID)
-		if err != nil {
-			return err
-		}
+		items := byModule[m.ID]
 		nm := m
 		nm.ID, nm.CourseID, nm.CreatedAt = ids[m.ID], c.ID, now
 		nm.OpensAt, nm.DueAt = moved(m.OpensAt), moved(m.DueAt)
@@ -215,7 +220,7 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 				}
 				ni.MediaID = media[it.MediaID]
 			}
-			if ni.ID, err = tx.NextID(storage.Items); err != nil {
+			if ni.ID, err = s.store.NextItemID(ctx); err != nil {
 				return err
 			}
 			if h := s.kinds[ni.Kind]; h.Created != nil {
@@ -229,7 +234,7 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 			return err
 		}
 	}
-	return renumber(tx, c.ID, newMods)
+	return s.renumber(ctx, c.ID, newMods)
 }
 
 // DeleteCourse removes a course that never started: unpublished, and with
@@ -255,31 +260,27 @@ func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) err
 		if members > 1 {
 			return errs.ConflictCode("conflict", "a course with members other than its instructor cannot be deleted; archive it instead")
 		}
-		mods, err := orderedModules(tx, courseID)
+		sctx := storage.WithTx(ctx, tx)
+		items, err := s.store.CourseItems(sctx, courseID)
 		if err != nil {
 			return err
 		}
-		for _, m := range mods {
-			items, err := moduleItems(tx, m.ID)
-			if err != nil {
-				return err
-			}
-			for _, it := range items {
-				if err := s.deleteItemTx(tx, it); err != nil {
+		for _, it := range items {
+			// The kind hooks let go of what hangs on each item (threads).
+			if h := s.kinds[it.Kind]; h.Deleted != nil {
+				if err := h.Deleted(tx, it); err != nil {
 					return err
 				}
 			}
-			if err := tx.Delete(storage.Modules, storage.ID(m.ID)); err != nil {
-				return err
-			}
+			s.items.Invalidate(tx, it.ID)
 		}
-		if err := tx.DeletePrefix(storage.ModulesByCourse, storage.Key(courseID)); err != nil {
+		if err := s.store.DeleteCourseContent(sctx, courseID); err != nil {
 			return err
 		}
-		if err := tx.DeletePrefix(storage.Progress, storage.Key(courseID)); err != nil {
+		if err := s.store.DeleteCourseProgress(sctx, courseID); err != nil {
 			return err
 		}
-		if err := s.store.DeleteCourseInvitations(storage.WithTx(ctx, tx), courseID); err != nil {
+		if err := s.store.DeleteCourseInvitations(sctx, courseID); err != nil {
 			return err
 		}
 		for _, f := range s.OnCourseDeleted {
@@ -290,7 +291,7 @@ func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) err
 		if err := s.dropMemberTx(tx, courseID, caller); err != nil {
 			return err
 		}
-		if err := tx.Delete(storage.Courses, storage.ID(courseID)); err != nil {
+		if err := s.store.DeleteCourse(sctx, courseID); err != nil {
 			return err
 		}
 		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "course_deleted", CourseID: courseID, Detail: c.Title})

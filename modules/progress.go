@@ -398,12 +398,16 @@ func (s *Service) Complete(ctx context.Context, caller, courseID, itemID uint64)
 // transaction. Completion is never undone by a later in_progress mark, and
 // marking twice changes nothing, so it is safe inside db.Batch.
 func (s *Service) MarkTx(tx *storage.Tx, courseID, userID, itemID uint64, status string) (ItemProgress, error) {
-	key := storage.Key(courseID, userID, itemID)
-	var p ItemProgress
-	if err := tx.Get(storage.Progress, key, &p); err == nil {
+	ctx := inTx(tx)
+	p, err := s.store.ItemProgress(ctx, courseID, userID, itemID)
+	switch {
+	case err == nil:
 		if p.Status == StatusCompleted || p.Status == status {
 			return p, nil
 		}
+	case errors.Is(err, ErrNoRecord):
+	default:
+		return p, err
 	}
 	now := s.now().UTC()
 	p.Status, p.UpdatedAt = status, now
@@ -411,7 +415,7 @@ func (s *Service) MarkTx(tx *storage.Tx, courseID, userID, itemID uint64, status
 		p.CompletedAt = &now
 	}
 	s.progress.Invalidate(tx, learnerKey{courseID, userID})
-	return p, tx.Put(storage.Progress, key, p)
+	return p, s.store.PutProgress(ctx, courseID, userID, itemID, p)
 }
 
 // ProgressReport is the answer of the progress route.

@@ -19,18 +19,6 @@ func (s *Service) StaffTx(tx *storage.Tx, courseID uint64) ([]uint64, error) {
 	return s.store.StaffOf(inTx(tx), courseID)
 }
 
-// StaffTx is Service.StaffTx for callers not yet given the service.
-//
-// Deprecated: use Service.StaffTx.
-func StaffTx(tx *storage.Tx, courseID uint64) ([]uint64, error) {
-	var out []uint64
-	err := tx.Each(storage.StaffByCourse, storage.Key(courseID), func(k, _ []byte) error {
-		out = append(out, storage.Part(k, 1))
-		return nil
-	})
-	return out, err
-}
-
 // BuildStaffIndex makes the staff index cover members stored before it
 // existed (once; afterwards it only reads a mark). The server calls it at
 // start.

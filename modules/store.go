@@ -14,12 +14,99 @@ var ErrNoRecord = errors.New("modules: no such record")
 // implementation passes. Each method joins the transaction ctx carries
 // (txn.Runner), or runs in its own.
 //
-// The move behind it goes one record kind at a time: invitations and
-// members are here; courses, modules, items and progress still use the
-// bbolt transaction directly.
+// Only the deprecated package-level bridges (bridges.go) still read the
+// bbolt transaction themselves, for callers not yet given the service.
 type Store interface {
 	InvitationStore
 	MemberStore
+	CourseStore
+	ContentStore
+	ProgressStore
+}
+
+// CourseStore keeps course records.
+type CourseStore interface {
+	// Course reads one course, or ErrNoRecord.
+	Course(ctx context.Context, id uint64) (Course, error)
+	// AddCourse stores c under a new id and returns it with that id.
+	AddCourse(ctx context.Context, c Course) (Course, error)
+	// PutCourse replaces the stored course of c.ID.
+	PutCourse(ctx context.Context, c Course) error
+	// DeleteCourse removes a course record (none is no error); its
+	// content, progress and members are removed by their own calls.
+	DeleteCourse(ctx context.Context, id uint64) error
+	// EachCourse calls fn with every course, in id order.
+	EachCourse(ctx context.Context, fn func(Course) error) error
+}
+
+// Outline is a course's content as lists need it: the course, its
+// modules in order and each module's items in order, without bodies
+// (Body and BodyHTML empty), by module id.
+type Outline struct {
+	Course  Course
+	Modules []Module
+	Items   map[uint64][]Item
+}
+
+// ContentStore keeps a course's modules and items and their order.
+// Positions are the caller's: SetModules and SetItems store the records as
+// given, in the order given.
+type ContentStore interface {
+	// Outline reads a course's structure in one call, or ErrNoRecord when
+	// the course does not exist.
+	Outline(ctx context.Context, course uint64) (Outline, error)
+	// Modules lists a course's modules in order.
+	Modules(ctx context.Context, course uint64) ([]Module, error)
+	// Module reads one module, or ErrNoRecord.
+	Module(ctx context.Context, id uint64) (Module, error)
+	// NextModuleID reserves the id of a new module.
+	NextModuleID(ctx context.Context) (uint64, error)
+	// SetModules stores mods as the course's modules, in this order: the
+	// records are written and the course's order replaced.
+	SetModules(ctx context.Context, course uint64, mods []Module) error
+	// DeleteModule removes a module record (none is no error); its place
+	// in the order goes with the next SetModules.
+	DeleteModule(ctx context.Context, id uint64) error
+	// Items lists a module's items in order, with their bodies.
+	Items(ctx context.Context, module uint64) ([]Item, error)
+	// CourseItems lists every item of a course with its body, module by
+	// module in order and in order within each.
+	CourseItems(ctx context.Context, course uint64) ([]Item, error)
+	// Item reads one item, or ErrNoRecord.
+	Item(ctx context.Context, id uint64) (Item, error)
+	// NextItemID reserves the id of a new item.
+	NextItemID(ctx context.Context) (uint64, error)
+	// SetItems stores items as the module's items, in this order: the
+	// records are written and the module's order replaced.
+	SetItems(ctx context.Context, module uint64, items []Item) error
+	// DeleteItem removes an item and its place in its module's order
+	// (it.ModuleID, it.Position).
+	DeleteItem(ctx context.Context, it Item) error
+	// DeleteCourseContent removes every module and item of a course and
+	// their order.
+	DeleteCourseContent(ctx context.Context, course uint64) error
+}
+
+// ProgressStore keeps each learner's progress on each item.
+type ProgressStore interface {
+	// Progress is a learner's progress in a course by item id (an empty
+	// map when there is none).
+	Progress(ctx context.Context, course, user uint64) (map[uint64]ItemProgress, error)
+	// ItemProgress reads one record, or ErrNoRecord.
+	ItemProgress(ctx context.Context, course, user, item uint64) (ItemProgress, error)
+	// PutProgress stores a learner's progress on an item.
+	PutProgress(ctx context.Context, course, user, item uint64, p ItemProgress) error
+	// Completed reports whether a learner has completed an item (false
+	// when there is no record).
+	Completed(ctx context.Context, course, user, item uint64) (bool, error)
+	// EachProgress calls fn for every item a learner has progress on in a
+	// course, in item order, with whether it is completed.
+	EachProgress(ctx context.Context, course, user uint64, fn func(item uint64, completed bool)) error
+	// EachCourseProgress calls fn for every progress record of a course,
+	// in user order and, per user, in item order.
+	EachCourseProgress(ctx context.Context, course uint64, fn func(user, item uint64, completed bool)) error
+	// DeleteCourseProgress removes every progress record of a course.
+	DeleteCourseProgress(ctx context.Context, course uint64) error
 }
 
 // MemberStore keeps memberships, with what finds them by user and a

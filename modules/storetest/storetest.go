@@ -27,6 +27,13 @@ func Run(t *testing.T, open Open) {
 	t.Run("UpdateMember changes an existing record only", func(t *testing.T) { updateMember(t, open) })
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
 	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })
+	t.Run("courses are added, read, replaced, listed and deleted", func(t *testing.T) { courses(t, open) })
+	t.Run("modules and items keep the order they are set in", func(t *testing.T) { content(t, open) })
+	t.Run("an outline is the course, its modules and item heads", func(t *testing.T) { outline(t, open) })
+	t.Run("items and modules are deleted with their order", func(t *testing.T) { deleteContent(t, open) })
+	t.Run("progress is read by learner and by course", func(t *testing.T) { progress(t, open) })
+	t.Run("content and progress writes join the caller's transaction", func(t *testing.T) { contentJoins(t, open) })
+	t.Run("a course made by work that failed can be made again", func(t *testing.T) { contentRerun(t, open) })
 }
 
 var (

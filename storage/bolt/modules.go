@@ -11,7 +11,9 @@ import (
 // Modules implements modules.Store. Invitations live in
 // storage.Invitations under their id, indexed by address
 // (storage.InvitationsByEmail: address, a zero byte, id) and by course
-// (storage.InvitationsByCourse: course|id).
+// (storage.InvitationsByCourse: course|id). Members, courses, content and
+// progress are laid out in members.go, modules_courses.go,
+// modules_content.go and modules_progress.go.
 type Modules struct{ db *storage.DB }
 
 // NewModules returns the store over db.
