@@ -259,7 +259,7 @@ func (s *Service) page(ctx context.Context, sc *scope, after uint64, limit int, 
 		return out, nil
 	}
 	out, more, err := s.store.PostsAfter(ctx, t.ID, after, limit, func(id, author uint64) bool {
-		return sc.sees(parentHint(t, id), author)
+		return sc.sees(parentHint(sc.thread, id), author)
 	})
 	if err != nil {
 		return nil, err

@@ -43,6 +43,20 @@ func (s *Discussion) write(ctx context.Context, fn func(tx *storage.Tx) error) e
 	return s.db.Write(ctx, func(ctx context.Context) error { return fn(storage.TxFrom(ctx)) })
 }
 
+// view runs fn in a read-only transaction of its own: the path of a store
+// call made outside one. The calls a page makes per thread or per
+// subscriber join the page's transaction before reaching it, without
+// allocating a closure.
+func view[V any](s *Discussion, ctx context.Context, fn func(tx *storage.Tx) (V, error)) (V, error) {
+	var v V
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		var err error
+		v, err = fn(storage.TxFrom(ctx))
+		return err
+	})
+	return v, err
+}
+
 // notFound maps the engine's "no such key" to the domain's not found, the
 // one place this store does so.
 func notFound(err error, what string) error {
@@ -54,13 +68,15 @@ func notFound(err error, what string) error {
 
 // Board implements discussion.Store.
 func (s *Discussion) Board(ctx context.Context, id uint64) (discussion.BoardRecord, error) {
-	var b discussion.BoardRecord
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		var err error
-		b, err = memoGet(tx, s.memo.boards, storage.Boards, storage.ID(id), id)
-		return notFound(err, "board")
-	})
-	return b, err
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.board(tx, id)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (discussion.BoardRecord, error) { return s.board(tx, id) })
+}
+
+func (s *Discussion) board(tx *storage.Tx, id uint64) (discussion.BoardRecord, error) {
+	b, err := memoGet(tx, s.memo.boards, storage.Boards, storage.ID(id), id)
+	return b, notFound(err, "board")
 }
 
 // CourseBoards implements discussion.Store.
@@ -68,10 +84,9 @@ func (s *Discussion) CourseBoards(ctx context.Context, course uint64) ([]discuss
 	var out []discussion.BoardRecord
 	err := s.read(ctx, func(tx *storage.Tx) error {
 		return tx.Each(storage.BoardsByCourse, storage.Key(course), func(k, _ []byte) error {
-			id := storage.Part(k, 1)
-			b, err := memoGet(tx, s.memo.boards, storage.Boards, storage.ID(id), id)
+			b, err := s.board(tx, storage.Part(k, 1))
 			if err != nil {
-				return notFound(err, "board")
+				return err
 			}
 			out = append(out, b)
 			return nil
@@ -103,12 +118,14 @@ func (s *Discussion) PutBoard(ctx context.Context, b discussion.BoardRecord) err
 
 // CountThreads implements discussion.Store.
 func (s *Discussion) CountThreads(ctx context.Context, board uint64) (int, error) {
-	var n int
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		n = tx.Count(storage.ThreadsByBoard, storage.Key(board))
-		return nil
-	})
-	return n, err
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return countThreads(tx, board)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (int, error) { return countThreads(tx, board) })
+}
+
+func countThreads(tx *storage.Tx, board uint64) (int, error) {
+	return tx.Count(storage.ThreadsByBoard, storage.Key(board)), nil
 }
 
 // BoardThreads implements discussion.Store.
@@ -181,12 +198,14 @@ func (s *Discussion) DeleteCourseBoards(ctx context.Context, course uint64) erro
 // Follows implements discussion.Store: ThreadFollowOff holds those who
 // turned following off.
 func (s *Discussion) Follows(ctx context.Context, course, user uint64) (bool, error) {
-	var on bool
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		on = !tx.Has(storage.ThreadFollowOff, storage.Key(course, user))
-		return nil
-	})
-	return on, err
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return follows(tx, course, user)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (bool, error) { return follows(tx, course, user) })
+}
+
+func follows(tx *storage.Tx, course, user uint64) (bool, error) {
+	return !tx.Has(storage.ThreadFollowOff, storage.Key(course, user)), nil
 }
 
 // SetFollows implements discussion.Store.

@@ -9,12 +9,14 @@ import (
 
 // Participant implements discussion.Store.
 func (s *Discussion) Participant(ctx context.Context, thread, user uint64) (bool, error) {
-	var ok bool
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		ok = tx.Has(storage.Participants, storage.Key(thread, user))
-		return nil
-	})
-	return ok, err
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return participant(tx, thread, user)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (bool, error) { return participant(tx, thread, user) })
+}
+
+func participant(tx *storage.Tx, thread, user uint64) (bool, error) {
+	return tx.Has(storage.Participants, storage.Key(thread, user)), nil
 }
 
 // AddParticipant implements discussion.Store. A Put of a key already
@@ -31,12 +33,14 @@ func (s *Discussion) AddParticipant(ctx context.Context, thread, user uint64) er
 
 // ReadMark implements discussion.Store.
 func (s *Discussion) ReadMark(ctx context.Context, thread, user uint64) (uint64, error) {
-	var post uint64
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		post = readU64(tx.GetRaw(storage.ReadStates, storage.Key(thread, user)))
-		return nil
-	})
-	return post, err
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return readMark(tx, thread, user)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (uint64, error) { return readMark(tx, thread, user) })
+}
+
+func readMark(tx *storage.Tx, thread, user uint64) (uint64, error) {
+	return readU64(tx.GetRaw(storage.ReadStates, storage.Key(thread, user))), nil
 }
 
 // MoveReadMarks implements discussion.Store. A mark only ever moves
@@ -45,7 +49,7 @@ func (s *Discussion) MoveReadMarks(ctx context.Context, marks []discussion.ReadM
 	return s.write(ctx, func(tx *storage.Tx) error {
 		for _, m := range marks {
 			key := storage.Key(m.Thread, m.User)
-			if readU64(tx.GetRaw(storage.ReadStates, key)) >= m.Post {
+			if stored, _ := readMark(tx, m.Thread, m.User); stored >= m.Post {
 				continue
 			}
 			if !tx.Has(storage.Threads, storage.ID(m.Thread)) {
@@ -61,12 +65,14 @@ func (s *Discussion) MoveReadMarks(ctx context.Context, marks []discussion.ReadM
 
 // Subscription implements discussion.Store.
 func (s *Discussion) Subscription(ctx context.Context, thread, user uint64) (discussion.Subscription, error) {
-	var sub discussion.Subscription
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		sub = parseSubEntry(tx.GetRaw(storage.Subscriptions, storage.Key(thread, user)))
-		return nil
-	})
-	return sub, err
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return subscription(tx, thread, user)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (discussion.Subscription, error) { return subscription(tx, thread, user) })
+}
+
+func subscription(tx *storage.Tx, thread, user uint64) (discussion.Subscription, error) {
+	return parseSubEntry(tx.GetRaw(storage.Subscriptions, storage.Key(thread, user))), nil
 }
 
 // SetSubscription implements discussion.Store; SubNone removes the entry.

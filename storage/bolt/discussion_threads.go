@@ -10,13 +10,10 @@ import (
 
 // Thread implements discussion.Store.
 func (s *Discussion) Thread(ctx context.Context, id uint64) (discussion.ThreadRecord, error) {
-	var t discussion.ThreadRecord
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		var err error
-		t, err = s.thread(tx, id)
-		return err
-	})
-	return t, err
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.thread(tx, id)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (discussion.ThreadRecord, error) { return s.thread(tx, id) })
 }
 
 // AddThread implements discussion.Store.
@@ -94,11 +91,16 @@ func (s *Discussion) DeleteThread(ctx context.Context, t discussion.ThreadRecord
 
 // Post implements discussion.Store.
 func (s *Discussion) Post(ctx context.Context, id uint64) (discussion.PostRecord, error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return post(tx, id)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (discussion.PostRecord, error) { return post(tx, id) })
+}
+
+func post(tx *storage.Tx, id uint64) (discussion.PostRecord, error) {
 	var p discussion.PostRecord
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		return notFound(tx.Get(storage.Posts, storage.ID(id), &p), "post")
-	})
-	return p, err
+	err := tx.Get(storage.Posts, storage.ID(id), &p)
+	return p, notFound(err, "post")
 }
 
 // NewPostID implements discussion.Store.
@@ -142,12 +144,14 @@ func (s *Discussion) UpdatePost(ctx context.Context, p discussion.PostRecord) er
 
 // PostSource implements discussion.Store.
 func (s *Discussion) PostSource(ctx context.Context, id uint64) (string, error) {
-	var src string
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		src = string(tx.GetRaw(storage.PostSources, storage.ID(id)))
-		return nil
-	})
-	return src, err
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return postSource(tx, id)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (string, error) { return postSource(tx, id) })
+}
+
+func postSource(tx *storage.Tx, id uint64) (string, error) {
+	return string(tx.GetRaw(storage.PostSources, storage.ID(id))), nil
 }
 
 // ThreadPosts implements discussion.Store: one walk of the thread's index,
@@ -216,16 +220,21 @@ func (s *Discussion) PostsAfter(ctx context.Context, thread, after uint64, limit
 // CountUnread implements discussion.Store from the index entries alone,
 // without decoding a post.
 func (s *Discussion) CountUnread(ctx context.Context, t discussion.ThreadRecord, user, after uint64, seeAll bool) (int, error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return countUnread(tx, t, user, after, seeAll)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (int, error) { return countUnread(tx, t, user, after, seeAll) })
+}
+
+func countUnread(tx *storage.Tx, t discussion.ThreadRecord, user, after uint64, seeAll bool) (int, error) {
 	n := 0
-	err := s.read(ctx, func(tx *storage.Tx) error {
-		return tx.EachFrom(storage.PostsByThread, storage.Key(t.ID), storage.Key(t.ID, after+1), func(k, v []byte) error {
-			author, deleted := parsePostEntry(v)
-			if deleted || author == user || (!seeAll && storage.Part(k, 1) != t.OpeningPostID) {
-				return nil
-			}
-			n++
+	err := tx.EachFrom(storage.PostsByThread, storage.Key(t.ID), storage.Key(t.ID, after+1), func(k, v []byte) error {
+		author, deleted := parsePostEntry(v)
+		if deleted || author == user || (!seeAll && storage.Part(k, 1) != t.OpeningPostID) {
 			return nil
-		})
+		}
+		n++
+		return nil
 	})
 	return n, err
 }
