@@ -180,14 +180,18 @@ func (s *Service) deliverThread(ctx context.Context, thread uint64, queued []Que
 	if err != nil {
 		return ps, err
 	}
-	posts := make([]PostRecord, 0, len(queued))
-	for _, q := range queued {
-		p, err := s.store.Post(ctx, q.Post)
-		if errs.Is(err, errs.NotFound) || (err == nil && p.Deleted) {
+	ids := make([]uint64, len(queued))
+	for i, q := range queued {
+		ids[i] = q.Post
+	}
+	found, err := s.store.Posts(ctx, ids)
+	if err != nil {
+		return ps, err
+	}
+	posts := found[:0]
+	for _, p := range found {
+		if p.Deleted {
 			continue
-		}
-		if err != nil {
-			return ps, err
 		}
 		posts = append(posts, p)
 		ps = append(ps, postings(t, p)...)

@@ -102,23 +102,15 @@ func (s *Service) Reports(ctx context.Context, caller, courseID uint64, status s
 		if err != nil {
 			return err
 		}
-		for _, r := range reports {
-			t, err := s.store.Thread(ctx, r.ThreadID)
-			if err != nil {
-				return err
-			}
-			p, err := s.store.Post(ctx, r.PostID)
-			if err != nil {
-				return err
-			}
-			v, err := reportView(au, r, t, p)
+		for _, e := range reports {
+			v, err := reportView(au, e.Report, e.Thread, e.Post)
 			if err != nil {
 				return err
 			}
 			out.Items = append(out.Items, v)
 		}
 		if more && len(reports) > 0 {
-			last := reports[len(reports)-1]
+			last := reports[len(reports)-1].Report
 			out.NextCursor = reportCursor(ReportPlace{Resolved: last.ResolvedAt != nil, ID: last.ID})
 		}
 		return nil

@@ -83,6 +83,9 @@ type ThreadStore interface {
 	// Post returns a post, decoded afresh; errs.NotFound when there is
 	// none.
 	Post(ctx context.Context, id uint64) (PostRecord, error)
+	// Posts returns the posts of ids (sorted) that exist, decoded afresh,
+	// in id order.
+	Posts(ctx context.Context, ids []uint64) ([]PostRecord, error)
 	// NewPostID reserves the id of a post about to be stored, larger than
 	// every id given before.
 	NewPostID(ctx context.Context) (uint64, error)
@@ -169,11 +172,20 @@ type ReportStore interface {
 	// SaveReport stores a changed report, moving it in its course's queue
 	// when it was resolved since old.
 	SaveReport(ctx context.Context, old, r ReportRecord) error
-	// CourseReports is one page of a course's queue: status ReportsOpen,
+	// CourseReports is one page of a course's queue, each report with the
+	// post it reports and that post's thread: status ReportsOpen,
 	// ReportsResolved or ReportsAll (open first), each group oldest first,
 	// from just after the report at after (the start when nil), at most
 	// limit. more says whether others follow.
-	CourseReports(ctx context.Context, course uint64, status string, after *ReportPlace, limit int) (items []ReportRecord, more bool, err error)
+	CourseReports(ctx context.Context, course uint64, status string, after *ReportPlace, limit int) (items []ReportEntry, more bool, err error)
+}
+
+// ReportEntry is a report in its course's queue, with the reported post
+// and its thread.
+type ReportEntry struct {
+	Report ReportRecord
+	Thread ThreadRecord
+	Post   PostRecord
 }
 
 // ReportPlace is a report's place in its course's queue.

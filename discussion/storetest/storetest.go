@@ -112,6 +112,6 @@ func ids[R any](rs []R, id func(R) uint64) []uint64 {
 func threadID(t discussion.ThreadRecord) uint64 { return t.ID }
 func postID(p discussion.PostRecord) uint64     { return p.ID }
 func boardID(b discussion.BoardRecord) uint64   { return b.ID }
-func reportID(r discussion.ReportRecord) uint64 { return r.ID }
+func reportID(e discussion.ReportEntry) uint64  { return e.Report.ID }
 
 var errAbort = errors.New("abort")

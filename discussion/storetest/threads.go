@@ -52,6 +52,14 @@ func threadsAndPosts(t *testing.T, open Open) {
 	if got := get[discussion.PostRecord](t)(s.Post(bg, r.ID)); !got.Deleted {
 		t.Errorf("Post after deletion = %+v", got)
 	}
+	// Posts reads the posts that exist, in id order.
+	some := get[[]discussion.PostRecord](t)(s.Posts(bg, []uint64{p.ID, r.ID, r.ID + 1000}))
+	if !slices.Equal(ids(some, postID), []uint64{p.ID, r.ID}) || !some[1].Deleted || !some[0].Endorsed {
+		t.Errorf("Posts = %+v, want posts %d and %d as stored", some, p.ID, r.ID)
+	}
+	if none := get[[]discussion.PostRecord](t)(s.Posts(bg, nil)); len(none) != 0 {
+		t.Errorf("Posts of no ids = %v", none)
+	}
 	// SaveThread keeps every field.
 	nt := th
 	nt.Locked, nt.AnswerPostID, nt.Rev = true, r.ID, th.Rev+1

@@ -60,8 +60,8 @@ func (s *Discussion) SaveReport(ctx context.Context, old, r discussion.ReportRec
 
 // CourseReports implements discussion.Store: one walk of the course's
 // queue index from the key after the place, within the status's group.
-func (s *Discussion) CourseReports(ctx context.Context, course uint64, status string, after *discussion.ReportPlace, limit int) ([]discussion.ReportRecord, bool, error) {
-	var out []discussion.ReportRecord
+func (s *Discussion) CourseReports(ctx context.Context, course uint64, status string, after *discussion.ReportPlace, limit int) ([]discussion.ReportEntry, bool, error) {
+	var out []discussion.ReportEntry
 	var more bool
 	prefix := storage.Key(course)
 	switch status {
@@ -80,11 +80,18 @@ func (s *Discussion) CourseReports(ctx context.Context, course uint64, status st
 				more = true
 				return storage.Stop
 			}
-			var r discussion.ReportRecord
-			if err := tx.Get(storage.Reports, storage.ID(storage.Part(k, 2)), &r); err != nil {
+			var e discussion.ReportEntry
+			err := tx.Get(storage.Reports, storage.ID(storage.Part(k, 2)), &e.Report)
+			if err != nil {
 				return err
 			}
-			out = append(out, r)
+			if e.Thread, err = s.thread(tx, e.Report.ThreadID); err != nil {
+				return err
+			}
+			if e.Post, err = post(tx, e.Report.PostID); err != nil {
+				return err
+			}
+			out = append(out, e)
 			return nil
 		})
 	})

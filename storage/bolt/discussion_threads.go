@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"encoding/json"
 
 	"pacer/discussion"
 	"pacer/errs"
@@ -101,6 +102,22 @@ func post(tx *storage.Tx, id uint64) (discussion.PostRecord, error) {
 	var p discussion.PostRecord
 	err := tx.Get(storage.Posts, storage.ID(id), &p)
 	return p, notFound(err, "post")
+}
+
+// Posts implements discussion.Store.
+func (s *Discussion) Posts(ctx context.Context, ids []uint64) ([]discussion.PostRecord, error) {
+	out := make([]discussion.PostRecord, 0, len(ids))
+	err := s.read(ctx, func(tx *storage.Tx) error {
+		return eachOf(tx, storage.Posts, nil, storage.ID, ids, func(_ uint64, v []byte) error {
+			var p discussion.PostRecord
+			if err := json.Unmarshal(v, &p); err != nil {
+				return err
+			}
+			out = append(out, p)
+			return nil
+		})
+	})
+	return out, err
 }
 
 // NewPostID implements discussion.Store.
