@@ -16,11 +16,11 @@ import (
 
 // A reply is acknowledged once the post itself is stored; the work that
 // grows with the thread's audience and with the course's vocabulary is done
-// behind, in batches. The reply's transaction writes a key thread|post to
-// storage.ReplyQueue along with the post. A delivery transaction later takes
+// behind, in batches. The reply's transaction queues the reply
+// (Store.QueueReply) along with the post. A delivery transaction later takes
 // every queued reply, tells each thread's subscribers once for all of the
-// thread's new replies, adds the replies' search postings in key order, and
-// deletes the keys.
+// thread's new replies, adds the replies' search postings (which the store
+// writes in its index's order), and takes the replies off the queue.
 //
 // Why: every reply runs in bbolt's single writer, and profiles of
 // concurrent replies showed that most of its time went on checking each of
@@ -30,7 +30,7 @@ import (
 // rewrite dozens of pages per commit. Batched, a thread's subscribers are
 // checked once per delivery and the postings of many replies share pages.
 //
-// Nothing is lost: the queue key commits with the post, so replies left
+// Nothing is lost: the queue entry commits with the post, so replies left
 // queued by a crash are delivered after the restart. And what people are
 // shown stays exact: every read of notifications (notify.Service.Late, which
 // also runs before mail is composed) and every search first delivers the
