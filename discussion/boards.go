@@ -13,65 +13,69 @@ import (
 // general board comes first. A course made before boards existed gets its
 // general board here.
 func (s *Service) Boards(ctx context.Context, caller, courseID uint64) ([]Board, error) {
-	out, err := s.boards(caller, courseID)
+	out, err := s.boards(ctx, caller, courseID)
 	if !errors.Is(err, errNeedsWrite) {
 		return out, errs.Wrap(err, "list boards")
 	}
-	err = s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+	err = s.tx.Write(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
 		if err != nil {
 			return err
 		}
-		_, err = s.ensureBoardTx(tx, a.Course, KindGeneral)
+		_, err = s.ensureBoard(ctx, a.Course, KindGeneral)
 		return err
 	})
 	if err != nil {
 		return nil, errs.Wrap(err, "create general board")
 	}
-	out, err = s.boards(caller, courseID)
+	out, err = s.boards(ctx, caller, courseID)
 	return out, errs.Wrap(err, "list boards")
 }
 
-func (s *Service) boards(caller, courseID uint64) ([]Board, error) {
+func (s *Service) boards(ctx context.Context, caller, courseID uint64) ([]Board, error) {
 	out := []Board{}
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
 		if err != nil {
 			return err
 		}
-		if _, err := s.ensureBoardTx(tx, a.Course, KindGeneral); err != nil {
+		if _, err := s.ensureBoard(ctx, a.Course, KindGeneral); err != nil {
 			return err
 		}
-		items := s.newItemGate(tx, a)
-		return tx.Each(storage.BoardsByCourse, storage.Key(courseID), func(k, _ []byte) error {
-			b, err := getBoard(tx, storage.Part(k, 1))
+		items := s.newItemGate(ctx, a)
+		boards, err := s.store.CourseBoards(ctx, courseID)
+		if err != nil {
+			return err
+		}
+		for _, b := range boards {
+			v, err := s.boardView(ctx, b)
 			if err != nil {
 				return err
 			}
-			v := boardView(tx, b)
 			if b.Kind == KindItems && !a.Staff() {
 				// Students count only the threads of items open to them,
 				// so the count says nothing about unpublished items.
-				if v.ThreadCount, err = visibleThreads(tx, b.ID, items); err != nil {
+				if v.ThreadCount, err = s.visibleThreads(ctx, b.ID, items); err != nil {
 					return err
 				}
 			}
 			out = append(out, v)
-			return nil
-		})
+		}
+		return nil
 	})
 	return out, err
 }
 
-func boardView(tx *storage.Tx, b boardRec) Board {
+func (s *Service) boardView(ctx context.Context, b BoardRecord) (Board, error) {
+	n, err := s.store.CountThreads(ctx, b.ID)
 	return Board{ID: b.ID, CourseID: b.CourseID, Title: boardTitle(b), Mode: b.Mode, Kind: b.Kind,
-		ThreadCount: tx.Count(storage.ThreadsByBoard, storage.Key(b.ID)), CreatedAt: b.CreatedAt}
+		ThreadCount: n, CreatedAt: b.CreatedAt}, err
 }
 
 // boardTitle is a board's title for people. General boards made before
 // the title was capitalised were stored as "general", the board's kind;
 // they read as every new one does.
-func boardTitle(b boardRec) string {
+func boardTitle(b BoardRecord) string {
 	if b.Kind == KindGeneral && b.Title == KindGeneral {
 		return generalTitle
 	}
@@ -79,20 +83,22 @@ func boardTitle(b boardRec) string {
 }
 
 // visibleThreads counts the threads of a board whose items the gate opens.
-func visibleThreads(tx *storage.Tx, board uint64, items *itemGate) (int, error) {
+func (s *Service) visibleThreads(ctx context.Context, board uint64, items *itemGate) (int, error) {
+	threads, err := s.store.BoardThreads(ctx, board)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
-	err := tx.Each(storage.ThreadsByBoard, storage.Key(board), func(k, _ []byte) error {
-		t, err := getThread(tx, storage.Part(k, 3))
-		if err != nil {
-			return err
-		}
+	for _, t := range threads {
 		ok, err := items.open(t.ItemID)
+		if err != nil {
+			return n, err
+		}
 		if ok {
 			n++
 		}
-		return err
-	})
-	return n, err
+	}
+	return n, nil
 }
 
 // CreateBoard adds a board to a course (staff only).
@@ -116,8 +122,8 @@ func (s *Service) CreateBoard(ctx context.Context, caller, courseID uint64, in B
 		}
 	}
 	var out Board
-	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -127,12 +133,15 @@ func (s *Service) CreateBoard(ctx context.Context, caller, courseID uint64, in B
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		if _, err := s.ensureBoardTx(tx, a.Course, KindGeneral); err != nil {
+		if _, err := s.ensureBoard(ctx, a.Course, KindGeneral); err != nil {
 			return err
 		}
-		b, err := s.putBoardTx(tx, boardRec{CourseID: courseID, Title: title, Mode: mode, Kind: KindCustom,
+		b, err := s.store.AddBoard(ctx, BoardRecord{CourseID: courseID, Title: title, Mode: mode, Kind: KindCustom,
 			CreatedBy: caller, CreatedAt: s.now().UTC()})
-		out = boardView(tx, b)
+		if err != nil {
+			return err
+		}
+		out, err = s.boardView(ctx, b)
 		return err
 	})
 	return out, errs.Wrap(err, "create board")
@@ -141,13 +150,13 @@ func (s *Service) CreateBoard(ctx context.Context, caller, courseID uint64, in B
 // Board returns one board.
 func (s *Service) Board(ctx context.Context, caller, boardID uint64) (Board, error) {
 	var out Board
-	err := s.db.View(func(tx *storage.Tx) error {
-		b, _, err := s.boardAccessTx(tx, caller, boardID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		b, _, err := s.boardAccess(ctx, caller, boardID)
 		if err != nil {
 			return err
 		}
-		out = boardView(tx, b)
-		return nil
+		out, err = s.boardView(ctx, b)
+		return err
 	})
 	return out, errs.Wrap(err, "get board")
 }

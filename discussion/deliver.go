@@ -1,7 +1,7 @@
 package discussion
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,11 +16,11 @@ import (
 
 // A reply is acknowledged once the post itself is stored; the work that
 // grows with the thread's audience and with the course's vocabulary is done
-// behind, in batches. The reply's transaction writes a key thread|post to
-// storage.ReplyQueue along with the post. A delivery transaction later takes
+// behind, in batches. The reply's transaction queues the reply
+// (Store.QueueReply) along with the post. A delivery transaction later takes
 // every queued reply, tells each thread's subscribers once for all of the
-// thread's new replies, adds the replies' search postings in key order, and
-// deletes the keys.
+// thread's new replies, adds the replies' search postings (which the store
+// writes in its index's order), and takes the replies off the queue.
 //
 // Why: every reply runs in bbolt's single writer, and profiles of
 // concurrent replies showed that most of its time went on checking each of
@@ -30,7 +30,7 @@ import (
 // rewrite dozens of pages per commit. Batched, a thread's subscribers are
 // checked once per delivery and the postings of many replies share pages.
 //
-// Nothing is lost: the queue key commits with the post, so replies left
+// Nothing is lost: the queue entry commits with the post, so replies left
 // queued by a crash are delivered after the restart. And what people are
 // shown stays exact: every read of notifications (notify.Service.Late, which
 // also runs before mail is composed) and every search first delivers the
@@ -124,51 +124,34 @@ var errNothingQueued = errors.New("no replies queued")
 // deliverBatch delivers up to maxDelivery queued replies in one
 // transaction, and reports whether more were queued.
 func (s *Service) deliverBatch() (more bool, err error) {
-	err = s.db.Update(func(tx *storage.Tx) error {
-		var keys [][]byte
-		err := tx.Each(storage.ReplyQueue, nil, func(k, _ []byte) error {
-			if len(keys) == maxDelivery {
-				more = true
-				return storage.Stop
-			}
-			keys = append(keys, bytes.Clone(k))
-			return nil
-		})
+	err = s.tx.Write(context.Background(), func(ctx context.Context) error {
+		queued, m, err := s.store.QueuedReplies(ctx, maxDelivery)
 		if err != nil {
 			return err
 		}
-		if len(keys) == 0 {
+		more = m
+		if len(queued) == 0 {
 			return errNothingQueued
 		}
-		var postings []posting
-		// Keys sort by thread, then post: each run of one thread is its new
-		// replies, oldest first.
-		for start := 0; start < len(keys); {
-			thread := storage.Part(keys[start], 0)
+		var ps []Posting
+		// The queue is sorted by thread, then post: each run of one thread
+		// is its new replies, oldest first.
+		for start := 0; start < len(queued); {
+			thread := queued[start].Thread
 			end := start + 1
-			for end < len(keys) && storage.Part(keys[end], 0) == thread {
+			for end < len(queued) && queued[end].Thread == thread {
 				end++
 			}
-			postings, err = s.deliverThreadTx(tx, thread, keys[start:end], postings)
+			ps, err = s.deliverThread(ctx, thread, queued[start:end], ps)
 			if err != nil {
 				return err
 			}
 			start = end
 		}
-		// In key order the postings of many replies fill leaf pages in
-		// turn instead of reopening them.
-		slices.SortFunc(postings, func(a, b posting) int { return bytes.Compare(a.key, b.key) })
-		for _, p := range postings {
-			if err := tx.PutRaw(storage.SearchTerms, p.key, storage.ID(p.thread)); err != nil {
-				return err
-			}
+		if err := s.store.AddPostings(ctx, ps); err != nil {
+			return err
 		}
-		for _, k := range keys {
-			if err := tx.Delete(storage.ReplyQueue, k); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.store.DropQueued(ctx, queued)
 	})
 	if errors.Is(err, errNothingQueued) {
 		return false, nil
@@ -179,77 +162,73 @@ func (s *Service) deliverBatch() (more bool, err error) {
 	return more, err
 }
 
-// posting is one search-index entry of a delivered reply.
-type posting struct {
-	key    []byte
-	thread uint64
-}
-
-// deliverThreadTx delivers a thread's queued replies: their subscribers are
-// told, and their postings are appended to postings. Replies deleted since,
-// or in a thread deleted since, are only dropped from the queue.
-func (s *Service) deliverThreadTx(tx *storage.Tx, thread uint64, keys [][]byte, postings []posting) ([]posting, error) {
-	t, err := getThread(tx, thread)
+// deliverThread delivers a thread's queued replies: their subscribers are
+// told, and their postings are appended to ps. Replies deleted since, or
+// in a thread deleted since, are only dropped from the queue.
+func (s *Service) deliverThread(ctx context.Context, thread uint64, queued []QueuedReply, ps []Posting) ([]Posting, error) {
+	t, err := s.store.Thread(ctx, thread)
 	if errs.Is(err, errs.NotFound) {
-		return postings, nil
+		return ps, nil
 	}
 	if err != nil {
-		return postings, err
+		return ps, err
 	}
-	b, err := getBoard(tx, t.BoardID)
+	b, err := s.store.Board(ctx, t.BoardID)
 	if errs.Is(err, errs.NotFound) {
-		return postings, nil
+		return ps, nil
 	}
 	if err != nil {
-		return postings, err
+		return ps, err
 	}
-	posts := make([]postRec, 0, len(keys))
-	for _, k := range keys {
-		p, err := getPost(tx, storage.Part(k, 1))
-		if errs.Is(err, errs.NotFound) || (err == nil && p.Deleted) {
+	ids := make([]uint64, len(queued))
+	for i, q := range queued {
+		ids[i] = q.Post
+	}
+	found, err := s.store.Posts(ctx, ids)
+	if err != nil {
+		return ps, err
+	}
+	posts := found[:0]
+	for _, p := range found {
+		if p.Deleted {
 			continue
 		}
-		if err != nil {
-			return postings, err
-		}
 		posts = append(posts, p)
-		for _, term := range Terms(indexText(t, p)) {
-			postings = append(postings, posting{termKey(t.CourseID, term, p.ID), t.ID})
-		}
+		ps = append(ps, postings(t, p)...)
 	}
-	return postings, s.tellSubscribersTx(tx, b, t, posts)
+	return ps, s.tellSubscribers(ctx, b, t, posts)
 }
 
-// tellSubscribersTx notifies a thread's subscribers of new replies (oldest
+// tellSubscribers notifies a thread's subscribers of new replies (oldest
 // first). A subscriber hears of the first one they have not read (replying
 // reads the thread up to the reply), did not write, were not mentioned in (a
 // mention told them already) and may see; while their reply notification
 // about the thread is unread, later replies add nothing (its link leads to
 // the thread, where they are). Reading it makes the next reply notify
 // again.
-func (s *Service) tellSubscribersTx(tx *storage.Tx, b boardRec, t threadRec, posts []postRec) error {
+func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRecord, posts []PostRecord) error {
 	if len(posts) == 0 {
 		return nil
 	}
+	tx := storage.TxFrom(ctx)
 	type sub struct {
 		user, notification uint64
-		state              byte
+		state              SubState
 	}
 	var subs []sub
-	err := tx.Each(storage.Subscriptions, storage.Key(t.ID), func(k, v []byte) error {
-		if state, _ := subState(v); state == 1 {
-			_, n := parseSubEntry(v)
-			subs = append(subs, sub{storage.Part(k, 1), n, 1})
-		}
-		return nil
-	})
+	all, err := s.store.Subscribers(ctx, t.ID)
 	if err != nil {
 		return err
 	}
+	for _, sb := range all {
+		if sb.State == SubOn {
+			subs = append(subs, sub{sb.User, sb.Notification, SubOn})
+		}
+	}
 	// The course's staff follow the thread unless they chose otherwise
 	// (follow.go): a few keys, read once per thread per delivery.
-	err = s.eachFollowerTx(tx, t, func(user, notification uint64) {
-		subs = append(subs, sub{user, notification, subFollowed})
+	err = s.eachFollower(ctx, t, func(user, notification uint64) {
+		subs = append(subs, sub{user, notification, SubFollowed})
 	})
 	if err != nil {
 		return err
@@ -259,14 +238,25 @@ func (s *Service) tellSubscribersTx(tx *storage.Tx, b boardRec, t threadRec, pos
 		if sb.notification != 0 && notify.UnreadTx(tx, sb.user, sb.notification) {
 			continue
 		}
-		read := max(readStateTx(tx, t.ID, sb.user), s.reads.mark(sb.user, t.ID))
+		stored, err := s.store.ReadMark(ctx, t.ID, sb.user)
+		if err != nil {
+			return err
+		}
+		read := max(stored, s.reads.mark(sb.user, t.ID))
 		for _, p := range posts {
-			if p.ID <= read || p.AuthorID == sb.user || slices.Contains(p.Mentioned, sb.user) || !userSeesTx(tx, b, t, sb.user, p) {
+			if p.ID <= read || p.AuthorID == sb.user || slices.Contains(p.Mentioned, sb.user) {
+				continue
+			}
+			sees, err := s.userSees(ctx, b, t, sb.user, p)
+			if err != nil {
+				return err
+			}
+			if !sees {
 				continue
 			}
 			name, ok := names[p.AuthorID]
 			if !ok {
-				name = s.actorName(tx, p.AuthorID)
+				name = actorName(tx, p.AuthorID)
 				names[p.AuthorID] = name
 			}
 			n, err := s.notify.AddTx(tx, notify.Notification{UserID: sb.user, CourseID: t.CourseID, Kind: notify.KindReply,
@@ -274,9 +264,7 @@ func (s *Service) tellSubscribersTx(tx *storage.Tx, b boardRec, t threadRec, pos
 			if err != nil {
 				return err
 			}
-			v := subEntry(true, n.ID)
-			v[0] = sb.state
-			if err := tx.PutRaw(storage.Subscriptions, storage.Key(t.ID, sb.user), v); err != nil {
+			if err := s.store.SetSubscription(ctx, t.ID, sb.user, Subscription{State: sb.state, Notification: n.ID}); err != nil {
 				return err
 			}
 			break

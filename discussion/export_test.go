@@ -1,14 +1,15 @@
 package discussion
 
 import (
+	"context"
+
 	"pacer/api"
-	"pacer/storage"
 )
 
 // SearchStats runs a search and reports how many index seeks it made and
 // how many posts it read.
 func (s *Service) SearchStats(caller, course uint64, q string, limit int) (Hits, int, int, error) {
-	h, st, err := s.search(caller, course, q, api.Page{Limit: limit})
+	h, st, err := s.search(context.Background(), caller, course, q, api.Page{Limit: limit})
 	return h, st.Seeks, st.PostsRead, err
 }
 
@@ -19,13 +20,13 @@ func (s *Service) SearchStats(caller, course uint64, q string, limit int) (Hits,
 func (s *Service) SeedReplies(thread uint64, n int, post func(i int) (uint64, string)) error {
 	const batch = 1000
 	for start := 0; start < n; start += batch {
-		err := s.db.Update(func(tx *storage.Tx) error {
-			t, err := getThread(tx, thread)
+		err := s.tx.Write(context.Background(), func(ctx context.Context) error {
+			t, err := s.store.Thread(ctx, thread)
 			if err != nil {
 				return err
 			}
 			for i := start; i < min(start+batch, n); i++ {
-				id, err := tx.NextID(storage.Posts)
+				id, err := s.store.NewPostID(ctx)
 				if err != nil {
 					return err
 				}
@@ -34,18 +35,18 @@ func (s *Service) SeedReplies(thread uint64, n int, post func(i int) (uint64, st
 					author = t.AuthorID
 				}
 				html := s.md.HTML(src)
-				p := postRec{ID: id, CourseID: t.CourseID, ThreadID: t.ID, ParentID: t.OpeningPostID, Depth: 1,
+				p := PostRecord{ID: id, CourseID: t.CourseID, ThreadID: t.ID, ParentID: t.OpeningPostID, Depth: 1,
 					AuthorID: author, BodyHTML: html, Snippet: snippet(html), CreatedAt: s.now().UTC()}
-				if err := s.putPostTx(tx, p, src); err != nil {
+				if err := s.store.SavePost(ctx, p, src); err != nil {
 					return err
 				}
-				if err := indexTx(tx, t, p, true); err != nil {
+				if err := s.store.AddPostings(ctx, postings(t, p)); err != nil {
 					return err
 				}
 				old := t
 				t.ReplyCount++
 				t.LastPostID = id
-				if err := saveThreadTx(tx, old, t); err != nil {
+				if err := s.saveThread(ctx, old, t); err != nil {
 					return err
 				}
 			}
@@ -71,11 +72,7 @@ func (s *Service) DeliverIfDue() error { return s.deliverIfDue() }
 
 // Queued counts the replies waiting to be delivered.
 func (s *Service) Queued() (n int, err error) {
-	err = s.db.View(func(tx *storage.Tx) error {
-		n = tx.Count(storage.ReplyQueue, nil)
-		return nil
-	})
-	return n, err
+	return s.store.CountQueued(context.Background())
 }
 
 // HoldRenders takes every slot of the preview renders, as that many slow

@@ -1,6 +1,8 @@
 package discussion
 
 import (
+	"context"
+
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/storage"
@@ -15,7 +17,8 @@ const itemPrompt = "Share your thoughts on this item and reply to your classmate
 // is the opening post, written in the name of the course's creator; that
 // nominal author is not subscribed, so a busy item does not flood them.
 func (s *Service) itemCreatedTx(tx *storage.Tx, c modules.Course, it *modules.Item) error {
-	b, err := s.ensureBoardTx(tx, c, KindItems)
+	ctx := storage.WithTx(context.Background(), tx)
+	b, err := s.ensureBoard(ctx, c, KindItems)
 	if err != nil {
 		return err
 	}
@@ -24,7 +27,7 @@ func (s *Service) itemCreatedTx(tx *storage.Tx, c modules.Course, it *modules.It
 	if isBlank(body) {
 		body, html = itemPrompt, s.md.HTML(itemPrompt)
 	}
-	t, _, err := s.createThreadTx(tx, b, c.CreatedBy, it.Title, body, html, it.ID)
+	t, _, err := s.createThread(ctx, b, c.CreatedBy, it.Title, body, html, it.ID)
 	if err != nil {
 		return err
 	}
@@ -39,46 +42,30 @@ func (s *Service) itemDeletedTx(tx *storage.Tx, it modules.Item) error {
 	if it.ThreadID == 0 {
 		return nil
 	}
-	t, err := getThread(tx, it.ThreadID)
+	ctx := storage.WithTx(context.Background(), tx)
+	t, err := s.store.Thread(ctx, it.ThreadID)
 	if errs.Is(err, errs.NotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	var posts []postRec
-	err = tx.Each(storage.PostsByThread, storage.Key(t.ID), func(k, _ []byte) error {
-		p, err := getPost(tx, storage.Part(k, 1))
-		if err != nil {
-			return err
-		}
-		posts = append(posts, p)
-		return nil
-	})
+	return s.deleteThread(ctx, t)
+}
+
+// deleteThread removes a thread with its posts' search postings and
+// everything the store keeps of it.
+func (s *Service) deleteThread(ctx context.Context, t ThreadRecord) error {
+	posts, _, err := s.store.ThreadPosts(ctx, t.ID, 0)
 	if err != nil {
 		return err
 	}
+	var ps []Posting
 	for _, p := range posts {
-		if err := indexTx(tx, t, p, false); err != nil {
-			return err
-		}
-		if err := tx.Delete(storage.Posts, storage.ID(p.ID)); err != nil {
-			return err
-		}
-		if err := tx.Delete(storage.PostSources, storage.ID(p.ID)); err != nil {
-			return err
-		}
+		ps = append(ps, postings(t, p)...)
 	}
-	if err := deleteReportsTx(tx, t); err != nil {
+	if err := s.store.RemovePostings(ctx, ps); err != nil {
 		return err
 	}
-	for _, b := range []storage.Bucket{storage.PostsByThread, storage.Participants, storage.Subscriptions, storage.ReadStates} {
-		if err := tx.DeletePrefix(b, storage.Key(t.ID)); err != nil {
-			return err
-		}
-	}
-	if err := tx.Delete(storage.ThreadsByBoard, threadOrderKey(t)); err != nil {
-		return err
-	}
-	return tx.Delete(storage.Threads, storage.ID(t.ID))
+	return s.store.DeleteThread(ctx, t)
 }

@@ -48,8 +48,8 @@ const (
 	snippetLen = 200
 )
 
-// boardRec is a stored board.
-type boardRec struct {
+// BoardRecord is a stored board.
+type BoardRecord struct {
 	ID        uint64    `json:"id"`
 	CourseID  uint64    `json:"course_id"`
 	Title     string    `json:"title"`
@@ -59,9 +59,9 @@ type boardRec struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// threadRec is a stored thread. LastPostID orders the board's thread list:
+// ThreadRecord is a stored thread. LastPostID orders the board's thread list:
 // post ids only grow, so it is the thread's last activity without ties.
-type threadRec struct {
+type ThreadRecord struct {
 	ID             uint64    `json:"id"`
 	CourseID       uint64    `json:"course_id"`
 	BoardID        uint64    `json:"board_id"`
@@ -83,9 +83,9 @@ type threadRec struct {
 	Rev uint64 `json:"rev,omitempty"`
 }
 
-// postRec is a stored post. The Markdown source lives apart (PostSources),
+// PostRecord is a stored post. The Markdown source lives apart (PostSources),
 // so that reading a page of posts decodes only what the page shows.
-type postRec struct {
+type PostRecord struct {
 	ID        uint64     `json:"id"`
 	CourseID  uint64     `json:"course_id"`
 	ThreadID  uint64     `json:"thread_id"`
@@ -103,8 +103,8 @@ type postRec struct {
 	Mentioned []uint64 `json:"mentioned,omitempty"`
 }
 
-// reportRec is a stored report of a post.
-type reportRec struct {
+// ReportRecord is a stored report of a post.
+type ReportRecord struct {
 	ID         uint64     `json:"id"`
 	CourseID   uint64     `json:"course_id"`
 	ThreadID   uint64     `json:"thread_id"`

@@ -40,8 +40,9 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 	// again after a rolled-back batch; it writes nothing outside the
 	// transaction and sets every result afresh, so that is harmless.
 	err := s.db.Batch(func(tx *storage.Tx) error {
+		ctx := storage.WithTx(ctx, tx)
 		out, student, course = Post{}, false, 0
-		sc, err := s.threadScopeTx(tx, caller, threadID)
+		sc, err := s.threadScope(ctx, caller, threadID)
 		if err != nil {
 			return err
 		}
@@ -54,7 +55,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 		}
 		parent, depth := t.OpeningPostID, 1
 		if in.ParentID != 0 && in.ParentID != t.OpeningPostID {
-			pp, err := getPost(tx, in.ParentID)
+			pp, err := s.store.Post(ctx, in.ParentID)
 			if err != nil && !errs.Is(err, errs.NotFound) {
 				return err
 			}
@@ -66,48 +67,48 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 				parent, depth = pp.ParentID, maxDepth
 			}
 		}
-		id, err := tx.NextID(storage.Posts)
+		id, err := s.store.NewPostID(ctx)
 		if err != nil {
 			return err
 		}
 		now := s.now().UTC()
-		p := postRec{ID: id, CourseID: t.CourseID, ThreadID: t.ID, ParentID: parent, Depth: depth,
+		p := PostRecord{ID: id, CourseID: t.CourseID, ThreadID: t.ID, ParentID: parent, Depth: depth,
 			AuthorID: caller, BodyHTML: html, Snippet: snippet(html), CreatedAt: now}
 		// Replying makes every post of a Q&A thread visible to the replier;
 		// the scope is updated so that this answer says so too.
-		// (A Put of a key already there would still rewrite its page.)
-		if !tx.Has(storage.Participants, storage.Key(t.ID, caller)) {
-			if err := tx.PutRaw(storage.Participants, storage.Key(t.ID, caller), nil); err != nil {
-				return err
-			}
+		if err := s.store.AddParticipant(ctx, t.ID, caller); err != nil {
+			return err
 		}
 		sc.seeAll = true
 		nt := t
 		nt.ReplyCount++
 		nt.LastPostID, nt.LastActivityAt = id, now
-		if err := saveThreadTx(tx, t, nt); err != nil {
+		if err := s.saveThread(ctx, t, nt); err != nil {
 			return err
 		}
 		sc.thread = nt
 		// Replying subscribes, unless the replier opted out; staff who
 		// only followed the thread by default now follow it by choice, so
 		// that turning following off for the course keeps this thread.
-		subKey := storage.Key(t.ID, caller)
-		if state, ok := subState(tx.GetRaw(storage.Subscriptions, subKey)); !ok || state == subFollowed {
-			_, notification := parseSubEntry(tx.GetRaw(storage.Subscriptions, subKey))
-			if err := tx.PutRaw(storage.Subscriptions, subKey, subEntry(true, notification)); err != nil {
+		sub, err := s.store.Subscription(ctx, t.ID, caller)
+		if err != nil {
+			return err
+		}
+		if sub.State == SubNone || sub.State == SubFollowed {
+			sub.State = SubOn
+			if err := s.store.SetSubscription(ctx, t.ID, caller, sub); err != nil {
 				return err
 			}
 		}
-		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body); err != nil {
+		if p.Mentioned, err = s.notifyPost(ctx, sc, p, body); err != nil {
 			return err
 		}
-		if err := s.putPostTx(tx, p, body); err != nil {
+		if err := s.store.SavePost(ctx, p, body); err != nil {
 			return err
 		}
 		// Subscribers' notifications and search postings are delivered
 		// behind, in batches (deliver.go).
-		if err := tx.PutRaw(storage.ReplyQueue, storage.Key(t.ID, id), nil); err != nil {
+		if err := s.store.QueueReply(ctx, t.ID, id); err != nil {
 			return err
 		}
 		if t.ItemID != 0 && sc.access.Student() {
@@ -116,7 +117,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 			}
 		}
 		student, course = sc.access.Student(), t.CourseID
-		out, err = s.postView(tx, sc, s.newAuthors(tx, t.CourseID), p)
+		out, err = s.postView(ctx, sc, s.newAuthors(ctx, t.CourseID), p)
 		return err
 	})
 	if err != nil {
@@ -141,21 +142,21 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 // Post returns one post the caller may see.
 func (s *Service) Post(ctx context.Context, caller, postID uint64) (Post, error) {
 	var out Post
-	err := s.db.View(func(tx *storage.Tx) error {
-		sc, p, err := s.postScopeTx(tx, caller, postID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		sc, p, err := s.postScope(ctx, caller, postID)
 		if err != nil {
 			return err
 		}
-		out, err = s.postView(tx, sc, s.newAuthors(tx, p.CourseID), p)
+		out, err = s.postView(ctx, sc, s.newAuthors(ctx, p.CourseID), p)
 		return err
 	})
 	return out, errs.Wrap(err, "get post")
 }
 
-// modifiableTx loads a post the caller may edit or delete: its author (not
+// modifiable loads a post the caller may edit or delete: its author (not
 // in a locked thread) or staff.
-func (s *Service) modifiableTx(tx *storage.Tx, caller, postID uint64) (*scope, postRec, error) {
-	sc, p, err := s.postScopeTx(tx, caller, postID)
+func (s *Service) modifiable(ctx context.Context, caller, postID uint64) (*scope, PostRecord, error) {
+	sc, p, err := s.postScope(ctx, caller, postID)
 	if err != nil {
 		return nil, p, err
 	}
@@ -177,8 +178,8 @@ func (s *Service) EditPost(ctx context.Context, caller, postID uint64, in EditIn
 		html = s.md.HTML(body)
 	}
 	var out Post
-	err := s.db.Update(func(tx *storage.Tx) error {
-		sc, p, err := s.modifiableTx(tx, caller, postID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		sc, p, err := s.modifiable(ctx, caller, postID)
 		if err != nil {
 			return err
 		}
@@ -188,26 +189,26 @@ func (s *Service) EditPost(ctx context.Context, caller, postID uint64, in EditIn
 		if reason != "" {
 			return errs.Field("body", reason)
 		}
-		if err := indexTx(tx, sc.thread, p, false); err != nil {
+		if err := s.store.RemovePostings(ctx, postings(sc.thread, p)); err != nil {
 			return err
 		}
 		now := s.now().UTC()
 		p.BodyHTML = html
 		p.Snippet = snippet(html)
 		p.EditedAt = &now
-		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body); err != nil {
+		if p.Mentioned, err = s.notifyPost(ctx, sc, p, body); err != nil {
 			return err
 		}
-		if err := s.putPostTx(tx, p, body); err != nil {
+		if err := s.store.SavePost(ctx, p, body); err != nil {
 			return err
 		}
-		if err := saveThreadTx(tx, sc.thread, sc.thread); err != nil {
+		if err := s.saveThread(ctx, sc.thread, sc.thread); err != nil {
 			return err
 		}
-		if err := indexTx(tx, sc.thread, p, true); err != nil {
+		if err := s.store.AddPostings(ctx, postings(sc.thread, p)); err != nil {
 			return err
 		}
-		out, err = s.postView(tx, sc, s.newAuthors(tx, p.CourseID), p)
+		out, err = s.postView(ctx, sc, s.newAuthors(ctx, p.CourseID), p)
 		return err
 	})
 	return out, errs.Wrap(err, "edit post")
@@ -217,23 +218,21 @@ func (s *Service) EditPost(ctx context.Context, caller, postID uint64, in EditIn
 // theirs) with no body, leaves the search index, stops counting as a reply
 // and stops being the thread's answer. Deleting twice is not an error.
 func (s *Service) DeletePost(ctx context.Context, caller, postID uint64) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		sc, p, err := s.modifiableTx(tx, caller, postID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		sc, p, err := s.modifiable(ctx, caller, postID)
 		if err != nil || p.Deleted {
 			return err
 		}
-		if err := indexTx(tx, sc.thread, p, false); err != nil {
+		if err := s.store.RemovePostings(ctx, postings(sc.thread, p)); err != nil {
 			return err
 		}
+		// A deleted post keeps no source.
 		p.Deleted, p.BodyHTML, p.Snippet, p.Endorsed = true, "", "", false
-		if err := s.putPostTx(tx, p, ""); err != nil {
-			return err
-		}
-		if err := tx.Delete(storage.PostSources, storage.ID(p.ID)); err != nil {
+		if err := s.store.SavePost(ctx, p, ""); err != nil {
 			return err
 		}
 		if p.AuthorID != caller {
-			if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "post_deleted", CourseID: p.CourseID,
+			if err := s.Audit.RecordTx(storage.TxFrom(ctx), audit.Entry{ActorID: caller, Action: "post_deleted", CourseID: p.CourseID,
 				TargetID: p.ID, Detail: fmt.Sprintf("by staff; author %d, thread %d", p.AuthorID, p.ThreadID)}); err != nil {
 				return err
 			}
@@ -245,7 +244,7 @@ func (s *Service) DeletePost(ctx context.Context, caller, postID uint64) error {
 		if t.AnswerPostID == p.ID {
 			t.AnswerPostID = 0
 		}
-		return saveThreadTx(tx, sc.thread, t)
+		return s.saveThread(ctx, sc.thread, t)
 	})
 	return errs.Wrap(err, "delete post")
 }
@@ -253,8 +252,8 @@ func (s *Service) DeletePost(ctx context.Context, caller, postID uint64) error {
 // SetEndorsed endorses a post or takes the endorsement back (staff only).
 // The post's author is told of an endorsement.
 func (s *Service) SetEndorsed(ctx context.Context, caller, postID uint64, on bool) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		sc, p, err := s.postScopeTx(tx, caller, postID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		sc, p, err := s.postScope(ctx, caller, postID)
 		if err != nil {
 			return err
 		}
@@ -268,28 +267,29 @@ func (s *Service) SetEndorsed(ctx context.Context, caller, postID uint64, on boo
 			return nil
 		}
 		p.Endorsed = on
-		if err := tx.Put(storage.Posts, storage.ID(p.ID), p); err != nil {
+		if err := s.store.UpdatePost(ctx, p); err != nil {
 			return err
 		}
-		if err := saveThreadTx(tx, sc.thread, sc.thread); err != nil {
+		if err := s.saveThread(ctx, sc.thread, sc.thread); err != nil {
 			return err
 		}
 		if !on || p.AuthorID == caller {
 			return nil
 		}
-		return s.tellAuthorTx(tx, sc, p, caller, notify.KindEndorsed)
+		return s.tellAuthor(ctx, sc, p, caller, notify.KindEndorsed)
 	})
 	return errs.Wrap(err, "endorse")
 }
 
 // postLink is where a notification about a post leads: the thread page,
 // scrolled to the post.
-func postLink(p postRec) string { return fmt.Sprintf("/threads/%d#post-%d", p.ThreadID, p.ID) }
+func postLink(p PostRecord) string { return fmt.Sprintf("/threads/%d#post-%d", p.ThreadID, p.ID) }
 
-// tellAuthorTx notifies a post's author that actor endorsed it or chose it
+// tellAuthor notifies a post's author that actor endorsed it or chose it
 // as the answer.
-func (s *Service) tellAuthorTx(tx *storage.Tx, sc *scope, p postRec, actor uint64, kind string) error {
-	name := s.actorName(tx, actor)
+func (s *Service) tellAuthor(ctx context.Context, sc *scope, p PostRecord, actor uint64, kind string) error {
+	tx := storage.TxFrom(ctx)
+	name := actorName(tx, actor)
 	title := fmt.Sprintf("%s endorsed your post", name)
 	if kind == notify.KindAnswer {
 		title = fmt.Sprintf("%s chose your reply as the answer", name)
@@ -299,18 +299,19 @@ func (s *Service) tellAuthorTx(tx *storage.Tx, sc *scope, p postRec, actor uint6
 	return err
 }
 
-func (s *Service) actorName(tx *storage.Tx, id uint64) string {
-	if name, err := s.memo.userName(tx, id); err == nil {
+func actorName(tx *storage.Tx, id uint64) string {
+	if name, err := userName(tx, id); err == nil {
 		return name
 	}
 	return "Someone"
 }
 
-// notifyPostTx tells members mentioned in a post for the first time, unless
+// notifyPost tells members mentioned in a post for the first time, unless
 // it is their own or they may not see it. (A new reply's other subscribers
 // are told when it is delivered: deliver.go.) It returns everyone ever
 // mentioned in the post, to be stored with it.
-func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string) ([]uint64, error) {
+func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body string) ([]uint64, error) {
+	tx := storage.TxFrom(ctx)
 	t := sc.thread
 	mentioned, err := mentionsTx(tx, t.CourseID, body, p.AuthorID)
 	if err != nil {
@@ -323,11 +324,15 @@ func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string
 			continue
 		}
 		all = append(all, u)
-		if !userSeesTx(tx, sc.board, t, u, p) {
+		sees, err := s.userSees(ctx, sc.board, t, u, p)
+		if err != nil {
+			return nil, err
+		}
+		if !sees {
 			continue
 		}
 		if name == "" {
-			name = s.actorName(tx, p.AuthorID)
+			name = actorName(tx, p.AuthorID)
 		}
 		if _, err := s.notify.AddTx(tx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindMention,
 			Title: fmt.Sprintf("%s mentioned you in %q", name, t.Title), Body: p.Snippet, Link: postLink(p)}); err != nil {
@@ -337,17 +342,21 @@ func (s *Service) notifyPostTx(tx *storage.Tx, sc *scope, p postRec, body string
 	return all, nil
 }
 
-// userSeesTx reports whether a user (not necessarily the caller) may see a
+// userSees reports whether a user (not necessarily the caller) may see a
 // post: they must still be a member, and the Q&A rule applies.
-func userSeesTx(tx *storage.Tx, b boardRec, t threadRec, user uint64, p postRec) bool {
+func (s *Service) userSees(ctx context.Context, b BoardRecord, t ThreadRecord, user uint64, p PostRecord) (bool, error) {
+	tx := storage.TxFrom(ctx)
 	if b.Mode != ModeQA {
-		return modules.IsMemberTx(tx, t.CourseID, user)
+		return modules.IsMemberTx(tx, t.CourseID, user), nil
 	}
 	m, err := modules.MemberTx(tx, t.CourseID, user)
 	if err != nil {
-		return false
+		return false, nil
 	}
-	return p.ParentID == 0 || p.AuthorID == user || seesAllTx(tx, m.Staff(), b, t, user)
+	if p.ParentID == 0 || p.AuthorID == user {
+		return true, nil
+	}
+	return s.seesAll(ctx, m.Staff(), b, t, user)
 }
 
 // mentionsTx finds the course members named as @Name in body (not the

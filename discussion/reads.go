@@ -110,17 +110,15 @@ func (b *readBuffer) record(thread, user, post uint64, now time.Time, every time
 	return true, now.Sub(b.lastFlush) >= every
 }
 
-// readMark is one buffered mark.
-type readMark struct{ thread, user, post uint64 }
-
 // ReadFlushes counts the transactions that have written buffered read
 // marks.
 func (s *Service) ReadFlushes() int64 { return s.reads.flushes.Load() }
 
-// lastReadTx is the last post the user has read in a thread: the stored
+// lastRead is the last post the user has read in a thread: the stored
 // mark or the buffered one taken before the transaction, whichever is later.
-func lastReadTx(tx *storage.Tx, marks readMarks, thread, user uint64) uint64 {
-	return max(readStateTx(tx, thread, user), marks[thread])
+func (s *Service) lastRead(ctx context.Context, marks readMarks, thread, user uint64) (uint64, error) {
+	stored, err := s.store.ReadMark(ctx, thread, user)
+	return max(stored, marks[thread]), err
 }
 
 // markRead moves the user's read mark forward to post: in the buffer, or
@@ -130,7 +128,11 @@ func (s *Service) markRead(thread, user, post uint64) error {
 	now := s.now()
 	buffered, due := s.reads.record(thread, user, post, now, s.ReadFlushEvery)
 	if !buffered {
-		return errs.Wrap(s.db.Batch(func(tx *storage.Tx) error { return writeMarkTx(tx, readMark{thread, user, post}) }), "mark read")
+		// A mark only moves forward, so db.Batch may run this twice.
+		err := s.db.Batch(func(tx *storage.Tx) error {
+			return s.store.MoveReadMarks(storage.WithTx(context.Background(), tx), []ReadMark{{thread, user, post}})
+		})
+		return errs.Wrap(err, "mark read")
 	}
 	if due && s.reads.flushMu.TryLock() {
 		defer s.reads.flushMu.Unlock()
@@ -151,10 +153,10 @@ func (s *Service) flushReadsLocked(now time.Time) error {
 	b := s.reads
 	b.mu.Lock()
 	b.lastFlush = now
-	marks := make([]readMark, 0, b.n)
+	marks := make([]ReadMark, 0, b.n)
 	for user, m := range b.pending {
 		for thread, post := range m {
-			marks = append(marks, readMark{thread, user, post})
+			marks = append(marks, ReadMark{thread, user, post})
 		}
 	}
 	b.mu.Unlock()
@@ -162,20 +164,13 @@ func (s *Service) flushReadsLocked(now time.Time) error {
 		return nil
 	}
 	// Key order makes the writes sequential in the B+tree.
-	slices.SortFunc(marks, func(a, b readMark) int {
-		if a.thread != b.thread {
-			return cmp.Compare(a.thread, b.thread)
+	slices.SortFunc(marks, func(a, b ReadMark) int {
+		if a.Thread != b.Thread {
+			return cmp.Compare(a.Thread, b.Thread)
 		}
-		return cmp.Compare(a.user, b.user)
+		return cmp.Compare(a.User, b.User)
 	})
-	err := s.db.Update(func(tx *storage.Tx) error {
-		for _, m := range marks {
-			if err := writeMarkTx(tx, m); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.tx.Write(context.Background(), func(ctx context.Context) error { return s.store.MoveReadMarks(ctx, marks) })
 	if err != nil {
 		return errs.Wrap(err, "write read marks")
 	}
@@ -185,30 +180,16 @@ func (s *Service) flushReadsLocked(now time.Time) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, m := range marks {
-		um := b.pending[m.user]
-		if cur, ok := um[m.thread]; ok && cur <= m.post {
-			delete(um, m.thread)
+		um := b.pending[m.User]
+		if cur, ok := um[m.Thread]; ok && cur <= m.Post {
+			delete(um, m.Thread)
 			b.n--
 			if len(um) == 0 {
-				delete(b.pending, m.user)
+				delete(b.pending, m.User)
 			}
 		}
 	}
 	return nil
-}
-
-// writeMarkTx moves a stored read mark forward. It only ever moves forward,
-// so running it twice (as db.Batch may) changes nothing more.
-func writeMarkTx(tx *storage.Tx, m readMark) error {
-	key := storage.Key(m.thread, m.user)
-	if readU64(tx.GetRaw(storage.ReadStates, key)) >= m.post {
-		return nil
-	}
-	if !tx.Has(storage.Threads, storage.ID(m.thread)) {
-		// The thread went away since it was read (its item was deleted).
-		return nil
-	}
-	return tx.PutRaw(storage.ReadStates, key, u64(m.post))
 }
 
 // Start checks every ReadFlushEvery, until Stop, whether a flush is due by

@@ -3,7 +3,7 @@ package discussion
 import (
 	"context"
 	"encoding/base64"
-	"errors"
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 
@@ -28,8 +28,8 @@ func (s *Service) ReportPost(ctx context.Context, caller, postID uint64, in Repo
 		reason = strings.TrimSpace(*in.Reason)
 	}
 	var out Report
-	err := s.db.Update(func(tx *storage.Tx) error {
-		sc, p, err := s.postScopeTx(tx, caller, postID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		sc, p, err := s.postScope(ctx, caller, postID)
 		if err != nil {
 			return err
 		}
@@ -39,42 +39,25 @@ func (s *Service) ReportPost(ctx context.Context, caller, postID uint64, in Repo
 		if p.Deleted {
 			return errs.ConflictCode("conflict", "this post was deleted")
 		}
-		byPost := storage.Key(p.ID, caller)
-		if tx.Has(storage.ReportsByPost, byPost) {
-			return errs.ConflictCode("conflict", "you have already reported this post")
-		}
-		id, err := tx.NextID(storage.Reports)
+		reported, err := s.store.Reported(ctx, p.ID, caller)
 		if err != nil {
 			return err
 		}
-		r := reportRec{ID: id, CourseID: p.CourseID, ThreadID: p.ThreadID, PostID: p.ID, ReporterID: caller,
-			Reason: reason, CreatedAt: s.now().UTC()}
-		if err := tx.Put(storage.Reports, storage.ID(id), r); err != nil {
+		if reported {
+			return errs.ConflictCode("conflict", "you have already reported this post")
+		}
+		r, err := s.store.AddReport(ctx, ReportRecord{CourseID: p.CourseID, ThreadID: p.ThreadID, PostID: p.ID,
+			ReporterID: caller, Reason: reason, CreatedAt: s.now().UTC()})
+		if err != nil {
 			return err
 		}
-		if err := tx.PutRaw(storage.ReportsByCourse, reportKey(r), nil); err != nil {
-			return err
-		}
-		if err := tx.PutRaw(storage.ReportsByPost, byPost, u64(id)); err != nil {
-			return err
-		}
-		out, err = reportView(tx, s.newAuthors(tx, p.CourseID), r, sc.thread, p)
+		out, err = reportView(s.newAuthors(ctx, p.CourseID), r, sc.thread, p)
 		return err
 	})
 	return out, errs.Wrap(err, "report post")
 }
 
-// reportKey places a report in its course's queue: open ones first, each
-// group oldest first.
-func reportKey(r reportRec) []byte {
-	resolved := uint64(0)
-	if r.ResolvedAt != nil {
-		resolved = 1
-	}
-	return storage.Key(r.CourseID, resolved, r.ID)
-}
-
-func reportView(tx *storage.Tx, au *authors, r reportRec, t threadRec, p postRec) (Report, error) {
+func reportView(au *authors, r ReportRecord, t ThreadRecord, p PostRecord) (Report, error) {
 	reporter, err := au.get(r.ReporterID)
 	if err != nil {
 		return Report{}, err
@@ -92,75 +75,82 @@ func reportView(tx *storage.Tx, au *authors, r reportRec, t threadRec, p postRec
 // default), "resolved" or "all" (open first).
 func (s *Service) Reports(ctx context.Context, caller, courseID uint64, status string, page api.Page) (ReportList, error) {
 	out := ReportList{Items: []Report{}}
-	prefix := storage.Key(courseID)
 	switch status {
-	case "", ReportsOpen:
-		prefix = storage.Key(courseID, 0)
-	case ReportsResolved:
-		prefix = storage.Key(courseID, 1)
-	case ReportsAll:
+	case "":
+		status = ReportsOpen
+	case ReportsOpen, ReportsResolved, ReportsAll:
 	default:
 		return out, errs.Field("status", "must be open, resolved or all")
 	}
-	start := prefix
+	var after *ReportPlace
 	if page.Cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(page.Cursor)
-		if err != nil || len(raw) != 16 {
-			return out, errs.Field("cursor", "invalid")
+		var err error
+		if after, err = parseReportCursor(page.Cursor); err != nil {
+			return out, err
 		}
-		start = append(append(storage.Key(courseID), raw...), 0)
 	}
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
 		if err != nil {
 			return err
 		}
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		au := s.newAuthors(tx, courseID)
-		var lastKey []byte
-		return tx.EachFrom(storage.ReportsByCourse, prefix, start, func(k, _ []byte) error {
-			if len(out.Items) == page.Limit {
-				out.NextCursor = base64.RawURLEncoding.EncodeToString(lastKey[8:])
-				return storage.Stop
-			}
-			var r reportRec
-			if err := tx.Get(storage.Reports, storage.ID(storage.Part(k, 2)), &r); err != nil {
-				return err
-			}
-			t, err := getThread(tx, r.ThreadID)
-			if err != nil {
-				return err
-			}
-			p, err := getPost(tx, r.PostID)
-			if err != nil {
-				return err
-			}
-			v, err := reportView(tx, au, r, t, p)
+		au := s.newAuthors(ctx, courseID)
+		reports, more, err := s.store.CourseReports(ctx, courseID, status, after, page.Limit)
+		if err != nil {
+			return err
+		}
+		for _, e := range reports {
+			v, err := reportView(au, e.Report, e.Thread, e.Post)
 			if err != nil {
 				return err
 			}
 			out.Items = append(out.Items, v)
-			lastKey = append(lastKey[:0], k...)
-			return nil
-		})
+		}
+		if more && len(reports) > 0 {
+			last := reports[len(reports)-1].Report
+			out.NextCursor = reportCursor(ReportPlace{Resolved: last.ResolvedAt != nil, ID: last.ID})
+		}
+		return nil
 	})
 	return out, errs.Wrap(err, "list reports")
+}
+
+// reportCursor is the opaque form of a place in a course's report queue:
+// resolved (0 or 1) and the report id, 8 bytes each, in the order the
+// queue is sorted by.
+func reportCursor(p ReportPlace) string {
+	raw := make([]byte, 16)
+	if p.Resolved {
+		raw[7] = 1
+	}
+	binary.BigEndian.PutUint64(raw[8:], p.ID)
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
+func parseReportCursor(c string) (*ReportPlace, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(raw) != 16 {
+		return nil, errs.Field("cursor", "invalid")
+	}
+	resolved := binary.BigEndian.Uint64(raw)
+	if resolved > 1 {
+		return nil, errs.Field("cursor", "invalid")
+	}
+	return &ReportPlace{Resolved: resolved == 1, ID: binary.BigEndian.Uint64(raw[8:])}, nil
 }
 
 // ResolveReport closes a report (staff of its course). Resolving twice is
 // not an error.
 func (s *Service) ResolveReport(ctx context.Context, caller, reportID uint64) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		var r reportRec
-		if err := tx.Get(storage.Reports, storage.ID(reportID), &r); err != nil {
-			if errors.Is(err, storage.ErrNotFound) {
-				return errs.NotFoundf("report")
-			}
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		r, err := s.store.Report(ctx, reportID)
+		if err != nil {
 			return err
 		}
-		a, err := s.courses.MemberAccessTx(tx, r.CourseID, caller)
+		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), r.CourseID, caller)
 		if err != nil {
 			return notFound(err, "report")
 		}
@@ -170,49 +160,10 @@ func (s *Service) ResolveReport(ctx context.Context, caller, reportID uint64) er
 		if r.ResolvedAt != nil {
 			return nil
 		}
-		if err := tx.Delete(storage.ReportsByCourse, reportKey(r)); err != nil {
-			return err
-		}
+		old := r
 		now := s.now().UTC()
 		r.ResolvedAt, r.ResolvedBy = &now, caller
-		if err := tx.Put(storage.Reports, storage.ID(r.ID), r); err != nil {
-			return err
-		}
-		return tx.PutRaw(storage.ReportsByCourse, reportKey(r), nil)
+		return s.store.SaveReport(ctx, old, r)
 	})
 	return errs.Wrap(err, "resolve report")
-}
-
-// deleteReportsTx removes the reports of a thread's posts (its item is
-// being deleted).
-func deleteReportsTx(tx *storage.Tx, t threadRec) error {
-	var gone []reportRec
-	err := tx.Each(storage.ReportsByCourse, storage.Key(t.CourseID), func(k, _ []byte) error {
-		var r reportRec
-		if err := tx.Get(storage.Reports, storage.ID(storage.Part(k, 2)), &r); err != nil {
-			return err
-		}
-		if r.ThreadID == t.ID {
-			gone = append(gone, r)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, r := range gone {
-		for _, e := range []struct {
-			b storage.Bucket
-			k []byte
-		}{
-			{storage.Reports, storage.ID(r.ID)},
-			{storage.ReportsByCourse, reportKey(r)},
-			{storage.ReportsByPost, storage.Key(r.PostID, r.ReporterID)},
-		} {
-			if err := tx.Delete(e.b, e.k); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

@@ -2,9 +2,7 @@ package discussion
 
 import (
 	"context"
-	"encoding/binary"
 	"html"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -100,7 +98,7 @@ func snippet(h string) string {
 
 // indexText is what a post is found by: its text, and for the opening post
 // the thread's title as well.
-func indexText(t threadRec, p postRec) string {
+func indexText(t ThreadRecord, p PostRecord) string {
 	text := plainText(p.BodyHTML)
 	if p.ParentID == 0 {
 		text = t.Title + " " + text
@@ -108,28 +106,20 @@ func indexText(t threadRec, p postRec) string {
 	return text
 }
 
-// indexTx adds (or removes) a post's postings. It runs in the transaction
-// that writes the post, so the index always matches the posts. Removal
-// recomputes the words from the stored HTML, which is what they were made
-// from.
-func indexTx(tx *storage.Tx, t threadRec, p postRec, add bool) error {
+// postings are a post's entries in the search index, written in the
+// transaction that writes the post (or, for a reply, delivers it), so the
+// index always matches the posts. Removal recomputes the words from the
+// stored HTML, which is what they were made from. A deleted post has none.
+func postings(t ThreadRecord, p PostRecord) []Posting {
 	if p.Deleted {
 		return nil
 	}
-	val := storage.ID(t.ID)
-	for _, term := range Terms(indexText(t, p)) {
-		k := termKey(t.CourseID, term, p.ID)
-		var err error
-		if add {
-			err = tx.PutRaw(storage.SearchTerms, k, val)
-		} else {
-			err = tx.Delete(storage.SearchTerms, k)
-		}
-		if err != nil {
-			return err
-		}
+	terms := Terms(indexText(t, p))
+	out := make([]Posting, len(terms))
+	for i, term := range terms {
+		out[i] = Posting{Course: t.CourseID, Term: term, Post: p.ID, Thread: t.ID}
 	}
-	return nil
+	return out
 }
 
 // searchStats says how much a search read, so that tests can show that it
@@ -144,93 +134,47 @@ type searchStats struct {
 // returns only what the caller may see: Q&A rules apply and deleted posts
 // are never indexed.
 func (s *Service) Search(ctx context.Context, caller, courseID uint64, q string, page api.Page) (Hits, error) {
-	h, _, err := s.search(caller, courseID, q, page)
+	h, _, err := s.search(ctx, caller, courseID, q, page)
 	return h, err
 }
 
-func (s *Service) search(caller, courseID uint64, q string, page api.Page) (Hits, searchStats, error) {
+func (s *Service) search(ctx context.Context, caller, courseID uint64, q string, page api.Page) (Hits, searchStats, error) {
 	out := Hits{Items: []Hit{}}
 	var st searchStats
 	terms, err := queryTerms(q)
 	if err != nil {
 		return out, st, err
 	}
-	// Postings store inverted post ids, so scanning forward from ^cursor+1
-	// resumes with the next older post.
-	id, err := page.CursorID()
+	// The cursor is the last post shown; the next page resumes below it.
+	before, err := page.CursorID()
 	if err != nil {
 		return out, st, err
-	}
-	var from uint64
-	if id != 0 {
-		from = ^id + 1
 	}
 	// Replies' postings are added when they are delivered.
 	if err := s.DeliverReplies(); err != nil {
 		return out, st, err
 	}
-	err = s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+	err = s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
 		if err != nil {
 			return err
 		}
-		// Each term has one seek key, its prefix followed by the inverted
-		// post id to seek to, rewritten in place for every seek.
-		prefixes := make([][]byte, len(terms))
-		keys := make([][]byte, len(terms))
-		for i, t := range terms {
-			prefixes[i] = termPrefix(courseID, t)
-			keys[i] = append(slices.Clip(prefixes[i]), make([]byte, 8)...)
-		}
-		var got, thread uint64
-		var found bool
-		var plen int
-		first := func(k, v []byte) error {
-			got, thread, found = storage.Part(k[plen:], 0), readU64(v), true
-			return storage.Stop
-		}
-		// seek finds the first posting of term i at or after inv.
-		seek := func(i int, inv uint64) error {
-			st.Seeks++
-			found, plen = false, len(prefixes[i])
-			binary.BigEndian.PutUint64(keys[i][plen:], inv)
-			return tx.EachFrom(storage.SearchTerms, prefixes[i], keys[i], first)
-		}
-		vis := &visibility{tx: tx, items: s.newItemGate(tx, a), threads: map[uint64]*threadSeen{}}
-		cand := from
+		vis := &visibility{s: s, ctx: ctx, items: s.newItemGate(ctx, a), threads: map[uint64]*threadSeen{}}
 		var last uint64
-		for {
-			// Leapfrog join: each term's postings jump to the highest
-			// candidate so far; when all agree, every word is in that post.
-			agreed := 0
-			for i := 0; agreed < len(prefixes); i = (i + 1) % len(prefixes) {
-				if err := seek(i, cand); err != nil || !found {
-					return err
-				}
-				if got == cand {
-					agreed++
-				} else {
-					cand, agreed = got, 1
-				}
-			}
-			post := ^cand
+		st.Seeks, err = s.store.Match(ctx, courseID, terms, before, func(thread, post uint64) (bool, error) {
 			hit, ok, err := vis.hit(thread, post, &st)
-			if err != nil {
-				return err
+			if err != nil || !ok {
+				return false, err
 			}
-			if ok {
-				if len(out.Items) == page.Limit {
-					out.NextCursor = api.FormatID(last)
-					return nil
-				}
-				out.Items = append(out.Items, hit)
-				last = post
+			if len(out.Items) == page.Limit {
+				out.NextCursor = api.FormatID(last)
+				return true, nil
 			}
-			if cand == ^uint64(0) {
-				return nil
-			}
-			cand++
-		}
+			out.Items = append(out.Items, hit)
+			last = post
+			return false, nil
+		})
+		return err
 	})
 	return out, st, errs.Wrap(err, "search")
 }
@@ -257,7 +201,8 @@ func queryTerms(q string) ([]string, error) {
 // visibility decides, within one search, which matching posts the caller may
 // see, reading each thread once.
 type visibility struct {
-	tx      *storage.Tx
+	s       *Service
+	ctx     context.Context
 	items   *itemGate
 	threads map[uint64]*threadSeen
 }
@@ -265,7 +210,7 @@ type visibility struct {
 type threadSeen struct {
 	ok     bool
 	seeAll bool
-	t      threadRec
+	t      ThreadRecord
 }
 
 func (v *visibility) thread(id uint64) (*threadSeen, error) {
@@ -274,14 +219,14 @@ func (v *visibility) thread(id uint64) (*threadSeen, error) {
 	}
 	ts := &threadSeen{}
 	v.threads[id] = ts
-	t, err := getThread(v.tx, id)
+	t, err := v.s.store.Thread(v.ctx, id)
 	if errs.Is(err, errs.NotFound) {
 		return ts, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	b, err := getBoard(v.tx, t.BoardID)
+	b, err := v.s.store.Board(v.ctx, t.BoardID)
 	if errs.Is(err, errs.NotFound) {
 		return ts, nil
 	}
@@ -292,7 +237,10 @@ func (v *visibility) thread(id uint64) (*threadSeen, error) {
 		return nil, err
 	}
 	a := v.items.access
-	ts.t, ts.seeAll = t, seesAllTx(v.tx, a.Staff(), b, t, a.Member.UserID)
+	ts.t = t
+	if ts.seeAll, err = v.s.seesAll(v.ctx, a.Staff(), b, t, a.Member.UserID); err != nil {
+		return nil, err
+	}
 	return ts, nil
 }
 
@@ -303,7 +251,7 @@ func (v *visibility) hit(thread, post uint64, st *searchStats) (Hit, bool, error
 		return Hit{}, false, err
 	}
 	st.PostsRead++
-	p, err := getPost(v.tx, post)
+	p, err := v.s.store.Post(v.ctx, post)
 	if errs.Is(err, errs.NotFound) {
 		return Hit{}, false, nil
 	}

@@ -15,13 +15,19 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/storage"
+	"pacer/txn"
 )
 
 // Service is the discussion service. It joins the transactions of the
 // course service (item hooks, course creation) and writes notifications in
 // its own transactions through the notify service.
 type Service struct {
+	// db runs the hot writes (replies, read marks written at once) in
+	// bbolt's Batch; tx runs every other unit of work, and store keeps
+	// the records.
 	db      *storage.DB
+	tx      txn.Runner
+	store   Store
 	courses *modules.Service
 	notify  *notify.Service
 	md      *markdown.Renderer
@@ -49,9 +55,7 @@ type Service struct {
 	// wait to be delivered at most when nobody reads them (deliver.go);
 	// set it before serving.
 	DeliverEvery time.Duration
-	// memo skips the JSON decode of records read again unchanged;
 	// threads keeps the posts of threads being read.
-	memo    *memos
 	threads *threadCache
 	// reads buffers read marks between flushes (reads.go).
 	reads *readBuffer
@@ -60,29 +64,45 @@ type Service struct {
 	queue *replyQueue
 }
 
+// Config is what New needs.
+type Config struct {
+	// DB runs the writes that share bbolt's Batch; Tx runs every other
+	// unit of work; Store keeps the records.
+	DB      *storage.DB
+	Tx      txn.Runner
+	Store   Store
+	Courses *modules.Service
+	Notify  *notify.Service
+	// Markdown renders posts; Now is the clock (nil: time.Now); Log hears
+	// of the background loop's failures (nil: discarded).
+	Markdown *markdown.Renderer
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
 // New builds the service and installs its hooks in the course service: a
 // general board with every new course, and a thread with every discussion
-// item. Call it once, before serving. log (nil: discarded) hears of the
-// background loop's failures.
-func New(db *storage.DB, courses *modules.Service, n *notify.Service, md *markdown.Renderer, now func() time.Time, log *slog.Logger) *Service {
+// item. Call it once, before serving.
+func New(cfg Config) *Service {
+	now, log, courses, n := cfg.Now, cfg.Log, cfg.Courses, cfg.Notify
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Service{db: db, courses: courses, notify: n, md: md, now: now, log: log,
+	s := &Service{db: cfg.DB, tx: cfg.Tx, store: cfg.Store, courses: courses, notify: n, md: cfg.Markdown, now: now, log: log,
 		posts:    api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now),
 		previews: api.NewRateLimiter(DefaultPreviewLimit, DefaultPreviewWindow, now),
 		renders:  api.NewGate(max(1, runtime.GOMAXPROCS(0)/2), DefaultPreviewWait),
-		memo:     newMemos(), threads: newThreadCache(),
-		reads: newReadBuffer(now()), queue: newReplyQueue(now()),
+		threads:  newThreadCache(),
+		reads:    newReadBuffer(now()), queue: newReplyQueue(now()),
 		ReadFlushEvery: DefaultReadFlushEvery, DeliverEvery: DefaultDeliverEvery}
 	// Every read of notifications first delivers the replies already
 	// acknowledged, so that it shows their subscribers' notifications.
 	n.Late = append(n.Late, s.DeliverReplies)
 	courses.OnCourseCreated = append(courses.OnCourseCreated, func(tx *storage.Tx, c modules.Course) error {
-		_, err := s.ensureBoardTx(tx, c, KindGeneral)
+		_, err := s.ensureBoard(storage.WithTx(context.Background(), tx), c, KindGeneral)
 		return err
 	})
 	courses.OnCourseCopied = append(courses.OnCourseCopied, s.copyBoardsTx)
@@ -111,8 +131,8 @@ type NameSource interface {
 // the stored thread: its board and its course.
 type scope struct {
 	access modules.Access
-	board  boardRec
-	thread threadRec
+	board  BoardRecord
+	thread ThreadRecord
 	// seeAll is false for a student in a Q&A thread who has neither opened
 	// it nor replied in it: they see only the opening post and their own.
 	seeAll bool
@@ -140,55 +160,31 @@ func notFound(err error, what string) error {
 	return err
 }
 
-func getBoard(tx *storage.Tx, id uint64) (boardRec, error) {
-	var b boardRec
-	err := tx.Get(storage.Boards, storage.ID(id), &b)
-	if errors.Is(err, storage.ErrNotFound) {
-		return b, errs.NotFoundf("board")
-	}
-	return b, err
-}
-
-func getThread(tx *storage.Tx, id uint64) (threadRec, error) {
-	var t threadRec
-	err := tx.Get(storage.Threads, storage.ID(id), &t)
-	if errors.Is(err, storage.ErrNotFound) {
-		return t, errs.NotFoundf("thread")
-	}
-	return t, err
-}
-
-func getPost(tx *storage.Tx, id uint64) (postRec, error) {
-	var p postRec
-	err := tx.Get(storage.Posts, storage.ID(id), &p)
-	if errors.Is(err, storage.ErrNotFound) {
-		return p, errs.NotFoundf("post")
-	}
-	return p, err
-}
-
-// boardAccessTx loads a board and the caller's membership of its course.
-func (s *Service) boardAccessTx(tx *storage.Tx, caller, boardID uint64) (boardRec, modules.Access, error) {
-	b, err := getBoard(tx, boardID)
+// boardAccess loads a board and the caller's membership of its course.
+func (s *Service) boardAccess(ctx context.Context, caller, boardID uint64) (BoardRecord, modules.Access, error) {
+	b, err := s.store.Board(ctx, boardID)
 	if err != nil {
 		return b, modules.Access{}, err
 	}
-	a, err := s.courses.MemberAccessTx(tx, b.CourseID, caller)
+	a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), b.CourseID, caller)
 	if err != nil {
 		return b, a, notFound(err, "board")
 	}
 	return b, a, nil
 }
 
-// threadScopeTx loads a thread for a caller: 404 unless they are a member of
+// threadScope loads a thread for a caller: 404 unless they are a member of
 // its course; for a student, the item of an item thread must be open to
-// them (404 when hidden, 403 with the reason when locked).
-func (s *Service) threadScopeTx(tx *storage.Tx, caller, threadID uint64) (*scope, error) {
-	t, err := s.memo.threadTx(tx, threadID)
+// them (404 when hidden, 403 with the reason when locked). The thread is
+// read in ctx's transaction, which is what makes the thread cache exact
+// (threadcache.go).
+func (s *Service) threadScope(ctx context.Context, caller, threadID uint64) (*scope, error) {
+	tx := storage.TxFrom(ctx)
+	t, err := s.store.Thread(ctx, threadID)
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.memo.boardTx(tx, t.BoardID)
+	b, err := s.store.Board(ctx, t.BoardID)
 	if err != nil {
 		return nil, notFound(err, "thread")
 	}
@@ -202,23 +198,28 @@ func (s *Service) threadScopeTx(tx *storage.Tx, caller, threadID uint64) (*scope
 		}
 	}
 	sc := &scope{access: a, board: b, thread: t}
-	sc.seeAll = seesAllTx(tx, a.Staff(), b, t, caller)
+	if sc.seeAll, err = s.seesAll(ctx, a.Staff(), b, t, caller); err != nil {
+		return nil, err
+	}
 	return sc, nil
 }
 
-// seesAllTx is the Q&A rule: staff, the thread's author and anyone who has
+// seesAll is the Q&A rule: staff, the thread's author and anyone who has
 // replied see every post; in discussion boards everyone does.
-func seesAllTx(tx *storage.Tx, staff bool, b boardRec, t threadRec, user uint64) bool {
-	return staff || b.Mode != ModeQA || t.AuthorID == user || tx.Has(storage.Participants, storage.Key(t.ID, user))
+func (s *Service) seesAll(ctx context.Context, staff bool, b BoardRecord, t ThreadRecord, user uint64) (bool, error) {
+	if staff || b.Mode != ModeQA || t.AuthorID == user {
+		return true, nil
+	}
+	return s.store.Participant(ctx, t.ID, user)
 }
 
-// postScopeTx loads a post the caller may see, with its thread's scope.
-func (s *Service) postScopeTx(tx *storage.Tx, caller, postID uint64) (*scope, postRec, error) {
-	p, err := getPost(tx, postID)
+// postScope loads a post the caller may see, with its thread's scope.
+func (s *Service) postScope(ctx context.Context, caller, postID uint64) (*scope, PostRecord, error) {
+	p, err := s.store.Post(ctx, postID)
 	if err != nil {
 		return nil, p, err
 	}
-	sc, err := s.threadScopeTx(tx, caller, p.ThreadID)
+	sc, err := s.threadScope(ctx, caller, p.ThreadID)
 	if err != nil {
 		return nil, p, notFound(err, "post")
 	}
@@ -232,7 +233,6 @@ func (s *Service) postScopeTx(tx *storage.Tx, caller, postID uint64) (*scope, po
 // user within one answer.
 type authors struct {
 	tx     *storage.Tx
-	memo   *memos
 	course uint64
 	seen   map[uint64]Author
 	roles  func(tx *storage.Tx, course, user uint64) (string, error)
@@ -241,8 +241,8 @@ type authors struct {
 	names func(tx *storage.Tx, id uint64) (string, error)
 }
 
-func (s *Service) newAuthors(tx *storage.Tx, course uint64) *authors {
-	return &authors{tx: tx, memo: s.memo, course: course, seen: map[uint64]Author{}, roles: s.courses.RoleTx}
+func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
+	return &authors{tx: storage.TxFrom(ctx), course: course, seen: map[uint64]Author{}, roles: s.courses.RoleTx}
 }
 
 // nameReader returns the Names reader for a transaction about to begin
@@ -264,7 +264,7 @@ func (a *authors) get(id uint64) (Author, error) {
 	if a.names != nil {
 		name, err = a.names(a.tx, id)
 	} else {
-		name, err = a.memo.userName(a.tx, id)
+		name, err = userName(a.tx, id)
 	}
 	switch {
 	case err == nil:
@@ -281,27 +281,21 @@ func (a *authors) get(id uint64) (Author, error) {
 	return au, nil
 }
 
-// ensureBoardTx returns the course's board of a built-in kind, creating it
+// ensureBoard returns the course's board of a built-in kind, creating it
 // the first time: the general board (courses made before this package
 // existed get theirs on first use) and the board of item threads.
-func (s *Service) ensureBoardTx(tx *storage.Tx, c modules.Course, kind string) (boardRec, error) {
-	var found boardRec
-	err := tx.Each(storage.BoardsByCourse, storage.Key(c.ID), func(k, _ []byte) error {
-		b, err := getBoard(tx, storage.Part(k, 1))
-		if err != nil {
-			return err
-		}
-		if b.Kind == kind {
-			found = b
-			return storage.Stop
-		}
-		return nil
-	})
-	if err != nil || found.ID != 0 {
-		return found, err
+func (s *Service) ensureBoard(ctx context.Context, c modules.Course, kind string) (BoardRecord, error) {
+	boards, err := s.store.CourseBoards(ctx, c.ID)
+	if err != nil {
+		return BoardRecord{}, err
 	}
-	if !tx.Writable() {
-		return found, errNeedsWrite
+	for _, b := range boards {
+		if b.Kind == kind {
+			return b, nil
+		}
+	}
+	if !storage.TxFrom(ctx).Writable() {
+		return BoardRecord{}, errNeedsWrite
 	}
 	// The general board's kind is the contract's `general`; its title is
 	// for people.
@@ -309,7 +303,7 @@ func (s *Service) ensureBoardTx(tx *storage.Tx, c modules.Course, kind string) (
 	if kind == KindItems {
 		title = "Module discussions"
 	}
-	return s.putBoardTx(tx, boardRec{CourseID: c.ID, Title: title, Mode: ModeDiscussion, Kind: kind,
+	return s.store.AddBoard(ctx, BoardRecord{CourseID: c.ID, Title: title, Mode: ModeDiscussion, Kind: kind,
 		CreatedBy: c.CreatedBy, CreatedAt: s.now().UTC()})
 }
 
@@ -317,56 +311,23 @@ func (s *Service) ensureBoardTx(tx *storage.Tx, c modules.Course, kind string) (
 // be created in a write transaction first.
 var errNeedsWrite = errors.New("discussion: built-in board missing")
 
-func (s *Service) putBoardTx(tx *storage.Tx, b boardRec) (boardRec, error) {
-	id, err := tx.NextID(storage.Boards)
-	if err != nil {
-		return b, err
-	}
-	b.ID = id
-	if err := tx.Put(storage.Boards, storage.ID(id), b); err != nil {
-		return b, err
-	}
-	return b, tx.PutRaw(storage.BoardsByCourse, storage.Key(b.CourseID, id), nil)
-}
-
 // ThreadCourse returns the course a thread belongs to, without access
 // checks and without revealing anything else: pages ask it first so that a
 // thread named under another course's URL is 404 whatever the caller's role
 // there.
 func (s *Service) ThreadCourse(ctx context.Context, threadID uint64) (uint64, error) {
-	var course uint64
-	err := s.db.View(func(tx *storage.Tx) error {
-		t, err := getThread(tx, threadID)
-		course = t.CourseID
-		return err
-	})
-	return course, errs.Wrap(err, "thread course")
+	t, err := s.store.Thread(ctx, threadID)
+	return t.CourseID, errs.Wrap(err, "thread course")
 }
 
 // PostCourse is ThreadCourse for a post.
 func (s *Service) PostCourse(ctx context.Context, postID uint64) (uint64, error) {
-	var course uint64
-	err := s.db.View(func(tx *storage.Tx) error {
-		p, err := getPost(tx, postID)
-		course = p.CourseID
-		return err
-	})
-	return course, errs.Wrap(err, "post course")
+	p, err := s.store.Post(ctx, postID)
+	return p.CourseID, errs.Wrap(err, "post course")
 }
 
 // ReportCourse is ThreadCourse for a report.
 func (s *Service) ReportCourse(ctx context.Context, reportID uint64) (uint64, error) {
-	var course uint64
-	err := s.db.View(func(tx *storage.Tx) error {
-		var r reportRec
-		if err := tx.Get(storage.Reports, storage.ID(reportID), &r); err != nil {
-			if errors.Is(err, storage.ErrNotFound) {
-				return errs.NotFoundf("report")
-			}
-			return err
-		}
-		course = r.CourseID
-		return nil
-	})
-	return course, errs.Wrap(err, "report course")
+	r, err := s.store.Report(ctx, reportID)
+	return r.CourseID, errs.Wrap(err, "report course")
 }

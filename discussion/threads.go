@@ -3,6 +3,7 @@ package discussion
 import (
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -53,8 +54,8 @@ func (s *Service) CreateThread(ctx context.Context, caller, boardID uint64, in T
 	var out Thread
 	var student bool
 	var course uint64
-	err := s.db.Update(func(tx *storage.Tx) error {
-		b, a, err := s.boardAccessTx(tx, caller, boardID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		b, a, err := s.boardAccess(ctx, caller, boardID)
 		if err != nil {
 			return err
 		}
@@ -64,22 +65,22 @@ func (s *Service) CreateThread(ctx context.Context, caller, boardID uint64, in T
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		t, p, err := s.createThreadTx(tx, b, caller, title, body, html, 0)
+		t, p, err := s.createThread(ctx, b, caller, title, body, html, 0)
 		if err != nil {
 			return err
 		}
 		sc := &scope{access: a, board: b, thread: t, seeAll: true}
-		if p.Mentioned, err = s.notifyPostTx(tx, sc, p, body); err != nil {
+		if p.Mentioned, err = s.notifyPost(ctx, sc, p, body); err != nil {
 			return err
 		}
 		if len(p.Mentioned) > 0 {
 			// Remembered so that an edit does not mention them again.
-			if err := tx.Put(storage.Posts, storage.ID(p.ID), p); err != nil {
+			if err := s.store.UpdatePost(ctx, p); err != nil {
 				return err
 			}
 		}
 		student, course = a.Student(), b.CourseID
-		out, err = s.threadView(tx, sc, s.newAuthors(tx, b.CourseID), nil)
+		out, err = s.threadView(ctx, sc, s.newAuthors(ctx, b.CourseID), nil)
 		return err
 	})
 	if err != nil {
@@ -91,114 +92,73 @@ func (s *Service) CreateThread(ctx context.Context, caller, boardID uint64, in T
 	return out, nil
 }
 
-// createThreadTx stores a thread and its opening post and indexes both. The
+// createThread stores a thread and its opening post and indexes both. The
 // author of a thread started by a member is subscribed to it; item threads
 // (item != 0) are written in a nominal author's name, who is not.
-func (s *Service) createThreadTx(tx *storage.Tx, b boardRec, author uint64, title, body, html string, item uint64) (threadRec, postRec, error) {
+func (s *Service) createThread(ctx context.Context, b BoardRecord, author uint64, title, body, html string, item uint64) (ThreadRecord, PostRecord, error) {
 	now := s.now().UTC()
-	tid, err := tx.NextID(storage.Threads)
+	p := PostRecord{CourseID: b.CourseID, AuthorID: author, BodyHTML: html, Snippet: snippet(html), CreatedAt: now}
+	t := ThreadRecord{CourseID: b.CourseID, BoardID: b.ID, ItemID: item, Title: title, AuthorID: author,
+		CreatedAt: now, LastActivityAt: now}
+	t, p, err := s.store.AddThread(ctx, t, p, body)
 	if err != nil {
-		return threadRec{}, postRec{}, err
-	}
-	pid, err := tx.NextID(storage.Posts)
-	if err != nil {
-		return threadRec{}, postRec{}, err
-	}
-	p := postRec{ID: pid, CourseID: b.CourseID, ThreadID: tid, AuthorID: author, BodyHTML: html,
-		Snippet: snippet(html), CreatedAt: now}
-	t := threadRec{ID: tid, CourseID: b.CourseID, BoardID: b.ID, ItemID: item, Title: title, AuthorID: author,
-		OpeningPostID: pid, LastPostID: pid, CreatedAt: now, LastActivityAt: now}
-	if err := s.putPostTx(tx, p, body); err != nil {
-		return t, p, err
-	}
-	if err := tx.Put(storage.Threads, storage.ID(tid), t); err != nil {
-		return t, p, err
-	}
-	if err := tx.PutRaw(storage.ThreadsByBoard, threadOrderKey(t), nil); err != nil {
 		return t, p, err
 	}
 	if item == 0 {
-		if err := tx.PutRaw(storage.Subscriptions, storage.Key(tid, author), subEntry(true, 0)); err != nil {
+		if err := s.store.SetSubscription(ctx, t.ID, author, Subscription{State: SubOn}); err != nil {
 			return t, p, err
 		}
 	}
-	return t, p, indexTx(tx, t, p, true)
+	return t, p, s.store.AddPostings(ctx, postings(t, p))
 }
 
-// putPostTx stores a post, its source and its thread index entry.
-func (s *Service) putPostTx(tx *storage.Tx, p postRec, source string) error {
-	if err := tx.Put(storage.Posts, storage.ID(p.ID), p); err != nil {
-		return err
-	}
-	if err := tx.PutRaw(storage.PostSources, storage.ID(p.ID), []byte(source)); err != nil {
-		return err
-	}
-	return tx.PutRaw(storage.PostsByThread, storage.Key(p.ThreadID, p.ID), postEntry(p.AuthorID, p.Deleted))
-}
-
-// saveThreadTx stores a changed thread, moving its place in the board's
+// saveThread stores a changed thread, moving its place in the board's
 // list when its pin or last post changed, and counts the write in Rev.
 // Every change of one of the thread's posts must call it, changed thread or
 // not, since cached pages of the thread are valid only while the stored
 // record stays the same.
-func saveThreadTx(tx *storage.Tx, old, t threadRec) error {
+func (s *Service) saveThread(ctx context.Context, old, t ThreadRecord) error {
 	t.Rev = old.Rev + 1
-	if old.Pinned != t.Pinned || old.LastPostID != t.LastPostID {
-		if err := tx.Delete(storage.ThreadsByBoard, threadOrderKey(old)); err != nil {
-			return err
-		}
-		if err := tx.PutRaw(storage.ThreadsByBoard, threadOrderKey(t), nil); err != nil {
-			return err
-		}
-	}
-	return tx.Put(storage.Threads, storage.ID(t.ID), t)
+	return s.store.SaveThread(ctx, old, t)
 }
 
-// readStateTx is the last post the user has read in a thread (0: none).
-func readStateTx(tx *storage.Tx, thread, user uint64) uint64 {
-	return readU64(tx.GetRaw(storage.ReadStates, storage.Key(thread, user)))
-}
-
-// unreadTx counts the posts after the user's read mark that they can see,
-// leaving out their own and deleted ones; the index entries carry enough to
-// do so without decoding a post.
-func unreadTx(tx *storage.Tx, t threadRec, user, lastRead uint64, seeAll bool) int {
-	n := 0
-	_ = tx.EachFrom(storage.PostsByThread, storage.Key(t.ID), storage.Key(t.ID, lastRead+1), func(k, v []byte) error {
-		author, deleted := parsePostEntry(v)
-		if deleted || author == user || (!seeAll && storage.Part(k, 1) != t.OpeningPostID) {
-			return nil
-		}
-		n++
-		return nil
-	})
-	return n
+// unread counts the posts after the user's read mark that they can see,
+// leaving out their own and deleted ones.
+func (s *Service) unread(ctx context.Context, t ThreadRecord, user, lastRead uint64, seeAll bool) (int, error) {
+	return s.store.CountUnread(ctx, t, user, lastRead, seeAll)
 }
 
 // threadView is a thread as the scope's caller sees it; marks are the
 // caller's buffered read marks, taken before the transaction began.
-func (s *Service) threadView(tx *storage.Tx, sc *scope, au *authors, marks readMarks) (Thread, error) {
+func (s *Service) threadView(ctx context.Context, sc *scope, au *authors, marks readMarks) (Thread, error) {
 	t, me := sc.thread, sc.caller()
 	author, err := au.get(t.AuthorID)
 	if err != nil {
 		return Thread{}, err
 	}
-	last := lastReadTx(tx, marks, t.ID, me)
+	last, err := s.lastRead(ctx, marks, t.ID, me)
+	if err != nil {
+		return Thread{}, err
+	}
+	unread, err := s.unread(ctx, t, me, last, sc.seeAll)
+	if err != nil {
+		return Thread{}, err
+	}
 	v := Thread{ID: t.ID, CourseID: t.CourseID, BoardID: t.BoardID, ItemID: t.ItemID, Mode: sc.board.Mode,
 		Title: t.Title, Author: author, Pinned: t.Pinned, Locked: t.Locked, Answered: t.AnswerPostID != 0,
-		ReplyCount: t.ReplyCount, UnreadCount: unreadTx(tx, t, me, last, sc.seeAll), LastReadPostID: last,
+		ReplyCount: t.ReplyCount, UnreadCount: unread, LastReadPostID: last,
 		RepliesHidden: !sc.seeAll, CreatedAt: t.CreatedAt, LastActivityAt: t.LastActivityAt}
 	if sc.seeAll {
 		v.AnswerPostID = t.AnswerPostID
 	}
-	v.Subscribed = subscribedTx(tx, t, me, sc.staff())
-	return v, nil
+	v.Subscribed, err = s.subscribed(ctx, t, me, sc.staff())
+	return v, err
 }
 
 // postView is a post as the scope's caller sees it. The Markdown source is
 // read only for posts the caller may edit, which are the only ones that
 // need it.
-func (s *Service) postView(tx *storage.Tx, sc *scope, au *authors, p postRec) (Post, error) {
+func (s *Service) postView(ctx context.Context, sc *scope, au *authors, p PostRecord) (Post, error) {
 	author, err := au.get(p.AuthorID)
 	if err != nil {
 		return Post{}, err
@@ -208,7 +168,9 @@ func (s *Service) postView(tx *storage.Tx, sc *scope, au *authors, p postRec) (P
 		Answer: p.ID == sc.thread.AnswerPostID, Deleted: p.Deleted}
 	if !p.Deleted && sc.canModify(p.AuthorID) && (!sc.thread.Locked || sc.staff()) {
 		v.CanEdit = true
-		v.Body = string(tx.GetRaw(storage.PostSources, storage.ID(p.ID)))
+		if v.Body, err = s.store.PostSource(ctx, p.ID); err != nil {
+			return Post{}, err
+		}
 	}
 	return v, nil
 }
@@ -227,17 +189,17 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, page api.
 	var shown uint64
 	marks := s.reads.marksOf(caller)
 	names := s.nameReader()
-	err = s.db.View(func(tx *storage.Tx) error {
-		sc, err := s.threadScopeTx(tx, caller, threadID)
+	err = s.tx.Read(ctx, func(ctx context.Context) error {
+		sc, err := s.threadScope(ctx, caller, threadID)
 		if err != nil {
 			return err
 		}
-		au := s.newAuthors(tx, sc.thread.CourseID)
+		au := s.newAuthors(ctx, sc.thread.CourseID)
 		au.names = names
-		if out.Thread, err = s.threadView(tx, sc, au, marks); err != nil {
+		if out.Thread, err = s.threadView(ctx, sc, au, marks); err != nil {
 			return err
 		}
-		posts, err := s.pageTx(tx, sc, after, page.Limit, &out.NextCursor)
+		posts, err := s.page(ctx, sc, after, page.Limit, &out.NextCursor)
 		if err != nil {
 			return err
 		}
@@ -250,7 +212,7 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, page api.
 		}
 		out.Items = slices.Grow(out.Items, len(posts))
 		for _, p := range posts {
-			pv, err := s.postView(tx, sc, au, p)
+			pv, err := s.postView(ctx, sc, au, p)
 			if err != nil {
 				return err
 			}
@@ -272,19 +234,18 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, page api.
 	return out, nil
 }
 
-// pageTx returns the posts of one page of the scope's thread that the
+// page returns the posts of one page of the scope's thread that the
 // caller may see: up to limit posts after the post id after, oldest first.
 // It sets next to the page's cursor when more follow.
-func (s *Service) pageTx(tx *storage.Tx, sc *scope, after uint64, limit int, next *string) ([]postRec, error) {
+func (s *Service) page(ctx context.Context, sc *scope, after uint64, limit int, next *string) ([]PostRecord, error) {
 	t := sc.thread
-	var out []postRec
-	cached, err := s.threadPostsTx(tx, t)
+	cached, err := s.threadPosts(ctx, t)
 	if err != nil {
 		return nil, err
 	}
 	if cached != nil {
 		rest := cached.after(after)
-		out = make([]postRec, 0, min(limit, len(rest)))
+		out := make([]PostRecord, 0, min(limit, len(rest)))
 		for _, p := range rest {
 			if !sc.sees(parentHint(t, p.ID), p.AuthorID) {
 				continue
@@ -297,29 +258,14 @@ func (s *Service) pageTx(tx *storage.Tx, sc *scope, after uint64, limit int, nex
 		}
 		return out, nil
 	}
-	var ids []uint64
-	err = tx.EachFrom(storage.PostsByThread, storage.Key(t.ID), storage.Key(t.ID, after+1), func(k, v []byte) error {
-		author, _ := parsePostEntry(v)
-		id := storage.Part(k, 1)
-		if !sc.sees(parentHint(t, id), author) {
-			return nil
-		}
-		if len(ids) == limit {
-			*next = api.FormatID(ids[len(ids)-1])
-			return storage.Stop
-		}
-		ids = append(ids, id)
-		return nil
+	out, more, err := s.store.PostsAfter(ctx, t.ID, after, limit, func(id, author uint64) bool {
+		return sc.sees(parentHint(sc.thread, id), author)
 	})
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range ids {
-		p, err := s.memo.postTx(tx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
+	if more && len(out) > 0 {
+		*next = api.FormatID(out[len(out)-1].ID)
 	}
 	return out, nil
 }
@@ -329,12 +275,12 @@ func (s *Service) pageTx(tx *storage.Tx, sc *scope, after uint64, limit int, nex
 func (s *Service) ThreadHead(ctx context.Context, caller, threadID uint64) (Thread, error) {
 	var out Thread
 	marks := s.reads.marksOf(caller)
-	err := s.db.View(func(tx *storage.Tx) error {
-		sc, err := s.threadScopeTx(tx, caller, threadID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		sc, err := s.threadScope(ctx, caller, threadID)
 		if err != nil {
 			return err
 		}
-		out, err = s.threadView(tx, sc, s.newAuthors(tx, sc.thread.CourseID), marks)
+		out, err = s.threadView(ctx, sc, s.newAuthors(ctx, sc.thread.CourseID), marks)
 		return err
 	})
 	return out, errs.Wrap(err, "get thread")
@@ -342,24 +288,37 @@ func (s *Service) ThreadHead(ctx context.Context, caller, threadID uint64) (Thre
 
 // parentHint stands in for a post's parent where only the index entry is
 // at hand: the opening post is the only post without a parent.
-func parentHint(t threadRec, post uint64) uint64 {
+func parentHint(t ThreadRecord, post uint64) uint64 {
 	if post == t.OpeningPostID {
 		return 0
 	}
 	return t.OpeningPostID
 }
 
-// threadCursor is the opaque form of a place in a board's thread list: the
-// list key after the board id.
-func threadCursor(k []byte) string { return base64.RawURLEncoding.EncodeToString(k[8:]) }
+// threadCursor is the opaque form of a place in a board's thread list:
+// unpinned (0 or 1), the inverted last post id and the thread id, 8 bytes
+// each, in the order the list is sorted by.
+func threadCursor(p ThreadPlace) string {
+	raw := make([]byte, 24)
+	if !p.Pinned {
+		raw[7] = 1
+	}
+	binary.BigEndian.PutUint64(raw[8:], ^p.LastPostID)
+	binary.BigEndian.PutUint64(raw[16:], p.ID)
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
 
-func parseThreadCursor(board uint64, c string) ([]byte, error) {
+func parseThreadCursor(c string) (*ThreadPlace, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || len(raw) != 24 {
 		return nil, errs.Field("cursor", "invalid")
 	}
-	// Appending a zero byte gives the first key strictly after the cursor's.
-	return append(append(storage.Key(board), raw...), 0), nil
+	unpinned := binary.BigEndian.Uint64(raw)
+	if unpinned > 1 {
+		return nil, errs.Field("cursor", "invalid")
+	}
+	return &ThreadPlace{Pinned: unpinned == 0, LastPostID: ^binary.BigEndian.Uint64(raw[8:]),
+		ID: binary.BigEndian.Uint64(raw[16:])}, nil
 }
 
 // Threads lists a board's threads: pinned first, then by last activity, each
@@ -367,44 +326,45 @@ func parseThreadCursor(board uint64, c string) ([]byte, error) {
 // open to them.
 func (s *Service) Threads(ctx context.Context, caller, boardID uint64, page api.Page) (ThreadList, error) {
 	out := ThreadList{Items: []Thread{}}
-	start := storage.Key(boardID)
+	var after *ThreadPlace
 	if page.Cursor != "" {
 		var err error
-		if start, err = parseThreadCursor(boardID, page.Cursor); err != nil {
+		if after, err = parseThreadCursor(page.Cursor); err != nil {
 			return out, err
 		}
 	}
 	marks := s.reads.marksOf(caller)
-	err := s.db.View(func(tx *storage.Tx) error {
-		b, a, err := s.boardAccessTx(tx, caller, boardID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		b, a, err := s.boardAccess(ctx, caller, boardID)
 		if err != nil {
 			return err
 		}
-		out.Board = boardView(tx, b)
-		au := s.newAuthors(tx, b.CourseID)
-		items := s.newItemGate(tx, a)
-		var lastKey []byte
-		return tx.EachFrom(storage.ThreadsByBoard, storage.Key(boardID), start, func(k, _ []byte) error {
-			if len(out.Items) == page.Limit {
-				out.NextCursor = threadCursor(lastKey)
-				return storage.Stop
-			}
-			t, err := s.memo.threadTx(tx, storage.Part(k, 3))
-			if err != nil {
+		if out.Board, err = s.boardView(ctx, b); err != nil {
+			return err
+		}
+		au := s.newAuthors(ctx, b.CourseID)
+		items := s.newItemGate(ctx, a)
+		threads, more, err := s.store.BoardThreadsPage(ctx, boardID, after, page.Limit, func(t ThreadRecord) (bool, error) {
+			return items.open(t.ItemID)
+		})
+		if err != nil {
+			return err
+		}
+		for _, t := range threads {
+			sc := &scope{access: a, board: b, thread: t}
+			if sc.seeAll, err = s.seesAll(ctx, a.Staff(), b, t, caller); err != nil {
 				return err
 			}
-			if ok, err := items.open(t.ItemID); err != nil || !ok {
-				return err
-			}
-			sc := &scope{access: a, board: b, thread: t, seeAll: seesAllTx(tx, a.Staff(), b, t, caller)}
-			v, err := s.threadView(tx, sc, au, marks)
+			v, err := s.threadView(ctx, sc, au, marks)
 			if err != nil {
 				return err
 			}
 			out.Items = append(out.Items, v)
-			lastKey = append(lastKey[:0], k...)
-			return nil
-		})
+		}
+		if more && len(threads) > 0 {
+			out.NextCursor = threadCursor(PlaceOf(threads[len(threads)-1]))
+		}
+		return nil
 	})
 	return out, errs.Wrap(err, "list threads")
 }
@@ -419,8 +379,8 @@ type itemGate struct {
 	seen    map[uint64]bool
 }
 
-func (s *Service) newItemGate(tx *storage.Tx, a modules.Access) *itemGate {
-	return &itemGate{s: s, tx: tx, access: a, seen: map[uint64]bool{}}
+func (s *Service) newItemGate(ctx context.Context, a modules.Access) *itemGate {
+	return &itemGate{s: s, tx: storage.TxFrom(ctx), access: a, seen: map[uint64]bool{}}
 }
 
 // open reports whether the item (0: no item) is open to the caller: staff
@@ -455,18 +415,18 @@ func (g *itemGate) open(item uint64) (bool, error) {
 
 // SetPinned pins or unpins a thread (staff only).
 func (s *Service) SetPinned(ctx context.Context, caller, threadID uint64, on bool) error {
-	return s.staffThreadOp(caller, threadID, "pin thread", func(t *threadRec) { t.Pinned = on })
+	return s.staffThreadOp(ctx, caller, threadID, "pin thread", func(t *ThreadRecord) { t.Pinned = on })
 }
 
 // SetLocked locks or unlocks a thread (staff only). Nobody can reply to a
 // locked thread; its authors can no longer edit or delete their posts.
 func (s *Service) SetLocked(ctx context.Context, caller, threadID uint64, on bool) error {
-	return s.staffThreadOp(caller, threadID, "lock thread", func(t *threadRec) { t.Locked = on })
+	return s.staffThreadOp(ctx, caller, threadID, "lock thread", func(t *ThreadRecord) { t.Locked = on })
 }
 
-func (s *Service) staffThreadOp(caller, threadID uint64, during string, change func(*threadRec)) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		sc, err := s.threadScopeTx(tx, caller, threadID)
+func (s *Service) staffThreadOp(ctx context.Context, caller, threadID uint64, during string, change func(*ThreadRecord)) error {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		sc, err := s.threadScope(ctx, caller, threadID)
 		if err != nil {
 			return err
 		}
@@ -478,7 +438,7 @@ func (s *Service) staffThreadOp(caller, threadID uint64, during string, change f
 		if t == sc.thread {
 			return nil
 		}
-		return saveThreadTx(tx, sc.thread, t)
+		return s.saveThread(ctx, sc.thread, t)
 	})
 	return errs.Wrap(err, during)
 }
@@ -486,14 +446,20 @@ func (s *Service) staffThreadOp(caller, threadID uint64, during string, change f
 // SetSubscribed subscribes the caller to a thread's replies or opts them
 // out. An opt-out is remembered, so replying again does not resubscribe.
 func (s *Service) SetSubscribed(ctx context.Context, caller, threadID uint64, on bool) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		if _, err := s.threadScopeTx(tx, caller, threadID); err != nil {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		if _, err := s.threadScope(ctx, caller, threadID); err != nil {
 			return err
 		}
 		// A subscriber's unread reply notification stays theirs to read.
-		key := storage.Key(threadID, caller)
-		_, notification := parseSubEntry(tx.GetRaw(storage.Subscriptions, key))
-		return tx.PutRaw(storage.Subscriptions, key, subEntry(on, notification))
+		sub, err := s.store.Subscription(ctx, threadID, caller)
+		if err != nil {
+			return err
+		}
+		sub.State = SubOff
+		if on {
+			sub.State = SubOn
+		}
+		return s.store.SetSubscription(ctx, threadID, caller, sub)
 	})
 	return errs.Wrap(err, "subscription")
 }
@@ -501,8 +467,8 @@ func (s *Service) SetSubscribed(ctx context.Context, caller, threadID uint64, on
 // SetAnswer marks a reply as the thread's answer (the thread's author or
 // staff); postID 0 clears it. The reply's author is notified.
 func (s *Service) SetAnswer(ctx context.Context, caller, threadID, postID uint64, clear bool) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		sc, err := s.threadScopeTx(tx, caller, threadID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		sc, err := s.threadScope(ctx, caller, threadID)
 		if err != nil {
 			return err
 		}
@@ -515,12 +481,12 @@ func (s *Service) SetAnswer(ctx context.Context, caller, threadID, postID uint64
 				return nil
 			}
 			t.AnswerPostID = 0
-			return saveThreadTx(tx, sc.thread, t)
+			return s.saveThread(ctx, sc.thread, t)
 		}
 		if postID == 0 {
 			return errs.Field("post_id", "required")
 		}
-		p, err := getPost(tx, postID)
+		p, err := s.store.Post(ctx, postID)
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
@@ -531,13 +497,13 @@ func (s *Service) SetAnswer(ctx context.Context, caller, threadID, postID uint64
 			return nil
 		}
 		t.AnswerPostID = postID
-		if err := saveThreadTx(tx, sc.thread, t); err != nil {
+		if err := s.saveThread(ctx, sc.thread, t); err != nil {
 			return err
 		}
 		if p.AuthorID == caller {
 			return nil
 		}
-		return s.tellAuthorTx(tx, sc, p, caller, notify.KindAnswer)
+		return s.tellAuthor(ctx, sc, p, caller, notify.KindAnswer)
 	})
 	return errs.Wrap(err, "set answer")
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/discussion"
+	"pacer/storage/bolt"
 )
 
 // wireDiscussion builds the discussion service (which installs its course
@@ -16,7 +17,8 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 	if err := s.Courses.BuildStaffIndex(context.Background()); err != nil {
 		return err
 	}
-	s.Discussion = discussion.New(s.DB, s.Courses, s.Notify, s.Markdown, s.now, s.log)
+	s.Discussion = discussion.New(discussion.Config{DB: s.DB, Tx: s.DB, Store: bolt.NewDiscussion(s.DB),
+		Courses: s.Courses, Notify: s.Notify, Markdown: s.Markdown, Now: s.now, Log: s.log})
 	s.Discussion.Audit = s.Audit
 	// Author names on thread pages come from the auth service's user cache.
 	s.Discussion.Names = s.Auth

@@ -74,13 +74,13 @@ func (s *Deadlines) PutExtension(ctx context.Context, e deadlines.Extension) (de
 func (s *Deadlines) Extension(ctx context.Context, id uint64) (deadlines.Extension, error) {
 	var e deadlines.Extension
 	err := s.db.Read(ctx, func(ctx context.Context) error {
-		return notFound(storage.TxFrom(ctx).Get(storage.Extensions, storage.ID(id), &e))
+		return deadlinesNotFound(storage.TxFrom(ctx).Get(storage.Extensions, storage.ID(id), &e))
 	})
 	return e, err
 }
 
-// notFound maps the engine's missing record to the store's.
-func notFound(err error) error {
+// deadlinesNotFound maps the engine's missing record to the store's.
+func deadlinesNotFound(err error) error {
 	if errors.Is(err, storage.ErrNotFound) {
 		return deadlines.ErrNotFound
 	}

@@ -46,7 +46,7 @@ func (s *Deadlines) Submission(ctx context.Context, id uint64) (deadlines.Submis
 	err := s.db.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
 		if err := tx.Get(storage.Submissions, storage.ID(id), &sub); err != nil {
-			return notFound(err)
+			return deadlinesNotFound(err)
 		}
 		v := tx.GetRaw(storage.SubmissionsByItem, storage.Key(sub.CourseID, sub.ItemID, sub.UserID))
 		sub.Current = len(v) == 8 && storage.Part(v, 0) == sub.ID

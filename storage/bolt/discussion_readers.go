@@ -1,0 +1,98 @@
+package bolt
+
+import (
+	"context"
+
+	"pacer/discussion"
+	"pacer/storage"
+)
+
+// Participant implements discussion.Store.
+func (s *Discussion) Participant(ctx context.Context, thread, user uint64) (bool, error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return participant(tx, thread, user)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (bool, error) { return participant(tx, thread, user) })
+}
+
+func participant(tx *storage.Tx, thread, user uint64) (bool, error) {
+	return tx.Has(storage.Participants, storage.Key(thread, user)), nil
+}
+
+// AddParticipant implements discussion.Store. A Put of a key already
+// there would still rewrite its page, hence the look first.
+func (s *Discussion) AddParticipant(ctx context.Context, thread, user uint64) error {
+	return s.write(ctx, func(tx *storage.Tx) error {
+		k := storage.Key(thread, user)
+		if tx.Has(storage.Participants, k) {
+			return nil
+		}
+		return tx.PutRaw(storage.Participants, k, nil)
+	})
+}
+
+// ReadMark implements discussion.Store.
+func (s *Discussion) ReadMark(ctx context.Context, thread, user uint64) (uint64, error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return readMark(tx, thread, user)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (uint64, error) { return readMark(tx, thread, user) })
+}
+
+func readMark(tx *storage.Tx, thread, user uint64) (uint64, error) {
+	return readU64(tx.GetRaw(storage.ReadStates, storage.Key(thread, user))), nil
+}
+
+// MoveReadMarks implements discussion.Store. A mark only ever moves
+// forward, so writing the same marks twice changes nothing more.
+func (s *Discussion) MoveReadMarks(ctx context.Context, marks []discussion.ReadMark) error {
+	return s.write(ctx, func(tx *storage.Tx) error {
+		for _, m := range marks {
+			key := storage.Key(m.Thread, m.User)
+			if stored, _ := readMark(tx, m.Thread, m.User); stored >= m.Post {
+				continue
+			}
+			if !tx.Has(storage.Threads, storage.ID(m.Thread)) {
+				continue // the thread went away since it was read
+			}
+			if err := tx.PutRaw(storage.ReadStates, key, storage.ID(m.Post)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Subscription implements discussion.Store.
+func (s *Discussion) Subscription(ctx context.Context, thread, user uint64) (discussion.Subscription, error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return subscription(tx, thread, user)
+	}
+	return view(s, ctx, func(tx *storage.Tx) (discussion.Subscription, error) { return subscription(tx, thread, user) })
+}
+
+func subscription(tx *storage.Tx, thread, user uint64) (discussion.Subscription, error) {
+	return parseSubEntry(tx.GetRaw(storage.Subscriptions, storage.Key(thread, user))), nil
+}
+
+// SetSubscription implements discussion.Store; SubNone removes the entry.
+func (s *Discussion) SetSubscription(ctx context.Context, thread, user uint64, sub discussion.Subscription) error {
+	return s.write(ctx, func(tx *storage.Tx) error {
+		if sub.State == discussion.SubNone {
+			return tx.Delete(storage.Subscriptions, storage.Key(thread, user))
+		}
+		return tx.PutRaw(storage.Subscriptions, storage.Key(thread, user), subEntry(sub))
+	})
+}
+
+// Subscribers implements discussion.Store.
+func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussion.Subscriber, error) {
+	var out []discussion.Subscriber
+	err := s.read(ctx, func(tx *storage.Tx) error {
+		return tx.Each(storage.Subscriptions, storage.Key(thread), func(k, v []byte) error {
+			out = append(out, discussion.Subscriber{User: storage.Part(k, 1), Subscription: parseSubEntry(v)})
+			return nil
+		})
+	})
+	return out, err
+}
