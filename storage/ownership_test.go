@@ -57,8 +57,7 @@ var owners = map[Bucket]string{
 // trespasses are the places that still name another package's bucket, as
 // "package: bucket". The list only shrinks: an entry that no longer
 // happens fails the test, so it is removed with the code that needed it.
-var trespasses = []string{
-}
+var trespasses = []string{}
 
 // notDomain are directories whose code may name any bucket: the engine
 // itself, tools, and test harnesses.
