@@ -70,7 +70,7 @@ func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint6
 			// Staff see the course's own dates when they are the same for
 			// everyone (a scheduled course with a start).
 			if !times.SelfPaced() && times.StartsAt != nil {
-				if mod, ok, err := moduleOfCourse(tx, courseID, ia.Item.ModuleID); err != nil {
+				if mod, ok, err := s.moduleOfCourse(tx, courseID, ia.Item.ModuleID); err != nil {
 					return err
 				} else if ok {
 					w := calendar.LearnerWindow(times, mod.Times(), time.Time{}, nil)

@@ -64,8 +64,8 @@ func validDue(t *time.Time) (time.Time, string) {
 
 // moduleOfCourse finds a module of a course; ok is false for a module of
 // another course or none.
-func moduleOfCourse(tx *storage.Tx, course, module uint64) (modules.Module, bool, error) {
-	mods, err := modules.ModulesTx(tx, course)
+func (s *Service) moduleOfCourse(tx *storage.Tx, course, module uint64) (modules.Module, bool, error) {
+	mods, err := s.courses.ModulesTx(tx, course)
 	if err != nil {
 		return modules.Module{}, false, err
 	}
@@ -109,7 +109,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 			fields["module_id"] = "required"
 		} else {
 			var ok bool
-			if mod, ok, err = moduleOfCourse(tx, courseID, in.ModuleID); err != nil {
+			if mod, ok, err = s.moduleOfCourse(tx, courseID, in.ModuleID); err != nil {
 				return err
 			} else if !ok {
 				fields["module_id"] = "is not a module of this course"
@@ -206,7 +206,7 @@ func (s *Service) ListExtensions(ctx context.Context, caller, courseID, user, mo
 		if !a.Staff() {
 			user = caller
 		}
-		mods, err := modules.ModulesTx(tx, courseID)
+		mods, err := s.courses.ModulesTx(tx, courseID)
 		if err != nil {
 			return err
 		}

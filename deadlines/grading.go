@@ -112,7 +112,7 @@ func (s *Service) ToGradeList(ctx context.Context, caller, courseID uint64) ([]T
 					if gone[sub.ItemID] {
 						continue
 					}
-					it, err := modules.ItemTx(tx, m.Course.ID, sub.ItemID)
+					it, err := s.courses.ItemTx(tx, m.Course.ID, sub.ItemID)
 					if errs.Is(err, errs.NotFound) {
 						gone[sub.ItemID] = true
 						continue
@@ -173,7 +173,7 @@ func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint
 		if err := ia.RequireStaff(); err != nil {
 			return err
 		}
-		mod, ok, err := moduleOfCourse(tx, courseID, ia.Item.ModuleID)
+		mod, ok, err := s.moduleOfCourse(tx, courseID, ia.Item.ModuleID)
 		if err != nil || !ok {
 			return err
 		}

@@ -11,7 +11,6 @@ import (
 	"pacer/auth"
 	"pacer/calendar"
 	"pacer/errs"
-	"pacer/modules"
 	"pacer/oneline"
 	"pacer/storage"
 	"pacer/timetext"
@@ -184,7 +183,7 @@ func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
 		if times.SelfPaced() || times.StartsAt == nil {
 			continue
 		}
-		mods, err := modules.ModulesTx(tx, m.Course.ID)
+		mods, err := s.courses.ModulesTx(tx, m.Course.ID)
 		if err != nil {
 			return nil, err
 		}

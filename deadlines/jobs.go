@@ -128,7 +128,7 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job uint8, pick pick
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
 		var err error
-		courses, err = sweepCourses(tx)
+		courses, err = s.sweepCourses(tx)
 		if err != nil {
 			return err
 		}
@@ -229,9 +229,9 @@ func overrideOf(ext []Override, module uint64) (time.Time, bool) {
 }
 
 // sweepCourses reads every course with its published modules, in order.
-func sweepCourses(tx *storage.Tx) ([]courseInfo, error) {
+func (s *Service) sweepCourses(tx *storage.Tx) ([]courseInfo, error) {
 	var out []courseInfo
-	err := modules.EachCourseTx(tx, func(c modules.Course) error {
+	err := s.courses.EachCourseTx(tx, func(c modules.Course) error {
 		if c.Archived {
 			// A finished course opens, reminds and records nothing more.
 			return nil
@@ -244,7 +244,7 @@ func sweepCourses(tx *storage.Tx) ([]courseInfo, error) {
 	}
 	for i := range out {
 		c := &out[i]
-		mods, err := modules.ModulesTx(tx, c.course.ID)
+		mods, err := s.courses.ModulesTx(tx, c.course.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -333,7 +333,7 @@ func (s *Service) outcome(tx *storage.Tx, courses []courseInfo, cd candidate, jo
 		return 0, err
 	}
 	if job != MarkOpened {
-		done, err := moduleDone(tx, c.course.ID, cd.user, mod.ID, items)
+		done, err := s.moduleDone(tx, c.course.ID, cd.user, mod.ID, items)
 		if err != nil || done {
 			return OutcomeDone, err
 		}
@@ -385,10 +385,10 @@ func (s *Service) tell(tx *storage.Tx, courses []courseInfo, cd candidate, job u
 // moduleDone reports whether a learner completed every published item of
 // a module; a module with no items has nothing to do. It mirrors
 // modules.ModuleView.Complete, reading only the progress keys it needs.
-func moduleDone(tx *storage.Tx, course, user, module uint64, cache map[uint64][]uint64) (bool, error) {
+func (s *Service) moduleDone(tx *storage.Tx, course, user, module uint64, cache map[uint64][]uint64) (bool, error) {
 	ids, ok := cache[module]
 	if !ok {
-		items, err := modules.ItemsTx(tx, module)
+		items, err := s.courses.ItemsTx(tx, module)
 		if err != nil {
 			return false, err
 		}
@@ -401,7 +401,7 @@ func moduleDone(tx *storage.Tx, course, user, module uint64, cache map[uint64][]
 		cache[module] = ids
 	}
 	for _, id := range ids {
-		if done, err := modules.CompletedTx(tx, course, user, id); err != nil || !done {
+		if done, err := s.courses.CompletedTx(tx, course, user, id); err != nil || !done {
 			return false, err
 		}
 	}

@@ -47,7 +47,7 @@ func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, erro
 	}
 	out := make([]membership, 0, len(courses))
 	for _, id := range courses {
-		c, err := modules.CourseTx(tx, id)
+		c, err := s.courses.CourseTx(tx, id)
 		if err != nil {
 			if errs.Is(err, errs.NotFound) {
 				continue

@@ -290,7 +290,7 @@ func (s *Service) GetSubmission(ctx context.Context, caller, courseID, subID uin
 		if err != nil {
 			return err
 		}
-		it, err := modules.ItemTx(tx, courseID, sub.ItemID)
+		it, err := s.courses.ItemTx(tx, courseID, sub.ItemID)
 		if err != nil {
 			return err
 		}
@@ -326,7 +326,7 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		it, err := modules.ItemTx(tx, courseID, sub.ItemID)
+		it, err := s.courses.ItemTx(tx, courseID, sub.ItemID)
 		if err != nil {
 			return err
 		}

@@ -45,7 +45,7 @@ func (s *Service) subscribed(ctx context.Context, t ThreadRecord, user uint64, s
 // subscribers.
 func (s *Service) eachFollower(ctx context.Context, t ThreadRecord, fn func(user, notification uint64)) error {
 	tx := storage.TxFrom(ctx)
-	staff, err := modules.StaffTx(tx, t.CourseID)
+	staff, err := s.courses.StaffTx(tx, t.CourseID)
 	if err != nil {
 		return err
 	}

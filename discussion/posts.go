@@ -313,7 +313,7 @@ func actorName(tx *storage.Tx, id uint64) string {
 func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body string) ([]uint64, error) {
 	tx := storage.TxFrom(ctx)
 	t := sc.thread
-	mentioned, err := mentionsTx(tx, t.CourseID, body, p.AuthorID)
+	mentioned, err := s.mentionsTx(tx, t.CourseID, body, p.AuthorID)
 	if err != nil {
 		return nil, err
 	}
@@ -347,9 +347,9 @@ func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body 
 func (s *Service) userSees(ctx context.Context, b BoardRecord, t ThreadRecord, user uint64, p PostRecord) (bool, error) {
 	tx := storage.TxFrom(ctx)
 	if b.Mode != ModeQA {
-		return modules.IsMemberTx(tx, t.CourseID, user), nil
+		return s.courses.IsMemberTx(tx, t.CourseID, user)
 	}
-	m, err := modules.MemberTx(tx, t.CourseID, user)
+	m, err := s.courses.MemberTx(tx, t.CourseID, user)
 	if err != nil {
 		return false, nil
 	}
@@ -365,11 +365,11 @@ func (s *Service) userSees(ctx context.Context, b BoardRecord, t ThreadRecord, u
 // "Anna". A name may also be quoted, @"Sam Student", which names exactly
 // one member whatever follows it. An @ inside a word (an e-mail address)
 // mentions nobody. Case does not matter.
-func mentionsTx(tx *storage.Tx, course uint64, body string, author uint64) ([]uint64, error) {
+func (s *Service) mentionsTx(tx *storage.Tx, course uint64, body string, author uint64) ([]uint64, error) {
 	if !strings.Contains(body, "@") {
 		return nil, nil
 	}
-	members, err := modules.MembersTx(tx, course)
+	members, err := s.courses.MembersTx(tx, course)
 	if err != nil {
 		return nil, err
 	}

@@ -401,7 +401,7 @@ func (g *itemGate) open(item uint64) (bool, error) {
 		g.learner = l
 	}
 	ok := false
-	it, err := modules.ItemTx(g.tx, g.access.Course.ID, item)
+	it, err := g.s.courses.ItemTx(g.tx, g.access.Course.ID, item)
 	switch {
 	case err == nil:
 		m := g.learner.Module(it.ModuleID)

@@ -19,7 +19,7 @@ func lastActive(t *testing.T, db *storage.DB, course, user uint64) *time.Time {
 	var m modules.Member
 	if err := db.View(func(tx *storage.Tx) error {
 		var err error
-		m, err = modules.MemberTx(tx, course, user)
+		m, err = bolt.NewModules(db).Member(storage.WithTx(context.Background(), tx), course, user)
 		return err
 	}); err != nil {
 		t.Fatal(err)

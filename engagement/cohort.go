@@ -225,7 +225,7 @@ func (s *Service) Cohort(ctx context.Context, caller, course uint64) (Cohort, er
 
 func (s *Service) cohortTx(tx *storage.Tx, c modules.Course, now time.Time) (Cohort, error) {
 	out := Cohort{CourseID: c.ID, Modules: []CohortModule{}, ComputedAt: now}
-	cv, err := loadCourse(tx, c)
+	cv, err := s.loadCourse(tx, c)
 	if err != nil {
 		return out, err
 	}

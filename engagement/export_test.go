@@ -27,11 +27,11 @@ func (t *Tracker) Crash() {
 // modules.Learner (nextStep), so a test can check they agree.
 func (s *Service) NextSteps(course, user uint64) (fromFacts, fromLearner *Next, err error) {
 	err = s.db.View(func(tx *storage.Tx) error {
-		c, err := modules.CourseTx(tx, course)
+		c, err := s.courses.CourseTx(tx, course)
 		if err != nil {
 			return err
 		}
-		cv, err := loadCourse(tx, c)
+		cv, err := s.loadCourse(tx, c)
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func (s *Service) NextSteps(course, user uint64) (fromFacts, fromLearner *Next, 
 		if err != nil {
 			return err
 		}
-		done, err := doneItemsTx(tx, course, user)
+		done, err := s.doneItemsTx(tx, course, user)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func judgement(course uint64, m modules.Member, f Facts, now time.Time) string {
 // judgeCourseEach is judgeCourse as it was before the sweep, kept as the
 // reference the sweep must agree with.
 func (s *Service) judgeCourseEach(tx *storage.Tx, c modules.Course, now time.Time) (courseRun, error) {
-	cv, err := loadCourse(tx, c)
+	cv, err := s.loadCourse(tx, c)
 	if err != nil {
 		return courseRun{}, err
 	}

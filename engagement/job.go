@@ -166,7 +166,7 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 	var runs []courseRun
 	var sw courseSweep
 	err := s.db.View(func(tx *storage.Tx) error {
-		return modules.EachCourseTx(tx, func(c modules.Course) error {
+		return s.courses.EachCourseTx(tx, func(c modules.Course) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -203,7 +203,7 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 // walk per bucket (courseSweep) and builds each learner's facts as the
 // views do (cv.facts), so a learner is judged alike everywhere.
 func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time, sw *courseSweep) (courseRun, error) {
-	cv, err := loadCourse(tx, c)
+	cv, err := s.loadCourse(tx, c)
 	if err != nil {
 		return courseRun{}, err
 	}
@@ -427,7 +427,7 @@ func (s *Service) nudgeTx(tx *storage.Tx, cv *courseView, user uint64, now time.
 	if err != nil {
 		return err
 	}
-	done, err := doneItemsTx(tx, cv.course.ID, user)
+	done, err := s.doneItemsTx(tx, cv.course.ID, user)
 	if err != nil {
 		return err
 	}

@@ -30,11 +30,11 @@ type courseView struct {
 	staff []uint64
 }
 
-func loadCourse(tx *storage.Tx, c modules.Course) (*courseView, error) {
+func (s *Service) loadCourse(tx *storage.Tx, c modules.Course) (*courseView, error) {
 	cv := &courseView{course: c, times: c.Times(), itemMod: map[uint64]int{},
 		inactive: time.Duration(max(c.Policy.InactiveAfterSeconds, 0)) * time.Second,
 		cooldown: time.Duration(max(c.Policy.NudgeCooldownSeconds, 0)) * time.Second}
-	mods, err := modules.ModulesTx(tx, c.ID)
+	mods, err := s.courses.ModulesTx(tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func loadCourse(tx *storage.Tx, c modules.Course) (*courseView, error) {
 		if !m.Published {
 			continue
 		}
-		items, err := modules.ItemsTx(tx, m.ID)
+		items, err := s.courses.ItemsTx(tx, m.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +99,7 @@ func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now 
 	clear(sc.completed)
 	sc.started = slices.Grow(sc.started[:0], len(cv.mods))[:len(cv.mods)]
 	clear(sc.started)
-	err := modules.EachProgressTx(tx, cv.course.ID, m.UserID, func(item uint64, completed bool) {
+	err := s.courses.EachProgressTx(tx, cv.course.ID, m.UserID, func(item uint64, completed bool) {
 		cv.count(item, completed, sc.completed, sc.started)
 	})
 	if err != nil {
@@ -150,9 +150,9 @@ func (cv *courseView) facts(m modules.Member, ext map[uint64]time.Time, complete
 }
 
 // doneItemsTx is the set of items a learner has completed in a course.
-func doneItemsTx(tx *storage.Tx, course, user uint64) (map[uint64]bool, error) {
+func (s *Service) doneItemsTx(tx *storage.Tx, course, user uint64) (map[uint64]bool, error) {
 	done := map[uint64]bool{}
-	err := modules.EachProgressTx(tx, course, user, func(item uint64, completed bool) {
+	err := s.courses.EachProgressTx(tx, course, user, func(item uint64, completed bool) {
 		if completed {
 			done[item] = true
 		}

@@ -63,7 +63,7 @@ func (sw *courseSweep) read(tx *storage.Tx, courses *modules.Service, store Stor
 
 	// Progress, in user order: records of non-students are stepped over.
 	j := 0
-	err = modules.EachCourseProgressTx(tx, course, func(user, item uint64, done bool) {
+	err = courses.EachCourseProgressTx(tx, course, func(user, item uint64, done bool) {
 		if i, ok := sw.find(&j, user); ok {
 			cv.count(item, done, sw.completed[i*mods:(i+1)*mods], sw.started[i*mods:(i+1)*mods])
 		}

@@ -75,7 +75,7 @@ func (s *Service) AtRiskWhere(ctx context.Context, caller, course uint64, q Filt
 
 // judgeAll assesses every student of a course.
 func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Filter) ([]Row, error) {
-	cv, err := loadCourse(tx, c)
+	cv, err := s.loadCourse(tx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 			if err != nil || m.Role != modules.RoleStudent {
 				continue
 			}
-			c, err := modules.CourseTx(tx, id)
+			c, err := s.courses.CourseTx(tx, id)
 			if err != nil {
 				continue
 			}
@@ -239,7 +239,7 @@ func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 // caller), in which its summary writes times.
 func (s *Service) paceTx(tx *storage.Tx, c modules.Course, m modules.Member, reader *time.Location) (Pace, error) {
 	now := s.now().UTC()
-	cv, err := loadCourse(tx, c)
+	cv, err := s.loadCourse(tx, c)
 	if err != nil {
 		return Pace{}, err
 	}

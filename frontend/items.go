@@ -83,7 +83,7 @@ type ItemPage struct {
 func (f *Frontend) moduleOfItem(courseID, itemID uint64) (uint64, error) {
 	var mid uint64
 	err := f.Courses.DB().View(func(tx *storage.Tx) error {
-		it, err := modules.ItemTx(tx, courseID, itemID)
+		it, err := f.Courses.ItemTx(tx, courseID, itemID)
 		mid = it.ModuleID
 		return err
 	})

@@ -159,14 +159,14 @@ func (s *Service) watchAccessShort(ctx context.Context, k WatchKey) (dur, ratio 
 	if err != nil || m.Role != modules.RoleStudent {
 		return 0, 0, false, nil
 	}
-	it, err := modules.ItemTx(tx, courseID, k.Item)
+	it, err := s.courses.ItemTx(tx, courseID, k.Item)
 	if err != nil || !it.Published {
 		return 0, 0, false, nil
 	}
-	if mod, err := modules.ModuleTx(tx, it.ModuleID); err != nil || !mod.Published {
+	if mod, err := s.courses.ModuleTx(tx, it.ModuleID); err != nil || !mod.Published {
 		return 0, 0, false, nil
 	}
-	c, err := modules.CourseTx(tx, courseID)
+	c, err := s.courses.CourseTx(tx, courseID)
 	if err != nil {
 		return 0, 0, false, nil
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"pacer/modules"
 	"pacer/pacertest"
 	"pacer/storage"
 )
@@ -350,7 +349,7 @@ func TestARemovedTAIsNoLongerStaffAnywhere(t *testing.T) {
 		var ids []uint64
 		if err := env.Server.DB.View(func(tx *storage.Tx) error {
 			var err error
-			ids, err = modules.StaffTx(tx, course)
+			ids, err = env.Server.Courses.StaffTx(tx, course)
 			return err
 		}); err != nil {
 			t.Fatal(err)

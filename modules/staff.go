@@ -48,27 +48,3 @@ func (s *Service) StaffMembersTx(tx *storage.Tx, courseID uint64) ([]Member, err
 	}
 	return out, nil
 }
-
-// StaffMembersTx is Service.StaffMembersTx for callers not yet given the
-// service.
-//
-// Deprecated: use Service.StaffMembersTx.
-func StaffMembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
-	ids, err := StaffTx(tx, courseID)
-	if err != nil {
-		return nil, err
-	}
-	var out []Member
-	for _, id := range ids {
-		m, err := MemberTx(tx, courseID, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		if m.Staff() {
-			out = append(out, m)
-		}
-	}
-	return out, nil
-}

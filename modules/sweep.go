@@ -34,16 +34,3 @@ func (m Swept) Member(course uint64) Member {
 func (s *Service) SweepTx(tx *storage.Tx, courseID uint64, out []Swept) ([]Swept, error) {
 	return s.store.SweepMembers(inTx(tx), courseID, out)
 }
-
-// SweepTx is Service.SweepTx for callers not yet given the service: every
-// member record decoded in full.
-//
-// Deprecated: use Service.SweepTx.
-func SweepTx(tx *storage.Tx, courseID uint64, out []Swept) ([]Swept, error) {
-	out = out[:0]
-	err := EachMemberTx(tx, courseID, func(m Member) error {
-		out = append(out, Swept{UserID: m.UserID, Role: m.Role, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt})
-		return nil
-	})
-	return out, err
-}
