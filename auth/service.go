@@ -546,8 +546,7 @@ func (s *Service) user(ctx context.Context, id uint64) (User, error) {
 }
 
 // UserIDByEmail returns the id of the account with an e-mail address, or
-// 0: ByEmailTx for callers that hold a context (it joins the transaction
-// the context carries).
+// 0, joining the transaction the context carries.
 func (s *Service) UserIDByEmail(ctx context.Context, email string) (uint64, error) {
 	var id uint64
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
@@ -561,8 +560,8 @@ func (s *Service) UserIDByEmail(ctx context.Context, email string) (uint64, erro
 	return id, errs.Wrap(err, "find account by e-mail")
 }
 
-// AnyUser reports whether any account exists: AnyUserTx for callers that
-// hold a context.
+// AnyUser reports whether any account exists (a fresh data directory has
+// none: the demo seeds only then).
 func (s *Service) AnyUser(ctx context.Context) (bool, error) {
 	var found bool
 	err := s.tx.Read(ctx, func(ctx context.Context) error {

@@ -408,24 +408,6 @@ func (s *Service) moduleDone(tx *storage.Tx, course, user, module uint64, cache 
 	return true, nil
 }
 
-// MissedTx lists the modules whose deadline enforce_deadlines recorded as
-// missed for a learner in a course (for the engagement flags), inside the
-// caller's transaction. It is a package function, so it has no store to
-// ask and still reads the marks by key (the one place left here that does);
-// Service.Missed is the same answer through the store.
-func MissedTx(tx *storage.Tx, course, user uint64) ([]uint64, error) {
-	var out []uint64
-	err := tx.Each(storage.JobMarks, storage.Key(course, user), func(k, v []byte) error {
-		// A mark's value is the instant (8 bytes) and the outcome (1).
-		if storage.Part(k, 3) != uint64(MarkMissed) || len(v) != 9 || v[8] == OutcomeDone {
-			return nil
-		}
-		out = append(out, storage.Part(k, 2))
-		return nil
-	})
-	return out, err
-}
-
 // Missed lists the modules whose deadline enforce_deadlines recorded as
 // missed for a learner in a course.
 func (s *Service) Missed(ctx context.Context, course, user uint64) ([]uint64, error) {

@@ -15,7 +15,6 @@ import (
 	"pacer/jobs"
 	"pacer/pacertest"
 	"pacer/server"
-	"pacer/storage"
 )
 
 // run calls a job directly at a chosen instant and returns what it changed.
@@ -151,12 +150,7 @@ func TestEnforceDeadlinesRecordsMissedWorkOnce(t *testing.T) {
 	if countKind(notifications(t, env, bob), "deadline_missed") != 0 {
 		t.Fatal("bob, who was done, was told he missed it")
 	}
-	var missed []uint64
-	err := env.Server.DB.View(func(tx *storage.Tx) error {
-		var err error
-		missed, err = deadlines.MissedTx(tx, f.course, f.ann.ID)
-		return err
-	})
+	missed, err := env.Server.Deadlines.Missed(context.Background(), f.course, f.ann.ID)
 	if err != nil || len(missed) != 1 || missed[0] != f.week1 {
 		t.Fatalf("missed = %v, %v", missed, err)
 	}

@@ -235,8 +235,14 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 	}
 	names := map[uint64]string{}
 	for _, sb := range subs {
-		if sb.notification != 0 && notify.UnreadTx(tx, sb.user, sb.notification) {
-			continue
+		if sb.notification != 0 {
+			unread, err := s.notify.IsUnread(ctx, sb.user, sb.notification)
+			if err != nil {
+				return err
+			}
+			if unread {
+				continue
+			}
 		}
 		stored, err := s.store.ReadMark(ctx, t.ID, sb.user)
 		if err != nil {
@@ -256,7 +262,7 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 			}
 			name, ok := names[p.AuthorID]
 			if !ok {
-				name = actorName(tx, p.AuthorID)
+				name = s.actorName(tx, p.AuthorID)
 				names[p.AuthorID] = name
 			}
 			n, err := s.notify.AddTx(tx, notify.Notification{UserID: sb.user, CourseID: t.CourseID, Kind: notify.KindReply,

@@ -5,7 +5,6 @@ import (
 
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/notify"
 	"pacer/storage"
 )
 
@@ -67,8 +66,14 @@ func (s *Service) eachFollower(ctx context.Context, t ThreadRecord, fn func(user
 		// While their reply notification is unread there is nothing to tell
 		// them (tellSubscribers), so their role need not be read.
 		n := sub.Notification
-		if n != 0 && notify.UnreadTx(tx, u, n) {
-			continue
+		if n != 0 {
+			unread, err := s.notify.IsUnread(ctx, u, n)
+			if err != nil {
+				return err
+			}
+			if unread {
+				continue
+			}
 		}
 		// The index may name someone whose membership was removed since.
 		role, err := s.courses.RoleTx(tx, t.CourseID, u)

@@ -1,6 +1,7 @@
 package discussion
 
 import (
+	"context"
 	"slices"
 
 	"pacer/auth"
@@ -8,10 +9,16 @@ import (
 	"pacer/storage"
 )
 
+// Users reads accounts (auth.Service implements it), joining the
+// transaction ctx carries.
+type Users interface {
+	User(ctx context.Context, id uint64) (auth.User, error)
+}
+
 // userName is a user's name as auth keeps it: the reader of names when
 // no NameSource serves them (and of actors' names in notifications).
-func userName(tx *storage.Tx, id uint64) (string, error) {
-	u, err := auth.LookupTx(tx, id)
+func (s *Service) userName(tx *storage.Tx, id uint64) (string, error) {
+	u, err := s.users.User(storage.WithTx(context.Background(), tx), id)
 	return u.Name, err
 }
 
@@ -37,7 +44,7 @@ func (a *authors) prefetch(ids []uint64) error {
 	}
 	read := a.names
 	if read == nil {
-		read = userName
+		read = a.byID
 	}
 	for i, id := range need {
 		name, err := read(a.tx, id)

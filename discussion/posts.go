@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"pacer/audit"
-	"pacer/auth"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
@@ -289,7 +288,7 @@ func postLink(p PostRecord) string { return fmt.Sprintf("/threads/%d#post-%d", p
 // as the answer.
 func (s *Service) tellAuthor(ctx context.Context, sc *scope, p PostRecord, actor uint64, kind string) error {
 	tx := storage.TxFrom(ctx)
-	name := actorName(tx, actor)
+	name := s.actorName(tx, actor)
 	title := fmt.Sprintf("%s endorsed your post", name)
 	if kind == notify.KindAnswer {
 		title = fmt.Sprintf("%s chose your reply as the answer", name)
@@ -299,8 +298,8 @@ func (s *Service) tellAuthor(ctx context.Context, sc *scope, p PostRecord, actor
 	return err
 }
 
-func actorName(tx *storage.Tx, id uint64) string {
-	if name, err := userName(tx, id); err == nil {
+func (s *Service) actorName(tx *storage.Tx, id uint64) string {
+	if name, err := s.userName(tx, id); err == nil {
 		return name
 	}
 	return "Someone"
@@ -332,7 +331,7 @@ func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body 
 			continue
 		}
 		if name == "" {
-			name = actorName(tx, p.AuthorID)
+			name = s.actorName(tx, p.AuthorID)
 		}
 		if _, err := s.notify.AddTx(tx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindMention,
 			Title: fmt.Sprintf("%s mentioned you in %q", name, t.Title), Body: p.Snippet, Link: postLink(p)}); err != nil {
@@ -382,7 +381,7 @@ func (s *Service) mentionsTx(tx *storage.Tx, course uint64, body string, author 
 		if m.UserID == author {
 			continue
 		}
-		u, err := auth.LookupTx(tx, m.UserID)
+		u, err := s.users.User(storage.WithTx(context.Background(), tx), m.UserID)
 		if err != nil {
 			continue
 		}

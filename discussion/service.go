@@ -30,6 +30,7 @@ type Service struct {
 	store   Store
 	courses *modules.Service
 	notify  *notify.Service
+	users   Users
 	md      *markdown.Renderer
 	now     func() time.Time
 	// log hears of the background loop's failures (Start), which have
@@ -73,6 +74,8 @@ type Config struct {
 	Store   Store
 	Courses *modules.Service
 	Notify  *notify.Service
+	// Users reads authors' and actors' names.
+	Users Users
 	// Markdown renders posts; Now is the clock (nil: time.Now); Log hears
 	// of the background loop's failures (nil: discarded).
 	Markdown *markdown.Renderer
@@ -91,7 +94,7 @@ func New(cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Service{db: cfg.DB, tx: cfg.Tx, store: cfg.Store, courses: courses, notify: n, md: cfg.Markdown, now: now, log: log,
+	s := &Service{db: cfg.DB, tx: cfg.Tx, store: cfg.Store, courses: courses, notify: n, users: cfg.Users, md: cfg.Markdown, now: now, log: log,
 		posts:    api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now),
 		previews: api.NewRateLimiter(DefaultPreviewLimit, DefaultPreviewWindow, now),
 		renders:  api.NewGate(max(1, runtime.GOMAXPROCS(0)/2), DefaultPreviewWait),
@@ -239,10 +242,12 @@ type authors struct {
 	// names, when set, reads names through the Names cache; it must have
 	// been made before tx began.
 	names func(tx *storage.Tx, id uint64) (string, error)
+	// byID reads a name from the account when names is nil.
+	byID func(tx *storage.Tx, id uint64) (string, error)
 }
 
 func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
-	return &authors{tx: storage.TxFrom(ctx), course: course, seen: map[uint64]Author{}, roles: s.courses.RoleTx}
+	return &authors{tx: storage.TxFrom(ctx), course: course, seen: map[uint64]Author{}, roles: s.courses.RoleTx, byID: s.userName}
 }
 
 // nameReader returns the Names reader for a transaction about to begin
@@ -264,7 +269,7 @@ func (a *authors) get(id uint64) (Author, error) {
 	if a.names != nil {
 		name, err = a.names(a.tx, id)
 	} else {
-		name, err = userName(a.tx, id)
+		name, err = a.byID(a.tx, id)
 	}
 	switch {
 	case err == nil:

@@ -23,8 +23,9 @@ import (
 // Service is the course service. Hooks are set once by main before serving.
 type Service struct {
 	db *storage.DB
-	// store keeps the records moved behind it so far (store.go).
+	// store keeps the package's records (store.go); users reads accounts.
 	store Store
+	users Users
 	md    *markdown.Renderer
 	now   func() time.Time
 
@@ -98,11 +99,11 @@ type KindHook struct {
 }
 
 // NewService builds the service.
-func NewService(db *storage.DB, store Store, md *markdown.Renderer, now func() time.Time) *Service {
+func NewService(db *storage.DB, store Store, users Users, md *markdown.Renderer, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, store: store, md: md, now: now, kinds: map[string]KindHook{},
+	return &Service{db: db, store: store, users: users, md: md, now: now, kinds: map[string]KindHook{},
 		structures:     storage.NewCache[uint64, *structure](maxCachedCourses).ServeWrites(),
 		progress:       storage.NewCache[learnerKey, map[uint64]ItemProgress](maxCachedLearners),
 		items:          storage.NewCache[uint64, Item](maxCachedItems),
@@ -300,7 +301,7 @@ func (s *Service) CreateCourse(ctx context.Context, userID uint64, in CourseInpu
 	}
 	c.DescriptionHTML = s.md.HTML(c.Description)
 	err := s.db.Update(func(tx *storage.Tx) error {
-		if err := mayCreateTx(tx, userID); err != nil {
+		if err := s.mayCreateTx(tx, userID); err != nil {
 			return err
 		}
 		var err error
@@ -677,7 +678,7 @@ func (s *Service) Members(ctx context.Context, courseID, caller uint64) ([]Membe
 func (s *Service) membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, error) {
 	var out []MemberView
 	err := s.store.EachMember(inTx(tx), courseID, func(m Member) error {
-		u, err := auth.LookupTx(tx, m.UserID)
+		u, err := s.users.User(inTx(tx), m.UserID)
 		if err != nil {
 			return err
 		}
@@ -758,7 +759,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 		case err != nil:
 			return err
 		}
-		u, err := auth.LookupTx(tx, userID)
+		u, err := s.users.User(inTx(tx), userID)
 		if err != nil {
 			return err
 		}

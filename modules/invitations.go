@@ -119,11 +119,14 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 // account gets no mail: Pacer mails only its own users, so an invitation
 // cannot carry a course title to any address at all.
 func (s *Service) tellInvitee(tx *storage.Tx, c Course, inv Invitation) error {
-	user := auth.ByEmailTx(tx, inv.Email)
-	if user == 0 || s.Notify == nil {
+	if s.Notify == nil {
 		return nil
 	}
-	from, err := auth.LookupTx(tx, inv.InvitedBy)
+	user, err := s.users.UserIDByEmail(inTx(tx), inv.Email)
+	if err != nil || user == 0 {
+		return err
+	}
+	from, err := s.users.User(inTx(tx), inv.InvitedBy)
 	if err != nil {
 		return err
 	}
@@ -183,7 +186,7 @@ func (s *Service) CourseInvitations(ctx context.Context, courseID, caller uint64
 func (s *Service) MyInvitations(ctx context.Context, caller uint64) ([]MyInvitation, error) {
 	out := []MyInvitation{}
 	err := s.db.View(func(tx *storage.Tx) error {
-		me, err := auth.LookupTx(tx, caller)
+		me, err := s.users.User(inTx(tx), caller)
 		if err != nil {
 			return err
 		}
@@ -198,7 +201,7 @@ func (s *Service) MyInvitations(ctx context.Context, caller uint64) ([]MyInvitat
 			} else if err != nil {
 				return err
 			}
-			from, err := auth.LookupTx(tx, inv.InvitedBy)
+			from, err := s.users.User(inTx(tx), inv.InvitedBy)
 			if err != nil && !errs.Is(err, errs.NotFound) {
 				return err
 			}
@@ -220,8 +223,8 @@ func (s *Service) invitationTx(tx *storage.Tx, id uint64) (Invitation, error) {
 }
 
 // inviteeTx reports whether the caller is the one an invitation is for.
-func inviteeTx(tx *storage.Tx, inv Invitation, caller uint64) (bool, error) {
-	me, err := auth.LookupTx(tx, caller)
+func (s *Service) inviteeTx(tx *storage.Tx, inv Invitation, caller uint64) (bool, error) {
+	me, err := s.users.User(inTx(tx), caller)
 	if err != nil {
 		return false, err
 	}
@@ -237,7 +240,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enro
 		if err != nil {
 			return err
 		}
-		if mine, err := inviteeTx(tx, inv, caller); err != nil || !mine {
+		if mine, err := s.inviteeTx(tx, inv, caller); err != nil || !mine {
 			if err == nil {
 				err = errs.NotFoundf("invitation")
 			}
@@ -278,7 +281,7 @@ func (s *Service) DeleteInvitation(ctx context.Context, id, caller uint64) error
 			return err
 		}
 		action := "invitation_declined"
-		mine, err := inviteeTx(tx, inv, caller)
+		mine, err := s.inviteeTx(tx, inv, caller)
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"pacer/audit"
-	"pacer/auth"
 	"pacer/errs"
 	"pacer/storage"
 )
@@ -32,8 +31,8 @@ func writableTx(tx *storage.Tx, c Course) error {
 }
 
 // mayCreateTx is 403 for a user the site does not let create courses.
-func mayCreateTx(tx *storage.Tx, userID uint64) error {
-	ok, err := auth.MayCreateCoursesTx(tx, userID)
+func (s *Service) mayCreateTx(tx *storage.Tx, userID uint64) error {
+	ok, err := s.users.MayCreateCourses(inTx(tx), userID)
 	if err != nil {
 		return err
 	}
@@ -123,7 +122,7 @@ func (s *Service) CopyCourse(ctx context.Context, caller, courseID uint64, in Co
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		if err := mayCreateTx(tx, caller); err != nil {
+		if err := s.mayCreateTx(tx, caller); err != nil {
 			return err
 		}
 		now := s.now().UTC()

@@ -3,6 +3,7 @@ package modules
 import (
 	"context"
 	"errors"
+	"pacer/auth"
 )
 
 // ErrNoRecord is what a store answers when the record asked for does not
@@ -159,4 +160,14 @@ type InvitationStore interface {
 	DeleteInvitation(ctx context.Context, id uint64) error
 	// DeleteCourseInvitations removes every invitation of a course.
 	DeleteCourseInvitations(ctx context.Context, course uint64) error
+}
+
+// Users is what this package reads of accounts (auth.Service implements
+// it), joining the transaction ctx carries.
+type Users interface {
+	User(ctx context.Context, id uint64) (auth.User, error)
+	// UserIDByEmail is the account with an e-mail address, or 0.
+	UserIDByEmail(ctx context.Context, email string) (uint64, error)
+	// MayCreateCourses applies the site's course-creation setting.
+	MayCreateCourses(ctx context.Context, userID uint64) (bool, error)
 }

@@ -36,7 +36,7 @@ const (
 	KindInvitation        = "invitation"
 	// KindSubmitted tells staff that work arrived on an item; one unread
 	// notification per item counts the new submissions (deadlines updates
-	// it with UpdateUnreadTx).
+	// it with UpdateUnread).
 	KindSubmitted    = "submitted"
 	KindAnnouncement = "announcement"
 )
@@ -270,8 +270,7 @@ func (s *Service) List(ctx context.Context, userID uint64, p api.Page) (Page, er
 // IsUnread reports whether a notification of the user is stored and still
 // unread, in the transaction ctx carries: one key lookup, so that a caller
 // can keep a single unread notification per subject (discussion replies)
-// instead of adding one per event. A caller holding a *storage.Tx passes
-// storage.WithTx(ctx, tx); UnreadTx is the older bridge.
+// instead of adding one per event.
 func (s *Service) IsUnread(ctx context.Context, userID, id uint64) (bool, error) {
 	ok, err := s.store.IsUnread(ctx, userID, id)
 	return ok, errs.Wrap(err, "read notification")
@@ -281,8 +280,7 @@ func (s *Service) IsUnread(ctx context.Context, userID, id uint64) (bool, error)
 // it is still unread, in the transaction ctx carries, and reports whether
 // it did. A caller that keeps one unread notification per subject uses it
 // to count new events in place; once the user has read it, the caller adds
-// a new one. No e-mail is derived from the update. UpdateUnreadTx is the
-// older bridge.
+// a new one. No e-mail is derived from the update.
 func (s *Service) UpdateUnread(ctx context.Context, userID, id uint64, title, body string) (bool, error) {
 	if strings.TrimSpace(title) == "" {
 		return false, nil

@@ -18,7 +18,7 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 		return err
 	}
 	s.Discussion = discussion.New(discussion.Config{DB: s.DB, Tx: s.DB, Store: bolt.NewDiscussion(s.DB),
-		Courses: s.Courses, Notify: s.Notify, Markdown: s.Markdown, Now: s.now, Log: s.log})
+		Courses: s.Courses, Users: s.Auth, Notify: s.Notify, Markdown: s.Markdown, Now: s.now, Log: s.log})
 	s.Discussion.Audit = s.Audit
 	// Author names on thread pages come from the auth service's user cache.
 	s.Discussion.Names = s.Auth
