@@ -13,12 +13,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"pacer/api"
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/markdown"
 	"pacer/modules"
 	"pacer/notify"
+	"pacer/page"
 	"pacer/storage"
 	"pacer/txn"
 )
@@ -98,7 +98,7 @@ func (s *Service) deleteCourseTx(tx *storage.Tx, c modules.Course) error {
 
 // Link is the path of an announcement on the course's announcements page.
 func Link(course, id uint64) string {
-	return "/courses/" + api.FormatID(course) + "/announcements#announcement-" + api.FormatID(id)
+	return "/courses/" + page.FormatID(course) + "/announcements#announcement-" + page.FormatID(id)
 }
 
 // validate checks the input and returns the clean title and body.
@@ -178,11 +178,11 @@ func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (
 }
 
 // Page is a page of a course's announcements, newest first.
-type Page = api.List[Announcement]
+type Page = page.List[Announcement]
 
 // List returns a course's announcements, newest first (members only).
 // The cursor is the id of the last announcement of the previous page.
-func (s *Service) List(ctx context.Context, caller, course uint64, p api.Page) (Page, error) {
+func (s *Service) List(ctx context.Context, caller, course uint64, p page.Request) (Page, error) {
 	out := Page{Items: []Announcement{}}
 	before, err := p.CursorID()
 	if err != nil {
@@ -208,7 +208,7 @@ func (s *Service) List(ctx context.Context, caller, course uint64, p api.Page) (
 			out.Items = append(out.Items, v)
 		}
 		if more {
-			out.NextCursor = api.FormatID(recs[len(recs)-1].ID)
+			out.NextCursor = page.FormatID(recs[len(recs)-1].ID)
 		}
 		return nil
 	})

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/errs"
+	"pacer/page"
 )
 
 // MaxJSONBytes bounds a JSON request body. Larger bodies get 413.
@@ -131,23 +131,13 @@ func ParamID(c *fiber.Ctx, name string) (uint64, error) {
 	return id, nil
 }
 
-// MaxID is the largest ID: IDs come from bbolt sequences, which never get
-// near it, and with one bound for every ID the arithmetic on cursors (the
-// next key after an ID, an ID inverted for newest-first order) never wraps
-// to the first page.
-const MaxID = math.MaxInt64
+// MaxID is the largest ID (page.MaxID): with one bound for every ID the
+// arithmetic on cursors (the next key after an ID, an ID inverted for
+// newest-first order) never wraps to the first page.
+const MaxID = page.MaxID
 
 // ParseID parses a positive decimal ID, at most MaxID.
-func ParseID(s string) (uint64, error) {
-	if s == "" || len(s) > 20 || s[0] == '+' || s[0] == '-' {
-		return 0, errors.New("bad id")
-	}
-	id, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || id == 0 || id > MaxID {
-		return 0, errors.New("bad id")
-	}
-	return id, nil
-}
+func ParseID(s string) (uint64, error) { return page.ParseID(s) }
 
 // QueryID parses an optional positive ID from the query string (0 if absent).
 func QueryID(c *fiber.Ctx, name string) (uint64, error) {
@@ -162,11 +152,8 @@ func QueryID(c *fiber.Ctx, name string) (uint64, error) {
 	return id, nil
 }
 
-// Page is a parsed ?limit=&cursor= pair.
-type Page struct {
-	Limit  int
-	Cursor string
-}
+// Page is a parsed ?limit=&cursor= pair: the services' page.Request.
+type Page = page.Request
 
 // ParsePage reads ?limit= (default 50, max 200) and ?cursor=.
 func ParsePage(c *fiber.Ctx) (Page, error) {
@@ -187,19 +174,11 @@ func ParsePage(c *fiber.Ctx) (Page, error) {
 	return p, nil
 }
 
-// List is the contract's list shape.
-type List[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"next_cursor"`
-}
+// List is the contract's list shape (page.List).
+type List[T any] = page.List[T]
 
 // Items wraps a slice as a list with no further pages (never null).
-func Items[T any](items []T) List[T] {
-	if items == nil {
-		items = []T{}
-	}
-	return List[T]{Items: items}
-}
+func Items[T any](items []T) List[T] { return page.Items(items) }
 
 // Created answers 201 with v as JSON.
 func Created(c *fiber.Ctx, v any) error { return c.Status(fiber.StatusCreated).JSON(v) }
@@ -208,17 +187,4 @@ func Created(c *fiber.Ctx, v any) error { return c.Status(fiber.StatusCreated).J
 func NoContent(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) }
 
 // FormatID is the decimal form of an ID (for cursors and links).
-func FormatID(id uint64) string { return strconv.FormatUint(id, 10) }
-
-// CursorID reads a cursor that is an ID (0 when there is no cursor); any
-// other cursor is a 400 naming the field.
-func (p Page) CursorID() (uint64, error) {
-	if p.Cursor == "" {
-		return 0, nil
-	}
-	id, err := ParseID(p.Cursor)
-	if err != nil {
-		return 0, errs.Field("cursor", "invalid")
-	}
-	return id, nil
-}
+func FormatID(id uint64) string { return page.FormatID(id) }

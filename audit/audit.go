@@ -13,8 +13,8 @@ import (
 	"log/slog"
 	"time"
 
-	"pacer/api"
 	"pacer/errs"
+	"pacer/page"
 	"pacer/storage"
 	"pacer/txn"
 )
@@ -151,8 +151,8 @@ func (f Filter) Match(e Entry) bool {
 }
 
 // List returns entries newest first, only those the filter matches.
-func (l *Log) List(ctx context.Context, p api.Page, f Filter) (api.List[Entry], error) {
-	out := api.List[Entry]{Items: []Entry{}}
+func (l *Log) List(ctx context.Context, p page.Request, f Filter) (page.List[Entry], error) {
+	out := page.List[Entry]{Items: []Entry{}}
 	before, err := p.CursorID()
 	if err != nil || l.store == nil {
 		return out, err
@@ -163,7 +163,7 @@ func (l *Log) List(ctx context.Context, p api.Page, f Filter) (api.List[Entry], 
 	}
 	out.Items = append(out.Items, items...)
 	if more {
-		out.NextCursor = api.FormatID(items[len(items)-1].ID)
+		out.NextCursor = page.FormatID(items[len(items)-1].ID)
 	}
 	return out, nil
 }

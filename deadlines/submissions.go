@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"pacer/api"
 	"pacer/audit"
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
+	"pacer/page"
 	"pacer/storage"
 )
 
@@ -175,8 +175,8 @@ func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, i
 // attempts come together, the current one first and then the earlier ones,
 // newest first; limit counts learners, so a learner's attempts are never
 // split across pages.
-func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID uint64, p api.Page) (api.List[SubmissionView], error) {
-	out := api.List[SubmissionView]{Items: []SubmissionView{}}
+func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID uint64, p page.Request) (page.List[SubmissionView], error) {
+	out := page.List[SubmissionView]{Items: []SubmissionView{}}
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
@@ -217,7 +217,7 @@ func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID 
 		}
 		add(subs)
 		if next != 0 {
-			out.NextCursor = api.FormatID(next)
+			out.NextCursor = page.FormatID(next)
 		}
 		return nil
 	})

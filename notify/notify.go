@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"pacer/api"
 	"pacer/errs"
+	"pacer/page"
 	"pacer/storage"
 	"pacer/txn"
 )
@@ -236,7 +236,7 @@ type Page struct {
 // List returns a user's notifications, newest first, with the unread count.
 // The cursor is the id of the last notification of the previous page; only
 // the notifications of the page are decoded.
-func (s *Service) List(ctx context.Context, userID uint64, p api.Page) (Page, error) {
+func (s *Service) List(ctx context.Context, userID uint64, p page.Request) (Page, error) {
 	out := Page{Items: []Notification{}}
 	before, err := p.CursorID()
 	if err != nil {
@@ -260,7 +260,7 @@ func (s *Service) List(ctx context.Context, userID uint64, p api.Page) (Page, er
 		out.Items = append(out.Items[:0], items...)
 		out.NextCursor = ""
 		if more && len(items) > 0 {
-			out.NextCursor = api.FormatID(items[len(items)-1].ID)
+			out.NextCursor = page.FormatID(items[len(items)-1].ID)
 		}
 		return nil
 	})

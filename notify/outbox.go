@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"pacer/api"
 	"pacer/auth"
 	"pacer/errs"
+	"pacer/page"
 	"pacer/txn"
 )
 
@@ -614,8 +614,8 @@ type MailSummary struct {
 // Page lists the outbox newest first, optionally one state only, for
 // GET /api/v1/admin/outbox. The cursor is the id of the last mail of the
 // previous page.
-func (o *Outbox) Page(state string, p api.Page) (api.List[MailSummary], error) {
-	out := api.Items[MailSummary](nil)
+func (o *Outbox) Page(state string, p page.Request) (page.List[MailSummary], error) {
+	out := page.Items[MailSummary](nil)
 	switch state {
 	case "", MailPending, MailSending, MailSent, MailFailed, MailUnknown:
 	default:
@@ -638,7 +638,7 @@ func (o *Outbox) Page(state string, p api.Page) (api.List[MailSummary], error) {
 			LastError: m.LastError, CreatedAt: m.CreatedAt, SentAt: m.SentAt})
 	}
 	if more && len(ms) > 0 {
-		out.NextCursor = api.FormatID(ms[len(ms)-1].ID)
+		out.NextCursor = page.FormatID(ms[len(ms)-1].ID)
 	}
 	return out, nil
 }

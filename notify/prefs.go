@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"pacer/api"
 	"pacer/errs"
+	"pacer/page"
 )
 
 // Signer signs and checks purpose-bound messages with the server key
@@ -200,7 +200,7 @@ func (o *Outbox) UnsubscribeURL(user uint64, kinds ...string) string {
 // parseUnsubscribe checks an unsubscribe link's parameters. A bad or
 // forged link is 404: it names nothing this server knows.
 func (o *Outbox) parseUnsubscribe(u, k, sig string) (uint64, []string, error) {
-	user, err := api.ParseID(u)
+	user, err := page.ParseID(u)
 	if err != nil || k == "" || sig == "" || len(k) > 1000 {
 		return 0, nil, errs.NotFoundf("unsubscribe link")
 	}
