@@ -34,12 +34,12 @@ import (
 // queued by a crash are delivered after the restart. And what people are
 // shown stays exact: every read of notifications (notify.Service.Late, which
 // also runs before mail is composed) and every search first delivers the
-// replies acknowledged before it began. The background loop of Start
+// replies acknowledged before it began. The scheduled delivery of Start
 // delivers the rest once DeliverEvery has passed by the service clock since
 // the last delivery, so queued work does not wait for a reader (and tests
 // with a pinned clock decide when it happens).
 
-// DefaultDeliverEvery is how often the background loop of Start delivers
+// DefaultDeliverEvery is how often the scheduled delivery of Start delivers
 // queued replies: often enough that a delivery is short (it holds the
 // single writer, and replies wait for it), seldom enough that a busy
 // thread's subscribers are checked once for many replies.

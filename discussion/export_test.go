@@ -59,15 +59,15 @@ func (s *Service) SeedReplies(thread uint64, n int, post func(i int) (uint64, st
 	return nil
 }
 
-// FlushIfDue is what each tick of the background flush (Start) does.
+// FlushIfDue is what each run of the scheduled flush (Start) does.
 func (s *Service) FlushIfDue() error { return s.flushIfDue() }
 
-// FlushTick and DeliverTick are one tick of the background loop (Start),
-// errors and all.
+// FlushTick and DeliverTick are one run of the scheduled flush and
+// delivery (Start), errors and all.
 func (s *Service) FlushTick()   { s.flushTick() }
 func (s *Service) DeliverTick() { s.deliverTick() }
 
-// DeliverIfDue runs one tick of the background delivery of replies.
+// DeliverIfDue is what each run of the scheduled delivery of replies does.
 func (s *Service) DeliverIfDue() error { return s.deliverIfDue() }
 
 // Queued counts the replies waiting to be delivered.

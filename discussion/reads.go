@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pacer/errs"
+	"pacer/jobs"
 	"pacer/storage"
 )
 
@@ -26,7 +27,7 @@ import (
 // commit was preceded by a copy of the buffer that still had the mark.
 //
 // The trade-off: a crash loses the marks of the last ReadFlushEvery (the
-// first read after it flushes, and so does the background flush of Start in
+// first read after it flushes, and so does the scheduled flush of Start in
 // a quiet spell). A read mark is not a write anybody was promised; losing it
 // shows a few posts as unread again.
 
@@ -49,15 +50,14 @@ type readBuffer struct {
 	flushMu sync.Mutex
 	flushes atomic.Int64
 
-	// The background flush (Start): quit ends it, done is closed when it
-	// has ended.
-	startOnce, stopOnce sync.Once
-	quit, done          chan struct{}
+	// flush and deliver are the scheduled flush of read marks and delivery
+	// of replies (Start), once started; Stop ends them.
+	flush, deliver *jobs.Local
+	stopOnce       sync.Once
 }
 
 func newReadBuffer(now time.Time) *readBuffer {
-	return &readBuffer{pending: map[uint64]map[uint64]uint64{}, lastFlush: now,
-		quit: make(chan struct{}), done: make(chan struct{})}
+	return &readBuffer{pending: map[uint64]map[uint64]uint64{}, lastFlush: now}
 }
 
 // readMarks are one user's buffered read marks (thread → post), copied
@@ -192,39 +192,43 @@ func (s *Service) flushReadsLocked(now time.Time) error {
 	return nil
 }
 
-// Start checks every ReadFlushEvery, until Stop, whether a flush is due by
-// the service clock, so that marks recorded just before a quiet spell do not
-// wait in memory for the next read. (Due by the service clock, not the
-// ticker's: with a pinned clock, tests decide when marks are written.) In
-// the same way it delivers queued replies every DeliverEvery (deliver.go),
-// so that their notifications and mail do not wait for a reader.
-func (s *Service) Start() {
+// Start has sched check every ReadFlushEvery, until Stop, whether a flush
+// is due by the service clock, so that marks recorded just before a quiet
+// spell do not wait in memory for the next read. (Due by the service clock,
+// not the scheduler's: with a pinned clock, tests decide when marks are
+// written.) In the same way it has sched deliver queued replies every
+// DeliverEvery (deliver.go), so that their notifications and mail do not
+// wait for a reader. Both are work of this process (jobs.Every): the
+// buffer and the counts of the queue are this process's own, so every
+// replica flushes and delivers its own.
+func (s *Service) Start(sched *jobs.Scheduler) error {
 	b := s.reads
-	every, deliverEvery := s.ReadFlushEvery, s.DeliverEvery
-	b.startOnce.Do(func() {
-		go func() {
-			defer close(b.done)
-			tick := time.NewTicker(every)
-			defer tick.Stop()
-			deliver := time.NewTicker(deliverEvery)
-			defer deliver.Stop()
-			for {
-				select {
-				case <-tick.C:
-					s.flushTick()
-				case <-deliver.C:
-					s.deliverTick()
-				case <-b.quit:
-					return
-				}
-			}
-		}()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.flush != nil || b.stopped {
+		return nil
+	}
+	// The ticks log their own failures, saying what was not written, so
+	// they leave the scheduler nothing to log.
+	flush, err := sched.Every("discussion_read_flush", s.ReadFlushEvery, func(context.Context) error {
+		s.flushTick()
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	deliver, err := sched.Every("discussion_reply_delivery", s.DeliverEvery, func(context.Context) error {
+		s.deliverTick()
+		return nil
+	})
+	// Stop ends whichever started.
+	b.flush, b.deliver = flush, deliver
+	return err
 }
 
-// flushTick is one tick of the background flush. Nobody waits for its
+// flushTick is one run of the scheduled flush. Nobody waits for its
 // answer, so a failure is logged here, once, with how many marks it could
-// not write; the marks stay buffered and the next read or tick retries.
+// not write; the marks stay buffered and the next read or run retries.
 func (s *Service) flushTick() {
 	n := s.reads.buffered()
 	if err := s.flushIfDue(); err != nil {
@@ -232,9 +236,9 @@ func (s *Service) flushTick() {
 	}
 }
 
-// deliverTick is one tick of the background delivery of replies; as
+// deliverTick is one run of the scheduled delivery of replies; as
 // flushTick, it logs a failure once. The replies stay queued, and the next
-// read of notifications or tick retries.
+// read of notifications or run retries.
 func (s *Service) deliverTick() {
 	if err := s.deliverIfDue(); err != nil {
 		s.log.Error("discussion: queued replies not delivered (notifications and search postings); they stay queued for the next delivery",
@@ -262,22 +266,28 @@ func (s *Service) flushIfDue() error {
 	return s.FlushReads()
 }
 
-// Stop ends the background flush, waits for it (or for ctx), delivers
-// queued replies and writes the buffered read marks; marks recorded after
-// it are written at once. It must run before the store closes
-// (server.OnStop).
+// Stop ends the scheduled flush and delivery, waits for a run in
+// progress, delivers queued replies and writes the buffered read marks;
+// marks recorded after it are written at once. It must run before the
+// store closes (server.OnStop).
 func (s *Service) Stop(ctx context.Context) error {
+	s.halt(ctx)
+	return errors.Join(s.DeliverReplies(), s.FlushReads())
+}
+
+// halt ends the scheduled flush and delivery, waiting for a run in
+// progress, and the buffering of read marks, without flushing.
+func (s *Service) halt(context.Context) {
 	b := s.reads
 	b.stopOnce.Do(func() {
-		close(b.quit)
-		b.startOnce.Do(func() { close(b.done) }) // never started: nothing to wait for
-		select {
-		case <-b.done:
-		case <-ctx.Done():
+		b.mu.Lock()
+		b.stopped = true
+		flush, deliver := b.flush, b.deliver
+		b.mu.Unlock()
+		for _, l := range []*jobs.Local{flush, deliver} {
+			if l != nil {
+				l.Stop()
+			}
 		}
 	})
-	b.mu.Lock()
-	b.stopped = true
-	b.mu.Unlock()
-	return errors.Join(s.DeliverReplies(), s.FlushReads())
 }

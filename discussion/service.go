@@ -33,8 +33,8 @@ type Service struct {
 	users   Users
 	md      *markdown.Renderer
 	now     func() time.Time
-	// log hears of the background loop's failures (Start), which have
-	// nobody else to tell.
+	// log hears of the failures of the scheduled flush and delivery
+	// (Start), which have nobody else to tell.
 	log *slog.Logger
 	// posts limits new threads and replies per user, for the API and the
 	// pages alike (see LimitPosts).
@@ -77,7 +77,7 @@ type Config struct {
 	// Users reads authors' and actors' names.
 	Users Users
 	// Markdown renders posts; Now is the clock (nil: time.Now); Log hears
-	// of the background loop's failures (nil: discarded).
+	// of the scheduled flush's and delivery's failures (nil: discarded).
 	Markdown *markdown.Renderer
 	Now      func() time.Time
 	Log      *slog.Logger

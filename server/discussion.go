@@ -23,8 +23,11 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 	// Author names on thread pages come from the auth service's user cache.
 	s.Discussion.Names = s.Auth
 	// Read marks are buffered, and replies' notifications delivered in
-	// batches: both every second and before the store closes.
-	s.Discussion.Start()
+	// batches: by the scheduler, as this process's own work (every
+	// ReadFlushEvery and DeliverEvery), and before the store closes.
+	if err := s.Discussion.Start(s.Scheduler); err != nil {
+		return err
+	}
 	s.OnStop(s.Discussion.Stop)
 	discussion.NewHTTP(s.Discussion).Mount(v1)
 	return nil
