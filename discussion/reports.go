@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"pacer/api"
 	"pacer/errs"
+	"pacer/page"
 	"pacer/storage"
 )
 
@@ -73,7 +73,7 @@ func reportView(au *authors, r ReportRecord, t ThreadRecord, p PostRecord) (Repo
 
 // Reports lists a course's reports for its staff: status "open" (the
 // default), "resolved" or "all" (open first).
-func (s *Service) Reports(ctx context.Context, caller, courseID uint64, status string, page api.Page) (ReportList, error) {
+func (s *Service) Reports(ctx context.Context, caller, courseID uint64, status string, req page.Request) (ReportList, error) {
 	out := ReportList{Items: []Report{}}
 	switch status {
 	case "":
@@ -83,9 +83,9 @@ func (s *Service) Reports(ctx context.Context, caller, courseID uint64, status s
 		return out, errs.Field("status", "must be open, resolved or all")
 	}
 	var after *ReportPlace
-	if page.Cursor != "" {
+	if req.Cursor != "" {
 		var err error
-		if after, err = parseReportCursor(page.Cursor); err != nil {
+		if after, err = parseReportCursor(req.Cursor); err != nil {
 			return out, err
 		}
 	}
@@ -98,7 +98,7 @@ func (s *Service) Reports(ctx context.Context, caller, courseID uint64, status s
 			return err
 		}
 		au := s.newAuthors(ctx, courseID)
-		reports, more, err := s.store.CourseReports(ctx, courseID, status, after, page.Limit)
+		reports, more, err := s.store.CourseReports(ctx, courseID, status, after, req.Limit)
 		if err != nil {
 			return err
 		}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"pacer/api"
 	"pacer/errs"
+	"pacer/page"
 	"pacer/storage"
 )
 
@@ -133,12 +133,12 @@ type searchStats struct {
 // body, or for an opening post in the thread's title), newest first, and
 // returns only what the caller may see: Q&A rules apply and deleted posts
 // are never indexed.
-func (s *Service) Search(ctx context.Context, caller, courseID uint64, q string, page api.Page) (Hits, error) {
-	h, _, err := s.search(ctx, caller, courseID, q, page)
+func (s *Service) Search(ctx context.Context, caller, courseID uint64, q string, req page.Request) (Hits, error) {
+	h, _, err := s.search(ctx, caller, courseID, q, req)
 	return h, err
 }
 
-func (s *Service) search(ctx context.Context, caller, courseID uint64, q string, page api.Page) (Hits, searchStats, error) {
+func (s *Service) search(ctx context.Context, caller, courseID uint64, q string, req page.Request) (Hits, searchStats, error) {
 	out := Hits{Items: []Hit{}}
 	var st searchStats
 	terms, err := queryTerms(q)
@@ -146,7 +146,7 @@ func (s *Service) search(ctx context.Context, caller, courseID uint64, q string,
 		return out, st, err
 	}
 	// The cursor is the last post shown; the next page resumes below it.
-	before, err := page.CursorID()
+	before, err := req.CursorID()
 	if err != nil {
 		return out, st, err
 	}
@@ -166,8 +166,8 @@ func (s *Service) search(ctx context.Context, caller, courseID uint64, q string,
 			if err != nil || !ok {
 				return false, err
 			}
-			if len(out.Items) == page.Limit {
-				out.NextCursor = api.FormatID(last)
+			if len(out.Items) == req.Limit {
+				out.NextCursor = page.FormatID(last)
 				return true, nil
 			}
 			out.Items = append(out.Items, hit)

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"slices"
 
-	"pacer/api"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
+	"pacer/page"
 	"pacer/storage"
 )
 
@@ -180,9 +180,9 @@ func (s *Service) postView(ctx context.Context, sc *scope, au *authors, p PostRe
 // is the last post id shown; post ids only grow and writers commit one at a
 // time, so a page that resumes after it never skips or repeats a post while
 // others are posting.
-func (s *Service) Thread(ctx context.Context, caller, threadID uint64, page api.Page) (ThreadPage, error) {
+func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.Request) (ThreadPage, error) {
 	out := ThreadPage{Items: []Post{}}
-	after, err := page.CursorID()
+	after, err := req.CursorID()
 	if err != nil {
 		return out, err
 	}
@@ -199,7 +199,7 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, page api.
 		if out.Thread, err = s.threadView(ctx, sc, au, marks); err != nil {
 			return err
 		}
-		posts, err := s.page(ctx, sc, after, page.Limit, &out.NextCursor)
+		posts, err := s.page(ctx, sc, after, req.Limit, &out.NextCursor)
 		if err != nil {
 			return err
 		}
@@ -251,7 +251,7 @@ func (s *Service) page(ctx context.Context, sc *scope, after uint64, limit int, 
 				continue
 			}
 			if len(out) == limit {
-				*next = api.FormatID(out[len(out)-1].ID)
+				*next = page.FormatID(out[len(out)-1].ID)
 				break
 			}
 			out = append(out, p)
@@ -265,7 +265,7 @@ func (s *Service) page(ctx context.Context, sc *scope, after uint64, limit int, 
 		return nil, err
 	}
 	if more && len(out) > 0 {
-		*next = api.FormatID(out[len(out)-1].ID)
+		*next = page.FormatID(out[len(out)-1].ID)
 	}
 	return out, nil
 }
@@ -324,12 +324,12 @@ func parseThreadCursor(c string) (*ThreadPlace, error) {
 // Threads lists a board's threads: pinned first, then by last activity, each
 // with the caller's unread count. Students see item threads only for items
 // open to them.
-func (s *Service) Threads(ctx context.Context, caller, boardID uint64, page api.Page) (ThreadList, error) {
+func (s *Service) Threads(ctx context.Context, caller, boardID uint64, req page.Request) (ThreadList, error) {
 	out := ThreadList{Items: []Thread{}}
 	var after *ThreadPlace
-	if page.Cursor != "" {
+	if req.Cursor != "" {
 		var err error
-		if after, err = parseThreadCursor(page.Cursor); err != nil {
+		if after, err = parseThreadCursor(req.Cursor); err != nil {
 			return out, err
 		}
 	}
@@ -344,7 +344,7 @@ func (s *Service) Threads(ctx context.Context, caller, boardID uint64, page api.
 		}
 		au := s.newAuthors(ctx, b.CourseID)
 		items := s.newItemGate(ctx, a)
-		threads, more, err := s.store.BoardThreadsPage(ctx, boardID, after, page.Limit, func(t ThreadRecord) (bool, error) {
+		threads, more, err := s.store.BoardThreadsPage(ctx, boardID, after, req.Limit, func(t ThreadRecord) (bool, error) {
 			return items.open(t.ItemID)
 		})
 		if err != nil {
