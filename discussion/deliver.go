@@ -124,6 +124,10 @@ var errNothingQueued = errors.New("no replies queued")
 // deliverBatch delivers up to maxDelivery queued replies in one
 // transaction, and reports whether more were queued.
 func (s *Service) deliverBatch() (more bool, err error) {
+	// The delivery reads buffered read marks inside its transaction
+	// (tellSubscribers): no mark may leave the buffer while it runs.
+	release := s.reads.reading()
+	defer release()
 	err = s.tx.Write(context.Background(), func(ctx context.Context) error {
 		queued, m, err := s.store.QueuedReplies(ctx, maxDelivery)
 		if err != nil {

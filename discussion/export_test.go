@@ -94,3 +94,10 @@ func (s *Service) HoldRenders() func() {
 		}
 	}
 }
+
+// HoldReading is what a transaction that reads the mark buffer inside
+// itself holds (reply delivery); the returned function releases it.
+func (s *Service) HoldReading() func() { return s.reads.reading() }
+
+// BufferedMark is a user's buffered mark in a thread (0: none).
+func (s *Service) BufferedMark(user, thread uint64) uint64 { return s.reads.mark(user, thread) }

@@ -60,7 +60,8 @@ type BoardRecord struct {
 }
 
 // ThreadRecord is a stored thread. LastPostID orders the board's thread list:
-// post ids only grow, so it is the thread's last activity without ties.
+// within a thread, post ids grow in commit order (see Service.Thread), so
+// it is the thread's last activity without ties.
 type ThreadRecord struct {
 	ID             uint64    `json:"id"`
 	CourseID       uint64    `json:"course_id"`

@@ -20,11 +20,18 @@ import (
 // first mark recorded ReadFlushEvery or more after the last flush writes
 // every buffered mark in one transaction, and so does Stop.
 //
-// What a caller is shown is exact all the same: a read of read state takes
-// the caller's buffered marks before its transaction begins and counts the
-// later of the two. A mark leaves the buffer only after the transaction
-// that wrote it has committed, so a transaction that began before that
-// commit was preceded by a copy of the buffer that still had the mark.
+// What a caller is shown is exact all the same, under any isolation and
+// whatever else commits meanwhile: a mark leaves the buffer only after the
+// transaction that wrote it has committed, so every mark is, at any
+// moment, in the buffer or in a committed transaction. A read of read
+// state takes the caller's buffered marks before its transaction begins
+// and counts the later of the two: a mark missing from that copy had
+// committed before the transaction began, so the transaction sees it. A
+// transaction that reads the buffer inside itself (reply delivery) holds
+// reading() from before it begins to after it ends, and a flush lets its
+// marks leave only when no such transaction runs: so a mark committed
+// after such a transaction began is still in the buffer when it looks.
+// Neither argument asks that writers commit one at a time.
 //
 // The trade-off: a crash loses the marks of the last ReadFlushEvery (the
 // first read after it flushes, and so does the scheduled flush of Start in
@@ -49,6 +56,10 @@ type readBuffer struct {
 	// flushMu serialises flushes; flushes counts committed ones.
 	flushMu sync.Mutex
 	flushes atomic.Int64
+	// retire is held shared by transactions that read the buffer inside
+	// themselves (reading), and exclusively by a flush while its marks
+	// leave the buffer.
+	retire sync.RWMutex
 
 	// flush and deliver are the scheduled flush of read marks and delivery
 	// of replies (Start), once started; Stop ends them.
@@ -79,9 +90,16 @@ func (b *readBuffer) marksOf(user uint64) readMarks {
 	return out
 }
 
-// mark is a user's buffered mark in one thread (0: none). Inside a write
-// transaction it may be read at any moment: a flush cannot commit during
-// it, and marks leave the buffer only after their flush has committed.
+// reading is held from before a transaction that reads marks with mark
+// begins until after it ends; it returns the release.
+func (b *readBuffer) reading() func() {
+	b.retire.RLock()
+	return b.retire.RUnlock
+}
+
+// mark is a user's buffered mark in one thread (0: none), for a
+// transaction that holds reading(): a mark committed by a flush after the
+// transaction began is still buffered until the transaction ends.
 func (b *readBuffer) mark(user, thread uint64) uint64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -175,8 +193,11 @@ func (s *Service) flushReadsLocked(now time.Time) error {
 		return errs.Wrap(err, "write read marks")
 	}
 	b.flushes.Add(1)
-	// Only now, with the marks committed, may they leave the buffer; a mark
-	// moved further meanwhile stays for the next flush.
+	// Only now, with the marks committed, may they leave the buffer, and
+	// only while no transaction that began before the commit reads it
+	// (reading); a mark moved further meanwhile stays for the next flush.
+	b.retire.Lock()
+	defer b.retire.Unlock()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, m := range marks {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"pacer/api"
 	"pacer/pacertest"
@@ -249,5 +250,54 @@ func TestTheBackgroundFlushWritesDueMarksWithoutAFurtherRead(t *testing.T) {
 	}
 	if err := svc.Stop(t.Context()); err != nil { // ends the goroutine
 		t.Fatal(err)
+	}
+}
+
+// A flush may commit while a delivery's transaction runs (another writer,
+// an engine without a single writer): the delivery began before the
+// commit, so it cannot see the flushed mark in the store, and must still
+// find it in the buffer. A flush's marks leave the buffer only once no
+// such transaction runs.
+func TestFlushedMarksStayBufferedWhileATransactionThatReadsTheBufferRuns(t *testing.T) {
+	c := newClass(t)
+	svc := c.env.Server.Discussion
+	thread, _ := c.thread(c.ann, c.general, "Marks", "Top")
+	last := c.reply(c.bob, thread, 0, "one")
+	c.view(c.ann, thread, "")
+	if got := svc.BufferedMark(c.ann.ID, thread); got != last {
+		t.Fatalf("buffered mark %d, want %d", got, last)
+	}
+	flushes := svc.ReadFlushes()
+
+	release := svc.HoldReading() // a delivery's transaction is running
+	done := make(chan error, 1)
+	go func() { done <- svc.FlushReads() }()
+	deadline := time.After(10 * time.Second)
+	for svc.ReadFlushes() == flushes { // the flush commits
+		select {
+		case err := <-done:
+			t.Fatalf("the flush returned (%v) while a reading transaction ran", err)
+		case <-deadline:
+			t.Fatal("the flush did not commit")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	if got := c.storedMark(thread, c.ann); got != last {
+		t.Fatalf("stored mark after the flush committed: %d, want %d", got, last)
+	}
+	if got := svc.BufferedMark(c.ann.ID, thread); got != last {
+		t.Errorf("the mark left the buffer (%d) while a transaction that began before the flush's commit ran", got)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the flush returned (%v) before the reading transaction ended", err)
+	default:
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := svc.BufferedMark(c.ann.ID, thread); got != 0 {
+		t.Errorf("after the reading transaction ended the mark is still buffered: %d", got)
 	}
 }

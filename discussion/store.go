@@ -87,7 +87,8 @@ type ThreadStore interface {
 	// in id order.
 	Posts(ctx context.Context, ids []uint64) ([]PostRecord, error)
 	// NewPostID reserves the id of a post about to be stored, larger than
-	// every id given before.
+	// every id of a post already committed (an engine with sequences may
+	// leave gaps; it never gives a smaller one).
 	NewPostID(ctx context.Context) (uint64, error)
 	// SavePost stores a post with its Markdown source (none for a deleted
 	// post) and its entry in its thread's index.

@@ -177,9 +177,15 @@ func (s *Service) postView(ctx context.Context, sc *scope, au *authors, p PostRe
 
 // Thread returns a thread with one page of its posts, oldest first, and
 // marks what it showed as read (written behind, see reads.go). The cursor
-// is the last post id shown; post ids only grow and writers commit one at a
-// time, so a page that resumes after it never skips or repeats a post while
-// others are posting.
+// is the last post id shown. A page that resumes after it never skips or
+// repeats a post while others are posting, because within a thread post
+// ids grow in commit order: a reply takes its id (Store.NewPostID, larger
+// than every id given before) in the transaction that also rewrites its
+// thread's record (LastPostID, ReplyCount). Two replies to one thread
+// therefore write the same record; under serializable isolation one
+// commits and the other is aborted and re-run from the start, taking a
+// new, larger id (bbolt, with one writer, simply runs them in turn). So
+// no post can commit with an id below one already shown.
 func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.Request) (ThreadPage, error) {
 	out := ThreadPage{Items: []Post{}}
 	after, err := req.CursorID()
