@@ -111,7 +111,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 			return err
 		}
 		if t.ItemID != 0 && sc.access.Student() {
-			if _, err := s.courses.MarkTx(tx, t.CourseID, caller, t.ItemID, modules.StatusCompleted); err != nil {
+			if _, err := s.courses.Mark(storage.WithTx(ctx, tx), t.CourseID, caller, t.ItemID, modules.StatusCompleted); err != nil {
 				return err
 			}
 		}
@@ -346,9 +346,9 @@ func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body 
 func (s *Service) userSees(ctx context.Context, b BoardRecord, t ThreadRecord, user uint64, p PostRecord) (bool, error) {
 	tx := storage.TxFrom(ctx)
 	if b.Mode != ModeQA {
-		return s.courses.IsMemberTx(tx, t.CourseID, user)
+		return s.courses.IsMember(storage.WithTx(ctx, tx), t.CourseID, user)
 	}
-	m, err := s.courses.MemberTx(tx, t.CourseID, user)
+	m, err := s.courses.Member(storage.WithTx(ctx, tx), t.CourseID, user)
 	if err != nil {
 		return false, nil
 	}
@@ -368,7 +368,7 @@ func (s *Service) mentionsTx(tx *storage.Tx, course uint64, body string, author 
 	if !strings.Contains(body, "@") {
 		return nil, nil
 	}
-	members, err := s.courses.MembersTx(tx, course)
+	members, err := s.courses.MemberRecords(storage.WithTx(context.Background(), tx), course)
 	if err != nil {
 		return nil, err
 	}

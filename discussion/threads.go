@@ -394,14 +394,14 @@ func (g *itemGate) open(item uint64) (bool, error) {
 		return ok, nil
 	}
 	if g.learner == nil {
-		l, err := g.s.courses.LearnerTx(g.tx, g.access.Course, *g.access.Member, false)
+		l, err := g.s.courses.Learner(storage.WithTx(context.Background(), g.tx), g.access.Course, *g.access.Member, false)
 		if err != nil {
 			return false, err
 		}
 		g.learner = l
 	}
 	ok := false
-	it, err := g.s.courses.ItemTx(g.tx, g.access.Course.ID, item)
+	it, err := g.s.courses.Item(storage.WithTx(context.Background(), g.tx), g.access.Course.ID, item)
 	switch {
 	case err == nil:
 		m := g.learner.Module(it.ModuleID)

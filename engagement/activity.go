@@ -254,7 +254,7 @@ func (t *Tracker) writeActivity(ctx context.Context, keys []dayKey, batch map[da
 		for ; j < len(keys) && keys[j].course == course && keys[j].user == user; j++ {
 			last = max(last, batch[keys[j]].last)
 		}
-		member, err := t.courses.MarkActiveTx(tx, course, user, time.Unix(0, last).UTC())
+		member, err := t.courses.MarkActive(storage.WithTx(ctx, tx), course, user, time.Unix(0, last).UTC())
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -83,7 +84,7 @@ type ItemPage struct {
 func (f *Frontend) moduleOfItem(courseID, itemID uint64) (uint64, error) {
 	var mid uint64
 	err := f.Courses.DB().View(func(tx *storage.Tx) error {
-		it, err := f.Courses.ItemTx(tx, courseID, itemID)
+		it, err := f.Courses.Item(storage.WithTx(context.Background(), tx), courseID, itemID)
 		mid = it.ModuleID
 		return err
 	})

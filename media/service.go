@@ -218,12 +218,12 @@ func (s *Service) access(ctx context.Context, caller, id uint64) (access, error)
 	tx := storage.TxFrom(ctx)
 	var a modules.Access
 	if m.Purpose == PurposeSubmission {
-		a, err = s.courses.MemberAccessTx(tx, m.CourseID, caller)
+		a, err = s.courses.MemberAccess(storage.WithTx(ctx, tx), m.CourseID, caller)
 		if err == nil && m.OwnerID != caller && !a.Staff() {
 			err = errs.NotFoundf("media")
 		}
 	} else {
-		a, err = s.courses.MediaAccessTx(tx, caller, m.CourseID, m.ID)
+		a, err = s.courses.MediaAccess(storage.WithTx(ctx, tx), caller, m.CourseID, m.ID)
 	}
 	switch {
 	case errs.Is(err, errs.NotFound):
@@ -272,7 +272,7 @@ func (s *Service) List(ctx context.Context, caller, courseID, after uint64, limi
 	var out []Media
 	more := false
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
