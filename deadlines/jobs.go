@@ -140,7 +140,7 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job uint8, pick pick
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if members, err = s.courses.Sweep(storage.WithTx(ctx, tx), c.course.ID, members); err != nil {
+			if members, err = s.courses.Sweep(ctx, c.course.ID, members); err != nil {
 				return err
 			}
 			facts, err := s.store.SweepFacts(ctx, c.course.ID, job)

@@ -111,7 +111,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 			return err
 		}
 		if t.ItemID != 0 && sc.access.Student() {
-			if _, err := s.courses.Mark(storage.WithTx(ctx, tx), t.CourseID, caller, t.ItemID, modules.StatusCompleted); err != nil {
+			if _, err := s.courses.Mark(ctx, t.CourseID, caller, t.ItemID, modules.StatusCompleted); err != nil {
 				return err
 			}
 		}
@@ -344,11 +344,10 @@ func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body 
 // userSees reports whether a user (not necessarily the caller) may see a
 // post: they must still be a member, and the Q&A rule applies.
 func (s *Service) userSees(ctx context.Context, b BoardRecord, t ThreadRecord, user uint64, p PostRecord) (bool, error) {
-	tx := storage.TxFrom(ctx)
 	if b.Mode != ModeQA {
-		return s.courses.IsMember(storage.WithTx(ctx, tx), t.CourseID, user)
+		return s.courses.IsMember(ctx, t.CourseID, user)
 	}
-	m, err := s.courses.Member(storage.WithTx(ctx, tx), t.CourseID, user)
+	m, err := s.courses.Member(ctx, t.CourseID, user)
 	if err != nil {
 		return false, nil
 	}

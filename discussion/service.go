@@ -182,7 +182,6 @@ func (s *Service) boardAccess(ctx context.Context, caller, boardID uint64) (Boar
 // read in ctx's transaction, which is what makes the thread cache exact
 // (threadcache.go).
 func (s *Service) threadScope(ctx context.Context, caller, threadID uint64) (*scope, error) {
-	tx := storage.TxFrom(ctx)
 	t, err := s.store.Thread(ctx, threadID)
 	if err != nil {
 		return nil, err
@@ -191,12 +190,12 @@ func (s *Service) threadScope(ctx context.Context, caller, threadID uint64) (*sc
 	if err != nil {
 		return nil, notFound(err, "thread")
 	}
-	a, err := s.courses.MemberAccess(storage.WithTx(ctx, tx), b.CourseID, caller)
+	a, err := s.courses.MemberAccess(ctx, b.CourseID, caller)
 	if err != nil {
 		return nil, notFound(err, "thread")
 	}
 	if t.ItemID != 0 && !a.Staff() {
-		if _, err := s.courses.ItemAccess(storage.WithTx(ctx, tx), caller, b.CourseID, t.ItemID); err != nil {
+		if _, err := s.courses.ItemAccess(ctx, caller, b.CourseID, t.ItemID); err != nil {
 			return nil, notFound(err, "thread")
 		}
 	}

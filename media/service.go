@@ -215,15 +215,14 @@ func (s *Service) access(ctx context.Context, caller, id uint64) (access, error)
 	if err != nil {
 		return access{}, err
 	}
-	tx := storage.TxFrom(ctx)
 	var a modules.Access
 	if m.Purpose == PurposeSubmission {
-		a, err = s.courses.MemberAccess(storage.WithTx(ctx, tx), m.CourseID, caller)
+		a, err = s.courses.MemberAccess(ctx, m.CourseID, caller)
 		if err == nil && m.OwnerID != caller && !a.Staff() {
 			err = errs.NotFoundf("media")
 		}
 	} else {
-		a, err = s.courses.MediaAccess(storage.WithTx(ctx, tx), caller, m.CourseID, m.ID)
+		a, err = s.courses.MediaAccess(ctx, caller, m.CourseID, m.ID)
 	}
 	switch {
 	case errs.Is(err, errs.NotFound):

@@ -8,7 +8,6 @@ import (
 
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // WatchInput is one report from the player: a span it just played and
@@ -154,19 +153,19 @@ func (s *Service) watchAccess(ctx context.Context, k WatchKey) (dur, ratio float
 // watchAccessShort is the short path; ok is false when it cannot decide
 // and the full check must run (which then gives the right error).
 func (s *Service) watchAccessShort(ctx context.Context, k WatchKey) (dur, ratio float64, ok bool, err error) {
-	tx, courseID := storage.TxFrom(ctx), k.Course
-	m, err := s.courses.Member(storage.WithTx(ctx, tx), courseID, k.User)
+	courseID := k.Course
+	m, err := s.courses.Member(ctx, courseID, k.User)
 	if err != nil || m.Role != modules.RoleStudent {
 		return 0, 0, false, nil
 	}
-	it, err := s.courses.Item(storage.WithTx(ctx, tx), courseID, k.Item)
+	it, err := s.courses.Item(ctx, courseID, k.Item)
 	if err != nil || !it.Published {
 		return 0, 0, false, nil
 	}
-	if mod, err := s.courses.Module(storage.WithTx(ctx, tx), it.ModuleID); err != nil || !mod.Published {
+	if mod, err := s.courses.Module(ctx, it.ModuleID); err != nil || !mod.Published {
 		return 0, 0, false, nil
 	}
-	c, err := s.courses.CourseRecord(storage.WithTx(ctx, tx), courseID)
+	c, err := s.courses.CourseRecord(ctx, courseID)
 	if err != nil {
 		return 0, 0, false, nil
 	}
