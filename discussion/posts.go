@@ -364,10 +364,11 @@ func (s *Service) userSees(ctx context.Context, b BoardRecord, t ThreadRecord, u
 // one member whatever follows it. An @ inside a word (an e-mail address)
 // mentions nobody. Case does not matter.
 func (s *Service) mentionsTx(tx *storage.Tx, course uint64, body string, author uint64) ([]uint64, error) {
+	ctx := storage.WithTx(context.Background(), tx)
 	if !strings.Contains(body, "@") {
 		return nil, nil
 	}
-	members, err := s.courses.MemberRecords(storage.WithTx(context.Background(), tx), course)
+	members, err := s.courses.MemberRecords(ctx, course)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +381,7 @@ func (s *Service) mentionsTx(tx *storage.Tx, course uint64, body string, author 
 		if m.UserID == author {
 			continue
 		}
-		u, err := s.users.User(storage.WithTx(context.Background(), tx), m.UserID)
+		u, err := s.users.User(ctx, m.UserID)
 		if err != nil {
 			continue
 		}

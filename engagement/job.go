@@ -477,13 +477,14 @@ const maxDigestLines = 30
 // digestTx tells each staff member of a course, in one notification, who
 // was escalated in this run and why (reasons as they stand now).
 func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now time.Time) error {
+	ctx := storage.WithTx(context.Background(), tx)
 	if len(cv.staff) == 0 {
 		return nil
 	}
 	var lines []string
 	n := 0
 	for _, ch := range esc {
-		m, err := s.courses.Member(storage.WithTx(context.Background(), tx), cv.course.ID, ch.user)
+		m, err := s.courses.Member(ctx, cv.course.ID, ch.user)
 		if err != nil {
 			continue // left the course since the read pass
 		}
@@ -492,7 +493,7 @@ func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now tim
 			continue
 		}
 		name := "A learner"
-		if u, err := s.auth.User(storage.WithTx(context.Background(), tx), ch.user); err == nil {
+		if u, err := s.auth.User(ctx, ch.user); err == nil {
 			name = u.Name
 		}
 		_, a, err := s.judgeOneTx(tx, cv, m, now)

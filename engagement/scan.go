@@ -32,10 +32,11 @@ type courseView struct {
 }
 
 func (s *Service) loadCourse(tx *storage.Tx, c modules.Course) (*courseView, error) {
+	ctx := storage.WithTx(context.Background(), tx)
 	cv := &courseView{course: c, times: c.Times(), itemMod: map[uint64]int{},
 		inactive: time.Duration(max(c.Policy.InactiveAfterSeconds, 0)) * time.Second,
 		cooldown: time.Duration(max(c.Policy.NudgeCooldownSeconds, 0)) * time.Second}
-	mods, err := s.courses.Modules(storage.WithTx(context.Background(), tx), c.ID)
+	mods, err := s.courses.Modules(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func (s *Service) loadCourse(tx *storage.Tx, c modules.Course) (*courseView, err
 		if !m.Published {
 			continue
 		}
-		items, err := s.courses.Items(storage.WithTx(context.Background(), tx), m.ID)
+		items, err := s.courses.Items(ctx, m.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -75,6 +75,7 @@ func (s *Service) AtRiskWhere(ctx context.Context, caller, course uint64, q Filt
 
 // judgeAll assesses every student of a course.
 func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Filter) ([]Row, error) {
+	ctx := storage.WithTx(context.Background(), tx)
 	cv, err := s.loadCourse(tx, c)
 	if err != nil {
 		return nil, err
@@ -86,7 +87,7 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Fi
 	pend := s.tracker.pendingIn(c.ID)
 	rows := []Row{}
 	var sc scratch
-	err = s.courses.EachMember(storage.WithTx(context.Background(), tx), c.ID, func(m modules.Member) error {
+	err = s.courses.EachMember(ctx, c.ID, func(m modules.Member) error {
 		if m.Role != modules.RoleStudent {
 			return nil
 		}
@@ -108,10 +109,10 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Fi
 		if r.Reasons == nil {
 			r.Reasons = []string{}
 		}
-		if u, err := s.auth.User(storage.WithTx(context.Background(), tx), m.UserID); err == nil {
+		if u, err := s.auth.User(ctx, m.UserID); err == nil {
 			r.Name = u.Name
 		}
-		raw, ok, err := s.store.State(storage.WithTx(context.Background(), tx), c.ID, m.UserID)
+		raw, ok, err := s.store.State(ctx, c.ID, m.UserID)
 		if err != nil {
 			return err
 		}
@@ -209,17 +210,18 @@ func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, 
 func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 	out := []Pace{}
 	err := s.db.View(func(tx *storage.Tx) error {
-		courses, err := s.courses.CoursesOf(storage.WithTx(ctx, tx), caller)
+		ctx := storage.WithTx(ctx, tx)
+		courses, err := s.courses.CoursesOf(ctx, caller)
 		if err != nil {
 			return err
 		}
 		reader := s.readerZoneTx(tx, caller)
 		for _, id := range courses {
-			m, err := s.courses.Member(storage.WithTx(ctx, tx), id, caller)
+			m, err := s.courses.Member(ctx, id, caller)
 			if err != nil || m.Role != modules.RoleStudent {
 				continue
 			}
-			c, err := s.courses.CourseRecord(storage.WithTx(ctx, tx), id)
+			c, err := s.courses.CourseRecord(ctx, id)
 			if err != nil {
 				continue
 			}

@@ -205,7 +205,7 @@ type access struct {
 
 // access loads a media for a caller. A submission file is read only by
 // its owner and the course's staff. A course file answers as the items
-// that show it do (modules.MediaAccessTx): staff always; a student when an
+// that show it do (modules.MediaAccess): staff always; a student when an
 // item using it is visible and open to them, 403 with the lock reason when
 // those they can see are locked, else 404, like a file no item uses. Its
 // captions follow it, since every route to them comes through here.

@@ -815,7 +815,7 @@ func (s *Service) dropMemberTx(tx *storage.Tx, courseID, userID uint64) error {
 
 // forgetMemberTx drops the cached membership of a user in a course when tx
 // commits. Every write of a member record must call it (putMember,
-// dropMemberTx, MarkActiveTx); only this package writes member records.
+// dropMemberTx, MarkActive); only this package writes member records.
 func (s *Service) forgetMemberTx(tx *storage.Tx, courseID, userID uint64) {
 	s.members.Invalidate(tx, learnerKey{courseID, userID})
 }

@@ -20,7 +20,7 @@ import (
 var ErrArchived = errs.ConflictCode("course_archived", "this course is archived and read-only; an instructor can unarchive it")
 
 // writableTx refuses writes to an archived course. Every write of a
-// course's content or people reaches the course through AccessTx in a
+// course's content or people reaches the course through Access in a
 // writable transaction, so deciding here covers every package at once;
 // reads run in read transactions and are unaffected.
 func writableTx(tx *storage.Tx, c Course) error {
