@@ -142,7 +142,7 @@ func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (
 		tx := storage.TxFrom(ctx)
 		// Access comes first, so a non-member learns nothing from their
 		// body's faults.
-		a, err := s.courses.MemberAccessTx(tx, course, caller)
+		a, err := s.courses.MemberAccess(ctx, course, caller)
 		if err != nil {
 			return err
 		}
@@ -156,7 +156,7 @@ func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (
 		if err != nil {
 			return err
 		}
-		members, err := s.courses.MembersTx(tx, course)
+		members, err := s.courses.MemberRecords(ctx, course)
 		if err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *Service) List(ctx context.Context, caller, course uint64, p page.Reques
 	}
 	err = s.tx.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		if _, err := s.courses.MemberAccessTx(tx, course, caller); err != nil {
+		if _, err := s.courses.MemberAccess(ctx, course, caller); err != nil {
 			return err
 		}
 		recs, more, err := s.store.Newest(ctx, course, before, p.Limit)

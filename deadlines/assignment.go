@@ -44,7 +44,7 @@ func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint6
 	var out AssignmentState
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint6
 				return err
 			}
 			out.Submitted = len(submitters)
-			ms, err := s.courses.MembersTx(tx, courseID)
+			ms, err := s.courses.MemberRecords(ctx, courseID)
 			if err != nil {
 				return err
 			}

@@ -65,7 +65,7 @@ func validDue(t *time.Time) (time.Time, string) {
 // moduleOfCourse finds a module of a course; ok is false for a module of
 // another course or none.
 func (s *Service) moduleOfCourse(tx *storage.Tx, course, module uint64) (modules.Module, bool, error) {
-	mods, err := s.courses.ModulesTx(tx, course)
+	mods, err := s.courses.Modules(storage.WithTx(context.Background(), tx), course)
 	if err != nil {
 		return modules.Module{}, false, err
 	}
@@ -84,7 +84,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 	var out ExtensionView
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 		}
 		if in.UserID == 0 {
 			fields["user_id"] = "required"
-		} else if m, err := s.courses.MemberTx(tx, courseID, in.UserID); err != nil || m.Role != modules.RoleStudent {
+		} else if m, err := s.courses.Member(ctx, courseID, in.UserID); err != nil || m.Role != modules.RoleStudent {
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return err
 			}
@@ -131,7 +131,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 		if !due.After(now) {
 			return errs.Field("due_at", "must be in the future (it is now "+timetext.ForReader(now, reader, a.Course.Location())+")")
 		}
-		m, err := s.courses.MemberTx(tx, courseID, in.UserID)
+		m, err := s.courses.Member(ctx, courseID, in.UserID)
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID uint64) error {
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -199,14 +199,14 @@ func (s *Service) ListExtensions(ctx context.Context, caller, courseID, user, mo
 	out := []ExtensionView{}
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		a, err := s.courses.MemberAccessTx(tx, courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
 		if !a.Staff() {
 			user = caller
 		}
-		mods, err := s.courses.ModulesTx(tx, courseID)
+		mods, err := s.courses.Modules(ctx, courseID)
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ import (
 // last read it, so a class handing in at once is one line, not hundreds.
 func (s *Service) noteSubmitted(ctx context.Context, c modules.Course, it modules.Item, learner uint64) error {
 	tx := storage.TxFrom(ctx)
-	staff, err := s.courses.StaffMembersTx(tx, c.ID)
+	staff, err := s.courses.StaffMembers(ctx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (s *Service) ToGradeList(ctx context.Context, caller, courseID uint64) ([]T
 					if gone[sub.ItemID] {
 						continue
 					}
-					it, err := s.courses.ItemTx(tx, m.Course.ID, sub.ItemID)
+					it, err := s.courses.Item(ctx, m.Course.ID, sub.ItemID)
 					if errs.Is(err, errs.NotFound) {
 						gone[sub.ItemID] = true
 						continue
@@ -166,7 +166,7 @@ func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint
 	now := s.clock()
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint
 			return err
 		}
 		times := ia.Course.Times()
-		ms, err := s.courses.MembersTx(tx, courseID)
+		ms, err := s.courses.MemberRecords(ctx, courseID)
 		if err != nil {
 			return err
 		}

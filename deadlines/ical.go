@@ -183,7 +183,7 @@ func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
 		if times.SelfPaced() || times.StartsAt == nil {
 			continue
 		}
-		mods, err := s.courses.ModulesTx(tx, m.Course.ID)
+		mods, err := s.courses.Modules(storage.WithTx(context.Background(), tx), m.Course.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -140,7 +140,7 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job uint8, pick pick
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if members, err = s.courses.SweepTx(tx, c.course.ID, members); err != nil {
+			if members, err = s.courses.Sweep(ctx, c.course.ID, members); err != nil {
 				return err
 			}
 			facts, err := s.store.SweepFacts(ctx, c.course.ID, job)
@@ -230,8 +230,9 @@ func overrideOf(ext []Override, module uint64) (time.Time, bool) {
 
 // sweepCourses reads every course with its published modules, in order.
 func (s *Service) sweepCourses(tx *storage.Tx) ([]courseInfo, error) {
+	ctx := storage.WithTx(context.Background(), tx)
 	var out []courseInfo
-	err := s.courses.EachCourseTx(tx, func(c modules.Course) error {
+	err := s.courses.EachCourse(ctx, func(c modules.Course) error {
 		if c.Archived {
 			// A finished course opens, reminds and records nothing more.
 			return nil
@@ -244,7 +245,7 @@ func (s *Service) sweepCourses(tx *storage.Tx) ([]courseInfo, error) {
 	}
 	for i := range out {
 		c := &out[i]
-		mods, err := s.courses.ModulesTx(tx, c.course.ID)
+		mods, err := s.courses.Modules(ctx, c.course.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -329,7 +330,7 @@ func (s *Service) settleBatch(ctx context.Context, courses []courseInfo, batch [
 func (s *Service) outcome(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, items map[uint64][]uint64) (uint8, error) {
 	c := &courses[cd.course]
 	mod := c.mods[cd.mod]
-	if member, err := s.courses.IsMemberTx(tx, c.course.ID, cd.user); err != nil || !member {
+	if member, err := s.courses.IsMember(storage.WithTx(context.Background(), tx), c.course.ID, cd.user); err != nil || !member {
 		return 0, err
 	}
 	if job != MarkOpened {
@@ -386,9 +387,10 @@ func (s *Service) tell(tx *storage.Tx, courses []courseInfo, cd candidate, job u
 // a module; a module with no items has nothing to do. It mirrors
 // modules.ModuleView.Complete, reading only the progress keys it needs.
 func (s *Service) moduleDone(tx *storage.Tx, course, user, module uint64, cache map[uint64][]uint64) (bool, error) {
+	ctx := storage.WithTx(context.Background(), tx)
 	ids, ok := cache[module]
 	if !ok {
-		items, err := s.courses.ItemsTx(tx, module)
+		items, err := s.courses.Items(ctx, module)
 		if err != nil {
 			return false, err
 		}
@@ -401,7 +403,7 @@ func (s *Service) moduleDone(tx *storage.Tx, course, user, module uint64, cache 
 		cache[module] = ids
 	}
 	for _, id := range ids {
-		if done, err := s.courses.CompletedTx(tx, course, user, id); err != nil || !done {
+		if done, err := s.courses.Completed(ctx, course, user, id); err != nil || !done {
 			return false, err
 		}
 	}

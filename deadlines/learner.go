@@ -41,20 +41,21 @@ type membership struct {
 // computed learner view (weeks, extensions, states, progress): the same
 // computation as the modules list, so every view agrees.
 func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, error) {
-	courses, err := s.courses.CoursesOfTx(tx, user)
+	ctx := storage.WithTx(context.Background(), tx)
+	courses, err := s.courses.CoursesOf(ctx, user)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]membership, 0, len(courses))
 	for _, id := range courses {
-		c, err := s.courses.CourseTx(tx, id)
+		c, err := s.courses.CourseRecord(ctx, id)
 		if err != nil {
 			if errs.Is(err, errs.NotFound) {
 				continue
 			}
 			return nil, err
 		}
-		m, err := s.courses.MemberTx(tx, id, user)
+		m, err := s.courses.Member(ctx, id, user)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue // the index outlived the membership; nothing to show
 		} else if err != nil {
@@ -62,7 +63,7 @@ func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, erro
 		}
 		ms := membership{Course: c, Member: m}
 		if !m.Staff() {
-			if ms.Learner, err = s.courses.LearnerTx(tx, c, m, false); err != nil {
+			if ms.Learner, err = s.courses.Learner(ctx, c, m, false); err != nil {
 				return nil, err
 			}
 		}

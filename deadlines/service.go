@@ -4,7 +4,7 @@
 // whose jobs notice what time has made true (a window opened, a deadline is
 // near, a deadline was missed). The time rules themselves are the pure
 // functions of the calendar package; the single place where locking is
-// decided is modules.Service.LearnerTx, which this package feeds with
+// decided is modules.Service.Learner, which this package feeds with
 // extensions through DueOverrides.
 package deadlines
 

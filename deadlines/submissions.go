@@ -106,7 +106,7 @@ func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, i
 	err := s.batch(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
 		sub = Submission{}
-		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
 			return err
 		}
@@ -157,7 +157,7 @@ func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, i
 		if err != nil {
 			return err
 		}
-		if _, err = s.courses.MarkTx(tx, courseID, caller, itemID, modules.StatusCompleted); err != nil {
+		if _, err = s.courses.Mark(ctx, courseID, caller, itemID, modules.StatusCompleted); err != nil {
 			return err
 		}
 		return s.noteSubmitted(ctx, ia.Course, ia.Item, caller)
@@ -186,7 +186,7 @@ func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID 
 	}
 	err = s.tx.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		ia, err := s.courses.ItemAccessTx(tx, caller, courseID, itemID)
+		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil && !(errs.Is(err, errs.Forbidden) && ia.Student() && ia.Module != nil) {
 			return err
 		}
@@ -267,7 +267,7 @@ func ItemGrade(attempts []Submission) (graded *Submission, needsGrading bool) {
 // student only their own (others' are 404, since they are not theirs to
 // know of).
 func (s *Service) submission(ctx context.Context, caller, courseID, subID uint64) (Submission, modules.Access, error) {
-	a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
+	a, err := s.courses.MemberAccess(ctx, courseID, caller)
 	if err != nil {
 		return Submission{}, a, err
 	}
@@ -290,7 +290,7 @@ func (s *Service) GetSubmission(ctx context.Context, caller, courseID, subID uin
 		if err != nil {
 			return err
 		}
-		it, err := s.courses.ItemTx(tx, courseID, sub.ItemID)
+		it, err := s.courses.Item(ctx, courseID, sub.ItemID)
 		if err != nil {
 			return err
 		}
@@ -326,7 +326,7 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		it, err := s.courses.ItemTx(tx, courseID, sub.ItemID)
+		it, err := s.courses.Item(ctx, courseID, sub.ItemID)
 		if err != nil {
 			return err
 		}

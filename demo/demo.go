@@ -129,7 +129,7 @@ func Seed(s *server.Server) ([]Account, error) {
 func firstModule(s *server.Server, course uint64) uint64 {
 	var id uint64
 	_ = s.DB.View(func(tx *storage.Tx) error {
-		mods, err := s.Courses.ModulesTx(tx, course)
+		mods, err := s.Courses.Modules(storage.WithTx(context.Background(), tx), course)
 		if err == nil && len(mods) > 0 {
 			id = mods[0].ID
 		}

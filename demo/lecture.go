@@ -116,7 +116,7 @@ func seedLecture(s *server.Server, teacher, course uint64) error {
 	}
 	var week2 uint64
 	err = s.DB.View(func(tx *storage.Tx) error {
-		mods, err := s.Courses.ModulesTx(tx, course)
+		mods, err := s.Courses.Modules(storage.WithTx(context.Background(), tx), course)
 		if err == nil && len(mods) > 1 {
 			week2 = mods[1].ID
 		}

@@ -6,7 +6,6 @@ import (
 
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // Boards lists a course's boards in the order they were made, so the
@@ -18,7 +17,7 @@ func (s *Service) Boards(ctx context.Context, caller, courseID uint64) ([]Board,
 		return out, errs.Wrap(err, "list boards")
 	}
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -35,7 +34,7 @@ func (s *Service) Boards(ctx context.Context, caller, courseID uint64) ([]Board,
 func (s *Service) boards(ctx context.Context, caller, courseID uint64) ([]Board, error) {
 	out := []Board{}
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -123,7 +122,7 @@ func (s *Service) CreateBoard(ctx context.Context, caller, courseID uint64, in B
 	}
 	var out Board
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // Staff follow the threads of their course by default: an instructor or TA
@@ -43,8 +42,7 @@ func (s *Service) subscribed(ctx context.Context, t ThreadRecord, user uint64, s
 // index and each staff member's entry: a few keys, whatever the number of
 // subscribers.
 func (s *Service) eachFollower(ctx context.Context, t ThreadRecord, fn func(user, notification uint64)) error {
-	tx := storage.TxFrom(ctx)
-	staff, err := s.courses.StaffTx(tx, t.CourseID)
+	staff, err := s.courses.Staff(ctx, t.CourseID)
 	if err != nil {
 		return err
 	}
@@ -76,7 +74,7 @@ func (s *Service) eachFollower(ctx context.Context, t ThreadRecord, fn func(user
 			}
 		}
 		// The index may name someone whose membership was removed since.
-		role, err := s.courses.RoleTx(tx, t.CourseID, u)
+		role, err := s.courses.Role(ctx, t.CourseID, u)
 		if err != nil {
 			return err
 		}
@@ -104,7 +102,7 @@ type FollowSettingsInput struct {
 func (s *Service) Follow(ctx context.Context, caller, course uint64) (FollowSettings, error) {
 	var out FollowSettings
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), course, caller)
+		a, err := s.courses.MemberAccess(ctx, course, caller)
 		if err != nil {
 			return err
 		}
@@ -121,7 +119,7 @@ func (s *Service) Follow(ctx context.Context, caller, course uint64) (FollowSett
 func (s *Service) SetFollow(ctx context.Context, caller, course uint64, in FollowSettingsInput) (FollowSettings, error) {
 	var out FollowSettings
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), course, caller)
+		a, err := s.courses.MemberAccess(ctx, course, caller)
 		if err != nil {
 			return err
 		}

@@ -56,7 +56,7 @@ func (a *authors) prefetch(ids []uint64) error {
 		}
 	}
 	for i, id := range need {
-		role, err := a.roles(a.tx, a.course, id)
+		role, err := a.roles(a.ctx, a.course, id)
 		if err != nil {
 			return err
 		}

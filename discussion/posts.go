@@ -111,7 +111,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 			return err
 		}
 		if t.ItemID != 0 && sc.access.Student() {
-			if _, err := s.courses.MarkTx(tx, t.CourseID, caller, t.ItemID, modules.StatusCompleted); err != nil {
+			if _, err := s.courses.Mark(ctx, t.CourseID, caller, t.ItemID, modules.StatusCompleted); err != nil {
 				return err
 			}
 		}
@@ -344,11 +344,10 @@ func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body 
 // userSees reports whether a user (not necessarily the caller) may see a
 // post: they must still be a member, and the Q&A rule applies.
 func (s *Service) userSees(ctx context.Context, b BoardRecord, t ThreadRecord, user uint64, p PostRecord) (bool, error) {
-	tx := storage.TxFrom(ctx)
 	if b.Mode != ModeQA {
-		return s.courses.IsMemberTx(tx, t.CourseID, user)
+		return s.courses.IsMember(ctx, t.CourseID, user)
 	}
-	m, err := s.courses.MemberTx(tx, t.CourseID, user)
+	m, err := s.courses.Member(ctx, t.CourseID, user)
 	if err != nil {
 		return false, nil
 	}
@@ -365,10 +364,11 @@ func (s *Service) userSees(ctx context.Context, b BoardRecord, t ThreadRecord, u
 // one member whatever follows it. An @ inside a word (an e-mail address)
 // mentions nobody. Case does not matter.
 func (s *Service) mentionsTx(tx *storage.Tx, course uint64, body string, author uint64) ([]uint64, error) {
+	ctx := storage.WithTx(context.Background(), tx)
 	if !strings.Contains(body, "@") {
 		return nil, nil
 	}
-	members, err := s.courses.MembersTx(tx, course)
+	members, err := s.courses.MemberRecords(ctx, course)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +381,7 @@ func (s *Service) mentionsTx(tx *storage.Tx, course uint64, body string, author 
 		if m.UserID == author {
 			continue
 		}
-		u, err := s.users.User(storage.WithTx(context.Background(), tx), m.UserID)
+		u, err := s.users.User(ctx, m.UserID)
 		if err != nil {
 			continue
 		}

@@ -9,7 +9,6 @@ import (
 
 	"pacer/errs"
 	"pacer/page"
-	"pacer/storage"
 )
 
 // ReportPost reports a post the caller can see to the course's staff. A
@@ -90,7 +89,7 @@ func (s *Service) Reports(ctx context.Context, caller, courseID uint64, status s
 		}
 	}
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -150,7 +149,7 @@ func (s *Service) ResolveReport(ctx context.Context, caller, reportID uint64) er
 		if err != nil {
 			return err
 		}
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), r.CourseID, caller)
+		a, err := s.courses.MemberAccess(ctx, r.CourseID, caller)
 		if err != nil {
 			return notFound(err, "report")
 		}

@@ -8,7 +8,6 @@ import (
 
 	"pacer/errs"
 	"pacer/page"
-	"pacer/storage"
 )
 
 // maxTermBytes bounds one indexed word; longer ones are cut (at a rune
@@ -155,7 +154,7 @@ func (s *Service) search(ctx context.Context, caller, courseID uint64, q string,
 		return out, st, err
 	}
 	err = s.tx.Read(ctx, func(ctx context.Context) error {
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}

@@ -169,7 +169,7 @@ func (s *Service) boardAccess(ctx context.Context, caller, boardID uint64) (Boar
 	if err != nil {
 		return b, modules.Access{}, err
 	}
-	a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), b.CourseID, caller)
+	a, err := s.courses.MemberAccess(ctx, b.CourseID, caller)
 	if err != nil {
 		return b, a, notFound(err, "board")
 	}
@@ -182,7 +182,6 @@ func (s *Service) boardAccess(ctx context.Context, caller, boardID uint64) (Boar
 // read in ctx's transaction, which is what makes the thread cache exact
 // (threadcache.go).
 func (s *Service) threadScope(ctx context.Context, caller, threadID uint64) (*scope, error) {
-	tx := storage.TxFrom(ctx)
 	t, err := s.store.Thread(ctx, threadID)
 	if err != nil {
 		return nil, err
@@ -191,12 +190,12 @@ func (s *Service) threadScope(ctx context.Context, caller, threadID uint64) (*sc
 	if err != nil {
 		return nil, notFound(err, "thread")
 	}
-	a, err := s.courses.MemberAccessTx(tx, b.CourseID, caller)
+	a, err := s.courses.MemberAccess(ctx, b.CourseID, caller)
 	if err != nil {
 		return nil, notFound(err, "thread")
 	}
 	if t.ItemID != 0 && !a.Staff() {
-		if _, err := s.courses.ItemAccessTx(tx, caller, b.CourseID, t.ItemID); err != nil {
+		if _, err := s.courses.ItemAccess(ctx, caller, b.CourseID, t.ItemID); err != nil {
 			return nil, notFound(err, "thread")
 		}
 	}
@@ -235,10 +234,11 @@ func (s *Service) postScope(ctx context.Context, caller, postID uint64) (*scope,
 // authors resolves user ids to authors with their course role, once per
 // user within one answer.
 type authors struct {
+	ctx    context.Context // carries tx
 	tx     *storage.Tx
 	course uint64
 	seen   map[uint64]Author
-	roles  func(tx *storage.Tx, course, user uint64) (string, error)
+	roles  func(ctx context.Context, course, user uint64) (string, error)
 	// names, when set, reads names through the Names cache; it must have
 	// been made before tx began.
 	names func(tx *storage.Tx, id uint64) (string, error)
@@ -247,7 +247,7 @@ type authors struct {
 }
 
 func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
-	return &authors{tx: storage.TxFrom(ctx), course: course, seen: map[uint64]Author{}, roles: s.courses.RoleTx, byID: s.userName}
+	return &authors{ctx: ctx, tx: storage.TxFrom(ctx), course: course, seen: map[uint64]Author{}, roles: s.courses.Role, byID: s.userName}
 }
 
 // nameReader returns the Names reader for a transaction about to begin
@@ -279,7 +279,7 @@ func (a *authors) get(id uint64) (Author, error) {
 	default:
 		return au, err
 	}
-	if au.Role, err = a.roles(a.tx, a.course, id); err != nil {
+	if au.Role, err = a.roles(a.ctx, a.course, id); err != nil {
 		return au, err
 	}
 	a.seen[id] = au

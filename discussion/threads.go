@@ -11,7 +11,6 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/page"
-	"pacer/storage"
 )
 
 // validBody checks a Markdown body: required, not blank, bounded.
@@ -379,14 +378,14 @@ func (s *Service) Threads(ctx context.Context, caller, boardID uint64, req page.
 // item is open to them, computing the student's view of the course once.
 type itemGate struct {
 	s       *Service
-	tx      *storage.Tx
+	ctx     context.Context // carries the read's transaction
 	access  modules.Access
 	learner *modules.Learner
 	seen    map[uint64]bool
 }
 
 func (s *Service) newItemGate(ctx context.Context, a modules.Access) *itemGate {
-	return &itemGate{s: s, tx: storage.TxFrom(ctx), access: a, seen: map[uint64]bool{}}
+	return &itemGate{s: s, ctx: ctx, access: a, seen: map[uint64]bool{}}
 }
 
 // open reports whether the item (0: no item) is open to the caller: staff
@@ -400,14 +399,14 @@ func (g *itemGate) open(item uint64) (bool, error) {
 		return ok, nil
 	}
 	if g.learner == nil {
-		l, err := g.s.courses.LearnerTx(g.tx, g.access.Course, *g.access.Member, false)
+		l, err := g.s.courses.Learner(g.ctx, g.access.Course, *g.access.Member, false)
 		if err != nil {
 			return false, err
 		}
 		g.learner = l
 	}
 	ok := false
-	it, err := g.s.courses.ItemTx(g.tx, g.access.Course.ID, item)
+	it, err := g.s.courses.Item(g.ctx, g.access.Course.ID, item)
 	switch {
 	case err == nil:
 		m := g.learner.Module(it.ModuleID)

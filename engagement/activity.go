@@ -245,7 +245,6 @@ func cmpU(a, b uint64) int {
 // forward only (a late flush never moves it back); per day, counts add up.
 // Activity of someone who is no longer a member is dropped.
 func (t *Tracker) writeActivity(ctx context.Context, keys []dayKey, batch map[dayKey]dayVal) error {
-	tx := storage.TxFrom(ctx)
 	counts := make([]DayCount, 0, len(keys))
 	for i := 0; i < len(keys); {
 		course, user := keys[i].course, keys[i].user
@@ -254,7 +253,7 @@ func (t *Tracker) writeActivity(ctx context.Context, keys []dayKey, batch map[da
 		for ; j < len(keys) && keys[j].course == course && keys[j].user == user; j++ {
 			last = max(last, batch[keys[j]].last)
 		}
-		member, err := t.courses.MarkActiveTx(tx, course, user, time.Unix(0, last).UTC())
+		member, err := t.courses.MarkActive(ctx, course, user, time.Unix(0, last).UTC())
 		if err != nil {
 			return err
 		}

@@ -210,7 +210,7 @@ type Cohort struct {
 func (s *Service) Cohort(ctx context.Context, caller, course uint64) (Cohort, error) {
 	var out Cohort
 	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, course, caller)
+		a, err := s.courses.MemberAccess(storage.WithTx(ctx, tx), course, caller)
 		if err != nil {
 			return err
 		}
@@ -233,7 +233,7 @@ func (s *Service) cohortTx(tx *storage.Tx, c modules.Course, now time.Time) (Coh
 		out.Modules = append(out.Modules, CohortModule{ModuleID: m.ID, Title: m.Title, Week: m.Week, Items: cv.required[i]})
 	}
 	var sc scratch
-	err = s.courses.EachMemberTx(tx, c.ID, func(m modules.Member) error {
+	err = s.courses.EachMember(storage.WithTx(context.Background(), tx), c.ID, func(m modules.Member) error {
 		if m.Role != modules.RoleStudent {
 			return nil
 		}

@@ -27,7 +27,7 @@ func (t *Tracker) Crash() {
 // modules.Learner (nextStep), so a test can check they agree.
 func (s *Service) NextSteps(course, user uint64) (fromFacts, fromLearner *Next, err error) {
 	err = s.db.View(func(tx *storage.Tx) error {
-		c, err := s.courses.CourseTx(tx, course)
+		c, err := s.courses.CourseRecord(storage.WithTx(context.Background(), tx), course)
 		if err != nil {
 			return err
 		}
@@ -35,11 +35,11 @@ func (s *Service) NextSteps(course, user uint64) (fromFacts, fromLearner *Next, 
 		if err != nil {
 			return err
 		}
-		m, err := s.courses.MemberTx(tx, course, user)
+		m, err := s.courses.Member(storage.WithTx(context.Background(), tx), course, user)
 		if err != nil {
 			return err
 		}
-		l, err := s.courses.LearnerTx(tx, c, m, false)
+		l, err := s.courses.Learner(storage.WithTx(context.Background(), tx), c, m, false)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (s *Service) JudgeBothWays(now time.Time) (sweep, each []string, err error)
 				return err
 			}
 			each = append(each, text(c.ID, r)...)
-			return s.courses.EachMemberTx(tx, c.ID, func(m modules.Member) error {
+			return s.courses.EachMember(storage.WithTx(context.Background(), tx), c.ID, func(m modules.Member) error {
 				if m.Role != modules.RoleStudent {
 					return nil
 				}
@@ -161,7 +161,7 @@ func (s *Service) judgeCourseEach(tx *storage.Tx, c modules.Course, now time.Tim
 		return r, err
 	}
 	var sc scratch
-	err = s.courses.EachMemberTx(tx, c.ID, func(m modules.Member) error {
+	err = s.courses.EachMember(storage.WithTx(context.Background(), tx), c.ID, func(m modules.Member) error {
 		if m.Staff() {
 			cv.staff = append(cv.staff, m.UserID)
 			return nil

@@ -166,7 +166,7 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 	var runs []courseRun
 	var sw courseSweep
 	err := s.db.View(func(tx *storage.Tx) error {
-		return s.courses.EachCourseTx(tx, func(c modules.Course) error {
+		return s.courses.EachCourse(storage.WithTx(ctx, tx), func(c modules.Course) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -416,7 +416,7 @@ func (s *Service) judgeOneTx(tx *storage.Tx, cv *courseView, m modules.Member, n
 
 // nudgeTx sends one automatic nudge with the learner's next step.
 func (s *Service) nudgeTx(tx *storage.Tx, cv *courseView, user uint64, now time.Time) error {
-	m, err := s.courses.MemberTx(tx, cv.course.ID, user)
+	m, err := s.courses.Member(storage.WithTx(context.Background(), tx), cv.course.ID, user)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
@@ -477,13 +477,14 @@ const maxDigestLines = 30
 // digestTx tells each staff member of a course, in one notification, who
 // was escalated in this run and why (reasons as they stand now).
 func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now time.Time) error {
+	ctx := storage.WithTx(context.Background(), tx)
 	if len(cv.staff) == 0 {
 		return nil
 	}
 	var lines []string
 	n := 0
 	for _, ch := range esc {
-		m, err := s.courses.MemberTx(tx, cv.course.ID, ch.user)
+		m, err := s.courses.Member(ctx, cv.course.ID, ch.user)
 		if err != nil {
 			continue // left the course since the read pass
 		}
@@ -492,7 +493,7 @@ func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now tim
 			continue
 		}
 		name := "A learner"
-		if u, err := s.auth.User(storage.WithTx(context.Background(), tx), ch.user); err == nil {
+		if u, err := s.auth.User(ctx, ch.user); err == nil {
 			name = u.Name
 		}
 		_, a, err := s.judgeOneTx(tx, cv, m, now)

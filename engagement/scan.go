@@ -1,6 +1,7 @@
 package engagement
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -31,10 +32,11 @@ type courseView struct {
 }
 
 func (s *Service) loadCourse(tx *storage.Tx, c modules.Course) (*courseView, error) {
+	ctx := storage.WithTx(context.Background(), tx)
 	cv := &courseView{course: c, times: c.Times(), itemMod: map[uint64]int{},
 		inactive: time.Duration(max(c.Policy.InactiveAfterSeconds, 0)) * time.Second,
 		cooldown: time.Duration(max(c.Policy.NudgeCooldownSeconds, 0)) * time.Second}
-	mods, err := s.courses.ModulesTx(tx, c.ID)
+	mods, err := s.courses.Modules(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +44,7 @@ func (s *Service) loadCourse(tx *storage.Tx, c modules.Course) (*courseView, err
 		if !m.Published {
 			continue
 		}
-		items, err := s.courses.ItemsTx(tx, m.ID)
+		items, err := s.courses.Items(ctx, m.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +101,7 @@ func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now 
 	clear(sc.completed)
 	sc.started = slices.Grow(sc.started[:0], len(cv.mods))[:len(cv.mods)]
 	clear(sc.started)
-	err := s.courses.EachProgressTx(tx, cv.course.ID, m.UserID, func(item uint64, completed bool) {
+	err := s.courses.EachProgress(storage.WithTx(context.Background(), tx), cv.course.ID, m.UserID, func(item uint64, completed bool) {
 		cv.count(item, completed, sc.completed, sc.started)
 	})
 	if err != nil {
@@ -152,7 +154,7 @@ func (cv *courseView) facts(m modules.Member, ext map[uint64]time.Time, complete
 // doneItemsTx is the set of items a learner has completed in a course.
 func (s *Service) doneItemsTx(tx *storage.Tx, course, user uint64) (map[uint64]bool, error) {
 	done := map[uint64]bool{}
-	err := s.courses.EachProgressTx(tx, course, user, func(item uint64, completed bool) {
+	err := s.courses.EachProgress(storage.WithTx(context.Background(), tx), course, user, func(item uint64, completed bool) {
 		if completed {
 			done[item] = true
 		}

@@ -41,7 +41,7 @@ type courseSweep struct {
 func (sw *courseSweep) read(tx *storage.Tx, courses *modules.Service, store Store, cv *courseView, now time.Time) error {
 	course := cv.course.ID
 	var err error
-	if sw.members, err = courses.SweepTx(tx, course, sw.members); err != nil {
+	if sw.members, err = courses.Sweep(storage.WithTx(context.Background(), tx), course, sw.members); err != nil {
 		return err
 	}
 	sw.students = sw.students[:0]
@@ -63,7 +63,7 @@ func (sw *courseSweep) read(tx *storage.Tx, courses *modules.Service, store Stor
 
 	// Progress, in user order: records of non-students are stepped over.
 	j := 0
-	err = courses.EachCourseProgressTx(tx, course, func(user, item uint64, done bool) {
+	err = courses.EachCourseProgress(storage.WithTx(context.Background(), tx), course, func(user, item uint64, done bool) {
 		if i, ok := sw.find(&j, user); ok {
 			cv.count(item, done, sw.completed[i*mods:(i+1)*mods], sw.started[i*mods:(i+1)*mods])
 		}

@@ -54,7 +54,7 @@ func (s *Service) AtRiskWhere(ctx context.Context, caller, course uint64, q Filt
 	now := s.now().UTC()
 	rows := []Row{}
 	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, course, caller)
+		a, err := s.courses.MemberAccess(storage.WithTx(ctx, tx), course, caller)
 		if err != nil {
 			return err
 		}
@@ -75,6 +75,7 @@ func (s *Service) AtRiskWhere(ctx context.Context, caller, course uint64, q Filt
 
 // judgeAll assesses every student of a course.
 func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Filter) ([]Row, error) {
+	ctx := storage.WithTx(context.Background(), tx)
 	cv, err := s.loadCourse(tx, c)
 	if err != nil {
 		return nil, err
@@ -86,7 +87,7 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Fi
 	pend := s.tracker.pendingIn(c.ID)
 	rows := []Row{}
 	var sc scratch
-	err = s.courses.EachMemberTx(tx, c.ID, func(m modules.Member) error {
+	err = s.courses.EachMember(ctx, c.ID, func(m modules.Member) error {
 		if m.Role != modules.RoleStudent {
 			return nil
 		}
@@ -108,10 +109,10 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Fi
 		if r.Reasons == nil {
 			r.Reasons = []string{}
 		}
-		if u, err := s.auth.User(storage.WithTx(context.Background(), tx), m.UserID); err == nil {
+		if u, err := s.auth.User(ctx, m.UserID); err == nil {
 			r.Name = u.Name
 		}
-		raw, ok, err := s.store.State(storage.WithTx(context.Background(), tx), c.ID, m.UserID)
+		raw, ok, err := s.store.State(ctx, c.ID, m.UserID)
 		if err != nil {
 			return err
 		}
@@ -178,7 +179,7 @@ type Pace struct {
 func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, error) {
 	var p Pace
 	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, course, caller)
+		a, err := s.courses.MemberAccess(storage.WithTx(ctx, tx), course, caller)
 		if err != nil {
 			return err
 		}
@@ -189,7 +190,7 @@ func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, 
 				return err
 			}
 			staff = true
-			if target, err = s.courses.MemberTx(tx, course, user); err != nil || target.Role != modules.RoleStudent {
+			if target, err = s.courses.Member(storage.WithTx(ctx, tx), course, user); err != nil || target.Role != modules.RoleStudent {
 				return errs.NotFoundf("student")
 			}
 		} else if err := a.RequireStudent(); err != nil {
@@ -209,17 +210,18 @@ func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, 
 func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 	out := []Pace{}
 	err := s.db.View(func(tx *storage.Tx) error {
-		courses, err := s.courses.CoursesOfTx(tx, caller)
+		ctx := storage.WithTx(ctx, tx)
+		courses, err := s.courses.CoursesOf(ctx, caller)
 		if err != nil {
 			return err
 		}
 		reader := s.readerZoneTx(tx, caller)
 		for _, id := range courses {
-			m, err := s.courses.MemberTx(tx, id, caller)
+			m, err := s.courses.Member(ctx, id, caller)
 			if err != nil || m.Role != modules.RoleStudent {
 				continue
 			}
-			c, err := s.courses.CourseTx(tx, id)
+			c, err := s.courses.CourseRecord(ctx, id)
 			if err != nil {
 				continue
 			}
@@ -249,7 +251,7 @@ func (s *Service) paceTx(tx *storage.Tx, c modules.Course, m modules.Member, rea
 		return Pace{}, err
 	}
 	a := Assess(f, now)
-	l, err := s.courses.LearnerTx(tx, c, m, false)
+	l, err := s.courses.Learner(storage.WithTx(context.Background(), tx), c, m, false)
 	if err != nil {
 		return Pace{}, err
 	}
@@ -335,7 +337,7 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 	// Access comes first so that a non-member learns nothing, not even
 	// that their body was wrong.
 	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccessTx(tx, course, caller)
+		a, err := s.courses.MemberAccess(storage.WithTx(ctx, tx), course, caller)
 		if err != nil {
 			return err
 		}
@@ -361,7 +363,7 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 					continue
 				}
 				seen[id] = true
-				m, err := s.courses.MemberTx(tx, course, id)
+				m, err := s.courses.Member(storage.WithTx(ctx, tx), course, id)
 				if err != nil && !errors.Is(err, storage.ErrNotFound) {
 					return err
 				}

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -9,7 +10,6 @@ import (
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
 )
 
 func (f *Frontend) mountItems(r fiber.Router) {
@@ -81,13 +81,8 @@ type ItemPage struct {
 // the lock check before the item itself is opened. Access is still checked
 // by the service calls that follow.
 func (f *Frontend) moduleOfItem(courseID, itemID uint64) (uint64, error) {
-	var mid uint64
-	err := f.Courses.DB().View(func(tx *storage.Tx) error {
-		it, err := f.Courses.ItemTx(tx, courseID, itemID)
-		mid = it.ModuleID
-		return err
-	})
-	return mid, err
+	it, err := f.Courses.Item(context.Background(), courseID, itemID)
+	return it.ModuleID, err
 }
 
 func (f *Frontend) itemPage(c *fiber.Ctx) error {

@@ -49,7 +49,7 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 			return errs.ConflictCode("conflict", "a submission uses this file, and submitted work is kept")
 		}
 		tx := storage.TxFrom(ctx)
-		uses, err := s.courses.MediaItemsTx(tx, a.CourseID, a.ID)
+		uses, err := s.courses.MediaItems(ctx, a.CourseID, a.ID)
 		if err != nil {
 			return err
 		}

@@ -205,7 +205,7 @@ type access struct {
 
 // access loads a media for a caller. A submission file is read only by
 // its owner and the course's staff. A course file answers as the items
-// that show it do (modules.MediaAccessTx): staff always; a student when an
+// that show it do (modules.MediaAccess): staff always; a student when an
 // item using it is visible and open to them, 403 with the lock reason when
 // those they can see are locked, else 404, like a file no item uses. Its
 // captions follow it, since every route to them comes through here.
@@ -215,15 +215,14 @@ func (s *Service) access(ctx context.Context, caller, id uint64) (access, error)
 	if err != nil {
 		return access{}, err
 	}
-	tx := storage.TxFrom(ctx)
 	var a modules.Access
 	if m.Purpose == PurposeSubmission {
-		a, err = s.courses.MemberAccessTx(tx, m.CourseID, caller)
+		a, err = s.courses.MemberAccess(ctx, m.CourseID, caller)
 		if err == nil && m.OwnerID != caller && !a.Staff() {
 			err = errs.NotFoundf("media")
 		}
 	} else {
-		a, err = s.courses.MediaAccessTx(tx, caller, m.CourseID, m.ID)
+		a, err = s.courses.MediaAccess(ctx, caller, m.CourseID, m.ID)
 	}
 	switch {
 	case errs.Is(err, errs.NotFound):
@@ -272,7 +271,7 @@ func (s *Service) List(ctx context.Context, caller, courseID, after uint64, limi
 	var out []Media
 	more := false
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
+		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}

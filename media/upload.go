@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // UploadInput describes an upload; the bytes come separately as a stream.
@@ -194,7 +193,7 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 // mayUpload: staff upload course files; any member uploads their own
 // submission files; non-members get 404.
 func (s *Service) mayUpload(ctx context.Context, caller, courseID uint64, purpose string) error {
-	a, err := s.courses.MemberAccessTx(storage.TxFrom(ctx), courseID, caller)
+	a, err := s.courses.MemberAccess(ctx, courseID, caller)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // WatchInput is one report from the player: a span it just played and
@@ -103,7 +102,7 @@ func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in
 		if st.Completed {
 			status = modules.StatusCompleted
 		}
-		if _, err := s.courses.MarkTx(storage.TxFrom(ctx), courseID, caller, itemID, status); err != nil {
+		if _, err := s.courses.Mark(ctx, courseID, caller, itemID, status); err != nil {
 			return err
 		}
 		if err := s.store.PutWatch(ctx, key, st); err != nil {
@@ -141,7 +140,7 @@ func (s *Service) watchAccess(ctx context.Context, k WatchKey) (dur, ratio float
 			return dur, ratio, err
 		}
 	}
-	ia, err := s.courses.ItemAccessTx(storage.TxFrom(ctx), k.User, k.Course, k.Item)
+	ia, err := s.courses.ItemAccess(ctx, k.User, k.Course, k.Item)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -154,19 +153,19 @@ func (s *Service) watchAccess(ctx context.Context, k WatchKey) (dur, ratio float
 // watchAccessShort is the short path; ok is false when it cannot decide
 // and the full check must run (which then gives the right error).
 func (s *Service) watchAccessShort(ctx context.Context, k WatchKey) (dur, ratio float64, ok bool, err error) {
-	tx, courseID := storage.TxFrom(ctx), k.Course
-	m, err := s.courses.MemberTx(tx, courseID, k.User)
+	courseID := k.Course
+	m, err := s.courses.Member(ctx, courseID, k.User)
 	if err != nil || m.Role != modules.RoleStudent {
 		return 0, 0, false, nil
 	}
-	it, err := s.courses.ItemTx(tx, courseID, k.Item)
+	it, err := s.courses.Item(ctx, courseID, k.Item)
 	if err != nil || !it.Published {
 		return 0, 0, false, nil
 	}
-	if mod, err := s.courses.ModuleTx(tx, it.ModuleID); err != nil || !mod.Published {
+	if mod, err := s.courses.Module(ctx, it.ModuleID); err != nil || !mod.Published {
 		return 0, 0, false, nil
 	}
-	c, err := s.courses.CourseTx(tx, courseID)
+	c, err := s.courses.CourseRecord(ctx, courseID)
 	if err != nil {
 		return 0, 0, false, nil
 	}
@@ -269,7 +268,7 @@ func (s *Service) lecture(ctx context.Context, caller, courseID, itemID uint64) 
 	var out Lecture
 	student := false
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		ia, err := s.courses.ItemAccessTx(storage.TxFrom(ctx), caller, courseID, itemID)
+		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
 			return err
 		}

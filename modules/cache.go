@@ -17,7 +17,7 @@ type structure struct {
 }
 
 // learnerKey names one learner's progress in one course
-// (Service.progress, invalidated by MarkTx).
+// (Service.progress, invalidated by Mark).
 type learnerKey struct{ course, user uint64 }
 
 // Cache sizes: a course structure is a few KB; a learner's progress map a
@@ -49,7 +49,7 @@ func (s *Service) structureTx(tx *storage.Tx, courseID uint64) (*structure, erro
 	}
 	o, err := s.store.Outline(inTx(tx), courseID)
 	if errors.Is(err, ErrNoRecord) {
-		// Callers in other packages (through MediaItemsTx, LearnerTx)
+		// Callers in other packages (through MediaItems, Learner)
 		// expect the engine's not-found.
 		return nil, storage.ErrNotFound
 	} else if err != nil {

@@ -157,7 +157,7 @@ func (s *Service) renumber(ctx context.Context, courseID uint64, mods []Module) 
 func (s *Service) CreateModule(ctx context.Context, caller, courseID uint64, in ModuleInput) (Module, error) {
 	var m Module
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func (s *Service) moduleTx(tx *storage.Tx, courseID, moduleID uint64) (Module, e
 func (s *Service) UpdateModule(ctx context.Context, caller, courseID, moduleID uint64, in ModuleInput) (Module, error) {
 	var m Module
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -280,7 +280,7 @@ func (s *Service) UpdateModule(ctx context.Context, caller, courseID, moduleID u
 // are removed with the items.
 func (s *Service) DeleteModule(ctx context.Context, caller, courseID, moduleID uint64) error {
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -384,7 +384,7 @@ func validKind(k string) bool {
 func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uint64, in ItemInput) (Item, error) {
 	var it Item
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -483,7 +483,7 @@ func (s *Service) itemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) 
 func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint64, in ItemInput) (Item, error) {
 	var it Item
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -539,7 +539,7 @@ func (s *Service) deleteItemTx(tx *storage.Tx, it Item) error {
 // DeleteItem removes an item (instructors only).
 func (s *Service) DeleteItem(ctx context.Context, caller, courseID, itemID uint64) error {
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}

@@ -325,7 +325,7 @@ func (s *Service) CreateCourse(ctx context.Context, userID uint64, in CourseInpu
 func (s *Service) UpdateCourse(ctx context.Context, caller, courseID uint64, in CourseInput) (Course, error) {
 	var c Course
 	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.AccessTx(tx, courseID, caller)
+		a, err := s.accessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -407,9 +407,9 @@ func (a Access) RequireStudent() error {
 	return nil
 }
 
-// AccessTx loads a course and the caller's membership. A course that does
+// accessTx loads a course and the caller's membership. A course that does
 // not exist, or is unpublished and the caller is not a member, is 404.
-func (s *Service) AccessTx(tx *storage.Tx, courseID, userID uint64) (Access, error) {
+func (s *Service) accessTx(tx *storage.Tx, courseID, userID uint64) (Access, error) {
 	var a Access
 	st, err := s.structureTx(tx, courseID)
 	if err != nil {
@@ -440,21 +440,35 @@ func (s *Service) AccessTx(tx *storage.Tx, courseID, userID uint64) (Access, err
 	return a, writableTx(tx, a.Course)
 }
 
-// MemberAccessTx is AccessTx that also requires membership.
-func (s *Service) MemberAccessTx(tx *storage.Tx, courseID, userID uint64) (Access, error) {
-	a, err := s.AccessTx(tx, courseID, userID)
+// memberAccessTx is accessTx that also requires membership.
+func (s *Service) memberAccessTx(tx *storage.Tx, courseID, userID uint64) (Access, error) {
+	a, err := s.accessTx(tx, courseID, userID)
 	if err != nil {
 		return a, err
 	}
 	return a, a.RequireMember()
 }
 
-// Access is AccessTx in its own read transaction.
-func (s *Service) Access(ctx context.Context, courseID, userID uint64) (Access, error) {
-	var a Access
-	err := s.db.View(func(tx *storage.Tx) error {
-		var err error
-		a, err = s.AccessTx(tx, courseID, userID)
+// Access loads a course and the caller's membership (accessTx), in the
+// transaction ctx carries or in a read transaction of its own.
+func (s *Service) Access(ctx context.Context, courseID, userID uint64) (a Access, err error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.accessTx(tx, courseID, userID)
+	}
+	err = s.db.Read(ctx, func(ctx context.Context) error {
+		a, err = s.accessTx(storage.TxFrom(ctx), courseID, userID)
+		return err
+	})
+	return a, err
+}
+
+// MemberAccess is Access that also requires membership.
+func (s *Service) MemberAccess(ctx context.Context, courseID, userID uint64) (a Access, err error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.memberAccessTx(tx, courseID, userID)
+	}
+	err = s.db.Read(ctx, func(ctx context.Context) error {
+		a, err = s.memberAccessTx(storage.TxFrom(ctx), courseID, userID)
 		return err
 	})
 	return a, err
@@ -499,7 +513,7 @@ func (s *Service) Courses(ctx context.Context, userID uint64) ([]CourseView, err
 			a := Access{Course: c}
 			if mine[c.ID] {
 				var err error
-				if a, err = s.AccessTx(tx, c.ID, userID); err != nil {
+				if a, err = s.accessTx(tx, c.ID, userID); err != nil {
 					return err
 				}
 			} else if !c.Published || c.Archived {
@@ -517,25 +531,33 @@ func (s *Service) putMember(tx *storage.Tx, m Member) error {
 	return s.store.PutMember(inTx(tx), m)
 }
 
-// MarkActiveTx moves a member's last_active_at forward to at (never back:
-// a late flush of older activity changes nothing) inside tx, for the
+// MarkActive moves a member's last_active_at forward to at (never back:
+// a late flush of older activity changes nothing) in the transaction ctx
+// carries (or a write of its own), for the
 // engagement package's activity flush. member is false for someone who is
 // no longer a member of the course, whose activity is then dropped. The
 // member record stays this package's: others report activity through here.
-func (s *Service) MarkActiveTx(tx *storage.Tx, courseID, userID uint64, at time.Time) (member bool, err error) {
-	ctx := inTx(tx)
-	m, err := s.store.Member(ctx, courseID, userID)
-	if errors.Is(err, ErrNoRecord) {
-		return false, nil
-	} else if err != nil {
+func (s *Service) MarkActive(ctx context.Context, courseID, userID uint64, at time.Time) (member bool, err error) {
+	err = s.db.Write(ctx, func(ctx context.Context) error {
+		m, err := s.store.Member(ctx, courseID, userID)
+		if errors.Is(err, ErrNoRecord) {
+			member = false
+			return nil
+		} else if err != nil {
+			return err
+		}
+		member = true
+		if m.LastActiveAt != nil && !at.After(*m.LastActiveAt) {
+			return nil
+		}
+		m.LastActiveAt = &at
+		s.forgetMemberTx(storage.TxFrom(ctx), courseID, userID)
+		return s.store.UpdateMember(ctx, m)
+	})
+	if err != nil {
 		return false, err
 	}
-	if m.LastActiveAt != nil && !at.After(*m.LastActiveAt) {
-		return true, nil
-	}
-	m.LastActiveAt = &at
-	s.forgetMemberTx(tx, courseID, userID)
-	return true, s.store.UpdateMember(ctx, m)
+	return member, nil
 }
 
 // Enrolment is the answer to enrol.
@@ -556,7 +578,7 @@ func (s *Service) Enroll(ctx context.Context, courseID, userID uint64, key, ip s
 	userKey := fmt.Sprint(userID)
 	var e Enrolment
 	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.AccessTx(tx, courseID, userID)
+		a, err := s.accessTx(tx, courseID, userID)
 		if err != nil {
 			return err
 		}
@@ -608,7 +630,7 @@ func (s *Service) keyGuessesLeft(userKey, ip string) error {
 // a course must keep one: nobody can be held in a course.
 func (s *Service) Leave(ctx context.Context, courseID, userID uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, userID)
+		a, err := s.memberAccessTx(tx, courseID, userID)
 		if err != nil {
 			return err
 		}
@@ -662,7 +684,7 @@ type MemberView struct {
 func (s *Service) Members(ctx context.Context, courseID, caller uint64) ([]MemberView, error) {
 	var out []MemberView
 	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -689,29 +711,29 @@ func (s *Service) membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, erro
 	return out, err
 }
 
-// CoursesOfTx lists the ids of the courses a user is a member of, in id
-// order, inside the caller's transaction (no access check).
-func (s *Service) CoursesOfTx(tx *storage.Tx, userID uint64) ([]uint64, error) {
-	return s.store.CoursesOf(inTx(tx), userID)
+// CoursesOf lists the ids of the courses a user is a member of, in id
+// order (no access check).
+func (s *Service) CoursesOf(ctx context.Context, userID uint64) ([]uint64, error) {
+	return s.store.CoursesOf(ctx, userID)
 }
 
-// IsMemberTx reports whether a user is a member of a course, in any role.
-func (s *Service) IsMemberTx(tx *storage.Tx, courseID, userID uint64) (bool, error) {
-	return s.store.IsMember(inTx(tx), courseID, userID)
+// IsMember reports whether a user is a member of a course, in any role.
+func (s *Service) IsMember(ctx context.Context, courseID, userID uint64) (bool, error) {
+	return s.store.IsMember(ctx, courseID, userID)
 }
 
-// EachMemberTx calls fn with every member of a course in user order, inside
-// the caller's transaction (no access check): the sweeps and views that
+// EachMember calls fn with every member of a course in user order (no
+// access check): the sweeps and views that
 // judge every learner of a course walk them through here, one record at a
 // time, so that no list of a large course is held at once.
-func (s *Service) EachMemberTx(tx *storage.Tx, courseID uint64, fn func(Member) error) error {
-	return s.store.EachMember(inTx(tx), courseID, fn)
+func (s *Service) EachMember(ctx context.Context, courseID uint64, fn func(Member) error) error {
+	return s.store.EachMember(ctx, courseID, fn)
 }
 
-// MembersTx lists members inside a caller's transaction (no access check).
-func (s *Service) MembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
+// MemberRecords lists a course's member records (no access check).
+func (s *Service) MemberRecords(ctx context.Context, courseID uint64) ([]Member, error) {
 	var out []Member
-	err := s.EachMemberTx(tx, courseID, func(m Member) error {
+	err := s.EachMember(ctx, courseID, func(m Member) error {
 		out = append(out, m)
 		return nil
 	})
@@ -733,7 +755,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 	now := s.now().UTC()
 	err := s.db.Update(func(tx *storage.Tx) error {
 		if admin {
-			c, err := s.CourseTx(tx, courseID)
+			c, err := s.CourseRecord(inTx(tx), courseID)
 			if err != nil {
 				return err
 			}
@@ -741,7 +763,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 				return err
 			}
 		} else {
-			a, err := s.MemberAccessTx(tx, courseID, caller)
+			a, err := s.memberAccessTx(tx, courseID, caller)
 			if err != nil {
 				return err
 			}
@@ -793,14 +815,25 @@ func (s *Service) dropMemberTx(tx *storage.Tx, courseID, userID uint64) error {
 
 // forgetMemberTx drops the cached membership of a user in a course when tx
 // commits. Every write of a member record must call it (putMember,
-// dropMemberTx, MarkActiveTx); only this package writes member records.
+// dropMemberTx, MarkActive); only this package writes member records.
 func (s *Service) forgetMemberTx(tx *storage.Tx, courseID, userID uint64) {
 	s.members.Invalidate(tx, learnerKey{courseID, userID})
 }
 
-// RoleTx is a user's role in a course, or "" when they are not a member,
+// Role is a user's role in a course, or "" when they are not a member,
 // through the membership cache (thread pages name the role of every author).
-func (s *Service) RoleTx(tx *storage.Tx, courseID, userID uint64) (string, error) {
+func (s *Service) Role(ctx context.Context, courseID, userID uint64) (role string, err error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.roleTx(tx, courseID, userID)
+	}
+	err = s.db.Read(ctx, func(ctx context.Context) error {
+		role, err = s.roleTx(storage.TxFrom(ctx), courseID, userID)
+		return err
+	})
+	return role, err
+}
+
+func (s *Service) roleTx(tx *storage.Tx, courseID, userID uint64) (string, error) {
 	k := learnerKey{courseID, userID}
 	if m, ok := s.members.Get(tx, k); ok {
 		return m.Role, nil
@@ -816,10 +849,10 @@ func (s *Service) RoleTx(tx *storage.Tx, courseID, userID uint64) (string, error
 	return m.Role, nil
 }
 
-// MemberTx reads one membership (storage.ErrNotFound when there is none,
+// Member reads one membership (storage.ErrNotFound when there is none,
 // as callers in other packages expect).
-func (s *Service) MemberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
-	m, err := s.memberTx(tx, courseID, userID)
+func (s *Service) Member(ctx context.Context, courseID, userID uint64) (Member, error) {
+	m, err := s.store.Member(ctx, courseID, userID)
 	if errors.Is(err, ErrNoRecord) {
 		return m, storage.ErrNotFound
 	}

@@ -76,7 +76,7 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 	var inv Invitation
 	now := s.now().UTC()
 	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -166,7 +166,7 @@ func (s *Service) pendingTx(tx *storage.Tx, courseID uint64, addr string) (*Invi
 func (s *Service) CourseInvitations(ctx context.Context, courseID, caller uint64) ([]SentInvitation, error) {
 	out := []SentInvitation{}
 	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -195,7 +195,7 @@ func (s *Service) MyInvitations(ctx context.Context, caller uint64) ([]MyInvitat
 			return err
 		}
 		for _, inv := range invs {
-			c, err := s.CourseTx(tx, inv.CourseID)
+			c, err := s.CourseRecord(inTx(tx), inv.CourseID)
 			if errs.Is(err, errs.NotFound) {
 				continue
 			} else if err != nil {
@@ -251,7 +251,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enro
 		} else if !errors.Is(err, ErrNoRecord) {
 			return err
 		}
-		c, err := s.CourseTx(tx, inv.CourseID)
+		c, err := s.CourseRecord(inTx(tx), inv.CourseID)
 		if err != nil {
 			return err
 		}
@@ -287,7 +287,7 @@ func (s *Service) DeleteInvitation(ctx context.Context, id, caller uint64) error
 		}
 		if !mine {
 			action = "invitation_revoked"
-			role, err := s.RoleTx(tx, inv.CourseID, caller)
+			role, err := s.roleTx(tx, inv.CourseID, caller)
 			if err != nil {
 				return err
 			}

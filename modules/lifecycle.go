@@ -20,7 +20,7 @@ import (
 var ErrArchived = errs.ConflictCode("course_archived", "this course is archived and read-only; an instructor can unarchive it")
 
 // writableTx refuses writes to an archived course. Every write of a
-// course's content or people reaches the course through AccessTx in a
+// course's content or people reaches the course through Access in a
 // writable transaction, so deciding here covers every package at once;
 // reads run in read transactions and are unaffected.
 func writableTx(tx *storage.Tx, c Course) error {
@@ -46,7 +46,7 @@ func (s *Service) mayCreateTx(tx *storage.Tx, userID uint64) error {
 // instructors (404 for non-members, 403 for other roles), without the
 // archive rule: the lifecycle operations below decide that themselves.
 func (s *Service) instructorTx(tx *storage.Tx, courseID, caller uint64) (Course, error) {
-	c, err := s.CourseTx(tx, courseID)
+	c, err := s.CourseRecord(inTx(tx), courseID)
 	if err != nil {
 		return c, err
 	}
@@ -303,7 +303,7 @@ func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) err
 // be removed (409): a course always keeps one.
 func (s *Service) RemoveMember(ctx context.Context, courseID, caller, userID uint64) error {
 	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}

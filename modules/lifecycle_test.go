@@ -349,7 +349,7 @@ func TestARemovedTAIsNoLongerStaffAnywhere(t *testing.T) {
 		var ids []uint64
 		if err := env.Server.DB.View(func(tx *storage.Tx) error {
 			var err error
-			ids, err = env.Server.Courses.StaffTx(tx, course)
+			ids, err = env.Server.Courses.Staff(storage.WithTx(context.Background(), tx), course)
 			return err
 		}); err != nil {
 			t.Fatal(err)

@@ -1,14 +1,27 @@
 package modules
 
 import (
+	"context"
+
 	"pacer/errs"
 	"pacer/storage"
 )
 
-// MediaItemsTx lists the items of a course that show a media file (lecture
+// MediaItems lists the items of a course that show a media file (lecture
 // and file items name it by media_id), in course order, published or not.
 // It reads the cached course structure, so it costs no item bodies.
-func (s *Service) MediaItemsTx(tx *storage.Tx, courseID, mediaID uint64) ([]Item, error) {
+func (s *Service) MediaItems(ctx context.Context, courseID, mediaID uint64) (out []Item, err error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.mediaItemsTx(tx, courseID, mediaID)
+	}
+	err = s.db.Read(ctx, func(ctx context.Context) error {
+		out, err = s.mediaItemsTx(storage.TxFrom(ctx), courseID, mediaID)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) mediaItemsTx(tx *storage.Tx, courseID, mediaID uint64) ([]Item, error) {
 	st, err := s.structureTx(tx, courseID)
 	if err != nil {
 		return nil, err
@@ -24,7 +37,7 @@ func (s *Service) MediaItemsTx(tx *storage.Tx, courseID, mediaID uint64) ([]Item
 	return out, nil
 }
 
-// MediaAccessTx decides whether a member may read a course file of a
+// MediaAccess decides whether a member may read a course file of a
 // course: a file answers exactly as the items that show it do, so that
 // its sequential ID is no way around an item's gate. Staff read every
 // file. A student reads a file when at least one item that uses it is
@@ -32,12 +45,23 @@ func (s *Service) MediaItemsTx(tx *storage.Tx, courseID, mediaID uint64) ([]Item
 // the answer is the first one's 403 with its lock reason; when they can
 // see none (or no item uses the file: it is the staff's), 404. Non-members
 // get 404 as everywhere.
-func (s *Service) MediaAccessTx(tx *storage.Tx, caller, courseID, mediaID uint64) (Access, error) {
-	a, err := s.MemberAccessTx(tx, courseID, caller)
+func (s *Service) MediaAccess(ctx context.Context, caller, courseID, mediaID uint64) (a Access, err error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.mediaAccessTx(tx, caller, courseID, mediaID)
+	}
+	err = s.db.Read(ctx, func(ctx context.Context) error {
+		a, err = s.mediaAccessTx(storage.TxFrom(ctx), caller, courseID, mediaID)
+		return err
+	})
+	return a, err
+}
+
+func (s *Service) mediaAccessTx(tx *storage.Tx, caller, courseID, mediaID uint64) (Access, error) {
+	a, err := s.memberAccessTx(tx, courseID, caller)
 	if err != nil || a.Staff() {
 		return a, err
 	}
-	uses, err := s.MediaItemsTx(tx, courseID, mediaID)
+	uses, err := s.mediaItemsTx(tx, courseID, mediaID)
 	if err != nil {
 		return a, err
 	}

@@ -45,10 +45,18 @@ type Learner struct {
 	byID     map[uint64]int
 }
 
-// LearnerTx computes a student's view of a course. Staff get the module
+// Learner computes a student's view of a course. Staff get the module
 // list without states (staff=true): every module, published or not.
-func (s *Service) LearnerTx(tx *storage.Tx, c Course, m Member, staff bool) (*Learner, error) {
-	return s.learnerTx(tx, c, m, learnerScope{staff: staff, items: true})
+func (s *Service) Learner(ctx context.Context, c Course, m Member, staff bool) (l *Learner, err error) {
+	sc := learnerScope{staff: staff, items: true}
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.learnerTx(tx, c, m, sc)
+	}
+	err = s.db.Read(ctx, func(ctx context.Context) error {
+		l, err = s.learnerTx(storage.TxFrom(ctx), c, m, sc)
+		return err
+	})
+	return l, err
 }
 
 // learnerScope says how much of a learner's view to build. The modules
@@ -205,7 +213,7 @@ func (l *Learner) CourseProgress() float64 {
 func (s *Service) ListModules(ctx context.Context, caller, courseID uint64) ([]ModuleView, error) {
 	var out []ModuleView
 	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -226,14 +234,14 @@ func (s *Service) ListModules(ctx context.Context, caller, courseID uint64) ([]M
 func (s *Service) GetModule(ctx context.Context, caller, courseID, moduleID uint64) (ModuleView, error) {
 	var out ModuleView
 	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
 		if _, err := s.moduleTx(tx, courseID, moduleID); err != nil {
 			return err
 		}
-		l, err := s.LearnerTx(tx, a.Course, *a.Member, a.Staff())
+		l, err := s.learnerTx(tx, a.Course, *a.Member, learnerScope{staff: a.Staff(), items: true})
 		if err != nil {
 			return err
 		}
@@ -261,12 +269,23 @@ type ItemAccess struct {
 	Module  *ModuleView
 }
 
-// ItemAccessTx loads an item for a caller: 404 for non-members and items of
+// ItemAccess loads an item for a caller: 404 for non-members and items of
 // other courses or hidden from students; 403 with the lock reason when the
 // module is locked for a student.
-func (s *Service) ItemAccessTx(tx *storage.Tx, caller, courseID, itemID uint64) (ItemAccess, error) {
+func (s *Service) ItemAccess(ctx context.Context, caller, courseID, itemID uint64) (ia ItemAccess, err error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.itemAccessTx(tx, caller, courseID, itemID)
+	}
+	err = s.db.Read(ctx, func(ctx context.Context) error {
+		ia, err = s.itemAccessTx(storage.TxFrom(ctx), caller, courseID, itemID)
+		return err
+	})
+	return ia, err
+}
+
+func (s *Service) itemAccessTx(tx *storage.Tx, caller, courseID, itemID uint64) (ItemAccess, error) {
 	var ia ItemAccess
-	a, err := s.MemberAccessTx(tx, courseID, caller)
+	a, err := s.memberAccessTx(tx, courseID, caller)
 	if err != nil {
 		return ia, err
 	}
@@ -304,7 +323,7 @@ func (s *Service) GetItem(ctx context.Context, caller, courseID, itemID uint64) 
 	var out ItemView
 	var markViewed, archived bool
 	err := s.db.View(func(tx *storage.Tx) error {
-		ia, err := s.ItemAccessTx(tx, caller, courseID, itemID)
+		ia, err := s.itemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
 			return err
 		}
@@ -354,7 +373,7 @@ func (s *Service) markViewed(caller, courseID, itemID uint64) (ItemProgress, err
 			return err
 		}
 		var err error
-		p, err = s.MarkTx(tx, courseID, caller, itemID, StatusCompleted)
+		p, err = s.markTx(inTx(tx), tx, courseID, caller, itemID, StatusCompleted)
 		return err
 	})
 	return p, errs.Wrap(err, "complete item")
@@ -375,7 +394,7 @@ func (s *Service) Touch(course, user uint64) { s.touch(course, user, true) }
 func (s *Service) Complete(ctx context.Context, caller, courseID, itemID uint64) (ItemProgress, error) {
 	var p ItemProgress
 	err := s.db.Batch(func(tx *storage.Tx) error {
-		ia, err := s.ItemAccessTx(tx, caller, courseID, itemID)
+		ia, err := s.itemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
 			return err
 		}
@@ -385,7 +404,7 @@ func (s *Service) Complete(ctx context.Context, caller, courseID, itemID uint64)
 		if ia.Item.Kind != KindPage && ia.Item.Kind != KindFile {
 			return errs.ConflictCode("conflict", ia.Item.Kind+" items are completed by doing them, not by marking them")
 		}
-		p, err = s.MarkTx(tx, courseID, caller, itemID, StatusCompleted)
+		p, err = s.markTx(inTx(tx), tx, courseID, caller, itemID, StatusCompleted)
 		return err
 	})
 	if err == nil {
@@ -394,11 +413,23 @@ func (s *Service) Complete(ctx context.Context, caller, courseID, itemID uint64)
 	return p, errs.Wrap(err, "complete item")
 }
 
-// MarkTx records a learner's status on an item inside a caller's
-// transaction. Completion is never undone by a later in_progress mark, and
-// marking twice changes nothing, so it is safe inside db.Batch.
-func (s *Service) MarkTx(tx *storage.Tx, courseID, userID, itemID uint64, status string) (ItemProgress, error) {
-	ctx := inTx(tx)
+// Mark records a learner's status on an item, in the transaction ctx
+// carries (or a write of its own). Completion is never undone by a later
+// in_progress mark, and marking twice changes nothing, so it is safe
+// inside db.Batch.
+func (s *Service) Mark(ctx context.Context, courseID, userID, itemID uint64, status string) (p ItemProgress, err error) {
+	if tx := storage.TxFrom(ctx); tx != nil {
+		return s.markTx(ctx, tx, courseID, userID, itemID, status)
+	}
+	err = s.db.Write(ctx, func(ctx context.Context) error {
+		p, err = s.markTx(ctx, storage.TxFrom(ctx), courseID, userID, itemID, status)
+		return err
+	})
+	return p, err
+}
+
+// markTx is Mark in tx, which ctx carries.
+func (s *Service) markTx(ctx context.Context, tx *storage.Tx, courseID, userID, itemID uint64, status string) (ItemProgress, error) {
 	p, err := s.store.ItemProgress(ctx, courseID, userID, itemID)
 	switch {
 	case err == nil:
@@ -448,7 +479,7 @@ type ItemStatus struct {
 func (s *Service) Progress(ctx context.Context, caller, courseID, userID uint64) (ProgressReport, error) {
 	var r ProgressReport
 	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.MemberAccessTx(tx, courseID, caller)
+		a, err := s.memberAccessTx(tx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -461,7 +492,7 @@ func (s *Service) Progress(ctx context.Context, caller, courseID, userID uint64)
 				return errs.NotFoundf("member")
 			}
 		}
-		l, err := s.LearnerTx(tx, a.Course, target, false)
+		l, err := s.learnerTx(tx, a.Course, target, learnerScope{items: true})
 		if err != nil {
 			return err
 		}

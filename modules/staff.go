@@ -3,8 +3,6 @@ package modules
 import (
 	"context"
 	"errors"
-
-	"pacer/storage"
 )
 
 // The staff index (MemberStore.StaffOf) lists each course's instructors
@@ -13,10 +11,10 @@ import (
 // makes staff follow their course's threads) reads a handful of keys
 // instead of decoding every member of a large course.
 
-// StaffTx returns the users the staff index names for a course. A caller
-// that acts on a role checks it (RoleTx).
-func (s *Service) StaffTx(tx *storage.Tx, courseID uint64) ([]uint64, error) {
-	return s.store.StaffOf(inTx(tx), courseID)
+// Staff returns the users the staff index names for a course. A caller
+// that acts on a role checks it (Role).
+func (s *Service) Staff(ctx context.Context, courseID uint64) ([]uint64, error) {
+	return s.store.StaffOf(ctx, courseID)
 }
 
 // BuildStaffIndex makes the staff index cover members stored before it
@@ -24,12 +22,11 @@ func (s *Service) StaffTx(tx *storage.Tx, courseID uint64) ([]uint64, error) {
 // start.
 func (s *Service) BuildStaffIndex(ctx context.Context) error { return s.store.BuildStaffIndex(ctx) }
 
-// StaffMembersTx is the member records of a course's instructors and
+// StaffMembers is the member records of a course's instructors and
 // TAs, read through the staff index: a submission tells them in its own
 // write, and reading a handful of records keeps that write short in a
 // large course.
-func (s *Service) StaffMembersTx(tx *storage.Tx, courseID uint64) ([]Member, error) {
-	ctx := inTx(tx)
+func (s *Service) StaffMembers(ctx context.Context, courseID uint64) ([]Member, error) {
 	ids, err := s.store.StaffOf(ctx, courseID)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ func staffOf(t *testing.T, env *pacertest.Env, course uint64) []uint64 {
 	var out []uint64
 	err := env.Server.DB.View(func(tx *storage.Tx) error {
 		var err error
-		out, err = env.Server.Courses.StaffTx(tx, course)
+		out, err = env.Server.Courses.Staff(storage.WithTx(context.Background(), tx), course)
 		return err
 	})
 	if err != nil {

@@ -1,9 +1,8 @@
 package modules
 
 import (
+	"context"
 	"time"
-
-	"pacer/storage"
 )
 
 // Swept is a member of a course as a sweep over every enrolment judges
@@ -26,11 +25,11 @@ func (m Swept) Member(course uint64) Member {
 	return Member{CourseID: course, UserID: m.UserID, Role: m.Role, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt}
 }
 
-// SweepTx returns every member of a course, in user order, in one read
-// inside the caller's transaction (no access check). It is the
+// Sweep returns every member of a course, in user order, in one read
+// (no access check). It is the
 // set-oriented read of the sweeps that judge a whole course at every tick
 // (engagement's flag_inactive over every enrolment of the site): out is
 // reused, so a sweep over many courses keeps one buffer.
-func (s *Service) SweepTx(tx *storage.Tx, courseID uint64, out []Swept) ([]Swept, error) {
-	return s.store.SweepMembers(inTx(tx), courseID, out)
+func (s *Service) Sweep(ctx context.Context, courseID uint64, out []Swept) ([]Swept, error) {
+	return s.store.SweepMembers(ctx, courseID, out)
 }

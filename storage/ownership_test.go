@@ -14,7 +14,7 @@ import (
 
 // Each record has one owner: only the package that owns a bucket names it,
 // and every other package asks the owner (the course service's
-// MemberTx, auth.Service.User …). That is what lets a second storage engine implement one package's
+// Member, auth.Service.User …). That is what lets a second storage engine implement one package's
 // store without chasing its records through the others.
 //
 // owners maps every bucket to the package (directory) that owns it. A new
