@@ -164,7 +164,7 @@ func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (
 			if m.UserID == caller {
 				continue
 			}
-			_, err := s.notify.AddTx(tx, notify.Notification{UserID: m.UserID, CourseID: course,
+			_, err := s.notify.Add(ctx, notify.Notification{UserID: m.UserID, CourseID: course,
 				Kind: notify.KindAnnouncement, Title: a.Course.Title + ": " + title,
 				Body: clip(plain, maxNotifyBody), Link: Link(course, r.ID), CreatedAt: r.CreatedAt})
 			if err != nil {

@@ -15,7 +15,6 @@ import (
 
 	"pacer/errs"
 	"pacer/page"
-	"pacer/storage"
 	"pacer/txn"
 )
 
@@ -88,13 +87,6 @@ func Failing(err error, log *slog.Logger) *Log {
 	return l
 }
 
-// RecordTx appends an entry inside the caller's transaction, for packages
-// not yet behind a store (they hold a *storage.Tx). Its error must fail
-// that transaction: an action is never committed without its entry.
-func (l *Log) RecordTx(tx *storage.Tx, e Entry) error {
-	return l.record(storage.WithTx(context.Background(), tx), e)
-}
-
 // record appends an entry in the transaction ctx carries.
 func (l *Log) record(ctx context.Context, e Entry) error {
 	if l == nil {
@@ -112,7 +104,8 @@ func (l *Log) record(ctx context.Context, e Entry) error {
 }
 
 // Record appends an entry, in the transaction ctx carries or in its own.
-// Callers that can still refuse the action return its error.
+// Callers that can still refuse the action return its error: inside their
+// transaction, an action is never committed without its entry.
 func (l *Log) Record(ctx context.Context, e Entry) error {
 	if l == nil {
 		return nil

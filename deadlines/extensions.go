@@ -144,7 +144,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 		if ext, err = s.store.PutExtension(ctx, ext); err != nil {
 			return err
 		}
-		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "extension_granted", CourseID: courseID,
+		if err := s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "extension_granted", CourseID: courseID,
 			TargetID: in.UserID, Detail: fmt.Sprintf("module %d due %s", mod.ID, due.UTC().Format(time.RFC3339))}); err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 			return err
 		}
 		out = ExtensionView{Extension: ext, UserName: u.Name, ModuleTitle: mod.Title}
-		_, err = s.notify.AddTx(tx, notify.Notification{UserID: in.UserID, CourseID: courseID,
+		_, err = s.notify.Add(ctx, notify.Notification{UserID: in.UserID, CourseID: courseID,
 			Kind: notify.KindExtensionGranted, Title: mod.Title + " has a new due time",
 			Body: "In " + a.Course.Title + ", " + mod.Title + " is now due for you on " +
 				timetext.ForReader(due, timetext.Zone(u.Timezone), a.Course.Location()) + ".",
@@ -167,7 +167,6 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 // goes back to the module's own.
 func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID uint64) error {
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
@@ -187,7 +186,7 @@ func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID u
 		if err := s.store.DeleteExtension(ctx, extID); err != nil {
 			return err
 		}
-		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "extension_deleted", CourseID: courseID,
+		return s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "extension_deleted", CourseID: courseID,
 			TargetID: ext.UserID, Detail: fmt.Sprintf("module %d", ext.ModuleID)})
 	})
 	return errs.Wrap(err, "delete extension")

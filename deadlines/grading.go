@@ -49,7 +49,7 @@ func (s *Service) noteSubmitted(ctx context.Context, c modules.Course, it module
 		if !updated {
 			note.Count = 0
 			title, body = submittedText(c.Title, it.Title, name, 1)
-			n, err := s.notify.AddTx(tx, notify.Notification{UserID: m.UserID, CourseID: c.ID, Kind: notify.KindSubmitted,
+			n, err := s.notify.Add(ctx, notify.Notification{UserID: m.UserID, CourseID: c.ID, Kind: notify.KindSubmitted,
 				Title: title, Body: body, Link: submissionsLink(c.ID, it.ID)})
 			if err != nil {
 				return err

@@ -379,7 +379,7 @@ func (s *Service) tell(tx *storage.Tx, courses []courseInfo, cd candidate, job u
 			". Its assignments no longer take submissions; its other items can still be completed, and" +
 			" completing them still unlocks what follows. Ask your instructor if you need an extension."
 	}
-	_, err := s.notify.AddTx(tx, n)
+	_, err := s.notify.Add(storage.WithTx(context.Background(), tx), n)
 	return err
 }
 

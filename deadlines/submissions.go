@@ -359,7 +359,7 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 		if err := s.store.SaveSubmission(ctx, sub); err != nil {
 			return err
 		}
-		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "grade", CourseID: courseID,
+		if err := s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "grade", CourseID: courseID,
 			TargetID: sub.ID, Detail: fmt.Sprintf("user %d item %d score %s", sub.UserID, sub.ItemID, formatFloat(score))}); err != nil {
 			return err
 		}
@@ -381,7 +381,7 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 			// rendered and its markup dropped, so "**IQR**" reads "IQR".
 			body += "\n\nFeedback: " + html.UnescapeString(s.md.Plain(feedback))
 		}
-		_, err = s.notify.AddTx(tx, notify.Notification{UserID: sub.UserID, CourseID: courseID, Kind: notify.KindGraded,
+		_, err = s.notify.Add(ctx, notify.Notification{UserID: sub.UserID, CourseID: courseID, Kind: notify.KindGraded,
 			Title: it.Title + " was graded", Body: body, Link: itemLink(courseID, it.ID)})
 		return err
 	})

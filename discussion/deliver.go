@@ -269,7 +269,7 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 				name = s.actorName(tx, p.AuthorID)
 				names[p.AuthorID] = name
 			}
-			n, err := s.notify.AddTx(tx, notify.Notification{UserID: sb.user, CourseID: t.CourseID, Kind: notify.KindReply,
+			n, err := s.notify.Add(ctx, notify.Notification{UserID: sb.user, CourseID: t.CourseID, Kind: notify.KindReply,
 				Title: fmt.Sprintf("New reply in %q", t.Title), Body: name + ": " + p.Snippet, Link: postLink(p), CreatedAt: p.CreatedAt})
 			if err != nil {
 				return err

@@ -231,7 +231,7 @@ func (s *Service) DeletePost(ctx context.Context, caller, postID uint64) error {
 			return err
 		}
 		if p.AuthorID != caller {
-			if err := s.Audit.RecordTx(storage.TxFrom(ctx), audit.Entry{ActorID: caller, Action: "post_deleted", CourseID: p.CourseID,
+			if err := s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "post_deleted", CourseID: p.CourseID,
 				TargetID: p.ID, Detail: fmt.Sprintf("by staff; author %d, thread %d", p.AuthorID, p.ThreadID)}); err != nil {
 				return err
 			}
@@ -293,7 +293,7 @@ func (s *Service) tellAuthor(ctx context.Context, sc *scope, p PostRecord, actor
 	if kind == notify.KindAnswer {
 		title = fmt.Sprintf("%s chose your reply as the answer", name)
 	}
-	_, err := s.notify.AddTx(tx, notify.Notification{UserID: p.AuthorID, CourseID: p.CourseID, Kind: kind,
+	_, err := s.notify.Add(ctx, notify.Notification{UserID: p.AuthorID, CourseID: p.CourseID, Kind: kind,
 		Title: title, Body: fmt.Sprintf("In %q: %s", sc.thread.Title, p.Snippet), Link: postLink(p)})
 	return err
 }
@@ -333,7 +333,7 @@ func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body 
 		if name == "" {
 			name = s.actorName(tx, p.AuthorID)
 		}
-		if _, err := s.notify.AddTx(tx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindMention,
+		if _, err := s.notify.Add(ctx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindMention,
 			Title: fmt.Sprintf("%s mentioned you in %q", name, t.Title), Body: p.Snippet, Link: postLink(p)}); err != nil {
 			return nil, err
 		}

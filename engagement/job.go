@@ -467,7 +467,7 @@ func (s *Service) nudgeTx(tx *storage.Tx, cv *courseView, user uint64, now time.
 		body.WriteString(" " + s)
 	}
 	n.Body = body.String()
-	_, err = s.notify.AddTx(tx, n)
+	_, err = s.notify.Add(storage.WithTx(context.Background(), tx), n)
 	return err
 }
 
@@ -514,7 +514,7 @@ func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now tim
 	}
 	body := "Still flagged a while after their nudge:\n" + strings.Join(lines, "\n")
 	for _, staff := range cv.staff {
-		_, err := s.notify.AddTx(tx, notify.Notification{UserID: staff, CourseID: cv.course.ID, CreatedAt: now,
+		_, err := s.notify.Add(storage.WithTx(context.Background(), tx), notify.Notification{UserID: staff, CourseID: cv.course.ID, CreatedAt: now,
 			Kind: notify.KindStaffDigest, Title: title, Body: body, Link: AtRiskLink(cv.course.ID)})
 		if err != nil {
 			return err

@@ -378,7 +378,7 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 			from = u.Name
 		}
 		for _, id := range to {
-			_, err := s.notify.AddTx(tx, notify.Notification{UserID: id, CourseID: course,
+			_, err := s.notify.Add(storage.WithTx(context.Background(), tx), notify.Notification{UserID: id, CourseID: course,
 				Kind: notify.KindInstructorMessage, Title: from + " sent you a message in " + a.Course.Title,
 				Body: msg, Link: courseLink(course)})
 			if err != nil {

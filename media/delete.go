@@ -7,7 +7,6 @@ import (
 
 	"pacer/audit"
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // JobSweepUploads is the scheduler job that removes submission uploads no
@@ -48,7 +47,6 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 		if a.AttachedAt != nil {
 			return errs.ConflictCode("conflict", "a submission uses this file, and submitted work is kept")
 		}
-		tx := storage.TxFrom(ctx)
 		uses, err := s.courses.MediaItems(ctx, a.CourseID, a.ID)
 		if err != nil {
 			return err
@@ -67,7 +65,7 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 		if !a.Staff() {
 			return nil
 		}
-		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "media_deleted", CourseID: a.CourseID,
+		return s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "media_deleted", CourseID: a.CourseID,
 			TargetID: a.ID, Detail: a.Purpose + ": " + a.Filename})
 	})
 	if err != nil {

@@ -308,7 +308,7 @@ func (s *Service) DeleteModule(ctx context.Context, caller, courseID, moduleID u
 		if err := s.store.DeleteModule(ctx, m.ID); err != nil {
 			return err
 		}
-		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "module_deleted", CourseID: courseID,
+		if err := s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "module_deleted", CourseID: courseID,
 			TargetID: m.ID, Detail: m.Title}); err != nil {
 			return err
 		}
@@ -553,7 +553,7 @@ func (s *Service) DeleteItem(ctx context.Context, caller, courseID, itemID uint6
 		if err := s.deleteItemTx(tx, it); err != nil {
 			return err
 		}
-		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "item_deleted", CourseID: courseID,
+		if err := s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "item_deleted", CourseID: courseID,
 			TargetID: it.ID, Detail: it.Kind + ": " + it.Title}); err != nil {
 			return err
 		}

@@ -643,7 +643,7 @@ func (s *Service) Leave(ctx context.Context, courseID, userID uint64) error {
 			return err
 		}
 		if a.Member.Staff() {
-			return s.Audit.RecordTx(tx, audit.Entry{ActorID: userID, Action: "leave", CourseID: courseID,
+			return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: userID, Action: "leave", CourseID: courseID,
 				TargetID: userID, Detail: a.Member.Role})
 		}
 		return nil
@@ -795,7 +795,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 		if err := s.putMember(tx, m); err != nil {
 			return err
 		}
-		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "role_change", CourseID: courseID,
+		if err := s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "role_change", CourseID: courseID,
 			TargetID: userID, Detail: fmt.Sprintf("%q -> %q", before, role)}); err != nil {
 			return err
 		}

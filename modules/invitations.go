@@ -102,7 +102,7 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 		if err != nil {
 			return err
 		}
-		if err := s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "invitation_sent", CourseID: courseID,
+		if err := s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "invitation_sent", CourseID: courseID,
 			TargetID: inv.ID, Detail: role}); err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func (s *Service) tellInvitee(tx *storage.Tx, c Course, inv Invitation) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Notify.AddTx(tx, notify.Notification{UserID: user, CourseID: c.ID, Kind: notify.KindInvitation,
+	_, err = s.Notify.Add(storage.WithTx(context.Background(), tx), notify.Notification{UserID: user, CourseID: c.ID, Kind: notify.KindInvitation,
 		Title: "Join " + c.Title,
 		Body: fmt.Sprintf("%s invites you to join %s as %s. Accept or decline on your dashboard; "+
 			"you become a member only if you accept.", from.Name, c.Title, roleArticle(inv.Role)),
@@ -266,7 +266,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enro
 		if err := s.store.DeleteInvitation(storage.WithTx(ctx, tx), inv.ID); err != nil {
 			return err
 		}
-		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "invitation_accepted", CourseID: inv.CourseID,
+		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "invitation_accepted", CourseID: inv.CourseID,
 			TargetID: inv.ID, Detail: inv.Role})
 	})
 	return e, errs.Wrap(err, "accept invitation")
@@ -298,7 +298,7 @@ func (s *Service) DeleteInvitation(ctx context.Context, id, caller uint64) error
 		if err := s.store.DeleteInvitation(storage.WithTx(ctx, tx), inv.ID); err != nil {
 			return err
 		}
-		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: action, CourseID: inv.CourseID, TargetID: inv.ID})
+		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: action, CourseID: inv.CourseID, TargetID: inv.ID})
 	})
 	return errs.Wrap(err, "delete invitation")
 }

@@ -76,7 +76,7 @@ func (s *Service) SetArchived(ctx context.Context, caller, courseID uint64, arch
 		if !archived {
 			action = "course_unarchived"
 		}
-		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: action, CourseID: c.ID, Detail: c.Title})
+		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: action, CourseID: c.ID, Detail: c.Title})
 	})
 	return errs.Wrap(err, "archive course")
 }
@@ -156,7 +156,7 @@ func (s *Service) CopyCourse(ctx context.Context, caller, courseID uint64, in Co
 		if err := s.copyContentTx(tx, src, c, shift, now); err != nil {
 			return err
 		}
-		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "course_copied", CourseID: c.ID,
+		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "course_copied", CourseID: c.ID,
 			TargetID: src.ID, Detail: fmt.Sprintf("copy of course %d", src.ID)})
 	})
 	return c, errs.Wrap(err, "copy course")
@@ -293,7 +293,7 @@ func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) err
 		if err := s.store.DeleteCourse(sctx, courseID); err != nil {
 			return err
 		}
-		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "course_deleted", CourseID: courseID, Detail: c.Title})
+		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "course_deleted", CourseID: courseID, Detail: c.Title})
 	})
 	return errs.Wrap(err, "delete course")
 }
@@ -324,7 +324,7 @@ func (s *Service) RemoveMember(ctx context.Context, courseID, caller, userID uin
 		if err := s.dropMemberTx(tx, courseID, userID); err != nil {
 			return err
 		}
-		return s.Audit.RecordTx(tx, audit.Entry{ActorID: caller, Action: "member_removed", CourseID: courseID,
+		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "member_removed", CourseID: courseID,
 			TargetID: userID, Detail: m.Role})
 	})
 	return errs.Wrap(err, "remove member")

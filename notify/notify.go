@@ -14,7 +14,6 @@ import (
 
 	"pacer/errs"
 	"pacer/page"
-	"pacer/storage"
 	"pacer/txn"
 )
 
@@ -92,7 +91,7 @@ type Notification struct {
 	Read      bool      `json:"read"`
 }
 
-// ErrInvalid is returned by AddTx for a notification that could not be
+// ErrInvalid is returned by Add for a notification that could not be
 // shown or mailed: no user, an unknown kind, no title, or a link that is
 // not a path of this site. It is a programming error in the caller.
 var ErrInvalid = errors.New("notify: invalid notification")
@@ -182,13 +181,6 @@ func NewService(cfg Config) *Service {
 	return &Service{tx: cfg.Tx, store: cfg.Store, now: cfg.Now}
 }
 
-// AddTx stores a notification inside the caller's transaction: the bridge
-// for packages that still hold a *storage.Tx. It returns ErrInvalid (an
-// internal error) for a notification Mail could not turn into an e-mail.
-func (s *Service) AddTx(tx *storage.Tx, n Notification) (Notification, error) {
-	return s.add(storage.WithTx(context.Background(), tx), n)
-}
-
 // add stores a notification in the transaction ctx carries and runs the
 // Added hooks in it.
 func (s *Service) add(ctx context.Context, n Notification) (Notification, error) {
@@ -210,7 +202,10 @@ func (s *Service) add(ctx context.Context, n Notification) (Notification, error)
 	return n, nil
 }
 
-// Add stores a notification in its own transaction.
+// Add stores a notification in the transaction ctx carries (so that it
+// commits, or not, with the caller's work) or in its own, and runs the
+// Added hooks in it. It returns ErrInvalid (an internal error) for a
+// notification Mail could not turn into an e-mail.
 func (s *Service) Add(ctx context.Context, n Notification) (Notification, error) {
 	// The clock is read once, before the work, so a retried attempt
 	// stores the same instant.
