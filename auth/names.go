@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-
-	"pacer/storage"
 )
 
 // NameReader returns a reader of user names for one read of the store,
@@ -14,13 +12,13 @@ import (
 // predate that change. Every change of a user drops its cached copy after
 // it commits (forgetUser), so a name read through the cache is never older
 // than the last change acknowledged.
-func (s *Service) NameReader() func(tx *storage.Tx, id uint64) (string, error) {
+func (s *Service) NameReader() func(ctx context.Context, id uint64) (string, error) {
 	epoch := s.cache.snapshot()
-	return func(tx *storage.Tx, id uint64) (string, error) {
+	return func(ctx context.Context, id uint64) (string, error) {
 		if u, ok := s.cache.user(id); ok {
 			return u.Name, nil
 		}
-		u, err := s.user(storage.WithTx(context.Background(), tx), id)
+		u, err := s.user(ctx, id)
 		if err != nil {
 			return "", err
 		}

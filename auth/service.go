@@ -19,7 +19,6 @@ import (
 	"pacer/errs"
 	"pacer/limit"
 	"pacer/oneline"
-	"pacer/storage"
 	"pacer/txn"
 )
 
@@ -89,7 +88,7 @@ type Service struct {
 	// passwordChanged runs inside the transaction that changes a password,
 	// so that secrets derived from the account (the calendar feed URL)
 	// change with it.
-	passwordChanged []func(tx *storage.Tx, user uint64) error
+	passwordChanged []func(ctx context.Context, user uint64) error
 	// Audit records password changes, failed password checks and refresh
 	// token reuse (nil records nothing).
 	Audit *audit.Log
@@ -125,7 +124,7 @@ func NewService(key []byte, cfg Config, now func() time.Time) (*Service, error) 
 
 // OnPasswordChanged adds f to the work done in the transaction of every
 // password change (and of nothing else).
-func (s *Service) OnPasswordChanged(f func(tx *storage.Tx, user uint64) error) {
+func (s *Service) OnPasswordChanged(f func(ctx context.Context, user uint64) error) {
 	s.passwordChanged = append(s.passwordChanged, f)
 }
 
@@ -641,9 +640,8 @@ func (s *Service) UpdateMe(ctx context.Context, userID uint64, in Update, ip str
 				return err
 			}
 			for _, f := range s.passwordChanged {
-				// The hooks belong to packages not yet behind a store;
-				// they join this transaction through the bridge.
-				if err := f(storage.TxFrom(ctx), u.ID); err != nil {
+				// ctx carries this transaction: the hooks join it.
+				if err := f(ctx, u.ID); err != nil {
 					return err
 				}
 			}

@@ -52,10 +52,10 @@ func (s *Service) RotateCalendar(ctx context.Context, caller uint64) (string, er
 	return url, errs.Wrap(err, "rotate calendar")
 }
 
-// RotateCalendarTx retires the user's feed URL inside the caller's
-// transaction (a password change).
-func (s *Service) RotateCalendarTx(tx *storage.Tx, user uint64) error {
-	_, err := s.store.RotateCalendar(storage.WithTx(context.Background(), tx), user)
+// RetireCalendar retires the user's feed URL in the transaction ctx
+// carries (auth.Service.OnPasswordChanged: a password change).
+func (s *Service) RetireCalendar(ctx context.Context, user uint64) error {
+	_, err := s.store.RotateCalendar(ctx, user)
 	return err
 }
 

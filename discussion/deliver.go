@@ -11,7 +11,6 @@ import (
 
 	"pacer/errs"
 	"pacer/notify"
-	"pacer/storage"
 )
 
 // A reply is acknowledged once the post itself is stored; the work that
@@ -214,7 +213,6 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 	if len(posts) == 0 {
 		return nil
 	}
-	tx := storage.TxFrom(ctx)
 	type sub struct {
 		user, notification uint64
 		state              SubState
@@ -266,7 +264,7 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 			}
 			name, ok := names[p.AuthorID]
 			if !ok {
-				name = s.actorName(tx, p.AuthorID)
+				name = s.actorName(ctx, p.AuthorID)
 				names[p.AuthorID] = name
 			}
 			n, err := s.notify.Add(ctx, notify.Notification{UserID: sb.user, CourseID: t.CourseID, Kind: notify.KindReply,

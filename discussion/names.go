@@ -6,7 +6,6 @@ import (
 
 	"pacer/auth"
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // Users reads accounts (auth.Service implements it), joining the
@@ -17,8 +16,8 @@ type Users interface {
 
 // userName is a user's name as auth keeps it: the reader of names when
 // no NameSource serves them (and of actors' names in notifications).
-func (s *Service) userName(tx *storage.Tx, id uint64) (string, error) {
-	u, err := s.users.User(storage.WithTx(context.Background(), tx), id)
+func (s *Service) userName(ctx context.Context, id uint64) (string, error) {
+	u, err := s.users.User(ctx, id)
 	return u.Name, err
 }
 
@@ -47,7 +46,7 @@ func (a *authors) prefetch(ids []uint64) error {
 		read = a.byID
 	}
 	for i, id := range need {
-		name, err := read(a.tx, id)
+		name, err := read(a.ctx, id)
 		switch {
 		case err == nil:
 			found[i].Name = name

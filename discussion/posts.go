@@ -287,8 +287,7 @@ func postLink(p PostRecord) string { return fmt.Sprintf("/threads/%d#post-%d", p
 // tellAuthor notifies a post's author that actor endorsed it or chose it
 // as the answer.
 func (s *Service) tellAuthor(ctx context.Context, sc *scope, p PostRecord, actor uint64, kind string) error {
-	tx := storage.TxFrom(ctx)
-	name := s.actorName(tx, actor)
+	name := s.actorName(ctx, actor)
 	title := fmt.Sprintf("%s endorsed your post", name)
 	if kind == notify.KindAnswer {
 		title = fmt.Sprintf("%s chose your reply as the answer", name)
@@ -298,8 +297,8 @@ func (s *Service) tellAuthor(ctx context.Context, sc *scope, p PostRecord, actor
 	return err
 }
 
-func (s *Service) actorName(tx *storage.Tx, id uint64) string {
-	if name, err := s.userName(tx, id); err == nil {
+func (s *Service) actorName(ctx context.Context, id uint64) string {
+	if name, err := s.userName(ctx, id); err == nil {
 		return name
 	}
 	return "Someone"
@@ -331,7 +330,7 @@ func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body 
 			continue
 		}
 		if name == "" {
-			name = s.actorName(tx, p.AuthorID)
+			name = s.actorName(ctx, p.AuthorID)
 		}
 		if _, err := s.notify.Add(ctx, notify.Notification{UserID: u, CourseID: t.CourseID, Kind: notify.KindMention,
 			Title: fmt.Sprintf("%s mentioned you in %q", name, t.Title), Body: p.Snippet, Link: postLink(p)}); err != nil {

@@ -127,7 +127,7 @@ func New(cfg Config) *Service {
 // a read transaction begins and the reader it returns is used inside it.
 // auth.Service is one.
 type NameSource interface {
-	NameReader() func(tx *storage.Tx, id uint64) (string, error)
+	NameReader() func(ctx context.Context, id uint64) (string, error)
 }
 
 // scope is a thread together with what the caller may do in it, derived from
@@ -241,9 +241,9 @@ type authors struct {
 	roles  func(ctx context.Context, course, user uint64) (string, error)
 	// names, when set, reads names through the Names cache; it must have
 	// been made before tx began.
-	names func(tx *storage.Tx, id uint64) (string, error)
+	names func(ctx context.Context, id uint64) (string, error)
 	// byID reads a name from the account when names is nil.
-	byID func(tx *storage.Tx, id uint64) (string, error)
+	byID func(ctx context.Context, id uint64) (string, error)
 }
 
 func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
@@ -252,7 +252,7 @@ func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
 
 // nameReader returns the Names reader for a transaction about to begin
 // (nil without Names).
-func (s *Service) nameReader() func(tx *storage.Tx, id uint64) (string, error) {
+func (s *Service) nameReader() func(ctx context.Context, id uint64) (string, error) {
 	if s.Names == nil {
 		return nil
 	}
@@ -267,9 +267,9 @@ func (a *authors) get(id uint64) (Author, error) {
 	var name string
 	var err error
 	if a.names != nil {
-		name, err = a.names(a.tx, id)
+		name, err = a.names(a.ctx, id)
 	} else {
-		name, err = a.byID(a.tx, id)
+		name, err = a.byID(a.ctx, id)
 	}
 	switch {
 	case err == nil:
