@@ -92,7 +92,8 @@ func New(cfg Config) *Service {
 // (modules.Service.OnCourseDeleted), in the deletion's transaction. Their
 // notifications stay with their readers, as a deleted thread's do; the
 // link then answers 404.
-func (s *Service) deleteCourseTx(tx *storage.Tx, c modules.Course) error {
+func (s *Service) deleteCourseTx(ctx context.Context, c modules.Course) error {
+	tx := storage.TxFrom(ctx)
 	return s.store.DeleteCourse(storage.WithTx(context.Background(), tx), c.ID)
 }
 

@@ -46,7 +46,8 @@ type ExtensionInput struct {
 // DueOverrides returns a learner's extended due times by module. It
 // implements modules.ExtensionSource, so every view the course service
 // computes (modules list, item access, progress) applies extensions.
-func (s *Service) DueOverrides(tx *storage.Tx, course, user uint64) (map[uint64]time.Time, error) {
+func (s *Service) DueOverrides(ctx context.Context, course, user uint64) (map[uint64]time.Time, error) {
+	tx := storage.TxFrom(ctx)
 	return s.store.Overrides(storage.WithTx(context.Background(), tx), course, user)
 }
 

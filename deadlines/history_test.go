@@ -8,7 +8,6 @@ import (
 
 	"pacer/deadlines"
 	"pacer/pacertest"
-	"pacer/storage"
 )
 
 type submissionList struct {
@@ -20,7 +19,7 @@ type submissionList struct {
 func TestResubmissionKeepsTheGradedAttempt(t *testing.T) {
 	f := newFixture(t)
 	env := f.env
-	env.Server.Deadlines.MediaCheck = func(_ *storage.Tx, _, _, _ uint64) error { return nil }
+	env.Server.Deadlines.MediaCheck = func(_ context.Context, _, _, _ uint64) error { return nil }
 	env.Clock.Set(courseStart.Add(time.Hour))
 	var first submission
 	r := env.Do("POST", f.path("/items/%d/submissions", f.essay), f.ann.Token, map[string]any{"body": "my analysis", "media_id": 7})

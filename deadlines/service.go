@@ -71,7 +71,7 @@ type Service struct {
 	// a submission) and records, in the submission's transaction, that a
 	// submission uses it. While it is nil, file submissions are refused with
 	// 400, so the media package can plug in without this package knowing it.
-	MediaCheck func(tx *storage.Tx, course, user, mediaID uint64) error
+	MediaCheck func(ctx context.Context, course, user, mediaID uint64) error
 	// Audit records grades and extensions (nil records nothing).
 	Audit *audit.Log
 

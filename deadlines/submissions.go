@@ -72,7 +72,7 @@ type GradeInput struct {
 // maxScore bounds a score when the assignment gives no points.
 const maxScore = 10000
 
-func (s *Service) validateAssignment(_ *storage.Tx, _ modules.Course, it *modules.Item) error {
+func (s *Service) validateAssignment(_ context.Context, _ modules.Course, it *modules.Item) error {
 	if it.MediaID != 0 {
 		return errs.Field("media_id", "not used by assignment items")
 	}
@@ -81,7 +81,8 @@ func (s *Service) validateAssignment(_ *storage.Tx, _ modules.Course, it *module
 
 // assignmentDeleted removes the submissions of an assignment that is being
 // deleted, inside the deleting transaction.
-func (s *Service) assignmentDeleted(tx *storage.Tx, it modules.Item) error {
+func (s *Service) assignmentDeleted(ctx context.Context, it modules.Item) error {
+	tx := storage.TxFrom(ctx)
 	return s.store.DeleteItem(storage.WithTx(context.Background(), tx), it.CourseID, it.ID)
 }
 
@@ -104,7 +105,6 @@ func learnerWindow(v *modules.ModuleView) calendar.Window {
 func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, in SubmissionInput) (Submission, error) {
 	var sub Submission
 	err := s.batch(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		sub = Submission{}
 		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
@@ -145,7 +145,7 @@ func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, i
 				w.Cutoff(times).Format(time.RFC3339))
 		}
 		if media != 0 {
-			if err := s.MediaCheck(tx, courseID, caller, media); err != nil {
+			if err := s.MediaCheck(ctx, courseID, caller, media); err != nil {
 				return err
 			}
 		}

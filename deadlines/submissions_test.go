@@ -10,7 +10,6 @@ import (
 	"pacer/deadlines"
 	"pacer/errs"
 	"pacer/pacertest"
-	"pacer/storage"
 )
 
 type submission struct {
@@ -242,7 +241,7 @@ func TestSubmissionWithMediaUsesTheHook(t *testing.T) {
 	}
 	type call struct{ course, user, media uint64 }
 	var calls []call
-	f.env.Server.Deadlines.MediaCheck = func(_ *storage.Tx, course, user, media uint64) error {
+	f.env.Server.Deadlines.MediaCheck = func(_ context.Context, course, user, media uint64) error {
 		calls = append(calls, call{course, user, media})
 		if media != 7 {
 			return errs.NotFoundf("media")

@@ -5,7 +5,6 @@ import (
 
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // itemPrompt opens the thread of a discussion item that has no text of its
@@ -16,8 +15,7 @@ const itemPrompt = "Share your thoughts on this item and reply to your classmate
 // board of item threads, inside the item's own transaction. The item's body
 // is the opening post, written in the name of the course's creator; that
 // nominal author is not subscribed, so a busy item does not flood them.
-func (s *Service) itemCreatedTx(tx *storage.Tx, c modules.Course, it *modules.Item) error {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) itemCreatedTx(ctx context.Context, c modules.Course, it *modules.Item) error {
 	b, err := s.ensureBoard(ctx, c, KindItems)
 	if err != nil {
 		return err
@@ -38,11 +36,10 @@ func (s *Service) itemCreatedTx(tx *storage.Tx, c modules.Course, it *modules.It
 // itemDeletedTx removes a deleted item's thread with everything that hangs
 // off it: posts, their sources and postings, read states, subscriptions,
 // participation and reports.
-func (s *Service) itemDeletedTx(tx *storage.Tx, it modules.Item) error {
+func (s *Service) itemDeletedTx(ctx context.Context, it modules.Item) error {
 	if it.ThreadID == 0 {
 		return nil
 	}
-	ctx := storage.WithTx(context.Background(), tx)
 	t, err := s.store.Thread(ctx, it.ThreadID)
 	if errs.Is(err, errs.NotFound) {
 		return nil

@@ -4,15 +4,13 @@ import (
 	"context"
 
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // copyBoardsTx gives a course copy the original's boards, without their
 // threads (modules.Service.OnCourseCopied). The general board exists
 // already (OnCourseCreated) and takes the original's mode; the board of
 // item threads comes with the first discussion item copied.
-func (s *Service) copyBoardsTx(tx *storage.Tx, from, to modules.Course) error {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) copyBoardsTx(ctx context.Context, from, to modules.Course) error {
 	boards, err := s.store.CourseBoards(ctx, from.ID)
 	if err != nil {
 		return err
@@ -41,8 +39,7 @@ func (s *Service) copyBoardsTx(tx *storage.Tx, from, to modules.Course) error {
 // deleteBoardsTx removes a deleted course's boards with their threads and
 // posts (modules.Service.OnCourseDeleted). Only a course that never
 // started is deleted, so the posts are its instructor's own.
-func (s *Service) deleteBoardsTx(tx *storage.Tx, c modules.Course) error {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) deleteBoardsTx(ctx context.Context, c modules.Course) error {
 	boards, err := s.store.CourseBoards(ctx, c.ID)
 	if err != nil {
 		return err

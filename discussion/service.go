@@ -104,14 +104,14 @@ func New(cfg Config) *Service {
 	// Every read of notifications first delivers the replies already
 	// acknowledged, so that it shows their subscribers' notifications.
 	n.Late = append(n.Late, s.DeliverReplies)
-	courses.OnCourseCreated = append(courses.OnCourseCreated, func(tx *storage.Tx, c modules.Course) error {
-		_, err := s.ensureBoard(storage.WithTx(context.Background(), tx), c, KindGeneral)
+	courses.OnCourseCreated = append(courses.OnCourseCreated, func(ctx context.Context, c modules.Course) error {
+		_, err := s.ensureBoard(ctx, c, KindGeneral)
 		return err
 	})
 	courses.OnCourseCopied = append(courses.OnCourseCopied, s.copyBoardsTx)
 	courses.OnCourseDeleted = append(courses.OnCourseDeleted, s.deleteBoardsTx)
 	courses.RegisterKind(modules.KindDiscussion, modules.KindHook{
-		Validate: func(_ *storage.Tx, _ modules.Course, it *modules.Item) error {
+		Validate: func(_ context.Context, _ modules.Course, it *modules.Item) error {
 			if it.MediaID != 0 {
 				return errs.Field("media_id", "not used by discussion items")
 			}

@@ -93,7 +93,7 @@ func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now 
 	var ext map[uint64]time.Time
 	if src := s.courses.Extensions; src != nil {
 		var err error
-		if ext, err = src.DueOverrides(tx, cv.course.ID, m.UserID); err != nil {
+		if ext, err = src.DueOverrides(storage.WithTx(context.Background(), tx), cv.course.ID, m.UserID); err != nil {
 			return Facts{}, err
 		}
 	}

@@ -111,7 +111,7 @@ func (sw *courseSweep) facts(tx *storage.Tx, src modules.ExtensionSource, cv *co
 	var ext map[uint64]time.Time
 	if src != nil {
 		var err error
-		if ext, err = src.DueOverrides(tx, cv.course.ID, m.UserID); err != nil {
+		if ext, err = src.DueOverrides(storage.WithTx(context.Background(), tx), cv.course.ID, m.UserID); err != nil {
 			return m, Facts{}, err
 		}
 	}

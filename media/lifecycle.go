@@ -5,10 +5,9 @@ import (
 
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
 )
 
-// CopyToCourseTx gives a course copy its own record of one of the
+// CopyToCourse gives a course copy its own record of one of the
 // original's course files, inside the copy's transaction
 // (modules.Service.CopyMedia). The bytes are not copied: the new record
 // and its captions name the same blobs, which now count as used twice, so
@@ -16,8 +15,7 @@ import (
 // against the new course's quota like an upload. A file that is not the
 // original's course file is refused (404), so a copy can never reach
 // another course's files.
-func (s *Service) CopyToCourseTx(tx *storage.Tx, from, to modules.Course, mediaID uint64) (uint64, error) {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) CopyToCourse(ctx context.Context, from, to modules.Course, mediaID uint64) (uint64, error) {
 	m, err := s.get(ctx, mediaID)
 	if err != nil {
 		return 0, err
@@ -36,13 +34,12 @@ func (s *Service) CopyToCourseTx(tx *storage.Tx, from, to modules.Course, mediaI
 	return m.ID, s.store.AddUsage(ctx, map[Account]int64{accountOf(m): m.Size})
 }
 
-// DeleteCourseTx removes a deleted course's files and captions
+// DeleteCourseFiles removes a deleted course's files and captions
 // (modules.Service.OnCourseDeleted), gives their bytes back to the quotas
 // of the learners who uploaded them for submissions, and drops the
 // course's own total. Their bytes, unless another record uses them, are
 // left to the orphan sweep, which removes blobs no record names.
-func (s *Service) DeleteCourseTx(tx *storage.Tx, c modules.Course) error {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) DeleteCourseFiles(ctx context.Context, c modules.Course) error {
 	removed, err := s.store.RemoveCourse(ctx, c.ID)
 	if err != nil {
 		return err

@@ -129,8 +129,8 @@ func (s *Service) MaxUploadBytes() int64 { return s.max }
 func (s *Service) Install() {
 	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted, Opened: s.lectureOpened})
 	s.courses.RegisterKind(modules.KindFile, modules.KindHook{Validate: s.validateFile})
-	s.courses.CopyMedia = s.CopyToCourseTx
-	s.courses.OnCourseDeleted = append(s.courses.OnCourseDeleted, s.DeleteCourseTx)
+	s.courses.CopyMedia = s.CopyToCourse
+	s.courses.OnCourseDeleted = append(s.courses.OnCourseDeleted, s.DeleteCourseFiles)
 }
 
 // Sweep timings.
@@ -289,8 +289,7 @@ func (s *Service) List(ctx context.Context, caller, courseID, after uint64, limi
 // file they uploaded for a submission in the same course. From then on the
 // file is handed-in work: it leaves the sweep's list and can no longer be
 // deleted, whatever later attempts carry.
-func (s *Service) AttachSubmission(tx *storage.Tx, course, user, mediaID uint64) error {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) AttachSubmission(ctx context.Context, course, user, mediaID uint64) error {
 	m, err := s.get(ctx, mediaID)
 	if errs.Is(err, errs.NotFound) || (err == nil && (m.CourseID != course || m.OwnerID != user || m.Purpose != PurposeSubmission)) {
 		return errs.Field("media_id", "must be a file you uploaded for a submission in this course (POST /api/v1/courses/:course/media?purpose=submission)")
@@ -303,7 +302,8 @@ func (s *Service) AttachSubmission(tx *storage.Tx, course, user, mediaID uint64)
 
 // validateFile checks a file item: its media must be a course file of the
 // same course.
-func (s *Service) validateFile(tx *storage.Tx, c modules.Course, it *modules.Item) error {
+func (s *Service) validateFile(ctx context.Context, c modules.Course, it *modules.Item) error {
+	tx := storage.TxFrom(ctx)
 	_, err := s.courseFile(storage.WithTx(context.Background(), tx), c.ID, it.MediaID)
 	return err
 }
@@ -311,7 +311,8 @@ func (s *Service) validateFile(tx *storage.Tx, c modules.Course, it *modules.Ite
 // validateLecture checks a lecture item: a course file of the same course
 // that is audio or video with a known duration, since watch progress is a
 // share of it.
-func (s *Service) validateLecture(tx *storage.Tx, c modules.Course, it *modules.Item) error {
+func (s *Service) validateLecture(ctx context.Context, c modules.Course, it *modules.Item) error {
+	tx := storage.TxFrom(ctx)
 	m, err := s.courseFile(storage.WithTx(context.Background(), tx), c.ID, it.MediaID)
 	if err != nil {
 		return err
@@ -334,6 +335,7 @@ func (s *Service) courseFile(ctx context.Context, courseID, mediaID uint64) (Med
 }
 
 // itemDeleted removes the watch states of a deleted lecture item.
-func (s *Service) itemDeleted(tx *storage.Tx, it modules.Item) error {
+func (s *Service) itemDeleted(ctx context.Context, it modules.Item) error {
+	tx := storage.TxFrom(ctx)
 	return s.store.DeleteItemWatches(storage.WithTx(context.Background(), tx), it.CourseID, it.ID)
 }

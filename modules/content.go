@@ -421,7 +421,7 @@ func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uin
 		}
 		it.BodyHTML = s.md.HTML(it.Body)
 		if h := s.kinds[it.Kind]; h.Created != nil {
-			if err := h.Created(tx, a.Course, &it); err != nil {
+			if err := h.Created(inTx(tx), a.Course, &it); err != nil {
 				return err
 			}
 		}
@@ -450,7 +450,7 @@ func (s *Service) validateKind(tx *storage.Tx, c Course, it *Item) error {
 		}
 	}
 	if h := s.kinds[it.Kind]; h.Validate != nil {
-		return h.Validate(tx, c, it)
+		return h.Validate(inTx(tx), c, it)
 	}
 	if it.MediaID != 0 {
 		return errs.Field("media_id", "not used by "+it.Kind+" items")
@@ -528,7 +528,7 @@ func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint6
 
 func (s *Service) deleteItemTx(tx *storage.Tx, it Item) error {
 	if h := s.kinds[it.Kind]; h.Deleted != nil {
-		if err := h.Deleted(tx, it); err != nil {
+		if err := h.Deleted(inTx(tx), it); err != nil {
 			return err
 		}
 	}

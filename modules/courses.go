@@ -40,13 +40,13 @@ type Service struct {
 	Extensions ExtensionSource
 	// OnCourseCreated runs inside the course's creating transaction (the
 	// discussion package adds the general board).
-	OnCourseCreated []func(tx *storage.Tx, c Course) error
+	OnCourseCreated []func(ctx context.Context, c Course) error
 	// OnCourseCopied runs inside a course copy's transaction, after
 	// OnCourseCreated (the discussion package copies the boards).
 	OnCourseCopied []CopyHook
 	// OnCourseDeleted runs inside a course deletion's transaction, before
 	// the course record goes.
-	OnCourseDeleted []func(tx *storage.Tx, c Course) error
+	OnCourseDeleted []func(ctx context.Context, c Course) error
 	// CopyMedia gives a course copy its own records of the files its items
 	// show (the media package); nil keeps the original ids.
 	CopyMedia MediaCopier
@@ -81,18 +81,18 @@ const (
 
 // ExtensionSource returns a learner's due-time overrides by module.
 type ExtensionSource interface {
-	DueOverrides(tx *storage.Tx, course, user uint64) (map[uint64]time.Time, error)
+	DueOverrides(ctx context.Context, course, user uint64) (map[uint64]time.Time, error)
 }
 
 // KindHook lets the package that owns an item kind take part in item writes,
 // inside the same transaction.
 type KindHook struct {
 	// Validate checks kind-specific fields (the media exists in the course).
-	Validate func(tx *storage.Tx, c Course, it *Item) error
+	Validate func(ctx context.Context, c Course, it *Item) error
 	// Created runs after the item is stored (a discussion item gets its thread).
-	Created func(tx *storage.Tx, c Course, it *Item) error
+	Created func(ctx context.Context, c Course, it *Item) error
 	// Deleted runs before the item is removed.
-	Deleted func(tx *storage.Tx, it Item) error
+	Deleted func(ctx context.Context, it Item) error
 	// Opened runs after a student was shown the item (GET on it), in its
 	// own transaction: a lecture's watch clock starts there.
 	Opened func(courseID, userID uint64, it Item) error
@@ -312,7 +312,7 @@ func (s *Service) CreateCourse(ctx context.Context, userID uint64, in CourseInpu
 			return err
 		}
 		for _, f := range s.OnCourseCreated {
-			if err := f(tx, c); err != nil {
+			if err := f(inTx(tx), c); err != nil {
 				return err
 			}
 		}

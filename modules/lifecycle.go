@@ -90,12 +90,12 @@ type CopyInput struct {
 
 // CopyHook lets a package that owns part of a course copy it, inside the
 // copy's transaction.
-type CopyHook func(tx *storage.Tx, from, to Course) error
+type CopyHook func(ctx context.Context, from, to Course) error
 
 // MediaCopier gives the copy of a course its own records of the
 // original's files (the bytes are shared, not copied) and returns the new
 // id of a media.
-type MediaCopier func(tx *storage.Tx, from, to Course, mediaID uint64) (uint64, error)
+type MediaCopier func(ctx context.Context, from, to Course, mediaID uint64) (uint64, error)
 
 // CopyCourse makes a new unpublished course from one the caller teaches:
 // its settings, modules (dates shifted to the new start), items, boards
@@ -144,12 +144,12 @@ func (s *Service) CopyCourse(ctx context.Context, caller, courseID uint64, in Co
 			return err
 		}
 		for _, f := range s.OnCourseCreated {
-			if err := f(tx, c); err != nil {
+			if err := f(inTx(tx), c); err != nil {
 				return err
 			}
 		}
 		for _, f := range s.OnCourseCopied {
-			if err := f(tx, src, c); err != nil {
+			if err := f(inTx(tx), src, c); err != nil {
 				return err
 			}
 		}
@@ -213,7 +213,7 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 			ni.CreatedAt, ni.UpdatedAt = now, now
 			if it.MediaID != 0 && s.CopyMedia != nil {
 				if _, ok := media[it.MediaID]; !ok {
-					if media[it.MediaID], err = s.CopyMedia(tx, src, c, it.MediaID); err != nil {
+					if media[it.MediaID], err = s.CopyMedia(inTx(tx), src, c, it.MediaID); err != nil {
 						return err
 					}
 				}
@@ -223,7 +223,7 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 				return err
 			}
 			if h := s.kinds[ni.Kind]; h.Created != nil {
-				if err := h.Created(tx, c, &ni); err != nil {
+				if err := h.Created(inTx(tx), c, &ni); err != nil {
 					return err
 				}
 			}
@@ -267,7 +267,7 @@ func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) err
 		for _, it := range items {
 			// The kind hooks let go of what hangs on each item (threads).
 			if h := s.kinds[it.Kind]; h.Deleted != nil {
-				if err := h.Deleted(tx, it); err != nil {
+				if err := h.Deleted(inTx(tx), it); err != nil {
 					return err
 				}
 			}
@@ -283,7 +283,7 @@ func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) err
 			return err
 		}
 		for _, f := range s.OnCourseDeleted {
-			if err := f(tx, c); err != nil {
+			if err := f(inTx(tx), c); err != nil {
 				return err
 			}
 		}

@@ -84,7 +84,7 @@ func (s *Service) learnerTx(tx *storage.Tx, c Course, m Member, sc learnerScope)
 	}
 	var ext map[uint64]time.Time
 	if !staff && s.Extensions != nil {
-		if ext, err = s.Extensions.DueOverrides(tx, c.ID, m.UserID); err != nil {
+		if ext, err = s.Extensions.DueOverrides(inTx(tx), c.ID, m.UserID); err != nil {
 			return nil, err
 		}
 	}
