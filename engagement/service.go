@@ -58,8 +58,10 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	tracker *Tracker
-	// run serialises runs of the flag job: its read and write phases
-	// assume no other run changes the stored ladder in between.
+	// run serialises runs of the flag job in this process: its read and
+	// write phases assume no other run changes the stored ladder in
+	// between. Across processes the scheduler's Leader makes that true:
+	// one process runs the job at a time.
 	run sync.Mutex
 	// chunk bounds how many learner records one write transaction of the
 	// job commits, so that a big sweep never holds the writer for long.

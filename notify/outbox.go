@@ -144,8 +144,10 @@ type Outbox struct {
 	users   Users
 	sender  Sender
 	cfg     OutboxConfig
-	// run serialises runs of the job: claims are safe without it, but two
-	// runs composing the same batch would mail it twice.
+	// run serialises runs of the job in this process: claims are safe
+	// without it, but two runs composing the same batch would mail it
+	// twice. Across processes the scheduler's Leader lets one process run
+	// the job at a time.
 	run sync.Mutex
 }
 
