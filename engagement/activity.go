@@ -1,6 +1,7 @@
 package engagement
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -209,11 +210,11 @@ func (t *Tracker) Flush() error {
 	slices.SortFunc(keys, func(a, b dayKey) int {
 		switch {
 		case a.course != b.course:
-			return cmpU(a.course, b.course)
+			return cmp.Compare(a.course, b.course)
 		case a.user != b.user:
-			return cmpU(a.user, b.user)
+			return cmp.Compare(a.user, b.user)
 		}
-		return cmpU(uint64(a.day), uint64(b.day))
+		return cmp.Compare(uint64(a.day), uint64(b.day))
 	})
 	err := t.db.Write(context.Background(), func(ctx context.Context) error { return t.writeActivity(ctx, keys, batch) })
 	if err != nil {
@@ -229,16 +230,6 @@ func (t *Tracker) Flush() error {
 	}
 	t.flushes.Add(1)
 	return nil
-}
-
-func cmpU(a, b uint64) int {
-	if a < b {
-		return -1
-	}
-	if a > b {
-		return 1
-	}
-	return 0
 }
 
 // writeActivity applies a sorted batch: per member, last_active_at moves

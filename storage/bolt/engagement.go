@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"slices"
@@ -27,16 +28,14 @@ const staleRun = 32
 // AddActivity implements engagement.Store. The counts are written in key
 // order, which keeps the writes sequential in the B+tree.
 func (s *Engagement) AddActivity(ctx context.Context, counts []engagement.DayCount) error {
-	sorted := slices.Clone(counts)
-	slices.SortFunc(sorted, func(a, b engagement.DayCount) int {
-		if c := cmpU(a.Course, b.Course); c != 0 {
-			return c
-		}
-		if c := cmpU(a.User, b.User); c != 0 {
-			return c
-		}
-		return cmpU(uint64(a.Day), uint64(b.Day))
-	})
+	byKey := func(a, b engagement.DayCount) int {
+		return cmp.Or(cmp.Compare(a.Course, b.Course), cmp.Compare(a.User, b.User), cmp.Compare(uint64(a.Day), uint64(b.Day)))
+	}
+	sorted := counts // the activity flush hands them over in key order already
+	if !slices.IsSortedFunc(sorted, byKey) {
+		sorted = slices.Clone(counts)
+		slices.SortFunc(sorted, byKey)
+	}
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
 		for _, d := range sorted {
@@ -53,16 +52,6 @@ func (s *Engagement) AddActivity(ctx context.Context, counts []engagement.DayCou
 		}
 		return nil
 	})
-}
-
-func cmpU(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Activity implements engagement.Store: one seek to the first day of the
