@@ -133,27 +133,6 @@ func (s *Service) readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
 	return timetext.Zone(u.Timezone)
 }
 
-// batcher is a runner whose hot writes can share a commit with concurrent
-// ones (storage.DB.Batch): each caller still returns only once its write is
-// durable, and the work may run more than once.
-type batcher interface {
-	Batch(fn func(*storage.Tx) error) error
-}
-
-// batch runs fn like s.tx.Write, sharing a commit with concurrent callers
-// when the runner can (a submission deadline brings many at once).
-func (s *Service) batch(ctx context.Context, fn func(ctx context.Context) error) error {
-	if storage.TxFrom(ctx) == nil {
-		if b, ok := s.tx.(batcher); ok {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			return b.Batch(func(tx *storage.Tx) error { return fn(storage.WithTx(ctx, tx)) })
-		}
-	}
-	return s.tx.Write(ctx, fn)
-}
-
 // notFoundAs maps a store's missing record to the 404 of its kind, and
 // leaves any other error as it is.
 func notFoundAs(err error, kind string) error {

@@ -104,7 +104,7 @@ func learnerWindow(v *modules.ModuleView) calendar.Window {
 // transaction.
 func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, in SubmissionInput) (Submission, error) {
 	var sub Submission
-	err := s.batch(ctx, func(ctx context.Context) error {
+	err := s.tx.Batch(ctx, func(ctx context.Context) error {
 		sub = Submission{}
 		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil {

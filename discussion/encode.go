@@ -2,10 +2,9 @@ package discussion
 
 import (
 	"io"
+	"pacer/cache"
 
 	gojson "github.com/goccy/go-json"
-
-	"pacer/storage"
 )
 
 // encodedPosts remembers the JSON of post views. A thread page is mostly
@@ -15,13 +14,13 @@ import (
 // author gets (with the Markdown source) is another key. A view's EditedAt
 // points into a decoded record that is never changed, and the key keeps it
 // alive, so equal pointers mean equal instants.
-type encodedPosts struct{ memo *storage.Memo[Post, []byte] }
+type encodedPosts struct{ memo *cache.Memo[Post, []byte] }
 
 // maxEncodedPosts bounds the map; when full it starts over empty.
 const maxEncodedPosts = 50_000
 
 func newEncodedPosts() *encodedPosts {
-	return &encodedPosts{memo: storage.NewMemo[Post, []byte](maxEncodedPosts)}
+	return &encodedPosts{memo: cache.NewMemo[Post, []byte](maxEncodedPosts)}
 }
 
 // posts returns the JSON of each view, as json.Marshal writes it (go-json

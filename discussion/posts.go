@@ -38,7 +38,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 	// instead of queueing for an fsync each. bbolt may run the function
 	// again after a rolled-back batch; it writes nothing outside the
 	// transaction and sets every result afresh, so that is harmless.
-	err := s.db.Batch(func(tx *storage.Tx) error {
+	err := s.db.BatchTx(func(tx *storage.Tx) error {
 		ctx := storage.WithTx(ctx, tx)
 		out, student, course = Post{}, false, 0
 		sc, err := s.threadScope(ctx, caller, threadID)

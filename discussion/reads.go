@@ -147,7 +147,7 @@ func (s *Service) markRead(thread, user, post uint64) error {
 	buffered, due := s.reads.record(thread, user, post, now, s.ReadFlushEvery)
 	if !buffered {
 		// A mark only moves forward, so db.Batch may run this twice.
-		err := s.db.Batch(func(tx *storage.Tx) error {
+		err := s.db.BatchTx(func(tx *storage.Tx) error {
 			return s.store.MoveReadMarks(storage.WithTx(context.Background(), tx), []ReadMark{{thread, user, post}})
 		})
 		return errs.Wrap(err, "mark read")

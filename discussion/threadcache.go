@@ -3,9 +3,8 @@ package discussion
 import (
 	"cmp"
 	"context"
+	"pacer/cache"
 	"slices"
-
-	"pacer/storage"
 )
 
 // threadCache keeps the posts of recently read threads, decoded and in id
@@ -17,7 +16,7 @@ import (
 // change sees the older record and never the newer posts, or the reverse.
 // There is nothing to invalidate.
 type threadCache struct {
-	memo *storage.Memo[uint64, *threadPosts]
+	memo *cache.Memo[uint64, *threadPosts]
 }
 
 // threadPosts is every post of a thread as of one thread record. It is
@@ -35,7 +34,7 @@ const (
 )
 
 func newThreadCache() *threadCache {
-	return &threadCache{memo: storage.NewMemo[uint64, *threadPosts](maxCachedThreads)}
+	return &threadCache{memo: cache.NewMemo[uint64, *threadPosts](maxCachedThreads)}
 }
 
 // threadPosts returns the posts of thread t, as read in ctx's

@@ -1,21 +1,21 @@
 package modules
 
 import (
-	gojson "github.com/goccy/go-json"
+	"pacer/cache"
 
-	"pacer/storage"
+	gojson "github.com/goccy/go-json"
 )
 
 // itemJSON remembers the JSON of items. An item view is mostly its item,
 // the same for every learner, and encoding its two bodies (Markdown and
 // HTML) was a third of the route's time. The key is the whole item, so an
 // entry is exact by construction: an edited item is another key.
-type itemJSON struct{ memo *storage.Memo[Item, []byte] }
+type itemJSON struct{ memo *cache.Memo[Item, []byte] }
 
 // maxItemJSON bounds the map; when full it starts over empty.
 const maxItemJSON = 4_096
 
-func newItemJSON() *itemJSON { return &itemJSON{memo: storage.NewMemo[Item, []byte](maxItemJSON)} }
+func newItemJSON() *itemJSON { return &itemJSON{memo: cache.NewMemo[Item, []byte](maxItemJSON)} }
 
 // view is the JSON of v, byte for byte what json.Marshal writes: the
 // item's object with the learner's fields appended (ItemView embeds Item,

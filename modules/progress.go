@@ -365,7 +365,7 @@ func (s *Service) GetItem(ctx context.Context, caller, courseID, itemID uint64) 
 // matters (no progress for someone who left).
 func (s *Service) markViewed(caller, courseID, itemID uint64) (ItemProgress, error) {
 	var p ItemProgress
-	err := s.db.Batch(func(tx *storage.Tx) error {
+	err := s.db.BatchTx(func(tx *storage.Tx) error {
 		if _, err := s.memberTx(tx, courseID, caller); err != nil {
 			if errors.Is(err, ErrNoRecord) {
 				return errs.NotFoundf("item")
@@ -393,7 +393,7 @@ func (s *Service) Touch(course, user uint64) { s.touch(course, user, true) }
 // commit instead of queueing for an fsync each.
 func (s *Service) Complete(ctx context.Context, caller, courseID, itemID uint64) (ItemProgress, error) {
 	var p ItemProgress
-	err := s.db.Batch(func(tx *storage.Tx) error {
+	err := s.db.BatchTx(func(tx *storage.Tx) error {
 		ia, err := s.itemAccessTx(tx, caller, courseID, itemID)
 		if err != nil {
 			return err

@@ -9,7 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Batch is Update for hot, idempotent writes: concurrent callers share one
+// BatchTx is Update for hot, idempotent writes: concurrent callers share one
 // commit, and each returns once that commit is durable (fsync'd). fn may run
 // more than once, so it must be idempotent.
 //
@@ -23,7 +23,7 @@ import (
 // 0.5-2 s. Here a commit takes every call that queued during the one
 // before, so groups grow with the load instead of the line, and a lone
 // call commits at once instead of waiting out the delay.
-func (db *DB) Batch(fn func(*Tx) error) error {
+func (db *DB) BatchTx(fn func(*Tx) error) error {
 	c := batchCall{fn: fn, err: make(chan error, 1)}
 	if db.batch.enqueue(c) {
 		// This call found no commit loop running: it starts one, which

@@ -39,7 +39,7 @@ func waitQueued(db *DB, n int) {
 
 // putBatch writes key in a Batch call and reports the transaction it ran in.
 func putBatch(db *DB, key string, txid *int) error {
-	return db.Batch(func(tx *Tx) error {
+	return db.BatchTx(func(tx *Tx) error {
 		*txid = tx.tx.ID()
 		return tx.PutRaw(Settings, []byte(key), []byte("v"))
 	})
@@ -93,7 +93,7 @@ func TestBatchFailingCallGetsItsErrorAndTheOthersCommit(t *testing.T) {
 		case 0:
 			go func() {
 				defer wg.Done()
-				errBad = db.Batch(func(tx *Tx) error {
+				errBad = db.BatchTx(func(tx *Tx) error {
 					if err := tx.PutRaw(Settings, []byte("bad"), []byte("v")); err != nil {
 						return err
 					}
@@ -104,7 +104,7 @@ func TestBatchFailingCallGetsItsErrorAndTheOthersCommit(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				defer func() { panicked = recover() }()
-				errPanic = db.Batch(func(tx *Tx) error { panic("broken call") })
+				errPanic = db.BatchTx(func(tx *Tx) error { panic("broken call") })
 			}()
 		default:
 			wg.Done()

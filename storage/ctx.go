@@ -52,3 +52,18 @@ func (db *DB) Read(ctx context.Context, fn func(ctx context.Context) error) erro
 	}
 	return db.View(func(tx *Tx) error { return fn(WithTx(ctx, tx)) })
 }
+
+// Batch implements txn.Runner: fn shares a commit with concurrent Batch
+// calls (see DB.Batch), or joins the read-write transaction ctx carries.
+func (db *DB) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	if tx := TxFrom(ctx); tx != nil {
+		if !tx.Writable() {
+			return ErrReadOnly
+		}
+		return fn(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.BatchTx(func(tx *Tx) error { return fn(WithTx(ctx, tx)) })
+}

@@ -25,6 +25,9 @@ var owners = map[Bucket]string{
 	// signing key, the site settings, one-off migration marks), each
 	// package under its own keys.
 	Settings: "*",
+	// Revisions stamps cached values; each owner bumps and reads its own
+	// kinds ("modules.structure", "auth.user" ...) through package cache.
+	Revisions: "*",
 
 	Users: "auth", UsersByEmail: "auth", Sessions: "auth", SessionsByUser: "auth", Refresh: "auth",
 

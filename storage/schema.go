@@ -115,6 +115,11 @@ const (
 	// Announcements (package announcements).
 	Announcements         Bucket = "announcements"           // announcement -> announcements.record
 	AnnouncementsByCourse Bucket = "announcements_by_course" // course|announcement -> nil
+
+	// Revisions stamps the sources of cached values (package cache): each
+	// owner bumps its kinds in the transaction that changes the source.
+	// Entries are never deleted.
+	Revisions Bucket = "revisions" // kind|0x00|id(8)|sub(8) -> revision (8)
 )
 
 // allBuckets is created on open.
@@ -132,4 +137,5 @@ var allBuckets = []Bucket{
 	Media, MediaByCourse, MediaBlobs, Captions, Watch, MediaUsage, MediaUnattached,
 	StaffByCourse, ThreadFollowOff,
 	Announcements, AnnouncementsByCourse,
+	Revisions,
 }

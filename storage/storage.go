@@ -10,6 +10,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+
+	"pacer/txn"
 	"fmt"
 	"io"
 	"os"
@@ -21,7 +23,7 @@ import (
 )
 
 // ErrNotFound is returned by Get when the key is absent.
-var ErrNotFound = errors.New("storage: not found")
+var ErrNotFound = txn.ErrNotFound
 
 // ErrLocked is returned by Open when another process holds the database.
 var ErrLocked = errors.New("storage: database is in use by another process")

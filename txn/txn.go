@@ -12,7 +12,10 @@
 // before the commit) and must not count on being the only writer.
 package txn
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Runner runs work in a transaction.
 type Runner interface {
@@ -24,4 +27,14 @@ type Runner interface {
 	// Read runs fn in a read-only transaction: one consistent view of the
 	// store. When ctx already carries a transaction, fn joins it.
 	Read(ctx context.Context, fn func(ctx context.Context) error) error
+	// Batch is Write for small, hot writes (a reply, a first view, a read
+	// mark): concurrent calls may share one commit, each returning once
+	// that commit is durable. fn may run more than once even on an engine
+	// that never retries Write, so it must be safe to repeat. When ctx
+	// already carries a read-write transaction, fn joins it.
+	Batch(ctx context.Context, fn func(ctx context.Context) error) error
 }
+
+// ErrNotFound is what a store returns for a record that does not exist,
+// on every engine.
+var ErrNotFound = errors.New("not found")

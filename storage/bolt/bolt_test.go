@@ -7,6 +7,8 @@ import (
 	"pacer/announcements/storetest"
 	"pacer/audit"
 	auditstore "pacer/audit/storetest"
+	"pacer/cache"
+	"pacer/cache/cachetest"
 	"pacer/jobs"
 	jobstore "pacer/jobs/storetest"
 	"pacer/storage"
@@ -43,5 +45,12 @@ func TestAuditStore(t *testing.T) {
 	auditstore.Run(t, func(t *testing.T) (audit.Store, txn.Runner) {
 		db := open(t)
 		return bolt.NewAudit(db), db
+	})
+}
+
+func TestRevisions(t *testing.T) {
+	cachetest.Run(t, func(t *testing.T) (cache.Revisions, txn.Runner) {
+		db := open(t)
+		return bolt.NewRevisions(db), db
 	})
 }

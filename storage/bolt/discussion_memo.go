@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"pacer/cache"
 	"pacer/discussion"
 	"pacer/storage"
 )
@@ -17,7 +18,7 @@ import (
 //
 // Values are shared between readers and must be treated as immutable.
 type decoded[K comparable, V any] struct {
-	memo *storage.Memo[K, decodedEntry[V]]
+	memo *cache.Memo[K, decodedEntry[V]]
 }
 
 type decodedEntry[V any] struct {
@@ -26,7 +27,7 @@ type decodedEntry[V any] struct {
 }
 
 func newDecoded[K comparable, V any](max int) *decoded[K, V] {
-	return &decoded[K, V]{memo: storage.NewMemo[K, decodedEntry[V]](max)}
+	return &decoded[K, V]{memo: cache.NewMemo[K, decodedEntry[V]](max)}
 }
 
 // get returns the value decoded from raw, if raw is what it was decoded

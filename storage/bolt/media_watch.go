@@ -73,5 +73,5 @@ func (s *Media) Batch(ctx context.Context, fn func(ctx context.Context) error) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Batch(func(tx *storage.Tx) error { return fn(storage.WithTx(ctx, tx)) })
+	return s.db.BatchTx(func(tx *storage.Tx) error { return fn(storage.WithTx(ctx, tx)) })
 }

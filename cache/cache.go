@@ -1,0 +1,121 @@
+// Package cache keeps values derived from stored records in memory, exact
+// even when other processes write the same store.
+//
+// The rule: every value is kept together with the revision of its source,
+// and it is served only to a transaction that reads that same revision
+// from the store. Every write that changes a value's source gives it a new
+// revision (Bump) in its own transaction, before it changes anything. So a
+// reader's transaction sees either the old revision and the old records,
+// or the new revision and the new ones, never a mix, whichever process
+// wrote them and however the engine isolates transactions. Only read
+// transactions fill the cache (a write's reads may include its own changes,
+// which may still roll back); a write reads through it like anyone else,
+// and since it bumps before it changes anything, it never gets a value
+// older than its own changes. Revisions are random, never counted, so one
+// that a rolled-back or retried write drew is never seen again either.
+//
+// A revision costs one point read in the reading transaction; what the
+// cache saves is the walk, the decoding and the assembly of the value.
+package cache
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+)
+
+// Key names the source of one cached value: a kind, which names the owner
+// and what it caches ("modules.structure"), and up to two ids.
+type Key struct {
+	Kind    string
+	ID, Sub uint64
+}
+
+// Revisions is the engine's store of revisions. Each owner bumps and reads
+// only its own kinds.
+type Revisions interface {
+	// Revision is k's revision as ctx's transaction sees it (0 when k
+	// was never bumped), and whether that transaction may fill the cache:
+	// only a read-only one may.
+	Revision(ctx context.Context, k Key) (rev uint64, fill bool, err error)
+	// Bump gives k a new revision (NewRevision) in ctx's write
+	// transaction. Revisions are never deleted: a deleted record's
+	// revision must not fall back to 0, which a value cached before
+	// anything was bumped carries.
+	Bump(ctx context.Context, k Key) error
+}
+
+// NewRevision returns a fresh random revision, never 0.
+func NewRevision() uint64 {
+	for {
+		if r := rand.Uint64(); r != 0 {
+			return r
+		}
+	}
+}
+
+// Cache holds values of one kind by their ids. Values are shared by every
+// reader and must be treated as immutable.
+type Cache[V any] struct {
+	kind    string
+	revs    Revisions
+	mu      sync.RWMutex
+	max     int
+	entries map[[2]uint64]entry[V]
+}
+
+type entry[V any] struct {
+	rev uint64
+	v   V
+}
+
+// New returns a cache of kind's values, at most max of them; when full it
+// starts over empty (hot values come back on their next read). A nil revs
+// makes a cache that never keeps anything.
+func New[V any](kind string, max int, revs Revisions) *Cache[V] {
+	return &Cache[V]{kind: kind, revs: revs, max: max, entries: map[[2]uint64]entry[V]{}}
+}
+
+// Read returns the value of (id, sub) as ctx's transaction sees it: the
+// cached one when it was loaded at the revision this transaction reads,
+// else load's, which a read transaction keeps under that revision. ctx
+// must carry the transaction load reads in.
+func (c *Cache[V]) Read(ctx context.Context, id, sub uint64, load func(ctx context.Context) (V, error)) (V, error) {
+	if c.revs == nil {
+		return load(ctx)
+	}
+	rev, fill, err := c.revs.Revision(ctx, Key{c.kind, id, sub})
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	k := [2]uint64{id, sub}
+	c.mu.RLock()
+	e, ok := c.entries[k]
+	c.mu.RUnlock()
+	if ok && e.rev == rev {
+		return e.v, nil
+	}
+	v, err := load(ctx)
+	if err != nil || !fill {
+		return v, err
+	}
+	c.mu.Lock()
+	if len(c.entries) >= c.max {
+		clear(c.entries)
+	}
+	c.entries[k] = entry[V]{rev, v}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// Bump gives (id, sub) a new revision in ctx's write transaction. Call it
+// in every transaction that changes what the value is derived from, before
+// the change, so that the transaction's own reads miss the value it is
+// about to change.
+func (c *Cache[V]) Bump(ctx context.Context, id, sub uint64) error {
+	if c.revs == nil {
+		return nil
+	}
+	return c.revs.Bump(ctx, Key{c.kind, id, sub})
+}

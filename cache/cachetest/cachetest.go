@@ -1,0 +1,151 @@
+// Package cachetest is the contract of cache.Revisions, run against every
+// engine: a Cache over the engine's revisions must serve a value only to
+// transactions that read the revision it was loaded at.
+package cachetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"pacer/cache"
+	"pacer/txn"
+)
+
+// Run runs the contract; open returns a fresh engine's revisions and the
+// runner its transactions join.
+func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
+	ctx := context.Background()
+	errRollback := errors.New("roll back")
+
+	// setup returns a cache of one value whose loads are counted: the
+	// value is the number of the load that produced it.
+	setup := func(t *testing.T) (tx txn.Runner, c *cache.Cache[int], read func(ctx context.Context) int) {
+		revs, tx := open(t)
+		c = cache.New[int]("cachetest.value", 10, revs)
+		loads := 0
+		read = func(ctx context.Context) int {
+			t.Helper()
+			var v int
+			err := tx.Read(ctx, func(ctx context.Context) error {
+				var err error
+				v, err = c.Read(ctx, 7, 1, func(context.Context) (int, error) { loads++; return loads, nil })
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		return tx, c, read
+	}
+
+	t.Run("a read transaction fills, the next one hits", func(t *testing.T) {
+		_, _, read := setup(t)
+		if v := read(ctx); v != 1 {
+			t.Fatalf("first read = %d, want load 1", v)
+		}
+		if v := read(ctx); v != 1 {
+			t.Fatalf("second read = %d, want the cached load 1", v)
+		}
+	})
+
+	t.Run("a committed bump makes the next read load again", func(t *testing.T) {
+		tx, c, read := setup(t)
+		read(ctx)
+		if err := tx.Write(ctx, func(ctx context.Context) error { return c.Bump(ctx, 7, 1) }); err != nil {
+			t.Fatal(err)
+		}
+		if v := read(ctx); v != 2 {
+			t.Fatalf("read after bump = %d, want load 2", v)
+		}
+		if v := read(ctx); v != 2 {
+			t.Fatalf("read after refill = %d, want cached load 2", v)
+		}
+	})
+
+	t.Run("a bump that rolls back changes nothing", func(t *testing.T) {
+		tx, c, read := setup(t)
+		read(ctx)
+		err := tx.Write(ctx, func(ctx context.Context) error {
+			if err := c.Bump(ctx, 7, 1); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatalf("Write = %v", err)
+		}
+		if v := read(ctx); v != 1 {
+			t.Fatalf("read after rolled-back bump = %d, want cached load 1", v)
+		}
+	})
+
+	t.Run("a write reads through the cache but never fills it", func(t *testing.T) {
+		tx, c, read := setup(t)
+		var inWrite, afterBump int
+		err := tx.Write(ctx, func(ctx context.Context) error {
+			var err error
+			if inWrite, err = c.Read(ctx, 7, 1, func(context.Context) (int, error) { return 100, nil }); err != nil {
+				return err
+			}
+			if err := c.Bump(ctx, 7, 1); err != nil {
+				return err
+			}
+			afterBump, err = c.Read(ctx, 7, 1, func(context.Context) (int, error) { return 200, nil })
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inWrite != 100 || afterBump != 200 {
+			t.Fatalf("reads in the write = %d, %d; want loads 100, 200", inWrite, afterBump)
+		}
+		if v := read(ctx); v != 1 {
+			t.Fatalf("read after the write = %d, want a fresh load (1), not a value the write read", v)
+		}
+		// Once filled by a read, a write before its bump is served the
+		// cached value.
+		err = tx.Write(ctx, func(ctx context.Context) error {
+			var err error
+			inWrite, err = c.Read(ctx, 7, 1, func(context.Context) (int, error) { return 300, nil })
+			return err
+		})
+		if err != nil || inWrite != 1 {
+			t.Fatalf("write's read of a filled value = %d, %v; want the cached 1", inWrite, err)
+		}
+	})
+
+	t.Run("keys and kinds are apart", func(t *testing.T) {
+		revs, tx := open(t)
+		a := cache.New[string]("cachetest.a", 10, revs)
+		b := cache.New[string]("cachetest.b", 10, revs)
+		get := func(c *cache.Cache[string], id, sub uint64, fresh string) string {
+			var v string
+			err := tx.Read(ctx, func(ctx context.Context) error {
+				var err error
+				v, err = c.Read(ctx, id, sub, func(context.Context) (string, error) { return fresh, nil })
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		get(a, 1, 0, "a1")
+		get(a, 1, 2, "a12")
+		get(b, 1, 0, "b1")
+		if err := tx.Write(ctx, func(ctx context.Context) error { return a.Bump(ctx, 1, 0) }); err != nil {
+			t.Fatal(err)
+		}
+		if v := get(a, 1, 0, "a1'"); v != "a1'" {
+			t.Fatalf("bumped key = %q, want reloaded", v)
+		}
+		if v := get(a, 1, 2, "x"); v != "a12" {
+			t.Fatalf("other sub = %q, want still cached", v)
+		}
+		if v := get(b, 1, 0, "x"); v != "b1" {
+			t.Fatalf("other kind = %q, want still cached", v)
+		}
+	})
+}
