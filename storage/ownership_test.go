@@ -55,6 +55,8 @@ var owners = map[Bucket]string{
 	MediaUsage: "media", MediaUnattached: "media",
 
 	Announcements: "announcements", AnnouncementsByCourse: "announcements",
+
+	QuizQuestions: "quiz", QuestionsByItem: "quiz", QuizAttempts: "quiz", AttemptsByItem: "quiz", AttemptsClosing: "quiz",
 }
 
 // trespasses are the places that still name another package's bucket, as

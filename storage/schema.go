@@ -116,6 +116,15 @@ const (
 	Announcements         Bucket = "announcements"           // announcement -> announcements.record
 	AnnouncementsByCourse Bucket = "announcements_by_course" // course|announcement -> nil
 
+	// Quizzes (package quiz): questions of quiz items, and attempts.
+	QuizQuestions   Bucket = "quiz_questions"    // question -> quiz.QuestionRecord
+	QuestionsByItem Bucket = "questions_by_item" // course|item|question -> nil
+	QuizAttempts    Bucket = "quiz_attempts"     // attempt -> quiz.Attempt
+	AttemptsByItem  Bucket = "attempts_by_item"  // course|item|user|attempt -> nil
+	// AttemptsClosing holds the open timed attempts by closing time, for
+	// the job that submits those whose time ran out.
+	AttemptsClosing Bucket = "attempts_closing" // Int(closes unix nanos)|attempt -> nil
+
 	// Revisions stamps the sources of cached values (package cache): each
 	// owner bumps its kinds in the transaction that changes the source.
 	// Entries are never deleted.
@@ -137,5 +146,6 @@ var allBuckets = []Bucket{
 	Media, MediaByCourse, MediaBlobs, Captions, Watch, MediaUsage, MediaUnattached,
 	StaffByCourse, ThreadFollowOff,
 	Announcements, AnnouncementsByCourse,
+	QuizQuestions, QuestionsByItem, QuizAttempts, AttemptsByItem, AttemptsClosing,
 	Revisions,
 }

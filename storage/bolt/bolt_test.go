@@ -11,6 +11,8 @@ import (
 	"pacer/cache/cachetest"
 	"pacer/jobs"
 	jobstore "pacer/jobs/storetest"
+	"pacer/quiz"
+	quizstore "pacer/quiz/storetest"
 	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/txn"
@@ -52,5 +54,12 @@ func TestRevisions(t *testing.T) {
 	cachetest.Run(t, func(t *testing.T) (cache.Revisions, txn.Runner) {
 		db := open(t)
 		return bolt.NewRevisions(db), db
+	})
+}
+
+func TestQuizStore(t *testing.T) {
+	quizstore.Run(t, func(t *testing.T) (quiz.Store, txn.Runner) {
+		db := open(t)
+		return bolt.NewQuiz(db), db
 	})
 }
