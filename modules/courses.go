@@ -3,6 +3,7 @@ package modules
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -93,6 +94,12 @@ type KindHook struct {
 	Created func(ctx context.Context, c Course, it *Item) error
 	// Deleted runs before the item is removed.
 	Deleted func(ctx context.Context, it Item) error
+	// Settings applies the kind's settings object of a create or patch
+	// body (a quiz's `quiz`) to the item; nil: the kind takes none.
+	Settings func(it *Item, raw json.RawMessage) error
+	// Copied runs after an item was copied into a course copy (a quiz
+	// copies its questions).
+	Copied func(ctx context.Context, from, to Item) error
 	// Opened runs after a student was shown the item (GET on it), in its
 	// own transaction: a lecture's watch clock starts there.
 	Opened func(courseID, userID uint64, it Item) error

@@ -153,20 +153,34 @@ func (m Module) Times() calendar.ModuleTimes {
 
 // Item is one piece of a module: a page, lecture, assignment, discussion or file.
 type Item struct {
-	ID        uint64    `json:"id"`
-	CourseID  uint64    `json:"course_id"`
-	ModuleID  uint64    `json:"module_id"`
-	Kind      string    `json:"kind"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	BodyHTML  string    `json:"body_html"`
-	MediaID   uint64    `json:"media_id,omitempty"`
-	Points    float64   `json:"points,omitempty"`
-	Published bool      `json:"published"`
-	Position  int       `json:"position"`
-	ThreadID  uint64    `json:"thread_id,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        uint64  `json:"id"`
+	CourseID  uint64  `json:"course_id"`
+	ModuleID  uint64  `json:"module_id"`
+	Kind      string  `json:"kind"`
+	Title     string  `json:"title"`
+	Body      string  `json:"body"`
+	BodyHTML  string  `json:"body_html"`
+	MediaID   uint64  `json:"media_id,omitempty"`
+	Points    float64 `json:"points,omitempty"`
+	Published bool    `json:"published"`
+	Position  int     `json:"position"`
+	ThreadID  uint64  `json:"thread_id,omitempty"`
+	// Quiz holds a quiz item's settings (package quiz owns their rules).
+	Quiz      *QuizSettings `json:"quiz,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+}
+
+// QuizSettings are a quiz item's settings as the item keeps them; package
+// quiz defines what they mean and checks them (quiz.Settings).
+type QuizSettings struct {
+	Attempts         int    `json:"attempts"`
+	TimeLimitSeconds int    `json:"time_limit_seconds"`
+	PassPercent      int    `json:"pass_percent"`
+	Feedback         string `json:"feedback"`
+	Score            string `json:"score"`
+	Shuffle          bool   `json:"shuffle"`
+	Draw             int    `json:"draw"`
 }
 
 // ItemProgress is one learner's progress on one item.

@@ -79,12 +79,12 @@ func Total(s Settings, scores, points []float64) Result {
 // Grade is an attempt's score scaled to the item's points (when it has
 // any) and reduced by the late penalty, in percent: the contract's
 // final_score.
-func Grade(r Result, itemPoints float64, penaltyPercent int) float64 {
+func Grade(r Result, itemPoints, penaltyPercent float64) float64 {
 	score := r.Score
 	if itemPoints > 0 && r.MaxScore > 0 {
 		score = r.Score * itemPoints / r.MaxScore
 	}
-	return round2(score * (1 - float64(penaltyPercent)/100))
+	return round2(score * (1 - penaltyPercent/100))
 }
 
 // Counted picks the attempt that is the item's grade among submitted ones

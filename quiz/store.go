@@ -9,12 +9,24 @@ import (
 // at a position (questions are listed by Position, then id).
 type QuestionRecord struct {
 	Question
-	ID        uint64    `json:"id"`
-	CourseID  uint64    `json:"course_id"`
-	ItemID    uint64    `json:"item_id"`
-	Position  int       `json:"position"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	// HTML is the question's Markdown rendered at write time, so that no
+	// read renders again.
+	HTML      QuestionHTML `json:"html"`
+	ID        uint64       `json:"id"`
+	CourseID  uint64       `json:"course_id"`
+	ItemID    uint64       `json:"item_id"`
+	Position  int          `json:"position"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
+}
+
+// QuestionHTML holds a question's rendered Markdown: the prompt, the
+// explanation, and each choice's text and feedback in choice order.
+type QuestionHTML struct {
+	Prompt      string   `json:"prompt"`
+	Explanation string   `json:"explanation,omitempty"`
+	Choices     []string `json:"choices,omitempty"`
+	Feedback    []string `json:"feedback,omitempty"`
 }
 
 // Attempt statuses.
@@ -53,7 +65,7 @@ type Attempt struct {
 	Result
 	// Late and PenaltyPercent follow the schedule rules of assignments.
 	Late           bool    `json:"late,omitempty"`
-	PenaltyPercent int     `json:"penalty_percent"`
+	PenaltyPercent float64 `json:"penalty_percent"`
 	FinalScore     float64 `json:"final_score"`
 	// Expired says the attempt was submitted because its time ran out.
 	Expired bool `json:"expired,omitempty"`
