@@ -6,8 +6,8 @@ import (
 	"errors"
 	"time"
 
-	"pacer/calendar"
 	"pacer/cache"
+	"pacer/calendar"
 	"pacer/errs"
 	"pacer/markdown"
 	"pacer/modules"
