@@ -21,6 +21,7 @@ import (
 	"pacer/media"
 	"pacer/modules"
 	"pacer/notify"
+	"pacer/quiz"
 )
 
 // Deps is what the pages need from the rest of Pacer. server/pages.go fills
@@ -44,6 +45,8 @@ type Deps struct {
 	// Announcements serves the course's announcements page and the
 	// latest ones on the course home.
 	Announcements *announcements.Service
+	// Quiz serves quiz items: the editor, attempts and results.
+	Quiz *quiz.Service
 	// Audit, Scheduler and Outbox serve the administrators' console
 	// (admin.go).
 	Audit     *audit.Log
@@ -125,6 +128,7 @@ func (f *Frontend) Mount(app fiber.Router) {
 	f.mountAnnouncements(r)
 	f.mountAdmin(r)
 	f.mountLifecycle(r)
+	f.mountQuiz(r)
 }
 
 // pageHeaders makes the error handler answer page requests with an HTML

@@ -33,6 +33,10 @@ func (f *Frontend) funcs() template.FuncMap {
 		"pct":      pct,
 		"add":      func(a, b int) int { return a + b },
 		"plural":   plural,
+		"minutes":  minutes,
+		"num":      formatNumber,
+		"deref":    deref,
+		"picked":   picked,
 		"role":     roleLabel,
 		"kind":     kindLabel,
 		"upper":    strings.ToUpper,
@@ -145,8 +149,42 @@ func kindLabel(k string) string {
 		return "Discussion"
 	case "file":
 		return "File"
+	case "quiz":
+		return "Quiz"
 	}
 	return k
+}
+
+// deref is the value a pointer points at (templates print a nil one as
+// its zero).
+func deref(v any) any {
+	switch p := v.(type) {
+	case *bool:
+		return p != nil && *p
+	case *float64:
+		if p == nil {
+			return 0.0
+		}
+		return *p
+	case *string:
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return v
+}
+
+// minutes says a duration in seconds in words: "45 minutes", "1 h 30 min".
+func minutes(secs int) string {
+	m := (secs + 59) / 60
+	if m < 60 {
+		return plural(m, "minute", "minutes")
+	}
+	if m%60 == 0 {
+		return plural(m/60, "hour", "hours")
+	}
+	return fmt.Sprintf("%d h %d min", m/60, m%60)
 }
 
 // initial is the first letter of a name, for avatars.

@@ -330,6 +330,9 @@ type ItemInput struct {
 	Points    *float64 `json:"points"`
 	Published *bool    `json:"published"`
 	Position  *int     `json:"position"`
+	// Quiz is a quiz item's settings object; the kind's Settings hook
+	// reads it (only the fields given change).
+	Quiz json.RawMessage `json:"quiz"`
 }
 
 func (in ItemInput) apply(it *Item, fields map[string]string) {

@@ -273,3 +273,22 @@ func (s *Service) DeleteQuestion(ctx context.Context, caller, course, id uint64)
 	})
 	return errs.Wrap(err, "delete question")
 }
+
+// QuestionItem is the quiz item a question belongs to, for its course's
+// instructors (the pages find a question's quiz from its id).
+func (s *Service) QuestionItem(ctx context.Context, caller, course, id uint64) (modules.Item, error) {
+	var it modules.Item
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		q, err := s.store.Question(ctx, id)
+		if err != nil {
+			return notFound(err, "question")
+		}
+		if q.CourseID != course {
+			return errs.NotFoundf("question")
+		}
+		ia, err := s.instructorQuiz(ctx, caller, course, q.ItemID)
+		it = ia.Item
+		return err
+	})
+	return it, errs.Wrap(err, "read question")
+}

@@ -17,6 +17,10 @@ import (
 // KindQuiz is the item kind this package owns.
 const KindQuiz = "quiz"
 
+// JobSubmitExpired is the scheduler job that submits attempts whose time
+// ran out.
+const JobSubmitExpired = "submit_expired_attempts"
+
 // Config is what the service is built from.
 type Config struct {
 	// Tx runs the service's transactions; Store keeps questions and

@@ -21,6 +21,7 @@ func (s *Server) mountPages() {
 		Deadlines:     s.Deadlines,
 		Engagement:    s.Engagement,
 		Announcements: s.Announcements,
+		Quiz:          s.Quiz,
 		Audit:         s.Audit,
 		Scheduler:     s.Scheduler,
 		Outbox:        s.Outbox,

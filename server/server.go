@@ -38,6 +38,7 @@ import (
 	"pacer/media"
 	"pacer/modules"
 	"pacer/notify"
+	"pacer/quiz"
 	"pacer/storage"
 	"pacer/storage/bolt"
 )
@@ -116,6 +117,7 @@ type Server struct {
 	Media *media.Service
 	// Announcements: staff news to a course's members (pages use it too).
 	Announcements *announcements.Service
+	Quiz          *quiz.Service
 	// Outbox holds e-mail on its way out (the admin pages list it).
 	Outbox *notify.Outbox
 
@@ -289,6 +291,9 @@ func (s *Server) build() error {
 		return err
 	}
 	if err := s.wireAnnouncements(v1); err != nil {
+		return err
+	}
+	if err := s.wireQuiz(v1); err != nil {
 		return err
 	}
 
