@@ -420,10 +420,26 @@ func (s *Service) Submit(ctx context.Context, caller, course, attemptID uint64) 
 }
 
 // Attempts lists attempts at a quiz, newest first: a learner's own, or
-// for staff everyone's (or one learner's, user != 0).
+// for staff everyone's (or one learner's, user != 0). Open attempts whose
+// time ran out are submitted first.
 func (s *Service) Attempts(ctx context.Context, caller, course, item, user uint64) ([]AttemptView, error) {
+	out, expired, err := s.listAttempts(ctx, caller, course, item, user)
+	if err == nil && len(expired) > 0 {
+		if err = s.expire(ctx, expired); err == nil {
+			out, _, err = s.listAttempts(ctx, caller, course, item, user)
+		}
+	}
+	return out, err
+}
+
+// listAttempts reads the views of Attempts, and the ids of those open
+// past their closing time.
+func (s *Service) listAttempts(ctx context.Context, caller, course, item, user uint64) ([]AttemptView, []uint64, error) {
 	out := []AttemptView{}
+	var expired []uint64
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		expired = expired[:0]
+		out = out[:0]
 		ia, err := s.courses.ItemAccess(ctx, caller, course, item)
 		if err != nil && !(errs.Is(err, errs.Forbidden) && ia.Student()) {
 			// A learner keeps seeing their own attempts once the
@@ -452,14 +468,17 @@ func (s *Service) Attempts(ctx context.Context, caller, course, item, user uint6
 		qs, st, now := byID(questions), settings(ia.Item), s.clock()
 		for i := len(list) - 1; i >= 0; i-- {
 			a := list[i]
+			if a.Status == StatusOpen && closed(a, now) {
+				expired = append(expired, a.ID)
+			}
 			out = append(out, view(a, st, qs, s.reveal(ia, st, a, now)))
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, errs.Wrap(err, "list attempts")
+		return nil, nil, errs.Wrap(err, "list attempts")
 	}
-	return out, nil
+	return out, expired, nil
 }
 
 // reveal decides whether the caller sees an attempt's judgements: staff
@@ -471,9 +490,24 @@ func (s *Service) reveal(ia modules.ItemAccess, st Settings, a Attempt, now time
 	return Reveal(st, a.Status == StatusSubmitted, dueOf(ia), now)
 }
 
-// Attempt is one attempt, for its learner or the course's staff.
+// Attempt is one attempt, for its learner or the course's staff. An open
+// attempt whose time ran out is submitted first: reading it is a request
+// that touches it.
 func (s *Service) Attempt(ctx context.Context, caller, course, id uint64) (AttemptView, error) {
+	v, expired, err := s.readAttempt(ctx, caller, course, id)
+	if err == nil && expired {
+		if err = s.expire(ctx, []uint64{id}); err == nil {
+			v, _, err = s.readAttempt(ctx, caller, course, id)
+		}
+	}
+	return v, err
+}
+
+// readAttempt reads one attempt's view, and whether it is open past its
+// closing time.
+func (s *Service) readAttempt(ctx context.Context, caller, course, id uint64) (AttemptView, bool, error) {
 	var v AttemptView
+	var expired bool
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		a, err := s.store.Attempt(ctx, id)
 		if err != nil {
@@ -494,30 +528,42 @@ func (s *Service) Attempt(ctx context.Context, caller, course, id uint64) (Attem
 			return err
 		}
 		st, now := settings(ia.Item), s.clock()
+		expired = a.Status == StatusOpen && closed(a, now)
 		v = view(a, st, byID(questions), s.reveal(ia, st, a, now))
 		return nil
 	})
 	if err != nil {
-		return v, errs.Wrap(err, "read attempt")
+		return v, false, errs.Wrap(err, "read attempt")
 	}
-	return v, nil
+	return v, expired, nil
 }
 
 // SubmitExpired submits the open attempts whose time ran out, at most a
 // batch per run (the scheduler's job; a learner's own next request does
 // the same for theirs).
 func (s *Service) SubmitExpired(ctx context.Context, now time.Time) (int, error) {
-	expired, err := s.store.Expired(ctx, now, 200)
+	list, err := s.store.Expired(ctx, now, 200)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	ids := make([]uint64, len(list))
+	for i, a := range list {
+		ids[i] = a.ID
+	}
+	return len(ids), s.expire(ctx, ids)
+}
+
+// expire submits each of the attempts that is still open past its closing
+// time, each in its own transaction, and tells the at-risk rules of those
+// that did not pass.
+func (s *Service) expire(ctx context.Context, ids []uint64) error {
 	var firstErr error
-	for _, e := range expired {
+	for _, id := range ids {
 		var a Attempt
 		err := s.tx.Write(ctx, func(ctx context.Context) error {
 			var err error
-			if a, err = s.store.Attempt(ctx, e.ID); err != nil || a.Status != StatusOpen || !closed(a, now) {
+			now := s.clock()
+			if a, err = s.store.Attempt(ctx, id); err != nil || a.Status != StatusOpen || !closed(a, now) {
 				return err
 			}
 			ia, err := s.expiredAccess(ctx, a)
@@ -537,12 +583,11 @@ func (s *Service) SubmitExpired(ctx context.Context, now time.Time) (int, error)
 			firstErr = cmp.Or(firstErr, err)
 			continue
 		}
-		n++
-		if a.Status == StatusSubmitted && !a.Passed && !a.Preview && s.failed != nil {
+		if a.Status == StatusSubmitted && a.Expired && !a.Passed && !a.Preview && s.failed != nil {
 			s.failed(ctx, a.CourseID, a.ItemID, a.UserID)
 		}
 	}
-	return n, firstErr
+	return firstErr
 }
 
 // expiredAccess is what finishing an expired attempt needs of its item:

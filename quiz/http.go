@@ -15,7 +15,7 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Delete("/courses/:course/questions/:question", s.deleteQuestion)
 
 	r.Post("/courses/:course/items/:item/attempts", s.start)
-	r.Get("/courses/:course/items/:item/attempts", s.listAttempts)
+	r.Get("/courses/:course/items/:item/attempts", s.attemptsHandler)
 	r.Get("/courses/:course/attempts/:attempt", s.getAttempt)
 	r.Put("/courses/:course/attempts/:attempt/answers/:question", s.saveAnswer)
 	r.Post("/courses/:course/attempts/:attempt/submit", s.submit)
@@ -91,7 +91,7 @@ func (s *Service) start(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-func (s *Service) listAttempts(c *fiber.Ctx) error {
+func (s *Service) attemptsHandler(c *fiber.Ctx) error {
 	me, ids, err := auth.CallerAndIDs(c, "course", "item")
 	if err != nil {
 		return err
