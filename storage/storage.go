@@ -10,8 +10,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-
-	"pacer/txn"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +18,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"pacer/txn"
 )
 
 // ErrNotFound is returned by Get when the key is absent.
