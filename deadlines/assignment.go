@@ -7,7 +7,6 @@ import (
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // What an assignment accepts at this moment, for the learner's page.
@@ -43,7 +42,6 @@ type AssignmentState struct {
 func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint64) (AssignmentState, error) {
 	var out AssignmentState
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
 			return err
@@ -70,7 +68,7 @@ func (s *Service) Assignment(ctx context.Context, caller, courseID, itemID uint6
 			// Staff see the course's own dates when they are the same for
 			// everyone (a scheduled course with a start).
 			if !times.SelfPaced() && times.StartsAt != nil {
-				if mod, ok, err := s.moduleOfCourse(tx, courseID, ia.Item.ModuleID); err != nil {
+				if mod, ok, err := s.moduleOfCourse(ctx, courseID, ia.Item.ModuleID); err != nil {
 					return err
 				} else if ok {
 					w := calendar.LearnerWindow(times, mod.Times(), time.Time{}, nil)

@@ -11,8 +11,8 @@ import (
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
-	"pacer/storage"
 	"pacer/timetext"
+	"pacer/txn"
 )
 
 // Extension moves one learner's due time of one module. It is the most
@@ -47,8 +47,7 @@ type ExtensionInput struct {
 // implements modules.ExtensionSource, so every view the course service
 // computes (modules list, item access, progress) applies extensions.
 func (s *Service) DueOverrides(ctx context.Context, course, user uint64) (map[uint64]time.Time, error) {
-	tx := storage.TxFrom(ctx)
-	return s.store.Overrides(storage.WithTx(context.Background(), tx), course, user)
+	return s.store.Overrides(ctx, course, user)
 }
 
 // validDue checks an instant given by a person.
@@ -65,8 +64,8 @@ func validDue(t *time.Time) (time.Time, string) {
 
 // moduleOfCourse finds a module of a course; ok is false for a module of
 // another course or none.
-func (s *Service) moduleOfCourse(tx *storage.Tx, course, module uint64) (modules.Module, bool, error) {
-	mods, err := s.courses.Modules(storage.WithTx(context.Background(), tx), course)
+func (s *Service) moduleOfCourse(ctx context.Context, course, module uint64) (modules.Module, bool, error) {
+	mods, err := s.courses.Modules(ctx, course)
 	if err != nil {
 		return modules.Module{}, false, err
 	}
@@ -84,7 +83,6 @@ func (s *Service) moduleOfCourse(tx *storage.Tx, course, module uint64) (modules
 func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, in ExtensionInput) (ExtensionView, error) {
 	var out ExtensionView
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
@@ -100,7 +98,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 		if in.UserID == 0 {
 			fields["user_id"] = "required"
 		} else if m, err := s.courses.Member(ctx, courseID, in.UserID); err != nil || m.Role != modules.RoleStudent {
-			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			if err != nil && !errors.Is(err, txn.ErrNotFound) {
 				return err
 			}
 			fields["user_id"] = "is not a student of this course"
@@ -110,7 +108,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 			fields["module_id"] = "required"
 		} else {
 			var ok bool
-			if mod, ok, err = s.moduleOfCourse(tx, courseID, in.ModuleID); err != nil {
+			if mod, ok, err = s.moduleOfCourse(ctx, courseID, in.ModuleID); err != nil {
 				return err
 			} else if !ok {
 				fields["module_id"] = "is not a module of this course"
@@ -126,7 +124,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 		// The times in these errors are for the staff member who asked,
 		// on their own clock (timetext's rule).
 		reader := time.UTC
-		if me, err := s.auth.User(storage.WithTx(context.Background(), tx), caller); err == nil {
+		if me, err := s.auth.User(ctx, caller); err == nil {
 			reader = timetext.Zone(me.Timezone)
 		}
 		if !due.After(now) {
@@ -149,7 +147,7 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 			TargetID: in.UserID, Detail: fmt.Sprintf("module %d due %s", mod.ID, due.UTC().Format(time.RFC3339))}); err != nil {
 			return err
 		}
-		u, err := s.auth.User(storage.WithTx(context.Background(), tx), in.UserID)
+		u, err := s.auth.User(ctx, in.UserID)
 		if err != nil {
 			return err
 		}
@@ -198,7 +196,6 @@ func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID u
 func (s *Service) ListExtensions(ctx context.Context, caller, courseID, user, module uint64) ([]ExtensionView, error) {
 	out := []ExtensionView{}
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		a, err := s.courses.MemberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
@@ -226,7 +223,7 @@ func (s *Service) ListExtensions(ctx context.Context, caller, courseID, user, mo
 			}
 			name, seen := names[ext.UserID]
 			if !seen {
-				if u, err := s.auth.User(storage.WithTx(context.Background(), tx), ext.UserID); err == nil {
+				if u, err := s.auth.User(ctx, ext.UserID); err == nil {
 					name = u.Name
 				}
 				names[ext.UserID] = name

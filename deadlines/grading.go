@@ -12,7 +12,7 @@ import (
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
-	"pacer/storage"
+	"pacer/txn"
 )
 
 // noteSubmitted tells every staff member of the course that work arrived
@@ -20,13 +20,12 @@ import (
 // "submitted" notification per item that counts the submissions since they
 // last read it, so a class handing in at once is one line, not hundreds.
 func (s *Service) noteSubmitted(ctx context.Context, c modules.Course, it modules.Item, learner uint64) error {
-	tx := storage.TxFrom(ctx)
 	staff, err := s.courses.StaffMembers(ctx, c.ID)
 	if err != nil {
 		return err
 	}
 	name := "a learner"
-	if u, err := s.auth.User(storage.WithTx(context.Background(), tx), learner); err == nil {
+	if u, err := s.auth.User(ctx, learner); err == nil {
 		name = u.Name
 	}
 	ids := make([]uint64, len(staff))
@@ -91,8 +90,7 @@ type ToGrade struct {
 func (s *Service) ToGradeList(ctx context.Context, caller, courseID uint64) ([]ToGrade, error) {
 	out := []ToGrade{}
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
-		ms, err := s.membershipsTx(tx, caller)
+		ms, err := s.memberships(ctx, caller)
 		if err != nil {
 			return err
 		}
@@ -165,7 +163,6 @@ func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint
 	out := []Pending{}
 	now := s.clock()
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
 			return err
@@ -173,7 +170,7 @@ func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint
 		if err := ia.RequireStaff(); err != nil {
 			return err
 		}
-		mod, ok, err := s.moduleOfCourse(tx, courseID, ia.Item.ModuleID)
+		mod, ok, err := s.moduleOfCourse(ctx, courseID, ia.Item.ModuleID)
 		if err != nil || !ok {
 			return err
 		}
@@ -203,9 +200,9 @@ func (s *Service) PendingList(ctx context.Context, caller, courseID, itemID uint
 			if p.CutoffAt != nil && now.After(*p.CutoffAt) {
 				p.State = PendingMissing
 			}
-			if u, err := s.auth.User(storage.WithTx(context.Background(), tx), m.UserID); err == nil {
+			if u, err := s.auth.User(ctx, m.UserID); err == nil {
 				p.Name = u.Name
-			} else if !errors.Is(err, storage.ErrNotFound) && !errs.Is(err, errs.NotFound) {
+			} else if !errors.Is(err, txn.ErrNotFound) && !errs.Is(err, errs.NotFound) {
 				return err
 			}
 			out = append(out, p)

@@ -12,7 +12,6 @@ import (
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/oneline"
-	"pacer/storage"
 	"pacer/timetext"
 )
 
@@ -133,13 +132,13 @@ func (ev *feedEvent) settle(st EventState, ok bool, now time.Time) (EventState, 
 // feedEvents lists the events of a user's feed: for each course they study,
 // when each module opens for them and when it is due (extensions applied);
 // for each scheduled course they teach, the course's own dates.
-func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
-	ms, err := s.membershipsTx(tx, user)
+func (s *Service) feedEvents(ctx context.Context, user uint64) ([]feedEvent, error) {
+	ms, err := s.memberships(ctx, user)
 	if err != nil {
 		return nil, err
 	}
 	var out []feedEvent
-	reader := s.readerZoneTx(tx, user)
+	reader := s.readerZone(ctx, user)
 	add := func(m membership, mod uint64, title string, kind uint64, at time.Time, desc string) {
 		name, word := "open", " opens"
 		if kind == eventDue {
@@ -183,7 +182,7 @@ func (s *Service) feedEvents(tx *storage.Tx, user uint64) ([]feedEvent, error) {
 		if times.SelfPaced() || times.StartsAt == nil {
 			continue
 		}
-		mods, err := s.courses.Modules(storage.WithTx(context.Background(), tx), m.Course.ID)
+		mods, err := s.courses.Modules(ctx, m.Course.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +216,7 @@ func (s *Service) Feed(ctx context.Context, token string) (string, error) {
 		if user, err = s.feedUser(ctx, token); err != nil {
 			return err
 		}
-		if events, err = s.feedEvents(storage.TxFrom(ctx), user.ID); err != nil {
+		if events, err = s.feedEvents(ctx, user.ID); err != nil {
 			return err
 		}
 		states, err := s.store.EventStates(ctx, user.ID)

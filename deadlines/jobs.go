@@ -8,7 +8,6 @@ import (
 	"pacer/jobs"
 	"pacer/modules"
 	"pacer/notify"
-	"pacer/storage"
 	"pacer/timetext"
 )
 
@@ -30,7 +29,7 @@ const ReminderBefore = 24 * time.Hour
 // reminders and missed deadlines are noticed again for it.
 
 // RegisterJobs adds this package's jobs to a scheduler.
-func (s *Service) RegisterJobs(sched *jobs.Scheduler) error {
+func (s *Service) RegisterJobs(_ context.Context, sched *jobs.Scheduler) error {
 	for _, j := range []struct {
 		name string
 		fn   jobs.Func
@@ -126,9 +125,8 @@ func (s *Service) sweep(ctx context.Context, now time.Time, job uint8, pick pick
 	var cands []candidate
 	var members []modules.Swept // one buffer for every course's walk
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		var err error
-		courses, err = s.sweepCourses(tx)
+		courses, err = s.sweepCourses(ctx)
 		if err != nil {
 			return err
 		}
@@ -229,8 +227,7 @@ func overrideOf(ext []Override, module uint64) (time.Time, bool) {
 }
 
 // sweepCourses reads every course with its published modules, in order.
-func (s *Service) sweepCourses(tx *storage.Tx) ([]courseInfo, error) {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) sweepCourses(ctx context.Context) ([]courseInfo, error) {
 	var out []courseInfo
 	err := s.courses.EachCourse(ctx, func(c modules.Course) error {
 		if c.Archived {
@@ -286,12 +283,11 @@ func marked(marks []SweptMark, module uint64, job uint8, at time.Time) bool {
 // read) and tells the learners of the marks it placed. It returns how many
 // it told or recorded as missed.
 func (s *Service) settleBatch(ctx context.Context, courses []courseInfo, batch []candidate, job uint8, now time.Time) (int, error) {
-	tx := storage.TxFrom(ctx)
 	items := map[uint64][]uint64{}
 	marks := make([]Mark, 0, len(batch))
 	of := make([]int, 0, len(batch)) // the candidate of each mark
 	for i, cd := range batch {
-		outcome, err := s.outcome(tx, courses, cd, job, items)
+		outcome, err := s.outcome(ctx, courses, cd, job, items)
 		if err != nil {
 			return 0, err
 		}
@@ -314,7 +310,7 @@ func (s *Service) settleBatch(ctx context.Context, courses []courseInfo, batch [
 		case marks[j].Outcome == OutcomeSilent:
 			n++
 		default:
-			if err := s.tell(tx, courses, batch[of[j]], job, now); err != nil {
+			if err := s.tell(ctx, courses, batch[of[j]], job, now); err != nil {
 				return 0, err
 			}
 			n++
@@ -327,14 +323,14 @@ func (s *Service) settleBatch(ctx context.Context, courses []courseInfo, batch [
 // work is done (for reminders and missed deadlines), and whether telling
 // would only be noise. It is 0 when the learner left the course since the
 // read: nothing is recorded.
-func (s *Service) outcome(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, items map[uint64][]uint64) (uint8, error) {
+func (s *Service) outcome(ctx context.Context, courses []courseInfo, cd candidate, job uint8, items map[uint64][]uint64) (uint8, error) {
 	c := &courses[cd.course]
 	mod := c.mods[cd.mod]
-	if member, err := s.courses.IsMember(storage.WithTx(context.Background(), tx), c.course.ID, cd.user); err != nil || !member {
+	if member, err := s.courses.IsMember(ctx, c.course.ID, cd.user); err != nil || !member {
 		return 0, err
 	}
 	if job != MarkOpened {
-		done, err := s.moduleDone(tx, c.course.ID, cd.user, mod.ID, items)
+		done, err := s.moduleDone(ctx, c.course.ID, cd.user, mod.ID, items)
 		if err != nil || done {
 			return OutcomeDone, err
 		}
@@ -348,11 +344,11 @@ func (s *Service) outcome(tx *storage.Tx, courses []courseInfo, cd candidate, jo
 }
 
 // tell notifies the learner of a candidate whose mark was just placed.
-func (s *Service) tell(tx *storage.Tx, courses []courseInfo, cd candidate, job uint8, now time.Time) error {
+func (s *Service) tell(ctx context.Context, courses []courseInfo, cd candidate, job uint8, now time.Time) error {
 	c := &courses[cd.course]
 	mod := c.mods[cd.mod]
 	n := notify.Notification{UserID: cd.user, CourseID: c.course.ID, Link: moduleLink(c.course.ID, mod.ID), CreatedAt: now}
-	reader := s.readerZoneTx(tx, cd.user)
+	reader := s.readerZone(ctx, cd.user)
 	formatTime := func(t time.Time) string { return timetext.ForReader(t, reader, c.loc) }
 	switch job {
 	case MarkOpened:
@@ -379,15 +375,14 @@ func (s *Service) tell(tx *storage.Tx, courses []courseInfo, cd candidate, job u
 			". Its assignments no longer take submissions; its other items can still be completed, and" +
 			" completing them still unlocks what follows. Ask your instructor if you need an extension."
 	}
-	_, err := s.notify.Add(storage.WithTx(context.Background(), tx), n)
+	_, err := s.notify.Add(ctx, n)
 	return err
 }
 
 // moduleDone reports whether a learner completed every published item of
 // a module; a module with no items has nothing to do. It mirrors
 // modules.ModuleView.Complete, reading only the progress keys it needs.
-func (s *Service) moduleDone(tx *storage.Tx, course, user, module uint64, cache map[uint64][]uint64) (bool, error) {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) moduleDone(ctx context.Context, course, user, module uint64, cache map[uint64][]uint64) (bool, error) {
 	ids, ok := cache[module]
 	if !ok {
 		items, err := s.courses.Items(ctx, module)

@@ -10,7 +10,7 @@ import (
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
+	"pacer/txn"
 )
 
 // Deadline is one due time of one learner, as GET /me/deadlines lists it.
@@ -37,11 +37,10 @@ type membership struct {
 	Learner *modules.Learner
 }
 
-// membershipsTx lists the user's courses, each student one with its
+// memberships lists the user's courses, each student one with its
 // computed learner view (weeks, extensions, states, progress): the same
 // computation as the modules list, so every view agrees.
-func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, error) {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) memberships(ctx context.Context, user uint64) ([]membership, error) {
 	courses, err := s.courses.CoursesOf(ctx, user)
 	if err != nil {
 		return nil, err
@@ -56,7 +55,7 @@ func (s *Service) membershipsTx(tx *storage.Tx, user uint64) ([]membership, erro
 			return nil, err
 		}
 		m, err := s.courses.Member(ctx, id, user)
-		if errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, txn.ErrNotFound) {
 			continue // the index outlived the membership; nothing to show
 		} else if err != nil {
 			return nil, err
@@ -80,7 +79,7 @@ func (s *Service) Deadlines(ctx context.Context, caller uint64) ([]Deadline, err
 	out := []Deadline{}
 	now := s.clock()
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		ms, err := s.membershipsTx(storage.TxFrom(ctx), caller)
+		ms, err := s.memberships(ctx, caller)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,6 @@ import (
 	"pacer/markdown"
 	"pacer/modules"
 	"pacer/notify"
-	"pacer/storage"
 	"pacer/timetext"
 	"pacer/txn"
 )
@@ -98,7 +97,7 @@ func New(cfg Config) *Service {
 // Install makes extensions show in every view of the course service (the
 // modules list, item pages, progress) and takes ownership of the assignment
 // item kind.
-func (s *Service) Install() {
+func (s *Service) Install(_ context.Context) {
 	s.courses.Extensions = s
 	s.courses.RegisterKind(modules.KindAssignment, modules.KindHook{
 		Validate: s.validateAssignment,
@@ -121,12 +120,12 @@ func itemLink(course, item uint64) string {
 
 func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
 
-// readerZoneTx is a user's own time zone: every time in text meant for
+// readerZone is a user's own time zone: every time in text meant for
 // them (notifications, their e-mails, their calendar feed) is written in it,
 // with the course time beside where it differs (timetext.ForReader). UTC
 // when the account cannot be read.
-func (s *Service) readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
-	u, err := s.auth.User(storage.WithTx(context.Background(), tx), user)
+func (s *Service) readerZone(ctx context.Context, user uint64) *time.Location {
+	u, err := s.auth.User(ctx, user)
 	if err != nil {
 		return time.UTC
 	}

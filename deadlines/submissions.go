@@ -15,7 +15,6 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/page"
-	"pacer/storage"
 )
 
 // Submission is one attempt of a learner at an assignment. A resubmission
@@ -82,8 +81,7 @@ func (s *Service) validateAssignment(_ context.Context, _ modules.Course, it *mo
 // assignmentDeleted removes the submissions of an assignment that is being
 // deleted, inside the deleting transaction.
 func (s *Service) assignmentDeleted(ctx context.Context, it modules.Item) error {
-	tx := storage.TxFrom(ctx)
-	return s.store.DeleteItem(storage.WithTx(context.Background(), tx), it.CourseID, it.ID)
+	return s.store.DeleteItem(ctx, it.CourseID, it.ID)
 }
 
 // learnerWindow is the window of the module as the course service computed
@@ -185,7 +183,6 @@ func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID 
 		return out, err
 	}
 	err = s.tx.Read(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		ia, err := s.courses.ItemAccess(ctx, caller, courseID, itemID)
 		if err != nil && !(errs.Is(err, errs.Forbidden) && ia.Student() && ia.Module != nil) {
 			return err
@@ -195,7 +192,7 @@ func (s *Service) ListSubmissions(ctx context.Context, caller, courseID, itemID 
 			for _, sub := range subs {
 				name, ok := names[sub.UserID]
 				if !ok {
-					if u, err := s.auth.User(storage.WithTx(context.Background(), tx), sub.UserID); err == nil {
+					if u, err := s.auth.User(ctx, sub.UserID); err == nil {
 						name = u.Name
 					}
 					names[sub.UserID] = name
@@ -285,7 +282,6 @@ func (s *Service) submission(ctx context.Context, caller, courseID, subID uint64
 func (s *Service) GetSubmission(ctx context.Context, caller, courseID, subID uint64) (SubmissionView, error) {
 	var out SubmissionView
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		sub, _, err := s.submission(ctx, caller, courseID, subID)
 		if err != nil {
 			return err
@@ -294,7 +290,7 @@ func (s *Service) GetSubmission(ctx context.Context, caller, courseID, subID uin
 		if err != nil {
 			return err
 		}
-		u, err := s.auth.User(storage.WithTx(context.Background(), tx), sub.UserID)
+		u, err := s.auth.User(ctx, sub.UserID)
 		if err != nil {
 			return err
 		}
@@ -318,7 +314,6 @@ func FinalScore(score, penaltyPercent float64) float64 {
 func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in GradeInput) (SubmissionView, error) {
 	var out SubmissionView
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		sub, a, err := s.submission(ctx, caller, courseID, subID)
 		if err != nil {
 			return err
@@ -363,7 +358,7 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 			TargetID: sub.ID, Detail: fmt.Sprintf("user %d item %d score %s", sub.UserID, sub.ItemID, formatFloat(score))}); err != nil {
 			return err
 		}
-		u, err := s.auth.User(storage.WithTx(context.Background(), tx), sub.UserID)
+		u, err := s.auth.User(ctx, sub.UserID)
 		if err != nil {
 			return err
 		}

@@ -51,12 +51,12 @@ func BenchmarkReplyWith200Subscribers(b *testing.B) {
 					b.Fatal(err)
 				}
 				if n++; n%mode.every == 0 {
-					if err := svc.DeliverReplies(); err != nil {
+					if err := svc.DeliverReplies(context.Background()); err != nil {
 						b.Fatal(err)
 					}
 				}
 			}
-			if err := svc.DeliverReplies(); err != nil {
+			if err := svc.DeliverReplies(context.Background()); err != nil {
 				b.Fatal(err)
 			}
 		})

@@ -38,8 +38,10 @@ func (s *Service) boards(ctx context.Context, caller, courseID uint64) ([]Board,
 		if err != nil {
 			return err
 		}
-		if _, err := s.ensureBoard(ctx, a.Course, KindGeneral); err != nil {
+		if _, ok, err := s.builtinBoard(ctx, a.Course.ID, KindGeneral); err != nil {
 			return err
+		} else if !ok {
+			return errNeedsWrite
 		}
 		items := s.newItemGate(ctx, a)
 		boards, err := s.store.CourseBoards(ctx, courseID)

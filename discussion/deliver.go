@@ -76,13 +76,10 @@ func newReplyQueue(now time.Time) *replyQueue {
 // pending reports whether replies may be queued that no delivery has taken.
 func (q *replyQueue) pending() bool { return q.delivered.Load() < q.queued.Load() }
 
-// Deliveries counts the transactions that have delivered queued replies.
-func (s *Service) Deliveries() int64 { return s.queue.deliveries.Load() }
-
 // DeliverReplies delivers every reply acknowledged before it was called:
 // subscribers' notifications and search postings. Concurrent callers share
 // deliveries; with nothing queued it costs two atomic loads.
-func (s *Service) DeliverReplies() error {
+func (s *Service) DeliverReplies(ctx context.Context) error {
 	q := s.queue
 	want := q.queued.Load()
 	if q.delivered.Load() >= want {
@@ -96,7 +93,7 @@ func (s *Service) DeliverReplies() error {
 		// transaction begins, so once a transaction finds the queue no
 		// longer than it takes, all of them are delivered.
 		upto := q.queued.Load()
-		more, err := s.deliverBatch()
+		more, err := s.deliverBatch(ctx)
 		if err != nil {
 			return errs.Wrap(err, "deliver replies")
 		}
@@ -109,11 +106,11 @@ func (s *Service) DeliverReplies() error {
 
 // deliverIfDue delivers when replies may be queued and DeliverEvery or
 // longer has passed since the last delivery, by the service clock.
-func (s *Service) deliverIfDue() error {
+func (s *Service) deliverIfDue(ctx context.Context) error {
 	if !s.queue.pending() || s.now().UnixNano()-s.queue.last.Load() < int64(s.DeliverEvery) {
 		return nil
 	}
-	return s.DeliverReplies()
+	return s.DeliverReplies(ctx)
 }
 
 // errNothingQueued rolls back a delivery that found the queue empty, so
@@ -122,12 +119,12 @@ var errNothingQueued = errors.New("no replies queued")
 
 // deliverBatch delivers up to maxDelivery queued replies in one
 // transaction, and reports whether more were queued.
-func (s *Service) deliverBatch() (more bool, err error) {
+func (s *Service) deliverBatch(ctx context.Context) (more bool, err error) {
 	// The delivery reads buffered read marks inside its transaction
 	// (tellSubscribers): no mark may leave the buffer while it runs.
 	release := s.reads.reading()
 	defer release()
-	err = s.tx.Write(context.Background(), func(ctx context.Context) error {
+	err = s.tx.Write(ctx, func(ctx context.Context) error {
 		queued, m, err := s.store.QueuedReplies(ctx, maxDelivery)
 		if err != nil {
 			return err

@@ -60,15 +60,22 @@ func (s *Service) SeedReplies(thread uint64, n int, post func(i int) (uint64, st
 }
 
 // FlushIfDue is what each run of the scheduled flush (Start) does.
-func (s *Service) FlushIfDue() error { return s.flushIfDue() }
+func (s *Service) FlushIfDue() error { return s.flushIfDue(context.Background()) }
 
 // FlushTick and DeliverTick are one run of the scheduled flush and
 // delivery (Start), errors and all.
-func (s *Service) FlushTick()   { s.flushTick() }
-func (s *Service) DeliverTick() { s.deliverTick() }
+func (s *Service) FlushTick()   { s.flushTick(context.Background()) }
+func (s *Service) DeliverTick() { s.deliverTick(context.Background()) }
 
 // DeliverIfDue is what each run of the scheduled delivery of replies does.
-func (s *Service) DeliverIfDue() error { return s.deliverIfDue() }
+func (s *Service) DeliverIfDue() error { return s.deliverIfDue(context.Background()) }
+
+// Deliveries counts the transactions that have delivered queued replies.
+func (s *Service) Deliveries() int64 { return s.queue.deliveries.Load() }
+
+// ReadFlushes counts the transactions that have written buffered read
+// marks.
+func (s *Service) ReadFlushes() int64 { return s.reads.flushes.Load() }
 
 // Queued counts the replies waiting to be delivered.
 func (s *Service) Queued() (n int, err error) {

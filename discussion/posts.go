@@ -15,7 +15,6 @@ import (
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
-	"pacer/storage"
 )
 
 // Reply adds a reply to a thread. A reply to the opening post (or with no
@@ -34,12 +33,11 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 	var out Post
 	var student bool
 	var course uint64
-	// Replies go through db.Batch: concurrent posters share one commit
-	// instead of queueing for an fsync each. bbolt may run the function
-	// again after a rolled-back batch; it writes nothing outside the
+	// Replies go through tx.Batch: concurrent posters share one commit
+	// instead of queueing for an fsync each. The function may run again
+	// after a rolled-back batch; it writes nothing outside the
 	// transaction and sets every result afresh, so that is harmless.
-	err := s.db.BatchTx(func(tx *storage.Tx) error {
-		ctx := storage.WithTx(ctx, tx)
+	err := s.tx.Batch(ctx, func(ctx context.Context) error {
 		out, student, course = Post{}, false, 0
 		sc, err := s.threadScope(ctx, caller, threadID)
 		if err != nil {
@@ -129,7 +127,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 	// write it (a due flush of the buffer, or the mark itself once the
 	// buffer is off or full) must not tell the client otherwise; it is
 	// logged instead.
-	if err := s.markRead(threadID, caller, out.ID); err != nil {
+	if err := s.markRead(ctx, threadID, caller, out.ID); err != nil {
 		s.log.Error("discussion: read marks not written after a reply", "thread", threadID, "err", err)
 	}
 	if student {
@@ -309,9 +307,8 @@ func (s *Service) actorName(ctx context.Context, id uint64) string {
 // are told when it is delivered: deliver.go.) It returns everyone ever
 // mentioned in the post, to be stored with it.
 func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body string) ([]uint64, error) {
-	tx := storage.TxFrom(ctx)
 	t := sc.thread
-	mentioned, err := s.mentionsTx(tx, t.CourseID, body, p.AuthorID)
+	mentioned, err := s.mentions(ctx, t.CourseID, body, p.AuthorID)
 	if err != nil {
 		return nil, err
 	}
@@ -356,14 +353,13 @@ func (s *Service) userSees(ctx context.Context, b BoardRecord, t ThreadRecord, u
 	return s.seesAll(ctx, m.Staff(), b, t, user)
 }
 
-// mentionsTx finds the course members named as @Name in body (not the
+// mentions finds the course members named as @Name in body (not the
 // author). Names may hold spaces, so at each @ the longest matching name
 // wins, and a name must end at a word boundary: "@Ann" does not mention
 // "Anna". A name may also be quoted, @"Sam Student", which names exactly
 // one member whatever follows it. An @ inside a word (an e-mail address)
 // mentions nobody. Case does not matter.
-func (s *Service) mentionsTx(tx *storage.Tx, course uint64, body string, author uint64) ([]uint64, error) {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) mentions(ctx context.Context, course uint64, body string, author uint64) ([]uint64, error) {
 	if !strings.Contains(body, "@") {
 		return nil, nil
 	}

@@ -11,7 +11,6 @@ import (
 
 	"pacer/errs"
 	"pacer/jobs"
-	"pacer/storage"
 )
 
 // Reading a thread marks it read, and thread pages are the busiest reads
@@ -128,10 +127,6 @@ func (b *readBuffer) record(thread, user, post uint64, now time.Time, every time
 	return true, now.Sub(b.lastFlush) >= every
 }
 
-// ReadFlushes counts the transactions that have written buffered read
-// marks.
-func (s *Service) ReadFlushes() int64 { return s.reads.flushes.Load() }
-
 // lastRead is the last post the user has read in a thread: the stored
 // mark or the buffered one taken before the transaction, whichever is later.
 func (s *Service) lastRead(ctx context.Context, marks readMarks, thread, user uint64) (uint64, error) {
@@ -142,32 +137,32 @@ func (s *Service) lastRead(ctx context.Context, marks readMarks, thread, user ui
 // markRead moves the user's read mark forward to post: in the buffer, or
 // in the store when buffering is off (after Stop) or full. A due flush is
 // done here, by the one request that finds it due.
-func (s *Service) markRead(thread, user, post uint64) error {
+func (s *Service) markRead(ctx context.Context, thread, user, post uint64) error {
 	now := s.now()
 	buffered, due := s.reads.record(thread, user, post, now, s.ReadFlushEvery)
 	if !buffered {
-		// A mark only moves forward, so db.Batch may run this twice.
-		err := s.db.BatchTx(func(tx *storage.Tx) error {
-			return s.store.MoveReadMarks(storage.WithTx(context.Background(), tx), []ReadMark{{thread, user, post}})
+		// A mark only moves forward, so tx.Batch may run this twice.
+		err := s.tx.Batch(ctx, func(ctx context.Context) error {
+			return s.store.MoveReadMarks(ctx, []ReadMark{{thread, user, post}})
 		})
 		return errs.Wrap(err, "mark read")
 	}
 	if due && s.reads.flushMu.TryLock() {
 		defer s.reads.flushMu.Unlock()
-		return s.flushReadsLocked(now)
+		return s.flushReadsLocked(ctx, now)
 	}
 	return nil
 }
 
 // FlushReads writes every buffered read mark in one transaction. On
 // failure the marks stay buffered for the next flush.
-func (s *Service) FlushReads() error {
+func (s *Service) FlushReads(ctx context.Context) error {
 	s.reads.flushMu.Lock()
 	defer s.reads.flushMu.Unlock()
-	return s.flushReadsLocked(s.now())
+	return s.flushReadsLocked(ctx, s.now())
 }
 
-func (s *Service) flushReadsLocked(now time.Time) error {
+func (s *Service) flushReadsLocked(ctx context.Context, now time.Time) error {
 	b := s.reads
 	b.mu.Lock()
 	b.lastFlush = now
@@ -188,7 +183,7 @@ func (s *Service) flushReadsLocked(now time.Time) error {
 		}
 		return cmp.Compare(a.User, b.User)
 	})
-	err := s.tx.Write(context.Background(), func(ctx context.Context) error { return s.store.MoveReadMarks(ctx, marks) })
+	err := s.tx.Write(ctx, func(ctx context.Context) error { return s.store.MoveReadMarks(ctx, marks) })
 	if err != nil {
 		return errs.Wrap(err, "write read marks")
 	}
@@ -221,8 +216,9 @@ func (s *Service) flushReadsLocked(now time.Time) error {
 // DeliverEvery (deliver.go), so that their notifications and mail do not
 // wait for a reader. Both are work of this process (jobs.Every): the
 // buffer and the counts of the queue are this process's own, so every
-// replica flushes and delivers its own.
-func (s *Service) Start(sched *jobs.Scheduler) error {
+// replica flushes and delivers its own. Each run works in the ctx of its
+// run, not in the ctx Start is given.
+func (s *Service) Start(_ context.Context, sched *jobs.Scheduler) error {
 	b := s.reads
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -231,15 +227,15 @@ func (s *Service) Start(sched *jobs.Scheduler) error {
 	}
 	// The ticks log their own failures, saying what was not written, so
 	// they leave the scheduler nothing to log.
-	flush, err := sched.Every("discussion_read_flush", s.ReadFlushEvery, func(context.Context) error {
-		s.flushTick()
+	flush, err := sched.Every("discussion_read_flush", s.ReadFlushEvery, func(ctx context.Context) error {
+		s.flushTick(ctx)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	deliver, err := sched.Every("discussion_reply_delivery", s.DeliverEvery, func(context.Context) error {
-		s.deliverTick()
+	deliver, err := sched.Every("discussion_reply_delivery", s.DeliverEvery, func(ctx context.Context) error {
+		s.deliverTick(ctx)
 		return nil
 	})
 	// Stop ends whichever started.
@@ -250,9 +246,9 @@ func (s *Service) Start(sched *jobs.Scheduler) error {
 // flushTick is one run of the scheduled flush. Nobody waits for its
 // answer, so a failure is logged here, once, with how many marks it could
 // not write; the marks stay buffered and the next read or run retries.
-func (s *Service) flushTick() {
+func (s *Service) flushTick(ctx context.Context) {
 	n := s.reads.buffered()
-	if err := s.flushIfDue(); err != nil {
+	if err := s.flushIfDue(ctx); err != nil {
 		s.log.Error("discussion: read marks not written; they stay buffered for the next flush", "marks", n, "err", err)
 	}
 }
@@ -260,8 +256,8 @@ func (s *Service) flushTick() {
 // deliverTick is one run of the scheduled delivery of replies; as
 // flushTick, it logs a failure once. The replies stay queued, and the next
 // read of notifications or run retries.
-func (s *Service) deliverTick() {
-	if err := s.deliverIfDue(); err != nil {
+func (s *Service) deliverTick(ctx context.Context) {
+	if err := s.deliverIfDue(ctx); err != nil {
 		s.log.Error("discussion: queued replies not delivered (notifications and search postings); they stay queued for the next delivery",
 			"err", err)
 	}
@@ -276,7 +272,7 @@ func (b *readBuffer) buffered() int {
 
 // flushIfDue flushes when marks are buffered and the last flush was
 // ReadFlushEvery or longer ago by the service clock.
-func (s *Service) flushIfDue() error {
+func (s *Service) flushIfDue(ctx context.Context) error {
 	b := s.reads
 	b.mu.Lock()
 	due := b.n > 0 && s.now().Sub(b.lastFlush) >= s.ReadFlushEvery
@@ -284,16 +280,18 @@ func (s *Service) flushIfDue() error {
 	if !due {
 		return nil
 	}
-	return s.FlushReads()
+	return s.FlushReads(ctx)
 }
 
 // Stop ends the scheduled flush and delivery, waits for a run in
 // progress, delivers queued replies and writes the buffered read marks;
 // marks recorded after it are written at once. It must run before the
-// store closes (server.OnStop).
+// store closes (server.OnStop). They run to the end even when ctx is
+// done: the marks are only in memory, and nothing after Stop writes them.
 func (s *Service) Stop(ctx context.Context) error {
 	s.halt(ctx)
-	return errors.Join(s.DeliverReplies(), s.FlushReads())
+	ctx = context.WithoutCancel(ctx)
+	return errors.Join(s.DeliverReplies(ctx), s.FlushReads(ctx))
 }
 
 // halt ends the scheduled flush and delivery, waiting for a run in

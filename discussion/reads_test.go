@@ -60,7 +60,7 @@ func TestAThreadReadIsShownReadAtOnceAndItsMarkIsWrittenLater(t *testing.T) {
 		t.Fatalf("the read mark was written at once (%d); it should wait in the buffer", got)
 	}
 
-	if err := svc.FlushReads(); err != nil {
+	if err := svc.FlushReads(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := c.storedMark(thread, c.ann); got != last {
@@ -75,7 +75,7 @@ func TestAThreadReadIsShownReadAtOnceAndItsMarkIsWrittenLater(t *testing.T) {
 	// Reading what is already read changes nothing, and flushing nothing
 	// commits nothing.
 	c.view(c.ann, thread, "")
-	if err := svc.FlushReads(); err != nil {
+	if err := svc.FlushReads(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := svc.ReadFlushes(); got != flushes+1 {
@@ -125,7 +125,7 @@ func TestAReplyMovesTheMarkPastABufferedOne(t *testing.T) {
 	c.reply(c.bob, thread, 0, "one")
 	c.view(c.ann, thread, "")
 	mine := c.reply(c.ann, thread, 0, "mine")
-	if err := svc.FlushReads(); err != nil {
+	if err := svc.FlushReads(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := c.storedMark(thread, c.ann); got != mine {
@@ -167,7 +167,7 @@ func TestReadersNeverSeeAReadThreadUnreadWhileMarksAreFlushed(t *testing.T) {
 				return
 			default:
 			}
-			if err := svc.FlushReads(); err != nil {
+			if err := svc.FlushReads(context.Background()); err != nil {
 				flusher <- err
 				return
 			}
@@ -207,7 +207,7 @@ func TestReadersNeverSeeAReadThreadUnreadWhileMarksAreFlushed(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if err := svc.FlushReads(); err != nil {
+	if err := svc.FlushReads(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range readers {
@@ -271,7 +271,7 @@ func TestFlushedMarksStayBufferedWhileATransactionThatReadsTheBufferRuns(t *test
 
 	release := svc.HoldReading() // a delivery's transaction is running
 	done := make(chan error, 1)
-	go func() { done <- svc.FlushReads() }()
+	go func() { done <- svc.FlushReads(context.Background()) }()
 	deadline := time.After(10 * time.Second)
 	for svc.ReadFlushes() == flushes { // the flush commits
 		select {

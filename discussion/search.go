@@ -150,7 +150,7 @@ func (s *Service) search(ctx context.Context, caller, courseID uint64, q string,
 		return out, st, err
 	}
 	// Replies' postings are added when they are delivered.
-	if err := s.DeliverReplies(); err != nil {
+	if err := s.DeliverReplies(ctx); err != nil {
 		return out, st, err
 	}
 	err = s.tx.Read(ctx, func(ctx context.Context) error {

@@ -14,7 +14,6 @@ import (
 	"pacer/markdown"
 	"pacer/modules"
 	"pacer/notify"
-	"pacer/storage"
 	"pacer/txn"
 )
 
@@ -22,10 +21,8 @@ import (
 // course service (item hooks, course creation) and writes notifications in
 // its own transactions through the notify service.
 type Service struct {
-	// db runs the hot writes (replies, read marks written at once) in
-	// bbolt's Batch; tx runs every other unit of work, and store keeps
-	// the records.
-	db      *storage.DB
+	// tx runs the units of work (the hot writes, replies and read marks
+	// written at once, in its Batch), and store keeps the records.
 	tx      txn.Runner
 	store   Store
 	courses *modules.Service
@@ -67,9 +64,7 @@ type Service struct {
 
 // Config is what New needs.
 type Config struct {
-	// DB runs the writes that share bbolt's Batch; Tx runs every other
-	// unit of work; Store keeps the records.
-	DB      *storage.DB
+	// Tx runs the units of work; Store keeps the records.
 	Tx      txn.Runner
 	Store   Store
 	Courses *modules.Service
@@ -94,7 +89,7 @@ func New(cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Service{db: cfg.DB, tx: cfg.Tx, store: cfg.Store, courses: courses, notify: n, users: cfg.Users, md: cfg.Markdown, now: now, log: log,
+	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: courses, notify: n, users: cfg.Users, md: cfg.Markdown, now: now, log: log,
 		posts:    api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now),
 		previews: api.NewRateLimiter(DefaultPreviewLimit, DefaultPreviewWindow, now),
 		renders:  api.NewGate(max(1, runtime.GOMAXPROCS(0)/2), DefaultPreviewWait),
@@ -103,7 +98,8 @@ func New(cfg Config) *Service {
 		ReadFlushEvery: DefaultReadFlushEvery, DeliverEvery: DefaultDeliverEvery}
 	// Every read of notifications first delivers the replies already
 	// acknowledged, so that it shows their subscribers' notifications.
-	n.Late = append(n.Late, s.DeliverReplies)
+	// The delivery is a unit of work of its own, whatever the reader is in.
+	n.Late = append(n.Late, func() error { return s.DeliverReplies(context.Background()) })
 	courses.OnCourseCreated = append(courses.OnCourseCreated, func(ctx context.Context, c modules.Course) error {
 		_, err := s.ensureBoard(ctx, c, KindGeneral)
 		return err
@@ -234,20 +230,19 @@ func (s *Service) postScope(ctx context.Context, caller, postID uint64) (*scope,
 // authors resolves user ids to authors with their course role, once per
 // user within one answer.
 type authors struct {
-	ctx    context.Context // carries tx
-	tx     *storage.Tx
+	ctx    context.Context // carries the answer's transaction
 	course uint64
 	seen   map[uint64]Author
 	roles  func(ctx context.Context, course, user uint64) (string, error)
 	// names, when set, reads names through the Names cache; it must have
-	// been made before tx began.
+	// been made before the transaction began.
 	names func(ctx context.Context, id uint64) (string, error)
 	// byID reads a name from the account when names is nil.
 	byID func(ctx context.Context, id uint64) (string, error)
 }
 
 func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
-	return &authors{ctx: ctx, tx: storage.TxFrom(ctx), course: course, seen: map[uint64]Author{}, roles: s.courses.Role, byID: s.userName}
+	return &authors{ctx: ctx, course: course, seen: map[uint64]Author{}, roles: s.courses.Role, byID: s.userName}
 }
 
 // nameReader returns the Names reader for a transaction about to begin
@@ -286,21 +281,30 @@ func (a *authors) get(id uint64) (Author, error) {
 	return au, nil
 }
 
-// ensureBoard returns the course's board of a built-in kind, creating it
-// the first time: the general board (courses made before this package
-// existed get theirs on first use) and the board of item threads.
-func (s *Service) ensureBoard(ctx context.Context, c modules.Course, kind string) (BoardRecord, error) {
-	boards, err := s.store.CourseBoards(ctx, c.ID)
+// builtinBoard returns the course's board of a built-in kind, if it has
+// one yet.
+func (s *Service) builtinBoard(ctx context.Context, course uint64, kind string) (BoardRecord, bool, error) {
+	boards, err := s.store.CourseBoards(ctx, course)
 	if err != nil {
-		return BoardRecord{}, err
+		return BoardRecord{}, false, err
 	}
 	for _, b := range boards {
 		if b.Kind == kind {
-			return b, nil
+			return b, true, nil
 		}
 	}
-	if !storage.TxFrom(ctx).Writable() {
-		return BoardRecord{}, errNeedsWrite
+	return BoardRecord{}, false, nil
+}
+
+// ensureBoard returns the course's board of a built-in kind, creating it
+// the first time: the general board (courses made before this package
+// existed get theirs on first use) and the board of item threads. It runs
+// in a write transaction; a read path asks builtinBoard and, when the
+// board is missing, answers errNeedsWrite.
+func (s *Service) ensureBoard(ctx context.Context, c modules.Course, kind string) (BoardRecord, error) {
+	b, ok, err := s.builtinBoard(ctx, c.ID, kind)
+	if err != nil || ok {
+		return b, err
 	}
 	// The general board's kind is the contract's `general`; its title is
 	// for people.

@@ -232,7 +232,7 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 		return out, errs.Wrap(err, "get thread")
 	}
 	if shown != 0 {
-		if err := s.markRead(threadID, caller, shown); err != nil {
+		if err := s.markRead(ctx, threadID, caller, shown); err != nil {
 			return out, err
 		}
 	}

@@ -405,8 +405,8 @@ func (f *Frontend) submissionFile(c *fiber.Ctx, courseID, itemID uint64) (uint64
 	if err != nil || st.Accepts == deadlines.AcceptClosed {
 		return 0, err
 	}
-	if fh.Size > f.Media.MaxUploadBytes() {
-		return 0, errs.E(errs.TooLarge, "the file is "+byteSize(fh.Size)+"; the largest upload is "+byteSize(f.Media.MaxUploadBytes()))
+	if fh.Size > f.Media.MaxUploadBytes(c.UserContext()) {
+		return 0, errs.E(errs.TooLarge, "the file is "+byteSize(fh.Size)+"; the largest upload is "+byteSize(f.Media.MaxUploadBytes(c.UserContext())))
 	}
 	src, err := fh.Open()
 	if err != nil {

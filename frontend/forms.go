@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -39,10 +40,10 @@ var errFormTooLarge = errs.E(errs.TooLarge, "the form is too large")
 // (course files, captions, submitted work), who may send one and the
 // largest file it takes; ok is false for every other form. The handlers
 // check the caller again and bound the files themselves.
-func (f *Frontend) uploadForm(route string) (may func(modules.Access) error, maxFile int64, ok bool) {
+func (f *Frontend) uploadForm(ctx context.Context, route string) (may func(modules.Access) error, maxFile int64, ok bool) {
 	var maxUpload int64
 	if f.Media != nil {
-		maxUpload = f.Media.MaxUploadBytes()
+		maxUpload = f.Media.MaxUploadBytes(ctx)
 	}
 	switch route {
 	case "/courses/:course/media":
@@ -58,7 +59,7 @@ func (f *Frontend) uploadForm(route string) (may func(modules.Access) error, max
 // formLimit is the largest body the route's form may have: a file of its
 // largest size plus the text of an ordinary form.
 func (f *Frontend) formLimit(c *fiber.Ctx) int64 {
-	if _, maxFile, ok := f.uploadForm(c.Route().Path); ok {
+	if _, maxFile, ok := f.uploadForm(c.UserContext(), c.Route().Path); ok {
 		return maxFormBytes + maxFile
 	}
 	return maxFormBytes

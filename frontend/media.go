@@ -92,7 +92,7 @@ func (f *Frontend) renderMediaPage(c *fiber.Ctx, status int, a modules.Access, f
 		form = NewForm(nil)
 	}
 	return f.render(c, status, "media/library", mediaLibrary{Course: a.Course, Files: rows, Modules: mods,
-		Module: module, Form: form, MaxBytes: f.Media.MaxUploadBytes(), MaxLabel: byteSize(f.Media.MaxUploadBytes()),
+		Module: module, Form: form, MaxBytes: f.Media.MaxUploadBytes(c.UserContext()), MaxLabel: byteSize(f.Media.MaxUploadBytes(c.UserContext())),
 		Accept: acceptTypes, Uploaded: uploaded})
 }
 
@@ -124,8 +124,8 @@ func (f *Frontend) uploadMedia(c *fiber.Ctx) error {
 		form.Errors["file"] = "Choose a file to upload."
 		return f.renderMediaPage(c, fiber.StatusBadRequest, a, form)
 	}
-	if fh.Size > f.Media.MaxUploadBytes() {
-		form.Errors["file"] = fmt.Sprintf("The file is %s; the largest upload is %s.", byteSize(fh.Size), byteSize(f.Media.MaxUploadBytes()))
+	if fh.Size > f.Media.MaxUploadBytes(c.UserContext()) {
+		form.Errors["file"] = fmt.Sprintf("The file is %s; the largest upload is %s.", byteSize(fh.Size), byteSize(f.Media.MaxUploadBytes(c.UserContext())))
 		return f.renderMediaPage(c, fiber.StatusRequestEntityTooLarge, a, form)
 	}
 	src, err := fh.Open()

@@ -66,7 +66,7 @@ func (f *Frontend) csrf(c *fiber.Ctx) error {
 	// Security fix: a large upload form must come from one who may upload
 	// there; anyone else is refused with the body unread, so that their
 	// own valid token does not let them spool files the handler refuses.
-	if may, _, ok := f.uploadForm(c.Route().Path); ok && c.Request().Header.ContentLength() > maxFormBytes {
+	if may, _, ok := f.uploadForm(c.UserContext(), c.Route().Path); ok && c.Request().Header.ContentLength() > maxFormBytes {
 		a, err := f.loadCourse(c, "")
 		if err == nil {
 			err = may(a)

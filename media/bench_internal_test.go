@@ -74,7 +74,7 @@ func newBenchWorld(b *testing.B, learners int) benchWorld {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc.Install()
+	svc.Install(context.Background())
 	w := benchWorld{db: db, courses: courses, media: svc}
 	title, yes, pacing := "Bench", true, "self_paced"
 	c, err := courses.CreateCourse(context.Background(), 1, modules.CourseInput{Title: &title, Published: &yes, Pacing: &pacing})

@@ -71,7 +71,7 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 	if err != nil {
 		return errs.Wrap(err, "delete media")
 	}
-	return errs.Wrap(s.dropBlobs(sums), "remove media file")
+	return errs.Wrap(s.dropBlobs(ctx, sums), "remove media file")
 }
 
 // giveBack returns the bytes of removed records to their quotas.
@@ -87,10 +87,13 @@ func (s *Service) giveBack(ctx context.Context, removed []Media) error {
 }
 
 // dropBlobs removes from disk each blob no record uses any more. The
-// caller holds s.files.mu.
-func (s *Service) dropBlobs(sums []string) error {
+// caller holds s.files.mu. The records are gone already, so a caller that
+// gives up (ctx cancelled) does not stop it: the blobs would otherwise
+// wait for the orphan sweep.
+func (s *Service) dropBlobs(ctx context.Context, sums []string) error {
+	ctx = context.WithoutCancel(ctx)
 	for _, sum := range sums {
-		used, err := s.blobInUse(sum)
+		used, err := s.blobInUse(ctx, sum)
 		if err != nil {
 			return err
 		}
@@ -142,5 +145,5 @@ func (s *Service) sweepBatch(ctx context.Context, before time.Time) (removed int
 	if err != nil {
 		return 0, false, err
 	}
-	return removed, more, s.dropBlobs(sums)
+	return removed, more, s.dropBlobs(ctx, sums)
 }

@@ -2,12 +2,15 @@ package media_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"pacer/media"
 	"pacer/pacertest"
 	"pacer/server"
 )
@@ -344,7 +347,7 @@ func TestCaptions(t *testing.T) {
 		t.Fatalf("delete: %d", r.Status)
 	}
 	// The replaced and the deleted files go at the next sweep.
-	res, err := env.Server.Media.Sweep(time.Now().Add(time.Hour), time.Now().Add(time.Hour))
+	res, err := env.Server.Media.Sweep(context.Background(), time.Now().Add(time.Hour), time.Now().Add(time.Hour))
 	if err != nil || res.Blobs != 2 {
 		t.Fatalf("sweep: %+v %v", res, err)
 	}
@@ -424,17 +427,21 @@ func TestTheSweepRemovesOrphansOnly(t *testing.T) {
 	env := pacertest.New(t)
 	w := newWorld(t, env)
 	kept := mustUpload(t, env, w.teacher, w.course, "application/pdf", pdfFile("kept"), "")
-	dir := env.Server.Media.Store().Dir()
+	store, err := media.OpenFiles(filepath.Join(env.Dir, "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := store.Dir()
 	orphanTemp := dir + "/tmp/upload-123"
-	orphanBlob := env.Server.Media.Store().Path(strings.Repeat("ab", 32))
+	orphanBlob := store.Path(strings.Repeat("ab", 32))
 	mustWrite(t, orphanTemp, "half an upload")
 	mustWrite(t, orphanBlob, "a blob whose record never committed")
 	// Recent files are left alone: they may belong to uploads in flight.
-	res, err := env.Server.Media.Sweep(time.Now().Add(-time.Hour), time.Now().Add(-time.Hour))
+	res, err := env.Server.Media.Sweep(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(-time.Hour))
 	if err != nil || res != (mediaSweep{}) {
 		t.Fatalf("sweep of fresh files: %+v %v", res, err)
 	}
-	res, err = env.Server.Media.Sweep(time.Now().Add(time.Minute), time.Now().Add(time.Minute))
+	res, err = env.Server.Media.Sweep(context.Background(), time.Now().Add(time.Minute), time.Now().Add(time.Minute))
 	if err != nil || res.Temps != 1 || res.Blobs != 1 {
 		t.Fatalf("sweep: %+v %v", res, err)
 	}

@@ -21,7 +21,6 @@ import (
 	"pacer/jobs"
 	"pacer/limit"
 	"pacer/modules"
-	"pacer/storage"
 	"pacer/txn"
 )
 
@@ -109,7 +108,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("count media usage: %w", err)
 	}
 	now := time.Now()
-	if res, err := s.Sweep(now, now.Add(-BlobGrace)); err != nil {
+	if res, err := s.Sweep(context.Background(), now, now.Add(-BlobGrace)); err != nil {
 		return nil, fmt.Errorf("sweep media directory: %w", err)
 	} else if res.Temps+res.Blobs > 0 {
 		s.log.Info("removed unfinished uploads", "temp_files", res.Temps, "unused_blobs", res.Blobs)
@@ -117,16 +116,14 @@ func New(cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Store is the media bytes on disk (the records are in the database).
-func (s *Service) Store() *Files { return s.files }
-
-// MaxUploadBytes is the upload limit.
-func (s *Service) MaxUploadBytes() int64 { return s.max }
+// MaxUploadBytes is the upload limit. It is the same for every request
+// today; ctx is the request's.
+func (s *Service) MaxUploadBytes(context.Context) int64 { return s.max }
 
 // Install takes ownership of the lecture and file item kinds: an item of
 // either kind must name a media of its own course, and a student's opening
 // of a lecture starts the clock of their watch reports.
-func (s *Service) Install() {
+func (s *Service) Install(context.Context) {
 	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted, Opened: s.lectureOpened})
 	s.courses.RegisterKind(modules.KindFile, modules.KindHook{Validate: s.validateFile})
 	s.courses.CopyMedia = s.CopyToCourse
@@ -147,21 +144,22 @@ const (
 // Sweep removes temporary files last written before tempBefore and unused
 // blobs last touched before blobBefore. Times are the file system's (wall
 // clock), so the caller passes them rather than the service's clock.
-func (s *Service) Sweep(tempBefore, blobBefore time.Time) (SweepResult, error) {
-	return s.files.sweep(tempBefore, blobBefore, s.blobInUse)
+func (s *Service) Sweep(ctx context.Context, tempBefore, blobBefore time.Time) (SweepResult, error) {
+	return s.files.sweep(tempBefore, blobBefore, func(sum string) (bool, error) { return s.blobInUse(ctx, sum) })
 }
 
-func (s *Service) blobInUse(sum string) (bool, error) {
-	return s.store.BlobInUse(context.Background(), sum)
+func (s *Service) blobInUse(ctx context.Context, sum string) (bool, error) {
+	return s.store.BlobInUse(ctx, sum)
 }
 
 // StartSweeper has sched run Sweep every interval until Stop. The files
 // are this process's own (its data directory), so every process sweeps
 // its own: the work runs whether or not the process leads (jobs.Every).
-func (s *Service) StartSweeper(sched *jobs.Scheduler, interval time.Duration) error {
-	l, err := sched.Every("media_file_sweep", interval, func(context.Context) error {
+// Each sweep runs in the ctx of its run, not the ctx StartSweeper is given.
+func (s *Service) StartSweeper(_ context.Context, sched *jobs.Scheduler, interval time.Duration) error {
+	l, err := sched.Every("media_file_sweep", interval, func(ctx context.Context) error {
 		now := time.Now()
-		res, err := s.Sweep(now.Add(-TempIdle), now.Add(-BlobGrace))
+		res, err := s.Sweep(ctx, now.Add(-TempIdle), now.Add(-BlobGrace))
 		if err == nil && res.Temps+res.Blobs > 0 {
 			s.log.Info("media sweep", "temp_files", res.Temps, "unused_blobs", res.Blobs)
 		}
@@ -303,8 +301,7 @@ func (s *Service) AttachSubmission(ctx context.Context, course, user, mediaID ui
 // validateFile checks a file item: its media must be a course file of the
 // same course.
 func (s *Service) validateFile(ctx context.Context, c modules.Course, it *modules.Item) error {
-	tx := storage.TxFrom(ctx)
-	_, err := s.courseFile(storage.WithTx(context.Background(), tx), c.ID, it.MediaID)
+	_, err := s.courseFile(ctx, c.ID, it.MediaID)
 	return err
 }
 
@@ -312,8 +309,7 @@ func (s *Service) validateFile(ctx context.Context, c modules.Course, it *module
 // that is audio or video with a known duration, since watch progress is a
 // share of it.
 func (s *Service) validateLecture(ctx context.Context, c modules.Course, it *modules.Item) error {
-	tx := storage.TxFrom(ctx)
-	m, err := s.courseFile(storage.WithTx(context.Background(), tx), c.ID, it.MediaID)
+	m, err := s.courseFile(ctx, c.ID, it.MediaID)
 	if err != nil {
 		return err
 	}
@@ -336,6 +332,5 @@ func (s *Service) courseFile(ctx context.Context, courseID, mediaID uint64) (Med
 
 // itemDeleted removes the watch states of a deleted lecture item.
 func (s *Service) itemDeleted(ctx context.Context, it modules.Item) error {
-	tx := storage.TxFrom(ctx)
-	return s.store.DeleteItemWatches(storage.WithTx(context.Background(), tx), it.CourseID, it.ID)
+	return s.store.DeleteItemWatches(ctx, it.CourseID, it.ID)
 }

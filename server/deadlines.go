@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/auth"
@@ -16,12 +18,13 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	svc := deadlines.New(deadlines.Config{Store: bolt.NewDeadlines(s.DB), Tx: s.DB, Courses: s.Courses, Notify: s.Notify, Auth: s.Auth, Markdown: s.Markdown,
 		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log})
 	svc.Audit = s.Audit
-	svc.Install()
+	ctx := context.Background()
+	svc.Install(ctx)
 	// A new password also retires the secret calendar feed URL: whoever
 	// learnt the old password may have copied it.
 	s.Auth.OnPasswordChanged(svc.RetireCalendar)
 	sched := jobs.New(jobs.Config{Tx: s.DB, Store: bolt.NewJobs(s.DB), Audit: s.Audit, Log: s.log, Now: s.now, Tick: s.cfg.Tick})
-	if err := svc.RegisterJobs(sched); err != nil {
+	if err := svc.RegisterJobs(ctx, sched); err != nil {
 		return err
 	}
 	s.Deadlines, s.Scheduler = svc, sched

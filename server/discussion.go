@@ -17,7 +17,7 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 	if err := s.Courses.BuildStaffIndex(context.Background()); err != nil {
 		return err
 	}
-	s.Discussion = discussion.New(discussion.Config{DB: s.DB, Tx: s.DB, Store: bolt.NewDiscussion(s.DB),
+	s.Discussion = discussion.New(discussion.Config{Tx: s.DB, Store: bolt.NewDiscussion(s.DB),
 		Courses: s.Courses, Users: s.Auth, Notify: s.Notify, Markdown: s.Markdown, Now: s.now, Log: s.log})
 	s.Discussion.Audit = s.Audit
 	// Author names on thread pages come from the auth service's user cache.
@@ -25,7 +25,7 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 	// Read marks are buffered, and replies' notifications delivered in
 	// batches: by the scheduler, as this process's own work (every
 	// ReadFlushEvery and DeliverEvery), and before the store closes.
-	if err := s.Discussion.Start(s.Scheduler); err != nil {
+	if err := s.Discussion.Start(context.Background(), s.Scheduler); err != nil {
 		return err
 	}
 	s.OnStop(s.Discussion.Stop)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"path/filepath"
 	"time"
 
@@ -31,7 +32,8 @@ func (s *Server) wireMedia(v1 fiber.Router) error {
 	if err != nil {
 		return err
 	}
-	svc.Install()
+	ctx := context.Background()
+	svc.Install(ctx)
 	svc.Audit = s.Audit
 	if s.Deadlines != nil {
 		s.Deadlines.MediaCheck = svc.AttachSubmission
@@ -43,7 +45,7 @@ func (s *Server) wireMedia(v1 fiber.Router) error {
 			return err
 		}
 	}
-	if err := svc.StartSweeper(s.Scheduler, mediaSweepEvery); err != nil {
+	if err := svc.StartSweeper(ctx, s.Scheduler, mediaSweepEvery); err != nil {
 		return err
 	}
 	s.OnStop(svc.Stop)

@@ -411,7 +411,7 @@ type world struct {
 }
 
 func seed(c *client, srv *server.Server, cfg config) (*world, error) {
-	w := &world{deliver: srv.Discussion.DeliverReplies}
+	w := &world{deliver: func() error { return srv.Discussion.DeliverReplies(context.Background()) }}
 	const pw = "load test password"
 	token := func(email, name string) (string, error) {
 		if _, err := srv.Auth.CreateUser(context.Background(), auth.NewUser{Email: email, Password: pw, Name: name}, false); err != nil {
