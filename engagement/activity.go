@@ -12,7 +12,7 @@ import (
 
 	"pacer/jobs"
 	"pacer/modules"
-	"pacer/storage"
+	"pacer/txn"
 )
 
 // Tracker records learner activity without an fsync per request. Touch
@@ -26,7 +26,7 @@ import (
 // That is an acceptable loss for "when was this learner last here", which
 // drives flags measured in days, and it keeps the hot path to a map update.
 type Tracker struct {
-	db    *storage.DB
+	tx    txn.Runner
 	store Store
 	now   func() time.Time
 	log   *slog.Logger
@@ -64,7 +64,7 @@ type dayVal struct {
 const DefaultFlushEvery = 5 * time.Second
 
 // NewTracker builds a tracker; Start begins its flushing.
-func NewTracker(db *storage.DB, store Store, courses *modules.Service, now func() time.Time, log *slog.Logger, every time.Duration) *Tracker {
+func NewTracker(tx txn.Runner, store Store, courses *modules.Service, now func() time.Time, log *slog.Logger, every time.Duration) *Tracker {
 	if now == nil {
 		now = time.Now
 	}
@@ -74,7 +74,7 @@ func NewTracker(db *storage.DB, store Store, courses *modules.Service, now func(
 	if every <= 0 {
 		every = DefaultFlushEvery
 	}
-	return &Tracker{db: db, store: store, courses: courses, now: now, log: log, every: every, pending: map[dayKey]dayVal{}}
+	return &Tracker{tx: tx, store: store, courses: courses, now: now, log: log, every: every, pending: map[dayKey]dayVal{}}
 }
 
 // FlushEvery is the flush interval: the most activity a crash can lose.
@@ -160,7 +160,7 @@ func (t *Tracker) Start(sched *jobs.Scheduler) error {
 	if t.local != nil || t.stopped {
 		return nil
 	}
-	l, err := sched.Every("activity_flush", t.every, func(context.Context) error { return t.Flush() })
+	l, err := sched.Every("activity_flush", t.every, t.Flush)
 	t.local = l
 	return err
 }
@@ -170,7 +170,10 @@ func (t *Tracker) Start(sched *jobs.Scheduler) error {
 // before the store closes (server.OnStop).
 func (t *Tracker) Stop(ctx context.Context) error {
 	t.halt(ctx)
-	return t.Flush()
+	// The last flush is written even when the shutdown's time has run
+	// out: the store closes next, and what is left in the buffer would be
+	// lost for good.
+	return t.Flush(context.WithoutCancel(ctx))
 }
 
 // halt stops the scheduled flushing and further touches without
@@ -190,7 +193,7 @@ func (t *Tracker) halt(context.Context) {
 // Flush writes the buffer in one transaction. On failure the entries go
 // back into the buffer, merged with any that arrived meanwhile, so a
 // passing error loses nothing.
-func (t *Tracker) Flush() error {
+func (t *Tracker) Flush(ctx context.Context) error {
 	t.flushMu.Lock()
 	defer t.flushMu.Unlock()
 	t.mu.Lock()
@@ -216,7 +219,7 @@ func (t *Tracker) Flush() error {
 		}
 		return cmp.Compare(uint64(a.day), uint64(b.day))
 	})
-	err := t.db.Write(context.Background(), func(ctx context.Context) error { return t.writeActivity(ctx, keys, batch) })
+	err := t.tx.Write(ctx, func(ctx context.Context) error { return t.writeActivity(ctx, keys, batch) })
 	if err != nil {
 		t.mu.Lock()
 		for k, v := range batch {
@@ -260,10 +263,10 @@ func (t *Tracker) writeActivity(ctx context.Context, keys []dayKey, batch map[da
 	return t.store.AddActivity(ctx, counts)
 }
 
-// activityTx reads a learner's per-day counts for the n days up to and
+// activity reads a learner's per-day counts for the n days up to and
 // including the day of now: out[0] is today.
-func (s *Service) activityTx(tx *storage.Tx, course, user uint64, now time.Time, n int, out []uint32) ([]uint32, error) {
+func (s *Service) activity(ctx context.Context, course, user uint64, now time.Time, n int, out []uint32) ([]uint32, error) {
 	out = slices.Grow(out[:0], n)[:n]
-	err := s.store.Activity(storage.WithTx(context.Background(), tx), course, user, unixDay(now.UnixNano()), out)
+	err := s.store.Activity(ctx, course, user, unixDay(now.UnixNano()), out)
 	return out, err
 }

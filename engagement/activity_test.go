@@ -78,7 +78,7 @@ func TestActivityIsBufferedAndFlushedInOneCommit(t *testing.T) {
 
 	t.Run("touches after stop are ignored", func(t *testing.T) {
 		tr.Touch(c.id, ann.ID)
-		if err := tr.Flush(); err != nil || tr.Flushes() != 1 {
+		if err := tr.Flush(context.Background()); err != nil || tr.Flushes() != 1 {
 			t.Fatalf("flush after stop: %v, %d commits", err, tr.Flushes())
 		}
 	})
@@ -89,12 +89,12 @@ func TestLastActiveOnlyMovesForward(t *testing.T) {
 	later := env.Clock.Now().Add(time.Hour)
 	env.Clock.Set(later)
 	tr.Touch(c.id, ann.ID)
-	if err := tr.Flush(); err != nil {
+	if err := tr.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	env.Clock.Set(later.Add(-30 * time.Minute)) // a late-arriving, older action
 	tr.Touch(c.id, ann.ID)
-	if err := tr.Flush(); err != nil {
+	if err := tr.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := lastActive(t, env.Server.DB, c.id, ann.ID); !got.Equal(later) {
@@ -109,7 +109,7 @@ func TestActivityFromRequests(t *testing.T) {
 	env.Clock.Advance(time.Hour)
 	c.open(t, ann, 0)
 	c.open(t, c.teacher, 0)
-	if err := env.Server.Engagement.Tracker().Flush(); err != nil {
+	if err := env.Server.Engagement.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := lastActive(t, env.Server.DB, c.id, ann.ID); got == nil || !got.Equal(env.Clock.Now()) {

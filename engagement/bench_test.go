@@ -213,7 +213,7 @@ func BenchmarkActivityRequest(b *testing.B) {
 	path := fmt.Sprintf("/api/v1/courses/%d/items/%d", course, item)
 	env.Do("GET", path, ann.Token, nil) // completes the page once
 	tr := env.Server.Engagement.Tracker()
-	if err := tr.Flush(); err != nil {
+	if err := tr.Flush(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	before := tr.Flushes()

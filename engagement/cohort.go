@@ -7,7 +7,6 @@ import (
 
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // A learner's state on one module, as the cohort overview counts it.
@@ -209,23 +208,23 @@ type Cohort struct {
 // is not read, since nothing here depends on it.
 func (s *Service) Cohort(ctx context.Context, caller, course uint64) (Cohort, error) {
 	var out Cohort
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccess(storage.WithTx(ctx, tx), course, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccess(ctx, course, caller)
 		if err != nil {
 			return err
 		}
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		out, err = s.cohortTx(tx, a.Course, s.now().UTC())
+		out, err = s.cohortOf(ctx, a.Course, s.now().UTC())
 		return err
 	})
 	return out, errs.Wrap(err, "cohort")
 }
 
-func (s *Service) cohortTx(tx *storage.Tx, c modules.Course, now time.Time) (Cohort, error) {
+func (s *Service) cohortOf(ctx context.Context, c modules.Course, now time.Time) (Cohort, error) {
 	out := Cohort{CourseID: c.ID, Modules: []CohortModule{}, ComputedAt: now}
-	cv, err := s.loadCourse(tx, c)
+	cv, err := s.loadCourse(ctx, c)
 	if err != nil {
 		return out, err
 	}
@@ -233,11 +232,11 @@ func (s *Service) cohortTx(tx *storage.Tx, c modules.Course, now time.Time) (Coh
 		out.Modules = append(out.Modules, CohortModule{ModuleID: m.ID, Title: m.Title, Week: m.Week, Items: cv.required[i]})
 	}
 	var sc scratch
-	err = s.courses.EachMember(storage.WithTx(context.Background(), tx), c.ID, func(m modules.Member) error {
+	err = s.courses.EachMember(ctx, c.ID, func(m modules.Member) error {
 		if m.Role != modules.RoleStudent {
 			return nil
 		}
-		f, err := s.factsTx(tx, cv, m, now, 0, nil, &sc)
+		f, err := s.facts(ctx, cv, m, now, 0, nil, &sc)
 		if err != nil {
 			return err
 		}

@@ -22,34 +22,38 @@ func (t *Tracker) Crash() {
 	t.mu.Unlock()
 }
 
+// Tracker is the service's activity tracker, for tests that touch and
+// flush it directly.
+func (s *Service) Tracker() *Tracker { return s.tracker }
+
 // NextSteps computes a learner's next step both ways at the service's
 // clock: from the job's own reading (nextFromFacts) and from
 // modules.Learner (nextStep), so a test can check they agree.
 func (s *Service) NextSteps(course, user uint64) (fromFacts, fromLearner *Next, err error) {
-	err = s.db.View(func(tx *storage.Tx) error {
-		c, err := s.courses.CourseRecord(storage.WithTx(context.Background(), tx), course)
+	err = s.tx.Read(context.Background(), func(ctx context.Context) error {
+		c, err := s.courses.CourseRecord(ctx, course)
 		if err != nil {
 			return err
 		}
-		cv, err := s.loadCourse(tx, c)
+		cv, err := s.loadCourse(ctx, c)
 		if err != nil {
 			return err
 		}
-		m, err := s.courses.Member(storage.WithTx(context.Background(), tx), course, user)
+		m, err := s.courses.Member(ctx, course, user)
 		if err != nil {
 			return err
 		}
-		l, err := s.courses.Learner(storage.WithTx(context.Background(), tx), c, m, false)
+		l, err := s.courses.Learner(ctx, c, m, false)
 		if err != nil {
 			return err
 		}
 		var sc scratch
 		now := s.now().UTC()
-		f, err := s.factsTx(tx, cv, m, now, HistoryDays, nil, &sc)
+		f, err := s.facts(ctx, cv, m, now, HistoryDays, nil, &sc)
 		if err != nil {
 			return err
 		}
-		done, err := s.doneItemsTx(tx, course, user)
+		done, err := s.doneItems(ctx, course, user)
 		if err != nil {
 			return err
 		}
@@ -67,7 +71,7 @@ func (s *Service) NextSteps(course, user uint64) (fromFacts, fromLearner *Next, 
 // as text, sorted, for a test to compare.
 func (s *Service) JudgeBothWays(now time.Time) (sweep, each []string, err error) {
 	now = now.UTC()
-	if err := s.tracker.Flush(); err != nil {
+	if err := s.tracker.Flush(context.Background()); err != nil {
 		return nil, nil, err
 	}
 	text := func(c uint64, r courseRun) []string {
@@ -78,9 +82,9 @@ func (s *Service) JudgeBothWays(now time.Time) (sweep, each []string, err error)
 		}
 		return out
 	}
-	err = s.db.View(func(tx *storage.Tx) error {
+	err = s.tx.Read(context.Background(), func(ctx context.Context) error {
 		var sw courseSweep
-		return tx.Each(storage.Courses, nil, func(_, v []byte) error {
+		return storage.TxFrom(ctx).Each(storage.Courses, nil, func(_, v []byte) error {
 			var c modules.Course
 			if err := json.Unmarshal(v, &c); err != nil {
 				return err
@@ -88,28 +92,28 @@ func (s *Service) JudgeBothWays(now time.Time) (sweep, each []string, err error)
 			if !c.Published || c.Archived {
 				return nil
 			}
-			r, err := s.judgeCourse(tx, c, now, &sw)
+			r, err := s.judgeCourse(ctx, c, now, &sw)
 			if err != nil {
 				return err
 			}
 			sweep = append(sweep, text(c.ID, r)...)
 			var sc scratch
 			for i := range sw.students {
-				m, f, err := sw.facts(tx, s.courses.Extensions, r.cv, i, now, &sc)
+				m, f, err := sw.facts(ctx, s.courses.Extensions, r.cv, i, now, &sc)
 				if err != nil {
 					return err
 				}
 				sweep = append(sweep, judgement(c.ID, m, f, now))
 			}
-			if r, err = s.judgeCourseEach(tx, c, now); err != nil {
+			if r, err = s.judgeCourseEach(ctx, c, now); err != nil {
 				return err
 			}
 			each = append(each, text(c.ID, r)...)
-			return s.courses.EachMember(storage.WithTx(context.Background(), tx), c.ID, func(m modules.Member) error {
+			return s.courses.EachMember(ctx, c.ID, func(m modules.Member) error {
 				if m.Role != modules.RoleStudent {
 					return nil
 				}
-				f, err := s.factsTx(tx, r.cv, m, now, HistoryDays, nil, &sc)
+				f, err := s.facts(ctx, r.cv, m, now, HistoryDays, nil, &sc)
 				if err != nil {
 					return err
 				}
@@ -146,14 +150,14 @@ func judgement(course uint64, m modules.Member, f Facts, now time.Time) string {
 
 // judgeCourseEach is judgeCourse as it was before the sweep, kept as the
 // reference the sweep must agree with.
-func (s *Service) judgeCourseEach(tx *storage.Tx, c modules.Course, now time.Time) (courseRun, error) {
-	cv, err := s.loadCourse(tx, c)
+func (s *Service) judgeCourseEach(ctx context.Context, c modules.Course, now time.Time) (courseRun, error) {
+	cv, err := s.loadCourse(ctx, c)
 	if err != nil {
 		return courseRun{}, err
 	}
 	r := courseRun{cv: cv}
 	stored := map[uint64][]byte{}
-	err = tx.Each(storage.Engagement, storage.Key(c.ID), func(k, v []byte) error {
+	err = storage.TxFrom(ctx).Each(storage.Engagement, storage.Key(c.ID), func(k, v []byte) error {
 		stored[storage.Part(k, 1)] = bytes.Clone(v)
 		return nil
 	})
@@ -161,7 +165,7 @@ func (s *Service) judgeCourseEach(tx *storage.Tx, c modules.Course, now time.Tim
 		return r, err
 	}
 	var sc scratch
-	err = s.courses.EachMember(storage.WithTx(context.Background(), tx), c.ID, func(m modules.Member) error {
+	err = s.courses.EachMember(ctx, c.ID, func(m modules.Member) error {
 		if m.Staff() {
 			cv.staff = append(cv.staff, m.UserID)
 			return nil
@@ -169,7 +173,7 @@ func (s *Service) judgeCourseEach(tx *storage.Tx, c modules.Course, now time.Tim
 		if m.Role != modules.RoleStudent {
 			return nil
 		}
-		f, err := s.factsTx(tx, cv, m, now, HistoryDays, nil, &sc)
+		f, err := s.facts(ctx, cv, m, now, HistoryDays, nil, &sc)
 		if err != nil {
 			return err
 		}

@@ -12,8 +12,8 @@ import (
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
-	"pacer/storage"
 	"pacer/timetext"
+	"pacer/txn"
 )
 
 // state is a learner's stored place on the escalation ladder in one
@@ -160,13 +160,13 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 	s.run.Lock()
 	defer s.run.Unlock()
 	now = now.UTC()
-	if err := s.tracker.Flush(); err != nil {
+	if err := s.tracker.Flush(ctx); err != nil {
 		s.log.Error("flag_inactive: could not write buffered activity first", "err", err)
 	}
 	var runs []courseRun
 	var sw courseSweep
-	err := s.db.View(func(tx *storage.Tx) error {
-		return s.courses.EachCourse(storage.WithTx(ctx, tx), func(c modules.Course) error {
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		return s.courses.EachCourse(ctx, func(c modules.Course) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -174,7 +174,7 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 			if !c.Published || c.Archived {
 				return nil
 			}
-			r, err := s.judgeCourse(tx, c, now, &sw)
+			r, err := s.judgeCourse(ctx, c, now, &sw)
 			if err != nil {
 				return err
 			}
@@ -202,13 +202,13 @@ func (s *Service) FlagInactive(ctx context.Context, now time.Time) (int, error) 
 // and returns the learners whose state changes. It reads the course in one
 // walk per bucket (courseSweep) and builds each learner's facts as the
 // views do (cv.facts), so a learner is judged alike everywhere.
-func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time, sw *courseSweep) (courseRun, error) {
-	cv, err := s.loadCourse(tx, c)
+func (s *Service) judgeCourse(ctx context.Context, c modules.Course, now time.Time, sw *courseSweep) (courseRun, error) {
+	cv, err := s.loadCourse(ctx, c)
 	if err != nil {
 		return courseRun{}, err
 	}
 	r := courseRun{cv: cv}
-	if err := sw.read(tx, s.courses, s.store, cv, now); err != nil {
+	if err := sw.read(ctx, s.courses, s.store, cv, now); err != nil {
 		return r, err
 	}
 	var (
@@ -218,7 +218,7 @@ func (s *Service) judgeCourse(tx *storage.Tx, c modules.Course, now time.Time, s
 		buf  stateBuf
 	)
 	for i := range sw.students {
-		m, f, err := sw.facts(tx, s.courses.Extensions, cv, i, now, &sc)
+		m, f, err := sw.facts(ctx, s.courses.Extensions, cv, i, now, &sc)
 		if err != nil {
 			return r, err
 		}
@@ -268,13 +268,13 @@ func (s *Service) applyCourse(ctx context.Context, r courseRun, now time.Time) (
 			return changed, err
 		}
 		part := plain[start:min(start+s.chunk, len(plain))]
-		err := s.db.Update(func(tx *storage.Tx) error {
+		err := s.tx.Write(ctx, func(ctx context.Context) error {
 			for _, ch := range part {
-				if err := s.putState(tx, r.cv.course.ID, ch); err != nil {
+				if err := s.putState(ctx, r.cv.course.ID, ch); err != nil {
 					return err
 				}
 				if ch.act&actNudge != 0 {
-					if err := s.nudgeTx(tx, r.cv, ch.user, now); err != nil {
+					if err := s.nudge(ctx, r.cv, ch.user, now); err != nil {
 						return err
 					}
 				}
@@ -289,18 +289,18 @@ func (s *Service) applyCourse(ctx context.Context, r courseRun, now time.Time) (
 	if len(esc) == 0 {
 		return changed, nil
 	}
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		for _, ch := range esc {
-			if err := s.putState(tx, r.cv.course.ID, ch); err != nil {
+			if err := s.putState(ctx, r.cv.course.ID, ch); err != nil {
 				return err
 			}
 			if ch.act&actNudge != 0 {
-				if err := s.nudgeTx(tx, r.cv, ch.user, now); err != nil {
+				if err := s.nudge(ctx, r.cv, ch.user, now); err != nil {
 					return err
 				}
 			}
 		}
-		return s.digestTx(tx, r.cv, esc, now)
+		return s.digest(ctx, r.cv, esc, now)
 	})
 	if err != nil {
 		return changed, err
@@ -308,8 +308,7 @@ func (s *Service) applyCourse(ctx context.Context, r courseRun, now time.Time) (
 	return changed + len(esc), nil
 }
 
-func (s *Service) putState(tx *storage.Tx, course uint64, ch change) error {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) putState(ctx context.Context, course uint64, ch change) error {
 	if ch.delete {
 		return s.store.DeleteState(ctx, course, ch.user)
 	}
@@ -403,31 +402,31 @@ func titles(ms []ModuleFacts) string {
 	return strings.Join(out, ", ")
 }
 
-// judgeOneTx assesses one learner again inside a write transaction, with
+// judgeOne assesses one learner again inside a write transaction, with
 // reasons, for the text of a nudge or a digest.
-func (s *Service) judgeOneTx(tx *storage.Tx, cv *courseView, m modules.Member, now time.Time) (Facts, Assessment, error) {
+func (s *Service) judgeOne(ctx context.Context, cv *courseView, m modules.Member, now time.Time) (Facts, Assessment, error) {
 	var sc scratch
-	f, err := s.factsTx(tx, cv, m, now, HistoryDays, nil, &sc)
+	f, err := s.facts(ctx, cv, m, now, HistoryDays, nil, &sc)
 	if err != nil {
 		return f, Assessment{}, err
 	}
 	return f, Assess(f, now), nil
 }
 
-// nudgeTx sends one automatic nudge with the learner's next step.
-func (s *Service) nudgeTx(tx *storage.Tx, cv *courseView, user uint64, now time.Time) error {
-	m, err := s.courses.Member(storage.WithTx(context.Background(), tx), cv.course.ID, user)
-	if errors.Is(err, storage.ErrNotFound) {
+// nudge sends one automatic nudge with the learner's next step.
+func (s *Service) nudge(ctx context.Context, cv *courseView, user uint64, now time.Time) error {
+	m, err := s.courses.Member(ctx, cv.course.ID, user)
+	if errors.Is(err, txn.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	f, a, err := s.judgeOneTx(tx, cv, m, now)
+	f, a, err := s.judgeOne(ctx, cv, m, now)
 	if err != nil {
 		return err
 	}
-	done, err := s.doneItemsTx(tx, cv.course.ID, user)
+	done, err := s.doneItems(ctx, cv.course.ID, user)
 	if err != nil {
 		return err
 	}
@@ -463,21 +462,20 @@ func (s *Service) nudgeTx(tx *storage.Tx, cv *courseView, user uint64, now time.
 			body.WriteString("Pick up where you left off.")
 		}
 	}
-	if s := next.Sentence(s.readerZoneTx(tx, user), loc); s != "" {
+	if s := next.Sentence(s.readerZone(ctx, user), loc); s != "" {
 		body.WriteString(" " + s)
 	}
 	n.Body = body.String()
-	_, err = s.notify.Add(storage.WithTx(context.Background(), tx), n)
+	_, err = s.notify.Add(ctx, n)
 	return err
 }
 
 // maxDigestLines bounds the learners a digest names one by one.
 const maxDigestLines = 30
 
-// digestTx tells each staff member of a course, in one notification, who
+// digest tells each staff member of a course, in one notification, who
 // was escalated in this run and why (reasons as they stand now).
-func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now time.Time) error {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) digest(ctx context.Context, cv *courseView, esc []change, now time.Time) error {
 	if len(cv.staff) == 0 {
 		return nil
 	}
@@ -496,7 +494,7 @@ func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now tim
 		if u, err := s.auth.User(ctx, ch.user); err == nil {
 			name = u.Name
 		}
-		_, a, err := s.judgeOneTx(tx, cv, m, now)
+		_, a, err := s.judgeOne(ctx, cv, m, now)
 		if err != nil {
 			return err
 		}
@@ -514,7 +512,7 @@ func (s *Service) digestTx(tx *storage.Tx, cv *courseView, esc []change, now tim
 	}
 	body := "Still flagged a while after their nudge:\n" + strings.Join(lines, "\n")
 	for _, staff := range cv.staff {
-		_, err := s.notify.Add(storage.WithTx(context.Background(), tx), notify.Notification{UserID: staff, CourseID: cv.course.ID, CreatedAt: now,
+		_, err := s.notify.Add(ctx, notify.Notification{UserID: staff, CourseID: cv.course.ID, CreatedAt: now,
 			Kind: notify.KindStaffDigest, Title: title, Body: body, Link: AtRiskLink(cv.course.ID)})
 		if err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 
 	"pacer/calendar"
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // courseView is what the rules need of one course, read once per run and
@@ -31,8 +30,7 @@ type courseView struct {
 	staff []uint64
 }
 
-func (s *Service) loadCourse(tx *storage.Tx, c modules.Course) (*courseView, error) {
-	ctx := storage.WithTx(context.Background(), tx)
+func (s *Service) loadCourse(ctx context.Context, c modules.Course) (*courseView, error) {
 	cv := &courseView{course: c, times: c.Times(), itemMod: map[uint64]int{},
 		inactive: time.Duration(max(c.Policy.InactiveAfterSeconds, 0)) * time.Second,
 		cooldown: time.Duration(max(c.Policy.NudgeCooldownSeconds, 0)) * time.Second}
@@ -82,18 +80,18 @@ type scratch struct {
 	days      []uint32
 }
 
-// factsTx reads one learner's facts: their windows (extensions applied),
+// facts reads one learner's facts: their windows (extensions applied),
 // completed items per module and recent activity. history is how many days
 // of activity to read. The slices in the result belong to sc and are
 // overwritten by the next call.
 // Buffered activity in pend (nil for the job, which flushes first) is
 // added to what is stored. The job reads the same inputs for a whole
 // course at once (sweep.go) and builds facts with the same cv.facts.
-func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now time.Time, history int, pend []pendingDay, sc *scratch) (Facts, error) {
+func (s *Service) facts(ctx context.Context, cv *courseView, m modules.Member, now time.Time, history int, pend []pendingDay, sc *scratch) (Facts, error) {
 	var ext map[uint64]time.Time
 	if src := s.courses.Extensions; src != nil {
 		var err error
-		if ext, err = src.DueOverrides(storage.WithTx(context.Background(), tx), cv.course.ID, m.UserID); err != nil {
+		if ext, err = src.DueOverrides(ctx, cv.course.ID, m.UserID); err != nil {
 			return Facts{}, err
 		}
 	}
@@ -101,13 +99,13 @@ func (s *Service) factsTx(tx *storage.Tx, cv *courseView, m modules.Member, now 
 	clear(sc.completed)
 	sc.started = slices.Grow(sc.started[:0], len(cv.mods))[:len(cv.mods)]
 	clear(sc.started)
-	err := s.courses.EachProgress(storage.WithTx(context.Background(), tx), cv.course.ID, m.UserID, func(item uint64, completed bool) {
+	err := s.courses.EachProgress(ctx, cv.course.ID, m.UserID, func(item uint64, completed bool) {
 		cv.count(item, completed, sc.completed, sc.started)
 	})
 	if err != nil {
 		return Facts{}, err
 	}
-	if sc.days, err = s.activityTx(tx, cv.course.ID, m.UserID, now, history, sc.days); err != nil {
+	if sc.days, err = s.activity(ctx, cv.course.ID, m.UserID, now, history, sc.days); err != nil {
 		return Facts{}, err
 	}
 	return cv.facts(m, ext, sc.completed, sc.started, sc.days, pend, now, sc), nil
@@ -151,10 +149,10 @@ func (cv *courseView) facts(m modules.Member, ext map[uint64]time.Time, complete
 		Modules: sc.mods, Activity: days}
 }
 
-// doneItemsTx is the set of items a learner has completed in a course.
-func (s *Service) doneItemsTx(tx *storage.Tx, course, user uint64) (map[uint64]bool, error) {
+// doneItems is the set of items a learner has completed in a course.
+func (s *Service) doneItems(ctx context.Context, course, user uint64) (map[uint64]bool, error) {
 	done := map[uint64]bool{}
-	err := s.courses.EachProgress(storage.WithTx(context.Background(), tx), course, user, func(item uint64, completed bool) {
+	err := s.courses.EachProgress(ctx, course, user, func(item uint64, completed bool) {
 		if completed {
 			done[item] = true
 		}

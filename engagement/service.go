@@ -21,8 +21,8 @@ import (
 	"pacer/jobs"
 	"pacer/modules"
 	"pacer/notify"
-	"pacer/storage"
 	"pacer/timetext"
+	"pacer/txn"
 )
 
 // JobFlagInactive is the scheduler name of FlagInactive.
@@ -30,7 +30,8 @@ const JobFlagInactive = "flag_inactive"
 
 // Config is what the service is built from.
 type Config struct {
-	DB *storage.DB
+	// Tx runs the service's transactions.
+	Tx txn.Runner
 	// Store keeps activity and ladder states (the engine's implementation).
 	Store   Store
 	Courses *modules.Service
@@ -49,7 +50,7 @@ type Config struct {
 
 // Service is the engagement service.
 type Service struct {
-	db      *storage.DB
+	tx      txn.Runner
 	store   Store
 	courses *modules.Service
 	notify  *notify.Service
@@ -76,24 +77,29 @@ func New(cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	tr := NewTracker(cfg.DB, cfg.Store, cfg.Courses, cfg.Now, cfg.Log, cfg.FlushEvery)
-	return &Service{db: cfg.DB, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, outbox: cfg.Outbox, now: cfg.Now,
+	tr := NewTracker(cfg.Tx, cfg.Store, cfg.Courses, cfg.Now, cfg.Log, cfg.FlushEvery)
+	return &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, outbox: cfg.Outbox, now: cfg.Now,
 		log: cfg.Log, tracker: tr, chunk: 1000}
 }
 
 // Install makes every learner action the course service reports (and every
-// courses.Touch from other packages) reach the tracker.
-func (s *Service) Install() { s.courses.OnActivity = s.tracker.Touch }
+// courses.Touch from other packages) reach the tracker. It only wires, so
+// ctx is unused; it is there because every service method takes one.
+func (s *Service) Install(ctx context.Context) { s.courses.OnActivity = s.tracker.Touch }
 
-// Start has sched flush buffered activity (Tracker.Start).
-func (s *Service) Start(sched *jobs.Scheduler) error { return s.tracker.Start(sched) }
+// Start has sched flush buffered activity (Tracker.Start). ctx is not
+// kept: the flushes run under the scheduler's context and end with Stop.
+func (s *Service) Start(ctx context.Context, sched *jobs.Scheduler) error {
+	return s.tracker.Start(sched)
+}
 
 // Stop writes the remaining activity and stops; it must run before the
 // store closes.
 func (s *Service) Stop(ctx context.Context) error { return s.tracker.Stop(ctx) }
 
-// Tracker is the activity tracker.
-func (s *Service) Tracker() *Tracker { return s.tracker }
+// Flush writes buffered activity now (Tracker.Flush), for those who read
+// the store directly and must see every action so far.
+func (s *Service) Flush(ctx context.Context) error { return s.tracker.Flush(ctx) }
 
 // Outbox is the e-mail outbox the service was built with (may be nil).
 func (s *Service) Outbox() *notify.Outbox { return s.outbox }
@@ -108,10 +114,10 @@ func AtRiskLink(course uint64) string { return courseLink(course) + "/at-risk" }
 
 func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
 
-// readerZoneTx is a user's own time zone, in which every time in text for
+// readerZone is a user's own time zone, in which every time in text for
 // them is written (timetext); UTC when the account cannot be read.
-func (s *Service) readerZoneTx(tx *storage.Tx, user uint64) *time.Location {
-	u, err := s.auth.User(storage.WithTx(context.Background(), tx), user)
+func (s *Service) readerZone(ctx context.Context, user uint64) *time.Location {
+	u, err := s.auth.User(ctx, user)
 	if err != nil {
 		return time.UTC
 	}

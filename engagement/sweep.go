@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"pacer/modules"
-	"pacer/storage"
 )
 
 // courseSweep is what the job reads of one course to judge every student
@@ -38,10 +37,10 @@ type courseSweep struct {
 }
 
 // read walks the course's members, progress, activity and ladder records.
-func (sw *courseSweep) read(tx *storage.Tx, courses *modules.Service, store Store, cv *courseView, now time.Time) error {
+func (sw *courseSweep) read(ctx context.Context, courses *modules.Service, store Store, cv *courseView, now time.Time) error {
 	course := cv.course.ID
 	var err error
-	if sw.members, err = courses.Sweep(storage.WithTx(context.Background(), tx), course, sw.members); err != nil {
+	if sw.members, err = courses.Sweep(ctx, course, sw.members); err != nil {
 		return err
 	}
 	sw.students = sw.students[:0]
@@ -63,7 +62,7 @@ func (sw *courseSweep) read(tx *storage.Tx, courses *modules.Service, store Stor
 
 	// Progress, in user order: records of non-students are stepped over.
 	j := 0
-	err = courses.EachCourseProgress(storage.WithTx(context.Background(), tx), course, func(user, item uint64, done bool) {
+	err = courses.EachCourseProgress(ctx, course, func(user, item uint64, done bool) {
 		if i, ok := sw.find(&j, user); ok {
 			cv.count(item, done, sw.completed[i*mods:(i+1)*mods], sw.started[i*mods:(i+1)*mods])
 		}
@@ -72,9 +71,8 @@ func (sw *courseSweep) read(tx *storage.Tx, courses *modules.Service, store Stor
 		return err
 	}
 
-	// Activity: only the HistoryDays up to today count (as activityTx
+	// Activity: only the HistoryDays up to today count (as Service.activity
 	// reads them).
-	ctx := storage.WithTx(context.Background(), tx)
 	today := unixDay(now.UnixNano())
 	j = 0
 	err = store.CourseActivity(ctx, course, max(today-HistoryDays+1, 0), today, func(user uint64, day int64, count uint32) {
@@ -104,14 +102,14 @@ func (sw *courseSweep) read(tx *storage.Tx, courses *modules.Service, store Stor
 
 // facts builds student i's facts from what read found, with cv.facts as
 // the views build them, so that a learner is judged alike everywhere.
-func (sw *courseSweep) facts(tx *storage.Tx, src modules.ExtensionSource, cv *courseView, i int, now time.Time, sc *scratch) (modules.Member, Facts, error) {
+func (sw *courseSweep) facts(ctx context.Context, src modules.ExtensionSource, cv *courseView, i int, now time.Time, sc *scratch) (modules.Member, Facts, error) {
 	m := sw.members[sw.students[i]].Member(cv.course.ID)
 	// Extensions are few and belong to the deadlines package, which
 	// answers one learner at a time.
 	var ext map[uint64]time.Time
 	if src != nil {
 		var err error
-		if ext, err = src.DueOverrides(storage.WithTx(context.Background(), tx), cv.course.ID, m.UserID); err != nil {
+		if ext, err = src.DueOverrides(ctx, cv.course.ID, m.UserID); err != nil {
 			return m, Facts{}, err
 		}
 	}

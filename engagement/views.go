@@ -12,7 +12,7 @@ import (
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
-	"pacer/storage"
+	"pacer/txn"
 )
 
 // ChartWeeks is how many weeks of activity the at-risk view returns per
@@ -53,8 +53,8 @@ func (s *Service) AtRisk(ctx context.Context, caller, course uint64, flag string
 func (s *Service) AtRiskWhere(ctx context.Context, caller, course uint64, q Filter) ([]Row, error) {
 	now := s.now().UTC()
 	rows := []Row{}
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccess(storage.WithTx(ctx, tx), course, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccess(ctx, course, caller)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (s *Service) AtRiskWhere(ctx context.Context, caller, course uint64, q Filt
 		if err := q.check(); err != nil {
 			return err
 		}
-		rows, err = s.judgeAll(tx, a.Course, now, q)
+		rows, err = s.judgeAll(ctx, a.Course, now, q)
 		return err
 	})
 	if err != nil {
@@ -74,9 +74,8 @@ func (s *Service) AtRiskWhere(ctx context.Context, caller, course uint64, q Filt
 }
 
 // judgeAll assesses every student of a course.
-func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Filter) ([]Row, error) {
-	ctx := storage.WithTx(context.Background(), tx)
-	cv, err := s.loadCourse(tx, c)
+func (s *Service) judgeAll(ctx context.Context, c modules.Course, now time.Time, q Filter) ([]Row, error) {
+	cv, err := s.loadCourse(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +90,7 @@ func (s *Service) judgeAll(tx *storage.Tx, c modules.Course, now time.Time, q Fi
 		if m.Role != modules.RoleStudent {
 			return nil
 		}
-		f, err := s.factsTx(tx, cv, m, now, ChartWeeks*7, pend[m.UserID], &sc)
+		f, err := s.facts(ctx, cv, m, now, ChartWeeks*7, pend[m.UserID], &sc)
 		if err != nil {
 			return err
 		}
@@ -178,8 +177,8 @@ type Pace struct {
 // any student's for staff (user ≠ 0).
 func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, error) {
 	var p Pace
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccess(storage.WithTx(ctx, tx), course, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccess(ctx, course, caller)
 		if err != nil {
 			return err
 		}
@@ -190,13 +189,13 @@ func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, 
 				return err
 			}
 			staff = true
-			if target, err = s.courses.Member(storage.WithTx(ctx, tx), course, user); err != nil || target.Role != modules.RoleStudent {
+			if target, err = s.courses.Member(ctx, course, user); err != nil || target.Role != modules.RoleStudent {
 				return errs.NotFoundf("student")
 			}
 		} else if err := a.RequireStudent(); err != nil {
 			return err
 		}
-		p, err = s.paceTx(tx, a.Course, target, s.readerZoneTx(tx, caller))
+		p, err = s.learnerPace(ctx, a.Course, target, s.readerZone(ctx, caller))
 		if !staff {
 			p.Risk = nil
 		}
@@ -209,13 +208,12 @@ func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, 
 // dashboard.
 func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 	out := []Pace{}
-	err := s.db.View(func(tx *storage.Tx) error {
-		ctx := storage.WithTx(ctx, tx)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		courses, err := s.courses.CoursesOf(ctx, caller)
 		if err != nil {
 			return err
 		}
-		reader := s.readerZoneTx(tx, caller)
+		reader := s.readerZone(ctx, caller)
 		for _, id := range courses {
 			m, err := s.courses.Member(ctx, id, caller)
 			if err != nil || m.Role != modules.RoleStudent {
@@ -225,7 +223,7 @@ func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 			if err != nil {
 				continue
 			}
-			p, err := s.paceTx(tx, c, m, reader)
+			p, err := s.learnerPace(ctx, c, m, reader)
 			if err != nil {
 				return err
 			}
@@ -237,21 +235,21 @@ func (s *Service) MyPace(ctx context.Context, caller uint64) ([]Pace, error) {
 	return out, errs.Wrap(err, "my pace")
 }
 
-// paceTx is a learner's pace; reader is the zone of whoever reads it (the
+// learnerPace is a learner's pace; reader is the zone of whoever reads it (the
 // caller), in which its summary writes times.
-func (s *Service) paceTx(tx *storage.Tx, c modules.Course, m modules.Member, reader *time.Location) (Pace, error) {
+func (s *Service) learnerPace(ctx context.Context, c modules.Course, m modules.Member, reader *time.Location) (Pace, error) {
 	now := s.now().UTC()
-	cv, err := s.loadCourse(tx, c)
+	cv, err := s.loadCourse(ctx, c)
 	if err != nil {
 		return Pace{}, err
 	}
 	var sc scratch
-	f, err := s.factsTx(tx, cv, m, now, HistoryDays, s.tracker.pendingIn(c.ID)[m.UserID], &sc)
+	f, err := s.facts(ctx, cv, m, now, HistoryDays, s.tracker.pendingIn(c.ID)[m.UserID], &sc)
 	if err != nil {
 		return Pace{}, err
 	}
 	a := Assess(f, now)
-	l, err := s.courses.Learner(storage.WithTx(context.Background(), tx), c, m, false)
+	l, err := s.courses.Learner(ctx, c, m, false)
 	if err != nil {
 		return Pace{}, err
 	}
@@ -336,8 +334,8 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 	}
 	// Access comes first so that a non-member learns nothing, not even
 	// that their body was wrong.
-	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.courses.MemberAccess(storage.WithTx(ctx, tx), course, caller)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		a, err := s.courses.MemberAccess(ctx, course, caller)
 		if err != nil {
 			return err
 		}
@@ -349,7 +347,7 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 		}
 		var to []uint64
 		if in.Flag != "" {
-			rows, err := s.judgeAll(tx, a.Course, s.now().UTC(), Filter{Flag: in.Flag})
+			rows, err := s.judgeAll(ctx, a.Course, s.now().UTC(), Filter{Flag: in.Flag})
 			if err != nil {
 				return err
 			}
@@ -363,8 +361,8 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 					continue
 				}
 				seen[id] = true
-				m, err := s.courses.Member(storage.WithTx(ctx, tx), course, id)
-				if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				m, err := s.courses.Member(ctx, course, id)
+				if err != nil && !errors.Is(err, txn.ErrNotFound) {
 					return err
 				}
 				if err != nil || m.Role != modules.RoleStudent {
@@ -374,11 +372,11 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 			}
 		}
 		from := "Your instructor"
-		if u, err := s.auth.User(storage.WithTx(context.Background(), tx), caller); err == nil {
+		if u, err := s.auth.User(ctx, caller); err == nil {
 			from = u.Name
 		}
 		for _, id := range to {
-			_, err := s.notify.Add(storage.WithTx(context.Background(), tx), notify.Notification{UserID: id, CourseID: course,
+			_, err := s.notify.Add(ctx, notify.Notification{UserID: id, CourseID: course,
 				Kind: notify.KindInstructorMessage, Title: from + " sent you a message in " + a.Course.Title,
 				Body: msg, Link: courseLink(course)})
 			if err != nil {

@@ -7,6 +7,7 @@ package securitytest_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -278,7 +279,7 @@ func TestHSTSIsSentOverTLSAndNotOverPlainHTTP(t *testing.T) {
 // changed nothing.
 func digest(t *testing.T, w *world) [32]byte {
 	t.Helper()
-	if err := w.env.Server.Engagement.Tracker().Flush(); err != nil {
+	if err := w.env.Server.Engagement.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	buckets := []storage.Bucket{storage.Users, storage.UsersByEmail, storage.Sessions, storage.SessionsByUser, storage.Refresh,

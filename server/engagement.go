@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/auth"
@@ -31,9 +33,9 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 	s.Notify.Added = append(s.Notify.Added, outbox.Added)
 	s.Outbox = outbox
 
-	s.Engagement = engagement.New(engagement.Config{DB: s.DB, Store: bolt.NewEngagement(s.DB), Courses: s.Courses, Notify: s.Notify, Auth: s.Auth,
+	s.Engagement = engagement.New(engagement.Config{Tx: s.DB, Store: bolt.NewEngagement(s.DB), Courses: s.Courses, Notify: s.Notify, Auth: s.Auth,
 		Outbox: outbox, Now: s.now, Log: s.log})
-	s.Engagement.Install()
+	s.Engagement.Install(context.Background())
 	s.Engagement.Mount(v1)
 	outbox.Mount(v1)
 	outbox.MountAdmin(v1.Group("/admin", auth.Required(), auth.Admin()))
@@ -46,7 +48,7 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 			return err
 		}
 	}
-	if err := s.Engagement.Start(s.Scheduler); err != nil {
+	if err := s.Engagement.Start(context.Background(), s.Scheduler); err != nil {
 		return err
 	}
 	s.OnStop(s.Engagement.Stop)
