@@ -91,7 +91,7 @@ func TestStaffPostAnAnnouncementAndEveryOtherMemberIsToldAndMailed(t *testing.T)
 			n.Link != fmt.Sprintf("/courses/%d/announcements#announcement-%d", c.course, a.ID) {
 			t.Errorf("%s's notification: %+v", u.Name, n)
 		}
-		mails, err := c.env.Server.Engagement.Outbox().Mails(u.ID)
+		mails, err := c.env.Server.Outbox.Mails(u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,10 +118,10 @@ func TestAMemberWhoTurnedAnnouncementMailOffIsToldButNotMailed(t *testing.T) {
 	if ns := c.notifications(c.ann); len(ns) != 1 {
 		t.Errorf("Ann has %d announcement notifications, want 1", len(ns))
 	}
-	if mails, _ := c.env.Server.Engagement.Outbox().Mails(c.ann.ID); len(mails) != 0 {
+	if mails, _ := c.env.Server.Outbox.Mails(c.ann.ID); len(mails) != 0 {
 		t.Errorf("Ann opted out and still got mail: %+v", mails)
 	}
-	if mails, _ := c.env.Server.Engagement.Outbox().Mails(c.bob.ID); len(mails) != 1 {
+	if mails, _ := c.env.Server.Outbox.Mails(c.bob.ID); len(mails) != 1 {
 		t.Errorf("Bob got %d mails, want 1", len(mails))
 	}
 }

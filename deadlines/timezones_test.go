@@ -33,7 +33,7 @@ func TestRemindersAreWrittenInTheLearnersZone(t *testing.T) {
 	}
 	mail := func(u pacertest.User, kind string) notify.Email {
 		t.Helper()
-		ms, err := env.Server.Engagement.Outbox().Mails(u.ID)
+		ms, err := env.Server.Outbox.Mails(u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -120,7 +120,7 @@ func TestReadersDeliverQueuedRepliesFirst(t *testing.T) {
 	c.readNotifications(c.ann)
 	c.reply(c.ta, thread, 0, "Threes, max")
 	c.queued(1)
-	outbox := c.env.Server.Engagement.Outbox()
+	outbox := c.env.Server.Outbox
 	if _, err := outbox.SendOutbox(context.Background(), c.env.Clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}

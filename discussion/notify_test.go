@@ -97,7 +97,7 @@ func TestRepliesToAThreadShareOneUnreadNotificationAndOneEmail(t *testing.T) {
 	}
 
 	// The e-mail side coalesces the same way: one reply in Ann's batch.
-	outbox := c.env.Server.Engagement.Outbox()
+	outbox := c.env.Server.Outbox
 	if _, err := outbox.SendOutbox(context.Background(), c.env.Clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}

@@ -124,14 +124,14 @@ func TestEscalationLadder(t *testing.T) {
 		}
 	})
 	t.Run("nudges and digests are e-mailed", func(t *testing.T) {
-		mails, err := env.Server.Engagement.Outbox().Mails(ann.ID)
+		mails, err := env.Server.Outbox.Mails(ann.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(mails) != 3 || mails[0].Kind != notify.KindInactiveNudge || mails[1].Kind != notify.KindBehindNudge {
 			t.Fatalf("Ann's mail: %+v", mails)
 		}
-		staff, _ := env.Server.Engagement.Outbox().Mails(c.teacher.ID)
+		staff, _ := env.Server.Outbox.Mails(c.teacher.ID)
 		if len(staff) != 3 || staff[0].Kind != notify.KindStaffDigest {
 			t.Fatalf("teacher's mail: %+v", staff)
 		}

@@ -38,7 +38,7 @@ func TestStaffMessages(t *testing.T) {
 				t.Fatalf("%s's messages: %+v", u.Name, ns)
 			}
 		}
-		mails, _ := env.Server.Engagement.Outbox().Mails(ann.ID)
+		mails, _ := env.Server.Outbox.Mails(ann.ID)
 		if len(mails) != 1 || mails[0].Kind != notify.KindInstructorMessage {
 			t.Fatalf("Ann's mail: %+v", mails)
 		}

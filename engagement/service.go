@@ -101,9 +101,6 @@ func (s *Service) Stop(ctx context.Context) error { return s.tracker.Stop(ctx) }
 // the store directly and must see every action so far.
 func (s *Service) Flush(ctx context.Context) error { return s.tracker.Flush(ctx) }
 
-// Outbox is the e-mail outbox the service was built with (may be nil).
-func (s *Service) Outbox() *notify.Outbox { return s.outbox }
-
 // Links to pages, used in notifications.
 func courseLink(course uint64) string { return "/courses/" + itoa(course) }
 

@@ -326,7 +326,7 @@ type emailPrefsPage struct {
 }
 
 func (f *Frontend) emailPrefsPage(c *fiber.Ctx) error {
-	p, err := f.Engagement.Outbox().Preferences(caller(c))
+	p, err := f.Outbox.Preferences(caller(c))
 	if err != nil {
 		return err
 	}
@@ -348,7 +348,7 @@ func (f *Frontend) saveEmailPrefs(c *fiber.Ctx) error {
 	for _, k := range notify.Kinds() {
 		choices[k] = on[k]
 	}
-	if _, err := f.Engagement.Outbox().SetPreferences(caller(c), choices); err != nil {
+	if _, err := f.Outbox.SetPreferences(caller(c), choices); err != nil {
 		return err
 	}
 	f.flash(c, "success", "E-mail preferences saved.")
@@ -390,7 +390,7 @@ func (f *Frontend) unsubscribe(c *fiber.Ctx) error {
 	}
 	u, k, sig := pick("u"), pick("k"), pick("sig")
 	on := c.Method() == fiber.MethodPost && pick("action") == "resubscribe"
-	_, kinds, err := f.Engagement.Outbox().Unsubscribe(u, k, sig, on)
+	_, kinds, err := f.Outbox.Unsubscribe(u, k, sig, on)
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func newMailEnv(t *testing.T, withSMTP bool) (*mailEnv, *syncBuffer) {
 	return &mailEnv{Env: env, srv: srv}, logs
 }
 
-func (e *mailEnv) outbox() *notify.Outbox { return e.Server.Engagement.Outbox() }
+func (e *mailEnv) outbox() *notify.Outbox { return e.Server.Outbox }
 
 func (e *mailEnv) send(t *testing.T) int {
 	t.Helper()

@@ -19,7 +19,7 @@ import (
 // mailsTo lists the kinds of the e-mails queued for a user.
 func mailsTo(t *testing.T, env *pacertest.Env, user uint64) []string {
 	t.Helper()
-	mails, err := env.Server.Engagement.Outbox().Mails(user)
+	mails, err := env.Server.Outbox.Mails(user)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestInvitationMailNamesTheCourse(t *testing.T) {
 	ins, sam := env.Register("Ines"), env.Register("Sam")
 	course := env.Course(ins, map[string]any{"title": "Linear algebra"})
 	env.Do("POST", fmt.Sprintf("/api/v1/courses/%d/invitations", course), ins.Token, map[string]any{"email": sam.Email, "role": "student"})
-	outbox := env.Server.Engagement.Outbox()
+	outbox := env.Server.Outbox
 	if _, err := outbox.SendOutbox(context.Background(), env.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}

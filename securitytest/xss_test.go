@@ -452,7 +452,7 @@ func TestXSSPayloadsRenderNothingExecutable(t *testing.T) {
 
 	// The e-mails: batched discussion mail goes out when its window has
 	// passed, so the outbox is run an hour on.
-	outbox := w.env.Server.Engagement.Outbox()
+	outbox := w.env.Server.Outbox
 	if _, err := outbox.SendOutbox(context.Background(), w.env.Clock.Now().Add(2*time.Hour)); err != nil {
 		t.Fatalf("run the outbox: %v", err)
 	}
