@@ -99,7 +99,7 @@ func New(cfg Config) *Service {
 	// Every read of notifications first delivers the replies already
 	// acknowledged, so that it shows their subscribers' notifications.
 	// The delivery is a unit of work of its own, whatever the reader is in.
-	n.Late = append(n.Late, func() error { return s.DeliverReplies(context.Background()) })
+	n.Late = append(n.Late, s.DeliverReplies)
 	courses.OnCourseCreated = append(courses.OnCourseCreated, func(ctx context.Context, c modules.Course) error {
 		_, err := s.ensureBoard(ctx, c, KindGeneral)
 		return err

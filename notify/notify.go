@@ -150,14 +150,14 @@ type Service struct {
 	// write they belong to was acknowledged (discussion delivers replies to
 	// subscribers in batches). Every read of notifications runs it first
 	// (Settle), so that it shows every notification of acknowledged work.
-	Late []func() error
+	Late []func(ctx context.Context) error
 }
 
 // Settle runs the Late work: afterwards every notification of work
 // acknowledged before the call is stored.
-func (s *Service) Settle() error {
+func (s *Service) Settle(ctx context.Context) error {
 	for _, f := range s.Late {
-		if err := f(); err != nil {
+		if err := f(ctx); err != nil {
 			return err
 		}
 	}
@@ -240,7 +240,7 @@ func (s *Service) List(ctx context.Context, userID uint64, p page.Request) (Page
 	if p.Limit <= 0 {
 		p.Limit = 50
 	}
-	if err := s.Settle(); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return out, err
 	}
 	err = s.tx.Read(ctx, func(ctx context.Context) error {
@@ -291,7 +291,7 @@ func (s *Service) UpdateUnread(ctx context.Context, userID, id uint64, title, bo
 
 // Unread counts a user's unread notifications.
 func (s *Service) Unread(ctx context.Context, userID uint64) (int, error) {
-	if err := s.Settle(); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return 0, err
 	}
 	n, err := s.store.UnreadCount(ctx, userID)
@@ -303,7 +303,7 @@ func (s *Service) Unread(ctx context.Context, userID uint64) (int, error) {
 // the call is idempotent.
 func (s *Service) MarkRead(ctx context.Context, userID uint64, ids []uint64, all bool) error {
 	// "All" means all the caller could have been shown.
-	if err := s.Settle(); err != nil {
+	if err := s.Settle(ctx); err != nil {
 		return err
 	}
 	err := s.tx.Write(ctx, func(ctx context.Context) error {

@@ -111,7 +111,7 @@ type OutboxConfig struct {
 	Sender Sender
 	// Settle, when set, runs before each run composes mail: it stores
 	// notifications that other services add late (Service.Settle).
-	Settle func() error
+	Settle func(ctx context.Context) error
 	// BatchWindow is how long replies and mentions wait to be mailed
 	// together, and the least time between two such mails to one person
 	// (default 15 minutes).
@@ -303,7 +303,7 @@ func (o *Outbox) SendOutbox(ctx context.Context, now time.Time) (int, error) {
 	// Notifications added late would otherwise miss the batch they are
 	// due in.
 	if o.cfg.Settle != nil {
-		if err := o.cfg.Settle(); err != nil {
+		if err := o.cfg.Settle(db); err != nil {
 			return 0, err
 		}
 	}
