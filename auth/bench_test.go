@@ -17,7 +17,7 @@ func benchService(b *testing.B) (*auth.Service, string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	svc, err := auth.NewService(make([]byte, auth.MinKeyBytes), auth.Config{Tx: db, Store: bolt.NewAuth(db),
+	svc, err := auth.NewService(make([]byte, auth.MinKeyBytes), auth.Config{Tx: db, Store: bolt.NewAuth(db), Revisions: bolt.NewRevisions(db),
 		Argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}}, nil)
 	if err != nil {
 		b.Fatal(err)
