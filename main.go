@@ -233,7 +233,7 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc, err := auth.NewService(key, auth.Config{Tx: db, Store: bolt.NewAuth(db)}, nil)
+	svc, err := auth.NewService(key, auth.Config{Tx: db, Store: bolt.NewAuth(db), Revisions: bolt.NewRevisions(db)}, nil)
 	if err != nil {
 		return err
 	}

@@ -1,80 +1,86 @@
 package auth
 
-import "sync"
+import (
+	"context"
 
-// authCache keeps the user and session records that every authenticated
-// request checks, so that a request costs a map lookup instead of two bbolt
-// reads and two JSON decodes. The auth service is the only writer of users
-// and sessions; it tells the cache after each commit (forget), so entries
-// are never stale for long. A fill races with a commit only through the
-// epoch: a reader records the epoch before its read transaction and may
-// store what it read only if no change was committed since, because then
-// its transaction might predate that change.
-type authCache struct {
-	mu       sync.Mutex
-	epoch    uint64
-	users    map[uint64]User
-	sessions map[uint64]Session
-}
+	"pacer/cache"
+)
 
+// The caches of accounts and sign-ins, and the writes that bump them. They
+// are revision caches (package cache): a value is served only to a
+// transaction that reads the revision it was loaded at, so a change made by
+// another process is seen by the next request here, as one made by this
+// one is. Every write below bumps in its own transaction, before it changes
+// anything.
+//
+// "auth.signin", keyed (user, sign-in): the account and the sign-in an
+// access token names, the check of every authenticated request, which
+// costs one revision read when the check is cached. Bumped, through
+// bumpAccount, by every write of the account (UpdateMe, setDisabled,
+// setCanCreateCourses: profile, password, disabling, grants), for each of
+// its sign-ins; and, through bumpSignin, by every write of one sign-in
+// (Logout, and Refresh revoking a reused token's sign-in). Starting a
+// sign-in bumps nothing: only sign-ins found are kept, and a committed
+// sign-in's id is never given again. Rotating a refresh token changes no
+// sign-in.
+//
+// "auth.user", keyed (user, 0): the account as names are read
+// (NameReader). Bumped by every write of the account (bumpAccount).
+// Adding an account bumps nothing, for the same reason as a new sign-in.
+//
+// Neither keeps a password hash: no reader of a cached account needs it.
+const (
+	kindSignin = "auth.signin"
+	kindUser   = "auth.user"
+)
+
+// maxCached is the most values each cache keeps.
 const maxCached = 100_000
 
-func newAuthCache() *authCache {
-	return &authCache{users: map[uint64]User{}, sessions: map[uint64]Session{}}
+// signin is an account and one of its sign-ins, read together.
+type signin struct {
+	user    User
+	session Session
 }
 
-func (c *authCache) snapshot() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.epoch
+type caches struct {
+	signins *cache.Cache[signin]
+	users   *cache.Cache[User]
 }
 
-func (c *authCache) get(user, sid uint64) (User, Session, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	u, ok1 := c.users[user]
-	s, ok2 := c.sessions[sid]
-	return u, s, ok1 && ok2
+func newCaches(revs cache.Revisions) caches {
+	return caches{signins: cache.New[signin](kindSignin, maxCached, revs), users: cache.New[User](kindUser, maxCached, revs)}
 }
 
-func (c *authCache) fill(epoch uint64, u User, s Session) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.epoch != epoch {
-		return
+// bumpAccount gives an account and each of its sign-ins a new revision in
+// the write transaction ctx carries, before the account changes.
+func (s *Service) bumpAccount(ctx context.Context, user uint64) error {
+	if s.revs == nil {
+		return nil // nothing is cached, so nothing needs listing
 	}
-	c.putUserLocked(u)
-	c.sessions[s.ID] = s
-}
-
-// putUserLocked stores a user (c.mu held), starting over when full.
-func (c *authCache) putUserLocked(u User) {
-	if len(c.users) >= maxCached || len(c.sessions) >= maxCached {
-		c.users, c.sessions = map[uint64]User{}, map[uint64]Session{}
+	if err := s.cache.users.Bump(ctx, user, 0); err != nil {
+		return err
 	}
-	u.PasswordHash = "" // the cache never needs it
-	c.users[u.ID] = u
-}
-
-// forgetUser drops a user and all their sessions after a committed change.
-func (c *authCache) forgetUser(user uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	delete(c.users, user)
-	for id, s := range c.sessions {
-		if s.UserID == user {
-			delete(c.sessions, id)
+	sids, err := s.store.SessionIDs(ctx, user)
+	if err != nil {
+		return err
+	}
+	for _, sid := range sids {
+		if err := s.cache.signins.Bump(ctx, user, sid); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
-// forgetSessions drops sessions after a committed revocation.
-func (c *authCache) forgetSessions(sids ...uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	for _, id := range sids {
-		delete(c.sessions, id)
-	}
+// bumpSignin gives one sign-in of user a new revision in the write
+// transaction ctx carries, before the sign-in changes.
+func (s *Service) bumpSignin(ctx context.Context, user, sid uint64) error {
+	return s.cache.signins.Bump(ctx, user, sid)
+}
+
+// withoutHash is an account as the caches keep it.
+func withoutHash(u User) User {
+	u.PasswordHash = ""
+	return u
 }

@@ -175,7 +175,7 @@ func (h *HTTP) fromCookies(c *fiber.Ctx) *Identity {
 }
 
 func (h *HTTP) checkCSRF(id *Identity, token string) bool {
-	return token != "" && h.svc.CheckSignature("csrf", string(sessionKey(id.Session)), token)
+	return token != "" && h.svc.checkSignature("csrf", string(sessionKey(id.Session)), token)
 }
 
 // CheckCSRF reports whether a page form's token belongs to the caller's

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"pacer/audit"
+	"pacer/cache"
 	"pacer/errs"
 	"pacer/limit"
 	"pacer/oneline"
@@ -57,6 +58,10 @@ func (u User) Public() PublicUser {
 type Config struct {
 	Tx    txn.Runner // the engine's transactions
 	Store Store      // where accounts and sign-ins are kept
+	// Revisions are the engine's revisions, which keep the caches of
+	// accounts and sign-ins exact across processes (cache.go). Every
+	// service writing the store must have them; nil caches nothing.
+	Revisions cache.Revisions
 
 	AccessTTL  time.Duration // default 15 min
 	RefreshTTL time.Duration // default 30 days
@@ -82,7 +87,8 @@ type Service struct {
 	hasher *Hasher
 	tokens *tokens
 	key    []byte
-	cache  *authCache
+	revs   cache.Revisions
+	cache  caches
 	// passwordChecks counts failed current_password checks per account.
 	passwordChecks limit.Limiter
 	// passwordChanged runs inside the transaction that changes a password,
@@ -118,13 +124,13 @@ func NewService(key []byte, cfg Config, now func() time.Time) (*Service, error) 
 		cfg.HashLimit = 2
 	}
 	return &Service{tx: cfg.Tx, store: cfg.Store, now: now, cfg: cfg, hasher: NewHasher(cfg.Argon2, cfg.HashLimit),
-		tokens: newTokens(key, cfg.AccessTTL, now), key: key, cache: newAuthCache(),
+		tokens: newTokens(key, cfg.AccessTTL, now), key: key, revs: cfg.Revisions, cache: newCaches(cfg.Revisions),
 		passwordChecks: limit.NewWindow(PasswordCheckLimit, PasswordCheckWindow, now)}, nil
 }
 
 // OnPasswordChanged adds f to the work done in the transaction of every
-// password change (and of nothing else).
-func (s *Service) OnPasswordChanged(f func(ctx context.Context, user uint64) error) {
+// password change (and of nothing else). It is wiring: ctx is not read.
+func (s *Service) OnPasswordChanged(ctx context.Context, f func(ctx context.Context, user uint64) error) {
 	s.passwordChanged = append(s.passwordChanged, f)
 }
 
@@ -356,7 +362,6 @@ func (s *Service) Refresh(ctx context.Context, token, ip string) (Tokens, error)
 	var u User
 	var sid uint64
 	var reused bool
-	var reusedSession uint64
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
 		reused = false
 		rec, sess, err := s.refreshToken(ctx, token)
@@ -365,7 +370,10 @@ func (s *Service) Refresh(ctx context.Context, token, ip string) (Tokens, error)
 		}
 		if rec.Used {
 			// Commit the revocation, then answer 401 after the commit.
-			reused, reusedSession = true, sess.ID
+			reused = true
+			if err := s.bumpSignin(ctx, sess.UserID, sess.ID); err != nil {
+				return err
+			}
 			if err := s.Audit.Record(ctx, audit.Entry{ActorID: sess.UserID, Action: "refresh_token_reused",
 				TargetID: sess.ID, Detail: "session revoked", IP: ip}); err != nil {
 				return err
@@ -385,9 +393,6 @@ func (s *Service) Refresh(ctx context.Context, token, ip string) (Tokens, error)
 		sid = sess.ID
 		return s.store.Rotate(ctx, hashOpaque(token), newHash, RefreshToken{Session: sess.ID, UserID: u.ID, ExpiresAt: sess.ExpiresAt})
 	})
-	if reused {
-		s.cache.forgetSessions(reusedSession)
-	}
 	if err != nil {
 		return Tokens{}, errs.Wrap(err, "refresh")
 	}
@@ -452,6 +457,9 @@ func (s *Service) Logout(ctx context.Context, refresh string, caller *Identity) 
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		var sids []uint64
 		if caller != nil {
+			if err := s.bumpSignin(ctx, caller.UserID, caller.Session); err != nil {
+				return err
+			}
 			sids = append(sids, caller.Session)
 		}
 		if refresh != "" && len(refresh) <= 256 {
@@ -460,6 +468,9 @@ func (s *Service) Logout(ctx context.Context, refresh string, caller *Identity) 
 				// A refresh token of someone else's sign-in is ignored when
 				// the caller is known, so nobody can log out another user.
 				if caller == nil || rec.UserID == caller.UserID {
+					if err := s.bumpSignin(ctx, rec.UserID, rec.Session); err != nil {
+						return err
+					}
 					sids = append(sids, rec.Session)
 				}
 			} else if !errors.Is(err, ErrNotFound) {
@@ -473,7 +484,6 @@ func (s *Service) Logout(ctx context.Context, refresh string, caller *Identity) 
 	if err != nil {
 		return errs.Wrap(err, "logout")
 	}
-	s.cache.forgetSessions(revokedIDs...)
 	if len(revokedIDs) == 0 {
 		return errBadRefresh
 	}
@@ -493,6 +503,9 @@ type Identity struct {
 
 var errBadToken = errs.Unauth("invalid or expired token")
 
+// errForeignSignin is a token naming a sign-in of another account.
+var errForeignSignin = errors.New("auth: sign-in of another account")
+
 // Authenticate verifies an access token and checks, on every call, that its
 // sign-in is not revoked, the password has not changed since it was issued,
 // and the account is not disabled.
@@ -501,22 +514,27 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*Identity, erro
 	if !ok {
 		return nil, errBadToken
 	}
-	u, sess, ok := s.cache.get(v.user, v.sid)
-	if !ok {
-		epoch := s.cache.snapshot()
-		err := s.tx.Read(ctx, func(ctx context.Context) error {
-			var err error
-			u, sess, err = s.store.UserSession(ctx, v.user, v.sid)
-			return err
-		})
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return nil, errBadToken
+	var in signin
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		in, err = s.cache.signins.Read(ctx, v.user, v.sid, func(ctx context.Context) (signin, error) {
+			u, sess, err := s.store.UserSession(ctx, v.user, v.sid)
+			if err == nil && sess.UserID != u.ID {
+				// Kept under another account than its own, it would
+				// miss its own account's bumps.
+				err = errForeignSignin
 			}
-			return nil, errs.Wrap(err, "authenticate")
-		}
-		s.cache.fill(epoch, u, sess)
+			return signin{withoutHash(u), sess}, err
+		})
+		return err
+	})
+	if errors.Is(err, ErrNotFound) || errors.Is(err, errForeignSignin) {
+		return nil, errBadToken
 	}
+	if err != nil {
+		return nil, errs.Wrap(err, "authenticate")
+	}
+	u, sess := in.user, in.session
 	if u.Disabled || u.TokenGen != v.gen || sess.Revoked || sess.UserID != u.ID {
 		return nil, errBadToken
 	}
@@ -623,6 +641,9 @@ func (s *Service) UpdateMe(ctx context.Context, userID uint64, in Update, ip str
 		}
 	}
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
+		if err := s.bumpAccount(ctx, userID); err != nil {
+			return err
+		}
 		var err error
 		if u, err = s.user(ctx, userID); err != nil {
 			return err
@@ -654,7 +675,6 @@ func (s *Service) UpdateMe(ctx context.Context, userID uint64, in Update, ip str
 	if err != nil {
 		return User{}, false, errs.Wrap(err, "update user")
 	}
-	s.cache.forgetUser(userID)
 	return u, newHash != "", nil
 }
 
@@ -685,13 +705,13 @@ func (s *Service) SetDisabled(ctx context.Context, userID uint64, disabled bool)
 		u, err = s.setDisabled(ctx, userID, disabled)
 		return err
 	})
-	if err == nil {
-		s.cache.forgetUser(userID)
-	}
 	return u, errs.Wrap(err, "disable user")
 }
 
 func (s *Service) setDisabled(ctx context.Context, userID uint64, disabled bool) (User, error) {
+	if err := s.bumpAccount(ctx, userID); err != nil {
+		return User{}, err
+	}
 	u, err := s.user(ctx, userID)
 	if err != nil {
 		return u, err
@@ -717,19 +737,27 @@ func ValidTimezone(name string) bool {
 
 // Sign returns an HMAC of msg bound to purpose with the server key, for
 // links that must not be forgeable (calendar feeds, unsubscribe links).
-func (s *Service) Sign(purpose, msg string) string { return mac(s.key, purpose, msg) }
+// It reads nothing: ctx is not read.
+func (s *Service) Sign(ctx context.Context, purpose, msg string) string {
+	return mac(s.key, purpose, msg)
+}
 
-// CheckSignature reports whether sig is Sign(purpose, msg).
-func (s *Service) CheckSignature(purpose, msg, sig string) bool {
+// CheckSignature reports whether sig is Sign(purpose, msg); ctx is not
+// read.
+func (s *Service) CheckSignature(ctx context.Context, purpose, msg, sig string) bool {
+	return s.checkSignature(purpose, msg, sig)
+}
+
+func (s *Service) checkSignature(purpose, msg, sig string) bool {
 	return hmac.Equal([]byte(sig), []byte(mac(s.key, purpose, msg)))
 }
 
 // CSRFToken is the token a page form of this sign-in must carry.
-func (s *Service) CSRFToken(id *Identity) string {
+func (s *Service) CSRFToken(ctx context.Context, id *Identity) string {
 	if id == nil {
 		return ""
 	}
-	return s.Sign("csrf", string(sessionKey(id.Session)))
+	return s.Sign(ctx, "csrf", string(sessionKey(id.Session)))
 }
 
 // sessionKey is a sign-in's id as 8 big-endian bytes, the message its CSRF

@@ -127,13 +127,13 @@ func (s *Service) SetCanCreateCourses(ctx context.Context, userID uint64, can bo
 		u, err = s.setCanCreateCourses(ctx, userID, can)
 		return err
 	})
-	if err == nil {
-		s.cache.forgetUser(userID)
-	}
 	return u, errs.Wrap(err, "set course creation grant")
 }
 
 func (s *Service) setCanCreateCourses(ctx context.Context, userID uint64, can bool) (User, error) {
+	if err := s.bumpAccount(ctx, userID); err != nil {
+		return User{}, err
+	}
 	u, err := s.user(ctx, userID)
 	if err != nil {
 		return u, err
@@ -191,6 +191,5 @@ func (s *Service) AdminUpdate(ctx context.Context, actor, userID uint64, in Admi
 	if err != nil {
 		return u, errs.Wrap(err, "update user")
 	}
-	s.cache.forgetUser(userID)
 	return u, nil
 }

@@ -85,6 +85,9 @@ type Sessions interface {
 	Revoke(ctx context.Context, ids []uint64) ([]uint64, error)
 	// RevokeUser marks every sign-in of an account revoked.
 	RevokeUser(ctx context.Context, user uint64) error
+	// SessionIDs lists the ids of every sign-in of an account, revoked
+	// or not, in id order (none for an account without sign-ins).
+	SessionIDs(ctx context.Context, user uint64) ([]uint64, error)
 	// RefreshToken returns the token kept under hash, or ErrNotFound.
 	RefreshToken(ctx context.Context, hash []byte) (RefreshToken, error)
 	// Rotate marks the token under old used and keeps next under new

@@ -22,13 +22,13 @@ import (
 // current one can be shown again at any time.
 const feedPurpose = "calendar-feed"
 
-func (s *Service) feedToken(user, gen uint64) string {
+func (s *Service) feedToken(ctx context.Context, user, gen uint64) string {
 	msg := itoa(user) + "." + itoa(gen)
-	return msg + "." + s.signer.Sign(feedPurpose, msg)
+	return msg + "." + s.signer.Sign(ctx, feedPurpose, msg)
 }
 
-func (s *Service) feedURL(user, gen uint64) string {
-	return s.baseURL + "/calendar/" + s.feedToken(user, gen) + ".ics"
+func (s *Service) feedURL(ctx context.Context, user, gen uint64) string {
+	return s.baseURL + "/calendar/" + s.feedToken(ctx, user, gen) + ".ics"
 }
 
 // CalendarURL returns the caller's current secret feed URL.
@@ -36,7 +36,7 @@ func (s *Service) CalendarURL(ctx context.Context, caller uint64) (string, error
 	var url string
 	gen, err := s.store.CalendarGeneration(ctx, caller)
 	if err == nil {
-		url = s.feedURL(caller, gen)
+		url = s.feedURL(ctx, caller, gen)
 	}
 	return url, errs.Wrap(err, "calendar url")
 }
@@ -46,7 +46,7 @@ func (s *Service) RotateCalendar(ctx context.Context, caller uint64) (string, er
 	var url string
 	gen, err := s.store.RotateCalendar(ctx, caller)
 	if err == nil {
-		url = s.feedURL(caller, gen)
+		url = s.feedURL(ctx, caller, gen)
 	}
 	return url, errs.Wrap(err, "rotate calendar")
 }
@@ -71,7 +71,7 @@ func (s *Service) feedUser(ctx context.Context, token string) (auth.User, error)
 	if err1 != nil || err2 != nil || user == 0 || itoa(user) != parts[0] || itoa(gen) != parts[1] {
 		return auth.User{}, notFound
 	}
-	if !s.signer.CheckSignature(feedPurpose, parts[0]+"."+parts[1], parts[2]) {
+	if !s.signer.CheckSignature(ctx, feedPurpose, parts[0]+"."+parts[1], parts[2]) {
 		return auth.User{}, notFound
 	}
 	if cur, err := s.store.CalendarGeneration(ctx, user); err != nil {

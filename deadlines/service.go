@@ -30,8 +30,8 @@ import (
 // Signer signs and checks purpose-bound messages with the server key
 // (auth.Service does). The calendar feed's tokens are signed with it.
 type Signer interface {
-	Sign(purpose, msg string) string
-	CheckSignature(purpose, msg, sig string) bool
+	Sign(ctx context.Context, purpose, msg string) string
+	CheckSignature(ctx context.Context, purpose, msg, sig string) bool
 }
 
 // Config is what the service is built from.

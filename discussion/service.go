@@ -123,7 +123,7 @@ func New(cfg Config) *Service {
 // a read transaction begins and the reader it returns is used inside it.
 // auth.Service is one.
 type NameSource interface {
-	NameReader() func(ctx context.Context, id uint64) (string, error)
+	NameReader(ctx context.Context) func(ctx context.Context, id uint64) (string, error)
 }
 
 // scope is a thread together with what the caller may do in it, derived from
@@ -247,11 +247,11 @@ func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
 
 // nameReader returns the Names reader for a transaction about to begin
 // (nil without Names).
-func (s *Service) nameReader() func(ctx context.Context, id uint64) (string, error) {
+func (s *Service) nameReader(ctx context.Context) func(ctx context.Context, id uint64) (string, error) {
 	if s.Names == nil {
 		return nil
 	}
-	return s.Names.NameReader()
+	return s.Names.NameReader(ctx)
 }
 
 func (a *authors) get(id uint64) (Author, error) {

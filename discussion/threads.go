@@ -193,7 +193,7 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 	}
 	var shown uint64
 	marks := s.reads.marksOf(caller)
-	names := s.nameReader()
+	names := s.nameReader(ctx)
 	err = s.tx.Read(ctx, func(ctx context.Context) error {
 		sc, err := s.threadScope(ctx, caller, threadID)
 		if err != nil {

@@ -321,7 +321,7 @@ func (f *Frontend) renderThread(c *fiber.Ctx, a modules.Access, status int, form
 	ctx := &ThreadCtx{Course: a.Course.ID, Thread: t, Staff: a.Staff(), CanAnswer: a.Staff() || t.Author.ID == caller(c),
 		Me: caller(c), Loc: Zones{Reader: userLoc(c), Course: a.Course.Location()}}
 	if id := auth.From(c); id != nil {
-		ctx.CSRF = f.Auth.CSRFToken(id)
+		ctx.CSRF = f.Auth.CSRFToken(c.UserContext(), id)
 	}
 	d := threadPageData{Course: a.Course, Board: b, Thread: t, Earlier: cursor != "", NextCursor: page.NextCursor, Ctx: ctx, Form: NewForm(nil)}
 	d.Opening, d.Replies = threadTree(page.Items, ctx, t.LastReadPostID)

@@ -119,7 +119,7 @@ func (f *Frontend) itemPage(c *fiber.Ctx) error {
 	p := &ItemPage{Course: a.Course, Module: m, Item: it, Staff: a.Staff(), Instructor: a.Role() == modules.RoleInstructor,
 		Student: a.Student(), Loc: Zones{Reader: userLoc(c), Course: a.Course.Location()}, Completed: it.Status == modules.StatusCompleted}
 	if id := auth.From(c); id != nil {
-		p.CSRF = f.Auth.CSRFToken(id)
+		p.CSRF = f.Auth.CSRFToken(c.UserContext(), id)
 	}
 	kind := f.itemKinds[it.Kind]
 	p.CanMark = p.Student && kind.Completable && !p.Completed

@@ -97,7 +97,7 @@ func (f *Frontend) render(c *fiber.Ctx, status int, name string, data any) error
 func (f *Frontend) view(c *fiber.Ctx, data any) *View {
 	v := &View{User: auth.From(c), Path: strings.Clone(c.Path()), Data: data}
 	if v.User != nil {
-		v.CSRF = f.Auth.CSRFToken(v.User)
+		v.CSRF = f.Auth.CSRFToken(c.UserContext(), v.User)
 		if n, err := f.Notify.Unread(c.UserContext(), v.User.UserID); err == nil {
 			v.Unread = n
 		}

@@ -92,7 +92,9 @@ func (f *Frontend) csrfSignedOut(c *fiber.Ctx) error {
 		return errBadCSRF
 	}
 	raw := c.Cookies(formCookie)
-	check := func(tok string) bool { return raw != "" && tok != "" && f.Auth.CheckSignature("form", raw, tok) }
+	check := func(tok string) bool {
+		return raw != "" && tok != "" && f.Auth.CheckSignature(c.UserContext(), "form", raw, tok)
+	}
 	defer removeFormFiles(c)
 	if _, err := readCheckedForm(c, maxFormBytes, check); err != nil {
 		return err
@@ -112,7 +114,7 @@ func (f *Frontend) formToken(c *fiber.Ctx) string {
 	} else {
 		raw = strings.Clone(raw)
 	}
-	tok := f.Auth.Sign("form", raw)
+	tok := f.Auth.Sign(c.UserContext(), "form", raw)
 	c.Locals(formTokenKey, tok)
 	return tok
 }
@@ -179,7 +181,7 @@ type Flash struct {
 func (f *Frontend) flash(c *fiber.Ctx, kind, text string) {
 	raw, _ := json.Marshal(Flash{Kind: kind, Text: text})
 	payload := base64.RawURLEncoding.EncodeToString(raw)
-	c.Cookie(f.cookie(flashCookie, payload+"."+f.Auth.Sign("flash", payload), time.Time{}))
+	c.Cookie(f.cookie(flashCookie, payload+"."+f.Auth.Sign(c.UserContext(), "flash", payload), time.Time{}))
 }
 
 // takeFlash reads and clears the flash message.
@@ -190,7 +192,7 @@ func (f *Frontend) takeFlash(c *fiber.Ctx) *Flash {
 	}
 	c.Cookie(f.cookie(flashCookie, "", time.Unix(1, 0)))
 	payload, sig, ok := strings.Cut(v, ".")
-	if !ok || len(v) > 4096 || !f.Auth.CheckSignature("flash", payload, sig) {
+	if !ok || len(v) > 4096 || !f.Auth.CheckSignature(c.UserContext(), "flash", payload, sig) {
 		return nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(payload)

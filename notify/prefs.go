@@ -16,8 +16,8 @@ import (
 // (auth.Service does). Unsubscribe links are signed with it, so that they
 // work without signing in and cannot be forged for someone else.
 type Signer interface {
-	Sign(purpose, msg string) string
-	CheckSignature(purpose, msg, sig string) bool
+	Sign(ctx context.Context, purpose, msg string) string
+	CheckSignature(ctx context.Context, purpose, msg, sig string) bool
 }
 
 // unsubscribePurpose binds unsubscribe signatures to this one use.
@@ -193,7 +193,7 @@ func (o *Outbox) UnsubscribeURL(user uint64, kinds ...string) string {
 	q := url.Values{}
 	q.Set("u", strconv.FormatUint(user, 10))
 	q.Set("k", strings.Join(ks, ","))
-	q.Set("sig", o.signer.Sign(unsubscribePurpose, unsubscribeMessage(user, ks)))
+	q.Set("sig", o.signer.Sign(context.Background(), unsubscribePurpose, unsubscribeMessage(user, ks)))
 	return o.baseURL + "/unsubscribe?" + q.Encode()
 }
 
@@ -205,7 +205,7 @@ func (o *Outbox) parseUnsubscribe(u, k, sig string) (uint64, []string, error) {
 		return 0, nil, errs.NotFoundf("unsubscribe link")
 	}
 	ks := strings.Split(k, ",")
-	if !sort.StringsAreSorted(ks) || !o.signer.CheckSignature(unsubscribePurpose, unsubscribeMessage(user, ks), sig) {
+	if !sort.StringsAreSorted(ks) || !o.signer.CheckSignature(context.Background(), unsubscribePurpose, unsubscribeMessage(user, ks), sig) {
 		return 0, nil, errs.NotFoundf("unsubscribe link")
 	}
 	var out []string

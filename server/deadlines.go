@@ -22,7 +22,7 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	svc.Install(ctx)
 	// A new password also retires the secret calendar feed URL: whoever
 	// learnt the old password may have copied it.
-	s.Auth.OnPasswordChanged(svc.RetireCalendar)
+	s.Auth.OnPasswordChanged(context.Background(), svc.RetireCalendar)
 	sched := jobs.New(jobs.Config{Tx: s.DB, Store: bolt.NewJobs(s.DB), Audit: s.Audit, Log: s.log, Now: s.now, Tick: s.cfg.Tick})
 	if err := svc.RegisterJobs(ctx, sched); err != nil {
 		return err

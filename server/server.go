@@ -177,7 +177,7 @@ func (s *Server) build() error {
 	if err != nil {
 		return err
 	}
-	s.Auth, err = auth.NewService(key, auth.Config{Tx: s.DB, Store: bolt.NewAuth(s.DB), AccessTTL: cfg.AccessTTL, Argon2: cfg.Argon2,
+	s.Auth, err = auth.NewService(key, auth.Config{Tx: s.DB, Store: bolt.NewAuth(s.DB), Revisions: bolt.NewRevisions(s.DB), AccessTTL: cfg.AccessTTL, Argon2: cfg.Argon2,
 		HashLimit: max(1, runtime.GOMAXPROCS(0))}, s.now)
 	if err != nil {
 		return err

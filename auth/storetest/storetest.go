@@ -27,6 +27,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("UserSession needs both the account and the sign-in", func(t *testing.T) { userSession(t, open) })
 	t.Run("Revoke marks the sign-ins it finds, in the order given", func(t *testing.T) { revoke(t, open) })
 	t.Run("RevokeUser revokes every sign-in of one account only", func(t *testing.T) { revokeUser(t, open) })
+	t.Run("SessionIDs lists every sign-in of one account only, in id order", func(t *testing.T) { sessionIDs(t, open) })
 	t.Run("Rotate marks the old token used and keeps the next", func(t *testing.T) { rotate(t, open) })
 	t.Run("site settings are not found until saved", func(t *testing.T) { settings(t, open) })
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
@@ -298,6 +299,25 @@ func revokeUser(t *testing.T, open Open) {
 	}
 	if err := s.RevokeUser(bg, 999); err != nil {
 		t.Errorf("an account without sign-ins: %v", err)
+	}
+}
+
+func sessionIDs(t *testing.T, open Open) {
+	s, _ := open(t)
+	u := mustAdd(t, s, user(0))
+	v := mustAdd(t, s, user(1))
+	if got, err := s.SessionIDs(bg, u.ID); err != nil || len(got) != 0 {
+		t.Fatalf("an account without sign-ins: %v, %v", got, err)
+	}
+	a := mustStart(t, s, u.ID, hash(1))
+	mustStart(t, s, v.ID, hash(2))
+	b := mustStart(t, s, u.ID, hash(3))
+	if _, err := s.Revoke(bg, []uint64{a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SessionIDs(bg, u.ID)
+	if err != nil || len(got) != 2 || got[0] != a.ID || got[1] != b.ID {
+		t.Errorf("SessionIDs = %v, %v; want [%d %d]", got, err, a.ID, b.ID)
 	}
 }
 

@@ -102,6 +102,19 @@ func (s *Auth) RevokeUser(ctx context.Context, user uint64) error {
 	})
 }
 
+// SessionIDs implements auth.Store: a walk of the user's index of
+// sign-ins, which reads no sign-in.
+func (s *Auth) SessionIDs(ctx context.Context, user uint64) ([]uint64, error) {
+	var sids []uint64
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		return storage.TxFrom(ctx).Each(storage.SessionsByUser, storage.Key(user), func(k, _ []byte) error {
+			sids = append(sids, storage.Part(k, 1))
+			return nil
+		})
+	})
+	return sids, err
+}
+
 // RefreshToken implements auth.Store.
 func (s *Auth) RefreshToken(ctx context.Context, hash []byte) (auth.RefreshToken, error) {
 	var t auth.RefreshToken
