@@ -11,10 +11,10 @@ import (
 	"encoding/json"
 	"errors"
 
-	"pacer/txn"
 	"fmt"
 	"io"
 	"os"
+	"pacer/txn"
 	"path/filepath"
 	"sync/atomic"
 	"time"
