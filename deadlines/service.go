@@ -100,7 +100,7 @@ func New(cfg Config) *Service {
 // item kind.
 func (s *Service) Install() {
 	s.courses.Extensions = s
-	s.courses.RegisterKind(modules.KindAssignment, modules.KindHook{
+	s.courses.RegisterKind(context.Background(), modules.KindAssignment, modules.KindHook{
 		Validate: s.validateAssignment,
 		Deleted:  s.assignmentDeleted,
 	})

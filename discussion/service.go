@@ -110,7 +110,7 @@ func New(cfg Config) *Service {
 	})
 	courses.OnCourseCopied = append(courses.OnCourseCopied, s.copyBoardsTx)
 	courses.OnCourseDeleted = append(courses.OnCourseDeleted, s.deleteBoardsTx)
-	courses.RegisterKind(modules.KindDiscussion, modules.KindHook{
+	courses.RegisterKind(context.Background(), modules.KindDiscussion, modules.KindHook{
 		Validate: func(_ context.Context, _ modules.Course, it *modules.Item) error {
 			if it.MediaID != 0 {
 				return errs.Field("media_id", "not used by discussion items")

@@ -127,8 +127,8 @@ func (s *Service) MaxUploadBytes() int64 { return s.max }
 // either kind must name a media of its own course, and a student's opening
 // of a lecture starts the clock of their watch reports.
 func (s *Service) Install() {
-	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted, Opened: s.lectureOpened})
-	s.courses.RegisterKind(modules.KindFile, modules.KindHook{Validate: s.validateFile})
+	s.courses.RegisterKind(context.Background(), modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted, Opened: s.lectureOpened})
+	s.courses.RegisterKind(context.Background(), modules.KindFile, modules.KindHook{Validate: s.validateFile})
 	s.courses.CopyMedia = s.CopyToCourse
 	s.courses.OnCourseDeleted = append(s.courses.OnCourseDeleted, s.DeleteCourseFiles)
 }
