@@ -341,6 +341,9 @@ func (s *Service) UpdateCourse(ctx context.Context, caller, courseID uint64, in 
 type Access struct {
 	Course Course
 	Member *Member // nil for a non-member
+	// st is the structure Course was read from, so that a learner's view
+	// built in the same transaction does not read it again.
+	st *structure
 }
 
 // Role is the caller's role, "" for a non-member.
@@ -410,7 +413,7 @@ func (s *Service) access(ctx context.Context, courseID, userID uint64) (Access, 
 		}
 		return a, err
 	}
-	a.Course = st.course
+	a.Course, a.st = st.course, st
 	switch m, err := s.cachedMember(ctx, courseID, userID); {
 	case err == nil:
 		a.Member = &m

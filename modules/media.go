@@ -65,7 +65,7 @@ func (s *Service) mediaAccess(ctx context.Context, caller, courseID, mediaID uin
 	if len(uses) == 0 {
 		return a, errs.NotFoundf("media")
 	}
-	l, err := s.learner(ctx, a.Course, *a.Member, learnerScope{})
+	l, err := s.learner(ctx, a.Course, *a.Member, learnerScope{st: a.st})
 	if err != nil {
 		return a, err
 	}

@@ -65,14 +65,19 @@ type learnerScope struct {
 	staff  bool
 	items  bool   // fill each module's Items
 	module uint64 // if set, only this module and its prerequisites
+	// st is the course's structure when the caller has read it in this
+	// transaction (Access), else nil.
+	st *structure
 }
 
 func (s *Service) learner(ctx context.Context, c Course, m Member, sc learnerScope) (*Learner, error) {
 	staff := sc.staff
 	l := &Learner{Course: c, Member: m, Now: s.now().UTC(), byID: map[uint64]int{}}
-	st, err := s.structureOf(ctx, c.ID)
-	if err != nil {
-		return nil, err
+	st, err := sc.st, error(nil)
+	if st == nil || st.course.ID != c.ID {
+		if st, err = s.structureOf(ctx, c.ID); err != nil {
+			return nil, err
+		}
 	}
 	if !staff {
 		if l.progress, err = s.progressOf(ctx, c.ID, m.UserID); err != nil {
@@ -214,7 +219,7 @@ func (s *Service) ListModules(ctx context.Context, caller, courseID uint64) ([]M
 		if err != nil {
 			return err
 		}
-		l, err := s.learner(ctx, a.Course, *a.Member, learnerScope{staff: a.Staff()})
+		l, err := s.learner(ctx, a.Course, *a.Member, learnerScope{staff: a.Staff(), st: a.st})
 		if err != nil {
 			return err
 		}
@@ -238,7 +243,7 @@ func (s *Service) GetModule(ctx context.Context, caller, courseID, moduleID uint
 		if _, err := s.courseModule(ctx, courseID, moduleID); err != nil {
 			return err
 		}
-		l, err := s.learner(ctx, a.Course, *a.Member, learnerScope{staff: a.Staff(), items: true})
+		l, err := s.learner(ctx, a.Course, *a.Member, learnerScope{staff: a.Staff(), items: true, st: a.st})
 		if err != nil {
 			return err
 		}
@@ -292,7 +297,7 @@ func (s *Service) itemAccess(ctx context.Context, caller, courseID, itemID uint6
 	if a.Staff() {
 		return ia, nil
 	}
-	if ia.Learner, err = s.learner(ctx, a.Course, *a.Member, learnerScope{module: ia.Item.ModuleID}); err != nil {
+	if ia.Learner, err = s.learner(ctx, a.Course, *a.Member, learnerScope{module: ia.Item.ModuleID, st: a.st}); err != nil {
 		return ia, err
 	}
 	ia.Module, err = ia.Learner.gate(ia.Item)
@@ -493,7 +498,7 @@ func (s *Service) Progress(ctx context.Context, caller, courseID, userID uint64)
 				return errs.NotFoundf("member")
 			}
 		}
-		l, err := s.learner(ctx, a.Course, target, learnerScope{items: true})
+		l, err := s.learner(ctx, a.Course, target, learnerScope{items: true, st: a.st})
 		if err != nil {
 			return err
 		}
