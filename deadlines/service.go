@@ -97,9 +97,9 @@ func New(cfg Config) *Service {
 // Install makes extensions show in every view of the course service (the
 // modules list, item pages, progress) and takes ownership of the assignment
 // item kind.
-func (s *Service) Install(_ context.Context) {
+func (s *Service) Install(ctx context.Context) {
 	s.courses.Extensions = s
-	s.courses.RegisterKind(modules.KindAssignment, modules.KindHook{
+	s.courses.RegisterKind(ctx, modules.KindAssignment, modules.KindHook{
 		Validate: s.validateAssignment,
 		Deleted:  s.assignmentDeleted,
 	})

@@ -163,7 +163,7 @@ func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, i
 	if err != nil {
 		return sub, errs.Wrap(err, "submit")
 	}
-	s.courses.Touch(courseID, caller)
+	s.courses.Touch(ctx, courseID, caller)
 	return sub, nil
 }
 

@@ -52,7 +52,7 @@ func Seed(s *server.Server) ([]Account, error) {
 		accounts[i].ID = u.ID
 	}
 	teacher, student := accounts[1].ID, accounts[2].ID
-	now := s.Courses.Now().UTC()
+	now := s.Config().Now().UTC()
 	// Week 1 began on the Monday before last, so week 1 is behind the
 	// student, week 2 is this week and weeks 3 and 4 are still locked: every
 	// state shows at once.

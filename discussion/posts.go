@@ -131,7 +131,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 		s.log.Error("discussion: read marks not written after a reply", "thread", threadID, "err", err)
 	}
 	if student {
-		s.courses.Touch(course, caller)
+		s.courses.Touch(ctx, course, caller)
 	}
 	return out, nil
 }

@@ -98,15 +98,16 @@ func New(cfg Config) *Service {
 		ReadFlushEvery: DefaultReadFlushEvery, DeliverEvery: DefaultDeliverEvery}
 	// Every read of notifications first delivers the replies already
 	// acknowledged, so that it shows their subscribers' notifications.
-	// The delivery is a unit of work of its own, whatever the reader is in.
-	n.Late = append(n.Late, s.DeliverReplies)
+	// The delivery is a unit of work of its own, whatever transaction the
+	// reader's ctx carries.
+	n.Late = append(n.Late, func(context.Context) error { return s.DeliverReplies(context.Background()) })
 	courses.OnCourseCreated = append(courses.OnCourseCreated, func(ctx context.Context, c modules.Course) error {
 		_, err := s.ensureBoard(ctx, c, KindGeneral)
 		return err
 	})
 	courses.OnCourseCopied = append(courses.OnCourseCopied, s.copyBoardsTx)
 	courses.OnCourseDeleted = append(courses.OnCourseDeleted, s.deleteBoardsTx)
-	courses.RegisterKind(modules.KindDiscussion, modules.KindHook{
+	courses.RegisterKind(context.Background(), modules.KindDiscussion, modules.KindHook{
 		Validate: func(_ context.Context, _ modules.Course, it *modules.Item) error {
 			if it.MediaID != 0 {
 				return errs.Field("media_id", "not used by discussion items")

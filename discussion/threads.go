@@ -86,7 +86,7 @@ func (s *Service) CreateThread(ctx context.Context, caller, boardID uint64, in T
 		return out, errs.Wrap(err, "create thread")
 	}
 	if student {
-		s.courses.Touch(course, caller)
+		s.courses.Touch(ctx, course, caller)
 	}
 	return out, nil
 }

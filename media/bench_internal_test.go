@@ -69,7 +69,7 @@ func newBenchWorld(b *testing.B, learners int) benchWorld {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	courses := modules.NewService(db, BenchModules(db), nil, markdown.New(), nil)
+	courses := modules.NewService(db, nil, BenchModules(db), nil, markdown.New(), nil)
 	svc, err := New(Config{Tx: db, Store: BenchStore(db), Courses: courses, Dir: filepath.Join(dir, "media")})
 	if err != nil {
 		b.Fatal(err)

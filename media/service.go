@@ -123,9 +123,9 @@ func (s *Service) MaxUploadBytes(context.Context) int64 { return s.max }
 // Install takes ownership of the lecture and file item kinds: an item of
 // either kind must name a media of its own course, and a student's opening
 // of a lecture starts the clock of their watch reports.
-func (s *Service) Install(context.Context) {
-	s.courses.RegisterKind(modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted, Opened: s.lectureOpened})
-	s.courses.RegisterKind(modules.KindFile, modules.KindHook{Validate: s.validateFile})
+func (s *Service) Install(ctx context.Context) {
+	s.courses.RegisterKind(ctx, modules.KindLecture, modules.KindHook{Validate: s.validateLecture, Deleted: s.itemDeleted, Opened: s.lectureOpened})
+	s.courses.RegisterKind(ctx, modules.KindFile, modules.KindHook{Validate: s.validateFile})
 	s.courses.CopyMedia = s.CopyToCourse
 	s.courses.OnCourseDeleted = append(s.courses.OnCourseDeleted, s.DeleteCourseFiles)
 }

@@ -115,7 +115,7 @@ func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in
 	if err != nil {
 		return WatchResult{}, errs.Wrap(err, "record watch")
 	}
-	s.courses.Touch(courseID, caller)
+	s.courses.Touch(ctx, courseID, caller)
 	return res, nil
 }
 

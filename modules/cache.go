@@ -1,24 +1,50 @@
 package modules
 
 import (
+	"context"
 	"errors"
 
-	"pacer/storage"
+	"pacer/cache"
+	"pacer/txn"
+)
+
+// The service keeps four caches (package cache: a value is served only to
+// a transaction that reads the revision it was loaded at). Every write that
+// changes a cached value's source bumps its revision in its own
+// transaction, before the change; these are all of them:
+//
+//   - modules.structure (course): the course record, its modules and
+//     item heads (Service.structures). Bumped by writeCourse, which every
+//     edit of a course's record or content runs in (course update,
+//     archiving, deletion, module and item writes). A new course (create,
+//     copy) has nothing cached to bump.
+//   - modules.progress (course, user): a learner's progress records
+//     (Service.progress). Bumped by mark, the one writer of progress. A
+//     course's deletion removes its progress without bumping: it bumps the
+//     course's structure, and no read gets past a missing course.
+//   - modules.item (item): one item with its body (Service.items).
+//     Bumped for every item stored or removed: renumberItems (SetItems
+//     writes every item of the module), deleteItem, and a course's
+//     deletion for each of its items.
+//   - modules.member (course, user): one membership (Service.members).
+//     Bumped by forgetMember, which every write of a member record calls
+//     first (putMember, dropMember, MarkActive).
+const (
+	kindStructure = "modules.structure"
+	kindProgress  = "modules.progress"
+	kindItem      = "modules.item"
+	kindMember    = "modules.member"
 )
 
 // structure is a course's content as lists need it: the course record, its
 // modules in order and each module's item heads (no bodies). Every learner
 // request reads it, and it changes only when staff edit the course, so it
-// is kept in memory (Service.structures), invalidated by writeCourse.
+// is kept in memory (Service.structures).
 type structure struct {
 	course  Course
 	modules []Module
 	items   map[uint64][]Item
 }
-
-// learnerKey names one learner's progress in one course
-// (Service.progress, invalidated by Mark).
-type learnerKey struct{ course, user uint64 }
 
 // Cache sizes: a course structure is a few KB; a learner's progress map a
 // few hundred bytes per item; an item holds its body twice (Markdown and
@@ -29,48 +55,62 @@ const (
 	maxCachedItems    = 4_096
 )
 
-// writeCourse runs an edit of a course's content and drops the course's
-// cached structure when it commits. The edit reads the store itself, never
-// the cache: it must not build on a copy that an edit committed a moment
-// earlier has not yet invalidated.
-func (s *Service) writeCourse(courseID uint64, fn func(tx *storage.Tx) error) error {
-	return s.db.Update(func(tx *storage.Tx) error {
-		tx.NoCache()
-		s.structures.Invalidate(tx, courseID)
-		return fn(tx)
+// writeCourse runs an edit of a course's content in a write transaction
+// that bumps the course's structure first, so that the edit's own reads
+// of the structure come from the store, never from a copy of what it is
+// about to change.
+func (s *Service) writeCourse(ctx context.Context, courseID uint64, fn func(ctx context.Context) error) error {
+	return s.tx.Write(ctx, func(ctx context.Context) error {
+		if err := s.structures.Bump(ctx, courseID, 0); err != nil {
+			return err
+		}
+		return fn(ctx)
 	})
 }
 
-// structureTx returns a course's structure, from the cache unless the
-// transaction is a course edit.
-func (s *Service) structureTx(tx *storage.Tx, courseID uint64) (*structure, error) {
-	if st, ok := s.structures.Get(tx, courseID); ok {
-		return st, nil
-	}
-	o, err := s.store.Outline(inTx(tx), courseID)
-	if errors.Is(err, ErrNoRecord) {
-		// Callers in other packages (through MediaItems, Learner)
-		// expect the engine's not-found.
-		return nil, storage.ErrNotFound
-	} else if err != nil {
-		return nil, err
-	}
-	st := &structure{course: o.Course, modules: o.Modules, items: o.Items}
-	s.structures.Fill(tx, courseID, st)
-	return st, nil
+// structureOf returns a course's structure, through the cache.
+func (s *Service) structureOf(ctx context.Context, courseID uint64) (*structure, error) {
+	return s.structures.Read(ctx, courseID, 0, func(ctx context.Context) (*structure, error) {
+		o, err := s.store.Outline(ctx, courseID)
+		if errors.Is(err, ErrNoRecord) {
+			// Callers in other packages (through MediaItems, Learner)
+			// expect the engine's not-found.
+			return nil, txn.ErrNotFound
+		} else if err != nil {
+			return nil, err
+		}
+		return &structure{course: o.Course, modules: o.Modules, items: o.Items}, nil
+	})
 }
 
-// progressTx returns a learner's progress records by item. The map is shared
-// with the cache: callers must not change it.
-func (s *Service) progressTx(tx *storage.Tx, courseID, userID uint64) (map[uint64]ItemProgress, error) {
-	k := learnerKey{courseID, userID}
-	if p, ok := s.progress.Get(tx, k); ok {
-		return p, nil
-	}
-	out, err := s.store.Progress(inTx(tx), courseID, userID)
-	if err != nil {
-		return nil, err
-	}
-	s.progress.Fill(tx, k, out)
-	return out, nil
+// progressOf returns a learner's progress records by item. The map is
+// shared with the cache: callers must not change it.
+func (s *Service) progressOf(ctx context.Context, courseID, userID uint64) (map[uint64]ItemProgress, error) {
+	return s.progress.Read(ctx, courseID, userID, func(ctx context.Context) (map[uint64]ItemProgress, error) {
+		return s.store.Progress(ctx, courseID, userID)
+	})
+}
+
+// forgetMember bumps the cached membership of a user in a course. Every
+// write of a member record calls it before the write (putMember,
+// dropMember, MarkActive); only this package writes member records.
+func (s *Service) forgetMember(ctx context.Context, courseID, userID uint64) error {
+	return s.members.Bump(ctx, courseID, userID)
+}
+
+// cachedMember reads one membership through the membership cache
+// (ErrNoRecord when there is none, which is not kept).
+func (s *Service) cachedMember(ctx context.Context, courseID, userID uint64) (Member, error) {
+	return s.members.Read(ctx, courseID, userID, func(ctx context.Context) (Member, error) {
+		return s.store.Member(ctx, courseID, userID)
+	})
+}
+
+// newCaches builds the service's caches over revs (nil: caches that never
+// keep anything).
+func newCaches(s *Service, revs cache.Revisions) {
+	s.structures = cache.New[*structure](kindStructure, maxCachedCourses, revs)
+	s.progress = cache.New[map[uint64]ItemProgress](kindProgress, maxCachedLearners, revs)
+	s.items = cache.New[Item](kindItem, maxCachedItems, revs)
+	s.members = cache.New[Member](kindMember, maxCachedLearners, revs)
 }

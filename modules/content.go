@@ -10,7 +10,6 @@ import (
 
 	"pacer/audit"
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // Nullable is an input field that distinguishes "absent" from "null": a
@@ -156,8 +155,8 @@ func (s *Service) renumber(ctx context.Context, courseID uint64, mods []Module) 
 // CreateModule appends a module to a course (instructors only).
 func (s *Service) CreateModule(ctx context.Context, caller, courseID uint64, in ModuleInput) (Module, error) {
 	var m Module
-	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.writeCourse(ctx, courseID, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -173,7 +172,6 @@ func (s *Service) CreateModule(ctx context.Context, caller, courseID uint64, in 
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		ctx := inTx(tx)
 		if m.ID, err = s.store.NextModuleID(ctx); err != nil {
 			return err
 		}
@@ -210,9 +208,10 @@ func insertAt(mods []Module, m Module, pos *int) []Module {
 	return slices.Insert(mods, i, m)
 }
 
-// moduleForStaff loads a module of a course for an instructor.
-func (s *Service) moduleTx(tx *storage.Tx, courseID, moduleID uint64) (Module, error) {
-	m, err := s.store.Module(inTx(tx), moduleID)
+// courseModule loads a module of a course (404 for a module of another
+// course).
+func (s *Service) courseModule(ctx context.Context, courseID, moduleID uint64) (Module, error) {
+	m, err := s.store.Module(ctx, moduleID)
 	if err != nil {
 		if errors.Is(err, ErrNoRecord) {
 			return m, errs.NotFoundf("module")
@@ -228,12 +227,12 @@ func (s *Service) moduleTx(tx *storage.Tx, courseID, moduleID uint64) (Module, e
 // UpdateModule changes a module (instructors only).
 func (s *Service) UpdateModule(ctx context.Context, caller, courseID, moduleID uint64, in ModuleInput) (Module, error) {
 	var m Module
-	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.writeCourse(ctx, courseID, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
-		if m, err = s.moduleTx(tx, courseID, moduleID); err != nil {
+		if m, err = s.courseModule(ctx, courseID, moduleID); err != nil {
 			return err
 		}
 		if err := a.RequireInstructor(); err != nil {
@@ -244,7 +243,6 @@ func (s *Service) UpdateModule(ctx context.Context, caller, courseID, moduleID u
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		ctx := inTx(tx)
 		mods, err := s.store.Modules(ctx, courseID)
 		if err != nil {
 			return err
@@ -279,25 +277,24 @@ func (s *Service) UpdateModule(ctx context.Context, caller, courseID, moduleID u
 // prerequisites (instructors only). Learners' progress records of its items
 // are removed with the items.
 func (s *Service) DeleteModule(ctx context.Context, caller, courseID, moduleID uint64) error {
-	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.writeCourse(ctx, courseID, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
-		m, err := s.moduleTx(tx, courseID, moduleID)
+		m, err := s.courseModule(ctx, courseID, moduleID)
 		if err != nil {
 			return err
 		}
 		if err := a.RequireInstructor(); err != nil {
 			return err
 		}
-		ctx := inTx(tx)
 		items, err := s.store.Items(ctx, m.ID)
 		if err != nil {
 			return err
 		}
 		for _, it := range items {
-			if err := s.deleteItemTx(tx, it); err != nil {
+			if err := s.deleteItem(ctx, it); err != nil {
 				return err
 			}
 		}
@@ -308,7 +305,7 @@ func (s *Service) DeleteModule(ctx context.Context, caller, courseID, moduleID u
 		if err := s.store.DeleteModule(ctx, m.ID); err != nil {
 			return err
 		}
-		if err := s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "module_deleted", CourseID: courseID,
+		if err := s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "module_deleted", CourseID: courseID,
 			TargetID: m.ID, Detail: m.Title}); err != nil {
 			return err
 		}
@@ -366,13 +363,15 @@ func (in ItemInput) apply(it *Item, fields map[string]string) {
 }
 
 // renumberItems gives items positions 1..n and stores them as the
-// module's items in that order, dropping each from the item cache.
-func (s *Service) renumberItems(tx *storage.Tx, moduleID uint64, items []Item) error {
+// module's items in that order, bumping each in the item cache.
+func (s *Service) renumberItems(ctx context.Context, moduleID uint64, items []Item) error {
 	for i := range items {
 		items[i].Position = i + 1
-		s.items.Invalidate(tx, items[i].ID)
+		if err := s.items.Bump(ctx, items[i].ID, 0); err != nil {
+			return err
+		}
 	}
-	return s.store.SetItems(inTx(tx), moduleID, items)
+	return s.store.SetItems(ctx, moduleID, items)
 }
 
 func validKind(k string) bool {
@@ -386,12 +385,12 @@ func validKind(k string) bool {
 // CreateItem adds an item to a module (instructors only).
 func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uint64, in ItemInput) (Item, error) {
 	var it Item
-	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.writeCourse(ctx, courseID, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
-		m, err := s.moduleTx(tx, courseID, moduleID)
+		m, err := s.courseModule(ctx, courseID, moduleID)
 		if err != nil {
 			return err
 		}
@@ -416,19 +415,19 @@ func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uin
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		if err := s.validateKind(tx, a.Course, &it); err != nil {
+		if err := s.validateKind(ctx, a.Course, &it); err != nil {
 			return err
 		}
-		if it.ID, err = s.store.NextItemID(inTx(tx)); err != nil {
+		if it.ID, err = s.store.NextItemID(ctx); err != nil {
 			return err
 		}
 		it.BodyHTML = s.md.HTML(it.Body)
 		if h := s.kinds[it.Kind]; h.Created != nil {
-			if err := h.Created(inTx(tx), a.Course, &it); err != nil {
+			if err := h.Created(ctx, a.Course, &it); err != nil {
 				return err
 			}
 		}
-		items, err := s.store.Items(inTx(tx), m.ID)
+		items, err := s.store.Items(ctx, m.ID)
 		if err != nil {
 			return err
 		}
@@ -437,7 +436,7 @@ func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uin
 			i = *in.Position - 1
 		}
 		items = slices.Insert(items, i, it)
-		if err := s.renumberItems(tx, m.ID, items); err != nil {
+		if err := s.renumberItems(ctx, m.ID, items); err != nil {
 			return err
 		}
 		it = items[i]
@@ -446,14 +445,14 @@ func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uin
 	return it, errs.Wrap(err, "create item")
 }
 
-func (s *Service) validateKind(tx *storage.Tx, c Course, it *Item) error {
+func (s *Service) validateKind(ctx context.Context, c Course, it *Item) error {
 	if (it.Kind == KindLecture || it.Kind == KindFile) && it.MediaID == 0 {
 		if s.kinds[it.Kind].Validate != nil {
 			return errs.Field("media_id", "required for "+it.Kind+" items")
 		}
 	}
 	if h := s.kinds[it.Kind]; h.Validate != nil {
-		return h.Validate(inTx(tx), c, it)
+		return h.Validate(ctx, c, it)
 	}
 	if it.MediaID != 0 {
 		return errs.Field("media_id", "not used by "+it.Kind+" items")
@@ -461,20 +460,17 @@ func (s *Service) validateKind(tx *storage.Tx, c Course, it *Item) error {
 	return nil
 }
 
-// itemTx loads an item of a course through the service's item cache (an
+// item loads an item of a course through the service's item cache (an
 // item view decodes the whole body otherwise); an item of another course
 // is 404.
-func (s *Service) itemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) {
-	it, ok := s.items.Get(tx, itemID)
-	if !ok {
-		var err error
-		if it, err = s.store.Item(inTx(tx), itemID); err != nil {
-			if errors.Is(err, ErrNoRecord) {
-				return it, errs.NotFoundf("item")
-			}
-			return it, err
-		}
-		s.items.Fill(tx, itemID, it)
+func (s *Service) item(ctx context.Context, courseID, itemID uint64) (Item, error) {
+	it, err := s.items.Read(ctx, itemID, 0, func(ctx context.Context) (Item, error) {
+		return s.store.Item(ctx, itemID)
+	})
+	if errors.Is(err, ErrNoRecord) {
+		return it, errs.NotFoundf("item")
+	} else if err != nil {
+		return it, err
 	}
 	if it.CourseID != courseID {
 		return Item{}, errs.NotFoundf("item")
@@ -485,12 +481,12 @@ func (s *Service) itemTx(tx *storage.Tx, courseID, itemID uint64) (Item, error) 
 // UpdateItem changes an item (instructors only). Its kind cannot change.
 func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint64, in ItemInput) (Item, error) {
 	var it Item
-	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.writeCourse(ctx, courseID, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
-		if it, err = s.itemTx(tx, courseID, itemID); err != nil {
+		if it, err = s.item(ctx, courseID, itemID); err != nil {
 			return err
 		}
 		if err := a.RequireInstructor(); err != nil {
@@ -504,12 +500,12 @@ func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint6
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		if err := s.validateKind(tx, a.Course, &it); err != nil {
+		if err := s.validateKind(ctx, a.Course, &it); err != nil {
 			return err
 		}
 		it.BodyHTML = s.md.HTML(it.Body)
 		it.UpdatedAt = s.now().UTC()
-		items, err := s.store.Items(inTx(tx), it.ModuleID)
+		items, err := s.store.Items(ctx, it.ModuleID)
 		if err != nil {
 			return err
 		}
@@ -520,7 +516,7 @@ func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint6
 			j = min(max(*in.Position-1, 0), len(items))
 		}
 		items = slices.Insert(items, j, it)
-		if err := s.renumberItems(tx, it.ModuleID, items); err != nil {
+		if err := s.renumberItems(ctx, it.ModuleID, items); err != nil {
 			return err
 		}
 		it = items[j]
@@ -529,42 +525,44 @@ func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint6
 	return it, errs.Wrap(err, "update item")
 }
 
-func (s *Service) deleteItemTx(tx *storage.Tx, it Item) error {
+func (s *Service) deleteItem(ctx context.Context, it Item) error {
+	if err := s.items.Bump(ctx, it.ID, 0); err != nil {
+		return err
+	}
 	if h := s.kinds[it.Kind]; h.Deleted != nil {
-		if err := h.Deleted(inTx(tx), it); err != nil {
+		if err := h.Deleted(ctx, it); err != nil {
 			return err
 		}
 	}
-	s.items.Invalidate(tx, it.ID)
-	return s.store.DeleteItem(inTx(tx), it)
+	return s.store.DeleteItem(ctx, it)
 }
 
 // DeleteItem removes an item (instructors only).
 func (s *Service) DeleteItem(ctx context.Context, caller, courseID, itemID uint64) error {
-	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.writeCourse(ctx, courseID, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
-		it, err := s.itemTx(tx, courseID, itemID)
+		it, err := s.item(ctx, courseID, itemID)
 		if err != nil {
 			return err
 		}
 		if err := a.RequireInstructor(); err != nil {
 			return err
 		}
-		if err := s.deleteItemTx(tx, it); err != nil {
+		if err := s.deleteItem(ctx, it); err != nil {
 			return err
 		}
-		if err := s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "item_deleted", CourseID: courseID,
+		if err := s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "item_deleted", CourseID: courseID,
 			TargetID: it.ID, Detail: it.Kind + ": " + it.Title}); err != nil {
 			return err
 		}
-		items, err := s.store.Items(inTx(tx), it.ModuleID)
+		items, err := s.store.Items(ctx, it.ModuleID)
 		if err != nil {
 			return err
 		}
-		return s.renumberItems(tx, it.ModuleID, items)
+		return s.renumberItems(ctx, it.ModuleID, items)
 	})
 	return errs.Wrap(err, "delete item")
 }

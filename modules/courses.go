@@ -14,16 +14,17 @@ import (
 	"pacer/api"
 	"pacer/audit"
 	"pacer/auth"
+	"pacer/cache"
 	"pacer/errs"
 	"pacer/markdown"
 	"pacer/notify"
 	"pacer/oneline"
-	"pacer/storage"
+	"pacer/txn"
 )
 
 // Service is the course service. Hooks are set once by main before serving.
 type Service struct {
-	db *storage.DB
+	tx txn.Runner
 	// store keeps the package's records (store.go); users reads accounts.
 	store Store
 	users Users
@@ -31,12 +32,12 @@ type Service struct {
 	now   func() time.Time
 
 	kinds map[string]KindHook
-	// structures and progress cache what every learner request reads
-	// (cache.go).
-	structures *storage.Cache[uint64, *structure]
-	progress   *storage.Cache[learnerKey, map[uint64]ItemProgress]
-	items      *storage.Cache[uint64, Item]
-	members    *storage.Cache[learnerKey, Member]
+	// structures, progress, items and members cache what every learner
+	// request reads (cache.go).
+	structures *cache.Cache[*structure]
+	progress   *cache.Cache[map[uint64]ItemProgress]
+	items      *cache.Cache[Item]
+	members    *cache.Cache[Member]
 	// Extensions supplies per-learner due-time overrides (deadlines package).
 	Extensions ExtensionSource
 	// OnCourseCreated runs inside the course's creating transaction (the
@@ -105,33 +106,24 @@ type KindHook struct {
 	Opened func(courseID, userID uint64, it Item) error
 }
 
-// NewService builds the service.
-func NewService(db *storage.DB, store Store, users Users, md *markdown.Renderer, now func() time.Time) *Service {
+// NewService builds the service: tx runs its transactions, revs keeps the
+// revisions of its caches (nil: nothing is cached), store keeps its
+// records.
+func NewService(tx txn.Runner, revs cache.Revisions, store Store, users Users, md *markdown.Renderer, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, store: store, users: users, md: md, now: now, kinds: map[string]KindHook{},
-		structures:     storage.NewCache[uint64, *structure](maxCachedCourses).ServeWrites(),
-		progress:       storage.NewCache[learnerKey, map[uint64]ItemProgress](maxCachedLearners),
-		items:          storage.NewCache[uint64, Item](maxCachedItems),
-		members:        storage.NewCache[learnerKey, Member](maxCachedLearners),
+	s := &Service{tx: tx, store: store, users: users, md: md, now: now, kinds: map[string]KindHook{},
 		keyFailsByUser: api.NewRateLimiter(keyFailsPerUser, keyFailWindow, now),
 		keyFailsByIP:   api.NewRateLimiter(keyFailsPerIP, keyFailWindow, now),
 		invitesByUser:  api.NewRateLimiter(invitesPerHour, time.Hour, now)}
+	newCaches(s, revs)
+	return s
 }
 
-// RegisterKind installs the hook of an item kind.
-func (s *Service) RegisterKind(kind string, h KindHook) { s.kinds[kind] = h }
-
-// DB is the store the service writes to, for packages that join its
-// transactions.
-func (s *Service) DB() *storage.DB { return s.db }
-
-// Now is the service clock.
-func (s *Service) Now() time.Time { return s.now() }
-
-// Markdown is the shared renderer.
-func (s *Service) Markdown() *markdown.Renderer { return s.md }
+// RegisterKind installs the hook of an item kind. The packages that own
+// item kinds call it while they are wired, before serving.
+func (s *Service) RegisterKind(ctx context.Context, kind string, h KindHook) { s.kinds[kind] = h }
 
 // CourseInput is the body of course create and update; nil means unchanged
 // (or the default on create).
@@ -307,19 +299,19 @@ func (s *Service) CreateCourse(ctx context.Context, userID uint64, in CourseInpu
 		return Course{}, errs.Validation(fields)
 	}
 	c.DescriptionHTML = s.md.HTML(c.Description)
-	err := s.db.Update(func(tx *storage.Tx) error {
-		if err := s.mayCreateTx(tx, userID); err != nil {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		if err := s.mayCreate(ctx, userID); err != nil {
 			return err
 		}
 		var err error
-		if c, err = s.store.AddCourse(inTx(tx), c); err != nil {
+		if c, err = s.store.AddCourse(ctx, c); err != nil {
 			return err
 		}
-		if err := s.putMember(tx, Member{CourseID: c.ID, UserID: userID, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
+		if err := s.putMember(ctx, Member{CourseID: c.ID, UserID: userID, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
 			return err
 		}
 		for _, f := range s.OnCourseCreated {
-			if err := f(inTx(tx), c); err != nil {
+			if err := f(ctx, c); err != nil {
 				return err
 			}
 		}
@@ -331,8 +323,8 @@ func (s *Service) CreateCourse(ctx context.Context, userID uint64, in CourseInpu
 // UpdateCourse changes a course (instructors only).
 func (s *Service) UpdateCourse(ctx context.Context, caller, courseID uint64, in CourseInput) (Course, error) {
 	var c Course
-	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		a, err := s.accessTx(tx, courseID, caller)
+	err := s.writeCourse(ctx, courseID, func(ctx context.Context) error {
+		a, err := s.access(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -347,7 +339,7 @@ func (s *Service) UpdateCourse(ctx context.Context, caller, courseID uint64, in 
 		}
 		c.DescriptionHTML = s.md.HTML(c.Description)
 		c.UpdatedAt = s.now().UTC()
-		return s.store.PutCourse(inTx(tx), c)
+		return s.store.PutCourse(ctx, c)
 	})
 	return c, errs.Wrap(err, "update course")
 }
@@ -356,6 +348,9 @@ func (s *Service) UpdateCourse(ctx context.Context, caller, courseID uint64, in 
 type Access struct {
 	Course Course
 	Member *Member // nil for a non-member
+	// st is the structure Course was read from, so that a learner's view
+	// built in the same transaction does not read it again.
+	st *structure
 }
 
 // Role is the caller's role, "" for a non-member.
@@ -414,26 +409,20 @@ func (a Access) RequireStudent() error {
 	return nil
 }
 
-// accessTx loads a course and the caller's membership. A course that does
+// access loads a course and the caller's membership. A course that does
 // not exist, or is unpublished and the caller is not a member, is 404.
-func (s *Service) accessTx(tx *storage.Tx, courseID, userID uint64) (Access, error) {
+func (s *Service) access(ctx context.Context, courseID, userID uint64) (Access, error) {
 	var a Access
-	st, err := s.structureTx(tx, courseID)
+	st, err := s.structureOf(ctx, courseID)
 	if err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, txn.ErrNotFound) {
 			return a, errs.NotFoundf("course")
 		}
 		return a, err
 	}
-	a.Course = st.course
-	k := learnerKey{courseID, userID}
-	if m, ok := s.members.Get(tx, k); ok {
-		a.Member = &m
-		return a, writableTx(tx, a.Course)
-	}
-	switch m, err := s.store.Member(inTx(tx), courseID, userID); {
+	a.Course, a.st = st.course, st
+	switch m, err := s.cachedMember(ctx, courseID, userID); {
 	case err == nil:
-		s.members.Fill(tx, k, m)
 		a.Member = &m
 	case errors.Is(err, ErrNoRecord):
 		// An archived course has left the catalogue: only its members
@@ -444,38 +433,36 @@ func (s *Service) accessTx(tx *storage.Tx, courseID, userID uint64) (Access, err
 	default:
 		return a, err
 	}
-	return a, writableTx(tx, a.Course)
+	return a, s.writable(ctx, a.Course)
 }
 
-// memberAccessTx is accessTx that also requires membership.
-func (s *Service) memberAccessTx(tx *storage.Tx, courseID, userID uint64) (Access, error) {
-	a, err := s.accessTx(tx, courseID, userID)
+// memberAccess is access that also requires membership.
+func (s *Service) memberAccess(ctx context.Context, courseID, userID uint64) (Access, error) {
+	a, err := s.access(ctx, courseID, userID)
 	if err != nil {
 		return a, err
 	}
 	return a, a.RequireMember()
 }
 
-// Access loads a course and the caller's membership (accessTx), in the
+// Access loads a course and the caller's membership (access), in the
 // transaction ctx carries or in a read transaction of its own.
-func (s *Service) Access(ctx context.Context, courseID, userID uint64) (a Access, err error) {
-	if tx := storage.TxFrom(ctx); tx != nil {
-		return s.accessTx(tx, courseID, userID)
-	}
-	err = s.db.Read(ctx, func(ctx context.Context) error {
-		a, err = s.accessTx(storage.TxFrom(ctx), courseID, userID)
+func (s *Service) Access(ctx context.Context, courseID, userID uint64) (Access, error) {
+	var a Access
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		a, err = s.access(ctx, courseID, userID)
 		return err
 	})
 	return a, err
 }
 
 // MemberAccess is Access that also requires membership.
-func (s *Service) MemberAccess(ctx context.Context, courseID, userID uint64) (a Access, err error) {
-	if tx := storage.TxFrom(ctx); tx != nil {
-		return s.memberAccessTx(tx, courseID, userID)
-	}
-	err = s.db.Read(ctx, func(ctx context.Context) error {
-		a, err = s.memberAccessTx(storage.TxFrom(ctx), courseID, userID)
+func (s *Service) MemberAccess(ctx context.Context, courseID, userID uint64) (Access, error) {
+	var a Access
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		a, err = s.memberAccess(ctx, courseID, userID)
 		return err
 	})
 	return a, err
@@ -507,8 +494,8 @@ func (s *Service) Course(ctx context.Context, courseID, userID uint64) (CourseVi
 // Courses lists the caller's courses and published courses open to all.
 func (s *Service) Courses(ctx context.Context, userID uint64) ([]CourseView, error) {
 	var out []CourseView
-	err := s.db.View(func(tx *storage.Tx) error {
-		ids, err := s.store.CoursesOf(inTx(tx), userID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		ids, err := s.store.CoursesOf(ctx, userID)
 		if err != nil {
 			return err
 		}
@@ -516,11 +503,11 @@ func (s *Service) Courses(ctx context.Context, userID uint64) ([]CourseView, err
 		for _, id := range ids {
 			mine[id] = true
 		}
-		return s.store.EachCourse(inTx(tx), func(c Course) error {
+		return s.store.EachCourse(ctx, func(c Course) error {
 			a := Access{Course: c}
 			if mine[c.ID] {
 				var err error
-				if a, err = s.accessTx(tx, c.ID, userID); err != nil {
+				if a, err = s.access(ctx, c.ID, userID); err != nil {
 					return err
 				}
 			} else if !c.Published || c.Archived {
@@ -533,9 +520,11 @@ func (s *Service) Courses(ctx context.Context, userID uint64) ([]CourseView, err
 	return out, errs.Wrap(err, "list courses")
 }
 
-func (s *Service) putMember(tx *storage.Tx, m Member) error {
-	s.forgetMemberTx(tx, m.CourseID, m.UserID)
-	return s.store.PutMember(inTx(tx), m)
+func (s *Service) putMember(ctx context.Context, m Member) error {
+	if err := s.forgetMember(ctx, m.CourseID, m.UserID); err != nil {
+		return err
+	}
+	return s.store.PutMember(ctx, m)
 }
 
 // MarkActive moves a member's last_active_at forward to at (never back:
@@ -545,7 +534,7 @@ func (s *Service) putMember(tx *storage.Tx, m Member) error {
 // no longer a member of the course, whose activity is then dropped. The
 // member record stays this package's: others report activity through here.
 func (s *Service) MarkActive(ctx context.Context, courseID, userID uint64, at time.Time) (member bool, err error) {
-	err = s.db.Write(ctx, func(ctx context.Context) error {
+	err = s.tx.Write(ctx, func(ctx context.Context) error {
 		m, err := s.store.Member(ctx, courseID, userID)
 		if errors.Is(err, ErrNoRecord) {
 			member = false
@@ -558,7 +547,9 @@ func (s *Service) MarkActive(ctx context.Context, courseID, userID uint64, at ti
 			return nil
 		}
 		m.LastActiveAt = &at
-		s.forgetMemberTx(storage.TxFrom(ctx), courseID, userID)
+		if err := s.forgetMember(ctx, courseID, userID); err != nil {
+			return err
+		}
 		return s.store.UpdateMember(ctx, m)
 	})
 	if err != nil {
@@ -584,8 +575,8 @@ var ErrWrongKey = errs.Forbid("wrong enrolment key")
 func (s *Service) Enroll(ctx context.Context, courseID, userID uint64, key, ip string) (Enrolment, error) {
 	userKey := fmt.Sprint(userID)
 	var e Enrolment
-	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.accessTx(tx, courseID, userID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		a, err := s.access(ctx, courseID, userID)
 		if err != nil {
 			return err
 		}
@@ -604,14 +595,14 @@ func (s *Service) Enroll(ctx context.Context, courseID, userID uint64, key, ip s
 			}
 		}
 		e = Enrolment{Role: RoleStudent, EnrolledAt: s.now().UTC()}
-		return s.putMember(tx, Member{CourseID: courseID, UserID: userID, Role: RoleStudent, EnrolledAt: e.EnrolledAt, Joined: JoinedEnrolled})
+		return s.putMember(ctx, Member{CourseID: courseID, UserID: userID, Role: RoleStudent, EnrolledAt: e.EnrolledAt, Joined: JoinedEnrolled})
 	})
 	if errors.Is(err, ErrWrongKey) {
 		s.keyFailsByUser.Allow(userKey)
 		s.keyFailsByIP.Allow(ip)
 		// The failed guess is recorded in its own transaction: the
 		// enrolment's was rolled back.
-		if aerr := s.Audit.Record(context.Background(), audit.Entry{ActorID: userID, Action: "enroll_key_wrong", CourseID: courseID, IP: ip}); aerr != nil {
+		if aerr := s.Audit.Record(ctx, audit.Entry{ActorID: userID, Action: "enroll_key_wrong", CourseID: courseID, IP: ip}); aerr != nil {
 			return e, errs.Wrap(aerr, "audit enrolment key")
 		}
 	}
@@ -636,21 +627,21 @@ func (s *Service) keyGuessesLeft(userKey, ip string) error {
 // again picks it up. Anyone may leave but the last instructor (409), since
 // a course must keep one: nobody can be held in a course.
 func (s *Service) Leave(ctx context.Context, courseID, userID uint64) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, userID)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, userID)
 		if err != nil {
 			return err
 		}
 		if a.Member.Role == RoleInstructor {
-			if err := s.lastInstructor(tx, courseID); err != nil {
+			if err := s.lastInstructor(ctx, courseID); err != nil {
 				return err
 			}
 		}
-		if err := s.dropMemberTx(tx, courseID, userID); err != nil {
+		if err := s.dropMember(ctx, courseID, userID); err != nil {
 			return err
 		}
 		if a.Member.Staff() {
-			return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: userID, Action: "leave", CourseID: courseID,
+			return s.Audit.Record(ctx, audit.Entry{ActorID: userID, Action: "leave", CourseID: courseID,
 				TargetID: userID, Detail: a.Member.Role})
 		}
 		return nil
@@ -660,9 +651,9 @@ func (s *Service) Leave(ctx context.Context, courseID, userID uint64) error {
 
 // lastInstructor answers 409 when a course has one instructor or none, for
 // a change that would take one away.
-func (s *Service) lastInstructor(tx *storage.Tx, courseID uint64) error {
+func (s *Service) lastInstructor(ctx context.Context, courseID uint64) error {
 	n := 0
-	err := s.store.EachMember(inTx(tx), courseID, func(o Member) error {
+	err := s.store.EachMember(ctx, courseID, func(o Member) error {
 		if o.Role == RoleInstructor {
 			n++
 		}
@@ -690,24 +681,24 @@ type MemberView struct {
 // Members lists a course's members (staff only).
 func (s *Service) Members(ctx context.Context, courseID, caller uint64) ([]MemberView, error) {
 	var out []MemberView
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
 		if err := a.RequireStaff(); err != nil {
 			return err
 		}
-		out, err = s.membersTx(tx, courseID)
+		out, err = s.memberViews(ctx, courseID)
 		return err
 	})
 	return out, errs.Wrap(err, "members")
 }
 
-func (s *Service) membersTx(tx *storage.Tx, courseID uint64) ([]MemberView, error) {
+func (s *Service) memberViews(ctx context.Context, courseID uint64) ([]MemberView, error) {
 	var out []MemberView
-	err := s.store.EachMember(inTx(tx), courseID, func(m Member) error {
-		u, err := s.users.User(inTx(tx), m.UserID)
+	err := s.store.EachMember(ctx, courseID, func(m Member) error {
+		u, err := s.users.User(ctx, m.UserID)
 		if err != nil {
 			return err
 		}
@@ -760,17 +751,17 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 	}
 	var out MemberView
 	now := s.now().UTC()
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		if admin {
-			c, err := s.CourseRecord(inTx(tx), courseID)
+			c, err := s.CourseRecord(ctx, courseID)
 			if err != nil {
 				return err
 			}
-			if err := writableTx(tx, c); err != nil {
+			if err := s.writable(ctx, c); err != nil {
 				return err
 			}
 		} else {
-			a, err := s.memberAccessTx(tx, courseID, caller)
+			a, err := s.memberAccess(ctx, courseID, caller)
 			if err != nil {
 				return err
 			}
@@ -778,7 +769,7 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 				return err
 			}
 		}
-		m, err := s.store.Member(inTx(tx), courseID, userID)
+		m, err := s.store.Member(ctx, courseID, userID)
 		switch {
 		case errors.Is(err, ErrNoRecord) && admin:
 			m = Member{CourseID: courseID, UserID: userID, EnrolledAt: now, Joined: JoinedAdmin}
@@ -788,21 +779,21 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 		case err != nil:
 			return err
 		}
-		u, err := s.users.User(inTx(tx), userID)
+		u, err := s.users.User(ctx, userID)
 		if err != nil {
 			return err
 		}
 		if m.Role == RoleInstructor && role != RoleInstructor {
-			if err := s.lastInstructor(tx, courseID); err != nil {
+			if err := s.lastInstructor(ctx, courseID); err != nil {
 				return err
 			}
 		}
 		before := m.Role
 		m.Role = role
-		if err := s.putMember(tx, m); err != nil {
+		if err := s.putMember(ctx, m); err != nil {
 			return err
 		}
-		if err := s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "role_change", CourseID: courseID,
+		if err := s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "role_change", CourseID: courseID,
 			TargetID: userID, Detail: fmt.Sprintf("%q -> %q", before, role)}); err != nil {
 			return err
 		}
@@ -812,66 +803,45 @@ func (s *Service) SetRole(ctx context.Context, courseID, caller, userID uint64, 
 	return out, errs.Wrap(err, "set role")
 }
 
-// dropMemberTx deletes a membership with its index entries (by user, and
+// dropMember deletes a membership with its index entries (by user, and
 // the staff index): leaving, removal and a course's deletion all end a
 // membership this one way, so no index outlives its record.
-func (s *Service) dropMemberTx(tx *storage.Tx, courseID, userID uint64) error {
-	s.forgetMemberTx(tx, courseID, userID)
-	return s.store.DeleteMember(inTx(tx), courseID, userID)
-}
-
-// forgetMemberTx drops the cached membership of a user in a course when tx
-// commits. Every write of a member record must call it (putMember,
-// dropMemberTx, MarkActive); only this package writes member records.
-func (s *Service) forgetMemberTx(tx *storage.Tx, courseID, userID uint64) {
-	s.members.Invalidate(tx, learnerKey{courseID, userID})
+func (s *Service) dropMember(ctx context.Context, courseID, userID uint64) error {
+	if err := s.forgetMember(ctx, courseID, userID); err != nil {
+		return err
+	}
+	return s.store.DeleteMember(ctx, courseID, userID)
 }
 
 // Role is a user's role in a course, or "" when they are not a member,
 // through the membership cache (thread pages name the role of every author).
-func (s *Service) Role(ctx context.Context, courseID, userID uint64) (role string, err error) {
-	if tx := storage.TxFrom(ctx); tx != nil {
-		return s.roleTx(tx, courseID, userID)
-	}
-	err = s.db.Read(ctx, func(ctx context.Context) error {
-		role, err = s.roleTx(storage.TxFrom(ctx), courseID, userID)
+func (s *Service) Role(ctx context.Context, courseID, userID uint64) (string, error) {
+	var role string
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		role, err = s.role(ctx, courseID, userID)
 		return err
 	})
 	return role, err
 }
 
-func (s *Service) roleTx(tx *storage.Tx, courseID, userID uint64) (string, error) {
-	k := learnerKey{courseID, userID}
-	if m, ok := s.members.Get(tx, k); ok {
-		return m.Role, nil
-	}
-	m, err := s.store.Member(inTx(tx), courseID, userID)
+func (s *Service) role(ctx context.Context, courseID, userID uint64) (string, error) {
+	m, err := s.cachedMember(ctx, courseID, userID)
 	switch {
 	case errors.Is(err, ErrNoRecord):
 		return "", nil
 	case err != nil:
 		return "", err
 	}
-	s.members.Fill(tx, k, m)
 	return m.Role, nil
 }
 
-// Member reads one membership (storage.ErrNotFound when there is none,
-// as callers in other packages expect).
+// Member reads one membership (txn.ErrNotFound when there is none, as
+// callers in other packages expect).
 func (s *Service) Member(ctx context.Context, courseID, userID uint64) (Member, error) {
 	m, err := s.store.Member(ctx, courseID, userID)
 	if errors.Is(err, ErrNoRecord) {
-		return m, storage.ErrNotFound
+		return m, txn.ErrNotFound
 	}
 	return m, err
-}
-
-// inTx is a context carrying tx, for the store's methods, while this
-// package's own functions still take the bbolt transaction.
-func inTx(tx *storage.Tx) context.Context { return storage.WithTx(context.Background(), tx) }
-
-// memberTx reads one membership through the store (ErrNoRecord when
-// there is none).
-func (s *Service) memberTx(tx *storage.Tx, courseID, userID uint64) (Member, error) {
-	return s.store.Member(inTx(tx), courseID, userID)
 }

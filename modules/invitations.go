@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"pacer/audit"
 	"pacer/auth"
 	"pacer/errs"
 	"pacer/notify"
-	"pacer/storage"
 )
 
 // Invitation asks the person with an e-mail address to join a course in a
@@ -75,8 +75,8 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 	}
 	var inv Invitation
 	now := s.now().UTC()
-	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -86,11 +86,10 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 		if ok, wait := s.invitesByUser.Allow(fmt.Sprint(caller)); !ok {
 			return errs.Limited("too many invitations; try again later", wait)
 		}
-		found, err := s.pendingTx(tx, courseID, addr)
+		found, err := s.pending(ctx, courseID, addr)
 		if err != nil {
 			return err
 		}
-		ctx := storage.WithTx(ctx, tx)
 		if found != nil {
 			inv = *found
 			inv.Role = role
@@ -102,14 +101,14 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 		if err != nil {
 			return err
 		}
-		if err := s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "invitation_sent", CourseID: courseID,
+		if err := s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "invitation_sent", CourseID: courseID,
 			TargetID: inv.ID, Detail: role}); err != nil {
 			return err
 		}
 		if found != nil {
 			return nil
 		}
-		return s.tellInvitee(tx, a.Course, inv)
+		return s.tellInvitee(ctx, a.Course, inv)
 	})
 	return inv.sent(), errs.Wrap(err, "invite")
 }
@@ -118,19 +117,19 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 // is one; the notify outbox derives the e-mail. An address without an
 // account gets no mail: Pacer mails only its own users, so an invitation
 // cannot carry a course title to any address at all.
-func (s *Service) tellInvitee(tx *storage.Tx, c Course, inv Invitation) error {
+func (s *Service) tellInvitee(ctx context.Context, c Course, inv Invitation) error {
 	if s.Notify == nil {
 		return nil
 	}
-	user, err := s.users.UserIDByEmail(inTx(tx), inv.Email)
+	user, err := s.users.UserIDByEmail(ctx, inv.Email)
 	if err != nil || user == 0 {
 		return err
 	}
-	from, err := s.users.User(inTx(tx), inv.InvitedBy)
+	from, err := s.users.User(ctx, inv.InvitedBy)
 	if err != nil {
 		return err
 	}
-	_, err = s.Notify.Add(storage.WithTx(context.Background(), tx), notify.Notification{UserID: user, CourseID: c.ID, Kind: notify.KindInvitation,
+	_, err = s.Notify.Add(ctx, notify.Notification{UserID: user, CourseID: c.ID, Kind: notify.KindInvitation,
 		Title: "Join " + c.Title,
 		Body: fmt.Sprintf("%s invites you to join %s as %s. Accept or decline on your dashboard; "+
 			"you become a member only if you accept.", from.Name, c.Title, roleArticle(inv.Role)),
@@ -148,9 +147,9 @@ func roleArticle(r string) string {
 	return "a student"
 }
 
-// pendingTx finds a course's pending invitation of an address, or nil.
-func (s *Service) pendingTx(tx *storage.Tx, courseID uint64, addr string) (*Invitation, error) {
-	invs, err := s.store.InvitationsTo(storage.WithTx(context.Background(), tx), addr)
+// pending finds a course's pending invitation of an address, or nil.
+func (s *Service) pending(ctx context.Context, courseID uint64, addr string) (*Invitation, error) {
+	invs, err := s.store.InvitationsTo(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -165,15 +164,15 @@ func (s *Service) pendingTx(tx *storage.Tx, courseID uint64, addr string) (*Invi
 // CourseInvitations lists a course's pending invitations (instructors only).
 func (s *Service) CourseInvitations(ctx context.Context, courseID, caller uint64) ([]SentInvitation, error) {
 	out := []SentInvitation{}
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
 		if err := a.RequireInstructor(); err != nil {
 			return err
 		}
-		invs, err := s.store.CourseInvitations(storage.WithTx(ctx, tx), courseID)
+		invs, err := s.store.CourseInvitations(ctx, courseID)
 		for _, inv := range invs {
 			out = append(out, inv.sent())
 		}
@@ -185,23 +184,23 @@ func (s *Service) CourseInvitations(ctx context.Context, courseID, caller uint64
 // MyInvitations lists the invitations to the caller's e-mail address.
 func (s *Service) MyInvitations(ctx context.Context, caller uint64) ([]MyInvitation, error) {
 	out := []MyInvitation{}
-	err := s.db.View(func(tx *storage.Tx) error {
-		me, err := s.users.User(inTx(tx), caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		me, err := s.users.User(ctx, caller)
 		if err != nil {
 			return err
 		}
-		invs, err := s.store.InvitationsTo(storage.WithTx(ctx, tx), string(storage.EmailKey(me.Email)))
+		invs, err := s.store.InvitationsTo(ctx, emailKey(me.Email))
 		if err != nil {
 			return err
 		}
 		for _, inv := range invs {
-			c, err := s.CourseRecord(inTx(tx), inv.CourseID)
+			c, err := s.CourseRecord(ctx, inv.CourseID)
 			if errs.Is(err, errs.NotFound) {
 				continue
 			} else if err != nil {
 				return err
 			}
-			from, err := s.users.User(inTx(tx), inv.InvitedBy)
+			from, err := s.users.User(ctx, inv.InvitedBy)
 			if err != nil && !errs.Is(err, errs.NotFound) {
 				return err
 			}
@@ -213,60 +212,60 @@ func (s *Service) MyInvitations(ctx context.Context, caller uint64) ([]MyInvitat
 	return out, errs.Wrap(err, "my invitations")
 }
 
-// invitationTx reads an invitation; a missing one is 404.
-func (s *Service) invitationTx(tx *storage.Tx, id uint64) (Invitation, error) {
-	inv, err := s.store.Invitation(storage.WithTx(context.Background(), tx), id)
+// invitation reads an invitation; a missing one is 404.
+func (s *Service) invitation(ctx context.Context, id uint64) (Invitation, error) {
+	inv, err := s.store.Invitation(ctx, id)
 	if errors.Is(err, ErrNoRecord) {
 		return inv, errs.NotFoundf("invitation")
 	}
 	return inv, err
 }
 
-// inviteeTx reports whether the caller is the one an invitation is for.
-func (s *Service) inviteeTx(tx *storage.Tx, inv Invitation, caller uint64) (bool, error) {
-	me, err := s.users.User(inTx(tx), caller)
+// invitee reports whether the caller is the one an invitation is for.
+func (s *Service) invitee(ctx context.Context, inv Invitation, caller uint64) (bool, error) {
+	me, err := s.users.User(ctx, caller)
 	if err != nil {
 		return false, err
 	}
-	return string(storage.EmailKey(me.Email)) == inv.Email, nil
+	return emailKey(me.Email) == inv.Email, nil
 }
 
 // AcceptInvitation makes the invitee a member in the invitation's role.
 // Anyone else gets 404, as if there were no such invitation.
 func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enrolment, error) {
 	var e Enrolment
-	err := s.db.Update(func(tx *storage.Tx) error {
-		inv, err := s.invitationTx(tx, id)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		inv, err := s.invitation(ctx, id)
 		if err != nil {
 			return err
 		}
-		if mine, err := s.inviteeTx(tx, inv, caller); err != nil || !mine {
+		if mine, err := s.invitee(ctx, inv, caller); err != nil || !mine {
 			if err == nil {
 				err = errs.NotFoundf("invitation")
 			}
 			return err
 		}
-		if _, err := s.memberTx(tx, inv.CourseID, caller); err == nil {
+		if _, err := s.store.Member(ctx, inv.CourseID, caller); err == nil {
 			return errs.ConflictCode("already_enrolled", "you are already a member of this course")
 		} else if !errors.Is(err, ErrNoRecord) {
 			return err
 		}
-		c, err := s.CourseRecord(inTx(tx), inv.CourseID)
+		c, err := s.CourseRecord(ctx, inv.CourseID)
 		if err != nil {
 			return err
 		}
-		if err := writableTx(tx, c); err != nil {
+		if err := s.writable(ctx, c); err != nil {
 			return err
 		}
 		e = Enrolment{Role: inv.Role, EnrolledAt: s.now().UTC()}
-		if err := s.putMember(tx, Member{CourseID: inv.CourseID, UserID: caller, Role: inv.Role,
+		if err := s.putMember(ctx, Member{CourseID: inv.CourseID, UserID: caller, Role: inv.Role,
 			EnrolledAt: e.EnrolledAt, Joined: JoinedInvitation}); err != nil {
 			return err
 		}
-		if err := s.store.DeleteInvitation(storage.WithTx(ctx, tx), inv.ID); err != nil {
+		if err := s.store.DeleteInvitation(ctx, inv.ID); err != nil {
 			return err
 		}
-		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "invitation_accepted", CourseID: inv.CourseID,
+		return s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "invitation_accepted", CourseID: inv.CourseID,
 			TargetID: inv.ID, Detail: inv.Role})
 	})
 	return e, errs.Wrap(err, "accept invitation")
@@ -275,19 +274,19 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, caller uint64) (Enro
 // DeleteInvitation withdraws an invitation: the invitee declines it, or an
 // instructor of its course revokes it. Anyone else gets 404.
 func (s *Service) DeleteInvitation(ctx context.Context, id, caller uint64) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		inv, err := s.invitationTx(tx, id)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		inv, err := s.invitation(ctx, id)
 		if err != nil {
 			return err
 		}
 		action := "invitation_declined"
-		mine, err := s.inviteeTx(tx, inv, caller)
+		mine, err := s.invitee(ctx, inv, caller)
 		if err != nil {
 			return err
 		}
 		if !mine {
 			action = "invitation_revoked"
-			role, err := s.roleTx(tx, inv.CourseID, caller)
+			role, err := s.role(ctx, inv.CourseID, caller)
 			if err != nil {
 				return err
 			}
@@ -295,10 +294,15 @@ func (s *Service) DeleteInvitation(ctx context.Context, id, caller uint64) error
 				return errs.NotFoundf("invitation")
 			}
 		}
-		if err := s.store.DeleteInvitation(storage.WithTx(ctx, tx), inv.ID); err != nil {
+		if err := s.store.DeleteInvitation(ctx, inv.ID); err != nil {
 			return err
 		}
-		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: action, CourseID: inv.CourseID, TargetID: inv.ID})
+		return s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: action, CourseID: inv.CourseID, TargetID: inv.ID})
 	})
 	return errs.Wrap(err, "delete invitation")
 }
+
+// emailKey is the form of an address that invitations are kept under and
+// compared in: trimmed and lower case, as Invite's auth.NormalEmail leaves
+// it (and the form the engine keys invitations by).
+func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }

@@ -8,7 +8,6 @@ import (
 
 	"pacer/audit"
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // Course lifecycle: copying a course for its next term, archiving a
@@ -19,20 +18,30 @@ import (
 // undo of its archiving.
 var ErrArchived = errs.ConflictCode("course_archived", "this course is archived and read-only; an instructor can unarchive it")
 
-// writableTx refuses writes to an archived course. Every write of a
+// writable refuses writes to an archived course. Every write of a
 // course's content or people reaches the course through Access in a
 // writable transaction, so deciding here covers every package at once;
 // reads run in read transactions and are unaffected.
-func writableTx(tx *storage.Tx, c Course) error {
-	if c.Archived && tx.Writable() {
+//
+// txn.Runner does not say whether ctx's transaction writes; a Write
+// joins a read-write transaction and is refused inside a read-only one
+// (without running fn), which answers it. Only an archived course asks,
+// and ctx always carries a transaction here (access runs in one).
+func (s *Service) writable(ctx context.Context, c Course) error {
+	if !c.Archived {
+		return nil
+	}
+	joined := false
+	_ = s.tx.Write(ctx, func(context.Context) error { joined = true; return nil })
+	if joined {
 		return ErrArchived
 	}
 	return nil
 }
 
-// mayCreateTx is 403 for a user the site does not let create courses.
-func (s *Service) mayCreateTx(tx *storage.Tx, userID uint64) error {
-	ok, err := s.users.MayCreateCourses(inTx(tx), userID)
+// mayCreate is 403 for a user the site does not let create courses.
+func (s *Service) mayCreate(ctx context.Context, userID uint64) error {
+	ok, err := s.users.MayCreateCourses(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -42,15 +51,15 @@ func (s *Service) mayCreateTx(tx *storage.Tx, userID uint64) error {
 	return nil
 }
 
-// instructorTx loads a course and requires the caller to be one of its
+// instructor loads a course and requires the caller to be one of its
 // instructors (404 for non-members, 403 for other roles), without the
 // archive rule: the lifecycle operations below decide that themselves.
-func (s *Service) instructorTx(tx *storage.Tx, courseID, caller uint64) (Course, error) {
-	c, err := s.CourseRecord(inTx(tx), courseID)
+func (s *Service) instructor(ctx context.Context, courseID, caller uint64) (Course, error) {
+	c, err := s.CourseRecord(ctx, courseID)
 	if err != nil {
 		return c, err
 	}
-	m, err := s.memberTx(tx, courseID, caller)
+	m, err := s.store.Member(ctx, courseID, caller)
 	if errors.Is(err, ErrNoRecord) {
 		return c, errs.NotFoundf("course")
 	} else if err != nil {
@@ -62,21 +71,21 @@ func (s *Service) instructorTx(tx *storage.Tx, courseID, caller uint64) (Course,
 // SetArchived archives a course or undoes it (instructors only). Archiving
 // twice changes nothing.
 func (s *Service) SetArchived(ctx context.Context, caller, courseID uint64, archived bool) error {
-	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		c, err := s.instructorTx(tx, courseID, caller)
+	err := s.writeCourse(ctx, courseID, func(ctx context.Context) error {
+		c, err := s.instructor(ctx, courseID, caller)
 		if err != nil || c.Archived == archived {
 			return err
 		}
 		c.Archived = archived
 		c.UpdatedAt = s.now().UTC()
-		if err := s.store.PutCourse(inTx(tx), c); err != nil {
+		if err := s.store.PutCourse(ctx, c); err != nil {
 			return err
 		}
 		action := "course_archived"
 		if !archived {
 			action = "course_unarchived"
 		}
-		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: action, CourseID: c.ID, Detail: c.Title})
+		return s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: action, CourseID: c.ID, Detail: c.Title})
 	})
 	return errs.Wrap(err, "archive course")
 }
@@ -113,16 +122,15 @@ func (s *Service) CopyCourse(ctx context.Context, caller, courseID uint64, in Co
 		title = t
 	}
 	var c Course
-	err := s.db.Update(func(tx *storage.Tx) error {
-		tx.NoCache()
-		src, err := s.instructorTx(tx, courseID, caller)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		src, err := s.instructor(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		if err := s.mayCreateTx(tx, caller); err != nil {
+		if err := s.mayCreate(ctx, caller); err != nil {
 			return err
 		}
 		now := s.now().UTC()
@@ -137,36 +145,35 @@ func (s *Service) CopyCourse(ctx context.Context, caller, courseID uint64, in Co
 			}
 			c.StartsAt = &start
 		}
-		if c, err = s.store.AddCourse(inTx(tx), c); err != nil {
+		if c, err = s.store.AddCourse(ctx, c); err != nil {
 			return err
 		}
-		if err := s.putMember(tx, Member{CourseID: c.ID, UserID: caller, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
+		if err := s.putMember(ctx, Member{CourseID: c.ID, UserID: caller, Role: RoleInstructor, EnrolledAt: now, Joined: JoinedCreated}); err != nil {
 			return err
 		}
 		for _, f := range s.OnCourseCreated {
-			if err := f(inTx(tx), c); err != nil {
+			if err := f(ctx, c); err != nil {
 				return err
 			}
 		}
 		for _, f := range s.OnCourseCopied {
-			if err := f(inTx(tx), src, c); err != nil {
+			if err := f(ctx, src, c); err != nil {
 				return err
 			}
 		}
-		if err := s.copyContentTx(tx, src, c, shift, now); err != nil {
+		if err := s.copyContent(ctx, src, c, shift, now); err != nil {
 			return err
 		}
-		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "course_copied", CourseID: c.ID,
+		return s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "course_copied", CourseID: c.ID,
 			TargetID: src.ID, Detail: fmt.Sprintf("copy of course %d", src.ID)})
 	})
 	return c, errs.Wrap(err, "copy course")
 }
 
-// copyContentTx copies the modules and items of src into c: one read of
+// copyContent copies the modules and items of src into c: one read of
 // the original's content, new ids, the kind hooks and media copies of
 // each item, then each new module's items and the new order stored.
-func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Duration, now time.Time) error {
-	ctx := inTx(tx)
+func (s *Service) copyContent(ctx context.Context, src, c Course, shift time.Duration, now time.Time) error {
 	mods, err := s.store.Modules(ctx, src.ID)
 	if err != nil {
 		return err
@@ -213,7 +220,7 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 			ni.CreatedAt, ni.UpdatedAt = now, now
 			if it.MediaID != 0 && s.CopyMedia != nil {
 				if _, ok := media[it.MediaID]; !ok {
-					if media[it.MediaID], err = s.CopyMedia(inTx(tx), src, c, it.MediaID); err != nil {
+					if media[it.MediaID], err = s.CopyMedia(ctx, src, c, it.MediaID); err != nil {
 						return err
 					}
 				}
@@ -223,13 +230,13 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 				return err
 			}
 			if h := s.kinds[ni.Kind]; h.Created != nil {
-				if err := h.Created(inTx(tx), c, &ni); err != nil {
+				if err := h.Created(ctx, c, &ni); err != nil {
 					return err
 				}
 			}
 			copies = append(copies, ni)
 		}
-		if err := s.renumberItems(tx, nm.ID, copies); err != nil {
+		if err := s.renumberItems(ctx, nm.ID, copies); err != nil {
 			return err
 		}
 	}
@@ -241,59 +248,60 @@ func (s *Service) copyContentTx(tx *storage.Tx, src, c Course, shift time.Durati
 // content, pending invitations and what other packages keep of it
 // (OnCourseDeleted) go with it.
 func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) error {
-	err := s.writeCourse(courseID, func(tx *storage.Tx) error {
-		c, err := s.instructorTx(tx, courseID, caller)
+	err := s.writeCourse(ctx, courseID, func(ctx context.Context) error {
+		c, err := s.instructor(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
-		if err := writableTx(tx, c); err != nil {
+		if err := s.writable(ctx, c); err != nil {
 			return err
 		}
 		if c.Published {
 			return errs.ConflictCode("conflict", "only an unpublished course can be deleted; unpublish it first, or archive it")
 		}
 		members := 0
-		if err := s.store.EachMember(inTx(tx), courseID, func(Member) error { members++; return nil }); err != nil {
+		if err := s.store.EachMember(ctx, courseID, func(Member) error { members++; return nil }); err != nil {
 			return err
 		}
 		if members > 1 {
 			return errs.ConflictCode("conflict", "a course with members other than its instructor cannot be deleted; archive it instead")
 		}
-		sctx := storage.WithTx(ctx, tx)
-		items, err := s.store.CourseItems(sctx, courseID)
+		items, err := s.store.CourseItems(ctx, courseID)
 		if err != nil {
 			return err
 		}
 		for _, it := range items {
+			if err := s.items.Bump(ctx, it.ID, 0); err != nil {
+				return err
+			}
 			// The kind hooks let go of what hangs on each item (threads).
 			if h := s.kinds[it.Kind]; h.Deleted != nil {
-				if err := h.Deleted(inTx(tx), it); err != nil {
+				if err := h.Deleted(ctx, it); err != nil {
 					return err
 				}
 			}
-			s.items.Invalidate(tx, it.ID)
 		}
-		if err := s.store.DeleteCourseContent(sctx, courseID); err != nil {
+		if err := s.store.DeleteCourseContent(ctx, courseID); err != nil {
 			return err
 		}
-		if err := s.store.DeleteCourseProgress(sctx, courseID); err != nil {
+		if err := s.store.DeleteCourseProgress(ctx, courseID); err != nil {
 			return err
 		}
-		if err := s.store.DeleteCourseInvitations(sctx, courseID); err != nil {
+		if err := s.store.DeleteCourseInvitations(ctx, courseID); err != nil {
 			return err
 		}
 		for _, f := range s.OnCourseDeleted {
-			if err := f(inTx(tx), c); err != nil {
+			if err := f(ctx, c); err != nil {
 				return err
 			}
 		}
-		if err := s.dropMemberTx(tx, courseID, caller); err != nil {
+		if err := s.dropMember(ctx, courseID, caller); err != nil {
 			return err
 		}
-		if err := s.store.DeleteCourse(sctx, courseID); err != nil {
+		if err := s.store.DeleteCourse(ctx, courseID); err != nil {
 			return err
 		}
-		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "course_deleted", CourseID: courseID, Detail: c.Title})
+		return s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "course_deleted", CourseID: courseID, Detail: c.Title})
 	})
 	return errs.Wrap(err, "delete course")
 }
@@ -302,29 +310,29 @@ func (s *Service) DeleteCourse(ctx context.Context, caller, courseID uint64) err
 // work is kept, so enrolling again picks it up. The last instructor cannot
 // be removed (409): a course always keeps one.
 func (s *Service) RemoveMember(ctx context.Context, courseID, caller, userID uint64) error {
-	err := s.db.Update(func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
 		if err := a.RequireInstructor(); err != nil {
 			return err
 		}
-		m, err := s.memberTx(tx, courseID, userID)
+		m, err := s.store.Member(ctx, courseID, userID)
 		if errors.Is(err, ErrNoRecord) {
 			return errs.NotFoundf("member")
 		} else if err != nil {
 			return err
 		}
 		if m.Role == RoleInstructor {
-			if err := s.lastInstructor(tx, courseID); err != nil {
+			if err := s.lastInstructor(ctx, courseID); err != nil {
 				return err
 			}
 		}
-		if err := s.dropMemberTx(tx, courseID, userID); err != nil {
+		if err := s.dropMember(ctx, courseID, userID); err != nil {
 			return err
 		}
-		return s.Audit.Record(storage.WithTx(context.Background(), tx), audit.Entry{ActorID: caller, Action: "member_removed", CourseID: courseID,
+		return s.Audit.Record(ctx, audit.Entry{ActorID: caller, Action: "member_removed", CourseID: courseID,
 			TargetID: userID, Detail: m.Role})
 	})
 	return errs.Wrap(err, "remove member")

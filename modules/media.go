@@ -4,25 +4,23 @@ import (
 	"context"
 
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // MediaItems lists the items of a course that show a media file (lecture
 // and file items name it by media_id), in course order, published or not.
 // It reads the cached course structure, so it costs no item bodies.
-func (s *Service) MediaItems(ctx context.Context, courseID, mediaID uint64) (out []Item, err error) {
-	if tx := storage.TxFrom(ctx); tx != nil {
-		return s.mediaItemsTx(tx, courseID, mediaID)
-	}
-	err = s.db.Read(ctx, func(ctx context.Context) error {
-		out, err = s.mediaItemsTx(storage.TxFrom(ctx), courseID, mediaID)
+func (s *Service) MediaItems(ctx context.Context, courseID, mediaID uint64) ([]Item, error) {
+	var out []Item
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = s.mediaItems(ctx, courseID, mediaID)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) mediaItemsTx(tx *storage.Tx, courseID, mediaID uint64) ([]Item, error) {
-	st, err := s.structureTx(tx, courseID)
+func (s *Service) mediaItems(ctx context.Context, courseID, mediaID uint64) ([]Item, error) {
+	st, err := s.structureOf(ctx, courseID)
 	if err != nil {
 		return nil, err
 	}
@@ -45,30 +43,29 @@ func (s *Service) mediaItemsTx(tx *storage.Tx, courseID, mediaID uint64) ([]Item
 // the answer is the first one's 403 with its lock reason; when they can
 // see none (or no item uses the file: it is the staff's), 404. Non-members
 // get 404 as everywhere.
-func (s *Service) MediaAccess(ctx context.Context, caller, courseID, mediaID uint64) (a Access, err error) {
-	if tx := storage.TxFrom(ctx); tx != nil {
-		return s.mediaAccessTx(tx, caller, courseID, mediaID)
-	}
-	err = s.db.Read(ctx, func(ctx context.Context) error {
-		a, err = s.mediaAccessTx(storage.TxFrom(ctx), caller, courseID, mediaID)
+func (s *Service) MediaAccess(ctx context.Context, caller, courseID, mediaID uint64) (Access, error) {
+	var a Access
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		a, err = s.mediaAccess(ctx, caller, courseID, mediaID)
 		return err
 	})
 	return a, err
 }
 
-func (s *Service) mediaAccessTx(tx *storage.Tx, caller, courseID, mediaID uint64) (Access, error) {
-	a, err := s.memberAccessTx(tx, courseID, caller)
+func (s *Service) mediaAccess(ctx context.Context, caller, courseID, mediaID uint64) (Access, error) {
+	a, err := s.memberAccess(ctx, courseID, caller)
 	if err != nil || a.Staff() {
 		return a, err
 	}
-	uses, err := s.mediaItemsTx(tx, courseID, mediaID)
+	uses, err := s.mediaItems(ctx, courseID, mediaID)
 	if err != nil {
 		return a, err
 	}
 	if len(uses) == 0 {
 		return a, errs.NotFoundf("media")
 	}
-	l, err := s.learnerTx(tx, a.Course, *a.Member, learnerScope{})
+	l, err := s.learner(ctx, a.Course, *a.Member, learnerScope{st: a.st})
 	if err != nil {
 		return a, err
 	}

@@ -5,7 +5,7 @@ import (
 	"errors"
 
 	"pacer/errs"
-	"pacer/storage"
+	"pacer/txn"
 )
 
 // Reads other packages make of this package's records, without access
@@ -28,12 +28,12 @@ func (s *Service) EachCourse(ctx context.Context, fn func(Course) error) error {
 	return s.store.EachCourse(ctx, fn)
 }
 
-// Module reads one module by id (storage.ErrNotFound when there is none,
-// as callers in other packages expect).
+// Module reads one module by id (txn.ErrNotFound when there is none, as
+// callers in other packages expect).
 func (s *Service) Module(ctx context.Context, moduleID uint64) (Module, error) {
 	m, err := s.store.Module(ctx, moduleID)
 	if errors.Is(err, ErrNoRecord) {
-		return m, storage.ErrNotFound
+		return m, txn.ErrNotFound
 	}
 	return m, err
 }
@@ -50,12 +50,11 @@ func (s *Service) Items(ctx context.Context, moduleID uint64) ([]Item, error) {
 
 // Item loads an item of a course without access checks, through the item
 // cache (404 for an item of another course).
-func (s *Service) Item(ctx context.Context, courseID, itemID uint64) (it Item, err error) {
-	if tx := storage.TxFrom(ctx); tx != nil {
-		return s.itemTx(tx, courseID, itemID)
-	}
-	err = s.db.Read(ctx, func(ctx context.Context) error {
-		it, err = s.itemTx(storage.TxFrom(ctx), courseID, itemID)
+func (s *Service) Item(ctx context.Context, courseID, itemID uint64) (Item, error) {
+	var it Item
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		it, err = s.item(ctx, courseID, itemID)
 		return err
 	})
 	return it, err

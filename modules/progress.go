@@ -9,7 +9,6 @@ import (
 
 	"pacer/calendar"
 	"pacer/errs"
-	"pacer/storage"
 )
 
 // ModuleView is a module as one caller sees it. For a student, OpensAt and
@@ -47,13 +46,11 @@ type Learner struct {
 
 // Learner computes a student's view of a course. Staff get the module
 // list without states (staff=true): every module, published or not.
-func (s *Service) Learner(ctx context.Context, c Course, m Member, staff bool) (l *Learner, err error) {
-	sc := learnerScope{staff: staff, items: true}
-	if tx := storage.TxFrom(ctx); tx != nil {
-		return s.learnerTx(tx, c, m, sc)
-	}
-	err = s.db.Read(ctx, func(ctx context.Context) error {
-		l, err = s.learnerTx(storage.TxFrom(ctx), c, m, sc)
+func (s *Service) Learner(ctx context.Context, c Course, m Member, staff bool) (*Learner, error) {
+	var l *Learner
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		l, err = s.learner(ctx, c, m, learnerScope{staff: staff, items: true})
 		return err
 	})
 	return l, err
@@ -68,23 +65,28 @@ type learnerScope struct {
 	staff  bool
 	items  bool   // fill each module's Items
 	module uint64 // if set, only this module and its prerequisites
+	// st is the course's structure when the caller has read it in this
+	// transaction (Access), else nil.
+	st *structure
 }
 
-func (s *Service) learnerTx(tx *storage.Tx, c Course, m Member, sc learnerScope) (*Learner, error) {
+func (s *Service) learner(ctx context.Context, c Course, m Member, sc learnerScope) (*Learner, error) {
 	staff := sc.staff
 	l := &Learner{Course: c, Member: m, Now: s.now().UTC(), byID: map[uint64]int{}}
-	st, err := s.structureTx(tx, c.ID)
-	if err != nil {
-		return nil, err
+	st, err := sc.st, error(nil)
+	if st == nil || st.course.ID != c.ID {
+		if st, err = s.structureOf(ctx, c.ID); err != nil {
+			return nil, err
+		}
 	}
 	if !staff {
-		if l.progress, err = s.progressTx(tx, c.ID, m.UserID); err != nil {
+		if l.progress, err = s.progressOf(ctx, c.ID, m.UserID); err != nil {
 			return nil, err
 		}
 	}
 	var ext map[uint64]time.Time
 	if !staff && s.Extensions != nil {
-		if ext, err = s.Extensions.DueOverrides(inTx(tx), c.ID, m.UserID); err != nil {
+		if ext, err = s.Extensions.DueOverrides(ctx, c.ID, m.UserID); err != nil {
 			return nil, err
 		}
 	}
@@ -212,12 +214,12 @@ func (l *Learner) CourseProgress() float64 {
 // ListModules is the modules list of a course for the caller.
 func (s *Service) ListModules(ctx context.Context, caller, courseID uint64) ([]ModuleView, error) {
 	var out []ModuleView
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
-		l, err := s.learnerTx(tx, a.Course, *a.Member, learnerScope{staff: a.Staff()})
+		l, err := s.learner(ctx, a.Course, *a.Member, learnerScope{staff: a.Staff(), st: a.st})
 		if err != nil {
 			return err
 		}
@@ -233,15 +235,15 @@ func (s *Service) ListModules(ctx context.Context, caller, courseID uint64) ([]M
 // GetModule returns one module with its items.
 func (s *Service) GetModule(ctx context.Context, caller, courseID, moduleID uint64) (ModuleView, error) {
 	var out ModuleView
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
-		if _, err := s.moduleTx(tx, courseID, moduleID); err != nil {
+		if _, err := s.courseModule(ctx, courseID, moduleID); err != nil {
 			return err
 		}
-		l, err := s.learnerTx(tx, a.Course, *a.Member, learnerScope{staff: a.Staff(), items: true})
+		l, err := s.learner(ctx, a.Course, *a.Member, learnerScope{staff: a.Staff(), items: true, st: a.st})
 		if err != nil {
 			return err
 		}
@@ -272,31 +274,30 @@ type ItemAccess struct {
 // ItemAccess loads an item for a caller: 404 for non-members and items of
 // other courses or hidden from students; 403 with the lock reason when the
 // module is locked for a student.
-func (s *Service) ItemAccess(ctx context.Context, caller, courseID, itemID uint64) (ia ItemAccess, err error) {
-	if tx := storage.TxFrom(ctx); tx != nil {
-		return s.itemAccessTx(tx, caller, courseID, itemID)
-	}
-	err = s.db.Read(ctx, func(ctx context.Context) error {
-		ia, err = s.itemAccessTx(storage.TxFrom(ctx), caller, courseID, itemID)
+func (s *Service) ItemAccess(ctx context.Context, caller, courseID, itemID uint64) (ItemAccess, error) {
+	var ia ItemAccess
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		ia, err = s.itemAccess(ctx, caller, courseID, itemID)
 		return err
 	})
 	return ia, err
 }
 
-func (s *Service) itemAccessTx(tx *storage.Tx, caller, courseID, itemID uint64) (ItemAccess, error) {
+func (s *Service) itemAccess(ctx context.Context, caller, courseID, itemID uint64) (ItemAccess, error) {
 	var ia ItemAccess
-	a, err := s.memberAccessTx(tx, courseID, caller)
+	a, err := s.memberAccess(ctx, courseID, caller)
 	if err != nil {
 		return ia, err
 	}
 	ia.Access = a
-	if ia.Item, err = s.itemTx(tx, courseID, itemID); err != nil {
+	if ia.Item, err = s.item(ctx, courseID, itemID); err != nil {
 		return ia, err
 	}
 	if a.Staff() {
 		return ia, nil
 	}
-	if ia.Learner, err = s.learnerTx(tx, a.Course, *a.Member, learnerScope{module: ia.Item.ModuleID}); err != nil {
+	if ia.Learner, err = s.learner(ctx, a.Course, *a.Member, learnerScope{module: ia.Item.ModuleID, st: a.st}); err != nil {
 		return ia, err
 	}
 	ia.Module, err = ia.Learner.gate(ia.Item)
@@ -322,8 +323,8 @@ func (l *Learner) gate(it Item) (*ModuleView, error) {
 func (s *Service) GetItem(ctx context.Context, caller, courseID, itemID uint64) (ItemView, error) {
 	var out ItemView
 	var markViewed, archived bool
-	err := s.db.View(func(tx *storage.Tx) error {
-		ia, err := s.itemAccessTx(tx, caller, courseID, itemID)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		ia, err := s.itemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
 			return err
 		}
@@ -343,14 +344,14 @@ func (s *Service) GetItem(ctx context.Context, caller, courseID, itemID uint64) 
 		// nothing (no activity, no views, no watch clock).
 		return out, nil
 	}
-	s.touch(courseID, caller, out.Status != "")
+	s.touch(ctx, courseID, caller, out.Status != "")
 	if h := s.kinds[out.Kind]; h.Opened != nil && out.Status != "" {
 		if err := h.Opened(courseID, caller, out.Item); err != nil {
 			return out, err
 		}
 	}
 	if markViewed {
-		p, err := s.markViewed(caller, courseID, itemID)
+		p, err := s.markViewed(ctx, caller, courseID, itemID)
 		if err != nil {
 			return out, err
 		}
@@ -363,38 +364,42 @@ func (s *Service) GetItem(ctx context.Context, caller, courseID, itemID uint64) 
 // by the read a moment ago; recomputing the learner's whole view here would
 // double the cost of a first view, and only a membership ending in between
 // matters (no progress for someone who left).
-func (s *Service) markViewed(caller, courseID, itemID uint64) (ItemProgress, error) {
+func (s *Service) markViewed(ctx context.Context, caller, courseID, itemID uint64) (ItemProgress, error) {
 	var p ItemProgress
-	err := s.db.BatchTx(func(tx *storage.Tx) error {
-		if _, err := s.memberTx(tx, courseID, caller); err != nil {
+	err := s.tx.Batch(ctx, func(ctx context.Context) error {
+		if _, err := s.store.Member(ctx, courseID, caller); err != nil {
 			if errors.Is(err, ErrNoRecord) {
 				return errs.NotFoundf("item")
 			}
 			return err
 		}
 		var err error
-		p, err = s.markTx(inTx(tx), tx, courseID, caller, itemID, StatusCompleted)
+		p, err = s.mark(ctx, courseID, caller, itemID, StatusCompleted)
 		return err
 	})
 	return p, errs.Wrap(err, "complete item")
 }
 
-func (s *Service) touch(course, user uint64, learner bool) {
+// touch tells the activity tracker of a learner's action. It runs after
+// the action's transaction: the tracker buffers in memory, which a
+// re-run transaction must not count twice.
+func (s *Service) touch(_ context.Context, course, user uint64, learner bool) {
 	if learner && s.OnActivity != nil {
 		s.OnActivity(course, user)
 	}
 }
 
-// Touch records a learner action in a course (for the activity tracker).
-func (s *Service) Touch(course, user uint64) { s.touch(course, user, true) }
+// Touch records a learner action in a course (for the activity tracker),
+// after the action's transaction has committed.
+func (s *Service) Touch(ctx context.Context, course, user uint64) { s.touch(ctx, course, user, true) }
 
 // Complete marks a page or file done for a student. Marking is idempotent,
-// so it goes through db.Batch: many learners opening pages at once share one
+// so it goes through Batch: many learners opening pages at once share one
 // commit instead of queueing for an fsync each.
 func (s *Service) Complete(ctx context.Context, caller, courseID, itemID uint64) (ItemProgress, error) {
 	var p ItemProgress
-	err := s.db.BatchTx(func(tx *storage.Tx) error {
-		ia, err := s.itemAccessTx(tx, caller, courseID, itemID)
+	err := s.tx.Batch(ctx, func(ctx context.Context) error {
+		ia, err := s.itemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
 			return err
 		}
@@ -404,11 +409,11 @@ func (s *Service) Complete(ctx context.Context, caller, courseID, itemID uint64)
 		if ia.Item.Kind != KindPage && ia.Item.Kind != KindFile {
 			return errs.ConflictCode("conflict", ia.Item.Kind+" items are completed by doing them, not by marking them")
 		}
-		p, err = s.markTx(inTx(tx), tx, courseID, caller, itemID, StatusCompleted)
+		p, err = s.mark(ctx, courseID, caller, itemID, StatusCompleted)
 		return err
 	})
 	if err == nil {
-		s.Touch(courseID, caller)
+		s.Touch(ctx, courseID, caller)
 	}
 	return p, errs.Wrap(err, "complete item")
 }
@@ -416,20 +421,19 @@ func (s *Service) Complete(ctx context.Context, caller, courseID, itemID uint64)
 // Mark records a learner's status on an item, in the transaction ctx
 // carries (or a write of its own). Completion is never undone by a later
 // in_progress mark, and marking twice changes nothing, so it is safe
-// inside db.Batch.
-func (s *Service) Mark(ctx context.Context, courseID, userID, itemID uint64, status string) (p ItemProgress, err error) {
-	if tx := storage.TxFrom(ctx); tx != nil {
-		return s.markTx(ctx, tx, courseID, userID, itemID, status)
-	}
-	err = s.db.Write(ctx, func(ctx context.Context) error {
-		p, err = s.markTx(ctx, storage.TxFrom(ctx), courseID, userID, itemID, status)
+// inside Batch.
+func (s *Service) Mark(ctx context.Context, courseID, userID, itemID uint64, status string) (ItemProgress, error) {
+	var p ItemProgress
+	err := s.tx.Write(ctx, func(ctx context.Context) error {
+		var err error
+		p, err = s.mark(ctx, courseID, userID, itemID, status)
 		return err
 	})
 	return p, err
 }
 
-// markTx is Mark in tx, which ctx carries.
-func (s *Service) markTx(ctx context.Context, tx *storage.Tx, courseID, userID, itemID uint64, status string) (ItemProgress, error) {
+// mark is Mark in the write transaction ctx carries.
+func (s *Service) mark(ctx context.Context, courseID, userID, itemID uint64, status string) (ItemProgress, error) {
 	p, err := s.store.ItemProgress(ctx, courseID, userID, itemID)
 	switch {
 	case err == nil:
@@ -445,7 +449,9 @@ func (s *Service) markTx(ctx context.Context, tx *storage.Tx, courseID, userID, 
 	if status == StatusCompleted {
 		p.CompletedAt = &now
 	}
-	s.progress.Invalidate(tx, learnerKey{courseID, userID})
+	if err := s.progress.Bump(ctx, courseID, userID); err != nil {
+		return p, err
+	}
 	return p, s.store.PutProgress(ctx, courseID, userID, itemID, p)
 }
 
@@ -478,8 +484,8 @@ type ItemStatus struct {
 // another member's.
 func (s *Service) Progress(ctx context.Context, caller, courseID, userID uint64) (ProgressReport, error) {
 	var r ProgressReport
-	err := s.db.View(func(tx *storage.Tx) error {
-		a, err := s.memberAccessTx(tx, courseID, caller)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
 		}
@@ -488,11 +494,11 @@ func (s *Service) Progress(ctx context.Context, caller, courseID, userID uint64)
 			if err := a.RequireStaff(); err != nil {
 				return err
 			}
-			if target, err = s.memberTx(tx, courseID, userID); err != nil {
+			if target, err = s.store.Member(ctx, courseID, userID); err != nil {
 				return errs.NotFoundf("member")
 			}
 		}
-		l, err := s.learnerTx(tx, a.Course, target, learnerScope{items: true})
+		l, err := s.learner(ctx, a.Course, target, learnerScope{items: true, st: a.st})
 		if err != nil {
 			return err
 		}

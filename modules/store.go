@@ -14,9 +14,6 @@ var ErrNoRecord = errors.New("modules: no such record")
 // (storage/bolt.Modules); storetest.Run is the contract every
 // implementation passes. Each method joins the transaction ctx carries
 // (txn.Runner), or runs in its own.
-//
-// Only the deprecated package-level bridges (bridges.go) still read the
-// bbolt transaction themselves, for callers not yet given the service.
 type Store interface {
 	InvitationStore
 	MemberStore

@@ -62,7 +62,7 @@ func (s *Service) clock() time.Time { return s.now().UTC() }
 // Install makes quiz items known to the course service: their questions
 // and attempts go with the item, the course and into a course's copy.
 func (s *Service) Install(ctx context.Context) {
-	s.courses.RegisterKind(KindQuiz, modules.KindHook{
+	s.courses.RegisterKind(ctx, KindQuiz, modules.KindHook{
 		Validate: s.validateItem,
 		Settings: applySettings,
 		Copied:   s.copyQuestions,

@@ -189,7 +189,7 @@ func (s *Server) build() error {
 	secure := cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://")
 	s.AuthHTTP = auth.NewHTTP(s.Auth, cfg.AuthRate, secure)
 	s.Markdown = markdown.New()
-	s.Courses = modules.NewService(s.DB, bolt.NewModules(s.DB), s.Auth, s.Markdown, s.now)
+	s.Courses = modules.NewService(s.DB, bolt.NewRevisions(s.DB), bolt.NewModules(s.DB), s.Auth, s.Markdown, s.now)
 	s.Notify = notify.NewService(notify.Config{Tx: s.DB, Store: bolt.NewNotify(s.DB), Now: s.now})
 	s.Audit = audit.New(audit.Config{Tx: s.DB, Store: bolt.NewAudit(s.DB), Now: s.now, Log: s.log})
 	s.AuthHTTP.Audit = s.Audit
