@@ -19,7 +19,6 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/page"
-	"pacer/storage"
 	"pacer/txn"
 )
 
@@ -84,17 +83,16 @@ func New(cfg Config) *Service {
 		cfg.Now = time.Now
 	}
 	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, md: cfg.Markdown, now: cfg.Now}
-	cfg.Courses.OnCourseDeleted = append(cfg.Courses.OnCourseDeleted, s.deleteCourseTx)
+	cfg.Courses.OnCourseDeleted = append(cfg.Courses.OnCourseDeleted, s.deleteCourse)
 	return s
 }
 
-// deleteCourseTx removes a deleted course's announcements
+// deleteCourse removes a deleted course's announcements
 // (modules.Service.OnCourseDeleted), in the deletion's transaction. Their
 // notifications stay with their readers, as a deleted thread's do; the
 // link then answers 404.
-func (s *Service) deleteCourseTx(ctx context.Context, c modules.Course) error {
-	tx := storage.TxFrom(ctx)
-	return s.store.DeleteCourse(storage.WithTx(context.Background(), tx), c.ID)
+func (s *Service) deleteCourse(ctx context.Context, c modules.Course) error {
+	return s.store.DeleteCourse(ctx, c.ID)
 }
 
 // Link is the path of an announcement on the course's announcements page.
@@ -138,9 +136,6 @@ func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (
 	// transaction stores the same instant.
 	now := s.now().UTC()
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
-		// Membership and notifications are not behind stores yet: they
-		// take the bbolt transaction the context carries.
-		tx := storage.TxFrom(ctx)
 		// Access comes first, so a non-member learns nothing from their
 		// body's faults.
 		a, err := s.courses.MemberAccess(ctx, course, caller)
@@ -172,7 +167,7 @@ func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (
 				return err
 			}
 		}
-		out, err = s.viewTx(tx, r)
+		out, err = s.view(ctx, r)
 		return err
 	})
 	return out, errs.Wrap(err, "post announcement")
@@ -193,7 +188,6 @@ func (s *Service) List(ctx context.Context, caller, course uint64, p page.Reques
 		p.Limit = 50
 	}
 	err = s.tx.Read(ctx, func(ctx context.Context) error {
-		tx := storage.TxFrom(ctx)
 		if _, err := s.courses.MemberAccess(ctx, course, caller); err != nil {
 			return err
 		}
@@ -202,7 +196,7 @@ func (s *Service) List(ctx context.Context, caller, course uint64, p page.Reques
 			return err
 		}
 		for _, r := range recs {
-			v, err := s.viewTx(tx, r)
+			v, err := s.view(ctx, r)
 			if err != nil {
 				return err
 			}
@@ -216,15 +210,15 @@ func (s *Service) List(ctx context.Context, caller, course uint64, p page.Reques
 	return out, errs.Wrap(err, "list announcements")
 }
 
-// viewTx is a record as the API shows it, with its author's name.
-func (s *Service) viewTx(tx *storage.Tx, r Record) (Announcement, error) {
+// view is a record as the API shows it, with its author's name.
+func (s *Service) view(ctx context.Context, r Record) (Announcement, error) {
 	v := Announcement{ID: r.ID, CourseID: r.CourseID, Title: r.Title, BodyHTML: r.BodyHTML,
 		Author: Author{ID: r.AuthorID}, CreatedAt: r.CreatedAt}
-	u, err := s.auth.User(storage.WithTx(context.Background(), tx), r.AuthorID)
+	u, err := s.auth.User(ctx, r.AuthorID)
 	switch {
 	case err == nil:
 		v.Author.Name = u.Name
-	case errors.Is(err, storage.ErrNotFound) || errs.Is(err, errs.NotFound):
+	case errors.Is(err, txn.ErrNotFound) || errs.Is(err, errs.NotFound):
 		v.Author.Name = "Former member"
 	default:
 		return v, err

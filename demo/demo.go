@@ -14,7 +14,6 @@ import (
 	"pacer/auth"
 	"pacer/modules"
 	"pacer/server"
-	"pacer/storage"
 )
 
 // Account is a seeded account and its one-time password.
@@ -128,8 +127,8 @@ func Seed(s *server.Server) ([]Account, error) {
 
 func firstModule(s *server.Server, course uint64) uint64 {
 	var id uint64
-	_ = s.DB.View(func(tx *storage.Tx) error {
-		mods, err := s.Courses.Modules(storage.WithTx(context.Background(), tx), course)
+	_ = s.DB.Read(context.Background(), func(ctx context.Context) error {
+		mods, err := s.Courses.Modules(ctx, course)
 		if err == nil && len(mods) > 0 {
 			id = mods[0].ID
 		}

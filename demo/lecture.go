@@ -11,7 +11,6 @@ import (
 	"pacer/media"
 	"pacer/modules"
 	"pacer/server"
-	"pacer/storage"
 )
 
 // The demo lecture is made here, at seed time, from the slides and
@@ -115,8 +114,8 @@ func seedLecture(s *server.Server, teacher, course uint64) error {
 		return fmt.Errorf("add the demo lecture's captions: %w", err)
 	}
 	var week2 uint64
-	err = s.DB.View(func(tx *storage.Tx) error {
-		mods, err := s.Courses.Modules(storage.WithTx(context.Background(), tx), course)
+	err = s.DB.Read(context.Background(), func(ctx context.Context) error {
+		mods, err := s.Courses.Modules(ctx, course)
 		if err == nil && len(mods) > 1 {
 			week2 = mods[1].ID
 		}
