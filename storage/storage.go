@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -36,12 +35,9 @@ const initialMmapSize = 1 << 30
 
 // DB is the open database.
 type DB struct {
-	bolt *bolt.DB
-	path string
-	// commits counts invalidating commits (see Cache). A read transaction
-	// records it before it begins.
-	commits atomic.Uint64
-	batch   batcher // group commit of Batch calls (batch.go)
+	bolt  *bolt.DB
+	path  string
+	batch batcher // group commit of Batch calls (batch.go)
 }
 
 // Options tune Open.
@@ -120,10 +116,7 @@ func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(fn func(*Tx) error) error {
-	// Loaded before the transaction begins: every commit counted so far is
-	// visible to it (see Cache).
-	seq := db.commits.Load()
-	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, db: db, seq: seq}) })
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, db: db}) })
 }
 
 // Update runs fn in a read-write transaction that commits (with fsync) before
@@ -187,10 +180,8 @@ func (db *DB) Check() []error {
 
 // Tx is one transaction. It must not be used after its function returns.
 type Tx struct {
-	tx      *bolt.Tx
-	db      *DB
-	seq     uint64 // DB.commits when a read transaction began
-	noCache bool
+	tx *bolt.Tx
+	db *DB
 	// open holds the buckets this transaction has looked up: bbolt looks a
 	// bucket up and allocates its handle on every call in a read
 	// transaction, and a hot request reads a handful of buckets dozens of
@@ -201,21 +192,18 @@ type Tx struct {
 type openBucket struct {
 	name Bucket
 	b    *bolt.Bucket
+	// cur is the bucket's cursor for point reads (Uint64): a cursor keeps
+	// its search stack, where each Get makes a new one.
+	cur *bolt.Cursor
 }
 
-// NoCache marks the transaction as one whose reads must all come from the
-// store: an edit of data that some package caches must not build on the
-// cached copy, which the previous edit may not have invalidated yet.
-func (t *Tx) NoCache() { t.noCache = true }
+func (t *Tx) bucket(b Bucket) *bolt.Bucket { return t.opened(b).b }
 
-// CacheOK reports whether reads in this transaction may be served from a
-// cache kept above the store.
-func (t *Tx) CacheOK() bool { return !t.noCache }
-
-func (t *Tx) bucket(b Bucket) *bolt.Bucket {
-	for _, o := range t.open {
-		if o.name == b {
-			return o.b
+// opened is b's entry in t.open, opening the bucket on first use.
+func (t *Tx) opened(b Bucket) *openBucket {
+	for i := range t.open {
+		if t.open[i].name == b {
+			return &t.open[i]
 		}
 	}
 	bk := t.tx.Bucket([]byte(b))
@@ -224,8 +212,8 @@ func (t *Tx) bucket(b Bucket) *bolt.Bucket {
 		// error in schema.go, not a runtime condition.
 		panic("storage: undeclared bucket " + string(b))
 	}
-	t.open = append(t.open, openBucket{b, bk})
-	return bk
+	t.open = append(t.open, openBucket{name: b, b: bk})
+	return &t.open[len(t.open)-1]
 }
 
 // Writable reports whether the transaction can write.
@@ -261,6 +249,22 @@ func (t *Tx) GetRaw(b Bucket, key []byte) []byte {
 		return nil
 	}
 	return bytes.Clone(raw)
+}
+
+// Uint64 reads an 8-byte big-endian value at key without copying it (a
+// counter, a revision); ok is false when there is none.
+func (t *Tx) Uint64(b Bucket, key []byte) (v uint64, ok bool) {
+	o := t.opened(b)
+	if o.cur == nil || t.tx.Writable() {
+		// A write may change the bucket between reads, which a kept
+		// cursor does not follow.
+		o.cur = o.b.Cursor()
+	}
+	k, raw := o.cur.Seek(key)
+	if !bytes.Equal(k, key) || len(raw) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(raw), true
 }
 
 // Put stores v as JSON at key.
