@@ -374,9 +374,22 @@ func (s *Service) renumberItems(ctx context.Context, moduleID uint64, items []It
 	return s.store.SetItems(ctx, moduleID, items)
 }
 
+// kindSettings applies the kind's settings object of a create or patch
+// body (a quiz's `quiz`) through the kind's hook.
+func (s *Service) kindSettings(it *Item, raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	h := s.kinds[it.Kind]
+	if h.Settings == nil {
+		return errs.Field("quiz", "only quiz items take quiz settings")
+	}
+	return h.Settings(it, raw)
+}
+
 func validKind(k string) bool {
 	switch k {
-	case KindPage, KindLecture, KindAssignment, KindDiscussion, KindFile:
+	case KindPage, KindLecture, KindAssignment, KindDiscussion, KindFile, KindQuiz:
 		return true
 	}
 	return false
@@ -404,7 +417,7 @@ func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uin
 		case in.Kind == nil:
 			fields["kind"] = "required"
 		case !validKind(*in.Kind):
-			fields["kind"] = "must be page, lecture, assignment, discussion or file"
+			fields["kind"] = "must be page, lecture, assignment, discussion, file or quiz"
 		default:
 			it.Kind = *in.Kind
 		}
@@ -414,6 +427,9 @@ func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uin
 		in.apply(&it, fields)
 		if len(fields) > 0 {
 			return errs.Validation(fields)
+		}
+		if err := s.kindSettings(&it, in.Quiz); err != nil {
+			return err
 		}
 		if err := s.validateKind(ctx, a.Course, &it); err != nil {
 			return err
@@ -499,6 +515,9 @@ func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint6
 		in.apply(&it, fields)
 		if len(fields) > 0 {
 			return errs.Validation(fields)
+		}
+		if err := s.kindSettings(&it, in.Quiz); err != nil {
+			return err
 		}
 		if err := s.validateKind(ctx, a.Course, &it); err != nil {
 			return err

@@ -234,6 +234,11 @@ func (s *Service) copyContent(ctx context.Context, src, c Course, shift time.Dur
 					return err
 				}
 			}
+			if h := s.kinds[ni.Kind]; h.Copied != nil {
+				if err := h.Copied(ctx, it, ni); err != nil {
+					return err
+				}
+			}
 			copies = append(copies, ni)
 		}
 		if err := s.renumberItems(ctx, nm.ID, copies); err != nil {

@@ -25,6 +25,8 @@ const (
 	KindAssignment = "assignment"
 	KindDiscussion = "discussion"
 	KindFile       = "file"
+	// KindQuiz is owned by package quiz (its questions and attempts).
+	KindQuiz = "quiz"
 )
 
 // Module states for a learner.

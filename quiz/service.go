@@ -15,7 +15,7 @@ import (
 )
 
 // KindQuiz is the item kind this package owns.
-const KindQuiz = "quiz"
+const KindQuiz = modules.KindQuiz
 
 // JobSubmitExpired is the scheduler job that submits attempts whose time
 // ran out.
