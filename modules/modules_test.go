@@ -373,7 +373,7 @@ func TestItemsAreValidatedAndEditable(t *testing.T) {
 	s := newSetup(t)
 	base := fmt.Sprintf("/api/v1/courses/%d/modules/%d/items", s.course, s.m1)
 	for name, body := range map[string]any{
-		"an unknown kind":       map[string]any{"kind": "quiz", "title": "Q"},
+		"an unknown kind":       map[string]any{"kind": "essay", "title": "Q"},
 		"a missing kind":        map[string]any{"title": "Q"},
 		"a missing title":       map[string]any{"kind": "page"},
 		"negative points":       map[string]any{"kind": "assignment", "title": "A", "points": -1},
