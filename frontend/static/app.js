@@ -113,6 +113,32 @@
       });
     });
 
+    // A timed quiz attempt shows the time left. The server's clock is the
+    // truth: the page says when it was rendered, and the countdown runs
+    // from the difference to this device's clock. When the time is up the
+    // page reloads, and the server submits the attempt with what was saved.
+    document.querySelectorAll("[data-countdown]").forEach(function (box) {
+      var closes = Date.parse(box.getAttribute("data-closes"));
+      var skew = Date.parse(box.getAttribute("data-now")) - Date.now();
+      var out = box.querySelector("[data-countdown-left]");
+      if (isNaN(closes) || isNaN(skew) || !out) { return; }
+      var timer;
+      function tick() {
+        var left = Math.max(0, Math.round((closes - (Date.now() + skew)) / 1000));
+        var m = Math.floor(left / 60), s = left % 60;
+        out.textContent = left > 0 ? (m + ":" + (s < 10 ? "0" : "") + s + " left.") : "Time is up.";
+        // Screen readers hear the time at each minute and in the last
+        // minute's final seconds, not every tick.
+        box.setAttribute("aria-live", (s === 0 || left <= 10) ? "polite" : "off");
+        if (left === 0) {
+          clearInterval(timer);
+          setTimeout(function () { window.location.reload(); }, 1500);
+        }
+      }
+      tick();
+      timer = setInterval(tick, 1000);
+    });
+
     // A field with an error gets the focus, so keyboard and screen-reader
     // users land where the fix is needed.
     var invalid = document.querySelector('[aria-invalid="true"]');
