@@ -163,6 +163,7 @@ func dueOf(ia modules.ItemAccess) *time.Time {
 // latest.
 func (s *Service) Start(ctx context.Context, caller, course, item uint64) (v AttemptView, created bool, err error) {
 	var deferredFail bool
+	now := s.clock() // before the work, which may run again
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
 		created, deferredFail = false, false
 		ia, err := s.quizItem(ctx, caller, course, item)
@@ -173,7 +174,6 @@ func (s *Service) Start(ctx context.Context, caller, course, item uint64) (v Att
 			return err
 		}
 		st := settings(ia.Item)
-		now := s.clock()
 		mine, err := s.store.LearnerAttempts(ctx, course, item, caller)
 		if err != nil {
 			return err
@@ -300,7 +300,21 @@ func (s *Service) finish(ctx context.Context, ia modules.ItemAccess, a Attempt, 
 	return a, nil
 }
 
-// attempt loads an attempt for its own learner (404 for anyone else:
+// openAttempt loads the caller's own attempt, still open (409 once
+// submitted), with the questions of its quiz.
+func (s *Service) openAttempt(ctx context.Context, caller, course, id uint64) (Attempt, modules.ItemAccess, map[uint64]QuestionRecord, error) {
+	a, ia, err := s.ownAttempt(ctx, caller, course, id)
+	if err != nil {
+		return a, ia, nil, err
+	}
+	if a.Status != StatusOpen {
+		return a, ia, nil, ErrClosed
+	}
+	questions, err := s.store.Questions(ctx, course, a.ItemID)
+	return a, ia, byID(questions), err
+}
+
+// ownAttempt loads an attempt for its own learner (404 for anyone else:
 // another learner's attempt does not exist for them).
 func (s *Service) ownAttempt(ctx context.Context, caller, course, id uint64) (Attempt, modules.ItemAccess, error) {
 	var ia modules.ItemAccess
@@ -323,22 +337,15 @@ func (s *Service) SaveAnswer(ctx context.Context, caller, course, attemptID, que
 	var out SaveResult
 	var expired, failed bool
 	var a Attempt
+	now := s.clock() // before the work, which may run again
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		expired, failed = false, false
 		var ia modules.ItemAccess
+		var qs map[uint64]QuestionRecord
 		var err error
-		if a, ia, err = s.ownAttempt(ctx, caller, course, attemptID); err != nil {
+		if a, ia, qs, err = s.openAttempt(ctx, caller, course, attemptID); err != nil {
 			return err
 		}
-		if a.Status != StatusOpen {
-			return ErrClosed
-		}
-		questions, err := s.store.Questions(ctx, course, a.ItemID)
-		if err != nil {
-			return err
-		}
-		qs := byID(questions)
-		now := s.clock()
 		if closed(a, now) {
 			if a, err = s.finish(ctx, ia, a, qs, now); err != nil {
 				return err
@@ -389,21 +396,14 @@ func (s *Service) SaveAnswer(ctx context.Context, caller, course, attemptID, que
 func (s *Service) Submit(ctx context.Context, caller, course, attemptID uint64) (AttemptView, error) {
 	var v AttemptView
 	var a Attempt
+	now := s.clock() // before the work, which may run again
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		var ia modules.ItemAccess
+		var qs map[uint64]QuestionRecord
 		var err error
-		if a, ia, err = s.ownAttempt(ctx, caller, course, attemptID); err != nil {
+		if a, ia, qs, err = s.openAttempt(ctx, caller, course, attemptID); err != nil {
 			return err
 		}
-		if a.Status != StatusOpen {
-			return ErrClosed
-		}
-		questions, err := s.store.Questions(ctx, course, a.ItemID)
-		if err != nil {
-			return err
-		}
-		qs := byID(questions)
-		now := s.clock()
 		if a, err = s.finish(ctx, ia, a, qs, now); err != nil {
 			return err
 		}
@@ -560,9 +560,9 @@ func (s *Service) expire(ctx context.Context, ids []uint64) error {
 	var firstErr error
 	for _, id := range ids {
 		var a Attempt
+		now := s.clock()
 		err := s.tx.Write(ctx, func(ctx context.Context) error {
 			var err error
-			now := s.clock()
 			if a, err = s.store.Attempt(ctx, id); err != nil || a.Status != StatusOpen || !closed(a, now) {
 				return err
 			}
