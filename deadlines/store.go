@@ -71,6 +71,10 @@ type SubmissionStore interface {
 	// Ungraded lists a course's current attempts that have no score, in
 	// item then learner order.
 	Ungraded(ctx context.Context, course uint64) ([]Submission, error)
+	// CourseSubmissions lists every submission of a course, current and
+	// earlier attempts (Current set), by item, learner, then newest first:
+	// the gradebook's assignment cells in one call.
+	CourseSubmissions(ctx context.Context, course uint64) ([]Submission, error)
 	// DeleteItem removes every attempt at an item.
 	DeleteItem(ctx context.Context, course, item uint64) error
 

@@ -242,6 +242,14 @@ func (s *Service) readable(sub Submission) Submission {
 	return sub
 }
 
+// CourseSubmissions lists every submission of a course, current and
+// earlier attempts, by item, learner, then newest first: what the
+// gradebook reads, in the transaction ctx carries. The caller decides who
+// may see them.
+func (s *Service) CourseSubmissions(ctx context.Context, course uint64) ([]Submission, error) {
+	return s.store.CourseSubmissions(ctx, course)
+}
+
 // ItemGrade is what counts for a learner's item: the newest graded
 // attempt's final score, and whether the current attempt still waits for a
 // grade (the older grade counts meanwhile).

@@ -606,3 +606,10 @@ func (s *Service) expiredAccess(ctx context.Context, a Attempt) (modules.ItemAcc
 	ia.Course, err = s.courses.CourseRecord(ctx, a.CourseID)
 	return ia, err
 }
+
+// CourseAttempts lists the submitted, graded (non-preview) attempts of a
+// course, by item, learner, then oldest first: what the gradebook reads,
+// in the transaction ctx carries. The caller decides who may see them.
+func (s *Service) CourseAttempts(ctx context.Context, course uint64) ([]Attempt, error) {
+	return s.store.CourseAttempts(ctx, course)
+}

@@ -33,6 +33,7 @@ import (
 	"pacer/discussion"
 	"pacer/engagement"
 	"pacer/errs"
+	"pacer/grades"
 	"pacer/jobs"
 	"pacer/markdown"
 	"pacer/media"
@@ -118,6 +119,7 @@ type Server struct {
 	// Announcements: staff news to a course's members (pages use it too).
 	Announcements *announcements.Service
 	Quiz          *quiz.Service
+	Grades        *grades.Service
 	// Outbox holds e-mail on its way out (the admin pages list it).
 	Outbox *notify.Outbox
 
@@ -294,6 +296,9 @@ func (s *Server) build() error {
 		return err
 	}
 	if err := s.wireQuiz(v1); err != nil {
+		return err
+	}
+	if err := s.wireGrades(v1); err != nil {
 		return err
 	}
 

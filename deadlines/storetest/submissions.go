@@ -127,6 +127,18 @@ func submittersUngraded(t *testing.T, open Open) {
 			t.Errorf("Ungraded holds %+v", sub)
 		}
 	}
+	all := value[[]deadlines.Submission](t)(s.CourseSubmissions(bg, 1))
+	if b := bodies(all); !equal(b, []string{"49", "10b", "10a", "20a", "51"}) {
+		t.Errorf("CourseSubmissions(1) = %v, want [49 10b 10a 20a 51] (item, learner, newest first)", b)
+	}
+	for _, sub := range all {
+		if sub.Current != (sub.Body != "10a") {
+			t.Errorf("CourseSubmissions: %q current = %v", sub.Body, sub.Current)
+		}
+		if sub.Body == "10a" && sub.Score == nil {
+			t.Error("CourseSubmissions lost an earlier attempt's grade")
+		}
+	}
 }
 
 func saveSubmission(t *testing.T, open Open) {

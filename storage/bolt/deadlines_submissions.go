@@ -154,6 +154,21 @@ func (s *Deadlines) Ungraded(ctx context.Context, course uint64) ([]deadlines.Su
 	return out, err
 }
 
+// CourseSubmissions implements deadlines.Store: one walk of the course's
+// current submissions, each learner's history read beside it.
+func (s *Deadlines) CourseSubmissions(ctx context.Context, course uint64) ([]deadlines.Submission, error) {
+	var out []deadlines.Submission
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		return tx.Each(storage.SubmissionsByItem, storage.Key(course), func(k, _ []byte) error {
+			var err error
+			out, err = attempts(tx, out, course, storage.Part(k, 1), storage.Part(k, 2))
+			return err
+		})
+	})
+	return out, err
+}
+
 // DeleteItem implements deadlines.Store.
 func (s *Deadlines) DeleteItem(ctx context.Context, course, item uint64) error {
 	return s.db.Write(ctx, func(ctx context.Context) error {
