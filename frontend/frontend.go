@@ -16,6 +16,7 @@ import (
 	"pacer/deadlines"
 	"pacer/discussion"
 	"pacer/engagement"
+	"pacer/grades"
 	"pacer/jobs"
 	"pacer/markdown"
 	"pacer/media"
@@ -47,6 +48,8 @@ type Deps struct {
 	Announcements *announcements.Service
 	// Quiz serves quiz items: the editor, attempts and results.
 	Quiz *quiz.Service
+	// Grades serves the gradebook and a student's grades.
+	Grades *grades.Service
 	// Audit, Scheduler and Outbox serve the administrators' console
 	// (admin.go).
 	Audit     *audit.Log
@@ -129,6 +132,7 @@ func (f *Frontend) Mount(app fiber.Router) {
 	f.mountAdmin(r)
 	f.mountLifecycle(r)
 	f.mountQuiz(r)
+	f.mountGrades(r)
 }
 
 // pageHeaders makes the error handler answer page requests with an HTML

@@ -82,6 +82,8 @@ var courseTabs = []struct {
 	{Key: "announcements", Label: "Announcements", Path: "/announcements", Show: member},
 	{Key: "discussions", Label: "Discussions", Path: "/discussions", Show: member},
 	{Key: "members", Label: "Members", Path: "/members", Show: modules.Access.Staff},
+	{Key: "gradebook", Label: "Gradebook", Path: "/gradebook", Show: modules.Access.Staff},
+	{Key: "grades", Label: "My grades", Path: "/grades", Show: modules.Access.Student},
 	{Key: "at-risk", Label: "At risk", Path: "/at-risk", Show: modules.Access.Staff},
 	{Key: "extensions", Label: "Extensions", Path: "/extensions", Show: modules.Access.Staff},
 	{Key: "files", Label: "Files", Path: "/files", Show: member},

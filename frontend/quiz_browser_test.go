@@ -78,4 +78,12 @@ func TestBrowserALearnerTakesATimedQuiz(t *testing.T) {
 	sam.submit(".quiz-submit button[type=submit]")
 	sam.waitText(".flash", "Attempt submitted")
 	sam.waitText("[data-result] .grade", "0 of 1 (0%)")
+
+	// The quiz's grade reaches the gradebook and the learner's grades
+	// (both pages checked by axe as they load).
+	teacher.visit(fmt.Sprintf("/courses/%d/gradebook", c.ID))
+	teacher.waitText(".gradebook tbody th", "Sam Student")
+	teacher.waitText(".gradebook tbody td", "Graded")
+	sam.visit(fmt.Sprintf("/courses/%d/grades", c.ID))
+	sam.waitText("[data-total]", "0 of 10 points so far")
 }

@@ -117,3 +117,38 @@ func questionIDs(body string) []string {
 	}
 	return out
 }
+
+// TestTheGradebookPageAndAStudentsGrades: staff see every student's
+// grades with links to grade, sorted and downloadable; a student sees
+// their own; neither page opens to the other.
+func TestTheGradebookPageAndAStudentsGrades(t *testing.T) {
+	env := pacertest.New(t)
+	ines, ann, bob := env.Register("Ines"), env.Register("Ann"), env.Register("Bob")
+	id, mod, _ := course(t, env, ines, ann)
+	env.Enroll(bob, id)
+	essay := env.Item(ines, id, mod, map[string]any{"kind": "assignment", "title": "Essay <b>one</b>", "points": 10})
+	r := env.Do("POST", fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions", id, essay), ann.Token, map[string]any{"body": "mine"})
+	sub := r.ID()
+	env.Do("PATCH", fmt.Sprintf("/api/v1/courses/%d/submissions/%d", id, sub), ines.Token, map[string]any{"score": 7})
+
+	staff := signedIn(t, env, ines)
+	book := fmt.Sprintf("/courses/%d/gradebook", id)
+	p := staff.get(book)
+	wantStatus(t, "the gradebook", p, 200)
+	if !p.has("Essay &lt;b&gt;one&lt;/b&gt;") || !p.has(fmt.Sprintf("#submission-%d", sub)) || !p.has("Needs grading") && !p.has("Graded") ||
+		!p.has("Not submitted") || !p.has("gradebook.csv") {
+		t.Fatalf("the gradebook page:\n%s", snippet(p.Body))
+	}
+	if !strings.Contains(p.Body[strings.Index(p.Body, "Ann"):], "7") {
+		t.Errorf("Ann's 7 is not on her row")
+	}
+	wantStatus(t, "sorted by total", staff.get(book+"?sort=total"), 200)
+
+	learner := signedIn(t, env, ann)
+	wantStatus(t, "a student's gradebook", learner.get(book), 403)
+	own := learner.get(fmt.Sprintf("/courses/%d/grades", id))
+	if !own.has("7 of 10 points so far (70%)") || own.has("Bob") {
+		t.Fatalf("the student's grades:\n%s", snippet(own.Body))
+	}
+	wantStatus(t, "staff's own grades", staff.get(fmt.Sprintf("/courses/%d/grades", id)), 403)
+}

@@ -22,6 +22,7 @@ func (s *Server) mountPages() {
 		Engagement:    s.Engagement,
 		Announcements: s.Announcements,
 		Quiz:          s.Quiz,
+		Grades:        s.Grades,
 		Audit:         s.Audit,
 		Scheduler:     s.Scheduler,
 		Outbox:        s.Outbox,
