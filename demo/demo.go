@@ -101,6 +101,9 @@ func Seed(s *server.Server) ([]Account, error) {
 	if err := seedAssignment(s, teacher, c.ID, moduleIDs[1]); err != nil {
 		return nil, err
 	}
+	if err := seedQuiz(s, teacher, c.ID, moduleIDs[1]); err != nil {
+		return nil, err
+	}
 	if _, err := s.Courses.Enroll(context.Background(), c.ID, student, "", "demo"); err != nil {
 		return nil, err
 	}
