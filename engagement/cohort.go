@@ -124,7 +124,7 @@ type Filter struct {
 func (q Filter) check() error {
 	fields := map[string]string{}
 	if q.Flag != "" && !ValidFlag(q.Flag) {
-		fields["flag"] = "must be inactive, behind or missed_deadline"
+		fields["flag"] = "must be inactive, behind, missed_deadline or struggling"
 	}
 	if q.Pace != "" && !ValidPace(q.Pace) {
 		fields["pace"] = "must be ahead, on_schedule, behind1 or behind_more"

@@ -437,7 +437,30 @@ func (s *Service) nudge(ctx context.Context, cv *courseView, user uint64, now ti
 		n.Link = next.Link
 	}
 	var body strings.Builder
-	if a.Has(FlagBehind) || a.Has(FlagMissed) {
+	switch {
+	case a.Has(FlagStruggling) && !a.Has(FlagBehind) && !a.Has(FlagMissed):
+		// Stuck on a quiz: the nudge names it and offers what the
+		// learner got wrong, explained, to read before the next try.
+		st := f.Struggles[0]
+		n.Kind = notify.KindBehindNudge
+		n.Title = "Stuck on “" + st.Title + "”? Here is what to read again"
+		n.Link = fmt.Sprintf("/courses/%d/items/%d", cv.course.ID, st.ItemID)
+		body.WriteString("You " + st.Reason + ": “" + st.Title + "”.")
+		if s.quizzes != nil {
+			expl, err := s.quizzes.MissedExplanations(ctx, st.Last)
+			if err != nil {
+				return err
+			}
+			if len(expl) > 0 {
+				body.WriteString(" On the questions you missed in your last attempt:")
+				for _, e := range expl {
+					body.WriteString("\n- " + e)
+				}
+			}
+		}
+		body.WriteString("\nRead them, then try again when you are ready.")
+		next = nil // the quiz is the step
+	case a.Has(FlagBehind) || a.Has(FlagMissed):
 		n.Kind = notify.KindBehindNudge
 		n.Title = "You are " + BehindPhrase(a.Behind) + " in " + cv.course.Title
 		verb := " is"
@@ -452,7 +475,7 @@ func (s *Service) nudge(ctx context.Context, cv *courseView, user uint64, now ti
 		if a.Has(FlagInactive) {
 			body.WriteString(" You have not been active for " + Ago(a.IdleFor) + ".")
 		}
-	} else {
+	default:
 		n.Kind = notify.KindInactiveNudge
 		if m.LastActiveAt == nil {
 			n.Title = "You have not started " + cv.course.Title + " yet"

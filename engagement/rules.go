@@ -15,10 +15,14 @@ const (
 	FlagInactive = "inactive"
 	FlagBehind   = "behind"
 	FlagMissed   = "missed_deadline"
+	// FlagStruggling: stuck on a quiz (Struggle).
+	FlagStruggling = "struggling"
 )
 
 // ValidFlag reports whether f names a flag.
-func ValidFlag(f string) bool { return f == FlagInactive || f == FlagBehind || f == FlagMissed }
+func ValidFlag(f string) bool {
+	return f == FlagInactive || f == FlagBehind || f == FlagMissed || f == FlagStruggling
+}
 
 // HistoryDays is how many days of activity the rules look at: this week,
 // and the four weeks before it for the learner's earlier pace.
@@ -58,6 +62,8 @@ type Facts struct {
 	// the day of now, Activity[i] i days before. It may be shorter than
 	// HistoryDays (days beyond are taken as idle).
 	Activity []uint32
+	// Struggles are the quizzes the learner is stuck on.
+	Struggles []Struggle
 }
 
 // Assessment is the judgement of one learner.
@@ -113,6 +119,11 @@ const (
 //   - missed_deadline: at least one module is incomplete and now > due +
 //     grace + late, the cut-off after which work is refused. It lasts until
 //     the work is done or staff grant an extension.
+//   - struggling: the learner failed a quiz twice with no pass since, or
+//     a timed attempt's time ran out with under half of it answered
+//     (quiz.Struggling). It lasts until they pass that quiz. It does not
+//     add to the risk score, whose weights predate it; the at-risk list
+//     filters on it like any flag.
 //
 // Risk is a weighted sum of four terms, each in 0..1:
 //
@@ -196,6 +207,15 @@ func assessInto(a *Assessment, f Facts, now time.Time, reasons bool) {
 		a.Flags = append(a.Flags, FlagMissed)
 		if reasons {
 			a.Reasons = append(a.Reasons, countedTitles(len(a.Missed), "missed deadline", "missed deadlines", a.Missed))
+		}
+	}
+
+	if len(f.Struggles) > 0 {
+		a.Flags = append(a.Flags, FlagStruggling)
+		if reasons {
+			for _, st := range f.Struggles {
+				a.Reasons = append(a.Reasons, struggleReason(st))
+			}
 		}
 	}
 

@@ -28,6 +28,8 @@ type courseView struct {
 	fixed []calendar.Window
 	// staff are the instructors and TAs, who receive digests.
 	staff []uint64
+	// struggles are the quizzes each learner is stuck on (struggle.go).
+	struggles map[uint64][]Struggle
 }
 
 func (s *Service) loadCourse(ctx context.Context, c modules.Course) (*courseView, error) {
@@ -61,6 +63,9 @@ func (s *Service) loadCourse(ctx context.Context, c modules.Course) (*courseView
 		for _, m := range cv.mods {
 			cv.fixed = append(cv.fixed, calendar.LearnerWindow(cv.times, m.Times(), time.Time{}, nil))
 		}
+	}
+	if err := cv.readStruggles(ctx, s.quizzes); err != nil {
+		return nil, err
 	}
 	return cv, nil
 }
@@ -146,7 +151,7 @@ func (cv *courseView) facts(m modules.Member, ext map[uint64]time.Time, complete
 	}
 	overlay(&m, days, pend, now)
 	return Facts{Times: cv.times, InactiveAfter: cv.inactive, EnrolledAt: m.EnrolledAt, LastActiveAt: m.LastActiveAt,
-		Modules: sc.mods, Activity: days}
+		Modules: sc.mods, Activity: days, Struggles: cv.struggles[m.UserID]}
 }
 
 // doneItems is the set of items a learner has completed in a course.

@@ -38,6 +38,9 @@ type Config struct {
 	Notify  *notify.Service
 	// Auth reads the names and time zones of the people written to.
 	Auth *auth.Service
+	// Quizzes, when set, tells the rules which learners are stuck on a
+	// quiz (the struggling flag).
+	Quizzes Quizzes
 	// Outbox, when set, is exposed for the wiring and pages; the e-mails
 	// themselves follow notifications through notify.Service.Added.
 	Outbox *notify.Outbox
@@ -55,6 +58,7 @@ type Service struct {
 	courses *modules.Service
 	notify  *notify.Service
 	auth    *auth.Service
+	quizzes Quizzes
 	outbox  *notify.Outbox
 	now     func() time.Time
 	log     *slog.Logger
@@ -78,7 +82,7 @@ func New(cfg Config) *Service {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	tr := NewTracker(cfg.Tx, cfg.Store, cfg.Courses, cfg.Now, cfg.Log, cfg.FlushEvery)
-	return &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, outbox: cfg.Outbox, now: cfg.Now,
+	return &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, quizzes: cfg.Quizzes, outbox: cfg.Outbox, now: cfg.Now,
 		log: cfg.Log, tracker: tr, chunk: 1000}
 }
 

@@ -330,7 +330,7 @@ func (s *Service) Message(ctx context.Context, caller, course uint64, in Message
 	case len(in.UserIDs) > maxRecipients:
 		fields["user_ids"] = "at most 1000"
 	case in.Flag != "" && !ValidFlag(in.Flag):
-		fields["flag"] = "must be inactive, behind or missed_deadline"
+		fields["flag"] = "must be inactive, behind, missed_deadline or struggling"
 	}
 	// Access comes first so that a non-member learns nothing, not even
 	// that their body was wrong.

@@ -38,12 +38,13 @@ func (f *Frontend) mountEngagement(r fiber.Router) {
 // flagBadges names each flag as people read it, with a badge colour that
 // grows with how much it calls for action.
 var flagBadges = map[string]Badge{
-	engagement.FlagInactive: {Kind: "draft", Text: "Inactive"},
-	engagement.FlagBehind:   {Kind: "due", Text: "Behind"},
-	engagement.FlagMissed:   {Kind: "overdue", Text: "Missed deadline"},
+	engagement.FlagInactive:   {Kind: "draft", Text: "Inactive"},
+	engagement.FlagBehind:     {Kind: "due", Text: "Behind"},
+	engagement.FlagMissed:     {Kind: "overdue", Text: "Missed deadline"},
+	engagement.FlagStruggling: {Kind: "late", Text: "Struggling with a quiz"},
 }
 
-var flagOrder = []string{engagement.FlagInactive, engagement.FlagBehind, engagement.FlagMissed}
+var flagOrder = []string{engagement.FlagInactive, engagement.FlagBehind, engagement.FlagMissed, engagement.FlagStruggling}
 
 // riskRow is one learner on the at-risk page.
 type riskRow struct {

@@ -613,3 +613,26 @@ func (s *Service) expiredAccess(ctx context.Context, a Attempt) (modules.ItemAcc
 func (s *Service) CourseAttempts(ctx context.Context, course uint64) ([]Attempt, error) {
 	return s.store.CourseAttempts(ctx, course)
 }
+
+// MissedExplanations are the explanations, as plain text, of the questions
+// an attempt got wrong (in the attempt's order, those that have one): what
+// a nudge to a struggling learner offers to read again.
+func (s *Service) MissedExplanations(ctx context.Context, a Attempt) ([]string, error) {
+	var out []string
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		qs, err := s.store.Questions(ctx, a.CourseID, a.ItemID)
+		if err != nil {
+			return err
+		}
+		byQ := byID(qs)
+		out = out[:0]
+		for _, d := range a.Drawn {
+			q, ok := byQ[d.QuestionID]
+			if m, judged := a.Marks[d.QuestionID]; ok && judged && !m.Correct && q.Explanation != "" {
+				out = append(out, s.md.Plain(q.Explanation))
+			}
+		}
+		return nil
+	})
+	return out, err
+}

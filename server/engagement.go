@@ -33,7 +33,7 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 	s.Notify.Added = append(s.Notify.Added, outbox.Added)
 	s.Outbox = outbox
 
-	s.Engagement = engagement.New(engagement.Config{Tx: s.DB, Store: bolt.NewEngagement(s.DB), Courses: s.Courses, Notify: s.Notify, Auth: s.Auth,
+	s.Engagement = engagement.New(engagement.Config{Tx: s.DB, Store: bolt.NewEngagement(s.DB), Courses: s.Courses, Notify: s.Notify, Auth: s.Auth, Quizzes: s.Quiz,
 		Outbox: outbox, Now: s.now, Log: s.log})
 	s.Engagement.Install(context.Background())
 	s.Engagement.Mount(v1)

@@ -289,13 +289,13 @@ func (s *Server) build() error {
 	if err := s.wireMedia(v1); err != nil {
 		return err
 	}
+	if err := s.wireQuiz(v1); err != nil {
+		return err
+	}
 	if err := s.wireEngagement(v1); err != nil {
 		return err
 	}
 	if err := s.wireAnnouncements(v1); err != nil {
-		return err
-	}
-	if err := s.wireQuiz(v1); err != nil {
 		return err
 	}
 	if err := s.wireGrades(v1); err != nil {
