@@ -54,7 +54,7 @@ func TestLearnersStuckOnAQuizAreFlaggedAndNudged(t *testing.T) {
 	attempt(ann, 5, "Paris", true) // 50 %: fails the 60 % pass mark
 	attempt(ann, 3, "Paris", true)
 	attempt(bob, 5, "Lyon", true) // one failure only
-	attempt(cy, 0, "", false)      // starts a timed attempt and leaves it
+	attempt(cy, 0, "", false)     // starts a timed attempt and leaves it
 	e.Clock.Advance(11 * time.Minute)
 	if _, err := e.Server.Quiz.SubmitExpired(t.Context(), e.Clock.Now()); err != nil {
 		t.Fatal(err)
