@@ -162,10 +162,9 @@ func dueOf(ia modules.ItemAccess) *time.Time {
 // cut-off no attempt starts, and an attempt closes at the cut-off at the
 // latest.
 func (s *Service) Start(ctx context.Context, caller, course, item uint64) (v AttemptView, created bool, err error) {
-	var deferredFail bool
 	now := s.clock() // before the work, which may run again
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
-		created, deferredFail = false, false
+		created = false
 		ia, err := s.quizItem(ctx, caller, course, item)
 		if err != nil {
 			return err
@@ -193,7 +192,6 @@ func (s *Service) Start(ctx context.Context, caller, course, item uint64) (v Att
 				if mine[i], err = s.finish(ctx, ia, a, qs, now); err != nil {
 					return err
 				}
-				deferredFail = deferredFail || !mine[i].Passed
 			}
 			if !mine[i].Preview {
 				used++
@@ -234,9 +232,6 @@ func (s *Service) Start(ctx context.Context, caller, course, item uint64) (v Att
 	})
 	if err != nil {
 		return v, false, errs.Wrap(err, "start attempt")
-	}
-	if deferredFail && s.failed != nil {
-		s.failed(ctx, course, item, caller)
 	}
 	return v, created, nil
 }
@@ -335,11 +330,11 @@ func (s *Service) ownAttempt(ctx context.Context, caller, course, id uint64) (At
 // and the answer refused.
 func (s *Service) SaveAnswer(ctx context.Context, caller, course, attemptID, questionID uint64, r Response) (SaveResult, error) {
 	var out SaveResult
-	var expired, failed bool
+	var expired bool
 	var a Attempt
 	now := s.clock() // before the work, which may run again
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
-		expired, failed = false, false
+		expired = false
 		var ia modules.ItemAccess
 		var qs map[uint64]QuestionRecord
 		var err error
@@ -350,7 +345,7 @@ func (s *Service) SaveAnswer(ctx context.Context, caller, course, attemptID, que
 			if a, err = s.finish(ctx, ia, a, qs, now); err != nil {
 				return err
 			}
-			expired, failed = true, !a.Passed && !a.Preview
+			expired = true
 			return nil
 		}
 		drawn := false
@@ -384,9 +379,6 @@ func (s *Service) SaveAnswer(ctx context.Context, caller, course, attemptID, que
 	}
 	if expired {
 		// The expiry was stored; the answer came too late.
-		if failed && s.failed != nil {
-			s.failed(ctx, course, a.ItemID, caller)
-		}
 		return out, ErrClosed
 	}
 	return out, nil
@@ -412,9 +404,6 @@ func (s *Service) Submit(ctx context.Context, caller, course, attemptID uint64) 
 	})
 	if err != nil {
 		return v, errs.Wrap(err, "submit attempt")
-	}
-	if !a.Passed && !a.Preview && s.failed != nil {
-		s.failed(ctx, course, a.ItemID, caller)
 	}
 	return v, nil
 }
@@ -554,8 +543,7 @@ func (s *Service) SubmitExpired(ctx context.Context, now time.Time) (int, error)
 }
 
 // expire submits each of the attempts that is still open past its closing
-// time, each in its own transaction, and tells the at-risk rules of those
-// that did not pass.
+// time, each in its own transaction.
 func (s *Service) expire(ctx context.Context, ids []uint64) error {
 	var firstErr error
 	for _, id := range ids {
@@ -582,9 +570,6 @@ func (s *Service) expire(ctx context.Context, ids []uint64) error {
 			// others; the next run tries it again.
 			firstErr = cmp.Or(firstErr, err)
 			continue
-		}
-		if a.Status == StatusSubmitted && a.Expired && !a.Passed && !a.Preview && s.failed != nil {
-			s.failed(ctx, a.CourseID, a.ItemID, a.UserID)
 		}
 	}
 	return firstErr

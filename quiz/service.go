@@ -31,10 +31,6 @@ type Config struct {
 	MD      *markdown.Renderer
 	// Now is the clock of every rule (nil: time.Now).
 	Now func() time.Time
-	// Failed is told, after the commit, of each graded attempt that did
-	// not pass, so that the at-risk rules can look at the learner's
-	// attempts (engagement's struggling flag).
-	Failed func(ctx context.Context, course, item, user uint64)
 }
 
 // Service keeps quizzes: questions (staff), attempts (learners), and the
@@ -45,7 +41,6 @@ type Service struct {
 	courses *modules.Service
 	md      *markdown.Renderer
 	now     func() time.Time
-	failed  func(ctx context.Context, course, item, user uint64)
 }
 
 // New builds the service.
@@ -53,7 +48,7 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, md: cfg.MD, now: cfg.Now, failed: cfg.Failed}
+	return &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, md: cfg.MD, now: cfg.Now}
 }
 
 // clock is the service's now in UTC.
