@@ -101,6 +101,7 @@ func (s *Service) Install(ctx context.Context) {
 	s.courses.Extensions = s
 	s.courses.RegisterKind(ctx, modules.KindAssignment, modules.KindHook{
 		Validate: s.validateAssignment,
+		Settings: applyRubric,
 		Deleted:  s.assignmentDeleted,
 	})
 }

@@ -47,6 +47,10 @@ type Submission struct {
 	FinalScore   *float64   `json:"final_score"`
 	GradedAt     *time.Time `json:"graded_at"`
 	GradedBy     uint64     `json:"graded_by,omitempty"`
+	// Rubric is the level picked per criterion when the grade came from
+	// the assignment's rubric; Adjustment what was added to their sum.
+	Rubric     []RubricMark `json:"rubric,omitempty"`
+	Adjustment *float64     `json:"adjustment,omitempty"`
 }
 
 // SubmissionView is a submission with what a reader needs beside it.
@@ -62,10 +66,14 @@ type SubmissionInput struct {
 	MediaID *uint64 `json:"media_id"`
 }
 
-// GradeInput is the body of grading.
+// GradeInput is the body of grading: a score, or (for an assignment with
+// a rubric) a level per criterion and an optional adjustment, whose sum is
+// the score.
 type GradeInput struct {
-	Score    *float64 `json:"score"`
-	Feedback *string  `json:"feedback"`
+	Score      *float64     `json:"score"`
+	Feedback   *string      `json:"feedback"`
+	Rubric     []RubricMark `json:"rubric"`
+	Adjustment *float64     `json:"adjustment"`
 }
 
 // maxScore bounds a score when the assignment gives no points.
@@ -338,6 +346,27 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 		if it.Points > 0 {
 			top = it.Points
 		}
+		var marks []RubricMark
+		var adjustment *float64
+		if in.Rubric != nil {
+			if in.Score != nil {
+				return errs.Field("score", "give a score or a rubric grade, not both")
+			}
+			adj := 0.0
+			if in.Adjustment != nil {
+				if math.IsNaN(*in.Adjustment) || math.IsInf(*in.Adjustment, 0) {
+					return errs.Field("adjustment", "must be a number")
+				}
+				adj, adjustment = *in.Adjustment, in.Adjustment
+			}
+			var score float64
+			if marks, score, err = rubricScore(it.Rubric, in.Rubric, adj); err != nil {
+				return err
+			}
+			in.Score = &score
+		} else if in.Adjustment != nil {
+			return errs.Field("adjustment", "only with a rubric grade")
+		}
 		switch {
 		case in.Score == nil:
 			fields["score"] = "required"
@@ -358,6 +387,7 @@ func (s *Service) Grade(ctx context.Context, caller, courseID, subID uint64, in 
 		score := *in.Score
 		final := FinalScore(score, sub.PenaltyPercent)
 		sub.Score, sub.FinalScore, sub.Feedback, sub.GradedAt, sub.GradedBy = &score, &final, feedback, &now, caller
+		sub.Rubric, sub.Adjustment = marks, adjustment
 		sub.FeedbackHTML = s.md.HTML(feedback)
 		if err := s.store.SaveSubmission(ctx, sub); err != nil {
 			return err

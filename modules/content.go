@@ -327,9 +327,10 @@ type ItemInput struct {
 	Points    *float64 `json:"points"`
 	Published *bool    `json:"published"`
 	Position  *int     `json:"position"`
-	// Quiz is a quiz item's settings object; the kind's Settings hook
-	// reads it (only the fields given change).
-	Quiz json.RawMessage `json:"quiz"`
+	// Quiz is a quiz item's settings object and Rubric an assignment's
+	// rubric; the kind's Settings hook reads the one of its kind.
+	Quiz   json.RawMessage `json:"quiz"`
+	Rubric json.RawMessage `json:"rubric"`
 }
 
 func (in ItemInput) apply(it *Item, fields map[string]string) {
@@ -375,14 +376,27 @@ func (s *Service) renumberItems(ctx context.Context, moduleID uint64, items []It
 }
 
 // kindSettings applies the kind's settings object of a create or patch
-// body (a quiz's `quiz`) through the kind's hook.
-func (s *Service) kindSettings(it *Item, raw json.RawMessage) error {
-	if len(raw) == 0 || string(raw) == "null" {
+// body (a quiz's `quiz`, an assignment's `rubric`) through the kind's
+// hook; the object of another kind is refused.
+func (s *Service) kindSettings(it *Item, in ItemInput) error {
+	given := func(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
+	field, raw, other := "quiz", in.Quiz, in.Rubric
+	if it.Kind == KindAssignment {
+		field, raw, other = "rubric", in.Rubric, in.Quiz
+	}
+	if given(other) {
+		name := "rubric"
+		if field == "rubric" {
+			name = "quiz"
+		}
+		return errs.Field(name, "not used by "+it.Kind+" items")
+	}
+	if !given(raw) {
 		return nil
 	}
 	h := s.kinds[it.Kind]
 	if h.Settings == nil {
-		return errs.Field("quiz", "only quiz items take quiz settings")
+		return errs.Field(field, "not used by "+it.Kind+" items")
 	}
 	return h.Settings(it, raw)
 }
@@ -428,7 +442,7 @@ func (s *Service) CreateItem(ctx context.Context, caller, courseID, moduleID uin
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		if err := s.kindSettings(&it, in.Quiz); err != nil {
+		if err := s.kindSettings(&it, in); err != nil {
 			return err
 		}
 		if err := s.validateKind(ctx, a.Course, &it); err != nil {
@@ -516,7 +530,7 @@ func (s *Service) UpdateItem(ctx context.Context, caller, courseID, itemID uint6
 		if len(fields) > 0 {
 			return errs.Validation(fields)
 		}
-		if err := s.kindSettings(&it, in.Quiz); err != nil {
+		if err := s.kindSettings(&it, in); err != nil {
 			return err
 		}
 		if err := s.validateKind(ctx, a.Course, &it); err != nil {

@@ -168,9 +168,11 @@ type Item struct {
 	Position  int     `json:"position"`
 	ThreadID  uint64  `json:"thread_id,omitempty"`
 	// Quiz holds a quiz item's settings (package quiz owns their rules).
-	Quiz      *QuizSettings `json:"quiz,omitempty"`
-	CreatedAt time.Time     `json:"created_at"`
-	UpdatedAt time.Time     `json:"updated_at"`
+	Quiz *QuizSettings `json:"quiz,omitempty"`
+	// Rubric is an assignment's rubric (package deadlines owns its rules).
+	Rubric    *Rubric   `json:"rubric,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // QuizSettings are a quiz item's settings as the item keeps them; package
@@ -183,6 +185,27 @@ type QuizSettings struct {
 	Score            string `json:"score"`
 	Shuffle          bool   `json:"shuffle"`
 	Draw             int    `json:"draw"`
+}
+
+// Rubric is how an assignment is graded: criteria, each with levels worth
+// points; a grade picks one level per criterion. Ids count from 1 in the
+// order given.
+type Rubric struct {
+	Criteria []Criterion `json:"criteria"`
+}
+
+// Criterion is one row of a rubric.
+type Criterion struct {
+	ID     int     `json:"id"`
+	Title  string  `json:"title"`
+	Levels []Level `json:"levels"`
+}
+
+// Level is one column of a criterion.
+type Level struct {
+	ID     int     `json:"id"`
+	Title  string  `json:"title"`
+	Points float64 `json:"points"`
 }
 
 // ItemProgress is one learner's progress on one item.
