@@ -570,12 +570,23 @@ func (f *Frontend) gradeSubmission(c *fiber.Ctx) error {
 	back := fmt.Sprintf("/courses/%d/items/%d/submissions#submission-%d", a.Course.ID, sub.ItemID, sub.ID)
 	v, _ := readForm(c)
 	in := deadlines.GradeInput{Feedback: optString(v, "feedback")}
-	score, set, ok := formFloat(v, "score")
-	if !set || !ok {
-		f.flash(c, "error", "Give "+sub.UserName+"’s score as a number.")
-		return f.redirect(c, back)
+	if picks, adj, rubric, problem := rubricGrade(v); rubric {
+		if problem != "" {
+			f.flash(c, "error", problem)
+			return f.redirect(c, back)
+		}
+		in.Rubric, in.Adjustment = picks, adj
+		if in.Rubric == nil {
+			in.Rubric = []deadlines.RubricMark{}
+		}
+	} else {
+		score, set, ok := formFloat(v, "score")
+		if !set || !ok {
+			f.flash(c, "error", "Give "+sub.UserName+"’s score as a number.")
+			return f.redirect(c, back)
+		}
+		in.Score = &score
 	}
-	in.Score = &score
 	g, err := f.Deadlines.Grade(c.UserContext(), uid, a.Course.ID, sid, in)
 	if err != nil {
 		form := &Form{}
@@ -583,6 +594,8 @@ func (f *Frontend) gradeSubmission(c *fiber.Ctx) error {
 			msg := form.Error
 			if e := form.Errors["score"]; e != "" {
 				msg = "Score: " + e
+			} else if e := form.Errors["rubric"]; e != "" {
+				msg = "Rubric: " + e
 			} else if e := form.Errors["feedback"]; e != "" {
 				msg = "Feedback: " + e
 			}
@@ -611,6 +624,7 @@ func assignmentValues(it modules.Item) *Form {
 	if it.Published {
 		v["published"] = "1"
 	}
+	v["rubric"] = rubricText(it.Rubric)
 	return NewForm(v)
 }
 
@@ -629,6 +643,15 @@ func assignmentInput(v url.Values, form *Form) (modules.ItemInput, bool) {
 	default:
 		zero := 0.0
 		in.Points = &zero
+	}
+	if v.Has("rubric") {
+		raw, problem := parseRubric(v.Get("rubric"))
+		if problem != "" {
+			form.Errors["rubric"] = problem
+			form.Error = "Please correct the marked fields."
+			return in, false
+		}
+		in.Rubric = raw
 	}
 	return in, true
 }
