@@ -353,3 +353,54 @@ func TestQuizSettingsAreChecked(t *testing.T) {
 		t.Fatalf("quiz settings on a page: %d %s", r.Status, r.Body)
 	}
 }
+
+func TestLateAttemptsCarryThePenaltyAndExtensionsApply(t *testing.T) {
+	due := pacertest.Start.Add(time.Hour)
+	w := setup(t, nil, map[string]any{"due_at": due.Format(time.RFC3339)})
+	single, _, _, _ := w.questions(t)
+	// Bob has an extension of the module to three days after the due time.
+	ext := w.e.Do("POST", w.path("/extensions"), w.teacher.Token, map[string]any{"user_id": w.bob.ID, "module_id": w.module,
+		"due_at": due.Add(72 * time.Hour).Format(time.RFC3339)})
+	if ext.Status != 201 {
+		t.Fatalf("extension: %d %s", ext.Status, ext.Body)
+	}
+	w.e.Clock.Set(due.Add(5 * time.Hour)) // five hours late: one started day, 10 %
+	w.ann, w.bob = w.e.Login(w.ann), w.e.Login(w.bob)
+	for _, c := range []struct {
+		who     pacertest.User
+		late    bool
+		penalty float64
+		final   float64
+	}{{w.ann, true, 10, 3.6}, {w.bob, false, 0, 4}} {
+		a := w.e.Do("POST", w.path("/items/%d/attempts", w.item), c.who.Token, nil).ID()
+		w.e.Do("PUT", w.path("/attempts/%d/answers/%d", a, single), c.who.Token, map[string]any{"choice_ids": []int{2}})
+		m := w.e.Do("POST", w.path("/attempts/%d/submit", a), c.who.Token, nil).Map()
+		// 1 of 5 points, scaled to the item's 20: 4, less the penalty.
+		if late, _ := m["late"].(bool); late != c.late || m["penalty_percent"] != c.penalty || m["final_score"] != c.final {
+			t.Errorf("%s: late %v, penalty %v, final %v; want %v, %v, %v", c.who.Name, m["late"], m["penalty_percent"], m["final_score"], c.late, c.penalty, c.final)
+		}
+	}
+}
+
+func TestDrawnAndShuffledAttemptsKeepTheirOrder(t *testing.T) {
+	w := setup(t, map[string]any{"draw": 3, "shuffle": true}, nil)
+	w.questions(t)
+	type attempt struct {
+		Questions []struct {
+			ID      uint64
+			Choices []struct{ ID int }
+		}
+	}
+	var first, again attempt
+	r := w.e.Do("POST", w.path("/items/%d/attempts", w.item), w.ann.Token, nil)
+	r.Decode(&first)
+	id := r.ID()
+	w.e.Do("GET", w.path("/attempts/%d", id), w.ann.Token, nil).Decode(&again)
+	if len(first.Questions) != 3 || fmt.Sprint(first) != fmt.Sprint(again) {
+		t.Fatalf("drawn %d questions; the order changed between reads:\n%v\n%v", len(first.Questions), first, again)
+	}
+	r = w.e.Do("POST", w.path("/attempts/%d/submit", id), w.ann.Token, nil)
+	if m := r.Map(); m["max_score"] == 5.0 {
+		t.Fatalf("max_score %v counts questions not drawn", m["max_score"])
+	}
+}
