@@ -68,7 +68,7 @@ func gradeRows(course uint64, cols []grades.Column, rows []grades.Row, staff boo
 			case staff && c.SubmissionID != 0:
 				gc.Href = fmt.Sprintf("/courses/%d/items/%d/submissions#submission-%d", course, c.ItemID, c.SubmissionID)
 			case !staff:
-				gc.Href = fmt.Sprintf("/courses/%d/items/%d", course, c.ItemID)
+				gc.Href = itemPagePath(course, c.ItemID)
 			}
 			gr.Cells = append(gr.Cells, gc)
 		}

@@ -122,8 +122,8 @@ func (f *Frontend) loadQuiz(c *fiber.Ctx, p *ItemPage) error {
 	return nil
 }
 
-// quizItemPath is the item page of a quiz.
-func quizItemPath(course, item uint64) string {
+// itemPagePath is an item's page.
+func itemPagePath(course, item uint64) string {
 	return fmt.Sprintf("/courses/%d/items/%d", course, item)
 }
 
@@ -142,18 +142,12 @@ type quizFormPage struct {
 	// Editor only:
 	Questions []quiz.QuestionView
 	Question  *Form // the add-question form
-	Kinds     []Option
+	// FeedbackModes are the options of the settings form's feedback select.
+	FeedbackModes []Option
 }
 
 // Option is one option of a select.
 type Option struct{ Value, Label string }
-
-var questionKinds = []Option{
-	{quiz.Single, "One answer (choose one)"},
-	{quiz.Multiple, "Several answers (choose all that apply)"},
-	{quiz.Numeric, "A number"},
-	{quiz.Text, "A short text"},
-}
 
 var feedbackModes = []Option{
 	{quiz.Immediate, "Immediately, as each answer is saved"},
@@ -239,7 +233,7 @@ func (f *Frontend) newQuizPage(c *fiber.Ctx) error {
 		return err
 	}
 	return f.render(c, fiber.StatusOK, "quiz/settings", quizFormPage{Form: quizValues(modules.Item{Published: true, Points: 10}),
-		Course: a.Course, Module: m, New: true, Kinds: feedbackModes})
+		Course: a.Course, Module: m, New: true, FeedbackModes: feedbackModes})
 }
 
 func (f *Frontend) createQuiz(c *fiber.Ctx) error {
@@ -249,7 +243,7 @@ func (f *Frontend) createQuiz(c *fiber.Ctx) error {
 	}
 	v, _ := readForm(c)
 	form := &Form{Values: v, Errors: map[string]string{}}
-	page := quizFormPage{Form: form, Course: a.Course, Module: m, New: true, Kinds: feedbackModes}
+	page := quizFormPage{Form: form, Course: a.Course, Module: m, New: true, FeedbackModes: feedbackModes}
 	in, ok := quizInput(v, form)
 	if !ok {
 		return f.render(c, fiber.StatusBadRequest, "quiz/settings", page)
@@ -264,7 +258,7 @@ func (f *Frontend) createQuiz(c *fiber.Ctx) error {
 		return err
 	}
 	f.flash(c, "success", "Quiz “"+it.Title+"” added. Now add its questions.")
-	return f.redirect(c, quizItemPath(a.Course.ID, it.ID)+"/quiz")
+	return f.redirect(c, itemPagePath(a.Course.ID, it.ID)+"/quiz")
 }
 
 // editorPage is the quiz editor: its settings, its questions in order,
@@ -281,7 +275,7 @@ func (f *Frontend) editorPage(c *fiber.Ctx, a modules.Access, it modules.ItemVie
 		question = NewForm(map[string]string{"kind": quiz.Single, "points": "1"})
 	}
 	return f.render(c, status, "quiz/editor", quizFormPage{Form: settings, Course: a.Course, Module: m, Item: it.Item,
-		Questions: qs, Question: question, Kinds: feedbackModes})
+		Questions: qs, Question: question, FeedbackModes: feedbackModes})
 }
 
 // loadQuizItem is the :item of the URL for its instructors, when it is a
@@ -320,7 +314,7 @@ func (f *Frontend) saveQuizSettings(c *fiber.Ctx) error {
 		return err
 	}
 	f.flash(c, "success", "Quiz settings saved.")
-	return f.redirect(c, quizItemPath(a.Course.ID, it.ID)+"/quiz")
+	return f.redirect(c, itemPagePath(a.Course.ID, it.ID)+"/quiz")
 }
 
 // choiceRows is how many choice rows the question form offers.
@@ -424,7 +418,7 @@ func (f *Frontend) addQuestion(c *fiber.Ctx) error {
 		return err
 	}
 	f.flash(c, "success", fmt.Sprintf("Question %d added.", q.Position+1))
-	return f.redirect(c, fmt.Sprintf("%s/quiz#q-%d", quizItemPath(a.Course.ID, it.ID), q.ID))
+	return f.redirect(c, fmt.Sprintf("%s/quiz#q-%d", itemPagePath(a.Course.ID, it.ID), q.ID))
 }
 
 // questionPage is the dot of the edit-question page.
@@ -493,7 +487,7 @@ func (f *Frontend) updateQuestion(c *fiber.Ctx) error {
 		return err
 	}
 	f.flash(c, "success", "Question saved.")
-	return f.redirect(c, fmt.Sprintf("%s/quiz#q-%d", quizItemPath(a.Course.ID, it.ID), q.ID))
+	return f.redirect(c, fmt.Sprintf("%s/quiz#q-%d", itemPagePath(a.Course.ID, it.ID), q.ID))
 }
 
 func (f *Frontend) moveQuestion(c *fiber.Ctx) error {
@@ -514,7 +508,7 @@ func (f *Frontend) moveQuestion(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return f.redirect(c, fmt.Sprintf("%s/quiz#q-%d", quizItemPath(a.Course.ID, it.ID), q.ID))
+	return f.redirect(c, fmt.Sprintf("%s/quiz#q-%d", itemPagePath(a.Course.ID, it.ID), q.ID))
 }
 
 func (f *Frontend) deleteQuestion(c *fiber.Ctx) error {
@@ -526,7 +520,7 @@ func (f *Frontend) deleteQuestion(c *fiber.Ctx) error {
 		return err
 	}
 	f.flash(c, "success", fmt.Sprintf("Question %d deleted.", q.Position+1))
-	return f.redirect(c, quizItemPath(a.Course.ID, it.ID)+"/quiz")
+	return f.redirect(c, itemPagePath(a.Course.ID, it.ID)+"/quiz")
 }
 
 func (f *Frontend) startAttempt(c *fiber.Ctx) error {
@@ -542,7 +536,7 @@ func (f *Frontend) startAttempt(c *fiber.Ctx) error {
 	if err != nil {
 		if errs.Is(err, errs.Conflict) {
 			f.flash(c, "error", sentence(errMessage(err)))
-			return f.redirect(c, quizItemPath(a.Course.ID, iid))
+			return f.redirect(c, itemPagePath(a.Course.ID, iid))
 		}
 		return err
 	}
