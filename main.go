@@ -23,7 +23,7 @@ import (
 	"pacer/demo"
 	"pacer/server"
 	"pacer/storage"
-	"pacer/storage/bolt"
+	"pacer/storage/postgres"
 )
 
 func main() {
@@ -55,6 +55,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	return fmt.Errorf("unknown verb %q (serve, user add, backup)", verb)
 }
+
+const storeUsage = "bolt (a database in the data directory) or postgres://user:pass@host:port/db?sslmode=…"
 
 // flags is a FlagSet whose every flag has a PACER_* environment twin: the
 // environment sets the default, and a flag on the command line wins.
@@ -107,6 +109,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve")
 	addr := fs.str("addr", ":3000", "listen address")
 	data := fs.str("data", "./pacer-data", "data directory")
+	store := fs.str("store", "bolt", storeUsage)
+	pgMaxConns := fs.integer("pg-max-conns", 0, "PostgreSQL connection pool size; 0 = 4 per CPU (at least 4)")
+	pgStatementTimeout := fs.duration("pg-statement-timeout", 30*time.Second, "longest a PostgreSQL statement may run; 0 = no limit")
 	demoFlag := fs.boolean("demo", false, "seed a sample course on an empty database and print its accounts")
 	baseURL := fs.str("base-url", "http://localhost:3000", "public URL, used in e-mails and the calendar feed")
 	tick := fs.duration("tick", time.Minute, "how often the scheduler looks for work")
@@ -153,7 +158,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
 	cfg := server.Config{
-		Addr: *addr, DataDir: *data, BaseURL: *baseURL, Tick: *tick, MaxUploadBytes: *maxUpload,
+		Addr: *addr, DataDir: *data, Store: *store, PGMaxConns: int32(*pgMaxConns), PGStatementTimeout: *pgStatementTimeout, BaseURL: *baseURL, Tick: *tick, MaxUploadBytes: *maxUpload,
 		UserQuotaBytes: *userQuota, CourseQuotaBytes: *courseQuota,
 		AuthRate: int(*authRate), SMTPURL: *smtpURL, MailFrom: *mailFrom, AccessTTL: *accessTTL,
 		JWTSecret: os.Getenv("PACER_JWT_SECRET"), TLSCert: *tlsCert, TLSKey: *tlsKey,
@@ -213,6 +218,7 @@ func isTerminal(f *os.File) bool {
 func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlags("user add")
 	data := fs.str("data", "./pacer-data", "data directory")
+	store := fs.str("store", "bolt", storeUsage)
 	email := fs.String("email", "", "e-mail address")
 	name := fs.String("name", "", "display name")
 	admin := fs.Bool("admin", false, "make the user an administrator")
@@ -224,16 +230,16 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return fmt.Errorf("read password from standard input: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	db, err := storage.Open(*data, storage.Options{})
+	e, err := server.OpenEngine(context.Background(), *data, *store, postgres.Options{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer e.Close()
 	key, err := auth.LoadKey(*data, os.Getenv("PACER_JWT_SECRET"))
 	if err != nil {
 		return err
 	}
-	svc, err := auth.NewService(key, auth.Config{Tx: db, Store: bolt.NewAuth(db), Revisions: bolt.NewRevisions(db)}, nil)
+	svc, err := auth.NewService(key, auth.Config{Tx: e.Tx, Store: e.Stores.Auth, Revisions: e.Stores.Revisions}, nil)
 	if err != nil {
 		return err
 	}
@@ -248,11 +254,15 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 func backup(args []string, stdout io.Writer) error {
 	fs := newFlags("backup")
 	data := fs.str("data", "./pacer-data", "data directory")
+	store := fs.str("store", "bolt", storeUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return errors.New("usage: pacer backup --data DIR FILE")
+	}
+	if server.IsPostgres(*store) {
+		return errors.New("backups of a PostgreSQL store are PostgreSQL's own: use pg_dump (see the README's operations section)")
 	}
 	db, err := storage.Open(*data, storage.Options{})
 	if err != nil {

@@ -259,7 +259,7 @@ func TestDeletingACourseDeletesItsAnnouncements(t *testing.T) {
 		t.Fatalf("delete the course: %d %s", r.Status, r.Body)
 	}
 	left := 0
-	if err := env.Server.DB.View(func(tx *storage.Tx) error {
+	if err := env.Bolt().View(func(tx *storage.Tx) error {
 		for _, b := range []storage.Bucket{storage.Announcements, storage.AnnouncementsByCourse} {
 			if err := tx.Each(b, nil, func(_, _ []byte) error { left++; return nil }); err != nil {
 				return err

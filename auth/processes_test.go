@@ -5,8 +5,7 @@ import (
 	"testing"
 
 	"pacer/auth"
-	"pacer/storage"
-	"pacer/storage/bolt"
+	"pacer/pacertest"
 )
 
 // Two account services over one store stand for two processes: each keeps
@@ -14,15 +13,13 @@ import (
 // writes.
 func twoProcesses(t *testing.T) (a, b *auth.Service, store auth.Store) {
 	t.Helper()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	store = bolt.NewAuth(db)
+	// The application's store, on whichever engine the run uses; the two
+	// services below are the test's own.
+	srv := pacertest.New(t).Server
+	store = srv.Stores.Auth
 	key := []byte("a signing key of at least thirty-two bytes")
 	open := func() *auth.Service {
-		svc, err := auth.NewService(key, auth.Config{Tx: db, Store: store, Revisions: bolt.NewRevisions(db),
+		svc, err := auth.NewService(key, auth.Config{Tx: srv.Tx, Store: store, Revisions: srv.Stores.Revisions,
 			Argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}}, nil)
 		if err != nil {
 			t.Fatal(err)

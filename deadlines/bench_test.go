@@ -98,7 +98,7 @@ func sweepEnv(b *testing.B, learners int) (*pacertest.Env, uint64, []uint64) {
 		env.Item(inst, course, m, map[string]any{"kind": "assignment", "title": "Task"})
 		mods = append(mods, m)
 	}
-	err := env.Server.DB.Update(func(tx *storage.Tx) error {
+	err := env.Bolt().Update(func(tx *storage.Tx) error {
 		for u := 0; u < learners; u++ {
 			uid := uint64(1_000_000 + u)
 			m := modules.Member{CourseID: course, UserID: uid, Role: modules.RoleStudent, EnrolledAt: pacertest.Start}
@@ -157,7 +157,7 @@ func BenchmarkSchedulerSweep(b *testing.B) {
 			b.StopTimer()
 			// Forget every mark, so that each iteration records both
 			// weeks' missed deadlines afresh.
-			err := env.Server.DB.Update(func(tx *storage.Tx) error {
+			err := env.Bolt().Update(func(tx *storage.Tx) error {
 				for u := 0; u < learners; u++ {
 					_ = tx.DeletePrefix(storage.JobMarks, storage.Key(course, uint64(1_000_000+u)))
 				}

@@ -130,7 +130,7 @@ func Seed(s *server.Server) ([]Account, error) {
 
 func firstModule(s *server.Server, course uint64) uint64 {
 	var id uint64
-	_ = s.DB.Read(context.Background(), func(ctx context.Context) error {
+	_ = s.Tx.Read(context.Background(), func(ctx context.Context) error {
 		mods, err := s.Courses.Modules(ctx, course)
 		if err == nil && len(mods) > 0 {
 			id = mods[0].ID

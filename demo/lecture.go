@@ -114,7 +114,7 @@ func seedLecture(s *server.Server, teacher, course uint64) error {
 		return fmt.Errorf("add the demo lecture's captions: %w", err)
 	}
 	var week2 uint64
-	err = s.DB.Read(context.Background(), func(ctx context.Context) error {
+	err = s.Tx.Read(context.Background(), func(ctx context.Context) error {
 		mods, err := s.Courses.Modules(ctx, course)
 		if err == nil && len(mods) > 1 {
 			week2 = mods[1].ID

@@ -215,7 +215,7 @@ func TestRepliesQueuedWhenTheProcessEndsAreDeliveredByTheNext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.env.Server.DB.WriteBackup(f); err != nil {
+	if _, err := c.env.Bolt().WriteBackup(f); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {

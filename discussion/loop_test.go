@@ -23,7 +23,7 @@ func TestTheBackgroundLoopLogsItsFailures(t *testing.T) {
 	c.view(c.ann, thread, "") // with Bob's own mark from replying, two buffered
 	c.env.Clock.Advance(max(svc.ReadFlushEvery, svc.DeliverEvery))
 	// A store that refuses every transaction.
-	if err := c.env.Server.DB.Close(); err != nil {
+	if err := c.env.Bolt().Close(); err != nil {
 		t.Fatal(err)
 	}
 

@@ -16,7 +16,7 @@ import (
 func (c *class) storedMark(thread uint64, u pacertest.User) uint64 {
 	c.env.T.Helper()
 	var v uint64
-	err := c.env.Server.DB.View(func(tx *storage.Tx) error {
+	err := c.env.Bolt().View(func(tx *storage.Tx) error {
 		v = storage.Part(tx.GetRaw(storage.ReadStates, storage.Key(thread, u.ID)), 0)
 		return nil
 	})

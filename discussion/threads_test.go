@@ -52,7 +52,7 @@ func TestEveryCourseHasAGeneralBoardAndStaffAddMore(t *testing.T) {
 func TestACourseWithoutABoardGetsItsGeneralBoardOnFirstUse(t *testing.T) {
 	c := newClass(t)
 	// Courses made before this package existed have no boards at all.
-	err := c.env.Server.DB.Update(func(tx *storage.Tx) error {
+	err := c.env.Bolt().Update(func(tx *storage.Tx) error {
 		if err := tx.DeletePrefix(storage.BoardsByCourse, storage.Key(c.course)); err != nil {
 			return err
 		}

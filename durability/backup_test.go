@@ -224,7 +224,7 @@ func TestASlowBackupDownloadDoesNotStallWriters(t *testing.T) {
 	env := pacertest.New(t)
 	admin := env.Admin()
 	fill := func(mib int) error {
-		return env.Server.DB.Update(func(tx *storage.Tx) error {
+		return env.Bolt().Update(func(tx *storage.Tx) error {
 			for range mib * 4 {
 				id, err := tx.NextID(storage.Settings)
 				if err != nil {

@@ -7,21 +7,14 @@ import (
 	"time"
 
 	"pacer/engagement"
-	"pacer/modules"
 	"pacer/pacertest"
-	"pacer/storage"
-	"pacer/storage/bolt"
 )
 
 // lastActive reads a member's stored last_active_at.
-func lastActive(t *testing.T, db *storage.DB, course, user uint64) *time.Time {
+func lastActive(t *testing.T, env *pacertest.Env, course, user uint64) *time.Time {
 	t.Helper()
-	var m modules.Member
-	if err := db.View(func(tx *storage.Tx) error {
-		var err error
-		m, err = bolt.NewModules(db).Member(storage.WithTx(context.Background(), tx), course, user)
-		return err
-	}); err != nil {
+	m, err := env.Server.Stores.Modules.Member(context.Background(), course, user)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return m.LastActiveAt
@@ -33,7 +26,7 @@ func activitySetup(t *testing.T, every time.Duration) (*pacertest.Env, *course, 
 	env := pacertest.New(t)
 	c := newCourse(t, env, nil, weekModule{"Unit", 0})
 	ann := c.student("Ann")
-	tr := engagement.NewTracker(env.Server.DB, bolt.NewEngagement(env.Server.DB), env.Server.Courses, env.Clock.Now, nil, every)
+	tr := engagement.NewTracker(env.Server.Tx, env.Server.Stores.Engagement, env.Server.Courses, env.Clock.Now, nil, every)
 	return env, c, ann, tr
 }
 
@@ -46,13 +39,13 @@ func TestActivityIsBufferedAndFlushedInOneCommit(t *testing.T) {
 		env.Clock.Advance(time.Millisecond)
 		tr.Touch(c.id, ann.ID)
 	}
-	if got := lastActive(t, env.Server.DB, c.id, ann.ID); got != nil {
+	if got := lastActive(t, env, c.id, ann.ID); got != nil {
 		t.Fatalf("a touch reached the disk before a flush: %v", got)
 	}
 	if err := tr.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := lastActive(t, env.Server.DB, c.id, ann.ID); got == nil || !got.Equal(env.Clock.Now()) {
+	if got := lastActive(t, env, c.id, ann.ID); got == nil || !got.Equal(env.Clock.Now()) {
 		t.Fatalf("after a clean stop last_active_at = %v, want %v", got, env.Clock.Now())
 	}
 	if n := tr.Flushes(); n != 1 {
@@ -97,7 +90,7 @@ func TestLastActiveOnlyMovesForward(t *testing.T) {
 	if err := tr.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := lastActive(t, env.Server.DB, c.id, ann.ID); !got.Equal(later) {
+	if got := lastActive(t, env, c.id, ann.ID); !got.Equal(later) {
 		t.Fatalf("last_active_at moved back to %v", got)
 	}
 }
@@ -112,10 +105,10 @@ func TestActivityFromRequests(t *testing.T) {
 	if err := env.Server.Engagement.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := lastActive(t, env.Server.DB, c.id, ann.ID); got == nil || !got.Equal(env.Clock.Now()) {
+	if got := lastActive(t, env, c.id, ann.ID); got == nil || !got.Equal(env.Clock.Now()) {
 		t.Fatalf("opening an item: last_active_at %v, want %v", got, env.Clock.Now())
 	}
-	if got := lastActive(t, env.Server.DB, c.id, c.teacher.ID); got != nil {
+	if got := lastActive(t, env, c.id, c.teacher.ID); got != nil {
 		t.Fatalf("the instructor's authoring counted as learner activity: %v", got)
 	}
 }
@@ -139,7 +132,7 @@ func TestCrashLosesAtMostTheFlushWindow(t *testing.T) {
 	}
 	last := env.Clock.Now()
 	tr.Crash()
-	got := lastActive(t, env.Server.DB, c.id, ann.ID)
+	got := lastActive(t, env, c.id, ann.ID)
 	if got == nil {
 		t.Fatalf("nothing was flushed in %v with a %v interval", 7*every, every)
 	}
@@ -154,7 +147,7 @@ func TestCrashLosesAtMostTheFlushWindow(t *testing.T) {
 	t.Logf("crash lost the last %v of activity (window %v)", last.Sub(*got), every)
 
 	t.Run("a clean stop after the same work loses nothing", func(t *testing.T) {
-		tr := engagement.NewTracker(env.Server.DB, bolt.NewEngagement(env.Server.DB), env.Server.Courses, env.Clock.Now, nil, every)
+		tr := engagement.NewTracker(env.Server.Tx, env.Server.Stores.Engagement, env.Server.Courses, env.Clock.Now, nil, every)
 		if err := tr.Start(env.Server.Scheduler); err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +156,7 @@ func TestCrashLosesAtMostTheFlushWindow(t *testing.T) {
 		if err := tr.Stop(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if got := lastActive(t, env.Server.DB, c.id, ann.ID); !got.Equal(env.Clock.Now()) {
+		if got := lastActive(t, env, c.id, ann.ID); !got.Equal(env.Clock.Now()) {
 			t.Fatalf("clean stop: %v, want %v", got, env.Clock.Now())
 		}
 	})

@@ -55,7 +55,7 @@ func buildSchool(b *testing.B) *school {
 	}
 	// Learners are written straight into the store: 50,000 sign-ups
 	// through HTTP would measure argon2, not the job.
-	db := env.Server.DB
+	db := env.Bolt()
 	for ci, course := range s.courses {
 		for lo := 0; lo < benchStudents; lo += 2500 {
 			err := db.Update(func(tx *storage.Tx) error {
@@ -119,7 +119,7 @@ func BenchmarkFlagInactive(b *testing.B) {
 	eng := s.env.Server.Engagement
 	ctx := context.Background()
 	clear := func() {
-		if err := s.env.Server.DB.Update(func(tx *storage.Tx) error { return tx.DeletePrefix(storage.Engagement, nil) }); err != nil {
+		if err := s.env.Bolt().Update(func(tx *storage.Tx) error { return tx.DeletePrefix(storage.Engagement, nil) }); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -169,7 +169,7 @@ func BenchmarkFlagInactive(b *testing.B) {
 // update under a lock, no disk.
 func BenchmarkTouch(b *testing.B) {
 	env := pacertest.New(b)
-	tr := engagement.NewTracker(env.Server.DB, bolt.NewEngagement(env.Server.DB), env.Server.Courses, time.Now, nil, time.Hour)
+	tr := engagement.NewTracker(env.Bolt(), bolt.NewEngagement(env.Bolt()), env.Server.Courses, time.Now, nil, time.Hour)
 	for u := uint64(0); u < 1000; u++ { // the buffer holds its usual learners
 		tr.Touch(1, u)
 	}
@@ -182,7 +182,7 @@ func BenchmarkTouch(b *testing.B) {
 
 func BenchmarkTouchParallel(b *testing.B) {
 	env := pacertest.New(b)
-	tr := engagement.NewTracker(env.Server.DB, bolt.NewEngagement(env.Server.DB), env.Server.Courses, time.Now, nil, time.Hour)
+	tr := engagement.NewTracker(env.Bolt(), bolt.NewEngagement(env.Bolt()), env.Server.Courses, time.Now, nil, time.Hour)
 	for u := uint64(0); u < 1000; u++ {
 		tr.Touch(1, u)
 	}

@@ -249,7 +249,7 @@ func BenchmarkCohort(b *testing.B) {
 			items = append(items, env.Item(teacher, course, mid, map[string]any{"title": fmt.Sprintf("Reading %d.%d", w, i)}))
 		}
 	}
-	err := env.Server.DB.Update(func(tx *storage.Tx) error {
+	err := env.Bolt().Update(func(tx *storage.Tx) error {
 		for n := 0; n < students; n++ {
 			uid, err := tx.NextID(storage.Users)
 			if err != nil {

@@ -43,7 +43,7 @@ func TestSweepJudgesAsOneAtATime(t *testing.T) {
 	}
 	ann, bob, cy, di := learners[0], learners[1], learners[2], learners[3]
 
-	db := env.Server.DB
+	db := env.Bolt()
 	put := func(b storage.Bucket, key []byte, raw string) {
 		t.Helper()
 		if err := db.Update(func(tx *storage.Tx) error { return tx.PutRaw(b, key, []byte(raw)) }); err != nil {

@@ -145,7 +145,7 @@ func files(t *testing.T, env *pacertest.Env, sub string) []string {
 func mediaRecords(t *testing.T, env *pacertest.Env) int {
 	t.Helper()
 	n := 0
-	_ = env.Server.DB.View(func(tx *storage.Tx) error {
+	_ = env.Bolt().View(func(tx *storage.Tx) error {
 		n = tx.Count(storage.Media, nil)
 		return nil
 	})

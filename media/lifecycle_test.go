@@ -86,7 +86,7 @@ func TestDeletingACourseRemovesItsFiles(t *testing.T) {
 	if r := env.Do("DELETE", fmt.Sprintf("/api/v1/courses/%d", draft), ins.Token, nil); r.Status != 204 {
 		t.Fatalf("delete: %d %s", r.Status, r.Body)
 	}
-	err := env.Server.DB.View(func(tx *storage.Tx) error {
+	err := env.Bolt().View(func(tx *storage.Tx) error {
 		if tx.Has(storage.Media, storage.ID(f.ID)) || tx.Count(storage.MediaByCourse, storage.Key(draft)) != 0 {
 			t.Errorf("the deleted course's file record remains")
 		}

@@ -7,7 +7,6 @@ import (
 
 	"pacer/markdown"
 	"pacer/modules"
-	"pacer/storage/bolt"
 )
 
 // Another process writing the same store is another Service with caches
@@ -16,8 +15,8 @@ import (
 // caches were never told of it.
 func TestCachesShowAnotherProcesssWrites(t *testing.T) {
 	s := newSetup(t)
-	db := s.env.Server.DB
-	other := modules.NewService(db, bolt.NewRevisions(db), bolt.NewModules(db), s.env.Server.Auth, markdown.New(), nil)
+	srv := s.env.Server
+	other := modules.NewService(srv.Tx, srv.Stores.Revisions, srv.Stores.Modules, srv.Auth, markdown.New(), nil)
 	ctx := context.Background()
 	item := fmt.Sprintf("/api/v1/courses/%d/items/%d", s.course, s.page1)
 	title := func() any {

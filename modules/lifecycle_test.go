@@ -258,11 +258,11 @@ func TestOnlyAnUnpublishedCourseWithoutMembersCanBeDeleted(t *testing.T) {
 	if r := env.Do("GET", fmt.Sprintf("/api/v1/courses/%d", draft), ins.Token, nil); r.Status != 404 {
 		t.Errorf("the deleted course answers %d", r.Status)
 	}
-	if errs := env.Server.DB.Check(); len(errs) > 0 {
+	if errs := env.Bolt().Check(); len(errs) > 0 {
 		t.Errorf("store check after delete: %v", errs)
 	}
 	// Its boards and threads went with it.
-	err := env.Server.DB.View(func(tx *storage.Tx) error {
+	err := env.Bolt().View(func(tx *storage.Tx) error {
 		for _, k := range []struct {
 			b  storage.Bucket
 			id uint64
@@ -347,7 +347,7 @@ func TestARemovedTAIsNoLongerStaffAnywhere(t *testing.T) {
 	env.Invite(ins, course, ta, "ta")
 	staff := func() []uint64 {
 		var ids []uint64
-		if err := env.Server.DB.View(func(tx *storage.Tx) error {
+		if err := env.Bolt().View(func(tx *storage.Tx) error {
 			var err error
 			ids, err = env.Server.Courses.Staff(storage.WithTx(context.Background(), tx), course)
 			return err

@@ -429,7 +429,7 @@ func TestTimeLockedWeeksOpenOnTheirDay(t *testing.T) {
 // the same course, module and position, and every record has one entry.
 func indexesInStep(t *testing.T, env *pacertest.Env) {
 	t.Helper()
-	err := env.Server.DB.View(func(tx *storage.Tx) error {
+	err := env.Bolt().View(func(tx *storage.Tx) error {
 		entries := 0
 		err := tx.Each(storage.ModulesByCourse, nil, func(k, _ []byte) error {
 			entries++

@@ -13,7 +13,7 @@ import (
 func staffOf(t *testing.T, env *pacertest.Env, course uint64) []uint64 {
 	t.Helper()
 	var out []uint64
-	err := env.Server.DB.View(func(tx *storage.Tx) error {
+	err := env.Bolt().View(func(tx *storage.Tx) error {
 		var err error
 		out, err = env.Server.Courses.Staff(storage.WithTx(context.Background(), tx), course)
 		return err
@@ -53,7 +53,7 @@ func TestTheStaffIndexFollowsRolesAndIsBuiltForOlderData(t *testing.T) {
 	// A data directory from before the index: the index and its mark are
 	// gone, and building fills it from the member records once.
 	env.SetRole(ines, course, tom, "ta")
-	if err := env.Server.DB.Update(func(tx *storage.Tx) error {
+	if err := env.Bolt().Update(func(tx *storage.Tx) error {
 		if err := tx.DeletePrefix(storage.StaffByCourse, nil); err != nil {
 			return err
 		}

@@ -14,7 +14,6 @@ import (
 	"pacer/notify"
 	"pacer/pacertest"
 	"pacer/server"
-	"pacer/storage/bolt"
 )
 
 // mailEnv is an app whose --smtp-url points at a test SMTP server (or at
@@ -270,7 +269,7 @@ func TestConcurrentRunsSendEachMailOnce(t *testing.T) {
 	}
 	// A second outbox on the same store stands for a second process or a
 	// run of the job racing an admin's "run now".
-	other := notify.NewOutbox(notify.OutboxConfig{Tx: e.Server.DB, Store: bolt.NewNotify(e.Server.DB), Users: e.Server.Auth, Now: e.Clock.Now, BaseURL: "http://pacer.test",
+	other := notify.NewOutbox(notify.OutboxConfig{Tx: e.Server.Tx, Store: e.Server.Stores.Notify, Users: e.Server.Auth, Now: e.Clock.Now, BaseURL: "http://pacer.test",
 		Signer: e.Server.Auth, Sender: mustSender(t, e.srv.URL())})
 	var wg sync.WaitGroup
 	for _, o := range []*notify.Outbox{e.outbox(), other} {

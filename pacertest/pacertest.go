@@ -1,7 +1,9 @@
 // Package pacertest runs the whole application for tests: a real bbolt file
-// in a temporary directory, cheap argon2 parameters, a pinned clock the test
-// moves by hand, and helpers that send requests through app.Test and decode
-// the answers. It is imported only by tests.
+// in a temporary directory (or, with PACER_TEST_STORE=postgres, a fresh
+// database in a throwaway PostgreSQL cluster: package pgtest), cheap
+// argon2 parameters, a pinned clock the test moves by hand, and helpers
+// that send requests through app.Test and decode the answers. It is
+// imported only by tests.
 package pacertest
 
 import (
@@ -21,6 +23,8 @@ import (
 
 	"pacer/auth"
 	"pacer/server"
+	"pacer/storage"
+	"pacer/storage/postgres/pgtest"
 )
 
 // Clock is a settable clock, safe for concurrent use.
@@ -85,6 +89,11 @@ func New(t testing.TB, modify ...func(*server.Config)) *Env {
 	// keeps the real scheduler from firing in the middle of a test.
 	cfg := server.Config{DataDir: dir, Argon2: Cheap, Now: clock.Now, BaseURL: "http://pacer.test", Tick: 24 * time.Hour,
 		JWTSecret: "test-secret-test-secret-test-secret-0123456789"}
+	if pgtest.Engine() == "postgres" {
+		// PACER_TEST_STORE=postgres: the same test on a fresh PostgreSQL
+		// database (media files stay in dir).
+		cfg.Store = pgtest.URL(t)
+	}
 	for _, m := range modify {
 		m(&cfg)
 	}
@@ -94,6 +103,17 @@ func New(t testing.TB, modify ...func(*server.Config)) *Env {
 	}
 	t.Cleanup(func() { s.Close(context.Background()) })
 	return &Env{T: t, Server: s, Clock: clock, Dir: dir, n: new(atomic.Int64), admin: new(*User)}
+}
+
+// Bolt is the bbolt database under the application, for a test that
+// inspects or damages the engine's own records; on the PostgreSQL engine
+// (PACER_TEST_STORE=postgres) it skips the test, whose point is bbolt's.
+func (e *Env) Bolt() *storage.DB {
+	e.T.Helper()
+	if e.Server.DB == nil {
+		e.T.Skip("inspects the bbolt engine's records; this run is on PostgreSQL")
+	}
+	return e.Server.DB
 }
 
 // User is a signed-in test user.

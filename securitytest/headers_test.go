@@ -291,7 +291,7 @@ func digest(t *testing.T, w *world) [32]byte {
 		storage.ReportsByCourse, storage.ReportsByPost, storage.SearchTerms, storage.Outbox, storage.MailBatches, storage.EmailPrefs,
 		storage.Media, storage.MediaByCourse, storage.MediaBlobs, storage.Captions, storage.Watch}
 	h := sha256.New()
-	err := w.env.Server.DB.View(func(tx *storage.Tx) error {
+	err := w.env.Bolt().View(func(tx *storage.Tx) error {
 		for _, b := range buckets {
 			fmt.Fprintf(h, "[%s]", b)
 			if err := tx.Each(b, nil, func(k, v []byte) error {

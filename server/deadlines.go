@@ -8,14 +8,13 @@ import (
 	"pacer/auth"
 	"pacer/deadlines"
 	"pacer/jobs"
-	"pacer/storage/bolt"
 )
 
 // wireDeadlines builds the deadlines service and the scheduler, hooks
 // extensions and the assignment kind into the course service, mounts the
 // routes, and starts the scheduler, whose stop runs before the store closes.
 func (s *Server) wireDeadlines(v1 fiber.Router) error {
-	svc := deadlines.New(deadlines.Config{Store: bolt.NewDeadlines(s.DB), Tx: s.DB, Courses: s.Courses, Notify: s.Notify, Auth: s.Auth, Markdown: s.Markdown,
+	svc := deadlines.New(deadlines.Config{Store: s.Stores.Deadlines, Tx: s.Tx, Courses: s.Courses, Notify: s.Notify, Auth: s.Auth, Markdown: s.Markdown,
 		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log})
 	svc.Audit = s.Audit
 	ctx := context.Background()
@@ -23,7 +22,7 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	// A new password also retires the secret calendar feed URL: whoever
 	// learnt the old password may have copied it.
 	s.Auth.OnPasswordChanged(context.Background(), svc.RetireCalendar)
-	sched := jobs.New(jobs.Config{Tx: s.DB, Store: bolt.NewJobs(s.DB), Audit: s.Audit, Log: s.log, Now: s.now, Tick: s.cfg.Tick})
+	sched := jobs.New(jobs.Config{Tx: s.Tx, Store: s.Stores.Jobs, Audit: s.Audit, Log: s.log, Now: s.now, Tick: s.cfg.Tick})
 	if err := svc.RegisterJobs(ctx, sched); err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/discussion"
-	"pacer/storage/bolt"
 )
 
 // wireDiscussion builds the discussion service (which installs its course
@@ -17,7 +16,7 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 	if err := s.Courses.BuildStaffIndex(context.Background()); err != nil {
 		return err
 	}
-	s.Discussion = discussion.New(discussion.Config{Tx: s.DB, Store: bolt.NewDiscussion(s.DB),
+	s.Discussion = discussion.New(discussion.Config{Tx: s.Tx, Store: s.Stores.Discussion,
 		Courses: s.Courses, Users: s.Auth, Notify: s.Notify, Markdown: s.Markdown, Now: s.now, Log: s.log})
 	s.Discussion.Audit = s.Audit
 	// Author names on thread pages come from the auth service's user cache.

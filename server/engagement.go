@@ -8,7 +8,6 @@ import (
 	"pacer/auth"
 	"pacer/engagement"
 	"pacer/notify"
-	"pacer/storage/bolt"
 )
 
 // wireEngagement builds the e-mail outbox (queued with every notification
@@ -28,12 +27,12 @@ func (s *Server) wireEngagement(v1 fiber.Router) error {
 	} else {
 		s.log.Info("mail: no --smtp-url; e-mail stays in the outbox and is logged")
 	}
-	outbox := notify.NewOutbox(notify.OutboxConfig{Tx: s.DB, Store: bolt.NewNotify(s.DB), Now: s.now, Log: s.log, BaseURL: s.cfg.BaseURL,
+	outbox := notify.NewOutbox(notify.OutboxConfig{Tx: s.Tx, Store: s.Stores.Notify, Now: s.now, Log: s.log, BaseURL: s.cfg.BaseURL,
 		Signer: s.Auth, Users: s.Auth, Sender: sender, Settle: s.Notify.Settle})
 	s.Notify.Added = append(s.Notify.Added, outbox.Added)
 	s.Outbox = outbox
 
-	s.Engagement = engagement.New(engagement.Config{Tx: s.DB, Store: bolt.NewEngagement(s.DB), Courses: s.Courses, Notify: s.Notify, Auth: s.Auth, Quizzes: s.Quiz,
+	s.Engagement = engagement.New(engagement.Config{Tx: s.Tx, Store: s.Stores.Engagement, Courses: s.Courses, Notify: s.Notify, Auth: s.Auth, Quizzes: s.Quiz,
 		Outbox: outbox, Now: s.now, Log: s.log})
 	s.Engagement.Install(context.Background())
 	s.Engagement.Mount(v1)

@@ -9,7 +9,6 @@ import (
 
 	"pacer/limit"
 	"pacer/media"
-	"pacer/storage/bolt"
 )
 
 // uploadsPerHour bounds each user's uploads; a course rarely needs more,
@@ -26,7 +25,7 @@ const mediaSweepEvery = time.Hour
 // submission uploads no submission used within a day), and runs the
 // orphan sweep until shutdown.
 func (s *Server) wireMedia(v1 fiber.Router) error {
-	svc, err := media.New(media.Config{Tx: s.DB, Store: bolt.NewMedia(s.DB), Courses: s.Courses, Dir: filepath.Join(s.cfg.DataDir, "media"),
+	svc, err := media.New(media.Config{Tx: s.Tx, Store: s.Stores.Media, Courses: s.Courses, Dir: filepath.Join(s.cfg.DataDir, "media"),
 		MaxUploadBytes: s.cfg.MaxUploadBytes, UserQuotaBytes: s.cfg.UserQuotaBytes, CourseQuotaBytes: s.cfg.CourseQuotaBytes,
 		Uploads: limit.NewWindow(uploadsPerHour, time.Hour, s.now), Now: s.now, Log: s.log})
 	if err != nil {

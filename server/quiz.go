@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/quiz"
-	"pacer/storage/bolt"
 )
 
 // wireQuiz builds the quiz service, makes quiz items known to the course
@@ -14,7 +13,7 @@ import (
 // whose time ran out (a learner's own next request does it first when
 // they come back).
 func (s *Server) wireQuiz(v1 fiber.Router) error {
-	svc := quiz.New(quiz.Config{Tx: s.DB, Store: bolt.NewQuiz(s.DB), Courses: s.Courses, MD: s.Markdown, Now: s.now})
+	svc := quiz.New(quiz.Config{Tx: s.Tx, Store: s.Stores.Quiz, Courses: s.Courses, MD: s.Markdown, Now: s.now})
 	svc.Install(context.Background())
 	if err := s.Scheduler.Register(quiz.JobSubmitExpired, svc.SubmitExpired); err != nil {
 		return err

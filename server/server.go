@@ -41,16 +41,24 @@ import (
 	"pacer/notify"
 	"pacer/quiz"
 	"pacer/storage"
-	"pacer/storage/bolt"
+	"pacer/storage/postgres"
+	"pacer/txn"
 )
 
 // Config is everything the server is told at start.
 type Config struct {
-	Addr           string
-	DataDir        string
-	BaseURL        string
-	Tick           time.Duration
-	MaxUploadBytes int64
+	Addr    string
+	DataDir string
+	// Store is the engine (--store): "" or "bolt" for bbolt in DataDir,
+	// or a postgres:// URL. Media files stay under DataDir either way.
+	Store string
+	// PGMaxConns caps the PostgreSQL connection pool and
+	// PGStatementTimeout bounds each statement there (0: the defaults).
+	PGMaxConns         int32
+	PGStatementTimeout time.Duration
+	BaseURL            string
+	Tick               time.Duration
+	MaxUploadBytes     int64
 	// UserQuotaBytes bounds each user's submission uploads and
 	// CourseQuotaBytes each course's files (--user-quota-bytes,
 	// --course-quota-bytes); 0 is no quota.
@@ -97,9 +105,15 @@ type Server struct {
 	// address behind them, and exempt from the per-IP connection cap.
 	proxies *api.Proxies
 	now     func() time.Time
-	DB      *storage.DB
-	App     *fiber.App
-	Auth    *auth.Service
+	// DB is the bbolt engine's database, nil on PostgreSQL; PG is the
+	// PostgreSQL engine's, nil on bbolt. Tx and Stores are the engine's,
+	// whichever it is.
+	DB     *storage.DB
+	PG     *postgres.DB
+	Tx     txn.Runner
+	Stores Stores
+	App    *fiber.App
+	Auth   *auth.Service
 	// AuthHTTP serves accounts and page sessions.
 	AuthHTTP *auth.HTTP
 	Courses  *modules.Service
@@ -123,10 +137,12 @@ type Server struct {
 	// Outbox holds e-mail on its way out (the admin pages list it).
 	Outbox *notify.Outbox
 
-	stoppers []func(ctx context.Context) error
-	httpMu   sync.Mutex
-	http     *api.Server
-	ready    func() bool
+	stoppers   []func(ctx context.Context) error
+	closeStore func() error
+	pingStore  func(ctx context.Context) error
+	httpMu     sync.Mutex
+	http       *api.Server
+	ready      func() bool
 }
 
 // New opens the data directory and builds the application.
@@ -159,11 +175,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConnsPerIP == 0 {
 		cfg.MaxConnsPerIP = DefaultMaxConnsPerIP
 	}
-	db, err := storage.Open(cfg.DataDir, storage.Options{MaxBatchSize: 2 * runtime.GOMAXPROCS(0) * 8})
-	if err != nil {
+	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now}
+	if err := s.openStore(context.Background()); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, DB: db}
 	if err := s.build(); err != nil {
 		// Whatever was started before the failure (the scheduler) stops
 		// before the store closes.
@@ -179,7 +194,7 @@ func (s *Server) build() error {
 	if err != nil {
 		return err
 	}
-	s.Auth, err = auth.NewService(key, auth.Config{Tx: s.DB, Store: bolt.NewAuth(s.DB), Revisions: bolt.NewRevisions(s.DB), AccessTTL: cfg.AccessTTL, Argon2: cfg.Argon2,
+	s.Auth, err = auth.NewService(key, auth.Config{Tx: s.Tx, Store: s.Stores.Auth, Revisions: s.Stores.Revisions, AccessTTL: cfg.AccessTTL, Argon2: cfg.Argon2,
 		HashLimit: max(1, runtime.GOMAXPROCS(0))}, s.now)
 	if err != nil {
 		return err
@@ -191,9 +206,9 @@ func (s *Server) build() error {
 	secure := cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://")
 	s.AuthHTTP = auth.NewHTTP(s.Auth, cfg.AuthRate, secure)
 	s.Markdown = markdown.New()
-	s.Courses = modules.NewService(s.DB, bolt.NewRevisions(s.DB), bolt.NewModules(s.DB), s.Auth, s.Markdown, s.now)
-	s.Notify = notify.NewService(notify.Config{Tx: s.DB, Store: bolt.NewNotify(s.DB), Now: s.now})
-	s.Audit = audit.New(audit.Config{Tx: s.DB, Store: bolt.NewAudit(s.DB), Now: s.now, Log: s.log})
+	s.Courses = modules.NewService(s.Tx, s.Stores.Revisions, s.Stores.Modules, s.Auth, s.Markdown, s.now)
+	s.Notify = notify.NewService(notify.Config{Tx: s.Tx, Store: s.Stores.Notify, Now: s.now})
+	s.Audit = audit.New(audit.Config{Tx: s.Tx, Store: s.Stores.Audit, Now: s.now, Log: s.log})
 	s.AuthHTTP.Audit = s.Audit
 	s.AuthHTTP.BaseURL = cfg.BaseURL
 	s.Auth.Audit = s.Audit
@@ -256,11 +271,18 @@ func (s *Server) build() error {
 		return c.Context().IsTLS() || (trustProxy && c.Protocol() == "https")
 	}))
 	s.App.Use(api.AccessLog(s.log))
-	s.ready = func() bool { return s.DB != nil }
+	s.ready = func() bool { return s.closeStore != nil }
 	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.App.Get("/readyz", func(c *fiber.Ctx) error {
 		if !s.ready() {
 			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting"})
+		}
+		// A store that does not answer (a PostgreSQL restart, a lost
+		// network) makes the replica unready until it answers again.
+		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+		defer cancel()
+		if err := s.pingStore(ctx); err != nil {
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "store unreachable"})
 		}
 		return c.JSON(fiber.Map{"status": "ready"})
 	})
@@ -334,6 +356,9 @@ func orDefault(d, def time.Duration) time.Duration {
 // backup streams a consistent copy of the database while the server keeps
 // serving: a read transaction sees one snapshot and blocks no writer.
 func (s *Server) backup(c *fiber.Ctx) error {
+	if s.DB == nil {
+		return errs.E(errs.Conflict, "backups of a PostgreSQL store are PostgreSQL's own: use pg_dump (or base backups with WAL archiving for point-in-time recovery); see the README's operations section")
+	}
 	if id := auth.From(c); id != nil {
 		// No copy of the data leaves without its entry.
 		if err := s.Audit.Record(c.UserContext(), audit.Entry{ActorID: id.UserID, Action: "backup", IP: api.ClientIP(c)}); err != nil {
@@ -413,9 +438,9 @@ func (s *Server) Close(ctx context.Context) error {
 		all = append(all, s.stoppers[i](ctx))
 	}
 	s.stoppers = nil
-	if s.DB != nil {
-		all = append(all, s.DB.Close())
-		s.DB = nil
+	if s.closeStore != nil {
+		all = append(all, s.closeStore())
+		s.closeStore, s.DB, s.PG = nil, nil, nil
 	}
 	return errors.Join(all...)
 }

@@ -332,3 +332,64 @@ func removeStale() {
 		}
 	}
 }
+
+// Dump runs pg_dump (custom format) of the database at url and returns the
+// archive, as an operator backing up a PostgreSQL store would.
+func Dump(t testing.TB, url string) []byte {
+	t.Helper()
+	c := get(t)
+	bin, _ := binDir()
+	cred, _ := credential()
+	cmd := exec.Command(filepath.Join(bin, "pg_dump"), "--format=custom", "--dbname="+url)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	cmd.Dir = c.dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pg_dump: %v: %s", err, stderr.String())
+	}
+	return out
+}
+
+// Restore creates an empty database, restores a Dump archive into it with
+// pg_restore, and returns its address.
+func Restore(t testing.TB, archive []byte) string {
+	t.Helper()
+	url := EmptyURL(t)
+	bin, _ := binDir()
+	cred, _ := credential()
+	cmd := exec.Command(filepath.Join(bin, "pg_restore"), "--exit-on-error", "--no-owner", "--dbname="+url)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	cmd.Dir = get(t).dir
+	cmd.Stdin = strings.NewReader(string(archive))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pg_restore: %v: %s", err, out)
+	}
+	return url
+}
+
+// SetReachable makes the database at url refuse new connections and drops
+// the open ones (false), as an outage would, or accept them again (true).
+func SetReachable(t testing.TB, url string, reachable bool) {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, get(t).url("postgres"))
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	defer conn.Close(ctx)
+	name := pgx.Identifier{cfg.Database}.Sanitize()
+	if _, err := conn.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s ALLOW_CONNECTIONS %t", name, reachable)); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	if !reachable {
+		if _, err := conn.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", cfg.Database); err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
+	}
+}
