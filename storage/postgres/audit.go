@@ -34,9 +34,10 @@ func (s *Audit) Append(ctx context.Context, e audit.Entry) (audit.Entry, error) 
 
 // Newest implements audit.Store: one query of limit+1 rows (the one past
 // the page says whether more remain). The WHERE clause names only the
-// filter's set fields, so that the plan is the index range of the filter
-// (prepared statements are planned once per text, and "$1 = ” OR action
-// = $1" would be planned for no index at all).
+// filter's set fields, so that the plan is the index range of the filter:
+// a statement is prepared once per text, and one text with a condition
+// such as "field matches or the filter is empty" would be planned for no
+// index at all.
 func (s *Audit) Newest(ctx context.Context, f audit.Filter, before uint64, limit int) ([]audit.Entry, bool, error) {
 	limit = max(limit, 0)
 	var where []string
