@@ -1,0 +1,164 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"pacer/modules"
+)
+
+// Members are rows of table members keyed (course_id, user_id). CoursesOf
+// reads index members_user and StaffOf the partial index members_staff,
+// which follows a member's role by itself: no index is kept by hand, so
+// UpdateMember and PutMember differ only in that UpdateMember needs the
+// row to exist.
+
+// utcPtr is t in UTC, or nil.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+const memberColumns = "course_id, user_id, role, enrolled_at, last_active_at, joined"
+
+func scanMember(row interface{ Scan(...any) error }) (modules.Member, error) {
+	var m modules.Member
+	var course, user int64
+	err := row.Scan(&course, &user, &m.Role, &m.EnrolledAt, &m.LastActiveAt, &m.Joined)
+	m.CourseID, m.UserID = uint64(course), uint64(user)
+	m.EnrolledAt, m.LastActiveAt = m.EnrolledAt.UTC(), utcPtr(m.LastActiveAt)
+	return m, err
+}
+
+// Member implements modules.Store.
+func (s *Modules) Member(ctx context.Context, course, user uint64) (modules.Member, error) {
+	m, err := scanMember(s.db.q(ctx).QueryRow(ctx,
+		"SELECT "+memberColumns+" FROM members WHERE course_id = $1 AND user_id = $2", int64(course), int64(user)))
+	if noRows(err) {
+		return modules.Member{}, modules.ErrNoRecord
+	}
+	return m, err
+}
+
+// IsMember implements modules.Store.
+func (s *Modules) IsMember(ctx context.Context, course, user uint64) (bool, error) {
+	var ok bool
+	err := s.db.q(ctx).QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM members WHERE course_id = $1 AND user_id = $2)",
+		int64(course), int64(user)).Scan(&ok)
+	return ok, err
+}
+
+// PutMember implements modules.Store.
+func (s *Modules) PutMember(ctx context.Context, m modules.Member) error {
+	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO members (`+memberColumns+`) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (course_id, user_id) DO UPDATE SET role = excluded.role, enrolled_at = excluded.enrolled_at,
+			last_active_at = excluded.last_active_at, joined = excluded.joined`,
+		int64(m.CourseID), int64(m.UserID), m.Role, m.EnrolledAt, m.LastActiveAt, m.Joined)
+	return err
+}
+
+// UpdateMember implements modules.Store.
+func (s *Modules) UpdateMember(ctx context.Context, m modules.Member) error {
+	tag, err := s.db.q(ctx).Exec(ctx, `UPDATE members SET role = $3, enrolled_at = $4, last_active_at = $5, joined = $6
+		WHERE course_id = $1 AND user_id = $2`,
+		int64(m.CourseID), int64(m.UserID), m.Role, m.EnrolledAt, m.LastActiveAt, m.Joined)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return modules.ErrNoRecord
+	}
+	return nil
+}
+
+// DeleteMember implements modules.Store.
+func (s *Modules) DeleteMember(ctx context.Context, course, user uint64) error {
+	_, err := s.db.q(ctx).Exec(ctx, "DELETE FROM members WHERE course_id = $1 AND user_id = $2", int64(course), int64(user))
+	return err
+}
+
+// EachMember implements modules.Store: the course's members are read in
+// one query, then fn is called for each (fn may use the connection).
+func (s *Modules) EachMember(ctx context.Context, course uint64, fn func(modules.Member) error) error {
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT "+memberColumns+" FROM members WHERE course_id = $1 ORDER BY user_id", int64(course))
+	if err != nil {
+		return err
+	}
+	var all []modules.Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range all {
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SweepMembers implements modules.Store: one query over the course's
+// rows (the primary key's order), only the columns a sweep reads.
+func (s *Modules) SweepMembers(ctx context.Context, course uint64, out []modules.Swept) ([]modules.Swept, error) {
+	out = out[:0]
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT user_id, role, enrolled_at, last_active_at FROM members
+		WHERE course_id = $1 ORDER BY user_id`, int64(course))
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m modules.Swept
+		var user int64
+		if err := rows.Scan(&user, &m.Role, &m.EnrolledAt, &m.LastActiveAt); err != nil {
+			return out, err
+		}
+		m.UserID, m.EnrolledAt, m.LastActiveAt = uint64(user), m.EnrolledAt.UTC(), utcPtr(m.LastActiveAt)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (s *Modules) ids(ctx context.Context, sql string, arg uint64) ([]uint64, error) {
+	rows, err := s.db.q(ctx).Query(ctx, sql, int64(arg))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []uint64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, uint64(id))
+	}
+	return out, rows.Err()
+}
+
+// CoursesOf implements modules.Store.
+func (s *Modules) CoursesOf(ctx context.Context, user uint64) ([]uint64, error) {
+	return s.ids(ctx, "SELECT course_id FROM members WHERE user_id = $1 ORDER BY course_id", user)
+}
+
+// StaffOf implements modules.Store. The role list repeats the predicate
+// of index members_staff so that the planner can use it.
+func (s *Modules) StaffOf(ctx context.Context, course uint64) ([]uint64, error) {
+	return s.ids(ctx, `SELECT user_id FROM members WHERE course_id = $1 AND role IN ('instructor', 'ta')
+		ORDER BY user_id`, course)
+}
+
+// BuildStaffIndex implements modules.Store: the partial index members_staff
+// covers every row from the start, so there is nothing to build.
+func (s *Modules) BuildStaffIndex(context.Context) error { return nil }
