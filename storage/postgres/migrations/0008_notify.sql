@@ -44,7 +44,10 @@ CREATE TABLE mail_outbox (
     last_error      text        NOT NULL DEFAULT '',
     -- Set once a mail kept in the outbox (no SMTP) was written to the log.
     logged          boolean     NOT NULL DEFAULT false,
-    created_at      timestamptz NOT NULL
+    created_at      timestamptz NOT NULL,
+    -- A pending mail waits for its next attempt: without one it would
+    -- wait in no queue, unseen.
+    CONSTRAINT mail_outbox_pending_at CHECK (state <> 'pending' OR next_attempt_at IS NOT NULL)
 );
 
 -- The pending queue, earliest next attempt first.
@@ -56,6 +59,9 @@ CREATE INDEX mail_outbox_sending ON mail_outbox (claimed_at, id)
 CREATE INDEX mail_outbox_state ON mail_outbox (state, id);
 -- One user's mail.
 CREATE INDEX mail_outbox_user ON mail_outbox (user_id, id);
+-- The outbox oldest first, for pruning: a walk from the oldest mail that
+-- ends at the cutoff.
+CREATE INDEX mail_outbox_created ON mail_outbox (created_at, id);
 
 -- A user's batch head: discussion notifications waiting to be mailed
 -- together.
