@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"pacer/notify"
@@ -13,15 +14,23 @@ import (
 func (s *Notify) Prefs(ctx context.Context, user uint64) (notify.Prefs, error) {
 	var (
 		p       notify.Prefs
+		chosen  []byte
 		updated *time.Time
 	)
 	err := s.db.q(ctx).QueryRow(ctx, `SELECT chosen, updated_at FROM email_prefs WHERE user_id = $1`,
-		int64(user)).Scan(&p.Chosen, &updated)
+		int64(user)).Scan(&chosen, &updated)
 	if noRows(err) {
 		return notify.Prefs{}, nil
 	}
 	if err != nil {
 		return notify.Prefs{}, err
+	}
+	// Read as raw JSON so that a NULL (a nil Chosen was stored) reads back
+	// as a nil map, whatever the driver would make of NULL into a map.
+	if chosen != nil {
+		if err := json.Unmarshal(chosen, &p.Chosen); err != nil {
+			return notify.Prefs{}, err
+		}
 	}
 	p.UpdatedAt = notifyUTC(updated)
 	return p, nil
