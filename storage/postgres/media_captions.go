@@ -66,8 +66,27 @@ func (s *Media) PutCaption(ctx context.Context, c media.Caption) error {
 }
 
 // putCaptions stores captions in one statement, each replacing the row of
-// its media and language.
+// its media and language. Of two captions for the same media and language
+// the later wins, as when they are put one after the other (one INSERT …
+// ON CONFLICT may not touch a row twice).
 func (s *Media) putCaptions(ctx context.Context, cs []media.Caption) error {
+	type key struct {
+		media uint64
+		lang  string
+	}
+	last := make(map[key]int, len(cs))
+	for i, c := range cs {
+		last[key{c.MediaID, c.Lang}] = i
+	}
+	if len(last) < len(cs) {
+		kept := make([]media.Caption, 0, len(last))
+		for i, c := range cs {
+			if last[key{c.MediaID, c.Lang}] == i {
+				kept = append(kept, c)
+			}
+		}
+		cs = kept
+	}
 	var (
 		ids                 = make([]int64, len(cs))
 		langs, labels, sums = make([]string, len(cs)), make([]string, len(cs)), make([]string, len(cs))
