@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"pacer/notify"
+)
+
+// Notify implements notify.Store on tables notifications, mail_outbox,
+// mail_batches, mail_batch_entries and email_prefs (migration
+// 0008_notify.sql). What bbolt keeps as indexes beside the records are
+// indexes of the tables here: a user's notifications (notifications_user),
+// the unread ones (the partial index notifications_unread) and the
+// outbox's pending and sending queues (partial indexes on the mail's state
+// and time), so a mail's place in its queue cannot drift from its state.
+type Notify struct{ db *DB }
+
+// NewNotify returns the notify store over db.
+func NewNotify(db *DB) *Notify { return &Notify{db: db} }
+
+var _ notify.Store = (*Notify)(nil)
+
+// notifyBefore is a keyset bound "ids below before", with 0 meaning no
+// bound.
+func notifyBefore(before uint64) int64 {
+	if before == 0 {
+		return math.MaxInt64
+	}
+	return int64(before)
+}
+
+// notifyTime is an instant as stored in a nullable column: NULL for the
+// zero time, which the domain uses for "none".
+func notifyTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// notifyUTC reads a nullable instant back: the zero time for NULL.
+func notifyUTC(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// notifyUTCPtr reads a nullable instant back as a pointer in UTC.
+func notifyUTCPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+const notificationCols = `id, user_id, course_id, kind, title, body, link, created_at, read`
+
+func scanNotification(row pgx.Row) (notify.Notification, error) {
+	var (
+		n                notify.Notification
+		id, user, course int64
+	)
+	if err := row.Scan(&id, &user, &course, &n.Kind, &n.Title, &n.Body, &n.Link, &n.CreatedAt, &n.Read); err != nil {
+		return notify.Notification{}, err
+	}
+	n.ID, n.UserID, n.CourseID = uint64(id), uint64(user), uint64(course)
+	n.CreatedAt = n.CreatedAt.UTC()
+	return n, nil
+}
+
+// Add implements notify.Store.
+func (s *Notify) Add(ctx context.Context, n notify.Notification) (notify.Notification, error) {
+	var id int64
+	err := s.db.q(ctx).QueryRow(ctx, `INSERT INTO notifications (user_id, course_id, kind, title, body, link, created_at, read)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, false) RETURNING id`,
+		int64(n.UserID), int64(n.CourseID), n.Kind, n.Title, n.Body, n.Link, n.CreatedAt).Scan(&id)
+	if err != nil {
+		return n, err
+	}
+	n.ID, n.Read = uint64(id), false
+	return n, nil
+}
+
+// Newest implements notify.Store: a backward keyset page of
+// notifications_user, one row past the limit telling whether more remain.
+func (s *Notify) Newest(ctx context.Context, user, before uint64, limit int) ([]notify.Notification, bool, error) {
+	limit = max(limit, 0)
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT `+notificationCols+` FROM notifications
+		WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, int64(user), notifyBefore(before), limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (notify.Notification, error) { return scanNotification(r) })
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more, nil
+}
+
+// UnreadCount implements notify.Store: a count of the user's range of the
+// partial index of unread notifications.
+func (s *Notify) UnreadCount(ctx context.Context, user uint64) (int, error) {
+	var n int
+	err := s.db.q(ctx).QueryRow(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read`,
+		int64(user)).Scan(&n)
+	return n, err
+}
+
+// IsUnread implements notify.Store.
+func (s *Notify) IsUnread(ctx context.Context, user, id uint64) (bool, error) {
+	var ok bool
+	err := s.db.q(ctx).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notifications
+		WHERE id = $1 AND user_id = $2 AND NOT read)`, int64(id), int64(user)).Scan(&ok)
+	return ok, err
+}
+
+// UpdateUnread implements notify.Store: the condition is the update's, so
+// a notification read meanwhile is left alone.
+func (s *Notify) UpdateUnread(ctx context.Context, user, id uint64, title, body string) (bool, error) {
+	tag, err := s.db.q(ctx).Exec(ctx, `UPDATE notifications SET title = $3, body = $4
+		WHERE id = $1 AND user_id = $2 AND NOT read`, int64(id), int64(user), title, body)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// MarkRead implements notify.Store: one update, which skips other users'
+// ids, unknown ids and read ones by its condition.
+func (s *Notify) MarkRead(ctx context.Context, user uint64, ids []uint64, all bool) error {
+	if all {
+		_, err := s.db.q(ctx).Exec(ctx, `UPDATE notifications SET read = true WHERE user_id = $1 AND NOT read`, int64(user))
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	list := make([]int64, len(ids))
+	for i, id := range ids {
+		list[i] = int64(id)
+	}
+	_, err := s.db.q(ctx).Exec(ctx, `UPDATE notifications SET read = true
+		WHERE user_id = $1 AND id = ANY($2) AND NOT read`, int64(user), list)
+	return err
+}

@@ -1,0 +1,165 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"pacer/notify"
+)
+
+// The outbox lives in mail_outbox, one row per mail with its state and
+// times in columns. The pending queue is the partial index on
+// (next_attempt_at, id) of pending mails, the sending queue the one on
+// (claimed_at, id) of sending mails: rewriting a mail moves it between
+// them.
+
+const mailCols = `id, user_id, to_addr, kind, subject, text_body, html_body, unsubscribe, state, attempts,
+	next_attempt_at, claimed_at, sent_at, last_error, logged, created_at`
+
+func scanMail(row pgx.Row) (notify.Email, error) {
+	var (
+		m                   notify.Email
+		id, user            int64
+		next, claimed, sent *time.Time
+	)
+	err := row.Scan(&id, &user, &m.To, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.Unsubscribe, &m.State, &m.Attempts,
+		&next, &claimed, &sent, &m.LastError, &m.Logged, &m.CreatedAt)
+	if err != nil {
+		return notify.Email{}, err
+	}
+	m.ID, m.UserID = uint64(id), uint64(user)
+	m.NextAttemptAt = notifyUTC(next)
+	m.ClaimedAt, m.SentAt = notifyUTCPtr(claimed), notifyUTCPtr(sent)
+	m.CreatedAt = m.CreatedAt.UTC()
+	return m, nil
+}
+
+func collectMails(rows pgx.Rows, err error) ([]notify.Email, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (notify.Email, error) { return scanMail(r) })
+}
+
+// Queue implements notify.Store.
+func (s *Notify) Queue(ctx context.Context, m notify.Email) (notify.Email, error) {
+	var id int64
+	err := s.db.q(ctx).QueryRow(ctx, `INSERT INTO mail_outbox (user_id, to_addr, kind, subject, text_body, html_body,
+			unsubscribe, state, attempts, next_attempt_at, claimed_at, sent_at, last_error, logged, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		int64(m.UserID), m.To, m.Kind, m.Subject, m.Text, m.HTML, m.Unsubscribe, m.State, m.Attempts,
+		notifyTime(m.NextAttemptAt), m.ClaimedAt, m.SentAt, m.LastError, m.Logged, m.CreatedAt).Scan(&id)
+	if err != nil {
+		return m, err
+	}
+	m.ID = uint64(id)
+	return m, nil
+}
+
+// Put implements notify.Store.
+func (s *Notify) Put(ctx context.Context, m notify.Email) error {
+	tag, err := s.db.q(ctx).Exec(ctx, `UPDATE mail_outbox SET user_id = $2, to_addr = $3, kind = $4, subject = $5,
+			text_body = $6, html_body = $7, unsubscribe = $8, state = $9, attempts = $10, next_attempt_at = $11,
+			claimed_at = $12, sent_at = $13, last_error = $14, logged = $15, created_at = $16
+		WHERE id = $1`,
+		int64(m.ID), int64(m.UserID), m.To, m.Kind, m.Subject, m.Text, m.HTML, m.Unsubscribe, m.State, m.Attempts,
+		notifyTime(m.NextAttemptAt), m.ClaimedAt, m.SentAt, m.LastError, m.Logged, m.CreatedAt)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return notify.ErrNoMail
+	}
+	return nil
+}
+
+// Mail implements notify.Store.
+func (s *Notify) Mail(ctx context.Context, id uint64) (notify.Email, error) {
+	m, err := scanMail(s.db.q(ctx).QueryRow(ctx, `SELECT `+mailCols+` FROM mail_outbox WHERE id = $1`, int64(id)))
+	if noRows(err) {
+		return m, notify.ErrNoMail
+	}
+	return m, err
+}
+
+// Mails implements notify.Store.
+func (s *Notify) Mails(ctx context.Context, user uint64) ([]notify.Email, error) {
+	if user == 0 {
+		return collectMails(s.db.q(ctx).Query(ctx, `SELECT `+mailCols+` FROM mail_outbox ORDER BY id`))
+	}
+	return collectMails(s.db.q(ctx).Query(ctx, `SELECT `+mailCols+` FROM mail_outbox WHERE user_id = $1 ORDER BY id`,
+		int64(user)))
+}
+
+// NewestMails implements notify.Store: a backward keyset page, of the
+// primary key or, for one state, of mail_outbox_state.
+func (s *Notify) NewestMails(ctx context.Context, state string, before uint64, limit int) ([]notify.Email, bool, error) {
+	limit = max(limit, 0)
+	var (
+		out []notify.Email
+		err error
+	)
+	if state == "" {
+		out, err = collectMails(s.db.q(ctx).Query(ctx, `SELECT `+mailCols+` FROM mail_outbox
+			WHERE id < $1 ORDER BY id DESC LIMIT $2`, notifyBefore(before), limit+1))
+	} else {
+		out, err = collectMails(s.db.q(ctx).Query(ctx, `SELECT `+mailCols+` FROM mail_outbox
+			WHERE state = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, state, notifyBefore(before), limit+1))
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more, nil
+}
+
+// Queued implements notify.Store: the front of one queue's partial index.
+// The states are literals in the SQL so that the planner can match the
+// partial indexes' predicates.
+func (s *Notify) Queued(ctx context.Context, state string, until time.Time, limit int) ([]notify.Email, error) {
+	var sql string
+	switch state {
+	case notify.MailPending:
+		sql = `SELECT ` + mailCols + ` FROM mail_outbox
+			WHERE state = 'pending' AND ($1::timestamptz IS NULL OR next_attempt_at <= $1)
+			ORDER BY next_attempt_at, id LIMIT $2`
+	case notify.MailSending:
+		sql = `SELECT ` + mailCols + ` FROM mail_outbox
+			WHERE state = 'sending' AND claimed_at IS NOT NULL AND ($1::timestamptz IS NULL OR claimed_at <= $1)
+			ORDER BY claimed_at, id LIMIT $2`
+	default:
+		return nil, nil // no other state waits in a queue
+	}
+	// LIMIT NULL is no limit.
+	var bound *int
+	if limit > 0 {
+		bound = &limit
+	}
+	return collectMails(s.db.q(ctx).Query(ctx, sql, notifyTime(until), bound))
+}
+
+// Prunable implements notify.Store: a walk of mail_outbox_created from the
+// oldest mail, which ends at the cutoff.
+func (s *Notify) Prunable(ctx context.Context, cutoff time.Time, logged bool, limit int) ([]notify.Email, error) {
+	return collectMails(s.db.q(ctx).Query(ctx, `SELECT `+mailCols+` FROM mail_outbox
+		WHERE created_at < $1 AND (state IN ('sent', 'failed', 'unknown') OR $2 AND state = 'pending' AND logged)
+		ORDER BY created_at, id LIMIT $3`, cutoff, logged, max(limit, 0)))
+}
+
+// Delete implements notify.Store.
+func (s *Notify) Delete(ctx context.Context, ids []uint64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list := make([]int64, len(ids))
+	for i, id := range ids {
+		list[i] = int64(id)
+	}
+	_, err := s.db.q(ctx).Exec(ctx, `DELETE FROM mail_outbox WHERE id = ANY($1)`, list)
+	return err
+}
