@@ -11,6 +11,10 @@ import (
 type CrashConfig struct {
 	// Bin is the pacer binary, Data an empty (or absent) data directory.
 	Bin, Data string
+	// Store is the server's --store: "" for bbolt in Data, or a
+	// postgres:// URL (PostgreSQL keeps running through the kills; only
+	// the pacer process dies).
+	Store string
 	// Writers is how many concurrent writers (and students) there are.
 	Writers int
 	// Rounds is how many times the server is killed and restarted.
@@ -78,7 +82,18 @@ func RunCrash(cfg CrashConfig) (CrashReport, error) {
 	}
 	var rep CrashReport
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6b696c6c))
-	p, err := Start(cfg.Bin, cfg.Data)
+	var storeArgs []string
+	if cfg.Store != "" {
+		storeArgs = []string{"--store", cfg.Store}
+	}
+	// checkFile checks the bbolt file; PostgreSQL checks its own.
+	checkFile := func() error {
+		if cfg.Store != "" {
+			return nil
+		}
+		return CheckFile(cfg.Data)
+	}
+	p, err := Start(cfg.Bin, cfg.Data, storeArgs...)
 	if err != nil {
 		return rep, err
 	}
@@ -123,10 +138,10 @@ func RunCrash(cfg CrashConfig) (CrashReport, error) {
 		rr.AcksAtKill = ledger.Acks()
 		rr.Unanswered = len(ledger.TransportErrors()) - unansweredBefore
 		rep.Problems = append(rep.Problems, prefixed(fmt.Sprintf("round %d, before the kill: server error: ", round), p.ErrorLines())...)
-		if err := CheckFile(cfg.Data); err != nil {
+		if err := checkFile(); err != nil {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("round %d, after the kill: %v", round, err))
 		}
-		if p, err = Start(cfg.Bin, cfg.Data); err != nil {
+		if p, err = Start(cfg.Bin, cfg.Data, storeArgs...); err != nil {
 			return rep, fmt.Errorf("round %d: restart after the kill: %w", round, err)
 		}
 		c = NewClient(p.Base)
@@ -144,7 +159,7 @@ func RunCrash(cfg CrashConfig) (CrashReport, error) {
 		rep.Problems = append(rep.Problems, err.Error())
 	}
 	rep.Problems = append(rep.Problems, prefixed("last run: server error: ", p.ErrorLines())...)
-	if err := CheckFile(cfg.Data); err != nil {
+	if err := checkFile(); err != nil {
 		rep.Problems = append(rep.Problems, "at the end: "+err.Error())
 	}
 	logf("writers: %s", ledger.Summary())

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"pacer/durability"
+	"pacer/storage/postgres/pgtest"
 
 	// The suites run a binary they build themselves, which go test's result
 	// cache cannot see. Linking the server (and so every package it wires)
@@ -28,6 +29,7 @@ var (
 // TestMain removes the binary the suites built.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	pgtest.Stop()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
