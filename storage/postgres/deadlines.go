@@ -66,9 +66,14 @@ func (s *Deadlines) DeleteExtension(ctx context.Context, id uint64) error {
 // Extensions implements deadlines.Store: one range of
 // extensions_learner_module. A user of 0 means every learner.
 func (s *Deadlines) Extensions(ctx context.Context, course, user uint64) ([]deadlines.Extension, error) {
-	rows, err := s.db.q(ctx).Query(ctx, `SELECT `+extensionColumns+` FROM extensions
-		WHERE course_id = $1 AND ($2::bigint = 0 OR user_id = $2)
-		ORDER BY user_id, module_id`, int64(course), int64(user))
+	// Two statements rather than "$2 = 0 OR user_id = $2", so that each
+	// has its own plan on the index.
+	sql, args := `SELECT `+extensionColumns+` FROM extensions WHERE course_id = $1 ORDER BY user_id, module_id`, []any{int64(course)}
+	if user != 0 {
+		sql = `SELECT ` + extensionColumns + ` FROM extensions WHERE course_id = $1 AND user_id = $2 ORDER BY module_id`
+		args = append(args, int64(user))
+	}
+	rows, err := s.db.q(ctx).Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
