@@ -34,6 +34,7 @@ func scanExtension(row pgx.Row) (deadlines.Extension, error) {
 // PutExtension implements deadlines.Store: one upsert on the learner's
 // module, which keeps the row (and so its id) of an extension replaced.
 func (s *Deadlines) PutExtension(ctx context.Context, e deadlines.Extension) (deadlines.Extension, error) {
+	e.DueAt, e.CreatedAt = deadlinesInstant(e.DueAt), deadlinesInstant(e.CreatedAt)
 	var id int64
 	err := s.db.q(ctx).QueryRow(ctx, `INSERT INTO extensions (course_id, user_id, module_id, due_at, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
@@ -77,7 +78,7 @@ func (s *Deadlines) Extensions(ctx context.Context, course, user uint64) ([]dead
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (deadlines.Extension, error) { return scanExtension(row) })
+	return deadlinesCollect(rows, func(row pgx.CollectableRow) (deadlines.Extension, error) { return scanExtension(row) })
 }
 
 // Overrides implements deadlines.Store: two columns of the learner's

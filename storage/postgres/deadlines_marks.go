@@ -26,7 +26,7 @@ func (s *Deadlines) SweepFacts(ctx context.Context, course uint64, job uint8) (d
 		if err != nil {
 			return err
 		}
-		out.Extensions, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (deadlines.Override, error) {
+		out.Extensions, err = deadlinesCollect(rows, func(row pgx.CollectableRow) (deadlines.Override, error) {
 			var user, module int64
 			var due time.Time
 			err := row.Scan(&user, &module, &due)
@@ -38,7 +38,7 @@ func (s *Deadlines) SweepFacts(ctx context.Context, course uint64, job uint8) (d
 		if rows, err = br.Query(); err != nil {
 			return err
 		}
-		out.Marks, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (deadlines.SweptMark, error) {
+		out.Marks, err = deadlinesCollect(rows, func(row pgx.CollectableRow) (deadlines.SweptMark, error) {
 			var user, module, at int64
 			err := row.Scan(&user, &module, &at)
 			return deadlines.SweptMark{User: uint64(user), Module: uint64(module), At: time.Unix(0, at).UTC()}, err
@@ -130,7 +130,7 @@ func (s *Deadlines) Missed(ctx context.Context, course, user uint64) ([]uint64, 
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (uint64, error) {
+	return deadlinesCollect(rows, func(row pgx.CollectableRow) (uint64, error) {
 		var m int64
 		err := row.Scan(&m)
 		return uint64(m), err

@@ -43,7 +43,7 @@ func collectSubmissions(rows pgx.Rows, err error) ([]deadlines.Submission, error
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (deadlines.Submission, error) { return scanSubmission(row) })
+	return deadlinesCollect(rows, func(row pgx.CollectableRow) (deadlines.Submission, error) { return scanSubmission(row) })
 }
 
 // deadlinesUTC is t in UTC (nil stays nil).
@@ -52,6 +52,21 @@ func deadlinesUTC(t *time.Time) *time.Time {
 		return nil
 	}
 	u := t.UTC()
+	return &u
+}
+
+// deadlinesInstant is t as a timestamptz column keeps it and gives it
+// back: whole microseconds, in UTC. A write returns its record with its
+// instants so, so that what a caller got from the write equals what any
+// later read gives (time.Now() carries nanoseconds).
+func deadlinesInstant(t time.Time) time.Time { return t.Truncate(time.Microsecond).UTC() }
+
+// deadlinesInstantPtr is deadlinesInstant of *t (nil stays nil).
+func deadlinesInstantPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := deadlinesInstant(*t)
 	return &u
 }
 
@@ -71,6 +86,7 @@ func (s *Deadlines) AddAttempt(ctx context.Context, sub deadlines.Submission) (d
 	in := sub
 	err := s.db.Write(ctx, func(ctx context.Context) error {
 		sub = in // a re-run starts again from what was given
+		sub.SubmittedAt, sub.DueAt, sub.GradedAt = deadlinesInstant(sub.SubmittedAt), deadlinesInstantPtr(sub.DueAt), deadlinesInstantPtr(sub.GradedAt)
 		q := s.db.q(ctx)
 		var prev int
 		err := q.QueryRow(ctx, `UPDATE submissions SET is_current = false
@@ -176,7 +192,7 @@ func (s *Deadlines) Submitters(ctx context.Context, course, item uint64) ([]uint
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (uint64, error) {
+	return deadlinesCollect(rows, func(row pgx.CollectableRow) (uint64, error) {
 		var u int64
 		err := row.Scan(&u)
 		return uint64(u), err
@@ -257,4 +273,15 @@ func deadlinesPrefixed(alias, columns string) string {
 		parts[i] = alias + strings.TrimSpace(c)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// deadlinesCollect is pgx.CollectRows, but nil rather than an empty slice
+// when there are no rows, as the bbolt engine answers (a list the service
+// encodes as is stays JSON null, not []).
+func deadlinesCollect[T any](rows pgx.Rows, fn pgx.RowToFunc[T]) ([]T, error) {
+	out, err := pgx.CollectRows(rows, fn)
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
 }

@@ -40,6 +40,7 @@ func scanQuestion(row pgx.Row) (quiz.QuestionRecord, error) {
 // PutQuestion implements quiz.Store: an insert under a new id, or an
 // upsert of the id given.
 func (s *Quiz) PutQuestion(ctx context.Context, q quiz.QuestionRecord) (quiz.QuestionRecord, error) {
+	q.CreatedAt, q.UpdatedAt = deadlinesInstant(q.CreatedAt), deadlinesInstant(q.UpdatedAt)
 	question, err := json.Marshal(q.Question)
 	if err != nil {
 		return q, err
@@ -84,7 +85,7 @@ func (s *Quiz) Questions(ctx context.Context, course, item uint64) ([]quiz.Quest
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (quiz.QuestionRecord, error) { return scanQuestion(row) })
+	return deadlinesCollect(rows, func(row pgx.CollectableRow) (quiz.QuestionRecord, error) { return scanQuestion(row) })
 }
 
 // DeleteQuestion implements quiz.Store.
@@ -124,7 +125,7 @@ func collectAttempts(rows pgx.Rows, err error) ([]quiz.Attempt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (quiz.Attempt, error) { return scanAttempt(row) })
+	return deadlinesCollect(rows, func(row pgx.CollectableRow) (quiz.Attempt, error) { return scanAttempt(row) })
 }
 
 // quizJSON is v as jsonb, NULL for a nil map.
@@ -139,6 +140,8 @@ func quizJSON[M ~map[uint64]V, V any](m M) ([]byte, error) {
 // upsert of the id given. Whether it is listed by Expired follows from its
 // status and closing time (the partial index quiz_attempts_closing).
 func (s *Quiz) PutAttempt(ctx context.Context, a quiz.Attempt) (quiz.Attempt, error) {
+	// Returned as a later read gives it back (see deadlinesInstant).
+	a.StartedAt, a.ClosesAt, a.SubmittedAt = deadlinesInstant(a.StartedAt), deadlinesInstantPtr(a.ClosesAt), deadlinesInstantPtr(a.SubmittedAt)
 	drawn, err := json.Marshal(a.Drawn)
 	if err != nil {
 		return a, err
