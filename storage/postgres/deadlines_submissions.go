@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"pacer/deadlines"
 )
@@ -109,6 +110,15 @@ func (s *Deadlines) AddAttempt(ctx context.Context, sub deadlines.Submission) (d
 			int64(sub.CourseID), int64(sub.ItemID), int64(sub.ModuleID), int64(sub.UserID), sub.Attempt, sub.Status,
 			sub.Body, sub.BodyHTML, int64(sub.MediaID), sub.PenaltyPercent, sub.SubmittedAt, sub.DueAt, sub.Score, sub.FinalScore,
 			sub.Feedback, sub.FeedbackHTML, sub.GradedAt, int64(sub.GradedBy), sub.Adjustment, rubric).Scan(&id)
+		if isUnique(err, "submissions_learner_attempt") || isUnique(err, "submissions_current") {
+			// A concurrent AddAttempt of the same learner committed,
+			// after this transaction's snapshot was taken, the attempt
+			// this one found absent. PostgreSQL reports the unique
+			// violation, not a serialization failure, but that is what it
+			// is: answered as one, the transaction runs again from the
+			// start and numbers its attempt after that one.
+			return &pgconn.PgError{Code: codeSerializationFailure, Message: "concurrent attempt at the same item: " + err.Error()}
+		}
 		sub.ID = uint64(id)
 		return err
 	})
