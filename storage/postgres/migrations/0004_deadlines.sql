@@ -45,11 +45,11 @@ CREATE TABLE submissions (
     adjustment      double precision,
     -- The filled rubric (criterion, level, points per line): read with
     -- the grade, never queried.
-    rubric          jsonb,
-    -- A learner's attempts, newest first (Attempts, ItemAttempts,
-    -- CourseSubmissions), and the numbering AddAttempt continues.
-    CONSTRAINT submissions_learner_attempt UNIQUE (course_id, item_id, user_id, attempt)
+    rubric          jsonb
 );
+-- A learner's attempts, newest first (Attempts, ItemAttempts,
+-- CourseSubmissions, DeleteItem), and the numbering AddAttempt continues.
+CREATE UNIQUE INDEX submissions_learner_attempt ON submissions (course_id, item_id, user_id, attempt DESC);
 -- One current attempt per learner and item: the submitters of an item in
 -- learner order (Submitters, ItemAttempts' pages).
 CREATE UNIQUE INDEX submissions_current ON submissions (course_id, item_id, user_id) WHERE is_current;
