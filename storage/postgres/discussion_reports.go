@@ -97,17 +97,12 @@ func (s *Discussion) CourseReports(ctx context.Context, course uint64, status st
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (discussion.ReportEntry, error) {
 		var e discussion.ReportEntry
-		var mentioned []int64
-		t, p := &e.Thread, &e.Post
-		dest := append(reportDest(&e.Report),
-			&t.ID, &t.CourseID, &t.BoardID, &t.ItemID, &t.Title, &t.AuthorID, &t.OpeningPostID, &t.AnswerPostID,
-			&t.LastPostID, &t.Pinned, &t.Locked, &t.ReplyCount, &t.CreatedAt, &t.LastActivityAt, &t.Rev,
-			&p.ID, &p.CourseID, &p.ThreadID, &p.ParentID, &p.Depth, &p.AuthorID, &p.Deleted, &p.Endorsed,
-			&p.CreatedAt, &p.EditedAt, &p.BodyHTML, &p.Snippet, &mentioned)
+		var ps postScan
+		dest := append(append(reportDest(&e.Report), threadDest(&e.Thread)...), ps.dest()...)
 		err := row.Scan(dest...)
 		utcReport(&e.Report)
-		t.CreatedAt, t.LastActivityAt = t.CreatedAt.UTC(), t.LastActivityAt.UTC()
-		p.CreatedAt, p.EditedAt, p.Mentioned = p.CreatedAt.UTC(), utcPtr(p.EditedAt), uint64s(mentioned)
+		utcThread(&e.Thread)
+		e.Post = ps.post()
 		return e, err
 	})
 	if err != nil {

@@ -12,11 +12,21 @@ import (
 const threadCols = `id, course_id, board_id, item_id, title, author_id, opening_post_id, answer_post_id, last_post_id,
 	pinned, locked, reply_count, created_at, last_activity_at, rev`
 
+// threadDest are the scan targets of threadCols; utcThread finishes the
+// scan.
+func threadDest(t *discussion.ThreadRecord) []any {
+	return []any{&t.ID, &t.CourseID, &t.BoardID, &t.ItemID, &t.Title, &t.AuthorID, &t.OpeningPostID, &t.AnswerPostID,
+		&t.LastPostID, &t.Pinned, &t.Locked, &t.ReplyCount, &t.CreatedAt, &t.LastActivityAt, &t.Rev}
+}
+
+func utcThread(t *discussion.ThreadRecord) {
+	t.CreatedAt, t.LastActivityAt = t.CreatedAt.UTC(), t.LastActivityAt.UTC()
+}
+
 func scanThread(row pgx.Row) (discussion.ThreadRecord, error) {
 	var t discussion.ThreadRecord
-	err := row.Scan(&t.ID, &t.CourseID, &t.BoardID, &t.ItemID, &t.Title, &t.AuthorID, &t.OpeningPostID, &t.AnswerPostID,
-		&t.LastPostID, &t.Pinned, &t.Locked, &t.ReplyCount, &t.CreatedAt, &t.LastActivityAt, &t.Rev)
-	t.CreatedAt, t.LastActivityAt = t.CreatedAt.UTC(), t.LastActivityAt.UTC()
+	err := row.Scan(threadDest(&t)...)
+	utcThread(&t)
 	return t, err
 }
 
@@ -29,13 +39,29 @@ func collectThreads(rows pgx.Rows, err error) ([]discussion.ThreadRecord, error)
 
 const postCols = "id, course_id, thread_id, parent_id, depth, author_id, deleted, endorsed, created_at, edited_at, body_html, snippet, mentioned"
 
+// postScan holds a post being scanned from postCols.
+type postScan struct {
+	p         discussion.PostRecord
+	mentioned []int64
+}
+
+func (ps *postScan) dest() []any {
+	p := &ps.p
+	return []any{&p.ID, &p.CourseID, &p.ThreadID, &p.ParentID, &p.Depth, &p.AuthorID, &p.Deleted, &p.Endorsed,
+		&p.CreatedAt, &p.EditedAt, &p.BodyHTML, &p.Snippet, &ps.mentioned}
+}
+
+// post is the scanned post, its instants in UTC.
+func (ps *postScan) post() discussion.PostRecord {
+	p := ps.p
+	p.CreatedAt, p.EditedAt, p.Mentioned = p.CreatedAt.UTC(), utcPtr(p.EditedAt), uint64s(ps.mentioned)
+	return p
+}
+
 func scanPost(row pgx.Row) (discussion.PostRecord, error) {
-	var p discussion.PostRecord
-	var mentioned []int64
-	err := row.Scan(&p.ID, &p.CourseID, &p.ThreadID, &p.ParentID, &p.Depth, &p.AuthorID, &p.Deleted, &p.Endorsed,
-		&p.CreatedAt, &p.EditedAt, &p.BodyHTML, &p.Snippet, &mentioned)
-	p.CreatedAt, p.EditedAt, p.Mentioned = p.CreatedAt.UTC(), utcPtr(p.EditedAt), uint64s(mentioned)
-	return p, err
+	var ps postScan
+	err := row.Scan(ps.dest()...)
+	return ps.post(), err
 }
 
 func collectPosts(rows pgx.Rows, err error) ([]discussion.PostRecord, error) {
