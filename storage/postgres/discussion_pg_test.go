@@ -1,0 +1,277 @@
+package postgres_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"pacer/discussion"
+	"pacer/storage/postgres"
+	"pacer/storage/postgres/pgtest"
+)
+
+// What the contract suite leaves to the engine: words outside ASCII or
+// with characters tsquery quotes, pages whose filter turns down enough to
+// make them read on, matches past one chunk, and the indexes the queries
+// walk.
+
+var pgAt = time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+
+func pgBoard(t *testing.T, s *postgres.Discussion) discussion.BoardRecord {
+	t.Helper()
+	b, err := s.AddBoard(context.Background(), discussion.BoardRecord{CourseID: 1, Title: "B", Mode: discussion.ModeDiscussion,
+		Kind: discussion.KindCustom, CreatedAt: pgAt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func pgThread(t *testing.T, s *postgres.Discussion, b discussion.BoardRecord) discussion.ThreadRecord {
+	t.Helper()
+	th, _, err := s.AddThread(context.Background(), discussion.ThreadRecord{CourseID: 1, BoardID: b.ID, Title: "T", AuthorID: 7, CreatedAt: pgAt},
+		discussion.PostRecord{CourseID: 1, AuthorID: 7, CreatedAt: pgAt}, "src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+func pgMatch(t *testing.T, s *postgres.Discussion, terms []string, before uint64) []uint64 {
+	t.Helper()
+	var got []uint64
+	_, err := s.Match(context.Background(), 1, terms, before, func(thread, post uint64) (bool, error) {
+		got = append(got, post)
+		return false, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func TestDiscussionSearchWords(t *testing.T) {
+	ctx := context.Background()
+	s := postgres.NewDiscussion(pgtest.Open(t))
+	text := map[uint64]string{
+		1: "L'ÉCOLE naïve 日本語 foo-bar",
+		2: "nai\u0308ve école", // a combining mark, as typed on some keyboards
+		3: "plain naive ascii",
+	}
+	var ps []discussion.Posting
+	for post, tx := range text {
+		for _, w := range discussion.Terms(tx) {
+			ps = append(ps, discussion.Posting{Course: 1, Term: w, Post: post, Thread: 100 + post})
+		}
+	}
+	// Words discussion.Terms never gives, which the store must still
+	// take as they are.
+	ps = append(ps, discussion.Posting{Course: 1, Term: "o'brien", Post: 4, Thread: 104},
+		discussion.Posting{Course: 1, Term: `back\slash`, Post: 4, Thread: 104},
+		discussion.Posting{Course: 1, Term: "a & b | !c", Post: 4, Thread: 104})
+	if err := s.AddPostings(ctx, ps); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		q    []string
+		want []uint64
+	}{
+		{discussion.Terms("école"), []uint64{2, 1}},
+		{discussion.Terms("ÉCOLE"), []uint64{2, 1}},
+		{discussion.Terms("naïve"), []uint64{1}},
+		{discussion.Terms("nai\u0308ve"), []uint64{2}},
+		{discussion.Terms("naive"), []uint64{3}},
+		{discussion.Terms("日本語"), []uint64{1}},
+		{discussion.Terms("foo bar"), []uint64{1}},
+		{[]string{"foo-bar"}, nil},
+		{[]string{"o'brien"}, []uint64{4}},
+		{[]string{`back\slash`}, []uint64{4}},
+		{[]string{"a & b | !c"}, []uint64{4}},
+		{[]string{"a"}, nil},
+		{[]string{"école", "naive"}, nil},
+	} {
+		if got := pgMatch(t, s, c.q, 0); !slices.Equal(got, c.want) {
+			t.Errorf("Match(%q) = %v, want %v", c.q, got, c.want)
+		}
+	}
+	// Adding a post's words again, or some more, keeps one entry a post.
+	if err := s.AddPostings(ctx, []discussion.Posting{{Course: 1, Term: "école", Post: 2, Thread: 102}, {Course: 1, Term: "extra", Post: 2, Thread: 102}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := pgMatch(t, s, []string{"école", "extra"}, 0); !slices.Equal(got, []uint64{2}) {
+		t.Errorf("after adding a word: %v", got)
+	}
+	// Removing every word of a post removes its row.
+	var gone []discussion.Posting
+	for _, w := range append(discussion.Terms(text[2]), "extra") {
+		gone = append(gone, discussion.Posting{Course: 1, Term: w, Post: 2})
+	}
+	if err := s.RemovePostings(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	if got := pgMatch(t, s, []string{"école"}, 0); !slices.Equal(got, []uint64{1}) {
+		t.Errorf("after removing post 2's words: %v", got)
+	}
+}
+
+func TestDiscussionMatchChunks(t *testing.T) {
+	ctx := context.Background()
+	s := postgres.NewDiscussion(pgtest.Open(t))
+	var ps []discussion.Posting
+	var want, rare []uint64
+	for post := uint64(1); post <= 250; post++ {
+		ps = append(ps, discussion.Posting{Course: 1, Term: "common", Post: post, Thread: 1000 + post/10})
+		if post%7 == 0 {
+			ps = append(ps, discussion.Posting{Course: 1, Term: "rare", Post: post, Thread: 1000 + post/10})
+			rare = append([]uint64{post}, rare...)
+		}
+		want = append([]uint64{post}, want...)
+	}
+	if err := s.AddPostings(ctx, ps); err != nil {
+		t.Fatal(err)
+	}
+	if got := pgMatch(t, s, []string{"common"}, 0); !slices.Equal(got, want) {
+		t.Errorf("common matched %d posts, want 250 newest first", len(got))
+	}
+	if got := pgMatch(t, s, []string{"rare", "common"}, 0); !slices.Equal(got, rare) {
+		t.Errorf("rare common = %v, want %v", got, rare)
+	}
+	if got := pgMatch(t, s, []string{"common"}, 120); !slices.Equal(got, want[len(want)-119:]) {
+		t.Errorf("common below 120 gave %d posts from %v", len(got), got[:1])
+	}
+}
+
+func TestDiscussionPagesReadOn(t *testing.T) {
+	ctx := context.Background()
+	s := postgres.NewDiscussion(pgtest.Open(t))
+	b := pgBoard(t, s)
+	var threads []discussion.ThreadRecord
+	for range 40 {
+		threads = append(threads, pgThread(t, s, b))
+	}
+	all, err := s.BoardThreads(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only every seventh thread is kept: a page reads on past its first
+	// chunk, and more is true while any thread (kept or not) follows.
+	keep := func(th discussion.ThreadRecord) (bool, error) { return th.ID%7 == 0, nil }
+	var want []uint64
+	for _, th := range all {
+		if th.ID%7 == 0 {
+			want = append(want, th.ID)
+		}
+	}
+	var got []uint64
+	var after *discussion.ThreadPlace
+	for {
+		page, more, err := s.BoardThreadsPage(ctx, b.ID, after, 2, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, th := range page {
+			got = append(got, th.ID)
+		}
+		// A full page says whether any thread follows it; a short one
+		// read to the end.
+		last := all[len(all)-1].ID
+		if full := len(page) == 2; more != (full && page[1].ID != last) {
+			t.Errorf("more = %v after %v (the last thread is %d)", more, page, last)
+		}
+		if !more {
+			break
+		}
+		p := discussion.PlaceOf(page[len(page)-1])
+		after = &p
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("kept pages = %v, want %v", got, want)
+	}
+
+	th := threads[0]
+	var posts []uint64
+	for i := range 60 {
+		id, err := s.NewPostID(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SavePost(ctx, discussion.PostRecord{ID: id, CourseID: 1, ThreadID: th.ID, ParentID: th.OpeningPostID,
+			AuthorID: uint64(10 + i%6), CreatedAt: pgAt}, "r"); err != nil {
+			t.Fatal(err)
+		}
+		if i%6 == 5 {
+			posts = append(posts, id)
+		}
+	}
+	var seen []uint64
+	after2 := uint64(0)
+	for {
+		page, more, err := s.PostsAfter(ctx, th.ID, after2, 3, func(id, author uint64) bool { return author == 15 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page {
+			seen = append(seen, p.ID)
+		}
+		if !more {
+			break
+		}
+		after2 = page[len(page)-1].ID
+	}
+	if !slices.Equal(seen, posts) {
+		t.Errorf("PostsAfter of author 15 = %v, want %v", seen, posts)
+	}
+}
+
+// The queries walk their indexes (with sequential scans turned off, as
+// on tables too small for the planner to bother).
+func TestDiscussionPlans(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	conn, err := db.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	// The search index is chosen for a rare word among many posts.
+	if _, err := conn.Exec(ctx, `INSERT INTO discussion_search (course_id, post_id, thread_id, terms)
+		SELECT 1, n, n, array_to_tsvector(ARRAY['common', 'w' || n]) FROM generate_series(1, 5000) AS n`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "SET enable_seqscan = off; ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ sql, index string }{
+		{`SELECT id FROM discussion_threads WHERE board_id = 1 AND ((NOT pinned), (-last_post_id), id) > (true, -5, 3)
+			ORDER BY (NOT pinned), (-last_post_id), id LIMIT 3`, "discussion_threads_list"},
+		{"SELECT id FROM discussion_boards WHERE course_id = 1 ORDER BY id", "discussion_boards_course"},
+		{"SELECT id FROM discussion_posts WHERE thread_id = 1 AND id > 4 ORDER BY id LIMIT 3", "discussion_posts_thread"},
+		{`SELECT count(*) FROM discussion_posts WHERE thread_id = 1 AND id > 0 AND NOT deleted AND author_id <> 3`, "discussion_posts_thread"},
+		{`SELECT r.id FROM discussion_reports r WHERE r.course_id = 1 AND r.resolved_at IS NULL
+			AND ((r.resolved_at IS NOT NULL), r.id) > (false, 3) ORDER BY (r.resolved_at IS NOT NULL), r.id LIMIT 3`, "discussion_reports_queue"},
+		{"SELECT EXISTS (SELECT 1 FROM discussion_reports WHERE post_id = 1 AND reporter_id = 2)", "discussion_reports_post"},
+		{"SELECT post_id FROM discussion_search WHERE course_id = 1 AND terms @@ 'w42'::tsquery ORDER BY post_id DESC LIMIT 100", "discussion_search_terms"},
+		{"SELECT thread_id, post_id FROM discussion_reply_queue ORDER BY thread_id, post_id LIMIT 5", "discussion_reply_queue_thread_id_post_id_key"},
+	} {
+		rows, err := conn.Query(ctx, "EXPLAIN "+c.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if p := strings.Join(plan, "\n"); !strings.Contains(p, c.index) {
+			t.Errorf("%s\ndoes not use %s:\n%s", c.sql, c.index, p)
+		}
+	}
+}
