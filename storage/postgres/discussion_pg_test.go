@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -273,5 +274,41 @@ func TestDiscussionPlans(t *testing.T) {
 		if p := strings.Join(plan, "\n"); !strings.Contains(p, c.index) {
 			t.Errorf("%s\ndoes not use %s:\n%s", c.sql, c.index, p)
 		}
+	}
+}
+
+// Every field of a post comes back as stored; instants in UTC, to the
+// microsecond PostgreSQL keeps.
+func TestDiscussionPostRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s := postgres.NewDiscussion(pgtest.Open(t))
+	th := pgThread(t, s, pgBoard(t, s))
+	edited := time.Date(2027, 2, 3, 4, 5, 6, 7008009, time.FixedZone("X", 3600))
+	id, err := s.NewPostID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := discussion.PostRecord{ID: id, CourseID: 1, ThreadID: th.ID, ParentID: th.OpeningPostID, Depth: 2, AuthorID: 9,
+		BodyHTML: "<p>x</p>", Snippet: "x", CreatedAt: pgAt, EditedAt: &edited, Endorsed: true, Mentioned: []uint64{3, 1}}
+	if err := s.SavePost(ctx, p, "x"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Post(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := p
+	e := edited.UTC().Truncate(time.Microsecond)
+	want.EditedAt = &e
+	if got.EditedAt == nil || *got.EditedAt != e || got.EditedAt.Location() != time.UTC {
+		t.Errorf("EditedAt = %v, want %v", got.EditedAt, e)
+	}
+	got.EditedAt, want.EditedAt = nil, nil
+	if !slices.Equal(got.Mentioned, want.Mentioned) {
+		t.Errorf("Mentioned = %v, want %v", got.Mentioned, want.Mentioned)
+	}
+	got.Mentioned, want.Mentioned = nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Post = %+v, want %+v", got, want)
 	}
 }

@@ -73,12 +73,16 @@ func collectPosts(rows pgx.Rows, err error) ([]discussion.PostRecord, error) {
 
 // postArgs are a post's columns in postCols order ($1…$13).
 func postArgs(p discussion.PostRecord) []any {
-	var mentioned []int64
-	if len(p.Mentioned) > 0 {
-		mentioned = int64s(p.Mentioned)
-	}
 	return []any{p.ID, p.CourseID, p.ThreadID, p.ParentID, p.Depth, p.AuthorID, p.Deleted, p.Endorsed,
-		p.CreatedAt, p.EditedAt, p.BodyHTML, p.Snippet, mentioned}
+		p.CreatedAt, p.EditedAt, p.BodyHTML, p.Snippet, mentionedArg(p)}
+}
+
+// mentionedArg is the stored list of members mentioned: NULL when none.
+func mentionedArg(p discussion.PostRecord) []int64 {
+	if len(p.Mentioned) == 0 {
+		return nil
+	}
+	return int64s(p.Mentioned)
 }
 
 // Thread implements discussion.Store.
@@ -157,10 +161,10 @@ func (s *Discussion) BoardThreadsPage(ctx context.Context, board uint64, after *
 // checked at the statement's end, when the thread is there.)
 func (s *Discussion) AddThread(ctx context.Context, t discussion.ThreadRecord, p discussion.PostRecord, source string) (discussion.ThreadRecord, discussion.PostRecord, error) {
 	var tid, pid uint64
-	pa := postArgs(p) // in postCols order: the id and thread are the statement's
-	args := append([]any{t.CourseID, t.BoardID, t.ItemID, t.Title, t.AuthorID, t.AnswerPostID, t.Pinned, t.Locked,
-		t.ReplyCount, t.CreatedAt, t.LastActivityAt, t.Rev, pa[1]}, pa[3:]...)
-	args = append(args, sourceArg(p, source))
+	args := []any{t.CourseID, t.BoardID, t.ItemID, t.Title, t.AuthorID, t.AnswerPostID, t.Pinned, t.Locked,
+		t.ReplyCount, t.CreatedAt, t.LastActivityAt, t.Rev,
+		p.CourseID, p.ParentID, p.Depth, p.AuthorID, p.Deleted, p.Endorsed, p.CreatedAt, p.EditedAt, p.BodyHTML, p.Snippet,
+		mentionedArg(p), sourceArg(p, source)}
 	err := s.db.q(ctx).QueryRow(ctx, `WITH p AS (SELECT nextval(pg_get_serial_sequence('discussion_posts', 'id')) AS id),
 		t AS (INSERT INTO discussion_threads (course_id, board_id, item_id, title, author_id, opening_post_id, answer_post_id,
 				last_post_id, pinned, locked, reply_count, created_at, last_activity_at, rev)
