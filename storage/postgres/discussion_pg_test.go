@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -310,5 +311,66 @@ func TestDiscussionPostRoundTrip(t *testing.T) {
 	got.Mentioned, want.Mentioned = nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Post = %+v, want %+v", got, want)
+	}
+}
+
+// Replies written at once to one thread all land (the conflicting
+// transactions are run again), and the thread's last post is its largest
+// id: within a thread post ids grow in commit order, which the domain's
+// thread cache relies on.
+func TestDiscussionConcurrentReplies(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	s := postgres.NewDiscussion(db)
+	th := pgThread(t, s, pgBoard(t, s))
+	const writers = 8
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := db.Write(ctx, func(ctx context.Context) error {
+				t0, err := s.Thread(ctx, th.ID)
+				if err != nil {
+					return err
+				}
+				id, err := s.NewPostID(ctx)
+				if err != nil {
+					return err
+				}
+				if err := s.SavePost(ctx, discussion.PostRecord{ID: id, CourseID: 1, ThreadID: th.ID, ParentID: th.OpeningPostID,
+					AuthorID: uint64(20 + i), CreatedAt: pgAt}, "r"); err != nil {
+					return err
+				}
+				nt := t0
+				nt.ReplyCount++
+				nt.LastPostID, nt.Rev = id, t0.Rev+1
+				if err := s.SaveThread(ctx, t0, nt); err != nil {
+					return err
+				}
+				return s.QueueReply(ctx, th.ID, id)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := s.Thread(ctx, th.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts, _, err := s.ThreadPosts(ctx, th.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ReplyCount != writers || got.Rev != writers || len(posts) != writers+1 {
+		t.Fatalf("after %d replies: %d replies, rev %d, %d posts", writers, got.ReplyCount, got.Rev, len(posts))
+	}
+	if last := posts[len(posts)-1].ID; got.LastPostID != last {
+		t.Errorf("the thread's last post is %d, its largest post id %d", got.LastPostID, last)
+	}
+	if n, err := s.CountQueued(ctx); err != nil || n != writers {
+		t.Errorf("%d replies queued (%v), want %d", n, err, writers)
 	}
 }
