@@ -11,13 +11,15 @@ import (
 // The search index is PostgreSQL full-text search over the words the
 // domain gives: discussion_search holds one tsvector per post, kept from
 // the postings (AddPostings, RemovePostings) and matched with @@ through
-// its GIN index. The words are discussion.Terms' (letters, digits and
-// marks in any script, lower-cased, cut at 64 bytes), so no text search
-// configuration parses them again: they are stored with
-// array_to_tsvector and queried as quoted lexemes, both taken as given.
-// Parsing them with a configuration ('simple' included) would split words
-// the domain keeps whole (the default parser breaks at combining marks,
-// for one) and the index would no longer match what the domain asks for.
+// its GIN index. The words are discussion.Terms' (runs of letters, digits
+// and marks in any script, lower-cased, cut at 64 bytes) and the domain
+// searches with the same function, so no text search configuration parses
+// them again: they are stored with array_to_tsvector and queried as
+// quoted tsquery lexemes, both taken byte for byte. A configuration, even
+// 'simple', would make other words than the domain's, and different ones
+// by the server's locale: under the C locale to_tsvector('simple',
+// 'ÉCOLE') is 'École' where Terms says 'école', and 'foo-bar' gives
+// 'foo-bar', 'foo' and 'bar' where Terms gives 'foo' and 'bar'.
 //
 // Visibility (deleted posts, Q&A replies a learner may not see yet, items
 // not open) is not the index's: the domain removes a deleted post's
