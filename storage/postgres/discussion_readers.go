@@ -1,0 +1,99 @@
+package postgres
+
+import (
+	"context"
+
+	"pacer/discussion"
+)
+
+// Participant implements discussion.Store.
+func (s *Discussion) Participant(ctx context.Context, thread, user uint64) (bool, error) {
+	var ok bool
+	err := s.db.q(ctx).QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM discussion_participants WHERE thread_id = $1 AND user_id = $2)",
+		thread, user).Scan(&ok)
+	return ok, err
+}
+
+// AddParticipant implements discussion.Store.
+func (s *Discussion) AddParticipant(ctx context.Context, thread, user uint64) error {
+	_, err := s.db.q(ctx).Exec(ctx, "INSERT INTO discussion_participants (thread_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+		thread, user)
+	return err
+}
+
+// ReadMark implements discussion.Store.
+func (s *Discussion) ReadMark(ctx context.Context, thread, user uint64) (uint64, error) {
+	var post uint64
+	err := s.db.q(ctx).QueryRow(ctx, "SELECT post_id FROM discussion_read_marks WHERE thread_id = $1 AND user_id = $2",
+		thread, user).Scan(&post)
+	if noRows(err) {
+		return 0, nil
+	}
+	return post, err
+}
+
+// MoveReadMarks implements discussion.Store in one statement: the marks
+// of threads that still exist (the join) are upserted in thread, then
+// user order, each only forward. Several marks of one reader in one
+// thread count as their furthest.
+func (s *Discussion) MoveReadMarks(ctx context.Context, marks []discussion.ReadMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	threads, users, posts := make([]int64, len(marks)), make([]int64, len(marks)), make([]int64, len(marks))
+	for i, m := range marks {
+		threads[i], users[i], posts[i] = int64(m.Thread), int64(m.User), int64(m.Post)
+	}
+	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_read_marks (thread_id, user_id, post_id)
+		SELECT m.thread_id, m.user_id, max(m.post_id)
+		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS m (thread_id, user_id, post_id)
+		JOIN discussion_threads t ON t.id = m.thread_id
+		GROUP BY m.thread_id, m.user_id
+		ORDER BY m.thread_id, m.user_id
+		ON CONFLICT (thread_id, user_id) DO UPDATE SET post_id = excluded.post_id
+			WHERE discussion_read_marks.post_id < excluded.post_id`, threads, users, posts)
+	return err
+}
+
+// Subscription implements discussion.Store.
+func (s *Discussion) Subscription(ctx context.Context, thread, user uint64) (discussion.Subscription, error) {
+	var sub discussion.Subscription
+	err := s.db.q(ctx).QueryRow(ctx, "SELECT state, notification FROM discussion_subscriptions WHERE thread_id = $1 AND user_id = $2",
+		thread, user).Scan(&sub.State, &sub.Notification)
+	if noRows(err) {
+		return discussion.Subscription{}, nil
+	}
+	return sub, err
+}
+
+// SetSubscription implements discussion.Store; SubNone removes the row.
+func (s *Discussion) SetSubscription(ctx context.Context, thread, user uint64, sub discussion.Subscription) error {
+	if sub.State == discussion.SubNone {
+		_, err := s.db.q(ctx).Exec(ctx, "DELETE FROM discussion_subscriptions WHERE thread_id = $1 AND user_id = $2", thread, user)
+		return err
+	}
+	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_subscriptions (thread_id, user_id, state, notification)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (thread_id, user_id) DO UPDATE SET state = excluded.state, notification = excluded.notification`,
+		thread, user, int16(sub.State), sub.Notification)
+	return err
+}
+
+// Subscribers implements discussion.Store.
+func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussion.Subscriber, error) {
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT user_id, state, notification FROM discussion_subscriptions
+		WHERE thread_id = $1 ORDER BY user_id`, thread)
+	if err != nil {
+		return nil, err
+	}
+	var out []discussion.Subscriber
+	for rows.Next() {
+		var sb discussion.Subscriber
+		if err := rows.Scan(&sb.User, &sb.State, &sb.Notification); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, sb)
+	}
+	return out, rows.Err()
+}
