@@ -48,8 +48,11 @@ type Owner struct {
 
 // Owners lists every owner of records, in an order where no owner's
 // records refer to a later one's.
-func Owners(src *storage.DB, dst *postgres.DB) []Owner {
-	return []Owner{
+func Owners(src *storage.DB, dst *postgres.DB) ([]Owner, error) {
+	pairs := []struct {
+		name     string
+		from, to any
+	}{
 		{"auth", bolt.NewAuth(src), postgres.NewAuth(dst)},
 		{"modules", bolt.NewModules(src), postgres.NewModules(dst)},
 		{"deadlines", bolt.NewDeadlines(src), postgres.NewDeadlines(dst)},
@@ -62,6 +65,16 @@ func Owners(src *storage.DB, dst *postgres.DB) []Owner {
 		{"jobs", bolt.NewJobs(src), postgres.NewJobs(dst)},
 		{"announcements", bolt.NewAnnouncements(src), postgres.NewAnnouncements(dst)},
 	}
+	var owners []Owner
+	for _, p := range pairs {
+		from, ok := p.from.(Exporter)
+		to, ok2 := p.to.(Importer)
+		if !ok || !ok2 {
+			return nil, fmt.Errorf("the %s records cannot be copied by this build", p.name)
+		}
+		owners = append(owners, Owner{p.name, from, to})
+	}
+	return owners, nil
 }
 
 // Report is what a copy did: records per owner and kind.
@@ -87,7 +100,11 @@ func (e ErrNotEmpty) Error() string {
 
 // Run copies src into dst, writing a progress line per kind to progress.
 func Run(ctx context.Context, src *storage.DB, dst *postgres.DB, progress io.Writer) (Report, error) {
-	return Copy(ctx, dst, Owners(src, dst), progress)
+	owners, err := Owners(src, dst)
+	if err != nil {
+		return Report{}, err
+	}
+	return Copy(ctx, dst, owners, progress)
 }
 
 // Copy copies what owners export into dst, which must be empty, in one

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,8 +20,8 @@ func NewDiscussion(db *DB) *Discussion { return &Discussion{db: db} }
 
 var _ discussion.Store = (*Discussion)(nil)
 
-// int64s converts ids for a bigint[] parameter.
-func int64s(ids []uint64) []int64 {
+// discussionIDs converts ids for a bigint[] parameter (never NULL).
+func discussionIDs(ids []uint64) []int64 {
 	out := make([]int64, len(ids))
 	for i, id := range ids {
 		out[i] = int64(id)
@@ -41,15 +40,6 @@ func uint64s(ids []int64) []uint64 {
 		out[i] = uint64(id)
 	}
 	return out
-}
-
-// utcPtr is an optional instant read back in UTC.
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 const boardCols = "id, course_id, title, mode, kind, created_by, created_at"

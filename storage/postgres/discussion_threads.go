@@ -82,7 +82,7 @@ func mentionedArg(p discussion.PostRecord) []int64 {
 	if len(p.Mentioned) == 0 {
 		return nil
 	}
-	return int64s(p.Mentioned)
+	return discussionIDs(p.Mentioned)
 }
 
 // Thread implements discussion.Store.
@@ -226,7 +226,7 @@ func (s *Discussion) Posts(ctx context.Context, ids []uint64) ([]discussion.Post
 		return []discussion.PostRecord{}, nil
 	}
 	return collectPosts(s.db.q(ctx).Query(ctx,
-		"SELECT "+postCols+" FROM discussion_posts WHERE id = ANY($1) ORDER BY id", int64s(ids)))
+		"SELECT "+postCols+" FROM discussion_posts WHERE id = ANY($1) ORDER BY id", discussionIDs(ids)))
 }
 
 // NewPostID implements discussion.Store with the posts' identity
