@@ -21,7 +21,7 @@ func TestPostgresBackupIsRefusedWithAPointer(t *testing.T) {
 	env := onPostgres(t, pgtest.URL(t))
 	admin := env.Admin()
 	r := env.Do("GET", "/api/v1/admin/backup", admin.Token, nil)
-	if r.Status != 409 || r.Map()["code"] != "conflict" || !strings.Contains(r.Map()["message"].(string), "pg_dump") {
+	if r.Status != 409 || r.ErrCode() != "conflict" || !strings.Contains(string(r.Body), "pg_dump") {
 		t.Fatalf("backup on PostgreSQL: %d %s", r.Status, r.Body)
 	}
 }

@@ -275,14 +275,14 @@ func (s *Server) build() error {
 	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.App.Get("/readyz", func(c *fiber.Ctx) error {
 		if !s.ready() {
-			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting"})
+			return unavailable(c, "starting")
 		}
 		// A store that does not answer (a PostgreSQL restart, a lost
 		// network) makes the replica unready until it answers again.
 		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 		defer cancel()
 		if err := s.pingStore(ctx); err != nil {
-			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "store unreachable"})
+			return unavailable(c, "the store is unreachable")
 		}
 		return c.JSON(fiber.Map{"status": "ready"})
 	})
@@ -331,6 +331,11 @@ func (s *Server) build() error {
 	// Unknown routes answer 404 in the contract's shape.
 	s.App.Use(func(c *fiber.Ctx) error { return errs.NotFoundf("route") })
 	return nil
+}
+
+// unavailable is readyz's 503, in the contract's error shape.
+func unavailable(c *fiber.Ctx, why string) error {
+	return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": fiber.Map{"code": "unavailable", "message": why}})
 }
 
 // The defaults of Config's connection limits.

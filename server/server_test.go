@@ -106,6 +106,7 @@ func serve(t *testing.T) string {
 
 func TestTheAdminBackupIsForAdminsAndOpens(t *testing.T) {
 	env := pacertest.New(t)
+	env.Bolt() // the backup is bbolt's; PostgreSQL's answer is in engine_test.go
 	u := env.Register("Ann")
 	if r := env.Do("GET", "/api/v1/admin/backup", u.Token, nil); r.Status != 403 {
 		t.Fatalf("a non-admin: %d", r.Status)
@@ -319,6 +320,7 @@ func TestAJSONWriteKeepsItsConnection(t *testing.T) {
 // entry cannot be written the backup is refused.
 func TestNoBackupLeavesWithoutItsAuditEntry(t *testing.T) {
 	env := pacertest.New(t)
+	env.Bolt()
 	a := env.Admin()
 	env.Server.Audit = audit.Failing(nil, nil)
 	req := httptest.NewRequest("GET", "/api/v1/admin/backup", nil)
