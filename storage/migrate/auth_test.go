@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -308,5 +309,39 @@ func TestAuthCopyEmpty(t *testing.T) {
 	}
 	if some, err := pstore.AnyUser(ctx); some || err != nil {
 		t.Errorf("AnyUser on PostgreSQL: %v %v", some, err)
+	}
+}
+
+// TestAuthCopyRefusesABrokenAddressIndex copies an account its address
+// does not find on bbolt: copied, it would be found by it on PostgreSQL,
+// so the copy stops and leaves the target empty.
+func TestAuthCopyRefusesABrokenAddressIndex(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.Open(t.TempDir(), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bstore := bolt.NewAuth(db)
+	for _, addr := range []string{"a@example.test", "lost@example.test"} {
+		if _, err := bstore.AddUser(ctx, auth.User{Email: addr, CreatedAt: authClock}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Update(func(tx *storage.Tx) error {
+		return tx.Delete(storage.UsersByEmail, storage.EmailKey("lost@example.test"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bstore.UserByEmail(ctx, "lost@example.test"); !errors.Is(err, auth.ErrNotFound) {
+		t.Fatalf("the address without its index entry reads %v on bbolt", err)
+	}
+	pg := pgtest.Open(t)
+	_, err = migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: postgres.NewAuth(pg)}}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "address index") {
+		t.Fatalf("the copy of a broken address index: %v", err)
+	}
+	if full, err := pg.NonEmptyTables(ctx); err != nil || len(full) > 0 {
+		t.Errorf("a failed copy left rows in %v (%v)", full, err)
 	}
 }

@@ -97,6 +97,13 @@ func TestEngagementCopy(t *testing.T) {
 	if err := bstore.DeleteState(ctx, 2, 2); err != nil {
 		t.Fatal(err)
 	}
+	// A day whose value is not a count reads as no activity on bbolt; it
+	// is not copied, and reads the same on PostgreSQL.
+	if err := db.Update(func(tx *storage.Tx) error {
+		return tx.PutRaw(storage.ActivityDays, storage.Key(4, 1, today), []byte{0, 0, 9})
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	pg := pgtest.Open(t)
 	pstore := postgres.NewEngagement(pg)
