@@ -17,6 +17,7 @@ import (
 	"pacer/storage/migrate"
 	"pacer/storage/postgres"
 	"pacer/storage/postgres/pgtest"
+	"pacer/txn"
 )
 
 // authClock is the instant both services see: already in UTC and to the
@@ -26,11 +27,7 @@ var authClock = time.Date(2026, 3, 1, 10, 0, 0, 123456000, time.UTC)
 // authService is the account service over one engine's store, with the
 // same key on both engines, so that tokens issued before the copy are
 // accepted after it.
-func authService(t *testing.T, tx interface {
-	Read(context.Context, func(context.Context) error) error
-	Write(context.Context, func(context.Context) error) error
-	Batch(context.Context, func(context.Context) error) error
-}, store auth.Store) *auth.Service {
+func authService(t *testing.T, tx txn.Runner, store auth.Store) *auth.Service {
 	t.Helper()
 	key := []byte("a signing key of thirty-two bytes or more, for the copy test")
 	svc, err := auth.NewService(key, auth.Config{Tx: tx, Store: store,
