@@ -47,7 +47,7 @@ func (s *Modules) Export(ctx context.Context, put func(kind string, rec any) err
 			if !tx.Has(storage.Courses, storage.ID(m.CourseID)) {
 				return nil
 			}
-			m.Position = placeIn(tx, storage.ModulesByCourse, m.CourseID, m.ID)
+			m.Position = orderPlace(tx, storage.ModulesByCourse, m.CourseID, m.ID)
 			return put("modules", m)
 		})
 		if err != nil {
@@ -69,7 +69,7 @@ func (s *Modules) Export(ctx context.Context, put func(kind string, rec any) err
 			if !tx.Has(storage.Courses, storage.ID(m.CourseID)) {
 				return nil
 			}
-			it.Position = placeIn(tx, storage.ItemsByModule, it.ModuleID, it.ID)
+			it.Position = orderPlace(tx, storage.ItemsByModule, it.ModuleID, it.ID)
 			return put("items", it)
 		})
 		if err != nil {
@@ -107,11 +107,11 @@ func (s *Modules) Export(ctx context.Context, put func(kind string, rec any) err
 	})
 }
 
-// placeIn is id's place in parent's order in an order index keyed
+// orderPlace is id's place in parent's order in an order index keyed
 // parent|position|id, or 0 when parent's order does not list it. A
 // course's modules and a module's items are a few dozen keys, read
 // without their values.
-func placeIn(tx *storage.Tx, order storage.Bucket, parent, id uint64) int {
+func orderPlace(tx *storage.Tx, order storage.Bucket, parent, id uint64) int {
 	pos := 0
 	_ = tx.Each(order, storage.Key(parent), func(k, _ []byte) error {
 		if storage.Part(k, 2) == id {
