@@ -179,12 +179,12 @@ func TestDeadlinesCopy(t *testing.T) {
 		Subs []deadlines.Submission
 		Next uint64
 	}
-	for _, pg := range []struct {
+	for _, pr := range []struct {
 		from  uint64
 		limit int
 	}{{0, 1}, {10, 1}, {11, 1}, {12, 1}, {0, 2}, {11, 10}, {0, -1}, {13, 1}} {
 		deadlinesSame(t, "ItemAttempts", b, p, func(s deadlines.Store) (page, error) {
-			subs, next, err := s.ItemAttempts(ctx, 1, 500, pg.from, pg.limit)
+			subs, next, err := s.ItemAttempts(ctx, 1, 500, pr.from, pr.limit)
 			return page{subs, next}, err
 		})
 	}
