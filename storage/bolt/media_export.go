@@ -19,9 +19,9 @@ import (
 // and not exported: the PostgreSQL schema derives them.
 //
 // Captions are read under their record, so a caption whose record is gone
-// is not exported: the PostgreSQL schema cannot hold one (its foreign key),
-// and nothing reaches it on bbolt but BlobInUse, which would keep its blob
-// for nothing.
+// is not exported: the PostgreSQL schema cannot hold one (its foreign
+// key). Only PutCaption on a removed record leaves one on bbolt, where it
+// serves no record and only keeps its blob counted as used.
 func (s *Media) Export(ctx context.Context, put func(kind string, rec any) error) error {
 	return s.db.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
