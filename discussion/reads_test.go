@@ -9,17 +9,12 @@ import (
 
 	"pacer/api"
 	"pacer/pacertest"
-	"pacer/storage"
 )
 
 // storedMark is the read mark in the store, without the buffer.
 func (c *class) storedMark(thread uint64, u pacertest.User) uint64 {
 	c.env.T.Helper()
-	var v uint64
-	err := c.env.Bolt().View(func(tx *storage.Tx) error {
-		v = storage.Part(tx.GetRaw(storage.ReadStates, storage.Key(thread, u.ID)), 0)
-		return nil
-	})
+	v, err := c.env.Server.Stores.Discussion.ReadMark(context.Background(), thread, u.ID)
 	if err != nil {
 		c.env.T.Fatal(err)
 	}

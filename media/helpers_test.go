@@ -2,6 +2,7 @@ package media_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -13,7 +14,6 @@ import (
 
 	"pacer/media"
 	"pacer/pacertest"
-	"pacer/storage"
 )
 
 type mediaSweep = media.SweepResult
@@ -144,12 +144,11 @@ func files(t *testing.T, env *pacertest.Env, sub string) []string {
 // mediaRecords counts the media records in the store.
 func mediaRecords(t *testing.T, env *pacertest.Env) int {
 	t.Helper()
-	n := 0
-	_ = env.Bolt().View(func(tx *storage.Tx) error {
-		n = tx.Count(storage.Media, nil)
-		return nil
-	})
-	return n
+	all, err := env.Server.Stores.Media.All(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(all)
 }
 
 // listen serves env on a real loopback listener until the test ends, for

@@ -224,6 +224,9 @@ func (t *Tx) NextID(b Bucket) (uint64, error) {
 	return t.bucket(b).NextSequence()
 }
 
+// Sequence is the last ID a bucket's sequence gave (0: none yet).
+func (t *Tx) Sequence(b Bucket) uint64 { return t.bucket(b).Sequence() }
+
 // Get decodes the JSON value at key into v, or returns ErrNotFound.
 func (t *Tx) Get(b Bucket, key []byte, v any) error {
 	raw := t.bucket(b).Get(key)

@@ -52,7 +52,7 @@ func TestAnnouncementsCopy(t *testing.T) {
 
 	pg := pgtest.Open(t)
 	pstore := postgres.NewAnnouncements(pg)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "announcements", From: bstore, To: pstore}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "announcements", From: bstore, To: pstore}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestAuditCopy(t *testing.T) {
 
 	pg := pgtest.Open(t)
 	pstore := postgres.NewAudit(pg)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "audit", From: bstore, To: pstore}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "audit", From: bstore, To: pstore}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ func TestAuthCopy(t *testing.T) {
 	}
 
 	pg := pgtest.Open(t)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: postgres.NewAuth(pg)}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: postgres.NewAuth(pg)}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestAuthCopyEmpty(t *testing.T) {
 	defer db.Close()
 	pg := pgtest.Open(t)
 	bstore, pstore := bolt.NewAuth(db), postgres.NewAuth(pg)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: pstore}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: pstore}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func TestAuthCopyRefusesABrokenAddressIndex(t *testing.T) {
 		t.Fatalf("the address without its index entry reads %v on bbolt", err)
 	}
 	pg := pgtest.Open(t)
-	_, err = migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: postgres.NewAuth(pg)}}, io.Discard)
+	_, err = migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: postgres.NewAuth(pg)}}, nil, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "address index") {
 		t.Fatalf("the copy of a broken address index: %v", err)
 	}

@@ -136,7 +136,7 @@ func TestDeadlinesCopy(t *testing.T) {
 	must(err)
 
 	pg := pgtest.Open(t)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "deadlines", From: b, To: postgres.NewDeadlines(pg)}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "deadlines", From: b, To: postgres.NewDeadlines(pg)}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,7 +107,7 @@ func TestEngagementCopy(t *testing.T) {
 
 	pg := pgtest.Open(t)
 	pstore := postgres.NewEngagement(pg)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "engagement", From: bstore, To: pstore}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "engagement", From: bstore, To: pstore}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

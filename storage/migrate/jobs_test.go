@@ -46,7 +46,7 @@ func TestJobsCopy(t *testing.T) {
 
 	pg := pgtest.Open(t)
 	pstore := postgres.NewJobs(pg)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "jobs", From: bstore, To: pstore}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "jobs", From: bstore, To: pstore}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,7 +147,7 @@ func TestMediaCopy(t *testing.T) {
 
 	pg := pgtest.Open(t)
 	dst := postgres.NewMedia(pg)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "media", From: src, To: dst}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "media", From: src, To: dst}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestMediaCopyEmpty(t *testing.T) {
 	defer db.Close()
 	pg := pgtest.Open(t)
 	dst := postgres.NewMedia(pg)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "media", From: bolt.NewMedia(db), To: dst}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "media", From: bolt.NewMedia(db), To: dst}}, nil, io.Discard)
 	if err != nil || rep.Total() != 0 {
 		t.Fatalf("copy of nothing: %+v, %v", rep, err)
 	}

@@ -104,12 +104,18 @@ func Run(ctx context.Context, src *storage.DB, dst *postgres.DB, progress io.Wri
 	if err != nil {
 		return Report{}, err
 	}
-	return Copy(ctx, dst, owners, progress)
+	last, err := bolt.LastIDs(ctx, src)
+	if err != nil {
+		return Report{}, err
+	}
+	return Copy(ctx, dst, owners, last, progress)
 }
 
 // Copy copies what owners export into dst, which must be empty, in one
-// transaction (Run with every owner; tests copy one at a time).
-func Copy(ctx context.Context, dst *postgres.DB, owners []Owner, progress io.Writer) (Report, error) {
+// transaction (Run with every owner; tests copy one at a time), and moves
+// each table's id sequence past both its largest id and the last id the
+// source gave (lastIDs, by kind; nil: none known).
+func Copy(ctx context.Context, dst *postgres.DB, owners []Owner, lastIDs map[string]uint64, progress io.Writer) (Report, error) {
 	start := time.Now()
 	var rep Report
 	err := dst.Write(ctx, func(ctx context.Context) error {
@@ -148,7 +154,15 @@ func Copy(ctx context.Context, dst *postgres.DB, owners []Owner, progress io.Wri
 				return err
 			}
 		}
-		return dst.ResetSequences(ctx)
+		if err := dst.ResetSequences(ctx); err != nil {
+			return err
+		}
+		for table, last := range lastIDs {
+			if err := dst.AdvanceSequence(ctx, table, last); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	rep.Took = time.Since(start)
 	return rep, err

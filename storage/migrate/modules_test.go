@@ -31,7 +31,7 @@ func TestModulesCopy(t *testing.T) {
 
 	pg := pgtest.Open(t)
 	dst := postgres.NewModules(pg)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "modules", From: src, To: dst}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "modules", From: src, To: dst}}, nil, io.Discard)
 	if err != nil {
 		t.Fatalf("Copy: %v", err)
 	}

@@ -168,7 +168,7 @@ func TestNotifyCopy(t *testing.T) {
 
 	pg := pgtest.Open(t)
 	dst := postgres.NewNotify(pg)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "notify", From: src, To: dst}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "notify", From: src, To: dst}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func TestNotifyCopyPendingWithoutAttempt(t *testing.T) {
 	}
 	pg := pgtest.Open(t)
 	dst := postgres.NewNotify(pg)
-	_, err = migrate.Copy(ctx, pg, []migrate.Owner{{Name: "notify", From: src, To: dst}}, io.Discard)
+	_, err = migrate.Copy(ctx, pg, []migrate.Owner{{Name: "notify", From: src, To: dst}}, nil, io.Discard)
 	if err == nil {
 		t.Fatal("a pending mail without a next attempt was copied")
 	}

@@ -121,7 +121,7 @@ func TestQuizCopy(t *testing.T) {
 	}
 
 	pg := pgtest.Open(t)
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "quiz", From: b, To: postgres.NewQuiz(pg)}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "quiz", From: b, To: postgres.NewQuiz(pg)}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,3 +69,21 @@ func (db *DB) ResetSequences(ctx context.Context) error {
 	}
 	return nil
 }
+
+// AdvanceSequence moves the id sequence of table past last as well (ids
+// the source engine gave to records since deleted are not given again).
+func (db *DB) AdvanceSequence(ctx context.Context, table string, last uint64) error {
+	var col string
+	err := db.q(ctx).QueryRow(ctx, `SELECT column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = $1 AND is_identity = 'YES'`, table).Scan(&col)
+	if noRows(err) {
+		return fmt.Errorf("table %s has no identity column", table)
+	}
+	if err != nil {
+		return err
+	}
+	t, k := pgx.Identifier{table}.Sanitize(), pgx.Identifier{col}.Sanitize()
+	sql := fmt.Sprintf("SELECT setval(pg_get_serial_sequence($1, $2), greatest(coalesce((SELECT max(%s) FROM %s), 0), $3) + 1, false)", k, t)
+	_, err = db.q(ctx).Exec(ctx, sql, table, col, int64(last))
+	return err
+}
