@@ -85,7 +85,7 @@ func (s *Discussion) Import(ctx context.Context, kind string, rec any) error {
 		if p.Term == "" {
 			return fmt.Errorf("%s: a posting of the empty word cannot be stored", kind)
 		}
-		err = s.AddPostings(ctx, []discussion.Posting{p})
+		err = s.stagePosting(ctx, p)
 	case "discussion_reply_queue":
 		r, ok := rec.(discussion.QueuedReply)
 		if !ok {
@@ -101,7 +101,10 @@ func (s *Discussion) Import(ctx context.Context, kind string, rec any) error {
 }
 
 // Counts implements migrate.Importer: records of each kind held. A search
-// row holds every word of one post, so the postings are its lexemes.
+// row holds every word of one post, so the postings are its lexemes. The
+// staged postings are folded into their rows first (see stagePosting):
+// the driver counts an owner's records right after its export, in the
+// same transaction, so this is where the copy of the search index ends.
 func (s *Discussion) Counts(ctx context.Context) (map[string]int64, error) {
 	queries := map[string]string{
 		"discussion_boards":        "SELECT count(*) FROM discussion_boards",
@@ -115,6 +118,9 @@ func (s *Discussion) Counts(ctx context.Context) (map[string]int64, error) {
 		"discussion_search":        "SELECT coalesce(sum(length(terms)), 0) FROM discussion_search",
 		"discussion_reply_queue":   "SELECT count(*) FROM discussion_reply_queue",
 	}
+	if err := s.foldPostings(ctx); err != nil {
+		return nil, err
+	}
 	out := map[string]int64{}
 	for kind, sql := range queries {
 		var n int64
@@ -124,6 +130,55 @@ func (s *Discussion) Counts(ctx context.Context) (map[string]int64, error) {
 		out[kind] = n
 	}
 	return out, nil
+}
+
+// The search postings come out of bbolt in (course, word, post) order, so
+// the words of one post arrive scattered through the whole export, while
+// PostgreSQL keeps them in one row per post. Merging each posting into
+// its row as it comes (as AddPostings does) would rewrite the row, and
+// re-index every word already in it, once per word: quadratic in the
+// words of a post, seconds for one long post. Instead each posting is
+// staged in a temporary table of the copy's transaction, and the rows are
+// built once from all of them (foldPostings).
+
+// searchStaging is the temporary table of staged postings; it goes with
+// the transaction, committed or not.
+const searchStaging = "discussion_search_copy"
+
+// stagePosting stages one posting, making the staging table the first
+// time. (The two statements cannot share a round trip: a batch prepares
+// its insert before the table exists.)
+func (s *Discussion) stagePosting(ctx context.Context, p discussion.Posting) error {
+	q := s.db.q(ctx)
+	_, err := q.Exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS "+searchStaging+` (course_id bigint NOT NULL, post_id bigint NOT NULL,
+		thread_id bigint NOT NULL, term text NOT NULL) ON COMMIT DROP`)
+	if err != nil {
+		return err
+	}
+	_, err = q.Exec(ctx, "INSERT INTO "+searchStaging+" (course_id, post_id, thread_id, term) VALUES ($1, $2, $3, $4)",
+		p.Course, p.Post, p.Thread, p.Term)
+	return err
+}
+
+// foldPostings builds the search rows from the staged postings, one
+// insert of each post's row with all its words, and drops the staging
+// table so that a second call finds nothing left to do. Without staged
+// postings it does nothing.
+func (s *Discussion) foldPostings(ctx context.Context) error {
+	var staged bool
+	if err := s.db.q(ctx).QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", "pg_temp."+searchStaging).Scan(&staged); err != nil || !staged {
+		return err
+	}
+	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_search (course_id, post_id, thread_id, terms)
+		SELECT course_id, post_id, max(thread_id), array_to_tsvector(array_agg(DISTINCT term))
+		FROM `+searchStaging+`
+		GROUP BY course_id, post_id
+		ORDER BY course_id, post_id`)
+	if err != nil {
+		return fmt.Errorf("build the search rows from the copied postings: %w", err)
+	}
+	_, err = s.db.q(ctx).Exec(ctx, "DROP TABLE "+searchStaging)
+	return err
 }
 
 // discussionWrongRecord is a record of a type its kind does not carry.
