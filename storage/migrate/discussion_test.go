@@ -90,8 +90,7 @@ func discussionFill(t *testing.T, s discussion.Store) map[uint64][]string {
 		p.EditedAt, p.Endorsed, p.Mentioned = discussionTimePtr(5), true, []uint64{8, 9}
 	})
 	// A deleted post keeps no source.
-	gone := reply(&t1, p1, 10, "", 6, func(p *discussion.PostRecord) { p.Deleted, p.BodyHTML, p.Snippet = true, "", "" })
-	_ = gone
+	reply(&t1, p1, 10, "removed words", 6, func(p *discussion.PostRecord) { p.Deleted, p.BodyHTML, p.Snippet = true, "", "" })
 	// Mentions remembered through UpdatePost, which leaves the source.
 	p1.Mentioned = []uint64{9}
 	must(s.UpdatePost(ctx, p1))
@@ -155,7 +154,6 @@ func discussionFill(t *testing.T, s discussion.Store) map[uint64][]string {
 	must(s.SaveReport(ctx, res, resolved))
 	rep(t3, a3.ID, 11, "wrong", 63)
 	rep(t6, p6.ID, 21, "", 64)
-	_ = t4
 
 	// Search postings: every word of each post, some taken out again.
 	words := map[uint64][]string{}
