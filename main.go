@@ -23,6 +23,7 @@ import (
 	"pacer/demo"
 	"pacer/server"
 	"pacer/storage"
+	"pacer/storage/migrate"
 	"pacer/storage/postgres"
 )
 
@@ -49,11 +50,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return userAdd(args[1:], stdin, stdout)
 	case "backup":
 		return backup(args, stdout)
+	case "migrate":
+		return migrateVerb(args, stdout)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: pacer [serve] [flags] | pacer user add ... | pacer backup --data DIR FILE")
+		fmt.Fprintln(stdout, "usage: pacer [serve] [flags] | pacer user add ... | pacer backup --data DIR FILE | pacer migrate --data DIR --to postgres://…")
 		return nil
 	}
-	return fmt.Errorf("unknown verb %q (serve, user add, backup)", verb)
+	return fmt.Errorf("unknown verb %q (serve, user add, backup, migrate)", verb)
 }
 
 const storeUsage = "bolt (a database in the data directory) or postgres://user:pass@host:port/db?sslmode=…"
@@ -248,6 +251,49 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, u.ID)
+	return nil
+}
+
+// migrateVerb copies a bbolt data directory's database into an empty
+// PostgreSQL database (storage/migrate), printing a line per kind of
+// record and the totals once the counts are verified. Media files stay
+// where they are: start the server with the same --data.
+func migrateVerb(args []string, stdout io.Writer) error {
+	fs := newFlags("migrate")
+	data := fs.str("data", "./pacer-data", "data directory holding pacer.db (no server may hold it)")
+	to := fs.String("to", "", "postgres:// URL of an empty database")
+	mediaTo := fs.String("media-to", "", "copy media to an S3-compatible bucket (not available yet: media stay in <data>/media)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if !server.IsPostgres(*to) {
+		return errors.New("usage: pacer migrate --data DIR --to postgres://user:pass@host:port/db")
+	}
+	if *mediaTo != "" {
+		return errors.New("--media-to: media on S3-compatible storage is not supported by this build; media files stay in <data>/media, so run the server with the same --data")
+	}
+	if _, err := os.Stat(filepath.Join(*data, storage.FileName)); err != nil {
+		return fmt.Errorf("no database to copy in %s: %w", *data, err)
+	}
+	src, err := storage.Open(*data, storage.Options{})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	ctx := context.Background()
+	dst, err := postgres.Open(ctx, *to, postgres.Options{})
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	rep, err := migrate.Run(ctx, src, dst, stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "copied and verified %d records in %s; start pacer with --store and the same --data\n", rep.Total(), rep.Took.Round(time.Millisecond))
 	return nil
 }
 

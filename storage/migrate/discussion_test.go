@@ -362,7 +362,7 @@ func TestDiscussionCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "discussion", From: from, To: to}}, io.Discard)
+	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "discussion", From: from, To: to}}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

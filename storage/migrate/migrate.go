@@ -39,6 +39,12 @@ type Importer interface {
 	Counts(ctx context.Context) (map[string]int64, error)
 }
 
+// Finisher is an Importer with work to do once all of its owner's records
+// are in (building rows it staged during Import), before they are counted.
+type Finisher interface {
+	Finish(ctx context.Context) error
+}
+
 // Owner pairs one owner's two stores.
 type Owner struct {
 	Name string
@@ -48,11 +54,8 @@ type Owner struct {
 
 // Owners lists every owner of records, in an order where no owner's
 // records refer to a later one's.
-func Owners(src *storage.DB, dst *postgres.DB) ([]Owner, error) {
-	pairs := []struct {
-		name     string
-		from, to any
-	}{
+func Owners(src *storage.DB, dst *postgres.DB) []Owner {
+	return []Owner{
 		{"auth", bolt.NewAuth(src), postgres.NewAuth(dst)},
 		{"modules", bolt.NewModules(src), postgres.NewModules(dst)},
 		{"deadlines", bolt.NewDeadlines(src), postgres.NewDeadlines(dst)},
@@ -65,16 +68,6 @@ func Owners(src *storage.DB, dst *postgres.DB) ([]Owner, error) {
 		{"jobs", bolt.NewJobs(src), postgres.NewJobs(dst)},
 		{"announcements", bolt.NewAnnouncements(src), postgres.NewAnnouncements(dst)},
 	}
-	var owners []Owner
-	for _, p := range pairs {
-		from, ok := p.from.(Exporter)
-		to, ok2 := p.to.(Importer)
-		if !ok || !ok2 {
-			return nil, fmt.Errorf("the %s records cannot be copied by this build", p.name)
-		}
-		owners = append(owners, Owner{p.name, from, to})
-	}
-	return owners, nil
 }
 
 // Report is what a copy did: records per owner and kind.
@@ -100,15 +93,11 @@ func (e ErrNotEmpty) Error() string {
 
 // Run copies src into dst, writing a progress line per kind to progress.
 func Run(ctx context.Context, src *storage.DB, dst *postgres.DB, progress io.Writer) (Report, error) {
-	owners, err := Owners(src, dst)
-	if err != nil {
-		return Report{}, err
-	}
 	last, err := bolt.LastIDs(ctx, src)
 	if err != nil {
 		return Report{}, err
 	}
-	return Copy(ctx, dst, owners, last, progress)
+	return Copy(ctx, dst, Owners(src, dst), last, progress)
 }
 
 // Copy copies what owners export into dst, which must be empty, in one
@@ -146,8 +135,13 @@ func Copy(ctx context.Context, dst *postgres.DB, owners []Owner, lastIDs map[str
 			if err != nil {
 				return err
 			}
+			if f, ok := o.To.(Finisher); ok {
+				if err := f.Finish(ctx); err != nil {
+					return fmt.Errorf("%s: finish: %w", o.Name, err)
+				}
+			}
 			for _, kind := range order {
-				fmt.Fprintf(progress, "%-14s %-22s %10d copied\n", o.Name, kind, counts[kind])
+				fmt.Fprintf(progress, "%-14s %-26s %10d copied\n", o.Name, kind, counts[kind])
 				rep.Copied[o.Name+"/"+kind] = counts[kind]
 			}
 			if err := verify(ctx, o, counts); err != nil {

@@ -101,10 +101,9 @@ func (s *Discussion) Import(ctx context.Context, kind string, rec any) error {
 }
 
 // Counts implements migrate.Importer: records of each kind held. A search
-// row holds every word of one post, so the postings are its lexemes. The
-// staged postings are folded into their rows first (see stagePosting):
-// the driver counts an owner's records right after its export, in the
-// same transaction, so this is where the copy of the search index ends.
+// row holds every word of one post, so the postings are its lexemes (the
+// staged postings were folded into their rows by Finish, which the copy
+// calls before counting).
 func (s *Discussion) Counts(ctx context.Context) (map[string]int64, error) {
 	queries := map[string]string{
 		"discussion_boards":        "SELECT count(*) FROM discussion_boards",
@@ -117,9 +116,6 @@ func (s *Discussion) Counts(ctx context.Context) (map[string]int64, error) {
 		"discussion_reports":       "SELECT count(*) FROM discussion_reports",
 		"discussion_search":        "SELECT coalesce(sum(length(terms)), 0) FROM discussion_search",
 		"discussion_reply_queue":   "SELECT count(*) FROM discussion_reply_queue",
-	}
-	if err := s.foldPostings(ctx); err != nil {
-		return nil, err
 	}
 	out := map[string]int64{}
 	for kind, sql := range queries {
@@ -140,6 +136,10 @@ func (s *Discussion) Counts(ctx context.Context) (map[string]int64, error) {
 // words of a post, seconds for one long post. Instead each posting is
 // staged in a temporary table of the copy's transaction, and the rows are
 // built once from all of them (foldPostings).
+
+// Finish implements migrate.Finisher: the staged search postings become
+// one row per post.
+func (s *Discussion) Finish(ctx context.Context) error { return s.foldPostings(ctx) }
 
 // searchStaging is the temporary table of staged postings; it goes with
 // the transaction, committed or not.
