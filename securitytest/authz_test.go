@@ -744,7 +744,13 @@ func (m *matrix) adminRoutes() {
 		m.check(a, adm(200), "GET", "/api/v1/admin/audit", nil)
 		m.check(a, adm(200), "GET", "/api/v1/admin/users", nil)
 		m.check(a, adm(200), "GET", "/api/v1/admin/jobs", nil)
-		m.check(a, adm(200), "GET", "/api/v1/admin/backup", nil)
+		// PostgreSQL's backups are its own: the route answers an
+		// administrator 409 there, and still refuses everyone else.
+		backup := 200
+		if w.env.Server.DB == nil {
+			backup = 409
+		}
+		m.check(a, adm(backup), "GET", "/api/v1/admin/backup", nil)
 		m.check(a, adm(200), "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", w.a.throwaway.ID), map[string]any{"disabled": false})
 		m.check(a, adm(200), "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", w.a.throwaway.ID), map[string]any{"can_create_courses": false})
 		m.check(a, adm(200), "GET", "/api/v1/admin/settings", nil)

@@ -271,6 +271,7 @@ func (s *Server) build() error {
 		return c.Context().IsTLS() || (trustProxy && c.Protocol() == "https")
 	}))
 	s.App.Use(api.AccessLog(s.log))
+	s.App.Use(api.RefuseNUL())
 	s.ready = func() bool { return s.closeStore != nil }
 	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.App.Get("/readyz", func(c *fiber.Ctx) error {

@@ -49,7 +49,7 @@ type config struct {
 	conc, slices                             int
 	dur, warmup                              time.Duration
 	rate                                     rateFlag
-	data                                     string
+	data, store                              string
 	only, cpuprofile, trace                  string
 	blockprofile, mutexprofile               string
 }
@@ -95,6 +95,7 @@ func main() {
 	cfg.rate.auto = true
 	flag.Var(&cfg.rate, "rate", "requests per second of the fixed-rate phases: auto = half the closed-loop read capacity measured in this run; 0 = skip")
 	flag.StringVar(&cfg.data, "data", "", "data directory (default: a temporary one, removed after)")
+	flag.StringVar(&cfg.store, "store", "bolt", "the engine: bolt, or a postgres:// URL of an empty database")
 	flag.StringVar(&cfg.only, "only", "", "run only the phases whose name contains this (healthz always runs)")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.StringVar(&cfg.trace, "trace", "", "write an execution trace of the fixed-rate phases to this file")
@@ -120,7 +121,7 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{DataDir: cfg.data + "/pacer", Argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1},
+	srv, err := server.New(server.Config{DataDir: cfg.data + "/pacer", Store: cfg.store, Argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1},
 		Tick: time.Hour, JWTSecret: strings.Repeat("k", 48),
 		// The tool's clients stand for many learners but share one
 		// address: the per-address cap would refuse the open loop's
