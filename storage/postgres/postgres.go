@@ -84,7 +84,7 @@ type Querier interface {
 // one transaction either way.
 func (db *DB) q(ctx context.Context) Querier {
 	if t := txFrom(ctx); t != nil {
-		return t.tx
+		return t
 	}
 	return db.pool
 }
@@ -96,6 +96,7 @@ const (
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
 	codeReadOnlyTransaction  = "25006"
+	codeInFailedTransaction  = "25P02"
 )
 
 func pgCode(err error) string {

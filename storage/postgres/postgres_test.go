@@ -11,6 +11,8 @@ import (
 	"pacer/storage/postgres"
 	"pacer/storage/postgres/pgtest"
 	"pacer/txn"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -122,5 +124,40 @@ func TestWriteInsideReadRefused(t *testing.T) {
 	})
 	if !errors.Is(err, postgres.ErrReadOnly) {
 		t.Fatalf("Write inside Read: %v", err)
+	}
+}
+
+// Code that goes on past a failed statement (treating an error as "not
+// there") makes PostgreSQL refuse the rest (25P02); the transaction is
+// judged by the first failure: a serialization failure there is retried,
+// anything else is returned as itself.
+func TestAFailureTheCodeWentPastDecides(t *testing.T) {
+	db := pgtest.Open(t)
+	ctx := context.Background()
+	runs := 0
+	err := db.Write(ctx, func(ctx context.Context) error {
+		runs++
+		if runs == 1 {
+			_ = postgres.Exec(ctx, db, "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$")
+		}
+		return postgres.Exec(ctx, db, "SELECT 1")
+	})
+	if err != nil || runs != 2 {
+		t.Fatalf("a swallowed serialization failure: err %v after %d runs, want success on the second", err, runs)
+	}
+	err = db.Write(ctx, func(ctx context.Context) error {
+		_ = postgres.Exec(ctx, db, "SELECT 1/0")
+		return postgres.Exec(ctx, db, "SELECT 1")
+	})
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "22012" {
+		t.Fatalf("a swallowed division by zero: %v, want it (22012) rather than 25P02", err)
+	}
+	err = db.Write(ctx, func(ctx context.Context) error {
+		_ = postgres.Exec(ctx, db, "SELECT 1/0")
+		return nil
+	})
+	if !errors.As(err, &pe) || pe.Code != "22012" {
+		t.Fatalf("a commit after a swallowed failure: %v, want the failure", err)
 	}
 }

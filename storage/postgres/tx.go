@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // The transaction a context carries, and txn.Runner over it.
@@ -26,7 +27,85 @@ type txKey struct{}
 type pgTx struct {
 	tx       pgx.Tx
 	writable bool
+	// failed is the first statement error of the transaction. After it
+	// PostgreSQL refuses every statement (25P02) until the end; when the
+	// code that saw it went on regardless (a read whose error a caller
+	// treats as "absent"), the work function returns 25P02, and the
+	// transaction is judged by this first error instead: a serialization
+	// failure there is retried like any other.
+	failed error
 }
+
+func (t *pgTx) note(err error) error {
+	if err != nil && t.failed == nil && pgCode(err) != "" {
+		t.failed = err
+	}
+	return err
+}
+
+// The Querier of a transaction: pgx's, noting the first error.
+
+func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := t.tx.Exec(ctx, sql, args...)
+	return tag, t.note(err)
+}
+
+func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	rows, err := t.tx.Query(ctx, sql, args...)
+	if err != nil {
+		return rows, t.note(err)
+	}
+	return notingRows{Rows: rows, t: t}, nil
+}
+
+func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return notingRow{row: t.tx.QueryRow(ctx, sql, args...), t: t}
+}
+
+func (t *pgTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return notingBatch{BatchResults: t.tx.SendBatch(ctx, b), t: t}
+}
+
+func (t *pgTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	n, err := t.tx.CopyFrom(ctx, table, columns, src)
+	return n, t.note(err)
+}
+
+type notingRows struct {
+	pgx.Rows
+	t *pgTx
+}
+
+func (r notingRows) Err() error { return r.t.note(r.Rows.Err()) }
+
+type notingRow struct {
+	row pgx.Row
+	t   *pgTx
+}
+
+func (r notingRow) Scan(dest ...any) error { return r.t.note(r.row.Scan(dest...)) }
+
+type notingBatch struct {
+	pgx.BatchResults
+	t *pgTx
+}
+
+func (b notingBatch) Exec() (pgconn.CommandTag, error) {
+	tag, err := b.BatchResults.Exec()
+	return tag, b.t.note(err)
+}
+
+func (b notingBatch) Query() (pgx.Rows, error) {
+	rows, err := b.BatchResults.Query()
+	if err != nil {
+		return rows, b.t.note(err)
+	}
+	return notingRows{Rows: rows, t: b.t}, nil
+}
+
+func (b notingBatch) QueryRow() pgx.Row { return notingRow{row: b.BatchResults.QueryRow(), t: b.t} }
+
+func (b notingBatch) Close() error { return b.t.note(b.BatchResults.Close()) }
 
 func withTx(ctx context.Context, t *pgTx) context.Context { return context.WithValue(ctx, txKey{}, t) }
 
@@ -102,7 +181,17 @@ func (db *DB) run(ctx context.Context, opts pgx.TxOptions, writable bool, fn fun
 			_ = tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	if err = fn(withTx(ctx, &pgTx{tx: tx, writable: writable})); err != nil {
+	t := &pgTx{tx: tx, writable: writable}
+	if err = fn(withTx(ctx, t)); err != nil {
+		if pgCode(err) == codeInFailedTransaction && t.failed != nil {
+			err = t.failed
+		}
+		return err
+	}
+	if t.failed != nil {
+		// fn went on past a failed statement and returned nil: PostgreSQL
+		// would roll the commit back; say why.
+		err = t.failed
 		return err
 	}
 	return tx.Commit(ctx)
