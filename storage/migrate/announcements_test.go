@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"pacer/announcements"
-	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/storage/migrate"
 	"pacer/storage/postgres"
@@ -18,11 +17,7 @@ import (
 
 func TestAnnouncementsCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	bstore := bolt.NewAnnouncements(db)
 	at := time.Date(2026, 1, 2, 3, 4, 5, 678901000, time.UTC)
 	// Courses 1 and 3 keep theirs; course 2's are deleted in between, so

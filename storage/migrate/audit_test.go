@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"pacer/audit"
-	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/storage/migrate"
 	"pacer/storage/postgres"
@@ -18,11 +17,7 @@ import (
 
 func TestAuditCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	bstore := bolt.NewAudit(db)
 	at := time.Date(2026, 2, 3, 4, 5, 6, 789012000, time.UTC)
 	actions := []string{"login_failed", "password_changed", "refresh_token_reused", "member_role_changed", "ünïcode_äction"}

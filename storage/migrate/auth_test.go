@@ -57,11 +57,7 @@ func authSame(t *testing.T, what string, b, p any, berr, perr error) {
 
 func TestAuthCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	bstore := bolt.NewAuth(db)
 	bsvc := authService(t, db, bstore)
 
@@ -286,11 +282,7 @@ func TestAuthCopy(t *testing.T) {
 // and no site settings, which stay unsaved rather than becoming defaults.
 func TestAuthCopyEmpty(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	pg := pgtest.Open(t)
 	bstore, pstore := bolt.NewAuth(db), postgres.NewAuth(pg)
 	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: pstore}}, nil, io.Discard)
@@ -314,11 +306,7 @@ func TestAuthCopyEmpty(t *testing.T) {
 // so the copy stops and leaves the target empty.
 func TestAuthCopyRefusesABrokenAddressIndex(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	bstore := bolt.NewAuth(db)
 	for _, addr := range []string{"a@example.test", "lost@example.test"} {
 		if _, err := bstore.AddUser(ctx, auth.User{Email: addr, CreatedAt: authClock}); err != nil {
@@ -334,7 +322,7 @@ func TestAuthCopyRefusesABrokenAddressIndex(t *testing.T) {
 		t.Fatalf("the address without its index entry reads %v on bbolt", err)
 	}
 	pg := pgtest.Open(t)
-	_, err = migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: postgres.NewAuth(pg)}}, nil, io.Discard)
+	_, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "auth", From: bstore, To: postgres.NewAuth(pg)}}, nil, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "address index") {
 		t.Fatalf("the copy of a broken address index: %v", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"pacer/deadlines"
-	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/storage/migrate"
 	"pacer/storage/postgres"
@@ -37,11 +36,7 @@ func deadlinesT(t time.Time) *time.Time { return &t }
 
 func TestDeadlinesCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	b := bolt.NewDeadlines(db)
 	// Instants as PostgreSQL keeps them: whole microseconds, UTC.
 	t0 := time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
@@ -132,7 +127,7 @@ func TestDeadlinesCopy(t *testing.T) {
 		{Course: 1, User: 11, Module: 100, Job: deadlines.MarkMissed, At: ns, Outcome: deadlines.OutcomeSilent},
 		{Course: 2, User: 20, Module: 200, Job: deadlines.MarkOpened, At: t0, Outcome: deadlines.OutcomeNotified},
 	}
-	_, err = b.ClaimMarks(ctx, marks, false)
+	_, err := b.ClaimMarks(ctx, marks, false)
 	must(err)
 
 	pg := pgtest.Open(t)

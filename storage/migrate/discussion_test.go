@@ -341,18 +341,14 @@ func discussionNoEmpty(v any) any {
 
 func TestDiscussionCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	pg := pgtest.Open(t)
 	from, to := bolt.NewDiscussion(db), postgres.NewDiscussion(pg)
 	words := discussionFill(t, from)
 	// Subscription entries as older builds wrote them: a state byte alone
 	// (before reply notifications were remembered), and a state byte this
 	// build does not know, which reads as opted out.
-	err = db.Update(func(tx *storage.Tx) error {
+	err := db.Update(func(tx *storage.Tx) error {
 		if err := tx.PutRaw(storage.Subscriptions, storage.Key(1, 13), []byte{1}); err != nil {
 			return err
 		}

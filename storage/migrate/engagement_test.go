@@ -51,11 +51,7 @@ func engagementStates(t *testing.T, s engagement.Store, course uint64) []records
 
 func TestEngagementCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	bstore := bolt.NewEngagement(db)
 	const today = 20500 // a UTC day in 2026
 	var counts []engagement.DayCount

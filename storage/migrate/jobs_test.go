@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"pacer/jobs"
-	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/storage/migrate"
 	"pacer/storage/postgres"
@@ -17,11 +16,7 @@ import (
 
 func TestJobsCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	bstore := bolt.NewJobs(db)
 	at := time.Date(2026, 4, 5, 6, 7, 8, 901234000, time.UTC)
 	runs := []struct {

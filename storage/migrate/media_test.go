@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"pacer/media"
-	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/storage/migrate"
 	"pacer/storage/postgres"
@@ -44,11 +43,7 @@ func mediaErrSame(t *testing.T, what string, boltErr, pgErr error) {
 
 func TestMediaCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	src := bolt.NewMedia(db)
 	base := time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
 	at := func(minutes int) time.Time { return base.Add(time.Duration(minutes) * time.Minute) }
@@ -279,11 +274,7 @@ func TestMediaCopy(t *testing.T) {
 // counted: nothing arrives, and the totals are still to be counted.
 func TestMediaCopyEmpty(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	pg := pgtest.Open(t)
 	dst := postgres.NewMedia(pg)
 	rep, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "media", From: bolt.NewMedia(db), To: dst}}, nil, io.Discard)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"pacer/modules"
-	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/storage/migrate"
 	"pacer/storage/postgres"
@@ -21,11 +20,7 @@ import (
 // answers must be what bbolt answers, outlines and orders included.
 func TestModulesCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	src := bolt.NewModules(db)
 	f := fillModules(t, ctx, src)
 

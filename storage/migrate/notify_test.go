@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"pacer/notify"
-	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/storage/migrate"
 	"pacer/storage/postgres"
@@ -44,11 +43,7 @@ func notifyEmpty[T any](s []T) []T {
 
 func TestNotifyCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	src := bolt.NewNotify(db)
 	base := time.Date(2026, 11, 2, 17, 45, 12, 123456000, time.UTC)
 	at := func(minutes int) time.Time { return base.Add(time.Duration(minutes) * time.Minute) }
@@ -306,11 +301,7 @@ func TestNotifyCopy(t *testing.T) {
 // it and leaves nothing behind.
 func TestNotifyCopyPendingWithoutAttempt(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	src := bolt.NewNotify(db)
 	if _, err := src.Add(ctx, notify.Notification{UserID: 1, Kind: notify.KindReply, Title: "t", CreatedAt: time.Unix(1, 0).UTC()}); err != nil {
 		t.Fatal(err)
@@ -321,7 +312,7 @@ func TestNotifyCopyPendingWithoutAttempt(t *testing.T) {
 	}
 	pg := pgtest.Open(t)
 	dst := postgres.NewNotify(pg)
-	_, err = migrate.Copy(ctx, pg, []migrate.Owner{{Name: "notify", From: src, To: dst}}, nil, io.Discard)
+	_, err := migrate.Copy(ctx, pg, []migrate.Owner{{Name: "notify", From: src, To: dst}}, nil, io.Discard)
 	if err == nil {
 		t.Fatal("a pending mail without a next attempt was copied")
 	}

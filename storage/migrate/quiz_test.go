@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"pacer/quiz"
-	"pacer/storage"
 	"pacer/storage/bolt"
 	"pacer/storage/migrate"
 	"pacer/storage/postgres"
@@ -34,11 +33,7 @@ func quizSame[T any](t *testing.T, what string, b, p quiz.Store, read func(quiz.
 
 func TestQuizCopy(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openBolt(t)
 	b := bolt.NewQuiz(db)
 	// Instants as PostgreSQL keeps them: whole microseconds, UTC.
 	t0 := time.Date(2026, 5, 4, 13, 37, 0, 271828000, time.UTC)
@@ -116,6 +111,7 @@ func TestQuizCopy(t *testing.T) {
 	sub := as[5]
 	sub.Status, sub.SubmittedAt, sub.Result = quiz.StatusSubmitted, at(5*time.Minute), quiz.Result{Score: 3, MaxScore: 3, Percent: 100, Passed: true}
 	sub.FinalScore = 3
+	var err error
 	if as[5], err = b.PutAttempt(ctx, sub); err != nil {
 		t.Fatal(err)
 	}
