@@ -37,9 +37,6 @@ func Decode(c *fiber.Ctx, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return errs.BadRequest("request body must be a JSON object")
 	}
-	if hasEscapedNUL(raw) {
-		return errNUL()
-	}
 	if t := reflect.TypeOf(v); t != nil {
 		if e := checkKeys(raw, t); e != nil {
 			name := clipKey(e.Path)
@@ -63,43 +60,14 @@ func Decode(c *fiber.Ctx, v any) error {
 	return nil
 }
 
-// errNUL refuses text with the NUL character: no text a person writes
-// holds one, and PostgreSQL cannot store it in text, so both engines refuse
-// it the same way, before anything is stored.
-func errNUL() error { return errs.BadRequest("text must not contain the NUL character (\\u0000)") }
-
-// hasEscapedNUL reports whether a JSON document holds a NUL character in a
-// string: JSON can only carry it escaped, as \u0000 after an odd number of
-// backslashes (an even number is an escaped backslash and the text
-// "u0000").
-func hasEscapedNUL(raw []byte) bool {
-	for i := 0; ; {
-		j := bytes.Index(raw[i:], []byte("u0000"))
-		if j < 0 {
-			return false
-		}
-		at := i + j
-		n := 0
-		for k := at - 1; k >= 0 && raw[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 1 {
-			return true
-		}
-		i = at + 5
-	}
-}
-
-// RefuseNUL answers 400 to a request whose query or form body carries the
-// NUL character (%00), for the same reason as errNUL.
+// RefuseNUL answers 400 to a request whose query string carries the NUL
+// character (%00): no query parameter has a use for one, and PostgreSQL
+// cannot store or compare text holding it. (Text in bodies is checked
+// field by field, each named in its error.)
 func RefuseNUL() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if bytes.IndexByte(c.Request().URI().QueryString(), 0) >= 0 || bytes.Contains(c.Request().URI().QueryString(), []byte("%00")) {
-			return errNUL()
-		}
-		if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEApplicationForm) && !c.Request().IsBodyStream() &&
-			bytes.Contains(c.Body(), []byte("%00")) {
-			return errNUL()
+		if q := c.Request().URI().QueryString(); bytes.IndexByte(q, 0) >= 0 || bytes.Contains(q, []byte("%00")) {
+			return errs.BadRequest("the query must not contain the NUL character (%00)")
 		}
 		return c.Next()
 	}

@@ -289,7 +289,9 @@ func (s *Service) LoginFrom(ctx context.Context, ip, email, password string) (To
 	hashKey := ipKey(ip)
 	var u User
 	var found bool
-	if key := matchEmail(email); len(key) > 0 && len(key) <= 254 {
+	// An address with a NUL character has no account (and PostgreSQL
+	// cannot even compare one): it fails as an unknown address does.
+	if key := matchEmail(email); len(key) > 0 && len(key) <= 254 && !strings.ContainsRune(key, 0) {
 		err := s.tx.Read(ctx, func(ctx context.Context) error {
 			var err error
 			u, err = s.store.UserByEmail(ctx, email)

@@ -235,6 +235,8 @@ func (in CourseInput) apply(c *Course, fields map[string]string) {
 		k := strings.TrimSpace(*in.EnrollKey)
 		if utf8.RuneCountInString(k) > 100 || !utf8.ValidString(k) {
 			fields["enroll_key"] = "must be at most 100 characters"
+		} else if strings.ContainsRune(k, 0) {
+			fields["enroll_key"] = "must be valid text"
 		} else {
 			c.EnrollKey = k
 		}

@@ -78,3 +78,15 @@ func TestUnknownStoreRefused(t *testing.T) {
 		t.Fatalf("server.New with an unknown store: %v", err)
 	}
 }
+
+// A NUL character in a query is refused on every engine (PostgreSQL cannot
+// hold one in text), not answered 500.
+func TestQueriesWithNULAreRefused(t *testing.T) {
+	env := pacertest.New(t)
+	u := env.Register("Ann")
+	for _, path := range []string{"/api/v1/courses?cursor=%00", "/api/v1/notifications?cursor=a%00b"} {
+		if r := env.Do("GET", path, u.Token, nil); r.Status != 400 || r.ErrCode() != "bad_request" {
+			t.Errorf("GET %s: %d %s", path, r.Status, r.Body)
+		}
+	}
+}
