@@ -14,6 +14,21 @@ func (s *Service) NameReader(ctx context.Context) func(ctx context.Context, id u
 	return s.name
 }
 
+// Names reads the names of several accounts in one store read (those that
+// do not exist are left out), in the transaction ctx carries or in its
+// own: a page's authors without a read per author.
+func (s *Service) Names(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	out := make(map[uint64]string, len(ids))
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		users, err := s.store.UsersByID(ctx, ids)
+		for _, u := range users {
+			out[u.ID] = u.Name
+		}
+		return err
+	})
+	return out, err
+}
+
 // name is an account's name as the transaction ctx carries sees it.
 func (s *Service) name(ctx context.Context, id uint64) (string, error) {
 	var u User

@@ -66,6 +66,9 @@ type Users interface {
 	PutUser(ctx context.Context, u User) error
 	// Users lists every account in id order.
 	Users(ctx context.Context) ([]User, error)
+	// UsersByID returns the accounts of ids that exist, in id order (a
+	// page's authors in one read).
+	UsersByID(ctx context.Context, ids []uint64) ([]User, error)
 }
 
 // Sessions keeps sign-ins and their refresh tokens.

@@ -5,13 +5,15 @@ import (
 	"slices"
 
 	"pacer/auth"
-	"pacer/errs"
 )
 
 // Users reads accounts (auth.Service implements it), joining the
 // transaction ctx carries.
 type Users interface {
 	User(ctx context.Context, id uint64) (auth.User, error)
+	// Names reads several accounts' names at once, leaving out those
+	// that do not exist.
+	Names(ctx context.Context, ids []uint64) (map[uint64]string, error)
 }
 
 // userName is a user's name as auth keeps it: the reader of names when
@@ -41,25 +43,22 @@ func (a *authors) prefetch(ids []uint64) error {
 	for i, id := range need {
 		found[i] = Author{ID: id, Name: "(unknown)"}
 	}
-	read := a.names
-	if read == nil {
-		read = a.byID
+	// Names and roles come in one read each: a revision check per
+	// author and per role costs a round trip each on PostgreSQL (80 for
+	// a page of 40 authors), more than reading the 40 records.
+	names, err := a.manyNames(a.ctx, need)
+	if err != nil {
+		return err
+	}
+	roles, err := a.manyRoles(a.ctx, a.course, need)
+	if err != nil {
+		return err
 	}
 	for i, id := range need {
-		name, err := read(a.ctx, id)
-		switch {
-		case err == nil:
+		if name, ok := names[id]; ok {
 			found[i].Name = name
-		case !errs.Is(err, errs.NotFound):
-			return err
 		}
-	}
-	for i, id := range need {
-		role, err := a.roles(a.ctx, a.course, id)
-		if err != nil {
-			return err
-		}
-		found[i].Role = role
+		found[i].Role = roles[id]
 	}
 	if len(a.seen) == 0 {
 		a.seen = make(map[uint64]Author, len(found)) // sized once, not grown

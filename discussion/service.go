@@ -240,10 +240,14 @@ type authors struct {
 	names func(ctx context.Context, id uint64) (string, error)
 	// byID reads a name from the account when names is nil.
 	byID func(ctx context.Context, id uint64) (string, error)
+	// manyNames and manyRoles read many authors at once (prefetch).
+	manyNames func(ctx context.Context, ids []uint64) (map[uint64]string, error)
+	manyRoles func(ctx context.Context, course uint64, users []uint64) (map[uint64]string, error)
 }
 
 func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
-	return &authors{ctx: ctx, course: course, seen: map[uint64]Author{}, roles: s.courses.Role, byID: s.userName}
+	return &authors{ctx: ctx, course: course, seen: map[uint64]Author{}, roles: s.courses.Role, byID: s.userName,
+		manyNames: s.users.Names, manyRoles: s.courses.Roles}
 }
 
 // nameReader returns the Names reader for a transaction about to begin

@@ -827,6 +827,21 @@ func (s *Service) Role(ctx context.Context, courseID, userID uint64) (string, er
 	return role, err
 }
 
+// Roles reads the course roles of several users in one store read (those
+// who are not members are left out), in the transaction ctx carries or in
+// its own.
+func (s *Service) Roles(ctx context.Context, courseID uint64, users []uint64) (map[uint64]string, error) {
+	out := make(map[uint64]string, len(users))
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		ms, err := s.store.Members(ctx, courseID, users)
+		for _, m := range ms {
+			out[m.UserID] = m.Role
+		}
+		return err
+	})
+	return out, err
+}
+
 func (s *Service) role(ctx context.Context, courseID, userID uint64) (string, error) {
 	m, err := s.cachedMember(ctx, courseID, userID)
 	switch {

@@ -112,6 +112,10 @@ type ProgressStore interface {
 type MemberStore interface {
 	// Member reads one membership, or ErrNoRecord.
 	Member(ctx context.Context, course, user uint64) (Member, error)
+	// Members returns the memberships of course that users have, in user
+	// order (those without one are left out): a page's authors in one
+	// read.
+	Members(ctx context.Context, course uint64, users []uint64) ([]Member, error)
 	// IsMember reports whether a membership exists.
 	IsMember(ctx context.Context, course, user uint64) (bool, error)
 	// PutMember stores a membership, new or changed (its role may

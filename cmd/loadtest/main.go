@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -126,7 +127,9 @@ func run(cfg config) error {
 		// The tool's clients stand for many learners but share one
 		// address: the per-address cap would refuse the open loop's
 		// connections once more than 256 requests are in flight.
-		MaxConnsPerIP: -1})
+		MaxConnsPerIP: -1,
+		// Server errors (a 500 the tool counts) are logged with their cause.
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	if err != nil {
 		return err
 	}

@@ -227,6 +227,16 @@ func members(t *testing.T, open Open) {
 	if ok, _ := s.IsMember(bg, 2, 9); ok {
 		t.Error("IsMember(2, 9) = true")
 	}
+	some, err := s.Members(bg, 1, []uint64{9, 7, 5, 9, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(some) != 2 || some[0].UserID != 5 || some[0].Role != modules.RoleTA || some[1].UserID != 9 || some[1].Role != modules.RoleStudent {
+		t.Errorf("Members(1, [9 7 5 9 3]) = %+v, want 5 (ta) and 9 (student)", some)
+	}
+	if none, err := s.Members(bg, 1, nil); err != nil || len(none) != 0 {
+		t.Errorf("Members(1, nil) = %+v, %v", none, err)
+	}
 	var users []uint64
 	if err := s.EachMember(bg, 1, func(m modules.Member) error { users = append(users, m.UserID); return nil }); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"pacer/auth"
 	"pacer/storage"
@@ -61,6 +62,30 @@ func (s *Auth) User(ctx context.Context, id uint64) (auth.User, error) {
 		return storage.TxFrom(ctx).Get(storage.Users, storage.ID(id), &u)
 	})
 	return u, authErr(err)
+}
+
+// UsersByID implements auth.Store.
+func (s *Auth) UsersByID(ctx context.Context, ids []uint64) ([]auth.User, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var out []auth.User
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		for _, id := range ids {
+			var u auth.User
+			err := tx.Get(storage.Users, storage.ID(id), &u)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // UserByEmail implements auth.Store.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"pacer/modules"
@@ -18,6 +19,30 @@ import (
 // staffIndexMark is the Settings key set once the staff index covers
 // every member written before it existed.
 var staffIndexMark = []byte("staff_index_built")
+
+// Members implements modules.Store.
+func (s *Modules) Members(ctx context.Context, course uint64, users []uint64) ([]modules.Member, error) {
+	users = slices.Clone(users)
+	slices.Sort(users)
+	users = slices.Compact(users)
+	var out []modules.Member
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		for _, u := range users {
+			var m modules.Member
+			err := tx.Get(storage.Members, storage.Key(course, u), &m)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
+}
 
 // Member implements modules.Store.
 func (s *Modules) Member(ctx context.Context, course, user uint64) (modules.Member, error) {

@@ -131,6 +131,24 @@ func (s *Auth) Users(ctx context.Context) ([]auth.User, error) {
 	return out, rows.Err()
 }
 
+// UsersByID implements auth.Store: one query.
+func (s *Auth) UsersByID(ctx context.Context, ids []uint64) ([]auth.User, error) {
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = ANY($1) ORDER BY id`, int64s(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []auth.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // siteSettingsName is auth's record in site_settings.
 const siteSettingsName = "site"
 

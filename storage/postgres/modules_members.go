@@ -43,6 +43,25 @@ func (s *Modules) Member(ctx context.Context, course, user uint64) (modules.Memb
 	return m, err
 }
 
+// Members implements modules.Store: one query.
+func (s *Modules) Members(ctx context.Context, course uint64, users []uint64) ([]modules.Member, error) {
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT "+memberColumns+" FROM members WHERE course_id = $1 AND user_id = ANY($2) ORDER BY user_id",
+		int64(course), int64s(users))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []modules.Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // IsMember implements modules.Store.
 func (s *Modules) IsMember(ctx context.Context, course, user uint64) (bool, error) {
 	var ok bool
