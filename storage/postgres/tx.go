@@ -121,7 +121,7 @@ var ErrReadOnly = errors.New("postgres: write inside a read-only transaction")
 // maxAttempts bounds the runs of one write under contention; past it the
 // last serialization error is returned (and answered as 500: the database
 // is overloaded, not the request wrong).
-const maxAttempts = 12
+const maxAttempts = 30
 
 var (
 	writeOpts = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite}
