@@ -63,8 +63,16 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// Ping reports whether the database answers (readiness).
-func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+// Ping reports whether the database answers (readiness). A failed ping
+// may have been an idle connection that died with an outage now over, so
+// the pool drops its idle connections and asks once more on a new one.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.pool.Ping(ctx); err == nil {
+		return nil
+	}
+	db.pool.Reset()
+	return db.pool.Ping(ctx)
+}
 
 // Pool is the connection pool, for the engine's own tools (migrate, tests).
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
