@@ -89,13 +89,13 @@ func New(t testing.TB, modify ...func(*server.Config)) *Env {
 	// keeps the real scheduler from firing in the middle of a test.
 	cfg := server.Config{DataDir: dir, Argon2: Cheap, Now: clock.Now, BaseURL: "http://pacer.test", Tick: 24 * time.Hour,
 		JWTSecret: "test-secret-test-secret-test-secret-0123456789"}
-	if pgtest.Engine() == "postgres" {
-		// PACER_TEST_STORE=postgres: the same test on a fresh PostgreSQL
-		// database (media files stay in dir).
-		cfg.Store = pgtest.URL(t)
-	}
 	for _, m := range modify {
 		m(&cfg)
+	}
+	if cfg.Store == "" && pgtest.Engine() == "postgres" {
+		// PACER_TEST_STORE=postgres: the same test on a fresh PostgreSQL
+		// database (media files stay in dir), unless it chose its store.
+		cfg.Store = pgtest.URL(t)
 	}
 	s, err := server.New(cfg)
 	if err != nil {

@@ -100,8 +100,8 @@ func (s *Server) openStore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.engine = e
 	s.DB, s.PG, s.Tx, s.Stores = e.Bolt, e.PG, e.Tx, e.Stores
-	s.closeStore, s.pingStore = e.Close, e.Ping
 	return nil
 }
 

@@ -137,12 +137,13 @@ type Server struct {
 	// Outbox holds e-mail on its way out (the admin pages list it).
 	Outbox *notify.Outbox
 
-	stoppers   []func(ctx context.Context) error
-	closeStore func() error
-	pingStore  func(ctx context.Context) error
-	httpMu     sync.Mutex
-	http       *api.Server
-	ready      func() bool
+	stoppers []func(ctx context.Context) error
+	// engine is the open store (nil once closed); DB, PG, Tx and Stores
+	// above are its parts, kept for the services and tests that use them.
+	engine *Engine
+	httpMu sync.Mutex
+	http   *api.Server
+	ready  func() bool
 }
 
 // New opens the data directory and builds the application.
@@ -272,17 +273,18 @@ func (s *Server) build() error {
 	}))
 	s.App.Use(api.AccessLog(s.log))
 	s.App.Use(api.RefuseNUL())
-	s.ready = func() bool { return s.closeStore != nil }
+	s.ready = func() bool { return s.engine != nil }
 	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.App.Get("/readyz", func(c *fiber.Ctx) error {
-		if !s.ready() {
+		e := s.engine
+		if e == nil || !s.ready() {
 			return unavailable(c, "starting")
 		}
 		// A store that does not answer (a PostgreSQL restart, a lost
 		// network) makes the replica unready until it answers again.
 		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 		defer cancel()
-		if err := s.pingStore(ctx); err != nil {
+		if err := e.Ping(ctx); err != nil {
 			return unavailable(c, "the store is unreachable")
 		}
 		return c.JSON(fiber.Map{"status": "ready"})
@@ -444,9 +446,9 @@ func (s *Server) Close(ctx context.Context) error {
 		all = append(all, s.stoppers[i](ctx))
 	}
 	s.stoppers = nil
-	if s.closeStore != nil {
-		all = append(all, s.closeStore())
-		s.closeStore, s.DB, s.PG = nil, nil, nil
+	if s.engine != nil {
+		all = append(all, s.engine.Close())
+		s.engine, s.DB, s.PG = nil, nil, nil
 	}
 	return errors.Join(all...)
 }

@@ -100,10 +100,8 @@ func (db *DB) q(ctx context.Context) Querier {
 // Errors of PostgreSQL that stores turn into the domain's.
 const (
 	codeUniqueViolation      = "23505"
-	codeForeignKeyViolation  = "23503"
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
-	codeReadOnlyTransaction  = "25006"
 	codeInFailedTransaction  = "25P02"
 )
 
