@@ -21,6 +21,7 @@ import (
 	"pacer/auth"
 	"pacer/conns"
 	"pacer/demo"
+	"pacer/media"
 	"pacer/server"
 	"pacer/storage"
 	"pacer/storage/migrate"
@@ -60,6 +61,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 }
 
 const storeUsage = "bolt (a database in the data directory) or postgres://user:pass@host:port/db?sslmode=…"
+
+const mediaUsage = "where uploaded files live: file (<data>/media) or s3://bucket/prefix?endpoint=http://host:9000&region=us-east-1&path_style=true, " +
+	"signed with PACER_S3_ACCESS_KEY_ID and PACER_S3_SECRET_ACCESS_KEY"
 
 // flags is a FlagSet whose every flag has a PACER_* environment twin: the
 // environment sets the default, and a flag on the command line wins.
@@ -113,6 +117,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	addr := fs.str("addr", ":3000", "listen address")
 	data := fs.str("data", "./pacer-data", "data directory")
 	store := fs.str("store", "bolt", storeUsage)
+	mediaFlag := fs.str("media", "file", mediaUsage)
 	pgMaxConns := fs.integer("pg-max-conns", 0, "PostgreSQL connection pool size; 0 = 4 per CPU (at least 4)")
 	pgStatementTimeout := fs.duration("pg-statement-timeout", 30*time.Second, "longest a PostgreSQL statement may run; 0 = no limit")
 	demoFlag := fs.boolean("demo", false, "seed a sample course on an empty database and print its accounts")
@@ -129,6 +134,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	tlsKey := fs.str("tls-key", "", "TLS key file")
 	proxies := fs.str("trusted-proxies", "", "comma-separated proxy addresses whose X-Forwarded-For is believed")
 	logLevel := fs.str("log-level", "info", "debug, info, warn or error")
+	replicaID := fs.str("replica-id", "", "this replica's name in logs and leases; empty = host name and a random suffix")
 	headerTimeout := fs.duration("header-timeout", server.DefaultHeaderTimeout,
 		"time a connection has to send a request's headers before it is closed")
 	idleTimeout := fs.duration("idle-timeout", server.DefaultIdleTimeout, "time a kept-alive connection may wait for its next request")
@@ -144,7 +150,13 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	log := newLogger(stderr, *logLevel)
+	// The server's lines carry replica=<id> (server.Config.ReplicaID);
+	// main's own lines here say it too.
+	if *replicaID == "" {
+		*replicaID = server.DefaultReplicaID()
+	}
+	baseLog := newLogger(stderr, *logLevel)
+	log := baseLog.With("replica", *replicaID)
 	// Every connection and every file a download sends is a descriptor;
 	// use all the system allows before the connection cap is derived.
 	nofile, err := conns.RaiseFileLimit()
@@ -161,12 +173,14 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
 	cfg := server.Config{
-		Addr: *addr, DataDir: *data, Store: *store, PGMaxConns: int32(*pgMaxConns), PGStatementTimeout: *pgStatementTimeout, BaseURL: *baseURL, Tick: *tick, MaxUploadBytes: *maxUpload,
+		Addr: *addr, DataDir: *data, Store: *store, Media: *mediaFlag,
+		S3AccessKeyID: os.Getenv("PACER_S3_ACCESS_KEY_ID"), S3SecretAccessKey: os.Getenv("PACER_S3_SECRET_ACCESS_KEY"), PGMaxConns: int32(*pgMaxConns), PGStatementTimeout: *pgStatementTimeout, BaseURL: *baseURL, Tick: *tick, MaxUploadBytes: *maxUpload,
 		UserQuotaBytes: *userQuota, CourseQuotaBytes: *courseQuota,
 		AuthRate: int(*authRate), SMTPURL: *smtpURL, MailFrom: *mailFrom, AccessTTL: *accessTTL,
 		JWTSecret: os.Getenv("PACER_JWT_SECRET"), TLSCert: *tlsCert, TLSKey: *tlsKey,
-		TrustedProxies: trusted, Log: log, HeaderTimeout: *headerTimeout, IdleTimeout: *idleTimeout,
+		TrustedProxies: trusted, Log: baseLog, HeaderTimeout: *headerTimeout, IdleTimeout: *idleTimeout,
 		WriteTimeout: *writeTimeout, MaxConns: int(*maxConns), MaxConnsPerIP: int(*maxConnsPerIP),
+		ReplicaID: *replicaID,
 	}
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -238,7 +252,7 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer e.Close()
-	key, err := auth.LoadKey(*data, os.Getenv("PACER_JWT_SECRET"))
+	key, err := server.SigningKey(context.Background(), e, *data, os.Getenv("PACER_JWT_SECRET"))
 	if err != nil {
 		return err
 	}
@@ -256,35 +270,49 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 
 // migrateVerb copies a bbolt data directory's database into an empty
 // PostgreSQL database (storage/migrate), printing a line per kind of
-// record and the totals once the counts are verified. Media files stay
-// where they are: start the server with the same --data.
+// record and the totals once the counts are verified, and/or the media
+// files of <data>/media into an S3-compatible bucket (--media-to). Without
+// --media-to the files stay where they are: start the server with the same
+// --data.
 func migrateVerb(args []string, stdout io.Writer) error {
 	fs := newFlags("migrate")
 	data := fs.str("data", "./pacer-data", "data directory holding pacer.db (no server may hold it)")
 	to := fs.String("to", "", "postgres:// URL of an empty database")
-	mediaTo := fs.String("media-to", "", "copy media to an S3-compatible bucket (not available yet: media stay in <data>/media)")
+	mediaTo := fs.String("media-to", "", "copy the media files of <data>/media to s3://bucket/prefix?endpoint=… (credentials: PACER_S3_ACCESS_KEY_ID, PACER_S3_SECRET_ACCESS_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if !server.IsPostgres(*to) {
-		return errors.New("usage: pacer migrate --data DIR --to postgres://user:pass@host:port/db")
+	if (*to == "" && *mediaTo == "") || (*to != "" && !server.IsPostgres(*to)) {
+		return errors.New("usage: pacer migrate --data DIR [--to postgres://user:pass@host:port/db] [--media-to s3://bucket/prefix?endpoint=…]")
+	}
+	if *mediaTo != "" && !strings.HasPrefix(*mediaTo, "s3://") {
+		return errors.New("--media-to: give the bucket as s3://bucket/prefix?endpoint=…")
+	}
+	ctx := context.Background()
+	if *to != "" {
+		if err := migrateStore(ctx, *data, *to, stdout); err != nil {
+			return err
+		}
 	}
 	if *mediaTo != "" {
-		return errors.New("--media-to: media on S3-compatible storage is not supported by this build; media files stay in <data>/media, so run the server with the same --data")
+		return migrateMedia(ctx, *data, *mediaTo, stdout)
 	}
-	if _, err := os.Stat(filepath.Join(*data, storage.FileName)); err != nil {
-		return fmt.Errorf("no database to copy in %s: %w", *data, err)
+	return nil
+}
+
+func migrateStore(ctx context.Context, data, to string, stdout io.Writer) error {
+	if _, err := os.Stat(filepath.Join(data, storage.FileName)); err != nil {
+		return fmt.Errorf("no database to copy in %s: %w", data, err)
 	}
-	src, err := storage.Open(*data, storage.Options{})
+	src, err := storage.Open(data, storage.Options{})
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	ctx := context.Background()
-	dst, err := postgres.Open(ctx, *to, postgres.Options{})
+	dst, err := postgres.Open(ctx, to, postgres.Options{})
 	if err != nil {
 		return err
 	}
@@ -294,6 +322,35 @@ func migrateVerb(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "copied and verified %d records in %s; start pacer with --store and the same --data\n", rep.Total(), rep.Took.Round(time.Millisecond))
+	return nil
+}
+
+// migrateMedia copies every blob of <data>/media into the bucket under its
+// content address, skipping those there already, so that it can be run
+// again after an interruption (or after the server took more uploads).
+func migrateMedia(ctx context.Context, data, mediaTo string, stdout io.Writer) error {
+	dir := filepath.Join(data, "media")
+	if _, err := os.Stat(filepath.Join(dir, "blobs")); err != nil {
+		return fmt.Errorf("no media files to copy in %s: %w", dir, err)
+	}
+	from, err := media.OpenFiles(dir)
+	if err != nil {
+		return err
+	}
+	to, err := server.OpenBlobs(mediaTo, data, os.Getenv("PACER_S3_ACCESS_KEY_ID"), os.Getenv("PACER_S3_SECRET_ACCESS_KEY"))
+	if err != nil {
+		return err
+	}
+	if err := to.Ping(ctx); err != nil {
+		return fmt.Errorf("--media-to: the bucket does not answer: %w", err)
+	}
+	started := time.Now()
+	copied, present, err := media.CopyBlobs(ctx, from, to)
+	if err != nil {
+		return fmt.Errorf("copy media files (%d copied before the error): %w", copied, err)
+	}
+	fmt.Fprintf(stdout, "copied %d media files in %s (%d were in the bucket already); start pacer with --media %s\n",
+		copied, time.Since(started).Round(time.Millisecond), present, mediaTo)
 	return nil
 }
 

@@ -148,11 +148,12 @@ func waitUp(t *testing.T, url string) {
 
 // TestTheServerStopsCleanlyOnSIGTERM runs the real command: it must serve,
 // refuse a second process on the same data directory with a clear error,
-// and exit 0 on SIGTERM with its signing key written mode 0600.
+// and exit 0 on SIGTERM with its signing key written mode 0600; every line
+// it logged names its replica (--replica-id).
 func TestTheServerStopsCleanlyOnSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
-	cmd, out := startPacer(t, "--data", dir, "--addr", addr, "--demo")
+	cmd, out := startPacer(t, "--data", dir, "--addr", addr, "--demo", "--replica-id", "r-main")
 	waitUp(t, "http://"+addr+"/readyz")
 
 	second := exec.Command(os.Args[0], "backup", "--data", dir, filepath.Join(t.TempDir(), "b.db"))
@@ -181,11 +182,20 @@ func TestTheServerStopsCleanlyOnSIGTERM(t *testing.T) {
 	}
 	// The demo printed its accounts once, with passwords.
 	sc := bufio.NewScanner(strings.NewReader(out.String()))
-	accounts := 0
+	accounts, logged := 0, 0
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), "password: ") {
 			accounts++
 		}
+		if strings.HasPrefix(sc.Text(), "{") {
+			logged++
+			if !strings.Contains(sc.Text(), `"replica":"r-main"`) {
+				t.Errorf("a log line without its replica: %s", sc.Text())
+			}
+		}
+	}
+	if logged == 0 || !strings.Contains(out.String(), `"msg":"stopped cleanly","replica":"r-main"`) {
+		t.Errorf("the log lines of the replica are missing:\n%s", out)
 	}
 	if accounts != 3 {
 		t.Fatalf("the demo printed %d accounts:\n%s", accounts, out)

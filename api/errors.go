@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/errs"
+	"pacer/txn"
 )
 
 // body is the contract's error shape.
@@ -49,6 +50,8 @@ func Status(k errs.Kind) int {
 		return fiber.StatusTooManyRequests
 	case errs.HeadersTooLarge:
 		return fiber.StatusRequestHeaderFieldsTooLarge
+	case errs.Unavailable:
+		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusInternalServerError
 }
@@ -81,6 +84,10 @@ func fromFiber(fe *fiber.Error) *errs.Error {
 // Classify turns any error into an *errs.Error that is safe to show: known
 // ones keep their message, everything else becomes a bare internal error.
 func Classify(err error) *errs.Error {
+	if errors.Is(err, txn.ErrUnavailable) {
+		// Whatever wrapped it, the answer is the same: try again soon.
+		return errs.E(errs.Unavailable, "the service cannot reach its database; try again in a moment")
+	}
 	var e *errs.Error
 	if errors.As(err, &e) {
 		if e.Kind == errs.Internal {
@@ -106,6 +113,9 @@ func ErrorHandler(log *slog.Logger) fiber.ErrorHandler {
 		status := Status(e.Kind)
 		if status >= 500 {
 			log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", paths.redact(c), "err", err)
+		}
+		if e.Kind == errs.Unavailable {
+			c.Set(fiber.HeaderRetryAfter, "5")
 		}
 		if e.Kind == errs.RateLimited && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 			if e.RetryAfter > 0 {

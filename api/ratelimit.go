@@ -9,19 +9,11 @@ import (
 	"pacer/limit"
 )
 
-// RateLimiter is the in-process limiter (limit.Window); services hold a
-// limit.Limiter.
-type RateLimiter = limit.Window
-
-// NewRateLimiter allows limit events per window per key; limit <= 0 allows all.
-func NewRateLimiter(n int, window time.Duration, now func() time.Time) *RateLimiter {
-	return limit.NewWindow(n, window, now)
-}
-
 // Check counts one event for key on l and returns a 429 error (with
-// Retry-After set on c) when over the limit.
+// Retry-After set on c) when over the limit. The count runs under the
+// request's context.
 func Check(c *fiber.Ctx, l limit.Limiter, key string) error {
-	ok, wait := l.Allow(key)
+	ok, wait := l.Allow(c.UserContext(), key)
 	if ok {
 		return nil
 	}

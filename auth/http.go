@@ -10,6 +10,7 @@ import (
 	"pacer/api"
 	"pacer/audit"
 	"pacer/errs"
+	"pacer/limit"
 )
 
 // Cookie names of a page session. The access cookie carries the same kind of
@@ -41,7 +42,7 @@ func Caller(c *fiber.Ctx) (*Identity, error) {
 // HTTP serves the account routes and middleware.
 type HTTP struct {
 	svc          *Service
-	limiter      *api.RateLimiter
+	limiter      limit.Limiter
 	secureCookie bool
 	// Audit records sign-ins; it is never given secrets.
 	Audit *audit.Log
@@ -50,9 +51,10 @@ type HTTP struct {
 }
 
 // NewHTTP builds the account routes; authRate limits login and registration
-// attempts per client IP per minute (0 = no limit).
+// attempts per client IP per minute (0 = no limit), counted by the
+// service's limits (Config.Limits).
 func NewHTTP(svc *Service, authRate int, secureCookie bool) *HTTP {
-	return &HTTP{svc: svc, limiter: api.NewRateLimiter(authRate, time.Minute, svc.now), secureCookie: secureCookie}
+	return &HTTP{svc: svc, limiter: svc.limits("auth_attempts_by_ip", authRate, time.Minute), secureCookie: secureCookie}
 }
 
 // Service returns the account service.

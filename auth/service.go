@@ -67,6 +67,10 @@ type Config struct {
 	RefreshTTL time.Duration // default 30 days
 	Argon2     Argon2Params  // default OWASPParams()
 	HashLimit  int           // concurrent hashes, default 2
+	// Limits builds the service's rate limits (password checks, and the
+	// sign-in and registration limit of NewHTTP); nil keeps them in this
+	// process's memory (limit.Memory).
+	Limits limit.Factory
 }
 
 // Password checks of a signed-in account (PATCH /me's current_password):
@@ -89,6 +93,8 @@ type Service struct {
 	key    []byte
 	revs   cache.Revisions
 	cache  caches
+	// limits built passwordChecks, and builds NewHTTP's limiter.
+	limits limit.Factory
 	// passwordChecks counts failed current_password checks per account.
 	passwordChecks limit.Limiter
 	// passwordChanged runs inside the transaction that changes a password,
@@ -123,9 +129,12 @@ func NewService(key []byte, cfg Config, now func() time.Time) (*Service, error) 
 	if cfg.HashLimit <= 0 {
 		cfg.HashLimit = 2
 	}
+	if cfg.Limits == nil {
+		cfg.Limits = limit.Memory(now)
+	}
 	return &Service{tx: cfg.Tx, store: cfg.Store, now: now, cfg: cfg, hasher: NewHasher(cfg.Argon2, cfg.HashLimit),
 		tokens: newTokens(key, cfg.AccessTTL, now), key: key, revs: cfg.Revisions, cache: newCaches(cfg.Revisions),
-		passwordChecks: limit.NewWindow(PasswordCheckLimit, PasswordCheckWindow, now)}, nil
+		limits: cfg.Limits, passwordChecks: cfg.Limits("password_checks", PasswordCheckLimit, PasswordCheckWindow)}, nil
 }
 
 // OnPasswordChanged adds f to the work done in the transaction of every
@@ -516,20 +525,11 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*Identity, erro
 	if !ok {
 		return nil, errBadToken
 	}
-	var in signin
-	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		var err error
-		in, err = s.cache.signins.Read(ctx, v.user, v.sid, func(ctx context.Context) (signin, error) {
-			u, sess, err := s.store.UserSession(ctx, v.user, v.sid)
-			if err == nil && sess.UserID != u.ID {
-				// Kept under another account than its own, it would
-				// miss its own account's bumps.
-				err = errForeignSignin
-			}
-			return signin{withoutHash(u), sess}, err
-		})
-		return err
-	})
+	// Nearly every request is a hit: the check is then one revision read.
+	in, hit, err := s.cache.signins.Peek(ctx, v.user, v.sid)
+	if !hit && err == nil {
+		err = s.readSignin(ctx, v.user, v.sid, &in)
+	}
 	if errors.Is(err, ErrNotFound) || errors.Is(err, errForeignSignin) {
 		return nil, errBadToken
 	}
@@ -541,6 +541,23 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*Identity, erro
 		return nil, errBadToken
 	}
 	return &Identity{UserID: u.ID, Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin, Session: sess.ID, Timezone: u.Timezone}, nil
+}
+
+// readSignin loads a sign-in through its cache in a read transaction.
+func (s *Service) readSignin(ctx context.Context, user, sid uint64, in *signin) error {
+	return s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		*in, err = s.cache.signins.Read(ctx, user, sid, func(ctx context.Context) (signin, error) {
+			u, sess, err := s.store.UserSession(ctx, user, sid)
+			if err == nil && sess.UserID != u.ID {
+				// Kept under another account than its own, it would
+				// miss its own account's bumps.
+				err = errForeignSignin
+			}
+			return signin{withoutHash(u), sess}, err
+		})
+		return err
+	})
 }
 
 // User returns a user by id.
@@ -635,7 +652,7 @@ func (s *Service) UpdateMe(ctx context.Context, userID uint64, in Update, ip str
 	}
 	var newHash string
 	if in.Password != nil {
-		if err := s.checkPassword(u, *in.CurrentPassword, ip); err != nil {
+		if err := s.checkPassword(ctx, u, *in.CurrentPassword, ip); err != nil {
 			return User{}, false, err
 		}
 		if newHash, err = s.hasher.HashFor(userKey(userID), *in.Password); err != nil {
@@ -684,13 +701,13 @@ func (s *Service) UpdateMe(ctx context.Context, userID uint64, in Update, ip str
 // counted before hashing, so that concurrent guesses cannot all slip in
 // under the limit, and refunded when right: only failures count. Over the
 // limit the answer is 429 without any hashing.
-func (s *Service) checkPassword(u User, password, ip string) error {
+func (s *Service) checkPassword(ctx context.Context, u User, password, ip string) error {
 	key := userKey(u.ID)
-	if ok, wait := s.passwordChecks.Allow(key); !ok {
+	if ok, wait := s.passwordChecks.Allow(ctx, key); !ok {
 		return errs.Limited("too many wrong passwords; try again later", wait)
 	}
 	if len(password) <= 1024 && s.hasher.VerifyFor(key, u.PasswordHash, password) {
-		s.passwordChecks.Refund(key)
+		s.passwordChecks.Refund(ctx, key)
 		return nil
 	}
 	// The failed check has happened whether or not its entry is written.

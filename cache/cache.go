@@ -45,6 +45,42 @@ type Revisions interface {
 	Bump(ctx context.Context, k Key) error
 }
 
+// Prefetcher is a Revisions that can read several revisions in one go,
+// for the transaction in ctx, and answer the following Revision calls of
+// that transaction from what it read. An engine whose revision read is a
+// round trip (PostgreSQL) implements it; one whose read is a memory lookup
+// (bbolt) need not.
+type Prefetcher interface {
+	Prefetch(ctx context.Context, keys []Key) error
+}
+
+// Ahead names a value a transaction is about to read through a cache.
+type Ahead struct {
+	revs Revisions
+	key  Key
+}
+
+// Prefetch reads ahead, where the engine can, the revisions of values the
+// transaction in ctx is about to read, in one go instead of one each: a
+// request that checks three caches pays one round trip, not three. It
+// changes no answer; without a transaction in ctx it does nothing.
+func Prefetch(ctx context.Context, ahead ...Ahead) error {
+	if len(ahead) == 0 {
+		return nil
+	}
+	p, ok := ahead[0].revs.(Prefetcher)
+	if !ok {
+		return nil
+	}
+	keys := make([]Key, 0, len(ahead))
+	for _, a := range ahead {
+		if a.revs == ahead[0].revs {
+			keys = append(keys, a.key)
+		}
+	}
+	return p.Prefetch(ctx, keys)
+}
+
 // NewRevision returns a fresh random revision, never 0.
 func NewRevision() uint64 {
 	for {
@@ -107,6 +143,35 @@ func (c *Cache[V]) Read(ctx context.Context, id, sub uint64, load func(ctx conte
 	c.entries[k] = entry[V]{rev, v}
 	c.mu.Unlock()
 	return v, nil
+}
+
+// Peek returns the cached value of (id, sub) when it was loaded at the
+// revision the store holds now, read in ctx's transaction or, without one,
+// on its own: a single read is its own snapshot, so a hit needs no
+// transaction around it (on PostgreSQL, no BEGIN and COMMIT: one round
+// trip instead of three). On a miss the caller reads in a transaction
+// with Read as usual.
+func (c *Cache[V]) Peek(ctx context.Context, id, sub uint64) (V, bool, error) {
+	var zero V
+	if c.revs == nil {
+		return zero, false, nil
+	}
+	c.mu.RLock()
+	e, ok := c.entries[[2]uint64{id, sub}]
+	c.mu.RUnlock()
+	if !ok {
+		return zero, false, nil
+	}
+	rev, _, err := c.revs.Revision(ctx, Key{c.kind, id, sub})
+	if err != nil || rev != e.rev {
+		return zero, false, err
+	}
+	return e.v, true, nil
+}
+
+// Ahead names (id, sub) for Prefetch.
+func (c *Cache[V]) Ahead(id, sub uint64) Ahead {
+	return Ahead{revs: c.revs, key: Key{c.kind, id, sub}}
 }
 
 // Bump gives (id, sub) a new revision in ctx's write transaction. Call it

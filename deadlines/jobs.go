@@ -2,6 +2,7 @@ package deadlines
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"pacer/calendar"
@@ -347,7 +348,8 @@ func (s *Service) outcome(ctx context.Context, courses []courseInfo, cd candidat
 func (s *Service) tell(ctx context.Context, courses []courseInfo, cd candidate, job uint8, now time.Time) error {
 	c := &courses[cd.course]
 	mod := c.mods[cd.mod]
-	n := notify.Notification{UserID: cd.user, CourseID: c.course.ID, Link: moduleLink(c.course.ID, mod.ID), CreatedAt: now}
+	n := notify.Notification{UserID: cd.user, CourseID: c.course.ID, Link: moduleLink(c.course.ID, mod.ID), CreatedAt: now,
+		Cause: cause(job, c.course.ID, mod.ID, cd.user, cd.at)}
 	reader := s.readerZone(ctx, cd.user)
 	formatTime := func(t time.Time) string { return timetext.ForReader(t, reader, c.loc) }
 	switch job {
@@ -377,6 +379,19 @@ func (s *Service) tell(ctx context.Context, courses []courseInfo, cd candidate, 
 	}
 	_, err := s.notify.Add(ctx, n)
 	return err
+}
+
+// cause names what a job tells a learner, as its mark does: an opening
+// once and for all, a due time once per due instant. Two replicas that
+// both lead for a moment tell it once (notify.Notification.Cause).
+func cause(job uint8, course, module, user uint64, at time.Time) string {
+	switch job {
+	case MarkOpened:
+		return fmt.Sprintf("%s:%d:%d:%d", notify.KindModuleOpened, course, module, user)
+	case MarkReminded:
+		return fmt.Sprintf("%s:%d:%d:%d:%d", notify.KindDeadlineSoon, course, module, user, at.UnixNano())
+	}
+	return fmt.Sprintf("%s:%d:%d:%d:%d", notify.KindDeadlineMissed, course, module, user, at.UnixNano())
 }
 
 // moduleDone reports whether a learner completed every published item of

@@ -95,14 +95,18 @@ func New(cfg Config) *Service {
 }
 
 // Install makes extensions show in every view of the course service (the
-// modules list, item pages, progress) and takes ownership of the assignment
-// item kind.
+// modules list, item pages, progress), takes ownership of the assignment
+// item kind, and has a course's deletion remove what this package keeps of
+// it, in the deletion's transaction.
 func (s *Service) Install(ctx context.Context) {
 	s.courses.Extensions = s
 	s.courses.RegisterKind(ctx, modules.KindAssignment, modules.KindHook{
 		Validate: s.validateAssignment,
 		Settings: applyRubric,
 		Deleted:  s.assignmentDeleted,
+	})
+	s.courses.OnCourseDeleted = append(s.courses.OnCourseDeleted, func(ctx context.Context, c modules.Course) error {
+		return s.store.DeleteCourse(ctx, c.ID)
 	})
 }
 

@@ -19,6 +19,13 @@ type Store interface {
 	SubmissionStore
 	CalendarStore
 	MarkStore
+
+	// DeleteCourse removes every record of a course: its extensions, its
+	// submissions (current and earlier attempts), the staff's submitted
+	// notices of its items, every user's calendar event states of it and
+	// the jobs' marks. Calendar token generations are the user's, not the
+	// course's, and stay. Removing none is no error.
+	DeleteCourse(ctx context.Context, course uint64) error
 }
 
 // ExtensionStore keeps extensions: at most one per learner and module.

@@ -78,17 +78,29 @@ func (q *replyQueue) pending() bool { return q.delivered.Load() < q.queued.Load(
 
 // DeliverReplies delivers every reply acknowledged before it was called:
 // subscribers' notifications and search postings. Concurrent callers share
-// deliveries; with nothing queued it costs two atomic loads.
+// deliveries; with nothing queued it costs two atomic loads, or, when other
+// processes queue replies too (SharedQueue), one count of the store's
+// queue: a reply another replica acknowledged is in no count of this
+// one's, and its author's notification must show here at once all the
+// same.
 func (s *Service) DeliverReplies(ctx context.Context) error {
 	q := s.queue
 	want := q.queued.Load()
+	others := false
 	if q.delivered.Load() >= want {
-		return nil
+		if !s.sharedQueue {
+			return nil
+		}
+		n, err := s.store.CountQueued(ctx)
+		if err != nil || n == 0 {
+			return errs.Wrap(err, "deliver replies")
+		}
+		others = true
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.last.Store(s.now().UnixNano())
-	for q.delivered.Load() < want {
+	for others || q.delivered.Load() < want {
 		// Every reply counted in upto committed before this delivery's
 		// transaction begins, so once a transaction finds the queue no
 		// longer than it takes, all of them are delivered.
@@ -99,6 +111,9 @@ func (s *Service) DeliverReplies(ctx context.Context) error {
 		}
 		if !more {
 			q.delivered.Store(upto)
+			// Other processes' replies found in the queue are taken too;
+			// those another replica holds (SKIP LOCKED) are its to finish.
+			others = false
 		}
 	}
 	return nil
@@ -107,7 +122,7 @@ func (s *Service) DeliverReplies(ctx context.Context) error {
 // deliverIfDue delivers when replies may be queued and DeliverEvery or
 // longer has passed since the last delivery, by the service clock.
 func (s *Service) deliverIfDue(ctx context.Context) error {
-	if !s.queue.pending() || s.now().UnixNano()-s.queue.last.Load() < int64(s.DeliverEvery) {
+	if !(s.queue.pending() || s.sharedQueue) || s.now().UnixNano()-s.queue.last.Load() < int64(s.DeliverEvery) {
 		return nil
 	}
 	return s.DeliverReplies(ctx)

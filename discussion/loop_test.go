@@ -16,7 +16,7 @@ import (
 func TestTheBackgroundLoopLogsItsFailures(t *testing.T) {
 	var buf syncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	c := newClass(t, func(cfg *server.Config) { cfg.Log = log })
+	c := newClass(t, func(cfg *server.Config) { cfg.Log, cfg.ReplicaID = log, "r1" })
 	svc := c.env.Server.Discussion
 	thread, _ := c.thread(c.ann, c.general, "Week 3", "Is the quiz open?")
 	c.reply(c.bob, thread, 0, "Not yet")
@@ -32,7 +32,7 @@ func TestTheBackgroundLoopLogsItsFailures(t *testing.T) {
 	out := buf.String()
 	for _, want := range []string{
 		"level=ERROR msg=\"discussion: queued replies not delivered",
-		"level=ERROR msg=\"discussion: read marks not written; they stay buffered for the next flush\" marks=2",
+		"level=ERROR msg=\"discussion: read marks not written; they stay buffered for the next flush\" replica=r1 marks=2",
 		"database not open",
 	} {
 		if !strings.Contains(out, want) {

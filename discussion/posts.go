@@ -455,7 +455,7 @@ const (
 // Preview renders a Markdown body exactly as a post would show it, without
 // storing anything.
 func (s *Service) Preview(ctx context.Context, caller uint64, body string) (string, error) {
-	if ok, wait := s.previews.Allow("preview:" + strconv.FormatUint(caller, 10)); !ok {
+	if ok, wait := s.previews.Allow(ctx, "preview:"+strconv.FormatUint(caller, 10)); !ok {
 		return "", errs.Limited("too many previews; try again later", wait)
 	}
 	if r := modules.ValidText(body); r != "" {

@@ -11,6 +11,7 @@ import (
 	"pacer/api"
 	"pacer/audit"
 	"pacer/errs"
+	"pacer/limit"
 	"pacer/markdown"
 	"pacer/modules"
 	"pacer/notify"
@@ -35,10 +36,10 @@ type Service struct {
 	log *slog.Logger
 	// posts limits new threads and replies per user, for the API and the
 	// pages alike (see LimitPosts).
-	posts *api.RateLimiter
+	posts limit.Limiter
 	// previews limits Markdown previews per user, and renders how many run
 	// at once (see Preview).
-	previews *api.RateLimiter
+	previews limit.Limiter
 	renders  *api.Gate
 	// Audit records posts deleted by staff (nil records nothing).
 	Audit *audit.Log
@@ -60,6 +61,8 @@ type Service struct {
 	// queue counts replies whose notifications and search postings are
 	// still to be delivered (deliver.go).
 	queue *replyQueue
+	// sharedQueue: other processes queue replies too (Config.SharedQueue).
+	sharedQueue bool
 }
 
 // Config is what New needs.
@@ -76,6 +79,14 @@ type Config struct {
 	Markdown *markdown.Renderer
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Limits builds the limits of posts and previews per user; nil keeps
+	// them in this process's memory (limit.Memory).
+	Limits limit.Factory
+	// SharedQueue says that other processes queue replies in the same
+	// store (replicas on one database): what this process counted of its
+	// own replies then says nothing of theirs, so a delivery asks the
+	// store instead (deliver.go).
+	SharedQueue bool
 }
 
 // New builds the service and installs its hooks in the course service: a
@@ -89,12 +100,16 @@ func New(cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	limits := cfg.Limits
+	if limits == nil {
+		limits = limit.Memory(now)
+	}
 	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: courses, notify: n, users: cfg.Users, md: cfg.Markdown, now: now, log: log,
-		posts:    api.NewRateLimiter(DefaultPostLimit, DefaultPostWindow, now),
-		previews: api.NewRateLimiter(DefaultPreviewLimit, DefaultPreviewWindow, now),
+		posts:    limits("discussion_posts", DefaultPostLimit, DefaultPostWindow),
+		previews: limits("discussion_previews", DefaultPreviewLimit, DefaultPreviewWindow),
 		renders:  api.NewGate(max(1, runtime.GOMAXPROCS(0)/2), DefaultPreviewWait),
 		threads:  newThreadCache(),
-		reads:    newReadBuffer(now()), queue: newReplyQueue(now()),
+		reads:    newReadBuffer(now()), queue: newReplyQueue(now()), sharedQueue: cfg.SharedQueue,
 		ReadFlushEvery: DefaultReadFlushEvery, DeliverEvery: DefaultDeliverEvery}
 	// Every read of notifications first delivers the replies already
 	// acknowledged, so that it shows their subscribers' notifications.

@@ -27,7 +27,7 @@ import (
 // began — and nothing that was never sent, refused or duplicated.
 func TestABackupTakenUnderLoadRestoresEveryEarlierWrite(t *testing.T) {
 	bin := pacerBinary(t)
-	s := seed(t)
+	s := durability.Seed(t)
 	rng := rand.New(rand.NewPCG(s, 0xbac))
 	dir := t.TempDir()
 	const admin = "admin@durability.test"

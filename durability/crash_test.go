@@ -27,7 +27,7 @@ func crash(t *testing.T, store string) {
 	bin := pacerBinary(t)
 	rep, err := durability.RunCrash(durability.CrashConfig{
 		Bin: bin, Data: t.TempDir(), Store: store, Writers: 8, Rounds: 3, MinAcks: 30, MaxAcks: 300,
-		Seed: seed(t), Logf: t.Logf,
+		Seed: durability.Seed(t), Logf: t.Logf,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,8 +1,6 @@
 package durability_test
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -68,20 +66,4 @@ func reportProblems(t *testing.T, problems []string) {
 		}
 		t.Error(p)
 	}
-}
-
-// seed is the seed of a run: DURABILITY_SEED when set (to replay a failure),
-// otherwise random, and logged either way.
-func seed(t *testing.T) uint64 {
-	t.Helper()
-	var s uint64
-	if v := os.Getenv("DURABILITY_SEED"); v != "" {
-		if _, err := fmt.Sscan(v, &s); err != nil {
-			t.Fatalf("DURABILITY_SEED=%q: %v", v, err)
-		}
-	} else {
-		s = rand.Uint64()
-	}
-	t.Logf("seed %d (replay with DURABILITY_SEED=%d)", s, s)
-	return s
 }

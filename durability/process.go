@@ -95,6 +95,12 @@ func (b *syncBuffer) String() string {
 // (plus extra flags) on a free loopback port and returns once /readyz
 // answers 200, or an error with the process's output if it never does.
 func Start(bin, dataDir string, extra ...string) (*Proc, error) {
+	return StartEnv(bin, dataDir, Env(), extra...)
+}
+
+// StartEnv is Start with the process's whole environment given: replicas
+// of one store share a PACER_JWT_SECRET, which Env leaves empty.
+func StartEnv(bin, dataDir string, env []string, extra ...string) (*Proc, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -102,7 +108,7 @@ func Start(bin, dataDir string, extra ...string) (*Proc, error) {
 	args := append([]string{"--data", dataDir, "--addr", addr, "--auth-rate", "0"}, extra...)
 	p := &Proc{Base: "http://" + addr, Data: dataDir, log: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = Env()
+	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start pacer: %w", err)

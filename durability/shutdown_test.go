@@ -36,7 +36,7 @@ import (
 // are only counted.
 func TestSIGTERMUnderLoadAnswersEveryRequestAndExitsZero(t *testing.T) {
 	bin := pacerBinary(t)
-	s := seed(t)
+	s := durability.Seed(t)
 	rng := rand.New(rand.NewPCG(s, 0x7e53))
 	dir := t.TempDir()
 	const admin = "admin@durability.test"

@@ -15,8 +15,12 @@ import (
 // submissions are ordered and the last acknowledged one is well defined.
 type Writers struct {
 	Client *Client
-	Course *Course
-	Ledger *Ledger
+	// Clients, when set, spreads the writers over several servers of one
+	// store (replicas): writer i sends to Clients[i%len(Clients)] instead
+	// of Client.
+	Clients []*Client
+	Course  *Course
+	Ledger  *Ledger
 	// Round is part of every marker, so that markers stay unique across
 	// rounds on the same data.
 	Round int
@@ -44,7 +48,11 @@ func Marker(round, writer, seq int) string { return fmt.Sprintf("dm-%d-%d-%d", r
 
 func (w *Writers) write(ctx context.Context, i int) {
 	r := rand.New(rand.NewPCG(w.Seed, uint64(i)))
-	c := w.Client.Own()
+	base := w.Client
+	if len(w.Clients) > 0 {
+		base = w.Clients[i%len(w.Clients)]
+	}
+	c := base.Own()
 	defer c.Close()
 	st := w.Course.Students[i]
 	co := w.Course

@@ -2,6 +2,7 @@ package engagement
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -142,6 +143,10 @@ type change struct {
 	next   state
 	delete bool
 	act    int
+	// after is the learner's last nudge before this run (zero: none): a
+	// nudge, and an escalation of it, are told once per nudge they
+	// follow, whichever replica's run tells them.
+	after time.Time
 }
 
 // courseRun is the outcome of the read phase for one course.
@@ -242,7 +247,11 @@ func (s *Service) judgeCourse(ctx context.Context, c modules.Course, now time.Ti
 		}
 		// next may share a's flags and prev's times, which are reused
 		// for the next learner.
-		r.changes = append(r.changes, change{user: m.UserID, next: next.own(), act: act})
+		var after time.Time
+		if prev.NudgedAt != nil {
+			after = *prev.NudgedAt
+		}
+		r.changes = append(r.changes, change{user: m.UserID, next: next.own(), act: act, after: after})
 	}
 	for _, user := range sw.gone {
 		r.changes = append(r.changes, change{user: user, delete: true})
@@ -274,7 +283,7 @@ func (s *Service) applyCourse(ctx context.Context, r courseRun, now time.Time) (
 					return err
 				}
 				if ch.act&actNudge != 0 {
-					if err := s.nudge(ctx, r.cv, ch.user, now); err != nil {
+					if err := s.nudge(ctx, r.cv, ch, now); err != nil {
 						return err
 					}
 				}
@@ -295,7 +304,7 @@ func (s *Service) applyCourse(ctx context.Context, r courseRun, now time.Time) (
 				return err
 			}
 			if ch.act&actNudge != 0 {
-				if err := s.nudge(ctx, r.cv, ch.user, now); err != nil {
+				if err := s.nudge(ctx, r.cv, ch, now); err != nil {
 					return err
 				}
 			}
@@ -414,7 +423,8 @@ func (s *Service) judgeOne(ctx context.Context, cv *courseView, m modules.Member
 }
 
 // nudge sends one automatic nudge with the learner's next step.
-func (s *Service) nudge(ctx context.Context, cv *courseView, user uint64, now time.Time) error {
+func (s *Service) nudge(ctx context.Context, cv *courseView, ch change, now time.Time) error {
+	user := ch.user
 	m, err := s.courses.Member(ctx, cv.course.ID, user)
 	if errors.Is(err, txn.ErrNotFound) {
 		return nil
@@ -432,7 +442,8 @@ func (s *Service) nudge(ctx context.Context, cv *courseView, user uint64, now ti
 	}
 	next := nextFromFacts(cv, f.Modules, done, now)
 	loc := cv.course.Location()
-	n := notify.Notification{UserID: user, CourseID: cv.course.ID, Link: courseLink(cv.course.ID), CreatedAt: now}
+	n := notify.Notification{UserID: user, CourseID: cv.course.ID, Link: courseLink(cv.course.ID), CreatedAt: now,
+		Cause: nudgeCause(cv.course.ID, user, ch.after, m.LastActiveAt)}
 	if next != nil {
 		n.Link = next.Link
 	}
@@ -493,6 +504,26 @@ func (s *Service) nudge(ctx context.Context, cv *courseView, user uint64, now ti
 	return err
 }
 
+// nudgeCause names a nudge so that it is told once, whichever replica's
+// run tells it: by the nudge it follows, and for a learner's first nudge
+// (or the first since their record was cleared) by their last activity,
+// which a new stretch of inactivity or of falling behind follows.
+func nudgeCause(course, user uint64, after time.Time, active *time.Time) string {
+	last := int64(0)
+	if active != nil {
+		last = active.UnixNano()
+	}
+	return fmt.Sprintf("nudge:%d:%d:%d:%d", course, user, unixNano(after), last)
+}
+
+// unixNano is t in nanoseconds, 0 for the zero time.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
 // maxDigestLines bounds the learners a digest names one by one.
 const maxDigestLines = 30
 
@@ -534,9 +565,18 @@ func (s *Service) digest(ctx context.Context, cv *courseView, esc []change, now 
 		title = fmt.Sprintf("1 learner in %s needs attention", cv.course.Title)
 	}
 	body := "Still flagged a while after their nudge:\n" + strings.Join(lines, "\n")
+	// A digest tells of these learners' nudges: the same escalations are
+	// told once, whichever replica's run tells them.
+	told := make([]string, 0, len(esc))
+	for _, ch := range esc {
+		told = append(told, fmt.Sprintf("%d@%d", ch.user, unixNano(ch.after)))
+	}
+	slices.Sort(told)
+	sum := sha256.Sum256([]byte(strings.Join(told, ",")))
 	for _, staff := range cv.staff {
 		_, err := s.notify.Add(ctx, notify.Notification{UserID: staff, CourseID: cv.course.ID, CreatedAt: now,
-			Kind: notify.KindStaffDigest, Title: title, Body: body, Link: AtRiskLink(cv.course.ID)})
+			Kind: notify.KindStaffDigest, Title: title, Body: body, Link: AtRiskLink(cv.course.ID),
+			Cause: fmt.Sprintf("%s:%d:%d:%x", notify.KindStaffDigest, cv.course.ID, staff, sum[:12])})
 		if err != nil {
 			return err
 		}

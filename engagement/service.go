@@ -87,9 +87,18 @@ func New(cfg Config) *Service {
 }
 
 // Install makes every learner action the course service reports (and every
-// courses.Touch from other packages) reach the tracker. It only wires, so
-// ctx is unused; it is there because every service method takes one.
-func (s *Service) Install(ctx context.Context) { s.courses.OnActivity = s.tracker.Touch }
+// courses.Touch from other packages) reach the tracker, and has a course's
+// deletion remove its activity and ladder states in the deletion's
+// transaction. Activity of the course still in the tracker's buffer is
+// dropped by the next flush, since the course has no members left. It
+// only wires, so ctx is unused; it is there because every service method
+// takes one.
+func (s *Service) Install(ctx context.Context) {
+	s.courses.OnActivity = s.tracker.Touch
+	s.courses.OnCourseDeleted = append(s.courses.OnCourseDeleted, func(ctx context.Context, c modules.Course) error {
+		return s.store.DeleteCourse(ctx, c.ID)
+	})
+}
 
 // Start has sched flush buffered activity (Tracker.Start). ctx is not
 // kept: the flushes run under the scheduler's context and end with Stop.

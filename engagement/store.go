@@ -36,4 +36,7 @@ type Store interface {
 	PutState(ctx context.Context, course, user uint64, raw []byte) error
 	// DeleteState removes a learner's ladder state (none is no error).
 	DeleteState(ctx context.Context, course, user uint64) error
+	// DeleteCourse removes every activity count and every ladder state of
+	// a course (none is no error).
+	DeleteCourse(ctx context.Context, course uint64) error
 }

@@ -30,6 +30,9 @@ const (
 	// HeadersTooLarge: the request line and headers did not fit the
 	// server's header buffer.
 	HeadersTooLarge
+	// Unavailable: the store could not be reached; the request may be
+	// tried again shortly.
+	Unavailable
 )
 
 // Error is a failure with a safe message. Code is the contract's machine
@@ -84,6 +87,8 @@ func DefaultCode(k Kind) string {
 		return "rate_limited"
 	case HeadersTooLarge:
 		return "headers_too_large"
+	case Unavailable:
+		return "unavailable"
 	}
 	return "internal"
 }

@@ -14,10 +14,14 @@ import (
 // follower never leads, as a replica would while another holds the lead.
 type follower struct{ asked atomic.Int32 }
 
-func (f *follower) Lead(context.Context, string) (bool, error) {
+func (f *follower) Lead(context.Context, string) (jobs.Lease, bool, error) {
 	f.asked.Add(1)
-	return false, nil
+	return nil, false, nil
 }
+
+func (f *follower) Release(context.Context) error { return nil }
+
+func (f *follower) Holder(context.Context) (string, error) { return "", nil }
 
 func scheduler(t *testing.T, leader jobs.Leader) *jobs.Scheduler {
 	t.Helper()

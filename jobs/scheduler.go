@@ -1,8 +1,9 @@
 // Package jobs owns the periodic work of the platform: every job (the
 // deadline sweeps, the at-risk flags, the mail outbox, the upload sweep)
 // is registered here and runs on robfig/cron every tick, and only while
-// this process leads (Leader): one process always does; several replicas
-// will agree on one.
+// this process leads (Leader): one process always does; replicas on one
+// PostgreSQL database agree on one, whose runs carry a lease that the
+// engine checks before each write (Lease, Fenced).
 package jobs
 
 import (
@@ -40,6 +41,9 @@ type Status struct {
 	LastChanged    int        `json:"last_changed"`
 	LastError      string     `json:"last_error"`
 	Runs           int        `json:"runs"`
+	// Leader names the replica that runs scheduled work now, when there
+	// are replicas and one leads.
+	Leader string `json:"leader,omitempty"`
 }
 
 // RunResult is the answer of POST /api/v1/admin/jobs/:job/run.
@@ -55,7 +59,8 @@ type RunResult struct {
 // cron run goes through SkipIfStillRunning outside Recover: a run that is
 // still busy makes the next tick skip rather than pile up, and a panic is
 // recovered inside, so the skip guard is released and the next tick runs.
-// Stop waits for running jobs before the store closes.
+// Stop waits for running jobs, then releases the lead, before the store
+// closes.
 type Scheduler struct {
 	tx     txn.Runner
 	store  Store
@@ -191,8 +196,9 @@ func (s *Scheduler) Start() {
 func (s *Scheduler) Running() bool { return s.running.Load() }
 
 // Stop stops ticking, cancels the context of running jobs (a sweep stops
-// between its batches) and waits for them, or until ctx is done. It is
-// called before the database closes.
+// between its batches) and waits for them, or until ctx is done; then it
+// releases the lead, so that another replica takes over at its next tick.
+// It is called before the database closes.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	if s.stopped {
@@ -210,13 +216,26 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		s.wg.Wait()
 		close(done)
 	}()
+	var waitErr error
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("scheduler: jobs still running at shutdown: %w", ctx.Err())
+		waitErr = fmt.Errorf("scheduler: jobs still running at shutdown: %w", ctx.Err())
 	}
+	// Released even when a run is still busy: its lease is then gone, so
+	// it writes nothing more, and the next leader need not wait for it.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := s.leader.Release(rctx); err != nil {
+		// The lead then passes when the lease expires or the connection
+		// that holds it closes.
+		s.log.Warn("scheduler: could not release the lead", "err", err)
+	}
+	return waitErr
 }
+
+// releaseTimeout bounds the release of the lead at Stop.
+const releaseTimeout = 5 * time.Second
 
 // Tick runs one job exactly as a cron tick does (through the wrapper
 // chain, at the scheduler's clock), and returns when it is done. Tests use
@@ -235,7 +254,7 @@ func (s *Scheduler) Tick(name string) error {
 // tick is what cron calls. A process that does not lead skips the run:
 // another one does the work.
 func (s *Scheduler) tick(j *job) {
-	lead, err := s.leader.Lead(s.ctx, j.name)
+	lease, lead, err := s.leader.Lead(s.ctx, j.name)
 	if err != nil {
 		s.log.Error("scheduler: could not tell whether this process leads", "job", j.name, "err", err)
 		return
@@ -244,7 +263,11 @@ func (s *Scheduler) tick(j *job) {
 		s.log.Debug("scheduler: another process leads", "job", j.name)
 		return
 	}
-	res, err := s.execute(j, s.now().UTC())
+	res, err := s.execute(WithLease(s.ctx, lease), j, s.now().UTC())
+	if errors.Is(err, ErrLeaseLost) {
+		s.log.Warn("scheduler: this process lost the lead during a run; the new leader carries on", "job", j.name)
+		return
+	}
 	if err != nil {
 		s.log.Error("scheduler: job failed", "job", j.name, "err", err)
 		return
@@ -282,7 +305,7 @@ func (s *Scheduler) RunAt(name string, now time.Time) (RunResult, error) {
 	if !ok {
 		return RunResult{}, errs.NotFoundf("job")
 	}
-	res, err := s.execute(j, now)
+	res, err := s.execute(s.ctx, j, now)
 	if err != nil {
 		res.Error = err.Error()
 	}
@@ -294,9 +317,10 @@ func (s *Scheduler) RunAt(name string, now time.Time) (RunResult, error) {
 
 var errStopped = errors.New("scheduler stopped")
 
-// execute runs one job, turns a panic into an error, and stores the run's
+// execute runs one job with ctx (the scheduler's, with the lease of a
+// scheduled run), turns a panic into an error, and stores the run's
 // outcome.
-func (s *Scheduler) execute(j *job, now time.Time) (res RunResult, err error) {
+func (s *Scheduler) execute(ctx context.Context, j *job, now time.Time) (res RunResult, err error) {
 	s.mu.Lock()
 	if s.stopped {
 		s.mu.Unlock()
@@ -316,7 +340,7 @@ func (s *Scheduler) execute(j *job, now time.Time) (res RunResult, err error) {
 				s.log.Error("scheduler: job panicked", "job", j.name, "panic", r, "stack", string(debug.Stack()))
 			}
 		}()
-		res.Changed, err = j.fn(s.ctx, now)
+		res.Changed, err = j.fn(ctx, now)
 	}()
 	res.FinishedAt = s.now().UTC()
 	if rerr := s.record(res, err); rerr != nil {
@@ -343,13 +367,18 @@ func (s *Scheduler) Jobs(ctx context.Context) ([]Status, error) {
 	names := append([]string(nil), s.order...)
 	s.mu.Unlock()
 	out := make([]Status, 0, len(names))
+	// Who leads is shown when it is known; the list does not fail for it.
+	holder, herr := s.leader.Holder(ctx)
+	if herr != nil {
+		s.log.Warn("scheduler: could not read which replica leads", "err", herr)
+	}
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
 		for _, name := range names {
 			st, err := s.store.Status(ctx, name)
 			if err != nil {
 				return err
 			}
-			st.Name, st.Schedule = name, s.spec
+			st.Name, st.Schedule, st.Leader = name, s.spec, holder
 			out = append(out, st)
 		}
 		return nil

@@ -6,21 +6,43 @@
 package limit
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Limiter counts events per key.
+// Limiter counts events per key. ctx is the request's: an implementation
+// over a database runs its statements under it, on its own and never in
+// the transaction ctx may carry, so that a count survives the rollback of
+// the work it guards. A Limiter that cannot count (its database does not
+// answer) decides by itself what to answer and says so in its log; its
+// callers are not asked to handle an error.
 type Limiter interface {
 	// Allow counts one event for key. When the key is over its limit it
-	// returns false and how long until the window resets.
-	Allow(key string) (bool, time.Duration)
+	// returns false and how long until the window resets; an event refused
+	// is not counted.
+	Allow(ctx context.Context, key string) (bool, time.Duration)
 	// Exceeded reports, without counting an event, whether key has used
 	// up its window and how long until it resets.
-	Exceeded(key string) (bool, time.Duration)
+	Exceeded(ctx context.Context, key string) (bool, time.Duration)
 	// Refund gives back one event counted by Allow in the current window.
-	Refund(key string)
+	Refund(ctx context.Context, key string)
+}
+
+// Factory builds the limiter called name, which allows n events per key in
+// each window; n <= 0 allows all. Services are given one by the server, so
+// that their limits live where the engine shares them between replicas;
+// name tells the limiters of one factory apart and must be unique per
+// service and limit.
+type Factory func(name string, n int, window time.Duration) Limiter
+
+// Memory is the Factory of in-memory Windows on the clock now (nil:
+// time.Now): the limits of one process, right for bbolt and for tests.
+func Memory(now func() time.Time) Factory {
+	return func(_ string, n int, window time.Duration) Limiter {
+		return NewWindow(n, window, now)
+	}
 }
 
 var _ Limiter = (*Window)(nil)
@@ -52,7 +74,7 @@ func NewWindow(limit int, window time.Duration, now func() time.Time) *Window {
 
 // Allow counts one event for key. When the key is over its limit it returns
 // false and how long until the window resets.
-func (r *Window) Allow(key string) (bool, time.Duration) {
+func (r *Window) Allow(_ context.Context, key string) (bool, time.Duration) {
 	if r == nil || r.limit <= 0 {
 		return true, 0
 	}
@@ -79,7 +101,7 @@ func (r *Window) Allow(key string) (bool, time.Duration) {
 // Exceeded reports, without counting an event, whether key has used up its
 // window and how long until it resets. It lets a caller refuse an attempt
 // before trying it and count only the attempts that fail (Allow).
-func (r *Window) Exceeded(key string) (bool, time.Duration) {
+func (r *Window) Exceeded(_ context.Context, key string) (bool, time.Duration) {
 	if r == nil || r.limit <= 0 {
 		return false, 0
 	}
@@ -96,7 +118,7 @@ func (r *Window) Exceeded(key string) (bool, time.Duration) {
 // Refund gives back one event counted by Allow in the current window: a
 // limit on failures counts each attempt before its work is done (so that
 // concurrent attempts cannot all slip in) and refunds those that succeed.
-func (r *Window) Refund(key string) {
+func (r *Window) Refund(_ context.Context, key string) {
 	if r == nil || r.limit <= 0 {
 		return
 	}
@@ -120,10 +142,10 @@ func (r *Window) sweep(now time.Time) {
 type Unlimited struct{}
 
 // Allow implements Limiter.
-func (Unlimited) Allow(string) (bool, time.Duration) { return true, 0 }
+func (Unlimited) Allow(context.Context, string) (bool, time.Duration) { return true, 0 }
 
 // Exceeded implements Limiter.
-func (Unlimited) Exceeded(string) (bool, time.Duration) { return false, 0 }
+func (Unlimited) Exceeded(context.Context, string) (bool, time.Duration) { return false, 0 }
 
 // Refund implements Limiter.
-func (Unlimited) Refund(string) {}
+func (Unlimited) Refund(context.Context, string) {}

@@ -79,32 +79,31 @@ func (s *Service) AddCaptions(ctx context.Context, caller, mediaID uint64, in Ca
 		return Caption{}, errs.BadRequest("not a valid WebVTT file")
 	}
 
-	tf, err := s.files.create()
+	tf, err := s.blobs.Create(ctx, MaxCaptionBytes)
 	if err != nil {
 		return Caption{}, errs.Wrap(err, "create captions file")
 	}
-	linked := false
-	defer func() {
-		if !linked {
-			tf.abort()
-		}
-	}()
+	defer tf.Abort()
 	if _, err := tf.Write(vtt); err != nil {
 		return Caption{}, errs.Wrap(err, "write captions")
 	}
-	if err := tf.finish(); err != nil {
+	if err := tf.Finish(ctx); err != nil {
 		return Caption{}, errs.Wrap(err, "sync captions")
 	}
-	c := Caption{MediaID: m.ID, Lang: lang, Label: label, SHA256: tf.sum(), Size: int64(len(vtt)),
+	c := Caption{MediaID: m.ID, Lang: lang, Label: label, SHA256: tf.Sum(), Size: int64(len(vtt)),
 		Cues: len(caps.Cues), CreatedAt: s.now().UTC()}
 
-	s.files.mu.Lock()
-	defer s.files.mu.Unlock()
-	created, err := s.files.link(tf, c.SHA256)
+	s.blobMu.Lock()
+	defer s.blobMu.Unlock()
+	unlock, err := s.store.LockBlob(ctx, c.SHA256)
+	if err != nil {
+		return Caption{}, errs.Wrap(err, "lock blob")
+	}
+	defer unlock()
+	created, err := tf.Commit(ctx)
 	if err != nil {
 		return Caption{}, errs.Wrap(err, "link captions")
 	}
-	linked = true
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
 		if _, err := s.captionTarget(ctx, caller, mediaID); err != nil {
 			return err
@@ -127,7 +126,7 @@ func (s *Service) AddCaptions(ctx context.Context, caller, mediaID uint64, in Ca
 	})
 	if err != nil {
 		if created {
-			_ = s.files.remove(c.SHA256)
+			_ = s.blobs.Remove(context.WithoutCancel(ctx), c.SHA256)
 		}
 		return Caption{}, errs.Wrap(err, "record captions")
 	}
@@ -191,7 +190,7 @@ func (s *Service) OpenCaption(ctx context.Context, caller, mediaID uint64, lang 
 	if err != nil {
 		return c, nil, errs.Wrap(err, "get captions")
 	}
-	f, err := s.files.Open(c.SHA256)
+	f, err := s.blobs.Open(ctx, c.SHA256)
 	if err != nil {
 		return c, nil, errs.Wrap(err, "open captions file")
 	}

@@ -33,8 +33,8 @@ func (s *Service) Delete(ctx context.Context, caller, id uint64) error {
 	// Held from the commit to the blob removal, as uploads hold it from
 	// linking a blob to committing its record: an upload of the same bytes
 	// cannot find the blob present and then lose it.
-	s.files.mu.Lock()
-	defer s.files.mu.Unlock()
+	s.blobMu.Lock()
+	defer s.blobMu.Unlock()
 	var sums []string
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		a, err := s.access(ctx, caller, id)
@@ -86,24 +86,33 @@ func (s *Service) giveBack(ctx context.Context, removed []Media) error {
 	return s.store.AddUsage(ctx, deltas)
 }
 
-// dropBlobs removes from disk each blob no record uses any more. The
-// caller holds s.files.mu. The records are gone already, so a caller that
-// gives up (ctx cancelled) does not stop it: the blobs would otherwise
-// wait for the orphan sweep.
+// dropBlobs removes from storage each blob no record uses any more. The
+// caller holds s.blobMu; each blob's use is asked, and its bytes removed,
+// under its store lock (another replica may be uploading the same bytes),
+// in a read of its own begun after the lock was taken. The records are
+// gone already, so a caller that gives up (ctx cancelled) does not stop
+// it: the blobs would otherwise wait for the orphan sweep.
 func (s *Service) dropBlobs(ctx context.Context, sums []string) error {
 	ctx = context.WithoutCancel(ctx)
 	for _, sum := range sums {
-		used, err := s.blobInUse(ctx, sum)
-		if err != nil {
+		if err := s.dropIfUnused(ctx, sum); err != nil {
 			return err
-		}
-		if !used {
-			if err := s.files.remove(sum); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
+}
+
+func (s *Service) dropIfUnused(ctx context.Context, sum string) error {
+	unlock, err := s.store.LockBlob(ctx, sum)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	used, err := s.blobInUse(ctx, sum)
+	if err != nil || used {
+		return err
+	}
+	return s.blobs.Remove(ctx, sum)
 }
 
 // SweepUploads is the sweep_uploads job: it removes the submission uploads
@@ -129,8 +138,8 @@ func (s *Service) SweepUploads(ctx context.Context, now time.Time) (int, error) 
 // sweepBatch removes up to sweepBatch uploads made before the instant;
 // more reports that there may be others.
 func (s *Service) sweepBatch(ctx context.Context, before time.Time) (removed int, more bool, err error) {
-	s.files.mu.Lock()
-	defer s.files.mu.Unlock()
+	s.blobMu.Lock()
+	defer s.blobMu.Unlock()
 	var sums []string
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
 		var gone Removed

@@ -13,9 +13,12 @@ import (
 	"pacer/server"
 )
 
-// blobExists reports whether the blob of these bytes is on disk.
+// blobExists reports whether the blob of these bytes is stored.
 func blobExists(env *pacertest.Env, b []byte) bool {
 	s := sum(b)
+	if env.S3 != nil {
+		return len(env.S3.Keys(env.T, pacertest.MediaPrefix+"/blobs/"+s)) == 1
+	}
 	_, err := os.Stat(filepath.Join(env.Dir, "media", "blobs", s[:2], s))
 	return err == nil
 }

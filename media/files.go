@@ -1,20 +1,21 @@
 package media
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
+	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 )
 
-// Files keeps media bytes on disk, beside the database and never inside it:
+// Files keeps media bytes on disk, beside the database and never inside it
+// (the Blobs of one process, the default):
 //
 //	<dir>/blobs/<aa>/<sha256 hex>   finished files, named by their content
 //	<dir>/tmp/upload-*              uploads still arriving
@@ -25,13 +26,9 @@ import (
 // so a reader never sees half a file.
 type Files struct {
 	dir string
-
-	// mu orders "link a blob, then commit the record that uses it" against
-	// the sweep's "find a blob nobody uses, then remove it": without it the
-	// sweep could remove a blob between an upload finding it already there
-	// and committing the record that points at it.
-	mu sync.Mutex
 }
+
+var _ Blobs = (*Files)(nil)
 
 // OpenFiles prepares dir (creating blobs/ and tmp/ inside it).
 func OpenFiles(dir string) (*Files, error) {
@@ -67,93 +64,73 @@ func (s *Files) Path(sum string) string {
 }
 
 // Open opens a blob for reading.
-func (s *Files) Open(sum string) (*os.File, error) {
+func (s *Files) Open(_ context.Context, sum string) (Blob, error) {
 	if !validSHA(sum) {
 		return nil, fmt.Errorf("media: bad blob name %q", sum)
 	}
-	return os.Open(s.Path(sum))
-}
-
-// tempFile is a file being written in tmp/. Its SHA-256 is computed on the
-// way in; Abort removes it, and Link turns it into a blob.
-type tempFile struct {
-	f    *os.File
-	h    hashWriter
-	size int64
-}
-
-type hashWriter interface {
-	io.Writer
-	Sum([]byte) []byte
-}
-
-func (s *Files) create() (*tempFile, error) {
-	f, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "upload-*")
+	f, err := os.Open(s.Path(sum))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoBlob
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &tempFile{f: f, h: sha256.New()}, nil
+	return f, nil
 }
 
-func (t *tempFile) Write(p []byte) (int, error) {
-	n, err := t.f.Write(p)
-	t.h.Write(p[:n])
-	t.size += int64(n)
-	return n, err
+// Touched is the blob's modification time, which a Commit that finds the
+// blob present refreshes.
+func (s *Files) Touched(_ context.Context, sum string) (time.Time, error) {
+	if !validSHA(sum) {
+		return time.Time{}, ErrNoBlob
+	}
+	info, err := os.Stat(s.Path(sum))
+	if errors.Is(err, fs.ErrNotExist) {
+		return time.Time{}, ErrNoBlob
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	return info.ModTime(), nil
 }
 
-// ReadAt reads what has been written so far (the duration probe uses it).
-func (t *tempFile) ReadAt(p []byte, off int64) (int, error) { return t.f.ReadAt(p, off) }
-
-func (t *tempFile) sum() string { return hex.EncodeToString(t.h.Sum(nil)) }
-
-// finish makes the bytes durable and closes the file.
-func (t *tempFile) finish() error {
-	if err := t.f.Sync(); err != nil {
-		t.f.Close()
+// Each walks blobs/<aa>/ in name order.
+func (s *Files) Each(ctx context.Context, fn func(sum string, listed time.Time) error) error {
+	blobs := filepath.Join(s.dir, "blobs")
+	fans, err := os.ReadDir(blobs)
+	if err != nil {
 		return err
 	}
-	return t.f.Close()
+	for _, fan := range fans {
+		if !fan.IsDir() {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(blobs, fan.Name()))
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			sum := f.Name()
+			if !validSHA(sum) {
+				continue
+			}
+			info, err := f.Info()
+			if err != nil {
+				continue // removed since the directory was read
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(sum, info.ModTime()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
-// abort closes and removes the temporary file; it is safe to call after
-// finish and more than once.
-func (t *tempFile) abort() {
-	t.f.Close()
-	os.Remove(t.f.Name())
-}
-
-// link moves a finished temporary file to the blob named by its hash. When
-// that blob exists already (identical bytes were uploaded before), the
-// temporary file is dropped and the old blob's time is refreshed so that the
-// sweep's grace period protects it until the new record commits. created
-// reports whether a new blob was made, so that a failed commit can remove
-// it again. The caller holds s.mu.
-func (s *Files) link(t *tempFile, sum string) (created bool, err error) {
-	dst := s.Path(sum)
-	if _, err := os.Stat(dst); err == nil {
-		os.Remove(t.f.Name())
-		now := time.Now()
-		_ = os.Chtimes(dst, now, now)
-		return false, nil
-	}
-	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return false, err
-	}
-	if err := os.Rename(t.f.Name(), dst); err != nil {
-		return false, err
-	}
-	// The rename is durable only once the directory entry is.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return true, nil
-}
-
-// remove deletes a blob. The caller holds s.mu.
-func (s *Files) remove(sum string) error {
+// Remove deletes a blob.
+func (s *Files) Remove(_ context.Context, sum string) error {
 	if !validSHA(sum) {
 		return nil
 	}
@@ -164,81 +141,120 @@ func (s *Files) remove(sum string) error {
 	return err
 }
 
-// SweepResult counts what a sweep removed.
-type SweepResult struct {
-	Temps int // temporary files of uploads that never finished
-	Blobs int // blobs no record uses
-}
-
-// sweep removes temporary files last written before tempBefore (uploads
-// that crashed or were cut off; a live upload writes at least once per read
-// timeout) and blobs last touched before blobBefore that inUse says nobody
-// uses (a crash between linking a blob and committing its record).
-func (s *Files) sweep(tempBefore, blobBefore time.Time, inUse func(sum string) (bool, error)) (SweepResult, error) {
-	var res SweepResult
+// SweepTemps removes temporary files last written before the instant
+// (uploads that crashed or were cut off; a live upload writes at least
+// once per read timeout).
+func (s *Files) SweepTemps(_ context.Context, before time.Time) (int, error) {
+	n := 0
 	tmp := filepath.Join(s.dir, "tmp")
 	entries, err := os.ReadDir(tmp)
 	if err != nil {
-		return res, err
+		return 0, err
 	}
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), "upload-") {
 			continue
 		}
 		info, err := e.Info()
-		if err != nil || !info.ModTime().Before(tempBefore) {
+		if err != nil || !info.ModTime().Before(before) {
 			continue
 		}
 		if os.Remove(filepath.Join(tmp, e.Name())) == nil {
-			res.Temps++
+			n++
 		}
 	}
-	blobs := filepath.Join(s.dir, "blobs")
-	fans, err := os.ReadDir(blobs)
-	if err != nil {
-		return res, err
-	}
-	for _, fan := range fans {
-		if !fan.IsDir() {
-			continue
-		}
-		files, err := os.ReadDir(filepath.Join(blobs, fan.Name()))
-		if err != nil {
-			return res, err
-		}
-		for _, f := range files {
-			sum := f.Name()
-			if !validSHA(sum) {
-				continue
-			}
-			info, err := f.Info()
-			if err != nil || !info.ModTime().Before(blobBefore) {
-				continue
-			}
-			removed, err := s.removeUnused(sum, blobBefore, inUse)
-			if err != nil {
-				return res, err
-			}
-			if removed {
-				res.Blobs++
-			}
-		}
-	}
-	return res, nil
+	return n, nil
 }
 
-func (s *Files) removeUnused(sum string, before time.Time, inUse func(string) (bool, error)) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// Checked again under the lock: an upload may have refreshed the blob's
-	// time, or committed a record using it, since the directory was read.
-	info, err := os.Stat(s.Path(sum))
-	if err != nil || !info.ModTime().Before(before) {
-		return false, nil
+// Ping reports whether the blob directory is still there.
+func (s *Files) Ping(context.Context) error {
+	info, err := os.Stat(filepath.Join(s.dir, "blobs"))
+	if err != nil {
+		return err
 	}
-	used, err := inUse(sum)
-	if err != nil || used {
+	if !info.IsDir() {
+		return fmt.Errorf("media: %s is not a directory", filepath.Join(s.dir, "blobs"))
+	}
+	return nil
+}
+
+// Create starts a temporary file in tmp/.
+func (s *Files) Create(_ context.Context, limit int64) (BlobWriter, error) {
+	f, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "upload-*")
+	if err != nil {
+		return nil, err
+	}
+	return &tempFile{s: s, f: f, h: sha256.New(), limit: limit}, nil
+}
+
+// tempFile is a file being written in tmp/. Commit links it to its blob;
+// Abort removes it.
+type tempFile struct {
+	s      *Files
+	f      *os.File
+	h      hash.Hash
+	size   int64
+	limit  int64
+	linked bool
+}
+
+func (t *tempFile) Write(p []byte) (int, error) {
+	if int64(len(p)) > t.limit-t.size {
+		return 0, ErrBlobTooLarge
+	}
+	n, err := t.f.Write(p)
+	t.h.Write(p[:n])
+	t.size += int64(n)
+	return n, err
+}
+
+// ReadAt reads what has been written so far.
+func (t *tempFile) ReadAt(p []byte, off int64) (int, error) { return t.f.ReadAt(p, off) }
+
+func (t *tempFile) Size() int64 { return t.size }
+
+func (t *tempFile) Sum() string { return hex.EncodeToString(t.h.Sum(nil)) }
+
+// Finish makes the bytes durable; the file stays open for ReadAt until
+// Commit or Abort.
+func (t *tempFile) Finish(context.Context) error { return t.f.Sync() }
+
+// Commit moves the finished temporary file to the blob named by its hash.
+// When that blob exists already (identical bytes were uploaded before), the
+// temporary file is dropped and the old blob's time is refreshed.
+func (t *tempFile) Commit(context.Context) (created bool, err error) {
+	if err := t.f.Close(); err != nil {
 		return false, err
 	}
-	return true, s.remove(sum)
+	dst := t.s.Path(t.Sum())
+	if _, err := os.Stat(dst); err == nil {
+		os.Remove(t.f.Name())
+		now := time.Now()
+		_ = os.Chtimes(dst, now, now)
+		t.linked = true
+		return false, nil
+	}
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, err
+	}
+	if err := os.Rename(t.f.Name(), dst); err != nil {
+		return false, err
+	}
+	t.linked = true
+	// The rename is durable only once the directory entry is.
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return true, nil
+}
+
+// Abort closes and removes the temporary file.
+func (t *tempFile) Abort() {
+	if t.linked {
+		return
+	}
+	t.f.Close()
+	os.Remove(t.f.Name())
 }

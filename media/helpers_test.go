@@ -10,9 +10,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/minio/minio-go/v7"
+
 	"pacer/media"
+	"pacer/media/s3blobs/s3test"
 	"pacer/pacertest"
 )
 
@@ -121,9 +125,19 @@ func mustUpload(t *testing.T, env *pacertest.Env, u pacertest.User, course uint6
 	return m
 }
 
-// files lists the regular files under <data>/media/<sub>.
+// files lists the regular files under <data>/media/<sub>, or in a bucket
+// the objects under media/<sub>/ and, for tmp, the multipart uploads still
+// open there.
 func files(t *testing.T, env *pacertest.Env, sub string) []string {
 	t.Helper()
+	if env.S3 != nil {
+		prefix := pacertest.MediaPrefix + "/" + sub + "/"
+		out := env.S3.Keys(t, prefix)
+		if sub == "tmp" {
+			out = append(out, env.S3.Uploads(t, prefix)...)
+		}
+		return out
+	}
 	var out []string
 	root := filepath.Join(env.Dir, "media", sub)
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -139,6 +153,25 @@ func files(t *testing.T, env *pacertest.Env, sub string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// plant puts a file in <data>/media/<sub> as a crash would have left it
+// (a blob goes under its fan-out directory), or the object in the bucket.
+func plant(t *testing.T, env *pacertest.Env, sub, name, content string) {
+	t.Helper()
+	if env.S3 != nil {
+		_, err := env.S3.Client(t).PutObject(context.Background(), s3test.Bucket, pacertest.MediaPrefix+"/"+sub+"/"+name,
+			strings.NewReader(content), int64(len(content)), minio.PutObjectOptions{DisableContentSha256: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	dir := filepath.Join(env.Dir, "media", sub)
+	if sub == "blobs" {
+		dir = filepath.Join(dir, name[:2])
+	}
+	mustWrite(t, filepath.Join(dir, name), content)
 }
 
 // mediaRecords counts the media records in the store.

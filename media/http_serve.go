@@ -1,9 +1,11 @@
 package media
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,7 +17,7 @@ import (
 // the caller has authorised the request, and this function alone decides
 // the headers. The bytes are handed to fasthttp as a stream that sends a
 // section of the *os.File with the kernel's sendfile where the connection
-// allows it.
+// allows it, or, from a bucket, the body of one ranged GET.
 func serveFile(c *fiber.Ctx, f Blob, m fileMeta) error {
 	req := request{
 		Method:          c.Method(),
@@ -57,6 +59,23 @@ func serveFile(c *fiber.Ctx, f Blob, m fileMeta) error {
 		c.Context().Response.Header.SetContentLength(0)
 		return nil
 	}
+	if sr, ok := f.(sectioner); ok {
+		// A bucket's blob: one ranged GET for exactly the bytes sent. It
+		// outlives the handler (fasthttp sends the body afterwards), and a
+		// client that goes away closes it through the stream's Close.
+		if c.Method() == fiber.MethodHead {
+			// The headers say it all; no GET for bytes never sent.
+			c.Context().SetBodyStream(&ranged{rc: io.NopCloser(strings.NewReader("")), f: f}, int(p.Length))
+			return nil
+		}
+		rc, err := sr.Section(context.WithoutCancel(c.UserContext()), p.Start, p.Length)
+		if err != nil {
+			f.Close()
+			return errs.Wrap(err, "read media file")
+		}
+		c.Context().SetBodyStream(&ranged{rc: rc, f: f}, int(p.Length))
+		return nil
+	}
 	if _, err := f.Seek(p.Start, io.SeekStart); err != nil {
 		f.Close()
 		return errs.Wrap(err, "seek media file")
@@ -85,3 +104,16 @@ func (s *section) WriteTo(w io.Writer) (int64, error) {
 }
 
 func (s *section) Close() error { return s.f.Close() }
+
+// ranged is a ranged read of a blob in a bucket as fasthttp's body stream.
+type ranged struct {
+	rc io.ReadCloser
+	f  Blob
+}
+
+func (r *ranged) Read(p []byte) (int, error) { return r.rc.Read(p) }
+
+func (r *ranged) Close() error {
+	r.rc.Close()
+	return r.f.Close()
+}

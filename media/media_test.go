@@ -5,12 +5,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"pacer/media"
 	"pacer/pacertest"
 	"pacer/server"
 )
@@ -427,15 +425,8 @@ func TestTheSweepRemovesOrphansOnly(t *testing.T) {
 	env := pacertest.New(t)
 	w := newWorld(t, env)
 	kept := mustUpload(t, env, w.teacher, w.course, "application/pdf", pdfFile("kept"), "")
-	store, err := media.OpenFiles(filepath.Join(env.Dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := store.Dir()
-	orphanTemp := dir + "/tmp/upload-123"
-	orphanBlob := store.Path(strings.Repeat("ab", 32))
-	mustWrite(t, orphanTemp, "half an upload")
-	mustWrite(t, orphanBlob, "a blob whose record never committed")
+	plant(t, env, "tmp", "upload-123", "half an upload")
+	plant(t, env, "blobs", strings.Repeat("ab", 32), "a blob whose record never committed")
 	// Recent files are left alone: they may belong to uploads in flight.
 	res, err := env.Server.Media.Sweep(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(-time.Hour))
 	if err != nil || res != (mediaSweep{}) {

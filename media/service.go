@@ -1,19 +1,19 @@
-// Package media stores uploaded files on disk and serves them: streamed
-// uploads checked against an allow-list and their own bytes, content-
-// addressed blobs, range and conditional serving, WebVTT captions, and each
-// learner's watch spans and resume position on lecture items. The pure
-// building blocks (ParseRange, ParseWebVTT, ProbeDuration, CheckContent,
-// MergeSpans) are in their own files; Service joins them to the store and to
-// the course service's access rules.
+// Package media stores uploaded files (on disk, or in a bucket: Blobs) and
+// serves them: streamed uploads checked against an allow-list and their own
+// bytes, content-addressed blobs, range and conditional serving, WebVTT
+// captions, and each learner's watch spans and resume position on lecture
+// items. The pure building blocks (ParseRange, ParseWebVTT, ProbeDuration,
+// CheckContent, MergeSpans) are in their own files; Service joins them to
+// the store and to the course service's access rules.
 package media
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"pacer/audit"
@@ -31,8 +31,9 @@ type Config struct {
 	Tx      txn.Runner
 	Store   Store
 	Courses *modules.Service
-	// Dir is where the bytes live (<data>/media).
-	Dir string
+	// Blobs keeps the bytes; nil means Files in Dir (<data>/media).
+	Blobs Blobs
+	Dir   string
 	// MaxUploadBytes is the largest upload (--max-upload-bytes).
 	MaxUploadBytes int64
 	// UserQuotaBytes bounds the submission uploads of one user, and
@@ -52,7 +53,7 @@ type Service struct {
 	tx      txn.Runner
 	store   Store
 	courses *modules.Service
-	files   *Files
+	blobs   Blobs
 	max     int64
 	// userQuota and courseQuota: 0 is none.
 	userQuota, courseQuota int64
@@ -70,6 +71,14 @@ type Service struct {
 	// that the heartbeat benchmark can show what Store.Batch saves.
 	serialWrites bool
 
+	// blobMu orders "commit a blob, then commit the record that uses it"
+	// against the sweep's "find a blob nobody uses, then remove it":
+	// without it the sweep could remove a blob between an upload finding it
+	// already there and committing the record that points at it. Another
+	// process sharing the bucket and the store is kept off by the store's
+	// lock of the one blob (Store.LockBlob), taken inside blobMu.
+	blobMu sync.Mutex
+
 	uploads limit.Limiter
 	// sweeper is the scheduled file sweep, once started.
 	sweeper *jobs.Local
@@ -83,8 +92,9 @@ type UploadResult struct {
 }
 
 // New builds the service and removes what earlier runs left half-done:
-// no upload can be in flight before the server starts, so every temporary
-// file is an orphan.
+// no upload of this process can be in flight before it starts, so every
+// temporary file of its own is an orphan (in a bucket other processes
+// share, only those idle for TempIdle are).
 func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -95,11 +105,15 @@ func New(cfg Config) (*Service, error) {
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 2 << 30
 	}
-	st, err := OpenFiles(cfg.Dir)
-	if err != nil {
-		return nil, err
+	blobs := cfg.Blobs
+	if blobs == nil {
+		files, err := OpenFiles(cfg.Dir)
+		if err != nil {
+			return nil, err
+		}
+		blobs = files
 	}
-	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, files: st, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log,
+	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: cfg.Courses, blobs: blobs, max: cfg.MaxUploadBytes, now: cfg.Now, log: cfg.Log,
 		userQuota: max(0, cfg.UserQuotaBytes), courseQuota: max(0, cfg.CourseQuotaBytes), uploads: cfg.Uploads}
 	if s.uploads == nil {
 		s.uploads = limit.Unlimited{}
@@ -108,7 +122,11 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("count media usage: %w", err)
 	}
 	now := time.Now()
-	if res, err := s.Sweep(context.Background(), now, now.Add(-BlobGrace)); err != nil {
+	tempBefore := now
+	if sh, ok := blobs.(sharedBlobs); ok && sh.Shared() {
+		tempBefore = now.Add(-TempIdle)
+	}
+	if res, err := s.Sweep(context.Background(), tempBefore, now.Add(-BlobGrace)); err != nil {
 		return nil, fmt.Errorf("sweep media directory: %w", err)
 	} else if res.Temps+res.Blobs > 0 {
 		s.log.Info("removed unfinished uploads", "temp_files", res.Temps, "unused_blobs", res.Blobs)
@@ -141,20 +159,68 @@ const (
 	BlobGrace = 10 * time.Minute
 )
 
-// Sweep removes temporary files last written before tempBefore and unused
-// blobs last touched before blobBefore. Times are the file system's (wall
-// clock), so the caller passes them rather than the service's clock.
+// Sweep removes temporary files last written before tempBefore (uploads
+// that crashed or were cut off) and blobs last touched before blobBefore
+// that no record uses (a crash between committing a blob and committing its
+// record). Times are the storage's (wall clock), so the caller passes them
+// rather than the service's clock.
 func (s *Service) Sweep(ctx context.Context, tempBefore, blobBefore time.Time) (SweepResult, error) {
-	return s.files.sweep(tempBefore, blobBefore, func(sum string) (bool, error) { return s.blobInUse(ctx, sum) })
+	var res SweepResult
+	n, err := s.blobs.SweepTemps(ctx, tempBefore)
+	res.Temps = n
+	if err != nil {
+		return res, err
+	}
+	err = s.blobs.Each(ctx, func(sum string, listed time.Time) error {
+		if !listed.Before(blobBefore) {
+			return nil
+		}
+		removed, err := s.removeUnused(ctx, sum, blobBefore)
+		if removed {
+			res.Blobs++
+		}
+		return err
+	})
+	return res, err
 }
+
+func (s *Service) removeUnused(ctx context.Context, sum string, before time.Time) (bool, error) {
+	s.blobMu.Lock()
+	defer s.blobMu.Unlock()
+	unlock, err := s.store.LockBlob(ctx, sum)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	// Checked under the locks: a record may use the blob, or an upload may
+	// have refreshed its time since it was listed. The store first: most
+	// blobs are in use, and asking a bucket costs a request.
+	used, err := s.blobInUse(ctx, sum)
+	if err != nil || used {
+		return false, err
+	}
+	t, err := s.blobs.Touched(ctx, sum)
+	if errors.Is(err, ErrNoBlob) || (err == nil && !t.Before(before)) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, s.blobs.Remove(ctx, sum)
+}
+
+// Ping reports whether the storage of the bytes answers (readiness).
+func (s *Service) Ping(ctx context.Context) error { return s.blobs.Ping(ctx) }
 
 func (s *Service) blobInUse(ctx context.Context, sum string) (bool, error) {
 	return s.store.BlobInUse(ctx, sum)
 }
 
-// StartSweeper has sched run Sweep every interval until Stop. The files
-// are this process's own (its data directory), so every process sweeps
-// its own: the work runs whether or not the process leads (jobs.Every).
+// StartSweeper has sched run Sweep every interval until Stop. Files on
+// disk are this process's own (its data directory), so every process
+// sweeps its own: the work runs whether or not the process leads
+// (jobs.Every). Replicas sharing a bucket each sweep it too, which is
+// redundant but safe: removing what another removed is no error.
 // Each sweep runs in the ctx of its run, not the ctx StartSweeper is given.
 func (s *Service) StartSweeper(_ context.Context, sched *jobs.Scheduler, interval time.Duration) error {
 	l, err := sched.Every("media_file_sweep", interval, func(ctx context.Context) error {
@@ -249,18 +315,11 @@ func (s *Service) Open(ctx context.Context, caller, id uint64) (Media, Blob, err
 	if err != nil {
 		return m, nil, err
 	}
-	f, err := s.files.Open(m.SHA256)
+	f, err := s.blobs.Open(ctx, m.SHA256)
 	if err != nil {
 		return m, nil, errs.Wrap(err, "open media file")
 	}
 	return m, f, nil
-}
-
-// Blob is an opened stored file.
-type Blob interface {
-	io.ReaderAt
-	io.ReadSeeker
-	io.Closer
 }
 
 // List returns a course's media for its staff, newest last, a page at a

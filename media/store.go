@@ -55,6 +55,14 @@ type RecordStore interface {
 	SweepUnattached(ctx context.Context, before time.Time, limit int) (removed Removed, more bool, err error)
 	// BlobInUse reports whether a record or a caption names the blob.
 	BlobInUse(ctx context.Context, sum string) (bool, error)
+	// LockBlob holds, until unlock is called, the right to decide whether
+	// blob sum is in use, for every process that uses this store: an
+	// upload holds it from finding (or storing) the blob to committing the
+	// record that names it, a removal from asking BlobInUse to removing
+	// the bytes, so that neither sees the other half done. Within one
+	// process the service orders them itself; an engine that only ever
+	// serves one process may hold nothing. ctx must carry no transaction.
+	LockBlob(ctx context.Context, sum string) (unlock func(), err error)
 }
 
 // Removed is what a removal took away: the records, and the blobs they

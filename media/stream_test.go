@@ -172,6 +172,12 @@ func TestUploading512MiBKeepsTheHeapSmall(t *testing.T) {
 		t.Skip("writes 512 MiB")
 	}
 	env := pacertest.New(t)
+	if env.S3 != nil {
+		// gofakes3 keeps every byte (and every part, until the upload
+		// completes) in this process's heap: the heap measures it, not
+		// the server. On a bucket an upload holds one part (s3blobs).
+		t.Skip("the S3 server of the test runs in this process and keeps its objects in the heap")
+	}
 	w := newWorld(t, env)
 	base := listen(t, env)
 	const size = 512 << 20

@@ -46,13 +46,15 @@ func (s *Service) errTooLarge() error {
 //     byte is read (404, 403, 415, 413);
 //  2. the first bytes are sniffed against the declared type (415) before
 //     anything is written to disk;
-//  3. the rest is copied to a temporary file through that limit (413)
-//     while its SHA-256 is computed; nothing is ever held whole in memory;
-//  4. the duration is read from the container's headers, the file is
-//     fsync'd and renamed to its hash (or dropped, when those bytes are
-//     stored already), and only then is the record committed.
+//  3. the rest is streamed to a temporary blob (Blobs.Create) through that
+//     limit (413) while its SHA-256 is computed; nothing is ever held whole
+//     in memory;
+//  4. the bytes are made durable, the whole file is checked and the
+//     duration read from the container's headers, the blob is committed
+//     under its hash (or dropped, when those bytes are stored already), and
+//     only then is the record committed.
 //
-// Any error removes the temporary file; a failed commit removes a blob it
+// Any error removes the temporary blob; a failed commit removes a blob it
 // created. Crashes are cleaned up by Sweep.
 func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, body io.Reader) (m Media, err error) {
 	defer func() {
@@ -87,7 +89,7 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 	}
 	// The limit is counted here, not in a handler, so that every way in (the
 	// API, the files page, the assignment form) shares it.
-	if ok, _ := s.uploads.Allow("upload:" + strconv.FormatUint(caller, 10)); !ok {
+	if ok, _ := s.uploads.Allow(ctx, "upload:"+strconv.FormatUint(caller, 10)); !ok {
 		return m, errs.E(errs.RateLimited, "too many uploads; try again later")
 	}
 	ctype := NormalizeType(in.ContentType)
@@ -118,49 +120,50 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 		return m, tooLarge
 	}
 
-	tf, err := s.files.create()
+	tf, err := s.blobs.Create(ctx, limit)
 	if err != nil {
 		return m, errs.Wrap(err, "create upload file")
 	}
-	linked := false
-	defer func() {
-		if !linked {
-			tf.abort()
-		}
-	}()
+	// Once committed, the bytes are the blob's and Abort leaves them.
+	defer tf.Abort()
 	if _, err := tf.Write(head); err != nil {
 		return m, errs.Wrap(err, "write upload")
 	}
-	if err := copyLimited(tf, body, limit, tooLarge); err != nil {
+	if err := copyLimited(tf, body, tooLarge); err != nil {
 		return m, err
 	}
-	if in.Length > 0 && tf.size != in.Length {
+	if in.Length > 0 && tf.Size() != in.Length {
 		return m, errs.BadRequest("the upload ended before Content-Length bytes arrived")
 	}
-	if err := CheckWhole(ctype, tf, tf.size); err != nil {
+	if err := tf.Finish(ctx); err != nil {
+		return Media{}, errs.Wrap(err, "store upload")
+	}
+	size := tf.Size()
+	if err := CheckWhole(ctype, tf, size); err != nil {
 		if errors.Is(err, ErrTypeMismatch) {
 			return m, errs.E(errs.Unsupported, strings.TrimPrefix(err.Error(), "media: "))
 		}
 		return m, errs.Wrap(err, "check upload")
 	}
 	m = Media{CourseID: in.CourseID, OwnerID: caller, Purpose: purpose, ContentType: ctype,
-		Size: tf.size, SHA256: tf.sum(), Filename: name, CreatedAt: s.now().UTC()}
-	if d, err := ProbeDuration(tf, tf.size, ctype); err == nil {
+		Size: size, SHA256: tf.Sum(), Filename: name, CreatedAt: s.now().UTC()}
+	if d, err := ProbeDuration(tf, size, ctype); err == nil {
 		m.Duration = d
 	} else if !errors.Is(err, ErrNoDuration) {
 		return Media{}, errs.Wrap(err, "probe duration")
 	}
-	if err := tf.finish(); err != nil {
-		return Media{}, errs.Wrap(err, "sync upload")
-	}
 
-	s.files.mu.Lock()
-	defer s.files.mu.Unlock()
-	created, err := s.files.link(tf, m.SHA256)
+	s.blobMu.Lock()
+	defer s.blobMu.Unlock()
+	unlock, err := s.store.LockBlob(ctx, m.SHA256)
+	if err != nil {
+		return Media{}, errs.Wrap(err, "lock blob")
+	}
+	defer unlock()
+	created, err := tf.Commit(ctx)
 	if err != nil {
 		return Media{}, errs.Wrap(err, "link upload")
 	}
-	linked = true
 	rec := m
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
 		// Checked again: the caller may have been removed from the course
@@ -183,7 +186,7 @@ func (s *Service) Upload(ctx context.Context, caller uint64, in UploadInput, bod
 	})
 	if err != nil {
 		if created {
-			_ = s.files.remove(m.SHA256)
+			_ = s.blobs.Remove(context.WithoutCancel(ctx), m.SHA256)
 		}
 		return Media{}, errs.Wrap(err, "record upload")
 	}
@@ -204,16 +207,15 @@ func (s *Service) mayUpload(ctx context.Context, caller, courseID uint64, purpos
 }
 
 // copyLimited copies the rest of an upload into tf, refusing it with
-// tooLarge (a 413) as soon as it passes limit bytes.
-func copyLimited(tf *tempFile, body io.Reader, limit int64, tooLarge error) error {
+// tooLarge (a 413) as soon as it passes the writer's limit.
+func copyLimited(tf BlobWriter, body io.Reader, tooLarge error) error {
 	buf := make([]byte, copyBufSize)
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
-			if tf.size+int64(n) > limit {
+			if _, werr := tf.Write(buf[:n]); errors.Is(werr, ErrBlobTooLarge) {
 				return tooLarge
-			}
-			if _, werr := tf.Write(buf[:n]); werr != nil {
+			} else if werr != nil {
 				return errs.Wrap(werr, "write upload")
 			}
 		}

@@ -11,11 +11,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"pacer/api"
 	"pacer/audit"
 	"pacer/auth"
 	"pacer/cache"
 	"pacer/errs"
+	"pacer/limit"
 	"pacer/markdown"
 	"pacer/notify"
 	"pacer/oneline"
@@ -64,10 +64,10 @@ type Service struct {
 	// keyFailsByUser and keyFailsByIP count wrong enrolment keys, so that a
 	// key cannot be guessed by trying many (issue 12): a caller over either
 	// limit is refused before their key is even compared.
-	keyFailsByUser, keyFailsByIP *api.RateLimiter
+	keyFailsByUser, keyFailsByIP limit.Limiter
 	// invitesByUser bounds how many invitations one person sends, since
 	// each may become an e-mail.
-	invitesByUser *api.RateLimiter
+	invitesByUser limit.Limiter
 }
 
 // Limits of guessing and inviting. Ten wrong keys an hour per account and
@@ -113,12 +113,19 @@ func NewService(tx txn.Runner, revs cache.Revisions, store Store, users Users, m
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{tx: tx, store: store, users: users, md: md, now: now, kinds: map[string]KindHook{},
-		keyFailsByUser: api.NewRateLimiter(keyFailsPerUser, keyFailWindow, now),
-		keyFailsByIP:   api.NewRateLimiter(keyFailsPerIP, keyFailWindow, now),
-		invitesByUser:  api.NewRateLimiter(invitesPerHour, time.Hour, now)}
+	s := &Service{tx: tx, store: store, users: users, md: md, now: now, kinds: map[string]KindHook{}}
+	s.UseLimits(context.Background(), limit.Memory(now))
 	newCaches(s, revs)
 	return s
+}
+
+// UseLimits builds the service's rate limits (wrong enrolment keys,
+// invitations) with f; NewService keeps them in this process's memory.
+// It is wiring: call it before serving.
+func (s *Service) UseLimits(_ context.Context, f limit.Factory) {
+	s.keyFailsByUser = f("enrol_key_fails_by_user", keyFailsPerUser, keyFailWindow)
+	s.keyFailsByIP = f("enrol_key_fails_by_ip", keyFailsPerIP, keyFailWindow)
+	s.invitesByUser = f("invitations_by_user", invitesPerHour, time.Hour)
 }
 
 // RegisterKind installs the hook of an item kind. The packages that own
@@ -415,6 +422,9 @@ func (a Access) RequireStudent() error {
 // not exist, or is unpublished and the caller is not a member, is 404.
 func (s *Service) access(ctx context.Context, courseID, userID uint64) (Access, error) {
 	var a Access
+	if err := s.prefetch(ctx, courseID, userID, 0); err != nil {
+		return a, err
+	}
 	st, err := s.structureOf(ctx, courseID)
 	if err != nil {
 		if errors.Is(err, txn.ErrNotFound) {
@@ -576,6 +586,10 @@ var ErrWrongKey = errs.Forbid("wrong enrolment key")
 // someone guessing behind a shared address does not lock everyone out.
 func (s *Service) Enroll(ctx context.Context, courseID, userID uint64, key, ip string) (Enrolment, error) {
 	userKey := fmt.Sprint(userID)
+	// The counts are read before the transaction, not in it: on a shared
+	// store each is a statement of its own, and a request holding its
+	// transaction's connection must not wait for a second one.
+	noGuesses := s.keyGuessesLeft(ctx, userKey, ip)
 	var e Enrolment
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		a, err := s.access(ctx, courseID, userID)
@@ -589,8 +603,8 @@ func (s *Service) Enroll(ctx context.Context, courseID, userID uint64, key, ip s
 			return errs.NotFoundf("course")
 		}
 		if a.Course.Enrollment == "key" {
-			if err := s.keyGuessesLeft(userKey, ip); err != nil {
-				return err
+			if noGuesses != nil {
+				return noGuesses
 			}
 			if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(key)), []byte(a.Course.EnrollKey)) != 1 {
 				return ErrWrongKey
@@ -600,8 +614,8 @@ func (s *Service) Enroll(ctx context.Context, courseID, userID uint64, key, ip s
 		return s.putMember(ctx, Member{CourseID: courseID, UserID: userID, Role: RoleStudent, EnrolledAt: e.EnrolledAt, Joined: JoinedEnrolled})
 	})
 	if errors.Is(err, ErrWrongKey) {
-		s.keyFailsByUser.Allow(userKey)
-		s.keyFailsByIP.Allow(ip)
+		s.keyFailsByUser.Allow(ctx, userKey)
+		s.keyFailsByIP.Allow(ctx, ip)
 		// The failed guess is recorded in its own transaction: the
 		// enrolment's was rolled back.
 		if aerr := s.Audit.Record(ctx, audit.Entry{ActorID: userID, Action: "enroll_key_wrong", CourseID: courseID, IP: ip}); aerr != nil {
@@ -613,12 +627,12 @@ func (s *Service) Enroll(ctx context.Context, courseID, userID uint64, key, ip s
 
 // keyGuessesLeft is 429 when an account or an address has used up its
 // wrong enrolment keys.
-func (s *Service) keyGuessesLeft(userKey, ip string) error {
+func (s *Service) keyGuessesLeft(ctx context.Context, userKey, ip string) error {
 	for _, l := range []struct {
-		lim *api.RateLimiter
+		lim limit.Limiter
 		key string
 	}{{s.keyFailsByUser, userKey}, {s.keyFailsByIP, ip}} {
-		if over, wait := l.lim.Exceeded(l.key); over {
+		if over, wait := l.lim.Exceeded(ctx, l.key); over {
 			return errs.Limited("too many wrong enrolment keys; try again later", wait)
 		}
 	}

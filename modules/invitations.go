@@ -73,6 +73,15 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 	if len(fields) > 0 {
 		return SentInvitation{}, errs.Validation(fields)
 	}
+	// The invitation is counted before its transaction, not in it: on a
+	// shared store the count is a statement of its own, which a request
+	// holding its transaction's connection must not wait for (nor count
+	// again each time the transaction is retried). An invitation that
+	// is not sent, refused or failed, is given back.
+	limitKey := fmt.Sprint(caller)
+	if ok, wait := s.invitesByUser.Allow(ctx, limitKey); !ok {
+		return SentInvitation{}, errs.Limited("too many invitations; try again later", wait)
+	}
 	var inv Invitation
 	now := s.now().UTC()
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
@@ -82,9 +91,6 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 		}
 		if err := a.RequireInstructor(); err != nil {
 			return err
-		}
-		if ok, wait := s.invitesByUser.Allow(fmt.Sprint(caller)); !ok {
-			return errs.Limited("too many invitations; try again later", wait)
 		}
 		found, err := s.pending(ctx, courseID, addr)
 		if err != nil {
@@ -110,6 +116,9 @@ func (s *Service) Invite(ctx context.Context, courseID, caller uint64, email, ro
 		}
 		return s.tellInvitee(ctx, a.Course, inv)
 	})
+	if err != nil {
+		s.invitesByUser.Refund(ctx, limitKey)
+	}
 	return inv.sent(), errs.Wrap(err, "invite")
 }
 

@@ -286,6 +286,9 @@ func (s *Service) ItemAccess(ctx context.Context, caller, courseID, itemID uint6
 
 func (s *Service) itemAccess(ctx context.Context, caller, courseID, itemID uint64) (ItemAccess, error) {
 	var ia ItemAccess
+	if err := s.prefetch(ctx, courseID, caller, itemID); err != nil {
+		return ia, err
+	}
 	a, err := s.memberAccess(ctx, courseID, caller)
 	if err != nil {
 		return ia, err

@@ -89,7 +89,19 @@ type Notification struct {
 	Link      string    `json:"link"`
 	CreatedAt time.Time `json:"created_at"`
 	Read      bool      `json:"read"`
+	// Cause names the event a notification tells of when that event must
+	// be told once, whoever tells it and however often: the periodic jobs
+	// (several replicas may run one at the same moment) set it, e.g.
+	// "module_opened:<course>:<module>:<user>". A notification whose cause
+	// was already told is not stored again (ErrAlreadyTold). Empty for
+	// notifications of one request's work, which happen once anyway.
+	Cause string `json:"-"`
 }
+
+// ErrAlreadyTold is what Store.Add answers for a notification whose Cause
+// a stored notification already has, and Store.Queue for such a mail:
+// nothing was stored.
+var ErrAlreadyTold = errors.New("notify: a notification of this cause was already told")
 
 // ErrInvalid is returned by Add for a notification that could not be
 // shown or mailed: no user, an unknown kind, no title, or a link that is
@@ -182,7 +194,9 @@ func NewService(cfg Config) *Service {
 }
 
 // add stores a notification in the transaction ctx carries and runs the
-// Added hooks in it.
+// Added hooks in it. A notification whose cause was already told is not
+// stored and runs no hook (its e-mail went with the first one): it comes
+// back with ID 0 and no error.
 func (s *Service) add(ctx context.Context, n Notification) (Notification, error) {
 	if err := n.check(); err != nil {
 		return n, err
@@ -190,10 +204,15 @@ func (s *Service) add(ctx context.Context, n Notification) (Notification, error)
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = s.now().UTC()
 	}
-	n, err := s.store.Add(ctx, n)
-	if err != nil {
-		return n, err
+	stored, err := s.store.Add(ctx, n)
+	if errors.Is(err, ErrAlreadyTold) {
+		n.ID = 0
+		return n, nil
 	}
+	if err != nil {
+		return stored, err
+	}
+	n = stored
 	for _, f := range s.Added {
 		if err := f(ctx, n); err != nil {
 			return n, err
@@ -204,7 +223,8 @@ func (s *Service) add(ctx context.Context, n Notification) (Notification, error)
 
 // Add stores a notification in the transaction ctx carries (so that it
 // commits, or not, with the caller's work) or in its own, and runs the
-// Added hooks in it. It returns ErrInvalid (an internal error) for a
+// Added hooks in it. A notification with a Cause that was already told is
+// left out: Add returns it with ID 0. It returns ErrInvalid (an internal error) for a
 // notification Mail could not turn into an e-mail.
 func (s *Service) Add(ctx context.Context, n Notification) (Notification, error) {
 	// The clock is read once, before the work, so a retried attempt

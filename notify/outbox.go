@@ -73,6 +73,10 @@ type Email struct {
 	// written to the log, so each is logged once.
 	Logged    bool      `json:"logged,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Cause names what the mail tells of, so that it is queued once
+	// however many runs compose it (Mails.Queue): the cause of the
+	// notification it comes from, or the user's batch. Empty for none.
+	Cause string `json:"cause,omitempty"`
 }
 
 // Sender delivers one e-mail. It returns nil once the server accepted it,
@@ -245,8 +249,10 @@ func (o *Outbox) Added(ctx context.Context, n Notification) error {
 		return o.addToBatch(ctx, n)
 	}
 	m := o.compose(u.ID, []Notification{n}, 0)
-	m.To = u.Email
-	_, err = o.queue(ctx, m)
+	m.To, m.Cause = u.Email, n.Cause
+	if _, err = o.queue(ctx, m); errors.Is(err, ErrAlreadyTold) {
+		return nil
+	}
 	return err
 }
 
@@ -409,13 +415,27 @@ func (o *Outbox) flushBatch(ctx context.Context, b Batch, now time.Time) (bool, 
 		return false, err
 	case !u.Disabled && u.Email != "":
 		m := o.compose(b.User, entries, b.Dropped)
-		m.To = u.Email
-		if _, err := o.queue(ctx, m); err != nil {
+		// A batch is the one that began at FirstAt after the mail of
+		// LastMailAt: two runs flushing it compose one mail.
+		m.To, m.Cause = u.Email, fmt.Sprintf("batch:%d:%d:%d", b.User, unixNano(b.LastMailAt), unixNano(b.FirstAt))
+		_, err := o.queue(ctx, m)
+		switch {
+		case errors.Is(err, ErrAlreadyTold):
+		case err != nil:
 			return false, err
+		default:
+			queued = true
 		}
-		queued = true
 	}
 	return queued, o.store.SaveBatch(ctx, Batch{User: b.User, LastMailAt: now}, nil)
+}
+
+// unixNano is t in nanoseconds, 0 for the zero time.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // expireClaims marks mails claimed longer than ClaimTimeout ago (a run

@@ -22,7 +22,10 @@ type Store interface {
 // are unread.
 type Notifications interface {
 	// Add stores n unread under a new id, larger than every id given
-	// before, and returns it with that id.
+	// before, and returns it with that id. When n.Cause is not empty and
+	// a stored notification has the same cause, it stores nothing and
+	// returns ErrAlreadyTold: the engine enforces it, so that two
+	// transactions telling of one event at once store one notification.
 	Add(ctx context.Context, n Notification) (Notification, error)
 	// Newest lists a user's notifications newest first: those with an id
 	// below before (every one when before is 0), at most limit of them.
@@ -49,7 +52,10 @@ var ErrNoMail = errors.New("notify: no such mail")
 // keeps each mail's place in them in step with its State.
 type Mails interface {
 	// Queue stores m under a new id, larger than every id given before,
-	// and returns it with that id.
+	// and returns it with that id. When m.Cause is not empty and a stored
+	// mail has the same cause, it stores nothing and returns
+	// ErrAlreadyTold (a deleted mail's cause is free again). Put keeps
+	// the cause Queue stored.
 	Queue(ctx context.Context, m Email) (Email, error)
 	// Put rewrites a stored mail (by m.ID), moving it to the queue its new
 	// state calls for. It returns ErrNoMail for an id it does not hold.

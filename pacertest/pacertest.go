@@ -1,6 +1,8 @@
 // Package pacertest runs the whole application for tests: a real bbolt file
 // in a temporary directory (or, with PACER_TEST_STORE=postgres, a fresh
-// database in a throwaway PostgreSQL cluster: package pgtest), cheap
+// database in a throwaway PostgreSQL cluster: package pgtest; with
+// PACER_TEST_MEDIA=s3, media files in a bucket of an S3 server running in
+// the test process: package s3test), cheap
 // argon2 parameters, a pinned clock the test moves by hand, and helpers
 // that send requests through app.Test and decode the answers. It is
 // imported only by tests.
@@ -15,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +25,7 @@ import (
 	"time"
 
 	"pacer/auth"
+	"pacer/media/s3blobs/s3test"
 	"pacer/server"
 	"pacer/storage"
 	"pacer/storage/postgres/pgtest"
@@ -63,7 +67,11 @@ type Env struct {
 	Server *server.Server
 	Clock  *Clock
 	Dir    string
-	n      *atomic.Int64
+	// S3 is the S3 server holding the media files under MediaPrefix when
+	// the application keeps them in a bucket (NewS3, PACER_TEST_MEDIA=s3);
+	// nil when they are in Dir.
+	S3 *s3test.Server
+	n  *atomic.Int64
 	// admin is shared by the copies With makes.
 	admin **User
 }
@@ -79,9 +87,26 @@ func (e *Env) With(t testing.TB) *Env {
 // Cheap are argon2 parameters fit for tests only.
 var Cheap = auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
+// MediaPrefix is where in the bucket an application of NewS3 keeps its
+// media files.
+const MediaPrefix = "media"
+
 // New starts an application in a temporary directory. modify may change the
-// configuration before it starts.
+// configuration before it starts. With PACER_TEST_MEDIA=s3 it is NewS3,
+// unless the test chose where media live.
 func New(t testing.TB, modify ...func(*server.Config)) *Env {
+	t.Helper()
+	return start(t, os.Getenv("PACER_TEST_MEDIA") == "s3", modify)
+}
+
+// NewS3 is New with the media files in a bucket of an S3 server started
+// for the test (Env.S3).
+func NewS3(t testing.TB, modify ...func(*server.Config)) *Env {
+	t.Helper()
+	return start(t, true, modify)
+}
+
+func start(t testing.TB, s3 bool, modify []func(*server.Config)) *Env {
 	t.Helper()
 	clock := &Clock{t: Start}
 	dir := t.TempDir()
@@ -91,6 +116,11 @@ func New(t testing.TB, modify ...func(*server.Config)) *Env {
 		JWTSecret: "test-secret-test-secret-test-secret-0123456789"}
 	for _, m := range modify {
 		m(&cfg)
+	}
+	var bucket *s3test.Server
+	if s3 && cfg.Media == "" {
+		bucket = s3test.Start(t)
+		cfg.Media = bucket.URL(MediaPrefix)
 	}
 	if cfg.Store == "" && pgtest.Engine() == "postgres" {
 		// PACER_TEST_STORE=postgres: the same test on a fresh PostgreSQL
@@ -102,7 +132,7 @@ func New(t testing.TB, modify ...func(*server.Config)) *Env {
 		t.Fatalf("start server: %v", err)
 	}
 	t.Cleanup(func() { s.Close(context.Background()) })
-	return &Env{T: t, Server: s, Clock: clock, Dir: dir, n: new(atomic.Int64), admin: new(*User)}
+	return &Env{T: t, Server: s, Clock: clock, Dir: dir, S3: bucket, n: new(atomic.Int64), admin: new(*User)}
 }
 
 // Bolt is the bbolt database under the application, for a test that
@@ -274,9 +304,9 @@ func (e *Env) DoHeaders(method, path, token string, body any, headers map[string
 	if r.Status >= 400 && r.ErrCode() == "" && method != "HEAD" {
 		e.T.Errorf("%s %s: %d answer not in the contract's error shape: %q", method, path, r.Status, raw)
 	}
-	// A 503 from readyz is its answer (the store is unreachable), not a
-	// failure of the server.
-	if r.Status >= 500 && !(r.Status == 503 && path == "/readyz") {
+	// A 503 is the answer while the store is unreachable (readyz, and
+	// every request meanwhile), not a failure of the server.
+	if r.Status >= 500 && !(r.Status == 503 && r.ErrCode() == "unavailable") {
 		e.T.Errorf("%s %s: server error %d %s", method, path, r.Status, raw)
 	}
 	return r

@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"pacer/auth"
 	"pacer/deadlines"
 	"pacer/jobs"
+	"pacer/storage/postgres"
 )
 
 // wireDeadlines builds the deadlines service and the scheduler, hooks
@@ -22,7 +24,7 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	// A new password also retires the secret calendar feed URL: whoever
 	// learnt the old password may have copied it.
 	s.Auth.OnPasswordChanged(context.Background(), svc.RetireCalendar)
-	sched := jobs.New(jobs.Config{Tx: s.Tx, Store: s.Stores.Jobs, Audit: s.Audit, Log: s.log, Now: s.now, Tick: s.cfg.Tick})
+	sched := jobs.New(jobs.Config{Tx: s.Tx, Store: s.Stores.Jobs, Leader: s.leader(), Audit: s.Audit, Log: s.log, Now: s.now, Tick: s.cfg.Tick})
 	if err := svc.RegisterJobs(ctx, sched); err != nil {
 		return err
 	}
@@ -39,4 +41,16 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	ready := s.ready
 	s.ready = func() bool { return ready() && sched.Running() }
 	return nil
+}
+
+// leader is who decides which replica runs the scheduled work: this
+// process alone on bbolt; on PostgreSQL the replica that holds the
+// database's lease, named by the replica id. The lease outlives a few
+// ticks, so a leader that stalls loses it within a few ticks of silence.
+func (s *Server) leader() jobs.Leader {
+	if s.PG == nil {
+		return jobs.Always{}
+	}
+	return postgres.NewLeader(s.PG, postgres.LeaderConfig{Holder: s.cfg.ReplicaID,
+		TTL: max(3*s.cfg.Tick, 30*time.Second), Log: s.log})
 }

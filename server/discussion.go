@@ -17,7 +17,9 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 		return err
 	}
 	s.Discussion = discussion.New(discussion.Config{Tx: s.Tx, Store: s.Stores.Discussion,
-		Courses: s.Courses, Users: s.Auth, Notify: s.Notify, Markdown: s.Markdown, Now: s.now, Log: s.log})
+		Courses: s.Courses, Users: s.Auth, Notify: s.Notify, Markdown: s.Markdown, Now: s.now, Log: s.log, Limits: s.limits,
+		// Replicas on one database queue replies into one queue.
+		SharedQueue: s.PG != nil})
 	s.Discussion.Audit = s.Audit
 	// Author names on thread pages come from the auth service's user cache.
 	s.Discussion.Names = s.Auth

@@ -102,6 +102,11 @@ func (s *Server) openStore(ctx context.Context) error {
 	}
 	s.engine = e
 	s.DB, s.PG, s.Tx, s.Stores = e.Bolt, e.PG, e.Tx, e.Stores
+	if e.PG != nil {
+		// Scheduled runs carry the lead's lease, which every write
+		// transaction of theirs checks first (jobs.Fenced).
+		s.Tx = jobs.Fenced(e.Tx)
+	}
 	return nil
 }
 

@@ -34,9 +34,18 @@ func TestReadyzFollowsPostgres(t *testing.T) {
 	if r := env.Do("GET", "/readyz", "", nil); r.Status != 200 {
 		t.Fatalf("readyz: %d %s", r.Status, r.Body)
 	}
+	teacher := env.Register("Teacher")
 	pgtest.SetReachable(t, url, false)
 	if r := env.Do("GET", "/readyz", "", nil); r.Status != 503 {
 		t.Fatalf("readyz with the database unreachable: %d %s", r.Status, r.Body)
+	}
+	// Requests meanwhile are told to come back, not that Pacer failed:
+	// a read, a write, and the token check every request makes.
+	for _, req := range []struct{ method, path string }{{"GET", "/api/v1/courses"}, {"POST", "/api/v1/courses"}} {
+		r := env.Do(req.method, req.path, teacher.Token, map[string]any{"title": "During the outage", "timezone": "UTC"})
+		if r.Status != 503 || r.Header.Get("Retry-After") == "" || !strings.Contains(string(r.Body), `"code":"unavailable"`) {
+			t.Fatalf("%s %s with the database unreachable: %d %v %s", req.method, req.path, r.Status, r.Header, r.Body)
+		}
 	}
 	pgtest.SetReachable(t, url, true)
 	if r := env.Do("GET", "/readyz", "", nil); r.Status != 200 {

@@ -2,13 +2,16 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"pacer/limit"
 	"pacer/media"
+	"pacer/media/s3blobs"
 )
 
 // uploadsPerHour bounds each user's uploads; a course rarely needs more,
@@ -19,15 +22,36 @@ const uploadsPerHour = 120
 // looked for while serving (they are also removed at start).
 const mediaSweepEvery = time.Hour
 
-// wireMedia builds the media service on <data>/media with its quotas, takes
+// OpenBlobs opens where media bytes live: "" or "file" is <data>/media,
+// an s3:// URL a bucket (s3blobs.ParseURL) signed with the given keys.
+func OpenBlobs(spec, dataDir, accessKeyID, secretAccessKey string) (media.Blobs, error) {
+	switch {
+	case spec == "" || spec == "file":
+		return media.OpenFiles(filepath.Join(dataDir, "media"))
+	case strings.HasPrefix(spec, "s3://"):
+		cfg, err := s3blobs.ParseURL(spec)
+		if err != nil {
+			return nil, fmt.Errorf("--media: %w", err)
+		}
+		cfg.AccessKeyID, cfg.SecretAccessKey = accessKeyID, secretAccessKey
+		return s3blobs.New(cfg)
+	}
+	return nil, errors.New("--media: use file (the data directory) or s3://bucket/prefix?endpoint=…")
+}
+
+// wireMedia builds the media service on its blobs (--media) with its quotas, takes
 // over the lecture and file item kinds, lets assignment submissions carry
 // uploaded files, mounts the routes, registers the sweep_uploads job (the
 // submission uploads no submission used within a day), and runs the
 // orphan sweep until shutdown.
 func (s *Server) wireMedia(v1 fiber.Router) error {
-	svc, err := media.New(media.Config{Tx: s.Tx, Store: s.Stores.Media, Courses: s.Courses, Dir: filepath.Join(s.cfg.DataDir, "media"),
+	blobs, err := OpenBlobs(s.cfg.Media, s.cfg.DataDir, s.cfg.S3AccessKeyID, s.cfg.S3SecretAccessKey)
+	if err != nil {
+		return err
+	}
+	svc, err := media.New(media.Config{Tx: s.Tx, Store: s.Stores.Media, Courses: s.Courses, Blobs: blobs,
 		MaxUploadBytes: s.cfg.MaxUploadBytes, UserQuotaBytes: s.cfg.UserQuotaBytes, CourseQuotaBytes: s.cfg.CourseQuotaBytes,
-		Uploads: limit.NewWindow(uploadsPerHour, time.Hour, s.now), Now: s.now, Log: s.log})
+		Uploads: s.limits("uploads", uploadsPerHour, time.Hour), Now: s.now, Log: s.log})
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ import (
 	"pacer/errs"
 	"pacer/grades"
 	"pacer/jobs"
+	"pacer/limit"
 	"pacer/markdown"
 	"pacer/media"
 	"pacer/modules"
@@ -50,8 +51,14 @@ type Config struct {
 	Addr    string
 	DataDir string
 	// Store is the engine (--store): "" or "bolt" for bbolt in DataDir,
-	// or a postgres:// URL. Media files stay under DataDir either way.
+	// or a postgres:// URL.
 	Store string
+	// Media is where uploaded files live (--media): "" or "file" for
+	// DataDir/media, or s3://bucket/prefix?endpoint=…&region=…&path_style=…
+	// for an S3-compatible bucket signed with S3AccessKeyID and
+	// S3SecretAccessKey (from the environment, never logged).
+	Media                            string
+	S3AccessKeyID, S3SecretAccessKey string
 	// PGMaxConns caps the PostgreSQL connection pool and
 	// PGStatementTimeout bounds each statement there (0: the defaults).
 	PGMaxConns         int32
@@ -93,8 +100,13 @@ type Config struct {
 	Argon2 auth.Argon2Params
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Log receives structured logs; nil discards them.
+	// Log receives structured logs; nil discards them. Every line the
+	// server logs carries replica=ReplicaID.
 	Log *slog.Logger
+	// ReplicaID names this process among the replicas serving one store
+	// (--replica-id): in its logs, and as the holder of leases. Empty is
+	// DefaultReplicaID().
+	ReplicaID string
 }
 
 // Server is the running application.
@@ -137,6 +149,11 @@ type Server struct {
 	// Outbox holds e-mail on its way out (the admin pages list it).
 	Outbox *notify.Outbox
 
+	// limits builds the services' rate limits (limits.go); pgLimits is
+	// the PostgreSQL engine's, nil on bbolt.
+	limits   limit.Factory
+	pgLimits *postgres.Limits
+
 	stoppers []func(ctx context.Context) error
 	// engine is the open store (nil once closed); DB, PG, Tx and Stores
 	// above are its parts, kept for the services and tests that use them.
@@ -154,6 +171,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.ReplicaID == "" {
+		cfg.ReplicaID = DefaultReplicaID()
+	}
+	// Replicas log to one place; each line says which one wrote it.
+	cfg.Log = cfg.Log.With("replica", cfg.ReplicaID)
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://localhost:3000"
 	}
@@ -191,12 +213,13 @@ func New(cfg Config) (*Server, error) {
 
 func (s *Server) build() error {
 	cfg := s.cfg
-	key, err := auth.LoadKey(cfg.DataDir, cfg.JWTSecret)
+	key, err := SigningKey(context.Background(), s.engine, cfg.DataDir, cfg.JWTSecret)
 	if err != nil {
 		return err
 	}
+	s.buildLimits()
 	s.Auth, err = auth.NewService(key, auth.Config{Tx: s.Tx, Store: s.Stores.Auth, Revisions: s.Stores.Revisions, AccessTTL: cfg.AccessTTL, Argon2: cfg.Argon2,
-		HashLimit: max(1, runtime.GOMAXPROCS(0))}, s.now)
+		HashLimit: max(1, runtime.GOMAXPROCS(0)), Limits: s.limits}, s.now)
 	if err != nil {
 		return err
 	}
@@ -208,6 +231,7 @@ func (s *Server) build() error {
 	s.AuthHTTP = auth.NewHTTP(s.Auth, cfg.AuthRate, secure)
 	s.Markdown = markdown.New()
 	s.Courses = modules.NewService(s.Tx, s.Stores.Revisions, s.Stores.Modules, s.Auth, s.Markdown, s.now)
+	s.Courses.UseLimits(context.Background(), s.limits)
 	s.Notify = notify.NewService(notify.Config{Tx: s.Tx, Store: s.Stores.Notify, Now: s.now})
 	s.Audit = audit.New(audit.Config{Tx: s.Tx, Store: s.Stores.Audit, Now: s.now, Log: s.log})
 	s.AuthHTTP.Audit = s.Audit
@@ -287,6 +311,9 @@ func (s *Server) build() error {
 		if err := e.Ping(ctx); err != nil {
 			return unavailable(c, "the store is unreachable")
 		}
+		if m := s.Media; m != nil && m.Ping(ctx) != nil {
+			return unavailable(c, "the media storage is unreachable")
+		}
 		return c.JSON(fiber.Map{"status": "ready"})
 	})
 
@@ -306,6 +333,9 @@ func (s *Server) build() error {
 	// routes in its own server/<feature>.go, called here in this order.
 	// (features: add one call per line below this comment)
 	if err := s.wireDeadlines(v1); err != nil {
+		return err
+	}
+	if err := s.registerLimitSweep(); err != nil {
 		return err
 	}
 	if err := s.wireDiscussion(v1); err != nil {

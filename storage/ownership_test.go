@@ -35,8 +35,8 @@ var owners = map[Bucket]string{
 	Items: "modules", ItemsByModule: "modules", Progress: "modules", Invitations: "modules",
 	InvitationsByEmail: "modules", InvitationsByCourse: "modules", StaffByCourse: "modules",
 
-	Notifications: "notify", NotificationsByUser: "notify", NotificationsUnread: "notify", Outbox: "notify",
-	OutboxQueue: "notify", MailBatches: "notify", MailBatchEntries: "notify", EmailPrefs: "notify",
+	Notifications: "notify", NotificationsByUser: "notify", NotificationsUnread: "notify", NotificationCauses: "notify", Outbox: "notify",
+	OutboxQueue: "notify", OutboxCauses: "notify", MailBatches: "notify", MailBatchEntries: "notify", EmailPrefs: "notify",
 
 	Audit: "audit",
 

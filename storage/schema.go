@@ -39,6 +39,9 @@ const (
 	Notifications       Bucket = "notifications"         // notification -> notify.Notification
 	NotificationsByUser Bucket = "notifications_by_user" // user|notification -> nil
 	NotificationsUnread Bucket = "notifications_unread"  // user|notification -> nil, only while unread
+	// NotificationCauses holds the cause of each notification that has one
+	// (notify.Notification.Cause), so that a cause is told once.
+	NotificationCauses Bucket = "notification_causes" // cause -> notification id (8)
 
 	Extensions          Bucket = "extensions"            // extension -> deadlines.Extension
 	ExtensionsByLearner Bucket = "extensions_by_learner" // course|user|module -> extension id (8) | due unix nanos (8)
@@ -86,6 +89,9 @@ const (
 	Outbox       Bucket = "outbox"        // mail -> notify.Email
 	OutboxQueue  Bucket = "outbox_queue"  // state (1 pending, 2 sending)|Int(unix nanos)|mail -> nil
 	MailBatches  Bucket = "mail_batches"  // user -> notify.batch (replies and mentions mailed together)
+	// OutboxCauses holds the cause of each mail that has one, so that a
+	// cause is queued once.
+	OutboxCauses Bucket = "outbox_causes" // cause -> mail id (8)
 	// MailBatchEntries holds a batch's notifications, one key each.
 	MailBatchEntries Bucket = "mail_batch_entries" // user|seq -> notify.Notification
 	EmailPrefs       Bucket = "email_prefs"        // user -> notify.Prefs
@@ -137,12 +143,12 @@ var allBuckets = []Bucket{
 	Courses, Members, MembersByUser, Modules, ModulesByCourse, Items, ItemsByModule, Progress,
 	Invitations, InvitationsByEmail, InvitationsByCourse,
 	Notifications, NotificationsByUser, Audit,
-	NotificationsUnread,
+	NotificationsUnread, NotificationCauses,
 	Extensions, ExtensionsByLearner, Submissions, SubmissionsByItem, CalendarTokens, CalendarEvents, JobMarks, JobRuns,
 	SubmissionHistory, SubmittedNotes,
 	Boards, BoardsByCourse, Threads, ThreadsByBoard, Posts, PostSources, PostsByThread,
 	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms, ReplyQueue,
-	ActivityDays, Engagement, Outbox, OutboxQueue, MailBatches, MailBatchEntries, EmailPrefs,
+	ActivityDays, Engagement, Outbox, OutboxQueue, OutboxCauses, MailBatches, MailBatchEntries, EmailPrefs,
 	Media, MediaByCourse, MediaBlobs, Captions, Watch, MediaUsage, MediaUnattached,
 	StaffByCourse, ThreadFollowOff,
 	Announcements, AnnouncementsByCourse,

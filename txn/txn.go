@@ -35,6 +35,11 @@ type Runner interface {
 	Batch(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
+// ErrUnavailable marks a failure to reach the store (a database restarting,
+// a network cut): nothing about the request was wrong, and the same
+// request may succeed in a moment. Engines wrap the driver's error in it.
+var ErrUnavailable = errors.New("the store is unreachable")
+
 // ErrNotFound is what a store returns for a record that does not exist,
 // on every engine.
 var ErrNotFound = errors.New("not found")

@@ -148,4 +148,86 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 			t.Fatalf("other kind = %q, want still cached", v)
 		}
 	})
+
+	t.Run("peek serves a value only at the stored revision", func(t *testing.T) {
+		tx, c, read := setup(t)
+		if _, ok, err := c.Peek(ctx, 7, 1); ok || err != nil {
+			t.Fatalf("peek of an empty cache = %v, %v; want a miss", ok, err)
+		}
+		read(ctx)
+		if v, ok, err := c.Peek(ctx, 7, 1); !ok || err != nil || v != 1 {
+			t.Fatalf("peek after a fill = %d, %v, %v; want the cached 1", v, ok, err)
+		}
+		if err := tx.Write(ctx, func(ctx context.Context) error { return c.Bump(ctx, 7, 1) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := c.Peek(ctx, 7, 1); ok || err != nil {
+			t.Fatalf("peek after a bump = %v, %v; want a miss", ok, err)
+		}
+	})
+
+	t.Run("prefetched revisions answer as the transaction reads them", func(t *testing.T) {
+		revs, tx := open(t)
+		a := cache.New[string]("cachetest.a", 10, revs)
+		b := cache.New[string]("cachetest.b", 10, revs)
+		get := func(ctx context.Context, c *cache.Cache[string], id uint64, fresh string) string {
+			v, err := c.Read(ctx, id, 0, func(context.Context) (string, error) { return fresh, nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		err := tx.Read(ctx, func(ctx context.Context) error {
+			if err := cache.Prefetch(ctx, a.Ahead(1, 0), b.Ahead(2, 0), a.Ahead(3, 0)); err != nil {
+				return err
+			}
+			get(ctx, a, 1, "a1")
+			get(ctx, b, 2, "b2")
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Write(ctx, func(ctx context.Context) error { return a.Bump(ctx, 1, 0) }); err != nil {
+			t.Fatal(err)
+		}
+		err = tx.Write(ctx, func(ctx context.Context) error {
+			if err := cache.Prefetch(ctx, a.Ahead(1, 0), b.Ahead(2, 0)); err != nil {
+				return err
+			}
+			if v := get(ctx, b, 2, "x"); v != "b2" {
+				t.Errorf("unbumped value after a prefetch = %q, want the cached b2", v)
+			}
+			if v := get(ctx, a, 1, "a1 in write"); v != "a1 in write" {
+				t.Errorf("bumped value after a prefetch = %q, want a load", v)
+			}
+			// The write's own bump is seen by its next read, prefetched
+			// or not.
+			if err := b.Bump(ctx, 2, 0); err != nil {
+				return err
+			}
+			if v := get(ctx, b, 2, "b2 bumped"); v != "b2 bumped" {
+				t.Errorf("value after the write's own bump = %q, want a load", v)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = tx.Read(ctx, func(ctx context.Context) error {
+			if err := cache.Prefetch(ctx, a.Ahead(1, 0), b.Ahead(2, 0)); err != nil {
+				return err
+			}
+			if v := get(ctx, a, 1, "a1'"); v != "a1'" {
+				t.Errorf("a after its bump = %q, want a load", v)
+			}
+			if v := get(ctx, b, 2, "b2'"); v != "b2'" {
+				t.Errorf("b after its bump = %q, want a load", v)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }

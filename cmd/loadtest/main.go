@@ -14,6 +14,15 @@
 //
 // Accounts are created with cheap password hashing: sign-in is not what this
 // tool measures, and OWASP-cost hashing of 1,000 accounts would take minutes.
+//
+// With -replicas (and -store naming an empty PostgreSQL database) it
+// measures instead what being distributed costs: it builds the pacer
+// binary, starts that many replica processes on the one database, drives
+// the same routes round-robin over them for each count given, and checks
+// that a scheduler job run at once on every replica under load tells each
+// learner exactly once (replicas.go).
+//
+//	go run ./cmd/loadtest -store 'postgres:///load?host=/tmp/pg' -replicas 1,2 -students 200 -d 5s
 package main
 
 import (
@@ -53,6 +62,16 @@ type config struct {
 	data, store                              string
 	only, cpuprofile, trace                  string
 	blockprofile, mutexprofile               string
+	// replicas, when set, selects the replicas mode: each count is
+	// measured in turn (replicas.go). pacer is the binary it starts
+	// (default: built from this module); jobRuns is how many times the
+	// exactly-once check runs its job on every replica.
+	replicas replicasFlag
+	pacer    string
+	jobRuns  int
+	// meter, when set, reads the CPU used so far by the replicas and by
+	// PostgreSQL: the replicas mode measures each route's slices with it.
+	meter func() cpuUse
 }
 
 // rateFlag is the -rate flag: a number of requests per second, or auto
@@ -102,6 +121,9 @@ func main() {
 	flag.StringVar(&cfg.trace, "trace", "", "write an execution trace of the fixed-rate phases to this file")
 	flag.StringVar(&cfg.blockprofile, "blockprofile", "", "write a blocking profile of the fixed-rate phases to this file")
 	flag.StringVar(&cfg.mutexprofile, "mutexprofile", "", "write a mutex contention profile of the fixed-rate phases to this file")
+	flag.Var(&cfg.replicas, "replicas", "replica counts to measure, e.g. 1,2: starts that many pacer processes on the -store PostgreSQL database and compares each route's throughput (no fixed-rate phases)")
+	flag.StringVar(&cfg.pacer, "pacer", "", "with -replicas: the pacer binary to start (default: go build of this module)")
+	flag.IntVar(&cfg.jobRuns, "job-runs", 3, "with -replicas: rounds of the exactly-once check, each running open_windows on every replica at once")
 	flag.Parse()
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -110,6 +132,9 @@ func main() {
 }
 
 func run(cfg config) error {
+	if len(cfg.replicas) > 0 {
+		return runReplicas(cfg)
+	}
 	if cfg.data == "" {
 		dir, err := os.MkdirTemp("", "pacer-load-*")
 		if err != nil {
@@ -142,11 +167,7 @@ func run(cfg config) error {
 	go func() { served <- srv.Serve(ctx, ln) }()
 	defer func() { cancel(); <-served }()
 
-	// As many idle connections are kept as the open loop may have requests
-	// in flight: with fewer, a burst left the tool closing and dialling
-	// connections, which its latencies then counted.
-	c := &client{base: "http://" + ln.Addr().String(), http: &http.Client{Transport: &http.Transport{
-		MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}}}
+	c := &client{bases: []string{"http://" + ln.Addr().String()}, http: newHTTPClient()}
 	start := time.Now()
 	w, err := seed(c, srv, cfg)
 	if err != nil {
@@ -168,14 +189,31 @@ func run(cfg config) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	// Each route runs in slices alternating with /healthz slices, and its
-	// ratio is to the /healthz throughput of its own slices: this machine's
-	// speed drifts by tens of percent within a minute, and a yardstick
-	// measured once at the start made the ratios swing with it.
-	var results []result
-	health := phases[0]
 	seeds := uint64(1)
 	next := func() uint64 { seeds += uint64(cfg.conc); return seeds }
+	report(measure(c, phases, cfg, next), commitRate)
+	if !cfg.rate.auto && cfg.rate.n == 0 {
+		return nil
+	}
+	return fixedRate(c, w, phases, cfg, next)
+}
+
+// newHTTPClient keeps as many idle connections as the open loop may have
+// requests in flight: with fewer, a burst left the tool closing and
+// dialling connections, which its latencies then counted.
+func newHTTPClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}}
+}
+
+// measure runs the closed-loop phases (all but phases[0], /healthz) that
+// -only selects. Each route runs in slices alternating with /healthz
+// slices, and its ratio is to the /healthz throughput of its own slices:
+// this machine's speed drifts by tens of percent within a minute, and a
+// yardstick measured once at the start made the ratios swing with it.
+func measure(c *client, phases []phase, cfg config, next func() uint64) []result {
+	var results []result
+	health := phases[0]
 	for _, p := range phases[1:] {
 		if cfg.only != "" && !strings.Contains(p.name, cfg.only) {
 			continue
@@ -187,17 +225,20 @@ func run(cfg config) error {
 		var h, r result
 		for k := 0; k < cfg.slices; k++ {
 			h = h.add(closedLoop(c, health, cfg.conc, cfg.dur/time.Duration(cfg.slices), next()))
+			var before cpuUse
+			if cfg.meter != nil {
+				before = cfg.meter()
+			}
 			r = r.add(closedLoop(c, p, cfg.conc, cfg.dur/time.Duration(cfg.slices), next()))
+			if cfg.meter != nil {
+				r.cpu = r.cpu.add(cfg.meter().sub(before))
+			}
 		}
 		slices.Sort(r.lat)
 		r.name, r.base = p.name, h.rps()
 		results = append(results, r)
 	}
-	report(results, commitRate)
-	if !cfg.rate.auto && cfg.rate.n == 0 {
-		return nil
-	}
-	return fixedRate(c, w, phases, cfg, next)
+	return results
 }
 
 // fixedRate runs the open-loop phases: reads (modules list + item view), then
@@ -340,10 +381,19 @@ func fsyncBaseline(dir string, d time.Duration) (float64, error) {
 	return float64(n) / time.Since(start).Seconds(), nil
 }
 
-// client is a tiny JSON client.
+// client is a tiny JSON client. With several bases (replicas) its requests
+// take turns among them.
 type client struct {
-	base string
-	http *http.Client
+	bases []string
+	turn  atomic.Uint64
+	http  *http.Client
+}
+
+func (c *client) url(path string) string {
+	if len(c.bases) == 1 {
+		return c.bases[0] + path
+	}
+	return c.bases[(c.turn.Add(1)-1)%uint64(len(c.bases))] + path
 }
 
 func (c *client) do(method, path, token string, body any, out any) (int, error) {
@@ -360,7 +410,7 @@ func (c *client) do(method, path, token string, body any, out any) (int, error) 
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, c.base+path, rd)
+	req, err := http.NewRequest(method, c.url(path), rd)
 	if err != nil {
 		return 0, err
 	}
@@ -399,6 +449,7 @@ type idOnly struct {
 
 // world is the seeded course.
 type world struct {
+	instructor            string
 	course                uint64
 	students              []string
 	pages, lectures, asgn []uint64
@@ -428,6 +479,7 @@ func seed(c *client, srv *server.Server, cfg config) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.instructor = ins
 	// The course started three weeks ago, so weeks 1-3 are open and due
 	// times are spread before and after now.
 	starts := time.Now().UTC().AddDate(0, 0, -21).Truncate(24 * time.Hour)
@@ -564,38 +616,28 @@ func (w *world) firstView() phase {
 
 // viewAll has every student (not the fresh ones) view every open page.
 func (w *world) viewAll(c *client, conc int) error {
-	var next atomic.Int64
-	errs := make(chan error, conc)
-	for g := 0; g < conc; g++ {
-		go func() {
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(w.students)*len(w.pages) {
-					errs <- nil
-					return
-				}
-				path := fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, w.pages[k/len(w.students)])
-				if err := c.must(200, "GET", path, w.students[k%len(w.students)], nil, nil); err != nil {
-					next.Store(int64(len(w.students) * len(w.pages))) // stop the others
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	var first error
-	for g := 0; g < conc; g++ {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
+	return each(len(w.students)*len(w.pages), conc, func(k int) error {
+		path := fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, w.pages[k/len(w.students)])
+		return c.must(200, "GET", path, w.students[k%len(w.students)], nil, nil)
+	})
 }
 
 // addFresh enrolls n students who have viewed nothing.
 func (w *world) addFresh(n, conc int) error {
 	base := len(w.students)
 	toks := make([]string, n)
+	err := each(n, conc, func(k int) error {
+		t, err := w.enroll(base + k)
+		toks[k] = t
+		return err
+	})
+	w.fresh = toks
+	return err
+}
+
+// each runs fn for every k in [0, n) on conc goroutines and returns the
+// first error; after one, the others take no new k.
+func each(n, conc int, fn func(k int) error) error {
 	var next atomic.Int64
 	errs := make(chan error, conc)
 	for g := 0; g < conc; g++ {
@@ -606,13 +648,11 @@ func (w *world) addFresh(n, conc int) error {
 					errs <- nil
 					return
 				}
-				t, err := w.enroll(base + k)
-				if err != nil {
+				if err := fn(k); err != nil {
 					next.Store(int64(n)) // stop the others
 					errs <- err
 					return
 				}
-				toks[k] = t
 			}
 		}()
 	}
@@ -622,7 +662,6 @@ func (w *world) addFresh(n, conc int) error {
 			first = err
 		}
 	}
-	w.fresh = toks
 	return first
 }
 
@@ -663,6 +702,9 @@ type result struct {
 	elapsed  time.Duration
 	lat      []time.Duration
 	firstErr string
+	// cpu is what the route's slices cost the replicas and PostgreSQL
+	// (with -replicas: config.meter).
+	cpu cpuUse
 }
 
 func (r result) rps() float64 { return float64(r.n) / r.elapsed.Seconds() }
@@ -692,10 +734,15 @@ func (r result) p(q float64) time.Duration {
 // is answered, for d.
 // Each call draws other requests: seeds start at seed.
 func closedLoop(c *client, p phase, conc int, d time.Duration, seed uint64) result {
+	deadline := time.Now().Add(d)
+	return loadWhile(c, p, conc, func() bool { return time.Now().Before(deadline) }, seed)
+}
+
+// loadWhile is closedLoop for as long as more says so.
+func loadWhile(c *client, p phase, conc int, more func() bool, seed uint64) result {
 	var mu sync.Mutex
 	res := result{name: p.name}
 	var wg sync.WaitGroup
-	deadline := time.Now().Add(d)
 	start := time.Now()
 	for i := 0; i < conc; i++ {
 		wg.Add(1)
@@ -705,7 +752,7 @@ func closedLoop(c *client, p phase, conc int, d time.Duration, seed uint64) resu
 			var lat []time.Duration
 			n, errs, limited := 0, 0, 0
 			first := ""
-			for time.Now().Before(deadline) {
+			for more() {
 				method, path, tok, body, want := p.req(r)
 				t0 := time.Now()
 				code, err := c.do(method, path, tok, body, nil)

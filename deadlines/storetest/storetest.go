@@ -33,6 +33,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("SweepFacts gives a course's extensions and one job's marks in learner order", func(t *testing.T) { sweepFacts(t, open) })
 	t.Run("ClaimMarks stores a mark once per place and instant", func(t *testing.T) { claimMarks(t, open) })
 	t.Run("Missed lists the missed modules whose work was not done", func(t *testing.T) { missed(t, open) })
+	t.Run("DeleteCourse removes every record of the course and no other's", func(t *testing.T) { deleteCourse(t, open) })
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
 	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })
 }

@@ -22,6 +22,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Activity reads the window up to today", func(t *testing.T) { activityWindow(t, open) })
 	t.Run("CourseActivity walks a course in user then day order", func(t *testing.T) { courseActivity(t, open) })
 	t.Run("states are put, listed in user order and deleted", func(t *testing.T) { states(t, open) })
+	t.Run("DeleteCourse removes the course's activity and states and no other's", func(t *testing.T) { deleteCourse(t, open) })
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
 	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })
 }
@@ -148,6 +149,79 @@ func states(t *testing.T, open Open) {
 	n := 0
 	if err := s.States(bg, 1, func(uint64, []byte) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 		t.Errorf("an error from fn: got %v after %d calls, want it back after 1", err, n)
+	}
+}
+
+// fillCourse stores activity of learners 5 and 6 on two days and their
+// ladder states in a course.
+func fillCourse(t *testing.T, s engagement.Store, course uint64) {
+	t.Helper()
+	add(t, s, day(course, 5, 0, 2), day(course, 5, 3, 1), day(course, 6, 1, 4))
+	for _, u := range []uint64{5, 6} {
+		if err := s.PutState(bg, course, u, []byte(`{"flags":["inactive"]}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkCourse reads what fillCourse stored of a course through every read
+// method and fails unless all of it is there (kept) or none is.
+func checkCourse(t *testing.T, s engagement.Store, course uint64, kept bool) {
+	t.Helper()
+	want5, want6 := []uint32{2, 0, 0, 1}, []uint32{0, 4, 0, 0}
+	wantDays, wantStates := 3, []uint64{5, 6}
+	if !kept {
+		want5, want6, wantDays, wantStates = []uint32{0, 0, 0, 0}, []uint32{0, 0, 0, 0}, 0, nil
+	}
+	if got := activity(t, s, course, 5, 4); !slices.Equal(got, want5) {
+		t.Errorf("course %d: learner 5's activity = %v, want %v", course, got, want5)
+	}
+	if got := activity(t, s, course, 6, 4); !slices.Equal(got, want6) {
+		t.Errorf("course %d: learner 6's activity = %v, want %v", course, got, want6)
+	}
+	days := 0
+	if err := s.CourseActivity(bg, course, today-10, today, func(uint64, int64, uint32) { days++ }); err != nil {
+		t.Fatal(err)
+	}
+	if days != wantDays {
+		t.Errorf("course %d: CourseActivity gave %d days, want %d", course, days, wantDays)
+	}
+	for _, u := range []uint64{5, 6} {
+		if _, ok, err := s.State(bg, course, u); err != nil || ok != kept {
+			t.Errorf("course %d: learner %d's state: found %v (%v), want %v", course, u, ok, err, kept)
+		}
+	}
+	var users []uint64
+	if err := s.States(bg, course, func(u uint64, _ []byte) error { users = append(users, u); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(users, wantStates) {
+		t.Errorf("course %d: States gave users %v, want %v", course, users, wantStates)
+	}
+}
+
+func deleteCourse(t *testing.T, open Open) {
+	s, run := open(t)
+	fillCourse(t, s, 1)
+	fillCourse(t, s, 2)
+	// A deletion whose transaction fails removes nothing.
+	err := run.Write(bg, func(ctx context.Context) error {
+		if err := s.DeleteCourse(ctx, 1); err != nil {
+			return err
+		}
+		return errAbort
+	})
+	if !errors.Is(err, errAbort) {
+		t.Fatalf("Write returned %v, want the work's error", err)
+	}
+	checkCourse(t, s, 1, true)
+	if err := s.DeleteCourse(bg, 1); err != nil {
+		t.Fatal(err)
+	}
+	checkCourse(t, s, 1, false)
+	checkCourse(t, s, 2, true)
+	if err := s.DeleteCourse(bg, 3); err != nil {
+		t.Errorf("deleting a course without records: %v", err)
 	}
 }
 

@@ -27,6 +27,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Attach takes an upload off the unattached list", func(t *testing.T) { attach(t, open) })
 	t.Run("Remove deletes a record with its captions", func(t *testing.T) { remove(t, open) })
 	t.Run("a blob stays in use while any record names it", func(t *testing.T) { sharedBlob(t, open) })
+	t.Run("LockBlob locks one blob until unlock", func(t *testing.T) { lockBlob(t, open) })
 	t.Run("RemoveCourse removes only that course", func(t *testing.T) { removeCourse(t, open) })
 	t.Run("SweepUnattached removes old unattached uploads oldest first", func(t *testing.T) { sweep(t, open) })
 	t.Run("captions are kept one per language", func(t *testing.T) { captions(t, open) })

@@ -31,6 +31,123 @@ func Run(t *testing.T, open Open) {
 	t.Run("Prefs are zero until set", func(t *testing.T) { prefs(t, open) })
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
 	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })
+	t.Run("a cause is told once, even by two transactions at once", func(t *testing.T) { causeOnce(t, open) })
+	t.Run("a mail's cause is queued once while the mail is kept", func(t *testing.T) { mailCauseOnce(t, open) })
+}
+
+// mailCauseOnce: a mail whose cause is queued is refused with
+// ErrAlreadyTold, inside a transaction that goes on; Put keeps the cause;
+// once the mail is deleted (pruned) its cause is free again.
+func mailCauseOnce(t *testing.T, open Open) {
+	s, run := open(t)
+	m := mail(1, 0)
+	m.Cause = "batch:1:0:1800000000"
+	first := queue(t, s, m)
+	if got := get(t, s, first.ID); got.Cause != m.Cause {
+		t.Errorf("Mail's cause = %q, want %q", got.Cause, m.Cause)
+	}
+	err := run.Write(bg, func(ctx context.Context) error {
+		if _, err := s.Queue(ctx, m); !errors.Is(err, notify.ErrAlreadyTold) {
+			t.Errorf("Queue of a cause queued before: %v, want ErrAlreadyTold", err)
+		}
+		_, err := s.Queue(ctx, mail(1, 1))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("a transaction that went on after a refused cause: %v", err)
+	}
+	if ms, _ := s.Mails(bg, 1); len(ms) != 2 {
+		t.Fatalf("outbox = %v, want the first mail and the one without a cause", mailIDs(ms))
+	}
+	sent := get(t, s, first.ID)
+	sent.State, sent.Cause = notify.MailSent, ""
+	if err := s.Put(bg, sent); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Queue(bg, m); !errors.Is(err, notify.ErrAlreadyTold) {
+		t.Errorf("Queue after a Put that left the cause out: %v, want ErrAlreadyTold", err)
+	}
+	if err := s.Delete(bg, []uint64{first.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if again := queue(t, s, m); again.ID <= first.ID {
+		t.Errorf("a deleted mail's cause queued again under id %d", again.ID)
+	}
+}
+
+// causeOnce: a notification whose cause was told is refused with
+// ErrAlreadyTold, inside a transaction that goes on and commits the rest;
+// a cause of an aborted attempt was never told; notifications with no
+// cause are never refused; and of two transactions telling one cause at
+// the same moment, one stores it.
+func causeOnce(t *testing.T, open Open) {
+	s, run := open(t)
+	opened := note(1, 0)
+	opened.Kind, opened.Title, opened.Cause = notify.KindModuleOpened, "Week 2 is open", "module_opened:3:7:1"
+	first := add(t, s, opened)
+	again := opened
+	again.Title = "Week 2 is open (again)"
+	err := run.Write(bg, func(ctx context.Context) error {
+		if _, err := s.Add(ctx, again); !errors.Is(err, notify.ErrAlreadyTold) {
+			t.Errorf("Add of a cause told before: %v, want ErrAlreadyTold", err)
+		}
+		// The refusal leaves the transaction usable.
+		_, err := s.Add(ctx, note(1, 1))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("a transaction that went on after a refused cause: %v", err)
+	}
+	page, _ := newest(t, s, 1, 0, 10)
+	if len(page) != 2 || page[1].ID != first.ID || page[1].Title != opened.Title {
+		t.Fatalf("notifications = %+v; want the first telling and the one without a cause", page)
+	}
+	if n := unread(t, s, 1); n != 2 {
+		t.Errorf("%d unread, want 2", n)
+	}
+	add(t, s, note(1, 2))
+	add(t, s, note(1, 2)) // no cause: told as often as asked
+
+	// An aborted attempt told nothing: the cause is free for the next.
+	missed := note(2, 0)
+	missed.Kind, missed.Cause = notify.KindDeadlineMissed, "deadline_missed:3:7:2:1800000000"
+	if err := run.Write(bg, func(ctx context.Context) error {
+		if _, err := s.Add(ctx, missed); err != nil {
+			return err
+		}
+		return errAbort
+	}); !errors.Is(err, errAbort) {
+		t.Fatalf("aborted attempt: %v", err)
+	}
+	add(t, s, missed)
+
+	// Two transactions at once, each telling one cause: one stores it.
+	soon := note(3, 0)
+	soon.Kind, soon.Cause = notify.KindDeadlineSoon, "deadline_soon:3:7:3:1800000000"
+	results := make(chan error, 2)
+	start := make(chan struct{})
+	for range 2 {
+		go func() {
+			<-start
+			results <- run.Write(bg, func(ctx context.Context) error {
+				_, err := s.Add(ctx, soon)
+				return err
+			})
+		}()
+	}
+	close(start)
+	told := 0
+	for range 2 {
+		switch err := <-results; {
+		case err == nil:
+			told++
+		case !errors.Is(err, notify.ErrAlreadyTold):
+			t.Errorf("a concurrent telling: %v", err)
+		}
+	}
+	if page, _ := newest(t, s, 3, 0, 10); told != 1 || len(page) != 1 {
+		t.Errorf("two tellings at once: %d succeeded, %d stored; want 1 and 1", told, len(page))
+	}
 }
 
 var (

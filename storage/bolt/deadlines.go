@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -178,4 +179,91 @@ func eachOverride(tx *storage.Tx, course uint64, fn func(deadlines.Override)) er
 		fn(deadlines.Override{User: storage.Part(k, 1), Module: storage.Part(k, 2), Due: due})
 		return nil
 	})
+}
+
+// DeleteCourse implements deadlines.Store. The records keyed by id
+// (extensions, submissions) are found through their course-first indexes,
+// which are written in the same transaction as the records; the indexes
+// and the marks are ranges of the course. Submitted notices and calendar
+// event states are keyed by user first, so their buckets are walked
+// whole, reading keys only: a course is deleted rarely (only one that
+// never started), and an index by course for these alone would cost
+// every write that keeps them.
+func (s *Deadlines) DeleteCourse(ctx context.Context, course uint64) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		prefix := storage.Key(course)
+		var extensions []uint64
+		err := tx.Each(storage.ExtensionsByLearner, prefix, func(_, v []byte) error {
+			id, _, ok := parseExtensionIndex(v)
+			if !ok {
+				return errMalformedExtension
+			}
+			extensions = append(extensions, id)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range extensions {
+			if err := tx.Delete(storage.Extensions, storage.ID(id)); err != nil {
+				return err
+			}
+		}
+		var submissions []uint64
+		err = tx.Each(storage.SubmissionsByItem, prefix, func(_, v []byte) error {
+			submissions = append(submissions, storage.Part(v, 0))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Each(storage.SubmissionHistory, prefix, func(k, _ []byte) error {
+			submissions = append(submissions, storage.Part(k, 3))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range submissions {
+			if err := tx.Delete(storage.Submissions, storage.ID(id)); err != nil {
+				return err
+			}
+		}
+		for _, b := range []storage.Bucket{storage.ExtensionsByLearner, storage.SubmissionsByItem, storage.SubmissionHistory, storage.JobMarks} {
+			if err := tx.DeletePrefix(b, prefix); err != nil {
+				return err
+			}
+		}
+		// SubmittedNotes: staff|course|item; CalendarEvents:
+		// user|course|module|kind. The course is the second part of both.
+		for _, b := range []storage.Bucket{storage.SubmittedNotes, storage.CalendarEvents} {
+			if err := deleteWhere(tx, b, func(k []byte) bool { return storage.Part(k, 1) == course }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// deleteWhere removes the keys of b that match picks, found in one walk of
+// the whole bucket and deleted after it (a cursor must not delete under
+// itself).
+func deleteWhere(tx *storage.Tx, b storage.Bucket, match func(k []byte) bool) error {
+	var keys [][]byte
+	err := tx.Each(b, nil, func(k, _ []byte) error {
+		if match(k) {
+			keys = append(keys, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := tx.Delete(b, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

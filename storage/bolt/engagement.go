@@ -143,3 +143,15 @@ func (s *Engagement) DeleteState(ctx context.Context, course, user uint64) error
 		return storage.TxFrom(ctx).Delete(storage.Engagement, storage.Key(course, user))
 	})
 }
+
+// DeleteCourse implements engagement.Store: both buckets are keyed course
+// first, so the course's records are one range of each.
+func (s *Engagement) DeleteCourse(ctx context.Context, course uint64) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		if err := tx.DeletePrefix(storage.ActivityDays, storage.Key(course)); err != nil {
+			return err
+		}
+		return tx.DeletePrefix(storage.Engagement, storage.Key(course))
+	})
+}

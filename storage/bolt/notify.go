@@ -12,7 +12,8 @@ import (
 // storage.Notifications under its id; storage.NotificationsByUser
 // (user|id) lists a user's in id order, and storage.NotificationsUnread
 // (user|id) holds only the unread ones, so the unread count shown on every
-// page is a key count, not a decode of each notification. The outbox and
+// page is a key count, not a decode of each notification;
+// storage.NotificationCauses (cause -> id) tells a cause once. The outbox and
 // the batches are in notify_mail.go, the preferences in notify_prefs.go.
 type Notify struct{ db *storage.DB }
 
@@ -23,12 +24,13 @@ func NewNotify(db *storage.DB) *Notify { return &Notify{db: db} }
 // the API answer (notify.Notification's JSON) leaves out.
 type storedNotification struct {
 	notify.Notification
-	User uint64 `json:"user_id"`
+	User  uint64 `json:"user_id"`
+	Cause string `json:"cause,omitempty"`
 }
 
 func (s storedNotification) value() notify.Notification {
 	n := s.Notification
-	n.UserID = s.User
+	n.UserID, n.Cause = s.User, s.Cause
 	return n
 }
 
@@ -36,13 +38,22 @@ func (s storedNotification) value() notify.Notification {
 func (s *Notify) Add(ctx context.Context, n notify.Notification) (notify.Notification, error) {
 	err := s.db.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
+		// bbolt has one writer: a look inside the transaction is enough.
+		if n.Cause != "" && tx.Has(storage.NotificationCauses, []byte(n.Cause)) {
+			return notify.ErrAlreadyTold
+		}
 		id, err := tx.NextID(storage.Notifications)
 		if err != nil {
 			return err
 		}
 		n.ID, n.Read = id, false
-		if err := tx.Put(storage.Notifications, storage.ID(id), storedNotification{Notification: n, User: n.UserID}); err != nil {
+		if err := tx.Put(storage.Notifications, storage.ID(id), storedNotification{Notification: n, User: n.UserID, Cause: n.Cause}); err != nil {
 			return err
+		}
+		if n.Cause != "" {
+			if err := tx.PutRaw(storage.NotificationCauses, []byte(n.Cause), storage.ID(id)); err != nil {
+				return err
+			}
 		}
 		if err := tx.PutRaw(storage.NotificationsByUser, storage.Key(n.UserID, id), nil); err != nil {
 			return err

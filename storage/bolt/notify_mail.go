@@ -67,11 +67,20 @@ func getMail(tx *storage.Tx, id uint64) (notify.Email, error) {
 func (s *Notify) Queue(ctx context.Context, m notify.Email) (notify.Email, error) {
 	err := s.db.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
+		// bbolt has one writer: a look inside the transaction is enough.
+		if m.Cause != "" && tx.Has(storage.OutboxCauses, []byte(m.Cause)) {
+			return notify.ErrAlreadyTold
+		}
 		id, err := tx.NextID(storage.Outbox)
 		if err != nil {
 			return err
 		}
 		m.ID = id
+		if m.Cause != "" {
+			if err := tx.PutRaw(storage.OutboxCauses, []byte(m.Cause), storage.ID(id)); err != nil {
+				return err
+			}
+		}
 		return putMail(tx, nil, m)
 	})
 	return m, err
@@ -85,6 +94,7 @@ func (s *Notify) Put(ctx context.Context, m notify.Email) error {
 		if err != nil {
 			return err
 		}
+		m.Cause = old.Cause // the index of causes keeps Queue's
 		return putMail(tx, &old, m)
 	})
 }
@@ -228,6 +238,11 @@ func (s *Notify) Delete(ctx context.Context, ids []uint64) error {
 			}
 			if k := queueKey(m); k != nil {
 				if err := tx.Delete(storage.OutboxQueue, k); err != nil {
+					return err
+				}
+			}
+			if m.Cause != "" {
+				if err := tx.Delete(storage.OutboxCauses, []byte(m.Cause)); err != nil {
 					return err
 				}
 			}

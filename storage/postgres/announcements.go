@@ -55,10 +55,8 @@ func (s *Announcements) Newest(ctx context.Context, course, before uint64, limit
 	if err != nil {
 		return nil, false, err
 	}
-	if len(out) > limit {
-		return out[:limit], true, nil
-	}
-	return out, false, nil
+	out, more := pageOf(out, limit)
+	return out, more, nil
 }
 
 // DeleteCourse implements announcements.Store.

@@ -78,8 +78,6 @@ func (s *Audit) Newest(ctx context.Context, f audit.Filter, before uint64, limit
 	if err != nil {
 		return nil, false, err
 	}
-	if len(out) > limit {
-		return out[:limit], true, nil
-	}
-	return out, false, nil
+	out, more := pageOf(out, limit)
+	return out, more, nil
 }

@@ -115,38 +115,17 @@ func (s *Auth) PutUser(ctx context.Context, u auth.User) error {
 
 // Users implements auth.Store: one query in id order.
 func (s *Auth) Users(ctx context.Context) ([]auth.User, error) {
-	rows, err := s.db.q(ctx).Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []auth.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 }
 
 // UsersByID implements auth.Store: one query.
 func (s *Auth) UsersByID(ctx context.Context, ids []uint64) ([]auth.User, error) {
-	rows, err := s.db.q(ctx).Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = ANY($1) ORDER BY id`, int64s(ids))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []auth.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE id = ANY($1) ORDER BY id`, int64s(ids))
+}
+
+func (s *Auth) queryUsers(ctx context.Context, sql string, args ...any) ([]auth.User, error) {
+	rows, err := s.db.q(ctx).Query(ctx, sql, args...)
+	return collect(rows, err, func(r interface{ Scan(...any) error }) (auth.User, error) { return scanUser(r) })
 }
 
 // siteSettingsName is auth's record in site_settings.

@@ -113,3 +113,18 @@ func (s *Deadlines) dueTimes(ctx context.Context, sql string, a, b uint64) (map[
 	}
 	return out, rows.Err()
 }
+
+// DeleteCourse implements deadlines.Store: one DELETE per table, sent as
+// one batch in one transaction. calendar_events is keyed by user first,
+// so its DELETE scans the table: a course is deleted rarely (only one
+// that never started), which does not pay for an index by course on
+// every feed's writes.
+func (s *Deadlines) DeleteCourse(ctx context.Context, course uint64) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		b := &pgx.Batch{}
+		for _, table := range []string{"extensions", "submissions", "submitted_notes", "calendar_events", "job_marks"} {
+			b.Queue(`DELETE FROM `+table+` WHERE course_id = $1`, int64(course))
+		}
+		return s.db.q(ctx).SendBatch(ctx, b).Close()
+	})
+}

@@ -17,9 +17,20 @@ func (s *Discussion) QueueReply(ctx context.Context, thread, post uint64) error 
 // QueuedReplies implements discussion.Store: one query of limit+1
 // entries in (thread, post) order, the order delivery relies on to take
 // each thread's replies together, oldest first.
+//
+// In a write transaction (a delivery, which drops what it took in the
+// same transaction) the entries are taken FOR UPDATE SKIP LOCKED: replicas
+// delivering at once split the queue, each taking entries no other holds,
+// instead of all delivering the same replies. (Two deliveries that both
+// tell one subscriber of one thread still conflict on the subscription
+// they both write, and the later one runs again and finds it told.)
 func (s *Discussion) QueuedReplies(ctx context.Context, limit int) ([]discussion.QueuedReply, bool, error) {
+	lock := ""
+	if t := txFrom(ctx); t != nil && t.writable {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
 	rows, err := s.db.q(ctx).Query(ctx, `SELECT thread_id, post_id FROM discussion_reply_queue
-		ORDER BY thread_id, post_id LIMIT $1`, max(limit+1, 0))
+		ORDER BY thread_id, post_id LIMIT $1`+lock, max(limit+1, 0))
 	if err != nil {
 		return nil, false, err
 	}
@@ -35,10 +46,8 @@ func (s *Discussion) QueuedReplies(ctx context.Context, limit int) ([]discussion
 	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
-	if len(out) > limit {
-		return out[:limit], true, nil
-	}
-	return out, false, nil
+	out, more := pageOf(out, limit)
+	return out, more, nil
 }
 
 // DropQueued implements discussion.Store in one statement.

@@ -108,8 +108,6 @@ func (s *Discussion) CourseReports(ctx context.Context, course uint64, status st
 	if err != nil {
 		return nil, false, err
 	}
-	if len(out) > limit {
-		return out[:limit], true, nil
-	}
-	return out, false, nil
+	out, more := pageOf(out, limit)
+	return out, more, nil
 }

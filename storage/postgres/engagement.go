@@ -163,3 +163,14 @@ func (s *Engagement) DeleteState(ctx context.Context, course, user uint64) error
 		int64(course), int64(user))
 	return err
 }
+
+// DeleteCourse implements engagement.Store: one DELETE per table (each a
+// range of its primary key), sent as one batch in one transaction.
+func (s *Engagement) DeleteCourse(ctx context.Context, course uint64) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM activity_days WHERE course_id = $1`, int64(course))
+		b.Queue(`DELETE FROM engagement_states WHERE course_id = $1`, int64(course))
+		return s.db.q(ctx).SendBatch(ctx, b).Close()
+	})
+}

@@ -125,10 +125,7 @@ func (s *Media) Course(ctx context.Context, course, after uint64, limit int) ([]
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(out) > limit
-	if more {
-		out = out[:limit]
-	}
+	out, more := pageOf(out, limit)
 	return out, more, nil
 }
 

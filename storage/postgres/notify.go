@@ -74,12 +74,19 @@ func scanNotification(row pgx.Row) (notify.Notification, error) {
 	return n, nil
 }
 
-// Add implements notify.Store.
+// Add implements notify.Store. A cause already told is a conflict on the
+// unique index notifications_cause (migration 0014), which inserts
+// nothing: the index, not a look first, keeps two transactions that tell
+// of one event at once from both storing it.
 func (s *Notify) Add(ctx context.Context, n notify.Notification) (notify.Notification, error) {
 	var id int64
-	err := s.db.q(ctx).QueryRow(ctx, `INSERT INTO notifications (user_id, course_id, kind, title, body, link, created_at, read)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, false) RETURNING id`,
-		int64(n.UserID), int64(n.CourseID), n.Kind, n.Title, n.Body, n.Link, n.CreatedAt).Scan(&id)
+	err := s.db.q(ctx).QueryRow(ctx, `INSERT INTO notifications (user_id, course_id, kind, title, body, link, created_at, read, cause)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, false, NULLIF($8, ''))
+		ON CONFLICT (cause) WHERE cause IS NOT NULL DO NOTHING RETURNING id`,
+		int64(n.UserID), int64(n.CourseID), n.Kind, n.Title, n.Body, n.Link, n.CreatedAt, n.Cause).Scan(&id)
+	if noRows(err) {
+		return n, notify.ErrAlreadyTold
+	}
 	if err != nil {
 		return n, err
 	}
@@ -100,10 +107,7 @@ func (s *Notify) Newest(ctx context.Context, user, before uint64, limit int) ([]
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(out) > limit
-	if more {
-		out = out[:limit]
-	}
+	out, more := pageOf(out, limit)
 	return out, more, nil
 }
 

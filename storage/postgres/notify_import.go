@@ -19,9 +19,9 @@ func (s *Notify) Import(ctx context.Context, kind string, rec any) error {
 			return notifyImportType(kind, rec)
 		}
 		// Read as it was: Add would store every notification unread.
-		_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO notifications (`+notificationCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			int64(n.ID), int64(n.UserID), int64(n.CourseID), n.Kind, n.Title, n.Body, n.Link, n.CreatedAt, n.Read)
+		_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO notifications (`+notificationCols+`, cause)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''))`,
+			int64(n.ID), int64(n.UserID), int64(n.CourseID), n.Kind, n.Title, n.Body, n.Link, n.CreatedAt, n.Read, n.Cause)
 		return err
 	case "mail_outbox":
 		m, ok := rec.(notify.Email)
@@ -34,10 +34,10 @@ func (s *Notify) Import(ctx context.Context, kind string, rec any) error {
 		if m.State == notify.MailPending && m.NextAttemptAt.IsZero() {
 			return fmt.Errorf("notify: mail %d is pending with no next attempt", m.ID)
 		}
-		_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO mail_outbox (`+mailCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO mail_outbox (`+mailInsertCols+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''))`,
 			int64(m.ID), int64(m.UserID), m.To, m.Kind, m.Subject, m.Text, m.HTML, m.Unsubscribe, m.State, m.Attempts,
-			notifyTime(m.NextAttemptAt), m.ClaimedAt, m.SentAt, m.LastError, m.Logged, m.CreatedAt)
+			notifyTime(m.NextAttemptAt), m.ClaimedAt, m.SentAt, m.LastError, m.Logged, m.CreatedAt, m.Cause)
 		return err
 	case "mail_batches":
 		b, ok := rec.(notify.Batch)

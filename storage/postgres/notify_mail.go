@@ -15,8 +15,14 @@ import (
 // (claimed_at, id) of sending mails: rewriting a mail moves it between
 // them.
 
-const mailCols = `id, user_id, to_addr, kind, subject, text_body, html_body, unsubscribe, state, attempts,
-	next_attempt_at, claimed_at, sent_at, last_error, logged, created_at`
+// mailCols are what a read selects (a mail with no cause reads as ""),
+// mailInsertCols what an import writes.
+const (
+	mailCols = `id, user_id, to_addr, kind, subject, text_body, html_body, unsubscribe, state, attempts,
+	next_attempt_at, claimed_at, sent_at, last_error, logged, created_at, coalesce(cause, '')`
+	mailInsertCols = `id, user_id, to_addr, kind, subject, text_body, html_body, unsubscribe, state, attempts,
+	next_attempt_at, claimed_at, sent_at, last_error, logged, created_at, cause`
+)
 
 func scanMail(row pgx.Row) (notify.Email, error) {
 	var (
@@ -25,7 +31,7 @@ func scanMail(row pgx.Row) (notify.Email, error) {
 		next, claimed, sent *time.Time
 	)
 	err := row.Scan(&id, &user, &m.To, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.Unsubscribe, &m.State, &m.Attempts,
-		&next, &claimed, &sent, &m.LastError, &m.Logged, &m.CreatedAt)
+		&next, &claimed, &sent, &m.LastError, &m.Logged, &m.CreatedAt, &m.Cause)
 	if err != nil {
 		return notify.Email{}, err
 	}
@@ -43,14 +49,20 @@ func collectMails(rows pgx.Rows, err error) ([]notify.Email, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (notify.Email, error) { return scanMail(r) })
 }
 
-// Queue implements notify.Store.
+// Queue implements notify.Store. A cause already queued is a conflict on
+// the unique index mail_outbox_cause (migration 0014), which inserts
+// nothing.
 func (s *Notify) Queue(ctx context.Context, m notify.Email) (notify.Email, error) {
 	var id int64
 	err := s.db.q(ctx).QueryRow(ctx, `INSERT INTO mail_outbox (user_id, to_addr, kind, subject, text_body, html_body,
-			unsubscribe, state, attempts, next_attempt_at, claimed_at, sent_at, last_error, logged, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+			unsubscribe, state, attempts, next_attempt_at, claimed_at, sent_at, last_error, logged, created_at, cause)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULLIF($16, ''))
+		ON CONFLICT (cause) WHERE cause IS NOT NULL DO NOTHING RETURNING id`,
 		int64(m.UserID), m.To, m.Kind, m.Subject, m.Text, m.HTML, m.Unsubscribe, m.State, m.Attempts,
-		notifyTime(m.NextAttemptAt), m.ClaimedAt, m.SentAt, m.LastError, m.Logged, m.CreatedAt).Scan(&id)
+		notifyTime(m.NextAttemptAt), m.ClaimedAt, m.SentAt, m.LastError, m.Logged, m.CreatedAt, m.Cause).Scan(&id)
+	if noRows(err) {
+		return m, notify.ErrAlreadyTold
+	}
 	if err != nil {
 		return m, err
 	}
@@ -111,10 +123,7 @@ func (s *Notify) NewestMails(ctx context.Context, state string, before uint64, l
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(out) > limit
-	if more {
-		out = out[:limit]
-	}
+	out, more := pageOf(out, limit)
 	return out, more, nil
 }
 

@@ -94,7 +94,7 @@ func (db *DB) q(ctx context.Context) Querier {
 	if t := txFrom(ctx); t != nil {
 		return t
 	}
-	return db.pool
+	return poolQuerier{db}
 }
 
 // Errors of PostgreSQL that stores turn into the domain's.
@@ -125,3 +125,13 @@ func isUnique(err error, constraint string) bool {
 
 // noRows reports a query that found nothing.
 func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// pageOf is a page of at most limit items out of a query that asked for
+// limit+1, and whether more followed: the extra row says so without a
+// count.
+func pageOf[T any](out []T, limit int) ([]T, bool) {
+	if len(out) > limit {
+		return out[:limit], true
+	}
+	return out, false
+}

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"pacer/cache"
 )
@@ -14,17 +16,67 @@ type Revisions struct{ db *DB }
 func NewRevisions(db *DB) *Revisions { return &Revisions{db: db} }
 
 // Revision implements cache.Revisions: one primary-key read in ctx's
-// transaction (or a read-only one of its own, as on bbolt).
+// transaction, unless the transaction already read or bumped k (or
+// prefetched it); without a transaction, one statement on its own (a
+// single statement is its own snapshot, and BEGIN and COMMIT would triple
+// the round trips of the check every request makes of its token).
 func (s *Revisions) Revision(ctx context.Context, k cache.Key) (rev uint64, fill bool, err error) {
-	if t := txFrom(ctx); t != nil {
+	t := txFrom(ctx)
+	if t == nil {
 		rev, err = s.revision(ctx, k)
-		return rev, !t.writable, err
+		return rev, true, err
 	}
-	err = s.db.Read(ctx, func(ctx context.Context) error {
-		rev, err = s.revision(ctx, k)
+	if r, ok := t.revs[k]; ok {
+		return r, !t.writable, nil
+	}
+	if rev, err = s.revision(ctx, k); err != nil {
+		return 0, false, err
+	}
+	t.remember(k, rev)
+	return rev, !t.writable, nil
+}
+
+// Prefetch implements cache.Prefetcher: the keys this transaction has not
+// read yet, in one query; a key without a row is remembered as 0.
+func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
+	t := txFrom(ctx)
+	if t == nil {
+		return nil
+	}
+	var kinds []string
+	var ids, subs []int64
+	for _, k := range keys {
+		if _, ok := t.revs[k]; !ok {
+			kinds = append(kinds, k.Kind)
+			ids = append(ids, int64(k.ID))
+			subs = append(subs, int64(k.Sub))
+		}
+	}
+	if len(kinds) == 0 {
+		return nil
+	}
+	rows, err := t.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
+	if err != nil {
 		return err
-	})
-	return rev, true, err
+	}
+	found := make(map[cache.Key]uint64, len(kinds))
+	for rows.Next() {
+		var kind string
+		var id, sub, rev int64
+		if err := rows.Scan(&kind, &id, &sub, &rev); err != nil {
+			rows.Close()
+			return err
+		}
+		found[cache.Key{Kind: kind, ID: uint64(id), Sub: uint64(sub)}] = uint64(rev)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range kinds {
+		k := cache.Key{Kind: kinds[i], ID: uint64(ids[i]), Sub: uint64(subs[i])}
+		t.remember(k, found[k])
+	}
+	return nil
 }
 
 func (s *Revisions) revision(ctx context.Context, k cache.Key) (uint64, error) {
@@ -40,9 +92,50 @@ func (s *Revisions) revision(ctx context.Context, k cache.Key) (uint64, error) {
 // Bump implements cache.Revisions.
 func (s *Revisions) Bump(ctx context.Context, k cache.Key) error {
 	return s.db.Write(ctx, func(ctx context.Context) error {
+		rev := cache.NewRevision()
 		_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO revisions (kind, id, sub, rev) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (kind, id, sub) DO UPDATE SET rev = excluded.rev`,
-			k.Kind, int64(k.ID), int64(k.Sub), int64(cache.NewRevision()))
+			k.Kind, int64(k.ID), int64(k.Sub), int64(rev))
+		if err == nil {
+			txFrom(ctx).remember(k, rev)
+		}
 		return err
 	})
+}
+
+// prefetchSQL is the query of n revisions: one primary-key lookup each,
+// joined by UNION ALL. (A join with unnest of three arrays made PostgreSQL
+// spend ten times a point read's CPU on it, more than the round trips it
+// saved; n lookups cost about n point reads' execution in one round trip.)
+func prefetchSQL(n int) string {
+	if n <= len(prefetchSQLs) && prefetchSQLs[n-1] != "" {
+		return prefetchSQLs[n-1]
+	}
+	return buildPrefetchSQL(n)
+}
+
+var prefetchSQLs = func() (out [8]string) {
+	for i := range out {
+		out[i] = buildPrefetchSQL(i + 1)
+	}
+	return out
+}()
+
+func buildPrefetchSQL(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		fmt.Fprintf(&b, "SELECT kind, id, sub, rev FROM revisions WHERE kind = $%d AND id = $%d AND sub = $%d", 3*i+1, 3*i+2, 3*i+3)
+	}
+	return b.String()
+}
+
+func prefetchArgs(kinds []string, ids, subs []int64) []any {
+	args := make([]any, 0, 3*len(kinds))
+	for i := range kinds {
+		args = append(args, kinds[i], ids[i], subs[i])
+	}
+	return args
 }

@@ -8,6 +8,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"pacer/cache"
 )
 
 // The transaction a context carries, and txn.Runner over it.
@@ -24,8 +27,16 @@ import (
 
 type txKey struct{}
 
+// pgTx is one transaction on a connection of its own. Its BEGIN is not sent
+// on its own: it waits for the transaction's first statement and goes in
+// the same round trip (a pipeline of two), since every transaction starts
+// with a statement anyway and, on a busy server, round trips are what a
+// request costs most. A transaction that runs no statement sends nothing.
 type pgTx struct {
-	tx       pgx.Tx
+	conn *pgxpool.Conn
+	// begin is the BEGIN still to send with the first statement; "" once
+	// sent.
+	begin    string
 	writable bool
 	// failed is the first statement error of the transaction. After it
 	// PostgreSQL refuses every statement (25P02) until the end; when the
@@ -34,6 +45,17 @@ type pgTx struct {
 	// transaction is judged by this first error instead: a serialization
 	// failure there is retried like any other.
 	failed error
+	// revs are the revisions this transaction has read or bumped
+	// (revisions.go): one snapshot answers each the same way every time,
+	// so a second check of one key needs no round trip.
+	revs map[cache.Key]uint64
+}
+
+func (t *pgTx) remember(k cache.Key, rev uint64) {
+	if t.revs == nil {
+		t.revs = make(map[cache.Key]uint64, 4)
+	}
+	t.revs[k] = rev
 }
 
 func (t *pgTx) note(err error) error {
@@ -43,15 +65,65 @@ func (t *pgTx) note(err error) error {
 	return err
 }
 
+// sendBegin sends a pending BEGIN on its own: for the statements that
+// cannot share its round trip (COPY).
+func (t *pgTx) sendBegin(ctx context.Context) error {
+	if t.begin == "" {
+		return nil
+	}
+	begin := t.begin
+	t.begin = ""
+	_, err := t.conn.Exec(ctx, begin)
+	return t.note(err)
+}
+
+// withBegin sends sql with the pending BEGIN before it, in one round
+// trip, and returns the batch results positioned at sql's.
+func (t *pgTx) withBegin(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue(t.begin)
+	b.Queue(sql, args...)
+	t.begin = ""
+	br := t.conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return nil, t.note(err)
+	}
+	return br, nil
+}
+
 // The Querier of a transaction: pgx's, noting the first error.
 
 func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := t.tx.Exec(ctx, sql, args...)
+	if t.begin != "" {
+		br, err := t.withBegin(ctx, sql, args)
+		if err != nil {
+			return pgconn.CommandTag{}, err
+		}
+		tag, err := br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		return tag, t.note(err)
+	}
+	tag, err := t.conn.Exec(ctx, sql, args...)
 	return tag, t.note(err)
 }
 
 func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	rows, err := t.tx.Query(ctx, sql, args...)
+	if t.begin != "" {
+		br, err := t.withBegin(ctx, sql, args)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			_ = br.Close()
+			return rows, t.note(err)
+		}
+		return &batchRows{notingRows: notingRows{Rows: rows, t: t}, br: br}, nil
+	}
+	rows, err := t.conn.Query(ctx, sql, args...)
 	if err != nil {
 		return rows, t.note(err)
 	}
@@ -59,15 +131,33 @@ func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 }
 
 func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return notingRow{row: t.tx.QueryRow(ctx, sql, args...), t: t}
+	if t.begin != "" {
+		rows, err := t.Query(ctx, sql, args...)
+		return firstRow{rows: rows, err: err}
+	}
+	return notingRow{row: t.conn.QueryRow(ctx, sql, args...), t: t}
 }
 
 func (t *pgTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	return notingBatch{BatchResults: t.tx.SendBatch(ctx, b), t: t}
+	if t.begin != "" {
+		// The BEGIN leads the caller's batch; its result is read here,
+		// so the caller reads its own first.
+		b.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: t.begin}}, b.QueuedQueries...)
+		t.begin = ""
+		br := notingBatch{BatchResults: t.conn.SendBatch(ctx, b), t: t}
+		if _, err := br.Exec(); err != nil {
+			return failedBatch{BatchResults: br, err: err}
+		}
+		return br
+	}
+	return notingBatch{BatchResults: t.conn.SendBatch(ctx, b), t: t}
 }
 
 func (t *pgTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
-	n, err := t.tx.CopyFrom(ctx, table, columns, src)
+	if err := t.sendBegin(ctx); err != nil {
+		return 0, err
+	}
+	n, err := t.conn.CopyFrom(ctx, table, columns, src)
 	return n, t.note(err)
 }
 
@@ -78,12 +168,78 @@ type notingRows struct {
 
 func (r notingRows) Err() error { return r.t.note(r.Rows.Err()) }
 
+// batchRows are the rows of a statement sent with its BEGIN: the batch
+// holds the connection until it is closed, which happens as soon as the
+// rows are read to the end (as pgx's own rows close themselves), so that
+// the transaction's next statement finds the connection free.
+type batchRows struct {
+	notingRows
+	br  pgx.BatchResults
+	err error
+}
+
+func (r *batchRows) finish() {
+	if r.br == nil {
+		return
+	}
+	err := r.br.Close()
+	r.br = nil
+	if r.err == nil {
+		r.err = r.t.note(err)
+	}
+}
+
+func (r *batchRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.finish()
+	return false
+}
+
+func (r *batchRows) Close() {
+	r.Rows.Close()
+	r.finish()
+}
+
+func (r *batchRows) Err() error {
+	if err := r.notingRows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}
+
 type notingRow struct {
 	row pgx.Row
 	t   *pgTx
 }
 
 func (r notingRow) Scan(dest ...any) error { return r.t.note(r.row.Scan(dest...)) }
+
+// firstRow is QueryRow over rows, with pgx's meaning: the first row is
+// scanned, pgx.ErrNoRows when there is none.
+type firstRow struct {
+	rows pgx.Rows
+	err  error
+}
+
+func (r firstRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
+}
 
 type notingBatch struct {
 	pgx.BatchResults
@@ -107,6 +263,20 @@ func (b notingBatch) QueryRow() pgx.Row { return notingRow{row: b.BatchResults.Q
 
 func (b notingBatch) Close() error { return b.t.note(b.BatchResults.Close()) }
 
+// failedBatch is a batch whose BEGIN failed: every result is that error.
+type failedBatch struct {
+	pgx.BatchResults
+	err error
+}
+
+func (b failedBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
+func (b failedBatch) Query() (pgx.Rows, error)         { return nil, b.err }
+func (b failedBatch) QueryRow() pgx.Row                { return firstRow{err: b.err} }
+func (b failedBatch) Close() error {
+	_ = b.BatchResults.Close()
+	return b.err
+}
+
 func withTx(ctx context.Context, t *pgTx) context.Context { return context.WithValue(ctx, txKey{}, t) }
 
 func txFrom(ctx context.Context) *pgTx {
@@ -123,9 +293,9 @@ var ErrReadOnly = errors.New("postgres: write inside a read-only transaction")
 // is overloaded, not the request wrong).
 const maxAttempts = 30
 
-var (
-	writeOpts = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite}
-	readOpts  = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+const (
+	beginWrite = "begin isolation level serializable read write"
+	beginRead  = "begin isolation level repeatable read read only"
 )
 
 // Write implements txn.Runner.
@@ -143,9 +313,9 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 				return werr
 			}
 		}
-		err = db.run(ctx, writeOpts, true, fn)
+		err = db.run(ctx, beginWrite, true, fn)
 		if !retryable(err) {
-			return err
+			return unreachable(err)
 		}
 	}
 	return err
@@ -162,26 +332,30 @@ func (db *DB) Read(ctx context.Context, fn func(ctx context.Context) error) erro
 	if txFrom(ctx) != nil {
 		return fn(ctx)
 	}
-	return db.run(ctx, readOpts, false, fn)
+	return unreachable(db.run(ctx, beginRead, false, fn))
 }
 
-func (db *DB) run(ctx context.Context, opts pgx.TxOptions, writable bool, fn func(ctx context.Context) error) (err error) {
+func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx context.Context) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx, err := db.pool.BeginTx(ctx, opts)
+	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
+	// A connection still inside a transaction when it is released (a
+	// failed COMMIT or ROLLBACK, a cancelled statement) is closed by the
+	// pool rather than reused.
+	defer conn.Release()
+	t := &pgTx{conn: conn, begin: begin, writable: writable}
 	defer func() {
-		if err != nil {
+		if err != nil && t.begin == "" {
 			// The rollback's own error adds nothing to fn's; a context
 			// that fn saw cancelled must not keep the rollback from
 			// being sent.
-			_ = tx.Rollback(context.WithoutCancel(ctx))
+			_, _ = conn.Exec(context.WithoutCancel(ctx), "rollback")
 		}
 	}()
-	t := &pgTx{tx: tx, writable: writable}
 	if err = fn(withTx(ctx, t)); err != nil {
 		if pgCode(err) == codeInFailedTransaction && t.failed != nil {
 			err = t.failed
@@ -194,7 +368,21 @@ func (db *DB) run(ctx context.Context, opts pgx.TxOptions, writable bool, fn fun
 		err = t.failed
 		return err
 	}
-	return tx.Commit(ctx)
+	if t.begin != "" {
+		// No statement ran: there is nothing to commit.
+		return nil
+	}
+	tag, err := conn.Exec(ctx, "commit")
+	if err != nil {
+		return err
+	}
+	if tag.String() == "ROLLBACK" {
+		// PostgreSQL rolled back instead: a statement failed that fn
+		// did not see fail.
+		err = pgx.ErrTxCommitRollback
+		return err
+	}
+	return nil
 }
 
 // retryable is an abort that running the transaction again may cure.
