@@ -37,6 +37,11 @@ type kept struct {
 func keptOf(t *testing.T, f *fixture) kept {
 	t.Helper()
 	s, ctx := f.env.Server.Stores.Deadlines, context.Background()
+	// The staff's notices follow the submissions once they are delivered,
+	// as every reader of notifications has them delivered first.
+	if err := f.env.Server.Notify.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
 	var k kept
 	ext, err := s.Extensions(ctx, f.course, 0)
 	if err != nil {

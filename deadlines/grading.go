@@ -11,55 +11,8 @@ import (
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
-	"pacer/notify"
 	"pacer/txn"
 )
-
-// noteSubmitted tells every staff member of the course that work arrived
-// on an item, inside the submitting transaction. Each keeps one unread
-// "submitted" notification per item that counts the submissions since they
-// last read it, so a class handing in at once is one line, not hundreds.
-func (s *Service) noteSubmitted(ctx context.Context, c modules.Course, it modules.Item, learner uint64) error {
-	staff, err := s.courses.StaffMembers(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	name := "a learner"
-	if u, err := s.auth.User(ctx, learner); err == nil {
-		name = u.Name
-	}
-	ids := make([]uint64, len(staff))
-	for i, m := range staff {
-		ids[i] = m.UserID
-	}
-	notes, err := s.store.SubmittedNotes(ctx, c.ID, it.ID, ids)
-	if err != nil {
-		return err
-	}
-	for _, m := range staff {
-		note := notes[m.UserID]
-		title, body := submittedText(c.Title, it.Title, name, note.Count+1)
-		updated := false
-		if note.Notification != 0 {
-			if updated, err = s.notify.UpdateUnread(ctx, m.UserID, note.Notification, title, body); err != nil {
-				return err
-			}
-		}
-		if !updated {
-			note.Count = 0
-			title, body = submittedText(c.Title, it.Title, name, 1)
-			n, err := s.notify.Add(ctx, notify.Notification{UserID: m.UserID, CourseID: c.ID, Kind: notify.KindSubmitted,
-				Title: title, Body: body, Link: submissionsLink(c.ID, it.ID)})
-			if err != nil {
-				return err
-			}
-			note.Notification = n.ID
-		}
-		note.Count++
-		notes[m.UserID] = note
-	}
-	return s.store.PutSubmittedNotes(ctx, c.ID, it.ID, notes)
-}
 
 // submittedText words the staff notification of n new submissions.
 func submittedText(course, item, latest string, n uint64) (title, body string) {

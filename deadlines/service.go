@@ -49,7 +49,17 @@ type Config struct {
 	Now func() time.Time
 	// BaseURL prefixes the calendar feed's URL and the links in its events.
 	BaseURL string
-	Log     *slog.Logger
+	// Log hears of the scheduled delivery's failures (nil: discarded).
+	Log *slog.Logger
+	// SharedQueue says that other processes queue submissions in the same
+	// store (replicas on one database): what this process counted of its
+	// own submissions then says nothing of theirs, so a delivery asks the
+	// store instead (deliver.go).
+	SharedQueue bool
+	// DeliverEvery is how long the staff's notifications of submissions
+	// wait to be delivered at most when nobody reads them (deliver.go); 0
+	// means DefaultDeliverEvery.
+	DeliverEvery time.Duration
 }
 
 // Service is the deadlines service.
@@ -77,9 +87,19 @@ type Service struct {
 	// sweepChunk bounds how many marks one write transaction of a job
 	// commits, so that a large sweep never holds the writer lock for long.
 	sweepChunk int
+
+	// queue counts submissions whose staff notifications are still to be
+	// delivered (deliver.go); sharedQueue: other processes queue
+	// submissions too (Config.SharedQueue); deliverEvery is
+	// Config.DeliverEvery.
+	queue        *submittedQueue
+	sharedQueue  bool
+	deliverEvery time.Duration
 }
 
-// New builds the service. Install hooks it into the course service.
+// New builds the service. Install hooks it into the course service. Call
+// it once, before serving: it registers the delivery of queued
+// submissions with the notify service's readers.
 func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -90,8 +110,20 @@ func New(cfg Config) *Service {
 	if cfg.Markdown == nil {
 		cfg.Markdown = markdown.New()
 	}
-	return &Service{store: cfg.Store, tx: cfg.Tx, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, md: cfg.Markdown, signer: cfg.Signer,
-		now: cfg.Now, baseURL: strings.TrimRight(cfg.BaseURL, "/"), log: cfg.Log, sweepChunk: 2000}
+	if cfg.DeliverEvery <= 0 {
+		cfg.DeliverEvery = DefaultDeliverEvery
+	}
+	s := &Service{store: cfg.Store, tx: cfg.Tx, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, md: cfg.Markdown, signer: cfg.Signer,
+		now: cfg.Now, baseURL: strings.TrimRight(cfg.BaseURL, "/"), log: cfg.Log, sweepChunk: 2000,
+		queue: newSubmittedQueue(cfg.Now()), sharedQueue: cfg.SharedQueue, deliverEvery: cfg.DeliverEvery}
+	// Every read of notifications first delivers the submissions already
+	// acknowledged, so that it shows the staff's notifications of them.
+	// The delivery is a unit of work of its own, whatever transaction the
+	// reader's ctx carries.
+	if cfg.Notify != nil {
+		cfg.Notify.Late = append(cfg.Notify.Late, func(context.Context) error { return s.DeliverSubmitted(context.Background()) })
+	}
+	return s
 }
 
 // Install makes extensions show in every view of the course service (the

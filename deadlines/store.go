@@ -19,11 +19,12 @@ type Store interface {
 	SubmissionStore
 	CalendarStore
 	MarkStore
+	SubmittedQueueStore
 
 	// DeleteCourse removes every record of a course: its extensions, its
 	// submissions (current and earlier attempts), the staff's submitted
-	// notices of its items, every user's calendar event states of it and
-	// the jobs' marks. Calendar token generations are the user's, not the
+	// notices of its items and the submissions queued for them, every
+	// user's calendar event states of it and the jobs' marks. Calendar token generations are the user's, not the
 	// course's, and stay. Removing none is no error.
 	DeleteCourse(ctx context.Context, course uint64) error
 }
@@ -97,6 +98,32 @@ type SubmissionStore interface {
 type SubmittedNote struct {
 	Notification uint64
 	Count        uint64
+}
+
+// QueuedSubmission is a submission whose staff notification is still to
+// be delivered (deliver.go): which learner handed in at which item, and
+// when. ID is the store's, and orders the entries of one item by arrival.
+type QueuedSubmission struct {
+	ID, Course, Item, Learner uint64
+	SubmittedAt               time.Time
+}
+
+// SubmittedQueueStore keeps the queue of submissions whose staff
+// notifications are still to be delivered.
+type SubmittedQueueStore interface {
+	// QueueSubmitted queues a submission for delivery under a new id (the
+	// ID given is ignored).
+	QueueSubmitted(ctx context.Context, q QueuedSubmission) error
+	// QueuedSubmitted lists up to limit queued submissions by course, item,
+	// then id; more says whether others are queued. In a write transaction
+	// of an engine that several processes share, entries another
+	// transaction has taken are skipped (they are its to deliver).
+	QueuedSubmitted(ctx context.Context, limit int) (entries []QueuedSubmission, more bool, err error)
+	// DropQueuedSubmitted takes entries off the queue, by course, item and
+	// id; missing ones are no error.
+	DropQueuedSubmitted(ctx context.Context, qs []QueuedSubmission) error
+	// CountQueuedSubmitted counts the queued submissions.
+	CountQueuedSubmitted(ctx context.Context) (int, error)
 }
 
 // CalendarStore keeps what the secret feed needs: each user's token

@@ -14,10 +14,13 @@ import (
 
 // wireDeadlines builds the deadlines service and the scheduler, hooks
 // extensions and the assignment kind into the course service, mounts the
-// routes, and starts the scheduler, whose stop runs before the store closes.
+// routes, and starts the scheduler and the scheduled delivery of
+// submissions, whose stops run before the store closes.
 func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	svc := deadlines.New(deadlines.Config{Store: s.Stores.Deadlines, Tx: s.Tx, Courses: s.Courses, Notify: s.Notify, Auth: s.Auth, Markdown: s.Markdown,
-		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log})
+		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log,
+		// Replicas on one database queue submissions into one queue.
+		SharedQueue: s.PG != nil})
 	svc.Audit = s.Audit
 	ctx := context.Background()
 	svc.Install(ctx)
@@ -37,6 +40,14 @@ func (s *Server) wireDeadlines(v1 fiber.Router) error {
 
 	sched.Start()
 	s.OnStop(sched.Stop)
+	// The staff's notifications of submissions are delivered in batches:
+	// by the scheduler, as this process's own work (every DeliverEvery),
+	// and at stop, which runs before the scheduler's (stops run in reverse)
+	// and so before the store closes.
+	if err := svc.Start(ctx, sched); err != nil {
+		return err
+	}
+	s.OnStop(svc.Stop)
 	// Ready means the store is open and the scheduler ticks.
 	ready := s.ready
 	s.ready = func() bool { return ready() && sched.Running() }

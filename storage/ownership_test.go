@@ -42,7 +42,7 @@ var owners = map[Bucket]string{
 
 	Extensions: "deadlines", ExtensionsByLearner: "deadlines", Submissions: "deadlines", SubmissionsByItem: "deadlines",
 	CalendarTokens: "deadlines", CalendarEvents: "deadlines", JobMarks: "deadlines", JobRuns: "jobs",
-	SubmissionHistory: "deadlines", SubmittedNotes: "deadlines",
+	SubmissionHistory: "deadlines", SubmittedNotes: "deadlines", SubmittedQueue: "deadlines",
 
 	Boards: "discussion", BoardsByCourse: "discussion", Threads: "discussion", ThreadsByBoard: "discussion",
 	Posts: "discussion", PostSources: "discussion", PostsByThread: "discussion", Participants: "discussion",

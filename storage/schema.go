@@ -58,6 +58,10 @@ const (
 	// SubmittedNotes is each staff member's unread "submitted" notification
 	// of an item, which new work updates instead of adding another.
 	SubmittedNotes Bucket = "submitted_notes" // user|course|item -> notification id (8) | count (8)
+	// SubmittedQueue holds submissions stored but whose staff notification
+	// is not yet delivered (deadlines' deliver.go); the id is the bucket's
+	// sequence, so an item's entries are in arrival order.
+	SubmittedQueue Bucket = "submitted_queue" // course|item|id -> learner (8) | submitted unix nanos (8)
 
 	Audit Bucket = "audit" // entry -> audit record
 
@@ -145,7 +149,7 @@ var allBuckets = []Bucket{
 	Notifications, NotificationsByUser, Audit,
 	NotificationsUnread, NotificationCauses,
 	Extensions, ExtensionsByLearner, Submissions, SubmissionsByItem, CalendarTokens, CalendarEvents, JobMarks, JobRuns,
-	SubmissionHistory, SubmittedNotes,
+	SubmissionHistory, SubmittedNotes, SubmittedQueue,
 	Boards, BoardsByCourse, Threads, ThreadsByBoard, Posts, PostSources, PostsByThread,
 	Participants, Subscriptions, ReadStates, Reports, ReportsByCourse, ReportsByPost, SearchTerms, ReplyQueue,
 	ActivityDays, Engagement, Outbox, OutboxQueue, OutboxCauses, MailBatches, MailBatchEntries, EmailPrefs,

@@ -20,12 +20,14 @@ import (
 //     storage.SubmissionsByItem: course|item|user -> the current attempt's
 //     id; storage.SubmissionHistory: course|item|user|id -> nil for each
 //     superseded attempt; storage.SubmittedNotes: staff|course|item ->
-//     notification id | count;
+//     notification id | count; storage.SubmittedQueue: course|item|id ->
+//     learner | submitted nanos, the submissions whose staff
+//     notification is still to be delivered;
 //   - storage.CalendarTokens: user -> generation;
 //     storage.CalendarEvents: user|course|module|kind -> event state;
 //   - storage.JobMarks: course|user|module|job -> instant nanos | outcome.
 //
-// (deadlines_*.go hold the submissions, calendar and marks.)
+// (deadlines_*.go hold the submissions, the queue, calendar and marks.)
 type Deadlines struct{ db *storage.DB }
 
 // NewDeadlines returns the store over db.
@@ -183,8 +185,8 @@ func eachOverride(tx *storage.Tx, course uint64, fn func(deadlines.Override)) er
 
 // DeleteCourse implements deadlines.Store. The records keyed by id
 // (extensions, submissions) are found through their course-first indexes,
-// which are written in the same transaction as the records; the indexes
-// and the marks are ranges of the course. Submitted notices and calendar
+// which are written in the same transaction as the records; the indexes,
+// the marks and the queued submissions are ranges of the course. Submitted notices and calendar
 // event states are keyed by user first, so their buckets are walked
 // whole, reading keys only: a course is deleted rarely (only one that
 // never started), and an index by course for these alone would cost
@@ -230,7 +232,7 @@ func (s *Deadlines) DeleteCourse(ctx context.Context, course uint64) error {
 				return err
 			}
 		}
-		for _, b := range []storage.Bucket{storage.ExtensionsByLearner, storage.SubmissionsByItem, storage.SubmissionHistory, storage.JobMarks} {
+		for _, b := range []storage.Bucket{storage.ExtensionsByLearner, storage.SubmissionsByItem, storage.SubmissionHistory, storage.JobMarks, storage.SubmittedQueue} {
 			if err := tx.DeletePrefix(b, prefix); err != nil {
 				return err
 			}

@@ -13,7 +13,8 @@ import (
 
 // Export implements migrate.Exporter: extensions, every attempt of every
 // submission (Current decided by SubmissionsByItem, as reads decide it,
-// never by the stored record), the staff's submitted notices, calendar
+// never by the stored record), the staff's submitted notices and the
+// submissions queued for them (with their ids, in queue order), calendar
 // token generations and event states, and the jobs' marks. The indexes
 // (ExtensionsByLearner, SubmissionsByItem, SubmissionHistory) follow from
 // the records. Raw values of a length the store's reads refuse are skipped,
@@ -51,6 +52,16 @@ func (s *Deadlines) Export(ctx context.Context, put func(kind string, rec any) e
 				Staff: storage.Part(k, 0), Course: storage.Part(k, 1), Item: storage.Part(k, 2),
 				SubmittedNote: deadlines.SubmittedNote{Notification: binary.BigEndian.Uint64(v), Count: binary.BigEndian.Uint64(v[8:])},
 			})
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Each(storage.SubmittedQueue, nil, func(k, v []byte) error {
+			q, ok := parseQueuedSubmitted(k, v)
+			if !ok {
+				return nil
+			}
+			return put("submitted_queue", q)
 		})
 		if err != nil {
 			return err

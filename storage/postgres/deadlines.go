@@ -11,8 +11,9 @@ import (
 
 // Deadlines implements deadlines.Store on the tables of migration
 // 0004_deadlines: extensions, submissions and submitted_notes,
-// calendar_tokens and calendar_events, job_marks. (deadlines_*.go hold
-// the submissions, calendar and marks.)
+// calendar_tokens and calendar_events, job_marks; and of 0017:
+// submitted_queue. (deadlines_*.go hold the submissions, the queue,
+// calendar and marks.)
 type Deadlines struct{ db *DB }
 
 // NewDeadlines returns the store over db.
@@ -122,7 +123,7 @@ func (s *Deadlines) dueTimes(ctx context.Context, sql string, a, b uint64) (map[
 func (s *Deadlines) DeleteCourse(ctx context.Context, course uint64) error {
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		b := &pgx.Batch{}
-		for _, table := range []string{"extensions", "submissions", "submitted_notes", "calendar_events", "job_marks"} {
+		for _, table := range []string{"extensions", "submissions", "submitted_notes", "submitted_queue", "calendar_events", "job_marks"} {
 			b.Queue(`DELETE FROM `+table+` WHERE course_id = $1`, int64(course))
 		}
 		return s.db.q(ctx).SendBatch(ctx, b).Close()

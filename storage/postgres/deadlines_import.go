@@ -45,6 +45,15 @@ func (s *Deadlines) Import(ctx context.Context, kind string, rec any) error {
 		}
 		_, err = q.Exec(ctx, `INSERT INTO submitted_notes (course_id, item_id, staff_id, notification_id, count)
 			VALUES ($1, $2, $3, $4, $5)`, int64(n.Course), int64(n.Item), int64(n.Staff), int64(n.Notification), int64(n.Count))
+	case "submitted_queue":
+		e, ok := rec.(deadlines.QueuedSubmission)
+		if !ok {
+			return fmt.Errorf("deadlines import: %s given as %T", kind, rec)
+		}
+		// The entry keeps its id, which orders an item's entries by
+		// arrival as it did on bbolt.
+		_, err = q.Exec(ctx, `INSERT INTO submitted_queue (id, course_id, item_id, user_id, submitted_at) VALUES ($1, $2, $3, $4, $5)`,
+			int64(e.ID), int64(e.Course), int64(e.Item), int64(e.Learner), deadlinesInstant(e.SubmittedAt))
 	case "calendar_tokens":
 		t, ok := rec.(records.CalendarToken)
 		if !ok {
@@ -76,14 +85,15 @@ func (s *Deadlines) Import(ctx context.Context, kind string, rec any) error {
 // Counts implements migrate.Importer: one row per exported record in each
 // table.
 func (s *Deadlines) Counts(ctx context.Context) (map[string]int64, error) {
-	var ext, subs, notes, tokens, events, marks int64
+	var ext, subs, notes, queued, tokens, events, marks int64
 	err := s.db.q(ctx).QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM extensions), (SELECT count(*) FROM submissions), (SELECT count(*) FROM submitted_notes),
+		(SELECT count(*) FROM submitted_queue),
 		(SELECT count(*) FROM calendar_tokens), (SELECT count(*) FROM calendar_events), (SELECT count(*) FROM job_marks)`).
-		Scan(&ext, &subs, &notes, &tokens, &events, &marks)
+		Scan(&ext, &subs, &notes, &queued, &tokens, &events, &marks)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]int64{"extensions": ext, "submissions": subs, "submitted_notes": notes,
+	return map[string]int64{"extensions": ext, "submissions": subs, "submitted_notes": notes, "submitted_queue": queued,
 		"calendar_tokens": tokens, "calendar_events": events, "job_marks": marks}, nil
 }
