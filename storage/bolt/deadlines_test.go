@@ -42,6 +42,8 @@ func exportedCourses(t *testing.T, s exporter) map[string]map[uint64]int {
 			course = r.CourseID
 		case records.SubmittedNote:
 			course = r.Course
+		case deadlines.QueuedSubmission:
+			course = r.Course
 		case records.CalendarEvent:
 			course = r.Key.Course
 		case deadlines.Mark:
@@ -108,6 +110,27 @@ func TestDeadlinesDeleteCourseLeavesNoRecord(t *testing.T) {
 		"job_marks":       {2: 1},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("records left by kind and course: %v, want %v", got, want)
+	}
+}
+
+// A course's deletion takes the submissions queued for its staff's
+// notifications, and only them, as the export (which reads the bucket
+// itself) shows.
+func TestDeadlinesDeleteCourseDropsItsQueuedSubmissions(t *testing.T) {
+	s := bolt.NewDeadlines(open(t))
+	ctx := context.Background()
+	at := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	for _, course := range []uint64{1, 2, 1, 3} {
+		if err := s.QueueSubmitted(ctx, deadlines.QueuedSubmission{Course: course, Item: 50, Learner: 10, SubmittedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteCourse(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	got := exportedCourses(t, s)
+	if want := map[string]map[uint64]int{"submitted_queue": {2: 1, 3: 1}}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("records left by kind and course: %v, want %v", got, want)
 	}
 }
