@@ -459,14 +459,16 @@ type world struct {
 	// each of its item views is then a first one, which records progress.
 	fresh  []string
 	viewed atomic.Int64 // first views handed out (see firstView)
-	// deliver delivers queued replies (notifications, search postings).
-	deliver func() error
+	// deliver delivers queued replies (notifications, search postings);
+	// deliverSubmitted, queued submissions (staff notifications).
+	deliver, deliverSubmitted func() error
 	// enroll creates student number i, enrolls them and signs them in.
 	enroll func(i int) (string, error)
 }
 
 func seed(c *client, srv *server.Server, cfg config) (*world, error) {
-	w := &world{deliver: func() error { return srv.Discussion.DeliverReplies(context.Background()) }}
+	w := &world{deliver: func() error { return srv.Discussion.DeliverReplies(context.Background()) },
+		deliverSubmitted: func() error { return srv.Deadlines.DeliverSubmitted(context.Background()) }}
 	const pw = "load test password"
 	token := func(email, name string) (string, error) {
 		if _, err := srv.Auth.CreateUser(context.Background(), auth.NewUser{Email: email, Password: pw, Name: name}, false); err != nil {
@@ -689,7 +691,7 @@ func (w *world) phases() []phase {
 		{name: "POST submission", req: func(r *rand.Rand) (string, string, string, any, int) {
 			return "POST", fmt.Sprintf("/api/v1/courses/%d/items/%d/submissions", w.course, w.asgn[r.IntN(len(w.asgn))]), w.student(r),
 				map[string]any{"body": "My answer is 42."}, 201
-		}},
+		}, settle: w.deliverSubmitted},
 	}
 }
 

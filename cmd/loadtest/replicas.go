@@ -149,9 +149,10 @@ func runReplicas(cfg config) error {
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	// Each replica delivers the replies it acknowledged every 200 ms of
-	// its own; the seeder, which served none, has nothing to deliver.
-	w.deliver = nil
+	// Each replica delivers the replies and submissions it acknowledged
+	// every 200 ms of its own; the seeder, which served none, has nothing
+	// to deliver.
+	w.deliver, w.deliverSubmitted = nil, nil
 	seederOpen = false
 	if err := seeder.Close(context.Background()); err != nil {
 		return err
