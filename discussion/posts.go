@@ -15,6 +15,7 @@ import (
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
+	"pacer/txn"
 )
 
 // Reply adds a reply to a thread. A reply to the opening post (or with no
@@ -37,9 +38,29 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 	// instead of queueing for an fsync each. The function may run again
 	// after a rolled-back batch; it writes nothing outside the
 	// transaction and sets every result afresh, so that is harmless.
-	err := s.tx.Batch(ctx, func(ctx context.Context) error {
+	//
+	// Every reply to a thread updates the thread's record (count, last
+	// post), so serializable replies to a busy thread abort each other.
+	// The work is written for row locks instead (txn.Locking): it locks
+	// the thread before reading anything, and that lock is what its
+	// invariants rest on. Every writer of a thread's record reads it
+	// first, so with the lock held no reply, edit, deletion or moderation
+	// of the thread runs beside this one, and the thread, its posts (a
+	// deleted parent) and the next reply's count are read as the last of
+	// them left them. Its other writes are single steps that need no read
+	// before them: the post and the queue entry are inserts under fresh
+	// ids, the participant an insert that ignores a duplicate, the
+	// subscription a conditional upsert (SubscribeReplier). Mentions
+	// notify members and a discussion item's reply marks progress, both
+	// reads and writes of other owners' records: those replies call
+	// txn.Serial and run serializable.
+	err := s.tx.Batch(txn.Locking(ctx), func(ctx context.Context) error {
 		out, student, course = Post{}, false, 0
-		sc, err := s.threadScope(ctx, caller, threadID)
+		t0, err := s.store.LockThread(ctx, threadID)
+		if err != nil {
+			return err
+		}
+		sc, err := s.scopeOf(ctx, caller, t0)
 		if err != nil {
 			return err
 		}
@@ -49,6 +70,14 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 		}
 		if reason != "" {
 			return errs.Field("body", reason)
+		}
+		// Before anything is written, so that the serializable run is
+		// the only one to take a post id. (A body with an @ that mentions
+		// nobody runs serializable too: rare, and still correct.)
+		if (t.ItemID != 0 && sc.access.Student()) || strings.Contains(body, "@") {
+			if err := txn.Serial(ctx); err != nil {
+				return err
+			}
 		}
 		parent, depth := t.OpeningPostID, 1
 		if in.ParentID != 0 && in.ParentID != t.OpeningPostID {
@@ -87,15 +116,8 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 		// Replying subscribes, unless the replier opted out; staff who
 		// only followed the thread by default now follow it by choice, so
 		// that turning following off for the course keeps this thread.
-		sub, err := s.store.Subscription(ctx, t.ID, caller)
-		if err != nil {
+		if err := s.store.SubscribeReplier(ctx, t.ID, caller); err != nil {
 			return err
-		}
-		if sub.State == SubNone || sub.State == SubFollowed {
-			sub.State = SubOn
-			if err := s.store.SetSubscription(ctx, t.ID, caller, sub); err != nil {
-				return err
-			}
 		}
 		if p.Mentioned, err = s.notifyPost(ctx, sc, p, body); err != nil {
 			return err
@@ -325,6 +347,9 @@ func (s *Service) notifyPost(ctx context.Context, sc *scope, p PostRecord, body 
 		}
 		if !sees {
 			continue
+		}
+		if err := txn.Serial(ctx); err != nil {
+			return nil, err
 		}
 		if name == "" {
 			name = s.actorName(ctx, p.AuthorID)

@@ -198,6 +198,11 @@ func (s *Service) threadScope(ctx context.Context, caller, threadID uint64) (*sc
 	if err != nil {
 		return nil, err
 	}
+	return s.scopeOf(ctx, caller, t)
+}
+
+// scopeOf is threadScope of a thread already read.
+func (s *Service) scopeOf(ctx context.Context, caller uint64, t ThreadRecord) (*scope, error) {
 	b, err := s.store.Board(ctx, t.BoardID)
 	if err != nil {
 		return nil, notFound(err, "thread")

@@ -68,6 +68,12 @@ func PlaceOf(t ThreadRecord) ThreadPlace {
 type ThreadStore interface {
 	// Thread returns a thread; errs.NotFound when there is none.
 	Thread(ctx context.Context, id uint64) (ThreadRecord, error)
+	// LockThread is Thread, and locks the thread's record to the end of
+	// the write transaction ctx carries, so that no other transaction
+	// changes it meanwhile and this one reads its latest version (for
+	// work marked with txn.Locking; an engine with one writer at a time
+	// needs no lock).
+	LockThread(ctx context.Context, id uint64) (ThreadRecord, error)
 	// AddThread stores a thread and its opening post under new ids (the
 	// thread's first), placing the thread in its board's list and the post
 	// in the thread's index, and returns both with their ids.
@@ -158,6 +164,11 @@ type ReaderStore interface {
 	Subscription(ctx context.Context, thread, user uint64) (Subscription, error)
 	// SetSubscription stores a user's subscription to a thread.
 	SetSubscription(ctx context.Context, thread, user uint64, sub Subscription) error
+	// SubscribeReplier subscribes a user who replied: SubNone and
+	// SubFollowed become SubOn, keeping the unread notification; an
+	// opt-out (SubOff) or a subscription stays as it is. One step, so that
+	// it holds against concurrent writers of the entry without a lock.
+	SubscribeReplier(ctx context.Context, thread, user uint64) error
 	// Subscribers lists every subscription entry of a thread, by user.
 	Subscribers(ctx context.Context, thread uint64) ([]Subscriber, error)
 }

@@ -43,3 +43,47 @@ var ErrUnavailable = errors.New("the store is unreachable")
 // ErrNotFound is what a store returns for a record that does not exist,
 // on every engine.
 var ErrNotFound = errors.New("not found")
+
+// Work written for row locks. Serializable transactions make every write
+// correct without argument, but writers of one hot row (a busy thread's)
+// abort each other and run again. Work marked with Locking instead argues
+// its own correctness: before it reads a record whose invariant it relies
+// on it locks it through its store (a method named Lock…, held to the end
+// of the transaction), and each of its other writes is one statement
+// whose outcome does not depend on what the work read (an insert, an
+// increment, a conditional update). An engine with concurrent writers may
+// then run it at a weaker isolation, where writers of the same row wait
+// for each other instead of aborting (PostgreSQL: READ COMMITTED). Work
+// that finds on the way that it must do more than that (a write that
+// reads another owner's records and writes them back) calls Serial first.
+
+type lockingKey struct{}
+
+type weakKey struct{}
+
+// Locking marks the work run with the returned context as written for
+// row locks (see above).
+func Locking(ctx context.Context) context.Context { return context.WithValue(ctx, lockingKey{}, true) }
+
+// WantsLocking reports whether ctx's work was marked with Locking: for
+// engines.
+func WantsLocking(ctx context.Context) bool { v, _ := ctx.Value(lockingKey{}).(bool); return v }
+
+// Weak marks ctx as running in a transaction weaker than serializable:
+// engines call it for the work they run so (Locking).
+func Weak(ctx context.Context) context.Context { return context.WithValue(ctx, weakKey{}, true) }
+
+// ErrSerial is what Serial returns in a weaker transaction; the engine
+// then runs the work again from the start, serializable.
+var ErrSerial = errors.New("txn: this work needs a serializable transaction")
+
+// Serial returns ErrSerial when ctx's transaction is weaker than
+// serializable, and nil otherwise. Work marked with Locking calls it
+// before a write that row locks do not make correct, and returns its
+// error.
+func Serial(ctx context.Context) error {
+	if v, _ := ctx.Value(weakKey{}).(bool); v {
+		return ErrSerial
+	}
+	return nil
+}

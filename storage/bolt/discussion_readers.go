@@ -85,6 +85,18 @@ func (s *Discussion) SetSubscription(ctx context.Context, thread, user uint64, s
 	})
 }
 
+// SubscribeReplier implements discussion.Store.
+func (s *Discussion) SubscribeReplier(ctx context.Context, thread, user uint64) error {
+	return s.write(ctx, func(tx *storage.Tx) error {
+		sub, err := subscription(tx, thread, user)
+		if err != nil || (sub.State != discussion.SubNone && sub.State != discussion.SubFollowed) {
+			return err
+		}
+		sub.State = discussion.SubOn
+		return tx.PutRaw(storage.Subscriptions, storage.Key(thread, user), subEntry(sub))
+	})
+}
+
 // Subscribers implements discussion.Store.
 func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussion.Subscriber, error) {
 	var out []discussion.Subscriber

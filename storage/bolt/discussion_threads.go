@@ -17,6 +17,12 @@ func (s *Discussion) Thread(ctx context.Context, id uint64) (discussion.ThreadRe
 	return view(s, ctx, func(tx *storage.Tx) (discussion.ThreadRecord, error) { return s.thread(tx, id) })
 }
 
+// LockThread implements discussion.Store: bbolt has one writer at a time,
+// so Thread is already locked.
+func (s *Discussion) LockThread(ctx context.Context, id uint64) (discussion.ThreadRecord, error) {
+	return s.Thread(ctx, id)
+}
+
 // AddThread implements discussion.Store.
 func (s *Discussion) AddThread(ctx context.Context, t discussion.ThreadRecord, p discussion.PostRecord, source string) (discussion.ThreadRecord, discussion.PostRecord, error) {
 	err := s.write(ctx, func(tx *storage.Tx) error {

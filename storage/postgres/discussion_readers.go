@@ -79,6 +79,18 @@ func (s *Discussion) SetSubscription(ctx context.Context, thread, user uint64, s
 	return err
 }
 
+// SubscribeReplier implements discussion.Store: one upsert whose update
+// applies only to a default follow, so that at any isolation it neither
+// overrides an opt-out written meanwhile nor loses the notification a
+// delivery recorded.
+func (s *Discussion) SubscribeReplier(ctx context.Context, thread, user uint64) error {
+	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_subscriptions AS s (thread_id, user_id, state, notification)
+		VALUES ($1, $2, $3, 0)
+		ON CONFLICT (thread_id, user_id) DO UPDATE SET state = excluded.state WHERE s.state IN ($4, $5)`,
+		thread, user, int16(discussion.SubOn), int16(discussion.SubNone), int16(discussion.SubFollowed))
+	return err
+}
+
 // Subscribers implements discussion.Store.
 func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussion.Subscriber, error) {
 	rows, err := s.db.q(ctx).Query(ctx, `SELECT user_id, state, notification FROM discussion_subscriptions

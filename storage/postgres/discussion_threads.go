@@ -94,6 +94,17 @@ func (s *Discussion) Thread(ctx context.Context, id uint64) (discussion.ThreadRe
 	return t, err
 }
 
+// LockThread implements discussion.Store: SELECT … FOR UPDATE, which at
+// READ COMMITTED waits for a transaction that holds the row and then reads
+// the version it committed.
+func (s *Discussion) LockThread(ctx context.Context, id uint64) (discussion.ThreadRecord, error) {
+	t, err := scanThread(s.db.q(ctx).QueryRow(ctx, "SELECT "+threadCols+" FROM discussion_threads WHERE id = $1 FOR UPDATE", id))
+	if noRows(err) {
+		return t, errs.NotFoundf("thread")
+	}
+	return t, err
+}
+
 // listOrder is a board's list order, the expressions of index
 // discussion_threads_list.
 const listOrder = "(NOT pinned), (-last_post_id), id"

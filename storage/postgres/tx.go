@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"pacer/cache"
+	"pacer/txn"
 )
 
 // The transaction a context carries, and txn.Runner over it.
@@ -24,6 +25,10 @@ import (
 // then run again from the start, which the write functions allow (package
 // txn). Reads run REPEATABLE READ, READ ONLY: one snapshot for the whole
 // read, which is what a page needs, and such a transaction never aborts.
+// Work marked with txn.Locking (a reply, whose thread row every reply to
+// the thread updates) runs READ COMMITTED instead and argues its
+// correctness from the row locks it takes, where it is written; when it
+// calls txn.Serial it is run again, SERIALIZABLE.
 
 type txKey struct{}
 
@@ -296,6 +301,8 @@ const maxAttempts = 30
 const (
 	beginWrite = "begin isolation level serializable read write"
 	beginRead  = "begin isolation level repeatable read read only"
+	// beginLocked is for work marked with txn.Locking.
+	beginLocked = "begin isolation level read committed read write"
 )
 
 // Write implements txn.Runner.
@@ -306,6 +313,13 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 		}
 		return fn(ctx)
 	}
+	begin, work := beginWrite, fn
+	if txn.WantsLocking(ctx) {
+		// The work locks what it relies on (txn.Locking): READ COMMITTED,
+		// where writers of one row wait for the lock instead of aborting.
+		begin = beginLocked
+		work = func(ctx context.Context) error { return fn(txn.Weak(ctx)) }
+	}
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
@@ -313,7 +327,14 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 				return werr
 			}
 		}
-		err = db.run(ctx, beginWrite, true, fn)
+		err = db.run(ctx, begin, true, work)
+		if errors.Is(err, txn.ErrSerial) && begin == beginLocked {
+			// The work found it needs more than its locks: run it again
+			// at once, serializable (not a conflict: no backoff).
+			begin, work = beginWrite, fn
+			attempt--
+			continue
+		}
 		if !retryable(err) {
 			return unreachable(err)
 		}
