@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pacer/audit"
+	"pacer/cache"
 	"pacer/calendar"
 	"pacer/errs"
 	"pacer/modules"
@@ -45,9 +46,46 @@ type ExtensionInput struct {
 
 // DueOverrides returns a learner's extended due times by module. It
 // implements modules.ExtensionSource, so every view the course service
-// computes (modules list, item access, progress) applies extensions.
+// computes (modules list, item access, progress) applies extensions. Every
+// learner view asks, so they are cached by course and learner; the
+// returned map is shared with the cache and must not be changed.
 func (s *Service) DueOverrides(ctx context.Context, course, user uint64) (map[uint64]time.Time, error) {
-	return s.store.Overrides(ctx, course, user)
+	if s.overrides == nil {
+		return s.store.Overrides(ctx, course, user)
+	}
+	return s.overrides.Read(ctx, course, user, func(ctx context.Context) (map[uint64]time.Time, error) {
+		return s.store.Overrides(ctx, course, user)
+	})
+}
+
+// OverridesAhead implements modules.ExtensionSource: the course service
+// reads the revision of a learner's extended due times ahead with its own
+// (one round trip where the engine needs them).
+func (s *Service) OverridesAhead(course, user uint64) cache.Ahead {
+	if s.overrides == nil {
+		return cache.Ahead{}
+	}
+	return s.overrides.Ahead(course, user)
+}
+
+// Cached extended due times: kindOverrides is their revision's kind, by
+// course and learner. Only PutExtension and DeleteExtension (below) write
+// extensions, each bumping the learner's revision first; a course's
+// deletion removes its extensions with the course, whose learners are
+// never read again. maxCachedOverrides: a map per learner, most of them
+// empty.
+const (
+	kindOverrides      = "deadlines.overrides"
+	maxCachedOverrides = 200_000
+)
+
+// forgetOverrides bumps a learner's extended due times, before a write of
+// one of their extensions.
+func (s *Service) forgetOverrides(ctx context.Context, course, user uint64) error {
+	if s.overrides == nil {
+		return nil
+	}
+	return s.overrides.Bump(ctx, course, user)
 }
 
 // validDue checks an instant given by a person.
@@ -140,6 +178,9 @@ func (s *Service) CreateExtension(ctx context.Context, caller, courseID uint64, 
 		}
 		ext := Extension{CourseID: courseID, UserID: in.UserID, ModuleID: mod.ID, DueAt: due,
 			CreatedBy: caller, CreatedAt: now}
+		if err := s.forgetOverrides(ctx, courseID, in.UserID); err != nil {
+			return err
+		}
 		if ext, err = s.store.PutExtension(ctx, ext); err != nil {
 			return err
 		}
@@ -180,6 +221,9 @@ func (s *Service) DeleteExtension(ctx context.Context, caller, courseID, extID u
 			return errs.NotFoundf("extension")
 		}
 		if err := a.RequireStaff(); err != nil {
+			return err
+		}
+		if err := s.forgetOverrides(ctx, courseID, ext.UserID); err != nil {
 			return err
 		}
 		if err := s.store.DeleteExtension(ctx, extID); err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"pacer/audit"
 	"pacer/auth"
+	"pacer/cache"
 	"pacer/errs"
 	"pacer/markdown"
 	"pacer/modules"
@@ -60,6 +61,10 @@ type Config struct {
 	// wait to be delivered at most when nobody reads them (deliver.go); 0
 	// means DefaultDeliverEvery.
 	DeliverEvery time.Duration
+	// Revisions keeps the revisions of the learners' extended due times,
+	// which every learner view reads (extensions.go); nil: they are read
+	// from the store each time.
+	Revisions cache.Revisions
 }
 
 // Service is the deadlines service.
@@ -95,6 +100,10 @@ type Service struct {
 	queue        *submittedQueue
 	sharedQueue  bool
 	deliverEvery time.Duration
+
+	// overrides caches each learner's extended due times by course and
+	// learner (extensions.go); nil without Config.Revisions.
+	overrides *cache.Cache[map[uint64]time.Time]
 }
 
 // New builds the service. Install hooks it into the course service. Call
@@ -116,6 +125,9 @@ func New(cfg Config) *Service {
 	s := &Service{store: cfg.Store, tx: cfg.Tx, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, md: cfg.Markdown, signer: cfg.Signer,
 		now: cfg.Now, baseURL: strings.TrimRight(cfg.BaseURL, "/"), log: cfg.Log, sweepChunk: 2000,
 		queue: newSubmittedQueue(cfg.Now()), sharedQueue: cfg.SharedQueue, deliverEvery: cfg.DeliverEvery}
+	if cfg.Revisions != nil {
+		s.overrides = cache.New[map[uint64]time.Time](kindOverrides, maxCachedOverrides, cfg.Revisions)
+	}
 	// Every read of notifications first delivers the submissions already
 	// acknowledged, so that it shows the staff's notifications of them.
 	// The delivery is a unit of work of its own, whatever transaction the

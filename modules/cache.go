@@ -70,12 +70,15 @@ func (s *Service) writeCourse(ctx context.Context, courseID uint64, fn func(ctx 
 
 // prefetch reads ahead, in one round trip where the engine needs one per
 // revision, the revisions a caller's view of a course checks: the
-// structure, the membership and the learner's progress, and an item's
-// when itemID is not 0.
+// structure, the membership and the learner's progress, an item's when
+// itemID is not 0, and the learner's extended due times (ExtensionSource).
 func (s *Service) prefetch(ctx context.Context, courseID, userID, itemID uint64) error {
 	ahead := []cache.Ahead{s.structures.Ahead(courseID, 0), s.members.Ahead(courseID, userID), s.progress.Ahead(courseID, userID)}
 	if itemID != 0 {
 		ahead = append(ahead, s.items.Ahead(itemID, 0))
+	}
+	if s.Extensions != nil {
+		ahead = append(ahead, s.Extensions.OverridesAhead(courseID, userID))
 	}
 	return cache.Prefetch(ctx, ahead...)
 }

@@ -84,6 +84,9 @@ const (
 // ExtensionSource returns a learner's due-time overrides by module.
 type ExtensionSource interface {
 	DueOverrides(ctx context.Context, course, user uint64) (map[uint64]time.Time, error)
+	// OverridesAhead names the cached overrides DueOverrides will read,
+	// for Service.prefetch (a zero Ahead when they are not cached).
+	OverridesAhead(course, user uint64) cache.Ahead
 }
 
 // KindHook lets the package that owns an item kind take part in item writes,

@@ -18,7 +18,7 @@ import (
 // submissions, whose stops run before the store closes.
 func (s *Server) wireDeadlines(v1 fiber.Router) error {
 	svc := deadlines.New(deadlines.Config{Store: s.Stores.Deadlines, Tx: s.Tx, Courses: s.Courses, Notify: s.Notify, Auth: s.Auth, Markdown: s.Markdown,
-		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log,
+		Signer: s.Auth, Now: s.now, BaseURL: s.cfg.BaseURL, Log: s.log, Revisions: s.Stores.Revisions,
 		// Replicas on one database queue submissions into one queue.
 		SharedQueue: s.PG != nil})
 	svc.Audit = s.Audit
