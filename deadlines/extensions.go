@@ -58,6 +58,23 @@ func (s *Service) DueOverrides(ctx context.Context, course, user uint64) (map[ui
 	})
 }
 
+// CourseOverrides implements modules.ExtensionSource: one read of the
+// course's extensions, which are few.
+func (s *Service) CourseOverrides(ctx context.Context, course uint64) (map[uint64]map[uint64]time.Time, error) {
+	exts, err := s.store.Extensions(ctx, course, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]map[uint64]time.Time)
+	for _, e := range exts {
+		if out[e.UserID] == nil {
+			out[e.UserID] = make(map[uint64]time.Time)
+		}
+		out[e.UserID][e.ModuleID] = e.DueAt
+	}
+	return out, nil
+}
+
 // OverridesAhead implements modules.ExtensionSource: the course service
 // reads the revision of a learner's extended due times ahead with its own
 // (one round trip where the engine needs them).

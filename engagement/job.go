@@ -223,10 +223,7 @@ func (s *Service) judgeCourse(ctx context.Context, c modules.Course, now time.Ti
 		buf  stateBuf
 	)
 	for i := range sw.students {
-		m, f, err := sw.facts(ctx, s.courses.Extensions, cv, i, now, &sc)
-		if err != nil {
-			return r, err
-		}
+		m, f := sw.facts(cv, i, now, &sc)
 		assessInto(&a, f, now, false)
 		had := sw.had[i]
 		prev = state{}

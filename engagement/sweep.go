@@ -34,6 +34,9 @@ type courseSweep struct {
 	had   []bool
 	arena []byte
 	gone  []uint64
+	// ext is the course's extended due times by learner (few learners
+	// have any).
+	ext map[uint64]map[uint64]time.Time
 }
 
 // read walks the course's members, progress, activity and ladder records.
@@ -59,6 +62,12 @@ func (sw *courseSweep) read(ctx context.Context, courses *modules.Service, store
 	sw.state = zeroed(sw.state, n)
 	sw.had = zeroed(sw.had, n)
 	sw.arena, sw.gone = sw.arena[:0], sw.gone[:0]
+	sw.ext = nil
+	if src := courses.Extensions; src != nil {
+		if sw.ext, err = src.CourseOverrides(ctx, course); err != nil {
+			return err
+		}
+	}
 
 	// Progress, in user order: records of non-students are stepped over.
 	j := 0
@@ -102,20 +111,11 @@ func (sw *courseSweep) read(ctx context.Context, courses *modules.Service, store
 
 // facts builds student i's facts from what read found, with cv.facts as
 // the views build them, so that a learner is judged alike everywhere.
-func (sw *courseSweep) facts(ctx context.Context, src modules.ExtensionSource, cv *courseView, i int, now time.Time, sc *scratch) (modules.Member, Facts, error) {
+func (sw *courseSweep) facts(cv *courseView, i int, now time.Time, sc *scratch) (modules.Member, Facts) {
 	m := sw.members[sw.students[i]].Member(cv.course.ID)
-	// Extensions are few and belong to the deadlines package, which
-	// answers one learner at a time.
-	var ext map[uint64]time.Time
-	if src != nil {
-		var err error
-		if ext, err = src.DueOverrides(ctx, cv.course.ID, m.UserID); err != nil {
-			return m, Facts{}, err
-		}
-	}
 	n := len(cv.mods)
-	return m, cv.facts(m, ext, sw.completed[i*n:(i+1)*n], sw.started[i*n:(i+1)*n],
-		sw.days[i*HistoryDays:(i+1)*HistoryDays], nil, now, sc), nil
+	return m, cv.facts(m, sw.ext[m.UserID], sw.completed[i*n:(i+1)*n], sw.started[i*n:(i+1)*n],
+		sw.days[i*HistoryDays:(i+1)*HistoryDays], nil, now, sc)
 }
 
 // find moves *j forward to user among the students (both in user order)
