@@ -5,3 +5,7 @@ import "context"
 // Q is db.q for the package's external tests: the transaction ctx carries,
 // or the pool.
 func Q(ctx context.Context, db *DB) Querier { return db.q(ctx) }
+
+// Defer queues a write in ctx's transaction to go with its next round
+// trip, as a revision bump does.
+func Defer(ctx context.Context, sql string, args ...any) { txFrom(ctx).deferExec(sql, args...) }

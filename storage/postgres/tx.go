@@ -54,6 +54,48 @@ type pgTx struct {
 	// (revisions.go): one snapshot answers each the same way every time,
 	// so a second check of one key needs no round trip.
 	revs map[cache.Key]uint64
+	// deferred are writes whose outcome the work does not wait for (a
+	// revision bump, which every cached write makes before its change):
+	// like BEGIN, they go in the round trip of the next statement, or of
+	// the COMMIT, in order; an error of theirs fails that statement, as
+	// it would have failed on its own.
+	deferred []pgx.QueuedQuery
+}
+
+// pending reports whether statements wait to go with the next one.
+func (t *pgTx) pending() bool { return t.begin != "" || len(t.deferred) > 0 }
+
+// deferExec queues a write to go with the transaction's next statement.
+func (t *pgTx) deferExec(sql string, args ...any) {
+	t.deferred = append(t.deferred, pgx.QueuedQuery{SQL: sql, Arguments: args})
+}
+
+// takePending moves the pending BEGIN and deferred writes into b, ahead of
+// what b holds, and returns how many it put there.
+func (t *pgTx) takePending(b *pgx.Batch) int {
+	var head []*pgx.QueuedQuery
+	if t.begin != "" {
+		head = append(head, &pgx.QueuedQuery{SQL: t.begin})
+		t.begin = ""
+	}
+	for i := range t.deferred {
+		head = append(head, &t.deferred[i])
+	}
+	t.deferred = nil
+	b.QueuedQueries = append(head, b.QueuedQueries...)
+	return len(head)
+}
+
+// execPending reads the results of n pending statements at the head of
+// br; the first error fails the batch.
+func (t *pgTx) execPending(br pgx.BatchResults, n int) error {
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return t.note(err)
+		}
+	}
+	return nil
 }
 
 func (t *pgTx) remember(k cache.Key, rev uint64) {
@@ -70,38 +112,59 @@ func (t *pgTx) note(err error) error {
 	return err
 }
 
-// sendBegin sends a pending BEGIN on its own: for the statements that
-// cannot share its round trip (COPY).
-func (t *pgTx) sendBegin(ctx context.Context) error {
-	if t.begin == "" {
+// sendPending sends the pending statements on their own: for the
+// statements that cannot share their round trip (COPY).
+func (t *pgTx) sendPending(ctx context.Context) error {
+	if !t.pending() {
 		return nil
 	}
-	begin := t.begin
-	t.begin = ""
-	_, err := t.conn.Exec(ctx, begin)
-	return t.note(err)
+	b := &pgx.Batch{}
+	n := t.takePending(b)
+	br := t.conn.SendBatch(ctx, b)
+	if err := t.execPending(br, n); err != nil {
+		return err
+	}
+	return t.note(br.Close())
 }
 
-// withBegin sends sql with the pending BEGIN before it, in one round
-// trip, and returns the batch results positioned at sql's.
-func (t *pgTx) withBegin(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+// withPending sends sql with the pending statements before it, in one
+// round trip, and returns the batch results positioned at sql's.
+func (t *pgTx) withPending(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
-	b.Queue(t.begin)
 	b.Queue(sql, args...)
-	t.begin = ""
+	n := t.takePending(b)
 	br := t.conn.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		return nil, t.note(err)
+	if err := t.execPending(br, n); err != nil {
+		return nil, err
 	}
 	return br, nil
+}
+
+// commit sends COMMIT, with the deferred writes before it, and reports
+// PostgreSQL's answer (ROLLBACK when the transaction had failed).
+func (t *pgTx) commit(ctx context.Context) (pgconn.CommandTag, error) {
+	if len(t.deferred) == 0 {
+		return t.conn.Exec(ctx, "commit")
+	}
+	b := &pgx.Batch{}
+	b.Queue("commit")
+	n := t.takePending(b)
+	br := t.conn.SendBatch(ctx, b)
+	if err := t.execPending(br, n); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
 }
 
 // The Querier of a transaction: pgx's, noting the first error.
 
 func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if t.begin != "" {
-		br, err := t.withBegin(ctx, sql, args)
+	if t.pending() {
+		br, err := t.withPending(ctx, sql, args)
 		if err != nil {
 			return pgconn.CommandTag{}, err
 		}
@@ -116,8 +179,8 @@ func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 }
 
 func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if t.begin != "" {
-		br, err := t.withBegin(ctx, sql, args)
+	if t.pending() {
+		br, err := t.withPending(ctx, sql, args)
 		if err != nil {
 			return nil, err
 		}
@@ -136,7 +199,7 @@ func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 }
 
 func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if t.begin != "" {
+	if t.pending() {
 		rows, err := t.Query(ctx, sql, args...)
 		return firstRow{rows: rows, err: err}
 	}
@@ -144,14 +207,15 @@ func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 }
 
 func (t *pgTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	if t.begin != "" {
-		// The BEGIN leads the caller's batch; its result is read here,
-		// so the caller reads its own first.
-		b.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: t.begin}}, b.QueuedQueries...)
-		t.begin = ""
+	if t.pending() {
+		// The pending statements lead the caller's batch; their results
+		// are read here, so the caller reads its own first.
+		n := t.takePending(b)
 		br := notingBatch{BatchResults: t.conn.SendBatch(ctx, b), t: t}
-		if _, err := br.Exec(); err != nil {
-			return failedBatch{BatchResults: br, err: err}
+		for range n {
+			if _, err := br.Exec(); err != nil {
+				return failedBatch{BatchResults: br, err: err}
+			}
 		}
 		return br
 	}
@@ -159,7 +223,7 @@ func (t *pgTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 }
 
 func (t *pgTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
-	if err := t.sendBegin(ctx); err != nil {
+	if err := t.sendPending(ctx); err != nil {
 		return 0, err
 	}
 	n, err := t.conn.CopyFrom(ctx, table, columns, src)
@@ -389,11 +453,11 @@ func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx 
 		err = t.failed
 		return err
 	}
-	if t.begin != "" {
+	if t.begin != "" && len(t.deferred) == 0 {
 		// No statement ran: there is nothing to commit.
 		return nil
 	}
-	tag, err := conn.Exec(ctx, "commit")
+	tag, err := t.commit(ctx)
 	if err != nil {
 		return err
 	}

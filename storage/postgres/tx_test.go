@@ -99,6 +99,52 @@ func TestEveryKindOfFirstStatement(t *testing.T) {
 		if got := count(); got != before+1 {
 			t.Fatalf("%s first: %d rows after the commit, want %d", name, got, before+1)
 		}
+		// A deferred write (a revision bump) goes with the same kinds of
+		// statement, ahead of them, first in the transaction or later.
+		for _, later := range []bool{false, true} {
+			n++
+			before := count()
+			err := db.Write(ctx, func(ctx context.Context) error {
+				if later {
+					if _, err := postgres.Q(ctx, db).Exec(ctx, "SELECT 1"); err != nil {
+						return err
+					}
+				}
+				postgres.Defer(ctx, "INSERT INTO t VALUES ($1)", -n)
+				return fn(ctx, postgres.Q(ctx, db), n)
+			})
+			if err != nil {
+				t.Fatalf("%s after a deferred write: %v", name, err)
+			}
+			if got := count(); got != before+2 {
+				t.Fatalf("%s after a deferred write: %d rows after the commit, want %d", name, got, before+2)
+			}
+		}
+	}
+	// A deferred write last goes with the COMMIT; alone, BEGIN, it and
+	// COMMIT are one round trip.
+	for _, alone := range []bool{true, false} {
+		n++
+		before := count()
+		err := db.Write(ctx, func(ctx context.Context) error {
+			if !alone {
+				if _, err := postgres.Q(ctx, db).Exec(ctx, "INSERT INTO t VALUES ($1)", n); err != nil {
+					return err
+				}
+			}
+			postgres.Defer(ctx, "INSERT INTO t VALUES ($1)", -n)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("a deferred write last (alone %v): %v", alone, err)
+		}
+		want := before + 2
+		if alone {
+			want = before + 1
+		}
+		if got := count(); got != want {
+			t.Fatalf("a deferred write last (alone %v): %d rows, want %d", alone, got, want)
+		}
 	}
 	// A transaction that runs nothing commits nothing and fails nothing.
 	if err := db.Write(ctx, func(context.Context) error { return nil }); err != nil {
@@ -135,6 +181,24 @@ func TestAFailedStatementRollsBack(t *testing.T) {
 		})
 		if err == nil {
 			t.Fatal("a duplicate key committed")
+		}
+	}
+	// A deferred write that fails fails the statement it went with, or
+	// the COMMIT, and nothing of the transaction stays.
+	for _, then := range []string{"INSERT INTO t VALUES (3)", ""} {
+		err := db.Write(ctx, func(ctx context.Context) error {
+			if _, err := postgres.Q(ctx, db).Exec(ctx, "INSERT INTO t VALUES (4)"); err != nil {
+				return err
+			}
+			postgres.Defer(ctx, "INSERT INTO t VALUES (1)")
+			if then == "" {
+				return nil
+			}
+			_, err := postgres.Q(ctx, db).Exec(ctx, then)
+			return err
+		})
+		if err == nil {
+			t.Fatalf("a deferred duplicate key committed (then %q)", then)
 		}
 	}
 	var n int
