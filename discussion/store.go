@@ -155,6 +155,12 @@ type ReaderStore interface {
 	AddParticipant(ctx context.Context, thread, user uint64) error
 	// ReadMark is the last post a user has read in a thread (0: none).
 	ReadMark(ctx context.Context, thread, user uint64) (uint64, error)
+	// ReadMarks is the read marks in a thread of those of users who have
+	// one (the others' mark is 0), in one read.
+	ReadMarks(ctx context.Context, thread uint64, users []uint64) (map[uint64]uint64, error)
+	// Participants reports which of users have replied in a thread (a
+	// set: only they are in it), in one read.
+	Participants(ctx context.Context, thread uint64, users []uint64) (map[uint64]bool, error)
 	// MoveReadMarks moves each mark forward (never back), skipping threads
 	// that no longer exist. Marks in thread, then user order write
 	// sequentially.

@@ -291,6 +291,23 @@ func (s *Service) IsUnread(ctx context.Context, userID, id uint64) (bool, error)
 	return ok, errs.Wrap(err, "read notification")
 }
 
+// UnreadAmong reports which of refs are their user's notification and
+// still unread (a set of notification ids), in the transaction ctx
+// carries: one store read for all of them, so that a caller checking many
+// users' notifications about one subject (a thread's subscribers) asks
+// once.
+func (s *Service) UnreadAmong(ctx context.Context, refs []Ref) (map[uint64]bool, error) {
+	out := map[uint64]bool{}
+	if len(refs) == 0 {
+		return out, nil
+	}
+	ids, err := s.store.UnreadAmong(ctx, refs)
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, errs.Wrap(err, "read notifications")
+}
+
 // UpdateUnread rewrites the title and body of a user's notification while
 // it is still unread, in the transaction ctx carries, and reports whether
 // it did. A caller that keeps one unread notification per subject uses it

@@ -35,6 +35,9 @@ type Notifications interface {
 	UnreadCount(ctx context.Context, user uint64) (int, error)
 	// IsUnread reports whether notification id is the user's and unread.
 	IsUnread(ctx context.Context, user, id uint64) (bool, error)
+	// UnreadAmong returns the ids of those of refs that are their user's
+	// notification and unread, in id order, in one read.
+	UnreadAmong(ctx context.Context, refs []Ref) ([]uint64, error)
 	// UpdateUnread rewrites the title and body of notification id while it
 	// is the user's and unread, and reports whether it did.
 	UpdateUnread(ctx context.Context, user, id uint64, title, body string) (bool, error)
@@ -43,6 +46,9 @@ type Notifications interface {
 	// read are skipped.
 	MarkRead(ctx context.Context, user uint64, ids []uint64, all bool) error
 }
+
+// Ref names a notification of a user.
+type Ref struct{ User, ID uint64 }
 
 // ErrNoMail is what Mails answers for a mail id it does not hold.
 var ErrNoMail = errors.New("notify: no such mail")

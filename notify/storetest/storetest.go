@@ -22,6 +22,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Add gives growing ids, keeps every field and counts unread", func(t *testing.T) { addKeepsFields(t, open) })
 	t.Run("Newest pages a user newest first", func(t *testing.T) { newestPages(t, open) })
 	t.Run("UpdateUnread rewrites only the user's unread notification", func(t *testing.T) { updateUnread(t, open) })
+	t.Run("UnreadAmong reads many users' unread notifications at once", func(t *testing.T) { unreadAmong(t, open) })
 	t.Run("MarkRead marks only the user's notifications", func(t *testing.T) { markRead(t, open) })
 	t.Run("Queue, Put and Mail keep a mail", func(t *testing.T) { mailRoundTrip(t, open) })
 	t.Run("Mails and NewestMails list the outbox", func(t *testing.T) { mailLists(t, open) })

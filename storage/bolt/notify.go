@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"pacer/notify"
 	"pacer/storage"
@@ -106,6 +107,24 @@ func (s *Notify) IsUnread(ctx context.Context, user, id uint64) (bool, error) {
 		return nil
 	})
 	return ok, err
+}
+
+// UnreadAmong implements notify.Store: a key lookup per ref in the unread
+// index, in one transaction.
+func (s *Notify) UnreadAmong(ctx context.Context, refs []notify.Ref) ([]uint64, error) {
+	var out []uint64
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		out = out[:0]
+		tx := storage.TxFrom(ctx)
+		for _, r := range refs {
+			if tx.Has(storage.NotificationsUnread, storage.Key(r.User, r.ID)) {
+				out = append(out, r.ID)
+			}
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return slices.Compact(out), err
 }
 
 // UpdateUnread implements notify.Store.

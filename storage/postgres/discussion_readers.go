@@ -14,6 +14,28 @@ func (s *Discussion) Participant(ctx context.Context, thread, user uint64) (bool
 	return ok, err
 }
 
+// Participants implements discussion.Store: one query.
+func (s *Discussion) Participants(ctx context.Context, thread uint64, users []uint64) (map[uint64]bool, error) {
+	out := map[uint64]bool{}
+	if len(users) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT user_id FROM discussion_participants WHERE thread_id = $1 AND user_id = ANY($2)",
+		int64(thread), int64s(users))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var user int64
+		if err := rows.Scan(&user); err != nil {
+			return nil, err
+		}
+		out[uint64(user)] = true
+	}
+	return out, rows.Err()
+}
+
 // AddParticipant implements discussion.Store.
 func (s *Discussion) AddParticipant(ctx context.Context, thread, user uint64) error {
 	_, err := s.db.q(ctx).Exec(ctx, "INSERT INTO discussion_participants (thread_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -30,6 +52,28 @@ func (s *Discussion) ReadMark(ctx context.Context, thread, user uint64) (uint64,
 		return 0, nil
 	}
 	return post, err
+}
+
+// ReadMarks implements discussion.Store: one query.
+func (s *Discussion) ReadMarks(ctx context.Context, thread uint64, users []uint64) (map[uint64]uint64, error) {
+	out := make(map[uint64]uint64, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT user_id, post_id FROM discussion_read_marks WHERE thread_id = $1 AND user_id = ANY($2)",
+		int64(thread), int64s(users))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var user, post int64
+		if err := rows.Scan(&user, &post); err != nil {
+			return nil, err
+		}
+		out[uint64(user)] = uint64(post)
+	}
+	return out, rows.Err()
 }
 
 // MoveReadMarks implements discussion.Store in one statement: the marks

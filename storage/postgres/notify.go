@@ -128,6 +128,32 @@ func (s *Notify) IsUnread(ctx context.Context, user, id uint64) (bool, error) {
 	return ok, err
 }
 
+// UnreadAmong implements notify.Store: one query over the refs' pairs.
+func (s *Notify) UnreadAmong(ctx context.Context, refs []notify.Ref) ([]uint64, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	users, ids := make([]int64, len(refs)), make([]int64, len(refs))
+	for i, r := range refs {
+		users[i], ids[i] = int64(r.User), int64(r.ID)
+	}
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT id FROM notifications
+		WHERE (user_id, id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[])) AND NOT read ORDER BY id`, users, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []uint64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, uint64(id))
+	}
+	return out, rows.Err()
+}
+
 // UpdateUnread implements notify.Store: the condition is the update's, so
 // a notification read meanwhile is left alone.
 func (s *Notify) UpdateUnread(ctx context.Context, user, id uint64, title, body string) (bool, error) {

@@ -1,0 +1,91 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"testing"
+
+	"pacer/discussion"
+)
+
+// readerSets: ReadMarks and Participants answer for a set of users at
+// once what ReadMark and Participant answer for one, and read nothing of
+// other threads or of users not asked about.
+func readerSets(t *testing.T, open Open) {
+	s, run := open(t)
+	b := addBoard(t, s, 1, "A")
+	th, p := addThread(t, s, b, "T")
+	other, _ := addThread(t, s, b, "Other")
+	if marks := get[map[uint64]uint64](t)(s.ReadMarks(bg, th.ID, []uint64{8, 9})); len(marks) != 0 {
+		t.Errorf("ReadMarks before any = %v, want none", marks)
+	}
+	if parts := get[map[uint64]bool](t)(s.Participants(bg, th.ID, []uint64{8, 9})); len(parts) != 0 {
+		t.Errorf("Participants before any = %v, want none", parts)
+	}
+	if marks := get[map[uint64]uint64](t)(s.ReadMarks(bg, th.ID, nil)); len(marks) != 0 {
+		t.Errorf("ReadMarks of nobody = %v", marks)
+	}
+	if parts := get[map[uint64]bool](t)(s.Participants(bg, th.ID, nil)); len(parts) != 0 {
+		t.Errorf("Participants of nobody = %v", parts)
+	}
+
+	th, r := reply(t, s, th, 9)
+	must(t, s.MoveReadMarks(bg, []discussion.ReadMark{
+		{Thread: th.ID, User: 8, Post: r.ID}, {Thread: th.ID, User: 9, Post: p.ID}, {Thread: th.ID, User: 10, Post: r.ID},
+		{Thread: other.ID, User: 11, Post: other.OpeningPostID},
+	}))
+	must(t, s.AddParticipant(bg, th.ID, 9))
+	must(t, s.AddParticipant(bg, th.ID, 10))
+	must(t, s.AddParticipant(bg, other.ID, 11))
+
+	marks := get[map[uint64]uint64](t)(s.ReadMarks(bg, th.ID, []uint64{8, 9, 11, 12}))
+	if want := map[uint64]uint64{8: r.ID, 9: p.ID}; !maps.Equal(marks, want) {
+		t.Errorf("ReadMarks = %v, want %v (user 10 was not asked about, 11's mark is in another thread)", marks, want)
+	}
+	for _, u := range []uint64{8, 9, 11, 12} {
+		if one := get[uint64](t)(s.ReadMark(bg, th.ID, u)); one != marks[u] {
+			t.Errorf("ReadMarks gave %d for %d, ReadMark %d", marks[u], u, one)
+		}
+	}
+	parts := get[map[uint64]bool](t)(s.Participants(bg, th.ID, []uint64{12, 11, 9, 8}))
+	if want := map[uint64]bool{9: true}; !maps.Equal(parts, want) {
+		t.Errorf("Participants = %v, want %v (10 was not asked about, 11 replied in another thread)", parts, want)
+	}
+
+	// A user asked about twice counts once.
+	if marks := get[map[uint64]uint64](t)(s.ReadMarks(bg, th.ID, []uint64{8, 8})); !maps.Equal(marks, map[uint64]uint64{8: r.ID}) {
+		t.Errorf("ReadMarks asked twice about one user = %v", marks)
+	}
+	if parts := get[map[uint64]bool](t)(s.Participants(bg, th.ID, []uint64{9, 9})); !maps.Equal(parts, map[uint64]bool{9: true}) {
+		t.Errorf("Participants asked twice about one user = %v", parts)
+	}
+
+	// Both join the caller's transaction: they see its writes.
+	err := run.Write(bg, func(ctx context.Context) error {
+		if err := s.MoveReadMarks(ctx, []discussion.ReadMark{{Thread: th.ID, User: 12, Post: r.ID}}); err != nil {
+			return err
+		}
+		if err := s.AddParticipant(ctx, th.ID, 12); err != nil {
+			return err
+		}
+		marks, err := s.ReadMarks(ctx, th.ID, []uint64{12})
+		if err != nil {
+			return err
+		}
+		parts, err := s.Participants(ctx, th.ID, []uint64{12})
+		if err != nil {
+			return err
+		}
+		if marks[12] != r.ID || !parts[12] {
+			t.Errorf("inside the transaction: ReadMarks %v, Participants %v, want its own writes", marks, parts)
+		}
+		return errAbort
+	})
+	if !errors.Is(err, errAbort) {
+		t.Fatalf("Write returned %v", err)
+	}
+	if parts := get[map[uint64]bool](t)(s.Participants(bg, th.ID, []uint64{12})); len(parts) != 0 {
+		t.Errorf("a rolled-back participant is read: %v", parts)
+	}
+}
