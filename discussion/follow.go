@@ -38,8 +38,8 @@ func (s *Service) subscribed(ctx context.Context, t ThreadRecord, user uint64, s
 // followers lists the staff members of t's course who follow it by
 // default and made no choice of their own about it (own is the thread's
 // subscription entries by user), each as SubFollowed with their reply
-// notification about it, if any. It reads the staff index and each staff
-// member's follow setting: a few keys, whatever the number of subscribers.
+// notification about it, if any. It reads the staff index and the staff's
+// follow settings: two reads, whatever the number of subscribers.
 // The index may name someone whose membership was removed since: the
 // caller reads the roles of those it tells (tellSubscribers), together
 // with the other subscribers' memberships.
@@ -48,18 +48,23 @@ func (s *Service) followers(ctx context.Context, t ThreadRecord, own map[uint64]
 	if err != nil {
 		return nil, err
 	}
-	var out []Subscriber
+	var undecided []uint64
 	for _, u := range staff {
-		sub := own[u]
-		if sub.State != SubNone && sub.State != SubFollowed {
-			continue
+		if sub := own[u]; sub.State == SubNone || sub.State == SubFollowed {
+			undecided = append(undecided, u)
 		}
-		follows, err := s.store.Follows(ctx, t.CourseID, u)
-		if err != nil {
-			return nil, err
-		}
-		if follows {
-			out = append(out, Subscriber{User: u, Subscription: Subscription{State: SubFollowed, Notification: sub.Notification}})
+	}
+	if len(undecided) == 0 {
+		return nil, nil
+	}
+	following, err := s.store.Following(ctx, t.CourseID, undecided)
+	if err != nil {
+		return nil, err
+	}
+	var out []Subscriber
+	for _, u := range undecided {
+		if following[u] {
+			out = append(out, Subscriber{User: u, Subscription: Subscription{State: SubFollowed, Notification: own[u].Notification}})
 		}
 	}
 	return out, nil

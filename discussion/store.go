@@ -47,6 +47,9 @@ type BoardStore interface {
 	// Follows reports whether a staff member follows every thread of a
 	// course (true unless they turned it off).
 	Follows(ctx context.Context, course, user uint64) (bool, error)
+	// Following reports which of users follow every thread of a course
+	// (a set: only they are in it), in one read.
+	Following(ctx context.Context, course uint64, users []uint64) (map[uint64]bool, error)
 	// SetFollows turns following a course's threads on or off.
 	SetFollows(ctx context.Context, course, user uint64, on bool) error
 }

@@ -89,3 +89,46 @@ func readerSets(t *testing.T, open Open) {
 		t.Errorf("a rolled-back participant is read: %v", parts)
 	}
 }
+
+// following: Following answers for a set of staff at once what Follows
+// answers for one, course by course.
+func following(t *testing.T, open Open) {
+	s, run := open(t)
+	if on := get[map[uint64]bool](t)(s.Following(bg, 1, nil)); len(on) != 0 {
+		t.Errorf("Following of nobody = %v", on)
+	}
+	if on := get[map[uint64]bool](t)(s.Following(bg, 1, []uint64{8, 9})); !maps.Equal(on, map[uint64]bool{8: true, 9: true}) {
+		t.Errorf("Following before anyone turned it off = %v, want 8 and 9", on)
+	}
+	must(t, s.SetFollows(bg, 1, 8, false))
+	must(t, s.SetFollows(bg, 2, 9, false))
+	on := get[map[uint64]bool](t)(s.Following(bg, 1, []uint64{7, 8, 9, 9}))
+	if want := map[uint64]bool{7: true, 9: true}; !maps.Equal(on, want) {
+		t.Errorf("Following = %v, want %v (8 turned it off here, 9 in another course)", on, want)
+	}
+	for _, u := range []uint64{7, 8, 9} {
+		if one := get[bool](t)(s.Follows(bg, 1, u)); one != on[u] {
+			t.Errorf("Following says %v for %d, Follows %v", on[u], u, one)
+		}
+	}
+	// It joins the caller's transaction.
+	err := run.Write(bg, func(ctx context.Context) error {
+		if err := s.SetFollows(ctx, 1, 8, true); err != nil {
+			return err
+		}
+		on, err := s.Following(ctx, 1, []uint64{8})
+		if err != nil {
+			return err
+		}
+		if !on[8] {
+			t.Error("Following inside the transaction missed its own SetFollows")
+		}
+		return errAbort
+	})
+	if !errors.Is(err, errAbort) {
+		t.Fatalf("Write returned %v", err)
+	}
+	if on := get[map[uint64]bool](t)(s.Following(bg, 1, []uint64{8})); on[8] {
+		t.Error("a rolled-back SetFollows is read")
+	}
+}

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("deleting a course's boards", func(t *testing.T) { deleteBoards(t, open) })
 	t.Run("participants, read marks and follow settings", func(t *testing.T) { readers(t, open) })
 	t.Run("read marks and participants are read for many users at once", func(t *testing.T) { readerSets(t, open) })
+	t.Run("staff's follow settings are read for many at once", func(t *testing.T) { following(t, open) })
 	t.Run("subscriptions", func(t *testing.T) { subscriptions(t, open) })
 	t.Run("reports", func(t *testing.T) { reports(t, open) })
 	t.Run("the report queue pages by status", func(t *testing.T) { reportPages(t, open) })

@@ -138,3 +138,18 @@ func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussi
 	})
 	return out, err
 }
+
+// Following implements discussion.Store: a key lookup per user, in one
+// transaction.
+func (s *Discussion) Following(ctx context.Context, course uint64, users []uint64) (map[uint64]bool, error) {
+	out := make(map[uint64]bool, len(users))
+	err := s.read(ctx, func(tx *storage.Tx) error {
+		for _, u := range users {
+			if on, _ := follows(tx, course, u); on {
+				out[u] = true
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -153,3 +153,32 @@ func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussi
 	}
 	return out, rows.Err()
 }
+
+// Following implements discussion.Store: one query for those among users
+// who turned following off; the others follow.
+func (s *Discussion) Following(ctx context.Context, course uint64, users []uint64) (map[uint64]bool, error) {
+	out := make(map[uint64]bool, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT user_id FROM discussion_follows_off WHERE course_id = $1 AND user_id = ANY($2)",
+		int64(course), int64s(users))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	off := map[uint64]bool{}
+	for rows.Next() {
+		var user int64
+		if err := rows.Scan(&user); err != nil {
+			return nil, err
+		}
+		off[uint64(user)] = true
+	}
+	for _, u := range users {
+		if !off[u] {
+			out[u] = true
+		}
+	}
+	return out, rows.Err()
+}
