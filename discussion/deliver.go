@@ -328,6 +328,7 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 	}
 
 	names := map[uint64]string{}
+	var told []Subscriber
 	for _, c := range cands {
 		role, member := roles[c.User]
 		// Those who left the course see nothing; the staff index may
@@ -350,13 +351,16 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 			if err != nil {
 				return err
 			}
-			if err := s.store.SetSubscription(ctx, t.ID, c.User, Subscription{State: c.State, Notification: n.ID}); err != nil {
-				return err
-			}
+			told = append(told, Subscriber{User: c.User, Subscription: Subscription{State: c.State, Notification: n.ID}})
 			break
 		}
 	}
-	return nil
+	// Each one told keeps the notification's id, to hear of nothing more
+	// while it is unread.
+	if len(told) == 0 {
+		return nil
+	}
+	return s.store.SetSubscriptions(ctx, t.ID, told)
 }
 
 // isStaff reports whether a course role is an instructor's or a TA's.

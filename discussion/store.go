@@ -173,6 +173,9 @@ type ReaderStore interface {
 	Subscription(ctx context.Context, thread, user uint64) (Subscription, error)
 	// SetSubscription stores a user's subscription to a thread.
 	SetSubscription(ctx context.Context, thread, user uint64, sub Subscription) error
+	// SetSubscriptions is SetSubscription for several users of a thread
+	// (each at most once), in one write.
+	SetSubscriptions(ctx context.Context, thread uint64, subs []Subscriber) error
 	// SubscribeReplier subscribes a user who replied: SubNone and
 	// SubFollowed become SubOn, keeping the unread notification; an
 	// opt-out (SubOff) or a subscription stays as it is. One step, so that

@@ -132,3 +132,60 @@ func following(t *testing.T, open Open) {
 		t.Error("a rolled-back SetFollows is read")
 	}
 }
+
+// setSubscriptions: SetSubscriptions stores several users' subscriptions
+// to a thread as SetSubscription stores one, leaving other users' and
+// other threads' entries alone.
+func setSubscriptions(t *testing.T, open Open) {
+	s, run := open(t)
+	b := addBoard(t, s, 1, "A")
+	th, _ := addThread(t, s, b, "T")
+	other, _ := addThread(t, s, b, "Other")
+	must(t, s.SetSubscriptions(bg, th.ID, nil))
+	must(t, s.SetSubscription(bg, th.ID, 4, discussion.Subscription{State: discussion.SubOn, Notification: 40}))
+	must(t, s.SetSubscription(bg, th.ID, 5, discussion.Subscription{State: discussion.SubOn}))
+	must(t, s.SetSubscription(bg, th.ID, 6, discussion.Subscription{State: discussion.SubOff}))
+	must(t, s.SetSubscription(bg, other.ID, 5, discussion.Subscription{State: discussion.SubOn}))
+	must(t, s.SetSubscriptions(bg, th.ID, []discussion.Subscriber{
+		{User: 9, Subscription: discussion.Subscription{State: discussion.SubFollowed, Notification: 90}},
+		{User: 5, Subscription: discussion.Subscription{State: discussion.SubOn, Notification: 50}},
+		{User: 6, Subscription: discussion.Subscription{}},
+		{User: 7, Subscription: discussion.Subscription{State: discussion.SubOff}},
+	}))
+	want := map[uint64]discussion.Subscription{
+		4: {State: discussion.SubOn, Notification: 40},
+		5: {State: discussion.SubOn, Notification: 50},
+		7: {State: discussion.SubOff},
+		9: {State: discussion.SubFollowed, Notification: 90},
+	}
+	got := map[uint64]discussion.Subscription{}
+	for _, sb := range get[[]discussion.Subscriber](t)(s.Subscribers(bg, th.ID)) {
+		got[sb.User] = sb.Subscription
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("Subscribers after SetSubscriptions = %v, want %v (6's entry removed)", got, want)
+	}
+	if sub := get[discussion.Subscription](t)(s.Subscription(bg, other.ID, 5)); sub != (discussion.Subscription{State: discussion.SubOn}) {
+		t.Errorf("another thread's entry changed: %+v", sub)
+	}
+	// It joins the caller's transaction.
+	err := run.Write(bg, func(ctx context.Context) error {
+		if err := s.SetSubscriptions(ctx, th.ID, []discussion.Subscriber{{User: 4, Subscription: discussion.Subscription{State: discussion.SubOff}}}); err != nil {
+			return err
+		}
+		sub, err := s.Subscription(ctx, th.ID, 4)
+		if err != nil {
+			return err
+		}
+		if sub.State != discussion.SubOff {
+			t.Errorf("inside the transaction: %+v, want its own write", sub)
+		}
+		return errAbort
+	})
+	if !errors.Is(err, errAbort) {
+		t.Fatalf("Write returned %v", err)
+	}
+	if sub := get[discussion.Subscription](t)(s.Subscription(bg, th.ID, 4)); sub != want[4] {
+		t.Errorf("after a rollback: %+v, want %+v", sub, want[4])
+	}
+}

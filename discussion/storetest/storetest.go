@@ -36,6 +36,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("the reply queue", func(t *testing.T) { queue(t, open) })
 	t.Run("locked writers of a thread lose no update", func(t *testing.T) { lockedReplies(t, open) })
 	t.Run("locking work that needs more runs serializable", func(t *testing.T) { serialUpgrade(t, open) })
+	t.Run("several users' subscriptions are stored at once", func(t *testing.T) { setSubscriptions(t, open) })
 	t.Run("a replier is subscribed unless they opted out", func(t *testing.T) { subscribeReplier(t, open) })
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
 	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })

@@ -115,6 +115,25 @@ func (s *Discussion) SetSubscription(ctx context.Context, thread, user uint64, s
 	})
 }
 
+// SetSubscriptions implements discussion.Store.
+func (s *Discussion) SetSubscriptions(ctx context.Context, thread uint64, subs []discussion.Subscriber) error {
+	return s.write(ctx, func(tx *storage.Tx) error {
+		for _, sb := range subs {
+			k := storage.Key(thread, sb.User)
+			var err error
+			if sb.State == discussion.SubNone {
+				err = tx.Delete(storage.Subscriptions, k)
+			} else {
+				err = tx.PutRaw(storage.Subscriptions, k, subEntry(sb.Subscription))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // SubscribeReplier implements discussion.Store.
 func (s *Discussion) SubscribeReplier(ctx context.Context, thread, user uint64) error {
 	return s.write(ctx, func(tx *storage.Tx) error {

@@ -123,6 +123,36 @@ func (s *Discussion) SetSubscription(ctx context.Context, thread, user uint64, s
 	return err
 }
 
+// SetSubscriptions implements discussion.Store: one upsert of the
+// subscriptions in user order, and one delete when some are SubNone.
+func (s *Discussion) SetSubscriptions(ctx context.Context, thread uint64, subs []discussion.Subscriber) error {
+	var users, notes, gone []int64
+	var states []int16
+	for _, sb := range subs {
+		if sb.State == discussion.SubNone {
+			gone = append(gone, int64(sb.User))
+			continue
+		}
+		users, states, notes = append(users, int64(sb.User)), append(states, int16(sb.State)), append(notes, int64(sb.Notification))
+	}
+	if len(gone) > 0 {
+		if _, err := s.db.q(ctx).Exec(ctx, "DELETE FROM discussion_subscriptions WHERE thread_id = $1 AND user_id = ANY($2)",
+			int64(thread), gone); err != nil {
+			return err
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_subscriptions (thread_id, user_id, state, notification)
+		SELECT $1, s.user_id, s.state, s.notification
+		FROM unnest($2::bigint[], $3::smallint[], $4::bigint[]) AS s (user_id, state, notification)
+		ORDER BY s.user_id
+		ON CONFLICT (thread_id, user_id) DO UPDATE SET state = excluded.state, notification = excluded.notification`,
+		int64(thread), users, states, notes)
+	return err
+}
+
 // SubscribeReplier implements discussion.Store: one upsert whose update
 // applies only to a default follow, so that at any isolation it neither
 // overrides an opt-out written meanwhile nor loses the notification a
