@@ -110,6 +110,9 @@ type Batches interface {
 	// Batch is a user's batch head, or a zero Batch (of that user) when
 	// there is none.
 	Batch(ctx context.Context, user uint64) (Batch, error)
+	// BatchesOf is the batch heads of those of users who have one (the
+	// others' is a zero Batch), in one read.
+	BatchesOf(ctx context.Context, users []uint64) (map[uint64]Batch, error)
 	// SaveBatch stores b as its user's batch head and, when entry is not
 	// nil, adds entry as the batch's entry number b.Count.
 	SaveBatch(ctx context.Context, b Batch, entry *Notification) error
@@ -127,6 +130,9 @@ type PrefsStore interface {
 	// Prefs is a user's stored preferences, or zero Prefs (the defaults)
 	// when none are stored.
 	Prefs(ctx context.Context, user uint64) (Prefs, error)
+	// PrefsOf is the stored preferences of those of users who have any
+	// (the others' are zero Prefs, the defaults), in one read.
+	PrefsOf(ctx context.Context, users []uint64) (map[uint64]Prefs, error)
 	// SetPrefs stores a user's preferences.
 	SetPrefs(ctx context.Context, user uint64, p Prefs) error
 }

@@ -29,6 +29,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Queued follows each mail's state and time", func(t *testing.T) { queued(t, open) })
 	t.Run("Prunable and Delete clear old settled mail", func(t *testing.T) { prune(t, open) })
 	t.Run("batches keep their head and entries", func(t *testing.T) { batches(t, open) })
+	t.Run("batch heads and prefs are read for many users at once", func(t *testing.T) { batchesAndPrefsOf(t, open) })
 	t.Run("Prefs are zero until set", func(t *testing.T) { prefs(t, open) })
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
 	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })

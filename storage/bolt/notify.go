@@ -189,3 +189,50 @@ func (s *Notify) MarkRead(ctx context.Context, user uint64, ids []uint64, all bo
 		return nil
 	})
 }
+
+// BatchesOf implements notify.Store: a key lookup per user, in one
+// transaction.
+func (s *Notify) BatchesOf(ctx context.Context, users []uint64) (map[uint64]notify.Batch, error) {
+	out := make(map[uint64]notify.Batch, len(users))
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		clear(out)
+		tx := storage.TxFrom(ctx)
+		for _, u := range users {
+			var b notify.Batch
+			err := tx.Get(storage.MailBatches, storage.ID(u), &b)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			b.User = u
+			out[u] = b
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PrefsOf implements notify.Store: a key lookup per user, in one
+// transaction.
+func (s *Notify) PrefsOf(ctx context.Context, users []uint64) (map[uint64]notify.Prefs, error) {
+	out := make(map[uint64]notify.Prefs, len(users))
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		clear(out)
+		tx := storage.TxFrom(ctx)
+		for _, u := range users {
+			var p notify.Prefs
+			err := tx.Get(storage.EmailPrefs, storage.ID(u), &p)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[u] = p
+		}
+		return nil
+	})
+	return out, err
+}
