@@ -328,7 +328,10 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 	}
 
 	names := map[uint64]string{}
-	var told []Subscriber
+	var (
+		adds []notify.Notification
+		told []Subscriber
+	)
 	for _, c := range cands {
 		role, member := roles[c.User]
 		// Those who left the course see nothing; the staff index may
@@ -346,19 +349,25 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 				name = s.actorName(ctx, p.AuthorID)
 				names[p.AuthorID] = name
 			}
-			n, err := s.notify.Add(ctx, notify.Notification{UserID: c.User, CourseID: t.CourseID, Kind: notify.KindReply,
+			adds = append(adds, notify.Notification{UserID: c.User, CourseID: t.CourseID, Kind: notify.KindReply,
 				Title: fmt.Sprintf("New reply in %q", t.Title), Body: name + ": " + p.Snippet, Link: postLink(p), CreatedAt: p.CreatedAt})
-			if err != nil {
-				return err
-			}
-			told = append(told, Subscriber{User: c.User, Subscription: Subscription{State: c.State, Notification: n.ID}})
+			told = append(told, Subscriber{User: c.User, Subscription: Subscription{State: c.State}})
 			break
 		}
 	}
-	// Each one told keeps the notification's id, to hear of nothing more
-	// while it is unread.
-	if len(told) == 0 {
+	if len(adds) == 0 {
 		return nil
+	}
+	// The notifications are added together, so that the mail they queue
+	// reads its recipients' preferences and batches once; each one told
+	// keeps their notification's id, to hear of nothing more while it is
+	// unread.
+	stored, err := s.notify.AddAll(ctx, adds)
+	if err != nil {
+		return err
+	}
+	for i, n := range stored {
+		told[i].Notification = n.ID
 	}
 	return s.store.SetSubscriptions(ctx, t.ID, told)
 }
