@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pacer/errs"
+	"pacer/modules"
 	"pacer/notify"
 )
 
@@ -221,57 +222,126 @@ func (s *Service) deliverThread(ctx context.Context, thread uint64, queued []Que
 // about the thread is unread, later replies add nothing (its link leads to
 // the thread, where they are). Reading it makes the next reply notify
 // again.
+//
+// What decides it is read once per thread for all the subscribers at once
+// (which reply notifications are unread, the read marks, the memberships,
+// the Q&A participants), never per subscriber: on an engine where every
+// read is a round trip, a busy thread's delivery costs a handful of reads
+// besides the notifications it adds.
 func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRecord, posts []PostRecord) error {
 	if len(posts) == 0 {
 		return nil
 	}
-	type sub struct {
-		user, notification uint64
-		state              SubState
-	}
-	var subs []sub
 	all, err := s.store.Subscribers(ctx, t.ID)
 	if err != nil {
 		return err
 	}
+	var subs []Subscriber
+	own := make(map[uint64]Subscription, len(all))
 	for _, sb := range all {
+		own[sb.User] = sb.Subscription
 		if sb.State == SubOn {
-			subs = append(subs, sub{sb.User, sb.Notification, SubOn})
+			subs = append(subs, sb)
 		}
 	}
 	// The course's staff follow the thread unless they chose otherwise
 	// (follow.go): a few keys, read once per thread per delivery.
-	err = s.eachFollower(ctx, t, func(user, notification uint64) {
-		subs = append(subs, sub{user, notification, SubFollowed})
-	})
+	followers, err := s.followers(ctx, t, own)
 	if err != nil {
 		return err
 	}
-	names := map[uint64]string{}
+	subs = append(subs, followers...)
+
+	// An unread reply notification about the thread: nothing to tell.
+	var refs []notify.Ref
 	for _, sb := range subs {
-		if sb.notification != 0 {
-			unread, err := s.notify.IsUnread(ctx, sb.user, sb.notification)
-			if err != nil {
-				return err
-			}
-			if unread {
+		if sb.Notification != 0 {
+			refs = append(refs, notify.Ref{User: sb.User, ID: sb.Notification})
+		}
+	}
+	unread, err := s.notify.UnreadAmong(ctx, refs)
+	if err != nil {
+		return err
+	}
+	kept, users := subs[:0], []uint64(nil)
+	for _, sb := range subs {
+		if sb.Notification != 0 && unread[sb.Notification] {
+			continue
+		}
+		kept = append(kept, sb)
+		users = append(users, sb.User)
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	marks, err := s.store.ReadMarks(ctx, t.ID, users)
+	if err != nil {
+		return err
+	}
+
+	// Each one's candidates: the new replies they have not read, did not
+	// write and were not mentioned in. Only those who have any need their
+	// membership read.
+	type candidate struct {
+		Subscriber
+		posts []PostRecord
+	}
+	var cands []candidate
+	users = users[:0]
+	for _, sb := range kept {
+		read := max(marks[sb.User], s.reads.mark(sb.User, t.ID))
+		var ps []PostRecord
+		for _, p := range posts {
+			if p.ID <= read || p.AuthorID == sb.User || slices.Contains(p.Mentioned, sb.User) {
 				continue
 			}
+			ps = append(ps, p)
 		}
-		stored, err := s.store.ReadMark(ctx, t.ID, sb.user)
-		if err != nil {
+		if len(ps) > 0 {
+			cands = append(cands, candidate{sb, ps})
+			users = append(users, sb.User)
+		}
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	roles, err := s.courses.Roles(ctx, t.CourseID, users)
+	if err != nil {
+		return err
+	}
+	// In a Q&A board a student who neither wrote the thread nor replied
+	// in it sees only the opening post and their own (seesAll).
+	var ask []uint64
+	if b.Mode == ModeQA {
+		for _, c := range cands {
+			role, member := roles[c.User]
+			if member && !isStaff(role) && c.User != t.AuthorID {
+				ask = append(ask, c.User)
+			}
+		}
+	}
+	participants := map[uint64]bool{}
+	if len(ask) > 0 {
+		if participants, err = s.store.Participants(ctx, t.ID, ask); err != nil {
 			return err
 		}
-		read := max(stored, s.reads.mark(sb.user, t.ID))
-		for _, p := range posts {
-			if p.ID <= read || p.AuthorID == sb.user || slices.Contains(p.Mentioned, sb.user) {
-				continue
-			}
-			sees, err := s.userSees(ctx, b, t, sb.user, p)
-			if err != nil {
-				return err
-			}
-			if !sees {
+	}
+
+	names := map[uint64]string{}
+	var (
+		adds []notify.Notification
+		told []Subscriber
+	)
+	for _, c := range cands {
+		role, member := roles[c.User]
+		// Those who left the course see nothing; the staff index may
+		// name a follower who is no longer staff.
+		if !member || (c.State == SubFollowed && !isStaff(role)) {
+			continue
+		}
+		seeAll := b.Mode != ModeQA || isStaff(role) || c.User == t.AuthorID || participants[c.User]
+		for _, p := range c.posts {
+			if !seeAll && p.ParentID != 0 {
 				continue
 			}
 			name, ok := names[p.AuthorID]
@@ -279,16 +349,28 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 				name = s.actorName(ctx, p.AuthorID)
 				names[p.AuthorID] = name
 			}
-			n, err := s.notify.Add(ctx, notify.Notification{UserID: sb.user, CourseID: t.CourseID, Kind: notify.KindReply,
+			adds = append(adds, notify.Notification{UserID: c.User, CourseID: t.CourseID, Kind: notify.KindReply,
 				Title: fmt.Sprintf("New reply in %q", t.Title), Body: name + ": " + p.Snippet, Link: postLink(p), CreatedAt: p.CreatedAt})
-			if err != nil {
-				return err
-			}
-			if err := s.store.SetSubscription(ctx, t.ID, sb.user, Subscription{State: sb.state, Notification: n.ID}); err != nil {
-				return err
-			}
+			told = append(told, Subscriber{User: c.User, Subscription: Subscription{State: c.State}})
 			break
 		}
 	}
-	return nil
+	if len(adds) == 0 {
+		return nil
+	}
+	// The notifications are added together, so that the mail they queue
+	// reads its recipients' preferences and batches once; each one told
+	// keeps their notification's id, to hear of nothing more while it is
+	// unread.
+	stored, err := s.notify.AddAll(ctx, adds)
+	if err != nil {
+		return err
+	}
+	for i, n := range stored {
+		told[i].Notification = n.ID
+	}
+	return s.store.SetSubscriptions(ctx, t.ID, told)
 }
+
+// isStaff reports whether a course role is an instructor's or a TA's.
+func isStaff(role string) bool { return role == modules.RoleInstructor || role == modules.RoleTA }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"pacer/errs"
-	"pacer/modules"
 )
 
 // Staff follow the threads of their course by default: an instructor or TA
@@ -36,53 +35,39 @@ func (s *Service) subscribed(ctx context.Context, t ThreadRecord, user uint64, s
 	return s.store.Follows(ctx, t.CourseID, user)
 }
 
-// eachFollower calls fn for each staff member of t's course who follows
-// it by default and made no choice of their own about it, with the id of
-// their unread reply notification about it, if any. It reads the staff
-// index and each staff member's entry: a few keys, whatever the number of
-// subscribers.
-func (s *Service) eachFollower(ctx context.Context, t ThreadRecord, fn func(user, notification uint64)) error {
+// followers lists the staff members of t's course who follow it by
+// default and made no choice of their own about it (own is the thread's
+// subscription entries by user), each as SubFollowed with their reply
+// notification about it, if any. It reads the staff index and the staff's
+// follow settings: two reads, whatever the number of subscribers.
+// The index may name someone whose membership was removed since: the
+// caller reads the roles of those it tells (tellSubscribers), together
+// with the other subscribers' memberships.
+func (s *Service) followers(ctx context.Context, t ThreadRecord, own map[uint64]Subscription) ([]Subscriber, error) {
 	staff, err := s.courses.Staff(ctx, t.CourseID)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var undecided []uint64
 	for _, u := range staff {
-		sub, err := s.store.Subscription(ctx, t.ID, u)
-		if err != nil {
-			return err
-		}
-		if sub.State != SubNone && sub.State != SubFollowed {
-			continue
-		}
-		follows, err := s.store.Follows(ctx, t.CourseID, u)
-		if err != nil {
-			return err
-		}
-		if !follows {
-			continue
-		}
-		// While their reply notification is unread there is nothing to tell
-		// them (tellSubscribers), so their role need not be read.
-		n := sub.Notification
-		if n != 0 {
-			unread, err := s.notify.IsUnread(ctx, u, n)
-			if err != nil {
-				return err
-			}
-			if unread {
-				continue
-			}
-		}
-		// The index may name someone whose membership was removed since.
-		role, err := s.courses.Role(ctx, t.CourseID, u)
-		if err != nil {
-			return err
-		}
-		if role == modules.RoleInstructor || role == modules.RoleTA {
-			fn(u, n)
+		if sub := own[u]; sub.State == SubNone || sub.State == SubFollowed {
+			undecided = append(undecided, u)
 		}
 	}
-	return nil
+	if len(undecided) == 0 {
+		return nil, nil
+	}
+	following, err := s.store.Following(ctx, t.CourseID, undecided)
+	if err != nil {
+		return nil, err
+	}
+	var out []Subscriber
+	for _, u := range undecided {
+		if following[u] {
+			out = append(out, Subscriber{User: u, Subscription: Subscription{State: SubFollowed, Notification: own[u].Notification}})
+		}
+	}
+	return out, nil
 }
 
 // FollowSettings is a staff member's discussion settings in one course.

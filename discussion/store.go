@@ -47,6 +47,9 @@ type BoardStore interface {
 	// Follows reports whether a staff member follows every thread of a
 	// course (true unless they turned it off).
 	Follows(ctx context.Context, course, user uint64) (bool, error)
+	// Following reports which of users follow every thread of a course
+	// (a set: only they are in it), in one read.
+	Following(ctx context.Context, course uint64, users []uint64) (map[uint64]bool, error)
 	// SetFollows turns following a course's threads on or off.
 	SetFollows(ctx context.Context, course, user uint64, on bool) error
 }
@@ -155,6 +158,12 @@ type ReaderStore interface {
 	AddParticipant(ctx context.Context, thread, user uint64) error
 	// ReadMark is the last post a user has read in a thread (0: none).
 	ReadMark(ctx context.Context, thread, user uint64) (uint64, error)
+	// ReadMarks is the read marks in a thread of those of users who have
+	// one (the others' mark is 0), in one read.
+	ReadMarks(ctx context.Context, thread uint64, users []uint64) (map[uint64]uint64, error)
+	// Participants reports which of users have replied in a thread (a
+	// set: only they are in it), in one read.
+	Participants(ctx context.Context, thread uint64, users []uint64) (map[uint64]bool, error)
 	// MoveReadMarks moves each mark forward (never back), skipping threads
 	// that no longer exist. Marks in thread, then user order write
 	// sequentially.
@@ -164,6 +173,9 @@ type ReaderStore interface {
 	Subscription(ctx context.Context, thread, user uint64) (Subscription, error)
 	// SetSubscription stores a user's subscription to a thread.
 	SetSubscription(ctx context.Context, thread, user uint64, sub Subscription) error
+	// SetSubscriptions is SetSubscription for several users of a thread
+	// (each at most once), in one write.
+	SetSubscriptions(ctx context.Context, thread uint64, subs []Subscriber) error
 	// SubscribeReplier subscribes a user who replied: SubNone and
 	// SubFollowed become SubOn, keeping the unread notification; an
 	// opt-out (SubOff) or a subscription stays as it is. One step, so that

@@ -8,6 +8,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -154,10 +155,11 @@ type Service struct {
 	tx    txn.Runner
 	store Store
 	now   func() time.Time
-	// Added runs inside the transaction (carried by ctx) that stores each
-	// notification, so that derived work (a queued e-mail) commits or fails
-	// with it. It must only write records, never block on the network.
-	Added []func(ctx context.Context, n Notification) error
+	// Added runs inside the transaction (carried by ctx) that stores
+	// notifications, once for those one Add or AddAll stored (in their
+	// order), so that derived work (a queued e-mail) commits or fails
+	// with them. It must only write records, never block on the network.
+	Added []func(ctx context.Context, ns []Notification) error
 	// Late is work of other services that adds notifications after the
 	// write they belong to was acknowledged (discussion delivers replies to
 	// subscribers in batches). Every read of notifications runs it first
@@ -193,32 +195,41 @@ func NewService(cfg Config) *Service {
 	return &Service{tx: cfg.Tx, store: cfg.Store, now: cfg.Now}
 }
 
-// add stores a notification in the transaction ctx carries and runs the
-// Added hooks in it. A notification whose cause was already told is not
-// stored and runs no hook (its e-mail went with the first one): it comes
-// back with ID 0 and no error.
-func (s *Service) add(ctx context.Context, n Notification) (Notification, error) {
-	if err := n.check(); err != nil {
-		return n, err
+// add stores notifications in the transaction ctx carries and runs the
+// Added hooks in it, once for all of them. A notification whose cause was
+// already told is not stored and goes to no hook (its e-mail went with
+// the first one): it comes back with ID 0 and no error.
+func (s *Service) add(ctx context.Context, ns []Notification) ([]Notification, error) {
+	out := make([]Notification, len(ns))
+	stored := make([]Notification, 0, len(ns))
+	for i, n := range ns {
+		if err := n.check(); err != nil {
+			return out, err
+		}
+		if n.CreatedAt.IsZero() {
+			n.CreatedAt = s.now().UTC()
+		}
+		got, err := s.store.Add(ctx, n)
+		if errors.Is(err, ErrAlreadyTold) {
+			n.ID = 0
+			out[i] = n
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		out[i] = got
+		stored = append(stored, got)
 	}
-	if n.CreatedAt.IsZero() {
-		n.CreatedAt = s.now().UTC()
+	if len(stored) == 0 {
+		return out, nil
 	}
-	stored, err := s.store.Add(ctx, n)
-	if errors.Is(err, ErrAlreadyTold) {
-		n.ID = 0
-		return n, nil
-	}
-	if err != nil {
-		return stored, err
-	}
-	n = stored
 	for _, f := range s.Added {
-		if err := f(ctx, n); err != nil {
-			return n, err
+		if err := f(ctx, stored); err != nil {
+			return out, err
 		}
 	}
-	return n, nil
+	return out, nil
 }
 
 // Add stores a notification in the transaction ctx carries (so that it
@@ -227,18 +238,38 @@ func (s *Service) add(ctx context.Context, n Notification) (Notification, error)
 // left out: Add returns it with ID 0. It returns ErrInvalid (an internal error) for a
 // notification Mail could not turn into an e-mail.
 func (s *Service) Add(ctx context.Context, n Notification) (Notification, error) {
+	out, err := s.AddAll(ctx, []Notification{n})
+	if len(out) == 1 {
+		n = out[0]
+	}
+	return n, err
+}
+
+// AddAll is Add for several notifications at once, returned in the same
+// order: the Added hooks run once for all of them, so that what they read
+// about the recipients (their e-mail preferences, their mail batches) is
+// read once, not once per notification. A caller telling many users of
+// one event (a thread's subscribers) adds their notifications here.
+func (s *Service) AddAll(ctx context.Context, ns []Notification) ([]Notification, error) {
+	if len(ns) == 0 {
+		return nil, nil
+	}
 	// The clock is read once, before the work, so a retried attempt
 	// stores the same instant.
-	if n.CreatedAt.IsZero() {
-		n.CreatedAt = s.now().UTC()
+	in := slices.Clone(ns)
+	now := s.now().UTC()
+	for i := range in {
+		if in[i].CreatedAt.IsZero() {
+			in[i].CreatedAt = now
+		}
 	}
-	in := n
+	var out []Notification
 	err := s.tx.Write(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.add(ctx, in)
+		out, err = s.add(ctx, in)
 		return err
 	})
-	return n, errs.Wrap(err, "add notification")
+	return out, errs.Wrap(err, "add notification")
 }
 
 // Page is a page of a user's notifications, newest first.
@@ -289,6 +320,23 @@ func (s *Service) List(ctx context.Context, userID uint64, p page.Request) (Page
 func (s *Service) IsUnread(ctx context.Context, userID, id uint64) (bool, error) {
 	ok, err := s.store.IsUnread(ctx, userID, id)
 	return ok, errs.Wrap(err, "read notification")
+}
+
+// UnreadAmong reports which of refs are their user's notification and
+// still unread (a set of notification ids), in the transaction ctx
+// carries: one store read for all of them, so that a caller checking many
+// users' notifications about one subject (a thread's subscribers) asks
+// once.
+func (s *Service) UnreadAmong(ctx context.Context, refs []Ref) (map[uint64]bool, error) {
+	out := map[uint64]bool{}
+	if len(refs) == 0 {
+		return out, nil
+	}
+	ids, err := s.store.UnreadAmong(ctx, refs)
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, errs.Wrap(err, "read notifications")
 }
 
 // UpdateUnread rewrites the title and body of a user's notification while

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -224,52 +225,87 @@ func (o *Outbox) lookup(ctx context.Context, id uint64) (auth.User, error) {
 }
 
 // Added is the notification hook: it runs inside the transaction (carried
-// by ctx) that stores n and queues its e-mail, if the user wants e-mail of
-// that kind. Discussion kinds join the user's batch instead. It only
-// writes records.
-func (o *Outbox) Added(ctx context.Context, n Notification) error {
-	u, err := o.lookup(ctx, n.UserID)
-	if err != nil {
-		if errs.Is(err, errs.NotFound) {
-			return nil
+// by ctx) that stores ns and queues the e-mail of each, if its user wants
+// e-mail of that kind. Discussion kinds join the user's batch instead. It
+// only writes records. The recipients' preferences and batch heads are
+// read once for all of ns.
+func (o *Outbox) Added(ctx context.Context, ns []Notification) error {
+	users := make(map[uint64]auth.User, len(ns))
+	var ids []uint64
+	for _, n := range ns {
+		if _, ok := users[n.UserID]; ok {
+			continue
 		}
-		return err
+		u, err := o.lookup(ctx, n.UserID)
+		if err != nil {
+			if errs.Is(err, errs.NotFound) {
+				continue
+			}
+			return err
+		}
+		if u.Disabled || u.Email == "" {
+			continue
+		}
+		users[n.UserID] = u
+		ids = append(ids, u.ID)
 	}
-	if u.Disabled || u.Email == "" {
+	if len(ids) == 0 {
 		return nil
 	}
-	p, err := o.store.Prefs(ctx, u.ID)
+	prefs, err := o.store.PrefsOf(ctx, ids)
 	if err != nil {
 		return err
 	}
-	if !p.Wants(n.Kind) {
-		return nil
+	var batching []uint64
+	for _, n := range ns {
+		if _, ok := users[n.UserID]; ok && batched[n.Kind] && prefs[n.UserID].Wants(n.Kind) && !slices.Contains(batching, n.UserID) {
+			batching = append(batching, n.UserID)
+		}
 	}
-	if batched[n.Kind] {
-		return o.addToBatch(ctx, n)
+	heads := map[uint64]Batch{}
+	if len(batching) > 0 {
+		stored, err := o.store.BatchesOf(ctx, batching)
+		if err != nil {
+			return err
+		}
+		maps.Copy(heads, stored)
 	}
-	m := o.compose(u.ID, []Notification{n}, 0)
-	m.To, m.Cause = u.Email, n.Cause
-	if _, err = o.queue(ctx, m); errors.Is(err, ErrAlreadyTold) {
-		return nil
+	for _, n := range ns {
+		u, ok := users[n.UserID]
+		if !ok || !prefs[u.ID].Wants(n.Kind) {
+			continue
+		}
+		if batched[n.Kind] {
+			b, ok := heads[u.ID]
+			if !ok {
+				b = Batch{User: u.ID}
+			}
+			if heads[u.ID], err = o.addToBatch(ctx, b, n); err != nil {
+				return err
+			}
+			continue
+		}
+		m := o.compose(u.ID, []Notification{n}, 0)
+		m.To, m.Cause = u.Email, n.Cause
+		if _, err := o.queue(ctx, m); err != nil && !errors.Is(err, ErrAlreadyTold) {
+			return err
+		}
 	}
-	return err
+	return nil
 }
 
-func (o *Outbox) addToBatch(ctx context.Context, n Notification) error {
-	b, err := o.store.Batch(ctx, n.UserID)
-	if err != nil {
-		return err
-	}
+// addToBatch adds n to its user's batch, whose head is b, and returns the
+// head as saved.
+func (o *Outbox) addToBatch(ctx context.Context, b Batch, n Notification) (Batch, error) {
 	if b.pending() == 0 && b.Dropped == 0 {
 		b.FirstAt = n.CreatedAt
 	}
 	if b.pending() < maxBatchEntries {
 		b.Count++
-		return o.store.SaveBatch(ctx, b, &n)
+		return b, o.store.SaveBatch(ctx, b, &n)
 	}
 	b.Dropped++
-	return o.store.SaveBatch(ctx, b, nil)
+	return b, o.store.SaveBatch(ctx, b, nil)
 }
 
 // queue stores a composed mail as pending, due now.

@@ -35,6 +35,9 @@ type Notifications interface {
 	UnreadCount(ctx context.Context, user uint64) (int, error)
 	// IsUnread reports whether notification id is the user's and unread.
 	IsUnread(ctx context.Context, user, id uint64) (bool, error)
+	// UnreadAmong returns the ids of those of refs that are their user's
+	// notification and unread, in id order, in one read.
+	UnreadAmong(ctx context.Context, refs []Ref) ([]uint64, error)
 	// UpdateUnread rewrites the title and body of notification id while it
 	// is the user's and unread, and reports whether it did.
 	UpdateUnread(ctx context.Context, user, id uint64, title, body string) (bool, error)
@@ -43,6 +46,9 @@ type Notifications interface {
 	// read are skipped.
 	MarkRead(ctx context.Context, user uint64, ids []uint64, all bool) error
 }
+
+// Ref names a notification of a user.
+type Ref struct{ User, ID uint64 }
 
 // ErrNoMail is what Mails answers for a mail id it does not hold.
 var ErrNoMail = errors.New("notify: no such mail")
@@ -104,6 +110,9 @@ type Batches interface {
 	// Batch is a user's batch head, or a zero Batch (of that user) when
 	// there is none.
 	Batch(ctx context.Context, user uint64) (Batch, error)
+	// BatchesOf is the batch heads of those of users who have one (the
+	// others' is a zero Batch), in one read.
+	BatchesOf(ctx context.Context, users []uint64) (map[uint64]Batch, error)
 	// SaveBatch stores b as its user's batch head and, when entry is not
 	// nil, adds entry as the batch's entry number b.Count.
 	SaveBatch(ctx context.Context, b Batch, entry *Notification) error
@@ -121,6 +130,9 @@ type PrefsStore interface {
 	// Prefs is a user's stored preferences, or zero Prefs (the defaults)
 	// when none are stored.
 	Prefs(ctx context.Context, user uint64) (Prefs, error)
+	// PrefsOf is the stored preferences of those of users who have any
+	// (the others' are zero Prefs, the defaults), in one read.
+	PrefsOf(ctx context.Context, users []uint64) (map[uint64]Prefs, error)
 	// SetPrefs stores a user's preferences.
 	SetPrefs(ctx context.Context, user uint64, p Prefs) error
 }

@@ -19,6 +19,21 @@ func participant(tx *storage.Tx, thread, user uint64) (bool, error) {
 	return tx.Has(storage.Participants, storage.Key(thread, user)), nil
 }
 
+// Participants implements discussion.Store: a key lookup per user, in one
+// transaction.
+func (s *Discussion) Participants(ctx context.Context, thread uint64, users []uint64) (map[uint64]bool, error) {
+	out := map[uint64]bool{}
+	err := s.read(ctx, func(tx *storage.Tx) error {
+		for _, u := range users {
+			if tx.Has(storage.Participants, storage.Key(thread, u)) {
+				out[u] = true
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // AddParticipant implements discussion.Store. A Put of a key already
 // there would still rewrite its page, hence the look first.
 func (s *Discussion) AddParticipant(ctx context.Context, thread, user uint64) error {
@@ -41,6 +56,21 @@ func (s *Discussion) ReadMark(ctx context.Context, thread, user uint64) (uint64,
 
 func readMark(tx *storage.Tx, thread, user uint64) (uint64, error) {
 	return readU64(tx.GetRaw(storage.ReadStates, storage.Key(thread, user))), nil
+}
+
+// ReadMarks implements discussion.Store: a key lookup per user, in one
+// transaction.
+func (s *Discussion) ReadMarks(ctx context.Context, thread uint64, users []uint64) (map[uint64]uint64, error) {
+	out := make(map[uint64]uint64, len(users))
+	err := s.read(ctx, func(tx *storage.Tx) error {
+		for _, u := range users {
+			if m, _ := readMark(tx, thread, u); m != 0 {
+				out[u] = m
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // MoveReadMarks implements discussion.Store. A mark only ever moves
@@ -85,6 +115,25 @@ func (s *Discussion) SetSubscription(ctx context.Context, thread, user uint64, s
 	})
 }
 
+// SetSubscriptions implements discussion.Store.
+func (s *Discussion) SetSubscriptions(ctx context.Context, thread uint64, subs []discussion.Subscriber) error {
+	return s.write(ctx, func(tx *storage.Tx) error {
+		for _, sb := range subs {
+			k := storage.Key(thread, sb.User)
+			var err error
+			if sb.State == discussion.SubNone {
+				err = tx.Delete(storage.Subscriptions, k)
+			} else {
+				err = tx.PutRaw(storage.Subscriptions, k, subEntry(sb.Subscription))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // SubscribeReplier implements discussion.Store.
 func (s *Discussion) SubscribeReplier(ctx context.Context, thread, user uint64) error {
 	return s.write(ctx, func(tx *storage.Tx) error {
@@ -105,6 +154,21 @@ func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussi
 			out = append(out, discussion.Subscriber{User: storage.Part(k, 1), Subscription: parseSubEntry(v)})
 			return nil
 		})
+	})
+	return out, err
+}
+
+// Following implements discussion.Store: a key lookup per user, in one
+// transaction.
+func (s *Discussion) Following(ctx context.Context, course uint64, users []uint64) (map[uint64]bool, error) {
+	out := make(map[uint64]bool, len(users))
+	err := s.read(ctx, func(tx *storage.Tx) error {
+		for _, u := range users {
+			if on, _ := follows(tx, course, u); on {
+				out[u] = true
+			}
+		}
+		return nil
 	})
 	return out, err
 }

@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"pacer/notify"
 	"pacer/storage"
@@ -108,6 +109,24 @@ func (s *Notify) IsUnread(ctx context.Context, user, id uint64) (bool, error) {
 	return ok, err
 }
 
+// UnreadAmong implements notify.Store: a key lookup per ref in the unread
+// index, in one transaction.
+func (s *Notify) UnreadAmong(ctx context.Context, refs []notify.Ref) ([]uint64, error) {
+	var out []uint64
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		out = out[:0]
+		tx := storage.TxFrom(ctx)
+		for _, r := range refs {
+			if tx.Has(storage.NotificationsUnread, storage.Key(r.User, r.ID)) {
+				out = append(out, r.ID)
+			}
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return slices.Compact(out), err
+}
+
 // UpdateUnread implements notify.Store.
 func (s *Notify) UpdateUnread(ctx context.Context, user, id uint64, title, body string) (bool, error) {
 	done := false
@@ -169,4 +188,51 @@ func (s *Notify) MarkRead(ctx context.Context, user uint64, ids []uint64, all bo
 		}
 		return nil
 	})
+}
+
+// BatchesOf implements notify.Store: a key lookup per user, in one
+// transaction.
+func (s *Notify) BatchesOf(ctx context.Context, users []uint64) (map[uint64]notify.Batch, error) {
+	out := make(map[uint64]notify.Batch, len(users))
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		clear(out)
+		tx := storage.TxFrom(ctx)
+		for _, u := range users {
+			var b notify.Batch
+			err := tx.Get(storage.MailBatches, storage.ID(u), &b)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			b.User = u
+			out[u] = b
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PrefsOf implements notify.Store: a key lookup per user, in one
+// transaction.
+func (s *Notify) PrefsOf(ctx context.Context, users []uint64) (map[uint64]notify.Prefs, error) {
+	out := make(map[uint64]notify.Prefs, len(users))
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		clear(out)
+		tx := storage.TxFrom(ctx)
+		for _, u := range users {
+			var p notify.Prefs
+			err := tx.Get(storage.EmailPrefs, storage.ID(u), &p)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[u] = p
+		}
+		return nil
+	})
+	return out, err
 }

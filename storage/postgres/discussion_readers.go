@@ -14,6 +14,28 @@ func (s *Discussion) Participant(ctx context.Context, thread, user uint64) (bool
 	return ok, err
 }
 
+// Participants implements discussion.Store: one query.
+func (s *Discussion) Participants(ctx context.Context, thread uint64, users []uint64) (map[uint64]bool, error) {
+	out := map[uint64]bool{}
+	if len(users) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT user_id FROM discussion_participants WHERE thread_id = $1 AND user_id = ANY($2)",
+		int64(thread), int64s(users))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var user int64
+		if err := rows.Scan(&user); err != nil {
+			return nil, err
+		}
+		out[uint64(user)] = true
+	}
+	return out, rows.Err()
+}
+
 // AddParticipant implements discussion.Store.
 func (s *Discussion) AddParticipant(ctx context.Context, thread, user uint64) error {
 	_, err := s.db.q(ctx).Exec(ctx, "INSERT INTO discussion_participants (thread_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -30,6 +52,28 @@ func (s *Discussion) ReadMark(ctx context.Context, thread, user uint64) (uint64,
 		return 0, nil
 	}
 	return post, err
+}
+
+// ReadMarks implements discussion.Store: one query.
+func (s *Discussion) ReadMarks(ctx context.Context, thread uint64, users []uint64) (map[uint64]uint64, error) {
+	out := make(map[uint64]uint64, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT user_id, post_id FROM discussion_read_marks WHERE thread_id = $1 AND user_id = ANY($2)",
+		int64(thread), int64s(users))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var user, post int64
+		if err := rows.Scan(&user, &post); err != nil {
+			return nil, err
+		}
+		out[uint64(user)] = uint64(post)
+	}
+	return out, rows.Err()
 }
 
 // MoveReadMarks implements discussion.Store in one statement: the marks
@@ -79,6 +123,36 @@ func (s *Discussion) SetSubscription(ctx context.Context, thread, user uint64, s
 	return err
 }
 
+// SetSubscriptions implements discussion.Store: one upsert of the
+// subscriptions in user order, and one delete when some are SubNone.
+func (s *Discussion) SetSubscriptions(ctx context.Context, thread uint64, subs []discussion.Subscriber) error {
+	var users, notes, gone []int64
+	var states []int16
+	for _, sb := range subs {
+		if sb.State == discussion.SubNone {
+			gone = append(gone, int64(sb.User))
+			continue
+		}
+		users, states, notes = append(users, int64(sb.User)), append(states, int16(sb.State)), append(notes, int64(sb.Notification))
+	}
+	if len(gone) > 0 {
+		if _, err := s.db.q(ctx).Exec(ctx, "DELETE FROM discussion_subscriptions WHERE thread_id = $1 AND user_id = ANY($2)",
+			int64(thread), gone); err != nil {
+			return err
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_subscriptions (thread_id, user_id, state, notification)
+		SELECT $1, s.user_id, s.state, s.notification
+		FROM unnest($2::bigint[], $3::smallint[], $4::bigint[]) AS s (user_id, state, notification)
+		ORDER BY s.user_id
+		ON CONFLICT (thread_id, user_id) DO UPDATE SET state = excluded.state, notification = excluded.notification`,
+		int64(thread), users, states, notes)
+	return err
+}
+
 // SubscribeReplier implements discussion.Store: one upsert whose update
 // applies only to a default follow, so that at any isolation it neither
 // overrides an opt-out written meanwhile nor loses the notification a
@@ -106,6 +180,35 @@ func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussi
 			return nil, err
 		}
 		out = append(out, sb)
+	}
+	return out, rows.Err()
+}
+
+// Following implements discussion.Store: one query for those among users
+// who turned following off; the others follow.
+func (s *Discussion) Following(ctx context.Context, course uint64, users []uint64) (map[uint64]bool, error) {
+	out := make(map[uint64]bool, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT user_id FROM discussion_follows_off WHERE course_id = $1 AND user_id = ANY($2)",
+		int64(course), int64s(users))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	off := map[uint64]bool{}
+	for rows.Next() {
+		var user int64
+		if err := rows.Scan(&user); err != nil {
+			return nil, err
+		}
+		off[uint64(user)] = true
+	}
+	for _, u := range users {
+		if !off[u] {
+			out[u] = true
+		}
 	}
 	return out, rows.Err()
 }

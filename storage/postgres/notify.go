@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"time"
 
@@ -128,6 +129,32 @@ func (s *Notify) IsUnread(ctx context.Context, user, id uint64) (bool, error) {
 	return ok, err
 }
 
+// UnreadAmong implements notify.Store: one query over the refs' pairs.
+func (s *Notify) UnreadAmong(ctx context.Context, refs []notify.Ref) ([]uint64, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	users, ids := make([]int64, len(refs)), make([]int64, len(refs))
+	for i, r := range refs {
+		users[i], ids[i] = int64(r.User), int64(r.ID)
+	}
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT id FROM notifications
+		WHERE (user_id, id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[])) AND NOT read ORDER BY id`, users, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []uint64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, uint64(id))
+	}
+	return out, rows.Err()
+}
+
 // UpdateUnread implements notify.Store: the condition is the update's, so
 // a notification read meanwhile is left alone.
 func (s *Notify) UpdateUnread(ctx context.Context, user, id uint64, title, body string) (bool, error) {
@@ -156,4 +183,60 @@ func (s *Notify) MarkRead(ctx context.Context, user uint64, ids []uint64, all bo
 	_, err := s.db.q(ctx).Exec(ctx, `UPDATE notifications SET read = true
 		WHERE user_id = $1 AND id = ANY($2) AND NOT read`, int64(user), list)
 	return err
+}
+
+// BatchesOf implements notify.Store: one query.
+func (s *Notify) BatchesOf(ctx context.Context, users []uint64) (map[uint64]notify.Batch, error) {
+	out := make(map[uint64]notify.Batch, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT user_id, count, dropped, first_at, last_mail_at, legacy_entries
+		FROM mail_batches WHERE user_id = ANY($1)`, int64s(users))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		b, err := scanBatch(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[b.User] = b
+	}
+	return out, rows.Err()
+}
+
+// PrefsOf implements notify.Store: one query.
+func (s *Notify) PrefsOf(ctx context.Context, users []uint64) (map[uint64]notify.Prefs, error) {
+	out := make(map[uint64]notify.Prefs, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT user_id, chosen, updated_at FROM email_prefs WHERE user_id = ANY($1)`, int64s(users))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			user    int64
+			p       notify.Prefs
+			chosen  []byte
+			updated *time.Time
+		)
+		if err := rows.Scan(&user, &chosen, &updated); err != nil {
+			return nil, err
+		}
+		// As in Prefs: a NULL (a nil Chosen was stored) reads back as a nil
+		// map.
+		if chosen != nil {
+			if err := json.Unmarshal(chosen, &p.Chosen); err != nil {
+				return nil, err
+			}
+		}
+		p.UpdatedAt = notifyUTC(updated)
+		out[uint64(user)] = p
+	}
+	return out, rows.Err()
 }
