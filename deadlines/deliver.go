@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"pacer/behind"
 	"pacer/errs"
 	"pacer/jobs"
 	"pacer/modules"
@@ -54,21 +54,10 @@ const DefaultDeliverEvery = 200 * time.Millisecond
 // in between.
 const maxDelivery = 256
 
-// submittedQueue counts submissions queued and delivered, so that a reader
-// can tell without a transaction whether anything acknowledged before it
-// is still queued.
-type submittedQueue struct {
-	// mu serialises deliveries.
-	mu sync.Mutex
-	// queued counts acknowledged submissions; it starts at 1 so that the
-	// first reader looks for submissions a previous run left queued.
-	// delivered is the value queued had when the last delivery that
-	// emptied the queue began.
-	queued, delivered atomic.Uint64
-	// deliveries counts committed delivery transactions; last is when
-	// (service clock, unix nanoseconds) the last delivery began.
-	deliveries atomic.Int64
-	last       atomic.Int64
+// delivery is the queue's accounts (behind.Queue) and the scheduled
+// delivery of Start.
+type delivery struct {
+	*behind.Queue
 
 	// lmu guards the scheduled delivery (Start) and stopped (Stop).
 	lmu      sync.Mutex
@@ -77,68 +66,19 @@ type submittedQueue struct {
 	stopOnce sync.Once
 }
 
-func newSubmittedQueue(now time.Time) *submittedQueue {
-	q := &submittedQueue{}
-	q.queued.Store(1)
-	q.last.Store(now.UnixNano())
-	return q
-}
-
-// pending reports whether submissions may be queued that no delivery has
-// taken.
-func (q *submittedQueue) pending() bool { return q.delivered.Load() < q.queued.Load() }
-
 // DeliverSubmitted delivers the staff notifications of every submission
 // acknowledged before it was called. Concurrent callers share deliveries;
 // with nothing queued it costs two atomic loads, or, when other processes
 // queue submissions too (Config.SharedQueue), one count of the store's
-// queue: a submission another replica acknowledged is in no count of this
-// one's, and the staff's notification must show here at once all the
-// same.
+// queue (behind.Queue).
 func (s *Service) DeliverSubmitted(ctx context.Context) error {
-	q := s.queue
-	want := q.queued.Load()
-	others := false
-	if q.delivered.Load() >= want {
-		if !s.sharedQueue {
-			return nil
-		}
-		n, err := s.store.CountQueuedSubmitted(ctx)
-		if err != nil || n == 0 {
-			return errs.Wrap(err, "deliver submissions")
-		}
-		others = true
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.last.Store(s.now().UnixNano())
-	for others || q.delivered.Load() < want {
-		// Every submission counted in upto committed before this
-		// delivery's transaction begins, so once a transaction finds the
-		// queue no longer than it takes, all of them are delivered.
-		upto := q.queued.Load()
-		more, err := s.deliverBatch(ctx)
-		if err != nil {
-			return errs.Wrap(err, "deliver submissions")
-		}
-		if !more {
-			q.delivered.Store(upto)
-			// Other processes' submissions found in the queue are taken
-			// too; those another replica holds (SKIP LOCKED) are its to
-			// finish.
-			others = false
-		}
-	}
-	return nil
+	return errs.Wrap(s.queue.Deliver(ctx), "deliver submissions")
 }
 
 // deliverIfDue delivers when submissions may be queued and DeliverEvery or
 // longer has passed since the last delivery, by the service clock.
 func (s *Service) deliverIfDue(ctx context.Context) error {
-	if !(s.queue.pending() || s.sharedQueue) || s.now().UnixNano()-s.queue.last.Load() < int64(s.deliverEvery) {
-		return nil
-	}
-	return s.DeliverSubmitted(ctx)
+	return errs.Wrap(s.queue.DeliverIfDue(ctx, s.deliverEvery), "deliver submissions")
 }
 
 // errNothingQueued rolls back a delivery that found the queue empty, so
@@ -175,7 +115,7 @@ func (s *Service) deliverBatch(ctx context.Context) (more bool, err error) {
 		return false, nil
 	}
 	if err == nil {
-		s.queue.deliveries.Add(1)
+		s.queue.Delivered()
 	}
 	return more, err
 }

@@ -11,7 +11,7 @@ func (s *Service) DeliverIfDue() error { return s.deliverIfDue(context.Backgroun
 
 // Deliveries counts the transactions that have delivered queued
 // submissions.
-func (s *Service) Deliveries() int64 { return s.queue.deliveries.Load() }
+func (s *Service) Deliveries() int64 { return s.queue.Deliveries() }
 
 // Queued counts the submissions whose staff notifications wait to be
 // delivered.

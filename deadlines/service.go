@@ -19,6 +19,7 @@ import (
 
 	"pacer/audit"
 	"pacer/auth"
+	"pacer/behind"
 	"pacer/cache"
 	"pacer/errs"
 	"pacer/markdown"
@@ -94,11 +95,8 @@ type Service struct {
 	sweepChunk int
 
 	// queue counts submissions whose staff notifications are still to be
-	// delivered (deliver.go); sharedQueue: other processes queue
-	// submissions too (Config.SharedQueue); deliverEvery is
-	// Config.DeliverEvery.
-	queue        *submittedQueue
-	sharedQueue  bool
+	// delivered (deliver.go); deliverEvery is Config.DeliverEvery.
+	queue        *delivery
 	deliverEvery time.Duration
 
 	// overrides caches each learner's extended due times by course and
@@ -124,7 +122,9 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{store: cfg.Store, tx: cfg.Tx, courses: cfg.Courses, notify: cfg.Notify, auth: cfg.Auth, md: cfg.Markdown, signer: cfg.Signer,
 		now: cfg.Now, baseURL: strings.TrimRight(cfg.BaseURL, "/"), log: cfg.Log, sweepChunk: 2000,
-		queue: newSubmittedQueue(cfg.Now()), sharedQueue: cfg.SharedQueue, deliverEvery: cfg.DeliverEvery}
+		deliverEvery: cfg.DeliverEvery}
+	s.queue = &delivery{Queue: behind.New(behind.Config{Now: cfg.Now, Batch: s.deliverBatch, Shared: cfg.SharedQueue,
+		Count: cfg.Store.CountQueuedSubmitted})}
 	if cfg.Revisions != nil {
 		s.overrides = cache.New[map[uint64]time.Time](kindOverrides, maxCachedOverrides, cfg.Revisions)
 	}

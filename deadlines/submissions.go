@@ -174,7 +174,7 @@ func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, i
 	if err != nil {
 		return sub, errs.Wrap(err, "submit")
 	}
-	s.queue.queued.Add(1)
+	s.queue.Added()
 	s.courses.Touch(ctx, courseID, caller)
 	return sub, nil
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"pacer/errs"
@@ -51,82 +49,19 @@ const DefaultDeliverEvery = 200 * time.Millisecond
 // latency; 128 cost a tenth of the throughput in subscriber checks.)
 const maxDelivery = 256
 
-// replyQueue counts replies queued and delivered, so that a reader can tell
-// without a transaction whether anything acknowledged before it is still
-// queued.
-type replyQueue struct {
-	// mu serialises deliveries.
-	mu sync.Mutex
-	// queued counts acknowledged replies; it starts at 1 so that the first
-	// reader looks for replies a previous run left queued. delivered is the
-	// value queued had when the last delivery that emptied the queue began.
-	queued, delivered atomic.Uint64
-	// deliveries counts committed delivery transactions; last is when
-	// (service clock, unix nanoseconds) the last delivery began.
-	deliveries atomic.Int64
-	last       atomic.Int64
-}
-
-func newReplyQueue(now time.Time) *replyQueue {
-	q := &replyQueue{}
-	q.queued.Store(1)
-	q.last.Store(now.UnixNano())
-	return q
-}
-
-// pending reports whether replies may be queued that no delivery has taken.
-func (q *replyQueue) pending() bool { return q.delivered.Load() < q.queued.Load() }
-
 // DeliverReplies delivers every reply acknowledged before it was called:
 // subscribers' notifications and search postings. Concurrent callers share
 // deliveries; with nothing queued it costs two atomic loads, or, when other
 // processes queue replies too (SharedQueue), one count of the store's
-// queue: a reply another replica acknowledged is in no count of this
-// one's, and its author's notification must show here at once all the
-// same.
+// queue (behind.Queue).
 func (s *Service) DeliverReplies(ctx context.Context) error {
-	q := s.queue
-	want := q.queued.Load()
-	others := false
-	if q.delivered.Load() >= want {
-		if !s.sharedQueue {
-			return nil
-		}
-		n, err := s.store.CountQueued(ctx)
-		if err != nil || n == 0 {
-			return errs.Wrap(err, "deliver replies")
-		}
-		others = true
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.last.Store(s.now().UnixNano())
-	for others || q.delivered.Load() < want {
-		// Every reply counted in upto committed before this delivery's
-		// transaction begins, so once a transaction finds the queue no
-		// longer than it takes, all of them are delivered.
-		upto := q.queued.Load()
-		more, err := s.deliverBatch(ctx)
-		if err != nil {
-			return errs.Wrap(err, "deliver replies")
-		}
-		if !more {
-			q.delivered.Store(upto)
-			// Other processes' replies found in the queue are taken too;
-			// those another replica holds (SKIP LOCKED) are its to finish.
-			others = false
-		}
-	}
-	return nil
+	return errs.Wrap(s.queue.Deliver(ctx), "deliver replies")
 }
 
 // deliverIfDue delivers when replies may be queued and DeliverEvery or
 // longer has passed since the last delivery, by the service clock.
 func (s *Service) deliverIfDue(ctx context.Context) error {
-	if !(s.queue.pending() || s.sharedQueue) || s.now().UnixNano()-s.queue.last.Load() < int64(s.DeliverEvery) {
-		return nil
-	}
-	return s.DeliverReplies(ctx)
+	return errs.Wrap(s.queue.DeliverIfDue(ctx, s.DeliverEvery), "deliver replies")
 }
 
 // errNothingQueued rolls back a delivery that found the queue empty, so
@@ -173,7 +108,7 @@ func (s *Service) deliverBatch(ctx context.Context) (more bool, err error) {
 		return false, nil
 	}
 	if err == nil {
-		s.queue.deliveries.Add(1)
+		s.queue.Delivered()
 	}
 	return more, err
 }

@@ -71,7 +71,7 @@ func (s *Service) DeliverTick() { s.deliverTick(context.Background()) }
 func (s *Service) DeliverIfDue() error { return s.deliverIfDue(context.Background()) }
 
 // Deliveries counts the transactions that have delivered queued replies.
-func (s *Service) Deliveries() int64 { return s.queue.deliveries.Load() }
+func (s *Service) Deliveries() int64 { return s.queue.Deliveries() }
 
 // ReadFlushes counts the transactions that have written buffered read
 // marks.

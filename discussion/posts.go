@@ -142,7 +142,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 	if err != nil {
 		return out, errs.Wrap(err, "reply")
 	}
-	s.queue.queued.Add(1)
+	s.queue.Added()
 	// Whoever replies has been reading the thread, so it counts as read up
 	// to their reply: a read mark like any other, written behind (reads.go).
 	// The reply is stored whatever becomes of the mark, so a failure to

@@ -10,6 +10,7 @@ import (
 
 	"pacer/api"
 	"pacer/audit"
+	"pacer/behind"
 	"pacer/errs"
 	"pacer/limit"
 	"pacer/markdown"
@@ -60,9 +61,7 @@ type Service struct {
 	reads *readBuffer
 	// queue counts replies whose notifications and search postings are
 	// still to be delivered (deliver.go).
-	queue *replyQueue
-	// sharedQueue: other processes queue replies too (Config.SharedQueue).
-	sharedQueue bool
+	queue *behind.Queue
 }
 
 // Config is what New needs.
@@ -105,12 +104,13 @@ func New(cfg Config) *Service {
 		limits = limit.Memory(now)
 	}
 	s := &Service{tx: cfg.Tx, store: cfg.Store, courses: courses, notify: n, users: cfg.Users, md: cfg.Markdown, now: now, log: log,
-		posts:    limits("discussion_posts", DefaultPostLimit, DefaultPostWindow),
-		previews: limits("discussion_previews", DefaultPreviewLimit, DefaultPreviewWindow),
-		renders:  api.NewGate(max(1, runtime.GOMAXPROCS(0)/2), DefaultPreviewWait),
-		threads:  newThreadCache(),
-		reads:    newReadBuffer(now()), queue: newReplyQueue(now()), sharedQueue: cfg.SharedQueue,
+		posts:          limits("discussion_posts", DefaultPostLimit, DefaultPostWindow),
+		previews:       limits("discussion_previews", DefaultPreviewLimit, DefaultPreviewWindow),
+		renders:        api.NewGate(max(1, runtime.GOMAXPROCS(0)/2), DefaultPreviewWait),
+		threads:        newThreadCache(),
+		reads:          newReadBuffer(now()),
 		ReadFlushEvery: DefaultReadFlushEvery, DeliverEvery: DefaultDeliverEvery}
+	s.queue = behind.New(behind.Config{Now: now, Batch: s.deliverBatch, Shared: cfg.SharedQueue, Count: cfg.Store.CountQueued})
 	// Every read of notifications first delivers the replies already
 	// acknowledged, so that it shows their subscribers' notifications.
 	// The delivery is a unit of work of its own, whatever transaction the
