@@ -193,44 +193,36 @@ func (s *Notify) MarkRead(ctx context.Context, user uint64, ids []uint64, all bo
 // BatchesOf implements notify.Store: a key lookup per user, in one
 // transaction.
 func (s *Notify) BatchesOf(ctx context.Context, users []uint64) (map[uint64]notify.Batch, error) {
-	out := make(map[uint64]notify.Batch, len(users))
-	err := s.db.Read(ctx, func(ctx context.Context) error {
-		clear(out)
-		tx := storage.TxFrom(ctx)
-		for _, u := range users {
-			var b notify.Batch
-			err := tx.Get(storage.MailBatches, storage.ID(u), &b)
-			if errors.Is(err, storage.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			b.User = u
-			out[u] = b
-		}
-		return nil
-	})
-	return out, err
+	return byUser(s.db, ctx, storage.MailBatches, users, func(u uint64, b *notify.Batch) { b.User = u })
 }
 
 // PrefsOf implements notify.Store: a key lookup per user, in one
 // transaction.
 func (s *Notify) PrefsOf(ctx context.Context, users []uint64) (map[uint64]notify.Prefs, error) {
-	out := make(map[uint64]notify.Prefs, len(users))
-	err := s.db.Read(ctx, func(ctx context.Context) error {
+	return byUser[notify.Prefs](s.db, ctx, storage.EmailPrefs, users, nil)
+}
+
+// byUser reads the records of users kept under their ids in bucket, in
+// one read transaction; users without one are left out. fix, when set,
+// completes a record with its user.
+func byUser[V any](db *storage.DB, ctx context.Context, bucket storage.Bucket, users []uint64, fix func(uint64, *V)) (map[uint64]V, error) {
+	out := make(map[uint64]V, len(users))
+	err := db.Read(ctx, func(ctx context.Context) error {
 		clear(out)
 		tx := storage.TxFrom(ctx)
 		for _, u := range users {
-			var p notify.Prefs
-			err := tx.Get(storage.EmailPrefs, storage.ID(u), &p)
+			var v V
+			err := tx.Get(bucket, storage.ID(u), &v)
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
 			}
 			if err != nil {
 				return err
 			}
-			out[u] = p
+			if fix != nil {
+				fix(u, &v)
+			}
+			out[u] = v
 		}
 		return nil
 	})

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"pacer/modules"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Members are rows of table members keyed (course_id, user_id). CoursesOf
@@ -150,7 +152,11 @@ func (s *Modules) SweepMembers(ctx context.Context, course uint64, out []modules
 }
 
 func (s *Modules) ids(ctx context.Context, sql string, arg uint64) ([]uint64, error) {
-	rows, err := s.db.q(ctx).Query(ctx, sql, int64(arg))
+	return collectIDs(s.db.q(ctx).Query(ctx, sql, int64(arg)))
+}
+
+// collectIDs reads a query's rows of one bigint id each.
+func collectIDs(rows pgx.Rows, err error) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -138,21 +138,8 @@ func (s *Notify) UnreadAmong(ctx context.Context, refs []notify.Ref) ([]uint64, 
 	for i, r := range refs {
 		users[i], ids[i] = int64(r.User), int64(r.ID)
 	}
-	rows, err := s.db.q(ctx).Query(ctx, `SELECT id FROM notifications
-		WHERE (user_id, id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[])) AND NOT read ORDER BY id`, users, ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []uint64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, uint64(id))
-	}
-	return out, rows.Err()
+	return collectIDs(s.db.q(ctx).Query(ctx, `SELECT id FROM notifications
+		WHERE (user_id, id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[])) AND NOT read ORDER BY id`, users, ids))
 }
 
 // UpdateUnread implements notify.Store: the condition is the update's, so
