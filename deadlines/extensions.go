@@ -78,7 +78,7 @@ func (s *Service) CourseOverrides(ctx context.Context, course uint64) (map[uint6
 // OverridesAhead implements modules.ExtensionSource: the course service
 // reads the revision of a learner's extended due times ahead with its own
 // (one round trip where the engine needs them).
-func (s *Service) OverridesAhead(course, user uint64) cache.Ahead {
+func (s *Service) OverridesAhead(_ context.Context, course, user uint64) cache.Ahead {
 	if s.overrides == nil {
 		return cache.Ahead{}
 	}

@@ -78,7 +78,7 @@ func (s *Service) prefetch(ctx context.Context, courseID, userID, itemID uint64)
 		ahead = append(ahead, s.items.Ahead(itemID, 0))
 	}
 	if s.Extensions != nil {
-		ahead = append(ahead, s.Extensions.OverridesAhead(courseID, userID))
+		ahead = append(ahead, s.Extensions.OverridesAhead(ctx, courseID, userID))
 	}
 	return cache.Prefetch(ctx, ahead...)
 }

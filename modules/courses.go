@@ -86,7 +86,7 @@ type ExtensionSource interface {
 	DueOverrides(ctx context.Context, course, user uint64) (map[uint64]time.Time, error)
 	// OverridesAhead names the cached overrides DueOverrides will read,
 	// for Service.prefetch (a zero Ahead when they are not cached).
-	OverridesAhead(course, user uint64) cache.Ahead
+	OverridesAhead(ctx context.Context, course, user uint64) cache.Ahead
 	// CourseOverrides is every learner's overrides in a course, by
 	// learner, in one read: for sweeps over all of its learners.
 	CourseOverrides(ctx context.Context, course uint64) (map[uint64]map[uint64]time.Time, error)

@@ -135,14 +135,11 @@ func run(cfg config) error {
 	if len(cfg.replicas) > 0 {
 		return runReplicas(cfg)
 	}
-	if cfg.data == "" {
-		dir, err := os.MkdirTemp("", "pacer-load-*")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		cfg.data = dir
+	cleanup, err := tempData(&cfg)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	commitRate, err := fsyncBaseline(cfg.data+"/baseline", 2*time.Second)
 	if err != nil {
 		return err
@@ -865,4 +862,18 @@ func report(rs []result, commitRate float64) {
 			fmt.Printf("\none fsync'd commit per write: %.0f writes/s; concurrent replies: %.0f/s = %.1fx\n", commitRate, r.rps(), r.rps()/commitRate)
 		}
 	}
+}
+
+// tempData gives cfg a temporary data directory when it names none, and
+// returns what removes it.
+func tempData(cfg *config) (cleanup func(), err error) {
+	if cfg.data != "" {
+		return func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "pacer-load-*")
+	if err != nil {
+		return nil, err
+	}
+	cfg.data = dir
+	return func() { os.RemoveAll(dir) }, nil
 }

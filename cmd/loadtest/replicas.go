@@ -79,14 +79,11 @@ func runReplicas(cfg config) error {
 	if cfg.jobRuns < 1 {
 		return errors.New("-job-runs must be at least 1")
 	}
-	if cfg.data == "" {
-		dir, err := os.MkdirTemp("", "pacer-load-*")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		cfg.data = dir
+	cleanup, err := tempData(&cfg)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	bin := cfg.pacer
 	if bin == "" {
 		var err error
