@@ -194,6 +194,9 @@ func (s *Service) Pace(ctx context.Context, caller, course, user uint64) (Pace, 
 			}
 		} else if err := a.RequireStudent(); err != nil {
 			return err
+		} else if target, err = s.courses.Member(ctx, course, caller); err != nil {
+			// The record itself: access's copy has no last activity.
+			return err
 		}
 		p, err = s.learnerPace(ctx, a.Course, target, s.readerZone(ctx, caller))
 		if !staff {

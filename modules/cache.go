@@ -26,9 +26,13 @@ import (
 //     Bumped for every item stored or removed: renumberItems (SetItems
 //     writes every item of the module), deleteItem, and a course's
 //     deletion for each of its items.
-//   - modules.member (course, user): one membership (Service.members).
-//     Bumped by forgetMember, which every write of a member record calls
-//     first (putMember, dropMember, MarkActive).
+//   - modules.member (course, user): one membership as access decisions
+//     see it, without last_active_at (Service.members). Bumped by
+//     forgetMember, which every write of a member record calls first
+//     (putMember, dropMember), except MarkActive's, which changes only
+//     last_active_at: the activity flush moves it every few seconds for
+//     every learner at work, and bumping each would have emptied the cache
+//     of every active learner at every flush.
 const (
 	kindStructure = "modules.structure"
 	kindProgress  = "modules.progress"
@@ -108,16 +112,21 @@ func (s *Service) progressOf(ctx context.Context, courseID, userID uint64) (map[
 
 // forgetMember bumps the cached membership of a user in a course. Every
 // write of a member record calls it before the write (putMember,
-// dropMember, MarkActive); only this package writes member records.
+// dropMember), but for MarkActive's, which changes nothing cached; only
+// this package writes member records.
 func (s *Service) forgetMember(ctx context.Context, courseID, userID uint64) error {
 	return s.members.Bump(ctx, courseID, userID)
 }
 
 // cachedMember reads one membership through the membership cache
-// (ErrNoRecord when there is none, which is not kept).
+// (ErrNoRecord when there is none, which is not kept), without
+// LastActiveAt, which the cache does not keep: it is nil whether or not
+// the read hit.
 func (s *Service) cachedMember(ctx context.Context, courseID, userID uint64) (Member, error) {
 	return s.members.Read(ctx, courseID, userID, func(ctx context.Context) (Member, error) {
-		return s.store.Member(ctx, courseID, userID)
+		m, err := s.store.Member(ctx, courseID, userID)
+		m.LastActiveAt = nil
+		return m, err
 	})
 }
 

@@ -362,7 +362,10 @@ func (s *Service) UpdateCourse(ctx context.Context, caller, courseID uint64, in 
 // Access is what a caller may do in a course.
 type Access struct {
 	Course Course
-	Member *Member // nil for a non-member
+	// Member is the caller's membership, nil for a non-member. It is read
+	// through the membership cache, which does not keep LastActiveAt (see
+	// cachedMember): a reader of that reads the record (Service.Member).
+	Member *Member
 	// st is the structure Course was read from, so that a learner's view
 	// built in the same transaction does not read it again.
 	st *structure
@@ -565,9 +568,7 @@ func (s *Service) MarkActive(ctx context.Context, courseID, userID uint64, at ti
 			return nil
 		}
 		m.LastActiveAt = &at
-		if err := s.forgetMember(ctx, courseID, userID); err != nil {
-			return err
-		}
+		// No bump: the membership cache does not keep LastActiveAt.
 		return s.store.UpdateMember(ctx, m)
 	})
 	if err != nil {

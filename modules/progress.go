@@ -9,6 +9,7 @@ import (
 
 	"pacer/calendar"
 	"pacer/errs"
+	"pacer/txn"
 )
 
 // ModuleView is a module as one caller sees it. For a student, OpensAt and
@@ -214,7 +215,9 @@ func (l *Learner) CourseProgress() float64 {
 // ListModules is the modules list of a course for the caller.
 func (s *Service) ListModules(ctx context.Context, caller, courseID uint64) ([]ModuleView, error) {
 	var out []ModuleView
-	err := s.tx.Read(ctx, func(ctx context.Context) error {
+	// Answered from the caches of the structure, the membership, the
+	// progress (and the item) alone, once they are warm.
+	err := s.tx.Read(txn.Cached(ctx), func(ctx context.Context) error {
 		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
@@ -235,7 +238,9 @@ func (s *Service) ListModules(ctx context.Context, caller, courseID uint64) ([]M
 // GetModule returns one module with its items.
 func (s *Service) GetModule(ctx context.Context, caller, courseID, moduleID uint64) (ModuleView, error) {
 	var out ModuleView
-	err := s.tx.Read(ctx, func(ctx context.Context) error {
+	// Answered from the caches of the structure, the membership, the
+	// progress (and the item) alone, once they are warm.
+	err := s.tx.Read(txn.Cached(ctx), func(ctx context.Context) error {
 		a, err := s.memberAccess(ctx, courseID, caller)
 		if err != nil {
 			return err
@@ -326,7 +331,9 @@ func (l *Learner) gate(it Item) (*ModuleView, error) {
 func (s *Service) GetItem(ctx context.Context, caller, courseID, itemID uint64) (ItemView, error) {
 	var out ItemView
 	var markViewed, archived bool
-	err := s.tx.Read(ctx, func(ctx context.Context) error {
+	// Answered from the caches of the structure, the membership, the
+	// progress (and the item) alone, once they are warm.
+	err := s.tx.Read(txn.Cached(ctx), func(ctx context.Context) error {
 		ia, err := s.itemAccess(ctx, caller, courseID, itemID)
 		if err != nil {
 			return err

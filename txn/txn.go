@@ -87,3 +87,23 @@ func Serial(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Reads answered from caches. Most page views of a busy course are
+// answered from the exact caches alone (package cache): the read's only
+// statement is the check of the revisions those caches hold. Work marked
+// with Cached says so, and an engine whose transaction costs round trips
+// of its own (PostgreSQL: BEGIN and COMMIT) may then read those revisions
+// in one statement outside a transaction, which is a snapshot of its own;
+// should the work need any other read, the engine runs it again from the
+// start in a transaction. A read not usually answered from caches must not
+// be marked: it would pay that first statement twice.
+
+type cachedKey struct{}
+
+// Cached marks the read work run with the returned context as usually
+// answered from caches alone (see above).
+func Cached(ctx context.Context) context.Context { return context.WithValue(ctx, cachedKey{}, true) }
+
+// WantsCached reports whether ctx's work was marked with Cached: for
+// engines.
+func WantsCached(ctx context.Context) bool { v, _ := ctx.Value(cachedKey{}).(bool); return v }

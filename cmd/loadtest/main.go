@@ -188,6 +188,13 @@ func run(cfg config) error {
 	}
 	seeds := uint64(1)
 	next := func() uint64 { seeds += uint64(cfg.conc); return seeds }
+	if cfg.only == "" || strings.Contains("GET item (page)", cfg.only) || cfg.rate.auto || cfg.rate.n > 0 {
+		// The item views measured are of pages seen before (reads);
+		// first views have a phase of their own.
+		if err := w.viewAll(c, cfg.conc); err != nil {
+			return err
+		}
+	}
 	report(measure(c, phases, cfg, next), commitRate)
 	if !cfg.rate.auto && cfg.rate.n == 0 {
 		return nil
@@ -214,6 +221,12 @@ func measure(c *client, phases []phase, cfg config, next func() uint64) []result
 	for _, p := range phases[1:] {
 		if cfg.only != "" && !strings.Contains(p.name, cfg.only) {
 			continue
+		}
+		if p.prepare != nil {
+			if err := p.prepare(results); err != nil {
+				results = append(results, result{name: p.name, errors: 1, firstErr: "prepare: " + err.Error()})
+				continue
+			}
 		}
 		// A short unmeasured run first: connections, caches and the heap
 		// settle, so that no phase pays for the one before.
@@ -452,10 +465,16 @@ type world struct {
 	pages, lectures, asgn []uint64
 	threads               []uint64
 	replyThreads          []uint64
-	// fresh are students who view nothing until the fixed-rate write mix:
-	// each of its item views is then a first one, which records progress.
+	// fresh are students who have viewed nothing: each of their item
+	// views is a first one, which records progress (addFresh).
 	fresh  []string
 	viewed atomic.Int64 // first views handed out (see firstView)
+	// added counts the students enrolled after the seed, so that each
+	// addFresh numbers its own.
+	added int
+	// seenAll is set once every student has viewed every open page.
+	seenAll bool
+	cfg     config
 	// deliver delivers queued replies (notifications, search postings);
 	// deliverSubmitted, queued submissions (staff notifications).
 	deliver, deliverSubmitted func() error
@@ -464,7 +483,7 @@ type world struct {
 }
 
 func seed(c *client, srv *server.Server, cfg config) (*world, error) {
-	w := &world{deliver: func() error { return srv.Discussion.DeliverReplies(context.Background()) },
+	w := &world{cfg: cfg, deliver: func() error { return srv.Discussion.DeliverReplies(context.Background()) },
 		deliverSubmitted: func() error { return srv.Deadlines.DeliverSubmitted(context.Background()) }}
 	const pw = "load test password"
 	token := func(email, name string) (string, error) {
@@ -594,6 +613,9 @@ type phase struct {
 	// in its time: work the route leaves to be done in batches (the
 	// delivery of replies), which would otherwise fall in the next slice.
 	settle func() error
+	// prepare, when set, runs before the phase, unmeasured, given the
+	// results measured so far.
+	prepare func(before []result) error
 }
 
 func (w *world) student(r *rand.Rand) string { return w.students[r.IntN(len(w.students))] }
@@ -613,8 +635,30 @@ func (w *world) firstView() phase {
 	}}
 }
 
+// firstViews is the closed-loop phase of first views (firstView), with
+// enough fresh learners enrolled before it for the rate the item views
+// reached, and a tenth to spare; running out shows as errors.
+func (w *world) firstViews() phase {
+	p := w.firstView()
+	p.prepare = func(before []result) error {
+		rate := 2000.0 // when the item views did not run
+		for _, r := range before {
+			if r.name == "GET item (page)" {
+				rate = r.rps()
+			}
+		}
+		need := int(rate*(w.cfg.dur+w.cfg.warmup).Seconds()*1.1)/len(w.pages) + 1
+		return w.addFresh(need, w.cfg.conc)
+	}
+	return p
+}
+
 // viewAll has every student (not the fresh ones) view every open page.
 func (w *world) viewAll(c *client, conc int) error {
+	if w.seenAll {
+		return nil
+	}
+	w.seenAll = true
 	return each(len(w.students)*len(w.pages), conc, func(k int) error {
 		path := fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, w.pages[k/len(w.students)])
 		return c.must(200, "GET", path, w.students[k%len(w.students)], nil, nil)
@@ -623,7 +667,8 @@ func (w *world) viewAll(c *client, conc int) error {
 
 // addFresh enrolls n students who have viewed nothing.
 func (w *world) addFresh(n, conc int) error {
-	base := len(w.students)
+	base := len(w.students) + w.added
+	w.added += n
 	toks := make([]string, n)
 	err := each(n, conc, func(k int) error {
 		t, err := w.enroll(base + k)
@@ -631,6 +676,7 @@ func (w *world) addFresh(n, conc int) error {
 		return err
 	})
 	w.fresh = toks
+	w.viewed.Store(0)
 	return err
 }
 
@@ -670,9 +716,11 @@ func (w *world) phases() []phase {
 		{name: "GET modules (student)", req: func(r *rand.Rand) (string, string, string, any, int) {
 			return "GET", fmt.Sprintf("/api/v1/courses/%d/modules", w.course), w.student(r), nil, 200
 		}},
+		// A page the learner has seen before (see run): a read.
 		{name: "GET item (page)", req: func(r *rand.Rand) (string, string, string, any, int) {
 			return "GET", fmt.Sprintf("/api/v1/courses/%d/items/%d", w.course, w.pages[r.IntN(len(w.pages))]), w.student(r), nil, 200
 		}},
+		w.firstViews(),
 		{name: "GET thread (50 posts)", req: func(r *rand.Rand) (string, string, string, any, int) {
 			return "GET", fmt.Sprintf("/api/v1/threads/%d?limit=50", w.threads[r.IntN(len(w.threads))]), w.student(r), nil, 200
 		}},

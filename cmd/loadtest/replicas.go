@@ -159,13 +159,20 @@ func runReplicas(cfg config) error {
 	fmt.Printf("machine: %d CPUs (GOMAXPROCS %d), %s; replicas: %s processes of %s on one PostgreSQL database, on this machine\n\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), cfg.replicas.String(), bin)
 
-	phases := w.phases()
+	// First views enrol learners through the seeder, closed by now.
+	phases := slices.DeleteFunc(w.phases(), func(p phase) bool { return p.prepare != nil })
 	seeds := uint64(1)
 	next := func() uint64 { seeds += uint64(cfg.conc); return seeds }
 	byCount := make([][]result, len(cfg.replicas))
 	for i, n := range cfg.replicas {
 		if err := grow(n); err != nil {
 			return err
+		}
+		if i == 0 && (cfg.only == "" || strings.Contains("GET item (page)", cfg.only)) {
+			// The item views are of pages seen before: reads.
+			if err := w.viewAll(&client{bases: bases(reps[:n]), http: h}, cfg.conc); err != nil {
+				return err
+			}
 		}
 		fmt.Printf("measuring with %d replica(s)…\n", n)
 		cfg.meter = meterOf(func() []int {

@@ -9,3 +9,8 @@ func Q(ctx context.Context, db *DB) Querier { return db.q(ctx) }
 // Defer queues a write in ctx's transaction to go with its next round
 // trip, as a revision bump does.
 func Defer(ctx context.Context, sql string, args ...any) { txFrom(ctx).deferExec(sql, args...) }
+
+// TxStatus is the transaction status of the connection ctx's transaction
+// runs on, as the server last reported it: 'I' idle (no transaction open),
+// 'T' in a transaction, 'E' in a failed one.
+func TxStatus(ctx context.Context) byte { return txFrom(ctx).conn.Conn().PgConn().TxStatus() }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"pacer/cache"
 )
 
@@ -55,7 +57,21 @@ func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 	if len(kinds) == 0 {
 		return nil
 	}
-	rows, err := t.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
+	var rows pgx.Rows
+	var err error
+	if err := t.detached(); err != nil {
+		// A second prefetch of a loose read, like any statement after it.
+		return err
+	}
+	if t.alone && t.begin != "" {
+		// A read marked txn.Cached that has sent nothing yet: its
+		// revisions in one statement, which is a snapshot of its own,
+		// with no BEGIN or COMMIT around it.
+		t.loose = true
+		rows, err = t.conn.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
+	} else {
+		rows, err = t.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
+	}
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,29 @@ type pgTx struct {
 	// the COMMIT, in order; an error of theirs fails that statement, as
 	// it would have failed on its own.
 	deferred []pgx.QueuedQuery
+	// alone is a read marked txn.Cached that has sent nothing yet: its
+	// revisions may be read in one statement outside a transaction
+	// (Revisions.Prefetch). loose is set once they were: the read then
+	// has no snapshot to run another statement in, and one more
+	// statement fails with errLoose, on which run runs the work again in
+	// a transaction.
+	alone, loose bool
+}
+
+// errLoose is a statement asked of a read whose revisions were read
+// outside a transaction (pgTx.alone): its work is run again in one.
+var errLoose = errors.New("postgres: a cached read needs a transaction")
+
+// detached fails a statement of a loose read, and marks the read failed so
+// that run sees why even if the work treats the error as "absent".
+func (t *pgTx) detached() error {
+	if !t.loose {
+		return nil
+	}
+	if t.failed == nil {
+		t.failed = errLoose
+	}
+	return errLoose
 }
 
 // pending reports whether statements wait to go with the next one.
@@ -163,6 +186,9 @@ func (t *pgTx) commit(ctx context.Context) (pgconn.CommandTag, error) {
 // The Querier of a transaction: pgx's, noting the first error.
 
 func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := t.detached(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	if t.pending() {
 		br, err := t.withPending(ctx, sql, args)
 		if err != nil {
@@ -179,6 +205,9 @@ func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 }
 
 func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := t.detached(); err != nil {
+		return nil, err
+	}
 	if t.pending() {
 		br, err := t.withPending(ctx, sql, args)
 		if err != nil {
@@ -199,6 +228,9 @@ func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 }
 
 func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if err := t.detached(); err != nil {
+		return firstRow{err: err}
+	}
 	if t.pending() {
 		rows, err := t.Query(ctx, sql, args...)
 		return firstRow{rows: rows, err: err}
@@ -207,6 +239,9 @@ func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 }
 
 func (t *pgTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if err := t.detached(); err != nil {
+		return failedBatch{err: err}
+	}
 	if t.pending() {
 		// The pending statements lead the caller's batch; their results
 		// are read here, so the caller reads its own first.
@@ -223,6 +258,9 @@ func (t *pgTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 }
 
 func (t *pgTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	if err := t.detached(); err != nil {
+		return 0, err
+	}
 	if err := t.sendPending(ctx); err != nil {
 		return 0, err
 	}
@@ -332,7 +370,8 @@ func (b notingBatch) QueryRow() pgx.Row { return notingRow{row: b.BatchResults.Q
 
 func (b notingBatch) Close() error { return b.t.note(b.BatchResults.Close()) }
 
-// failedBatch is a batch whose BEGIN failed: every result is that error.
+// failedBatch is a batch whose BEGIN failed, or that a loose read could
+// not send: every result is that error.
 type failedBatch struct {
 	pgx.BatchResults
 	err error
@@ -342,7 +381,9 @@ func (b failedBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTa
 func (b failedBatch) Query() (pgx.Rows, error)         { return nil, b.err }
 func (b failedBatch) QueryRow() pgx.Row                { return firstRow{err: b.err} }
 func (b failedBatch) Close() error {
-	_ = b.BatchResults.Close()
+	if b.BatchResults != nil {
+		_ = b.BatchResults.Close()
+	}
 	return b.err
 }
 
@@ -391,7 +432,7 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context) error) err
 				return werr
 			}
 		}
-		err = db.run(ctx, begin, true, work)
+		err = db.run(ctx, begin, true, work, false)
 		if errors.Is(err, txn.ErrSerial) && begin == beginLocked {
 			// The work found it needs more than its locks: run it again
 			// at once, serializable (not a conflict: no backoff).
@@ -417,10 +458,17 @@ func (db *DB) Read(ctx context.Context, fn func(ctx context.Context) error) erro
 	if txFrom(ctx) != nil {
 		return fn(ctx)
 	}
-	return unreachable(db.run(ctx, beginRead, false, fn))
+	if txn.WantsCached(ctx) {
+		// Answered from caches, the read is its revisions' one statement
+		// (pgTx.alone); should it need more, it runs again below.
+		if err := db.run(ctx, beginRead, false, fn, true); !errors.Is(err, errLoose) {
+			return unreachable(err)
+		}
+	}
+	return unreachable(db.run(ctx, beginRead, false, fn, false))
 }
 
-func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx context.Context) error) (err error) {
+func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx context.Context) error, alone bool) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -432,7 +480,7 @@ func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx 
 	// failed COMMIT or ROLLBACK, a cancelled statement) is closed by the
 	// pool rather than reused.
 	defer conn.Release()
-	t := &pgTx{conn: conn, begin: begin, writable: writable}
+	t := &pgTx{conn: conn, begin: begin, writable: writable, alone: alone}
 	defer func() {
 		if err != nil && t.begin == "" {
 			// The rollback's own error adds nothing to fn's; a context
@@ -442,6 +490,11 @@ func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx 
 		}
 	}()
 	if err = fn(withTx(ctx, t)); err != nil {
+		if errors.Is(t.failed, errLoose) {
+			// Whatever the work made of it, it wanted another statement.
+			err = errLoose
+			return err
+		}
 		if pgCode(err) == codeInFailedTransaction && t.failed != nil {
 			err = t.failed
 		}
