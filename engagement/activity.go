@@ -239,25 +239,29 @@ func (t *Tracker) Flush(ctx context.Context) error {
 // forward only (a late flush never moves it back); per day, counts add up.
 // Activity of someone who is no longer a member is dropped.
 func (t *Tracker) writeActivity(ctx context.Context, keys []dayKey, batch map[dayKey]dayVal) error {
-	counts := make([]DayCount, 0, len(keys))
+	// One entry per member: keys are sorted, so a member's days are
+	// together.
+	var seen []modules.Seen
 	for i := 0; i < len(keys); {
 		course, user := keys[i].course, keys[i].user
-		j := i
 		var last int64
-		for ; j < len(keys) && keys[j].course == course && keys[j].user == user; j++ {
-			last = max(last, batch[keys[j]].last)
+		for ; i < len(keys) && keys[i].course == course && keys[i].user == user; i++ {
+			last = max(last, batch[keys[i]].last)
 		}
-		member, err := t.courses.MarkActive(ctx, course, user, time.Unix(0, last).UTC())
-		if err != nil {
-			return err
+		seen = append(seen, modules.Seen{Course: course, User: user, At: time.Unix(0, last).UTC()})
+	}
+	member, err := t.courses.MarkActive(ctx, seen)
+	if err != nil {
+		return err
+	}
+	counts := make([]DayCount, 0, len(keys))
+	for i, m := 0, 0; i < len(keys); i++ {
+		k := keys[i]
+		for seen[m].Course != k.course || seen[m].User != k.user {
+			m++
 		}
-		if !member {
-			i = j
-			continue
-		}
-		for ; i < j; i++ {
-			k := keys[i]
-			counts = append(counts, DayCount{Course: course, User: user, Day: k.day, Count: batch[k].count})
+		if member[m] {
+			counts = append(counts, DayCount{Course: k.course, User: k.user, Day: k.day, Count: batch[k].count})
 		}
 	}
 	return t.store.AddActivity(ctx, counts)

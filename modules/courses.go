@@ -548,33 +548,27 @@ func (s *Service) putMember(ctx context.Context, m Member) error {
 	return s.store.PutMember(ctx, m)
 }
 
-// MarkActive moves a member's last_active_at forward to at (never back:
-// a late flush of older activity changes nothing) in the transaction ctx
-// carries (or a write of its own), for the
-// engagement package's activity flush. member is false for someone who is
-// no longer a member of the course, whose activity is then dropped. The
-// member record stays this package's: others report activity through here.
-func (s *Service) MarkActive(ctx context.Context, courseID, userID uint64, at time.Time) (member bool, err error) {
+// Seen is a learner's last activity in a course, as the activity flush
+// reports it (MarkActive).
+type Seen struct {
+	Course, User uint64
+	At           time.Time
+}
+
+// MarkActive moves each member's last_active_at forward to the time seen
+// (never back: a late flush of older activity changes nothing), in the
+// transaction ctx carries (or a write of its own), for the engagement
+// package's activity flush: one write for the whole flush. member[i] is
+// false for seen[i] of someone who is no longer a member of the course,
+// whose activity is then dropped. The member record stays this
+// package's: others report activity through here. Nothing is bumped: the
+// membership cache does not keep last_active_at (cachedMember).
+func (s *Service) MarkActive(ctx context.Context, seen []Seen) (member []bool, err error) {
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
-		m, err := s.store.Member(ctx, courseID, userID)
-		if errors.Is(err, ErrNoRecord) {
-			member = false
-			return nil
-		} else if err != nil {
-			return err
-		}
-		member = true
-		if m.LastActiveAt != nil && !at.After(*m.LastActiveAt) {
-			return nil
-		}
-		m.LastActiveAt = &at
-		// No bump: the membership cache does not keep LastActiveAt.
-		return s.store.UpdateMember(ctx, m)
+		member, err = s.store.MarkActive(ctx, seen)
+		return err
 	})
-	if err != nil {
-		return false, err
-	}
-	return member, nil
+	return member, err
 }
 
 // Enrolment is the answer to enrol.

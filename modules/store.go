@@ -121,10 +121,12 @@ type MemberStore interface {
 	// PutMember stores a membership, new or changed (its role may
 	// change: StaffOf follows it).
 	PutMember(ctx context.Context, m Member) error
-	// UpdateMember replaces the record of an existing membership whose
-	// role is unchanged (PutMember otherwise): what the activity flush
-	// writes for every active learner, so it leaves the indexes alone.
-	UpdateMember(ctx context.Context, m Member) error
+	// MarkActive moves the last_active_at of each membership seen names
+	// forward to its At (never back), and reports which of them are
+	// memberships (out[i] for seen[i]); the others change nothing. It is
+	// the activity flush's one write for every active learner, so it
+	// leaves the indexes alone.
+	MarkActive(ctx context.Context, seen []Seen) (out []bool, err error)
 	// DeleteMember removes a membership (none is no error).
 	DeleteMember(ctx context.Context, course, user uint64) error
 	// EachMember calls fn with every member of a course in user order.

@@ -24,7 +24,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("DeleteCourseInvitations removes only that course's", func(t *testing.T) { deleteCourse(t, open) })
 	t.Run("members are put, read, listed and swept in user order", func(t *testing.T) { members(t, open) })
 	t.Run("the staff index and the courses of a user follow roles and deletions", func(t *testing.T) { staffAndCourses(t, open) })
-	t.Run("UpdateMember changes an existing record only", func(t *testing.T) { updateMember(t, open) })
+	t.Run("MarkActive moves existing members' last activity forward only", func(t *testing.T) { markActive(t, open) })
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
 	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })
 	t.Run("courses are added, read, replaced, listed and deleted", func(t *testing.T) { courses(t, open) })
@@ -210,8 +210,7 @@ func members(t *testing.T, open Open) {
 	}
 	put(t, s, 2, 7, modules.RoleInstructor)
 	m := put(t, s, 1, 5, modules.RoleTA) // replaces
-	m.LastActiveAt = &last
-	if err := s.UpdateMember(bg, m); err != nil {
+	if _, err := s.MarkActive(bg, []modules.Seen{{Course: 1, User: 5, At: last}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Member(bg, 1, 5)
@@ -311,13 +310,47 @@ func staffAndCourses(t *testing.T, open Open) {
 	}
 }
 
-func updateMember(t *testing.T, open Open) {
+func markActive(t *testing.T, open Open) {
 	s, _ := open(t)
-	err := s.UpdateMember(bg, modules.Member{CourseID: 1, UserID: 2, Role: modules.RoleStudent})
-	if !errors.Is(err, modules.ErrNoRecord) {
-		t.Errorf("UpdateMember of nobody: %v, want ErrNoRecord", err)
+	put(t, s, 1, 2, modules.RoleStudent)
+	put(t, s, 1, 3, modules.RoleStudent)
+	put(t, s, 2, 2, modules.RoleTA)
+	early, late := at.Add(time.Hour), at.Add(2*time.Hour)
+	lastOf := func(course, user uint64) *time.Time {
+		t.Helper()
+		m, err := s.Member(bg, course, user)
+		if err != nil {
+			t.Fatalf("Member(%d, %d): %v", course, user, err)
+		}
+		return m.LastActiveAt
 	}
-	if ok, _ := s.IsMember(bg, 1, 2); ok {
-		t.Error("UpdateMember created a membership")
+	got, err := s.MarkActive(bg, []modules.Seen{{Course: 1, User: 2, At: late}, {Course: 1, User: 9, At: late}, {Course: 2, User: 2, At: early}})
+	if err != nil || !slices.Equal(got, []bool{true, false, true}) {
+		t.Fatalf("MarkActive = %v, %v; want [true false true]", got, err)
+	}
+	if l := lastOf(1, 2); l == nil || !l.Equal(late) {
+		t.Errorf("last active of (1, 2) = %v, want %v", l, late)
+	}
+	if l := lastOf(1, 3); l != nil {
+		t.Errorf("a member not seen became active at %v", l)
+	}
+	// Never back: an older time leaves it; a newer one moves it.
+	if got, err := s.MarkActive(bg, []modules.Seen{{Course: 1, User: 2, At: early}, {Course: 2, User: 2, At: late}}); err != nil || !slices.Equal(got, []bool{true, true}) {
+		t.Fatalf("MarkActive = %v, %v", got, err)
+	}
+	if l := lastOf(1, 2); l == nil || !l.Equal(late) {
+		t.Errorf("an older time moved (1, 2) back to %v", l)
+	}
+	if l := lastOf(2, 2); l == nil || !l.Equal(late) || lastOf(2, 2) == nil {
+		t.Errorf("last active of (2, 2) = %v, want %v", l, late)
+	}
+	if m, _ := s.Member(bg, 2, 2); m.Role != modules.RoleTA {
+		t.Errorf("MarkActive changed the role: %q", m.Role)
+	}
+	if ok, _ := s.IsMember(bg, 1, 9); ok {
+		t.Error("MarkActive created a membership")
+	}
+	if got, err := s.MarkActive(bg, nil); err != nil || len(got) != 0 {
+		t.Errorf("MarkActive(nil) = %v, %v", got, err)
 	}
 }

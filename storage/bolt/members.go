@@ -89,17 +89,35 @@ func (s *Modules) PutMember(ctx context.Context, m modules.Member) error {
 	})
 }
 
-// UpdateMember implements modules.Store: only the record changes, so the
+// MarkActive implements modules.Store: only the records change, so the
 // indexes are left alone (the activity flush writes many of these).
-func (s *Modules) UpdateMember(ctx context.Context, m modules.Member) error {
-	return s.db.Write(ctx, func(ctx context.Context) error {
+func (s *Modules) MarkActive(ctx context.Context, seen []modules.Seen) ([]bool, error) {
+	out := make([]bool, len(seen))
+	err := s.db.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		key := storage.Key(m.CourseID, m.UserID)
-		if !tx.Has(storage.Members, key) {
-			return modules.ErrNoRecord
+		for i, v := range seen {
+			key := storage.Key(v.Course, v.User)
+			var m modules.Member
+			switch err := tx.Get(storage.Members, key, &m); {
+			case errors.Is(err, storage.ErrNotFound):
+				out[i] = false
+				continue
+			case err != nil:
+				return err
+			}
+			out[i] = true
+			if m.LastActiveAt != nil && !v.At.After(*m.LastActiveAt) {
+				continue
+			}
+			at := v.At
+			m.LastActiveAt = &at
+			if err := tx.Put(storage.Members, key, m); err != nil {
+				return err
+			}
 		}
-		return tx.Put(storage.Members, key, m)
+		return nil
 	})
+	return out, err
 }
 
 // DeleteMember implements modules.Store.

@@ -211,7 +211,8 @@ func fillModules(t *testing.T, ctx context.Context, s modules.Store) filled {
 	ta.Role = modules.RoleStudent
 	must(s.PutMember(ctx, ta))
 	st.LastActiveAt = ptr(later.Add(time.Second))
-	must(s.UpdateMember(ctx, st))
+	_, err = s.MarkActive(ctx, []modules.Seen{{Course: st.CourseID, User: st.UserID, At: *st.LastActiveAt}})
+	must(err)
 	f.users = []uint64{7, 8, 9, 10, 11, 12}
 
 	// Invitations: one updated, one deleted (a gap), addresses that

@@ -11,9 +11,7 @@ import (
 
 // Members are rows of table members keyed (course_id, user_id). CoursesOf
 // reads index members_user and StaffOf the partial index members_staff,
-// which follows a member's role by itself: no index is kept by hand, so
-// UpdateMember and PutMember differ only in that UpdateMember needs the
-// row to exist.
+// which follows a member's role by itself: no index is kept by hand.
 
 // utcPtr is t in UTC, or nil.
 func utcPtr(t *time.Time) *time.Time {
@@ -81,18 +79,38 @@ func (s *Modules) PutMember(ctx context.Context, m modules.Member) error {
 	return err
 }
 
-// UpdateMember implements modules.Store.
-func (s *Modules) UpdateMember(ctx context.Context, m modules.Member) error {
-	tag, err := s.db.q(ctx).Exec(ctx, `UPDATE members SET role = $3, enrolled_at = $4, last_active_at = $5, joined = $6
-		WHERE course_id = $1 AND user_id = $2`,
-		int64(m.CourseID), int64(m.UserID), m.Role, m.EnrolledAt, m.LastActiveAt, m.Joined)
+// MarkActive implements modules.Store in one statement: the update moves
+// last_active_at of the rows named (never back), and the select reports
+// which are members, as of the statement's snapshot, which the update
+// does not change.
+func (s *Modules) MarkActive(ctx context.Context, seen []modules.Seen) ([]bool, error) {
+	out := make([]bool, len(seen))
+	if len(seen) == 0 {
+		return out, nil
+	}
+	courses, users, ats := make([]int64, len(seen)), make([]int64, len(seen)), make([]time.Time, len(seen))
+	for i, v := range seen {
+		courses[i], users[i], ats[i] = int64(v.Course), int64(v.User), v.At
+	}
+	rows, err := s.db.q(ctx).Query(ctx, `WITH v AS (
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) WITH ORDINALITY AS v(course_id, user_id, at, i)
+		), moved AS (
+			UPDATE members m SET last_active_at = v.at FROM v
+			WHERE m.course_id = v.course_id AND m.user_id = v.user_id AND (m.last_active_at IS NULL OR m.last_active_at < v.at)
+		)
+		SELECT v.i FROM v JOIN members m ON m.course_id = v.course_id AND m.user_id = v.user_id`, courses, users, ats)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if tag.RowsAffected() == 0 {
-		return modules.ErrNoRecord
+	defer rows.Close()
+	for rows.Next() {
+		var i int64
+		if err := rows.Scan(&i); err != nil {
+			return nil, err
+		}
+		out[i-1] = true
 	}
-	return nil
+	return out, rows.Err()
 }
 
 // DeleteMember implements modules.Store.
