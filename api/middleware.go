@@ -66,12 +66,21 @@ func bodyConsumed(c *fiber.Ctx) bool {
 	return done
 }
 
+// loggedKey marks a request AccessLog is logging.
+const loggedKey = "pacer.logged"
+
 // AccessLog logs each request without its query string, which may carry
 // secrets (unsubscribe signatures), and with its path redacted (logPaths):
 // a path may be a secret too, like the calendar feed's.
 func AccessLog(log *slog.Logger) fiber.Handler {
 	paths := &logPaths{}
 	return func(c *fiber.Ctx) error {
+		if c.Locals(loggedKey) != nil {
+			// Routed again (auth's Identify): the first pass logs it,
+			// with the status of this one.
+			return c.Next()
+		}
+		c.Locals(loggedKey, true)
 		start := time.Now()
 		err := c.Next()
 		if !log.Enabled(c.UserContext(), slog.LevelDebug) {

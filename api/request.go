@@ -123,8 +123,11 @@ func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 			return nil, errs.E(errs.TooLarge, "request body too large")
 		}
 		// The stream reached its end within the limit: nothing of it is
-		// left to be mistaken for a next request.
+		// left to be mistaken for a next request. The body is kept as
+		// the request's, so that a request routed again (auth's
+		// Identify) reads it again.
 		markBodyConsumed(c)
+		c.Request().SetBodyRaw(raw)
 		return raw, nil
 	}
 	raw := c.Body()

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"pacer/api"
 	"pacer/audit"
+	"pacer/cache"
 	"pacer/errs"
 	"pacer/limit"
 )
@@ -70,12 +72,47 @@ func (h *HTTP) Identify() fiber.Handler {
 			if !ok {
 				return errs.Unauth("Authorization must be a Bearer token")
 			}
-			id, err := h.svc.Authenticate(c.UserContext(), strings.TrimSpace(raw))
+			if c.Locals(checkNowKey) != nil {
+				// Routed again after a check put off failed (below).
+				id, err := h.svc.Authenticate(c.UserContext(), strings.TrimSpace(raw))
+				if err != nil {
+					return err
+				}
+				c.Locals(identityKey, id)
+				return c.Next()
+			}
+			// The check of the sign-in may go with the request's first
+			// statement (cache.PeekLater) instead of a round trip of its
+			// own; it is settled before the answer leaves.
+			outer := c.UserContext()
+			ctx := cache.WithExpectations(outer)
+			id, err := h.svc.Authenticate(ctx, strings.TrimSpace(raw))
 			if err != nil {
 				return err
 			}
 			c.Locals(identityKey, id)
-			return c.Next()
+			c.SetUserContext(ctx)
+			err = c.Next()
+			switch serr := h.svc.settle(ctx); {
+			case serr == nil:
+				return err
+			case errors.Is(serr, cache.ErrChanged):
+				// The sign-in changed (signed out, disabled, a new
+				// password or profile) since the cached check: the
+				// request failed at its first statement, or wrote
+				// nothing. Answer it as if it had been checked first:
+				// 401 if the token is no longer good, else again from
+				// the start, checking now.
+				c.Response().Reset()
+				c.SetUserContext(outer)
+				if _, err := h.svc.Authenticate(outer, strings.TrimSpace(raw)); err != nil {
+					return err
+				}
+				c.Locals(checkNowKey, true)
+				return c.RestartRouting()
+			default:
+				return errs.Wrap(serr, "authenticate")
+			}
 		}
 		if id := h.fromCookies(c); id != nil {
 			c.Locals(identityKey, id)
@@ -86,6 +123,10 @@ func (h *HTTP) Identify() fiber.Handler {
 }
 
 const cookieSessionKey = "pacer.cookieSession"
+
+// checkNowKey marks a request routed again because a check of its token
+// put off found the sign-in changed (Identify).
+const checkNowKey = "pacer.checkNow"
 
 // byCookie reports whether the caller was identified by the session
 // cookies, which a browser attaches to requests other sites make.

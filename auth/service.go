@@ -525,8 +525,10 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*Identity, erro
 	if !ok {
 		return nil, errBadToken
 	}
-	// Nearly every request is a hit: the check is then one revision read.
-	in, hit, err := s.cache.signins.Peek(ctx, v.user, v.sid)
+	// Nearly every request is a hit: the check is then one revision read,
+	// put off to go with the request's first statement where ctx has room
+	// for that (cache.PeekLater; Identify settles it).
+	in, hit, err := s.cache.signins.PeekLater(ctx, v.user, v.sid)
 	if !hit && err == nil {
 		err = s.readSignin(ctx, v.user, v.sid, &in)
 	}
@@ -541,6 +543,15 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*Identity, erro
 		return nil, errBadToken
 	}
 	return &Identity{UserID: u.ID, Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin, Session: sess.ID, Timezone: u.Timezone}, nil
+}
+
+// settle makes the checks of ctx's request put off (Authenticate) that no
+// statement made: cache.ErrChanged when one found its sign-in changed.
+func (s *Service) settle(ctx context.Context) error {
+	if s.revs == nil {
+		return nil
+	}
+	return cache.Settle(ctx, s.revs)
 }
 
 // readSignin loads a sign-in through its cache in a read transaction.

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"pacer/cache"
@@ -83,5 +84,102 @@ func TestACachedReadNeedsNoTransaction(t *testing.T) {
 	})
 	if err != nil || runs != 1 {
 		t.Fatalf("unmarked read: %v, runs %d", err, runs)
+	}
+}
+
+// A check put off (cache.PeekLater) goes with the first statement of the
+// request's next transaction: when the revision changed, that transaction
+// fails before anything of it commits, whatever its work does after.
+func TestACheckPutOffGoesWithTheFirstStatement(t *testing.T) {
+	db := pgtest.Open(t)
+	ctx := context.Background()
+	if _, err := db.Pool().Exec(ctx, "CREATE TABLE t (n int PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	revs := postgres.NewRevisions(db)
+	c := cache.New[int]("test.signin", 10, revs)
+	bump := func() {
+		t.Helper()
+		if err := db.Write(ctx, func(ctx context.Context) error { return c.Bump(ctx, 1, 0) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fill := func() {
+		t.Helper()
+		err := db.Read(ctx, func(ctx context.Context) error {
+			_, err := c.Read(ctx, 1, 0, func(context.Context) (int, error) { return 7, nil })
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := func() int {
+		var n int
+		if err := db.Pool().QueryRow(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	insert := func(ctx context.Context, n int) error {
+		return db.Write(ctx, func(ctx context.Context) error {
+			_, err := postgres.Q(ctx, db).Exec(ctx, "INSERT INTO t VALUES ($1)", n)
+			return err
+		})
+	}
+	bump()
+	fill()
+
+	// Unchanged: the write commits, and nothing is left to settle.
+	req := cache.WithExpectations(ctx)
+	if v, hit, err := c.PeekLater(req, 1, 0); !hit || err != nil || v != 7 {
+		t.Fatalf("PeekLater = %d, %v, %v", v, hit, err)
+	}
+	if len(cache.Pending(req)) != 1 {
+		t.Fatal("the check was not put off")
+	}
+	if err := insert(req, 1); err != nil {
+		t.Fatal(err)
+	}
+	if len(cache.Pending(req)) != 0 || cache.Settle(req, revs) != nil || rows() != 1 {
+		t.Fatalf("after a good check: pending %v, rows %d", cache.Pending(req), rows())
+	}
+
+	// Changed after the peek: the write fails and leaves nothing.
+	req = cache.WithExpectations(ctx)
+	if _, hit, _ := c.PeekLater(req, 1, 0); !hit {
+		t.Fatal("no hit")
+	}
+	bump()
+	if err := insert(req, 2); !errors.Is(err, cache.ErrChanged) {
+		t.Fatalf("write after a change: %v, want ErrChanged", err)
+	}
+	if err := cache.Settle(req, revs); !errors.Is(err, cache.ErrChanged) {
+		t.Fatalf("Settle: %v, want ErrChanged", err)
+	}
+	if rows() != 1 {
+		t.Fatalf("rows %d: the write of a failed check committed", rows())
+	}
+
+	// A check no statement made is made by Settle.
+	fill()
+	req = cache.WithExpectations(ctx)
+	c.PeekLater(req, 1, 0)
+	bump()
+	if err := cache.Settle(req, revs); !errors.Is(err, cache.ErrChanged) {
+		t.Fatalf("Settle with the check still pending: %v, want ErrChanged", err)
+	}
+
+	// A cached read (txn.Cached) carries it in its one statement.
+	fill()
+	req = cache.WithExpectations(ctx)
+	c.PeekLater(req, 1, 0)
+	bump()
+	fill()
+	err := db.Read(txn.Cached(req), func(ctx context.Context) error {
+		return cache.Prefetch(ctx, c.Ahead(1, 0))
+	})
+	if !errors.Is(err, cache.ErrChanged) || len(cache.Pending(req)) != 0 {
+		t.Fatalf("cached read after a change: %v, pending %v", err, cache.Pending(req))
 	}
 }

@@ -103,6 +103,7 @@ const (
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
 	codeInFailedTransaction  = "25P02"
+	codeDivisionByZero       = "22012"
 )
 
 func pgCode(err error) string {

@@ -63,11 +63,19 @@ func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 		// A second prefetch of a loose read, like any statement after it.
 		return err
 	}
+	var checks []cache.Expected
 	if t.alone && t.begin != "" {
 		// A read marked txn.Cached that has sent nothing yet: its
 		// revisions in one statement, which is a snapshot of its own,
-		// with no BEGIN or COMMIT around it.
+		// with no BEGIN or COMMIT around it, and with them those of the
+		// checks the request put off (cache.PeekLater).
 		t.loose = true
+		checks = cache.Pending(ctx)
+		for _, c := range checks {
+			kinds = append(kinds, c.Key.Kind)
+			ids = append(ids, int64(c.Key.ID))
+			subs = append(subs, int64(c.Key.Sub))
+		}
 		rows, err = t.conn.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
 	} else {
 		rows, err = t.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
@@ -91,6 +99,16 @@ func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 	for i := range kinds {
 		k := cache.Key{Kind: kinds[i], ID: uint64(ids[i]), Sub: uint64(subs[i])}
 		t.remember(k, found[k])
+	}
+	if len(checks) > 0 {
+		ok := true
+		for _, c := range checks {
+			ok = ok && found[c.Key] == c.Rev
+		}
+		cache.Checked(ctx, checks, ok)
+		if !ok {
+			return cache.ErrChanged
+		}
 	}
 	return nil
 }

@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,6 +56,10 @@ type pgTx struct {
 	// (revisions.go): one snapshot answers each the same way every time,
 	// so a second check of one key needs no round trip.
 	revs map[cache.Key]uint64
+	// checks are the checks put off that went with the batch being sent,
+	// at index checkAt of its pending statements (-1: none).
+	checks  []cache.Expected
+	checkAt int
 	// deferred are writes whose outcome the work does not wait for (a
 	// revision bump, which every cached write makes before its change):
 	// like BEGIN, they go in the round trip of the next statement, or of
@@ -94,12 +100,20 @@ func (t *pgTx) deferExec(sql string, args ...any) {
 }
 
 // takePending moves the pending BEGIN and deferred writes into b, ahead of
-// what b holds, and returns how many it put there.
-func (t *pgTx) takePending(b *pgx.Batch) int {
+// what b holds, and returns how many it put there. With the BEGIN go the
+// checks ctx's request put off (cache.PeekLater), right after it: ahead
+// of every statement of the transaction, and failing it (checkSQL) when a
+// revision changed, so that nothing commits after a failed check.
+func (t *pgTx) takePending(ctx context.Context, b *pgx.Batch) int {
 	var head []*pgx.QueuedQuery
+	t.checks, t.checkAt = nil, -1
 	if t.begin != "" {
 		head = append(head, &pgx.QueuedQuery{SQL: t.begin})
 		t.begin = ""
+		if checks := cache.Pending(ctx); len(checks) > 0 {
+			t.checks, t.checkAt = checks, len(head)
+			head = append(head, &pgx.QueuedQuery{SQL: checkSQL(len(checks)), Arguments: checkArgs(checks)})
+		}
 	}
 	for i := range t.deferred {
 		head = append(head, &t.deferred[i])
@@ -111,14 +125,56 @@ func (t *pgTx) takePending(b *pgx.Batch) int {
 
 // execPending reads the results of n pending statements at the head of
 // br; the first error fails the batch.
-func (t *pgTx) execPending(br pgx.BatchResults, n int) error {
-	for range n {
-		if _, err := br.Exec(); err != nil {
+func (t *pgTx) execPending(ctx context.Context, br pgx.BatchResults, n int) error {
+	for i := range n {
+		if err := t.pendingResult(ctx, br, i); err != nil {
 			_ = br.Close()
-			return t.note(err)
+			return err
 		}
 	}
 	return nil
+}
+
+// pendingResult reads the result of the i-th pending statement of a batch,
+// and reports the outcome of the checks put off when it is theirs.
+func (t *pgTx) pendingResult(ctx context.Context, br pgx.BatchResults, i int) error {
+	_, err := br.Exec()
+	if i == t.checkAt {
+		changed := pgCode(err) == codeDivisionByZero
+		if err == nil || changed {
+			cache.Checked(ctx, t.checks, !changed)
+		}
+		if changed {
+			t.failed = cache.ErrChanged
+			return cache.ErrChanged
+		}
+	}
+	return t.note(err)
+}
+
+// checkSQL is the check of n revisions put off: a division by zero, which
+// fails the transaction, unless each is what the request expects (a key
+// without a row is at 0).
+func checkSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("SELECT 1 / (CASE WHEN ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		fmt.Fprintf(&b, "coalesce((SELECT rev FROM revisions WHERE kind = $%d AND id = $%d AND sub = $%d), 0) = $%d",
+			4*i+1, 4*i+2, 4*i+3, 4*i+4)
+	}
+	b.WriteString(" THEN 1 ELSE 0 END)")
+	return b.String()
+}
+
+func checkArgs(checks []cache.Expected) []any {
+	args := make([]any, 0, 4*len(checks))
+	for _, c := range checks {
+		args = append(args, c.Key.Kind, int64(c.Key.ID), int64(c.Key.Sub), int64(c.Rev))
+	}
+	return args
 }
 
 func (t *pgTx) remember(k cache.Key, rev uint64) {
@@ -142,9 +198,9 @@ func (t *pgTx) sendPending(ctx context.Context) error {
 		return nil
 	}
 	b := &pgx.Batch{}
-	n := t.takePending(b)
+	n := t.takePending(ctx, b)
 	br := t.conn.SendBatch(ctx, b)
-	if err := t.execPending(br, n); err != nil {
+	if err := t.execPending(ctx, br, n); err != nil {
 		return err
 	}
 	return t.note(br.Close())
@@ -155,9 +211,9 @@ func (t *pgTx) sendPending(ctx context.Context) error {
 func (t *pgTx) withPending(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
 	b.Queue(sql, args...)
-	n := t.takePending(b)
+	n := t.takePending(ctx, b)
 	br := t.conn.SendBatch(ctx, b)
-	if err := t.execPending(br, n); err != nil {
+	if err := t.execPending(ctx, br, n); err != nil {
 		return nil, err
 	}
 	return br, nil
@@ -171,9 +227,9 @@ func (t *pgTx) commit(ctx context.Context) (pgconn.CommandTag, error) {
 	}
 	b := &pgx.Batch{}
 	b.Queue("commit")
-	n := t.takePending(b)
+	n := t.takePending(ctx, b)
 	br := t.conn.SendBatch(ctx, b)
-	if err := t.execPending(br, n); err != nil {
+	if err := t.execPending(ctx, br, n); err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	tag, err := br.Exec()
@@ -245,14 +301,14 @@ func (t *pgTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 	if t.pending() {
 		// The pending statements lead the caller's batch; their results
 		// are read here, so the caller reads its own first.
-		n := t.takePending(b)
-		br := notingBatch{BatchResults: t.conn.SendBatch(ctx, b), t: t}
-		for range n {
-			if _, err := br.Exec(); err != nil {
+		n := t.takePending(ctx, b)
+		br := t.conn.SendBatch(ctx, b)
+		for i := range n {
+			if err := t.pendingResult(ctx, br, i); err != nil {
 				return failedBatch{BatchResults: br, err: err}
 			}
 		}
-		return br
+		return notingBatch{BatchResults: br, t: t}
 	}
 	return notingBatch{BatchResults: t.conn.SendBatch(ctx, b), t: t}
 }
