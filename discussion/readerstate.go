@@ -28,6 +28,9 @@ type PageStore interface {
 	// errs.NotFound ("thread") when the thread or its board does not
 	// exist.
 	ReaderThread(ctx context.Context, thread, user uint64) (ReaderThread, error)
+	// PostSources is PostSource of several posts (ids sorted), in one
+	// read: the sources of those that have one; the others' is "".
+	PostSources(ctx context.Context, ids []uint64) (map[uint64]string, error)
 }
 
 // subscribedBy is subscribed for a subscription entry and follow setting

@@ -165,6 +165,17 @@ func (sc *scope) view(author Author, last uint64, unread int) Thread {
 // read only for posts the caller may edit, which are the only ones that
 // need it.
 func (s *Service) postView(ctx context.Context, sc *scope, au *authors, p PostRecord) (Post, error) {
+	return postViewFrom(sc, au, p, func(id uint64) (string, error) { return s.store.PostSource(ctx, id) })
+}
+
+// editable reports whether the scope's caller may edit post p, and so
+// whether its view carries its Markdown source.
+func (sc *scope) editable(p PostRecord) bool {
+	return !p.Deleted && sc.canModify(p.AuthorID) && (!sc.thread.Locked || sc.staff())
+}
+
+// postViewFrom is postView reading sources with source.
+func postViewFrom(sc *scope, au *authors, p PostRecord, source func(id uint64) (string, error)) (Post, error) {
 	author, err := au.get(p.AuthorID)
 	if err != nil {
 		return Post{}, err
@@ -172,9 +183,9 @@ func (s *Service) postView(ctx context.Context, sc *scope, au *authors, p PostRe
 	v := Post{ID: p.ID, CourseID: p.CourseID, ThreadID: p.ThreadID, ParentID: p.ParentID, Depth: p.Depth, Author: author,
 		BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Endorsed: p.Endorsed,
 		Answer: p.ID == sc.thread.AnswerPostID, Deleted: p.Deleted}
-	if !p.Deleted && sc.canModify(p.AuthorID) && (!sc.thread.Locked || sc.staff()) {
+	if sc.editable(p) {
 		v.CanEdit = true
-		if v.Body, err = s.store.PostSource(ctx, p.ID); err != nil {
+		if v.Body, err = source(p.ID); err != nil {
 			return Post{}, err
 		}
 	}
@@ -234,13 +245,8 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 		if out.Thread, err = s.readerView(ctx, sc, au, rt, marks, cached); err != nil {
 			return err
 		}
-		out.Items = slices.Grow(out.Items, len(posts))
-		for _, p := range posts {
-			pv, err := s.postView(ctx, sc, au, p)
-			if err != nil {
-				return err
-			}
-			out.Items = append(out.Items, pv)
+		if out.Items, err = s.pagePosts(ctx, sc, au, posts, out.Items); err != nil {
+			return err
 		}
 		if n := len(posts); n > 0 && posts[n-1].ID > out.Thread.LastReadPostID {
 			shown = posts[n-1].ID
@@ -254,6 +260,40 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 		if err := s.markRead(ctx, threadID, caller, shown); err != nil {
 			return out, err
 		}
+	}
+	return out, nil
+}
+
+// pagePosts appends the views of a page's posts to out, reading the
+// sources of those the caller may edit in one read (all of them, for
+// staff).
+func (s *Service) pagePosts(ctx context.Context, sc *scope, au *authors, posts []PostRecord, out []Post) ([]Post, error) {
+	var ids []uint64
+	for _, p := range posts {
+		if sc.editable(p) {
+			ids = append(ids, p.ID)
+		}
+	}
+	var sources map[uint64]string
+	if len(ids) > 1 {
+		var err error
+		if sources, err = s.store.PostSources(ctx, ids); err != nil {
+			return out, err
+		}
+	}
+	source := func(id uint64) (string, error) {
+		if sources != nil {
+			return sources[id], nil
+		}
+		return s.store.PostSource(ctx, id)
+	}
+	out = slices.Grow(out, len(posts))
+	for _, p := range posts {
+		pv, err := postViewFrom(sc, au, p, source)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, pv)
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"pacer/discussion"
@@ -66,4 +67,30 @@ func readerThread(t *testing.T, open Open) {
 		return nil
 	})
 	must(t, err)
+}
+
+// postSources checks that the sources of several posts are read at once,
+// as PostSource reads each.
+func postSources(t *testing.T, open Open) {
+	s, _ := open(t)
+	b := addBoard(t, s, 1, "A")
+	th, p := addThread(t, s, b, "T")
+	th, r1 := reply(t, s, th, 8)
+	_, r2 := reply(t, s, th, 9)
+	// A deleted post keeps no source.
+	r2.Deleted = true
+	must(t, s.SavePost(bg, r2, ""))
+	got := get[map[uint64]string](t)(s.PostSources(bg, []uint64{p.ID, r1.ID, r2.ID, 999}))
+	want := map[uint64]string{p.ID: "T source", r1.ID: "reply"}
+	if !maps.Equal(got, want) {
+		t.Errorf("PostSources = %v, want %v", got, want)
+	}
+	for _, id := range []uint64{p.ID, r1.ID, r2.ID, 999} {
+		if src := get[string](t)(s.PostSource(bg, id)); src != got[id] {
+			t.Errorf("PostSource(%d) = %q, PostSources gave %q", id, src, got[id])
+		}
+	}
+	if got := get[map[uint64]string](t)(s.PostSources(bg, nil)); len(got) != 0 {
+		t.Errorf("PostSources of none = %v", got)
+	}
 }

@@ -43,3 +43,21 @@ func (s *Discussion) readerThread(tx *storage.Tx, thread, user uint64) (discussi
 	}
 	return r, nil
 }
+
+// PostSources implements discussion.Store: a key lookup per post, in one
+// transaction.
+func (s *Discussion) PostSources(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	return view(s, ctx, func(tx *storage.Tx) (map[uint64]string, error) {
+		out := make(map[uint64]string, len(ids))
+		for _, id := range ids {
+			src, err := postSource(tx, id)
+			if err != nil {
+				return nil, err
+			}
+			if src != "" {
+				out[id] = src
+			}
+		}
+		return out, nil
+	})
+}

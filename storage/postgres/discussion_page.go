@@ -51,3 +51,28 @@ func (s *Discussion) ReaderThread(ctx context.Context, thread, user uint64) (dis
 	b.CreatedAt = b.CreatedAt.UTC()
 	return r, nil
 }
+
+// PostSources implements discussion.Store: one query.
+func (s *Discussion) PostSources(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	out := make(map[uint64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT id, source FROM discussion_posts WHERE id = ANY($1) AND source IS NOT NULL",
+		int64s(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var src string
+		if err := rows.Scan(&id, &src); err != nil {
+			return nil, err
+		}
+		if src != "" {
+			out[uint64(id)] = src
+		}
+	}
+	return out, rows.Err()
+}
