@@ -207,6 +207,13 @@ func (s *Service) scopeOf(ctx context.Context, caller uint64, t ThreadRecord) (*
 	if err != nil {
 		return nil, notFound(err, "thread")
 	}
+	return s.scopeIn(ctx, caller, t, b, nil)
+}
+
+// scopeIn is scopeOf of a thread whose board is read too. replied, when
+// not nil, says whether the caller replied in the thread (read with it,
+// Store.ReaderThread), which the Q&A rule then need not read.
+func (s *Service) scopeIn(ctx context.Context, caller uint64, t ThreadRecord, b BoardRecord, replied *bool) (*scope, error) {
 	a, err := s.courses.MemberAccess(ctx, b.CourseID, caller)
 	if err != nil {
 		return nil, notFound(err, "thread")
@@ -217,6 +224,10 @@ func (s *Service) scopeOf(ctx context.Context, caller uint64, t ThreadRecord) (*
 		}
 	}
 	sc := &scope{access: a, board: b, thread: t}
+	if replied != nil {
+		sc.seeAll = !qaRestricted(a.Staff(), b, t, caller) || *replied
+		return sc, nil
+	}
 	if sc.seeAll, err = s.seesAll(ctx, a.Staff(), b, t, caller); err != nil {
 		return nil, err
 	}
@@ -226,10 +237,16 @@ func (s *Service) scopeOf(ctx context.Context, caller uint64, t ThreadRecord) (*
 // seesAll is the Q&A rule: staff, the thread's author and anyone who has
 // replied see every post; in discussion boards everyone does.
 func (s *Service) seesAll(ctx context.Context, staff bool, b BoardRecord, t ThreadRecord, user uint64) (bool, error) {
-	if staff || b.Mode != ModeQA || t.AuthorID == user {
+	if !qaRestricted(staff, b, t, user) {
 		return true, nil
 	}
 	return s.store.Participant(ctx, t.ID, user)
+}
+
+// qaRestricted reports whether the Q&A rule applies to user in thread t:
+// then they see every post only once they have replied.
+func qaRestricted(staff bool, b BoardRecord, t ThreadRecord, user uint64) bool {
+	return !staff && b.Mode == ModeQA && t.AuthorID != user
 }
 
 // postScope loads a post the caller may see, with its thread's scope.

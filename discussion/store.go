@@ -19,6 +19,7 @@ type Store interface {
 	ReportStore
 	SearchStore
 	QueueStore
+	PageStore
 }
 
 // BoardStore keeps boards.

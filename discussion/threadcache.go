@@ -65,3 +65,17 @@ func (e *threadPosts) after(id uint64) []PostRecord {
 	i, _ := slices.BinarySearchFunc(e.posts, id+1, func(p PostRecord, id uint64) int { return cmp.Compare(p.ID, id) })
 	return e.posts[i:]
 }
+
+// unread is Store.CountUnread of the thread's posts: those with ids above
+// after that user neither wrote nor saw deleted; without seeAll only the
+// opening post counts.
+func (e *threadPosts) unread(user, after uint64, seeAll bool) int {
+	n := 0
+	for _, p := range e.after(after) {
+		if p.Deleted || p.AuthorID == user || (!seeAll && p.ID != e.thread.OpeningPostID) {
+			continue
+		}
+		n++
+	}
+	return n
+}

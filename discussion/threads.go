@@ -143,6 +143,14 @@ func (s *Service) threadView(ctx context.Context, sc *scope, au *authors, marks 
 	if err != nil {
 		return Thread{}, err
 	}
+	v := sc.view(author, last, unread)
+	v.Subscribed, err = s.subscribed(ctx, t, me, sc.staff())
+	return v, err
+}
+
+// view is the scope's thread as its caller sees it, but for Subscribed.
+func (sc *scope) view(author Author, last uint64, unread int) Thread {
+	t := sc.thread
 	v := Thread{ID: t.ID, CourseID: t.CourseID, BoardID: t.BoardID, ItemID: t.ItemID, Mode: sc.board.Mode,
 		Title: t.Title, Author: author, Pinned: t.Pinned, Locked: t.Locked, Answered: t.AnswerPostID != 0,
 		ReplyCount: t.ReplyCount, UnreadCount: unread, LastReadPostID: last,
@@ -150,14 +158,24 @@ func (s *Service) threadView(ctx context.Context, sc *scope, au *authors, marks 
 	if sc.seeAll {
 		v.AnswerPostID = t.AnswerPostID
 	}
-	v.Subscribed, err = s.subscribed(ctx, t, me, sc.staff())
-	return v, err
+	return v
 }
 
 // postView is a post as the scope's caller sees it. The Markdown source is
 // read only for posts the caller may edit, which are the only ones that
 // need it.
 func (s *Service) postView(ctx context.Context, sc *scope, au *authors, p PostRecord) (Post, error) {
+	return postViewFrom(sc, au, p, func(id uint64) (string, error) { return s.store.PostSource(ctx, id) })
+}
+
+// editable reports whether the scope's caller may edit post p, and so
+// whether its view carries its Markdown source.
+func (sc *scope) editable(p PostRecord) bool {
+	return !p.Deleted && sc.canModify(p.AuthorID) && (!sc.thread.Locked || sc.staff())
+}
+
+// postViewFrom is postView reading sources with source.
+func postViewFrom(sc *scope, au *authors, p PostRecord, source func(id uint64) (string, error)) (Post, error) {
 	author, err := au.get(p.AuthorID)
 	if err != nil {
 		return Post{}, err
@@ -165,9 +183,9 @@ func (s *Service) postView(ctx context.Context, sc *scope, au *authors, p PostRe
 	v := Post{ID: p.ID, CourseID: p.CourseID, ThreadID: p.ThreadID, ParentID: p.ParentID, Depth: p.Depth, Author: author,
 		BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Endorsed: p.Endorsed,
 		Answer: p.ID == sc.thread.AnswerPostID, Deleted: p.Deleted}
-	if !p.Deleted && sc.canModify(p.AuthorID) && (!sc.thread.Locked || sc.staff()) {
+	if sc.editable(p) {
 		v.CanEdit = true
-		if v.Body, err = s.store.PostSource(ctx, p.ID); err != nil {
+		if v.Body, err = source(p.ID); err != nil {
 			return Post{}, err
 		}
 	}
@@ -195,33 +213,40 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 	marks := s.reads.marksOf(caller)
 	names := s.nameReader(ctx)
 	err = s.tx.Read(ctx, func(ctx context.Context) error {
-		sc, err := s.threadScope(ctx, caller, threadID)
+		// The thread, its board and the caller's state in it come in one
+		// read, the posts from the thread cache, and the authors of the
+		// thread and of the page in one read each for names and roles.
+		rt, err := s.store.ReaderThread(ctx, threadID, caller)
+		if err != nil {
+			return err
+		}
+		sc, err := s.scopeIn(ctx, caller, rt.Thread, rt.Board, &rt.Participant)
+		if err != nil {
+			return err
+		}
+		cached, err := s.threadPosts(ctx, sc.thread)
+		if err != nil {
+			return err
+		}
+		posts, err := s.page(ctx, sc, cached, after, req.Limit, &out.NextCursor)
 		if err != nil {
 			return err
 		}
 		au := s.newAuthors(ctx, sc.thread.CourseID)
 		au.names = names
-		if out.Thread, err = s.threadView(ctx, sc, au, marks); err != nil {
-			return err
-		}
-		posts, err := s.page(ctx, sc, after, req.Limit, &out.NextCursor)
-		if err != nil {
-			return err
-		}
-		authorIDs := make([]uint64, len(posts))
-		for i, p := range posts {
-			authorIDs[i] = p.AuthorID
+		authorIDs := make([]uint64, 0, len(posts)+1)
+		authorIDs = append(authorIDs, sc.thread.AuthorID)
+		for _, p := range posts {
+			authorIDs = append(authorIDs, p.AuthorID)
 		}
 		if err := au.prefetch(authorIDs); err != nil {
 			return err
 		}
-		out.Items = slices.Grow(out.Items, len(posts))
-		for _, p := range posts {
-			pv, err := s.postView(ctx, sc, au, p)
-			if err != nil {
-				return err
-			}
-			out.Items = append(out.Items, pv)
+		if out.Thread, err = s.readerView(ctx, sc, au, rt, marks, cached); err != nil {
+			return err
+		}
+		if out.Items, err = s.pagePosts(ctx, sc, au, posts, out.Items); err != nil {
+			return err
 		}
 		if n := len(posts); n > 0 && posts[n-1].ID > out.Thread.LastReadPostID {
 			shown = posts[n-1].ID
@@ -239,15 +264,67 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 	return out, nil
 }
 
-// page returns the posts of one page of the scope's thread that the
-// caller may see: up to limit posts after the post id after, oldest first.
-// It sets next to the page's cursor when more follow.
-func (s *Service) page(ctx context.Context, sc *scope, after uint64, limit int, next *string) ([]PostRecord, error) {
-	t := sc.thread
-	cached, err := s.threadPosts(ctx, t)
-	if err != nil {
-		return nil, err
+// pagePosts appends the views of a page's posts to out, reading the
+// sources of those the caller may edit in one read (all of them, for
+// staff).
+func (s *Service) pagePosts(ctx context.Context, sc *scope, au *authors, posts []PostRecord, out []Post) ([]Post, error) {
+	var ids []uint64
+	for _, p := range posts {
+		if sc.editable(p) {
+			ids = append(ids, p.ID)
+		}
 	}
+	var sources map[uint64]string
+	if len(ids) > 1 {
+		var err error
+		if sources, err = s.store.PostSources(ctx, ids); err != nil {
+			return out, err
+		}
+	}
+	source := func(id uint64) (string, error) {
+		if sources != nil {
+			return sources[id], nil
+		}
+		return s.store.PostSource(ctx, id)
+	}
+	out = slices.Grow(out, len(posts))
+	for _, p := range posts {
+		pv, err := postViewFrom(sc, au, p, source)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, pv)
+	}
+	return out, nil
+}
+
+// readerView is threadView of a thread read with its reader's state (rt);
+// the unread posts are counted in cached, the thread's posts, when they
+// are at hand (nil: the store counts them).
+func (s *Service) readerView(ctx context.Context, sc *scope, au *authors, rt ReaderThread, marks readMarks, cached *threadPosts) (Thread, error) {
+	t, me := sc.thread, sc.caller()
+	author, err := au.get(t.AuthorID)
+	if err != nil {
+		return Thread{}, err
+	}
+	last := max(rt.ReadMark, marks[t.ID])
+	var unread int
+	if cached != nil {
+		unread = cached.unread(me, last, sc.seeAll)
+	} else if unread, err = s.unread(ctx, t, me, last, sc.seeAll); err != nil {
+		return Thread{}, err
+	}
+	v := sc.view(author, last, unread)
+	v.Subscribed = subscribedBy(rt.Subscription, sc.staff(), rt.Follows)
+	return v, nil
+}
+
+// page returns the posts of one page of the scope's thread that the
+// caller may see: up to limit posts after the post id after, oldest first,
+// from cached, the thread's posts, or from the store when they are not at
+// hand (nil). It sets next to the page's cursor when more follow.
+func (s *Service) page(ctx context.Context, sc *scope, cached *threadPosts, after uint64, limit int, next *string) ([]PostRecord, error) {
+	t := sc.thread
 	if cached != nil {
 		rest := cached.after(after)
 		out := make([]PostRecord, 0, min(limit, len(rest)))
@@ -281,11 +358,15 @@ func (s *Service) ThreadHead(ctx context.Context, caller, threadID uint64) (Thre
 	var out Thread
 	marks := s.reads.marksOf(caller)
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		sc, err := s.threadScope(ctx, caller, threadID)
+		rt, err := s.store.ReaderThread(ctx, threadID, caller)
 		if err != nil {
 			return err
 		}
-		out, err = s.threadView(ctx, sc, s.newAuthors(ctx, sc.thread.CourseID), marks)
+		sc, err := s.scopeIn(ctx, caller, rt.Thread, rt.Board, &rt.Participant)
+		if err != nil {
+			return err
+		}
+		out, err = s.readerView(ctx, sc, s.newAuthors(ctx, sc.thread.CourseID), rt, marks, nil)
 		return err
 	})
 	return out, errs.Wrap(err, "get thread")
