@@ -7,11 +7,11 @@ import (
 )
 
 // QueueSubmitted implements deadlines.Store: one INSERT, whose id comes
-// from the table's identity.
+// from the table's identity, sent with the transaction's next statement
+// (DB.execLater).
 func (s *Deadlines) QueueSubmitted(ctx context.Context, q deadlines.QueuedSubmission) error {
-	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO submitted_queue (course_id, item_id, user_id, submitted_at)
+	return s.db.execLater(ctx, `INSERT INTO submitted_queue (course_id, item_id, user_id, submitted_at)
 		VALUES ($1, $2, $3, $4)`, int64(q.Course), int64(q.Item), int64(q.Learner), deadlinesInstant(q.SubmittedAt))
-	return err
 }
 
 // QueuedSubmitted implements deadlines.Store: one query of limit+1

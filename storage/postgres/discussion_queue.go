@@ -7,11 +7,11 @@ import (
 )
 
 // QueueReply implements discussion.Store; a reply queued twice is one
-// entry.
+// entry. The insert goes with the transaction's next statement
+// (DB.execLater).
 func (s *Discussion) QueueReply(ctx context.Context, thread, post uint64) error {
-	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_reply_queue (thread_id, post_id) VALUES ($1, $2)
+	return s.db.execLater(ctx, `INSERT INTO discussion_reply_queue (thread_id, post_id) VALUES ($1, $2)
 		ON CONFLICT (thread_id, post_id) DO NOTHING`, thread, post)
-	return err
 }
 
 // QueuedReplies implements discussion.Store: one query of limit+1

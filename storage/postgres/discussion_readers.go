@@ -36,11 +36,11 @@ func (s *Discussion) Participants(ctx context.Context, thread uint64, users []ui
 	return out, rows.Err()
 }
 
-// AddParticipant implements discussion.Store.
+// AddParticipant implements discussion.Store: an insert that ignores a
+// duplicate, sent with the transaction's next statement (DB.execLater).
 func (s *Discussion) AddParticipant(ctx context.Context, thread, user uint64) error {
-	_, err := s.db.q(ctx).Exec(ctx, "INSERT INTO discussion_participants (thread_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+	return s.db.execLater(ctx, "INSERT INTO discussion_participants (thread_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
 		thread, user)
-	return err
 }
 
 // ReadMark implements discussion.Store.
@@ -156,13 +156,13 @@ func (s *Discussion) SetSubscriptions(ctx context.Context, thread uint64, subs [
 // SubscribeReplier implements discussion.Store: one upsert whose update
 // applies only to a default follow, so that at any isolation it neither
 // overrides an opt-out written meanwhile nor loses the notification a
-// delivery recorded.
+// delivery recorded. It is sent with the transaction's next statement
+// (DB.execLater).
 func (s *Discussion) SubscribeReplier(ctx context.Context, thread, user uint64) error {
-	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_subscriptions AS s (thread_id, user_id, state, notification)
+	return s.db.execLater(ctx, `INSERT INTO discussion_subscriptions AS s (thread_id, user_id, state, notification)
 		VALUES ($1, $2, $3, 0)
 		ON CONFLICT (thread_id, user_id) DO UPDATE SET state = excluded.state WHERE s.state IN ($4, $5)`,
 		thread, user, int16(discussion.SubOn), int16(discussion.SubNone), int16(discussion.SubFollowed))
-	return err
 }
 
 // Subscribers implements discussion.Store.

@@ -203,15 +203,12 @@ func sourceArg(p discussion.PostRecord, source string) *string {
 }
 
 // SaveThread implements discussion.Store: the list index follows the
-// row, whatever changed.
+// row, whatever changed. Only the columns that differ from old are set
+// (a reply changes four), and the write goes with the transaction's next
+// statement (DB.execLater): nobody reads its row count.
 func (s *Discussion) SaveThread(ctx context.Context, old, t discussion.ThreadRecord) error {
-	_, err := s.db.q(ctx).Exec(ctx, `UPDATE discussion_threads SET course_id = $2, board_id = $3, item_id = $4, title = $5,
-			author_id = $6, opening_post_id = $7, answer_post_id = $8, last_post_id = $9, pinned = $10, locked = $11,
-			reply_count = $12, created_at = $13, last_activity_at = $14, rev = $15
-		WHERE id = $1`,
-		t.ID, t.CourseID, t.BoardID, t.ItemID, t.Title, t.AuthorID, t.OpeningPostID, t.AnswerPostID, t.LastPostID,
-		t.Pinned, t.Locked, t.ReplyCount, t.CreatedAt, t.LastActivityAt, t.Rev)
-	return err
+	set, args := threadChanges(old, t)
+	return s.db.execLater(ctx, "UPDATE discussion_threads SET "+set+" WHERE id = $1", args...)
 }
 
 // DeleteThread implements discussion.Store: the thread's posts (with
@@ -250,9 +247,10 @@ func (s *Discussion) NewPostID(ctx context.Context) (uint64, error) {
 }
 
 // SavePost implements discussion.Store: the post is inserted or
-// rewritten with its source (none once deleted).
+// rewritten with its source (none once deleted), by an upsert sent with
+// the transaction's next statement (DB.execLater).
 func (s *Discussion) SavePost(ctx context.Context, p discussion.PostRecord, source string) error {
-	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_posts (`+postCols+`, source)
+	return s.db.execLater(ctx, `INSERT INTO discussion_posts (`+postCols+`, source)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (id) DO UPDATE SET course_id = excluded.course_id, thread_id = excluded.thread_id,
 			parent_id = excluded.parent_id, depth = excluded.depth, author_id = excluded.author_id,
@@ -260,7 +258,6 @@ func (s *Discussion) SavePost(ctx context.Context, p discussion.PostRecord, sour
 			edited_at = excluded.edited_at, body_html = excluded.body_html, snippet = excluded.snippet,
 			mentioned = excluded.mentioned, source = excluded.source`,
 		append(postArgs(p), sourceArg(p, source))...)
-	return err
 }
 
 // UpdatePost implements discussion.Store: the record's columns, not the

@@ -41,7 +41,8 @@ func (s *Media) HasWatch(ctx context.Context, k media.WatchKey) (bool, error) {
 	return has, err
 }
 
-// PutWatch implements media.Store.
+// PutWatch implements media.Store: an upsert sent with the transaction's
+// next statement (DB.execLater).
 func (s *Media) PutWatch(ctx context.Context, k media.WatchKey, st media.WatchState) error {
 	spans := st.Spans
 	if spans == nil {
@@ -51,14 +52,13 @@ func (s *Media) PutWatch(ctx context.Context, k media.WatchKey, st media.WatchSt
 	if !st.ClockAt.IsZero() {
 		clock = &st.ClockAt
 	}
-	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO media_watches
+	return s.db.execLater(ctx, `INSERT INTO media_watches
 		(course_id, item_id, user_id, spans, position, completed, updated_at, clock_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (course_id, item_id, user_id) DO UPDATE SET spans = excluded.spans,
 			position = excluded.position, completed = excluded.completed,
 			updated_at = excluded.updated_at, clock_at = excluded.clock_at`,
 		int64(k.Course), int64(k.Item), int64(k.User), spans, st.Position, st.Completed, st.UpdatedAt, clock)
-	return err
 }
 
 // DeleteItemWatches implements media.Store: one range of the primary key.

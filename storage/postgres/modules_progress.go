@@ -44,14 +44,14 @@ func (s *Modules) ItemProgress(ctx context.Context, course, user, item uint64) (
 	return p, err
 }
 
-// PutProgress implements modules.Store.
+// PutProgress implements modules.Store: an upsert sent with the
+// transaction's next statement (DB.execLater).
 func (s *Modules) PutProgress(ctx context.Context, course, user, item uint64, p modules.ItemProgress) error {
-	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO progress (course_id, user_id, item_id, status, completed_at, updated_at)
+	return s.db.execLater(ctx, `INSERT INTO progress (course_id, user_id, item_id, status, completed_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (course_id, user_id, item_id) DO UPDATE SET status = excluded.status,
 			completed_at = excluded.completed_at, updated_at = excluded.updated_at`,
 		int64(course), int64(user), int64(item), p.Status, p.CompletedAt, p.UpdatedAt)
-	return err
 }
 
 // Completed implements modules.Store.

@@ -99,6 +99,22 @@ func (t *pgTx) deferExec(sql string, args ...any) {
 	t.deferred = append(t.deferred, pgx.QueuedQuery{SQL: sql, Arguments: args})
 }
 
+// execLater runs a write whose outcome its caller does not use (no rows
+// returned, no row count read, no error answered apart from the rest):
+// deferred to the next round trip of ctx's write transaction
+// (pgTx.deferExec), or run at once when ctx carries none. Its error then
+// fails the statement it went with, or the COMMIT, and so the
+// transaction. The arguments are encoded when the write is sent: the
+// caller must not change what they point to.
+func (db *DB) execLater(ctx context.Context, sql string, args ...any) error {
+	if t := txFrom(ctx); t != nil && t.writable {
+		t.deferExec(sql, args...)
+		return nil
+	}
+	_, err := db.q(ctx).Exec(ctx, sql, args...)
+	return err
+}
+
 // takePending moves the pending BEGIN and deferred writes into b, ahead of
 // what b holds, and returns how many it put there. With the BEGIN go the
 // checks ctx's request put off (cache.PeekLater), right after it: ahead
