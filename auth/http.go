@@ -72,8 +72,9 @@ func (h *HTTP) Identify() fiber.Handler {
 			if !ok {
 				return errs.Unauth("Authorization must be a Bearer token")
 			}
-			if c.Locals(checkNowKey) != nil {
-				// Routed again after a check put off failed (below).
+			if c.Locals(checkNowKey) != nil || !h.svc.putsOff() {
+				// Routed again after a check put off failed (below),
+				// or an engine whose check costs no round trip.
 				id, err := h.svc.Authenticate(c.UserContext(), strings.TrimSpace(raw))
 				if err != nil {
 					return err

@@ -545,6 +545,13 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*Identity, erro
 	return &Identity{UserID: u.ID, Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin, Session: sess.ID, Timezone: u.Timezone}, nil
 }
 
+// putsOff reports whether checking a sign-in costs a round trip of its
+// own that is worth putting off (cache.PeekLater).
+func (s *Service) putsOff() bool {
+	_, ok := s.revs.(cache.Prefetcher)
+	return ok
+}
+
 // settle makes the checks of ctx's request put off (Authenticate) that no
 // statement made: cache.ErrChanged when one found its sign-in changed.
 func (s *Service) settle(ctx context.Context) error {
