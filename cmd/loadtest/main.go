@@ -124,7 +124,15 @@ func main() {
 	flag.Var(&cfg.replicas, "replicas", "replica counts to measure, e.g. 1,2: starts that many pacer processes on the -store PostgreSQL database and compares each route's throughput (no fixed-rate phases)")
 	flag.StringVar(&cfg.pacer, "pacer", "", "with -replicas: the pacer binary to start (default: go build of this module)")
 	flag.IntVar(&cfg.jobRuns, "job-runs", 3, "with -replicas: rounds of the exactly-once check, each running open_windows on every replica at once")
+	generateFile := flag.String("generate", "", "internal: send the fixed-rate plan in this file and report (the generator process)")
 	flag.Parse()
+	if *generateFile != "" {
+		if err := generate(*generateFile); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest generator:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -301,8 +309,10 @@ func fixedRate(c *client, w *world, phases []phase, cfg config, next func() uint
 		// phase, spent growing the connection pool and the heap to the
 		// new load, made most of the tail (requests due in that half
 		// second waited up to 0.3 s, later ones under 2 ms).
-		openLoop(c, m.ps, rate, cfg.warmup)
-		r, parts := openLoop(c, m.ps, rate, cfg.dur)
+		r, parts, err := openLoopApart(c, m.ps, rate, cfg.warmup, cfg.dur, cfg.data)
+		if err != nil {
+			return err
+		}
 		fmt.Printf("fixed rate %d req/s for %s, %s: sent %d, errors %d, p50 %s, p95 %s, p99 %s, max %s\n",
 			rate, cfg.dur, m.name, r.n, r.errors, r.p(50), r.p(95), r.p(99), r.p(100))
 		for i, p := range parts {
