@@ -219,7 +219,14 @@ func (t *Tracker) Flush(ctx context.Context) error {
 		}
 		return cmp.Compare(uint64(a.day), uint64(b.day))
 	})
-	err := t.tx.Write(ctx, func(ctx context.Context) error { return t.writeActivity(ctx, keys, batch) })
+	// Written for row locks (txn.Locking): each of the flush's two writes
+	// is one statement whose outcome does not depend on anything the flush
+	// read — last_active_at moves forward only where it is older (the
+	// condition is evaluated again on the row as the last writer left it),
+	// and the day counts add up in an upsert. So every replica's flush
+	// may update the same learners at once, waiting for each other's row
+	// locks instead of aborting each other as serializable transactions.
+	err := t.tx.Write(txn.Locking(ctx), func(ctx context.Context) error { return t.writeActivity(ctx, keys, batch) })
 	if err != nil {
 		t.mu.Lock()
 		for k, v := range batch {

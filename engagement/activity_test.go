@@ -162,3 +162,45 @@ func TestCrashLosesAtMostTheFlushWindow(t *testing.T) {
 		}
 	})
 }
+
+// Replicas flush their own buffers, of the same learners, at the same
+// moment: every count adds up and last_active_at ends at the latest
+// activity, whichever flush commits last.
+func TestFlushesOfTheSameLearnersAtOnceLoseNothing(t *testing.T) {
+	env, c, ann, _ := activitySetup(t, time.Hour)
+	bob := c.student("Bob")
+	base := env.Clock.Now().Truncate(24 * time.Hour).Add(36 * time.Hour) // noon: every touch on one day
+	const replicas, touches = 4, 50
+	trackers := make([]*engagement.Tracker, replicas)
+	for i := range trackers {
+		trackers[i] = engagement.NewTracker(env.Server.Tx, env.Server.Stores.Engagement, env.Server.Courses, env.Clock.Now, nil, time.Hour)
+		env.Clock.Set(base.Add(time.Duration(replicas-i) * time.Minute)) // the first holds the latest
+		for range touches {
+			trackers[i].Touch(c.id, ann.ID)
+			trackers[i].Touch(c.id, bob.ID)
+		}
+	}
+	errs := make(chan error, replicas)
+	for _, tr := range trackers {
+		go func() { errs <- tr.Flush(context.Background()) }()
+	}
+	for range trackers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	latest := base.Add(replicas * time.Minute)
+	day := latest.UnixNano() / int64(24*time.Hour)
+	for _, u := range []uint64{ann.ID, bob.ID} {
+		if got := lastActive(t, env, c.id, u); got == nil || !got.Equal(latest) {
+			t.Errorf("user %d: last_active_at %v, want %v", u, got, latest)
+		}
+		out := make([]uint32, 1)
+		if err := env.Server.Stores.Engagement.Activity(context.Background(), c.id, u, day, out); err != nil {
+			t.Fatal(err)
+		}
+		if out[0] != replicas*touches {
+			t.Errorf("user %d: %d actions counted today, want %d", u, out[0], replicas*touches)
+		}
+	}
+}
