@@ -26,13 +26,12 @@ func (s *Service) subscribed(ctx context.Context, t ThreadRecord, user uint64, s
 	if err != nil {
 		return false, err
 	}
-	if sub.State != SubNone && sub.State != SubFollowed {
-		return sub.State == SubOn, nil
+	if chosen(sub) || !staff {
+		// The follow setting cannot change the answer: not read.
+		return subscribedBy(sub, staff, false), nil
 	}
-	if !staff {
-		return false, nil
-	}
-	return s.store.Follows(ctx, t.CourseID, user)
+	follows, err := s.store.Follows(ctx, t.CourseID, user)
+	return subscribedBy(sub, staff, follows), err
 }
 
 // followers lists the staff members of t's course who follow it by

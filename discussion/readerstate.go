@@ -37,8 +37,12 @@ type PageStore interface {
 // already read: a choice of the user's own decides; without one, staff
 // who follow the course are subscribed.
 func subscribedBy(sub Subscription, staff, follows bool) bool {
-	if sub.State != SubNone && sub.State != SubFollowed {
+	if chosen(sub) {
 		return sub.State == SubOn
 	}
 	return staff && follows
 }
+
+// chosen reports whether a subscription entry is the user's own choice
+// (on or off), which decides whatever the course's follow setting.
+func chosen(sub Subscription) bool { return sub.State != SubNone && sub.State != SubFollowed }
