@@ -12,5 +12,12 @@ func Defer(ctx context.Context, sql string, args ...any) { txFrom(ctx).deferExec
 
 // TxStatus is the transaction status of the connection ctx's transaction
 // runs on, as the server last reported it: 'I' idle (no transaction open),
-// 'T' in a transaction, 'E' in a failed one.
-func TxStatus(ctx context.Context) byte { return txFrom(ctx).conn.Conn().PgConn().TxStatus() }
+// 'T' in a transaction, 'E' in a failed one; '-' when it holds no
+// connection (a cached read answered without one).
+func TxStatus(ctx context.Context) byte {
+	t := txFrom(ctx)
+	if t.conn == nil {
+		return '-'
+	}
+	return t.conn.Conn().PgConn().TxStatus()
+}

@@ -27,7 +27,8 @@ type Options struct {
 
 // DB is one PostgreSQL database holding Pacer's records.
 type DB struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	loose *looseReads
 }
 
 // Open connects to url, brings the schema up to the version this binary
@@ -54,7 +55,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: pool, loose: &looseReads{pool: pool}}, nil
 }
 
 // Close closes every connection.

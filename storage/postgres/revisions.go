@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"pacer/cache"
 )
 
@@ -57,44 +55,52 @@ func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 	if len(kinds) == 0 {
 		return nil
 	}
-	var rows pgx.Rows
-	var err error
 	if err := t.detached(); err != nil {
 		// A second prefetch of a loose read, like any statement after it.
 		return err
 	}
+	var found map[cache.Key]uint64
 	var checks []cache.Expected
 	if t.alone && t.begin != "" {
 		// A read marked txn.Cached that has sent nothing yet: its
-		// revisions in one statement, which is a snapshot of its own,
-		// with no BEGIN or COMMIT around it, and with them those of the
-		// checks the request put off (cache.PeekLater).
+		// revisions, and with them those of the checks the request put
+		// off (cache.PeekLater), in one statement outside a
+		// transaction, a snapshot of its own, shared with the cached
+		// reads asking at the same time (looseReads).
 		t.loose = true
 		checks = cache.Pending(ctx)
-		for _, c := range checks {
-			kinds = append(kinds, c.Key.Kind)
-			ids = append(ids, int64(c.Key.ID))
-			subs = append(subs, int64(c.Key.Sub))
+		keys := make([]cache.Key, 0, len(kinds)+len(checks))
+		for i := range kinds {
+			keys = append(keys, cache.Key{Kind: kinds[i], ID: uint64(ids[i]), Sub: uint64(subs[i])})
 		}
-		rows, err = t.conn.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
+		for _, c := range checks {
+			keys = append(keys, c.Key)
+		}
+		var err error
+		if found, err = s.db.loose.read(ctx, keys); err != nil {
+			// Whatever failed, the read runs again in a transaction,
+			// which meets the failure on its own if it lasts.
+			t.failed = errLoose
+			return errLoose
+		}
 	} else {
-		rows, err = t.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
-	}
-	if err != nil {
-		return err
-	}
-	found := make(map[cache.Key]uint64, len(kinds))
-	for rows.Next() {
-		var kind string
-		var id, sub, rev int64
-		if err := rows.Scan(&kind, &id, &sub, &rev); err != nil {
-			rows.Close()
+		rows, err := t.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
+		if err != nil {
 			return err
 		}
-		found[cache.Key{Kind: kind, ID: uint64(id), Sub: uint64(sub)}] = uint64(rev)
-	}
-	if err := rows.Err(); err != nil {
-		return err
+		found = make(map[cache.Key]uint64, len(kinds))
+		for rows.Next() {
+			var kind string
+			var id, sub, rev int64
+			if err := rows.Scan(&kind, &id, &sub, &rev); err != nil {
+				rows.Close()
+				return err
+			}
+			found[cache.Key{Kind: kind, ID: uint64(id), Sub: uint64(sub)}] = uint64(rev)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
 	for i := range kinds {
 		k := cache.Key{Kind: kinds[i], ID: uint64(ids[i]), Sub: uint64(subs[i])}

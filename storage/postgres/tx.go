@@ -40,7 +40,11 @@ type txKey struct{}
 // with a statement anyway and, on a busy server, round trips are what a
 // request costs most. A transaction that runs no statement sends nothing.
 type pgTx struct {
+	// conn is the transaction's connection, taken from pool by its first
+	// statement (connect): a read marked txn.Cached that is answered from
+	// the caches never takes one (looseReads).
 	conn *pgxpool.Conn
+	pool *pgxpool.Pool
 	// begin is the BEGIN still to send with the first statement; "" once
 	// sent.
 	begin    string
@@ -213,6 +217,9 @@ func (t *pgTx) sendPending(ctx context.Context) error {
 	if !t.pending() {
 		return nil
 	}
+	if err := t.connect(ctx); err != nil {
+		return err
+	}
 	b := &pgx.Batch{}
 	n := t.takePending(ctx, b)
 	br := t.conn.SendBatch(ctx, b)
@@ -222,9 +229,26 @@ func (t *pgTx) sendPending(ctx context.Context) error {
 	return t.note(br.Close())
 }
 
+// connect takes the transaction's connection from the pool, before its
+// first statement.
+func (t *pgTx) connect(ctx context.Context) error {
+	if t.conn != nil {
+		return nil
+	}
+	conn, err := t.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	t.conn = conn
+	return nil
+}
+
 // withPending sends sql with the pending statements before it, in one
 // round trip, and returns the batch results positioned at sql's.
 func (t *pgTx) withPending(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	if err := t.connect(ctx); err != nil {
+		return nil, err
+	}
 	b := &pgx.Batch{}
 	b.Queue(sql, args...)
 	n := t.takePending(ctx, b)
@@ -317,6 +341,9 @@ func (t *pgTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 	if t.pending() {
 		// The pending statements lead the caller's batch; their results
 		// are read here, so the caller reads its own first.
+		if err := t.connect(ctx); err != nil {
+			return failedBatch{err: err}
+		}
 		n := t.takePending(ctx, b)
 		br := t.conn.SendBatch(ctx, b)
 		for i := range n {
@@ -544,21 +571,26 @@ func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		return err
+	t := &pgTx{pool: db.pool, begin: begin, writable: writable, alone: alone}
+	if !alone {
+		if err := t.connect(ctx); err != nil {
+			return err
+		}
 	}
 	// A connection still inside a transaction when it is released (a
 	// failed COMMIT or ROLLBACK, a cancelled statement) is closed by the
 	// pool rather than reused.
-	defer conn.Release()
-	t := &pgTx{conn: conn, begin: begin, writable: writable, alone: alone}
 	defer func() {
-		if err != nil && t.begin == "" {
+		if t.conn != nil {
+			t.conn.Release()
+		}
+	}()
+	defer func() {
+		if err != nil && t.begin == "" && t.conn != nil {
 			// The rollback's own error adds nothing to fn's; a context
 			// that fn saw cancelled must not keep the rollback from
 			// being sent.
-			_, _ = conn.Exec(context.WithoutCancel(ctx), "rollback")
+			_, _ = t.conn.Exec(context.WithoutCancel(ctx), "rollback")
 		}
 	}()
 	if err = fn(withTx(ctx, t)); err != nil {
