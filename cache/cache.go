@@ -145,6 +145,72 @@ func (c *Cache[V]) Read(ctx context.Context, id, sub uint64, load func(ctx conte
 	return v, nil
 }
 
+// ReadSet is Read of many values at once, each named by its (id, sub):
+// their revisions are read ahead together (Prefetch), the values loaded
+// at the revisions ctx's transaction reads come from the cache, and the
+// rest from one call of load, given the keys it must read. A key that
+// load leaves out has no value: it is absent from the result and nothing
+// is kept for it.
+func (c *Cache[V]) ReadSet(ctx context.Context, keys [][2]uint64, load func(ctx context.Context, missing [][2]uint64) (map[[2]uint64]V, error)) (map[[2]uint64]V, error) {
+	if c.revs == nil {
+		return load(ctx, keys)
+	}
+	ahead := make([]Ahead, len(keys))
+	for i, k := range keys {
+		ahead[i] = c.Ahead(k[0], k[1])
+	}
+	if err := Prefetch(ctx, ahead...); err != nil {
+		return nil, err
+	}
+	out := make(map[[2]uint64]V, len(keys))
+	var missing [][2]uint64
+	var revs map[[2]uint64]uint64
+	fill := false
+	for _, k := range keys {
+		rev, f, err := c.revs.Revision(ctx, Key{c.kind, k[0], k[1]})
+		if err != nil {
+			return nil, err
+		}
+		c.mu.RLock()
+		e, ok := c.entries[k]
+		c.mu.RUnlock()
+		if ok && e.rev == rev {
+			out[k] = e.v
+			continue
+		}
+		if revs == nil {
+			revs = make(map[[2]uint64]uint64)
+		}
+		if _, dup := revs[k]; !dup {
+			missing = append(missing, k)
+		}
+		revs[k], fill = rev, f
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	loaded, err := load(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	if fill {
+		c.mu.Lock()
+		for k, v := range loaded {
+			if rev, ok := revs[k]; ok {
+				if len(c.entries) >= c.max {
+					clear(c.entries)
+				}
+				c.entries[k] = entry[V]{rev, v}
+			}
+		}
+		c.mu.Unlock()
+	}
+	for k, v := range loaded {
+		out[k] = v
+	}
+	return out, nil
+}
+
 // Peek returns the cached value of (id, sub) when it was loaded at the
 // revision the store holds now, read in ctx's transaction or, without one,
 // on its own: a single read is its own snapshot, so a hit needs no

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"pacer/cache"
 	"runtime"
 	"time"
 
@@ -280,11 +281,15 @@ type authors struct {
 	// manyNames and manyRoles read many authors at once (prefetch).
 	manyNames func(ctx context.Context, ids []uint64) (map[uint64]string, error)
 	manyRoles func(ctx context.Context, course uint64, users []uint64) (map[uint64]string, error)
+	// namesAhead and rolesAhead name their revisions, read first in one
+	// go.
+	namesAhead func(ids []uint64) []cache.Ahead
+	rolesAhead func(course uint64, users []uint64) []cache.Ahead
 }
 
 func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
 	return &authors{ctx: ctx, course: course, seen: map[uint64]Author{}, roles: s.courses.Role, byID: s.userName,
-		manyNames: s.users.Names, manyRoles: s.courses.Roles}
+		manyNames: s.users.Names, manyRoles: s.courses.Roles, namesAhead: s.users.NamesAhead, rolesAhead: s.courses.RolesAhead}
 }
 
 // nameReader returns the Names reader for a transaction about to begin

@@ -842,19 +842,48 @@ func (s *Service) Role(ctx context.Context, courseID, userID uint64) (string, er
 	return role, err
 }
 
-// Roles reads the course roles of several users in one store read (those
-// who are not members are left out), in the transaction ctx carries or in
-// its own.
+// Roles reads the course roles of several users (those who are not
+// members are left out), in the transaction ctx carries or in its own,
+// through the memberships' cache: their revisions read together, the
+// memberships not cached in one store read.
 func (s *Service) Roles(ctx context.Context, courseID uint64, users []uint64) (map[uint64]string, error) {
 	out := make(map[uint64]string, len(users))
+	keys := make([][2]uint64, len(users))
+	for i, u := range users {
+		keys[i] = [2]uint64{courseID, u}
+	}
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		ms, err := s.store.Members(ctx, courseID, users)
-		for _, m := range ms {
-			out[m.UserID] = m.Role
+		ms, err := s.members.ReadSet(ctx, keys, func(ctx context.Context, missing [][2]uint64) (map[[2]uint64]Member, error) {
+			users := make([]uint64, len(missing))
+			for i, k := range missing {
+				users[i] = k[1]
+			}
+			ms, err := s.store.Members(ctx, courseID, users)
+			found := make(map[[2]uint64]Member, len(ms))
+			for _, m := range ms {
+				// As cachedMember keeps it: without the activity, which
+				// changes without a new revision.
+				m.LastActiveAt = nil
+				found[[2]uint64{courseID, m.UserID}] = m
+			}
+			return found, err
+		})
+		for k, m := range ms {
+			out[k[1]] = m.Role
 		}
 		return err
 	})
 	return out, err
+}
+
+// RolesAhead names for cache.Prefetch what Roles(courseID, users) reads
+// through the cache (see auth's NamesAhead).
+func (s *Service) RolesAhead(courseID uint64, users []uint64) []cache.Ahead {
+	out := make([]cache.Ahead, len(users))
+	for i, u := range users {
+		out[i] = s.members.Ahead(courseID, u)
+	}
+	return out
 }
 
 func (s *Service) role(ctx context.Context, courseID, userID uint64) (string, error) {

@@ -6,6 +6,7 @@ package cachetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"pacer/cache"
@@ -228,6 +229,82 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("a set read loads only what is not cached, in one call", func(t *testing.T) {
+		revs, tx := open(t)
+		c := cache.New[string]("cachetest.set", 100, revs)
+		// 20 keys, more than an engine may read in one short statement;
+		// key 5 has no value.
+		var keys [][2]uint64
+		for id := range uint64(20) {
+			keys = append(keys, [2]uint64{id, 9})
+		}
+		gen := "v1"
+		var calls [][][2]uint64
+		readSet := func(run func(context.Context, func(context.Context) error) error) map[[2]uint64]string {
+			t.Helper()
+			var out map[[2]uint64]string
+			err := run(ctx, func(ctx context.Context) error {
+				var err error
+				out, err = c.ReadSet(ctx, keys, func(_ context.Context, missing [][2]uint64) (map[[2]uint64]string, error) {
+					calls = append(calls, missing)
+					m := map[[2]uint64]string{}
+					for _, k := range missing {
+						if k[0] != 5 {
+							m[k] = fmt.Sprint(gen, "-", k[0])
+						}
+					}
+					return m, nil
+				})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		out := readSet(tx.Read)
+		if len(calls) != 1 || len(calls[0]) != 20 || len(out) != 19 || out[[2]uint64{3, 9}] != "v1-3" {
+			t.Fatalf("first set read: %d loads (%v), %d values; want one load of 20 keys and 19 values", len(calls), calls, len(out))
+		}
+		if _, ok := out[[2]uint64{5, 9}]; ok {
+			t.Fatalf("a key the load left out has a value: %v", out)
+		}
+		// Cached now, but for the absent key, which is asked again.
+		calls = nil
+		out = readSet(tx.Read)
+		if len(calls) != 1 || len(calls[0]) != 1 || calls[0][0] != [2]uint64{5, 9} || out[[2]uint64{3, 9}] != "v1-3" {
+			t.Fatalf("second set read loaded %v, want only key 5", calls)
+		}
+		// Two bumped keys are loaded again, the others stay cached.
+		gen = "v2"
+		err := tx.Write(ctx, func(ctx context.Context) error {
+			if err := c.Bump(ctx, 3, 9); err != nil {
+				return err
+			}
+			return c.Bump(ctx, 12, 9)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls = nil
+		out = readSet(tx.Read)
+		if len(calls) != 1 || len(calls[0]) != 3 || out[[2]uint64{3, 9}] != "v2-3" || out[[2]uint64{12, 9}] != "v2-12" || out[[2]uint64{4, 9}] != "v1-4" {
+			t.Fatalf("after two bumps: loads %v, values 3=%q 12=%q 4=%q; want keys 3, 5, 12 loaded", calls, out[[2]uint64{3, 9}], out[[2]uint64{12, 9}], out[[2]uint64{4, 9}])
+		}
+		// A write transaction hits but keeps nothing it loads.
+		if err := tx.Write(ctx, func(ctx context.Context) error { return c.Bump(ctx, 7, 9) }); err != nil {
+			t.Fatal(err)
+		}
+		gen = "v3"
+		calls = nil
+		readSet(tx.Write)
+		calls = nil
+		out = readSet(tx.Read)
+		if len(calls) != 1 || len(calls[0]) != 2 || out[[2]uint64{7, 9}] != "v3-7" {
+			t.Fatalf("after a write's set read: loads %v, want keys 5 and 7 loaded again", calls)
 		}
 	})
 }

@@ -3,12 +3,16 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"pacer/cache"
 	"pacer/storage/postgres"
 	"pacer/storage/postgres/pgtest"
 	"pacer/txn"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // A read marked txn.Cached is answered from the cache with its revisions'
@@ -184,5 +188,89 @@ func TestACheckPutOffGoesWithTheFirstStatement(t *testing.T) {
 	})
 	if !errors.Is(err, cache.ErrChanged) || len(cache.Pending(req)) != 0 {
 		t.Fatalf("cached read after a change: %v, pending %v", err, cache.Pending(req))
+	}
+}
+
+// Cached reads that run at once share their revisions' statement
+// (looseReads), and each still sees every write that committed before it
+// began: readers of keys that a writer keeps changing never read a value
+// older than the last one committed before their read began.
+func TestCachedReadsAtOnceSeeEveryEarlierCommit(t *testing.T) {
+	db := pgtest.Open(t)
+	ctx := context.Background()
+	if _, err := db.Pool().Exec(ctx, "CREATE TABLE v (id int PRIMARY KEY, n int NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	const keys = 8
+	revs := postgres.NewRevisions(db)
+	c := cache.New[int]("test.loose", 100, revs)
+	var committed [keys]atomic.Int64
+	write := func(id, n int) error {
+		return db.Write(ctx, func(ctx context.Context) error {
+			if err := c.Bump(ctx, uint64(id), 0); err != nil {
+				return err
+			}
+			_, err := postgres.Q(ctx, db).Exec(ctx, "INSERT INTO v VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET n = excluded.n", id, n)
+			return err
+		})
+	}
+	for id := range keys {
+		if err := write(id, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(id int) (int, error) {
+		var v int
+		err := db.Read(txn.Cached(ctx), func(ctx context.Context) error {
+			other := (id + 1) % keys
+			if err := cache.Prefetch(ctx, c.Ahead(uint64(id), 0), c.Ahead(uint64(other), 0)); err != nil {
+				return err
+			}
+			var err error
+			v, err = c.Read(ctx, uint64(id), 0, func(ctx context.Context) (int, error) {
+				var n int
+				err := postgres.Q(ctx, db).QueryRow(ctx, "SELECT n FROM v WHERE id = $1", id).Scan(&n)
+				return n, err
+			})
+			return err
+		})
+		return v, err
+	}
+
+	var g errgroup.Group
+	stop := make(chan struct{})
+	g.Go(func() error {
+		defer close(stop)
+		for n := 1; n <= 60; n++ {
+			id := n % keys
+			if err := write(id, n); err != nil {
+				return err
+			}
+			committed[id].Store(int64(n))
+		}
+		return nil
+	})
+	for r := range 16 {
+		g.Go(func() error {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return nil
+				default:
+				}
+				id := (r + i) % keys
+				floor := committed[id].Load()
+				v, err := read(id)
+				if err != nil {
+					return err
+				}
+				if int64(v) < floor {
+					return fmt.Errorf("key %d read %d after %d had committed", id, v, floor)
+				}
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"pacer/cache"
 )
 
@@ -84,7 +86,13 @@ func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 			return errLoose
 		}
 	} else {
-		rows, err := t.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
+		var rows pgx.Rows
+		var err error
+		if len(kinds) <= len(prefetchSQLs) {
+			rows, err = t.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
+		} else {
+			rows, err = t.Query(ctx, manyRevisionsSQL, kinds, ids, subs)
+		}
 		if err != nil {
 			return err
 		}
@@ -145,16 +153,9 @@ func (s *Revisions) Bump(ctx context.Context, k cache.Key) error {
 	})
 }
 
-// prefetchSQL is the query of n revisions: one primary-key lookup each,
-// joined by UNION ALL. (A join with unnest of three arrays made PostgreSQL
-// spend ten times a point read's CPU on it, more than the round trips it
-// saved; n lookups cost about n point reads' execution in one round trip.)
-func prefetchSQL(n int) string {
-	if n <= len(prefetchSQLs) && prefetchSQLs[n-1] != "" {
-		return prefetchSQLs[n-1]
-	}
-	return buildPrefetchSQL(n)
-}
+// prefetchSQL is the query of n revisions, n at most 8: one primary-key
+// lookup each, joined by UNION ALL (more keys: manyRevisionsSQL).
+func prefetchSQL(n int) string { return prefetchSQLs[n-1] }
 
 var prefetchSQLs = func() (out [8]string) {
 	for i := range out {
