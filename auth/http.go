@@ -72,9 +72,11 @@ func (h *HTTP) Identify() fiber.Handler {
 			if !ok {
 				return errs.Unauth("Authorization must be a Bearer token")
 			}
-			if c.Locals(checkNowKey) != nil || !h.svc.putsOff() {
+			if c.Locals(checkNowKey) != nil || !h.svc.putsOff() || c.Request().IsBodyStream() {
 				// Routed again after a check put off failed (below),
-				// or an engine whose check costs no round trip.
+				// an engine whose check costs no round trip, or a
+				// streamed body (an upload), which a request run again
+				// could not read a second time.
 				id, err := h.svc.Authenticate(c.UserContext(), strings.TrimSpace(raw))
 				if err != nil {
 					return err

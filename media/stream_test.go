@@ -215,3 +215,37 @@ func TestUploading512MiBKeepsTheHeapSmall(t *testing.T) {
 		t.Fatalf("heap grew by %d MiB", growth>>20)
 	}
 }
+
+// A streamed upload whose uploader's sign-in changes while the body is on
+// its way (a new name here) is stored once, whole: its token is checked
+// before the body is read, since a request run again after a late check
+// could not read its body a second time.
+func TestAStreamedUploadSurvivesASignInChangeMidway(t *testing.T) {
+	env := pacertest.New(t)
+	w := newWorld(t, env)
+	base := listen(t, env)
+	for range 2 { // the sign-in's check is cached from here on
+		if r := env.Do("GET", "/api/v1/me", w.teacher.Token, nil); r.Status != 200 {
+			t.Fatalf("me: %d %s", r.Status, r.Body)
+		}
+	}
+	body := webmFile(10, 2<<20) // past the server's BodyLimit: streamed
+	c := rawRequest(t, base, uploadHead(w, fmt.Sprint(len(body)), false))
+	half := len(body) / 2
+	if _, err := c.Write(body[:half]); err != nil {
+		t.Fatal(err)
+	}
+	if r := env.Do("PATCH", "/api/v1/me", w.teacher.Token, map[string]any{"name": "Teacher Renamed"}); r.Status != 200 {
+		t.Fatalf("rename: %d %s", r.Status, r.Body)
+	}
+	if _, err := c.Write(body[half:]); err != nil {
+		t.Fatal(err)
+	}
+	res, got := readResponse(t, c)
+	if res.StatusCode != 201 || !strings.Contains(got, fmt.Sprintf(`"size":%d`, len(body))) {
+		t.Fatalf("upload: %d %s", res.StatusCode, got)
+	}
+	if n := mediaRecords(t, env); n != 1 {
+		t.Fatalf("%d media records, want 1", n)
+	}
+}
