@@ -50,7 +50,7 @@ func (s *Service) Names(ctx context.Context, ids []uint64) (map[uint64]string, e
 // NamesAhead names for cache.Prefetch what Names(ids) reads through the
 // cache, so that a caller reading more can read all the revisions in one
 // go before it calls Names.
-func (s *Service) NamesAhead(ids []uint64) []cache.Ahead {
+func (s *Service) NamesAhead(ctx context.Context, ids []uint64) []cache.Ahead {
 	out := make([]cache.Ahead, len(ids))
 	for i, id := range ids {
 		out[i] = s.cache.users.Ahead(id, 0)

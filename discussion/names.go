@@ -16,7 +16,7 @@ type Users interface {
 	// that do not exist.
 	Names(ctx context.Context, ids []uint64) (map[uint64]string, error)
 	// NamesAhead names the revisions Names reads, for cache.Prefetch.
-	NamesAhead(ids []uint64) []cache.Ahead
+	NamesAhead(ctx context.Context, ids []uint64) []cache.Ahead
 }
 
 // userName is a user's name as auth keeps it: the reader of names when
@@ -49,7 +49,7 @@ func (a *authors) prefetch(ids []uint64) error {
 	// Names and roles come in one call each, through their owners'
 	// caches, whose revisions are all read together first; only those
 	// not cached are read from the store, in one read each.
-	if err := cache.Prefetch(a.ctx, append(a.namesAhead(need), a.rolesAhead(a.course, need)...)...); err != nil {
+	if err := cache.Prefetch(a.ctx, append(a.namesAhead(a.ctx, need), a.rolesAhead(a.ctx, a.course, need)...)...); err != nil {
 		return err
 	}
 	names, err := a.manyNames(a.ctx, need)

@@ -283,8 +283,8 @@ type authors struct {
 	manyRoles func(ctx context.Context, course uint64, users []uint64) (map[uint64]string, error)
 	// namesAhead and rolesAhead name their revisions, read first in one
 	// go.
-	namesAhead func(ids []uint64) []cache.Ahead
-	rolesAhead func(course uint64, users []uint64) []cache.Ahead
+	namesAhead func(ctx context.Context, ids []uint64) []cache.Ahead
+	rolesAhead func(ctx context.Context, course uint64, users []uint64) []cache.Ahead
 }
 
 func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {

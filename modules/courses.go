@@ -878,7 +878,7 @@ func (s *Service) Roles(ctx context.Context, courseID uint64, users []uint64) (m
 
 // RolesAhead names for cache.Prefetch what Roles(courseID, users) reads
 // through the cache (see auth's NamesAhead).
-func (s *Service) RolesAhead(courseID uint64, users []uint64) []cache.Ahead {
+func (s *Service) RolesAhead(ctx context.Context, courseID uint64, users []uint64) []cache.Ahead {
 	out := make([]cache.Ahead, len(users))
 	for i, u := range users {
 		out[i] = s.members.Ahead(courseID, u)
