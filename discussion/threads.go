@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"pacer/cache"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
@@ -220,11 +221,18 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 		if err != nil {
 			return err
 		}
-		sc, err := s.scopeIn(ctx, caller, rt.Thread, rt.Board, &rt.Participant)
+		// The posts come from the cache before the caller's access is
+		// checked (nothing of them is answered unless it passes), so
+		// that the revisions the access and the page's authors need
+		// are read in one go (readAhead).
+		cached, err := s.threadPosts(ctx, rt.Thread)
 		if err != nil {
 			return err
 		}
-		cached, err := s.threadPosts(ctx, sc.thread)
+		if err := s.readAhead(ctx, caller, rt, cached, after, req.Limit); err != nil {
+			return err
+		}
+		sc, err := s.scopeIn(ctx, caller, rt.Thread, rt.Board, &rt.Participant)
 		if err != nil {
 			return err
 		}
@@ -262,6 +270,30 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 		}
 	}
 	return out, nil
+}
+
+// readAhead reads, in one go, the revisions of what a thread page checks
+// through caches: the caller's access to the course (and to the thread's
+// item) and the names and roles of the authors the page may show — the
+// thread's and those of the next limit posts after the cursor, before the
+// caller's view of them is known (a post hidden from the caller costs
+// only the revisions of its author). Authors it did not foresee are read
+// later as usual.
+func (s *Service) readAhead(ctx context.Context, caller uint64, rt ReaderThread, cached *threadPosts, after uint64, limit int) error {
+	course := rt.Board.CourseID
+	ahead := s.courses.AccessAhead(ctx, course, caller, rt.Thread.ItemID)
+	authors := []uint64{rt.Thread.AuthorID}
+	if cached != nil {
+		next := cached.after(after)
+		for _, p := range next[:min(limit, len(next))] {
+			authors = append(authors, p.AuthorID)
+		}
+	}
+	slices.Sort(authors)
+	authors = slices.Compact(authors)
+	ahead = append(ahead, s.users.NamesAhead(ctx, authors)...)
+	ahead = append(ahead, s.courses.RolesAhead(ctx, course, authors)...)
+	return cache.Prefetch(ctx, ahead...)
 }
 
 // pagePosts appends the views of a page's posts to out, reading the

@@ -77,6 +77,13 @@ func (s *Service) writeCourse(ctx context.Context, courseID uint64, fn func(ctx 
 // structure, the membership and the learner's progress, an item's when
 // itemID is not 0, and the learner's extended due times (ExtensionSource).
 func (s *Service) prefetch(ctx context.Context, courseID, userID, itemID uint64) error {
+	return cache.Prefetch(ctx, s.AccessAhead(ctx, courseID, userID, itemID)...)
+}
+
+// AccessAhead names for cache.Prefetch the revisions that Access,
+// MemberAccess (itemID 0) and ItemAccess check, so that a caller that
+// reads more through caches can read them all in one go first.
+func (s *Service) AccessAhead(ctx context.Context, courseID, userID, itemID uint64) []cache.Ahead {
 	ahead := []cache.Ahead{s.structures.Ahead(courseID, 0), s.members.Ahead(courseID, userID), s.progress.Ahead(courseID, userID)}
 	if itemID != 0 {
 		ahead = append(ahead, s.items.Ahead(itemID, 0))
@@ -84,7 +91,7 @@ func (s *Service) prefetch(ctx context.Context, courseID, userID, itemID uint64)
 	if s.Extensions != nil {
 		ahead = append(ahead, s.Extensions.OverridesAhead(ctx, courseID, userID))
 	}
-	return cache.Prefetch(ctx, ahead...)
+	return ahead
 }
 
 // structureOf returns a course's structure, through the cache.
