@@ -200,26 +200,25 @@ func NewService(cfg Config) *Service {
 // already told is not stored and goes to no hook (its e-mail went with
 // the first one): it comes back with ID 0 and no error.
 func (s *Service) add(ctx context.Context, ns []Notification) ([]Notification, error) {
-	out := make([]Notification, len(ns))
-	stored := make([]Notification, 0, len(ns))
+	in := make([]Notification, len(ns))
 	for i, n := range ns {
 		if err := n.check(); err != nil {
-			return out, err
+			return nil, err
 		}
 		if n.CreatedAt.IsZero() {
 			n.CreatedAt = s.now().UTC()
 		}
-		got, err := s.store.Add(ctx, n)
-		if errors.Is(err, ErrAlreadyTold) {
-			n.ID = 0
-			out[i] = n
-			continue
+		in[i] = n
+	}
+	out, err := s.store.AddAll(ctx, in)
+	if err != nil {
+		return out, err
+	}
+	stored := make([]Notification, 0, len(out))
+	for _, n := range out {
+		if n.ID != 0 {
+			stored = append(stored, n)
 		}
-		if err != nil {
-			return out, err
-		}
-		out[i] = got
-		stored = append(stored, got)
 	}
 	if len(stored) == 0 {
 		return out, nil

@@ -27,6 +27,11 @@ type Notifications interface {
 	// returns ErrAlreadyTold: the engine enforces it, so that two
 	// transactions telling of one event at once store one notification.
 	Add(ctx context.Context, n Notification) (Notification, error)
+	// AddAll is Add of each of ns, in order, in one go (one round trip
+	// where the engine pays one per statement): it returns them with
+	// their ids, and those already told with ID 0 instead of
+	// ErrAlreadyTold.
+	AddAll(ctx context.Context, ns []Notification) ([]Notification, error)
 	// Newest lists a user's notifications newest first: those with an id
 	// below before (every one when before is 0), at most limit of them.
 	// more says whether older ones remain past the last.

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
 	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })
 	t.Run("a cause is told once, even by two transactions at once", func(t *testing.T) { causeOnce(t, open) })
+	t.Run("AddAll adds in order and leaves out causes told", func(t *testing.T) { addAll(t, open) })
 	t.Run("a mail's cause is queued once while the mail is kept", func(t *testing.T) { mailCauseOnce(t, open) })
 }
 
@@ -766,5 +767,58 @@ func rerun(t *testing.T, open Open) {
 	}
 	if e, _ := s.TakeEntries(bg, 1); len(e) != 1 {
 		t.Errorf("after a failed and a good attempt the batch holds %d entries, want 1", len(e))
+	}
+}
+
+// addAll: AddAll stores each notification as Add would, in order (ids
+// growing in the order given), returns a cause told before (or earlier in
+// the same call) with ID 0 and stores nothing for it, and joins the
+// caller's transaction, which goes on after it.
+func addAll(t *testing.T, open Open) {
+	s, run := open(t)
+	told := note(1, 0)
+	told.Cause = "module_opened:3:7:1"
+	first := add(t, s, told)
+	fresh := note(2, 1)
+	fresh.Cause = "module_opened:3:7:2"
+	ns := []notify.Notification{note(1, 2), told, fresh, note(2, 3), fresh}
+	var got []notify.Notification
+	err := run.Write(bg, func(ctx context.Context) error {
+		var err error
+		if got, err = s.AddAll(ctx, ns); err != nil {
+			return err
+		}
+		_, err = s.Add(ctx, note(3, 4))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ns) {
+		t.Fatalf("AddAll returned %d notifications, want %d", len(got), len(ns))
+	}
+	if got[1].ID != 0 || got[4].ID != 0 {
+		t.Errorf("ids of causes told = %d and %d, want 0", got[1].ID, got[4].ID)
+	}
+	last := first.ID
+	for _, i := range []int{0, 2, 3} {
+		if got[i].ID <= last {
+			t.Errorf("id of notification %d = %d, want above %d", i, got[i].ID, last)
+		}
+		last = got[i].ID
+		want := ns[i]
+		want.ID, want.Read = got[i].ID, false
+		if g := got[i]; g.UserID != want.UserID || g.Title != want.Title || g.Kind != want.Kind || g.Cause != want.Cause || !g.CreatedAt.Equal(want.CreatedAt) {
+			t.Errorf("notification %d = %+v, want %+v", i, g, want)
+		}
+	}
+	if page, _ := newest(t, s, 1, 0, 10); len(page) != 2 || page[0].ID != got[0].ID || page[1].ID != first.ID {
+		t.Errorf("user 1 has %+v, want the new one and the first telling", page)
+	}
+	if page, _ := newest(t, s, 2, 0, 10); len(page) != 2 || page[0].ID != got[3].ID || page[1].ID != got[2].ID || page[1].Title != fresh.Title {
+		t.Errorf("user 2 has %+v, want two (the cause once)", page)
+	}
+	if n := unread(t, s, 3); n != 1 {
+		t.Errorf("user 3: %d unread, want the one added after AddAll", n)
 	}
 }

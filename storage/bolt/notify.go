@@ -35,6 +35,26 @@ func (s storedNotification) value() notify.Notification {
 	return n
 }
 
+// AddAll implements notify.Store: Add of each, in one transaction (bbolt
+// pays no round trip per statement).
+func (s *Notify) AddAll(ctx context.Context, ns []notify.Notification) ([]notify.Notification, error) {
+	out := make([]notify.Notification, len(ns))
+	err := s.db.Write(ctx, func(ctx context.Context) error {
+		for i, n := range ns {
+			got, err := s.Add(ctx, n)
+			if errors.Is(err, notify.ErrAlreadyTold) {
+				n.ID = 0
+				got = n
+			} else if err != nil {
+				return err
+			}
+			out[i] = got
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Add implements notify.Store.
 func (s *Notify) Add(ctx context.Context, n notify.Notification) (notify.Notification, error) {
 	err := s.db.Write(ctx, func(ctx context.Context) error {
