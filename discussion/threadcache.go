@@ -5,6 +5,7 @@ import (
 	"context"
 	"pacer/cache"
 	"slices"
+	"sync/atomic"
 )
 
 // threadCache keeps the posts of recently read threads, decoded and in id
@@ -20,10 +21,13 @@ type threadCache struct {
 }
 
 // threadPosts is every post of a thread as of one thread record. It is
-// shared by readers and never changed once built.
+// shared by readers and never changed once built, but for the posts'
+// sources, read the first time a page needs one (threadSources).
 type threadPosts struct {
 	thread ThreadRecord
 	posts  []PostRecord
+	// sources are the sources of posts, by id, once read (nil before).
+	sources atomic.Pointer[map[uint64]string]
 }
 
 // Bounds of the thread cache: threads longer than maxCachedThreadPosts are
@@ -58,6 +62,29 @@ func (s *Service) threadPosts(ctx context.Context, t ThreadRecord) (*threadPosts
 	e = &threadPosts{thread: t, posts: posts}
 	c.memo.Put(t.ID, e)
 	return e, nil
+}
+
+// threadSources returns the sources of the posts of e, the thread's posts
+// as read in ctx's transaction: read in one go the first time a page
+// shows one, and kept with e. They cannot go stale: a post's source
+// changes only with its thread record (saveThread), and e is used only
+// with the record it was read with.
+func (s *Service) threadSources(ctx context.Context, e *threadPosts) (map[uint64]string, error) {
+	if m := e.sources.Load(); m != nil {
+		return *m, nil
+	}
+	ids := make([]uint64, 0, len(e.posts))
+	for _, p := range e.posts {
+		if !p.Deleted {
+			ids = append(ids, p.ID)
+		}
+	}
+	m, err := s.store.PostSources(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	e.sources.Store(&m)
+	return m, nil
 }
 
 // after returns the posts with ids above id.

@@ -68,7 +68,8 @@ func TestAThreadPageShowsTheThreadAsItsHeadDoes(t *testing.T) {
 
 // TestAThreadPageGivesTheSourcesOfThePostsTheCallerMayEdit reads a page
 // as staff (who may edit every post), as an author (their own) and as
-// another student (none), before and after the thread is locked.
+// another student (none), before and after an edit, and after the thread
+// is locked.
 func TestAThreadPageGivesTheSourcesOfThePostsTheCallerMayEdit(t *testing.T) {
 	c := newClass(t)
 	svc := c.env.Server.Discussion
@@ -108,6 +109,18 @@ func TestAThreadPageGivesTheSourcesOfThePostsTheCallerMayEdit(t *testing.T) {
 					t.Errorf("locked %v, %s: post %d body = %q, want %q", locked, u.Name, post.ID, post.Body, wantBody)
 				}
 			}
+		}
+	}
+	check(false)
+	// The sources are kept with the thread's posts once a page showed
+	// one: an edit must show at once.
+	for id, author := range authors {
+		if author == c.bob.ID {
+			sources[id] = "Edited by Bob"
+			if r := c.env.Do("PATCH", fmt.Sprintf("/api/v1/posts/%d", id), c.bob.Token, map[string]any{"body": sources[id]}); r.Status != 200 {
+				t.Fatalf("edit: %d %s", r.Status, r.Body)
+			}
+			break
 		}
 	}
 	check(false)

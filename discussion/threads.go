@@ -12,6 +12,7 @@ import (
 	"pacer/modules"
 	"pacer/notify"
 	"pacer/page"
+	"pacer/txn"
 )
 
 // validBody checks a Markdown body: required, not blank, bounded.
@@ -213,7 +214,19 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 	var shown uint64
 	marks := s.reads.marksOf(caller)
 	names := s.nameReader(ctx)
-	err = s.tx.Read(ctx, func(ctx context.Context) error {
+	// Once the thread is cached, the page is one round trip: the
+	// revisions of what it checks through caches go with the read of the
+	// thread and the caller's state in it (txn.Cached; on PostgreSQL,
+	// outside any other transaction, see cache.Prefetch).
+	err = s.tx.Read(txn.Cached(ctx), func(ctx context.Context) error {
+		// What the page will check is foreseen from the thread as last
+		// cached, before the thread is read; should the thread have
+		// changed since, whatever was not foreseen is read as usual.
+		if e, _ := s.threads.memo.Get(threadID); e != nil {
+			if err := s.readAhead(ctx, caller, e.thread, e, after, req.Limit); err != nil {
+				return err
+			}
+		}
 		// The thread, its board and the caller's state in it come in one
 		// read, the posts from the thread cache, and the authors of the
 		// thread and of the page in one read each for names and roles.
@@ -229,7 +242,7 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 		if err != nil {
 			return err
 		}
-		if err := s.readAhead(ctx, caller, rt, cached, after, req.Limit); err != nil {
+		if err := s.readAhead(ctx, caller, rt.Thread, cached, after, req.Limit); err != nil {
 			return err
 		}
 		sc, err := s.scopeIn(ctx, caller, rt.Thread, rt.Board, &rt.Participant)
@@ -253,7 +266,7 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 		if out.Thread, err = s.readerView(ctx, sc, au, rt, marks, cached); err != nil {
 			return err
 		}
-		if out.Items, err = s.pagePosts(ctx, sc, au, posts, out.Items); err != nil {
+		if out.Items, err = s.pagePosts(ctx, sc, au, cached, posts, out.Items); err != nil {
 			return err
 		}
 		if n := len(posts); n > 0 && posts[n-1].ID > out.Thread.LastReadPostID {
@@ -279,10 +292,10 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 // caller's view of them is known (a post hidden from the caller costs
 // only the revisions of its author). Authors it did not foresee are read
 // later as usual.
-func (s *Service) readAhead(ctx context.Context, caller uint64, rt ReaderThread, cached *threadPosts, after uint64, limit int) error {
-	course := rt.Board.CourseID
-	ahead := s.courses.AccessAhead(ctx, course, caller, rt.Thread.ItemID)
-	authors := []uint64{rt.Thread.AuthorID}
+func (s *Service) readAhead(ctx context.Context, caller uint64, t ThreadRecord, cached *threadPosts, after uint64, limit int) error {
+	course := t.CourseID
+	ahead := s.courses.AccessAhead(ctx, course, caller, t.ItemID)
+	authors := []uint64{t.AuthorID}
 	if cached != nil {
 		next := cached.after(after)
 		for _, p := range next[:min(limit, len(next))] {
@@ -298,8 +311,8 @@ func (s *Service) readAhead(ctx context.Context, caller uint64, rt ReaderThread,
 
 // pagePosts appends the views of a page's posts to out, reading the
 // sources of those the caller may edit in one read (all of them, for
-// staff).
-func (s *Service) pagePosts(ctx context.Context, sc *scope, au *authors, posts []PostRecord, out []Post) ([]Post, error) {
+// staff), or taking them from cached, the thread's posts, when at hand.
+func (s *Service) pagePosts(ctx context.Context, sc *scope, au *authors, cached *threadPosts, posts []PostRecord, out []Post) ([]Post, error) {
 	var ids []uint64
 	for _, p := range posts {
 		if sc.editable(p) {
@@ -307,7 +320,12 @@ func (s *Service) pagePosts(ctx context.Context, sc *scope, au *authors, posts [
 		}
 	}
 	var sources map[uint64]string
-	if len(ids) > 1 {
+	if cached != nil && len(ids) > 0 {
+		var err error
+		if sources, err = s.threadSources(ctx, cached); err != nil {
+			return out, err
+		}
+	} else if len(ids) > 1 {
 		var err error
 		if sources, err = s.store.PostSources(ctx, ids); err != nil {
 			return out, err

@@ -37,7 +37,6 @@ func TestACachedReadNeedsNoTransaction(t *testing.T) {
 			if err := cache.Prefetch(ctx, c.Ahead(1, 0), c.Ahead(2, 0)); err != nil {
 				return err
 			}
-			status = append(status, postgres.TxStatus(ctx))
 			var err error
 			v, err = c.Read(ctx, 1, 0, func(ctx context.Context) (int, error) {
 				var n int
@@ -47,6 +46,7 @@ func TestACachedReadNeedsNoTransaction(t *testing.T) {
 				}
 				return n, err
 			})
+			status = append(status, postgres.TxStatus(ctx))
 			return err
 		})
 		if err != nil {
@@ -82,6 +82,9 @@ func TestACachedReadNeedsNoTransaction(t *testing.T) {
 	err := db.Read(ctx, func(ctx context.Context) error {
 		runs++
 		if err := cache.Prefetch(ctx, c.Ahead(1, 0)); err != nil {
+			return err
+		}
+		if _, _, err := revs.Revision(ctx, cache.Key{Kind: "test.value", ID: 1}); err != nil {
 			return err
 		}
 		if s := postgres.TxStatus(ctx); s != 'T' {
@@ -184,7 +187,11 @@ func TestACheckPutOffGoesWithTheFirstStatement(t *testing.T) {
 	bump()
 	fill()
 	err := db.Read(txn.Cached(req), func(ctx context.Context) error {
-		return cache.Prefetch(ctx, c.Ahead(1, 0))
+		if err := cache.Prefetch(ctx, c.Ahead(1, 0)); err != nil {
+			return err
+		}
+		_, _, err := revs.Revision(ctx, cache.Key{Kind: "test.signin", ID: 1})
+		return err
 	})
 	if !errors.Is(err, cache.ErrChanged) || len(cache.Pending(req)) != 0 {
 		t.Fatalf("cached read after a change: %v, pending %v", err, cache.Pending(req))
@@ -272,5 +279,117 @@ func TestCachedReadsAtOnceSeeEveryEarlierCommit(t *testing.T) {
 	}
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Revisions prefetched before a transaction's first statement go with that
+// statement: in a cached read, the revisions, the statement, its BEGIN and
+// its COMMIT are one round trip, in one snapshot (the statement runs in
+// the REPEATABLE READ transaction the revisions are read in), and the
+// revisions are known without another statement; should the read need
+// one more, it runs again in a transaction. In a write, a revision it
+// bumped is read as it bumped it.
+func TestPrefetchedRevisionsGoWithTheFirstStatement(t *testing.T) {
+	db := pgtest.Open(t)
+	ctx := context.Background()
+	revs := postgres.NewRevisions(db)
+	c := cache.New[int]("test.ahead", 10, revs)
+	var bumped [2]uint64
+	for i := range bumped {
+		err := db.Write(ctx, func(ctx context.Context) error {
+			if err := c.Bump(ctx, uint64(i+1), 0); err != nil {
+				return err
+			}
+			var err error
+			bumped[i], _, err = revs.Revision(ctx, cache.Key{Kind: "test.ahead", ID: uint64(i + 1)})
+			return err
+		})
+		if err != nil || bumped[i] == 0 {
+			t.Fatalf("bump %d: %v, %d", i, err, bumped[i])
+		}
+	}
+	key := func(id uint64) cache.Key { return cache.Key{Kind: "test.ahead", ID: id} }
+	read := func(more bool) (runs int, level string, status []byte, got [3]uint64) {
+		t.Helper()
+		err := db.Read(txn.Cached(ctx), func(ctx context.Context) error {
+			runs++
+			status = status[:0]
+			// Key 3 was never bumped: it reads as 0.
+			if err := cache.Prefetch(ctx, c.Ahead(1, 0), c.Ahead(2, 0), c.Ahead(3, 0)); err != nil {
+				return err
+			}
+			if err := postgres.Q(ctx, db).QueryRow(ctx, "SELECT current_setting('transaction_isolation')").Scan(&level); err != nil {
+				return err
+			}
+			status = append(status, postgres.TxStatus(ctx))
+			for i := range got {
+				var err error
+				if got[i], _, err = revs.Revision(ctx, key(uint64(i+1))); err != nil {
+					return err
+				}
+			}
+			if more {
+				var n int
+				if err := postgres.Q(ctx, db).QueryRow(ctx, "SELECT 1").Scan(&n); err != nil {
+					return err
+				}
+			}
+			status = append(status, postgres.TxStatus(ctx))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return runs, level, status, got
+	}
+	want := [3]uint64{bumped[0], bumped[1], 0}
+
+	// One round trip: committed as soon as the statement returned ('I'),
+	// the revisions known without another statement (one run).
+	runs, level, status, got := read(false)
+	if runs != 1 || level != "repeatable read" || string(status) != "II" || got != want {
+		t.Fatalf("one statement: runs %d, level %q, status %q, revisions %v; want 1, repeatable read, \"II\", %v",
+			runs, level, status, got, want)
+	}
+	// A second statement: the work runs again, in a transaction, with
+	// the revisions in the round trip of its BEGIN and first statement.
+	runs, level, status, got = read(true)
+	if runs != 2 || level != "repeatable read" || string(status) != "TT" || got != want {
+		t.Fatalf("two statements: runs %d, level %q, status %q, revisions %v; want 2, repeatable read, \"TT\", %v",
+			runs, level, status, got, want)
+	}
+
+	// In a write, a key it bumped before its first statement is read as
+	// bumped; the others as stored.
+	if _, err := db.Pool().Exec(ctx, "CREATE TABLE w (n int)"); err != nil {
+		t.Fatal(err)
+	}
+	var mine uint64
+	err := db.Write(ctx, func(ctx context.Context) error {
+		if err := c.Bump(ctx, 1, 0); err != nil {
+			return err
+		}
+		var err error
+		if mine, _, err = revs.Revision(ctx, key(1)); err != nil {
+			return err
+		}
+		if err := cache.Prefetch(ctx, c.Ahead(1, 0), c.Ahead(2, 0)); err != nil {
+			return err
+		}
+		if _, err := postgres.Q(ctx, db).Exec(ctx, "INSERT INTO w VALUES (1)"); err != nil {
+			return err
+		}
+		for i, w := range []uint64{mine, bumped[1]} {
+			if r, _, err := revs.Revision(ctx, key(uint64(i+1))); err != nil || r != w {
+				t.Errorf("in the write, key %d: %d, %v; want %d", i+1, r, err, w)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, got = read(false); got[0] != mine || mine == bumped[0] {
+		t.Fatalf("after the write: key 1 at %d, want the write's %d (was %d)", got[0], mine, bumped[0])
 	}
 }

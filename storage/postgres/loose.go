@@ -135,17 +135,7 @@ func (l *looseReads) send(ctx context.Context, keys []cache.Key) (map[cache.Key]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	found := make(map[cache.Key]uint64, len(keys))
-	for rows.Next() {
-		var kind string
-		var id, sub, rev int64
-		if err := rows.Scan(&kind, &id, &sub, &rev); err != nil {
-			return nil, err
-		}
-		found[cache.Key{Kind: kind, ID: uint64(id), Sub: uint64(sub)}] = uint64(rev)
-	}
-	return found, rows.Err()
+	return scanRevisions(rows, len(keys))
 }
 
 // manyRevisionsSQL reads the revisions of the keys in three arrays: a

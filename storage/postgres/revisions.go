@@ -31,6 +31,15 @@ func (s *Revisions) Revision(ctx context.Context, k cache.Key) (rev uint64, fill
 	if r, ok := t.revs[k]; ok {
 		return r, !t.writable, nil
 	}
+	if len(t.want) > 0 {
+		// The revisions Prefetch put off are read now, with k's.
+		keys := append(t.want, k)
+		t.want = nil
+		if err := s.read(ctx, t, keys); err != nil {
+			return 0, false, err
+		}
+		return t.revs[k], !t.writable, nil
+	}
 	if rev, err = s.revision(ctx, k); err != nil {
 		return 0, false, err
 	}
@@ -39,12 +48,27 @@ func (s *Revisions) Revision(ctx context.Context, k cache.Key) (rev uint64, fill
 }
 
 // Prefetch implements cache.Prefetcher: the keys this transaction has not
-// read yet, in one query; a key without a row is remembered as 0.
+// read yet, in one query; a key without a row is remembered as 0. Before
+// the transaction's first statement the query waits (pgTx.want): it goes
+// in the round trip of that statement, or is sent at the first revision
+// asked, with it. A read that knows what it will check before it reads
+// its first record so pays no round trip for the revisions.
 func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 	t := txFrom(ctx)
 	if t == nil {
 		return nil
 	}
+	if t.begin != "" && !t.loose {
+		t.want = append(t.want, keys...)
+		return nil
+	}
+	return s.read(ctx, t, keys)
+}
+
+// read reads the revisions of keys in t now, but for those t already
+// knows: outside a transaction, shared with other cached reads, when t is
+// a cached read that has sent nothing yet (pgTx.alone), else in t.
+func (s *Revisions) read(ctx context.Context, t *pgTx, keys []cache.Key) error {
 	var kinds []string
 	var ids, subs []int64
 	for _, k := range keys {
@@ -86,27 +110,12 @@ func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 			return errLoose
 		}
 	} else {
-		var rows pgx.Rows
-		var err error
-		if len(kinds) <= len(prefetchSQLs) {
-			rows, err = t.Query(ctx, prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)...)
-		} else {
-			rows, err = t.Query(ctx, manyRevisionsSQL, kinds, ids, subs)
-		}
+		sql, args := revisionsQuery(kinds, ids, subs)
+		rows, err := t.Query(ctx, sql, args...)
 		if err != nil {
 			return err
 		}
-		found = make(map[cache.Key]uint64, len(kinds))
-		for rows.Next() {
-			var kind string
-			var id, sub, rev int64
-			if err := rows.Scan(&kind, &id, &sub, &rev); err != nil {
-				rows.Close()
-				return err
-			}
-			found[cache.Key{Kind: kind, ID: uint64(id), Sub: uint64(sub)}] = uint64(rev)
-		}
-		if err := rows.Err(); err != nil {
+		if found, err = scanRevisions(rows, len(kinds)); err != nil {
 			return err
 		}
 	}
@@ -125,6 +134,31 @@ func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 		}
 	}
 	return nil
+}
+
+// revisionsQuery is the statement that reads the revisions of the keys
+// in three slices: point reads for a few, manyRevisionsSQL for more.
+func revisionsQuery(kinds []string, ids, subs []int64) (string, []any) {
+	if len(kinds) <= len(prefetchSQLs) {
+		return prefetchSQL(len(kinds)), prefetchArgs(kinds, ids, subs)
+	}
+	return manyRevisionsSQL, []any{kinds, ids, subs}
+}
+
+// scanRevisions reads the rows of revisionsQuery (or manyRevisionsSQL),
+// and closes them.
+func scanRevisions(rows pgx.Rows, n int) (map[cache.Key]uint64, error) {
+	defer rows.Close()
+	found := make(map[cache.Key]uint64, n)
+	for rows.Next() {
+		var kind string
+		var id, sub, rev int64
+		if err := rows.Scan(&kind, &id, &sub, &rev); err != nil {
+			return nil, err
+		}
+		found[cache.Key{Kind: kind, ID: uint64(id), Sub: uint64(sub)}] = uint64(rev)
+	}
+	return found, rows.Err()
 }
 
 func (s *Revisions) revision(ctx context.Context, k cache.Key) (uint64, error) {

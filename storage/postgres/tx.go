@@ -64,6 +64,14 @@ type pgTx struct {
 	// at index checkAt of its pending statements (-1: none).
 	checks  []cache.Expected
 	checkAt int
+	// want are the revisions Revisions.Prefetch was asked for before the
+	// transaction's first statement: they are read in that statement's
+	// round trip (or at the first revision asked). wanted are those that
+	// went with the batch being sent, at index wantAt of its pending
+	// statements (-1: none).
+	want   []cache.Key
+	wanted []cache.Key
+	wantAt int
 	// deferred are writes whose outcome the work does not wait for (a
 	// revision bump, which every cached write makes before its change):
 	// like BEGIN, they go in the round trip of the next statement, or of
@@ -72,10 +80,12 @@ type pgTx struct {
 	deferred []pgx.QueuedQuery
 	// alone is a read marked txn.Cached that has sent nothing yet: its
 	// revisions may be read in one statement outside a transaction
-	// (Revisions.Prefetch). loose is set once they were: the read then
-	// has no snapshot to run another statement in, and one more
-	// statement fails with errLoose, on which run runs the work again in
-	// a transaction.
+	// (Revisions.Prefetch), or, when its first statement reads records,
+	// the revisions it put off, that statement, its BEGIN and its COMMIT
+	// go in one round trip (withPending). loose is set once either was
+	// sent: the read then has no snapshot to run another statement in,
+	// and one more statement fails with errLoose, on which run runs the
+	// work again in a transaction.
 	alone, loose bool
 }
 
@@ -96,7 +106,7 @@ func (t *pgTx) detached() error {
 }
 
 // pending reports whether statements wait to go with the next one.
-func (t *pgTx) pending() bool { return t.begin != "" || len(t.deferred) > 0 }
+func (t *pgTx) pending() bool { return t.begin != "" || len(t.deferred) > 0 || len(t.want) > 0 }
 
 // deferExec queues a write to go with the transaction's next statement.
 func (t *pgTx) deferExec(sql string, args ...any) {
@@ -139,6 +149,27 @@ func (t *pgTx) takePending(ctx context.Context, b *pgx.Batch) int {
 		head = append(head, &t.deferred[i])
 	}
 	t.deferred = nil
+	t.wanted, t.wantAt = nil, -1
+	if len(t.want) > 0 {
+		// The revisions put off, after the deferred writes (a bump among
+		// them is read as this transaction made it).
+		var kinds []string
+		var ids, subs []int64
+		for _, k := range t.want {
+			if _, ok := t.revs[k]; !ok {
+				t.wanted = append(t.wanted, k)
+				kinds = append(kinds, k.Kind)
+				ids = append(ids, int64(k.ID))
+				subs = append(subs, int64(k.Sub))
+			}
+		}
+		t.want = nil
+		if len(kinds) > 0 {
+			sql, args := revisionsQuery(kinds, ids, subs)
+			t.wantAt = len(head)
+			head = append(head, &pgx.QueuedQuery{SQL: sql, Arguments: args})
+		}
+	}
 	b.QueuedQueries = append(head, b.QueuedQueries...)
 	return len(head)
 }
@@ -156,8 +187,23 @@ func (t *pgTx) execPending(ctx context.Context, br pgx.BatchResults, n int) erro
 }
 
 // pendingResult reads the result of the i-th pending statement of a batch,
-// and reports the outcome of the checks put off when it is theirs.
+// and reports the outcome of the checks put off when it is theirs, and
+// remembers the revisions put off when it is theirs.
 func (t *pgTx) pendingResult(ctx context.Context, br pgx.BatchResults, i int) error {
+	if i == t.wantAt {
+		rows, err := br.Query()
+		if err != nil {
+			return t.note(err)
+		}
+		found, err := scanRevisions(rows, len(t.wanted))
+		if err != nil {
+			return t.note(err)
+		}
+		for _, k := range t.wanted {
+			t.remember(k, found[k])
+		}
+		return nil
+	}
 	_, err := br.Exec()
 	if i == t.checkAt {
 		changed := pgCode(err) == codeDivisionByZero
@@ -244,13 +290,20 @@ func (t *pgTx) connect(ctx context.Context) error {
 }
 
 // withPending sends sql with the pending statements before it, in one
-// round trip, and returns the batch results positioned at sql's.
+// round trip, and returns the batch results positioned at sql's. The
+// first statement of a cached read (pgTx.alone) that put revisions off
+// goes with its COMMIT too: the read's whole transaction in one round
+// trip, after which it is loose.
 func (t *pgTx) withPending(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	if err := t.connect(ctx); err != nil {
 		return nil, err
 	}
 	b := &pgx.Batch{}
 	b.Queue(sql, args...)
+	if t.alone && !t.writable && t.begin != "" && len(t.want) > 0 {
+		b.Queue("commit")
+		t.loose = true
+	}
 	n := t.takePending(ctx, b)
 	br := t.conn.SendBatch(ctx, b)
 	if err := t.execPending(ctx, br, n); err != nil {
@@ -586,7 +639,9 @@ func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx 
 		}
 	}()
 	defer func() {
-		if err != nil && t.begin == "" && t.conn != nil {
+		// (A loose read whose one round trip committed has nothing to
+		// roll back; one whose batch failed before its COMMIT has.)
+		if err != nil && t.begin == "" && t.conn != nil && !(t.loose && t.conn.Conn().PgConn().TxStatus() == 'I') {
 			// The rollback's own error adds nothing to fn's; a context
 			// that fn saw cancelled must not keep the rollback from
 			// being sent.
@@ -610,8 +665,9 @@ func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx 
 		err = t.failed
 		return err
 	}
-	if t.begin != "" && len(t.deferred) == 0 {
-		// No statement ran: there is nothing to commit.
+	if t.loose || (t.begin != "" && len(t.deferred) == 0) {
+		// No statement ran, or the read's one round trip committed it:
+		// there is nothing to commit.
 		return nil
 	}
 	tag, err := t.commit(ctx)
