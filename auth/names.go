@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"pacer/cache"
+	"slices"
 )
 
 // NameReader returns a reader of user names, served from the cache of
@@ -17,43 +18,60 @@ func (s *Service) NameReader(ctx context.Context) func(ctx context.Context, id u
 
 // Names reads the names of several accounts (those that do not exist are
 // left out), in the transaction ctx carries or in its own: a page's
-// authors without a read per author. They come through the accounts'
-// cache: their revisions read together, the accounts not cached in one
+// authors without a read per author. They come through the cache of
+// names by bucket ("auth.names", see cache.go): a revision per bucket of
+// namesPerBucket ids, read together, and each bucket not cached in one
 // store read.
 func (s *Service) Names(ctx context.Context, ids []uint64) (map[uint64]string, error) {
 	out := make(map[uint64]string, len(ids))
-	keys := make([][2]uint64, len(ids))
-	for i, id := range ids {
-		keys[i] = [2]uint64{id, 0}
-	}
+	keys := nameBuckets(ids)
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		users, err := s.cache.users.ReadSet(ctx, keys, func(ctx context.Context, missing [][2]uint64) (map[[2]uint64]User, error) {
-			ids := make([]uint64, len(missing))
-			for i, k := range missing {
-				ids[i] = k[0]
+		buckets, err := s.cache.names.ReadSet(ctx, keys, func(ctx context.Context, missing [][2]uint64) (map[[2]uint64]map[uint64]string, error) {
+			found := make(map[[2]uint64]map[uint64]string, len(missing))
+			for _, k := range missing {
+				lo := k[0] * namesPerBucket
+				names, err := s.store.NamesBetween(ctx, lo, lo+namesPerBucket-1)
+				if err != nil {
+					return nil, err
+				}
+				found[k] = names
 			}
-			users, err := s.store.UsersByID(ctx, ids)
-			found := make(map[[2]uint64]User, len(users))
-			for _, u := range users {
-				found[[2]uint64{u.ID, 0}] = withoutHash(u)
-			}
-			return found, err
+			return found, nil
 		})
-		for k, u := range users {
-			out[k[0]] = u.Name
+		if err != nil {
+			return err
 		}
-		return err
+		for _, id := range ids {
+			if name, ok := buckets[[2]uint64{id / namesPerBucket, 0}][id]; ok {
+				out[id] = name
+			}
+		}
+		return nil
 	})
 	return out, err
+}
+
+// nameBuckets are the keys of the buckets of names that hold ids, once
+// each.
+func nameBuckets(ids []uint64) [][2]uint64 {
+	var keys [][2]uint64
+	for _, id := range ids {
+		k := [2]uint64{id / namesPerBucket, 0}
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // NamesAhead names for cache.Prefetch what Names(ids) reads through the
 // cache, so that a caller reading more can read all the revisions in one
 // go before it calls Names.
 func (s *Service) NamesAhead(ctx context.Context, ids []uint64) []cache.Ahead {
-	out := make([]cache.Ahead, len(ids))
-	for i, id := range ids {
-		out[i] = s.cache.users.Ahead(id, 0)
+	keys := nameBuckets(ids)
+	out := make([]cache.Ahead, len(keys))
+	for i, k := range keys {
+		out[i] = s.cache.names.Ahead(k[0], k[1])
 	}
 	return out
 }

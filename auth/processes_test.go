@@ -171,3 +171,29 @@ func TestTheCheckIsKeptUntilItsRevisionChanges(t *testing.T) {
 		t.Fatalf("a sees %q", id.Name)
 	}
 }
+
+// Names comes from a cache of names by bucket of ids: once another
+// process added an account to a bucket b keeps, or renamed one in it, b's
+// next Names says so.
+func TestAnotherProcessSeesNamesAddedAndChangedAtOnce(t *testing.T) {
+	a, b, _ := twoProcesses(t)
+	ann := signUp(t, a, "ann")
+	if got, err := b.Names(bg, []uint64{ann.User.ID, ann.User.ID + 1}); err != nil || len(got) != 1 || got[ann.User.ID] != "ann" {
+		t.Fatalf("b's names = %v, %v; want ann alone", got, err)
+	}
+	// The next account's id is in the same bucket as ann's (the first
+	// 1,024 ids share one), which b now keeps.
+	bob := signUp(t, a, "bob")
+	got, err := b.Names(bg, []uint64{ann.User.ID, bob.User.ID})
+	if err != nil || got[ann.User.ID] != "ann" || got[bob.User.ID] != "bob" {
+		t.Fatalf("after a added bob, b's names = %v, %v", got, err)
+	}
+	name := "Ann B"
+	if _, _, err := a.UpdateMe(bg, ann.User.ID, auth.Update{Name: &name}, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err = b.Names(bg, []uint64{bob.User.ID, ann.User.ID})
+	if err != nil || got[ann.User.ID] != name || got[bob.User.ID] != "bob" {
+		t.Fatalf("after a renamed ann, b's names = %v, %v", got, err)
+	}
+}

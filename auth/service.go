@@ -256,8 +256,12 @@ func (s *Service) createUser(ctx context.Context, hashKey string, in NewUser, ad
 		Timezone: "UTC", TokenGen: 1, CreatedAt: s.now().UTC()}
 	err = s.tx.Write(ctx, func(ctx context.Context) error {
 		var err error
-		u, err = s.store.AddUser(ctx, u)
-		return err
+		if u, err = s.store.AddUser(ctx, u); err != nil {
+			return err
+		}
+		// Its id is known only now; no read of this transaction
+		// comes after.
+		return s.bumpNames(ctx, u.ID)
 	})
 	if errors.Is(err, ErrEmailTaken) {
 		return User{}, errs.ConflictCode("conflict", "an account with this e-mail already exists")

@@ -66,9 +66,9 @@ type Users interface {
 	PutUser(ctx context.Context, u User) error
 	// Users lists every account in id order.
 	Users(ctx context.Context) ([]User, error)
-	// UsersByID returns the accounts of ids that exist, in id order (a
-	// page's authors in one read).
-	UsersByID(ctx context.Context, ids []uint64) ([]User, error)
+	// NamesBetween returns the names of the accounts whose ids are in
+	// [lo, hi], by id (a bucket of the names cache in one read).
+	NamesBetween(ctx context.Context, lo, hi uint64) (map[uint64]string, error)
 }
 
 // Sessions keeps sign-ins and their refresh tokens.

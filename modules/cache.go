@@ -33,12 +33,23 @@ import (
 //     last_active_at: the activity flush moves it every few seconds for
 //     every learner at work, and bumping each would have emptied the cache
 //     of every active learner at every flush.
+//   - modules.roles (course, bucket): the roles in a course of the users
+//     whose ids are in one bucket of rolesPerBucket ids (bucket = id /
+//     rolesPerBucket), read together (Roles): a page naming fifty
+//     members checks a revision or two instead of fifty. Bumped by
+//     forgetMember too, in the member's bucket.
 const (
 	kindStructure = "modules.structure"
 	kindProgress  = "modules.progress"
 	kindItem      = "modules.item"
 	kindMember    = "modules.member"
+	kindRoles     = "modules.roles"
 )
+
+// rolesPerBucket is how many consecutive user ids share a revision of
+// their roles in a course: a membership that changes reloads the roles
+// of its bucket, in one read, the next time any of them is asked for.
+const rolesPerBucket = 1024
 
 // structure is a course's content as lists need it: the course record, its
 // modules in order and each module's item heads (no bodies). Every learner
@@ -122,6 +133,9 @@ func (s *Service) progressOf(ctx context.Context, courseID, userID uint64) (map[
 // dropMember), but for MarkActive's, which changes nothing cached; only
 // this package writes member records.
 func (s *Service) forgetMember(ctx context.Context, courseID, userID uint64) error {
+	if err := s.roles.Bump(ctx, courseID, userID/rolesPerBucket); err != nil {
+		return err
+	}
 	return s.members.Bump(ctx, courseID, userID)
 }
 
@@ -144,4 +158,5 @@ func newCaches(s *Service, revs cache.Revisions) {
 	s.progress = cache.New[map[uint64]ItemProgress](kindProgress, maxCachedLearners, revs)
 	s.items = cache.New[Item](kindItem, maxCachedItems, revs)
 	s.members = cache.New[Member](kindMember, maxCachedLearners, revs)
+	s.roles = cache.New[map[uint64]string](kindRoles, maxCachedCourses, revs)
 }

@@ -3,6 +3,7 @@ package modules_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 
 	"pacer/markdown"
@@ -73,6 +74,38 @@ func TestCachesShowAnotherProcesssWrites(t *testing.T) {
 	if r := s.env.Do("GET", fmt.Sprintf("/api/v1/courses/%d/modules", s.course), s.stu.Token, nil); r.Status != 404 {
 		t.Fatalf("modules after another process removed the student: %d %s", r.Status, r.Body)
 	}
+}
+
+// Roles come from a cache of roles by bucket of users: an enrolment, a
+// change of role and a removal made by another process are all seen by
+// the next read of a bucket the server keeps.
+func TestRolesShowAnotherProcesssWrites(t *testing.T) {
+	s := newSetup(t)
+	srv := s.env.Server
+	other := modules.NewService(srv.Tx, srv.Stores.Revisions, srv.Stores.Modules, srv.Auth, markdown.New(), nil)
+	ctx := context.Background()
+	newcomer := s.env.Register("Newcomer")
+	people := []uint64{s.ins.ID, s.stu.ID, newcomer.ID}
+	roles := func(want map[uint64]string) {
+		t.Helper()
+		got, err := srv.Courses.Roles(ctx, s.course, people)
+		if err != nil || !maps.Equal(got, want) {
+			t.Fatalf("roles = %v, %v; want %v", got, err, want)
+		}
+	}
+	roles(map[uint64]string{s.ins.ID: modules.RoleInstructor, s.stu.ID: modules.RoleStudent})
+	if _, err := other.Enroll(ctx, s.course, newcomer.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	roles(map[uint64]string{s.ins.ID: modules.RoleInstructor, s.stu.ID: modules.RoleStudent, newcomer.ID: modules.RoleStudent})
+	if _, err := other.SetRole(ctx, s.course, s.ins.ID, s.stu.ID, modules.RoleTA, false); err != nil {
+		t.Fatal(err)
+	}
+	roles(map[uint64]string{s.ins.ID: modules.RoleInstructor, s.stu.ID: modules.RoleTA, newcomer.ID: modules.RoleStudent})
+	if err := other.RemoveMember(ctx, s.course, s.ins.ID, newcomer.ID); err != nil {
+		t.Fatal(err)
+	}
+	roles(map[uint64]string{s.ins.ID: modules.RoleInstructor, s.stu.ID: modules.RoleTA})
 }
 
 func ptr[T any](v T) *T { return &v }

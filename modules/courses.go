@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,6 +39,9 @@ type Service struct {
 	progress   *cache.Cache[map[uint64]ItemProgress]
 	items      *cache.Cache[Item]
 	members    *cache.Cache[Member]
+	// roles are the roles in a course of a bucket of users, by user;
+	// shared by readers, never changed.
+	roles *cache.Cache[map[uint64]string]
 	// Extensions supplies per-learner due-time overrides (deadlines package).
 	Extensions ExtensionSource
 	// OnCourseCreated runs inside the course's creating transaction (the
@@ -844,44 +848,58 @@ func (s *Service) Role(ctx context.Context, courseID, userID uint64) (string, er
 
 // Roles reads the course roles of several users (those who are not
 // members are left out), in the transaction ctx carries or in its own,
-// through the memberships' cache: their revisions read together, the
-// memberships not cached in one store read.
+// through the cache of roles by bucket of users (modules.roles): a
+// revision per bucket, read together, and each bucket not cached in one
+// store read.
 func (s *Service) Roles(ctx context.Context, courseID uint64, users []uint64) (map[uint64]string, error) {
 	out := make(map[uint64]string, len(users))
-	keys := make([][2]uint64, len(users))
-	for i, u := range users {
-		keys[i] = [2]uint64{courseID, u}
-	}
+	keys := roleBuckets(courseID, users)
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		ms, err := s.members.ReadSet(ctx, keys, func(ctx context.Context, missing [][2]uint64) (map[[2]uint64]Member, error) {
-			users := make([]uint64, len(missing))
-			for i, k := range missing {
-				users[i] = k[1]
+		buckets, err := s.roles.ReadSet(ctx, keys, func(ctx context.Context, missing [][2]uint64) (map[[2]uint64]map[uint64]string, error) {
+			found := make(map[[2]uint64]map[uint64]string, len(missing))
+			for _, k := range missing {
+				lo := k[1] * rolesPerBucket
+				roles, err := s.store.RolesBetween(ctx, courseID, lo, lo+rolesPerBucket-1)
+				if err != nil {
+					return nil, err
+				}
+				found[k] = roles
 			}
-			ms, err := s.store.Members(ctx, courseID, users)
-			found := make(map[[2]uint64]Member, len(ms))
-			for _, m := range ms {
-				// As cachedMember keeps it: without the activity, which
-				// changes without a new revision.
-				m.LastActiveAt = nil
-				found[[2]uint64{courseID, m.UserID}] = m
-			}
-			return found, err
+			return found, nil
 		})
-		for k, m := range ms {
-			out[k[1]] = m.Role
+		if err != nil {
+			return err
 		}
-		return err
+		for _, u := range users {
+			if role, ok := buckets[[2]uint64{courseID, u / rolesPerBucket}][u]; ok {
+				out[u] = role
+			}
+		}
+		return nil
 	})
 	return out, err
+}
+
+// roleBuckets are the keys of the buckets of a course's roles that hold
+// users, once each.
+func roleBuckets(courseID uint64, users []uint64) [][2]uint64 {
+	var keys [][2]uint64
+	for _, u := range users {
+		k := [2]uint64{courseID, u / rolesPerBucket}
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // RolesAhead names for cache.Prefetch what Roles(courseID, users) reads
 // through the cache (see auth's NamesAhead).
 func (s *Service) RolesAhead(ctx context.Context, courseID uint64, users []uint64) []cache.Ahead {
-	out := make([]cache.Ahead, len(users))
-	for i, u := range users {
-		out[i] = s.members.Ahead(courseID, u)
+	keys := roleBuckets(courseID, users)
+	out := make([]cache.Ahead, len(keys))
+	for i, k := range keys {
+		out[i] = s.roles.Ahead(k[0], k[1])
 	}
 	return out
 }

@@ -112,10 +112,10 @@ type ProgressStore interface {
 type MemberStore interface {
 	// Member reads one membership, or ErrNoRecord.
 	Member(ctx context.Context, course, user uint64) (Member, error)
-	// Members returns the memberships of course that users have, in user
-	// order (those without one are left out): a page's authors in one
-	// read.
-	Members(ctx context.Context, course uint64, users []uint64) ([]Member, error)
+	// RolesBetween returns the roles in course of its members whose user
+	// ids are in [lo, hi], by user (a bucket of the roles cache in one
+	// read).
+	RolesBetween(ctx context.Context, course, lo, hi uint64) (map[uint64]string, error)
 	// IsMember reports whether a membership exists.
 	IsMember(ctx context.Context, course, user uint64) (bool, error)
 	// PutMember stores a membership, new or changed (its role may

@@ -6,7 +6,8 @@ package storetest
 import (
 	"context"
 	"errors"
-	"slices"
+	"maps"
+	"math"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("a taken address is refused and nothing is stored", func(t *testing.T) { emailTaken(t, open) })
 	t.Run("missing accounts are not found, and AnyUser sees the first", func(t *testing.T) { usersNotFound(t, open) })
 	t.Run("PutUser replaces an account and Users lists all in id order", func(t *testing.T) { putAndList(t, open) })
-	t.Run("UsersByID reads the accounts that exist, in id order", func(t *testing.T) { usersByID(t, open) })
+	t.Run("NamesBetween reads the names of the accounts in a range of ids", func(t *testing.T) { namesBetween(t, open) })
 	t.Run("StartSession keeps the sign-in and its first refresh token", func(t *testing.T) { startSession(t, open) })
 	t.Run("UserSession needs both the account and the sign-in", func(t *testing.T) { userSession(t, open) })
 	t.Run("Revoke marks the sign-ins it finds, in the order given", func(t *testing.T) { revoke(t, open) })
@@ -150,28 +151,28 @@ func usersNotFound(t *testing.T, open Open) {
 	}
 }
 
-func usersByID(t *testing.T, open Open) {
+func namesBetween(t *testing.T, open Open) {
 	s, _ := open(t)
 	var ids []uint64
-	for i := range 4 {
+	for i := range 5 {
 		ids = append(ids, mustAdd(t, s, user(i)).ID)
 	}
-	got, err := s.UsersByID(bg, []uint64{ids[3], 999, ids[0], ids[3], ids[1]})
+	got, err := s.NamesBetween(bg, ids[1], ids[3])
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gotIDs []uint64
-	for _, u := range got {
-		gotIDs = append(gotIDs, u.ID)
-		if want := mustUser(t, s, u.ID); u.Name != want.Name || u.Email != want.Email {
-			t.Errorf("UsersByID gave %+v for %d, User gives %+v", u, u.ID, want)
-		}
+	want := map[uint64]string{}
+	for _, id := range ids[1:4] {
+		want[id] = mustUser(t, s, id).Name
 	}
-	if want := []uint64{ids[0], ids[1], ids[3]}; !slices.Equal(gotIDs, want) {
-		t.Errorf("UsersByID = %v, want %v (found ones, in id order, once each)", gotIDs, want)
+	if !maps.Equal(got, want) {
+		t.Errorf("NamesBetween(%d, %d) = %v, want %v (both ends included, nothing outside)", ids[1], ids[3], got, want)
 	}
-	if got, err := s.UsersByID(bg, nil); err != nil || len(got) != 0 {
-		t.Errorf("UsersByID(nil) = %v, %v", got, err)
+	if got, err := s.NamesBetween(bg, ids[4]+1, math.MaxUint64); err != nil || len(got) != 0 {
+		t.Errorf("NamesBetween past the last account = %v, %v; want none", got, err)
+	}
+	if got, err := s.NamesBetween(bg, 0, math.MaxUint64); err != nil || len(got) != len(ids) {
+		t.Errorf("NamesBetween(0, max) = %v, %v; want all %d", got, err, len(ids))
 	}
 }
 

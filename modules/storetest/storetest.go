@@ -6,6 +6,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"maps"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -226,15 +228,15 @@ func members(t *testing.T, open Open) {
 	if ok, _ := s.IsMember(bg, 2, 9); ok {
 		t.Error("IsMember(2, 9) = true")
 	}
-	some, err := s.Members(bg, 1, []uint64{9, 7, 5, 9, 3})
-	if err != nil {
-		t.Fatal(err)
+	some, err := s.RolesBetween(bg, 1, 3, 9)
+	if want := map[uint64]string{5: modules.RoleTA, 9: modules.RoleStudent}; err != nil || !maps.Equal(some, want) {
+		t.Errorf("RolesBetween(1, 3, 9) = %v, %v; want %v (both ends included, other courses and users left out)", some, err, want)
 	}
-	if len(some) != 2 || some[0].UserID != 5 || some[0].Role != modules.RoleTA || some[1].UserID != 9 || some[1].Role != modules.RoleStudent {
-		t.Errorf("Members(1, [9 7 5 9 3]) = %+v, want 5 (ta) and 9 (student)", some)
+	if all, err := s.RolesBetween(bg, 1, 0, math.MaxUint64); err != nil || len(all) != 3 {
+		t.Errorf("RolesBetween(1, 0, max) = %v, %v; want 3 members", all, err)
 	}
-	if none, err := s.Members(bg, 1, nil); err != nil || len(none) != 0 {
-		t.Errorf("Members(1, nil) = %+v, %v", none, err)
+	if none, err := s.RolesBetween(bg, 1, 10, math.MaxUint64); err != nil || len(none) != 0 {
+		t.Errorf("RolesBetween(1, 10, max) = %v, %v; want none", none, err)
 	}
 	var users []uint64
 	if err := s.EachMember(bg, 1, func(m modules.Member) error { users = append(users, m.UserID); return nil }); err != nil {

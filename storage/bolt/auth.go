@@ -2,9 +2,10 @@ package bolt
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"pacer/auth"
 	"pacer/storage"
@@ -64,26 +65,23 @@ func (s *Auth) User(ctx context.Context, id uint64) (auth.User, error) {
 	return u, authErr(err)
 }
 
-// UsersByID implements auth.Store.
-func (s *Auth) UsersByID(ctx context.Context, ids []uint64) ([]auth.User, error) {
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	var out []auth.User
+// NamesBetween implements auth.Store: one walk of the accounts in the
+// range.
+func (s *Auth) NamesBetween(ctx context.Context, lo, hi uint64) (map[uint64]string, error) {
+	out := map[uint64]string{}
 	err := s.db.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		for _, id := range ids {
-			var u auth.User
-			err := tx.Get(storage.Users, storage.ID(id), &u)
-			if errors.Is(err, storage.ErrNotFound) {
-				continue
+		return tx.EachFrom(storage.Users, nil, storage.ID(lo), func(k, v []byte) error {
+			if binary.BigEndian.Uint64(k) > hi {
+				return storage.Stop
 			}
-			if err != nil {
+			var u struct{ Name string }
+			if err := json.Unmarshal(v, &u); err != nil {
 				return err
 			}
-			out = append(out, u)
-		}
-		return nil
+			out[binary.BigEndian.Uint64(k)] = u.Name
+			return nil
+		})
 	})
 	return out, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"time"
 
 	"pacer/modules"
@@ -20,26 +19,24 @@ import (
 // every member written before it existed.
 var staffIndexMark = []byte("staff_index_built")
 
-// Members implements modules.Store.
-func (s *Modules) Members(ctx context.Context, course uint64, users []uint64) ([]modules.Member, error) {
-	users = slices.Clone(users)
-	slices.Sort(users)
-	users = slices.Compact(users)
-	var out []modules.Member
+// RolesBetween implements modules.Store: one walk of the course's
+// members in the range.
+func (s *Modules) RolesBetween(ctx context.Context, course, lo, hi uint64) (map[uint64]string, error) {
+	out := map[uint64]string{}
 	err := s.db.Read(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		for _, u := range users {
-			var m modules.Member
-			err := tx.Get(storage.Members, storage.Key(course, u), &m)
-			if errors.Is(err, storage.ErrNotFound) {
-				continue
+		return tx.EachFrom(storage.Members, storage.ID(course), storage.Key(course, lo), func(k, v []byte) error {
+			user := storage.Part(k, 1)
+			if user > hi {
+				return storage.Stop
 			}
-			if err != nil {
+			var m struct{ Role string }
+			if err := json.Unmarshal(v, &m); err != nil {
 				return err
 			}
-			out = append(out, m)
-		}
-		return nil
+			out[user] = m.Role
+			return nil
+		})
 	})
 	return out, err
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -118,9 +119,23 @@ func (s *Auth) Users(ctx context.Context) ([]auth.User, error) {
 	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 }
 
-// UsersByID implements auth.Store: one query.
-func (s *Auth) UsersByID(ctx context.Context, ids []uint64) ([]auth.User, error) {
-	return s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE id = ANY($1) ORDER BY id`, int64s(ids))
+// NamesBetween implements auth.Store: one range scan of the primary key.
+func (s *Auth) NamesBetween(ctx context.Context, lo, hi uint64) (map[uint64]string, error) {
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT id, name FROM users WHERE id BETWEEN $1 AND $2`, int64(lo), int64(min(hi, math.MaxInt64)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[uint64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[uint64(id)] = name
+	}
+	return out, rows.Err()
 }
 
 func (s *Auth) queryUsers(ctx context.Context, sql string, args ...any) ([]auth.User, error) {
