@@ -50,7 +50,8 @@ type sentLog struct {
 // then d measured.
 func openLoopApart(c *client, ps []phase, rate int, warm, d time.Duration, dir string) (result, []result, error) {
 	interval := time.Second / time.Duration(rate)
-	p := plan{Base: c.bases[0], Rate: rate, Warm: int(warm / interval), Count: int(d / interval), Parts: make([][]plannedReq, len(ps))}
+	p := plan{Base: c.bases[0], Rate: rate, Parts: make([][]plannedReq, len(ps))}
+	p.Warm, p.Count = planCounts(interval, warm, d, len(ps))
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < p.Warm+p.Count; i++ {
 		which := i % len(ps)
@@ -94,6 +95,16 @@ func openLoopApart(c *client, ps []phase, rate int, warm, d time.Duration, dir s
 		parts[i].lat = l
 	}
 	return res, parts, nil
+}
+
+// planCounts is how many requests a plan warms up with and measures, one
+// every interval for warm and for d, taking turns among parts. The
+// generator's warm-up and measured loops each start their turns at part
+// 0, so the warm-up is whole turns: each part's requests are then sent in
+// the planned order, and none past the plan.
+func planCounts(interval, warm, d time.Duration, parts int) (nWarm, nCount int) {
+	nWarm, nCount = int(warm/interval), int(d/interval)
+	return nWarm - nWarm%parts, nCount
 }
 
 // generate is the generator process: it sends the plan in file and writes
