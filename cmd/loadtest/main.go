@@ -853,56 +853,6 @@ func loadWhile(c *client, p phase, conc int, more func() bool, seed uint64) resu
 // maxInFlight bounds the open loop's requests in flight (and connections).
 const maxInFlight = 2048
 
-// openLoop sends requests at a fixed rate whatever the answers' speed, and
-// measures each latency from the moment the request was due, so a stall
-// shows in the percentiles instead of silently lowering the rate. Requests
-// take turns among ps; it returns the whole and each phase's share.
-func openLoop(c *client, ps []phase, rate int, d time.Duration) (result, []result) {
-	res := result{name: "fixed rate"}
-	parts := make([]result, len(ps))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	var errs atomic.Int64
-	interval := time.Second / time.Duration(rate)
-	start := time.Now()
-	total := int(d / interval)
-	sem := make(chan struct{}, maxInFlight)
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < total; i++ {
-		due := start.Add(time.Duration(i) * interval)
-		if wait := time.Until(due); wait > 0 {
-			time.Sleep(wait)
-		}
-		which := i % len(ps)
-		method, path, tok, body, want := ps[which].req(r)
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			code, err := c.do(method, path, tok, body, nil)
-			l := time.Since(due)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil || code != want {
-				errs.Add(1)
-				if res.firstErr == "" {
-					res.firstErr = fmt.Sprintf("%s %s: %d %v", method, path, code, err)
-				}
-			}
-			res.lat = append(res.lat, l)
-			parts[which].lat = append(parts[which].lat, l)
-		}()
-	}
-	wg.Wait()
-	res.n, res.errors, res.elapsed = total, int(errs.Load()), time.Since(start)
-	slices.Sort(res.lat)
-	for i := range parts {
-		slices.Sort(parts[i].lat)
-	}
-	return res, parts
-}
-
 func report(rs []result, commitRate float64) {
 	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "route\treq/s\t/healthz req/s alongside\tratio to healthz\tp50\tp95\tp99\terrors\t429s\t")
