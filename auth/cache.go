@@ -28,10 +28,10 @@ import (
 // (NameReader). Bumped by every write of the account (bumpAccount).
 // Adding an account bumps nothing, for the same reason as a new sign-in.
 //
-// "auth.names", keyed (bucket, 0): the names of the accounts whose ids
-// are in one bucket of namesPerBucket ids (bucket = id / namesPerBucket),
-// read together (Names): a page that names fifty people checks a revision
-// or two instead of fifty. Bumped, in the account's bucket, by every
+// "auth.names", keyed (0, id / namesPerBucket): the names of the accounts
+// whose ids are in one bucket of namesPerBucket ids, read together
+// (Names; cache.Buckets): a page that names fifty people checks a
+// revision or two instead of fifty. Bumped, in the account's bucket, by every
 // write of an account (bumpAccount) and by adding one (createUser: unlike
 // the others, this value lists which accounts exist).
 //
@@ -63,20 +63,18 @@ type signin struct {
 type caches struct {
 	signins *cache.Cache[signin]
 	users   *cache.Cache[User]
-	// names are the names of a bucket of accounts, by id; shared by
-	// readers, never changed.
-	names *cache.Cache[map[uint64]string]
+	names   *cache.Buckets[string]
 }
 
 func newCaches(revs cache.Revisions) caches {
 	return caches{signins: cache.New[signin](kindSignin, maxCached, revs), users: cache.New[User](kindUser, maxCached, revs),
-		names: cache.New[map[uint64]string](kindNames, maxCachedNameBuckets, revs)}
+		names: cache.NewBuckets[string](kindNames, namesPerBucket, maxCachedNameBuckets, revs)}
 }
 
 // bumpNames gives the names of user's bucket a new revision in the write
 // transaction ctx carries.
 func (s *Service) bumpNames(ctx context.Context, user uint64) error {
-	return s.cache.names.Bump(ctx, user/namesPerBucket, 0)
+	return s.cache.names.Bump(ctx, 0, user)
 }
 
 // bumpAccount gives an account and each of its sign-ins a new revision in

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"pacer/cache"
-	"slices"
 )
 
 // NameReader returns a reader of user names, served from the cache of
@@ -23,57 +22,20 @@ func (s *Service) NameReader(ctx context.Context) func(ctx context.Context, id u
 // namesPerBucket ids, read together, and each bucket not cached in one
 // store read.
 func (s *Service) Names(ctx context.Context, ids []uint64) (map[uint64]string, error) {
-	out := make(map[uint64]string, len(ids))
-	keys := nameBuckets(ids)
+	var out map[uint64]string
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		buckets, err := s.cache.names.ReadSet(ctx, keys, func(ctx context.Context, missing [][2]uint64) (map[[2]uint64]map[uint64]string, error) {
-			found := make(map[[2]uint64]map[uint64]string, len(missing))
-			for _, k := range missing {
-				lo := k[0] * namesPerBucket
-				names, err := s.store.NamesBetween(ctx, lo, lo+namesPerBucket-1)
-				if err != nil {
-					return nil, err
-				}
-				found[k] = names
-			}
-			return found, nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if name, ok := buckets[[2]uint64{id / namesPerBucket, 0}][id]; ok {
-				out[id] = name
-			}
-		}
-		return nil
+		var err error
+		out, err = s.cache.names.Read(ctx, 0, ids, s.store.NamesBetween)
+		return err
 	})
 	return out, err
-}
-
-// nameBuckets are the keys of the buckets of names that hold ids, once
-// each.
-func nameBuckets(ids []uint64) [][2]uint64 {
-	var keys [][2]uint64
-	for _, id := range ids {
-		k := [2]uint64{id / namesPerBucket, 0}
-		if !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
 }
 
 // NamesAhead names for cache.Prefetch what Names(ids) reads through the
 // cache, so that a caller reading more can read all the revisions in one
 // go before it calls Names.
 func (s *Service) NamesAhead(ctx context.Context, ids []uint64) []cache.Ahead {
-	keys := nameBuckets(ids)
-	out := make([]cache.Ahead, len(keys))
-	for i, k := range keys {
-		out[i] = s.cache.names.Ahead(k[0], k[1])
-	}
-	return out
+	return s.cache.names.Ahead(0, ids)
 }
 
 // name is an account's name as the transaction ctx carries sees it.

@@ -35,9 +35,9 @@ import (
 //     of every active learner at every flush.
 //   - modules.roles (course, bucket): the roles in a course of the users
 //     whose ids are in one bucket of rolesPerBucket ids (bucket = id /
-//     rolesPerBucket), read together (Roles): a page naming fifty
-//     members checks a revision or two instead of fifty. Bumped by
-//     forgetMember too, in the member's bucket.
+//     rolesPerBucket), read together (Roles; cache.Buckets): a page
+//     naming fifty members checks a revision or two instead of fifty.
+//     Bumped by forgetMember too, in the member's bucket.
 const (
 	kindStructure = "modules.structure"
 	kindProgress  = "modules.progress"
@@ -133,7 +133,7 @@ func (s *Service) progressOf(ctx context.Context, courseID, userID uint64) (map[
 // dropMember), but for MarkActive's, which changes nothing cached; only
 // this package writes member records.
 func (s *Service) forgetMember(ctx context.Context, courseID, userID uint64) error {
-	if err := s.roles.Bump(ctx, courseID, userID/rolesPerBucket); err != nil {
+	if err := s.roles.Bump(ctx, courseID, userID); err != nil {
 		return err
 	}
 	return s.members.Bump(ctx, courseID, userID)
@@ -158,5 +158,5 @@ func newCaches(s *Service, revs cache.Revisions) {
 	s.progress = cache.New[map[uint64]ItemProgress](kindProgress, maxCachedLearners, revs)
 	s.items = cache.New[Item](kindItem, maxCachedItems, revs)
 	s.members = cache.New[Member](kindMember, maxCachedLearners, revs)
-	s.roles = cache.New[map[uint64]string](kindRoles, maxCachedCourses, revs)
+	s.roles = cache.NewBuckets[string](kindRoles, rolesPerBucket, maxCachedCourses, revs)
 }

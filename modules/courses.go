@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,9 +38,7 @@ type Service struct {
 	progress   *cache.Cache[map[uint64]ItemProgress]
 	items      *cache.Cache[Item]
 	members    *cache.Cache[Member]
-	// roles are the roles in a course of a bucket of users, by user;
-	// shared by readers, never changed.
-	roles *cache.Cache[map[uint64]string]
+	roles      *cache.Buckets[string]
 	// Extensions supplies per-learner due-time overrides (deadlines package).
 	Extensions ExtensionSource
 	// OnCourseCreated runs inside the course's creating transaction (the
@@ -852,56 +849,21 @@ func (s *Service) Role(ctx context.Context, courseID, userID uint64) (string, er
 // revision per bucket, read together, and each bucket not cached in one
 // store read.
 func (s *Service) Roles(ctx context.Context, courseID uint64, users []uint64) (map[uint64]string, error) {
-	out := make(map[uint64]string, len(users))
-	keys := roleBuckets(courseID, users)
+	var out map[uint64]string
 	err := s.tx.Read(ctx, func(ctx context.Context) error {
-		buckets, err := s.roles.ReadSet(ctx, keys, func(ctx context.Context, missing [][2]uint64) (map[[2]uint64]map[uint64]string, error) {
-			found := make(map[[2]uint64]map[uint64]string, len(missing))
-			for _, k := range missing {
-				lo := k[1] * rolesPerBucket
-				roles, err := s.store.RolesBetween(ctx, courseID, lo, lo+rolesPerBucket-1)
-				if err != nil {
-					return nil, err
-				}
-				found[k] = roles
-			}
-			return found, nil
+		var err error
+		out, err = s.roles.Read(ctx, courseID, users, func(ctx context.Context, lo, hi uint64) (map[uint64]string, error) {
+			return s.store.RolesBetween(ctx, courseID, lo, hi)
 		})
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			if role, ok := buckets[[2]uint64{courseID, u / rolesPerBucket}][u]; ok {
-				out[u] = role
-			}
-		}
-		return nil
+		return err
 	})
 	return out, err
-}
-
-// roleBuckets are the keys of the buckets of a course's roles that hold
-// users, once each.
-func roleBuckets(courseID uint64, users []uint64) [][2]uint64 {
-	var keys [][2]uint64
-	for _, u := range users {
-		k := [2]uint64{courseID, u / rolesPerBucket}
-		if !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
 }
 
 // RolesAhead names for cache.Prefetch what Roles(courseID, users) reads
 // through the cache (see auth's NamesAhead).
 func (s *Service) RolesAhead(ctx context.Context, courseID uint64, users []uint64) []cache.Ahead {
-	keys := roleBuckets(courseID, users)
-	out := make([]cache.Ahead, len(keys))
-	for i, k := range keys {
-		out[i] = s.roles.Ahead(k[0], k[1])
-	}
-	return out
+	return s.roles.Ahead(courseID, users)
 }
 
 func (s *Service) role(ctx context.Context, courseID, userID uint64) (string, error) {

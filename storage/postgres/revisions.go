@@ -69,15 +69,7 @@ func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 // knows: outside a transaction, shared with other cached reads, when t is
 // a cached read that has sent nothing yet (pgTx.alone), else in t.
 func (s *Revisions) read(ctx context.Context, t *pgTx, keys []cache.Key) error {
-	var kinds []string
-	var ids, subs []int64
-	for _, k := range keys {
-		if _, ok := t.revs[k]; !ok {
-			kinds = append(kinds, k.Kind)
-			ids = append(ids, int64(k.ID))
-			subs = append(subs, int64(k.Sub))
-		}
-	}
+	_, kinds, ids, subs := t.unknown(keys)
 	if len(kinds) == 0 {
 		return nil
 	}
@@ -134,6 +126,20 @@ func (s *Revisions) read(ctx context.Context, t *pgTx, keys []cache.Key) error {
 		}
 	}
 	return nil
+}
+
+// unknown are the keys t has not read or bumped yet, in the order given,
+// and their parts in the three slices revisionsQuery takes.
+func (t *pgTx) unknown(keys []cache.Key) (out []cache.Key, kinds []string, ids, subs []int64) {
+	for _, k := range keys {
+		if _, ok := t.revs[k]; !ok {
+			out = append(out, k)
+			kinds = append(kinds, k.Kind)
+			ids = append(ids, int64(k.ID))
+			subs = append(subs, int64(k.Sub))
+		}
+	}
+	return out, kinds, ids, subs
 }
 
 // revisionsQuery is the statement that reads the revisions of the keys

@@ -155,14 +155,7 @@ func (t *pgTx) takePending(ctx context.Context, b *pgx.Batch) int {
 		// them is read as this transaction made it).
 		var kinds []string
 		var ids, subs []int64
-		for _, k := range t.want {
-			if _, ok := t.revs[k]; !ok {
-				t.wanted = append(t.wanted, k)
-				kinds = append(kinds, k.Kind)
-				ids = append(ids, int64(k.ID))
-				subs = append(subs, int64(k.Sub))
-			}
-		}
+		t.wanted, kinds, ids, subs = t.unknown(t.want)
 		t.want = nil
 		if len(kinds) > 0 {
 			sql, args := revisionsQuery(kinds, ids, subs)
