@@ -137,6 +137,32 @@ func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 	return raw, nil
 }
 
+// HoldBody makes sure the request's body is held in memory, so that the
+// request can be routed again (auth's Identify, whose put-off check of a
+// token may ask for that) and every handler reads the same body. With
+// StreamRequestBody every body arrives as a stream, which a handler that
+// reads it as one (an upload, a form) consumes; a stream of a stated length
+// of at most limit bytes is read whole here, as the server would have read
+// it without streaming. It reports false for a larger body, one of unknown
+// length, or one that could not be read (the handler then meets the same
+// error).
+func HoldBody(c *fiber.Ctx, limit int) bool {
+	if !c.Request().IsBodyStream() {
+		return true
+	}
+	n := c.Request().Header.ContentLength()
+	if n < 0 || n > limit {
+		return false
+	}
+	raw, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), int64(n)+1))
+	if err != nil || len(raw) != n {
+		return false
+	}
+	markBodyConsumed(c)
+	c.Request().SetBodyRaw(raw)
+	return true
+}
+
 // ParamID parses a positive integer route parameter; anything else is 404,
 // since no object has that id.
 func ParamID(c *fiber.Ctx, name string) (uint64, error) {

@@ -72,11 +72,11 @@ func (h *HTTP) Identify() fiber.Handler {
 			if !ok {
 				return errs.Unauth("Authorization must be a Bearer token")
 			}
-			if c.Locals(checkNowKey) != nil || !h.svc.putsOff() || c.Request().IsBodyStream() {
+			if c.Locals(checkNowKey) != nil || !h.svc.putsOff() || !api.HoldBody(c, maxHeldBody) {
 				// Routed again after a check put off failed (below),
 				// an engine whose check costs no round trip, or a
-				// streamed body (an upload), which a request run again
-				// could not read a second time.
+				// body left a stream (an upload), which a request run
+				// again could not read a second time.
 				id, err := h.svc.Authenticate(c.UserContext(), strings.TrimSpace(raw))
 				if err != nil {
 					return err
@@ -126,6 +126,11 @@ func (h *HTTP) Identify() fiber.Handler {
 }
 
 const cookieSessionKey = "pacer.cookieSession"
+
+// maxHeldBody is the largest request body Identify reads whole before the
+// handler, so that the request may be routed again: far above a reply, a
+// submission or a quiz answer, well below an upload.
+const maxHeldBody = 64 << 10
 
 // checkNowKey marks a request routed again because a check of its token
 // put off found the sign-in changed (Identify).
