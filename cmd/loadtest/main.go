@@ -31,11 +31,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -47,6 +45,8 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"pacer/auth"
 	"pacer/demo"
@@ -210,12 +210,19 @@ func run(cfg config) error {
 	return fixedRate(c, w, phases, cfg, next)
 }
 
-// newHTTPClient keeps as many idle connections as the open loop may have
+// newHTTPClient keeps as many connections as the open loop may have
 // requests in flight: with fewer, a burst left the tool closing and
-// dialling connections, which its latencies then counted.
-func newHTTPClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{
-		MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}}
+// dialling connections, which its latencies then counted. It is
+// fasthttp's client, as the generator's is: net/http's ran two goroutines
+// per connection and took about as much of the machine's CPU as the
+// server it measured (readLoop, writeLoop and Client.Do: 35-38 % of this
+// process's samples in a reply run), CPU the server then did not have.
+func newHTTPClient() *fasthttp.Client {
+	return &fasthttp.Client{MaxConnsPerHost: maxInFlight, MaxIdleConnDuration: 30 * time.Second,
+		ReadTimeout: time.Minute, WriteTimeout: time.Minute,
+		// Pacer's answers carry a long Content-Security-Policy among
+		// their headers; the default 4 KiB buffer is close to that.
+		ReadBufferSize: 16 << 10}
 }
 
 // measure runs the closed-loop phases (all but phases[0], /healthz) that
@@ -406,7 +413,7 @@ func fsyncBaseline(dir string, d time.Duration) (float64, error) {
 type client struct {
 	bases []string
 	turn  atomic.Uint64
-	http  *http.Client
+	http  *fasthttp.Client
 }
 
 func (c *client) url(path string) string {
@@ -417,39 +424,34 @@ func (c *client) url(path string) string {
 }
 
 func (c *client) do(method, path, token string, body any, out any) (int, error) {
-	var rd io.Reader
-	ctype := "application/json"
+	req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(res)
+	req.Header.SetMethod(method)
+	req.SetRequestURI(c.url(path))
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		rd, ctype = bytes.NewReader(b), "video/mp4"
+		req.Header.SetContentType("video/mp4")
+		req.SetBodyRaw(b)
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
 			return 0, err
 		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, c.url(path), rd)
-	if err != nil {
-		return 0, err
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", ctype)
+		req.Header.SetContentType("application/json")
+		req.SetBodyRaw(raw)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := c.http.Do(req)
-	if err != nil {
+	if err := c.http.Do(req, res); err != nil {
 		return 0, err
 	}
-	defer res.Body.Close()
-	if out != nil && res.StatusCode < 300 {
-		return res.StatusCode, json.NewDecoder(res.Body).Decode(out)
+	if out != nil && res.StatusCode() < 300 {
+		return res.StatusCode(), json.Unmarshal(res.Body(), out)
 	}
-	_, err = io.Copy(io.Discard, res.Body)
-	return res.StatusCode, err
+	return res.StatusCode(), nil
 }
 
 func (c *client) must(want int, method, path, token string, body, out any) error {

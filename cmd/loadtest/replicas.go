@@ -37,6 +37,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"pacer/auth"
 	"pacer/deadlines"
 	"pacer/notify"
@@ -374,7 +376,7 @@ const openingTitle = "Opens under load"
 // really overlap); afterwards every learner must have exactly one
 // module_opened notification for it, and the runs together must have told
 // as many learners as there are.
-func checkOnce(h *http.Client, reps []*replica, w *world, admin string, phases []phase, cfg config, next func() uint64) (bool, error) {
+func checkOnce(h *fasthttp.Client, reps []*replica, w *world, admin string, phases []phase, cfg config, next func() uint64) (bool, error) {
 	all := &client{bases: bases(reps), http: h}
 	// The opening is after every learner enrolled (in the seeding), so it
 	// is news to each of them.
