@@ -31,9 +31,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -62,6 +64,7 @@ type config struct {
 	data, store                              string
 	only, cpuprofile, trace                  string
 	blockprofile, mutexprofile               string
+	light                                    bool
 	// replicas, when set, selects the replicas mode: each count is
 	// measured in turn (replicas.go). pacer is the binary it starts
 	// (default: built from this module); jobRuns is how many times the
@@ -116,6 +119,7 @@ func main() {
 	flag.Var(&cfg.rate, "rate", "requests per second of the fixed-rate phases: auto = half the closed-loop read capacity measured in this run; 0 = skip")
 	flag.StringVar(&cfg.data, "data", "", "data directory (default: a temporary one, removed after)")
 	flag.StringVar(&cfg.store, "store", "bolt", "the engine: bolt, or a postgres:// URL of an empty database")
+	flag.BoolVar(&cfg.light, "light-client", false, "send the closed-loop requests with fasthttp's client, which leaves the server more of the CPU (higher rates, lower ratios to /healthz: the ratios' targets are set with the default client)")
 	flag.StringVar(&cfg.only, "only", "", "run only the phases whose name contains this (healthz always runs)")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.StringVar(&cfg.trace, "trace", "", "write an execution trace of the fixed-rate phases to this file")
@@ -172,7 +176,7 @@ func run(cfg config) error {
 	go func() { served <- srv.Serve(ctx, ln) }()
 	defer func() { cancel(); <-served }()
 
-	c := &client{bases: []string{"http://" + ln.Addr().String()}, http: newHTTPClient()}
+	c := &client{bases: []string{"http://" + ln.Addr().String()}, http: newTransport(cfg.light)}
 	start := time.Now()
 	w, err := seed(c, srv, cfg)
 	if err != nil {
@@ -210,19 +214,33 @@ func run(cfg config) error {
 	return fixedRate(c, w, phases, cfg, next)
 }
 
-// newHTTPClient keeps as many connections as the open loop may have
+// transport sends the closed-loop requests: net/http's client by default,
+// or fasthttp's (-light-client). The ratios to /healthz, and the targets
+// set in them, are measured with net/http's, which keeps two goroutines per
+// connection and takes about as much of the machine's CPU as the server
+// it measures (readLoop, writeLoop and Client.Do: 35-38 % of this
+// process's samples in a reply run). fasthttp's leaves the server most of
+// that CPU: every route's absolute rate rises, and /healthz's, mostly
+// client, rises most, so the ratios fall; it answers "how much can the
+// server do" rather than the ratio's question.
+type transport struct {
+	std  *http.Client
+	fast *fasthttp.Client
+}
+
+// newTransport keeps as many connections as the open loop may have
 // requests in flight: with fewer, a burst left the tool closing and
-// dialling connections, which its latencies then counted. It is
-// fasthttp's client, as the generator's is: net/http's ran two goroutines
-// per connection and took about as much of the machine's CPU as the
-// server it measured (readLoop, writeLoop and Client.Do: 35-38 % of this
-// process's samples in a reply run), CPU the server then did not have.
-func newHTTPClient() *fasthttp.Client {
-	return &fasthttp.Client{MaxConnsPerHost: maxInFlight, MaxIdleConnDuration: 30 * time.Second,
-		ReadTimeout: time.Minute, WriteTimeout: time.Minute,
-		// Pacer's answers carry a long Content-Security-Policy among
-		// their headers; the default 4 KiB buffer is close to that.
-		ReadBufferSize: 16 << 10}
+// dialling connections, which its latencies then counted.
+func newTransport(light bool) transport {
+	if light {
+		return transport{fast: &fasthttp.Client{MaxConnsPerHost: maxInFlight, MaxIdleConnDuration: 30 * time.Second,
+			ReadTimeout: time.Minute, WriteTimeout: time.Minute,
+			// Pacer's answers carry a long Content-Security-Policy
+			// among their headers; the default 4 KiB is close to that.
+			ReadBufferSize: 16 << 10}}
+	}
+	return transport{std: &http.Client{Transport: &http.Transport{
+		MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, IdleConnTimeout: 30 * time.Second}}}
 }
 
 // measure runs the closed-loop phases (all but phases[0], /healthz) that
@@ -413,7 +431,7 @@ func fsyncBaseline(dir string, d time.Duration) (float64, error) {
 type client struct {
 	bases []string
 	turn  atomic.Uint64
-	http  *fasthttp.Client
+	http  transport
 }
 
 func (c *client) url(path string) string {
@@ -424,28 +442,60 @@ func (c *client) url(path string) string {
 }
 
 func (c *client) do(method, path, token string, body any, out any) (int, error) {
+	ctype, raw := "application/json", []byte(nil)
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		ctype, raw = "video/mp4", b
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			return 0, err
+		}
+	}
+	if c.http.fast != nil {
+		return c.doFast(method, path, token, ctype, raw, out)
+	}
+	var rd io.Reader
+	if raw != nil {
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, c.url(path), rd)
+	if err != nil {
+		return 0, err
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := c.http.std.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	if out != nil && res.StatusCode < 300 {
+		return res.StatusCode, json.NewDecoder(res.Body).Decode(out)
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	return res.StatusCode, err
+}
+
+func (c *client) doFast(method, path, token, ctype string, body []byte, out any) (int, error) {
 	req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(res)
 	req.Header.SetMethod(method)
 	req.SetRequestURI(c.url(path))
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		req.Header.SetContentType("video/mp4")
-		req.SetBodyRaw(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			return 0, err
-		}
-		req.Header.SetContentType("application/json")
-		req.SetBodyRaw(raw)
+	if body != nil {
+		req.Header.SetContentType(ctype)
+		req.SetBodyRaw(body)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if err := c.http.Do(req, res); err != nil {
+	if err := c.http.fast.Do(req, res); err != nil {
 		return 0, err
 	}
 	if out != nil && res.StatusCode() < 300 {

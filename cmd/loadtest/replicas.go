@@ -37,8 +37,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/valyala/fasthttp"
-
 	"pacer/auth"
 	"pacer/deadlines"
 	"pacer/notify"
@@ -138,7 +136,7 @@ func runReplicas(cfg config) error {
 	if err := grow(1); err != nil {
 		return err
 	}
-	h := newHTTPClient()
+	h := newTransport(cfg.light)
 	start := time.Now()
 	w, err := seed(&client{bases: []string{reps[0].base}, http: h}, seeder, cfg)
 	if err != nil {
@@ -376,7 +374,7 @@ const openingTitle = "Opens under load"
 // really overlap); afterwards every learner must have exactly one
 // module_opened notification for it, and the runs together must have told
 // as many learners as there are.
-func checkOnce(h *fasthttp.Client, reps []*replica, w *world, admin string, phases []phase, cfg config, next func() uint64) (bool, error) {
+func checkOnce(h transport, reps []*replica, w *world, admin string, phases []phase, cfg config, next func() uint64) (bool, error) {
 	all := &client{bases: bases(reps), http: h}
 	// The opening is after every learner enrolled (in the seeding), so it
 	// is news to each of them.
