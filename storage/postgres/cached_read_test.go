@@ -171,6 +171,45 @@ func TestACheckPutOffGoesWithTheFirstStatement(t *testing.T) {
 		t.Fatalf("rows %d: the write of a failed check committed", rows())
 	}
 
+	// A write that reads revisions ahead (cache.Prefetch) before its first
+	// statement carries the check among them, one statement fewer, with
+	// the same outcome.
+	other := cache.New[int]("test.other", 10, revs)
+	insertAhead := func(ctx context.Context, n int) error {
+		return db.Write(ctx, func(ctx context.Context) error {
+			if err := cache.Prefetch(ctx, other.Ahead(5, 0)); err != nil {
+				return err
+			}
+			_, err := postgres.Q(ctx, db).Exec(ctx, "INSERT INTO t VALUES ($1)", n)
+			return err
+		})
+	}
+	fill()
+	req = cache.WithExpectations(ctx)
+	if _, hit, _ := c.PeekLater(req, 1, 0); !hit {
+		t.Fatal("no hit")
+	}
+	if err := insertAhead(req, 3); err != nil {
+		t.Fatal(err)
+	}
+	if len(cache.Pending(req)) != 0 || cache.Settle(req, revs) != nil || rows() != 2 {
+		t.Fatalf("after a good check read ahead: pending %v, rows %d", cache.Pending(req), rows())
+	}
+	req = cache.WithExpectations(ctx)
+	if _, hit, _ := c.PeekLater(req, 1, 0); !hit {
+		t.Fatal("no hit")
+	}
+	bump()
+	if err := insertAhead(req, 4); !errors.Is(err, cache.ErrChanged) {
+		t.Fatalf("write reading ahead after a change: %v, want ErrChanged", err)
+	}
+	if err := cache.Settle(req, revs); !errors.Is(err, cache.ErrChanged) {
+		t.Fatalf("Settle: %v, want ErrChanged", err)
+	}
+	if rows() != 2 {
+		t.Fatalf("rows %d: the write of a failed check read ahead committed", rows())
+	}
+
 	// A check no statement made is made by Settle.
 	fill()
 	req = cache.WithExpectations(ctx)

@@ -61,7 +61,8 @@ type pgTx struct {
 	// so a second check of one key needs no round trip.
 	revs map[cache.Key]uint64
 	// checks are the checks put off that went with the batch being sent,
-	// at index checkAt of its pending statements (-1: none).
+	// at index checkAt of its pending statements (checkSQL), or, when
+	// checkAt is -1, as keys of its revisions put off (wantAt).
 	checks  []cache.Expected
 	checkAt int
 	// want are the revisions Revisions.Prefetch was asked for before the
@@ -131,9 +132,15 @@ func (db *DB) execLater(ctx context.Context, sql string, args ...any) error {
 
 // takePending moves the pending BEGIN and deferred writes into b, ahead of
 // what b holds, and returns how many it put there. With the BEGIN go the
-// checks ctx's request put off (cache.PeekLater), right after it: ahead
-// of every statement of the transaction, and failing it (checkSQL) when a
-// revision changed, so that nothing commits after a failed check.
+// checks ctx's request put off (cache.PeekLater), so that nothing commits
+// after a failed check: as more keys of the revisions put off (want),
+// when the transaction asked for some and has no write deferred yet that
+// the read would see (a request's first round trip, usually: one
+// statement fewer); else right after the BEGIN, ahead of every statement
+// of the transaction, as a statement that fails it when a revision
+// changed (checkSQL). Either way a failed check fails the batch's result
+// (pendingResult) before the work sees anything after it, and the
+// transaction is rolled back.
 func (t *pgTx) takePending(ctx context.Context, b *pgx.Batch) int {
 	var head []*pgx.QueuedQuery
 	t.checks, t.checkAt = nil, -1
@@ -141,8 +148,11 @@ func (t *pgTx) takePending(ctx context.Context, b *pgx.Batch) int {
 		head = append(head, &pgx.QueuedQuery{SQL: t.begin})
 		t.begin = ""
 		if checks := cache.Pending(ctx); len(checks) > 0 {
-			t.checks, t.checkAt = checks, len(head)
-			head = append(head, &pgx.QueuedQuery{SQL: checkSQL(len(checks)), Arguments: checkArgs(checks)})
+			t.checks = checks
+			if len(t.want) == 0 || len(t.deferred) > 0 {
+				t.checkAt = len(head)
+				head = append(head, &pgx.QueuedQuery{SQL: checkSQL(len(checks)), Arguments: checkArgs(checks)})
+			}
 		}
 	}
 	for i := range t.deferred {
@@ -157,6 +167,11 @@ func (t *pgTx) takePending(ctx context.Context, b *pgx.Batch) int {
 		var ids, subs []int64
 		t.wanted, kinds, ids, subs = t.unknown(t.want)
 		t.want = nil
+		if t.checkAt < 0 {
+			for _, c := range t.checks {
+				kinds, ids, subs = append(kinds, c.Key.Kind), append(ids, int64(c.Key.ID)), append(subs, int64(c.Key.Sub))
+			}
+		}
 		if len(kinds) > 0 {
 			sql, args := revisionsQuery(kinds, ids, subs)
 			t.wantAt = len(head)
@@ -194,6 +209,18 @@ func (t *pgTx) pendingResult(ctx context.Context, br pgx.BatchResults, i int) er
 		}
 		for _, k := range t.wanted {
 			t.remember(k, found[k])
+		}
+		if t.checkAt < 0 && len(t.checks) > 0 {
+			same := true
+			for _, c := range t.checks {
+				t.remember(c.Key, found[c.Key])
+				same = same && found[c.Key] == c.Rev
+			}
+			cache.Checked(ctx, t.checks, same)
+			if !same {
+				t.failed = cache.ErrChanged
+				return cache.ErrChanged
+			}
 		}
 		return nil
 	}
