@@ -12,6 +12,7 @@ import (
 	"pacer/storage/postgres/pgtest"
 	"pacer/txn"
 
+	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -430,5 +431,74 @@ func TestPrefetchedRevisionsGoWithTheFirstStatement(t *testing.T) {
 	}
 	if _, _, _, got = read(false); got[0] != mine || mine == bumped[0] {
 		t.Fatalf("after the write: key 1 at %d, want the write's %d (was %d)", got[0], mine, bumped[0])
+	}
+	want[0] = mine
+
+	// A first statement with no row answers ErrNoRows, and the
+	// revisions asked with it are known all the same.
+	runs = 0
+	err = db.Read(txn.Cached(ctx), func(ctx context.Context) error {
+		runs++
+		if err := cache.Prefetch(ctx, c.Ahead(1, 0), c.Ahead(2, 0)); err != nil {
+			return err
+		}
+		var n int
+		if err := postgres.Q(ctx, db).QueryRow(ctx, "SELECT 1 WHERE $1::int = 0", 1).Scan(&n); !errors.Is(err, pgx.ErrNoRows) {
+			t.Errorf("a statement without a row: %v, want ErrNoRows", err)
+		}
+		for i := range 2 {
+			if r, _, err := revs.Revision(ctx, key(uint64(i+1))); err != nil || r != want[i] {
+				t.Errorf("after no row, key %d: %d, %v; want %d", i+1, r, err, want[i])
+			}
+		}
+		return nil
+	})
+	if err != nil || runs != 1 {
+		t.Fatalf("no row: %v, runs %d", err, runs)
+	}
+
+	// A check the request put off goes in the same round trip, among the
+	// revisions: when its revision changed, the read fails before its
+	// row is seen.
+	signin := cache.New[int]("test.signin", 10, revs)
+	readSignin := func() {
+		t.Helper()
+		if err := db.Read(ctx, func(ctx context.Context) error {
+			_, err := signin.Read(ctx, 1, 0, func(context.Context) (int, error) { return 7, nil })
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readSignin()
+	checked := func(bumpFirst bool) (int, error) {
+		t.Helper()
+		req := cache.WithExpectations(ctx)
+		if _, hit, _ := signin.PeekLater(req, 1, 0); !hit {
+			t.Fatal("no hit")
+		}
+		if bumpFirst {
+			if err := db.Write(ctx, func(ctx context.Context) error { return signin.Bump(ctx, 1, 0) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := 0
+		err := db.Read(txn.Cached(req), func(ctx context.Context) error {
+			if err := cache.Prefetch(ctx, c.Ahead(1, 0)); err != nil {
+				return err
+			}
+			return postgres.Q(ctx, db).QueryRow(ctx, "SELECT 5").Scan(&n)
+		})
+		if len(cache.Pending(req)) != 0 {
+			t.Errorf("the check was not made with the statement")
+		}
+		return n, err
+	}
+	if n, err := checked(false); err != nil || n != 5 {
+		t.Fatalf("unchanged check: %d, %v", n, err)
+	}
+	readSignin()
+	if n, err := checked(true); !errors.Is(err, cache.ErrChanged) || n != 0 {
+		t.Fatalf("changed check: %d, %v; want 0, ErrChanged", n, err)
 	}
 }
