@@ -7,12 +7,16 @@
 // revision (Bump) in its own transaction, before it changes anything. So a
 // reader's transaction sees either the old revision and the old records,
 // or the new revision and the new ones, never a mix, whichever process
-// wrote them and however the engine isolates transactions. Only read
-// transactions fill the cache (a write's reads may include its own changes,
-// which may still roll back); a write reads through it like anyone else,
-// and since it bumps before it changes anything, it never gets a value
-// older than its own changes. Revisions are random, never counted, so one
-// that a rolled-back or retried write drew is never seen again either.
+// wrote them and however the engine isolates transactions. Read
+// transactions fill the cache, and so may a write that has written nothing
+// yet and reads one snapshot (the engine says, through Revision's fill): its
+// reads are then committed records at a committed revision, as a read's
+// are; a write's later reads may include its own changes, which may still
+// roll back, so they fill nothing. A write reads through the cache like
+// anyone else, and since it bumps before it changes anything, it never gets
+// a value older than its own changes. Revisions are random, never counted,
+// so one that a rolled-back or retried write drew is never seen again
+// either.
 //
 // A revision costs one point read in the reading transaction; what the
 // cache saves is the walk, the decoding and the assembly of the value.
@@ -36,7 +40,8 @@ type Key struct {
 type Revisions interface {
 	// Revision is k's revision as ctx's transaction sees it (0 when k
 	// was never bumped), and whether that transaction may fill the cache:
-	// only a read-only one may.
+	// a read-only one, or a write that has written nothing yet and reads
+	// one snapshot.
 	Revision(ctx context.Context, k Key) (rev uint64, fill bool, err error)
 	// Bump gives k a new revision (NewRevision) in ctx's write
 	// transaction. Revisions are never deleted: a deleted record's

@@ -443,16 +443,20 @@ func (s *Service) Mark(ctx context.Context, courseID, userID, itemID uint64, sta
 }
 
 // mark is Mark in the write transaction ctx carries.
+//
+// The item's record is read from the learner's progress as the cache holds
+// it at the revision this transaction reads (the access check before it
+// read the same, usually), not from the store again: a change by anyone
+// else bumps that revision, which this transaction then reads (and, when
+// it is serializable, conflicts on, as on the record).
 func (s *Service) mark(ctx context.Context, courseID, userID, itemID uint64, status string) (ItemProgress, error) {
-	p, err := s.store.ItemProgress(ctx, courseID, userID, itemID)
-	switch {
-	case err == nil:
-		if p.Status == StatusCompleted || p.Status == status {
-			return p, nil
-		}
-	case errors.Is(err, ErrNoRecord):
-	default:
-		return p, err
+	all, err := s.progressOf(ctx, courseID, userID)
+	if err != nil {
+		return ItemProgress{}, err
+	}
+	p, ok := all[itemID]
+	if ok && (p.Status == StatusCompleted || p.Status == status) {
+		return p, nil
 	}
 	now := s.now().UTC()
 	p.Status, p.UpdatedAt = status, now

@@ -82,7 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 		}
 	})
 
-	t.Run("a write reads through the cache but never fills it", func(t *testing.T) {
+	t.Run("a write reads through the cache but fills nothing after it writes", func(t *testing.T) {
 		tx, c, read := setup(t)
 		var inWrite, afterBump int
 		err := tx.Write(ctx, func(ctx context.Context) error {
@@ -219,7 +219,10 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 			if err := cache.Prefetch(ctx, a.Ahead(1, 0), b.Ahead(2, 0)); err != nil {
 				return err
 			}
-			if v := get(ctx, a, 1, "a1'"); v != "a1'" {
+			// Loaded again, or kept as the write above loaded it before
+			// it wrote anything (an engine whose writes read one
+			// snapshot keeps that); never the value from before the bump.
+			if v := get(ctx, a, 1, "a1'"); v != "a1'" && v != "a1 in write" {
 				t.Errorf("a after its bump = %q, want a load", v)
 			}
 			if v := get(ctx, b, 2, "b2'"); v != "b2'" {
@@ -294,13 +297,22 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 		if len(calls) != 1 || len(calls[0]) != 3 || out[[2]uint64{3, 9}] != "v2-3" || out[[2]uint64{12, 9}] != "v2-12" || out[[2]uint64{4, 9}] != "v1-4" {
 			t.Fatalf("after two bumps: loads %v, values 3=%q 12=%q 4=%q; want keys 3, 5, 12 loaded", calls, out[[2]uint64{3, 9}], out[[2]uint64{12, 9}], out[[2]uint64{4, 9}])
 		}
-		// A write transaction hits but keeps nothing it loads.
+		// A write transaction that has written hits but keeps nothing it
+		// loads (one that has written nothing yet may keep what it
+		// loads where its engine says its reads are one snapshot).
 		if err := tx.Write(ctx, func(ctx context.Context) error { return c.Bump(ctx, 7, 9) }); err != nil {
 			t.Fatal(err)
 		}
 		gen = "v3"
 		calls = nil
-		readSet(tx.Write)
+		readSet(func(ctx context.Context, fn func(context.Context) error) error {
+			return tx.Write(ctx, func(ctx context.Context) error {
+				if err := c.Bump(ctx, 99, 9); err != nil {
+					return err
+				}
+				return fn(ctx)
+			})
+		})
 		calls = nil
 		out = readSet(tx.Read)
 		if len(calls) != 1 || len(calls[0]) != 2 || out[[2]uint64{7, 9}] != "v3-7" {

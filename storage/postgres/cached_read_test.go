@@ -502,3 +502,76 @@ func TestPrefetchedRevisionsGoWithTheFirstStatement(t *testing.T) {
 		t.Fatalf("changed check: %d, %v; want 0, ErrChanged", n, err)
 	}
 }
+
+// A SERIALIZABLE write that has written nothing yet reads committed records
+// at committed revisions, one snapshot, as a read does: what it loads
+// through a cache is kept. What it loads after its first write (which may
+// be of that very record, and may roll back), and anything a READ
+// COMMITTED write loads (a revision and a record read at snapshots apart),
+// is not.
+func TestAWriteFillsTheCachesOnlyBeforeItWrites(t *testing.T) {
+	db := pgtest.Open(t)
+	ctx := context.Background()
+	if _, err := db.Pool().Exec(ctx, "CREATE TABLE w (n int)"); err != nil {
+		t.Fatal(err)
+	}
+	revs := postgres.NewRevisions(db)
+	c := cache.New[int]("test.fill", 10, revs)
+	loads := 0
+	read := func(ctx context.Context, id uint64) error {
+		_, err := c.Read(ctx, id, 0, func(context.Context) (int, error) { loads++; return int(id), nil })
+		return err
+	}
+	write := func(ctx context.Context) error {
+		_, err := postgres.Q(ctx, db).Exec(ctx, "INSERT INTO w VALUES (1)")
+		return err
+	}
+	kept := func(id uint64) bool {
+		t.Helper()
+		before := loads
+		if err := db.Read(ctx, func(ctx context.Context) error { return read(ctx, id) }); err != nil {
+			t.Fatal(err)
+		}
+		return loads == before
+	}
+	cases := []struct {
+		name string
+		ctx  context.Context
+		work func(ctx context.Context, id uint64) error
+		kept bool
+	}{
+		{"read before the first write", ctx, func(ctx context.Context, id uint64) error {
+			if err := read(ctx, id); err != nil {
+				return err
+			}
+			return write(ctx)
+		}, true},
+		{"read after a write", ctx, func(ctx context.Context, id uint64) error {
+			if err := write(ctx); err != nil {
+				return err
+			}
+			return read(ctx, id)
+		}, false},
+		{"read after a bump deferred", ctx, func(ctx context.Context, id uint64) error {
+			if err := c.Bump(ctx, id+100, 0); err != nil {
+				return err
+			}
+			return read(ctx, id)
+		}, false},
+		{"read at READ COMMITTED", txn.Locking(ctx), func(ctx context.Context, id uint64) error {
+			if err := read(ctx, id); err != nil {
+				return err
+			}
+			return write(ctx)
+		}, false},
+	}
+	for i, tc := range cases {
+		id := uint64(i + 1)
+		if err := db.Write(tc.ctx, func(ctx context.Context) error { return tc.work(ctx, id) }); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := kept(id); got != tc.kept {
+			t.Errorf("%s: kept %v, want %v", tc.name, got, tc.kept)
+		}
+	}
+}

@@ -29,7 +29,7 @@ func (s *Revisions) Revision(ctx context.Context, k cache.Key) (rev uint64, fill
 		return rev, true, err
 	}
 	if r, ok := t.revs[k]; ok {
-		return r, !t.writable, nil
+		return r, t.fills(), nil
 	}
 	if len(t.want) > 0 {
 		// The revisions Prefetch put off are read now, with k's.
@@ -38,13 +38,13 @@ func (s *Revisions) Revision(ctx context.Context, k cache.Key) (rev uint64, fill
 		if err := s.read(ctx, t, keys); err != nil {
 			return 0, false, err
 		}
-		return t.revs[k], !t.writable, nil
+		return t.revs[k], t.fills(), nil
 	}
 	if rev, err = s.revision(ctx, k); err != nil {
 		return 0, false, err
 	}
 	t.remember(k, rev)
-	return rev, !t.writable, nil
+	return rev, t.fills(), nil
 }
 
 // Prefetch implements cache.Prefetcher: the keys this transaction has not

@@ -49,6 +49,11 @@ type pgTx struct {
 	// sent.
 	begin    string
 	writable bool
+	// serial is a SERIALIZABLE write: one snapshot for all its reads.
+	// wrote is set by its first statement that may write (any but a
+	// SELECT), or write deferred: until then its reads are committed
+	// records at committed revisions, and it may fill the caches (fills).
+	serial, wrote bool
 	// failed is the first statement error of the transaction. After it
 	// PostgreSQL refuses every statement (25P02) until the end; when the
 	// code that saw it went on regardless (a read whose error a caller
@@ -106,11 +111,33 @@ func (t *pgTx) detached() error {
 	return errLoose
 }
 
+// fills reports whether what t reads now may fill a cache (cache.Revisions):
+// a read's always; a write's while it reads one snapshot and has written
+// nothing, so that a value it loads is the committed one at the committed
+// revision it read, whatever becomes of the write afterwards. A write at
+// READ COMMITTED reads each statement at a snapshot of its own, a revision
+// and a record possibly apart, so it fills nothing.
+func (t *pgTx) fills() bool { return !t.writable || (t.serial && !t.wrote) }
+
+// writes notes a statement that may write: anything but a SELECT (SELECT …
+// FOR UPDATE locks, and SELECT nextval draws an id: neither changes a
+// record).
+func (t *pgTx) writes(sql string) {
+	if t.wrote {
+		return
+	}
+	sql = strings.TrimLeft(sql, " \t\n(")
+	if len(sql) < 6 || !strings.EqualFold(sql[:6], "select") {
+		t.wrote = true
+	}
+}
+
 // pending reports whether statements wait to go with the next one.
 func (t *pgTx) pending() bool { return t.begin != "" || len(t.deferred) > 0 || len(t.want) > 0 }
 
 // deferExec queues a write to go with the transaction's next statement.
 func (t *pgTx) deferExec(sql string, args ...any) {
+	t.wrote = true
 	t.deferred = append(t.deferred, pgx.QueuedQuery{SQL: sql, Arguments: args})
 }
 
@@ -358,6 +385,7 @@ func (t *pgTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 	if err := t.detached(); err != nil {
 		return pgconn.CommandTag{}, err
 	}
+	t.wrote = true
 	if t.pending() {
 		br, err := t.withPending(ctx, sql, args)
 		if err != nil {
@@ -377,6 +405,7 @@ func (t *pgTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 	if err := t.detached(); err != nil {
 		return nil, err
 	}
+	t.writes(sql)
 	if t.pending() {
 		br, err := t.withPending(ctx, sql, args)
 		if err != nil {
@@ -400,6 +429,7 @@ func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if err := t.detached(); err != nil {
 		return firstRow{err: err}
 	}
+	t.writes(sql)
 	if t.pending() {
 		rows, err := t.Query(ctx, sql, args...)
 		return firstRow{rows: rows, err: err}
@@ -410,6 +440,9 @@ func (t *pgTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 func (t *pgTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 	if err := t.detached(); err != nil {
 		return failedBatch{err: err}
+	}
+	for _, q := range b.QueuedQueries {
+		t.writes(q.SQL)
 	}
 	if t.pending() {
 		// The pending statements lead the caller's batch; their results
@@ -433,6 +466,7 @@ func (t *pgTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []str
 	if err := t.detached(); err != nil {
 		return 0, err
 	}
+	t.wrote = true
 	if err := t.sendPending(ctx); err != nil {
 		return 0, err
 	}
@@ -644,7 +678,7 @@ func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	t := &pgTx{pool: db.pool, begin: begin, writable: writable, alone: alone}
+	t := &pgTx{pool: db.pool, begin: begin, writable: writable, serial: begin == beginWrite, alone: alone}
 	if !alone {
 		if err := t.connect(ctx); err != nil {
 			return err
