@@ -274,3 +274,54 @@ func TestALearnerWhoLeavesKeepsTheirWorkForStaff(t *testing.T) {
 		t.Errorf("after enrolling again the grade is %+v, want attempt %d scored 7", st.Grade, sub.ID)
 	}
 }
+
+// A resubmission leaves the item completed when the first attempt
+// completed it: its completed_at stays the first attempt's, whether the
+// item's progress is read from the cache (a write fills it until it writes,
+// on PostgreSQL) or from the record.
+func TestAResubmissionKeepsTheItemsCompletionTime(t *testing.T) {
+	f := newFixture(t)
+	env := f.env
+	env.Clock.Set(courseStart.Add(time.Hour))
+	f.submit(f.ann, f.essay, "first")
+	completedAt := func() string {
+		t.Helper()
+		var p struct {
+			Items []struct {
+				ItemID      uint64  `json:"item_id"`
+				Status      string  `json:"status"`
+				CompletedAt *string `json:"completed_at"`
+			} `json:"items"`
+		}
+		r := env.Do("GET", f.path("/progress"), f.ann.Token, nil)
+		if r.Status != 200 {
+			t.Fatalf("progress: %d %s", r.Status, r.Body)
+		}
+		r.Decode(&p)
+		for _, it := range p.Items {
+			if it.ItemID == f.essay && it.Status == "completed" && it.CompletedAt != nil {
+				return *it.CompletedAt
+			}
+		}
+		t.Fatalf("the essay is not completed: %s", r.Body)
+		return ""
+	}
+	first := completedAt()
+	for range 2 {
+		env.Clock.Advance(time.Hour)
+		f.submit(f.ann, f.essay, "again")
+		if got := completedAt(); got != first {
+			t.Fatalf("completed_at moved from %s to %s on a resubmission", first, got)
+		}
+	}
+	// And after another item's completion, which changed the learner's
+	// progress in between.
+	env.Clock.Advance(time.Hour)
+	if r := env.Do("POST", f.path("/items/%d/complete", f.page), f.ann.Token, nil); r.Status != 200 {
+		t.Fatalf("complete the page: %d %s", r.Status, r.Body)
+	}
+	f.submit(f.ann, f.essay, "once more")
+	if got := completedAt(); got != first {
+		t.Fatalf("completed_at moved from %s to %s on a resubmission after another completion", first, got)
+	}
+}

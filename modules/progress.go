@@ -444,18 +444,30 @@ func (s *Service) Mark(ctx context.Context, courseID, userID, itemID uint64, sta
 
 // mark is Mark in the write transaction ctx carries.
 //
-// The item's record is read from the learner's progress as the cache holds
-// it at the revision this transaction reads (the access check before it
-// read the same, usually), not from the store again: a change by anyone
-// else bumps that revision, which this transaction then reads (and, when
-// it is serializable, conflicts on, as on the record).
+// The item's record comes from the learner's cached progress when the
+// cache holds it at the revision this transaction reads (the access check
+// before it usually just read the same, and on PostgreSQL a write fills
+// the caches until it writes): a change by anyone else bumps that
+// revision, which this transaction then reads (and, serializable,
+// conflicts on, as on the record). Otherwise the one record is read, not
+// the learner's whole progress.
 func (s *Service) mark(ctx context.Context, courseID, userID, itemID uint64, status string) (ItemProgress, error) {
-	all, err := s.progressOf(ctx, courseID, userID)
-	if err != nil {
-		return ItemProgress{}, err
+	var p ItemProgress
+	found := false
+	all, hit, err := s.progress.Peek(ctx, courseID, userID)
+	switch {
+	case err != nil:
+		return p, err
+	case hit:
+		p, found = all[itemID]
+	default:
+		p, err = s.store.ItemProgress(ctx, courseID, userID, itemID)
+		if err != nil && !errors.Is(err, ErrNoRecord) {
+			return p, err
+		}
+		found = err == nil
 	}
-	p, ok := all[itemID]
-	if ok && (p.Status == StatusCompleted || p.Status == status) {
+	if found && (p.Status == StatusCompleted || p.Status == status) {
 		return p, nil
 	}
 	now := s.now().UTC()
