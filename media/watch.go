@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"pacer/cache"
 	"pacer/errs"
 	"pacer/modules"
 )
@@ -131,6 +132,11 @@ func (s *Service) Watch(ctx context.Context, caller, courseID, itemID uint64, in
 // lecture (an instructor moved a date) does not stop them from finishing
 // it, which is harmless.
 func (s *Service) watchAccess(ctx context.Context, k WatchKey) (dur, ratio float64, err error) {
+	// Either path checks these revisions: where the engine reads them in a
+	// round trip, they go with the first statement.
+	if err := cache.Prefetch(ctx, s.courses.AccessAhead(ctx, k.Course, k.User, k.Item)...); err != nil {
+		return 0, 0, err
+	}
 	known, err := s.store.HasWatch(ctx, k)
 	if err != nil {
 		return 0, 0, err
@@ -153,21 +159,9 @@ func (s *Service) watchAccess(ctx context.Context, k WatchKey) (dur, ratio float
 // watchAccessShort is the short path; ok is false when it cannot decide
 // and the full check must run (which then gives the right error).
 func (s *Service) watchAccessShort(ctx context.Context, k WatchKey) (dur, ratio float64, ok bool, err error) {
-	courseID := k.Course
-	m, err := s.courses.Member(ctx, courseID, k.User)
-	if err != nil || m.Role != modules.RoleStudent {
-		return 0, 0, false, nil
-	}
-	it, err := s.courses.Item(ctx, courseID, k.Item)
-	if err != nil || !it.Published {
-		return 0, 0, false, nil
-	}
-	if mod, err := s.courses.Module(ctx, it.ModuleID); err != nil || !mod.Published {
-		return 0, 0, false, nil
-	}
-	c, err := s.courses.CourseRecord(ctx, courseID)
-	if err != nil {
-		return 0, 0, false, nil
+	it, c, ok, err := s.courses.StudentItem(ctx, k.Course, k.User, k.Item)
+	if err != nil || !ok {
+		return 0, 0, false, err
 	}
 	dur, ratio, err = s.lectureDuration(ctx, it, c.Policy.WatchCompleteRatio)
 	return dur, ratio, err == nil, err

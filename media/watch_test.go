@@ -260,6 +260,21 @@ func TestLaterReportsAreStillChecked(t *testing.T) {
 	if got := report(w.kim, 5); got != 200 {
 		t.Fatalf("a report after publishing again: %d", got)
 	}
+	// The same for the lecture's module, and for a learner made staff:
+	// each answered from what the caches hold must see the change at once.
+	modURL := fmt.Sprintf("/api/v1/courses/%d/modules/%d", w.course, w.module)
+	if r := env.Do("PATCH", modURL, w.teacher.Token, map[string]any{"published": false}); r.Status != 200 {
+		t.Fatalf("unpublish the module: %d %s", r.Status, r.Body)
+	}
+	if got := report(w.kim, 10); got != 404 {
+		t.Fatalf("a report in an unpublished module: %d", got)
+	}
+	if r := env.Do("PATCH", modURL, w.teacher.Token, map[string]any{"published": true}); r.Status != 200 {
+		t.Fatalf("publish the module: %d", r.Status)
+	}
+	if got := report(w.kim, 10); got != 200 {
+		t.Fatalf("a report after the module is published again: %d", got)
+	}
 }
 
 // TestASpanCountsOnlyAsFarAsTimeAllows is review item 13: one report of a

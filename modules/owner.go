@@ -79,3 +79,53 @@ func (s *Service) EachProgress(ctx context.Context, courseID, userID uint64, fn 
 func (s *Service) EachCourseProgress(ctx context.Context, courseID uint64, fn func(userID, itemID uint64, completed bool)) error {
 	return s.store.EachCourseProgress(ctx, courseID, fn)
 }
+
+// StudentItem is the short access check of a report that follows an
+// earlier one on the same item (a lecture's watch heartbeats, every ten
+// seconds of every learner watching): the caller is still a student of
+// the course, and the item and its module are still published. It
+// answers from the caches of the course's structure, the membership and
+// the item (the revisions AccessAhead names), where reading the
+// membership, module and course records cost a heartbeat three store
+// reads and decodes. ok is false when the answer is no or cannot be
+// given; the caller then runs the full check (ItemAccess), which gives
+// the right error. The course comes back for its policy.
+func (s *Service) StudentItem(ctx context.Context, courseID, userID, itemID uint64) (Item, Course, bool, error) {
+	var (
+		it Item
+		c  Course
+		ok bool
+	)
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		if err := s.prefetch(ctx, courseID, userID, itemID); err != nil {
+			return err
+		}
+		m, err := s.cachedMember(ctx, courseID, userID)
+		if errors.Is(err, ErrNoRecord) || err == nil && m.Role != RoleStudent {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		st, err := s.structureOf(ctx, courseID)
+		if errors.Is(err, txn.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if it, err = s.item(ctx, courseID, itemID); err != nil || !it.Published {
+			// Not found is "no" here: the full check answers it.
+			return nil
+		}
+		for _, mod := range st.modules {
+			if mod.ID == it.ModuleID {
+				c, ok = st.course, mod.Published
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil || !ok {
+		return Item{}, Course{}, false, err
+	}
+	return it, c, true, nil
+}
