@@ -81,35 +81,36 @@ func rubricJSON(marks []deadlines.RubricMark) ([]byte, error) {
 
 // AddAttempt implements deadlines.Store: the learner's current attempt
 // steps down to the history (its number gives the next one), and the new
-// one is inserted as current. Two statements, since the unique index
-// submissions_current must see the old row step down first.
+// one is inserted as current, in one statement.
 func (s *Deadlines) AddAttempt(ctx context.Context, sub deadlines.Submission) (deadlines.Submission, error) {
 	in := sub
 	err := s.db.Write(ctx, func(ctx context.Context) error {
 		sub = in // a re-run starts again from what was given
 		sub.SubmittedAt, sub.DueAt, sub.GradedAt = deadlinesInstant(sub.SubmittedAt), deadlinesInstantPtr(sub.DueAt), deadlinesInstantPtr(sub.GradedAt)
-		q := s.db.q(ctx)
-		var prev int
-		err := q.QueryRow(ctx, `UPDATE submissions SET is_current = false
-			WHERE course_id = $1 AND item_id = $2 AND user_id = $3 AND is_current
-			RETURNING attempt`, int64(sub.CourseID), int64(sub.ItemID), int64(sub.UserID)).Scan(&prev)
-		if err != nil && !noRows(err) {
-			return err
-		}
-		sub.Attempt, sub.Current = prev+1, true
 		rubric, err := rubricJSON(sub.Rubric)
 		if err != nil {
 			return err
 		}
+		// One statement, one round trip: the learner's current attempt
+		// stops being current and the new one is numbered after it. The
+		// UPDATE runs to completion before the INSERT reads its attempt
+		// (a scalar subquery over it), and a row the statement itself
+		// updated no longer counts against the partial unique index of
+		// current attempts.
 		var id int64
-		err = q.QueryRow(ctx, `INSERT INTO submissions (course_id, item_id, module_id, user_id, attempt, is_current, status,
+		err = s.db.q(ctx).QueryRow(ctx, `WITH prev AS (
+				UPDATE submissions SET is_current = false
+				WHERE course_id = $1 AND item_id = $2 AND user_id = $4 AND is_current
+				RETURNING attempt)
+			INSERT INTO submissions (course_id, item_id, module_id, user_id, attempt, is_current, status,
 				body, body_html, media_id, penalty_percent, submitted_at, due_at, score, final_score, feedback, feedback_html,
 				graded_at, graded_by, adjustment, rubric)
-			VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-			RETURNING id`,
-			int64(sub.CourseID), int64(sub.ItemID), int64(sub.ModuleID), int64(sub.UserID), sub.Attempt, sub.Status,
+			SELECT $1, $2, $3, $4, coalesce((SELECT attempt FROM prev), 0) + 1, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19
+			RETURNING id, attempt`,
+			int64(sub.CourseID), int64(sub.ItemID), int64(sub.ModuleID), int64(sub.UserID), sub.Status,
 			sub.Body, sub.BodyHTML, int64(sub.MediaID), sub.PenaltyPercent, sub.SubmittedAt, sub.DueAt, sub.Score, sub.FinalScore,
-			sub.Feedback, sub.FeedbackHTML, sub.GradedAt, int64(sub.GradedBy), sub.Adjustment, rubric).Scan(&id)
+			sub.Feedback, sub.FeedbackHTML, sub.GradedAt, int64(sub.GradedBy), sub.Adjustment, rubric).Scan(&id, &sub.Attempt)
+		sub.Current = true
 		if isUnique(err, "submissions_learner_attempt") || isUnique(err, "submissions_current") {
 			// A concurrent AddAttempt of the same learner committed,
 			// after this transaction's snapshot was taken, the attempt
