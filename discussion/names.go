@@ -6,6 +6,7 @@ import (
 
 	"pacer/auth"
 	"pacer/cache"
+	"pacer/errs"
 )
 
 // Users reads accounts (auth.Service implements it), joining the
@@ -20,10 +21,19 @@ type Users interface {
 }
 
 // userName is a user's name as auth keeps it: the reader of names when
-// no NameSource serves them (and of actors' names in notifications).
+// no NameSource serves them (and of actors' names in notifications). It
+// reads through the names' cache (Names), where reading the account cost
+// a reply, whose answer names its author, a statement of its own.
 func (s *Service) userName(ctx context.Context, id uint64) (string, error) {
-	u, err := s.users.User(ctx, id)
-	return u.Name, err
+	names, err := s.users.Names(ctx, []uint64{id})
+	if err != nil {
+		return "", err
+	}
+	name, ok := names[id]
+	if !ok {
+		return "", errs.NotFoundf("user")
+	}
+	return name, nil
 }
 
 // prefetch resolves the authors of many posts at once, so that each is

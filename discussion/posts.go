@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"pacer/audit"
+	"pacer/cache"
 	"pacer/errs"
 	"pacer/modules"
 	"pacer/notify"
@@ -56,6 +57,11 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 	// txn.Serial and run serializable.
 	err := s.tx.Batch(txn.Locking(ctx), func(ctx context.Context) error {
 		out, student, course = Post{}, false, 0
+		// The answer names the replier: the revision of their name goes
+		// with the thread's lock, in its round trip.
+		if err := cache.Prefetch(ctx, s.users.NamesAhead(ctx, []uint64{caller})...); err != nil {
+			return err
+		}
 		t0, err := s.store.LockThread(ctx, threadID)
 		if err != nil {
 			return err
@@ -136,7 +142,11 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 			}
 		}
 		student, course = sc.access.Student(), t.CourseID
-		out, err = s.postView(ctx, sc, s.newAuthors(ctx, t.CourseID), p)
+		// The post's source is body, just stored: not read back.
+		// The replier's role is their access's.
+		au := s.newAuthors(ctx, t.CourseID)
+		au.role = map[uint64]string{caller: sc.access.Role()}
+		out, err = postViewFrom(sc, au, p, func(uint64) (string, error) { return body, nil })
 		return err
 	})
 	if err != nil {

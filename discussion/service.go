@@ -273,6 +273,9 @@ type authors struct {
 	course uint64
 	seen   map[uint64]Author
 	roles  func(ctx context.Context, course, user uint64) (string, error)
+	// role holds roles already known (the caller's, from their access),
+	// so that get does not read them again.
+	role map[uint64]string
 	// names, when set, reads names through the Names cache; it must have
 	// been made before the transaction began.
 	names func(ctx context.Context, id uint64) (string, error)
@@ -321,7 +324,9 @@ func (a *authors) get(id uint64) (Author, error) {
 	default:
 		return au, err
 	}
-	if au.Role, err = a.roles(a.ctx, a.course, id); err != nil {
+	if role, ok := a.role[id]; ok {
+		au.Role = role
+	} else if au.Role, err = a.roles(a.ctx, a.course, id); err != nil {
 		return au, err
 	}
 	a.seen[id] = au
