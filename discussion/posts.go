@@ -62,11 +62,11 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 		if err := cache.Prefetch(ctx, s.users.NamesAhead(ctx, []uint64{caller})...); err != nil {
 			return err
 		}
-		t0, err := s.store.LockThread(ctx, threadID)
+		t0, b, id, err := s.store.LockThreadToReply(ctx, threadID)
 		if err != nil {
-			return err
+			return notFound(err, "thread")
 		}
-		sc, err := s.scopeOf(ctx, caller, t0)
+		sc, err := s.scopeIn(ctx, caller, t0, b, nil)
 		if err != nil {
 			return err
 		}
@@ -77,9 +77,10 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 		if reason != "" {
 			return errs.Field("body", reason)
 		}
-		// Before anything is written, so that the serializable run is
-		// the only one to take a post id. (A body with an @ that mentions
-		// nobody runs serializable too: rare, and still correct.)
+		// Before anything is written, so that only the serializable run
+		// stores anything (the post id this run drew with the lock is
+		// left as a gap). (A body with an @ that mentions nobody runs
+		// serializable too: rare, and still correct.)
 		if (t.ItemID != 0 && sc.access.Student()) || strings.Contains(body, "@") {
 			if err := txn.Serial(ctx); err != nil {
 				return err
@@ -98,10 +99,6 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 			if pp.Depth >= maxDepth {
 				parent, depth = pp.ParentID, maxDepth
 			}
-		}
-		id, err := s.store.NewPostID(ctx)
-		if err != nil {
-			return err
 		}
 		now := s.now().UTC()
 		p := PostRecord{ID: id, CourseID: t.CourseID, ThreadID: t.ID, ParentID: parent, Depth: depth,

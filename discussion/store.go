@@ -72,12 +72,16 @@ func PlaceOf(t ThreadRecord) ThreadPlace {
 type ThreadStore interface {
 	// Thread returns a thread; errs.NotFound when there is none.
 	Thread(ctx context.Context, id uint64) (ThreadRecord, error)
-	// LockThread is Thread, and locks the thread's record to the end of
-	// the write transaction ctx carries, so that no other transaction
-	// changes it meanwhile and this one reads its latest version (for
-	// work marked with txn.Locking; an engine with one writer at a time
-	// needs no lock).
-	LockThread(ctx context.Context, id uint64) (ThreadRecord, error)
+	// LockThreadToReply is Thread, and locks the thread's record to the
+	// end of the write transaction ctx carries, so that no other
+	// transaction changes it meanwhile and this one reads its latest
+	// version (for work marked with txn.Locking; an engine with one
+	// writer at a time needs no lock). It also returns the thread's board
+	// and a new post id (NewPostID) taken once the lock is held, so that
+	// a thread's replies take ids in commit order; an engine that reads
+	// in round trips reads all three in one. The id is left as a gap when
+	// the reply is not stored.
+	LockThreadToReply(ctx context.Context, id uint64) (ThreadRecord, BoardRecord, uint64, error)
 	// AddThread stores a thread and its opening post under new ids (the
 	// thread's first), placing the thread in its board's list and the post
 	// in the thread's index, and returns both with their ids.

@@ -198,13 +198,12 @@ func postViewFrom(sc *scope, au *authors, p PostRecord, source func(id uint64) (
 // marks what it showed as read (written behind, see reads.go). The cursor
 // is the last post id shown. A page that resumes after it never skips or
 // repeats a post while others are posting, because within a thread post
-// ids grow in commit order: a reply takes its id (Store.NewPostID, larger
-// than every id given before) in the transaction that also rewrites its
-// thread's record (LastPostID, ReplyCount). Two replies to one thread
-// therefore write the same record; under serializable isolation one
-// commits and the other is aborted and re-run from the start, taking a
-// new, larger id (bbolt, with one writer, simply runs them in turn). So
-// no post can commit with an id below one already shown.
+// ids grow in commit order: a reply takes its id (larger than every id
+// given before) once it holds its thread's lock, and keeps the lock until
+// it commits the thread's record (LastPostID, ReplyCount) with the post
+// (Store.LockThreadToReply; bbolt, with one writer, simply runs replies in
+// turn). The next reply to the thread takes its id only after that
+// commit. So no post can commit with an id below one already shown.
 func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.Request) (ThreadPage, error) {
 	out := ThreadPage{Items: []Post{}}
 	after, err := req.CursorID()

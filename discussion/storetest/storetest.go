@@ -36,7 +36,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("the report queue pages by status", func(t *testing.T) { reportPages(t, open) })
 	t.Run("search matches every term, newest first", func(t *testing.T) { search(t, open) })
 	t.Run("the reply queue", func(t *testing.T) { queue(t, open) })
-	t.Run("locked writers of a thread lose no update", func(t *testing.T) { lockedReplies(t, open) })
+	t.Run("locked replies lose no update and draw post ids in the order they lock the thread", func(t *testing.T) { lockedToReply(t, open) })
 	t.Run("locking work that needs more runs serializable", func(t *testing.T) { serialUpgrade(t, open) })
 	t.Run("several users' subscriptions are stored at once", func(t *testing.T) { setSubscriptions(t, open) })
 	t.Run("a replier is subscribed unless they opted out", func(t *testing.T) { subscribeReplier(t, open) })

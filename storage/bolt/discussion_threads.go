@@ -17,10 +17,20 @@ func (s *Discussion) Thread(ctx context.Context, id uint64) (discussion.ThreadRe
 	return view(s, ctx, func(tx *storage.Tx) (discussion.ThreadRecord, error) { return s.thread(tx, id) })
 }
 
-// LockThread implements discussion.Store: bbolt has one writer at a time,
-// so Thread is already locked.
-func (s *Discussion) LockThread(ctx context.Context, id uint64) (discussion.ThreadRecord, error) {
-	return s.Thread(ctx, id)
+// LockThreadToReply implements discussion.Store: Thread, Board and
+// NewPostID in the transaction ctx carries. bbolt has one writer at a
+// time, so the thread is already locked.
+func (s *Discussion) LockThreadToReply(ctx context.Context, id uint64) (discussion.ThreadRecord, discussion.BoardRecord, uint64, error) {
+	t, err := s.Thread(ctx, id)
+	if err != nil {
+		return t, discussion.BoardRecord{}, 0, err
+	}
+	b, err := s.Board(ctx, t.BoardID)
+	if err != nil {
+		return t, b, 0, err
+	}
+	pid, err := s.NewPostID(ctx)
+	return t, b, pid, err
 }
 
 // AddThread implements discussion.Store.

@@ -94,15 +94,38 @@ func (s *Discussion) Thread(ctx context.Context, id uint64) (discussion.ThreadRe
 	return t, err
 }
 
-// LockThread implements discussion.Store: SELECT … FOR UPDATE, which at
-// READ COMMITTED waits for a transaction that holds the row and then reads
-// the version it committed.
-func (s *Discussion) LockThread(ctx context.Context, id uint64) (discussion.ThreadRecord, error) {
-	t, err := scanThread(s.db.q(ctx).QueryRow(ctx, "SELECT "+threadCols+" FROM discussion_threads WHERE id = $1 FOR UPDATE", id))
+// lockThreadToReplySQL locks the thread's row, then draws the post id:
+// the outer query's nextval is evaluated for the row the locking scan
+// returns, which it returns only once the lock is held (at READ COMMITTED
+// after waiting for a holder, the version it committed), so ids drawn by
+// a thread's replies grow in the order they take its lock.
+const lockThreadToReplySQL = `WITH t AS MATERIALIZED (
+		SELECT ` + threadCols + ` FROM discussion_threads WHERE id = $1 FOR UPDATE)
+	SELECT t.*, b.id, b.course_id, b.title, b.mode, b.kind, b.created_by, b.created_at,
+		nextval(pg_get_serial_sequence('discussion_posts', 'id'))
+	FROM t JOIN discussion_boards b ON b.id = t.board_id`
+
+// LockThreadToReply implements discussion.Store in one statement
+// (lockThreadToReplySQL): SELECT … FOR UPDATE, which at READ COMMITTED
+// waits for a transaction that holds the row and then reads the version
+// it committed.
+func (s *Discussion) LockThreadToReply(ctx context.Context, id uint64) (discussion.ThreadRecord, discussion.BoardRecord, uint64, error) {
+	var (
+		t   discussion.ThreadRecord
+		b   discussion.BoardRecord
+		pid int64
+	)
+	dest := append(threadDest(&t), &b.ID, &b.CourseID, &b.Title, &b.Mode, &b.Kind, &b.CreatedBy, &b.CreatedAt, &pid)
+	err := s.db.q(ctx).QueryRow(ctx, lockThreadToReplySQL, int64(id)).Scan(dest...)
 	if noRows(err) {
-		return t, errs.NotFoundf("thread")
+		return discussion.ThreadRecord{}, discussion.BoardRecord{}, 0, errs.NotFoundf("thread")
 	}
-	return t, err
+	if err != nil {
+		return discussion.ThreadRecord{}, discussion.BoardRecord{}, 0, err
+	}
+	utcThread(&t)
+	b.CreatedAt = b.CreatedAt.UTC()
+	return t, b, uint64(pid), nil
 }
 
 // listOrder is a board's list order, the expressions of index

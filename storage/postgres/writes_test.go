@@ -32,11 +32,7 @@ func TestLockedRepliesTakeGrowingIDs(t *testing.T) {
 			defer wg.Done()
 			for range each {
 				err := db.Write(txn.Locking(ctx), func(ctx context.Context) error {
-					old, err := s.LockThread(ctx, th.ID)
-					if err != nil {
-						return err
-					}
-					id, err := s.NewPostID(ctx)
+					old, _, id, err := s.LockThreadToReply(ctx, th.ID)
 					if err != nil {
 						return err
 					}
@@ -75,11 +71,11 @@ func TestLockedRepliesTakeGrowingIDs(t *testing.T) {
 		t.Errorf("the thread's last post is %d, its largest post id %d", got.LastPostID, last)
 	}
 	err = db.Write(txn.Locking(ctx), func(ctx context.Context) error {
-		_, err := s.LockThread(ctx, th.ID+99)
+		_, _, _, err := s.LockThreadToReply(ctx, th.ID+99)
 		return err
 	})
 	if !errs.Is(err, errs.NotFound) {
-		t.Errorf("LockThread of a missing thread: %v, want not found", err)
+		t.Errorf("LockThreadToReply of a missing thread: %v, want not found", err)
 	}
 }
 
