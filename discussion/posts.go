@@ -57,9 +57,16 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 	// txn.Serial and run serializable.
 	err := s.tx.Batch(txn.Locking(ctx), func(ctx context.Context) error {
 		out, student, course = Post{}, false, 0
-		// The answer names the replier: the revision of their name goes
-		// with the thread's lock, in its round trip.
-		if err := cache.Prefetch(ctx, s.users.NamesAhead(ctx, []uint64{caller})...); err != nil {
+		// The answer names the replier, and the replier's access to the
+		// thread's course (and item) is checked: their revisions go with
+		// the thread's lock, in its round trip. The course and item are
+		// foreseen from the thread as last cached, as a thread page does;
+		// should they differ, what was not foreseen is read as usual.
+		ahead := s.users.NamesAhead(ctx, []uint64{caller})
+		if e, _ := s.threads.memo.Get(threadID); e != nil {
+			ahead = append(ahead, s.courses.AccessAhead(ctx, e.thread.CourseID, caller, e.thread.ItemID)...)
+		}
+		if err := cache.Prefetch(ctx, ahead...); err != nil {
 			return err
 		}
 		t0, b, id, err := s.store.LockThreadToReply(ctx, threadID)
