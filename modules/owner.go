@@ -112,9 +112,12 @@ func (s *Service) StudentItem(ctx context.Context, courseID, userID, itemID uint
 		} else if err != nil {
 			return err
 		}
-		if it, err = s.item(ctx, courseID, itemID); err != nil || !it.Published {
-			// Not found is "no" here: the full check answers it.
+		it, err = s.item(ctx, courseID, itemID)
+		if errs.Is(err, errs.NotFound) || err == nil && !it.Published {
+			// "No" here: the full check gives the answer.
 			return nil
+		} else if err != nil {
+			return err
 		}
 		for _, mod := range st.modules {
 			if mod.ID == it.ModuleID {
