@@ -53,11 +53,17 @@ type ExtensionStore interface {
 // SubmissionStore keeps submissions: each learner's current attempt at an
 // item and the earlier attempts it superseded.
 type SubmissionStore interface {
-	// AddAttempt stores sub as its learner's new current attempt at the
+	// AddAttempt stores *sub as its learner's new current attempt at the
 	// item, under a new id, with the attempt number after the one it
-	// supersedes (1 for a first); the superseded one stays, as history. It
-	// returns sub with its id and attempt number, Current set.
-	AddAttempt(ctx context.Context, sub Submission) (Submission, error)
+	// supersedes (1 for a first); the superseded one stays, as history.
+	// It sets sub's ID, Attempt and Current by the time ctx's transaction
+	// commits, not necessarily before: an engine may send the write with
+	// the transaction's next statement or its COMMIT (a round trip fewer
+	// for a submission), so the work reads them once its transaction has
+	// ended. Two attempts of one learner at one item at once are a
+	// conflict: on an engine with concurrent writers one transaction runs
+	// again.
+	AddAttempt(ctx context.Context, sub *Submission) error
 	// Submission is one attempt by id with Current decided (whether it is
 	// its learner's current one), or ErrNotFound.
 	Submission(ctx context.Context, id uint64) (Submission, error)

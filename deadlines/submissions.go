@@ -157,10 +157,12 @@ func (s *Service) Submit(ctx context.Context, caller, courseID, itemID uint64, i
 		}
 		// The earlier attempt, if any, moves to the history untouched: its
 		// file, score and feedback stay readable.
-		sub, err = s.store.AddAttempt(ctx, Submission{CourseID: courseID, ItemID: itemID, ModuleID: ia.Item.ModuleID,
+		// (sub's id and attempt number are known once the transaction
+		// has committed: see Store.AddAttempt.)
+		sub = Submission{CourseID: courseID, ItemID: itemID, ModuleID: ia.Item.ModuleID,
 			UserID: caller, Body: body, BodyHTML: s.md.HTML(body), MediaID: media, Status: status,
-			PenaltyPercent: penalty, SubmittedAt: now, DueAt: w.DueAt})
-		if err != nil {
+			PenaltyPercent: penalty, SubmittedAt: now, DueAt: w.DueAt}
+		if err := s.store.AddAttempt(ctx, &sub); err != nil {
 			return err
 		}
 		if _, err = s.courses.Mark(ctx, courseID, caller, itemID, modules.StatusCompleted); err != nil {

@@ -27,7 +27,7 @@ func fillCourse(t *testing.T, s deadlines.Store, course uint64) courseRecords {
 		r.extensions = append(r.extensions, value[deadlines.Extension](t)(s.PutExtension(bg, e)).ID)
 	}
 	for _, a := range []deadlines.Submission{attempt(course, 50, 10, "a"), attempt(course, 50, 10, "b"), attempt(course, 50, 20, "c"), attempt(course, 51, 10, "d")} {
-		r.submissions = append(r.submissions, value[deadlines.Submission](t)(s.AddAttempt(bg, a)).ID)
+		r.submissions = append(r.submissions, value[deadlines.Submission](t)(added(s, bg, a)).ID)
 	}
 	graded := value[deadlines.Submission](t)(s.Submission(bg, r.submissions[0]))
 	score := 6.0
@@ -155,7 +155,7 @@ func deleteCourse(t *testing.T, open Open) {
 	must(t, s.DeleteCourse(bg, 3))
 
 	// Nothing of the course is left to be found again: work starts over.
-	if sub := value[deadlines.Submission](t)(s.AddAttempt(bg, attempt(1, 50, 10, "again"))); sub.Attempt != 1 {
+	if sub := value[deadlines.Submission](t)(added(s, bg, attempt(1, 50, 10, "again"))); sub.Attempt != 1 {
 		t.Errorf("a new attempt in a deleted course's place is number %d, want 1", sub.Attempt)
 	}
 	claimed := value[[]bool](t)(s.ClaimMarks(bg, []deadlines.Mark{mark(1, 10, 100, deadlines.MarkMissed, day(3), deadlines.OutcomeNotified)}, true))

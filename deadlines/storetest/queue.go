@@ -89,7 +89,8 @@ func submittedQueueTransactions(t *testing.T, open Open) {
 	s, run := open(t)
 	// Queued in a transaction that fails: not queued.
 	err := run.Write(bg, func(ctx context.Context) error {
-		if _, err := s.AddAttempt(ctx, attempt(1, 50, 10, "a")); err != nil {
+		sub := attempt(1, 50, 10, "a")
+		if err := s.AddAttempt(ctx, &sub); err != nil {
 			return err
 		}
 		if err := s.QueueSubmitted(ctx, queued(1, 50, 10, 0)); err != nil {

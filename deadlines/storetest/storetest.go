@@ -23,6 +23,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Overrides and ModuleOverrides give the due times", func(t *testing.T) { overrides(t, open) })
 	t.Run("DeleteExtension removes it everywhere", func(t *testing.T) { deleteExtension(t, open) })
 	t.Run("AddAttempt numbers attempts and keeps the superseded ones", func(t *testing.T) { addAttempt(t, open) })
+	t.Run("AddAttempt in a transaction sets each attempt by its end", func(t *testing.T) { addAttemptsInTransaction(t, open) })
 	t.Run("ItemAttempts pages learners with all their attempts", func(t *testing.T) { itemAttempts(t, open) })
 	t.Run("Submitters and Ungraded list an item's and a course's work", func(t *testing.T) { submittersUngraded(t, open) })
 	t.Run("SaveSubmission keeps a grade", func(t *testing.T) { saveSubmission(t, open) })

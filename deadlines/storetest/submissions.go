@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -11,6 +12,13 @@ import (
 func attempt(course, item, user uint64, body string) deadlines.Submission {
 	return deadlines.Submission{CourseID: course, ItemID: item, ModuleID: 100, UserID: user, Body: body,
 		BodyHTML: "<p>" + body + "</p>", Status: "on_time", SubmittedAt: at, DueAt: &at}
+}
+
+// added stores sub with AddAttempt outside any transaction (its own
+// commits before it returns) and returns it as AddAttempt set it.
+func added(s deadlines.Store, ctx context.Context, sub deadlines.Submission) (deadlines.Submission, error) {
+	err := s.AddAttempt(ctx, &sub)
+	return sub, err
 }
 
 // bodies are the bodies of subs, in order.
@@ -25,17 +33,17 @@ func bodies(subs []deadlines.Submission) []string {
 func addAttempt(t *testing.T, open Open) {
 	s, _ := open(t)
 	add := value[deadlines.Submission](t)
-	first := add(s.AddAttempt(bg, attempt(1, 50, 10, "a")))
+	first := add(added(s, bg, attempt(1, 50, 10, "a")))
 	if first.ID == 0 || first.Attempt != 1 || !first.Current || first.Body != "a" || first.DueAt == nil {
 		t.Fatalf("first attempt = %+v", first)
 	}
-	second := add(s.AddAttempt(bg, attempt(1, 50, 10, "b")))
-	third := add(s.AddAttempt(bg, attempt(1, 50, 10, "c")))
+	second := add(added(s, bg, attempt(1, 50, 10, "b")))
+	third := add(added(s, bg, attempt(1, 50, 10, "c")))
 	if second.ID <= first.ID || third.ID <= second.ID || second.Attempt != 2 || third.Attempt != 3 {
 		t.Fatalf("ids %d, %d, %d and attempts %d, %d: want growing ids, attempts 2 and 3",
 			first.ID, second.ID, third.ID, second.Attempt, third.Attempt)
 	}
-	other := add(s.AddAttempt(bg, attempt(1, 50, 11, "x")))
+	other := add(added(s, bg, attempt(1, 50, 11, "x")))
 	if other.Attempt != 1 {
 		t.Errorf("another learner's first attempt is number %d", other.Attempt)
 	}
@@ -63,6 +71,36 @@ func addAttempt(t *testing.T, open Open) {
 	}
 }
 
+// addAttemptsInTransaction adds attempts of two learners in one
+// transaction: each is numbered after the one before it in the same
+// transaction, and each Submission given is set by the end of it.
+func addAttemptsInTransaction(t *testing.T, open Open) {
+	s, run := open(t)
+	subs := []deadlines.Submission{attempt(1, 50, 10, "a"), attempt(1, 50, 10, "b"), attempt(1, 50, 11, "x")}
+	must(t, run.Write(bg, func(ctx context.Context) error {
+		for i := range subs {
+			if err := s.AddAttempt(ctx, &subs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	for i, want := range []int{1, 2, 1} {
+		got := subs[i]
+		if got.ID == 0 || got.Attempt != want || !got.Current {
+			t.Errorf("attempt %q = id %d, number %d, current %v: want an id, number %d, current", got.Body, got.ID, got.Attempt, got.Current, want)
+			continue
+		}
+		stored := value[deadlines.Submission](t)(s.Submission(bg, got.ID))
+		if stored.Body != got.Body || stored.Attempt != want || stored.Current != (got.Body != "a") {
+			t.Errorf("Submission(%d) = %q number %d current %v", got.ID, stored.Body, stored.Attempt, stored.Current)
+		}
+	}
+	if subs[0].ID == subs[1].ID || subs[1].ID == subs[2].ID {
+		t.Errorf("ids %d, %d, %d: want each its own", subs[0].ID, subs[1].ID, subs[2].ID)
+	}
+}
+
 func itemAttempts(t *testing.T, open Open) {
 	s, _ := open(t)
 	add := value[deadlines.Submission](t)
@@ -70,10 +108,10 @@ func itemAttempts(t *testing.T, open Open) {
 		user uint64
 		body string
 	}{{30, "30a"}, {10, "10a"}, {20, "20a"}, {10, "10b"}, {30, "30b"}, {30, "30c"}} {
-		add(s.AddAttempt(bg, attempt(1, 50, a.user, a.body)))
+		add(added(s, bg, attempt(1, 50, a.user, a.body)))
 	}
-	add(s.AddAttempt(bg, attempt(1, 51, 15, "other item")))
-	add(s.AddAttempt(bg, attempt(2, 50, 15, "other course")))
+	add(added(s, bg, attempt(1, 51, 15, "other item")))
+	add(added(s, bg, attempt(2, 50, 15, "other course")))
 	page := func(from uint64, limit int) ([]string, uint64) {
 		subs, next, err := s.ItemAttempts(bg, 1, 50, from, limit)
 		must(t, err)
@@ -101,12 +139,12 @@ func itemAttempts(t *testing.T, open Open) {
 func submittersUngraded(t *testing.T, open Open) {
 	s, _ := open(t)
 	add := value[deadlines.Submission](t)
-	add(s.AddAttempt(bg, attempt(1, 50, 20, "20a")))
-	old := add(s.AddAttempt(bg, attempt(1, 50, 10, "10a")))
-	add(s.AddAttempt(bg, attempt(1, 50, 10, "10b")))
-	graded := add(s.AddAttempt(bg, attempt(1, 51, 10, "51")))
-	add(s.AddAttempt(bg, attempt(1, 49, 30, "49")))
-	add(s.AddAttempt(bg, attempt(2, 50, 10, "other course")))
+	add(added(s, bg, attempt(1, 50, 20, "20a")))
+	old := add(added(s, bg, attempt(1, 50, 10, "10a")))
+	add(added(s, bg, attempt(1, 50, 10, "10b")))
+	graded := add(added(s, bg, attempt(1, 51, 10, "51")))
+	add(added(s, bg, attempt(1, 49, 30, "49")))
+	add(added(s, bg, attempt(2, 50, 10, "other course")))
 	score := 5.0
 	graded.Score, graded.FinalScore = &score, &score
 	must(t, s.SaveSubmission(bg, graded))
@@ -143,7 +181,7 @@ func submittersUngraded(t *testing.T, open Open) {
 
 func saveSubmission(t *testing.T, open Open) {
 	s, _ := open(t)
-	sub := value[deadlines.Submission](t)(s.AddAttempt(bg, attempt(1, 50, 10, "a")))
+	sub := value[deadlines.Submission](t)(added(s, bg, attempt(1, 50, 10, "a")))
 	score, final := 8.0, 7.2
 	graded := at.Add(time.Hour)
 	sub.Score, sub.FinalScore, sub.Feedback, sub.FeedbackHTML, sub.GradedAt, sub.GradedBy = &score, &final, "good", "<p>good</p>", &graded, 9
@@ -162,9 +200,9 @@ func saveSubmission(t *testing.T, open Open) {
 func deleteItem(t *testing.T, open Open) {
 	s, _ := open(t)
 	add := value[deadlines.Submission](t)
-	a := add(s.AddAttempt(bg, attempt(1, 50, 10, "a")))
-	b := add(s.AddAttempt(bg, attempt(1, 50, 10, "b")))
-	keep := add(s.AddAttempt(bg, attempt(1, 51, 10, "keep")))
+	a := add(added(s, bg, attempt(1, 50, 10, "a")))
+	b := add(added(s, bg, attempt(1, 50, 10, "b")))
+	keep := add(added(s, bg, attempt(1, 51, 10, "keep")))
 	must(t, s.DeleteItem(bg, 1, 50))
 	for _, id := range []uint64{a.ID, b.ID} {
 		if _, err := s.Submission(bg, id); !errors.Is(err, deadlines.ErrNotFound) {
@@ -182,7 +220,7 @@ func deleteItem(t *testing.T, open Open) {
 	}
 	must(t, s.DeleteItem(bg, 1, 77))
 	// The learner starts again at attempt 1.
-	if again := add(s.AddAttempt(bg, attempt(1, 50, 10, "c"))); again.Attempt != 1 {
+	if again := add(added(s, bg, attempt(1, 50, 10, "c"))); again.Attempt != 1 {
 		t.Errorf("after the item's work was deleted, a new attempt is number %d", again.Attempt)
 	}
 }

@@ -9,20 +9,18 @@ import (
 )
 
 // AddAttempt implements deadlines.Store: the attempt it supersedes moves
-// to the history untouched.
-func (s *Deadlines) AddAttempt(ctx context.Context, sub deadlines.Submission) (deadlines.Submission, error) {
-	in := sub
-	err := s.db.Write(ctx, func(ctx context.Context) error {
-		sub = in // a re-run starts again from what was given
+// to the history untouched. sub's ID, Attempt and Current are set at once.
+func (s *Deadlines) AddAttempt(ctx context.Context, sub *deadlines.Submission) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
 		key := storage.Key(sub.CourseID, sub.ItemID, sub.UserID)
-		sub.Attempt = 1
+		attempt := 1
 		if v := tx.GetRaw(storage.SubmissionsByItem, key); len(v) == 8 {
 			var prev deadlines.Submission
 			if err := tx.Get(storage.Submissions, v, &prev); err != nil {
 				return err
 			}
-			sub.Attempt = prev.Attempt + 1
+			attempt = prev.Attempt + 1
 			if err := tx.PutRaw(storage.SubmissionHistory, storage.Key(sub.CourseID, sub.ItemID, sub.UserID, prev.ID), nil); err != nil {
 				return err
 			}
@@ -31,13 +29,12 @@ func (s *Deadlines) AddAttempt(ctx context.Context, sub deadlines.Submission) (d
 		if err != nil {
 			return err
 		}
-		sub.ID, sub.Current = id, true
-		if err := tx.Put(storage.Submissions, storage.ID(id), sub); err != nil {
+		sub.ID, sub.Attempt, sub.Current = id, attempt, true
+		if err := tx.Put(storage.Submissions, storage.ID(id), *sub); err != nil {
 			return err
 		}
 		return tx.PutRaw(storage.SubmissionsByItem, key, storage.ID(id))
 	})
-	return sub, err
 }
 
 // Submission implements deadlines.Store.

@@ -80,7 +80,7 @@ func TestDeadlinesDeleteCourseLeavesNoRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 		for range 2 { // the second supersedes the first, which moves to the history
-			if _, err := s.AddAttempt(ctx, deadlines.Submission{CourseID: course, ItemID: 50, ModuleID: 100, UserID: 10, Body: "x", Status: "on_time", SubmittedAt: at}); err != nil {
+			if err := s.AddAttempt(ctx, &deadlines.Submission{CourseID: course, ItemID: 50, ModuleID: 100, UserID: 10, Body: "x", Status: "on_time", SubmittedAt: at}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -81,24 +81,21 @@ func rubricJSON(marks []deadlines.RubricMark) ([]byte, error) {
 
 // AddAttempt implements deadlines.Store: the learner's current attempt
 // steps down to the history (its number gives the next one), and the new
-// one is inserted as current, in one statement.
-func (s *Deadlines) AddAttempt(ctx context.Context, sub deadlines.Submission) (deadlines.Submission, error) {
-	in := sub
-	err := s.db.Write(ctx, func(ctx context.Context) error {
-		sub = in // a re-run starts again from what was given
+// one is inserted as current, in one statement, sent with the
+// transaction's next statement or its COMMIT (pgTx.deferQueryRow): a
+// submission's insert, progress and queue entry all go with its COMMIT.
+func (s *Deadlines) AddAttempt(ctx context.Context, sub *deadlines.Submission) error {
+	return s.db.Write(ctx, func(ctx context.Context) error {
 		sub.SubmittedAt, sub.DueAt, sub.GradedAt = deadlinesInstant(sub.SubmittedAt), deadlinesInstantPtr(sub.DueAt), deadlinesInstantPtr(sub.GradedAt)
 		rubric, err := rubricJSON(sub.Rubric)
 		if err != nil {
 			return err
 		}
-		// One statement, one round trip: the learner's current attempt
-		// stops being current and the new one is numbered after it. The
-		// UPDATE runs to completion before the INSERT reads its attempt
-		// (a scalar subquery over it), and a row the statement itself
-		// updated no longer counts against the partial unique index of
-		// current attempts.
-		var id int64
-		err = s.db.q(ctx).QueryRow(ctx, `WITH prev AS (
+		// The UPDATE runs to completion before the INSERT reads its
+		// attempt (a scalar subquery over it), and a row the statement
+		// itself updated no longer counts against the partial unique
+		// index of current attempts.
+		txFrom(ctx).deferQueryRow(`WITH prev AS (
 				UPDATE submissions SET is_current = false
 				WHERE course_id = $1 AND item_id = $2 AND user_id = $4 AND is_current
 				RETURNING attempt)
@@ -107,23 +104,31 @@ func (s *Deadlines) AddAttempt(ctx context.Context, sub deadlines.Submission) (d
 				graded_at, graded_by, adjustment, rubric)
 			SELECT $1, $2, $3, $4, coalesce((SELECT attempt FROM prev), 0) + 1, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19
 			RETURNING id, attempt`,
-			int64(sub.CourseID), int64(sub.ItemID), int64(sub.ModuleID), int64(sub.UserID), sub.Status,
-			sub.Body, sub.BodyHTML, int64(sub.MediaID), sub.PenaltyPercent, sub.SubmittedAt, sub.DueAt, sub.Score, sub.FinalScore,
-			sub.Feedback, sub.FeedbackHTML, sub.GradedAt, int64(sub.GradedBy), sub.Adjustment, rubric).Scan(&id, &sub.Attempt)
-		sub.Current = true
-		if isUnique(err, "submissions_learner_attempt") || isUnique(err, "submissions_current") {
-			// A concurrent AddAttempt of the same learner committed,
-			// after this transaction's snapshot was taken, the attempt
-			// this one found absent. PostgreSQL reports the unique
-			// violation, not a serialization failure, but that is what it
-			// is: answered as one, the transaction runs again from the
-			// start and numbers its attempt after that one.
-			return &pgconn.PgError{Code: codeSerializationFailure, Message: "concurrent attempt at the same item: " + err.Error()}
-		}
-		sub.ID = uint64(id)
-		return err
+			[]any{int64(sub.CourseID), int64(sub.ItemID), int64(sub.ModuleID), int64(sub.UserID), sub.Status,
+				sub.Body, sub.BodyHTML, int64(sub.MediaID), sub.PenaltyPercent, sub.SubmittedAt, sub.DueAt, sub.Score, sub.FinalScore,
+				sub.Feedback, sub.FeedbackHTML, sub.GradedAt, int64(sub.GradedBy), sub.Adjustment, rubric},
+			func(row pgx.Row) error {
+				var id int64
+				var attempt int
+				err := row.Scan(&id, &attempt)
+				if isUnique(err, "submissions_learner_attempt") || isUnique(err, "submissions_current") {
+					// A concurrent AddAttempt of the same learner
+					// committed, after this transaction's snapshot was
+					// taken, the attempt this one found absent.
+					// PostgreSQL reports the unique violation, not a
+					// serialization failure, but that is what it is:
+					// answered as one, the transaction runs again from
+					// the start and numbers its attempt after that one.
+					return &pgconn.PgError{Code: codeSerializationFailure, Message: "concurrent attempt at the same item: " + err.Error()}
+				}
+				if err != nil {
+					return err
+				}
+				sub.ID, sub.Attempt, sub.Current = uint64(id), attempt, true
+				return nil
+			})
+		return nil
 	})
-	return sub, err
 }
 
 // Submission implements deadlines.Store.

@@ -31,14 +31,16 @@ func TestDeadlinesConcurrentWrites(t *testing.T) {
 	const n = 6
 	var wg sync.WaitGroup
 	claims := make([]bool, n)
+	numbers := make([]int, n)
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sub := deadlines.Submission{CourseID: 1, ItemID: 50, ModuleID: 100, UserID: 10, Body: "x", Status: "on_time", SubmittedAt: at}
-			if _, err := s.AddAttempt(ctx, sub); err != nil {
+			if err := s.AddAttempt(ctx, &sub); err != nil {
 				t.Error(err)
 			}
+			numbers[i] = sub.Attempt
 			got, err := s.ClaimMarks(ctx, []deadlines.Mark{{Course: 1, User: 10, Module: 100, Job: deadlines.MarkMissed, At: at, Outcome: deadlines.OutcomeNotified}}, false)
 			if err != nil {
 				t.Error(err)
@@ -54,6 +56,17 @@ func TestDeadlinesConcurrentWrites(t *testing.T) {
 	}
 	if len(subs) != n || !subs[0].Current || subs[0].Attempt != n || subs[n-1].Attempt != 1 {
 		t.Errorf("%d attempts, the first %+v", len(subs), subs[0])
+	}
+	// Each AddAttempt returned the number it was stored under.
+	seen := map[int]bool{}
+	for _, a := range numbers {
+		seen[a] = true
+	}
+	for a := 1; a <= n; a++ {
+		if !seen[a] {
+			t.Errorf("AddAttempt returned numbers %v, want each of 1 to %d once", numbers, n)
+			break
+		}
 	}
 	won := 0
 	for _, c := range claims {

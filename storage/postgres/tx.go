@@ -84,6 +84,10 @@ type pgTx struct {
 	// the COMMIT, in order; an error of theirs fails that statement, as
 	// it would have failed on its own.
 	deferred []pgx.QueuedQuery
+	// scans are the callbacks of the deferred statements whose row the
+	// work reads after the transaction (deferQueryRow) that went with the
+	// batch being sent, by index of its pending statements.
+	scans map[int]func(pgx.BatchResults) error
 	// alone is a read marked txn.Cached that has sent nothing yet: its
 	// revisions may be read in one statement outside a transaction
 	// (Revisions.Prefetch), or, when its first statement reads records,
@@ -141,6 +145,19 @@ func (t *pgTx) deferExec(sql string, args ...any) {
 	t.deferred = append(t.deferred, pgx.QueuedQuery{SQL: sql, Arguments: args})
 }
 
+// deferQueryRow queues a write that returns one row to go with the
+// transaction's next statement, like deferExec; scan reads the row when
+// its result arrives, and its error fails that statement. For a write
+// whose result the work only hands back once its transaction has ended
+// (an attempt's id and number): everything a submission writes goes with
+// its COMMIT.
+func (t *pgTx) deferQueryRow(sql string, args []any, scan func(pgx.Row) error) {
+	t.wrote = true
+	q := pgx.QueuedQuery{SQL: sql, Arguments: args}
+	q.QueryRow(scan)
+	t.deferred = append(t.deferred, q)
+}
+
 // execLater runs a write whose outcome its caller does not use (no rows
 // returned, no row count read, no error answered apart from the rest):
 // deferred to the next round trip of ctx's write transaction
@@ -182,7 +199,14 @@ func (t *pgTx) takePending(ctx context.Context, b *pgx.Batch) int {
 			}
 		}
 	}
+	t.scans = nil
 	for i := range t.deferred {
+		if fn := t.deferred[i].Fn; fn != nil {
+			if t.scans == nil {
+				t.scans = make(map[int]func(pgx.BatchResults) error, 1)
+			}
+			t.scans[len(head)] = fn
+		}
 		head = append(head, &t.deferred[i])
 	}
 	t.deferred = nil
@@ -250,6 +274,9 @@ func (t *pgTx) pendingResult(ctx context.Context, br pgx.BatchResults, i int) er
 			}
 		}
 		return nil
+	}
+	if scan := t.scans[i]; scan != nil {
+		return t.note(scan(br))
 	}
 	_, err := br.Exec()
 	if i == t.checkAt {

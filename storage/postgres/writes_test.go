@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"pacer/deadlines"
 	"pacer/discussion"
 	"pacer/errs"
 	"pacer/storage/postgres"
@@ -125,5 +126,53 @@ func TestDeferredWritesFailTheTransaction(t *testing.T) {
 	}
 	if _, err := s.Post(ctx, bad.ID); !errs.Is(err, errs.NotFound) {
 		t.Errorf("Post of the failed write: %v, want not found", err)
+	}
+}
+
+// A learner's attempt is sent with the transaction's next round trip and
+// its id and number are set from its result: with the COMMIT when nothing
+// follows it (a submission: one round trip fewer), with the next statement
+// otherwise, which then reads it.
+func TestAnAttemptGoesWithTheNextRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	s := postgres.NewDeadlines(db)
+	attempt := func(body string) deadlines.Submission {
+		return deadlines.Submission{CourseID: 1, ItemID: 50, ModuleID: 100, UserID: 10, Body: body, Status: "on_time", SubmittedAt: pgAt}
+	}
+	first := attempt("a")
+	var inside uint64
+	err := db.Write(ctx, func(ctx context.Context) error {
+		if err := s.AddAttempt(ctx, &first); err != nil {
+			return err
+		}
+		inside = first.ID
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inside != 0 || first.ID == 0 || first.Attempt != 1 || !first.Current {
+		t.Errorf("inside the transaction id %d; after it id %d, number %d: want 0, then set, number 1", inside, first.ID, first.Attempt)
+	}
+
+	second := attempt("b")
+	err = db.Write(ctx, func(ctx context.Context) error {
+		if err := s.AddAttempt(ctx, &second); err != nil {
+			return err
+		}
+		before := second.ID
+		got, err := s.Attempts(ctx, 1, 50, 10)
+		if err != nil {
+			return err
+		}
+		if before != 0 || len(got) != 2 || got[0].ID != second.ID || second.Attempt != 2 {
+			t.Errorf("before the next statement id %d; that statement read %+v; the attempt was set to id %d number %d",
+				before, got, second.ID, second.Attempt)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
