@@ -31,6 +31,17 @@ func (s *Revisions) Revision(ctx context.Context, k cache.Key) (rev uint64, fill
 	if r, ok := t.revs[k]; ok {
 		return r, t.fills(), nil
 	}
+	if !t.alone {
+		// With the revisions Prefetch put off, and, in a transaction's
+		// first round trip, as the same statement as the checks its
+		// request put off (pgTx.takePending): one statement fewer than
+		// a point read after the checks' own.
+		t.want = append(t.want, k)
+		if err := t.sendPending(ctx); err != nil {
+			return 0, false, err
+		}
+		return t.revs[k], t.fills(), nil
+	}
 	if len(t.want) > 0 {
 		// The revisions Prefetch put off are read now, with k's.
 		keys := append(t.want, k)
