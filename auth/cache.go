@@ -24,10 +24,6 @@ import (
 // sign-in's id is never given again. Rotating a refresh token changes no
 // sign-in.
 //
-// "auth.user", keyed (user, 0): the account as names are read
-// (NameReader). Bumped by every write of the account (bumpAccount).
-// Adding an account bumps nothing, for the same reason as a new sign-in.
-//
 // "auth.names", keyed (0, id / namesPerBucket): the names of the accounts
 // whose ids are in one bucket of namesPerBucket ids, read together
 // (Names; cache.Buckets): a page that names fifty people checks a
@@ -38,7 +34,6 @@ import (
 // None keeps a password hash: no reader of a cached account needs it.
 const (
 	kindSignin = "auth.signin"
-	kindUser   = "auth.user"
 	kindNames  = "auth.names"
 )
 
@@ -62,12 +57,11 @@ type signin struct {
 
 type caches struct {
 	signins *cache.Cache[signin]
-	users   *cache.Cache[User]
 	names   *cache.Buckets[string]
 }
 
 func newCaches(revs cache.Revisions) caches {
-	return caches{signins: cache.New[signin](kindSignin, maxCached, revs), users: cache.New[User](kindUser, maxCached, revs),
+	return caches{signins: cache.New[signin](kindSignin, maxCached, revs),
 		names: cache.NewBuckets[string](kindNames, namesPerBucket, maxCachedNameBuckets, revs)}
 }
 
@@ -82,9 +76,6 @@ func (s *Service) bumpNames(ctx context.Context, user uint64) error {
 func (s *Service) bumpAccount(ctx context.Context, user uint64) error {
 	if s.revs == nil {
 		return nil // nothing is cached, so nothing needs listing
-	}
-	if err := s.cache.users.Bump(ctx, user, 0); err != nil {
-		return err
 	}
 	if err := s.bumpNames(ctx, user); err != nil {
 		return err

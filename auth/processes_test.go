@@ -61,8 +61,11 @@ func TestAnotherProcessSeesAnAccountChangeAtOnce(t *testing.T) {
 	if id := authenticates(t, b, ann.AccessToken, true); id.Name != "ann" || id.Timezone != "UTC" {
 		t.Fatalf("b sees %+v", id)
 	}
-	names := b.NameReader(bg)
-	if n, err := names(bg, ann.User.ID); err != nil || n != "ann" {
+	names := func() (string, error) {
+		got, err := b.Names(bg, []uint64{ann.User.ID})
+		return got[ann.User.ID], err
+	}
+	if n, err := names(); err != nil || n != "ann" {
 		t.Fatalf("b's name = %q, %v", n, err)
 	}
 
@@ -73,7 +76,7 @@ func TestAnotherProcessSeesAnAccountChangeAtOnce(t *testing.T) {
 	if id := authenticates(t, b, ann.AccessToken, true); id.Name != name || id.Timezone != zone {
 		t.Errorf("after a's change b sees %+v", id)
 	}
-	if n, err := names(bg, ann.User.ID); err != nil || n != name {
+	if n, err := names(); err != nil || n != name {
 		t.Errorf("after a's change b's name = %q, %v", n, err)
 	}
 }

@@ -20,10 +20,10 @@ type Users interface {
 	NamesAhead(ctx context.Context, ids []uint64) []cache.Ahead
 }
 
-// userName is a user's name as auth keeps it: the reader of names when
-// no NameSource serves them (and of actors' names in notifications). It
-// reads through the names' cache (Names), where reading the account cost
-// a reply, whose answer names its author, a statement of its own.
+// userName is a user's name as auth keeps it: the reader of an author's
+// name not read ahead (and of actors' names in notifications). It reads
+// through the names' cache (Names), where reading the account cost a
+// reply, whose answer names its author, a statement of its own.
 func (s *Service) userName(ctx context.Context, id uint64) (string, error) {
 	names, err := s.users.Names(ctx, []uint64{id})
 	if err != nil {

@@ -45,10 +45,6 @@ type Service struct {
 	renders  *api.Gate
 	// Audit records posts deleted by staff (nil records nothing).
 	Audit *audit.Log
-	// Names, when set, serves authors' names from the auth service's cache
-	// of users on thread pages (server: Discussion.Names = Auth); without
-	// it they are read from the store. Set it before serving.
-	Names NameSource
 	// ReadFlushEvery is how long read marks wait in memory at most, given
 	// further reads (reads.go); set it before serving.
 	ReadFlushEvery time.Duration
@@ -134,13 +130,6 @@ func New(cfg Config) *Service {
 		Deleted: s.itemDeletedTx,
 	})
 	return s
-}
-
-// NameSource reads user names through a cache: NameReader is called before
-// a read transaction begins and the reader it returns is used inside it.
-// auth.Service is one.
-type NameSource interface {
-	NameReader(ctx context.Context) func(ctx context.Context, id uint64) (string, error)
 }
 
 // scope is a thread together with what the caller may do in it, derived from
@@ -276,10 +265,7 @@ type authors struct {
 	// role holds roles already known (the caller's, from their access),
 	// so that get does not read them again.
 	role map[uint64]string
-	// names, when set, reads names through the Names cache; it must have
-	// been made before the transaction began.
-	names func(ctx context.Context, id uint64) (string, error)
-	// byID reads a name from the account when names is nil.
+	// byID reads one name (through the names' cache: userName).
 	byID func(ctx context.Context, id uint64) (string, error)
 	// manyNames and manyRoles read many authors at once (prefetch).
 	manyNames func(ctx context.Context, ids []uint64) (map[uint64]string, error)
@@ -295,27 +281,12 @@ func (s *Service) newAuthors(ctx context.Context, course uint64) *authors {
 		manyNames: s.users.Names, manyRoles: s.courses.Roles, namesAhead: s.users.NamesAhead, rolesAhead: s.courses.RolesAhead}
 }
 
-// nameReader returns the Names reader for a transaction about to begin
-// (nil without Names).
-func (s *Service) nameReader(ctx context.Context) func(ctx context.Context, id uint64) (string, error) {
-	if s.Names == nil {
-		return nil
-	}
-	return s.Names.NameReader(ctx)
-}
-
 func (a *authors) get(id uint64) (Author, error) {
 	if au, ok := a.seen[id]; ok {
 		return au, nil
 	}
 	au := Author{ID: id}
-	var name string
-	var err error
-	if a.names != nil {
-		name, err = a.names(a.ctx, id)
-	} else {
-		name, err = a.byID(a.ctx, id)
-	}
+	name, err := a.byID(a.ctx, id)
 	switch {
 	case err == nil:
 		au.Name = name

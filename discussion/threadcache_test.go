@@ -13,15 +13,7 @@ import (
 // its posts are kept) before and after each kind of change to them: no
 // answer after a change may show the posts as they were.
 func TestAThreadReadAgainShowsEveryChangeOfItsPosts(t *testing.T) {
-	for _, names := range []string{"from the store", "from the auth cache"} {
-		t.Run("names "+names, func(t *testing.T) {
-			c := newClass(t)
-			if names == "from the auth cache" {
-				c.env.Server.Discussion.Names = c.env.Server.Auth
-			}
-			threadChanges(t, c)
-		})
-	}
+	threadChanges(t, newClass(t))
 }
 
 func threadChanges(t *testing.T, c *class) {

@@ -212,7 +212,6 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 	}
 	var shown uint64
 	marks := s.reads.marksOf(caller)
-	names := s.nameReader(ctx)
 	// Once the thread is cached, the page is one round trip: the
 	// revisions of what it checks through caches go with the read of the
 	// thread and the caller's state in it (txn.Cached; on PostgreSQL,
@@ -253,7 +252,6 @@ func (s *Service) Thread(ctx context.Context, caller, threadID uint64, req page.
 			return err
 		}
 		au := s.newAuthors(ctx, sc.thread.CourseID)
-		au.names = names
 		authorIDs := make([]uint64, 0, len(posts)+1)
 		authorIDs = append(authorIDs, sc.thread.AuthorID)
 		for _, p := range posts {

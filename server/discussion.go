@@ -21,8 +21,6 @@ func (s *Server) wireDiscussion(v1 fiber.Router) error {
 		// Replicas on one database queue replies into one queue.
 		SharedQueue: s.PG != nil})
 	s.Discussion.Audit = s.Audit
-	// Author names on thread pages come from the auth service's user cache.
-	s.Discussion.Names = s.Auth
 	// Read marks are buffered, and replies' notifications delivered in
 	// batches: by the scheduler, as this process's own work (every
 	// ReadFlushEvery and DeliverEvery), and before the store closes.

@@ -26,7 +26,7 @@ var owners = map[Bucket]string{
 	// package under its own keys.
 	Settings: "*",
 	// Revisions stamps cached values; each owner bumps and reads its own
-	// kinds ("modules.structure", "auth.user" ...) through package cache.
+	// kinds ("modules.structure", "auth.names" ...) through package cache.
 	Revisions: "*",
 
 	Users: "auth", UsersByEmail: "auth", Sessions: "auth", SessionsByUser: "auth", Refresh: "auth",
