@@ -593,6 +593,18 @@ func (s *Service) User(ctx context.Context, id uint64) (User, error) {
 	return u, err
 }
 
+// UsersAmong returns the accounts among ids that exist, by id, in one
+// read.
+func (s *Service) UsersAmong(ctx context.Context, ids []uint64) (map[uint64]User, error) {
+	var out map[uint64]User
+	err := s.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = s.store.UsersAmong(ctx, ids)
+		return err
+	})
+	return out, err
+}
+
 // user reads an account in the transaction ctx carries; a missing one is
 // a 404.
 func (s *Service) user(ctx context.Context, id uint64) (User, error) {

@@ -53,6 +53,9 @@ type Users interface {
 	AddUser(ctx context.Context, u User) (User, error)
 	// User returns an account, or ErrNotFound.
 	User(ctx context.Context, id uint64) (User, error)
+	// UsersAmong returns the accounts among ids that exist, by id, in one
+	// read (the recipients of a delivery).
+	UsersAmong(ctx context.Context, ids []uint64) (map[uint64]User, error)
 	// UserByEmail returns the account of an e-mail address, matched
 	// trimmed and in lower case, or ErrNotFound.
 	UserByEmail(ctx context.Context, email string) (User, error)

@@ -98,6 +98,8 @@ var (
 // carries.
 type Users interface {
 	User(ctx context.Context, id uint64) (auth.User, error)
+	// UsersAmong is the accounts among ids that exist, in one read.
+	UsersAmong(ctx context.Context, ids []uint64) (map[uint64]auth.User, error)
 }
 
 // OutboxConfig is what the outbox is built from.
@@ -227,27 +229,33 @@ func (o *Outbox) lookup(ctx context.Context, id uint64) (auth.User, error) {
 // Added is the notification hook: it runs inside the transaction (carried
 // by ctx) that stores ns and queues the e-mail of each, if its user wants
 // e-mail of that kind. Discussion kinds join the user's batch instead. It
-// only writes records. The recipients' preferences and batch heads are
-// read once for all of ns.
+// only writes records. The recipients' accounts, preferences and batch
+// heads are read once for all of ns.
 func (o *Outbox) Added(ctx context.Context, ns []Notification) error {
-	users := make(map[uint64]auth.User, len(ns))
-	var ids []uint64
+	var recipients []uint64
 	for _, n := range ns {
-		if _, ok := users[n.UserID]; ok {
+		if !slices.Contains(recipients, n.UserID) {
+			recipients = append(recipients, n.UserID)
+		}
+	}
+	var accounts map[uint64]auth.User
+	err := o.tx.Read(ctx, func(ctx context.Context) error {
+		var err error
+		accounts, err = o.users.UsersAmong(ctx, recipients)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	users := make(map[uint64]auth.User, len(accounts))
+	var ids []uint64
+	for _, id := range recipients {
+		u, ok := accounts[id]
+		if !ok || u.Disabled || u.Email == "" {
 			continue
 		}
-		u, err := o.lookup(ctx, n.UserID)
-		if err != nil {
-			if errs.Is(err, errs.NotFound) {
-				continue
-			}
-			return err
-		}
-		if u.Disabled || u.Email == "" {
-			continue
-		}
-		users[n.UserID] = u
-		ids = append(ids, u.ID)
+		users[id] = u
+		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
 		return nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"maps"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("a taken address is refused and nothing is stored", func(t *testing.T) { emailTaken(t, open) })
 	t.Run("missing accounts are not found, and AnyUser sees the first", func(t *testing.T) { usersNotFound(t, open) })
 	t.Run("PutUser replaces an account and Users lists all in id order", func(t *testing.T) { putAndList(t, open) })
+	t.Run("UsersAmong reads the accounts that exist among ids", func(t *testing.T) { usersAmong(t, open) })
 	t.Run("NamesBetween reads the names of the accounts in a range of ids", func(t *testing.T) { namesBetween(t, open) })
 	t.Run("StartSession keeps the sign-in and its first refresh token", func(t *testing.T) { startSession(t, open) })
 	t.Run("UserSession needs both the account and the sign-in", func(t *testing.T) { userSession(t, open) })
@@ -173,6 +175,30 @@ func namesBetween(t *testing.T, open Open) {
 	}
 	if got, err := s.NamesBetween(bg, 0, math.MaxUint64); err != nil || len(got) != len(ids) {
 		t.Errorf("NamesBetween(0, max) = %v, %v; want all %d", got, err, len(ids))
+	}
+}
+
+func usersAmong(t *testing.T, open Open) {
+	s, _ := open(t)
+	var ids []uint64
+	for i := range 4 {
+		ids = append(ids, mustAdd(t, s, user(i)).ID)
+	}
+	missing := ids[3] + 100
+	got, err := s.UsersAmong(bg, []uint64{ids[2], missing, ids[0], ids[2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("UsersAmong = %d accounts %v, want the two that exist", len(got), slices.Collect(maps.Keys(got)))
+	}
+	for _, id := range []uint64{ids[0], ids[2]} {
+		if want := mustUser(t, s, id); got[id].ID != id || got[id].Email != want.Email || got[id].Name != want.Name {
+			t.Errorf("UsersAmong[%d] = %+v, want %+v", id, got[id], want)
+		}
+	}
+	if got, err := s.UsersAmong(bg, nil); err != nil || len(got) != 0 {
+		t.Errorf("UsersAmong(none) = %v, %v; want none", got, err)
 	}
 }
 

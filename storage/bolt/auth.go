@@ -65,6 +65,29 @@ func (s *Auth) User(ctx context.Context, id uint64) (auth.User, error) {
 	return u, authErr(err)
 }
 
+// UsersAmong implements auth.Store: a key lookup each, in one
+// transaction.
+func (s *Auth) UsersAmong(ctx context.Context, ids []uint64) (map[uint64]auth.User, error) {
+	out := make(map[uint64]auth.User, len(ids))
+	err := s.db.Read(ctx, func(ctx context.Context) error {
+		tx := storage.TxFrom(ctx)
+		clear(out)
+		for _, id := range ids {
+			var u auth.User
+			err := tx.Get(storage.Users, storage.ID(id), &u)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[id] = u
+		}
+		return nil
+	})
+	return out, err
+}
+
 // NamesBetween implements auth.Store: one walk of the accounts in the
 // range.
 func (s *Auth) NamesBetween(ctx context.Context, lo, hi uint64) (map[uint64]string, error) {

@@ -73,6 +73,19 @@ func (s *Auth) User(ctx context.Context, id uint64) (auth.User, error) {
 	return u, authErr(err)
 }
 
+// UsersAmong implements auth.Store: one read of the primary key.
+func (s *Auth) UsersAmong(ctx context.Context, ids []uint64) (map[uint64]auth.User, error) {
+	out := make(map[uint64]auth.User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	users, err := s.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE id = ANY($1)`, int64s(ids))
+	for _, u := range users {
+		out[u.ID] = u
+	}
+	return out, err
+}
+
 // UserByEmail implements auth.Store.
 func (s *Auth) UserByEmail(ctx context.Context, email string) (auth.User, error) {
 	u, err := scanUser(s.db.q(ctx).QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = $1`, emailKey(email)))
