@@ -238,12 +238,7 @@ func (o *Outbox) Added(ctx context.Context, ns []Notification) error {
 			recipients = append(recipients, n.UserID)
 		}
 	}
-	var accounts map[uint64]auth.User
-	err := o.tx.Read(ctx, func(ctx context.Context) error {
-		var err error
-		accounts, err = o.users.UsersAmong(ctx, recipients)
-		return err
-	})
+	accounts, err := o.users.UsersAmong(ctx, recipients) // in ctx's transaction (Users)
 	if err != nil {
 		return err
 	}
