@@ -80,7 +80,7 @@ func (s *Revisions) Prefetch(ctx context.Context, keys []cache.Key) error {
 // knows: outside a transaction, shared with other cached reads, when t is
 // a cached read that has sent nothing yet (pgTx.alone), else in t.
 func (s *Revisions) read(ctx context.Context, t *pgTx, keys []cache.Key) error {
-	_, kinds, ids, subs := t.unknown(keys)
+	unknown, kinds, ids, subs := t.unknown(keys)
 	if len(kinds) == 0 {
 		return nil
 	}
@@ -88,42 +88,47 @@ func (s *Revisions) read(ctx context.Context, t *pgTx, keys []cache.Key) error {
 		// A second prefetch of a loose read, like any statement after it.
 		return err
 	}
-	var found map[cache.Key]uint64
-	var checks []cache.Expected
 	if t.alone && t.begin != "" {
-		// A read marked txn.Cached that has sent nothing yet: its
-		// revisions, and with them those of the checks the request put
-		// off (cache.PeekLater), in one statement outside a
-		// transaction, a snapshot of its own, shared with the cached
-		// reads asking at the same time (looseReads).
-		t.loose = true
-		checks = cache.Pending(ctx)
-		keys := make([]cache.Key, 0, len(kinds)+len(checks))
-		for i := range kinds {
-			keys = append(keys, cache.Key{Kind: kinds[i], ID: uint64(ids[i]), Sub: uint64(subs[i])})
-		}
-		for _, c := range checks {
-			keys = append(keys, c.Key)
-		}
-		var err error
-		if found, err = s.db.loose.read(ctx, keys); err != nil {
-			// Whatever failed, the read runs again in a transaction,
-			// which meets the failure on its own if it lasts.
-			t.failed = errLoose
-			return errLoose
-		}
-	} else {
-		sql, args := revisionsQuery(kinds, ids, subs)
-		rows, err := t.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		if found, err = scanRevisions(rows, len(kinds)); err != nil {
-			return err
-		}
+		// A read marked txn.Cached that has sent nothing yet.
+		return s.db.readLoose(ctx, t, unknown, nil)
 	}
-	for i := range kinds {
-		k := cache.Key{Kind: kinds[i], ID: uint64(ids[i]), Sub: uint64(subs[i])}
+	sql, args := revisionsQuery(kinds, ids, subs)
+	rows, err := t.Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	found, err := scanRevisions(rows, len(kinds))
+	if err != nil {
+		return err
+	}
+	for _, k := range unknown {
+		t.remember(k, found[k])
+	}
+	return nil
+}
+
+// readLoose reads the revisions of keys for t, a read marked txn.Cached
+// that has sent nothing yet, and with them those of the checks the request
+// put off (cache.PeekLater), and ask when not nil: in one statement
+// outside a transaction (with ask, one round trip in a transaction of its
+// own), a snapshot of its own, shared with the cached reads asking at the
+// same time (looseReads). t is loose after it.
+func (db *DB) readLoose(ctx context.Context, t *pgTx, keys []cache.Key, ask *readerAsk) error {
+	t.loose = true
+	checks := cache.Pending(ctx)
+	all := make([]cache.Key, 0, len(keys)+len(checks))
+	all = append(all, keys...)
+	for _, c := range checks {
+		all = append(all, c.Key)
+	}
+	found, err := db.loose.read(ctx, all, ask)
+	if err != nil {
+		// Whatever failed, the read runs again in a transaction, which
+		// meets the failure on its own if it lasts.
+		t.failed = errLoose
+		return errLoose
+	}
+	for _, k := range keys {
 		t.remember(k, found[k])
 	}
 	if len(checks) > 0 {
