@@ -21,3 +21,7 @@ func TxStatus(ctx context.Context) byte {
 	}
 	return t.conn.Conn().PgConn().TxStatus()
 }
+
+// AsyncCommit is the FROM item a rate-limit count commits asynchronously
+// with.
+const AsyncCommit = asyncCommit

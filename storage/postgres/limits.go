@@ -24,6 +24,15 @@ import (
 // ON CONFLICT DO UPDATE), so no event is lost or counted twice, and no
 // serialization failure has to be retried.
 //
+// Their commits do not wait for the WAL flush (asyncCommit): a count is
+// not a write anybody was promised, and a crash loses at most the counts
+// of the last few hundred milliseconds (PostgreSQL's WAL writer flushes
+// every wal_writer_delay, 200 ms by default), letting a few more events
+// through in the windows then open — as a restart of a bbolt process
+// forgets its in-memory counts entirely. Every reply counts one event:
+// its count waited for an fsync of its own, holding a pool connection,
+// before the reply's transaction began.
+//
 // Times come from the injected clock (never SQL's now()), so that limits
 // follow a pinned clock in tests as the in-memory ones do.
 type Limits struct {
@@ -46,6 +55,12 @@ func NewLimits(db *DB, now func() time.Time, log *slog.Logger) *Limits {
 	}
 	return &Limits{db: db, now: now, log: log}
 }
+
+// asyncCommit is a one-row FROM item that turns synchronous_commit off for
+// the statement's own implicit transaction (set_config's is_local): its
+// commit returns without waiting for the WAL flush. A commit is as visible
+// to every other session at once either way.
+const asyncCommit = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`
 
 // Limiter is a limit.Factory: the limiter called name, n events per key
 // in each window. Limiters of one name share their counts, on this
@@ -99,7 +114,8 @@ func (s *sharedLimiter) Allow(ctx context.Context, key string) (bool, time.Durat
 	var n int
 	var end time.Time
 	err := s.limits.db.pool.QueryRow(ctx, `
-		INSERT INTO rate_windows AS w (name, key, n, window_end) VALUES ($1, $2, 1, $4)
+		INSERT INTO rate_windows AS w (name, key, n, window_end)
+		SELECT $1, $2, 1, $4 FROM `+asyncCommit+`
 		ON CONFLICT (name, key) DO UPDATE SET
 			n = CASE WHEN w.window_end <= $3 THEN 1 ELSE least(w.n + 1, $5) END,
 			window_end = CASE WHEN w.window_end <= $3 THEN $4 ELSE w.window_end END
@@ -141,6 +157,7 @@ func (s *sharedLimiter) Exceeded(ctx context.Context, key string) (bool, time.Du
 func (s *sharedLimiter) Refund(ctx context.Context, key string) {
 	_, err := s.limits.db.pool.Exec(ctx, `
 		UPDATE rate_windows SET n = least(n, $3) - 1
+		FROM `+asyncCommit+`
 		WHERE name = $1 AND key = $2 AND window_end > $4 AND n > 0`,
 		s.name, key, s.n, s.clock())
 	if err != nil {

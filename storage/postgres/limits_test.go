@@ -97,3 +97,64 @@ func TestLimitsCountLocallyWhileTheDatabaseIsDown(t *testing.T) {
 		t.Fatal("database back: allowed over the shared count")
 	}
 }
+
+// A count's commit does not wait for the WAL flush, and that setting ends
+// with the count's own statement: the connection it ran on commits every
+// later write durably. (With one connection in the pool, the statements
+// after the count run on the very connection it used.)
+func TestACountsAsyncCommitEndsWithItsStatement(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	// The test cluster commits asynchronously throughout (it is thrown
+	// away); this database commits durably, as a deployment's does.
+	setup := openAt(t, url)
+	if _, err := setup.Pool().Exec(ctx, `DO $$ BEGIN
+		EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$`); err != nil {
+		t.Fatal(err)
+	}
+	setup.Close()
+	db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	l := postgres.NewLimits(db, func() time.Time { return now }, nil).Limiter("replies", 2, time.Minute)
+	durable := func(after string) {
+		t.Helper()
+		var setting string
+		if err := db.Pool().QueryRow(ctx, "SHOW synchronous_commit").Scan(&setting); err != nil {
+			t.Fatal(err)
+		}
+		if setting != "on" {
+			t.Fatalf("after %s the connection commits with synchronous_commit %q", after, setting)
+		}
+		err := db.Write(ctx, func(ctx context.Context) error {
+			return postgres.Q(ctx, db).QueryRow(ctx, "SHOW synchronous_commit").Scan(&setting)
+		})
+		if err != nil || setting != "on" {
+			t.Fatalf("after %s a write's transaction has synchronous_commit %q (%v)", after, setting, err)
+		}
+	}
+	// Inside a statement with the count's FROM item, its own commit is
+	// asynchronous.
+	var inside string
+	if err := db.Pool().QueryRow(ctx, "SELECT current_setting('synchronous_commit') FROM "+postgres.AsyncCommit).Scan(&inside); err != nil {
+		t.Fatal(err)
+	}
+	if inside != "off" {
+		t.Fatalf("a count's statement commits with synchronous_commit %q", inside)
+	}
+	durable("a statement with the count's FROM item")
+	if ok, _ := l.Allow(ctx, "u1"); !ok {
+		t.Fatal("the first event was refused")
+	}
+	durable("a count")
+	l.Refund(ctx, "u1")
+	durable("a refund")
+	// (What counts and refunds mean is the limit contract's, limittest.)
+	for range 3 {
+		l.Allow(ctx, "u1")
+	}
+	durable("a refused count")
+}
