@@ -232,9 +232,13 @@ func (o *Outbox) lookup(ctx context.Context, id uint64) (auth.User, error) {
 // only writes records. The recipients' accounts, preferences and batch
 // heads are read once for all of ns.
 func (o *Outbox) Added(ctx context.Context, ns []Notification) error {
+	// An announcement tells a whole course: the recipients are found
+	// through a set, not by searching the list for each.
+	seen := make(map[uint64]bool, len(ns))
 	var recipients []uint64
 	for _, n := range ns {
-		if !slices.Contains(recipients, n.UserID) {
+		if !seen[n.UserID] {
+			seen[n.UserID] = true
 			recipients = append(recipients, n.UserID)
 		}
 	}

@@ -102,7 +102,7 @@ func scanReaderThreads(rows pgx.Rows, asks []*readerAsk) error {
 // (looseReads): a thread page, once its thread is cached, is a share of
 // one round trip.
 func (s *Discussion) ReaderThread(ctx context.Context, thread, user uint64) (discussion.ReaderThread, error) {
-	if t := txFrom(ctx); t != nil && t.alone && !t.loose && t.begin != "" && !t.writable && len(t.deferred) == 0 {
+	if t := txFrom(ctx); t != nil && t.alone && !t.loose && t.begin != "" && !t.writable {
 		ask := &readerAsk{thread: thread, user: user}
 		keys, _, _, _ := t.unknown(t.want)
 		t.want = nil
