@@ -41,6 +41,14 @@ func loadAxe() {
 	axe.src = string(src)
 }
 
+// axeSource is axe-core's source, or "" when it is not available here.
+// Each tab gets it once, as a script for every new document (browser):
+// sending the 500 kB with every page cost more than the checks.
+func axeSource() string {
+	axe.once.Do(loadAxe)
+	return axe.src
+}
+
 // axeScript is the source to evaluate once per document: axe-core itself
 // unless the page has it already. It is injected through the DevTools
 // protocol (Runtime.evaluate), which the pages' strict CSP does not block.
@@ -77,7 +85,10 @@ func (b *browser) axeViolations(only axeRunOnly) (violations []string, ok bool) 
 		b.do("switch scripts on for axe-core", b.setScripts(true))
 		defer b.do("switch scripts off again", b.setScripts(false))
 	}
-	b.do("load axe-core", chromedp.Evaluate[chromedp.Void](axeScript()))
+	// Documents loaded with scripts off have no axe-core of their own.
+	if !step(b, "look for axe-core", chromedp.Evaluate[bool]("typeof window.axe !== 'undefined'")) {
+		b.do("load axe-core", chromedp.Evaluate[chromedp.Void](axeScript()))
+	}
 	js, err := json.Marshal(only)
 	if err != nil {
 		b.t.Fatal(err)

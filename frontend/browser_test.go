@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"pacer/pacertest"
@@ -205,6 +206,12 @@ func (a *app) browser() *browser {
 	}
 	b := &browser{t: t, app: a, ctx: ctx}
 	b.do("set the viewport", chromedp.EmulateViewport(1280, 900))
+	if src := axeSource(); src != "" {
+		b.do("add axe-core to every document", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: src})
+			return err
+		}))
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			b.saveFailure()
