@@ -93,8 +93,9 @@ func (h *Hasher) acquire(key string) func() {
 	}
 }
 
-// waiting is how many requests of key hold or wait for its turn.
-func (h *Hasher) waiting(key string) int {
+// Waiting is how many requests of key hold or wait for its turn: what one
+// client has queued behind its own hashes.
+func (h *Hasher) Waiting(key string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if t := h.turns[key]; t != nil {

@@ -6,21 +6,22 @@ import (
 	gojson "github.com/goccy/go-json"
 )
 
-// itemJSON remembers the JSON of items. An item view is mostly its item,
+// ItemJSON writes item views as JSON, remembering the JSON of items. An item view is mostly its item,
 // the same for every learner, and encoding its two bodies (Markdown and
 // HTML) was a third of the route's time. The key is the whole item, so an
 // entry is exact by construction: an edited item is another key.
-type itemJSON struct{ memo *cache.Memo[Item, []byte] }
+type ItemJSON struct{ memo *cache.Memo[Item, []byte] }
 
 // maxItemJSON bounds the map; when full it starts over empty.
 const maxItemJSON = 4_096
 
-func newItemJSON() *itemJSON { return &itemJSON{memo: cache.NewMemo[Item, []byte](maxItemJSON)} }
+// NewItemJSON returns an empty ItemJSON, safe for concurrent use.
+func NewItemJSON() *ItemJSON { return &ItemJSON{memo: cache.NewMemo[Item, []byte](maxItemJSON)} }
 
-// view is the JSON of v, byte for byte what json.Marshal writes: the
+// View is the JSON of v, byte for byte what json.Marshal writes: the
 // item's object with the learner's fields appended (ItemView embeds Item,
 // then Status and CompletedAt, both omitempty).
-func (e *itemJSON) view(v ItemView) ([]byte, error) {
+func (e *ItemJSON) View(v ItemView) ([]byte, error) {
 	item, ok := e.memo.Get(v.Item)
 	if !ok {
 		var err error

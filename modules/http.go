@@ -10,11 +10,11 @@ import (
 // HTTP serves the course, module and item routes.
 type HTTP struct {
 	svc   *Service
-	items *itemJSON
+	items *ItemJSON
 }
 
 // NewHTTP wraps the service.
-func NewHTTP(s *Service) *HTTP { return &HTTP{svc: s, items: newItemJSON()} }
+func NewHTTP(s *Service) *HTTP { return &HTTP{svc: s, items: NewItemJSON()} }
 
 // Mount adds the routes under /api/v1; every route needs a signed-in caller.
 func (h *HTTP) Mount(r fiber.Router) {
@@ -331,7 +331,7 @@ func (h *HTTP) getItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	raw, err := h.items.view(it)
+	raw, err := h.items.View(it)
 	if err != nil {
 		return err
 	}

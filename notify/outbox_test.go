@@ -199,8 +199,13 @@ func TestPermanentRefusalIsNotRetried(t *testing.T) {
 	if m := e.mails(t, ann)[0]; m.State != notify.MailFailed || !strings.Contains(m.LastError, "550") {
 		t.Fatalf("after a 550: %+v", m)
 	}
-	if l := logs.String(); !strings.Contains(l, "mail: send failed") || strings.Contains(l, ann.Email) {
-		t.Fatalf("the failure is not logged, or names the address:\n%s", l)
+	// The server's answer names the address, and more: the log keeps
+	// only their domains.
+	_, domain, _ := strings.Cut(ann.Email, "@")
+	masked := "<…@" + domain + ">: no such user (ask …@postmaster.test, @ alone)"
+	if l := logs.String(); !strings.Contains(l, "mail: send failed") || strings.Contains(l, ann.Email) ||
+		strings.Contains(l, "help.desk+") || !strings.Contains(l, masked) {
+		t.Fatalf("the failure is not logged, or not as %q:\n%s", masked, l)
 	}
 	e.srv.setMode("")
 	e.Clock.Advance(24 * time.Hour)
@@ -246,9 +251,20 @@ func TestACrashAfterClaimingNeverSendsTwice(t *testing.T) {
 	e, _ := newMailEnv(t, true)
 	ann := e.Register("Ann")
 	e.notify(t, ann, notify.KindGraded, "Graded", "9/10")
-	// A run claims the mail and dies before it talks to the server.
-	if n, err := e.outbox().ClaimForTest(e.Clock.Now()); err != nil || n != 1 {
-		t.Fatalf("claim: %d %v", n, err)
+	// A run claims the mail and dies before it talks to the server: what
+	// it leaves is the claim, stored as a run stores it.
+	st, now := e.Server.Stores.Notify, e.Clock.Now()
+	err := e.Server.Tx.Write(context.Background(), func(ctx context.Context) error {
+		due, err := st.Queued(ctx, notify.MailPending, now, 10)
+		if err != nil || len(due) != 1 {
+			return fmt.Errorf("due: %d %v", len(due), err)
+		}
+		due[0].State, due[0].ClaimedAt = notify.MailSending, &now
+		due[0].Attempts++
+		return st.Put(ctx, due[0])
+	})
+	if err != nil {
+		t.Fatalf("claim: %v", err)
 	}
 	e.send(t)
 	if m := e.mails(t, ann)[0]; m.State != notify.MailSending || len(e.srv.messages()) != 0 {

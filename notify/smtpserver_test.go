@@ -139,7 +139,7 @@ func (s *smtpServer) session(c net.Conn) {
 			say("250 2.1.0 ok")
 		case "RCPT":
 			if mode == "rcpt550" {
-				say("550 5.1.1 no such user")
+				say("550 5.1.1 <" + smtpAddr(line) + ">: no such user (ask help.desk+mail@postmaster.test, @ alone)")
 				continue
 			}
 			cur.To = append(cur.To, smtpAddr(line))

@@ -1,10 +1,12 @@
-package auth
+package auth_test
 
 import (
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"pacer/auth"
 )
 
 // A flood of sign-ins from one client used to queue every other client's
@@ -12,7 +14,7 @@ import (
 func TestOneClientsFloodOfHashesWaitsOnItselfNotOnOthers(t *testing.T) {
 	// Heavier than the tests' usual parameters: the flood must still be
 	// queued when the victim arrives.
-	h := NewHasher(Argon2Params{MemoryKiB: 4096, Time: 1, Threads: 1}, 1)
+	h := auth.NewHasher(auth.Argon2Params{MemoryKiB: 4096, Time: 1, Threads: 1}, 1)
 	enc, err := h.Hash("the password")
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +31,7 @@ func TestOneClientsFloodOfHashesWaitsOnItselfNotOnOthers(t *testing.T) {
 		}()
 	}
 	// Every request of the flood is in (waiting or already answered).
-	for h.waiting("ip:attacker")+int(done.Load()) < flood {
+	for h.Waiting("ip:attacker")+int(done.Load()) < flood {
 		runtime.Gosched()
 	}
 	before := done.Load()
@@ -46,7 +48,7 @@ func TestOneClientsFloodOfHashesWaitsOnItselfNotOnOthers(t *testing.T) {
 	if behind > 3 {
 		t.Fatalf("the victim's hash waited for %d of the %d queued hashes of one other client", behind, flood-before)
 	}
-	if n := h.waiting("ip:attacker"); n != 0 {
+	if n := h.Waiting("ip:attacker"); n != 0 {
 		t.Fatalf("%d turns left behind", n)
 	}
 }
@@ -54,9 +56,9 @@ func TestOneClientsFloodOfHashesWaitsOnItselfNotOnOthers(t *testing.T) {
 // OWASPParams is a value each caller gets its own copy of: changing one
 // changes neither the next nor a service's default.
 func TestOWASPParamsCannotBeLoweredByACaller(t *testing.T) {
-	p := OWASPParams()
+	p := auth.OWASPParams()
 	p.MemoryKiB, p.Time = 1, 1
-	if got := OWASPParams(); got != (Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}) {
-		t.Fatalf("OWASPParams() = %+v after a caller changed its copy", got)
+	if got := auth.OWASPParams(); got != (auth.Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}) {
+		t.Fatalf("auth.OWASPParams() = %+v after a caller changed its copy", got)
 	}
 }
