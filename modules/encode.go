@@ -6,10 +6,11 @@ import (
 	gojson "github.com/goccy/go-json"
 )
 
-// ItemJSON writes item views as JSON, remembering the JSON of items. An item view is mostly its item,
-// the same for every learner, and encoding its two bodies (Markdown and
-// HTML) was a third of the route's time. The key is the whole item, so an
-// entry is exact by construction: an edited item is another key.
+// ItemJSON writes item views as JSON, remembering the JSON of items. An
+// item view is mostly its item, the same for every learner, and encoding
+// its two bodies (Markdown and HTML) was a third of the route's time. The
+// key is the whole item, so an entry is exact by construction: an edited
+// item is another key.
 type ItemJSON struct{ memo *cache.Memo[Item, []byte] }
 
 // maxItemJSON bounds the map; when full it starts over empty.
