@@ -41,32 +41,34 @@ func scanBatch(row pgx.Row) (notify.Batch, error) {
 }
 
 // SaveBatch implements notify.Store: the head, then the entry (whose row
-// needs the head's), in one transaction.
+// needs the head's), in one transaction. Both are writes nobody reads the
+// outcome of (DB.execLater): they go with the transaction's next
+// statement, so a delivery telling many users pays no round trip per
+// user's batch.
 func (s *Notify) SaveBatch(ctx context.Context, b notify.Batch, entry *notify.Notification) error {
 	var legacy []notify.Notification
 	if len(b.Entries) > 0 {
 		legacy = b.Entries
 	}
 	return s.db.Write(ctx, func(ctx context.Context) error {
-		q := &pgx.Batch{}
-		q.Queue(`INSERT INTO mail_batches (user_id, count, dropped, first_at, last_mail_at, legacy_entries)
+		err := s.db.execLater(ctx, `INSERT INTO mail_batches (user_id, count, dropped, first_at, last_mail_at, legacy_entries)
 			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (user_id) DO UPDATE SET count = excluded.count, dropped = excluded.dropped,
 				first_at = excluded.first_at, last_mail_at = excluded.last_mail_at,
 				legacy_entries = excluded.legacy_entries`,
 			int64(b.User), b.Count, b.Dropped, notifyTime(b.FirstAt), notifyTime(b.LastMailAt), legacy)
-		if entry != nil {
-			e := entry
-			q.Queue(`INSERT INTO mail_batch_entries
-					(user_id, seq, notification_id, course_id, kind, title, body, link, created_at, read)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-				ON CONFLICT (user_id, seq) DO UPDATE SET notification_id = excluded.notification_id,
-					course_id = excluded.course_id, kind = excluded.kind, title = excluded.title,
-					body = excluded.body, link = excluded.link, created_at = excluded.created_at,
-					read = excluded.read`,
-				int64(b.User), b.Count, int64(e.ID), int64(e.CourseID), e.Kind, e.Title, e.Body, e.Link, e.CreatedAt, e.Read)
+		if err != nil || entry == nil {
+			return err
 		}
-		return s.db.q(ctx).SendBatch(ctx, q).Close()
+		e := entry
+		return s.db.execLater(ctx, `INSERT INTO mail_batch_entries
+				(user_id, seq, notification_id, course_id, kind, title, body, link, created_at, read)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (user_id, seq) DO UPDATE SET notification_id = excluded.notification_id,
+				course_id = excluded.course_id, kind = excluded.kind, title = excluded.title,
+				body = excluded.body, link = excluded.link, created_at = excluded.created_at,
+				read = excluded.read`,
+			int64(b.User), b.Count, int64(e.ID), int64(e.CourseID), e.Kind, e.Title, e.Body, e.Link, e.CreatedAt, e.Read)
 	})
 }
 
