@@ -60,11 +60,11 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 		// The answer names the replier, and the replier's access to the
 		// thread's course (and item) is checked: their revisions go with
 		// the thread's lock, in its round trip. The course and item are
-		// foreseen from the thread as last cached, as a thread page does;
-		// should they differ, what was not foreseen is read as usual.
+		// foreseen from where the thread was seen last (they never
+		// change); should they be unknown, the access is read as usual.
 		ahead := s.users.NamesAhead(ctx, []uint64{caller})
-		if e, _ := s.threads.memo.Get(threadID); e != nil {
-			ahead = append(ahead, s.courses.AccessAhead(ctx, e.thread.CourseID, caller, e.thread.ItemID)...)
+		if pl, ok := s.threads.place(threadID); ok {
+			ahead = append(ahead, s.courses.AccessAhead(ctx, pl.course, caller, pl.item)...)
 		}
 		if err := cache.Prefetch(ctx, ahead...); err != nil {
 			return err
@@ -73,6 +73,7 @@ func (s *Service) Reply(ctx context.Context, caller, threadID uint64, in ReplyIn
 		if err != nil {
 			return notFound(err, "thread")
 		}
+		s.threads.placed(t0)
 		sc, err := s.scopeIn(ctx, caller, t0, b, nil)
 		if err != nil {
 			return err

@@ -18,6 +18,31 @@ import (
 // There is nothing to invalidate.
 type threadCache struct {
 	memo *cache.Memo[uint64, *threadPosts]
+	// places are where threads are (their course and item), which never
+	// changes once a thread exists: a reply foresees from it what its
+	// access check will read, so that the check's revisions go with the
+	// thread's lock in one round trip, also for a thread nobody has read
+	// here yet (whose posts memo has no entry).
+	places *cache.Memo[uint64, threadPlace]
+}
+
+// threadPlace is where a thread is: its course, and its discussion item
+// (0 for none).
+type threadPlace struct{ course, item uint64 }
+
+// place returns where thread id is, when a read here saw it.
+func (c *threadCache) place(id uint64) (threadPlace, bool) {
+	if e, _ := c.memo.Get(id); e != nil {
+		return threadPlace{e.thread.CourseID, e.thread.ItemID}, true
+	}
+	return c.places.Get(id)
+}
+
+// placed remembers where t is.
+func (c *threadCache) placed(t ThreadRecord) {
+	if p, ok := c.places.Get(t.ID); !ok || p != (threadPlace{t.CourseID, t.ItemID}) {
+		c.places.Put(t.ID, threadPlace{t.CourseID, t.ItemID})
+	}
 }
 
 // threadPosts is every post of a thread as of one thread record. It is
@@ -35,10 +60,13 @@ type threadPosts struct {
 const (
 	maxCachedThreads     = 2_000
 	maxCachedThreadPosts = 500
+	// A place is three words: every thread of a large site fits.
+	maxPlacedThreads = 100_000
 )
 
 func newThreadCache() *threadCache {
-	return &threadCache{memo: cache.NewMemo[uint64, *threadPosts](maxCachedThreads)}
+	return &threadCache{memo: cache.NewMemo[uint64, *threadPosts](maxCachedThreads),
+		places: cache.NewMemo[uint64, threadPlace](maxPlacedThreads)}
 }
 
 // threadPosts returns the posts of thread t, as read in ctx's
