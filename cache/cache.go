@@ -59,6 +59,20 @@ type Prefetcher interface {
 	Prefetch(ctx context.Context, keys []Key) error
 }
 
+// Confirmer is a Revisions whose write transactions may keep what they
+// load only once they have committed: a write at READ COMMITTED, whose
+// statements each read a snapshot of their own, so that a value is loaded
+// at a later snapshot than the revision it goes with (PostgreSQL). Confirm
+// asks ctx's transaction to read k's revision again with its commit, and
+// to call keep after committing if it is still rev and the transaction
+// did not bump k itself: no write of k's source then committed between
+// the two reads (each bumps k with its change, in one commit), so the
+// value loaded between them is the one at rev. It reports whether it will
+// ask; without such a transaction it does nothing.
+type Confirmer interface {
+	Confirm(ctx context.Context, k Key, rev uint64, keep func()) bool
+}
+
 // Ahead names a value a transaction is about to read through a cache.
 type Ahead struct {
 	revs Revisions
@@ -138,16 +152,32 @@ func (c *Cache[V]) Read(ctx context.Context, id, sub uint64, load func(ctx conte
 		return e.v, nil
 	}
 	v, err := load(ctx)
-	if err != nil || !fill {
+	if err != nil {
 		return v, err
 	}
+	if !fill {
+		c.confirm(ctx, k, rev, v)
+		return v, nil
+	}
+	c.keep(k, rev, v)
+	return v, nil
+}
+
+func (c *Cache[V]) keep(k [2]uint64, rev uint64, v V) {
 	c.mu.Lock()
 	if len(c.entries) >= c.max {
 		clear(c.entries)
 	}
 	c.entries[k] = entry[V]{rev, v}
 	c.mu.Unlock()
-	return v, nil
+}
+
+// confirm keeps v, loaded by a transaction that may not fill the cache,
+// once the transaction confirms rev (Confirmer), where the engine can.
+func (c *Cache[V]) confirm(ctx context.Context, k [2]uint64, rev uint64, v V) {
+	if cf, ok := c.revs.(Confirmer); ok {
+		cf.Confirm(ctx, Key{c.kind, k[0], k[1]}, rev, func() { c.keep(k, rev, v) })
+	}
 }
 
 // ReadSet is Read of many values at once, each named by its (id, sub):
@@ -209,6 +239,12 @@ func (c *Cache[V]) ReadSet(ctx context.Context, keys [][2]uint64, load func(ctx 
 			}
 		}
 		c.mu.Unlock()
+	} else {
+		for k, v := range loaded {
+			if rev, ok := revs[k]; ok {
+				c.confirm(ctx, k, rev, v)
+			}
+		}
 	}
 	for k, v := range loaded {
 		out[k] = v

@@ -505,11 +505,13 @@ func TestPrefetchedRevisionsGoWithTheFirstStatement(t *testing.T) {
 
 // A SERIALIZABLE write that has written nothing yet reads committed records
 // at committed revisions, one snapshot, as a read does: what it loads
-// through a cache is kept. What it loads after its first write (which may
-// be of that very record, and may roll back), and anything a READ
-// COMMITTED write loads (a revision and a record read at snapshots apart),
-// is not.
-func TestAWriteFillsTheCachesOnlyBeforeItWrites(t *testing.T) {
+// through a cache is kept at once. What it loads after its first write,
+// and anything a READ COMMITTED write loads (a revision and a record read
+// at snapshots apart), is kept only once the write commits with the
+// revision unchanged (Revisions.Confirm): never a value whose key the
+// write bumped itself (its loads may hold its own changes), nor anything
+// of a write that rolls back.
+func TestAWriteFillsTheCachesOnlyWithWhatItsCommitConfirms(t *testing.T) {
 	db := pgtest.Open(t)
 	ctx := context.Background()
 	if _, err := db.Pool().Exec(ctx, "CREATE TABLE w (n int)"); err != nil {
@@ -517,6 +519,7 @@ func TestAWriteFillsTheCachesOnlyBeforeItWrites(t *testing.T) {
 	}
 	revs := postgres.NewRevisions(db)
 	c := cache.New[int]("test.fill", 10, revs)
+	errRolledBack := errors.New("rolled back")
 	loads := 0
 	read := func(ctx context.Context, id uint64) error {
 		_, err := c.Read(ctx, id, 0, func(context.Context) (int, error) { loads++; return int(id), nil })
@@ -551,27 +554,152 @@ func TestAWriteFillsTheCachesOnlyBeforeItWrites(t *testing.T) {
 				return err
 			}
 			return read(ctx, id)
-		}, false},
-		{"read after a bump deferred", ctx, func(ctx context.Context, id uint64) error {
+		}, true},
+		{"read after a bump of another key deferred", ctx, func(ctx context.Context, id uint64) error {
 			if err := c.Bump(ctx, id+100, 0); err != nil {
 				return err
 			}
 			return read(ctx, id)
-		}, false},
+		}, true},
 		{"read at READ COMMITTED", txn.Locking(ctx), func(ctx context.Context, id uint64) error {
 			if err := read(ctx, id); err != nil {
 				return err
 			}
 			return write(ctx)
+		}, true},
+		{"read after a bump of the same key", ctx, func(ctx context.Context, id uint64) error {
+			if err := c.Bump(ctx, id, 0); err != nil {
+				return err
+			}
+			return read(ctx, id)
+		}, false},
+		{"read, then the same key bumped, at READ COMMITTED", txn.Locking(ctx), func(ctx context.Context, id uint64) error {
+			if err := read(ctx, id); err != nil {
+				return err
+			}
+			return c.Bump(ctx, id, 0)
+		}, false},
+		{"read after a write that rolls back", ctx, func(ctx context.Context, id uint64) error {
+			if err := write(ctx); err != nil {
+				return err
+			}
+			if err := read(ctx, id); err != nil {
+				return err
+			}
+			return errRolledBack
 		}, false},
 	}
 	for i, tc := range cases {
 		id := uint64(i + 1)
-		if err := db.Write(tc.ctx, func(ctx context.Context) error { return tc.work(ctx, id) }); err != nil {
+		if err := db.Write(tc.ctx, func(ctx context.Context) error { return tc.work(ctx, id) }); err != nil && !errors.Is(err, errRolledBack) {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		if got := kept(id); got != tc.kept {
 			t.Errorf("%s: kept %v, want %v", tc.name, got, tc.kept)
 		}
+	}
+}
+
+// A write at READ COMMITTED (txn.Locking) reads a revision and the value
+// it stands for in statements of their own: it keeps the value once it
+// commits only if the revision read again with its COMMIT is the same.
+// Here a change commits between the write's revision read and its load:
+// kept under the old revision, the changed value would be served to a
+// reader whose snapshot is older than the change, which must see the
+// value before it.
+func TestALockingWriteKeepsOnlyWhatItsCommitConfirms(t *testing.T) {
+	db := pgtest.Open(t)
+	ctx := context.Background()
+	if err := postgres.Exec(ctx, db, "CREATE TABLE test_values (id int PRIMARY KEY, v int NOT NULL); INSERT INTO test_values VALUES (1, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	revs := postgres.NewRevisions(db)
+	c := cache.New[int]("test.value", 10, revs)
+	loads := 0
+	load := func(ctx context.Context) (int, error) {
+		loads++
+		var v int
+		err := postgres.Q(ctx, db).QueryRow(ctx, "SELECT v FROM test_values WHERE id = 1").Scan(&v)
+		return v, err
+	}
+	change := func(v int) {
+		t.Helper()
+		err := db.Write(context.Background(), func(ctx context.Context) error {
+			if err := c.Bump(ctx, 1, 0); err != nil {
+				return err
+			}
+			return postgres.Exec(ctx, db, "UPDATE test_values SET v = $1 WHERE id = 1", v)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(1)
+
+	// A reader takes its snapshot (value 1) and waits; a locking write
+	// reads the revision, another write changes the value to 2, and the
+	// locking write then loads 2 and commits. The reader, going on, must
+	// read 1.
+	older := make(chan struct{})
+	resume := make(chan struct{})
+	var seen int
+	g := errgroup.Group{}
+	g.Go(func() error {
+		return db.Read(ctx, func(ctx context.Context) error {
+			if _, err := postgres.Q(ctx, db).Exec(ctx, "SELECT 1"); err != nil {
+				return err
+			}
+			close(older)
+			<-resume
+			var err error
+			seen, err = c.Read(ctx, 1, 0, load)
+			return err
+		})
+	})
+	<-older
+	var loaded int
+	err := db.Write(txn.Locking(ctx), func(ctx context.Context) error {
+		// The revision is read (and remembered by the transaction)
+		// before the change, the value after it.
+		if _, _, err := revs.Revision(ctx, cache.Key{Kind: "test.value", ID: 1}); err != nil {
+			return err
+		}
+		change(2)
+		var err error
+		loaded, err = c.Read(ctx, 1, 0, load)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(resume)
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if loaded != 2 || seen != 1 {
+		t.Fatalf("the locking write loaded %d, the older reader read %d; want 2 and 1", loaded, seen)
+	}
+
+	// Unchanged between its reads: kept, and the next read is served
+	// from the cache.
+	change(3)
+	err = db.Write(txn.Locking(ctx), func(ctx context.Context) error {
+		_, err := c.Read(ctx, 1, 0, load)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loads = 0
+	var v int
+	if err := db.Read(ctx, func(ctx context.Context) error {
+		var err error
+		v, err = c.Read(ctx, 1, 0, load)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if v != 3 || loads != 0 {
+		t.Fatalf("read after an unchanged locking write = %d with %d loads, want the kept 3", v, loads)
 	}
 }

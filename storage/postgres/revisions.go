@@ -205,8 +205,33 @@ func (s *Revisions) Bump(ctx context.Context, k cache.Key) error {
 			ON CONFLICT (kind, id, sub) DO UPDATE SET rev = excluded.rev`,
 			k.Kind, int64(k.ID), int64(k.Sub), int64(rev))
 		t.remember(k, rev)
+		if t.bumped == nil {
+			t.bumped = make(map[cache.Key]bool, 2)
+		}
+		t.bumped[k] = true
 		return nil
 	})
+}
+
+// Confirm implements cache.Confirmer: for a write that may not fill the
+// caches (READ COMMITTED, or serializable once it wrote), k's revision is
+// read again in its COMMIT's round trip (pgTx.commit), and keep runs once
+// it committed if the revision is still rev. Between the two reads no
+// write of k's source committed (each bumps k in its own commit, to a
+// fresh random revision), so the value loaded between them, by a
+// statement whose snapshot lies between theirs, is k's value at rev. A key
+// the write bumped itself is never kept: its loads may hold its own
+// changes, or miss the ones it made after.
+func (s *Revisions) Confirm(ctx context.Context, k cache.Key, rev uint64, keep func()) bool {
+	t := txFrom(ctx)
+	if t == nil || !t.writable || t.fills() || t.bumped[k] || len(t.confirms) >= maxConfirms {
+		return false
+	}
+	if r, ok := t.revs[k]; !ok || r != rev {
+		return false
+	}
+	t.confirms = append(t.confirms, confirmation{key: k, rev: rev, keep: keep})
+	return true
 }
 
 // prefetchSQL is the query of n revisions, n at most 8: one primary-key

@@ -97,7 +97,27 @@ type pgTx struct {
 	// and one more statement fails with errLoose, on which run runs the
 	// work again in a transaction.
 	alone, loose bool
+	// bumped are the keys this transaction bumped, and confirms the
+	// values it loaded through a cache it may not fill (fills): its
+	// COMMIT goes with a read of their revisions, and those still at
+	// the revision they were loaded with are kept once it commits
+	// (Revisions.Confirm).
+	bumped   map[cache.Key]bool
+	confirms []confirmation
 }
+
+// confirmation is a value loaded at rev by a write that may not keep it
+// before it commits; keep keeps it.
+type confirmation struct {
+	key  cache.Key
+	rev  uint64
+	keep func()
+}
+
+// maxConfirms bounds the values one write keeps at its commit: a write
+// that loads more (a sweep) keeps none past it, rather than make its
+// COMMIT read hundreds of revisions.
+const maxConfirms = 32
 
 // errLoose is a statement asked of a read whose revisions were read
 // outside a transaction (pgTx.alone): its work is run again in one.
@@ -386,24 +406,53 @@ func (t *pgTx) withPending(ctx context.Context, sql string, args []any) (pgx.Bat
 	return br, nil
 }
 
-// commit sends COMMIT, with the deferred writes before it, and reports
-// PostgreSQL's answer (ROLLBACK when the transaction had failed).
-func (t *pgTx) commit(ctx context.Context) (pgconn.CommandTag, error) {
-	if len(t.deferred) == 0 {
-		return t.conn.Exec(ctx, "commit")
+// commit sends COMMIT, with the deferred writes before it and the read of
+// the revisions its confirmations wait for, and reports PostgreSQL's
+// answer (ROLLBACK when the transaction had failed) and the values
+// confirmed, to keep once it committed.
+func (t *pgTx) commit(ctx context.Context) (pgconn.CommandTag, []func(), error) {
+	if len(t.deferred) == 0 && len(t.confirms) == 0 {
+		tag, err := t.conn.Exec(ctx, "commit")
+		return tag, nil, err
 	}
 	b := &pgx.Batch{}
+	if len(t.confirms) > 0 {
+		kinds, ids, subs := make([]string, len(t.confirms)), make([]int64, len(t.confirms)), make([]int64, len(t.confirms))
+		for i, c := range t.confirms {
+			kinds[i], ids[i], subs[i] = c.key.Kind, int64(c.key.ID), int64(c.key.Sub)
+		}
+		sql, args := revisionsQuery(kinds, ids, subs)
+		b.Queue(sql, args...)
+	}
 	b.Queue("commit")
 	n := t.takePending(ctx, b)
 	br := t.conn.SendBatch(ctx, b)
 	if err := t.execPending(ctx, br, n); err != nil {
-		return pgconn.CommandTag{}, err
+		return pgconn.CommandTag{}, nil, err
+	}
+	var keep []func()
+	if len(t.confirms) > 0 {
+		rows, err := br.Query()
+		if err != nil {
+			_ = br.Close()
+			return pgconn.CommandTag{}, nil, err
+		}
+		found, err := scanRevisions(rows, len(t.confirms))
+		if err != nil {
+			_ = br.Close()
+			return pgconn.CommandTag{}, nil, err
+		}
+		for _, c := range t.confirms {
+			if found[c.key] == c.rev && !t.bumped[c.key] {
+				keep = append(keep, c.keep)
+			}
+		}
 	}
 	tag, err := br.Exec()
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	return tag, err
+	return tag, keep, err
 }
 
 // The Querier of a transaction: pgx's, noting the first error.
@@ -751,7 +800,7 @@ func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx 
 		// there is nothing to commit.
 		return nil
 	}
-	tag, err := t.commit(ctx)
+	tag, keep, err := t.commit(ctx)
 	if err != nil {
 		return err
 	}
@@ -760,6 +809,9 @@ func (db *DB) run(ctx context.Context, begin string, writable bool, fn func(ctx 
 		// did not see fail.
 		err = pgx.ErrTxCommitRollback
 		return err
+	}
+	for _, k := range keep {
+		k()
 	}
 	return nil
 }
