@@ -84,20 +84,9 @@ func (s *Service) deliverBatch(ctx context.Context) (more bool, err error) {
 		if len(queued) == 0 {
 			return errNothingQueued
 		}
-		var ps []Posting
-		// The queue is sorted by thread, then post: each run of one thread
-		// is its new replies, oldest first.
-		for start := 0; start < len(queued); {
-			thread := queued[start].Thread
-			end := start + 1
-			for end < len(queued) && queued[end].Thread == thread {
-				end++
-			}
-			ps, err = s.deliverThread(ctx, thread, queued[start:end], ps)
-			if err != nil {
-				return err
-			}
-			start = end
+		ps, err := s.deliverThreads(ctx, queued)
+		if err != nil {
+			return err
 		}
 		if err := s.store.AddPostings(ctx, ps); err != nil {
 			return err
@@ -113,151 +102,188 @@ func (s *Service) deliverBatch(ctx context.Context) (more bool, err error) {
 	return more, err
 }
 
-// deliverThread delivers a thread's queued replies: their subscribers are
-// told, and their postings are appended to ps. Replies deleted since, or
-// in a thread deleted since, are only dropped from the queue.
-func (s *Service) deliverThread(ctx context.Context, thread uint64, queued []QueuedReply, ps []Posting) ([]Posting, error) {
-	t, err := s.store.Thread(ctx, thread)
-	if errs.Is(err, errs.NotFound) {
-		return ps, nil
-	}
-	if err != nil {
-		return ps, err
-	}
-	b, err := s.store.Board(ctx, t.BoardID)
-	if errs.Is(err, errs.NotFound) {
-		return ps, nil
-	}
-	if err != nil {
-		return ps, err
-	}
-	ids := make([]uint64, len(queued))
-	for i, q := range queued {
-		ids[i] = q.Post
-	}
-	found, err := s.store.Posts(ctx, ids)
-	if err != nil {
-		return ps, err
-	}
-	posts := found[:0]
-	for _, p := range found {
-		if p.Deleted {
-			continue
-		}
-		posts = append(posts, p)
-		ps = append(ps, postings(t, p)...)
-	}
-	return ps, s.tellSubscribers(ctx, b, t, posts)
+// threadNews is a thread's new replies to tell its subscribers of, oldest
+// first.
+type threadNews struct {
+	board  BoardRecord
+	thread ThreadRecord
+	posts  []PostRecord
 }
 
-// tellSubscribers notifies a thread's subscribers of new replies (oldest
-// first). A subscriber hears of the first one they have not read (replying
-// reads the thread up to the reply), did not write, were not mentioned in (a
+// deliverThreads delivers queued replies, sorted by thread, then post:
+// their threads' subscribers are told, and their postings returned.
+// Replies deleted since, or in a thread deleted since, are only dropped
+// from the queue. What it reads, it reads for all the threads at once.
+func (s *Service) deliverThreads(ctx context.Context, queued []QueuedReply) ([]Posting, error) {
+	var ids, postIDs []uint64
+	for i, q := range queued {
+		if i == 0 || q.Thread != queued[i-1].Thread {
+			ids = append(ids, q.Thread)
+		}
+		postIDs = append(postIDs, q.Post)
+	}
+	threads, err := s.store.Threads(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	boards := map[uint64]BoardRecord{}
+	byID := make(map[uint64]*threadNews, len(threads))
+	news := make([]threadNews, 0, len(threads))
+	for _, t := range threads {
+		b, ok := boards[t.BoardID]
+		if !ok {
+			b, err = s.store.Board(ctx, t.BoardID)
+			if errs.Is(err, errs.NotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			boards[t.BoardID] = b
+		}
+		news = append(news, threadNews{board: b, thread: t})
+	}
+	for i := range news {
+		byID[news[i].thread.ID] = &news[i]
+	}
+	found, err := s.store.Posts(ctx, postIDs)
+	if err != nil {
+		return nil, err
+	}
+	var ps []Posting
+	for _, p := range found {
+		n := byID[p.ThreadID]
+		if n == nil || p.Deleted {
+			continue
+		}
+		n.posts = append(n.posts, p)
+		ps = append(ps, postings(n.thread, p)...)
+	}
+	return ps, s.tellSubscribers(ctx, news)
+}
+
+// tellSubscribers notifies threads' subscribers of new replies. A
+// subscriber hears of the first one they have not read (replying reads
+// the thread up to the reply), did not write, were not mentioned in (a
 // mention told them already) and may see; while their reply notification
 // about the thread is unread, later replies add nothing (its link leads to
 // the thread, where they are). Reading it makes the next reply notify
 // again.
 //
-// What decides it is read once per thread for all the subscribers at once
-// (which reply notifications are unread, the read marks, the memberships,
-// the Q&A participants), never per subscriber: on an engine where every
-// read is a round trip, a busy thread's delivery costs a handful of reads
-// besides the notifications it adds.
-func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRecord, posts []PostRecord) error {
-	if len(posts) == 0 {
+// What decides it is read once for all the threads and subscribers at
+// once (the subscriptions, which reply notifications are unread, the read
+// marks, the memberships), never per subscriber nor per thread: on an
+// engine where every read is a round trip, a delivery costs a handful of
+// reads besides the notifications it adds, however many threads it
+// covers. (The Q&A participants are read per Q&A thread.)
+func (s *Service) tellSubscribers(ctx context.Context, news []threadNews) error {
+	var ids []uint64
+	for _, n := range news {
+		if len(n.posts) > 0 {
+			ids = append(ids, n.thread.ID)
+		}
+	}
+	if len(ids) == 0 {
 		return nil
 	}
-	all, err := s.store.Subscribers(ctx, t.ID)
+	subsOf, err := s.store.Subscribers(ctx, ids)
 	if err != nil {
 		return err
 	}
-	var subs []Subscriber
-	own := make(map[uint64]Subscription, len(all))
-	for _, sb := range all {
-		own[sb.User] = sb.Subscription
-		if sb.State == SubOn {
-			subs = append(subs, sb)
+	// Each thread's audience: its subscribers, and the course's staff
+	// who follow its threads unless they chose otherwise (follow.go),
+	// read once per course.
+	type audience struct {
+		*threadNews
+		subs []Subscriber
+	}
+	var auds []audience
+	following := map[uint64]courseFollowing{}
+	var refs []notify.Ref
+	for i := range news {
+		n := &news[i]
+		if len(n.posts) == 0 {
+			continue
 		}
+		all := subsOf[n.thread.ID]
+		var subs []Subscriber
+		own := make(map[uint64]Subscription, len(all))
+		for _, sb := range all {
+			own[sb.User] = sb.Subscription
+			if sb.State == SubOn {
+				subs = append(subs, sb)
+			}
+		}
+		cf, ok := following[n.thread.CourseID]
+		if !ok {
+			if cf, err = s.courseFollowing(ctx, n.thread.CourseID); err != nil {
+				return err
+			}
+			following[n.thread.CourseID] = cf
+		}
+		subs = append(subs, cf.followers(own)...)
+		for _, sb := range subs {
+			if sb.Notification != 0 {
+				refs = append(refs, notify.Ref{User: sb.User, ID: sb.Notification})
+			}
+		}
+		auds = append(auds, audience{n, subs})
 	}
-	// The course's staff follow the thread unless they chose otherwise
-	// (follow.go): a few keys, read once per thread per delivery.
-	followers, err := s.followers(ctx, t, own)
-	if err != nil {
-		return err
-	}
-	subs = append(subs, followers...)
 
 	// An unread reply notification about the thread: nothing to tell.
-	var refs []notify.Ref
-	for _, sb := range subs {
-		if sb.Notification != 0 {
-			refs = append(refs, notify.Ref{User: sb.User, ID: sb.Notification})
-		}
-	}
 	unread, err := s.notify.UnreadAmong(ctx, refs)
 	if err != nil {
 		return err
 	}
-	kept, users := subs[:0], []uint64(nil)
-	for _, sb := range subs {
-		if sb.Notification != 0 && unread[sb.Notification] {
-			continue
+	var users []uint64
+	for i, a := range auds {
+		kept := a.subs[:0]
+		for _, sb := range a.subs {
+			if sb.Notification != 0 && unread[sb.Notification] {
+				continue
+			}
+			kept = append(kept, sb)
+			users = append(users, sb.User)
 		}
-		kept = append(kept, sb)
-		users = append(users, sb.User)
+		auds[i].subs = kept
 	}
-	if len(kept) == 0 {
+	if len(users) == 0 {
 		return nil
 	}
-	marks, err := s.store.ReadMarks(ctx, t.ID, users)
+	marks, err := s.store.ReadMarks(ctx, ids, users)
 	if err != nil {
 		return err
 	}
 
 	// Each one's candidates: the new replies they have not read, did not
 	// write and were not mentioned in. Only those who have any need their
-	// membership read.
+	// membership read, once per course.
 	type candidate struct {
 		Subscriber
 		posts []PostRecord
 	}
-	var cands []candidate
-	users = users[:0]
-	for _, sb := range kept {
-		read := max(marks[sb.User], s.reads.mark(sb.User, t.ID))
-		var ps []PostRecord
-		for _, p := range posts {
-			if p.ID <= read || p.AuthorID == sb.User || slices.Contains(p.Mentioned, sb.User) {
-				continue
+	cands := make([][]candidate, len(auds))
+	ask := map[uint64][]uint64{}
+	for i, a := range auds {
+		t := a.thread
+		for _, sb := range a.subs {
+			read := max(marks[t.ID][sb.User], s.reads.mark(sb.User, t.ID))
+			var ps []PostRecord
+			for _, p := range a.posts {
+				if p.ID <= read || p.AuthorID == sb.User || slices.Contains(p.Mentioned, sb.User) {
+					continue
+				}
+				ps = append(ps, p)
 			}
-			ps = append(ps, p)
-		}
-		if len(ps) > 0 {
-			cands = append(cands, candidate{sb, ps})
-			users = append(users, sb.User)
-		}
-	}
-	if len(cands) == 0 {
-		return nil
-	}
-	roles, err := s.courses.Roles(ctx, t.CourseID, users)
-	if err != nil {
-		return err
-	}
-	// In a Q&A board a student who neither wrote the thread nor replied
-	// in it sees only the opening post and their own (seesAll).
-	var ask []uint64
-	if b.Mode == ModeQA {
-		for _, c := range cands {
-			role, member := roles[c.User]
-			if member && !isStaff(role) && c.User != t.AuthorID {
-				ask = append(ask, c.User)
+			if len(ps) > 0 {
+				cands[i] = append(cands[i], candidate{sb, ps})
+				ask[t.CourseID] = append(ask[t.CourseID], sb.User)
 			}
 		}
 	}
-	participants := map[uint64]bool{}
-	if len(ask) > 0 {
-		if participants, err = s.store.Participants(ctx, t.ID, ask); err != nil {
+	roles := make(map[uint64]map[uint64]string, len(ask))
+	for course, users := range ask {
+		if roles[course], err = s.courses.Roles(ctx, course, users); err != nil {
 			return err
 		}
 	}
@@ -266,28 +292,53 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 	var (
 		adds []notify.Notification
 		told []Subscriber
+		// of is the audience of each one told.
+		of []int
 	)
-	for _, c := range cands {
-		role, member := roles[c.User]
-		// Those who left the course see nothing; the staff index may
-		// name a follower who is no longer staff.
-		if !member || (c.State == SubFollowed && !isStaff(role)) {
-			continue
+	for i, a := range auds {
+		b, t := a.board, a.thread
+		roles := roles[t.CourseID]
+		// In a Q&A board a student who neither wrote the thread nor
+		// replied in it sees only the opening post and their own
+		// (seesAll).
+		var qa []uint64
+		if b.Mode == ModeQA {
+			for _, c := range cands[i] {
+				role, member := roles[c.User]
+				if member && !isStaff(role) && c.User != t.AuthorID {
+					qa = append(qa, c.User)
+				}
+			}
 		}
-		seeAll := b.Mode != ModeQA || isStaff(role) || c.User == t.AuthorID || participants[c.User]
-		for _, p := range c.posts {
-			if !seeAll && p.ParentID != 0 {
+		participants := map[uint64]bool{}
+		if len(qa) > 0 {
+			if participants, err = s.store.Participants(ctx, t.ID, qa); err != nil {
+				return err
+			}
+		}
+		for _, c := range cands[i] {
+			role, member := roles[c.User]
+			// Those who left the course see nothing; the staff index may
+			// name a follower who is no longer staff.
+			if !member || (c.State == SubFollowed && !isStaff(role)) {
 				continue
 			}
-			name, ok := names[p.AuthorID]
-			if !ok {
-				name = s.actorName(ctx, p.AuthorID)
-				names[p.AuthorID] = name
+			seeAll := b.Mode != ModeQA || isStaff(role) || c.User == t.AuthorID || participants[c.User]
+			for _, p := range c.posts {
+				if !seeAll && p.ParentID != 0 {
+					continue
+				}
+				name, ok := names[p.AuthorID]
+				if !ok {
+					name = s.actorName(ctx, p.AuthorID)
+					names[p.AuthorID] = name
+				}
+				adds = append(adds, notify.Notification{UserID: c.User, CourseID: t.CourseID, Kind: notify.KindReply,
+					Title: fmt.Sprintf("New reply in %q", t.Title), Body: name + ": " + p.Snippet, Link: postLink(p), CreatedAt: p.CreatedAt})
+				told = append(told, Subscriber{User: c.User, Subscription: Subscription{State: c.State}})
+				of = append(of, i)
+				break
 			}
-			adds = append(adds, notify.Notification{UserID: c.User, CourseID: t.CourseID, Kind: notify.KindReply,
-				Title: fmt.Sprintf("New reply in %q", t.Title), Body: name + ": " + p.Snippet, Link: postLink(p), CreatedAt: p.CreatedAt})
-			told = append(told, Subscriber{User: c.User, Subscription: Subscription{State: c.State}})
-			break
 		}
 	}
 	if len(adds) == 0 {
@@ -301,10 +352,20 @@ func (s *Service) tellSubscribers(ctx context.Context, b BoardRecord, t ThreadRe
 	if err != nil {
 		return err
 	}
+	byThread := make([][]Subscriber, len(auds))
 	for i, n := range stored {
 		told[i].Notification = n.ID
+		byThread[of[i]] = append(byThread[of[i]], told[i])
 	}
-	return s.store.SetSubscriptions(ctx, t.ID, told)
+	for i, subs := range byThread {
+		if len(subs) == 0 {
+			continue
+		}
+		if err := s.store.SetSubscriptions(ctx, auds[i].thread.ID, subs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // isStaff reports whether a course role is an instructor's or a TA's.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,5 +231,80 @@ func TestRepliesQueuedWhenTheProcessEndsAreDeliveredByTheNext(t *testing.T) {
 	next.queued(0)
 	if got := next.search(c.ann, "2b"); len(got) != 1 {
 		t.Errorf("search in the next process: %v", got)
+	}
+}
+
+// One delivery takes the queued replies of many threads, of different
+// boards, and reads what decides who hears of them for all the threads at
+// once: each thread's audience hears as if its thread had been delivered
+// alone (the Q&A rule, a reply deleted before its delivery, replies read
+// by replying).
+func TestOneDeliveryTellsTheAudiencesOfManyThreads(t *testing.T) {
+	c := newClass(t)
+	svc := c.env.Server.Discussion
+	carl := c.env.Register("Carl")
+	c.env.Enroll(carl, c.course)
+	t1, _ := c.thread(c.ann, c.general, "Week 3", "Is the quiz open?")
+	t2, _ := c.thread(c.ann, c.qaBoard(), "Is the median the middle value", "?")
+	t3, _ := c.thread(c.bob, c.general, "Study group", "Who is in?")
+	if r := c.env.Do("PUT", fmt.Sprintf("/api/v1/threads/%d/subscription", t2), c.bob.Token, nil); r.Status != 204 {
+		t.Fatalf("subscribe: %d", r.Status)
+	}
+	c.env.Clock.Advance(svc.DeliverEvery)
+	if err := svc.DeliverIfDue(); err != nil {
+		t.Fatal(err)
+	}
+	before := svc.Deliveries()
+
+	r1 := c.reply(c.bob, t1, 0, "Not yet")
+	r2 := c.reply(carl, t2, 0, "After sorting, yes")
+	r3 := c.reply(c.ta, t3, 0, "Me")
+	r4 := c.reply(carl, t3, 0, "Me too")
+	if r := c.env.Do("DELETE", fmt.Sprintf("/api/v1/posts/%d", r3), c.ta.Token, nil); r.Status != 204 {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+	// Ann reads the Q&A thread before the delivery, and her mark is
+	// written to the store (the delivery reads the stored marks of every
+	// thread at once).
+	c.view(c.ann, t2, "")
+	if err := svc.FlushReads(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c.storedMark(t2, c.ann) != r2 {
+		t.Fatalf("Ann's stored mark in the Q&A thread: %d, want %d", c.storedMark(t2, c.ann), r2)
+	}
+	c.queued(4)
+	c.env.Clock.Advance(svc.DeliverEvery)
+	if err := svc.DeliverIfDue(); err != nil {
+		t.Fatal(err)
+	}
+	if got := svc.Deliveries() - before; got != 1 {
+		t.Fatalf("replies in three threads took %d delivery transactions, want 1", got)
+	}
+	c.queued(0)
+
+	link := func(thread, p uint64) string { return fmt.Sprintf("/threads/%d#post-%d", thread, p) }
+	// Ann read Carl's answer before it was delivered: she is not told
+	// of it. Bob subscribed to the Q&A thread without replying there: he
+	// may not see Carl's answer. The TA replied in Bob's thread (then
+	// deleted it): subscribed by replying, they hear of Carl's reply
+	// after it.
+	want := map[string][]string{
+		"Ann":             {link(t1, r1)},
+		"Ines Instructor": {link(t1, r1), link(t2, r2), link(t3, r4)},
+		"Tom Assistant":   {link(t1, r1), link(t2, r2), link(t3, r4)},
+		"Bob":             {link(t3, r4)},
+		"Carl":            nil,
+	}
+	for _, u := range []pacertest.User{c.ann, c.instr, c.ta, c.bob, carl} {
+		var got []string
+		for _, n := range c.notifications(u, "reply") {
+			got = append(got, n.Link)
+		}
+		slices.Sort(got)
+		slices.Sort(want[u.Name])
+		if fmt.Sprint(got) != fmt.Sprint(want[u.Name]) {
+			t.Errorf("%s's reply notifications: %v, want %v", u.Name, got, want[u.Name])
+		}
 	}
 }

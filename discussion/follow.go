@@ -34,39 +34,35 @@ func (s *Service) subscribed(ctx context.Context, t ThreadRecord, user uint64, s
 	return subscribedBy(sub, staff, follows), err
 }
 
-// followers lists the staff members of t's course who follow it by
-// default and made no choice of their own about it (own is the thread's
-// subscription entries by user), each as SubFollowed with their reply
-// notification about it, if any. It reads the staff index and the staff's
-// follow settings: two reads, whatever the number of subscribers.
-// The index may name someone whose membership was removed since: the
-// caller reads the roles of those it tells (tellSubscribers), together
-// with the other subscribers' memberships.
-func (s *Service) followers(ctx context.Context, t ThreadRecord, own map[uint64]Subscription) ([]Subscriber, error) {
-	staff, err := s.courses.Staff(ctx, t.CourseID)
-	if err != nil {
-		return nil, err
+// courseFollowing is who of a course's staff follow its threads: the
+// course's staff, and which of them follow.
+type courseFollowing struct {
+	staff     []uint64
+	following map[uint64]bool
+}
+
+// courseFollowing reads a course's staff and which of them follow its
+// threads: a few keys, read once per course per delivery.
+func (s *Service) courseFollowing(ctx context.Context, course uint64) (courseFollowing, error) {
+	staff, err := s.courses.Staff(ctx, course)
+	if err != nil || len(staff) == 0 {
+		return courseFollowing{}, err
 	}
-	var undecided []uint64
-	for _, u := range staff {
-		if sub := own[u]; sub.State == SubNone || sub.State == SubFollowed {
-			undecided = append(undecided, u)
-		}
-	}
-	if len(undecided) == 0 {
-		return nil, nil
-	}
-	following, err := s.store.Following(ctx, t.CourseID, undecided)
-	if err != nil {
-		return nil, err
-	}
+	following, err := s.store.Following(ctx, course, staff)
+	return courseFollowing{staff: staff, following: following}, err
+}
+
+// followers are the staff who hear of a thread's replies by following
+// it: those who follow the course's threads and have no subscription of
+// their own to it (own, by user), or one that only follows.
+func (f courseFollowing) followers(own map[uint64]Subscription) []Subscriber {
 	var out []Subscriber
-	for _, u := range undecided {
-		if following[u] {
+	for _, u := range f.staff {
+		if sub := own[u]; (sub.State == SubNone || sub.State == SubFollowed) && f.following[u] {
 			out = append(out, Subscriber{User: u, Subscription: Subscription{State: SubFollowed, Notification: own[u].Notification}})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // FollowSettings is a staff member's discussion settings in one course.

@@ -72,6 +72,9 @@ func PlaceOf(t ThreadRecord) ThreadPlace {
 type ThreadStore interface {
 	// Thread returns a thread; errs.NotFound when there is none.
 	Thread(ctx context.Context, id uint64) (ThreadRecord, error)
+	// Threads returns the threads of ids that exist, in id order, in one
+	// read.
+	Threads(ctx context.Context, ids []uint64) ([]ThreadRecord, error)
 	// LockThreadToReply is Thread, and locks the thread's record to the
 	// end of the write transaction ctx carries, so that no other
 	// transaction changes it meanwhile and this one reads its latest
@@ -163,9 +166,9 @@ type ReaderStore interface {
 	AddParticipant(ctx context.Context, thread, user uint64) error
 	// ReadMark is the last post a user has read in a thread (0: none).
 	ReadMark(ctx context.Context, thread, user uint64) (uint64, error)
-	// ReadMarks is the read marks in a thread of those of users who have
-	// one (the others' mark is 0), in one read.
-	ReadMarks(ctx context.Context, thread uint64, users []uint64) (map[uint64]uint64, error)
+	// ReadMarks is the read marks in threads of those of users who have
+	// one (the others' mark is 0), by thread, then user, in one read.
+	ReadMarks(ctx context.Context, threads, users []uint64) (map[uint64]map[uint64]uint64, error)
 	// Participants reports which of users have replied in a thread (a
 	// set: only they are in it), in one read.
 	Participants(ctx context.Context, thread uint64, users []uint64) (map[uint64]bool, error)
@@ -186,8 +189,9 @@ type ReaderStore interface {
 	// opt-out (SubOff) or a subscription stays as it is. One step, so that
 	// it holds against concurrent writers of the entry without a lock.
 	SubscribeReplier(ctx context.Context, thread, user uint64) error
-	// Subscribers lists every subscription entry of a thread, by user.
-	Subscribers(ctx context.Context, thread uint64) ([]Subscriber, error)
+	// Subscribers lists every subscription entry of threads, by thread,
+	// each thread's in user order, in one read.
+	Subscribers(ctx context.Context, threads []uint64) (map[uint64][]Subscriber, error)
 }
 
 // ReportStore keeps reports of posts.

@@ -79,7 +79,7 @@ func subscriptions(t *testing.T, open Open) {
 			t.Errorf("Subscription of %d = %+v, want %+v", u, got, sub)
 		}
 	}
-	subs := get[[]discussion.Subscriber](t)(s.Subscribers(bg, th.ID))
+	subs := subscribersOf(t, s, th.ID)
 	if users := ids(subs, func(s discussion.Subscriber) uint64 { return s.User }); !slices.Equal(users, []uint64{3, 5, 8, 9}) {
 		t.Fatalf("Subscribers = %v, want users 3, 5, 8, 9 in order", users)
 	}

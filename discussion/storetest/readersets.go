@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 	"testing"
 
 	"pacer/discussion"
@@ -17,13 +18,13 @@ func readerSets(t *testing.T, open Open) {
 	b := addBoard(t, s, 1, "A")
 	th, p := addThread(t, s, b, "T")
 	other, _ := addThread(t, s, b, "Other")
-	if marks := get[map[uint64]uint64](t)(s.ReadMarks(bg, th.ID, []uint64{8, 9})); len(marks) != 0 {
+	if marks := marksIn(t, s, th.ID, []uint64{8, 9}); len(marks) != 0 {
 		t.Errorf("ReadMarks before any = %v, want none", marks)
 	}
 	if parts := get[map[uint64]bool](t)(s.Participants(bg, th.ID, []uint64{8, 9})); len(parts) != 0 {
 		t.Errorf("Participants before any = %v, want none", parts)
 	}
-	if marks := get[map[uint64]uint64](t)(s.ReadMarks(bg, th.ID, nil)); len(marks) != 0 {
+	if marks := marksIn(t, s, th.ID, nil); len(marks) != 0 {
 		t.Errorf("ReadMarks of nobody = %v", marks)
 	}
 	if parts := get[map[uint64]bool](t)(s.Participants(bg, th.ID, nil)); len(parts) != 0 {
@@ -39,7 +40,7 @@ func readerSets(t *testing.T, open Open) {
 	must(t, s.AddParticipant(bg, th.ID, 10))
 	must(t, s.AddParticipant(bg, other.ID, 11))
 
-	marks := get[map[uint64]uint64](t)(s.ReadMarks(bg, th.ID, []uint64{8, 9, 11, 12}))
+	marks := marksIn(t, s, th.ID, []uint64{8, 9, 11, 12})
 	if want := map[uint64]uint64{8: r.ID, 9: p.ID}; !maps.Equal(marks, want) {
 		t.Errorf("ReadMarks = %v, want %v (user 10 was not asked about, 11's mark is in another thread)", marks, want)
 	}
@@ -53,8 +54,14 @@ func readerSets(t *testing.T, open Open) {
 		t.Errorf("Participants = %v, want %v (10 was not asked about, 11 replied in another thread)", parts, want)
 	}
 
+	// Several threads at once: each thread's marks, by thread.
+	both := get[map[uint64]map[uint64]uint64](t)(s.ReadMarks(bg, []uint64{other.ID, th.ID, 999}, []uint64{8, 9, 11, 12}))
+	if len(both) != 2 || !maps.Equal(both[th.ID], marks) || !maps.Equal(both[other.ID], map[uint64]uint64{11: other.OpeningPostID}) {
+		t.Errorf("ReadMarks of two threads (and one that does not exist) = %v", both)
+	}
+
 	// A user asked about twice counts once.
-	if marks := get[map[uint64]uint64](t)(s.ReadMarks(bg, th.ID, []uint64{8, 8})); !maps.Equal(marks, map[uint64]uint64{8: r.ID}) {
+	if marks := marksIn(t, s, th.ID, []uint64{8, 8}); !maps.Equal(marks, map[uint64]uint64{8: r.ID}) {
 		t.Errorf("ReadMarks asked twice about one user = %v", marks)
 	}
 	if parts := get[map[uint64]bool](t)(s.Participants(bg, th.ID, []uint64{9, 9})); !maps.Equal(parts, map[uint64]bool{9: true}) {
@@ -69,10 +76,11 @@ func readerSets(t *testing.T, open Open) {
 		if err := s.AddParticipant(ctx, th.ID, 12); err != nil {
 			return err
 		}
-		marks, err := s.ReadMarks(ctx, th.ID, []uint64{12})
+		all, err := s.ReadMarks(ctx, []uint64{th.ID}, []uint64{12})
 		if err != nil {
 			return err
 		}
+		marks := all[th.ID]
 		parts, err := s.Participants(ctx, th.ID, []uint64{12})
 		if err != nil {
 			return err
@@ -159,7 +167,7 @@ func setSubscriptions(t *testing.T, open Open) {
 		9: {State: discussion.SubFollowed, Notification: 90},
 	}
 	got := map[uint64]discussion.Subscription{}
-	for _, sb := range get[[]discussion.Subscriber](t)(s.Subscribers(bg, th.ID)) {
+	for _, sb := range subscribersOf(t, s, th.ID) {
 		got[sb.User] = sb.Subscription
 	}
 	if !maps.Equal(got, want) {
@@ -167,6 +175,12 @@ func setSubscriptions(t *testing.T, open Open) {
 	}
 	if sub := get[discussion.Subscription](t)(s.Subscription(bg, other.ID, 5)); sub != (discussion.Subscription{State: discussion.SubOn}) {
 		t.Errorf("another thread's entry changed: %+v", sub)
+	}
+	// Several threads' entries at once, by thread, each in user order.
+	both := get[map[uint64][]discussion.Subscriber](t)(s.Subscribers(bg, []uint64{other.ID, th.ID, 999}))
+	users := ids(both[th.ID], func(s discussion.Subscriber) uint64 { return s.User })
+	if len(both) != 2 || !slices.Equal(users, []uint64{4, 5, 7, 9}) || len(both[other.ID]) != 1 || both[other.ID][0].User != 5 {
+		t.Errorf("Subscribers of two threads (and one that does not exist) = %v", both)
 	}
 	// It joins the caller's transaction.
 	err := run.Write(bg, func(ctx context.Context) error {
@@ -188,4 +202,24 @@ func setSubscriptions(t *testing.T, open Open) {
 	if sub := get[discussion.Subscription](t)(s.Subscription(bg, th.ID, 4)); sub != want[4] {
 		t.Errorf("after a rollback: %+v, want %+v", sub, want[4])
 	}
+}
+
+// subscribersOf is Subscribers of one thread.
+func subscribersOf(t *testing.T, s discussion.Store, thread uint64) []discussion.Subscriber {
+	t.Helper()
+	all := get[map[uint64][]discussion.Subscriber](t)(s.Subscribers(bg, []uint64{thread}))
+	if len(all) > 1 {
+		t.Fatalf("Subscribers of thread %d answered for %d threads", thread, len(all))
+	}
+	return all[thread]
+}
+
+// marksIn is ReadMarks of one thread.
+func marksIn(t *testing.T, s discussion.Store, thread uint64, users []uint64) map[uint64]uint64 {
+	t.Helper()
+	all := get[map[uint64]map[uint64]uint64](t)(s.ReadMarks(bg, []uint64{thread}, users))
+	if len(all) > 1 {
+		t.Fatalf("ReadMarks of thread %d answered for %d threads", thread, len(all))
+	}
+	return all[thread]
 }

@@ -23,6 +23,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("a board's threads page in list order", func(t *testing.T) { threadPages(t, open) })
 	t.Run("threads and their posts", func(t *testing.T) { threadsAndPosts(t, open) })
 	t.Run("a thread is read with its board and its reader's state", func(t *testing.T) { readerThread(t, open) })
+	t.Run("threads are read many at once", func(t *testing.T) { threadSet(t, open) })
 	t.Run("the sources of a page's posts are read at once", func(t *testing.T) { postSources(t, open) })
 	t.Run("a thread's posts page in id order", func(t *testing.T) { postPages(t, open) })
 	t.Run("unread posts are counted from the index", func(t *testing.T) { unread(t, open) })

@@ -175,7 +175,7 @@ func deleteThread(t *testing.T, open Open) {
 	if ok := get[bool](t)(s.Participant(bg, th.ID, 8)); ok {
 		t.Error("the participant stays")
 	}
-	if subs := get[[]discussion.Subscriber](t)(s.Subscribers(bg, th.ID)); len(subs) != 0 {
+	if subs := subscribersOf(t, s, th.ID); len(subs) != 0 {
 		t.Errorf("subscribers stay: %v", subs)
 	}
 	if m := get[uint64](t)(s.ReadMark(bg, th.ID, 8)); m != 0 {
@@ -196,5 +196,21 @@ func deleteThread(t *testing.T, open Open) {
 	}
 	if m := get[uint64](t)(s.ReadMark(bg, keep.ID, 8)); m != keep.OpeningPostID {
 		t.Errorf("another thread's read mark is %d", m)
+	}
+}
+
+// threadSet: Threads reads the threads that exist among ids, in id order,
+// each as Thread reads it.
+func threadSet(t *testing.T, open Open) {
+	s, _ := open(t)
+	b := addBoard(t, s, 1, "A")
+	a, _ := addThread(t, s, b, "A")
+	c, _ := addThread(t, s, b, "C")
+	if got := get[[]discussion.ThreadRecord](t)(s.Threads(bg, nil)); len(got) != 0 {
+		t.Errorf("Threads of none = %v", got)
+	}
+	got := get[[]discussion.ThreadRecord](t)(s.Threads(bg, []uint64{c.ID, 999, a.ID, c.ID}))
+	if len(got) != 2 || got[0] != get[discussion.ThreadRecord](t)(s.Thread(bg, a.ID)) || got[1] != get[discussion.ThreadRecord](t)(s.Thread(bg, c.ID)) {
+		t.Errorf("Threads = %+v, want threads %d and %d as Thread reads them", got, a.ID, c.ID)
 	}
 }

@@ -58,14 +58,21 @@ func readMark(tx *storage.Tx, thread, user uint64) (uint64, error) {
 	return readU64(tx.GetRaw(storage.ReadStates, storage.Key(thread, user))), nil
 }
 
-// ReadMarks implements discussion.Store: a key lookup per user, in one
-// transaction.
-func (s *Discussion) ReadMarks(ctx context.Context, thread uint64, users []uint64) (map[uint64]uint64, error) {
-	out := make(map[uint64]uint64, len(users))
+// ReadMarks implements discussion.Store: a key lookup per thread and user,
+// in one transaction.
+func (s *Discussion) ReadMarks(ctx context.Context, threads, users []uint64) (map[uint64]map[uint64]uint64, error) {
+	out := make(map[uint64]map[uint64]uint64, len(threads))
 	err := s.read(ctx, func(tx *storage.Tx) error {
-		for _, u := range users {
-			if m, _ := readMark(tx, thread, u); m != 0 {
-				out[u] = m
+		for _, t := range threads {
+			for _, u := range users {
+				m, _ := readMark(tx, t, u)
+				if m == 0 {
+					continue
+				}
+				if out[t] == nil {
+					out[t] = make(map[uint64]uint64)
+				}
+				out[t][u] = m
 			}
 		}
 		return nil
@@ -147,13 +154,22 @@ func (s *Discussion) SubscribeReplier(ctx context.Context, thread, user uint64) 
 }
 
 // Subscribers implements discussion.Store.
-func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussion.Subscriber, error) {
-	var out []discussion.Subscriber
+func (s *Discussion) Subscribers(ctx context.Context, threads []uint64) (map[uint64][]discussion.Subscriber, error) {
+	out := make(map[uint64][]discussion.Subscriber, len(threads))
 	err := s.read(ctx, func(tx *storage.Tx) error {
-		return tx.Each(storage.Subscriptions, storage.Key(thread), func(k, v []byte) error {
-			out = append(out, discussion.Subscriber{User: storage.Part(k, 1), Subscription: parseSubEntry(v)})
-			return nil
-		})
+		for _, t := range threads {
+			if _, done := out[t]; done {
+				continue
+			}
+			err := tx.Each(storage.Subscriptions, storage.Key(t), func(k, v []byte) error {
+				out[t] = append(out[t], discussion.Subscriber{User: storage.Part(k, 1), Subscription: parseSubEntry(v)})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }

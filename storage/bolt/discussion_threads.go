@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"pacer/discussion"
 	"pacer/errs"
@@ -15,6 +16,28 @@ func (s *Discussion) Thread(ctx context.Context, id uint64) (discussion.ThreadRe
 		return s.thread(tx, id)
 	}
 	return view(s, ctx, func(tx *storage.Tx) (discussion.ThreadRecord, error) { return s.thread(tx, id) })
+}
+
+// Threads implements discussion.Store.
+func (s *Discussion) Threads(ctx context.Context, ids []uint64) ([]discussion.ThreadRecord, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make([]discussion.ThreadRecord, 0, len(ids))
+	err := s.read(ctx, func(tx *storage.Tx) error {
+		for _, id := range ids {
+			t, err := s.thread(tx, id)
+			if errs.Is(err, errs.NotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // LockThreadToReply implements discussion.Store: Thread, Board and

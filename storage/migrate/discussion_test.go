@@ -256,8 +256,8 @@ func discussionAnswers(t *testing.T, s discussion.Store, words map[uint64][]stri
 			page, more, err := s.PostsAfter(ctx, id, after, 2, func(_, author uint64) bool { return author != 8 })
 			put(fmt.Sprintf("PostsAfter(%d,%d)", id, after), [2]any{page, more}, err)
 		}
-		subs, err := s.Subscribers(ctx, id)
-		put(fmt.Sprintf("Subscribers(%d)", id), subs, err)
+		subs, err := s.Subscribers(ctx, []uint64{id})
+		put(fmt.Sprintf("Subscribers(%d)", id), subs[id], err)
 		for _, u := range users {
 			ok, err := s.Participant(ctx, id, u)
 			put(fmt.Sprintf("Participant(%d,%d)", id, u), ok, err)

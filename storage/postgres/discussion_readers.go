@@ -55,23 +55,28 @@ func (s *Discussion) ReadMark(ctx context.Context, thread, user uint64) (uint64,
 }
 
 // ReadMarks implements discussion.Store: one query.
-func (s *Discussion) ReadMarks(ctx context.Context, thread uint64, users []uint64) (map[uint64]uint64, error) {
-	out := make(map[uint64]uint64, len(users))
-	if len(users) == 0 {
+func (s *Discussion) ReadMarks(ctx context.Context, threads, users []uint64) (map[uint64]map[uint64]uint64, error) {
+	out := make(map[uint64]map[uint64]uint64, len(threads))
+	if len(threads) == 0 || len(users) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.q(ctx).Query(ctx, "SELECT user_id, post_id FROM discussion_read_marks WHERE thread_id = $1 AND user_id = ANY($2)",
-		int64(thread), int64s(users))
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT thread_id, user_id, post_id FROM discussion_read_marks
+		WHERE thread_id = ANY($1) AND user_id = ANY($2)`, int64s(threads), int64s(users))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var user, post int64
-		if err := rows.Scan(&user, &post); err != nil {
+		var thread, user, post int64
+		if err := rows.Scan(&thread, &user, &post); err != nil {
 			return nil, err
 		}
-		out[uint64(user)] = uint64(post)
+		m := out[uint64(thread)]
+		if m == nil {
+			m = make(map[uint64]uint64)
+			out[uint64(thread)] = m
+		}
+		m[uint64(user)] = uint64(post)
 	}
 	return out, rows.Err()
 }
@@ -124,7 +129,9 @@ func (s *Discussion) SetSubscription(ctx context.Context, thread, user uint64, s
 }
 
 // SetSubscriptions implements discussion.Store: one upsert of the
-// subscriptions in user order, and one delete when some are SubNone.
+// subscriptions in user order, and one delete when some are SubNone, both
+// sent with the transaction's next statement (DB.execLater): a delivery
+// setting the subscriptions of many threads pays no round trip for them.
 func (s *Discussion) SetSubscriptions(ctx context.Context, thread uint64, subs []discussion.Subscriber) error {
 	var users, notes, gone []int64
 	var states []int16
@@ -136,7 +143,7 @@ func (s *Discussion) SetSubscriptions(ctx context.Context, thread uint64, subs [
 		users, states, notes = append(users, int64(sb.User)), append(states, int16(sb.State)), append(notes, int64(sb.Notification))
 	}
 	if len(gone) > 0 {
-		if _, err := s.db.q(ctx).Exec(ctx, "DELETE FROM discussion_subscriptions WHERE thread_id = $1 AND user_id = ANY($2)",
+		if err := s.db.execLater(ctx, "DELETE FROM discussion_subscriptions WHERE thread_id = $1 AND user_id = ANY($2)",
 			int64(thread), gone); err != nil {
 			return err
 		}
@@ -144,13 +151,12 @@ func (s *Discussion) SetSubscriptions(ctx context.Context, thread uint64, subs [
 	if len(users) == 0 {
 		return nil
 	}
-	_, err := s.db.q(ctx).Exec(ctx, `INSERT INTO discussion_subscriptions (thread_id, user_id, state, notification)
+	return s.db.execLater(ctx, `INSERT INTO discussion_subscriptions (thread_id, user_id, state, notification)
 		SELECT $1, s.user_id, s.state, s.notification
 		FROM unnest($2::bigint[], $3::smallint[], $4::bigint[]) AS s (user_id, state, notification)
 		ORDER BY s.user_id
 		ON CONFLICT (thread_id, user_id) DO UPDATE SET state = excluded.state, notification = excluded.notification`,
 		int64(thread), users, states, notes)
-	return err
 }
 
 // SubscribeReplier implements discussion.Store: one upsert whose update
@@ -165,21 +171,25 @@ func (s *Discussion) SubscribeReplier(ctx context.Context, thread, user uint64) 
 		thread, user, int16(discussion.SubOn), int16(discussion.SubNone), int16(discussion.SubFollowed))
 }
 
-// Subscribers implements discussion.Store.
-func (s *Discussion) Subscribers(ctx context.Context, thread uint64) ([]discussion.Subscriber, error) {
-	rows, err := s.db.q(ctx).Query(ctx, `SELECT user_id, state, notification FROM discussion_subscriptions
-		WHERE thread_id = $1 ORDER BY user_id`, thread)
+// Subscribers implements discussion.Store: one query.
+func (s *Discussion) Subscribers(ctx context.Context, threads []uint64) (map[uint64][]discussion.Subscriber, error) {
+	out := make(map[uint64][]discussion.Subscriber, len(threads))
+	if len(threads) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, `SELECT thread_id, user_id, state, notification FROM discussion_subscriptions
+		WHERE thread_id = ANY($1) ORDER BY thread_id, user_id`, int64s(threads))
 	if err != nil {
 		return nil, err
 	}
-	var out []discussion.Subscriber
+	defer rows.Close()
 	for rows.Next() {
+		var thread uint64
 		var sb discussion.Subscriber
-		if err := rows.Scan(&sb.User, &sb.State, &sb.Notification); err != nil {
-			rows.Close()
+		if err := rows.Scan(&thread, &sb.User, &sb.State, &sb.Notification); err != nil {
 			return nil, err
 		}
-		out = append(out, sb)
+		out[thread] = append(out[thread], sb)
 	}
 	return out, rows.Err()
 }

@@ -94,6 +94,18 @@ func (s *Discussion) Thread(ctx context.Context, id uint64) (discussion.ThreadRe
 	return t, err
 }
 
+// Threads implements discussion.Store: one query.
+func (s *Discussion) Threads(ctx context.Context, ids []uint64) ([]discussion.ThreadRecord, error) {
+	if len(ids) == 0 {
+		return []discussion.ThreadRecord{}, nil
+	}
+	rows, err := s.db.q(ctx).Query(ctx, "SELECT "+threadCols+" FROM discussion_threads WHERE id = ANY($1) ORDER BY id", int64s(ids))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (discussion.ThreadRecord, error) { return scanThread(r) })
+}
+
 // lockThreadToReplySQL locks the thread's row, then draws the post id:
 // the outer query's nextval is evaluated for the row the locking scan
 // returns, which it returns only once the lock is held (at READ COMMITTED
