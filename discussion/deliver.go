@@ -235,7 +235,7 @@ func (s *Service) tellSubscribers(ctx context.Context, news []threadNews) error 
 	if err != nil {
 		return err
 	}
-	var users []uint64
+	users := map[uint64][]uint64{}
 	for i, a := range auds {
 		kept := a.subs[:0]
 		for _, sb := range a.subs {
@@ -243,14 +243,14 @@ func (s *Service) tellSubscribers(ctx context.Context, news []threadNews) error 
 				continue
 			}
 			kept = append(kept, sb)
-			users = append(users, sb.User)
+			users[a.thread.ID] = append(users[a.thread.ID], sb.User)
 		}
 		auds[i].subs = kept
 	}
 	if len(users) == 0 {
 		return nil
 	}
-	marks, err := s.store.ReadMarks(ctx, ids, users)
+	marks, err := s.store.ReadMarks(ctx, users)
 	if err != nil {
 		return err
 	}

@@ -166,9 +166,10 @@ type ReaderStore interface {
 	AddParticipant(ctx context.Context, thread, user uint64) error
 	// ReadMark is the last post a user has read in a thread (0: none).
 	ReadMark(ctx context.Context, thread, user uint64) (uint64, error)
-	// ReadMarks is the read marks in threads of those of users who have
-	// one (the others' mark is 0), by thread, then user, in one read.
-	ReadMarks(ctx context.Context, threads, users []uint64) (map[uint64]map[uint64]uint64, error)
+	// ReadMarks is the read marks of users in threads (users by thread)
+	// of those who have one (the others' mark is 0), by thread, then
+	// user, in one read.
+	ReadMarks(ctx context.Context, users map[uint64][]uint64) (map[uint64]map[uint64]uint64, error)
 	// Participants reports which of users have replied in a thread (a
 	// set: only they are in it), in one read.
 	Participants(ctx context.Context, thread uint64, users []uint64) (map[uint64]bool, error)

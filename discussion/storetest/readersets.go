@@ -54,10 +54,15 @@ func readerSets(t *testing.T, open Open) {
 		t.Errorf("Participants = %v, want %v (10 was not asked about, 11 replied in another thread)", parts, want)
 	}
 
-	// Several threads at once: each thread's marks, by thread.
-	both := get[map[uint64]map[uint64]uint64](t)(s.ReadMarks(bg, []uint64{other.ID, th.ID, 999}, []uint64{8, 9, 11, 12}))
+	// Several threads at once: each thread's marks of the users asked
+	// about in it, by thread.
+	both := get[map[uint64]map[uint64]uint64](t)(s.ReadMarks(bg, map[uint64][]uint64{
+		other.ID: {8, 11}, th.ID: {8, 9, 11, 12}, 999: {8}}))
 	if len(both) != 2 || !maps.Equal(both[th.ID], marks) || !maps.Equal(both[other.ID], map[uint64]uint64{11: other.OpeningPostID}) {
 		t.Errorf("ReadMarks of two threads (and one that does not exist) = %v", both)
+	}
+	if one := get[map[uint64]map[uint64]uint64](t)(s.ReadMarks(bg, map[uint64][]uint64{other.ID: {8, 9}})); len(one) != 0 {
+		t.Errorf("ReadMarks of users without a mark in that thread = %v, want none (8 and 9 have marks in another)", one)
 	}
 
 	// A user asked about twice counts once.
@@ -76,7 +81,7 @@ func readerSets(t *testing.T, open Open) {
 		if err := s.AddParticipant(ctx, th.ID, 12); err != nil {
 			return err
 		}
-		all, err := s.ReadMarks(ctx, []uint64{th.ID}, []uint64{12})
+		all, err := s.ReadMarks(ctx, map[uint64][]uint64{th.ID: {12}})
 		if err != nil {
 			return err
 		}
@@ -217,7 +222,7 @@ func subscribersOf(t *testing.T, s discussion.Store, thread uint64) []discussion
 // marksIn is ReadMarks of one thread.
 func marksIn(t *testing.T, s discussion.Store, thread uint64, users []uint64) map[uint64]uint64 {
 	t.Helper()
-	all := get[map[uint64]map[uint64]uint64](t)(s.ReadMarks(bg, []uint64{thread}, users))
+	all := get[map[uint64]map[uint64]uint64](t)(s.ReadMarks(bg, map[uint64][]uint64{thread: users}))
 	if len(all) > 1 {
 		t.Fatalf("ReadMarks of thread %d answered for %d threads", thread, len(all))
 	}

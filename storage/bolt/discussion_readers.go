@@ -60,11 +60,11 @@ func readMark(tx *storage.Tx, thread, user uint64) (uint64, error) {
 
 // ReadMarks implements discussion.Store: a key lookup per thread and user,
 // in one transaction.
-func (s *Discussion) ReadMarks(ctx context.Context, threads, users []uint64) (map[uint64]map[uint64]uint64, error) {
-	out := make(map[uint64]map[uint64]uint64, len(threads))
+func (s *Discussion) ReadMarks(ctx context.Context, users map[uint64][]uint64) (map[uint64]map[uint64]uint64, error) {
+	out := make(map[uint64]map[uint64]uint64, len(users))
 	err := s.read(ctx, func(tx *storage.Tx) error {
-		for _, t := range threads {
-			for _, u := range users {
+		for t, us := range users {
+			for _, u := range us {
 				m, _ := readMark(tx, t, u)
 				if m == 0 {
 					continue

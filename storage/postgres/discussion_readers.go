@@ -54,14 +54,20 @@ func (s *Discussion) ReadMark(ctx context.Context, thread, user uint64) (uint64,
 	return post, err
 }
 
-// ReadMarks implements discussion.Store: one query.
-func (s *Discussion) ReadMarks(ctx context.Context, threads, users []uint64) (map[uint64]map[uint64]uint64, error) {
-	out := make(map[uint64]map[uint64]uint64, len(threads))
-	if len(threads) == 0 || len(users) == 0 {
+// ReadMarks implements discussion.Store: one query, a primary-key lookup
+// per (thread, user) asked (readMarksSQL).
+func (s *Discussion) ReadMarks(ctx context.Context, users map[uint64][]uint64) (map[uint64]map[uint64]uint64, error) {
+	out := make(map[uint64]map[uint64]uint64, len(users))
+	var threads, ids []int64
+	for t, us := range users {
+		for _, u := range us {
+			threads, ids = append(threads, int64(t)), append(ids, int64(u))
+		}
+	}
+	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.q(ctx).Query(ctx, `SELECT thread_id, user_id, post_id FROM discussion_read_marks
-		WHERE thread_id = ANY($1) AND user_id = ANY($2)`, int64s(threads), int64s(users))
+	rows, err := s.db.q(ctx).Query(ctx, readMarksSQL, threads, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +86,15 @@ func (s *Discussion) ReadMarks(ctx context.Context, threads, users []uint64) (ma
 	}
 	return out, rows.Err()
 }
+
+// readMarksSQL reads the marks of (thread, user) pairs given as two
+// arrays: a LATERAL primary-key lookup per pair, which PostgreSQL cannot
+// turn into a scan of every thread's marks (a user asked twice answers
+// twice, as the same mark).
+const readMarksSQL = `SELECT k.thread_id, k.user_id, m.post_id
+	FROM unnest($1::bigint[], $2::bigint[]) AS k (thread_id, user_id)
+	CROSS JOIN LATERAL (SELECT post_id FROM discussion_read_marks m
+		WHERE m.thread_id = k.thread_id AND m.user_id = k.user_id) m`
 
 // MoveReadMarks implements discussion.Store in one statement: the marks
 // of threads that still exist (the join) are upserted in thread, then
