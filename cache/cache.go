@@ -12,9 +12,11 @@
 // yet and reads one snapshot (the engine says, through Revision's fill): its
 // reads are then committed records at a committed revision, as a read's
 // are; a write's later reads may include its own changes, which may still
-// roll back, so they fill nothing. A write reads through the cache like
-// anyone else, and since it bumps before it changes anything, it never gets
-// a value older than its own changes. Revisions are random, never counted,
+// roll back, so they fill nothing at once (an engine that can, a
+// Confirmer, keeps them after the commit: those whose revision it finds
+// unchanged then and which the write did not bump). A write reads through
+// the cache like anyone else, and since it bumps before it changes
+// anything, it never gets a value older than its own changes. Revisions are random, never counted,
 // so one that a rolled-back or retried write drew is never seen again
 // either.
 //

@@ -140,7 +140,8 @@ func (t *pgTx) detached() error {
 // nothing, so that a value it loads is the committed one at the committed
 // revision it read, whatever becomes of the write afterwards. A write at
 // READ COMMITTED reads each statement at a snapshot of its own, a revision
-// and a record possibly apart, so it fills nothing.
+// and a record possibly apart, so it fills nothing as it reads (what its
+// commit confirms is kept then: Revisions.Confirm).
 func (t *pgTx) fills() bool { return !t.writable || (t.serial && !t.wrote) }
 
 // writes notes a statement that may write: anything but a SELECT (SELECT …
