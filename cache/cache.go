@@ -16,9 +16,9 @@
 // Confirmer, keeps them after the commit: those whose revision it finds
 // unchanged then and which the write did not bump). A write reads through
 // the cache like anyone else, and since it bumps before it changes
-// anything, it never gets a value older than its own changes. Revisions are random, never counted,
-// so one that a rolled-back or retried write drew is never seen again
-// either.
+// anything, it never gets a value older than its own changes. Revisions
+// are random, never counted, so one that a rolled-back or retried write
+// drew is never seen again either.
 //
 // A revision costs one point read in the reading transaction; what the
 // cache saves is the walk, the decoding and the assembly of the value.
