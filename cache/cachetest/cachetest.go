@@ -21,8 +21,8 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 
 	// setup returns a cache of one value whose loads are counted: the
 	// value is the number of the load that produced it.
-	setup := func(t *testing.T) (tx txn.Runner, c *cache.Cache[int], read func(ctx context.Context) int) {
-		revs, tx := open(t)
+	setup := func(t *testing.T) (revs cache.Revisions, tx txn.Runner, c *cache.Cache[int], read func(ctx context.Context) int) {
+		revs, tx = open(t)
 		c = cache.New[int]("cachetest.value", 10, revs)
 		loads := 0
 		read = func(ctx context.Context) int {
@@ -38,11 +38,11 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 			}
 			return v
 		}
-		return tx, c, read
+		return revs, tx, c, read
 	}
 
 	t.Run("a read transaction fills, the next one hits", func(t *testing.T) {
-		_, _, read := setup(t)
+		_, _, _, read := setup(t)
 		if v := read(ctx); v != 1 {
 			t.Fatalf("first read = %d, want load 1", v)
 		}
@@ -52,7 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 	})
 
 	t.Run("a committed bump makes the next read load again", func(t *testing.T) {
-		tx, c, read := setup(t)
+		_, tx, c, read := setup(t)
 		read(ctx)
 		if err := tx.Write(ctx, func(ctx context.Context) error { return c.Bump(ctx, 7, 1) }); err != nil {
 			t.Fatal(err)
@@ -66,7 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 	})
 
 	t.Run("a bump that rolls back changes nothing", func(t *testing.T) {
-		tx, c, read := setup(t)
+		_, tx, c, read := setup(t)
 		read(ctx)
 		err := tx.Write(ctx, func(ctx context.Context) error {
 			if err := c.Bump(ctx, 7, 1); err != nil {
@@ -83,7 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 	})
 
 	t.Run("a write reads through the cache but fills nothing after it writes", func(t *testing.T) {
-		tx, c, read := setup(t)
+		_, tx, c, read := setup(t)
 		var inWrite, afterBump int
 		err := tx.Write(ctx, func(ctx context.Context) error {
 			var err error
@@ -123,9 +123,8 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 		// loads before writing is kept at its commit, when nothing
 		// changed it in between (cache.Confirmer); a load after its own
 		// bump is not, nor anything of a write that rolls back.
-		revs, _ := open(t)
+		revs, tx, c, read := setup(t)
 		_, confirms := revs.(cache.Confirmer)
-		tx, c, read := setup(t)
 		write := func(fn func(ctx context.Context) error) error {
 			return tx.Write(txn.Locking(ctx), fn)
 		}
@@ -217,7 +216,7 @@ func Run(t *testing.T, open func(t *testing.T) (cache.Revisions, txn.Runner)) {
 	})
 
 	t.Run("peek serves a value only at the stored revision", func(t *testing.T) {
-		tx, c, read := setup(t)
+		_, tx, c, read := setup(t)
 		if _, ok, err := c.Peek(ctx, 7, 1); ok || err != nil {
 			t.Fatalf("peek of an empty cache = %v, %v; want a miss", ok, err)
 		}

@@ -1,6 +1,8 @@
 -- A reply's statements against a database the load tool seeded (threads 1-100,
 -- members of course 1), for PostgreSQL alone: see README, "Performance on PostgreSQL".
 -- pgbench -n -M prepared -c 64 -j 2 -T 10 -f THIS_FILE DB
+-- Five round trips as the server sends them; without the \startpipeline and
+-- \endpipeline lines, ten (a statement each).
 \set th random(1, 100)
 \set u random(1, 1000)
 INSERT INTO rate_windows AS w (name, key, n, window_end) SELECT 'discussion_posts', 'post:' || :u, 1, now() + interval '1 minute' FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit ON CONFLICT (name, key) DO UPDATE SET n = CASE WHEN w.window_end <= now() THEN 1 ELSE least(w.n + 1, 100) END, window_end = CASE WHEN w.window_end <= now() THEN now() + interval '1 minute' ELSE w.window_end END RETURNING n, window_end;
