@@ -277,6 +277,7 @@ func (o *Outbox) Added(ctx context.Context, ns []Notification) error {
 		}
 		maps.Copy(heads, stored)
 	}
+	var saves []BatchSave
 	for _, n := range ns {
 		u, ok := users[n.UserID]
 		if !ok || !prefs[u.ID].Wants(n.Kind) {
@@ -287,9 +288,9 @@ func (o *Outbox) Added(ctx context.Context, ns []Notification) error {
 			if !ok {
 				b = Batch{User: u.ID}
 			}
-			if heads[u.ID], err = o.addToBatch(ctx, b, n); err != nil {
-				return err
-			}
+			save := addToBatch(b, n)
+			heads[u.ID] = save.Head
+			saves = append(saves, save)
 			continue
 		}
 		m := o.compose(u.ID, []Notification{n}, 0)
@@ -298,21 +299,25 @@ func (o *Outbox) Added(ctx context.Context, ns []Notification) error {
 			return err
 		}
 	}
-	return nil
+	if len(saves) == 0 {
+		return nil
+	}
+	return o.store.SaveBatches(ctx, saves)
 }
 
-// addToBatch adds n to its user's batch, whose head is b, and returns the
-// head as saved.
-func (o *Outbox) addToBatch(ctx context.Context, b Batch, n Notification) (Batch, error) {
+// addToBatch adds n to its user's batch, whose head is b: the head to
+// save, with n as its entry unless the batch is full (then n is only
+// counted as dropped).
+func addToBatch(b Batch, n Notification) BatchSave {
 	if b.pending() == 0 && b.Dropped == 0 {
 		b.FirstAt = n.CreatedAt
 	}
 	if b.pending() < maxBatchEntries {
 		b.Count++
-		return b, o.store.SaveBatch(ctx, b, &n)
+		return BatchSave{Head: b, Entry: &n}
 	}
 	b.Dropped++
-	return b, o.store.SaveBatch(ctx, b, nil)
+	return BatchSave{Head: b}
 }
 
 // queue stores a composed mail as pending, due now.
@@ -470,7 +475,7 @@ func (o *Outbox) flushBatch(ctx context.Context, b Batch, now time.Time) (bool, 
 			queued = true
 		}
 	}
-	return queued, o.store.SaveBatch(ctx, Batch{User: b.User, LastMailAt: now}, nil)
+	return queued, o.store.SaveBatches(ctx, []BatchSave{{Head: Batch{User: b.User, LastMailAt: now}}})
 }
 
 // unixNano is t in nanoseconds, 0 for the zero time.

@@ -110,6 +110,12 @@ type Batch struct {
 	LastMailAt time.Time      `json:"last_mail_at"`
 }
 
+// BatchSave is a batch head to store, and the entry it adds (nil: none).
+type BatchSave struct {
+	Head  Batch
+	Entry *Notification
+}
+
 // Batches keeps the mail batches.
 type Batches interface {
 	// Batch is a user's batch head, or a zero Batch (of that user) when
@@ -118,9 +124,13 @@ type Batches interface {
 	// BatchesOf is the batch heads of those of users who have one (the
 	// others' is a zero Batch), in one read.
 	BatchesOf(ctx context.Context, users []uint64) (map[uint64]Batch, error)
-	// SaveBatch stores b as its user's batch head and, when entry is not
-	// nil, adds entry as the batch's entry number b.Count.
-	SaveBatch(ctx context.Context, b Batch, entry *Notification) error
+	// SaveBatches stores, in order, each save's Head as its user's batch
+	// head and, when its Entry is not nil, Entry as the batch's entry
+	// number Head.Count: a later save of a user replaces the head (and an
+	// entry of the same number) an earlier one stored. All of them in one
+	// go, so that a delivery telling many users pays nothing per user
+	// where the engine pays per statement.
+	SaveBatches(ctx context.Context, saves []BatchSave) error
 	// AllBatches lists every batch head in user order.
 	AllBatches(ctx context.Context) ([]Batch, error)
 	// TakeEntries returns a user's batch entries (not the head's own

@@ -22,7 +22,7 @@ func batchesAndPrefsOf(t *testing.T, open Open) {
 	}
 	n := note(5, 0)
 	for _, b := range []notify.Batch{{User: 5, Count: 1, Dropped: 2, FirstAt: at}, {User: 6, Count: 1, FirstAt: at.Add(1)}} {
-		if err := s.SaveBatch(bg, b, &n); err != nil {
+		if err := saveBatch(bg, s, b, &n); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Queued follows each mail's state and time", func(t *testing.T) { queued(t, open) })
 	t.Run("Prunable and Delete clear old settled mail", func(t *testing.T) { prune(t, open) })
 	t.Run("batches keep their head and entries", func(t *testing.T) { batches(t, open) })
+	t.Run("SaveBatches applies many users' saves in order, at once", func(t *testing.T) { saveBatches(t, open) })
 	t.Run("batch heads and prefs are read for many users at once", func(t *testing.T) { batchesAndPrefsOf(t, open) })
 	t.Run("Prefs are zero until set", func(t *testing.T) { prefs(t, open) })
 	t.Run("a store joins the caller's transaction", func(t *testing.T) { joinsTransaction(t, open) })
@@ -595,17 +597,17 @@ func batches(t *testing.T, open Open) {
 		if i == 0 {
 			b.FirstAt = n.CreatedAt
 		}
-		if err := s.SaveBatch(bg, b, &n); err != nil {
+		if err := saveBatch(bg, s, b, &n); err != nil {
 			t.Fatal(err)
 		}
 	}
 	b.Dropped++
-	if err := s.SaveBatch(bg, b, nil); err != nil {
+	if err := saveBatch(bg, s, b, nil); err != nil {
 		t.Fatal(err)
 	}
 	other := notify.Batch{User: 2, Count: 1, FirstAt: at}
 	n := note(2, 9)
-	if err := s.SaveBatch(bg, other, &n); err != nil {
+	if err := saveBatch(bg, s, other, &n); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Batch(bg, 5)
@@ -639,6 +641,74 @@ func batches(t *testing.T, open Open) {
 	}
 	if heads, _ := s.AllBatches(bg); len(heads) != 1 || heads[0].User != 5 {
 		t.Errorf("AllBatches after a delete = %+v", heads)
+	}
+}
+
+// saveBatch stores one batch head and the entry it adds (nil: none).
+func saveBatch(ctx context.Context, s notify.Store, b notify.Batch, entry *notify.Notification) error {
+	return s.SaveBatches(ctx, []notify.BatchSave{{Head: b, Entry: entry}})
+}
+
+// saveBatches: one SaveBatches of several users' saves, a user's more than
+// once, ends as the saves applied one by one would: each user's last head,
+// every entry (a number saved twice holding the later), heads kept with
+// entries of their own (as older builds wrote them), and nothing of a
+// user not named.
+func saveBatches(t *testing.T, open Open) {
+	s, _ := open(t)
+	if err := s.SaveBatches(bg, nil); err != nil {
+		t.Fatalf("SaveBatches of nothing: %v", err)
+	}
+	n := func(user uint64, i int) *notify.Notification { n := note(user, i); n.ID = uint64(100 + i); return &n }
+	legacy := []notify.Notification{*n(9, 7)}
+	legacy[0].ID = 0
+	saves := []notify.BatchSave{
+		{Head: notify.Batch{User: 7, Count: 1, FirstAt: at}, Entry: n(7, 0)},
+		{Head: notify.Batch{User: 8, Count: 1, FirstAt: at.Add(time.Second)}, Entry: n(8, 1)},
+		{Head: notify.Batch{User: 7, Count: 2, FirstAt: at}, Entry: n(7, 2)},
+		{Head: notify.Batch{User: 7, Count: 2, Dropped: 1, FirstAt: at, LastMailAt: at.Add(-time.Hour)}},
+		{Head: notify.Batch{User: 8, Count: 1, FirstAt: at.Add(time.Second)}, Entry: n(8, 3)},
+		{Head: notify.Batch{User: 9, Count: 0, FirstAt: at, Entries: legacy}},
+	}
+	if err := s.SaveBatches(bg, saves); err != nil {
+		t.Fatal(err)
+	}
+	heads, err := s.AllBatches(bg)
+	if err != nil || len(heads) != 3 {
+		t.Fatalf("AllBatches = %+v, %v; want users 7, 8 and 9", heads, err)
+	}
+	if h := heads[0]; h.User != 7 || h.Count != 2 || h.Dropped != 1 || !h.FirstAt.Equal(at) || !h.LastMailAt.Equal(at.Add(-time.Hour)) {
+		t.Errorf("user 7's head = %+v, want the last saved", h)
+	}
+	if h := heads[1]; h.User != 8 || h.Count != 1 || !h.FirstAt.Equal(at.Add(time.Second)) || !h.LastMailAt.IsZero() {
+		t.Errorf("user 8's head = %+v", h)
+	}
+	if h := heads[2]; h.User != 9 || len(h.Entries) != 1 || h.Entries[0].Title != legacy[0].Title || !h.Entries[0].CreatedAt.Equal(legacy[0].CreatedAt) {
+		t.Errorf("user 9's head = %+v, want its own entry kept", h)
+	}
+	entries := func(user uint64) []string {
+		t.Helper()
+		es, err := s.TakeEntries(bg, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range es {
+			out = append(out, fmt.Sprintf("%d %s %s", e.ID, e.Title, e.CreatedAt.UTC().Format(time.RFC3339Nano)))
+		}
+		return out
+	}
+	entry := func(e *notify.Notification) string {
+		return fmt.Sprintf("%d %s %s", e.ID, e.Title, e.CreatedAt.UTC().Format(time.RFC3339Nano))
+	}
+	if got, want := entries(7), []string{entry(n(7, 0)), entry(n(7, 2))}; !slices.Equal(got, want) {
+		t.Errorf("user 7's entries = %q, want %q", got, want)
+	}
+	if got, want := entries(8), []string{entry(n(8, 3))}; !slices.Equal(got, want) {
+		t.Errorf("user 8's entries = %q, want %q (the later save of number 1)", got, want)
+	}
+	if b, _ := s.Batch(bg, 10); b.Count != 0 || b.User != 10 {
+		t.Errorf("a user not saved has %+v", b)
 	}
 }
 
@@ -681,7 +751,7 @@ func joinsTransaction(t *testing.T, open Open) {
 		if got, err := s.Mail(ctx, m.ID); err != nil || got.ID != m.ID {
 			t.Errorf("inside the transaction the queued mail is not seen: %v", err)
 		}
-		if err := s.SaveBatch(ctx, notify.Batch{User: 1, Count: 1, FirstAt: at}, &n); err != nil {
+		if err := saveBatch(ctx, s, notify.Batch{User: 1, Count: 1, FirstAt: at}, &n); err != nil {
 			return err
 		}
 		if err := s.SetPrefs(ctx, 1, notify.Prefs{Chosen: map[string]bool{notify.KindReply: false}}); err != nil {
@@ -735,7 +805,7 @@ func rerun(t *testing.T, open Open) {
 			return err
 		}
 		b.Count++
-		if err := s.SaveBatch(ctx, b, &n); err != nil {
+		if err := saveBatch(ctx, s, b, &n); err != nil {
 			return err
 		}
 		if _, err := s.Queue(ctx, mail(1, 0)); err != nil {

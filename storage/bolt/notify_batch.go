@@ -28,16 +28,23 @@ func (s *Notify) Batch(ctx context.Context, user uint64) (notify.Batch, error) {
 	return b, err
 }
 
-// SaveBatch implements notify.Store.
-func (s *Notify) SaveBatch(ctx context.Context, b notify.Batch, entry *notify.Notification) error {
+// SaveBatches implements notify.Store: each save's entry, then its head,
+// in order, in one transaction.
+func (s *Notify) SaveBatches(ctx context.Context, saves []notify.BatchSave) error {
 	return s.db.Write(ctx, func(ctx context.Context) error {
 		tx := storage.TxFrom(ctx)
-		if entry != nil {
-			if err := tx.Put(storage.MailBatchEntries, storage.Key(b.User, uint64(b.Count)), entry); err != nil {
+		for _, sv := range saves {
+			b := sv.Head
+			if sv.Entry != nil {
+				if err := tx.Put(storage.MailBatchEntries, storage.Key(b.User, uint64(b.Count)), sv.Entry); err != nil {
+					return err
+				}
+			}
+			if err := tx.Put(storage.MailBatches, storage.ID(b.User), b); err != nil {
 				return err
 			}
 		}
-		return tx.Put(storage.MailBatches, storage.ID(b.User), b)
+		return nil
 	})
 }
 

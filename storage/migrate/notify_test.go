@@ -128,7 +128,7 @@ func TestNotifyCopy(t *testing.T) {
 	}
 	save := func(b notify.Batch, e *notify.Notification) {
 		t.Helper()
-		if err := src.SaveBatch(ctx, b, e); err != nil {
+		if err := src.SaveBatches(ctx, []notify.BatchSave{{Head: b, Entry: e}}); err != nil {
 			t.Fatal(err)
 		}
 	}

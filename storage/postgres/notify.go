@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"time"
 
@@ -93,33 +94,69 @@ func (s *Notify) Add(ctx context.Context, n notify.Notification) (notify.Notific
 	return n, nil
 }
 
-// AddAll implements notify.Store: the inserts of Add in one batch, one
-// round trip; they run in order, so the ids grow in the order of ns.
+// AddAll implements notify.Store in one statement: every notification
+// draws its id in the order of ns (the rows of unnest come in that order,
+// and the CTE, which calls nextval, is evaluated once), the insert skips
+// those whose cause was told, before or earlier in ns, and the answer is
+// each one's id, or NULL for one skipped. A delivery telling 200 people
+// paid 200 statements for it.
 func (s *Notify) AddAll(ctx context.Context, ns []notify.Notification) ([]notify.Notification, error) {
+	if len(ns) == 0 {
+		return nil, nil
+	}
+	users, courses := make([]int64, len(ns)), make([]int64, len(ns))
+	kinds, titles, bodies, links, causes := make([]string, len(ns)), make([]string, len(ns)), make([]string, len(ns)), make([]string, len(ns)), make([]string, len(ns))
+	created := make([]time.Time, len(ns))
+	for i, n := range ns {
+		users[i], courses[i] = int64(n.UserID), int64(n.CourseID)
+		kinds[i], titles[i], bodies[i], links[i], causes[i] = n.Kind, n.Title, n.Body, n.Link, n.Cause
+		created[i] = n.CreatedAt
+	}
 	out := make([]notify.Notification, len(ns))
 	err := s.db.Write(ctx, func(ctx context.Context) error {
-		b := &pgx.Batch{}
-		for _, n := range ns {
-			b.Queue(addNotificationSQL, int64(n.UserID), int64(n.CourseID), n.Kind, n.Title, n.Body, n.Link, n.CreatedAt, n.Cause)
+		rows, err := s.db.q(ctx).Query(ctx, addNotificationsSQL, users, courses, kinds, titles, bodies, links, created, causes)
+		if err != nil {
+			return err
 		}
-		br := s.db.q(ctx).SendBatch(ctx, b)
-		for i, n := range ns {
-			var id int64
-			switch err := br.QueryRow().Scan(&id); {
-			case noRows(err):
-				n.ID = 0
-			case err != nil:
-				_ = br.Close()
+		i := 0
+		for rows.Next() {
+			var id *int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
 				return err
-			default:
-				n.ID, n.Read = uint64(id), false
 			}
-			out[i] = n
+			if i < len(ns) {
+				n := ns[i]
+				n.ID, n.Read = 0, false
+				if id != nil {
+					n.ID = uint64(*id)
+				}
+				out[i] = n
+			}
+			i++
 		}
-		return br.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if i != len(ns) {
+			return fmt.Errorf("notify: %d notifications added, %d answered", len(ns), i)
+		}
+		return nil
 	})
 	return out, err
 }
+
+const addNotificationsSQL = `WITH v AS MATERIALIZED (
+		SELECT nextval(pg_get_serial_sequence('notifications', 'id')) AS id, u.*
+		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+			WITH ORDINALITY AS u (user_id, course_id, kind, title, body, link, created_at, cause, ord)
+	), ins AS (
+		INSERT INTO notifications (id, user_id, course_id, kind, title, body, link, created_at, read, cause)
+		SELECT id, user_id, course_id, kind, title, body, link, created_at, false, NULLIF(cause, '') FROM v ORDER BY ord
+		ON CONFLICT (cause) WHERE cause IS NOT NULL DO NOTHING
+		RETURNING id
+	)
+	SELECT ins.id FROM v LEFT JOIN ins ON ins.id = v.id ORDER BY v.ord`
 
 const addNotificationSQL = `INSERT INTO notifications (user_id, course_id, kind, title, body, link, created_at, read, cause)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, false, NULLIF($8, ''))

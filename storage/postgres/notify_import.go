@@ -44,7 +44,7 @@ func (s *Notify) Import(ctx context.Context, kind string, rec any) error {
 		if !ok {
 			return notifyImportType(kind, rec)
 		}
-		return s.SaveBatch(ctx, b, nil)
+		return s.SaveBatches(ctx, []notify.BatchSave{{Head: b}})
 	case "mail_batch_entries":
 		e, ok := rec.(records.MailBatchEntry)
 		if !ok {
