@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"pacer/discussion"
 	"pacer/pacertest"
 	"pacer/storage"
 )
@@ -312,21 +313,48 @@ func TestBodiesAndTitlesAreChecked(t *testing.T) {
 	}
 }
 
+// The flood limit counts every post, accepted or not, exactly: the first
+// DefaultPostLimit of a minute (invalid ones among them) are answered,
+// every one after is 429 and leaves nothing behind.
 func TestAFloodOfPostsIsRateLimited(t *testing.T) {
 	c := newClass(t)
 	thread, _ := c.thread(c.bob, c.general, "Flood", "Top")
-	limited := 0
-	for i := range 100 {
+	const invalid = 5
+	for i := range invalid {
+		r := c.env.Do("POST", fmt.Sprintf("/api/v1/threads/%d/replies", thread), c.ann.Token, map[string]any{"body": ""})
+		if r.Status != 400 || r.ErrCode() != "validation_failed" {
+			t.Fatalf("empty reply %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	accepted, limited := 0, 0
+	for i := range discussion.DefaultPostLimit + 10 {
 		r := c.env.Do("POST", fmt.Sprintf("/api/v1/threads/%d/replies", thread), c.ann.Token, map[string]any{"body": fmt.Sprintf("spam %d", i)})
-		if r.Status == 429 {
+		switch r.Status {
+		case 201:
+			if limited > 0 {
+				t.Fatalf("reply %d accepted after a refusal", i)
+			}
+			accepted++
+		case 429:
 			limited++
 			if r.ErrCode() != "rate_limited" || r.Header.Get("Retry-After") == "" {
 				t.Fatalf("429 without its code or Retry-After: %v %s", r.Header, r.Body)
 			}
+		default:
+			t.Fatalf("reply %d: %d %s", i, r.Status, r.Body)
 		}
 	}
-	if limited == 0 {
-		t.Fatal("100 replies in a minute were all accepted")
+	if accepted != discussion.DefaultPostLimit-invalid || limited != invalid+10 {
+		t.Fatalf("%d accepted and %d refused, want %d and %d (the invalid posts count too)",
+			accepted, limited, discussion.DefaultPostLimit-invalid, invalid+10)
+	}
+	// A refused post is refused whatever else is wrong with it, and
+	// threads count like replies.
+	if r := c.env.Do("POST", fmt.Sprintf("/api/v1/boards/%d/threads", c.general), c.ann.Token, map[string]any{"title": "More", "body": "x"}); r.Status != 429 {
+		t.Fatalf("a thread over the limit: %d %s", r.Status, r.Body)
+	}
+	if p := c.view(c.ann, thread, ""); p.Thread.ReplyCount != accepted {
+		t.Fatalf("the thread holds %d replies, want the %d accepted: refused ones left traces", p.Thread.ReplyCount, accepted)
 	}
 	// Others may still post, and Ann may again a minute later.
 	c.reply(c.bob, thread, 0, "still here")
