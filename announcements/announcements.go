@@ -156,16 +156,20 @@ func (s *Service) Create(ctx context.Context, caller, course uint64, in Input) (
 		if err != nil {
 			return err
 		}
+		// Told all at once (notify.Service.AddAll): the recipients'
+		// accounts, preferences and notifications are read and written
+		// as sets, not member by member.
+		told := make([]notify.Notification, 0, len(members))
 		for _, m := range members {
 			if m.UserID == caller {
 				continue
 			}
-			_, err := s.notify.Add(ctx, notify.Notification{UserID: m.UserID, CourseID: course,
+			told = append(told, notify.Notification{UserID: m.UserID, CourseID: course,
 				Kind: notify.KindAnnouncement, Title: a.Course.Title + ": " + title,
 				Body: clip(plain, maxNotifyBody), Link: Link(course, r.ID), CreatedAt: r.CreatedAt})
-			if err != nil {
-				return err
-			}
+		}
+		if _, err := s.notify.AddAll(ctx, told); err != nil {
+			return err
 		}
 		out, err = s.view(ctx, r)
 		return err

@@ -278,6 +278,7 @@ func (o *Outbox) Added(ctx context.Context, ns []Notification) error {
 		maps.Copy(heads, stored)
 	}
 	var saves []BatchSave
+	var mails []Email
 	for _, n := range ns {
 		u, ok := users[n.UserID]
 		if !ok || !prefs[u.ID].Wants(n.Kind) {
@@ -295,7 +296,12 @@ func (o *Outbox) Added(ctx context.Context, ns []Notification) error {
 		}
 		m := o.compose(u.ID, []Notification{n}, 0)
 		m.To, m.Cause = u.Email, n.Cause
-		if _, err := o.queue(ctx, m); err != nil && !errors.Is(err, ErrAlreadyTold) {
+		mails = append(mails, o.pending(m))
+	}
+	if len(mails) > 0 {
+		// A mail whose cause was queued before comes back with ID 0:
+		// it is not queued twice.
+		if _, err := o.store.QueueAll(ctx, mails); err != nil {
 			return err
 		}
 	}
@@ -322,9 +328,14 @@ func addToBatch(b Batch, n Notification) BatchSave {
 
 // queue stores a composed mail as pending, due now.
 func (o *Outbox) queue(ctx context.Context, m Email) (Email, error) {
+	return o.store.Queue(ctx, o.pending(m))
+}
+
+// pending is a composed mail made pending, due now.
+func (o *Outbox) pending(m Email) Email {
 	now := o.now().UTC()
 	m.State, m.CreatedAt, m.NextAttemptAt = MailPending, now, now
-	return o.store.Queue(ctx, m)
+	return m
 }
 
 // Mail returns one outbox message.

@@ -68,6 +68,11 @@ type Mails interface {
 	// ErrAlreadyTold (a deleted mail's cause is free again). Put keeps
 	// the cause Queue stored.
 	Queue(ctx context.Context, m Email) (Email, error)
+	// QueueAll is Queue of each of ms, in order, in one go (one statement
+	// where the engine pays one per statement): it returns them with their
+	// ids, and those whose cause was told with ID 0 instead of
+	// ErrAlreadyTold.
+	QueueAll(ctx context.Context, ms []Email) ([]Email, error)
 	// Put rewrites a stored mail (by m.ID), moving it to the queue its new
 	// state calls for. It returns ErrNoMail for an id it does not hold.
 	Put(ctx context.Context, m Email) error

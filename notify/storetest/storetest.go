@@ -37,6 +37,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("work that failed can run again from the start", func(t *testing.T) { rerun(t, open) })
 	t.Run("a cause is told once, even by two transactions at once", func(t *testing.T) { causeOnce(t, open) })
 	t.Run("AddAll adds in order and leaves out causes told", func(t *testing.T) { addAll(t, open) })
+	t.Run("QueueAll queues in order and leaves out causes told", func(t *testing.T) { queueAll(t, open) })
 	t.Run("a mail's cause is queued once while the mail is kept", func(t *testing.T) { mailCauseOnce(t, open) })
 }
 
@@ -890,5 +891,71 @@ func addAll(t *testing.T, open Open) {
 	}
 	if n := unread(t, s, 3); n != 1 {
 		t.Errorf("user 3: %d unread, want the one added after AddAll", n)
+	}
+}
+
+// queueAll: QueueAll stores each mail as Queue would, every field kept, in
+// order (ids growing in the order given), returns a cause queued before
+// (or earlier in the same call) with ID 0 and stores nothing for it, and
+// joins the caller's transaction, which goes on after it.
+func queueAll(t *testing.T, open Open) {
+	s, run := open(t)
+	if got, err := s.QueueAll(bg, nil); err != nil || len(got) != 0 {
+		t.Fatalf("QueueAll of nothing = %v, %v", got, err)
+	}
+	told := mail(1, 0)
+	told.Cause = "announcement:3:1"
+	first := queue(t, s, told)
+	fresh := mail(2, 1)
+	fresh.Cause, fresh.Unsubscribe, fresh.Kind = "announcement:3:2", "https://example.org/u/2", notify.KindAnnouncement
+	plain := mail(3, 2)
+	claimed := at.Add(time.Hour)
+	plain.State, plain.ClaimedAt, plain.Attempts, plain.LastError, plain.Logged = notify.MailSending, &claimed, 2, "421 later", true
+	ms := []notify.Email{mail(1, 3), told, fresh, plain, fresh}
+	var got []notify.Email
+	var after notify.Email
+	err := run.Write(bg, func(ctx context.Context) error {
+		var err error
+		if got, err = s.QueueAll(ctx, ms); err != nil {
+			return err
+		}
+		after, err = s.Queue(ctx, mail(4, 4))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ms) {
+		t.Fatalf("QueueAll returned %d mails, want %d", len(got), len(ms))
+	}
+	if got[1].ID != 0 || got[4].ID != 0 {
+		t.Errorf("ids of causes told = %d and %d, want 0", got[1].ID, got[4].ID)
+	}
+	last := first.ID
+	for _, i := range []int{0, 2, 3} {
+		if got[i].ID <= last {
+			t.Errorf("id of mail %d = %d, want above %d", i, got[i].ID, last)
+		}
+		last = got[i].ID
+		want := ms[i]
+		want.ID = got[i].ID
+		stored := get(t, s, got[i].ID)
+		for _, g := range []notify.Email{got[i], stored} {
+			if g.ID != want.ID || g.UserID != want.UserID || g.To != want.To || g.Kind != want.Kind || g.Subject != want.Subject ||
+				g.Text != want.Text || g.HTML != want.HTML || g.Unsubscribe != want.Unsubscribe || g.State != want.State ||
+				g.Attempts != want.Attempts || !g.NextAttemptAt.Equal(want.NextAttemptAt) || !g.CreatedAt.Equal(want.CreatedAt) ||
+				(g.ClaimedAt == nil) != (want.ClaimedAt == nil) || (g.ClaimedAt != nil && !g.ClaimedAt.Equal(*want.ClaimedAt)) ||
+				g.SentAt != nil || g.LastError != want.LastError || g.Logged != want.Logged {
+				t.Errorf("mail %d = %+v, want %+v", i, g, want)
+			}
+		}
+	}
+	// The pending queue is in the order of next attempts (the minutes of
+	// mail's second argument).
+	if ms, _ := s.Queued(bg, notify.MailPending, time.Time{}, 0); !slices.Equal(mailIDs(ms), []uint64{first.ID, got[2].ID, got[0].ID, after.ID}) {
+		t.Errorf("pending queue = %v, want the first, the two new pending mails and the one queued after, by next attempt", mailIDs(ms))
+	}
+	if ms, _ := s.Queued(bg, notify.MailSending, time.Time{}, 0); !slices.Equal(mailIDs(ms), []uint64{got[3].ID}) {
+		t.Errorf("sending queue = %v, want the sending mail", mailIDs(ms))
 	}
 }

@@ -38,13 +38,20 @@ func (s storedNotification) value() notify.Notification {
 // AddAll implements notify.Store: Add of each, in one transaction (bbolt
 // pays no round trip per statement).
 func (s *Notify) AddAll(ctx context.Context, ns []notify.Notification) ([]notify.Notification, error) {
-	out := make([]notify.Notification, len(ns))
-	err := s.db.Write(ctx, func(ctx context.Context) error {
-		for i, n := range ns {
-			got, err := s.Add(ctx, n)
+	return eachOnce(ctx, s.db, ns, s.Add, func(n *notify.Notification) { n.ID = 0 })
+}
+
+// eachOnce runs add on each of in, in order, in one transaction, and
+// returns what it stored; one whose cause was told comes back as given,
+// with its id cleared.
+func eachOnce[T any](ctx context.Context, db *storage.DB, in []T, add func(context.Context, T) (T, error), unset func(*T)) ([]T, error) {
+	out := make([]T, len(in))
+	err := db.Write(ctx, func(ctx context.Context) error {
+		for i, v := range in {
+			got, err := add(ctx, v)
 			if errors.Is(err, notify.ErrAlreadyTold) {
-				n.ID = 0
-				got = n
+				unset(&v)
+				got = v
 			} else if err != nil {
 				return err
 			}

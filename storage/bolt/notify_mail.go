@@ -86,6 +86,12 @@ func (s *Notify) Queue(ctx context.Context, m notify.Email) (notify.Email, error
 	return m, err
 }
 
+// QueueAll implements notify.Store: Queue of each, in one transaction
+// (bbolt pays no round trip per statement).
+func (s *Notify) QueueAll(ctx context.Context, ms []notify.Email) ([]notify.Email, error) {
+	return eachOnce(ctx, s.db, ms, s.Queue, func(m *notify.Email) { m.ID = 0 })
+}
+
 // Put implements notify.Store.
 func (s *Notify) Put(ctx context.Context, m notify.Email) error {
 	return s.db.Write(ctx, func(ctx context.Context) error {

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,6 +71,76 @@ func (s *Notify) Queue(ctx context.Context, m notify.Email) (notify.Email, error
 	m.ID = uint64(id)
 	return m, nil
 }
+
+// QueueAll implements notify.Store in one statement, as AddAll does for
+// notifications: every mail draws its id in the order of ms, the insert
+// skips those whose cause was told, and the answer is each one's id, or
+// NULL for one skipped. An announcement to a course mailed its members one
+// statement each.
+func (s *Notify) QueueAll(ctx context.Context, ms []notify.Email) ([]notify.Email, error) {
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	n := len(ms)
+	var (
+		users                                                       = make([]int64, n)
+		to, kinds, subjects, texts, htmls, unsubs, states, lastErrs = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		causes                                                      = make([]string, n)
+		attempts                                                    = make([]int32, n)
+		next, claimed, sent                                         = make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
+		logged                                                      = make([]bool, n)
+		created                                                     = make([]time.Time, n)
+	)
+	for i, m := range ms {
+		if m.Attempts > math.MaxInt32 {
+			return nil, fmt.Errorf("notify: mail to %d has more attempts than the table holds", m.UserID)
+		}
+		users[i], to[i], kinds[i], subjects[i], texts[i], htmls[i] = int64(m.UserID), m.To, m.Kind, m.Subject, m.Text, m.HTML
+		unsubs[i], states[i], attempts[i], next[i], claimed[i], sent[i] = m.Unsubscribe, m.State, int32(m.Attempts), notifyTime(m.NextAttemptAt), m.ClaimedAt, m.SentAt
+		lastErrs[i], logged[i], created[i], causes[i] = m.LastError, m.Logged, m.CreatedAt, m.Cause
+	}
+	out := make([]notify.Email, n)
+	err := s.db.Write(ctx, func(ctx context.Context) error {
+		rows, err := s.db.q(ctx).Query(ctx, queueMailsSQL, users, to, kinds, subjects, texts, htmls, unsubs, states,
+			attempts, next, claimed, sent, lastErrs, logged, created, causes)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[*int64])
+		if err != nil {
+			return err
+		}
+		if len(ids) != n {
+			return fmt.Errorf("notify: %d mails queued, %d answered", n, len(ids))
+		}
+		for i, m := range ms {
+			m.ID = 0
+			if ids[i] != nil {
+				m.ID = uint64(*ids[i])
+			}
+			out[i] = m
+		}
+		return nil
+	})
+	return out, err
+}
+
+const queueMailsSQL = `WITH v AS MATERIALIZED (
+		SELECT nextval(pg_get_serial_sequence('mail_outbox', 'id')) AS id, u.*
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+				$9::integer[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::text[], $14::boolean[],
+				$15::timestamptz[], $16::text[])
+			WITH ORDINALITY AS u (user_id, to_addr, kind, subject, text_body, html_body, unsubscribe, state,
+				attempts, next_attempt_at, claimed_at, sent_at, last_error, logged, created_at, cause, ord)
+	), ins AS (
+		INSERT INTO mail_outbox (` + mailInsertCols + `)
+		SELECT id, user_id, to_addr, kind, subject, text_body, html_body, unsubscribe, state, attempts,
+			next_attempt_at, claimed_at, sent_at, last_error, logged, created_at, NULLIF(cause, '')
+		FROM v ORDER BY ord
+		ON CONFLICT (cause) WHERE cause IS NOT NULL DO NOTHING
+		RETURNING id
+	)
+	SELECT ins.id FROM v LEFT JOIN ins ON ins.id = v.id ORDER BY v.ord`
 
 // Put implements notify.Store.
 func (s *Notify) Put(ctx context.Context, m notify.Email) error {
