@@ -114,36 +114,36 @@ func (s *Notify) AddAll(ctx context.Context, ns []notify.Notification) ([]notify
 	}
 	out := make([]notify.Notification, len(ns))
 	err := s.db.Write(ctx, func(ctx context.Context) error {
-		rows, err := s.db.q(ctx).Query(ctx, addNotificationsSQL, users, courses, kinds, titles, bodies, links, created, causes)
+		ids, err := insertedIDs(s.db.q(ctx).Query(ctx, addNotificationsSQL, users, courses, kinds, titles, bodies, links, created, causes))
 		if err != nil {
 			return err
 		}
-		i := 0
-		for rows.Next() {
-			var id *int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			if i < len(ns) {
-				n := ns[i]
-				n.ID, n.Read = 0, false
-				if id != nil {
-					n.ID = uint64(*id)
-				}
-				out[i] = n
-			}
-			i++
+		if len(ids) != len(ns) {
+			return fmt.Errorf("notify: %d notifications added, %d answered", len(ns), len(ids))
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if i != len(ns) {
-			return fmt.Errorf("notify: %d notifications added, %d answered", len(ns), i)
+		for i, n := range ns {
+			n.ID, n.Read = ids[i], false
+			out[i] = n
 		}
 		return nil
 	})
 	return out, err
+}
+
+// insertedIDs reads the answer of an insert of arrays that skips some
+// rows (addNotificationsSQL, queueMailsSQL): an id per row given, in
+// order, 0 for a row skipped.
+func insertedIDs(rows pgx.Rows, err error) ([]uint64, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (uint64, error) {
+		var id *int64
+		if err := r.Scan(&id); err != nil || id == nil {
+			return 0, err
+		}
+		return uint64(*id), nil
+	})
 }
 
 const addNotificationsSQL = `WITH v AS MATERIALIZED (

@@ -101,12 +101,8 @@ func (s *Notify) QueueAll(ctx context.Context, ms []notify.Email) ([]notify.Emai
 	}
 	out := make([]notify.Email, n)
 	err := s.db.Write(ctx, func(ctx context.Context) error {
-		rows, err := s.db.q(ctx).Query(ctx, queueMailsSQL, users, to, kinds, subjects, texts, htmls, unsubs, states,
-			attempts, next, claimed, sent, lastErrs, logged, created, causes)
-		if err != nil {
-			return err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[*int64])
+		ids, err := insertedIDs(s.db.q(ctx).Query(ctx, queueMailsSQL, users, to, kinds, subjects, texts, htmls, unsubs, states,
+			attempts, next, claimed, sent, lastErrs, logged, created, causes))
 		if err != nil {
 			return err
 		}
@@ -114,10 +110,7 @@ func (s *Notify) QueueAll(ctx context.Context, ms []notify.Email) ([]notify.Emai
 			return fmt.Errorf("notify: %d mails queued, %d answered", n, len(ids))
 		}
 		for i, m := range ms {
-			m.ID = 0
-			if ids[i] != nil {
-				m.ID = uint64(*ids[i])
-			}
+			m.ID = ids[i]
 			out[i] = m
 		}
 		return nil
